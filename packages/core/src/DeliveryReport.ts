@@ -1,0 +1,67 @@
+import type { RejectedRow, RejectStage } from "./RejectSink.ts"
+
+/**
+ * - `completed`: every valid message was accepted (rows refused by validation may exist).
+ * - `incomplete`: the run finished, but some batches were refused or could not be delivered.
+ * - `aborted`: a fatal error stopped the run (invalid write key, source failure, stop signal).
+ */
+export type RunOutcome = "completed" | "incomplete" | "aborted"
+
+/** Why a run stopped early. Never holds a secret. */
+export interface FatalError {
+  readonly kind: "auth" | "source" | "interrupted" | "max-rejects" | "internal"
+  readonly message: string
+  readonly status?: number
+}
+
+/**
+ * The account of a run. Every row read is in exactly one place:
+ * `rows.read = rows.rejected + rows.mapped`, and every message built is in exactly one place:
+ * `messages.built = accepted + refused + undelivered` (undelivered includes what was never sent).
+ */
+export interface DeliveryReport {
+  readonly outcome: RunOutcome
+  readonly dryRun: boolean
+  readonly sync: string
+  readonly source: string
+  readonly endpoint: string
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly durationMillis: number
+  readonly rows: {
+    readonly read: number
+    /** Rows mapped into messages. */
+    readonly mapped: number
+    /** Rows refused by the source or by validation. */
+    readonly rejected: number
+  }
+  readonly messages: {
+    readonly built: number
+    /** Messages posted at least once. */
+    readonly sent: number
+    /** Messages in batches that got a 2xx. */
+    readonly accepted: number
+    /** Messages in batches refused as a whole (400, 413, 422, ...). */
+    readonly refused: number
+    /** Messages whose retries ran out, or that were never sent because the run stopped. */
+    readonly undelivered: number
+  }
+  readonly batches: {
+    /** Batches acknowledged with a 2xx. */
+    readonly accepted: number
+    readonly refused: number
+    readonly undelivered: number
+    /** HTTP requests made, retries included. */
+    readonly requests: number
+    readonly retries: number
+  }
+  /** Request body bytes sent, retries included. */
+  readonly bytesSent: number
+  readonly rejects: {
+    readonly total: number
+    readonly byStage: Readonly<Record<RejectStage, number>>
+    /** The first rejects (without row values), to show in a report. All go to the RejectSink. */
+    readonly sample: ReadonlyArray<RejectedRow>
+  }
+  readonly fatal?: FatalError
+}

@@ -1,0 +1,31 @@
+/**
+ * Segment's HTTP Tracking API limits, as safe figures.
+ *
+ * Segment documents "under 32 KB per message", "500 KB per request" and at most 2,500 messages per
+ * batch (over that it answers 200 and drops the rest). We keep a margin under each and measure in
+ * UTF-8 bytes, which is what Segment counts.
+ */
+export const SegmentLimits = {
+  /** Largest serialized message we send, in UTF-8 bytes. */
+  maxMessageBytes: 32_000,
+  /** Largest request body we send, envelope included, in UTF-8 bytes. */
+  maxRequestBytes: 475_000,
+  /** Most messages in one `/v1/batch` request. */
+  maxBatchCount: 2_500,
+  /** `messageId` must be shorter than this. */
+  maxMessageIdLength: 100
+} as const
+
+/** Defaults taken from Segment's Python library, which users already know. */
+export const Defaults = {
+  batchCount: 100,
+  batchBytes: SegmentLimits.maxRequestBytes,
+  flushIntervalMillis: 500,
+  queueCapacity: 10_000,
+  maxInFlight: 4,
+  maxAttempts: 10,
+  maxRetryMillis: 10 * 60_000,
+  backoffBaseMillis: 500,
+  backoffCapMillis: 30_000,
+  maxRetryAfterMillis: 300_000
+} as const

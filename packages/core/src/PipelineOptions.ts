@@ -1,0 +1,39 @@
+import { z } from "zod"
+import { Defaults, SegmentLimits } from "./Limits.ts"
+
+/**
+ * How the pipeline batches, queues and retries. User-written (flags, config files, request
+ * bodies), so every bound is checked against Segment's limits here.
+ */
+export const PipelineOptions = z
+  .object({
+    /** Messages per batch: flush when a batch holds this many. */
+    batchCount: z.number().int().min(1).max(SegmentLimits.maxBatchCount).default(Defaults.batchCount),
+    /** Request body bytes, envelope included: flush before a batch would pass this. */
+    batchBytes: z
+      .number()
+      .int()
+      .min(SegmentLimits.maxMessageBytes + 200)
+      .max(SegmentLimits.maxRequestBytes)
+      .default(Defaults.batchBytes),
+    /** Flush a non-empty batch this long after the last flush, in milliseconds. */
+    flushIntervalMillis: z.number().int().min(1).max(3_600_000).default(Defaults.flushIntervalMillis),
+    /** Messages waiting between the reader and the sender; when full, the reader waits. */
+    queueCapacity: z.number().int().min(1).max(1_000_000).default(Defaults.queueCapacity),
+    /** Batches posted at once. */
+    maxInFlight: z.number().int().min(1).max(64).default(Defaults.maxInFlight),
+    /** Tries per batch, the first included. */
+    maxAttempts: z.number().int().min(1).max(100).default(Defaults.maxAttempts),
+    /** Give up on a batch after retrying for this long, in milliseconds. */
+    maxRetryMillis: z.number().int().min(0).default(Defaults.maxRetryMillis),
+    /** First backoff delay; doubles each retry, with jitter. */
+    backoffBaseMillis: z.number().int().min(0).default(Defaults.backoffBaseMillis),
+    /** Largest backoff delay (a Retry-After is honoured up to 300 s). */
+    backoffCapMillis: z.number().int().min(0).default(Defaults.backoffCapMillis),
+    /** Map and validate everything, send nothing. */
+    dryRun: z.boolean().default(false)
+  })
+  .strict()
+
+export type PipelineOptionsInput = z.input<typeof PipelineOptions>
+export type PipelineOptions = z.output<typeof PipelineOptions>

@@ -1,0 +1,24 @@
+import { Context } from "effect"
+
+/** Live counters of a run, for a progress display. */
+export interface ProgressSnapshot {
+  readonly rowsRead: number
+  readonly rowsRejected: number
+  readonly messagesBuilt: number
+  readonly messagesAccepted: number
+  /** Refused or undelivered so far. */
+  readonly messagesFailed: number
+  /** Messages waiting in the queue or in an open batch. */
+  readonly messagesQueued: number
+  readonly batchesInFlight: number
+  readonly retries: number
+  /** The source's estimate, when it has one. */
+  readonly estimatedRows: number | undefined
+  readonly elapsedMillis: number
+}
+
+/** Told of progress after every batch and at least every `intervalMillis`. Defaults to nothing. */
+export const ProgressListener = Context.Reference<{
+  readonly intervalMillis: number
+  readonly onProgress: (snapshot: ProgressSnapshot) => void
+}>("tablecast/ProgressListener", { defaultValue: () => ({ intervalMillis: 1_000, onProgress: () => {} }) })

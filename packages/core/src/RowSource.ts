@@ -1,0 +1,66 @@
+import { Context, Schema } from "effect"
+import type { Effect, Stream } from "effect"
+
+/** One row of the table, numbered from 1 in reading order (a CSV's data rows, a query's result). */
+export interface SourceRow {
+  readonly rowNumber: number
+  readonly values: Readonly<Record<string, unknown>>
+}
+
+/**
+ * A source could not be read. `row` and `column` name the place at fault when there is one; the
+ * message never holds a password or a connection string.
+ */
+export class SourceError extends Schema.TaggedError<SourceError>()("SourceError", {
+  message: Schema.String,
+  /** Machine-readable cause: "not-found", "parse", "connection", "query", "auth", ... */
+  code: Schema.String,
+  /** Driver's own error code where there is one (e.g. Postgres SQLSTATE, Snowflake code). */
+  driverCode: Schema.optional(Schema.String),
+  row: Schema.optional(Schema.Number),
+  column: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * A row that the source itself could not turn into values (a malformed CSV line, invalid UTF-8).
+ * It goes to the rejects output; reading goes on.
+ */
+export interface MalformedRow {
+  readonly rowNumber: number
+  readonly reason: string
+  /** Physical line in the file, where that differs from the row number. */
+  readonly line?: number
+  readonly raw?: string
+}
+
+/** What a source item is: a row to map, or a row the source had to refuse. */
+export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow }
+
+export const isMalformed = (
+  item: SourceItem
+): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item
+
+export interface ColumnInfo {
+  readonly name: string
+  /** The source's own type name (e.g. "numeric", "TIMESTAMP_TZ", "text"). */
+  readonly sourceType: string
+}
+
+/**
+ * A table reader. Rows arrive as a stream, a page at a time, so memory stays flat: the stream is
+ * pulled only as fast as the pipeline's bounded queue takes rows, so a full queue pauses the reader.
+ */
+export interface RowSourceShape {
+  /** Human description for reports and progress, never holding a secret. */
+  readonly description: string
+  /** Row count if cheap to know up front (file size estimate, planner estimate), for the ETA. */
+  readonly estimatedRows: Effect.Effect<number | undefined, SourceError>
+  /**
+   * A fingerprint of the data (file size and mtime, query text and table stats): a resumed run
+   * compares it with the checkpoint's to detect a source that changed.
+   */
+  readonly fingerprint: Effect.Effect<string, SourceError>
+  readonly rows: Stream.Stream<SourceItem, SourceError>
+}
+
+export class RowSource extends Context.Service<RowSource, RowSourceShape>()("tablecast/RowSource") {}

@@ -1,0 +1,78 @@
+import { z } from "zod"
+
+/**
+ * How a column's raw value becomes a JSON value.
+ * `auto` keeps strings as strings except exact number literals ("0.734" → 0.734, "007" stays "007").
+ */
+export const ColumnType = z.enum(["auto", "string", "number", "integer", "boolean", "json", "timestamp"])
+export type ColumnType = z.infer<typeof ColumnType>
+
+const ColumnName = z.string().min(1, "a column name cannot be empty")
+const ColumnList = z.union([z.literal("*"), z.array(ColumnName)])
+
+/**
+ * A sync: which columns of a row become which parts of a Segment call. This is what a user writes
+ * (flags, a config file entry, a request body), so every field is checked and named in errors.
+ */
+export const SyncSpec = z
+  .object({
+    /** Names the sync in messageIds, reports and checkpoints. Defaults to the call type and event. */
+    name: z.string().min(1).max(200).optional(),
+    /** `track`, `identify`, or `both` (an identify then a track per row). */
+    type: z.enum(["track", "identify", "both"]).default("track"),
+    /** The `event` of each track call, e.g. "Sales Prediction". */
+    event: z.string().min(1).max(200).optional(),
+    /** Column whose value becomes `userId`. */
+    customerId: ColumnName.optional(),
+    /** Column whose value becomes `anonymousId`. */
+    anonymousId: ColumnName.optional(),
+    /** Columns that become `properties` (track) — a list, or "*" for all remaining columns. */
+    properties: ColumnList.default("*"),
+    /** Columns that become `traits` (identify). Defaults to `properties`. */
+    traits: ColumnList.optional(),
+    /** Columns left out of "*". The id and timestamp columns are always left out. */
+    exclude: z.array(ColumnName).default([]),
+    /** Column → property name. A dotted name ("scores.iphone") makes a nested object. */
+    rename: z.record(ColumnName, z.string().min(1)).default({}),
+    /** Whether dotted column names ("scores.iphone") become nested objects. */
+    nest: z.boolean().default(true),
+    /** Column holding the row's own time; becomes `timestamp` (ISO-8601 UTC). */
+    timestamp: ColumnName.optional(),
+    /** Declared column types; undeclared columns are `auto`. */
+    columns: z.record(ColumnName, ColumnType).default({}),
+    /** What an empty value (empty CSV cell, NULL) becomes: left out, or `null`. */
+    empty: z.enum(["omit", "null"]).default("omit"),
+    /** Static `context` merged into every message (tablecast adds `context.library`). */
+    context: z.record(z.string(), z.unknown()).optional(),
+    /** Static `integrations` object of every message. */
+    integrations: z.record(z.string(), z.unknown()).optional(),
+    /** Columns that identify a row for messageIds. Defaults to the customer id and anonymous id. */
+    key: z.array(ColumnName).min(1).optional()
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.type !== "identify" && spec.event === undefined) {
+      ctx.addIssue({ code: "custom", path: ["event"], message: `a ${spec.type} sync needs an event name` })
+    }
+    if (spec.customerId === undefined && spec.anonymousId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["customerId"],
+        message: "a sync needs a customer id column (userId) or an anonymous id column"
+      })
+    }
+  })
+
+/** A sync as the user writes it (defaults optional). */
+export type SyncSpecInput = z.input<typeof SyncSpec>
+/** A checked sync with defaults filled in. */
+export type SyncSpec = z.output<typeof SyncSpec>
+
+/** Formats zod issues as "field: message" lines, naming the field at fault. */
+export const formatIssues = (error: z.ZodError, prefix = ""): string =>
+  error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".")
+      return path === "" ? issue.message : `${path}: ${issue.message}`
+    })
+    .join("\n")

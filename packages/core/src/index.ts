@@ -1,0 +1,26 @@
+export { Defaults, SegmentLimits } from "./Limits.ts"
+export { utf8ByteLength } from "./Utf8.ts"
+export { ColumnType, formatIssues, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
+export {
+  type ColumnInfo,
+  isMalformed,
+  type MalformedRow,
+  RowSource,
+  type RowSourceShape,
+  SourceError,
+  type SourceItem,
+  type SourceRow
+} from "./RowSource.ts"
+export {
+  type BatchAccepted,
+  type OutgoingBatch,
+  Transport,
+  TransportError,
+  type TransportErrorKind,
+  type TransportShape
+} from "./Transport.ts"
+export { RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
+export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
+export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
+export * as Sync from "./Sync.ts"
