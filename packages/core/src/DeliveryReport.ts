@@ -9,7 +9,7 @@ export type RunOutcome = "completed" | "incomplete" | "aborted"
 
 /** Why a run stopped early. Never holds a secret. */
 export interface FatalError {
-  readonly kind: "auth" | "source" | "interrupted" | "max-rejects" | "internal"
+  readonly kind: "auth" | "spec" | "source" | "interrupted" | "max-rejects" | "internal"
   readonly message: string
   readonly status?: number
 }
@@ -51,6 +51,8 @@ export interface DeliveryReport {
     readonly accepted: number
     readonly refused: number
     readonly undelivered: number
+    /** Batches formed in a dry run (nothing is sent). */
+    readonly planned: number
     /** HTTP requests made, retries included. */
     readonly requests: number
     readonly retries: number

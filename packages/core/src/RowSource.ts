@@ -61,6 +61,12 @@ export interface RowSourceShape {
    */
   readonly fingerprint: Effect.Effect<string, SourceError>
   readonly rows: Stream.Stream<SourceItem, SourceError>
+  /**
+   * The column names, when the source knows them before the first row (a CSV header, a query's
+   * result description). The pipeline checks the sync's named columns against them before it
+   * sends anything. Sources of loose records (JSON rows) leave it out.
+   */
+  readonly columns?: Effect.Effect<ReadonlyArray<string>, SourceError>
 }
 
 export class RowSource extends Context.Service<RowSource, RowSourceShape>()("tablecast/RowSource") {}
