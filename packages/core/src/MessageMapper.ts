@@ -2,7 +2,7 @@ import { convertValue, EMPTY, toIsoTimestamp } from "./ColumnValue.ts"
 import { SegmentLimits } from "./Limits.ts"
 import { deterministicMessageId } from "./MessageId.ts"
 import type { SourceRow } from "./RowSource.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
+import type { ColumnType, SyncSpec } from "./SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
 /** A message ready for a batch: serialized once, measured once. */
@@ -88,13 +88,15 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
   const targetPath = (column: string): ReadonlyArray<string> => {
     let path = targetPaths.get(column)
     if (path === undefined) {
-      const target = spec.rename[column] ?? column
+      const target = Object.hasOwn(spec.rename, column) ? spec.rename[column]! : column
       path = spec.nest ? target.split(".") : [target]
       if (path.some((part) => part === "")) path = [target]
       targetPaths.set(column, path)
     }
     return path
   }
+  // Own properties only: a column named "__proto__" or "constructor" must not find Object's.
+  const typeOf = (column: string): ColumnType => (Object.hasOwn(spec.columns, column) ? spec.columns[column]! : "auto")
   const plan = (list: SyncSpec["properties"]): PayloadPlan => ({ columns: list === "*" ? undefined : list })
   const propertiesPlan = plan(spec.properties)
   const traitsPlan = plan(spec.traits ?? spec.properties)
@@ -121,7 +123,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
     const columns = payloadPlan.columns ?? Object.keys(values)
     for (const column of columns) {
       if (payloadPlan.columns === undefined && excluded.has(column)) continue
-      const converted = convertValue(values[column], spec.columns[column] ?? "auto")
+      const converted = convertValue(values[column], typeOf(column))
       let value: unknown
       if (converted === EMPTY) {
         if (spec.empty === "omit") continue
