@@ -24,3 +24,7 @@ export { RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } 
 export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
 export * as Sync from "./Sync.ts"
+export { preview, type PreviewResult } from "./Preview.ts"
+export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
+export { toIsoTimestamp } from "./ColumnValue.ts"
+export { deterministicMessageId } from "./MessageId.ts"

@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs"
+import path from "node:path"
+import { Command } from "@oclif/core"
+import { ExitCode } from "./ExitCode.ts"
+import { loadConfigFile, resolveSync, type ResolvedSync, type SyncOverrides } from "./SyncConfig.ts"
+import { specFlagNames } from "./SyncFlags.ts"
+import { UsageError } from "./UsageError.ts"
+
+export const DEFAULT_CONFIG_FILE = "tablecast.config.json"
+
+/**
+ * Shared by tablecast's commands: turns a UsageError into its message and exit code 2 (no stack
+ * trace for a user's mistake), and resolves a sync from a config entry and the flags.
+ */
+export abstract class BaseCommand extends Command {
+  protected async resolve(input: {
+    readonly syncName: string | undefined
+    readonly configFile: string | undefined
+    readonly overrides: SyncOverrides
+    readonly needsWriteKey: boolean
+  }): Promise<ResolvedSync> {
+    const cwd = process.cwd()
+    let entry: { name: string; value: Record<string, unknown>; file: string } | undefined
+    const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
+    if (input.configFile === undefined && input.syncName !== undefined && !existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
+      throw new UsageError(`sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`)
+    }
+    if (file !== undefined) {
+      const config = await loadConfigFile(path.resolve(cwd, file))
+      const names = Object.keys(config.syncs)
+      const name = input.syncName ?? (names.length === 1 ? names[0] : undefined)
+      if (name === undefined) {
+        throw new UsageError(`${file} holds ${names.length} syncs; name one: ${names.join(", ")}`)
+      }
+      const value = config.syncs[name]
+      if (value === undefined) {
+        throw new UsageError(`${file} has no sync named "${name}"; it has: ${names.join(", ") || "none"}`)
+      }
+      entry = { name, value, file }
+    }
+    return resolveSync({
+      ...(entry === undefined ? {} : { entry }),
+      overrides: input.overrides,
+      env: process.env,
+      cwd,
+      flagOf: specFlagNames,
+      needsWriteKey: input.needsWriteKey
+    })
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tablecast: ${error.message}\n`)
+      return this.exit(ExitCode.usage)
+    }
+    return super.catch(error)
+  }
+}

@@ -1,0 +1,44 @@
+import type { DeliveryReport } from "@tablecast/core"
+
+/**
+ * What `tablecast sync` exits with, so a scheduler can tell a bad model output from an outage.
+ * 2 is also what oclif uses for a flag it cannot parse.
+ */
+export const ExitCode = {
+  /** Every row read was delivered. */
+  ok: 0,
+  /** An unexpected error (a bug): the message says what happened. */
+  internal: 1,
+  /** The command line or the config file is wrong; nothing was read or sent. */
+  usage: 2,
+  /** Everything valid was delivered, but some rows were rejected (see the rejects file). */
+  rowsRejected: 3,
+  /** Some batches were refused by the endpoint or could not be delivered after retries. */
+  incomplete: 4,
+  /** The endpoint refused the write key: the run stopped at once. */
+  authRefused: 5,
+  /** The source failed (missing file, connection, query) or does not have the sync's columns. */
+  sourceFailed: 6,
+  /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
+  interrupted: 130
+} as const
+
+export const exitCodeOf = (report: DeliveryReport): number => {
+  if (report.fatal !== undefined) {
+    switch (report.fatal.kind) {
+      case "auth":
+        return ExitCode.authRefused
+      case "source":
+      case "spec":
+        return ExitCode.sourceFailed
+      case "interrupted":
+        return ExitCode.interrupted
+      case "max-rejects":
+        return ExitCode.rowsRejected
+      case "internal":
+        return ExitCode.internal
+    }
+  }
+  if (report.outcome === "incomplete") return ExitCode.incomplete
+  return report.rows.rejected > 0 ? ExitCode.rowsRejected : ExitCode.ok
+}

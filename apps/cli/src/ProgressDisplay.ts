@@ -1,0 +1,78 @@
+import type { ProgressSnapshot } from "@tablecast/core"
+import cliProgress from "cli-progress"
+
+export type ProgressMode = "auto" | "bar" | "lines" | "none"
+
+const rate = (s: ProgressSnapshot) => (s.elapsedMillis > 0 ? Math.round((s.rowsRead * 1000) / s.elapsedMillis) : 0)
+const eta = (s: ProgressSnapshot) => {
+  const perSecond = rate(s)
+  if (s.estimatedRows === undefined || perSecond === 0) return undefined
+  return Math.max(0, Math.round((s.estimatedRows - s.rowsRead) / perSecond))
+}
+
+/** One plain line, for logs and pipes. */
+export const progressLine = (s: ProgressSnapshot): string => {
+  const left = eta(s)
+  return (
+    `progress: ${s.rowsRead} rows read${s.estimatedRows === undefined ? "" : ` of ~${s.estimatedRows}`}, ` +
+    `${s.messagesAccepted} accepted, ${s.rowsRejected} rejected, ${s.messagesFailed} failed, ` +
+    `${s.retries} retries, ${rate(s)} rows/s${left === undefined ? "" : `, ETA ${left} s`}`
+  )
+}
+
+export interface ProgressDisplay {
+  readonly intervalMillis: number
+  readonly onProgress: (snapshot: ProgressSnapshot) => void
+  readonly stop: () => void
+}
+
+/**
+ * A live bar on a terminal (cli-progress, on stderr so stdout keeps the report), plain periodic
+ * lines elsewhere. The bar's total is the source's estimate, which can be off: it is an ETA, not
+ * a promise.
+ */
+export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay => {
+  const resolved = mode === "auto" ? (stream.isTTY ? "bar" : "lines") : mode
+  if (resolved === "none") return { intervalMillis: 60_000, onProgress: () => {}, stop: () => {} }
+  if (resolved === "lines") {
+    let last = 0
+    return {
+      intervalMillis: 5_000,
+      onProgress: (snapshot) => {
+        // Called after every batch too; plain output stays at one line per interval.
+        if (snapshot.elapsedMillis - last < 5_000) return
+        last = snapshot.elapsedMillis
+        stream.write(`${progressLine(snapshot)}\n`)
+      },
+      stop: () => {}
+    }
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {eta_formatted}",
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50
+    },
+    cliProgress.Presets.shades_classic
+  )
+  let started = false
+  return {
+    intervalMillis: 200,
+    onProgress: (s) => {
+      const total = Math.max(s.estimatedRows ?? s.rowsRead, s.rowsRead)
+      const payload = { accepted: s.messagesAccepted, rejected: s.rowsRejected, failed: s.messagesFailed, rate: rate(s) }
+      if (!started) {
+        bar.start(total, s.rowsRead, payload)
+        started = true
+      } else {
+        bar.setTotal(total)
+        bar.update(s.rowsRead, payload)
+      }
+    },
+    stop: () => {
+      if (started) bar.stop()
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { DeliveryReport } from "@tablecast/core"
+
+const bytes = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`
+const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
+const count = (n: number) => n.toLocaleString("en-US")
+
+const HEADLINE: Record<DeliveryReport["outcome"], string> = {
+  completed: "completed",
+  incomplete: "finished, but not everything was delivered",
+  aborted: "stopped"
+}
+
+/** The delivery report for a person: what was read, what arrived, what did not and why. */
+export const reportText = (report: DeliveryReport, rejectsFile: string | undefined): string => {
+  const lines: Array<string> = []
+  const { rows, messages, batches } = report
+  const rate = report.durationMillis > 0 ? Math.round((rows.read * 1000) / report.durationMillis) : rows.read
+  lines.push(
+    `tablecast sync ${report.sync}: ${report.dryRun ? "dry run " : ""}${HEADLINE[report.outcome]} in ${seconds(report.durationMillis)} (${count(rate)} rows/s)`
+  )
+  if (report.fatal !== undefined) lines.push(`  reason     ${report.fatal.message}`)
+  lines.push(`  source     ${report.source}`)
+  lines.push(`  endpoint   ${report.endpoint}`)
+  lines.push(`  rows       ${count(rows.read)} read, ${count(rows.mapped)} mapped, ${count(rows.rejected)} rejected`)
+  if (report.dryRun) {
+    lines.push(`  messages   ${count(messages.built)} built, none sent (dry run)`)
+    lines.push(`  batches    ${count(batches.planned)} would be sent`)
+  } else {
+    lines.push(
+      `  messages   ${count(messages.built)} built, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
+    )
+    lines.push(
+      `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests, ${count(batches.retries)} retries`
+    )
+    lines.push(`  sent       ${bytes(report.bytesSent)}`)
+  }
+  if (report.rejects.total > 0) {
+    const { byStage } = report.rejects
+    const stages = Object.entries(byStage)
+      .filter(([, n]) => n > 0)
+      .map(([stage, n]) => `${count(n)} ${stage}`)
+      .join(", ")
+    lines.push(`  rejects    ${count(report.rejects.total)} (${stages})${rejectsFile === undefined ? "; pass --rejects <file.jsonl> to keep them all" : `, written to ${rejectsFile}`}`)
+    for (const reject of report.rejects.sample.slice(0, 5)) lines.push(`    row ${reject.row}: ${reject.reason}`)
+    if (report.rejects.total > 5) lines.push(`    … ${count(report.rejects.total - 5)} more`)
+  }
+  return lines.join("\n")
+}

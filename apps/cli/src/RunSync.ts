@@ -1,0 +1,59 @@
+import { PipelineOptions, preview, ProgressListener, RejectSink, Sync, type DeliveryReport, type PreviewResult } from "@tablecast/core"
+import { SegmentTransport } from "@tablecast/segment"
+import { Cause, Effect, Exit, Layer, Redacted } from "effect"
+import { CLI_LIBRARY } from "./Version.ts"
+import type { ProgressDisplay } from "./ProgressDisplay.ts"
+import { rejectsFile } from "./RejectsFile.ts"
+import { sourceLayer } from "./sources/index.ts"
+import type { ResolvedSync } from "./SyncConfig.ts"
+import { UsageError } from "./UsageError.ts"
+
+/** A source or output that could not be opened: the run never started. */
+export class StartError extends Error {
+  override readonly name = "StartError"
+  constructor(
+    message: string,
+    readonly kind: "source" | "usage"
+  ) {
+    super(message)
+  }
+}
+
+const failureOf = (cause: Cause.Cause<unknown>): Error => {
+  const error = Cause.squash(cause)
+  if (error instanceof Error && "_tag" in error) {
+    const tag = (error as { _tag: string })._tag
+    if (tag === "SourceError") return new StartError(error.message, "source")
+    if (tag === "SegmentTransportOptionsError") return new UsageError(error.message)
+  }
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+const run = async <A>(effect: Effect.Effect<A, unknown>): Promise<A> => {
+  const exit = await Effect.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw failureOf(exit.cause)
+}
+
+/** Runs a resolved sync with the Node transport, the rejects file and a progress display. */
+export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: { readonly dryRun: boolean }): Promise<DeliveryReport> => {
+  // A dry run sends nothing, so it needs no write key; the transport is built but never called.
+  const writeKey = sync.writeKey ?? Redacted.make("dry-run")
+  const layer = Layer.mergeAll(
+    sourceLayer(sync.source, sync.baseDir),
+    SegmentTransport.layer({ ...sync.destination, writeKey }),
+    sync.rejects === undefined ? RejectSink.discard : rejectsFile(sync.rejects)
+  )
+  const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
+  return run(
+    Sync.run({ spec: sync.spec, options: pipeline, library: CLI_LIBRARY }).pipe(
+      Effect.provide(layer),
+      Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
+      Effect.ensuring(Effect.sync(() => progress.stop()))
+    )
+  )
+}
+
+/** The first messages of a sync, as they would be sent. */
+export const runPreview = (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
+  run(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(sourceLayer(sync.source, sync.baseDir))))

@@ -1,0 +1,169 @@
+import { readFile } from "node:fs/promises"
+import path from "node:path"
+import { formatIssues, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { SegmentTransportOptions } from "@tablecast/segment"
+import { Redacted } from "effect"
+import { z } from "zod"
+import { sourceAdapters, SourceConfig } from "./sources/index.ts"
+import { UsageError } from "./UsageError.ts"
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Where batches go. The write key itself is never in a file: only the name of its variable. */
+export const Destination = z
+  .object({
+    region: z.enum(["us", "eu"]).optional(),
+    endpoint: z.string().min(1).optional(),
+    /** The environment variable holding the write key. */
+    writeKeyEnv: z.string().regex(ENV_NAME, "must be an environment variable name").default("SEGMENT_WRITE_KEY"),
+    gzip: z.boolean().optional(),
+    timeoutMillis: z.number().int().min(1).optional(),
+    connections: z.number().int().min(1).max(256).optional()
+  })
+  .strict()
+export type Destination = z.output<typeof Destination>
+
+/** The non-spec fields of a sync entry; every other field belongs to the sync spec. */
+const EntryFrame = z.object({
+  source: SourceConfig.optional(),
+  destination: Destination.default({ writeKeyEnv: "SEGMENT_WRITE_KEY" }),
+  pipeline: z.record(z.string(), z.unknown()).default({}),
+  /** JSONL file for rejected rows, relative to the config file. */
+  rejects: z.string().min(1).optional()
+})
+
+const FRAME_KEYS = new Set(["source", "destination", "pipeline", "rejects"])
+
+/** A config file: named syncs. */
+export const ConfigFile = z
+  .object({
+    $schema: z.string().optional(),
+    syncs: z.record(z.string().regex(/^[\w.-]+$/, "sync names use letters, digits, '.', '_' and '-'"), z.record(z.string(), z.unknown()))
+  })
+  .strict()
+
+/** A sync ready to run: checked spec, source, destination and pipeline, with the write key. */
+export interface ResolvedSync {
+  readonly name: string | undefined
+  readonly spec: SyncSpec
+  readonly source: SourceConfig
+  readonly destination: Omit<Destination, "writeKeyEnv">
+  readonly writeKey: Redacted.Redacted<string> | undefined
+  readonly writeKeyEnv: string
+  readonly pipeline: PipelineOptions
+  readonly rejects: string | undefined
+  readonly baseDir: string
+}
+
+/** What the command line says about a sync; each field overrides the config entry's. */
+export interface SyncOverrides {
+  readonly source?: Record<string, unknown>
+  readonly spec: Record<string, unknown>
+  readonly destination: Record<string, unknown>
+  readonly pipeline: Record<string, unknown>
+  readonly rejects?: string
+  readonly writeKey?: string
+}
+
+const defined = (record: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+
+export const loadConfigFile = async (file: string): Promise<z.output<typeof ConfigFile>> => {
+  let text: string
+  try {
+    text = await readFile(file, "utf8")
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new UsageError(`cannot read the config file ${file}${code === "ENOENT" ? ": no such file" : ` (${code})`}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`the config file ${file} is not valid JSON: ${(error as Error).message}`)
+  }
+  const parsed = ConfigFile.safeParse(json)
+  if (!parsed.success) throw new UsageError(`the config file ${file} is not valid:\n${formatIssues(parsed.error)}`)
+  return parsed.data
+}
+
+/** Names each issue's place as both the config field and the flag that sets it. */
+const describeIssues = (error: z.ZodError, where: string, flagOf: Readonly<Record<string, string>>): string =>
+  error.issues
+    .map((issue) => {
+      const field = issue.path.map(String).join(".")
+      const flag = flagOf[String(issue.path[0])]
+      const place = [where === "" ? field : `${where}.${field}`, flag === undefined ? undefined : `--${flag}`]
+        .filter((part) => part !== undefined && part !== "")
+        .join(" / ")
+      return place === "" ? issue.message : `${place}: ${issue.message}`
+    })
+    .join("\n")
+
+/**
+ * Merges a config entry (if any) with the command line and checks the result. Errors name the
+ * field (`syncs.<name>.<field>`) or the flag at fault.
+ */
+export const resolveSync = (input: {
+  readonly entry?: { readonly name: string; readonly value: Record<string, unknown>; readonly file: string }
+  readonly overrides: SyncOverrides
+  readonly env: NodeJS.ProcessEnv
+  readonly cwd: string
+  /** Flag names of spec fields, for error messages. */
+  readonly flagOf: Readonly<Record<string, string>>
+  /** Whether a write key is needed (not for dry runs and previews). */
+  readonly needsWriteKey: boolean
+}): ResolvedSync => {
+  const where = input.entry === undefined ? "" : `syncs.${input.entry.name}`
+  const raw = input.entry?.value ?? {}
+  const destinationRaw = (raw.destination ?? {}) as Record<string, unknown>
+  if (typeof destinationRaw === "object" && destinationRaw !== null && "writeKey" in destinationRaw) {
+    throw new UsageError(
+      `${where}.destination.writeKey: write keys do not belong in a config file; set SEGMENT_WRITE_KEY, or name another variable with destination.writeKeyEnv`
+    )
+  }
+  const frame = EntryFrame.safeParse({
+    ...raw,
+    source: input.overrides.source ?? raw.source,
+    destination: { ...destinationRaw, ...defined(input.overrides.destination) },
+    pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
+    rejects: input.overrides.rejects ?? raw.rejects
+  })
+  if (!frame.success) throw new UsageError(formatIssues(frame.error, where))
+
+  const specInput = {
+    ...Object.fromEntries(Object.entries(raw).filter(([key]) => !FRAME_KEYS.has(key))),
+    ...defined(input.overrides.spec)
+  }
+  const spec = SyncSpec.safeParse(specInput)
+  if (!spec.success) throw new UsageError(describeIssues(spec.error, where, input.flagOf))
+  const pipeline = PipelineOptions.safeParse(frame.data.pipeline)
+  if (!pipeline.success) throw new UsageError(describeIssues(pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf))
+  if (frame.data.source === undefined) {
+    throw new UsageError(
+      `no source: give --file <path.csv>${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${sourceAdapters.map((a) => a.type).join(", ")})`
+    )
+  }
+
+  const { writeKeyEnv, ...destination } = frame.data.destination
+  const keyText = input.overrides.writeKey ?? input.env[writeKeyEnv]
+  const writeKey = keyText === undefined || keyText.trim() === "" ? undefined : Redacted.make(keyText.trim())
+  if (writeKey === undefined && input.needsWriteKey) {
+    throw new UsageError(`no write key: set ${writeKeyEnv} (or pass --write-key; the environment keeps it out of your shell history)`)
+  }
+  if (writeKey !== undefined) {
+    const check = SegmentTransportOptions.safeParse({ ...destination, writeKey })
+    if (!check.success) throw new UsageError(formatIssues(check.error, "destination"))
+  }
+  return {
+    name: input.entry?.name,
+    spec: spec.data,
+    source: frame.data.source,
+    destination,
+    writeKey,
+    writeKeyEnv,
+    pipeline: pipeline.data,
+    rejects: frame.data.rejects,
+    baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
+  }
+}

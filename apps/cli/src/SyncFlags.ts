@@ -1,0 +1,154 @@
+import { Flags } from "@oclif/core"
+import { UsageError } from "./UsageError.ts"
+import type { SyncOverrides } from "./SyncConfig.ts"
+
+const list = (text: string | undefined): ReadonlyArray<string> | "*" | undefined => {
+  if (text === undefined) return undefined
+  if (text.trim() === "*") return "*"
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+}
+
+const pairs = (values: ReadonlyArray<string> | undefined, flag: string): Record<string, string> | undefined => {
+  if (values === undefined || values.length === 0) return undefined
+  const result: Record<string, string> = {}
+  for (const value of values) {
+    const at = value.lastIndexOf("=")
+    if (at <= 0 || at === value.length - 1) throw new UsageError(`--${flag} ${JSON.stringify(value)}: expected column=value`)
+    result[value.slice(0, at)] = value.slice(at + 1)
+  }
+  return result
+}
+
+const json = (text: string | undefined, flag: string): Record<string, unknown> | undefined => {
+  if (text === undefined) return undefined
+  try {
+    const value = JSON.parse(text) as unknown
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object")
+    return value as Record<string, unknown>
+  } catch {
+    throw new UsageError(`--${flag}: expected a JSON object, e.g. '{"app":{"name":"churn-model"}}'`)
+  }
+}
+
+/** Flags that say what a sync reads and how rows become messages (sync and preview). */
+export const mappingFlags = {
+  config: Flags.string({ char: "c", summary: "Config file with named syncs (default: tablecast.config.json when a sync name is given).", helpGroup: "SOURCE" }),
+  file: Flags.string({ char: "f", summary: "CSV file to read.", helpGroup: "SOURCE" }),
+  delimiter: Flags.string({ summary: 'CSV field delimiter (default ","; "tab" for tab-separated).', helpGroup: "SOURCE" }),
+  type: Flags.string({ char: "t", summary: "Call per row: track, identify, or both.", options: ["track", "identify", "both"], helpGroup: "MAPPING" }),
+  event: Flags.string({ char: "e", summary: 'Event name of each track call, e.g. "Sales Prediction".', helpGroup: "MAPPING" }),
+  "customer-id": Flags.string({ char: "u", summary: "Column whose value becomes userId.", helpGroup: "MAPPING" }),
+  "anonymous-id": Flags.string({ summary: "Column whose value becomes anonymousId.", helpGroup: "MAPPING" }),
+  properties: Flags.string({ char: "p", summary: 'Columns that become properties: a,b,c, or "*" for all others (default).', helpGroup: "MAPPING" }),
+  traits: Flags.string({ summary: "Columns that become identify traits (default: the properties).", helpGroup: "MAPPING" }),
+  exclude: Flags.string({ summary: 'Columns to leave out of "*": a,b,c.', helpGroup: "MAPPING" }),
+  rename: Flags.string({ summary: "Column=property name; a dotted name nests (score=scores.iphone). Repeatable.", multiple: true, helpGroup: "MAPPING" }),
+  column: Flags.string({ summary: "Column=type (auto, string, number, integer, boolean, json, timestamp). Repeatable.", multiple: true, helpGroup: "MAPPING" }),
+  timestamp: Flags.string({ summary: "Column holding the row's own time (becomes timestamp).", helpGroup: "MAPPING" }),
+  empty: Flags.string({ summary: "What an empty value becomes: omit (default) or null.", options: ["omit", "null"], helpGroup: "MAPPING" }),
+  context: Flags.string({ summary: "Static context object, as JSON.", helpGroup: "MAPPING" }),
+  integrations: Flags.string({ summary: "Static integrations object, as JSON.", helpGroup: "MAPPING" }),
+  name: Flags.string({ summary: "Name of the sync (namespaces messageIds; default: type and event).", helpGroup: "MAPPING" })
+}
+
+/** Spec and pipeline field → flag, for error messages. */
+export const specFlagNames: Readonly<Record<string, string>> = {
+  type: "type",
+  event: "event",
+  customerId: "customer-id",
+  anonymousId: "anonymous-id",
+  properties: "properties",
+  traits: "traits",
+  exclude: "exclude",
+  rename: "rename",
+  columns: "column",
+  timestamp: "timestamp",
+  empty: "empty",
+  context: "context",
+  integrations: "integrations",
+  name: "name",
+  batchCount: "batch-count",
+  batchBytes: "batch-bytes",
+  flushIntervalMillis: "flush-interval",
+  queueCapacity: "queue-capacity",
+  maxInFlight: "max-in-flight",
+  maxAttempts: "max-attempts",
+  maxRetryMillis: "max-retry-time"
+}
+
+/** Flags that say where batches go and how they are sent (sync only). */
+export const deliveryFlags = {
+  "write-key": Flags.string({ summary: "Segment write key (prefer the SEGMENT_WRITE_KEY environment variable).", helpGroup: "DESTINATION" }),
+  region: Flags.string({ summary: "Segment region: us (default) or eu.", options: ["us", "eu"], helpGroup: "DESTINATION" }),
+  endpoint: Flags.string({ summary: "A Segment-compatible endpoint instead (RudderStack, Jitsu, tablecast sink).", helpGroup: "DESTINATION" }),
+  gzip: Flags.boolean({ summary: "Compress request bodies.", allowNo: true, helpGroup: "DESTINATION" }),
+  timeout: Flags.integer({ summary: "Request timeout in ms (default 10000).", min: 1, helpGroup: "DESTINATION" }),
+  "batch-count": Flags.integer({ summary: "Messages per batch (default 100, at most 2500).", helpGroup: "BATCHING" }),
+  "batch-bytes": Flags.integer({ summary: "Request body bytes per batch (default and most 475000).", helpGroup: "BATCHING" }),
+  "flush-interval": Flags.integer({ summary: "Flush a partial batch this many ms after the last flush (default 500).", helpGroup: "BATCHING" }),
+  "queue-capacity": Flags.integer({ summary: "Messages queued before the reader waits (default 10000).", helpGroup: "BATCHING" }),
+  "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
+  "max-attempts": Flags.integer({ summary: "Tries per batch before it is reported undelivered (default 10).", helpGroup: "BATCHING" }),
+  "max-retry-time": Flags.integer({ summary: "Give up on a batch after retrying this many ms (default 600000).", helpGroup: "BATCHING" }),
+  rejects: Flags.string({ char: "r", summary: "Write rejected rows, with reasons, to this JSONL file.", helpGroup: "OUTPUT" })
+}
+
+type MappingFlagValues = { [K in keyof typeof mappingFlags]?: unknown }
+
+/** Reads the mapping flags into overrides of a config entry. */
+export const mappingOverrides = (flags: MappingFlagValues & Record<string, unknown>): Pick<SyncOverrides, "source" | "spec"> => {
+  const text = (name: string) => flags[name] as string | undefined
+  const file = text("file")
+  const delimiter = text("delimiter")
+  if (delimiter !== undefined && file === undefined && text("config") === undefined) {
+    throw new UsageError("--delimiter applies to a CSV source: give --file too")
+  }
+  const columns = pairs(flags.column as ReadonlyArray<string> | undefined, "column")
+  return {
+    ...(file === undefined ? {} : { source: { type: "csv", path: file, ...(delimiter === undefined ? {} : { delimiter }) } }),
+    spec: {
+      type: text("type"),
+      event: text("event"),
+      customerId: text("customer-id"),
+      anonymousId: text("anonymous-id"),
+      properties: list(text("properties")),
+      traits: list(text("traits")),
+      exclude: (() => {
+        const excluded = list(text("exclude"))
+        return excluded === "*" ? undefined : excluded
+      })(),
+      rename: pairs(flags.rename as ReadonlyArray<string> | undefined, "rename"),
+      columns,
+      timestamp: text("timestamp"),
+      empty: text("empty"),
+      context: json(text("context"), "context"),
+      integrations: json(text("integrations"), "integrations"),
+      name: text("name")
+    }
+  }
+}
+
+type DeliveryFlagValues = { [K in keyof typeof deliveryFlags]?: unknown }
+
+export const deliveryOverrides = (flags: DeliveryFlagValues & Record<string, unknown>): Omit<SyncOverrides, "source" | "spec"> => ({
+  destination: {
+    region: flags.region,
+    endpoint: flags.endpoint,
+    gzip: flags.gzip,
+    timeoutMillis: flags.timeout
+  },
+  pipeline: {
+    batchCount: flags["batch-count"],
+    batchBytes: flags["batch-bytes"],
+    flushIntervalMillis: flags["flush-interval"],
+    queueCapacity: flags["queue-capacity"],
+    maxInFlight: flags["max-in-flight"],
+    maxAttempts: flags["max-attempts"],
+    maxRetryMillis: flags["max-retry-time"]
+  },
+  ...(flags.rejects === undefined ? {} : { rejects: flags.rejects as string }),
+  ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })
+})

@@ -1,0 +1,75 @@
+import { Flags } from "@oclif/core"
+import { formatIssues } from "@tablecast/core"
+import { formatSinkStats, SinkOptions, startSink } from "@tablecast/sink"
+import { BaseCommand } from "../BaseCommand.ts"
+import { UsageError } from "../UsageError.ts"
+
+const share = (summary: string) => Flags.string({ summary, helpGroup: "FAULTS" })
+
+const shareValue = (text: string | undefined, flag: string): number | undefined => {
+  if (text === undefined) return undefined
+  const percent = text.trim().endsWith("%")
+  const value = Number(percent ? text.trim().slice(0, -1) : text)
+  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a share such as 0.2 or 20%`)
+  return percent ? value / 100 : value
+}
+
+export default class SinkCommand extends BaseCommand {
+  static override summary = "Run a local Segment-compatible receiver, to try a sync without a Segment account."
+
+  static override description = `Listens on loopback for POST /v1/batch (and /v1/track, /v1/identify, ...), checks each request as Segment would (write key, JSON, 500 KB per request, 32 KB per message, 2,500 messages per batch, required fields), answers as Segment does, appends what it accepted to a JSONL file, and prints counts. GET /stats returns the counts as JSON.
+
+It can inject faults to see retries at work: a share of 429s with Retry-After, 5xx answers, dropped connections, half-written answers, slow answers. Stop it with Ctrl-C; it prints its counts as it stops.`
+
+  static override examples = [
+    { description: "Receive on port 4318 and keep what arrives", command: "<%= config.bin %> <%= command.id %> --port 4318 --out received.jsonl" },
+    { description: "Accept one write key only", command: "<%= config.bin %> <%= command.id %> --port 4318 --write-key test" },
+    {
+      description: "Misbehave like a busy Segment: 20% 500s, 10% 429s with Retry-After: 1",
+      command: "<%= config.bin %> <%= command.id %> --port 4318 --server-errors 20% --throttle 10% --retry-after 1"
+    }
+  ]
+
+  static override flags = {
+    port: Flags.integer({ summary: "Port to listen on (0 picks a free one).", default: 4318, min: 0, max: 65_535 }),
+    host: Flags.string({ summary: "Address to listen on.", default: "127.0.0.1" }),
+    out: Flags.string({ char: "o", summary: "Append accepted messages to this JSONL file." }),
+    "write-key": Flags.string({ summary: "Accept only this write key (repeatable); default: any non-empty key.", multiple: true }),
+    throttle: share("Share of requests answered 429 with Retry-After (0.1 or 10%)."),
+    "retry-after": Flags.integer({ summary: "Retry-After of those 429s, in seconds.", helpGroup: "FAULTS" }),
+    "server-errors": share("Share of requests answered 500/502/503."),
+    drop: share("Share of requests whose connection is reset without an answer."),
+    "half-write": share("Share of requests answered with a 200 cut off mid-body."),
+    delay: Flags.integer({ summary: "Delay answers by this many ms.", helpGroup: "FAULTS" }),
+    seed: Flags.integer({ summary: "Seed of the fault draws (same seed, same faults).", helpGroup: "FAULTS" }),
+    json: Flags.boolean({ summary: "Print the final counts as JSON." })
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(SinkCommand)
+    const input = {
+      host: flags.host,
+      port: flags.port,
+      out: flags.out,
+      writeKeys: flags["write-key"],
+      throttleShare: shareValue(flags.throttle, "throttle"),
+      retryAfterSeconds: flags["retry-after"],
+      serverErrorShare: shareValue(flags["server-errors"], "server-errors"),
+      dropShare: shareValue(flags.drop, "drop"),
+      halfWriteShare: shareValue(flags["half-write"], "half-write"),
+      delayMillis: flags.delay,
+      seed: flags.seed
+    }
+    const parsed = SinkOptions.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)))
+    if (!parsed.success) throw new UsageError(formatIssues(parsed.error))
+    const sink = await startSink(parsed.data)
+    process.stderr.write(`tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}\n`)
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve())
+      process.once("SIGTERM", () => resolve())
+    })
+    await sink.close()
+    const stats = sink.stats()
+    process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatSinkStats(stats)}\n`)
+  }
+}

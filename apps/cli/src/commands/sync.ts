@@ -1,0 +1,79 @@
+import { writeFile } from "node:fs/promises"
+import { Args, Flags } from "@oclif/core"
+import { BaseCommand } from "../BaseCommand.ts"
+import { ExitCode, exitCodeOf } from "../ExitCode.ts"
+import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
+import { reportText } from "../ReportText.ts"
+import { runSync, StartError } from "../RunSync.ts"
+import { deliveryFlags, deliveryOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
+
+export default class SyncCommand extends BaseCommand {
+  static override summary = "Send the rows of a table to Segment as track or identify calls."
+
+  static override description = `Reads the source row by row, maps each row to a Segment message, and sends them in batches bounded by count, bytes and time, with backpressure and retries. Every row is accounted for in the delivery report: accepted, or rejected with its row number and reason.
+
+The write key comes from SEGMENT_WRITE_KEY (or --write-key); it is never printed. A sync can come from flags, from a named entry of a config file, or both (flags win).
+
+Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered; 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 130 interrupted.`
+
+  static override examples = [
+    {
+      description: "Send model scores as track calls",
+      command: '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id --timestamp predicted_at'
+    },
+    {
+      description: "Send traits as identify calls, only some columns, to the EU region",
+      command: "<%= config.bin %> <%= command.id %> -f rfm.csv --type identify -u user_id -p recency,frequency,monetary,rfm_segment --region eu"
+    },
+    {
+      description: "Try it against a local receiver first (start it with `tablecast sink`)",
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:4318 --write-key test'
+    },
+    { description: "Run a named sync from tablecast.config.json, keeping rejects", command: "<%= config.bin %> <%= command.id %> churn-scores --rejects rejects.jsonl" },
+    { description: "Check everything, send nothing", command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run' }
+  ]
+
+  static override args = {
+    sync: Args.string({ description: "Name of a sync in the config file.", required: false })
+  }
+
+  static override flags = {
+    ...mappingFlags,
+    ...deliveryFlags,
+    "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
+    json: Flags.boolean({ summary: "Print the delivery report as JSON on stdout.", helpGroup: "OUTPUT" }),
+    report: Flags.string({ summary: "Also write the delivery report as JSON to this file.", helpGroup: "OUTPUT" }),
+    progress: Flags.string({
+      summary: "Progress display: auto (a bar on a terminal, lines otherwise), bar, lines, none.",
+      options: ["auto", "bar", "lines", "none"],
+      default: "auto",
+      helpGroup: "OUTPUT"
+    })
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(SyncCommand)
+    const sync = await this.resolve({
+      syncName: args.sync,
+      configFile: flags.config,
+      overrides: { ...mappingOverrides(flags), ...deliveryOverrides(flags) },
+      needsWriteKey: !flags["dry-run"]
+    })
+    const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
+    let report
+    try {
+      report = await runSync(sync, progress, { dryRun: flags["dry-run"] })
+    } catch (error) {
+      if (error instanceof StartError) {
+        process.stderr.write(`tablecast: ${error.message}\n`)
+        return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
+      }
+      throw error
+    }
+    if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`)
+    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    else process.stdout.write(`${reportText(report, sync.rejects)}\n`)
+    const code = exitCodeOf(report)
+    if (code !== ExitCode.ok) this.exit(code)
+  }
+}

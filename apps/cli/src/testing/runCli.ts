@@ -1,0 +1,39 @@
+import { spawn } from "node:child_process"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/run.js")
+
+export interface CliResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly millis: number
+}
+
+/**
+ * Runs the built CLI as a user would: a separate process, real argv, real environment. The
+ * environment is replaced, not merged, so no SEGMENT_WRITE_KEY of the machine leaks into a test.
+ */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { env?: Record<string, string>; cwd?: string; timeoutMillis?: number } = {}
+): Promise<CliResult> =>
+  new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMillis ?? 60_000)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, millis: Date.now() - started })
+    })
+  })

@@ -1,0 +1,253 @@
+import { Redacted } from "effect"
+import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { bearerAuth } from "hono/bearer-auth"
+import { bodyLimit } from "hono/body-limit"
+import { cors } from "hono/cors"
+import { HTTPException } from "hono/http-exception"
+import { requestId } from "hono/request-id"
+import { timingSafeEqual } from "hono/utils/buffer"
+import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
+import type { EdgePlatform } from "./EdgePlatform.ts"
+import { type Logger, makeLogger } from "./Log.ts"
+import { RequestError } from "./RequestError.ts"
+import { OptionsHeader, parseRunRequest, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+import { runRows, TransportSetupError } from "./RunSync.ts"
+
+export interface EdgeVariables {
+  config: EdgeConfig
+  log: Logger
+  requestId: string
+}
+
+export interface AppEnv {
+  Bindings: object
+  Variables: EdgeVariables
+}
+
+const RunIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The edge's HTTP API, the same on Workers and on Node:
+ * - `GET /health` (no token);
+ * - `POST /v1/runs`: a run, JSON or CSV; answered with the delivery report, or 202 when queued;
+ * - `GET /v1/runs/:runId`: a queued run's progress and outcome.
+ */
+export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindings>) => {
+  // Typed over `object` inside: Hono's types do not carry a generic Bindings through middleware.
+  const app = new Hono<AppEnv>()
+  const bindings = (c: Context<AppEnv>): Bindings => c.env as Bindings
+  /** Run requests in progress in this isolate or process. */
+  let activeRuns = 0
+
+  app.use("*", requestId())
+
+  app.use("*", async (c, next) => {
+    let config: EdgeConfig
+    try {
+      config = EdgeConfig.fromEnv((c.env ?? {}) as object)
+    } catch (error) {
+      if (!(error instanceof EdgeConfigError)) throw error
+      // The message names the variables at fault, never their values.
+      makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
+      return c.json({ error: "unavailable", message: "this deployment is misconfigured; see its logs" }, 503)
+    }
+    c.set("config", config)
+    c.set("log", makeLogger(config.logLevel))
+    await next()
+  })
+
+  // CORS only when origins are configured: by default a browser page cannot call the edge.
+  app.use("*", async (c, next) => {
+    const origins = c.get("config").corsOrigins
+    if (origins.length === 0) return next()
+    return cors({
+      origin: [...origins],
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", WriteKeyHeader, SpecHeader, OptionsHeader],
+      exposeHeaders: ["Location", "Retry-After", "X-Request-Id", "X-Tablecast-Outcome"],
+      maxAge: 600
+    })(c, next)
+  })
+
+  app.get("/health", (c) => c.json({ status: "ok", service: "tablecast-edge", runtime: platform.runtime }))
+
+  const requireToken = bearerAuth({
+    verifyToken: async (token, c) => {
+      const expected = (c as Context<AppEnv>).get("config").token
+      // Hashes both sides first, so neither content nor length leaks through timing.
+      return expected !== undefined && (await timingSafeEqual(Redacted.value(expected), token))
+    },
+    noAuthenticationHeader: { message: { error: "unauthorized", message: "send Authorization: Bearer <token>" } },
+    invalidToken: { message: { error: "unauthorized", message: "the bearer token is not valid" } },
+    invalidAuthenticationHeader: {
+      message: { error: "bad-request", message: "the Authorization header must be: Bearer <token>" }
+    }
+  })
+
+  app.use("/v1/*", async (c, next) => {
+    if (c.get("config").token === undefined) {
+      // Fail closed: a deployment without its token secret serves no one.
+      c.get("log").error("config.no-token", { requestId: c.get("requestId") })
+      throw new RequestError(503, undefined, "this deployment has no TABLECAST_TOKEN secret; set one")
+    }
+    return requireToken(c as unknown as Context, next)
+  })
+
+  const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
+    const maxSize = c.get("config").limits.MAX_BODY_BYTES
+    return bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new RequestError(413, "body", `the body is over this deployment's limit of ${maxSize} bytes; split the rows`)
+      }
+    })(c, next)
+  }
+
+  app.post("/v1/runs", async (c, next) => {
+    const limits = c.get("config").limits
+    if (activeRuns >= limits.MAX_CONCURRENT_RUNS) {
+      throw new RequestError(429, undefined, `${activeRuns} runs are in progress here, the most allowed; retry later`, 2)
+    }
+    const wait = platform.admit === undefined ? undefined : await platform.admit(bindings(c))
+    if (wait !== undefined) throw new RequestError(429, undefined, "too many runs in this period; retry later", wait)
+    activeRuns++
+    try {
+      await next()
+    } finally {
+      activeRuns--
+    }
+  })
+
+  app.post("/v1/runs", limitBody, async (c) => {
+    const config = c.get("config")
+    const log = c.get("log")
+    const limits = config.limits
+    const request = await parseRunRequest(
+      {
+        contentType: c.req.header("content-type"),
+        query: (name) => c.req.query(name),
+        header: (name) => c.req.header(name),
+        text: () => c.req.text()
+      },
+      limits,
+      config.allowWriteKeyHeader
+    )
+    const writeKey = request.writeKey ?? config.writeKey
+    if (writeKey === undefined) {
+      throw new RequestError(
+        400,
+        `header ${WriteKeyHeader}`,
+        `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret`
+      )
+    }
+    const rows = request.rows.items.length
+    const cells = rows * Math.max(1, request.rows.columns)
+    const overBudget =
+      rows > limits.SYNC_MAX_ROWS
+        ? `${rows} rows is over the synchronous limit of ${limits.SYNC_MAX_ROWS}`
+        : cells > limits.SYNC_MAX_CELLS
+          ? `${rows} rows × ${request.rows.columns} columns is over the synchronous budget of ${limits.SYNC_MAX_CELLS} cells`
+          : undefined
+    const endpoint = platform.endpoint(config)
+    const runId = crypto.randomUUID()
+    const queued = platform.queuedRuns?.(bindings(c), config)
+
+    if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
+      if (queued === undefined) {
+        throw new RequestError(
+          413,
+          "rows",
+          `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows`
+        )
+      }
+      if (request.rows.names !== undefined) {
+        // A CSV header is known now: check the spec's columns against it before anything is queued.
+        const check = await runRows({
+          spec: request.spec,
+          options: { ...request.options, dryRun: true },
+          rows: { items: [], columns: request.rows.columns, names: request.rows.names },
+          description: `csv request ${runId} (header check)`,
+          fingerprint: `request:${runId}:header`,
+          transport: platform.transport({ writeKey, config })
+        })
+        if (check.fatal?.kind === "spec") throw new RequestError(400, "spec", check.fatal.message)
+      }
+      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint })
+      log.info("run.queued", {
+        requestId: c.get("requestId"),
+        runId,
+        format: request.format,
+        rows: accepted.rows,
+        chunks: accepted.chunks
+      })
+      const status = `/v1/runs/${runId}`
+      c.header("Location", status)
+      return c.json({ runId, state: "queued", rows: accepted.rows, chunks: accepted.chunks, status }, 202)
+    }
+    if (overBudget !== undefined) {
+      throw new RequestError(413, "rows", `${overBudget}; send it with mode=queue (or mode=auto), or split the rows`)
+    }
+
+    const report = await runRows({
+      spec: request.spec,
+      options: request.options,
+      rows: request.rows,
+      description: `${request.format} request ${runId}`,
+      fingerprint: `request:${runId}`,
+      transport: platform.transport({ writeKey, config })
+    })
+    log.info("run.finished", {
+      requestId: c.get("requestId"),
+      runId,
+      mode: "sync",
+      format: request.format,
+      outcome: report.outcome,
+      rowsRead: report.rows.read,
+      rowsRejected: report.rows.rejected,
+      messagesAccepted: report.messages.accepted,
+      messagesRefused: report.messages.refused,
+      messagesUndelivered: report.messages.undelivered,
+      requests: report.batches.requests,
+      retries: report.batches.retries,
+      durationMillis: report.durationMillis,
+      fatal: report.fatal?.kind
+    })
+    c.header("X-Tablecast-Outcome", report.outcome)
+    // Anything short of "completed" is not a success for a scheduler calling with `curl --fail`:
+    // a spec naming columns the CSV lacks is the request's fault (400), the rest is Segment's side.
+    const status = report.outcome === "completed" ? 200 : report.fatal?.kind === "spec" ? 400 : 502
+    return c.json({ runId, ...report }, status)
+  })
+
+  app.get("/v1/runs/:runId", async (c) => {
+    const runId = c.req.param("runId")
+    if (!RunIdPattern.test(runId)) throw new RequestError(404, "runId", "no such run")
+    const queued = platform.queuedRuns?.(bindings(c), c.get("config"))
+    const status = queued === undefined ? undefined : await queued.status(runId)
+    if (status === undefined) throw new RequestError(404, "runId", "no such run (or its status has expired)")
+    c.header("X-Tablecast-Outcome", status.outcome ?? "running")
+    return c.json(status)
+  })
+
+  app.notFound((c) => c.json({ error: "not-found", message: `no route ${c.req.method} ${c.req.path}` }, 404))
+
+  app.onError((error, c) => {
+    if (error instanceof RequestError) {
+      if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds))
+      return c.json(error.toJSON(), error.status)
+    }
+    if (error instanceof HTTPException) return error.getResponse()
+    if (error instanceof TransportSetupError) {
+      // The transport's own check (e.g. a write key with a colon); its message never quotes the key.
+      return c.json({ error: "bad-request", field: "writeKey", message: error.message }, 400)
+    }
+    const log = c.get("log") ?? makeLogger("error")
+    // Only the error's name: a message from a library could quote request data.
+    log.error("request.failed", { requestId: c.get("requestId"), error: error.name })
+    return c.json({ error: "internal", message: "the run could not be carried out", requestId: c.get("requestId") }, 500)
+  })
+
+  return app
+}
+
+export type EdgeApp = ReturnType<typeof createApp>

@@ -1,0 +1,170 @@
+import { formatIssues } from "@tablecast/core"
+import { Redacted } from "effect"
+import { z } from "zod"
+
+/**
+ * The string variables and secrets the edge reads (Worker `vars`/secrets, or `process.env` on
+ * Node). Every one is optional here; `EdgeConfig.fromEnv` checks and fills defaults.
+ */
+export interface EdgeVars {
+  /** Secret: the bearer token every request must carry. Without it every request gets 503. */
+  readonly TABLECAST_TOKEN?: string
+  /** Secret: the Segment write key, when requests do not bring their own. */
+  readonly SEGMENT_WRITE_KEY?: string
+  /** `us` (default) or `eu`. */
+  readonly SEGMENT_REGION?: string
+  /** A Segment-compatible base URL (RudderStack, Jitsu, a local sink); wins over the region. */
+  readonly SEGMENT_ENDPOINT?: string
+  readonly SEGMENT_GZIP?: string
+  readonly SEGMENT_TIMEOUT_MILLIS?: string
+  /** Whether a request may bring its own write key in `X-Segment-Write-Key` (default true). */
+  readonly ALLOW_WRITE_KEY_HEADER?: string
+  /** Comma-separated origins allowed by CORS; CORS is off when unset. */
+  readonly CORS_ORIGINS?: string
+  readonly MAX_BODY_BYTES?: string
+  readonly MAX_ROWS?: string
+  readonly SYNC_MAX_ROWS?: string
+  readonly SYNC_MAX_CELLS?: string
+  readonly MAX_CONCURRENT_RUNS?: string
+  readonly CHUNK_MAX_ROWS?: string
+  readonly CHUNK_MAX_BYTES?: string
+  readonly CHUNK_MAX_ATTEMPTS?: string
+  readonly CHUNK_RETRY_DELAY_SECONDS?: string
+  readonly RUN_RETENTION_HOURS?: string
+  readonly LOG_LEVEL?: string
+}
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback)
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1" || value === "yes")
+
+/**
+ * Limits: what one request may hold and cost. Over a size limit the answer is 413; over a rate or
+ * concurrency limit it is 429 with `Retry-After`.
+ */
+const LimitsSchema = z.object({
+  /** Request body, in bytes (Workers accept up to 100 MB; parsed rows must fit in 128 MB). */
+  MAX_BODY_BYTES: count(1_024, 100_000_000, 20_000_000),
+  /** Rows in one request, either path. */
+  MAX_ROWS: count(1, 10_000_000, 250_000),
+  /** Rows answered synchronously; more go through the queue (or get 413 with `mode=sync`). */
+  SYNC_MAX_ROWS: count(0, 10_000_000, 10_000),
+  /**
+   * The CPU budget of a synchronous run, as rows × columns: mapping, validation and serialization
+   * cost grows with cells. Over it, the run goes through the queue (or 413 with `mode=sync`).
+   */
+  SYNC_MAX_CELLS: count(0, 1_000_000_000, 250_000),
+  /** Synchronous runs at once in one isolate (or Node process); more get 429. */
+  MAX_CONCURRENT_RUNS: count(0, 1_000, 4),
+  /** Rows per queue message. */
+  CHUNK_MAX_ROWS: count(1, 100_000, 1_000),
+  /** Bytes per queue message body (Cloudflare Queues take 128 KB per message). */
+  CHUNK_MAX_BYTES: count(1_024, 120_000, 96_000),
+  /** Deliveries of a chunk before it goes to the dead-letter queue. */
+  CHUNK_MAX_ATTEMPTS: count(1, 100, 3),
+  /** Delay before a chunk with undelivered messages is retried, doubled each time. */
+  CHUNK_RETRY_DELAY_SECONDS: count(0, 43_200, 30),
+  /** How long a run's status is kept. */
+  RUN_RETENTION_HOURS: count(1, 24 * 90, 24 * 7)
+})
+
+const EdgeVarsSchema = LimitsSchema.extend({
+  TABLECAST_TOKEN: z.string().min(16, "the bearer token must be at least 16 characters").optional(),
+  SEGMENT_WRITE_KEY: z.string().min(1).optional(),
+  SEGMENT_REGION: z.enum(["us", "eu"]).default("us"),
+  SEGMENT_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  SEGMENT_GZIP: flag(true),
+  SEGMENT_TIMEOUT_MILLIS: count(100, 600_000, 15_000),
+  ALLOW_WRITE_KEY_HEADER: flag(true),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== "")
+    ),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info")
+})
+
+export type EdgeLimits = z.output<typeof LimitsSchema>
+
+/** Where batches go: a region, or an explicit Segment-compatible endpoint. */
+export type SegmentTarget = { readonly region: "us" | "eu" } | { readonly endpoint: string }
+
+/** The checked configuration of one deployment. Secrets are `Redacted`. */
+export interface EdgeConfig {
+  readonly token: Redacted.Redacted<string> | undefined
+  readonly writeKey: Redacted.Redacted<string> | undefined
+  readonly target: SegmentTarget
+  readonly gzip: boolean
+  readonly timeoutMillis: number
+  readonly allowWriteKeyHeader: boolean
+  readonly corsOrigins: ReadonlyArray<string>
+  readonly limits: EdgeLimits
+  readonly logLevel: "debug" | "info" | "warn" | "error" | "silent"
+}
+
+/** A deployment whose variables do not check: told once per request as 503, never with values. */
+export class EdgeConfigError extends Error {
+  override readonly name = "EdgeConfigError"
+}
+
+const blankToUndefined = (env: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const picked: Record<string, unknown> = {}
+  for (const key of Object.keys(EdgeVarsSchema.shape)) {
+    const value = env[key]
+    // Bindings that are not strings (queues, Durable Objects) are not variables.
+    if (typeof value === "string" && value.trim() !== "") picked[key] = value.trim()
+  }
+  return picked
+}
+
+const cache = new WeakMap<object, EdgeConfig>()
+
+export const EdgeConfig = {
+  /**
+   * Reads the configuration from a Worker's `env` or from `process.env`. Cached per env object:
+   * a Worker isolate keeps the same `env` across requests.
+   */
+  fromEnv: (env: object): EdgeConfig => {
+    const cached = cache.get(env)
+    if (cached !== undefined) return cached
+    const parsed = EdgeVarsSchema.safeParse(blankToUndefined(env as Record<string, unknown>))
+    if (!parsed.success) {
+      // Issue paths name the variable; zod's messages do not echo the value.
+      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`)
+    }
+    const vars = parsed.data
+    const config: EdgeConfig = {
+      token: vars.TABLECAST_TOKEN === undefined ? undefined : Redacted.make(vars.TABLECAST_TOKEN),
+      writeKey: vars.SEGMENT_WRITE_KEY === undefined ? undefined : Redacted.make(vars.SEGMENT_WRITE_KEY),
+      target: vars.SEGMENT_ENDPOINT === undefined ? { region: vars.SEGMENT_REGION } : { endpoint: vars.SEGMENT_ENDPOINT },
+      gzip: vars.SEGMENT_GZIP,
+      timeoutMillis: vars.SEGMENT_TIMEOUT_MILLIS,
+      allowWriteKeyHeader: vars.ALLOW_WRITE_KEY_HEADER,
+      corsOrigins: vars.CORS_ORIGINS,
+      limits: {
+        MAX_BODY_BYTES: vars.MAX_BODY_BYTES,
+        MAX_ROWS: vars.MAX_ROWS,
+        SYNC_MAX_ROWS: vars.SYNC_MAX_ROWS,
+        SYNC_MAX_CELLS: vars.SYNC_MAX_CELLS,
+        MAX_CONCURRENT_RUNS: vars.MAX_CONCURRENT_RUNS,
+        CHUNK_MAX_ROWS: vars.CHUNK_MAX_ROWS,
+        CHUNK_MAX_BYTES: vars.CHUNK_MAX_BYTES,
+        CHUNK_MAX_ATTEMPTS: vars.CHUNK_MAX_ATTEMPTS,
+        CHUNK_RETRY_DELAY_SECONDS: vars.CHUNK_RETRY_DELAY_SECONDS,
+        RUN_RETENTION_HOURS: vars.RUN_RETENTION_HOURS
+      },
+      logLevel: vars.LOG_LEVEL
+    }
+    cache.set(env, config)
+    return config
+  }
+}

@@ -1,0 +1,41 @@
+import type { Transport } from "@tablecast/core"
+import type { Layer, Redacted } from "effect"
+import type { EdgeConfig } from "./EdgeConfig.ts"
+import type { RunRequest } from "./RunRequest.ts"
+import type { RunStatus } from "./RunStatus.ts"
+
+/** A run accepted for queued delivery. */
+export interface QueuedRunAccepted {
+  readonly runId: string
+  readonly rows: number
+  readonly chunks: number
+}
+
+/** Large runs, delivered in the background (Cloudflare Queues + a Durable Object per run). */
+export interface QueuedRuns {
+  readonly start: (input: {
+    readonly runId: string
+    readonly request: RunRequest
+    /** The request's own write key, if it brought one (sealed before it is enqueued). */
+    readonly writeKey: Redacted.Redacted<string> | undefined
+    readonly endpoint: string
+  }) => Promise<QueuedRunAccepted>
+  readonly status: (runId: string) => Promise<RunStatus | undefined>
+}
+
+/** What differs between Cloudflare Workers and Node: the transport, the queue, the rate limiter. */
+export interface EdgePlatform<Bindings extends object> {
+  /** `workers` or `node`, for logs and `/health`. */
+  readonly runtime: string
+  /** The Segment transport for one run; fails when its options do not check (e.g. a bad key). */
+  readonly transport: (input: {
+    readonly writeKey: Redacted.Redacted<string>
+    readonly config: EdgeConfig
+  }) => Layer.Layer<Transport, { readonly message: string }>
+  /** Where batches go, for reports (never holds the key). */
+  readonly endpoint: (config: EdgeConfig) => string
+  /** Queued runs, when the platform has a queue (Workers); without it large runs get 413. */
+  readonly queuedRuns?: (env: Bindings, config: EdgeConfig) => QueuedRuns | undefined
+  /** A rate limit on run requests, when configured: the seconds to wait, or undefined to go on. */
+  readonly admit?: (env: Bindings) => Promise<number | undefined>
+}

@@ -1,0 +1,42 @@
+import { RowSource, type SourceItem } from "@tablecast/core"
+import { Effect, Layer, Stream } from "effect"
+
+/** The rows a request brought, already numbered (from 1, or from a chunk's first row). */
+export interface RequestRows {
+  readonly items: ReadonlyArray<SourceItem>
+  /** Columns of the widest row: with the row count, the cost estimate of a run. */
+  readonly columns: number
+  /** Column names known before the rows (a CSV header), so the pipeline checks the spec first. */
+  readonly names?: ReadonlyArray<string>
+}
+
+/** Numbers JSON rows from `firstRow` and measures their widest row. */
+export const numberRows = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, firstRow = 1): RequestRows => {
+  const items: Array<SourceItem> = new Array(rows.length)
+  let columns = 0
+  for (let index = 0; index < rows.length; index++) {
+    const values = rows[index]!
+    items[index] = { rowNumber: firstRow + index, values }
+    const width = Object.keys(values).length
+    if (width > columns) columns = width
+  }
+  return { items, columns }
+}
+
+/**
+ * A `RowSource` over rows held in memory: the request's own rows (a synchronous run) or one queue
+ * chunk. The stream is pulled by the pipeline, so backpressure works as with any source.
+ */
+export const requestRowSource = (input: {
+  readonly rows: RequestRows
+  readonly description: string
+  /** Names the data for checkpoints: the run id and the row range. */
+  readonly fingerprint: string
+}): Layer.Layer<RowSource> =>
+  Layer.succeed(RowSource, {
+    description: input.description,
+    estimatedRows: Effect.succeed(input.rows.items.length),
+    fingerprint: Effect.succeed(input.fingerprint),
+    rows: Stream.fromIterable(input.rows.items),
+    ...(input.rows.names === undefined ? {} : { columns: Effect.succeed(input.rows.names) })
+  })

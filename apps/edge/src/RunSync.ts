@@ -1,0 +1,44 @@
+import { type DeliveryReport, type PipelineOptions, RejectSink, Sync, type SyncSpec, type Transport } from "@tablecast/core"
+import { Effect, Layer, Result } from "effect"
+import { requestRowSource, type RequestRows } from "./RequestRows.ts"
+import { version } from "./Version.ts"
+
+/** The transport could not be set up (its options did not check); the message holds no secret. */
+export class TransportSetupError extends Error {
+  override readonly name = "TransportSetupError"
+}
+
+/**
+ * Runs the core pipeline over rows held in memory and resolves with its delivery report.
+ * `Sync.run` never fails: a fatal error is told in `report.fatal`. Rejected rows are counted and
+ * sampled by the report; their values are not kept (they may be personal data). Rejects with a
+ * `TransportSetupError` when the transport cannot be built.
+ */
+export const runRows = async (input: {
+  readonly spec: SyncSpec
+  readonly options: PipelineOptions
+  readonly rows: RequestRows
+  readonly description: string
+  readonly fingerprint: string
+  readonly transport: Layer.Layer<Transport, { readonly message: string }>
+}): Promise<DeliveryReport> => {
+  const result = await Effect.runPromise(
+    Effect.result(
+      Sync.run({
+        spec: input.spec,
+        options: input.options,
+        library: { name: "tablecast-edge", version }
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            requestRowSource({ rows: input.rows, description: input.description, fingerprint: input.fingerprint }),
+            input.transport,
+            RejectSink.discard
+          )
+        )
+      )
+    )
+  )
+  if (Result.isFailure(result)) throw new TransportSetupError(result.failure.message)
+  return result.success
+}

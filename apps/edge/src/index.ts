@@ -1,0 +1,8 @@
+export { type AppEnv, createApp, type EdgeApp, type EdgeVariables } from "./App.ts"
+export { EdgeConfig, EdgeConfigError, type EdgeLimits, type EdgeVars, type SegmentTarget } from "./EdgeConfig.ts"
+export type { EdgePlatform, QueuedRunAccepted, QueuedRuns } from "./EdgePlatform.ts"
+export { RequestError } from "./RequestError.ts"
+export { parseRunRequest, RunMode, type RunRequest, OptionsHeader, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+export type { ChunkResult, RunMeta, RunStatus } from "./RunStatus.ts"
+export type { ChunkMessage } from "./RunChunks.ts"
+export { version } from "./Version.ts"

@@ -1,0 +1,2 @@
+import { describe, expect, it, inject } from "vitest"
+describe("node", () => { it("has the sink", () => { expect(inject("sinkUrl")).toMatch(/^http:/) }) })

@@ -1,0 +1,43 @@
+import { serve } from "@hono/node-server"
+import { resolveEndpoint, SegmentTransport } from "@tablecast/segment"
+import type { AddressInfo } from "node:net"
+import { createApp } from "./App.ts"
+import type { EdgeVars } from "./EdgeConfig.ts"
+import type { EdgePlatform } from "./EdgePlatform.ts"
+
+/**
+ * The Node platform, for self-hosting: the undici transport, no queue (runs over the synchronous
+ * budget get 413: raise SYNC_MAX_ROWS / SYNC_MAX_CELLS, or split), no rate limiter beyond
+ * MAX_CONCURRENT_RUNS.
+ */
+export const nodePlatform: EdgePlatform<EdgeVars> = {
+  runtime: "node",
+  transport: ({ writeKey, config }) =>
+    SegmentTransport.layer({ writeKey, ...config.target, gzip: config.gzip, timeoutMillis: config.timeoutMillis }),
+  endpoint: (config) => resolveEndpoint(config.target).url
+}
+
+export interface NodeServer {
+  readonly url: string
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+
+/** Starts the edge on Node; `env` defaults to `process.env`. */
+export const startNodeServer = async (
+  options: { readonly env?: EdgeVars; readonly port?: number; readonly hostname?: string } = {}
+): Promise<NodeServer> => {
+  const env = options.env ?? (process.env as EdgeVars)
+  const app = createApp(nodePlatform)
+  const hostname = options.hostname ?? "127.0.0.1"
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: (request) => app.fetch(request, env), port: options.port ?? 8787, hostname }, (info: AddressInfo) => {
+      resolve({
+        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
+        port: info.port,
+        close: () => new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())))
+      })
+    })
+    server.once("error", reject)
+  })
+}

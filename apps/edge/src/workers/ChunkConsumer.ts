@@ -1,0 +1,184 @@
+import { type DeliveryReport, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
+import type { Redacted } from "effect"
+import { EdgeConfig } from "../EdgeConfig.ts"
+import type { EdgePlatform } from "../EdgePlatform.ts"
+import { type Logger, makeLogger } from "../Log.ts"
+import { type ChunkMessage, chunkRows } from "../RunChunks.ts"
+import { runRows } from "../RunSync.ts"
+import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
+import { openWriteKey } from "../WriteKeySeal.ts"
+import type { WorkerBindings } from "./WorkerBindings.ts"
+import { runState } from "./WorkerQueuedRuns.ts"
+
+/** What the dead-letter queue keeps: the chunk as it was enqueued, and why it is there. */
+export interface DeadLetter {
+  readonly reason: string
+  readonly deadLetteredAt: string
+  readonly attempts: number
+  readonly chunk: ChunkMessage
+}
+
+/**
+ * Within one delivery, the pipeline retries a batch for at most this long; past it the chunk is
+ * retried by the queue, with a delay, which does not hold a consumer invocation (15 minutes of
+ * wall time at most) while Segment is down.
+ */
+const ConsumerRetryMillis = 120_000
+
+const emptyReport = (): ChunkReport => ({
+  outcome: "aborted",
+  rows: { read: 0, mapped: 0, rejected: 0 },
+  messages: { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 },
+  batches: { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 },
+  bytesSent: 0,
+  rejects: { total: 0, byStage: { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }, sample: [] }
+})
+
+type Transport = EdgePlatform<WorkerBindings>["transport"]
+
+/**
+ * The queue consumer: delivers each chunk with the core pipeline and records its account in the
+ * run's Durable Object. A chunk with undelivered messages (retries ran out) is retried by the
+ * queue with a growing delay, up to `CHUNK_MAX_ATTEMPTS` deliveries, then dead-lettered. Resending
+ * a chunk is harmless: messageIds are deterministic, so Segment keeps each row once.
+ */
+export const consumeChunks = async (
+  batch: MessageBatch<ChunkMessage>,
+  env: WorkerBindings,
+  transport: Transport
+): Promise<void> => {
+  const config = EdgeConfig.fromEnv(env)
+  const log = makeLogger(config.logLevel)
+  await Promise.all(
+    batch.messages.map((message) =>
+      consumeChunk(message, env, config, log, transport).catch((error: unknown) => {
+        // The Durable Object or the queue failed us: let the queue deliver the chunk again. After
+        // the consumer's max_retries, Cloudflare moves it to the dead-letter queue by itself.
+        log.error("chunk.failed", {
+          runId: message.body?.runId,
+          chunk: message.body?.chunk,
+          attempts: message.attempts,
+          error: error instanceof Error ? error.name : "unknown"
+        })
+        message.retry({ delaySeconds: retryDelay(config, message.attempts) })
+      })
+    )
+  )
+}
+
+const retryDelay = (config: EdgeConfig, attempts: number): number =>
+  Math.min(43_200, config.limits.CHUNK_RETRY_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1))
+
+const consumeChunk = async (
+  message: Message<ChunkMessage>,
+  env: WorkerBindings,
+  config: EdgeConfig,
+  log: Logger,
+  transport: Transport
+): Promise<void> => {
+  const chunk = message.body
+  const state = runState(env, chunk.runId)
+  const rows = chunkRows(chunk)
+  const base = { chunk: chunk.chunk, firstRow: chunk.firstRow, rows: rows.items.length, attempts: message.attempts }
+
+  const deadLetter = async (reason: string): Promise<void> => {
+    await env.RUN_DEAD_LETTERS.send(
+      { reason, deadLetteredAt: new Date().toISOString(), attempts: message.attempts, chunk },
+      { contentType: "json" }
+    )
+  }
+
+  /** The run cannot go on: record why, keep the chunk, and let later chunks skip. */
+  const stop = async (fatal: FatalError, alreadyRecorded = false): Promise<void> => {
+    if (!alreadyRecorded) await state.abort(fatal)
+    await deadLetter(`the run stopped: ${fatal.message}`)
+    const result: ChunkResult = {
+      ...base,
+      deadLettered: true,
+      skipped: true,
+      finishedAt: new Date().toISOString(),
+      report: { ...emptyReport(), fatal }
+    }
+    await state.record(result)
+    log.warn("chunk.skipped", { runId: chunk.runId, chunk: chunk.chunk, rows: base.rows, fatal: fatal.kind })
+    message.ack()
+  }
+
+  const fatal = await state.fatal()
+  if (fatal !== undefined) return stop(fatal, true)
+
+  let writeKey: Redacted.Redacted<string> | undefined = config.writeKey
+  if (chunk.writeKey !== undefined) {
+    writeKey = config.token === undefined ? undefined : await openWriteKey(chunk.writeKey, config.token, chunk.runId)
+    if (writeKey === undefined) {
+      return stop({ kind: "auth", message: "the run's sealed write key does not open (was TABLECAST_TOKEN rotated?)" })
+    }
+  }
+  if (writeKey === undefined) {
+    return stop({ kind: "auth", message: "no write key: the run brought none and SEGMENT_WRITE_KEY is not set" })
+  }
+  const spec = SyncSpec.safeParse(chunk.spec)
+  const options = PipelineOptions.safeParse(chunk.options)
+  if (!spec.success || !options.success) {
+    return stop({ kind: "internal", message: "a chunk's spec or options no longer check (was the edge upgraded mid-run?)" })
+  }
+
+  let report: DeliveryReport
+  try {
+    report = await runRows({
+      spec: spec.data,
+      options: { ...options.data, maxRetryMillis: Math.min(options.data.maxRetryMillis, ConsumerRetryMillis) },
+      rows,
+      description: `${chunk.columns === undefined ? "json" : "csv"} request ${chunk.runId}, rows ${chunk.firstRow}–${chunk.firstRow + rows.items.length - 1}`,
+      fingerprint: `request:${chunk.runId}:${chunk.chunk}`,
+      transport: transport({ writeKey, config })
+    })
+  } catch (error) {
+    return stop({ kind: "auth", message: error instanceof Error ? error.message : "the transport could not be set up" })
+  }
+  if (report.fatal !== undefined) await state.abort(report.fatal)
+
+  const unfinished = report.messages.undelivered > 0 || report.rows.read < rows.items.length
+  if (unfinished && report.fatal === undefined && message.attempts < config.limits.CHUNK_MAX_ATTEMPTS) {
+    const delaySeconds = retryDelay(config, message.attempts)
+    log.warn("chunk.retry", {
+      runId: chunk.runId,
+      chunk: chunk.chunk,
+      attempts: message.attempts,
+      undelivered: report.messages.undelivered,
+      delaySeconds
+    })
+    message.retry({ delaySeconds })
+    return
+  }
+  if (unfinished) {
+    await deadLetter(
+      report.fatal === undefined
+        ? `${report.messages.undelivered} messages undelivered after ${message.attempts} deliveries of the chunk`
+        : `the run stopped: ${report.fatal.message}`
+    )
+  }
+  await state.record({
+    ...base,
+    deadLettered: unfinished,
+    skipped: false,
+    finishedAt: new Date().toISOString(),
+    report: chunkReportOf(report)
+  })
+  log.info("chunk.delivered", {
+    runId: chunk.runId,
+    chunk: chunk.chunk,
+    attempts: message.attempts,
+    outcome: report.outcome,
+    rowsRead: report.rows.read,
+    rowsRejected: report.rows.rejected,
+    messagesAccepted: report.messages.accepted,
+    messagesRefused: report.messages.refused,
+    messagesUndelivered: report.messages.undelivered,
+    requests: report.batches.requests,
+    retries: report.batches.retries,
+    deadLettered: unfinished,
+    durationMillis: report.durationMillis
+  })
+  message.ack()
+}

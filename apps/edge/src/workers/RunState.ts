@@ -1,0 +1,60 @@
+import type { FatalError } from "@tablecast/core"
+import { DurableObject } from "cloudflare:workers"
+import { type ChunkResult, type RunMeta, type RunStatus, summarizeRun } from "../RunStatus.ts"
+
+const chunkKey = (chunk: number): string => `chunk:${String(chunk).padStart(8, "0")}`
+
+/**
+ * The state of one queued run, one Durable Object per run id.
+ *
+ * Why a Durable Object and not KV: consumers finish chunks concurrently, and each finish must be
+ * recorded exactly once. A Durable Object runs one call at a time on strongly consistent storage,
+ * so "record chunk 17" is atomic and idempotent (a redelivered chunk replaces its own entry) and
+ * a status read right after sees it. KV is eventually consistent (a read may miss a write for
+ * up to a minute), allows one write per second per key, and has no atomic update: counters kept
+ * in KV would lose increments under concurrent consumers.
+ *
+ * The state holds counts, row numbers and reasons, never row values or the write key, and deletes
+ * itself `RUN_RETENTION_HOURS` after the run starts.
+ */
+export class RunState extends DurableObject {
+  /** Records a new run. Called once, before its chunks are enqueued. */
+  async start(meta: RunMeta, retentionMillis: number): Promise<void> {
+    await this.ctx.storage.put("meta", meta)
+    await this.ctx.storage.setAlarm(Date.now() + retentionMillis)
+  }
+
+  /** Enqueueing stopped part-way: chunks from `fromChunk` on will never arrive. */
+  async enqueueFailed(failure: NonNullable<RunMeta["enqueueFailure"]>): Promise<void> {
+    const meta = await this.ctx.storage.get<RunMeta>("meta")
+    if (meta !== undefined) await this.ctx.storage.put("meta", { ...meta, enqueueFailure: failure })
+  }
+
+  /** Records a chunk's account; a second record of the same chunk replaces the first. */
+  async record(result: ChunkResult): Promise<void> {
+    if ((await this.ctx.storage.get("meta")) === undefined) return
+    await this.ctx.storage.put(chunkKey(result.chunk), result)
+  }
+
+  /** Stops the run: chunks that come up later are dead-lettered without being sent. */
+  async abort(fatal: FatalError): Promise<void> {
+    if ((await this.ctx.storage.get("fatal")) === undefined) await this.ctx.storage.put("fatal", fatal)
+  }
+
+  /** Why the run stopped, if it did. */
+  async fatal(): Promise<FatalError | undefined> {
+    return this.ctx.storage.get<FatalError>("fatal")
+  }
+
+  async status(): Promise<RunStatus | undefined> {
+    const meta = await this.ctx.storage.get<RunMeta>("meta")
+    if (meta === undefined) return undefined
+    const chunks = await this.ctx.storage.list<ChunkResult>({ prefix: "chunk:" })
+    return summarizeRun(meta, [...chunks.values()], await this.ctx.storage.get<FatalError>("fatal"))
+  }
+
+  /** The retention time is up: forget the run. */
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll()
+  }
+}

@@ -1,0 +1,16 @@
+import type { ChunkMessage } from "../RunChunks.ts"
+import type { EdgeVars } from "../EdgeConfig.ts"
+import type { DeadLetter } from "./ChunkConsumer.ts"
+import type { RunState } from "./RunState.ts"
+
+/** The Worker's bindings, as declared in wrangler.jsonc (secrets and vars come from `EdgeVars`). */
+export interface WorkerBindings extends EdgeVars {
+  /** Chunks of queued runs, consumed by this same Worker. */
+  readonly RUN_CHUNKS: Queue<ChunkMessage>
+  /** Chunks that could not be delivered, kept for inspection and replay. */
+  readonly RUN_DEAD_LETTERS: Queue<DeadLetter>
+  /** One Durable Object per queued run: its progress and outcome. */
+  readonly RUN_STATE: DurableObjectNamespace<RunState>
+  /** Optional rate limit on run requests (a Workers rate-limiting binding). */
+  readonly RUN_LIMITER?: RateLimit
+}

@@ -1,0 +1,85 @@
+import type { EdgeConfig } from "../EdgeConfig.ts"
+import type { QueuedRuns } from "../EdgePlatform.ts"
+import { RequestError } from "../RequestError.ts"
+import { type SizedChunk, splitIntoChunks } from "../RunChunks.ts"
+import type { RunMeta } from "../RunStatus.ts"
+import { sealWriteKey } from "../WriteKeySeal.ts"
+import type { WorkerBindings } from "./WorkerBindings.ts"
+
+/** Cloudflare Queues takes at most 100 messages and 256 KB per `sendBatch`. */
+const SendBatchCount = 100
+const SendBatchBytes = 250_000
+
+/** Groups chunks into `sendBatch` calls within the queue's limits. */
+const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>> => {
+  const groups: Array<Array<SizedChunk>> = []
+  let group: Array<SizedChunk> = []
+  let bytes = 0
+  for (const chunk of chunks) {
+    if (group.length > 0 && (group.length >= SendBatchCount || bytes + chunk.bytes > SendBatchBytes)) {
+      groups.push(group)
+      group = []
+      bytes = 0
+    }
+    group.push(chunk)
+    bytes += chunk.bytes
+  }
+  if (group.length > 0) groups.push(group)
+  return groups
+}
+
+export const runState = (env: WorkerBindings, runId: string) => env.RUN_STATE.get(env.RUN_STATE.idFromName(runId))
+
+/**
+ * Queued runs on Workers: the rows are split into chunks, the run is recorded in its Durable
+ * Object, and the chunks go on the `RUN_CHUNKS` queue, whose consumer (this Worker's `queue`
+ * handler) delivers them.
+ */
+export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): QueuedRuns => ({
+  start: async ({ runId, request, writeKey, endpoint }) => {
+    const limits = config.limits
+    // The app refuses requests without a token before this point; sealing needs it.
+    const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
+    const chunks = splitIntoChunks({
+      runId,
+      rows: request.rows,
+      spec: request.spec,
+      options: request.options,
+      writeKey: sealed,
+      maxRows: limits.CHUNK_MAX_ROWS,
+      maxBytes: limits.CHUNK_MAX_BYTES
+    })
+    const spec = request.spec
+    const meta: RunMeta = {
+      runId,
+      sync: spec.name ?? (spec.event === undefined ? spec.type : `${spec.type} ${spec.event}`),
+      source: `${request.format} request ${runId}`,
+      endpoint,
+      format: request.format,
+      rows: request.rows.items.length,
+      chunks: chunks.length,
+      startedAt: new Date().toISOString()
+    }
+    const state = runState(env, runId)
+    await state.start(meta, limits.RUN_RETENTION_HOURS * 3_600_000)
+
+    let sent = 0
+    try {
+      for (const group of sendGroups(chunks)) {
+        await env.RUN_CHUNKS.sendBatch(group.map((chunk) => ({ body: chunk.message, contentType: "json" as const })))
+        sent += group.length
+      }
+    } catch {
+      const unsent = chunks.slice(sent).reduce((rows, chunk) => rows + chunk.message.rows.length, 0)
+      await state.enqueueFailed({ fromChunk: sent, rows: unsent, message: "the queue refused a batch of chunks" })
+      throw new RequestError(
+        503,
+        undefined,
+        `run ${runId}: ${sent} of ${chunks.length} chunks were enqueued (they are being delivered; see GET /v1/runs/${runId}); send the rest again later`,
+        30
+      )
+    }
+    return { runId, rows: meta.rows, chunks: chunks.length }
+  },
+  status: (runId) => runState(env, runId).status()
+})

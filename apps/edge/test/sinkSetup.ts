@@ -1,0 +1,23 @@
+import { startSink } from "@tablecast/sink"
+import type { TestProject } from "vitest/node"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    sinkUrl: string
+  }
+}
+
+/** The write keys the test sink accepts; any other key gets 401, as Segment answers. */
+export const TestWriteKeys = ["edge-test-write-key", "edge-header-write-key"] as const
+
+/**
+ * Starts a local Segment-compatible receiver in the Node side of the test run; workerd reaches it
+ * over loopback. One per test project, so projects never read each other's counts.
+ */
+export default async function setup(project: TestProject) {
+  const sink = await startSink({ host: "127.0.0.1", port: 0, writeKeys: [...TestWriteKeys] })
+  project.provide("sinkUrl", sink.url)
+  return async () => {
+    await sink.close()
+  }
+}

@@ -1,0 +1,55 @@
+import { Effect, Stream } from "effect"
+import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
+import type { RejectedRow } from "./RejectSink.ts"
+import { isMalformed, RowSource } from "./RowSource.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
+import { VERSION } from "./Version.ts"
+
+export interface PreviewResult {
+  /** The first messages, serialized exactly as they go into a batch. */
+  readonly messages: ReadonlyArray<string>
+  /** Rows refused on the way (with their values), so a bad mapping shows at once. */
+  readonly rejects: ReadonlyArray<RejectedRow>
+  readonly rowsRead: number
+}
+
+/**
+ * Maps the first rows of the source until `limit` messages are built, and stops reading there:
+ * a preview of a billion-row table reads a page, not the table.
+ */
+export const preview = Effect.fn("Sync.preview")(function* (input: {
+  readonly spec: SyncSpec
+  readonly limit: number
+  readonly library?: LibraryInfo
+}) {
+  const source = yield* RowSource
+  const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION })
+  const messages: Array<string> = []
+  const rejects: Array<RejectedRow> = []
+  let rowsRead = 0
+  yield* source.rows.pipe(
+    Stream.takeWhile(() => messages.length < input.limit),
+    Stream.runForEach((item) =>
+      Effect.sync(() => {
+        rowsRead++
+        if (isMalformed(item)) {
+          rejects.push({ row: item.malformed.rowNumber, stage: "source", reason: item.malformed.reason })
+          return
+        }
+        const mapped = map(item)
+        if (mapped.ok) {
+          for (const message of mapped.messages) if (messages.length < input.limit) messages.push(message.json)
+        } else {
+          rejects.push({
+            row: item.rowNumber,
+            stage: "validation",
+            reason: mapped.reason,
+            ...(mapped.column === undefined ? {} : { column: mapped.column }),
+            values: item.values
+          })
+        }
+      })
+    )
+  )
+  return { messages, rejects, rowsRead } satisfies PreviewResult
+})

@@ -1,0 +1,87 @@
+import {
+  type BatchAccepted,
+  type OutgoingBatch,
+  TransportError,
+  type TransportShape,
+  utf8ByteLength
+} from "@tablecast/core"
+import { Clock, Effect } from "effect"
+import { batchBody, envelopeBytes } from "./BatchBody.ts"
+import { classifyFailure } from "./FailureClassification.ts"
+import { errorForAnswer } from "./ResponseClassification.ts"
+import { resolveEndpoint } from "./SegmentEndpoint.ts"
+import type { SegmentTransportOptions } from "./SegmentTransportOptions.ts"
+import { userAgent } from "./Version.ts"
+import { basicAuthorization, scrubWriteKey } from "./WriteKey.ts"
+
+/** One POST, as the HTTP client of a runtime (undici, fetch) performs it. */
+export interface HttpPost {
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array
+  /** Aborts on interruption and on the attempt's deadline. */
+  readonly signal: AbortSignal
+}
+
+/** The endpoint's whole answer: the body is read to the end (or the post fails). */
+export interface HttpAnswer {
+  readonly status: number
+  readonly retryAfter: string | null | undefined
+  readonly body: string
+}
+
+/** Posts to the batch endpoint; rejects when no complete answer arrives. */
+export type HttpClient = (post: HttpPost) => Promise<HttpAnswer>
+
+/** Gzips a request body. */
+export type Gzip = (text: string) => Promise<Uint8Array>
+
+/**
+ * A Segment Transport over any HTTP client: what the Node and the fetch transports share. Each
+ * attempt builds its body afresh with `sentAt` from the Clock, so a retry carries the time it was
+ * sent, and ends with the endpoint's answer classified or the failure classified.
+ */
+export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpClient, gzip: Gzip): TransportShape => {
+  const endpoint = resolveEndpoint(options)
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    authorization: basicAuthorization(options.writeKey),
+    "user-agent": userAgent
+  }
+  if (options.gzip) headers["content-encoding"] = "gzip"
+  const scrub = (error: TransportError): TransportError => {
+    const message = scrubWriteKey(error.message, options.writeKey)
+    if (message === error.message) return error
+    return new TransportError({
+      kind: error.kind,
+      retryable: error.retryable,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.retryAfterMillis === undefined ? {} : { retryAfterMillis: error.retryAfterMillis }),
+      message
+    })
+  }
+
+  const send = Effect.fn("SegmentTransport.send")(function* (batch: OutgoingBatch) {
+    const sentAt = yield* Clock.currentTimeMillis
+    const text = batchBody(batch.messages, sentAt)
+    const body = options.gzip ? yield* Effect.promise(() => gzip(text)) : text
+    let deadline: AbortSignal | undefined
+    const answer = yield* Effect.tryPromise({
+      try: (interrupted) => {
+        deadline = AbortSignal.timeout(options.timeoutMillis)
+        return client({ headers, body, signal: AbortSignal.any([interrupted, deadline]) })
+      },
+      catch: (error) =>
+        scrub(classifyFailure(error, { timedOut: deadline?.aborted === true, timeoutMillis: options.timeoutMillis }))
+    })
+    const answeredAt = yield* Clock.currentTimeMillis
+    const refusal = errorForAnswer(answer, answeredAt)
+    if (refusal !== undefined) return yield* Effect.fail(scrub(refusal))
+    const accepted: BatchAccepted = {
+      status: answer.status,
+      bodyBytes: typeof body === "string" ? utf8ByteLength(body) : body.byteLength
+    }
+    return accepted
+  })
+
+  return { endpoint: endpoint.url, envelopeBytes, send }
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const specifierPattern = /(?:import|export)\s[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g
+
+/** Every module specifier reachable from a local entry file, following local imports. */
+const reachableSpecifiers = (entry: string): { files: Set<string>; packages: Set<string> } => {
+  const files = new Set<string>()
+  const packages = new Set<string>()
+  const visit = (file: string) => {
+    if (files.has(file)) return
+    files.add(file)
+    for (const match of readFileSync(file, "utf8").matchAll(specifierPattern)) {
+      const specifier = match[1] ?? match[2] ?? ""
+      if (specifier.startsWith(".")) visit(join(dirname(file), specifier))
+      else packages.add(specifier)
+    }
+  }
+  visit(join(here, entry))
+  return { files, packages }
+}
+
+describe("the fetch entry point (@tablecast/segment/fetch)", () => {
+  it("reaches no node: module and no undici, so it runs on Cloudflare Workers", () => {
+    const { files, packages } = reachableSpecifiers("fetch.ts")
+    expect(files.size).toBeGreaterThan(5)
+    expect([...packages].sort()).toEqual(["@tablecast/core", "effect", "zod"])
+  })
+
+  it("is what the Node entry point reaches, minus undici and node:", () => {
+    const { packages } = reachableSpecifiers("index.ts")
+    expect(packages).toContain("undici")
+    expect(packages).toContain("node:zlib")
+  })
+})

@@ -1,0 +1,274 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { setTimeout as sleep } from "node:timers/promises"
+import { drawFault } from "./FaultPlan.ts"
+import { JsonlWriter } from "./JsonlWriter.ts"
+import { checkMessage, type CheckedMessage } from "./MessageChecks.ts"
+import { BodyError, decodeBody, readBody } from "./RequestBody.ts"
+import {
+  faultsOf,
+  type SinkFaults,
+  SinkFaultsUpdate,
+  SinkOptions,
+  type SinkOptionsInput,
+  updateFaults
+} from "./SinkOptions.ts"
+import { type SinkStats, StatsCounter } from "./SinkStats.ts"
+import { writeKeyOf } from "./WriteKeyAuth.ts"
+
+/** A running sink. */
+export interface Sink {
+  /** Base URL to give a Segment client, e.g. `http://127.0.0.1:4318` (it posts to `/v1/batch`). */
+  readonly url: string
+  readonly port: number
+  /** Counts so far (a copy). */
+  readonly stats: () => SinkStats
+  /** The faults now in force. */
+  readonly faults: () => SinkFaults
+  /** Changes some faults (e.g. `{ down: true }`); returns the faults now in force. */
+  readonly setFaults: (update: SinkFaultsUpdate) => SinkFaults
+  /** Stops listening, cuts open connections and flushes the JSONL file. */
+  readonly close: () => Promise<void>
+}
+
+/** Endpoint path → the call type it implies (`batch` for the batch endpoint). */
+const endpoints: ReadonlyMap<string, string> = new Map([
+  ["/v1/batch", "batch"],
+  ["/v1/import", "batch"],
+  ["/v1/track", "track"],
+  ["/v1/identify", "identify"],
+  ["/v1/page", "page"],
+  ["/v1/screen", "screen"],
+  ["/v1/group", "group"],
+  ["/v1/alias", "alias"]
+])
+
+const answer = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers
+  })
+  response.end(text)
+}
+
+/** A request refused by a check: counted, answered as Segment does. */
+class Refusal extends Error {
+  readonly status: number
+  readonly headers: Record<string, string>
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+    super(message)
+    this.status = status
+    this.headers = headers
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The start of a 200 answer, cut off: what a half-written response leaves on the wire. */
+const halfWrittenAnswer =
+  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: keep-alive\r\n\r\n{\"succ"
+
+/**
+ * Starts a local Segment-compatible receiver. It checks each request as Segment would, counts
+ * and deduplicates what it accepts, appends it to a JSONL file if asked, and injects the faults
+ * configured (reproducibly, from a seed).
+ */
+export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => {
+  const options = SinkOptions.parse(input)
+  let faults = faultsOf(options)
+  const counter = new StatsCounter()
+  const messageIds = new Set<string>()
+  const writeKeys = options.writeKeys === undefined ? undefined : new Set(options.writeKeys)
+  const writer = options.out === undefined ? undefined : await JsonlWriter.open(options.out)
+
+  const checkWriteKey = (key: string | undefined) => {
+    if (key === undefined) throw new Refusal(401, "no write key: send it as the Basic auth user name")
+    if (writeKeys !== undefined && !writeKeys.has(key)) throw new Refusal(401, "unknown write key")
+  }
+
+  /** Checks and stores one decoded request; throws a Refusal when a check fails. */
+  const accept = async (kind: string, authorization: string | undefined, body: Buffer): Promise<void> => {
+    const headerKey = writeKeyOf(authorization, undefined)
+    if (headerKey !== undefined) checkWriteKey(headerKey)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body.toString("utf8"))
+    } catch {
+      throw new Refusal(400, "body is not valid JSON")
+    }
+    if (!isRecord(parsed)) throw new Refusal(400, "body must be a JSON object")
+    if (headerKey === undefined) checkWriteKey(writeKeyOf(undefined, parsed))
+
+    let messages: ReadonlyArray<unknown>
+    if (kind === "batch") {
+      const batch = parsed["batch"]
+      if (!Array.isArray(batch)) throw new Refusal(400, "body has no batch array")
+      const sentAt = parsed["sentAt"]
+      if (sentAt !== undefined && (typeof sentAt !== "string" || Number.isNaN(Date.parse(sentAt)))) {
+        throw new Refusal(400, "sentAt is not an ISO-8601 date")
+      }
+      if (batch.length > options.maxBatchCount) {
+        // Segment answers 200 and drops such a batch; count it so a test can insist it never happens.
+        counter.droppedMessages += batch.length
+        return
+      }
+      messages = batch
+    } else {
+      // A single call: the path gives the type, and the write key stays out of the stored message.
+      const { writeKey: _writeKey, ...message } = parsed
+      messages = [{ ...message, type: kind }]
+    }
+
+    const checked: Array<CheckedMessage> = []
+    for (let index = 0; index < messages.length; index++) {
+      const result = checkMessage(messages[index], options.maxMessageBytes)
+      if (typeof result === "string") {
+        throw new Refusal(400, kind === "batch" ? `batch[${index}]: ${result}` : result)
+      }
+      checked.push(result)
+    }
+
+    const now = Date.now()
+    const receivedAt = new Date(now).toISOString()
+    let lines = ""
+    for (const message of checked) {
+      if (options.trackMessageIds) {
+        if (messageIds.has(message.messageId)) counter.duplicateMessageIds++
+        else messageIds.add(message.messageId)
+      }
+      // Every checked message is a non-empty object ("...}"), so receivedAt goes before the brace.
+      if (writer !== undefined) lines += `${message.json.slice(0, -1)},"receivedAt":"${receivedAt}"}\n`
+    }
+    if (writer !== undefined && lines !== "") await writer.write(lines)
+    counter.batchesAccepted++
+    counter.messagesAccepted += checked.length
+    counter.firstAcceptedAt ??= now
+    counter.lastAcceptedAt = now
+  }
+
+  const handleSegmentCall = async (request: IncomingMessage, response: ServerResponse, kind: string | undefined) => {
+    counter.requests++
+    const requestNumber = counter.requests
+    try {
+      const raw = await readBody(request, options.maxBodyBytes)
+      counter.bytesReceived += raw.receivedBytes
+      if (kind === undefined) throw new Refusal(404, `no such endpoint ${request.url ?? ""}`)
+      if (request.method !== "POST") throw new Refusal(405, "use POST", { allow: "POST" })
+
+      const current = faults
+      const draw = drawFault(current, requestNumber)
+      if (draw.delayMillis > 0) {
+        counter.faults.slowed++
+        await sleep(draw.delayMillis)
+      }
+      if (current.down) {
+        counter.faults.down++
+        return answer(response, 503, { success: false, message: "the sink is down" })
+      }
+      switch (draw.fault._tag) {
+        case "Throttle":
+          counter.faults.throttled++
+          return answer(
+            response,
+            429,
+            { success: false, message: "too many requests" },
+            { "retry-after": String(draw.fault.retryAfterSeconds) }
+          )
+        case "ServerError":
+          counter.faults.serverErrors++
+          return answer(response, draw.fault.status, { success: false, message: "injected server error" })
+        case "Drop":
+          counter.faults.droppedConnections++
+          request.socket.resetAndDestroy()
+          return
+        case "HalfWrite":
+          counter.faults.halfWritten++
+          request.socket.end(halfWrittenAnswer)
+          return
+        case "None":
+          break
+      }
+
+      if (raw.tooLarge) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
+      const body = await decodeBody(raw.bytes, request.headers["content-encoding"], options.maxBodyBytes)
+      if (body.length > options.maxBodyBytes) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
+      await accept(kind, request.headers.authorization, body)
+      answer(response, 200, { success: true })
+    } catch (error) {
+      const refusal =
+        error instanceof Refusal || error instanceof BodyError
+          ? error
+          : new Refusal(500, `sink failure: ${error instanceof Error ? error.message : String(error)}`)
+      counter.rejected(refusal.status, refusal.message)
+      if (!response.headersSent && !response.destroyed) {
+        answer(
+          response,
+          refusal.status,
+          { success: false, message: refusal.message },
+          refusal instanceof Refusal ? refusal.headers : {}
+        )
+      }
+    }
+  }
+
+  const handleControl = async (request: IncomingMessage, response: ServerResponse, path: string) => {
+    if (path === "/stats" && request.method === "GET") return answer(response, 200, stats())
+    if (path === "/faults" && request.method === "GET") return answer(response, 200, faults)
+    if (path === "/faults" && request.method === "POST") {
+      const raw = await readBody(request, 64 * 1024)
+      try {
+        const update = SinkFaultsUpdate.parse(JSON.parse(raw.bytes.toString("utf8")))
+        return answer(response, 200, setFaults(update))
+      } catch (error) {
+        return answer(response, 400, { success: false, message: error instanceof Error ? error.message : "bad faults" })
+      }
+    }
+    if (path === "/" && request.method === "GET") {
+      return answer(response, 200, { name: "tablecast sink", batch: "POST /v1/batch", stats: "GET /stats" })
+    }
+    request.resume()
+    return answer(response, 404, { success: false, message: `no such endpoint ${path}` })
+  }
+
+  const stats = () => counter.snapshot(messageIds.size)
+  const setFaults = (update: SinkFaultsUpdate): SinkFaults => {
+    faults = updateFaults(faults, update)
+    return faults
+  }
+
+  const server = createServer((request, response) => {
+    const url = request.url ?? "/"
+    const query = url.indexOf("?")
+    const path = query === -1 ? url : url.slice(0, query)
+    const done = path.startsWith("/v1/")
+      ? handleSegmentCall(request, response, endpoints.get(path))
+      : handleControl(request, response, path)
+    done.catch(() => response.destroy())
+  })
+  // Longer than clients' idle keep-alive, so the sink is not the side that races to close.
+  server.keepAliveTimeout = 60_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host
+
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
+      await writer?.close()
+    })())
+
+  return { url: `http://${host}:${port}`, port, stats, faults: () => faults, setFaults, close }
+}

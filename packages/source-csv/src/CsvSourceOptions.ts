@@ -1,0 +1,69 @@
+import { z } from "zod"
+
+/** Names a user may give instead of a literal tab (a shell makes "\t" awkward to pass). */
+const tabNames = new Set(["tab", "\\t", "\t"])
+
+/** Finds the names that are empty or repeated, for a message that names them. */
+export const columnNameProblems = (names: ReadonlyArray<string>): Array<string> => {
+  const problems: Array<string> = []
+  const seen = new Map<string, number>()
+  names.forEach((name, index) => {
+    if (name === "") problems.push(`column ${index + 1} has an empty name`)
+    // A row's values are a plain object, where this name would set the prototype instead of a key.
+    if (name === "__proto__") problems.push(`column ${index + 1} cannot be named "__proto__"`)
+    const first = seen.get(name)
+    if (first === undefined) seen.set(name, index)
+    else if (name !== "") problems.push(`"${name}" names both column ${first + 1} and column ${index + 1}`)
+  })
+  return problems
+}
+
+/**
+ * How to read a CSV file. The file is read as UTF-8 (with or without a byte order mark); other
+ * encodings (UTF-16, Latin-1, ...) are not supported: convert the file first (e.g. with `iconv`).
+ */
+export const CsvSourceOptions = z
+  .object({
+    /** The file to read. */
+    path: z.string().min(1, "a CSV source needs a file path"),
+    /** Field separator; "tab" (or "\t") for tab-separated files. */
+    delimiter: z
+      .string()
+      .min(1, "the delimiter cannot be empty")
+      .default(",")
+      .transform((delimiter) => (tabNames.has(delimiter) ? "\t" : delimiter)),
+    /** Quote character, or `false` for a file whose fields are never quoted. */
+    quote: z.union([z.string().length(1, "the quote must be one character"), z.literal(false)]).default('"'),
+    /** Escape character inside quoted fields. Defaults to the quote itself (`""` is a quote, RFC 4180). */
+    escape: z.string().length(1, "the escape must be one character").optional(),
+    /** Whether the first row names the columns. Without a header, `columns` must name them. */
+    header: z.boolean().default(true),
+    /** Column names, in file order: the names when there is no header, or new names for the header's columns. */
+    columns: z.array(z.string()).min(1, "columns cannot be an empty list").optional(),
+    /** Whether blank lines are skipped silently (true) or reported as malformed rows (false). */
+    skipEmptyLines: z.boolean().default(true),
+    /** Only UTF-8 is read (a byte order mark is skipped). */
+    encoding: z
+      .enum(["utf-8", "utf8", "UTF-8"], { error: "only UTF-8 files are read: convert the file to UTF-8 first" })
+      .default("utf-8")
+      .transform((): "utf-8" => "utf-8")
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    if (!options.header && options.columns === undefined) {
+      ctx.addIssue({ code: "custom", path: ["columns"], message: "a file without a header row needs `columns` to name its columns" })
+    }
+    if (options.columns !== undefined) {
+      for (const problem of columnNameProblems(options.columns)) {
+        ctx.addIssue({ code: "custom", path: ["columns"], message: problem })
+      }
+    }
+    if (options.quote !== false && options.delimiter === options.quote) {
+      ctx.addIssue({ code: "custom", path: ["quote"], message: "the quote and the delimiter must differ" })
+    }
+  })
+
+/** CSV source options as the user writes them (defaults optional). */
+export type CsvSourceOptionsInput = z.input<typeof CsvSourceOptions>
+/** Checked CSV source options with defaults filled in. */
+export type CsvSourceOptions = z.output<typeof CsvSourceOptions>

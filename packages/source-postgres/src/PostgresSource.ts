@@ -1,0 +1,209 @@
+import { createHash } from "node:crypto"
+import {
+  formatIssues,
+  RowSource,
+  type RowSourceShape,
+  SourceError,
+  type SourceItem
+} from "@tablecast/core"
+import { Effect, Layer, Option, Stream } from "effect"
+import type pg from "pg"
+import Cursor from "pg-cursor"
+import {
+  connect,
+  connectionSecrets,
+  type Environment,
+  type PostgresConnection,
+  RAW_TEXT_TYPES,
+  resolveConnection,
+  runQuery
+} from "./PostgresConnection.ts"
+import { toSourceError } from "./PostgresError.ts"
+import { PostgresSourceOptions, type PostgresSourceOptionsInput } from "./PostgresSourceOptions.ts"
+import { type ReadTarget, resolveTarget } from "./ReadTarget.ts"
+import { convertRow, describeColumns, type ResultColumn } from "./ResultColumns.ts"
+import { quoteIdentifier } from "./TableName.ts"
+
+/** Everything a Postgres source needs, resolved once: options, connection, target, secrets to scrub. */
+export interface PostgresPlan {
+  readonly options: PostgresSourceOptions
+  readonly connection: PostgresConnection
+  readonly target: ReadTarget
+  readonly secrets: ReadonlyArray<string>
+  readonly description: string
+}
+
+/** Checks the options and resolves the connection and the target; no network yet. */
+export const plan = (
+  input: PostgresSourceOptionsInput,
+  env: Environment = process.env
+): Effect.Effect<PostgresPlan, SourceError> =>
+  Effect.gen(function* () {
+    const parsed = PostgresSourceOptions.safeParse(input)
+    if (!parsed.success) {
+      return yield* new SourceError({
+        message: `Postgres source options:\n${formatIssues(parsed.error)}`,
+        code: "config"
+      })
+    }
+    const options = parsed.data
+    const connection = yield* resolveConnection(options, env)
+    const target = yield* resolveTarget(options)
+    return {
+      options,
+      connection,
+      target,
+      secrets: connectionSecrets(connection, options),
+      description: `${connection.description} ${target.label}`
+    }
+  })
+
+/** A scoped client for `plan`'s connection. */
+export const connectFor = (p: PostgresPlan) => connect(p.connection, p.secrets, { readOnly: p.options.readOnly })
+
+interface ExplainNode {
+  readonly "Plan Rows"?: number
+  readonly "Relation Name"?: string
+  readonly Schema?: string
+  readonly Plans?: ReadonlyArray<ExplainNode>
+}
+
+const explain = (client: pg.Client, p: PostgresPlan, verbose: boolean) =>
+  runQuery<[string]>(
+    client,
+    `EXPLAIN (FORMAT JSON${verbose ? ", VERBOSE" : ""}) ${p.target.sql}`,
+    [],
+    `estimating ${p.target.label}`,
+    p.secrets
+  ).pipe(
+    Effect.map((result) => {
+      const text = result.rows[0]?.[0]
+      const parsed = typeof text === "string" ? (JSON.parse(text) as ReadonlyArray<{ Plan: ExplainNode }>) : []
+      return parsed[0]?.Plan
+    })
+  )
+
+/**
+ * The row count as the planner sees it: a table's `reltuples` (kept by VACUUM/ANALYZE), or the
+ * EXPLAIN estimate of a query (and of a table never analyzed). No row is read.
+ */
+export const estimateRows = (client: pg.Client, p: PostgresPlan): Effect.Effect<number | undefined, SourceError> =>
+  Effect.gen(function* () {
+    if (p.target._tag === "Table") {
+      const result = yield* runQuery<[string, string]>(
+        client,
+        "SELECT reltuples::float8, relkind FROM pg_catalog.pg_class WHERE oid = $1::regclass",
+        [p.target.quoted],
+        `estimating ${p.target.label}`,
+        p.secrets
+      )
+      const [reltuples, relkind] = result.rows[0] ?? []
+      const estimate = Number(reltuples)
+      if (relkind === "r" && Number.isFinite(estimate) && estimate > 0) return Math.round(estimate)
+    }
+    const node = yield* explain(client, p, false)
+    const rows = node?.["Plan Rows"]
+    return typeof rows === "number" && Number.isFinite(rows) ? Math.round(rows) : undefined
+  })
+
+const relationsOf = (node: ExplainNode | undefined, into: Set<string>): Set<string> => {
+  if (node === undefined) return into
+  if (node["Relation Name"] !== undefined) {
+    const name = quoteIdentifier(node["Relation Name"])
+    into.add(node.Schema === undefined ? name : `${quoteIdentifier(node.Schema)}.${name}`)
+  }
+  for (const child of node.Plans ?? []) relationsOf(child, into)
+  return into
+}
+
+/**
+ * The query text with, for every table the plan reads (views expand to their tables), its
+ * storage identity and its insert/update/delete counters: a change to the data changes it.
+ */
+export const fingerprintOf = (client: pg.Client, p: PostgresPlan): Effect.Effect<string, SourceError> =>
+  Effect.gen(function* () {
+    const relations = [...relationsOf(yield* explain(client, p, true), new Set())].sort()
+    const stats =
+      relations.length === 0
+        ? []
+        : (yield* runQuery(
+            client,
+            `SELECT c.oid::regclass::text, c.relfilenode::text, coalesce(s.n_tup_ins, 0)::text,
+                    coalesce(s.n_tup_upd, 0)::text, coalesce(s.n_tup_del, 0)::text
+               FROM pg_catalog.pg_class c
+               LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = c.oid
+              WHERE c.oid = ANY($1::regclass[])
+              ORDER BY 1`,
+            [relations],
+            `fingerprinting ${p.target.label}`,
+            p.secrets
+          )).rows
+    const digest = createHash("sha256")
+      .update(JSON.stringify({ database: p.connection.database, sql: p.target.sql, stats }))
+      .digest("hex")
+    return `postgres:v1:${digest}`
+  })
+
+const readPage = (cursor: Cursor<Array<unknown>>, size: number): Effect.Effect<Array<Array<unknown>>, unknown> =>
+  Effect.callback<Array<Array<unknown>>, unknown>((resume) => {
+    cursor.read(size, (error, rows) => resume(error ? Effect.fail(error) : Effect.succeed(rows)))
+  })
+
+/**
+ * The rows of `p`'s target through a server-side cursor, `pageSize` rows per round trip. A page is
+ * fetched only when the stream is pulled, so a slow consumer holds the read (nothing is read
+ * ahead), and the connection closes when the stream ends or is interrupted.
+ */
+export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const client = yield* connectFor(p)
+      const doing = `reading ${p.target.label}`
+      const columns: ReadonlyArray<ResultColumn> = yield* describeColumns(
+        client,
+        p.target.sql,
+        { bigNumbers: p.options.bigNumbers, binary: p.options.binary },
+        doing,
+        p.secrets
+      )
+      const cursor = client.query(new Cursor<Array<unknown>>(p.target.sql, undefined, { rowMode: "array", types: RAW_TEXT_TYPES }))
+      const pageSize = p.options.pageSize
+      let rowNumber = 0
+      return Stream.paginate(undefined, () =>
+        readPage(cursor, pageSize).pipe(
+          Effect.mapError((error) => toSourceError(error, doing, p.secrets, { row: rowNumber + 1 })),
+          Effect.map((page) => {
+            const items: Array<SourceItem> = new Array(page.length)
+            for (let index = 0; index < page.length; index++) {
+              rowNumber++
+              try {
+                items[index] = { rowNumber, values: convertRow(columns, page[index]!) }
+              } catch (error) {
+                items[index] = {
+                  _tag: "Malformed",
+                  malformed: { rowNumber, reason: `value conversion failed: ${error instanceof Error ? error.message : String(error)}` }
+                }
+              }
+            }
+            return [items, page.length < pageSize ? Option.none() : Option.some(undefined)] as const
+          })
+        )
+      )
+    })
+  )
+
+/** A Postgres `RowSource` for the options (see `PostgresSourceOptions`). */
+export const make = (
+  input: PostgresSourceOptionsInput,
+  env: Environment = process.env
+): Effect.Effect<RowSourceShape, SourceError> =>
+  Effect.map(plan(input, env), (p) => ({
+    description: p.description,
+    estimatedRows: Effect.scoped(Effect.flatMap(connectFor(p), (client) => estimateRows(client, p))),
+    fingerprint: Effect.scoped(Effect.flatMap(connectFor(p), (client) => fingerprintOf(client, p))),
+    rows: streamRows(p)
+  }))
+
+/** Provides the core's `RowSource` reading Postgres. Fails at build time only on bad options. */
+export const layer = (input: PostgresSourceOptionsInput, env: Environment = process.env): Layer.Layer<RowSource, SourceError> =>
+  Layer.effect(RowSource)(make(input, env))

@@ -1,0 +1,67 @@
+import { Redacted } from "effect"
+import { z } from "zod"
+
+/** A secret as the user gives it (plain text from a flag or file, or already `Redacted`), kept `Redacted`. */
+const Secret = z
+  .union([z.string(), z.custom<Redacted.Redacted<string>>((value) => Redacted.isRedacted(value))])
+  .transform((value) => (typeof value === "string" ? Redacted.make(value) : value))
+
+/**
+ * libpq's sslmode. `prefer` (the default, as in libpq) tries TLS and falls back to plain text when
+ * the server has none; `require` encrypts without checking the certificate (unless a CA file is
+ * given: then as `verify-ca`); `verify-ca` checks the chain; `verify-full` also the host name.
+ */
+export const SslMode = z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])
+export type SslMode = z.infer<typeof SslMode>
+
+/**
+ * Where and how to connect. Each field wins over the same part of `url`, which wins over the
+ * PG* environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE,
+ * PGSSLROOTCERT, PGCONNECT_TIMEOUT).
+ */
+export const PostgresConnectionOptions = z.object({
+  /** `postgres://user:password@host:port/database?sslmode=...`; kept `Redacted` (it may hold a password). */
+  url: Secret.optional(),
+  host: z.string().min(1).optional(),
+  port: z.coerce.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1).optional(),
+  password: Secret.optional(),
+  database: z.string().min(1).optional(),
+  sslmode: SslMode.optional(),
+  /** Path of a PEM file with the CA certificate(s) the server's certificate must chain to. */
+  sslRootCert: z.string().min(1).optional(),
+  /** Server-side `statement_timeout` for each fetch, in milliseconds (0: none). */
+  statementTimeoutMs: z.number().int().min(0).optional(),
+  /** How long to wait for the connection, in milliseconds. */
+  connectTimeoutMs: z.number().int().positive().default(10_000)
+})
+export type PostgresConnectionOptionsInput = z.input<typeof PostgresConnectionOptions>
+export type PostgresConnectionOptions = z.output<typeof PostgresConnectionOptions>
+
+/** What a binary (bytea) column becomes: refused (the default), or text in base64 or hex. */
+export const BinaryMapping = z.enum(["refuse", "base64", "hex"])
+export type BinaryMapping = z.infer<typeof BinaryMapping>
+
+/**
+ * A Postgres source: a connection, and either a `table` (`name` or `schema.name`, quoted names
+ * allowed) or a `query` (SQL text, or the path of a `.sql` file).
+ */
+export const PostgresSourceOptions = PostgresConnectionOptions.extend({
+  table: z.string().min(1).optional(),
+  query: z.string().min(1).optional(),
+  /** Rows fetched per round trip through the server-side cursor. */
+  pageSize: z.number().int().min(1).max(100_000).default(1000),
+  /** NUMERIC/DECIMAL and BIGINT: numbers only where exact (default), or always strings. */
+  bigNumbers: z.enum(["string", "number-if-exact"]).default("number-if-exact"),
+  binary: BinaryMapping.default("refuse"),
+  /** Runs the session read-only (`default_transaction_read_only`): tablecast only reads. */
+  readOnly: z.boolean().default(true)
+})
+  .strict()
+  .superRefine((options, ctx) => {
+    if ((options.table === undefined) === (options.query === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["table"], message: "give either a table or a query (not both)" })
+    }
+  })
+export type PostgresSourceOptionsInput = z.input<typeof PostgresSourceOptions>
+export type PostgresSourceOptions = z.output<typeof PostgresSourceOptions>
