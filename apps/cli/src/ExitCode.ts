@@ -19,6 +19,8 @@ export const ExitCode = {
   authRefused: 5,
   /** The source failed (missing file, connection, query) or does not have the sync's columns. */
   sourceFailed: 6,
+  /** The source changed since an interrupted run: resume would be wrong; run with --restart. */
+  sourceChanged: 7,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -31,6 +33,10 @@ export const exitCodeOf = (report: DeliveryReport): number => {
       case "source":
       case "spec":
         return ExitCode.sourceFailed
+      case "source-changed":
+        return ExitCode.sourceChanged
+      case "checkpoint":
+        return ExitCode.internal
       case "interrupted":
         return ExitCode.interrupted
       case "max-rejects":

@@ -22,7 +22,11 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
   if (report.fatal !== undefined) lines.push(`  reason     ${report.fatal.message}`)
   lines.push(`  source     ${report.source}`)
   lines.push(`  endpoint   ${report.endpoint}`)
-  lines.push(`  rows       ${count(rows.read)} read, ${count(rows.mapped)} mapped, ${count(rows.rejected)} rejected`)
+  lines.push(
+    `  rows       ${count(rows.read)} read, ${count(rows.mapped)} mapped, ${count(rows.rejected)} rejected` +
+      (rows.skipped > 0 ? `, ${count(rows.skipped)} skipped (delivered before the checkpoint)` : "")
+  )
+  if (report.resumedFrom !== undefined) lines.push(`  resumed    after row ${count(report.resumedFrom)} (the checkpoint of an interrupted run)`)
   if (report.dryRun) {
     lines.push(`  messages   ${count(messages.built)} built, none sent (dry run)`)
     lines.push(`  batches    ${count(batches.planned)} would be sent`)
@@ -34,6 +38,11 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
       `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests, ${count(batches.retries)} retries`
     )
     lines.push(`  sent       ${bytes(report.bytesSent)}`)
+    if (report.checkpoint !== undefined && !report.checkpoint.complete) {
+      lines.push(
+        `  checkpoint rows up to ${count(report.checkpoint.watermark)} settled; run the same command to resume (${report.checkpoint.location})`
+      )
+    }
   }
   if (report.rejects.total > 0) {
     const { byStage } = report.rejects

@@ -1,6 +1,17 @@
-import { PipelineOptions, preview, ProgressListener, RejectSink, Sync, type DeliveryReport, type PreviewResult } from "@tablecast/core"
+import path from "node:path"
+import {
+  CheckpointStore,
+  type DeliveryReport,
+  PipelineOptions,
+  preview,
+  type PreviewResult,
+  ProgressListener,
+  RejectSink,
+  Sync
+} from "@tablecast/core"
 import { SegmentTransport } from "@tablecast/segment"
 import { Cause, Effect, Exit, Layer, Redacted } from "effect"
+import { checkpointFile, checkpointFileName } from "./CheckpointFile.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
@@ -35,8 +46,21 @@ const run = async <A>(effect: Effect.Effect<A, unknown>): Promise<A> => {
   throw failureOf(exit.cause)
 }
 
-/** Runs a resolved sync with the Node transport, the rejects file and a progress display. */
-export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: { readonly dryRun: boolean }): Promise<DeliveryReport> => {
+export interface RunOptions {
+  readonly dryRun: boolean
+  /** Ignore the checkpoint of an interrupted run and send from the first row. */
+  readonly restart: boolean
+  /** Folder of checkpoint files; `undefined` keeps none. */
+  readonly stateDir: string | undefined
+  readonly stop?: Sync.StopRequests
+}
+
+/** The checkpoint file of a sync, in the state folder. */
+export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
+  path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
+
+/** Runs a resolved sync with the Node transport, the rejects file, a checkpoint and a progress display. */
+export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: RunOptions): Promise<DeliveryReport> => {
   // A dry run sends nothing, so it needs no write key; the transport is built but never called.
   const writeKey = sync.writeKey ?? Redacted.make("dry-run")
   const layer = Layer.mergeAll(
@@ -45,9 +69,18 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
     sync.rejects === undefined ? RejectSink.discard : rejectsFile(sync.rejects)
   )
   const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
+  const sourceKey = JSON.stringify(sync.source)
+  const store = options.stateDir === undefined ? undefined : checkpointFile(checkpointPath(sync, options.stateDir, sourceKey))
   return run(
-    Sync.run({ spec: sync.spec, options: pipeline, library: CLI_LIBRARY }).pipe(
+    Sync.run({
+      spec: sync.spec,
+      options: pipeline,
+      library: CLI_LIBRARY,
+      resume: options.restart ? "restart" : "auto",
+      ...(options.stop === undefined ? {} : { stop: options.stop })
+    }).pipe(
       Effect.provide(layer),
+      Effect.provideService(CheckpointStore, store),
       Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
       Effect.ensuring(Effect.sync(() => progress.stop()))
     )

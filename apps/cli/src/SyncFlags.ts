@@ -76,7 +76,10 @@ export const specFlagNames: Readonly<Record<string, string>> = {
   queueCapacity: "queue-capacity",
   maxInFlight: "max-in-flight",
   maxAttempts: "max-attempts",
-  maxRetryMillis: "max-retry-time"
+  maxRetryMillis: "max-retry-time",
+  maxRejectedRows: "max-rejects",
+  maxRejectedShare: "max-rejects",
+  drainTimeoutMillis: "drain-timeout"
 }
 
 /** Flags that say where batches go and how they are sent (sync only). */
@@ -93,7 +96,25 @@ export const deliveryFlags = {
   "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
   "max-attempts": Flags.integer({ summary: "Tries per batch before it is reported undelivered (default 10).", helpGroup: "BATCHING" }),
   "max-retry-time": Flags.integer({ summary: "Give up on a batch after retrying this many ms (default 600000).", helpGroup: "BATCHING" }),
-  rejects: Flags.string({ char: "r", summary: "Write rejected rows, with reasons, to this JSONL file.", helpGroup: "OUTPUT" })
+  rejects: Flags.string({ char: "r", summary: "Write rejected rows, with reasons, to this JSONL file.", helpGroup: "OUTPUT" }),
+  "max-rejects": Flags.string({
+    summary: "Stop when more rows than this are rejected: a count (100) or a share (5%). Checked on the first 1,000 rows before anything is sent.",
+    helpGroup: "BATCHING"
+  }),
+  "drain-timeout": Flags.integer({ summary: "On Ctrl-C/SIGTERM, how long to flush queued batches before stopping at once (ms, default 30000).", helpGroup: "BATCHING" })
+}
+
+const maxRejects = (text: string | undefined): Record<string, number | undefined> => {
+  if (text === undefined) return {}
+  const trimmed = text.trim()
+  if (trimmed.endsWith("%")) {
+    const percent = Number(trimmed.slice(0, -1))
+    if (!Number.isFinite(percent)) throw new UsageError(`--max-rejects ${JSON.stringify(text)}: expected a count (100) or a share (5%)`)
+    return { maxRejectedShare: percent / 100 }
+  }
+  const count = Number(trimmed)
+  if (!Number.isInteger(count)) throw new UsageError(`--max-rejects ${JSON.stringify(text)}: expected a count (100) or a share (5%)`)
+  return { maxRejectedRows: count }
 }
 
 type MappingFlagValues = { [K in keyof typeof mappingFlags]?: unknown }
@@ -147,7 +168,9 @@ export const deliveryOverrides = (flags: DeliveryFlagValues & Record<string, unk
     queueCapacity: flags["queue-capacity"],
     maxInFlight: flags["max-in-flight"],
     maxAttempts: flags["max-attempts"],
-    maxRetryMillis: flags["max-retry-time"]
+    maxRetryMillis: flags["max-retry-time"],
+    drainTimeoutMillis: flags["drain-timeout"],
+    ...maxRejects(flags["max-rejects"] as string | undefined)
   },
   ...(flags.rejects === undefined ? {} : { rejects: flags.rejects as string }),
   ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })

@@ -4,6 +4,9 @@ import type { BuiltMessage } from "./MessageMapper.ts"
 export interface Batch {
   readonly messages: ReadonlyArray<BuiltMessage>
   readonly messageBytes: number
+  /** Row of the first message and of the last one. */
+  readonly firstRow: number
+  readonly lastRow: number
 }
 
 export interface BatchLimits {
@@ -51,7 +54,12 @@ export class BatchBuilder {
   }
 
   private close(): Batch {
-    const batch: Batch = { messages: this.messages, messageBytes: this.bytes }
+    const batch: Batch = {
+      messages: this.messages,
+      messageBytes: this.bytes,
+      firstRow: this.messages[0]!.rowNumber,
+      lastRow: this.messages[this.messages.length - 1]!.rowNumber
+    }
     this.messages = []
     this.bytes = 0
     return batch

@@ -9,14 +9,14 @@ export type RunOutcome = "completed" | "incomplete" | "aborted"
 
 /** Why a run stopped early. Never holds a secret. */
 export interface FatalError {
-  readonly kind: "auth" | "spec" | "source" | "interrupted" | "max-rejects" | "internal"
+  readonly kind: "auth" | "spec" | "source" | "source-changed" | "checkpoint" | "interrupted" | "max-rejects" | "internal"
   readonly message: string
   readonly status?: number
 }
 
 /**
  * The account of a run. Every row read is in exactly one place:
- * `rows.read = rows.rejected + rows.mapped`, and every message built is in exactly one place:
+ * `rows.read = rows.skipped + rows.rejected + rows.mapped`, and every message built is in exactly one place:
  * `messages.built = accepted + refused + undelivered` (undelivered includes what was never sent).
  */
 export interface DeliveryReport {
@@ -34,7 +34,13 @@ export interface DeliveryReport {
     readonly mapped: number
     /** Rows refused by the source or by validation. */
     readonly rejected: number
+    /** Rows a resumed run did not send again: the checkpoint had them settled. */
+    readonly skipped: number
   }
+  /** The checkpoint's watermark this run resumed from, when it resumed. */
+  readonly resumedFrom?: number
+  /** The watermark saved at the end: every row up to it is settled for good. */
+  readonly checkpoint?: { readonly location: string; readonly watermark: number; readonly complete: boolean }
   readonly messages: {
     readonly built: number
     /** Messages posted at least once. */

@@ -13,6 +13,9 @@ export class DeliveryTally {
   rowsRead = 0
   rowsMapped = 0
   rowsRejected = 0
+  rowsSkipped = 0
+  resumedFrom: number | undefined = undefined
+  checkpoint: DeliveryReport["checkpoint"] = undefined
   messagesBuilt = 0
   messagesSent = 0
   messagesAccepted = 0
@@ -81,7 +84,9 @@ export class DeliveryTally {
       startedAt: new Date(this.startedAtMillis).toISOString(),
       finishedAt: new Date(nowMillis).toISOString(),
       durationMillis: nowMillis - this.startedAtMillis,
-      rows: { read: this.rowsRead, mapped: this.rowsMapped, rejected: this.rowsRejected },
+      rows: { read: this.rowsRead, mapped: this.rowsMapped, rejected: this.rowsRejected, skipped: this.rowsSkipped },
+      ...(this.resumedFrom === undefined ? {} : { resumedFrom: this.resumedFrom }),
+      ...(this.checkpoint === undefined ? {} : { checkpoint: this.checkpoint }),
       messages: {
         built: this.messagesBuilt,
         sent: this.messagesSent,

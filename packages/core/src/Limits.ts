@@ -27,5 +27,8 @@ export const Defaults = {
   maxRetryMillis: 10 * 60_000,
   backoffBaseMillis: 500,
   backoffCapMillis: 30_000,
-  maxRetryAfterMillis: 300_000
+  maxRetryAfterMillis: 300_000,
+  drainTimeoutMillis: 30_000,
+  checkpointIntervalMillis: 1_000,
+  rejectProbeRows: 1_000
 } as const

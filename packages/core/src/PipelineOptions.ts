@@ -30,6 +30,16 @@ export const PipelineOptions = z
     backoffBaseMillis: z.number().int().min(0).default(Defaults.backoffBaseMillis),
     /** Largest backoff delay (a Retry-After is honoured up to 300 s). */
     backoffCapMillis: z.number().int().min(0).default(Defaults.backoffCapMillis),
+    /** On a graceful stop, how long to wait for queued and in-flight batches before stopping at once. */
+    drainTimeoutMillis: z.number().int().min(0).default(Defaults.drainTimeoutMillis),
+    /** How often the checkpoint is saved while the watermark moves, in milliseconds. */
+    checkpointIntervalMillis: z.number().int().min(1).default(Defaults.checkpointIntervalMillis),
+    /** Stop when more rows than this are rejected. Checked before anything is sent, then as rows arrive. */
+    maxRejectedRows: z.number().int().min(0).optional(),
+    /** Stop when a larger share (0–1) of the rows read is rejected, judged once `rejectProbeRows` are read. */
+    maxRejectedShare: z.number().min(0).max(1).optional(),
+    /** With a reject limit, rows read and checked before the first batch is sent. */
+    rejectProbeRows: z.number().int().min(1).default(Defaults.rejectProbeRows),
     /** Map and validate everything, send nothing. */
     dryRun: z.boolean().default(false)
   })

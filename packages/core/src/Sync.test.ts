@@ -57,7 +57,7 @@ describe("Sync.run", () => {
       assert.deepStrictEqual(transport.requests.map((r) => r.messageIds.length), [100, 100, 50])
       assert.deepStrictEqual(sentRows(transport.requests), range(1, 250))
       assert.strictEqual(report.outcome, "completed")
-      assert.deepStrictEqual(report.rows, { read: 250, mapped: 250, rejected: 0 })
+      assert.deepStrictEqual(report.rows, { read: 250, mapped: 250, rejected: 0, skipped: 0 })
       assert.deepStrictEqual(report.messages, { built: 250, sent: 250, accepted: 250, refused: 0, undelivered: 0 })
       assert.strictEqual(report.batches.accepted, 3)
       assert.strictEqual(new Set(transport.accepted).size, 250)
@@ -210,7 +210,7 @@ describe("Sync.run", () => {
       const bad = Stream.make({ _tag: "Malformed" as const, malformed: { rowNumber: 4, line: 5, reason: "unclosed quote" } })
       const { run, rejects } = harness({ rows: rows(3), source: { tail: bad } })
       const report = yield* runToEnd(run)
-      assert.deepStrictEqual(report.rows, { read: 4, mapped: 3, rejected: 1 })
+      assert.deepStrictEqual(report.rows, { read: 4, mapped: 3, rejected: 1, skipped: 0 })
       assert.deepStrictEqual(rejects, [{ row: 4, stage: "source", reason: "unclosed quote" }])
     }))
 

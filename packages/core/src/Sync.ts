@@ -1,5 +1,7 @@
 import { Cause, Clock, Deferred, Effect, Fiber, Queue, Random, Result, Semaphore, Stream } from "effect"
+import { AckWatermark } from "./AckWatermark.ts"
 import { type Batch, BatchBuilder } from "./Batcher.ts"
+import { type Checkpoint, CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
 import { type BuiltMessage, compileMapper, type LibraryInfo, namedColumns, syncNamespace } from "./MessageMapper.ts"
@@ -12,11 +14,22 @@ import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
 
+/** How a caller asks a run to stop (the CLI wires these to SIGINT/SIGTERM). */
+export interface StopRequests {
+  /** Completes on a request to stop reading, flush what is queued and in flight, and end. */
+  readonly drain: Effect.Effect<void>
+  /** Completes on a request to stop at once (a second signal). */
+  readonly now: Effect.Effect<void>
+}
+
 export interface SyncInput {
   readonly spec: SyncSpec
   readonly options: PipelineOptions
   /** Sent as `context.library`; apps pass their own name and version. */
   readonly library?: LibraryInfo
+  /** `auto` resumes an interrupted run from its checkpoint; `restart` ignores the checkpoint. */
+  readonly resume?: "auto" | "restart"
+  readonly stop?: StopRequests
 }
 
 const describeError = (error: TransportError): string =>
@@ -33,6 +46,11 @@ const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalEr
   }
 }
 
+/** Ends the reading stream from inside, on a graceful stop. */
+class StopReading {
+  readonly _tag = "StopReading"
+}
+
 /**
  * Runs a sync: reads the source, maps and validates each row, batches and sends, and returns the
  * delivery report. Never fails: a fatal error ends the run and is told in `report.fatal`.
@@ -40,7 +58,8 @@ const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalEr
  * Shape of the pipeline: a reader fiber maps rows into a bounded queue (it waits when the queue
  * is full: that is the backpressure), the batching loop fills batches by count, bytes and time,
  * and each batch is delivered by its own fiber under a bound on batches in flight (when every slot
- * is taken the loop waits, the queue fills, and the reader waits in turn).
+ * is taken the loop waits, the queue fills, and the reader waits in turn). With a checkpoint
+ * store, the watermark of rows settled for good is saved as acknowledgements arrive.
  */
 export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const { spec, options } = input
@@ -48,11 +67,13 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const transport = yield* Transport
   const rejectSink = yield* RejectSink
   const listener = yield* ProgressListener
+  const store = options.dryRun ? undefined : yield* CheckpointStore
   const startedAt = yield* Clock.currentTimeMillis
   const tally = new DeliveryTally(startedAt)
   const map = compileMapper(spec, input.library ?? { name: "tablecast", version: VERSION })
+  const namespace = syncNamespace(spec)
   const meta = {
-    sync: syncNamespace(spec),
+    sync: namespace,
     source: source.description,
     endpoint: options.dryRun ? "(dry run: nothing sent)" : transport.endpoint,
     dryRun: options.dryRun
@@ -64,7 +85,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   })
   const sourceFailure = (error: SourceError): FatalError => ({ kind: "source", message: error.message })
 
-  // Before anything is read or sent: the source's size for the ETA, and its columns.
+  // Before anything is read or sent: the source's size for the ETA, its columns, its checkpoint.
   const estimate = yield* Effect.result(source.estimatedRows)
   if (Result.isFailure(estimate)) {
     tally.fatal = sourceFailure(estimate.failure)
@@ -79,6 +100,33 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       return yield* finish
     }
   }
+  let fingerprint = ""
+  let skipThrough = 0
+  if (store !== undefined) {
+    const printed = yield* Effect.result(source.fingerprint)
+    if (Result.isFailure(printed)) {
+      tally.fatal = sourceFailure(printed.failure)
+      return yield* finish
+    }
+    fingerprint = printed.success
+    const loaded = yield* Effect.result(store.load)
+    if (Result.isFailure(loaded)) {
+      tally.fatal = { kind: "checkpoint", message: loaded.failure.message }
+      return yield* finish
+    }
+    const previous = loaded.success
+    if (previous !== undefined && !previous.complete && previous.sync === namespace && input.resume !== "restart") {
+      if (previous.fingerprint !== fingerprint) {
+        tally.fatal = {
+          kind: "source-changed",
+          message: `the source changed since the interrupted run of ${previous.updatedAt} (its first ${previous.watermark} rows were delivered): resuming would skip rows that are not those; run again with --restart to send the source from the start (messageIds of unchanged rows are the same, so Segment deduplicates them)`
+        }
+        return yield* finish
+      }
+      skipThrough = previous.watermark
+      tally.resumedFrom = previous.watermark
+    }
+  }
 
   const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(options.queueCapacity)
   const stop = yield* Deferred.make<void>()
@@ -88,10 +136,29 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     maxBytes: options.batchBytes,
     envelopeBytes: transport.envelopeBytes
   })
+  const acks = new AckWatermark()
   /** Batches handed to a delivery fiber and not yet settled. */
   const inFlight = new Set<Batch>()
+  /**
+   * Batches closed but not yet handed to a delivery fiber (waiting for a slot). Everything the
+   * pipeline holds is always in one place — the reader's `offering`, the queue, the builder, this
+   * list, or `inFlight` — so a stop can account for every message.
+   */
+  const waiting: Array<Batch> = []
+  let offering: ReadonlyArray<BuiltMessage> = []
   /** After a 429 with Retry-After, no batch is posted before this time. */
   let pausedUntil = 0
+  /** The last row read, mapped and handed to the queue. */
+  let readThrough = skipThrough
+  let firstMessageRow = Number.POSITIVE_INFINITY
+  let messagesBatched = 0
+  let stopping = false
+
+  // With a reject limit, nothing is sent before the first rows are checked.
+  const limitRejects = options.maxRejectedRows !== undefined || options.maxRejectedShare !== undefined
+  const probeRows = Math.max(1, Math.min(options.rejectProbeRows, Math.floor(options.queueCapacity / (spec.type === "both" ? 2 : 1))))
+  const probe = yield* Deferred.make<void>()
+  if (!limitRejects) yield* Deferred.succeed(probe, undefined)
 
   const rejectAll = (rejects: ReadonlyArray<RejectedRow>) =>
     rejects.length === 0
@@ -116,10 +183,32 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       ...(status === undefined ? {} : { status })
     }))
 
+  const watermark = () => acks.watermark(readThrough, tally.messagesBuilt - messagesBatched, firstMessageRow)
+  let savedWatermark = skipThrough
+  const saveCheckpoint = (complete: boolean) =>
+    Effect.gen(function* () {
+      if (store === undefined) return
+      const mark = watermark()
+      if (!complete && mark === savedWatermark) return
+      const checkpoint: Checkpoint = {
+        version: 1,
+        sync: namespace,
+        fingerprint,
+        watermark: mark,
+        complete,
+        updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
+      }
+      const saved = yield* Effect.result(store.save(checkpoint))
+      if (Result.isFailure(saved)) return yield* abort({ kind: "checkpoint", message: saved.failure.message })
+      savedWatermark = mark
+      tally.checkpoint = { location: store.location, watermark: mark, complete }
+    })
+
   /** Settles a batch once, whatever happened to it. */
   const settle = (batch: Batch, outcome: "accepted" | "refused" | "undelivered", reason?: string, status?: number) =>
     Effect.suspend(() => {
       if (!inFlight.delete(batch)) return Effect.void
+      acks.settle(batch, outcome === "undelivered" ? "failed" : "final")
       const count = batch.messages.length
       if (outcome === "accepted") {
         tally.messagesAccepted += count
@@ -178,14 +267,6 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       }
     })
 
-  /**
-   * Batches closed but not yet handed to a delivery fiber (waiting for a slot). Everything the
-   * pipeline holds is always in one place — the reader's `offering`, the queue, the builder, this
-   * list, or `inFlight` — so a stop can account for every message.
-   */
-  const waiting: Array<Batch> = []
-  let offering: ReadonlyArray<BuiltMessage> = []
-
   const dispatchWaiting = Effect.gen(function* () {
     while (waiting.length > 0) {
       const batch = waiting[0]!
@@ -194,6 +275,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         tally.batchesPlanned++
         continue
       }
+      yield* Deferred.await(probe)
       yield* slots.take(1)
       yield* Effect.sync(() => {
         waiting.shift()
@@ -214,15 +296,41 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     }
   })
 
+  const rejectLimitHit = (endOfSource: boolean): FatalError | undefined => {
+    const considered = tally.rowsRead - tally.rowsSkipped
+    const rejected = tally.rowsRejected
+    const sentAny = tally.requests > 0
+    const when = sentAny ? "stopped" : "stopped before sending anything"
+    if (options.maxRejectedRows !== undefined && rejected > options.maxRejectedRows) {
+      return { kind: "max-rejects", message: `${rejected} rows rejected, over the limit of ${options.maxRejectedRows}: ${when} (see the rejects for why)` }
+    }
+    if (options.maxRejectedShare !== undefined && (considered >= probeRows || endOfSource) && considered > 0 && rejected / considered > options.maxRejectedShare) {
+      const percent = (n: number) => `${Math.round(n * 1000) / 10}%`
+      return {
+        kind: "max-rejects",
+        message: `${rejected} of ${considered} rows rejected (${percent(rejected / considered)}), over the limit of ${percent(options.maxRejectedShare)}: ${when} (see the rejects for why)`
+      }
+    }
+    return undefined
+  }
+
   const read = source.rows.pipe(
     Stream.runForEachArray((items) => {
+      if (stopping) return Effect.fail(new StopReading())
       const messages: Array<BuiltMessage> = []
       const rejects: Array<RejectedRow> = []
+      let lastRow = readThrough
       for (const item of items) {
         tally.rowsRead++
+        const rowNumber = isMalformed(item) ? item.malformed.rowNumber : item.rowNumber
+        lastRow = Math.max(lastRow, rowNumber)
+        if (rowNumber <= skipThrough) {
+          tally.rowsSkipped++
+          continue
+        }
         if (isMalformed(item)) {
           tally.rowsRejected++
-          rejects.push({ row: item.malformed.rowNumber, stage: "source", reason: item.malformed.reason })
+          rejects.push({ row: rowNumber, stage: "source", reason: item.malformed.reason })
           continue
         }
         const mapped = map(item)
@@ -233,7 +341,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         } else {
           tally.rowsRejected++
           rejects.push({
-            row: item.rowNumber,
+            row: rowNumber,
             stage: "validation",
             reason: mapped.reason,
             ...(mapped.column === undefined ? {} : { column: mapped.column }),
@@ -241,17 +349,36 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
           })
         }
       }
-      if (messages.length === 0) return rejectAll(rejects)
+      if (messages.length > 0 && firstMessageRow === Number.POSITIVE_INFINITY) firstMessageRow = messages[0]!.rowNumber
+      const limits = Effect.suspend(() => {
+        if (!limitRejects) return Effect.void
+        const hit = rejectLimitHit(false)
+        if (hit !== undefined) return abort(hit)
+        return tally.rowsRead - tally.rowsSkipped >= probeRows ? Deferred.succeed(probe, undefined) : Effect.void
+      })
+      const done = Effect.sync(() => {
+        offering = []
+        readThrough = lastRow
+      })
+      if (messages.length === 0) return rejectAll(rejects).pipe(Effect.andThen(limits), Effect.andThen(done))
       offering = messages
-      return rejectAll(rejects).pipe(
-        Effect.andThen(Queue.offerAll(queue, messages)),
-        Effect.andThen(Effect.sync(() => (offering = [])))
-      )
+      return rejectAll(rejects).pipe(Effect.andThen(limits), Effect.andThen(Queue.offerAll(queue, messages)), Effect.andThen(done))
     }),
     // A source that fails mid-way still gets what it read delivered; the report says why it ended.
     Effect.catchTag("SourceError", (error) =>
       Effect.sync(() => {
         tally.fatal ??= sourceFailure(error)
+      })
+    ),
+    Effect.catchIf(
+      (error): error is StopReading => error instanceof StopReading,
+      () => Effect.void
+    ),
+    Effect.andThen(
+      Effect.suspend(() => {
+        if (!limitRejects) return Effect.void
+        const hit = rejectLimitHit(true)
+        return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
       })
     ),
     Effect.ensuring(Queue.end(queue))
@@ -260,11 +387,16 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const batchLoop = Effect.gen(function* () {
     const { flushIntervalMillis } = options
     let windowStart = yield* Clock.currentTimeMillis
+    const close = (batch: Batch) => {
+      acks.register(batch)
+      messagesBatched += batch.messages.length
+      waiting.push(batch)
+    }
     const flushOpen = Effect.gen(function* () {
       const batch = builder.flush()
       windowStart = yield* Clock.currentTimeMillis
       if (batch !== undefined) {
-        waiting.push(batch)
+        close(batch)
         yield* dispatchWaiting
       }
     })
@@ -296,7 +428,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       }
       // Synchronous: taken messages are in the builder or a waiting batch before anything yields.
       const closedBefore = waiting.length
-      for (const message of taken) for (const batch of builder.add(message)) waiting.push(batch)
+      for (const message of taken) for (const batch of builder.add(message)) close(batch)
       if (waiting.length > closedBefore) windowStart = yield* Clock.currentTimeMillis
       yield* dispatchWaiting
     }
@@ -306,18 +438,49 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     yield* slots.release(options.maxInFlight)
   })
 
-  const progressTicker = Effect.gen(function* () {
+  const ticker = Effect.gen(function* () {
+    const every = Math.min(listener.intervalMillis, options.checkpointIntervalMillis)
+    let lastProgress = 0
     while (true) {
-      yield* Effect.sleep(listener.intervalMillis)
-      listener.onProgress(tally.snapshot(yield* Clock.currentTimeMillis))
+      yield* Effect.sleep(every)
+      const now = yield* Clock.currentTimeMillis
+      yield* saveCheckpoint(false)
+      if (now - lastProgress >= listener.intervalMillis) {
+        lastProgress = now
+        listener.onProgress(tally.snapshot(now))
+      }
     }
   })
 
   const pipeline = Effect.gen(function* () {
-    yield* Effect.forkChild(progressTicker)
+    yield* Effect.forkChild(ticker)
     const reader = yield* Effect.forkChild(read)
+    if (input.stop !== undefined) {
+      const requests = input.stop
+      yield* Effect.forkChild(
+        Effect.gen(function* () {
+          yield* requests.drain
+          stopping = true
+          tally.fatal ??= {
+            kind: "interrupted",
+            message: "stopped on request: reading stopped, what was queued and in flight was flushed"
+          }
+          // Waiting on the source holds no message: safe to cut. Waiting on a full queue is not:
+          // the reader sees `stopping` once its rows are in.
+          if (offering.length === 0) yield* Fiber.interrupt(reader)
+          yield* Effect.sleep(options.drainTimeoutMillis)
+          yield* abort({ kind: "interrupted", message: `stopped on request; the flush took over ${options.drainTimeoutMillis} ms` })
+        })
+      )
+      yield* Effect.forkChild(
+        Effect.gen(function* () {
+          yield* requests.now
+          yield* abort({ kind: "interrupted", message: "stopped at once on request" })
+        })
+      )
+    }
     yield* batchLoop
-    yield* Fiber.join(reader)
+    yield* Fiber.await(reader)
   })
 
   yield* Effect.raceFirst(pipeline, Deferred.await(stop))
@@ -344,6 +507,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       yield* rejectAll(rejectsOf(ordered, "undelivered", reason))
     }
   }
+  yield* saveCheckpoint(tally.fatal === undefined && tally.messagesUndelivered === 0)
   return yield* finish
 })
 

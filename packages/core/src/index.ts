@@ -23,6 +23,7 @@ export {
 export { RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
 export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
+export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"
 export * as Sync from "./Sync.ts"
 export { preview, type PreviewResult } from "./Preview.ts"
 export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"

@@ -41,6 +41,12 @@ It can inject faults to see retries at work: a share of 429s with Retry-After, 5
     drop: share("Share of requests whose connection is reset without an answer."),
     "half-write": share("Share of requests answered with a 200 cut off mid-body."),
     delay: Flags.integer({ summary: "Delay answers by this many ms.", helpGroup: "FAULTS" }),
+    slow: share("Share of requests that wait --delay (default all)."),
+    down: Flags.boolean({ summary: "Answer every request 503, as in an outage.", helpGroup: "FAULTS" }),
+    "max-body-bytes": Flags.integer({ summary: "Request body limit in bytes (default 512000, Segment's 500 KB).", helpGroup: "LIMITS" }),
+    "max-message-bytes": Flags.integer({ summary: "Message limit in bytes (default 32768, Segment's 32 KB).", helpGroup: "LIMITS" }),
+    "max-batch-count": Flags.integer({ summary: "Messages per batch; over it the batch is dropped, as Segment does (default 2500).", helpGroup: "LIMITS" }),
+    "track-message-ids": Flags.boolean({ summary: "Remember messageIds to count duplicates (about 100 bytes per id).", default: true, allowNo: true }),
     seed: Flags.integer({ summary: "Seed of the fault draws (same seed, same faults).", helpGroup: "FAULTS" }),
     json: Flags.boolean({ summary: "Print the final counts as JSON." })
   }
@@ -58,6 +64,12 @@ It can inject faults to see retries at work: a share of 429s with Retry-After, 5
       dropShare: shareValue(flags.drop, "drop"),
       halfWriteShare: shareValue(flags["half-write"], "half-write"),
       delayMillis: flags.delay,
+      slowShare: shareValue(flags.slow, "slow"),
+      down: flags.down ? true : undefined,
+      maxBodyBytes: flags["max-body-bytes"],
+      maxMessageBytes: flags["max-message-bytes"],
+      maxBatchCount: flags["max-batch-count"],
+      trackMessageIds: flags["track-message-ids"],
       seed: flags.seed
     }
     const parsed = SinkOptions.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)))

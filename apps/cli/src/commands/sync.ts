@@ -1,10 +1,12 @@
 import { writeFile } from "node:fs/promises"
+import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, exitCodeOf } from "../ExitCode.ts"
 import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
 import { reportText } from "../ReportText.ts"
 import { runSync, StartError } from "../RunSync.ts"
+import { stopSignals } from "../StopSignals.ts"
 import { deliveryFlags, deliveryOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class SyncCommand extends BaseCommand {
@@ -14,7 +16,9 @@ export default class SyncCommand extends BaseCommand {
 
 The write key comes from SEGMENT_WRITE_KEY (or --write-key); it is never printed. A sync can come from flags, from a named entry of a config file, or both (flags win).
 
-Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered; 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 130 interrupted.`
+A checkpoint of acknowledged rows is kept (in .tablecast/state): after a crash or a stop, the same command resumes where Segment's acknowledgements ended; re-sent rows carry the same messageIds, so Segment deduplicates them. Ctrl-C (or SIGTERM) stops reading and flushes what is in flight; a second one stops at once.
+
+Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered (or --max-rejects reached); 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 7 the source changed since an interrupted run (use --restart); 130 stopped by a signal.`
 
   static override examples = [
     {
@@ -41,6 +45,14 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     ...mappingFlags,
     ...deliveryFlags,
     "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
+    restart: Flags.boolean({ summary: "Ignore the checkpoint of an interrupted run; send from the first row.", helpGroup: "RESUME" }),
+    checkpoint: Flags.boolean({
+      summary: "Keep a checkpoint of acknowledged rows, so a run after a crash resumes (default on).",
+      default: true,
+      allowNo: true,
+      helpGroup: "RESUME"
+    }),
+    "state-dir": Flags.string({ summary: "Folder for checkpoints (default: .tablecast/state beside the config file, or in the current folder).", helpGroup: "RESUME" }),
     json: Flags.boolean({ summary: "Print the delivery report as JSON on stdout.", helpGroup: "OUTPUT" }),
     report: Flags.string({ summary: "Also write the delivery report as JSON to this file.", helpGroup: "OUTPUT" }),
     progress: Flags.string({
@@ -60,15 +72,29 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       needsWriteKey: !flags["dry-run"]
     })
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
+    const signals = stopSignals((signal, count) => {
+      process.stderr.write(
+        count === 1
+          ? `\ntablecast: ${signal}: stopping — no more reading; flushing what is queued and in flight (again to stop at once)\n`
+          : `\ntablecast: ${signal}: stopping at once\n`
+      )
+    })
     let report
     try {
-      report = await runSync(sync, progress, { dryRun: flags["dry-run"] })
+      report = await runSync(sync, progress, {
+        dryRun: flags["dry-run"],
+        restart: flags.restart,
+        stateDir: flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined,
+        stop: signals.requests
+      })
     } catch (error) {
       if (error instanceof StartError) {
         process.stderr.write(`tablecast: ${error.message}\n`)
         return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
       }
       throw error
+    } finally {
+      signals.dispose()
     }
     if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`)
     if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
