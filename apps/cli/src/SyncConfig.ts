@@ -132,6 +132,8 @@ export const resolveSync = (input: {
   if (!frame.success) throw new UsageError(formatIssues(frame.error, where))
 
   const specInput = {
+    // A config entry's name names its sync (reports, messageIds, checkpoints) unless it says otherwise.
+    ...(input.entry === undefined ? {} : { name: input.entry.name }),
     ...Object.fromEntries(Object.entries(raw).filter(([key]) => !FRAME_KEYS.has(key))),
     ...defined(input.overrides.spec)
   }

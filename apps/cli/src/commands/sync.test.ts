@@ -79,7 +79,7 @@ describe("tablecast sync", () => {
     )
     expect(result.code).toBe(3)
     const report = JSON.parse(result.stdout) as DeliveryReport
-    expect(report.rows).toEqual({ read: 50, mapped: 49, rejected: 1 })
+    expect(report.rows).toEqual({ read: 50, mapped: 49, rejected: 1, skipped: 0 })
     expect(report.messages.accepted).toBe(49)
     expect(report.batches.accepted).toBe(1)
     const [reject] = await readJsonl(rejects)
@@ -158,7 +158,7 @@ describe("tablecast sync", () => {
     expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout) as DeliveryReport
     expect(report.messages.accepted).toBe(await csvRowCount(example))
-    expect(report.sync).toBe("identify:")
+    expect(report.sync).toBe("segments")
   })
 
   it("refuses a write key written into a config file, without echoing it", async () => {
