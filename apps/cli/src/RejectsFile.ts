@@ -9,9 +9,10 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
 /**
  * Writes every rejected row as one JSON line: row number, stage, reason, column, messageId and
  * status where known, and the row's values for validation rejects, so the file can be fixed and
- * sent again. Respects the stream's backpressure; closed (and flushed) with the scope.
+ * sent again. Respects the stream's backpressure; closed (and flushed) with the scope. A resumed
+ * run appends, so the file keeps the rejects of the rows the interrupted run settled.
  */
-export const rejectsFile = (file: string) =>
+export const rejectsFile = (file: string, mode: "replace" | "append" = "replace") =>
   Layer.effect(
     RejectSink,
     Effect.gen(function* () {
@@ -19,7 +20,7 @@ export const rejectsFile = (file: string) =>
         Effect.tryPromise({
           try: async () => {
             await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-            const stream = createWriteStream(file, { flags: "w" })
+            const stream = createWriteStream(file, { flags: mode === "append" ? "a" : "w" })
             await new Promise<void>((resolve, reject) => {
               stream.once("open", () => resolve())
               stream.once("error", reject)

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import path from "node:path"
 import {
   CheckpointStore,
@@ -55,6 +56,14 @@ export interface RunOptions {
   readonly stop?: Sync.StopRequests
 }
 
+const hasInterruptedRun = (file: string): boolean => {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { complete?: unknown }).complete === false
+  } catch {
+    return false
+  }
+}
+
 /** The checkpoint file of a sync, in the state folder. */
 export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
   path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
@@ -63,14 +72,15 @@ export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescr
 export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: RunOptions): Promise<DeliveryReport> => {
   // A dry run sends nothing, so it needs no write key; the transport is built but never called.
   const writeKey = sync.writeKey ?? Redacted.make("dry-run")
+  const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
+  const checkpointAt = options.stateDir === undefined ? undefined : checkpointPath(sync, options.stateDir, JSON.stringify(sync.source))
+  const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
+  const resuming = !options.restart && !pipeline.dryRun && checkpointAt !== undefined && hasInterruptedRun(checkpointAt)
   const layer = Layer.mergeAll(
     sourceLayer(sync.source, sync.baseDir),
     SegmentTransport.layer({ ...sync.destination, writeKey }),
-    sync.rejects === undefined ? RejectSink.discard : rejectsFile(sync.rejects)
+    sync.rejects === undefined ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), resuming ? "append" : "replace")
   )
-  const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
-  const sourceKey = JSON.stringify(sync.source)
-  const store = options.stateDir === undefined ? undefined : checkpointFile(checkpointPath(sync, options.stateDir, sourceKey))
   return run(
     Sync.run({
       spec: sync.spec,

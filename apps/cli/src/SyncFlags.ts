@@ -1,3 +1,4 @@
+import path from "node:path"
 import { Flags } from "@oclif/core"
 import { UsageError } from "./UsageError.ts"
 import type { SyncOverrides } from "./SyncConfig.ts"
@@ -129,7 +130,8 @@ export const mappingOverrides = (flags: MappingFlagValues & Record<string, unkno
   }
   const columns = pairs(flags.column as ReadonlyArray<string> | undefined, "column")
   return {
-    ...(file === undefined ? {} : { source: { type: "csv", path: file, ...(delimiter === undefined ? {} : { delimiter }) } }),
+    // Paths on the command line are relative to the current folder, not to a config file.
+    ...(file === undefined ? {} : { source: { type: "csv", path: path.resolve(file), ...(delimiter === undefined ? {} : { delimiter }) } }),
     spec: {
       type: text("type"),
       event: text("event"),
@@ -172,6 +174,6 @@ export const deliveryOverrides = (flags: DeliveryFlagValues & Record<string, unk
     drainTimeoutMillis: flags["drain-timeout"],
     ...maxRejects(flags["max-rejects"] as string | undefined)
   },
-  ...(flags.rejects === undefined ? {} : { rejects: flags.rejects as string }),
+  ...(flags.rejects === undefined ? {} : { rejects: path.resolve(flags.rejects as string) }),
   ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })
 })
