@@ -50,10 +50,9 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {eta_formatted}",
+      format: " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}",
       hideCursor: true,
       clearOnComplete: false,
-      etaBuffer: 50
     },
     cliProgress.Presets.shades_classic
   )
@@ -62,7 +61,15 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
     intervalMillis: 200,
     onProgress: (s) => {
       const total = Math.max(s.estimatedRows ?? s.rowsRead, s.rowsRead)
-      const payload = { accepted: s.messagesAccepted, rejected: s.rowsRejected, failed: s.messagesFailed, rate: rate(s) }
+      const left = eta(s)
+      const payload = {
+        accepted: s.messagesAccepted,
+        rejected: s.rowsRejected,
+        failed: s.messagesFailed,
+        rate: rate(s),
+        // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
+        etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
+      }
       if (!started) {
         bar.start(total, s.rowsRead, payload)
         started = true
