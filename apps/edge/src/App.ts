@@ -160,18 +160,17 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
           `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows`
         )
       }
-      if (request.rows.names !== undefined) {
-        // A CSV header is known now: check the spec's columns against it before anything is queued.
-        const check = await runRows({
-          spec: request.spec,
-          options: { ...request.options, dryRun: true },
-          rows: { items: [], columns: request.rows.columns, names: request.rows.names },
-          description: `csv request ${runId} (header check)`,
-          fingerprint: `request:${runId}:header`,
-          transport: platform.transport({ writeKey, config })
-        })
-        if (check.fatal?.kind === "spec") throw new RequestError(400, "spec", check.fatal.message)
-      }
+      // Before anything is queued, a dry run over no rows checks what the consumers would meet:
+      // the transport's options (the write key's form) and, for a CSV, the spec against the header.
+      const check = await runRows({
+        spec: request.spec,
+        options: { ...request.options, dryRun: true },
+        rows: { items: [], columns: request.rows.columns, ...(request.rows.names === undefined ? {} : { names: request.rows.names }) },
+        description: `${request.format} request ${runId} (check)`,
+        fingerprint: `request:${runId}:check`,
+        transport: platform.transport({ writeKey, config })
+      })
+      if (check.fatal?.kind === "spec") throw new RequestError(400, "spec", check.fatal.message)
       const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint })
       log.info("run.queued", {
         requestId: c.get("requestId"),

@@ -60,7 +60,7 @@ interface Issue {
 
 const issuesOf = (error: z.ZodError, prefix: string): Array<Issue> =>
   error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".") || prefix,
+    field: [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".") || prefix || "body",
     message: issue.message
   }))
 

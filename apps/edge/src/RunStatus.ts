@@ -90,7 +90,7 @@ export interface RunStatus {
   }
   /**
    * Every row is in exactly one place once done: `total = read + unread`, and
-   * `read = mapped + rejected`. `unread` rows were never read because the run stopped (their
+   * `read = mapped + rejected + skipped` (`skipped`: settled by an earlier run; 0 on the edge). `unread` rows were never read because the run stopped (their
    * chunks are in the dead-letter queue) or could not be enqueued.
    */
   readonly rows: {
@@ -98,6 +98,7 @@ export interface RunStatus {
     readonly read: number
     readonly mapped: number
     readonly rejected: number
+    readonly skipped: number
     readonly unread: number
     readonly pending: number
   }
@@ -122,7 +123,7 @@ const noStages = (): Record<RejectStage, number> => ({
 /** Adds up the chunks recorded so far. Recording a chunk again replaces it (queues deliver at least once). */
 export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>, fatal?: FatalError): RunStatus => {
   const ordered = [...results].sort((a, b) => a.chunk - b.chunk)
-  const rows = { read: 0, mapped: 0, rejected: 0, unread: 0 }
+  const rows = { read: 0, mapped: 0, rejected: 0, skipped: 0, unread: 0 }
   const messages = { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 }
   const batches = { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 }
   const byStage = noStages()
@@ -145,6 +146,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
     rows.read += report.rows.read
     rows.mapped += report.rows.mapped
     rows.rejected += report.rows.rejected
+    rows.skipped += report.rows.skipped ?? 0
     // A chunk whose run stopped mid-way read fewer rows than it held.
     rows.unread += Math.max(0, result.rows - report.rows.read)
     messages.built += report.messages.built

@@ -1,2 +1,94 @@
-import { describe, expect, it, inject } from "vitest"
-describe("node", () => { it("has the sink", () => { expect(inject("sinkUrl")).toMatch(/^http:/) }) })
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { type NodeServer, startNodeServer } from "./node.ts"
+import { scoreCsv, scoreRows, TestToken } from "./testing/rows.ts"
+import { sinkDelta, sinkStats } from "./testing/sinkClient.ts"
+import { TestWriteKeys } from "./testing/sinkSetup.ts"
+
+const sinkUrl = inject("sinkUrl")
+const auth = { authorization: `Bearer ${TestToken}` }
+let server: NodeServer
+
+beforeAll(async () => {
+  server = await startNodeServer({
+    port: 0,
+    env: {
+      TABLECAST_TOKEN: TestToken,
+      SEGMENT_WRITE_KEY: TestWriteKeys[0],
+      SEGMENT_ENDPOINT: sinkUrl,
+      SYNC_MAX_ROWS: "3000",
+      LOG_LEVEL: "silent"
+    }
+  })
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+const uniqueSpec = (name: string) => ({ name: `${name}-${crypto.randomUUID()}`, event: "Churn Score", customerId: "customer_id" })
+
+describe("the Node entry (@hono/node-server, undici transport)", () => {
+  it("serves /health on loopback", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const response = await fetch(`${server.url}/health`)
+    expect(await response.json()).toEqual({ status: "ok", service: "tablecast-edge", runtime: "node" })
+  })
+
+  it("delivers a JSON run to the receiver once per messageId", async () => {
+    const before = await sinkStats(sinkUrl)
+    const response = await fetch(`${server.url}/v1/runs`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ spec: uniqueSpec("node-json"), rows: scoreRows(2_500) })
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ outcome: "completed", messages: { accepted: 2_500 } })
+    expect(sinkDelta(before, await sinkStats(sinkUrl))).toEqual({
+      messagesAccepted: 2_500,
+      uniqueMessageIds: 2_500,
+      duplicateMessageIds: 0,
+      droppedMessages: 0
+    })
+  })
+
+  it("delivers a CSV run with a per-request write key", async () => {
+    const before = await sinkStats(sinkUrl)
+    const response = await fetch(`${server.url}/v1/runs`, {
+      method: "POST",
+      headers: {
+        ...auth,
+        "content-type": "text/csv",
+        "x-tablecast-spec": JSON.stringify(uniqueSpec("node-csv")),
+        "x-segment-write-key": TestWriteKeys[1]
+      },
+      body: scoreCsv(700)
+    })
+    expect(response.status).toBe(200)
+    expect(sinkDelta(before, await sinkStats(sinkUrl)).uniqueMessageIds).toBe(700)
+  })
+
+  it("refuses a run without the token with 401", async () => {
+    const response = await fetch(`${server.url}/v1/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ spec: uniqueSpec("node-401"), rows: [] })
+    })
+    expect(response.status).toBe(401)
+  })
+
+  it("has no queue: a run over the synchronous budget, or mode=queue, gets 413", async () => {
+    const over = await fetch(`${server.url}/v1/runs`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ spec: uniqueSpec("node-413"), rows: scoreRows(3_001) })
+    })
+    expect(over.status).toBe(413)
+    expect(await over.json()).toMatchObject({ message: expect.stringContaining("no queue") })
+    const queued = await fetch(`${server.url}/v1/runs?mode=queue`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ spec: uniqueSpec("node-queue"), rows: scoreRows(1) })
+    })
+    expect(queued.status).toBe(413)
+  })
+})

@@ -7,6 +7,7 @@ import { consumeChunks } from "./workers/ChunkConsumer.ts"
 import type { WorkerBindings } from "./workers/WorkerBindings.ts"
 import { workerQueuedRuns } from "./workers/WorkerQueuedRuns.ts"
 
+// The main module exports only what the runtime looks for: the handlers and the Durable Object class.
 export { RunState } from "./workers/RunState.ts"
 export type { WorkerBindings } from "./workers/WorkerBindings.ts"
 
@@ -20,7 +21,7 @@ const transportOptions = (config: EdgeConfig) => ({
 })
 
 /** The Cloudflare Workers platform: fetch transport, Queues for large runs, optional rate limiter. */
-export const workersPlatform: EdgePlatform<WorkerBindings> = {
+const workersPlatform: EdgePlatform<WorkerBindings> = {
   runtime: "workers",
   transport: ({ writeKey, config }) => FetchSegmentTransport.layer({ writeKey, ...transportOptions(config) }),
   endpoint: (config) => resolveEndpoint(config.target).url,
@@ -32,7 +33,7 @@ export const workersPlatform: EdgePlatform<WorkerBindings> = {
   }
 }
 
-export const app = createApp(workersPlatform)
+const app = createApp(workersPlatform)
 
 export default {
   fetch: app.fetch,

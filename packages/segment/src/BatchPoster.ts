@@ -64,14 +64,26 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
     const sentAt = yield* Clock.currentTimeMillis
     const text = batchBody(batch.messages, sentAt)
     const body = options.gzip ? yield* Effect.promise(() => gzip(text)) : text
-    let deadline: AbortSignal | undefined
+    let timedOut = false
     const answer = yield* Effect.tryPromise({
-      try: (interrupted) => {
-        deadline = AbortSignal.timeout(options.timeoutMillis)
-        return client({ headers, body, signal: AbortSignal.any([interrupted, deadline]) })
+      try: async (interrupted) => {
+        // One signal for both ends of an attempt: its deadline and the fiber's interruption. The
+        // timer is cleared as soon as the attempt settles, so none outlive their request.
+        const controller = new AbortController()
+        const timer = setTimeout(() => {
+          timedOut = true
+          controller.abort(new DOMException(`no answer within ${options.timeoutMillis} ms`, "TimeoutError"))
+        }, options.timeoutMillis)
+        const onInterrupt = () => controller.abort(interrupted.reason)
+        interrupted.addEventListener("abort", onInterrupt, { once: true })
+        try {
+          return await client({ headers, body, signal: controller.signal })
+        } finally {
+          clearTimeout(timer)
+          interrupted.removeEventListener("abort", onInterrupt)
+        }
       },
-      catch: (error) =>
-        scrub(classifyFailure(error, { timedOut: deadline?.aborted === true, timeoutMillis: options.timeoutMillis }))
+      catch: (error) => scrub(classifyFailure(error, { timedOut, timeoutMillis: options.timeoutMillis }))
     })
     const answeredAt = yield* Clock.currentTimeMillis
     const refusal = errorForAnswer(answer, answeredAt)

@@ -230,6 +230,7 @@ describe("startSink: faults", () => {
     expect(sink.stats()).toMatchObject({ messagesAccepted: 1, faults: { down: 1 } })
     const refused = await fetch(`${sink.url}/faults`, { method: "POST", body: JSON.stringify({ dropShare: 2 }) })
     expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^dropShare: /)
   })
 
   it("meets the same faults in the same order for the same seed", async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { setTimeout as sleep } from "node:timers/promises"
+import { z } from "zod"
 import { drawFault } from "./FaultPlan.ts"
 import { JsonlWriter } from "./JsonlWriter.ts"
 import { checkMessage, type CheckedMessage } from "./MessageChecks.ts"
@@ -223,7 +224,11 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
         const update = SinkFaultsUpdate.parse(JSON.parse(raw.bytes.toString("utf8")))
         return answer(response, 200, setFaults(update))
       } catch (error) {
-        return answer(response, 400, { success: false, message: error instanceof Error ? error.message : "bad faults" })
+        const message =
+          error instanceof z.ZodError
+            ? error.issues.map((issue) => `${issue.path.join(".") || "faults"}: ${issue.message}`).join("; ")
+            : "the body must be a JSON object of faults"
+        return answer(response, 400, { success: false, message })
       }
     }
     if (path === "/" && request.method === "GET") {

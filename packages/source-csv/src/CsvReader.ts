@@ -9,7 +9,7 @@ import { completeUtf8Length } from "./Utf8Boundary.ts"
 /** Bytes read from the file per step: large enough for speed, small enough to keep memory flat. */
 export const readSizeBytes = 64 * 1024
 /** Most rows handed out per pull. */
-export const maxRowsPerChunk = 512
+export const maxRowsPerChunk = 1024
 /**
  * A single field longer than this stops the read. No Segment message can hold it (32 KB), and it is
  * almost always a quote that is never closed, which would otherwise pull the rest of the file into
@@ -43,6 +43,17 @@ const errorPlace = (error: CsvError): { readonly bytes: number; readonly index: 
   bytes: typeof error["bytes"] === "number" ? error["bytes"] : 0,
   index: typeof error["index"] === "number" ? error["index"] : 0
 })
+
+/** Appends to `into` the offset (from `base`) of each byte that does not start a valid UTF-8 character. */
+const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void => {
+  for (let index = 0; index < bytes.length; ) {
+    const byte = bytes[index]!
+    const length = byte < 0x80 ? 1 : byte >= 0xf8 ? 0 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 0
+    if (length === 1) index++
+    else if (length > 0 && isUtf8(bytes.subarray(index, index + length))) index += length
+    else into.push(base + index++)
+  }
+}
 
 const countByte = (text: string, char: string): number => {
   let count = 0
@@ -93,8 +104,10 @@ export class CsvReader {
   /** LF, or CR for a file whose lines end with a lone CR (old Mac exports). */
   private lineBreak = LF
   private lineBreakChar = "\n"
-  /** Set once any byte sequence that is not UTF-8 has been read; rows are checked from then on. */
-  private invalidUtf8Seen = false
+  /** Offsets of byte sequences that are not UTF-8, not yet behind the last record read. */
+  private invalidUtf8Offsets: Array<number> = []
+  /** Where the last record csv-parse returned ends (the next one starts there, or later). */
+  private lastRecordEnd = 0
   /** csv-parse's array of the record being parsed: it can report several errors for one record. */
   private lastSkippedRecord: unknown
 
@@ -110,6 +123,9 @@ export class CsvReader {
       // The byte order mark is removed before parsing, so that byte offsets are the parser's own.
       bom: false,
       skip_empty_lines: options.skipEmptyLines,
+      // Any of CRLF, LF or CR ends a record, even mixed in one file (csv-parse would otherwise take
+      // the first one it meets as the only one).
+      record_delimiter: ["\r\n", "\n", "\r"],
       // Field counts are checked here, against the header, for a reason that names both counts.
       relax_column_count: true,
       skip_records_with_error: true,
@@ -185,10 +201,13 @@ export class CsvReader {
   /** Parses one piece of the input; rows land in `out` synchronously. */
   private feed(bytes: Buffer): void {
     if (bytes.length === 0) return
-    // Each piece ends on a character boundary, so this check is exact. Only rows read after the
-    // first invalid byte are searched for U+FFFD: a valid file pays nothing, and a U+FFFD that the
-    // file itself holds (valid UTF-8 for "replacement character") is not mistaken for bad bytes.
-    if (!this.invalidUtf8Seen && !isUtf8(bytes)) this.invalidUtf8Seen = true
+    // Invalid UTF-8: csv-parse decodes each field with replacement, so bad bytes arrive as U+FFFD.
+    // A U+FFFD alone does not prove them (the file may hold the character itself, validly
+    // encoded), so the bytes are checked here: `isUtf8` on the whole piece (native, and exact since
+    // each piece ends on a character boundary), and only a piece that fails is searched for the
+    // offsets of its bad sequences. A row is malformed when its bytes hold one of them; the
+    // columns named are those whose text holds U+FFFD. A valid file pays one `isUtf8` per 64 KB.
+    if (!isUtf8(bytes)) findInvalidUtf8(bytes, this.parsedBytes, this.invalidUtf8Offsets)
     this.held.push({ start: this.parsedBytes, line: this.nextLine, bytes })
     this.nextLine += this.countLineBreaks(bytes, bytes.length)
     this.parsedBytes += bytes.length
@@ -251,6 +270,8 @@ export class CsvReader {
   }
 
   private onRecord(fields: Array<string>, info: InfoRecord): void {
+    const start = this.lastRecordEnd
+    this.lastRecordEnd = info.bytes
     const names = this.names
     if (names === undefined) return this.readHeader(fields)
     const rowNumber = ++this.rowNumber
@@ -261,7 +282,7 @@ export class CsvReader {
           : `expected ${names.length} fields, found ${fields.length}`
       return this.malformed({ rowNumber, line: this.recordStartLine(fields, info.bytes), reason })
     }
-    if (this.invalidUtf8Seen) {
+    if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(start, info.bytes)) {
       const columns = names.filter((_, index) => fields[index]!.includes(REPLACEMENT_CHARACTER))
       if (columns.length > 0) {
         const reason = `invalid UTF-8 in column${columns.length > 1 ? "s" : ""} ${columns.map((name) => `"${name}"`).join(", ")}`
@@ -271,6 +292,15 @@ export class CsvReader {
     const values: Record<string, string> = {}
     for (let index = 0; index < names.length; index++) values[names[index]!] = fields[index]!
     this.out.push({ rowNumber, values })
+  }
+
+  /** Whether bytes `[start, end)` hold a sequence that is not UTF-8; forgets those before `start`. */
+  private holdsInvalidUtf8(start: number, end: number): boolean {
+    const offsets = this.invalidUtf8Offsets
+    let behind = 0
+    while (behind < offsets.length && offsets[behind]! < start) behind++
+    if (behind > 0) offsets.splice(0, behind)
+    return offsets.length > 0 && offsets[0]! < end
   }
 
   private readHeader(fields: Array<string>): void {
@@ -316,7 +346,10 @@ export class CsvReader {
       case "INVALID_OPENING_QUOTE":
         return `a quote inside the unquoted field "${column}" (a field holding quotes must be quoted, its quotes doubled)`
       case "CSV_INVALID_CLOSING_QUOTE":
-        return `text follows the closing quote of field "${column}" (a quote inside a quoted field must be doubled)`
+        return (
+          `text follows the closing quote of field "${column}" (a quote inside a quoted field must be doubled); ` +
+          "the field stays open up to the next quote, so the lines up to there belong to this row"
+        )
       case "CSV_QUOTE_NOT_CLOSED":
         return `the quoted field "${column}" is never closed: it runs to the end of the file`
       default:

@@ -1,3 +1,5 @@
+import { formatIssues, SourceError } from "@tablecast/core"
+import { Effect } from "effect"
 import { z } from "zod"
 
 /** Names a user may give instead of a literal tab (a shell makes "\t" awkward to pass). */
@@ -67,3 +69,13 @@ export const CsvSourceOptions = z
 export type CsvSourceOptionsInput = z.input<typeof CsvSourceOptions>
 /** Checked CSV source options with defaults filled in. */
 export type CsvSourceOptions = z.output<typeof CsvSourceOptions>
+
+/** Checks the options as the user wrote them; a problem is a `SourceError` naming the option. */
+export const parseOptions = (input: CsvSourceOptionsInput): Effect.Effect<CsvSourceOptions, SourceError> => {
+  const parsed = CsvSourceOptions.safeParse(input)
+  return parsed.success
+    ? Effect.succeed(parsed.data)
+    : Effect.fail(
+        new SourceError({ message: `invalid CSV source options:\n${formatIssues(parsed.error)}`, code: "options" })
+      )
+}

@@ -10,7 +10,8 @@ export const completeUtf8Length = (bytes: Uint8Array): number => {
     const byte = bytes[index]!
     // 10xxxxxx continues a character: keep looking back for the byte that starts it.
     if ((byte & 0xc0) === 0x80) continue
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    // 11110xxx, 1110xxxx and 110xxxxx start 4, 3 and 2-byte characters; 0xf8-0xff start none.
+    const needed = byte >= 0xf8 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
     return index + needed > length ? index : length
   }
   return length

@@ -69,7 +69,10 @@ describe.skipIf(server === undefined)("Postgres inspection", () => {
   it("describes a query, knowing keys only for columns straight from a table", async () => {
     const description = await Effect.runPromise(
       describeSource(
-        { query: `SELECT customer_id, churn_probability * 100 AS pct FROM ${SCHEMA}."High Risk" ORDER BY customer_id`, sslmode: "disable" },
+        {
+          query: `SELECT customer_id, churn_probability * 100 AS pct FROM ${SCHEMA}.churn_scores WHERE churn_probability > 0.3 ORDER BY customer_id`,
+          sslmode: "disable"
+        },
         { samples: 2 },
         server!.env
       )
@@ -79,6 +82,8 @@ describe.skipIf(server === undefined)("Postgres inspection", () => {
       { name: "pct", kind: "decimal", unique: undefined, samples: [31, 32] }
     ])
     expect(description.estimatedRows).toBeGreaterThan(0)
+    const view = await Effect.runPromise(describeSource({ table: `${SCHEMA}."High Risk"`, sslmode: "disable" }, {}, server!.env))
+    expect(view.columns[0]).toMatchObject({ name: "customer_id", nullable: undefined, unique: undefined })
   })
 
   it("fails on a missing table with its SQLSTATE", async () => {

@@ -26,7 +26,7 @@ export interface ColumnSummary {
   readonly sourceType: string
   /** What its values become in JSON (`timestamp`: ISO-8601 UTC strings; `binary`: refused unless mapped). */
   readonly kind: ValueKind
-  /** From the table's definition when the column comes straight from a table; undefined otherwise. */
+  /** From the table's definition when the column comes straight from a table (not a view); else undefined. */
   readonly nullable: boolean | undefined
   /** True when a primary key or unique index covers exactly this column. */
   readonly unique: boolean | undefined
@@ -141,7 +141,9 @@ export const describeSource = (
                            WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indnkeyatts = 1
                              AND i.indkey[0] = a.attnum AND i.indpred IS NULL)::text
              FROM pg_catalog.pg_attribute a
-             JOIN unnest($1::oid[], $2::int2[]) AS c(rel, num) ON a.attrelid = c.rel AND a.attnum = c.num`,
+             JOIN unnest($1::oid[], $2::int2[]) AS c(rel, num) ON a.attrelid = c.rel AND a.attnum = c.num
+             -- A view's columns carry no constraints: their facts stay unknown.
+             JOIN pg_catalog.pg_class r ON r.oid = a.attrelid AND r.relkind IN ('r', 'p', 'm', 'f')`,
           [sourced.map((column) => column.tableOid), sourced.map((column) => column.columnNumber)],
           doing,
           p.secrets

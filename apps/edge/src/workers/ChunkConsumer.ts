@@ -27,7 +27,7 @@ const ConsumerRetryMillis = 120_000
 
 const emptyReport = (): ChunkReport => ({
   outcome: "aborted",
-  rows: { read: 0, mapped: 0, rejected: 0 },
+  rows: { read: 0, mapped: 0, rejected: 0, skipped: 0 },
   messages: { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 },
   batches: { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 },
   bytesSent: 0,

@@ -52,7 +52,8 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
     const spec = request.spec
     const meta: RunMeta = {
       runId,
-      sync: spec.name ?? (spec.event === undefined ? spec.type : `${spec.type} ${spec.event}`),
+      // As the core names a sync in its reports.
+      sync: spec.name ?? `${spec.type}:${spec.event ?? ""}`,
       source: `${request.format} request ${runId}`,
       endpoint,
       format: request.format,

@@ -204,6 +204,18 @@ export const transportContract = (
         expect(error.message).toBe("no complete answer within 150 ms")
       }))
 
+    it.live("aborts the request when the send is interrupted", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* testEndpoint
+        const transport = yield* make({ writeKey, endpoint: endpoint.url })
+        endpoint.handler = () => undefined // never answers
+        const outcome = yield* transport.send(batch()).pipe(Effect.timeoutOption("100 millis"))
+        expect(outcome._tag).toBe("None")
+        // The abort reached the socket: the connection closes now, not at the 10 s timeout.
+        const closed = yield* Effect.promise(() => endpoint.whenNoConnections()).pipe(Effect.timeoutOption("2 seconds"))
+        expect(closed._tag).toBe("Some")
+      }))
+
     it.effect("reports a reset connection, a cut-off answer and a refused connection as retryable network errors", () =>
       Effect.gen(function* () {
         const endpoint = yield* testEndpoint

@@ -1,0 +1,43 @@
+import { Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
+
+describe("EdgeConfig.fromEnv", () => {
+  it("fills defaults and keeps secrets redacted", () => {
+    const config = EdgeConfig.fromEnv({ TABLECAST_TOKEN: "a-token-of-sixteen-chars", SEGMENT_WRITE_KEY: "wk" })
+    expect(config.target).toEqual({ region: "us" })
+    expect(config.limits).toMatchObject({ MAX_ROWS: 250_000, SYNC_MAX_ROWS: 10_000, CHUNK_MAX_BYTES: 96_000 })
+    expect(config.corsOrigins).toEqual([])
+    expect(String(config.writeKey)).not.toContain("wk")
+    expect(config.token === undefined ? undefined : Redacted.value(config.token)).toBe("a-token-of-sixteen-chars")
+  })
+
+  it("takes an endpoint over the region, and CORS origins as a list", () => {
+    const config = EdgeConfig.fromEnv({
+      SEGMENT_REGION: "eu",
+      SEGMENT_ENDPOINT: "http://127.0.0.1:4318",
+      CORS_ORIGINS: " https://a.example ,https://b.example,"
+    })
+    expect(config.target).toEqual({ endpoint: "http://127.0.0.1:4318" })
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"])
+  })
+
+  it("names the variables at fault, never their values", () => {
+    const attempt = () => EdgeConfig.fromEnv({ TABLECAST_TOKEN: "short-secret", SYNC_MAX_ROWS: "-4", SEGMENT_REGION: "mars" })
+    expect(attempt).toThrow(EdgeConfigError)
+    try {
+      attempt()
+    } catch (error) {
+      const message = (error as Error).message
+      expect(message).toMatch(/TABLECAST_TOKEN/)
+      expect(message).toMatch(/SYNC_MAX_ROWS/)
+      expect(message).toMatch(/SEGMENT_REGION/)
+      expect(message).not.toContain("short-secret")
+    }
+  })
+
+  it("ignores bindings that are not variables (queues, Durable Objects)", () => {
+    const config = EdgeConfig.fromEnv({ RUN_CHUNKS: { send: () => undefined }, MAX_ROWS: "12" })
+    expect(config.limits.MAX_ROWS).toBe(12)
+  })
+})

@@ -1,0 +1,144 @@
+import { mapping } from "./Dataset.ts"
+import { builtEntry, cliEntry } from "./Paths.ts"
+import { cliFlagsFor } from "./Settings.ts"
+
+/** Where a contender reads the rows from and sends them to. */
+export interface RunInput {
+  readonly csvPath: string
+  /** The Postgres table holding the same rows (when a server is there). */
+  readonly table?: string
+  readonly endpoint: string
+}
+
+/** What a contender says it did, from its own output. */
+export interface ContenderOutput {
+  readonly rowsRead: number
+  /** Batches built but not sent (the bare bound sends nothing). */
+  readonly plannedBatches?: number
+  readonly plannedBytes?: number
+  readonly note?: string
+}
+
+export interface Contender {
+  /** Short name, for `--only`. */
+  readonly key: string
+  /** Name in the table. */
+  readonly label: string
+  readonly sends: boolean
+  readonly needsPostgres: boolean
+  /** Arguments to `node` (after the preload). */
+  readonly args: (input: RunInput) => ReadonlyArray<string>
+  readonly env?: Readonly<Record<string, string>>
+  readonly readOutput: (stdout: string) => ContenderOutput
+}
+
+const lastJsonLine = (stdout: string): Record<string, unknown> => {
+  const lines = stdout.trim().split("\n")
+  // The CLI prints its report as indented JSON: take the last top-level object.
+  const start = lines.findLastIndex((line) => line === "{" || line.startsWith("{"))
+  if (start === -1) throw new Error(`no JSON in the output: ${stdout.slice(-300)}`)
+  return JSON.parse(lines.slice(start).join("\n")) as Record<string, unknown>
+}
+
+/** Reads a delivery report (CLI `--json` or the library runner). */
+const readReport = (stdout: string): ContenderOutput => {
+  const report = lastJsonLine(stdout) as {
+    outcome: string
+    rows: { read: number; rejected: number }
+    messages: { accepted: number; refused: number; undelivered: number }
+    fatal?: { message: string }
+  }
+  const problems = [
+    report.outcome === "completed" ? undefined : `outcome ${report.outcome}`,
+    report.rows.rejected > 0 ? `${report.rows.rejected} rows rejected` : undefined,
+    report.messages.refused + report.messages.undelivered > 0
+      ? `${report.messages.refused + report.messages.undelivered} messages not delivered`
+      : undefined,
+    report.fatal?.message
+  ].filter((problem) => problem !== undefined)
+  return { rowsRead: report.rows.read, ...(problems.length === 0 ? {} : { note: problems.join("; ") }) }
+}
+
+const syncFlags = (input: RunInput) => [
+  "sync",
+  "--file",
+  input.csvPath,
+  "--event",
+  mapping.event,
+  "--customer-id",
+  mapping.customerId,
+  "--timestamp",
+  mapping.timestamp,
+  "--endpoint",
+  input.endpoint,
+  "--json",
+  "--progress",
+  "none"
+]
+
+export const contenders: ReadonlyArray<Contender> = [
+  {
+    key: "bare",
+    label: "bare bound (no network)",
+    sends: false,
+    needsPostgres: false,
+    args: (input) => [builtEntry("runners/bare.js"), input.csvPath],
+    readOutput: (stdout) => {
+      const out = lastJsonLine(stdout) as { rows: number; batches: number; bytes: number }
+      return { rowsRead: out.rows, plannedBatches: out.batches, plannedBytes: out.bytes }
+    }
+  },
+  {
+    key: "default",
+    label: "tablecast, default settings",
+    sends: true,
+    needsPostgres: false,
+    args: (input) => [cliEntry, ...syncFlags(input), ...cliFlagsFor("default")],
+    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
+    readOutput: readReport
+  },
+  {
+    key: "bulk",
+    label: "tablecast, bulk settings",
+    sends: true,
+    needsPostgres: false,
+    args: (input) => [cliEntry, ...syncFlags(input), ...cliFlagsFor("bulk")],
+    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
+    readOutput: readReport
+  },
+  {
+    key: "analytics-node",
+    label: "@segment/analytics-node script",
+    sends: true,
+    needsPostgres: false,
+    args: (input) => [builtEntry("runners/analyticsNode.js"), input.csvPath, input.endpoint],
+    readOutput: (stdout) => {
+      const out = lastJsonLine(stdout) as { rows: number; deliveryFailures: number; firstFailure?: string }
+      return {
+        rowsRead: out.rows,
+        ...(out.deliveryFailures === 0
+          ? {}
+          : { note: `${out.deliveryFailures} delivery failures reported (first: ${out.firstFailure ?? "?"})` })
+      }
+    }
+  },
+  {
+    key: "postgres",
+    label: "tablecast, bulk, Postgres source",
+    sends: true,
+    needsPostgres: true,
+    args: (input) => [builtEntry("runners/tablecastLibrary.js"), "postgres", input.table ?? "", input.endpoint, "bulk"],
+    readOutput: readReport
+  },
+  {
+    key: "library",
+    label: "tablecast library, bulk (no CLI)",
+    sends: true,
+    needsPostgres: false,
+    args: (input) => [builtEntry("runners/tablecastLibrary.js"), "csv", input.csvPath, input.endpoint, "bulk"],
+    readOutput: readReport
+  }
+]
+
+/** Run unless asked for by name (`--only`): they measure the same as another contender. */
+export const optionalContenders: ReadonlySet<string> = new Set(["library"])

@@ -1,0 +1,385 @@
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { isMalformed, type MalformedRow, RowSource, type SourceError, type SourceItem, type SourceRow } from "@tablecast/core"
+import { Effect, Exit, Stream } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { CsvSource } from "./index.ts"
+import { readSizeBytes, type ReaderProbe } from "./CsvReader.ts"
+import { csvRows } from "./CsvRows.ts"
+import { type CsvSourceOptionsInput, parseOptions } from "./CsvSourceOptions.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "tablecast-csv-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let fileCount = 0
+const file = (content: string | Uint8Array): string => {
+  const path = join(dir, `f${++fileCount}.csv`)
+  writeFileSync(path, content)
+  return path
+}
+
+const readAll = (options: CsvSourceOptionsInput): Promise<Array<SourceItem>> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const source = yield* CsvSource.make(options)
+      return yield* Stream.runCollect(source.rows)
+    })
+  )
+
+/** The error an effect fails with; a test failure if it succeeds or dies. */
+const failureOf = async <A>(effect: Effect.Effect<A, SourceError>): Promise<SourceError> => {
+  const exit = await Effect.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
+  const reason = exit.cause.reasons[0]
+  if (reason?._tag !== "Fail") throw new Error(`expected a SourceError, got ${String(exit.cause)}`)
+  return reason.error
+}
+
+const readFails = (options: CsvSourceOptionsInput): Promise<SourceError> =>
+  failureOf(
+    Effect.gen(function* () {
+      const source = yield* CsvSource.make(options)
+      return yield* Stream.runCollect(source.rows)
+    })
+  )
+
+/** This process's open file descriptors on `path` (Linux). */
+const openDescriptorsOf = (path: string): Array<string> =>
+  readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path
+    } catch {
+      return false
+    }
+  })
+
+const rowsOf = (items: ReadonlyArray<SourceItem>): Array<SourceRow> =>
+  items.filter((item): item is SourceRow => !isMalformed(item))
+const malformedOf = (items: ReadonlyArray<SourceItem>): Array<MalformedRow> =>
+  items.flatMap((item) => (isMalformed(item) ? [item.malformed] : []))
+const valuesOf = (items: ReadonlyArray<SourceItem>) => rowsOf(items).map((row) => row.values)
+
+describe("CsvSource: reading", () => {
+  it("names columns from the header and numbers rows from 1, values as strings", async () => {
+    const items = await readAll({ path: file("customer_id,iphone\n162514333,0.734\n007,\n") })
+    expect(items).toEqual([
+      { rowNumber: 1, values: { customer_id: "162514333", iphone: "0.734" } },
+      { rowNumber: 2, values: { customer_id: "007", iphone: "" } }
+    ])
+  })
+
+  it("skips a UTF-8 byte order mark", async () => {
+    const items = await readAll({ path: file("\uFEFFid,name\n1,Zoë\n") })
+    expect(valuesOf(items)).toEqual([{ id: "1", name: "Zoë" }])
+  })
+
+  it("reads CRLF and lone-CR line endings like LF", async () => {
+    const expected = [{ a: "1", b: "x" }, { a: "2", b: "y" }]
+    expect(valuesOf(await readAll({ path: file("a,b\r\n1,x\r\n2,y\r\n") }))).toEqual(expected)
+    expect(valuesOf(await readAll({ path: file("a,b\r1,x\r2,y") }))).toEqual(expected)
+  })
+
+  it("keeps delimiters, line breaks and doubled quotes inside quoted fields", async () => {
+    const items = await readAll({
+      path: file('id,note\n1,"a, b"\n2,"line one\nline two"\n3,"say ""hi"""\n4,"crlf\r\ninside"\r\n')
+    })
+    expect(valuesOf(items)).toEqual([
+      { id: "1", note: "a, b" },
+      { id: "2", note: "line one\nline two" },
+      { id: "3", note: 'say "hi"' },
+      { id: "4", note: "crlf\r\ninside" }
+    ])
+  })
+
+  it("reads tab-separated files with delimiter 'tab', and other delimiters, quotes and escapes", async () => {
+    expect(valuesOf(await readAll({ path: file("a\tb\n1\t2,3\n"), delimiter: "tab" }))).toEqual([{ a: "1", b: "2,3" }])
+    expect(valuesOf(await readAll({ path: file("a;b\n1;2,5\n"), delimiter: ";" }))).toEqual([{ a: "1", b: "2,5" }])
+    expect(valuesOf(await readAll({ path: file("a,b\n'x,y',\"z\"\n"), quote: "'" }))).toEqual([{ a: "x,y", b: '"z"' }])
+    expect(valuesOf(await readAll({ path: file('a,b\n"x \\"q\\"",y\n'), escape: "\\" }))).toEqual([{ a: 'x "q"', b: "y" }])
+    expect(valuesOf(await readAll({ path: file('a,b\n"x,y\n'), quote: false }))).toEqual([{ a: '"x', b: 'y' }])
+  })
+
+  it("reads a file without a header with the given column names, or renames the header's", async () => {
+    const noHeader = await readAll({ path: file("1,x\n2,y\n"), header: false, columns: ["id", "name"] })
+    expect(noHeader).toEqual([
+      { rowNumber: 1, values: { id: "1", name: "x" } },
+      { rowNumber: 2, values: { id: "2", name: "y" } }
+    ])
+    const renamed = await readAll({ path: file("ID,Name\n1,x\n"), columns: ["id", "name"] })
+    expect(valuesOf(renamed)).toEqual([{ id: "1", name: "x" }])
+  })
+
+  it("trims the header's names, and reads a file with a header only as no rows", async () => {
+    expect(valuesOf(await readAll({ path: file(" id , name\n1,x\n") }))).toEqual([{ id: "1", name: "x" }])
+    expect(await readAll({ path: file("id,name\n") })).toEqual([])
+  })
+
+  it("can be read again: each run of the stream reads the file anew", async () => {
+    const source = await Effect.runPromise(CsvSource.make({ path: file("a\n1\n2\n") }))
+    const first = await Effect.runPromise(Stream.runCollect(source.rows))
+    const second = await Effect.runPromise(Stream.runCollect(source.rows))
+    expect(second).toEqual(first)
+    expect(first).toHaveLength(2)
+  })
+
+  it("provides the RowSource service through its layer", async () => {
+    const path = file("a,b\n1,2\n")
+    const program = Effect.gen(function* () {
+      const source = yield* RowSource
+      return { description: source.description, items: yield* Stream.runCollect(source.rows) }
+    })
+    const result = await Effect.runPromise(Effect.provide(program, CsvSource.layer({ path })))
+    expect(result.description).toBe(`CSV file ${path}`)
+    expect(valuesOf(result.items)).toEqual([{ a: "1", b: "2" }])
+  })
+})
+
+describe("CsvSource: malformed lines", () => {
+  it("reports a line with the wrong number of fields, with its line, and reads on", async () => {
+    const items = await readAll({ path: file("id,a,b\n1,x,y\n2,x\n3,x,y\n4,x,y,z\n5,x,y\n") })
+    expect(items.map((item) => (isMalformed(item) ? `!${item.malformed.rowNumber}` : item.rowNumber))).toEqual([
+      1, "!2", 3, "!4", 5
+    ])
+    expect(malformedOf(items)).toEqual([
+      { rowNumber: 2, line: 3, reason: "expected 3 fields, found 2" },
+      { rowNumber: 4, line: 5, reason: "expected 3 fields, found 4" }
+    ])
+    expect(valuesOf(items).map((values) => values["id"])).toEqual(["1", "3", "5"])
+  })
+
+  it("names the line where a malformed row starts, past blank lines and multi-line fields, LF or CRLF", async () => {
+    for (const eol of ["\n", "\r\n"]) {
+      const text = ["id,note", '1,"two', 'lines"', "", "", "2,x,extra", '3,"a', 'b",extra', "4,ok"].join(eol) + eol
+      const items = await readAll({ path: file(text) })
+      expect(malformedOf(items)).toEqual([
+        { rowNumber: 2, line: 6, reason: "expected 2 fields, found 3" },
+        { rowNumber: 3, line: 7, reason: "expected 2 fields, found 3" }
+      ])
+      expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1, 4])
+    }
+  })
+
+  it("reports a stray quote once per row, and reads on", async () => {
+    const items = await readAll({ path: file('id,size\n1,5"\n2,a "big" one\n3,7\n') })
+    expect(malformedOf(items)).toEqual([
+      { rowNumber: 1, line: 2, reason: expect.stringContaining('a quote inside the unquoted field "size"') },
+      { rowNumber: 2, line: 3, reason: expect.stringContaining('a quote inside the unquoted field "size"') }
+    ])
+    expect(rowsOf(items)).toEqual([{ rowNumber: 3, values: { id: "3", size: "7" } }])
+  })
+
+  it("reports text after a closing quote, at the line where its row starts", async () => {
+    const items = await readAll({ path: file('id,a,b\n1,x,y\n\n2,"multi\nline"oops,y\n3,"z",y\n4,x,y\n') })
+    expect(malformedOf(items)).toEqual([
+      { rowNumber: 2, line: 4, reason: expect.stringContaining('text follows the closing quote of field "a"') }
+    ])
+    // The open quote runs to the next quote (row 3's), as in any CSV reader; row 4 is read again.
+    expect(rowsOf(items).map((row) => row.values["id"])).toEqual(["1", "4"])
+  })
+
+  it("reports a quote never closed at the line where its row starts", async () => {
+    const items = await readAll({ path: file('id,a\n1,x\n2,"never closed\n3,y\n4,z\n') })
+    expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1])
+    expect(malformedOf(items)).toEqual([
+      { rowNumber: 2, line: 3, reason: 'the quoted field "a" is never closed: it runs to the end of the file' }
+    ])
+  })
+
+  it("skips blank lines by default, and reports them with skipEmptyLines false", async () => {
+    const text = "a,b\n1,2\n\n3,4\n"
+    expect(await readAll({ path: file(text) })).toHaveLength(2)
+    const items = await readAll({ path: file(text), skipEmptyLines: false })
+    expect(malformedOf(items)).toEqual([{ rowNumber: 2, line: 3, reason: "empty line" }])
+    expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1, 3])
+  })
+
+  it("reports a row holding bytes that are not UTF-8, naming the column", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from("id,name,city\n1,ok,Paris\n2,"),
+      Buffer.from([0x42, 0xe9, 0x61]), // "Béa" in Latin-1
+      Buffer.from(",Lyon\n3,\uFFFD is a real character,Nice\n4,fine,Caen\n")
+    ])
+    const items = await readAll({ path: file(bytes) })
+    expect(malformedOf(items)).toEqual([{ rowNumber: 2, line: 3, reason: 'invalid UTF-8 in column "name"' }])
+    expect(valuesOf(items).map((values) => values["name"])).toEqual(["ok", "\uFFFD is a real character", "fine"])
+  })
+
+  it("does not mistake a character cut by a 64 KB read for invalid UTF-8", async () => {
+    const names = ["Zoë", "Łukasz", "Jürgen", "李雷", "😀 smile"]
+    const lines = Array.from({ length: 20_000 }, (_, index) => `${index},${names[index % names.length]}`)
+    const text = `id,name\n${lines.join("\n")}\n`
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * readSizeBytes)
+    const items = await readAll({ path: file(text) })
+    expect(malformedOf(items)).toEqual([])
+    expect(rowsOf(items)).toHaveLength(20_000)
+    expect(rowsOf(items)[19_999]).toEqual({ rowNumber: 20_000, values: { id: "19999", name: "😀 smile" } })
+  })
+})
+
+describe("CsvSource: line numbers and bytes across 64 KB reads", () => {
+  it("names the right line for malformed rows deep in a CRLF file with multi-line fields", async () => {
+    const lines = ["id,note"]
+    const expected: Array<MalformedRow> = []
+    for (let row = 1; row <= 12_000; row++) {
+      if (row % 1_000 === 0) {
+        expected.push({ rowNumber: row, line: lines.length + 1, reason: "expected 2 fields, found 3" })
+        lines.push(`${row},bad,row`)
+      } else if (row % 3 === 0) {
+        lines.push(`${row},"first line`, `second line"`)
+      } else {
+        lines.push(`${row},plain`)
+      }
+    }
+    const text = `${lines.join("\r\n")}\r\n`
+    expect(text.length).toBeGreaterThan(2 * readSizeBytes)
+    const items = await readAll({ path: file(text) })
+    expect(malformedOf(items)).toEqual(expected)
+    expect(rowsOf(items)).toHaveLength(12_000 - expected.length)
+  })
+
+  it("keeps a row holding U+FFFD itself valid when a character is cut by the read in that row", async () => {
+    const head = "id,name\n1,"
+    const text = `${head}${"x".repeat(readSizeBytes - 1 - head.length)}é\uFFFD\n2,ok\n`
+    expect(Buffer.from(text)[readSizeBytes - 1]).toBe(0xc3) // "é" is c3 a9: cut between two reads
+    const items = await readAll({ path: file(text) })
+    expect(malformedOf(items)).toEqual([])
+    expect(rowsOf(items).map((row) => String(row.values["name"]).slice(-2))).toEqual(["é\uFFFD", "ok"])
+  })
+
+  it("finds a bad byte at the very end of a 64 KB read", async () => {
+    const head = Buffer.from("id,name\n")
+    const filler = Buffer.from("1,".padEnd(readSizeBytes - head.length - 1, "x"))
+    const bytes = Buffer.concat([head, filler, Buffer.from([0xe2]), Buffer.from(",y\n2,ok\n")])
+    const items = await readAll({ path: file(bytes), columns: ["id", "name"] })
+    expect(malformedOf(items)).toEqual([{ rowNumber: 1, line: 2, reason: "expected 2 fields, found 3" }])
+    const invalidOnly = Buffer.concat([head, filler.subarray(0, filler.length - 2), Buffer.from("xx"), Buffer.from([0xe2]), Buffer.from("\n2,ok\n")])
+    expect(invalidOnly[readSizeBytes - 1]).toBe(0xe2)
+    const second = await readAll({ path: file(invalidOnly) })
+    expect(malformedOf(second)).toEqual([{ rowNumber: 1, line: 2, reason: 'invalid UTF-8 in column "name"' }])
+    expect(valuesOf(second)).toEqual([{ id: "2", name: "ok" }])
+  })
+})
+
+describe("CsvSource: errors", () => {
+  it("fails with not-found naming the path of a missing file, before any row", async () => {
+    const path = join(dir, "missing.csv")
+    const error = await failureOf(CsvSource.make({ path }))
+    expect(error).toMatchObject({ code: "not-found", message: `CSV file not found: ${path}` })
+  })
+
+  it("fails with io for a path that cannot be read as a file", async () => {
+    const error = await readFails({ path: dir })
+    expect(error.code).toBe("io")
+    expect(error.message).toContain(dir)
+  })
+
+  it("fails with not-found when the file disappears before the stream runs", async () => {
+    const path = file("a\n1\n")
+    const source = await Effect.runPromise(CsvSource.make({ path }))
+    rmSync(path)
+    expect(await failureOf(Stream.runCollect(source.rows))).toMatchObject({ code: "not-found" })
+  })
+
+  it("fails naming duplicate and empty header names", async () => {
+    const duplicate = await readFails({ path: file("id,score,score\n1,2,3\n") })
+    expect(duplicate.code).toBe("header")
+    expect(duplicate.message).toContain('"score" names both column 2 and column 3')
+    const empty = await readFails({ path: file("id,,score\n1,2,3\n") })
+    expect(empty.message).toContain("column 2 has an empty name")
+  })
+
+  it("fails for an empty file, a malformed header, or columns that do not match the header", async () => {
+    expect((await readFails({ path: file("") })).message).toContain("no header row")
+    expect((await readFails({ path: file('id,na"me\n1,2\n') })).message).toContain("header row")
+    const mismatch = await readFails({ path: file("a,b\n1,2\n"), columns: ["x"] })
+    expect(mismatch.message).toBe(`columns names 1 columns but the header row of ${join(dir, `f${fileCount}.csv`)} has 2`)
+  })
+
+  it("fails with options for options that cannot work", async () => {
+    const path = file("a\n1\n")
+    const noColumns = await failureOf(CsvSource.make({ path, header: false }))
+    expect(noColumns.code).toBe("options")
+    expect(noColumns.message).toContain("columns: a file without a header row needs `columns`")
+    const latin1 = await failureOf(CsvSource.make({ path, encoding: "latin1" as "utf-8" }))
+    expect(latin1.message).toContain("encoding: only UTF-8 files are read")
+    const sameAsQuote = await failureOf(CsvSource.make({ path, delimiter: '"' }))
+    expect(sameAsQuote.message).toContain("the quote and the delimiter must differ")
+  })
+
+  it("stops with a parse error on a field over 16 MiB instead of filling memory", async () => {
+    const path = file(`a,b\n1,"${"x".repeat(17 * 1024 * 1024)}`)
+    const error = await readFails({ path })
+    expect(error.code).toBe("parse")
+    expect(error.message).toContain("never closed")
+  })
+})
+
+describe("CsvSource: estimate and fingerprint", () => {
+  it("counts a small file's rows exactly", async () => {
+    const source = await Effect.runPromise(CsvSource.make({ path: file("a,b\n1,2\n3,4\n5,6") }))
+    expect(await Effect.runPromise(source.estimatedRows)).toBe(3)
+    const noHeader = await Effect.runPromise(CsvSource.make({ path: file("1,2\n3,4\n"), header: false, columns: ["a", "b"] }))
+    expect(await Effect.runPromise(noHeader.estimatedRows)).toBe(2)
+  })
+
+  it("keeps the fingerprint while the file is unchanged, and changes it with the content", async () => {
+    const path = file("a,b\n1,2\n")
+    const source = await Effect.runPromise(CsvSource.make({ path }))
+    const first = await Effect.runPromise(source.fingerprint)
+    expect(await Effect.runPromise(source.fingerprint)).toBe(first)
+    writeFileSync(path, "a,b\n1,3\n")
+    expect(await Effect.runPromise(source.fingerprint)).not.toBe(first)
+  })
+})
+
+describe("CsvSource: a large file", () => {
+  const rowCount = 200_000
+  let path = ""
+  beforeAll(() => {
+    const lines: Array<string> = ["customer_id,email,iphone,apple_watch,airpods,ipad,mac,top_product,segment,predicted_at"]
+    for (let index = 0; index < rowCount; index++) {
+      const score = ((index * 7919) % 1000) / 1000
+      lines.push(
+        `${162_000_000 + index},user${index}@example.com,${score},${score},${score},${score},${score},iphone,"champions, loyal",2025-01-01T00:00:00.000Z`
+      )
+    }
+    path = file(`${lines.join("\n")}\n`)
+  })
+
+  it("streams every row in order while holding only a few pieces of the file", async () => {
+    const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
+    const rows = csvRows(await Effect.runPromise(parseOptions({ path })), probe)
+    const summary = await Effect.runPromise(
+      Stream.runFold(
+        rows,
+        () => ({ count: 0, inOrder: true, malformed: 0 }),
+        (state, item) => {
+          if (isMalformed(item)) return { ...state, malformed: state.malformed + 1 }
+          return { ...state, count: state.count + 1, inOrder: state.inOrder && item.rowNumber === state.count + 1 }
+        }
+      )
+    )
+    expect(summary).toEqual({ count: rowCount, inOrder: true, malformed: 0 })
+    // Flat memory: at most one 64 KB read's rows wait to be pulled, and two pieces are kept for line numbers.
+    expect(probe.mostBufferedRows).toBeLessThan(1_000)
+    expect(probe.mostHeldBytes).toBeLessThanOrEqual(2 * readSizeBytes + 4)
+  })
+
+  it("reads only the start of the file when only the first rows are taken", async () => {
+    const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
+    const rows = csvRows(await Effect.runPromise(parseOptions({ path })), probe)
+    const first = await Effect.runPromise(Stream.runCollect(Stream.take(rows, 10)))
+    expect(first.map((item) => (isMalformed(item) ? 0 : item.rowNumber))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(probe.bytesRead).toBe(readSizeBytes)
+    // The stream's end closed the file, though it was not read to its end.
+    expect(openDescriptorsOf(path)).toEqual([])
+  })
+
+  it("estimates the row count from the first 64 KB", async () => {
+    const source = await Effect.runPromise(CsvSource.make({ path }))
+    const estimate = await Effect.runPromise(source.estimatedRows)
+    expect(estimate).toBeGreaterThan(rowCount * 0.95)
+    expect(estimate).toBeLessThan(rowCount * 1.05)
+  })
+})

@@ -1,0 +1,124 @@
+import { type Sink, startSink } from "@tablecast/sink"
+import { afterEach, describe, expect, it } from "vitest"
+import { readCheckpoint, unacknowledgedClaims } from "./support/CheckpointFile.ts"
+import { jsonReport, runCli, startCli } from "./support/Cli.ts"
+import { deliveryProblems, readReceived, rowRange } from "./support/Received.ts"
+import { type RecordingProxy, startRecordingProxy } from "./support/RecordingProxy.ts"
+import { readRejects } from "./support/RejectsFile.ts"
+import { expectBalancedReport, expectNoSecret } from "./support/ReportChecks.ts"
+import { writeRowsCsv } from "./support/Rows.ts"
+import { env, syncArgs, WRITE_KEY } from "./support/SyncCommand.ts"
+import { waitFor } from "./support/Wait.ts"
+import { useWorkdir } from "./support/Workdir.ts"
+
+// Answers that are not worth retrying: a batch the receiver refuses (400) is reported and the run
+// goes on; a refused write key (401) stops the run with a checkpoint to resume from.
+
+const workdir = useWorkdir()
+let sink: Sink | undefined
+let proxy: RecordingProxy | undefined
+afterEach(async () => {
+  await proxy?.close()
+  await sink?.close()
+  proxy = undefined
+  sink = undefined
+})
+
+describe("refusals", () => {
+  it("400 on one batch: its rows are reported with the receiver's reason, every other row is delivered, exit 4", async () => {
+    const rows = 3_000
+    const file = workdir.file("scores.csv")
+    await writeRowsCsv(file, rows)
+    const out = workdir.file("received.jsonl")
+    const rejects = workdir.file("rejects.jsonl")
+    sink = await startSink({ out, writeKeys: [WRITE_KEY] })
+    proxy = await startRecordingProxy(sink.url)
+    proxy.intercept((request) =>
+      request.number === 5 ? { status: 400, body: { success: false, message: "batch[17]: properties.score is not allowed" } } : undefined
+    )
+    const result = await runCli(syncArgs(file, proxy.url, ["--rejects", rejects]), { cwd: workdir.path, env: env() })
+    const report = jsonReport(result)
+    expect(result.code, result.stderr).toBe(4)
+    await sink.close()
+
+    const refusedRows = proxy.requests[4]!.rows
+    expect(refusedRows.length).toBe(100)
+    // Not retried: the refused batch was sent once.
+    expect(proxy.requests.filter((request) => request.messageIds[0] === proxy!.requests[4]!.messageIds[0]).length).toBe(1)
+    expect(report.outcome).toBe("incomplete")
+    expect(report.batches).toMatchObject({ refused: 1, accepted: rows / 100 - 1, retries: 0 })
+    expect(report.messages).toMatchObject({ refused: 100, accepted: rows - 100, undelivered: 0 })
+    const rejected = await readRejects(rejects)
+    expect(rejected.map((reject) => reject.row).sort((a, b) => a - b)).toEqual([...refusedRows].sort((a, b) => a - b))
+    for (const reject of rejected) {
+      expect(reject).toMatchObject({ stage: "batch-refused", status: 400 })
+      expect(reject.reason).toMatch(/batch\[17\]: properties\.score is not allowed/)
+    }
+    expect(sink.stats().messagesAccepted).toBe(rows - 100)
+    const delivered = rowRange(1, rows).filter((row) => !refusedRows.includes(row))
+    expect(deliveryProblems(await readReceived(out), delivered)).toEqual([])
+    // A refused batch is settled for good (its rows are in the rejects file, to fix and send
+    // again): the checkpoint is complete, nothing is left to resume.
+    expect(await readCheckpoint(workdir.file(".tablecast/state"))).toMatchObject({ watermark: rows, complete: true })
+    expectBalancedReport(report)
+  })
+
+  it("401 mid-run (a revoked key): the run stops, says why, exit 5; the checkpoint holds only acknowledged rows; a re-run with a good key delivers every row", async () => {
+    const rows = 20_000
+    const newKey = "wk_faults_rotated_55e1"
+    const file = workdir.file("scores.csv")
+    await writeRowsCsv(file, rows)
+    const out = workdir.file("received.jsonl")
+    const rejects = workdir.file("rejects.jsonl")
+    sink = await startSink({ out, writeKeys: [WRITE_KEY, newKey], delayMillis: 30 })
+    proxy = await startRecordingProxy(sink.url)
+    const args = syncArgs(file, proxy.url, ["--rejects", rejects])
+    const cli = startCli(args, { cwd: workdir.path, env: env(WRITE_KEY) })
+    await waitFor("the first 3,000 messages", () => proxy!.acknowledged.size >= 3_000)
+    // The key is revoked: the receiver answers it 401 from now on.
+    proxy.intercept((request) =>
+      request.writeKey === WRITE_KEY ? { status: 401, body: { success: false, message: "invalid write key" } } : undefined
+    )
+    const result = await cli.exited
+    const report = jsonReport(result)
+    expect(result.code, result.stderr).toBe(5)
+    expectNoSecret([result.stdout, result.stderr, JSON.stringify(await readRejects(rejects))], WRITE_KEY)
+    expect(report.outcome).toBe("aborted")
+    expect(report.fatal).toMatchObject({ kind: "auth", status: 401 })
+    expect(report.fatal!.message).toMatch(/refused the write key.*HTTP 401/)
+    expect(report.rows.read).toBeLessThan(rows)
+    expectBalancedReport(report)
+
+    // Every row the receiver stored is accepted in the report or reported "not confirmed" (in
+    // flight when the run stopped); every row the report accepted, the receiver stored.
+    const received = await readReceived(out)
+    const stored = new Set(received.idsByRow.keys())
+    const notConfirmed = (await readRejects(rejects)).filter((reject) => reject.stage === "undelivered")
+    expect(notConfirmed.length).toBe(report.messages.undelivered)
+    for (const reject of notConfirmed) expect(reject.reason).toMatch(/^not confirmed delivered: the run stopped/)
+    const notConfirmedRows = new Set(notConfirmed.map((reject) => reject.row))
+    expect([...stored].filter((row) => !notConfirmedRows.has(row)).length).toBe(report.messages.accepted)
+
+    // The checkpoint claims only rows the receiver acknowledged.
+    const checkpoint = (await readCheckpoint(workdir.file(".tablecast/state")))!
+    expect(checkpoint.complete).toBe(false)
+    expect(checkpoint.watermark).toBeGreaterThan(0)
+    expect(report.checkpoint?.watermark).toBe(checkpoint.watermark)
+    expect(unacknowledgedClaims(checkpoint.watermark, new Set(proxy.acknowledged.values()))).toEqual([])
+
+    // Re-run with the rotated key: it resumes after the checkpoint and every row arrives.
+    const rerun = await runCli(args, { cwd: workdir.path, env: env(newKey) })
+    const second = jsonReport(rerun)
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(second.resumedFrom).toBe(checkpoint.watermark)
+    expect(second.rows.skipped).toBe(checkpoint.watermark)
+    expect(second.messages.accepted).toBe(rows - checkpoint.watermark)
+    await sink.close()
+    const final = await readReceived(out)
+    expect(deliveryProblems(final, rowRange(1, rows))).toEqual([])
+    // Copies only of rows re-sent around the stop (after the checkpoint), under the same messageId.
+    const copied = [...final.copiesByRow].filter(([, copies]) => copies > 1).map(([row]) => row)
+    expect(copied.filter((row) => row <= checkpoint.watermark)).toEqual([])
+    expectBalancedReport(second)
+  })
+})

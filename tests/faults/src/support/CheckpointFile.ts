@@ -1,0 +1,27 @@
+import { readdir, readFile } from "node:fs/promises"
+import path from "node:path"
+import type { Checkpoint } from "@tablecast/core"
+
+/** The checkpoint files in a state folder (the CLI's default: `<cwd>/.tablecast/state`). */
+export const checkpointFiles = async (stateDir: string): Promise<Array<string>> => {
+  try {
+    return (await readdir(stateDir)).filter((name) => name.endsWith(".checkpoint.json")).map((name) => path.join(stateDir, name))
+  } catch {
+    return []
+  }
+}
+
+/** The one checkpoint of a state folder, or undefined when there is none yet. */
+export const readCheckpoint = async (stateDir: string): Promise<Checkpoint | undefined> => {
+  const files = await checkpointFiles(stateDir)
+  if (files.length > 1) throw new Error(`expected one checkpoint in ${stateDir}, found ${files.length}`)
+  if (files.length === 0) return undefined
+  return JSON.parse(await readFile(files[0]!, "utf8")) as Checkpoint
+}
+
+/** The rows a checkpoint claims (1..watermark) that the receiver did not acknowledge. */
+export const unacknowledgedClaims = (watermark: number, acknowledgedRows: ReadonlySet<number>): Array<number> => {
+  const claims: Array<number> = []
+  for (let row = 1; row <= watermark; row++) if (!acknowledgedRows.has(row)) claims.push(row)
+  return claims
+}

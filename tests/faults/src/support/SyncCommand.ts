@@ -1,0 +1,19 @@
+/** The write key the tests' receivers accept. Never printed by tablecast; the tests check that too. */
+export const WRITE_KEY = "wk_faults_7c1d93e0a4b2"
+
+/** `tablecast sync` of a generated CSV (see Rows.ts) to an endpoint, reporting as JSON. */
+export const syncArgs = (file: string, endpoint: string, extra: ReadonlyArray<string> = []): Array<string> => [
+  "sync",
+  "--file",
+  file,
+  "--event",
+  "Churn Scored",
+  "--customer-id",
+  "customer_id",
+  "--endpoint",
+  endpoint,
+  "--json",
+  ...extra
+]
+
+export const env = (writeKey: string = WRITE_KEY): Record<string, string> => ({ SEGMENT_WRITE_KEY: writeKey })
