@@ -34,7 +34,7 @@ const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {
 export const loadDriver = (): Promise<Driver> => {
   Object.assign(process.env, DRIVER_ENVIRONMENT)
   driver ??= import("snowflake-sdk").then((module) => {
-    const sdk = ((module as { default?: Driver }).default ?? module) as Driver
+    const sdk = ((module as unknown as { default?: Driver }).default ?? module) as Driver
     sdk.configure({ logLevel: "OFF", customLogger: silent })
     return sdk
   })
