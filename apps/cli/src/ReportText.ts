@@ -51,7 +51,9 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
       .map(([stage, n]) => `${count(n)} ${stage}`)
       .join(", ")
     lines.push(`  rejects    ${count(report.rejects.total)} (${stages})${rejectsFile === undefined ? "; pass --rejects <file.jsonl> to keep them all" : `, written to ${rejectsFile}`}`)
-    for (const reject of report.rejects.sample.slice(0, 5)) lines.push(`    row ${reject.row}: ${reject.reason}`)
+    for (const reject of report.rejects.sample.slice(0, 5)) {
+      lines.push(`    row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`}: ${reject.reason}`)
+    }
     if (report.rejects.total > 5) lines.push(`    … ${count(report.rejects.total - 5)} more`)
   }
   return lines.join("\n")

@@ -1,7 +1,7 @@
 import { Effect, Stream } from "effect"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
-import { isMalformed, RowSource } from "./RowSource.ts"
+import { isMalformed, malformedReject, RowSource } from "./RowSource.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { VERSION } from "./Version.ts"
 
@@ -33,7 +33,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
       Effect.sync(() => {
         rowsRead++
         if (isMalformed(item)) {
-          rejects.push({ row: item.malformed.rowNumber, stage: "source", reason: item.malformed.reason })
+          rejects.push(malformedReject(item.malformed))
           return
         }
         const mapped = map(item)

@@ -14,6 +14,8 @@ export type RejectStage =
 /** One row that did not reach Segment, with the reason. */
 export interface RejectedRow {
   readonly row: number
+  /** The file line where the row starts, for rows the source could not read. */
+  readonly line?: number
   readonly stage: RejectStage
   readonly reason: string
   readonly column?: string

@@ -1,5 +1,6 @@
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
+import type { RejectedRow } from "./RejectSink.ts"
 
 /** One row of the table, numbered from 1 in reading order (a CSV's data rows, a query's result). */
 export interface SourceRow {
@@ -39,6 +40,14 @@ export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malf
 export const isMalformed = (
   item: SourceItem
 ): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item
+
+/** A row the source could not read, as a reject. */
+export const malformedReject = (malformed: MalformedRow): RejectedRow => ({
+  row: malformed.rowNumber,
+  ...(malformed.line === undefined ? {} : { line: malformed.line }),
+  stage: "source",
+  reason: malformed.reason
+})
 
 export interface ColumnInfo {
   readonly name: string

@@ -211,7 +211,7 @@ describe("Sync.run", () => {
       const { run, rejects } = harness({ rows: rows(3), source: { tail: bad } })
       const report = yield* runToEnd(run)
       assert.deepStrictEqual(report.rows, { read: 4, mapped: 3, rejected: 1, skipped: 0 })
-      assert.deepStrictEqual(rejects, [{ row: 4, stage: "source", reason: "unclosed quote" }])
+      assert.deepStrictEqual(rejects, [{ row: 4, line: 5, stage: "source", reason: "unclosed quote" }])
     }))
 
   it.effect("delivers what was read when the source fails mid-way, and says why the run ended", () =>

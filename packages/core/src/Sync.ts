@@ -9,7 +9,7 @@ import type { PipelineOptions } from "./PipelineOptions.ts"
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
 import { decideRetry } from "./RetryPolicy.ts"
-import { isMalformed, RowSource, type SourceError } from "./RowSource.ts"
+import { isMalformed, malformedReject, RowSource, type SourceError } from "./RowSource.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
@@ -330,7 +330,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         }
         if (isMalformed(item)) {
           tally.rowsRejected++
-          rejects.push({ row: rowNumber, stage: "source", reason: item.malformed.reason })
+          rejects.push(malformedReject(item.malformed))
           continue
         }
         const mapped = map(item)

@@ -60,6 +60,8 @@ export interface ServerStats {
   sessionsClosed: number
   openSessions: number
   telemetryRequests: number
+  /** CLIENT_ENVIRONMENT of the last login (the driver reports e.g. its platform detection there). */
+  lastLoginClientEnvironment: unknown
   /** `METHOD /path` of every request, query strings left out. */
   requests: Array<string>
   /** Every translated SQL text, in order. */
@@ -204,6 +206,7 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     sessionsClosed: 0,
     openSessions: 0,
     telemetryRequests: 0,
+    lastLoginClientEnvironment: null,
     requests: [],
     sql: []
   }
@@ -244,6 +247,7 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
   const login = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const body = (await readBody(request)) as { data?: Record<string, unknown> }
     const data = body.data ?? {}
+    stats.lastLoginClientEnvironment = data.CLIENT_ENVIRONMENT ?? null
     const account = String(data.ACCOUNT_NAME ?? "")
     const loginName = String(data.LOGIN_NAME ?? "")
     const user = config.users.find((candidate) => candidate.name.toUpperCase() === loginName.toUpperCase())

@@ -155,6 +155,14 @@ export class CsvReader {
     }
   }
 
+  /** The column names: the header's (or `columns`), reading only as far as the header. */
+  async columnNames(): Promise<ReadonlyArray<string>> {
+    while (this.names === undefined && this.failure === undefined && !this.finished) await this.readMore()
+    if (this.failure !== undefined) throw this.failure
+    // `end()` sets a failure when the file ends before a header, so names are known here.
+    return this.names!
+  }
+
   async close(): Promise<void> {
     this.finished = true
     this.parser.destroy()

@@ -315,6 +315,19 @@ describe("CsvSource: errors", () => {
   })
 })
 
+describe("CsvSource: columns", () => {
+  it("knows the header's names before any row is read, and the given names without a header", async () => {
+    const columnsOf = (options: CsvSourceOptionsInput) =>
+      Effect.runPromise(Effect.flatMap(CsvSource.make(options), (source) => source.columns!))
+    expect(await columnsOf({ path: file("customer_id, score ,label\n1,2,3\n") })).toEqual(["customer_id", "score", "label"])
+    expect(await columnsOf({ path: file("1,2\n"), header: false, columns: ["a", "b"] })).toEqual(["a", "b"])
+    const long = `${"c".repeat(70_000)},d\n1,2\n`
+    expect(await columnsOf({ path: file(long) })).toEqual(["c".repeat(70_000), "d"])
+    const empty = await failureOf(Effect.flatMap(CsvSource.make({ path: file("") }), (source) => source.columns!))
+    expect(empty.code).toBe("header")
+  })
+})
+
 describe("CsvSource: estimate and fingerprint", () => {
   it("counts a small file's rows exactly", async () => {
     const source = await Effect.runPromise(CsvSource.make({ path: file("a,b\n1,2\n3,4\n5,6") }))

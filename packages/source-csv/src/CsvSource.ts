@@ -1,5 +1,5 @@
 import type { RowSourceShape } from "@tablecast/core"
-import { RowSource, type SourceError } from "@tablecast/core"
+import { RowSource, SourceError } from "@tablecast/core"
 import { Effect, Layer } from "effect"
 import { CsvReader } from "./CsvReader.ts"
 import { csvRows } from "./CsvRows.ts"
@@ -31,7 +31,19 @@ export const make = Effect.fn("CsvSource.make")(function* (input: CsvSourceOptio
       try: () => fingerprintFile(options.path),
       catch: (error) => fileError(options.path, error)
     }),
-    rows: csvRows(options)
+    rows: csvRows(options),
+    // Lets the pipeline check the sync's columns against the header before anything is sent.
+    columns: Effect.tryPromise({
+      try: async () => {
+        const reader = await CsvReader.open(options)
+        try {
+          return await reader.columnNames()
+        } finally {
+          await reader.close()
+        }
+      },
+      catch: (error) => (error instanceof SourceError ? error : fileError(options.path, error))
+    })
   }
   return source
 })

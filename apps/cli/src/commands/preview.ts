@@ -43,6 +43,6 @@ export default class PreviewCommand extends BaseCommand {
       throw error
     }
     for (const message of result.messages) process.stdout.write(`${message}\n`)
-    for (const reject of result.rejects) process.stderr.write(`row ${reject.row} would be rejected: ${reject.reason}\n`)
+    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${reject.reason}\n`)
   }
 }
