@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
-import { formatIssues, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { formatIssues, issuePlaces, PipelineOptions, SyncSpec } from "@tablecast/core"
 import { SegmentTransportOptions } from "@tablecast/segment"
 import { Redacted } from "effect"
 import { z } from "zod"
@@ -90,14 +90,14 @@ export const loadConfigFile = async (file: string): Promise<z.output<typeof Conf
 /** Names each issue's place as both the config field and the flag that sets it. */
 const describeIssues = (error: z.ZodError, where: string, flagOf: Readonly<Record<string, string>>): string =>
   error.issues
-    .map((issue) => {
-      const field = issue.path.map(String).join(".")
-      const flag = flagOf[String(issue.path[0])]
-      const place = [where === "" ? field : `${where}.${field}`, flag === undefined ? undefined : `--${flag}`]
-        .filter((part) => part !== undefined && part !== "")
-        .join(" / ")
-      return place === "" ? issue.message : `${place}: ${issue.message}`
-    })
+    .flatMap((issue) =>
+      issuePlaces(issue, where).map((field) => {
+        const flag = flagOf[String(issue.path[0])]
+        const place = [field, flag === undefined ? undefined : `--${flag}`].filter((part) => part !== undefined && part !== "").join(" / ")
+        const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message
+        return place === "" ? message : `${place}: ${message}`
+      })
+    )
     .join("\n")
 
 /**

@@ -1,8 +1,9 @@
 // The bare bound: read, parse, map and serialize every row of the CSV file, and send nothing. The
 // same parser as tablecast (csv-parse), the same messages (a track call with the scores as numbers,
-// the ISO timestamp, context.library and a SHA-256 messageId), joined into 2,500-message batch
-// bodies and measured in UTF-8 bytes — the least work any sender of these rows must do, written by
-// hand for this one file's columns. Prints `{ rows, messages, batches, bytes }` as JSON.
+// the ISO timestamp, context.library and a SHA-256 messageId), measured in UTF-8 bytes and joined
+// into batch bodies within Segment's limits (2,500 messages, 475,000 bytes) — the least work any
+// sender of these rows must do, written by hand for this one file's columns.
+// Prints `{ rows, messages, batches, bytes }` as JSON.
 import { hash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { Parser } from "csv-parse"
@@ -15,12 +16,16 @@ const namespace = `track:${mapping.event}`
 const idPrefix = `${namespace.length}:${namespace}\n`
 const tail = `,"context":{"library":{"name":"tablecast","version":"0.1.0"}},"messageId":"`
 const batchSize = 2_500
+const batchBytes = 475_000
+/** `{"batch":[` … `],"sentAt":"2026-05-01T02:00:00.000Z"}` */
+const envelopeBytes = 48
 
 let header: ReadonlyArray<string> | undefined
 let rows = 0
 let batches = 0
 let bytes = 0
 let pending: Array<string> = []
+let pendingBytes = 0
 
 const flush = () => {
   if (pending.length === 0) return
@@ -28,6 +33,7 @@ const flush = () => {
   bytes += Buffer.byteLength(body)
   batches++
   pending = []
+  pendingBytes = 0
 }
 
 const onRecord = (fields: Array<string>) => {
@@ -48,7 +54,11 @@ const onRecord = (fields: Array<string>) => {
     timestamp: new Date(fields[12]!).toISOString()
   })
   const messageId = `tablecast-${hash("sha256", idPrefix + body, "hex").slice(0, 32)}`
-  pending.push(`${body.slice(0, -1)}${tail}${messageId}"}`)
+  const message = `${body.slice(0, -1)}${tail}${messageId}"}`
+  const messageBytes = Buffer.byteLength(message)
+  if (envelopeBytes + pendingBytes + messageBytes + 1 > batchBytes) flush()
+  pending.push(message)
+  pendingBytes += messageBytes + 1
   if (pending.length === batchSize) flush()
 }
 

@@ -18,6 +18,8 @@ export interface BatchLimits {
   readonly envelopeBytes: number
 }
 
+const noBatches: ReadonlyArray<Batch> = Object.freeze([])
+
 /**
  * Fills batches in arrival order under a count and a byte limit. Pure and synchronous: the
  * pipeline decides when time says to flush. A message never straddles a limit: if it does not fit
@@ -37,14 +39,15 @@ export class BatchBuilder {
 
   /** Adds a message; returns the batches that closed because of it (zero, one or two). */
   add(message: BuiltMessage): ReadonlyArray<Batch> {
-    const closed: Array<Batch> = []
+    // Most messages close nothing: they share one empty answer rather than each allocating one.
+    let closed: ReadonlyArray<Batch> = noBatches
     const added = this.messages.length === 0 ? message.bytes : message.bytes + 1
     if (this.messages.length > 0 && this.limits.envelopeBytes + this.bytes + added > this.limits.maxBytes) {
-      closed.push(this.close())
+      closed = [this.close()]
     }
     this.bytes += this.messages.length === 0 ? message.bytes : message.bytes + 1
     this.messages.push(message)
-    if (this.messages.length >= this.limits.maxCount) closed.push(this.close())
+    if (this.messages.length >= this.limits.maxCount) closed = [...closed, this.close()]
     return closed
   }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { convertValue, EMPTY, toIsoTimestamp } from "./ColumnValue.ts"
+import { convertValue, EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 
 const value = (raw: unknown, type: Parameters<typeof convertValue>[1]) => {
   const converted = convertValue(raw, type)
@@ -58,6 +58,59 @@ describe("convertValue", () => {
         if (typeof converted === "number") expect(String(converted)).toBe(text)
         else if (text !== "") expect(converted).toBe(text)
       })
+    )
+  })
+
+  it("knows a canonical number without converting it, as the exact rule does", () => {
+    const exact = (text: string) =>
+      /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text) && Number.isFinite(Number(text)) && String(Number(text)) === text
+    const numberLike = fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      fc.integer().map(String),
+      fc.string({ unit: fc.constantFrom("0", "1", "5", "9", ".", "-", "e", "E", "+"), maxLength: 22 }),
+      fc
+        .tuple(fc.boolean(), fc.string({ unit: fc.constantFrom("0", "1", "9"), minLength: 1, maxLength: 18 }), fc.string({ unit: fc.constantFrom("0", "3", "7"), maxLength: 18 }))
+        .map(([negative, whole, fraction]) => `${negative ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`}`),
+      fc.string()
+    )
+    fc.assert(
+      fc.property(numberLike, (text) => {
+        expect(isCanonicalNumber(text)).toBe(exact(text))
+      }),
+      { numRuns: 5_000 }
+    )
+    for (const text of ["0", "-0", "0.000001", "0.0000001", "123456789012345", "1234567890123456", "0.30000000000000004", "1e21", "1.5e-7"]) {
+      expect(isCanonicalNumber(text)).toBe(exact(text))
+    }
+  })
+
+  it("reads the usual timestamp shapes as Date.parse does, without it", () => {
+    const pad = (value: number, width: number) => String(value).padStart(width, "0")
+    const stamp = fc
+      .tuple(
+        fc.integer({ min: 900, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.constantFrom("", ".000", ".123", ".5"),
+        fc.constantFrom("T", " "),
+        fc.constantFrom("", "Z", "+02:00")
+      )
+      .map(([year, month, day, hours, minutes, seconds, fraction, separator, zone]) =>
+        `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction}${zone}`
+      )
+    const byDateParse = (text: string) => {
+      const zoned = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(text) ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`
+      const millis = Date.parse(zoned)
+      return Number.isFinite(millis) ? new Date(millis).toISOString() : undefined
+    }
+    fc.assert(
+      fc.property(stamp, (text) => {
+        expect(toIsoTimestamp(text)).toBe(byDateParse(text))
+      }),
+      { numRuns: 5_000 }
     )
   })
 })

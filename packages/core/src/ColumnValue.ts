@@ -15,6 +15,65 @@ const fail = (reason: string): Converted => ({ ok: false, reason })
 // forms like "1e5" with no digits before are left to `auto` as strings on purpose.
 const NUMBER_LITERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 
+/** The exact rule: a JSON number literal that JavaScript writes back unchanged. */
+const isCanonicalNumberExactly = (text: string): boolean => {
+  if (!NUMBER_LITERAL.test(text)) return false
+  const value = Number(text)
+  return Number.isFinite(value) && String(value) === text
+}
+
+const DIGIT_0 = 48
+const DIGIT_1 = 49
+const DIGIT_9 = 57
+const MINUS = 45
+const POINT = 46
+
+/**
+ * The same rule for the usual cases, in one pass over the characters and without converting: a
+ * plain decimal ("0.734", "-12", "1500.5") with at most 15 significant digits reads as a double
+ * that JavaScript writes back as the same digits (15 digits always survive the round trip, so no
+ * shorter form exists), and in plain notation as long as it has fewer than 6 zeros after "0.".
+ * Answers undefined when unsure (exponents, more digits, tiny fractions).
+ */
+const isCanonicalNumberQuickly = (text: string): boolean | undefined => {
+  const length = text.length
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0
+  if (i >= length) return false
+  const first = text.charCodeAt(i)
+  let digits = 0
+  if (first === DIGIT_0) {
+    i++
+    if (i === length) return i === 1 // "0" is canonical, "-0" is written "0"
+  } else if (first >= DIGIT_1 && first <= DIGIT_9) {
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i)
+      if (code < DIGIT_0 || code > DIGIT_9) break
+      digits++
+    }
+    if (i === length) return digits <= 15 ? true : undefined
+  } else return false
+  if (text.charCodeAt(i) !== POINT) return text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69 ? undefined : false
+  i++
+  const fractionStart = i
+  let leadingZeros = 0
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < DIGIT_0 || code > DIGIT_9) break
+    if (digits === 0 && code === DIGIT_0) leadingZeros++
+    else digits++
+  }
+  if (i === fractionStart) return false // "1." is not a literal
+  if (i < length) return text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69 ? undefined : false
+  if (text.charCodeAt(length - 1) === DIGIT_0) return false // "1.50" is written "1.5"
+  return digits <= 15 && leadingZeros < 6 ? true : undefined
+}
+
+/**
+ * Whether a string is exactly how JavaScript writes some finite number (and so how JSON does):
+ * `auto` sends such a string as that number, and it can be copied into JSON as it is.
+ */
+export const isCanonicalNumber = (text: string): boolean => isCanonicalNumberQuickly(text) ?? isCanonicalNumberExactly(text)
+
 const describe = (raw: unknown): string => {
   const text = typeof raw === "string" ? raw : JSON.stringify(raw) ?? String(raw)
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
@@ -59,8 +118,55 @@ const toBoolean = (raw: unknown): boolean | undefined => {
 const HAS_ZONE = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
+
+/** The number written in `text[from, from + length)`, or -1 if that is not all digits. */
+const digitsAt = (text: string, from: number, length: number): number => {
+  let value = 0
+  for (let i = from; i < from + length; i++) {
+    const code = text.charCodeAt(i) - DIGIT_0
+    if (code < 0 || code > 9) return -1
+    value = value * 10 + code
+  }
+  return value
+}
+
+/**
+ * The usual shapes of a UTC time — "2026-11-28T10:00:00Z", "2026-11-28 10:00:00", either with
+ * ".123" — already are their ISO form once checked, so they need no parsing into a Date and back.
+ * Undefined for anything else (zones, other precisions, invalid dates), left to `Date.parse`.
+ */
+const quickIsoTimestamp = (text: string): string | undefined => {
+  const length = text.length
+  if (length !== 19 && length !== 20 && length !== 23 && length !== 24) return undefined
+  const zoned = length === 20 || length === 24
+  if (zoned && text.charCodeAt(length - 1) !== 90 /* Z */) return undefined
+  const separator = text.charCodeAt(10)
+  if (text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS || (separator !== 84 /* T */ && separator !== 32)) return undefined
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 /* : */) return undefined
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return undefined
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return undefined
+  const hours = digitsAt(text, 11, 2)
+  const minutes = digitsAt(text, 14, 2)
+  const seconds = digitsAt(text, 17, 2)
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) return undefined
+  if (length >= 23) {
+    if (text.charCodeAt(19) !== POINT || digitsAt(text, 20, 3) < 0) return undefined
+    return `${text.slice(0, 10)}T${text.slice(11, 23)}Z`
+  }
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`
+}
+
 /** ISO-8601 UTC with milliseconds, as Segment wants timestamps. */
 export const toIsoTimestamp = (raw: unknown): string | undefined => {
+  if (typeof raw === "string") {
+    const quick = quickIsoTimestamp(raw)
+    if (quick !== undefined) return quick
+  }
   let millis: number
   if (raw instanceof Date) millis = raw.getTime()
   else if (typeof raw === "number" || typeof raw === "bigint") {
@@ -86,7 +192,7 @@ export const toIsoTimestamp = (raw: unknown): string | undefined => {
 const autoValue = (raw: unknown): Converted => {
   switch (typeof raw) {
     case "string":
-      return ok(NUMBER_LITERAL.test(raw) && Number.isFinite(Number(raw)) && String(Number(raw)) === raw ? Number(raw) : raw)
+      return ok(isCanonicalNumber(raw) ? Number(raw) : raw)
     case "number":
       return Number.isFinite(raw) ? ok(raw) : fail(`${raw} is not a finite number`)
     case "bigint":

@@ -1,6 +1,7 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { SegmentLimits } from "./Limits.ts"
-import { deterministicMessageId } from "./MessageId.ts"
+import { deterministicMessageId, MESSAGE_ID_PREFIX, portableSha256Hex } from "./MessageId.ts"
 
 describe("deterministicMessageId", () => {
   it("is the same for the same namespace and content, and short enough for Segment", () => {
@@ -15,5 +16,20 @@ describe("deterministicMessageId", () => {
     expect(deterministicMessageId("b", "x")).not.toBe(base)
     expect(deterministicMessageId("a", "y")).not.toBe(base)
     expect(deterministicMessageId("a\nb", "c")).not.toBe(deterministicMessageId("a", "b\nc"))
+  })
+
+  it("keeps the ids it gave before: re-runs must deduplicate against earlier runs", () => {
+    expect(deterministicMessageId("track:Sales Prediction", '{"type":"track","userId":"1","properties":{"é":"😀"}}')).toBe(
+      "tablecast-d9b0f8fea3bd2560f2413ec8dd732750"
+    )
+  })
+
+  it("gives the portable hash's id for any text, whichever hash the runtime provides", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (namespace, content) => {
+        const portable = MESSAGE_ID_PREFIX + portableSha256Hex(`${namespace.length}:${namespace}\n${content}`).slice(0, 32)
+        expect(deterministicMessageId(namespace, content)).toBe(portable)
+      })
+    )
   })
 })

@@ -8,7 +8,36 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
  */
 export const MESSAGE_ID_PREFIX = "tablecast-"
 
+/** SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
+type Sha256Hex = (text: string) => string
+
+/** The portable hash: plain JavaScript, for runtimes without Node's crypto. */
+export const portableSha256Hex: Sha256Hex = (text) => bytesToHex(sha256(utf8ToBytes(text)))
+
+/**
+ * Node's native one-shot hash, about ten times faster than the portable one on a message, found at
+ * run time (`process.getBuiltinModule`) so that this module imports nothing from `node:` and still
+ * loads on Workers. Used only if it gives the portable hash's answer on a sample.
+ */
+const nativeSha256Hex = (): Sha256Hex | undefined => {
+  try {
+    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    const crypto = process?.getBuiltinModule?.("node:crypto") as
+      | { hash?: (algorithm: string, data: string, encoding: "hex") => string }
+      | undefined
+    const hash = crypto?.hash
+    if (typeof hash !== "function") return undefined
+    const native: Sha256Hex = (text) => hash("sha256", text, "hex")
+    const sample = "tablecast é 😀 \ud800"
+    return native(sample) === portableSha256Hex(sample) ? native : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const sha256Hex: Sha256Hex = nativeSha256Hex() ?? portableSha256Hex
+
 /** `tablecast-` + 32 hex characters: 42 characters, well under Segment's 100. */
 export const deterministicMessageId = (namespace: string, content: string): string =>
   // The namespace is length-prefixed so that no (namespace, content) pair can spell another.
-  MESSAGE_ID_PREFIX + bytesToHex(sha256(utf8ToBytes(`${namespace.length}:${namespace}\n${content}`))).slice(0, 32)
+  MESSAGE_ID_PREFIX + sha256Hex(`${namespace.length}:${namespace}\n${content}`).slice(0, 32)

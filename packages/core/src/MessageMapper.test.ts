@@ -1,5 +1,7 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { compileMapper, namedColumns } from "./MessageMapper.ts"
+import { deterministicMessageId } from "./MessageId.ts"
+import { compileMapper, namedColumns, syncNamespace } from "./MessageMapper.ts"
 import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
@@ -119,5 +121,106 @@ describe("compileMapper", () => {
   it("lists the columns a spec names", () => {
     const spec = SyncSpec.parse({ ...sales, timestamp: "t", properties: ["a", "b"] })
     expect(namedColumns(spec)).toEqual(["customer_id", "t", "a", "b"])
+  })
+})
+
+describe("compileMapper writes messages as JSON.stringify would", () => {
+  const pinnedLibrary = { name: "tablecast", version: "0.0.0-test" }
+  const idsOf = (input: SyncSpecInput, values: Record<string, unknown>) => {
+    const result = compileMapper(SyncSpec.parse(input), pinnedLibrary)({ rowNumber: 1, values })
+    if (!result.ok) throw new Error(`rejected: ${result.reason}`)
+    return result.messages.map((message) => message.messageId)
+  }
+
+  // Ids given by tablecast 0.1.0 before messages were written directly: a re-run must give them again.
+  it("keeps the messageIds of earlier versions", () => {
+    expect(
+      idsOf(
+        { event: "Model Scores", customerId: "customer_id", timestamp: "predicted_at" },
+        { customer_id: "100000001", churn_score: "0.2739", p_iphone: "0.8", ltv_90d: "1234.5", rfm_recency: "3", segment: "champions", predicted_at: "2026-05-01T02:13:45Z" }
+      )
+    ).toEqual(["tablecast-e7272fc143bb739802e00091b1a44f16"])
+    expect(
+      idsOf(
+        { event: "Odd Values", customerId: "id", empty: "null" },
+        { id: "7", a: "007", b: "1.50", c: "", d: "1e5", e: "-0", f: "0.0000001", g: "12345678901234567890", h: 'quote " and é 😀', i: "0.30000000000000004" }
+      )
+    ).toEqual(["tablecast-2aac5f89ad676dec17342298775a1ee6"])
+    expect(
+      idsOf(
+        { event: "Keys", customerId: "id", rename: { x: "scores.x" } },
+        JSON.parse('{"id":"1","2":"two","x":"0.5","a.b":"nested","__proto__":"p","ok":"false"}') as Record<string, unknown>
+      )
+    ).toEqual(["tablecast-aeda0ea08887d73fdf4a41c698f8f710"])
+    expect(
+      idsOf(
+        { type: "both", event: "Both", customerId: "id", anonymousId: "anon", properties: ["score"], traits: ["segment", "score"], timestamp: "t" },
+        { id: 42, anon: "d-1", score: 0.25, segment: "new", t: "2026-11-28 10:00:00.123" }
+      )
+    ).toEqual(["tablecast-2b254d9f10f47c69f3b882b168eaff65", "tablecast-42a78774d489ece1f876c8c475f7f368"])
+  })
+
+  const names = ["id", "a", "b", "score", "a.b", "b.c", "1", "07", "__proto__", "ok", "é", 'q"uote', "x."] as const
+  const rawValue = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    fc.integer().map(String),
+    fc.tuple(fc.integer({ min: -999, max: 999 }), fc.nat({ max: 99_999 })).map(([whole, fraction]) => `${whole}.${fraction}`),
+    fc.constantFrom("0", "-0", "007", "1.50", "1e5", "0.000001", "0.0000001", "", "  ", "champions", "2026-11-28 10:00:00"),
+    fc.string({ unit: "binary", maxLength: 12 }),
+    fc.constantFrom(null, undefined, true, 0.25, -3, Number.MAX_SAFE_INTEGER),
+    fc.date({ noInvalidDate: true })
+  )
+  const specInput = fc.record({
+    type: fc.constantFrom("track", "identify", "both"),
+    empty: fc.constantFrom("omit", "null"),
+    nest: fc.boolean(),
+    properties: fc.oneof(fc.constant("*" as const), fc.array(fc.constantFrom(...names), { maxLength: 4 })),
+    rename: fc.constantFrom({}, { b: "a" }, { score: "scores.value" }, { a: "renamed" }),
+    columns: fc.constantFrom({}, { score: "number" }, { a: "string", b: "json" }, { "1": "boolean" }),
+    timestamp: fc.constantFrom(undefined, "b"),
+    key: fc.constantFrom(undefined, ["id"], ["id", "a"])
+  })
+  const customerId = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.integer(), fc.constantFrom("007", " 1", "é"))
+  /** Makes the row afresh on each call: the object path may write into an object value (a Date). */
+  const rowValues = fc
+    .tuple(customerId, fc.dictionary(fc.constantFrom(...names.filter((name) => name !== "id")), rawValue, { maxKeys: 8 }))
+    .map(([id, values]) => () => {
+      // Built with defineProperty so that "__proto__" is a column like the others.
+      const row: Record<string, unknown> = {}
+      for (const [name, value] of Object.entries(values)) {
+        const copy = value instanceof Date ? new Date(value.getTime()) : value
+        Object.defineProperty(row, name, { value: copy, enumerable: true, writable: true, configurable: true })
+      }
+      row.id = id
+      return row
+    })
+
+  it("gives what the object path gives, for any spec and row", () => {
+    fc.assert(
+      fc.property(specInput, rowValues, (input, values) => {
+        const spec = SyncSpec.parse({ ...input, event: "Scored", customerId: "id" })
+        const direct = compileMapper(spec, pinnedLibrary)({ rowNumber: 3, values: values() })
+        const reference = compileMapper(spec, pinnedLibrary, { directPayloads: false })({ rowNumber: 3, values: values() })
+        expect(direct).toEqual(reference)
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it("writes each message body in JSON.stringify's own form, hashed for its messageId", () => {
+    fc.assert(
+      fc.property(specInput, rowValues, (input, values) => {
+        const spec = SyncSpec.parse({ ...input, event: "Scored", customerId: "id", key: undefined })
+        const result = compileMapper(spec, pinnedLibrary)({ rowNumber: 1, values: values() })
+        if (!result.ok) return
+        for (const message of result.messages) {
+          const { context: _context, messageId, ...content } = JSON.parse(message.json) as Record<string, unknown>
+          const body = JSON.stringify(content)
+          expect(message.json).toBe(`${body.slice(0, -1)},"context":${JSON.stringify({ library: pinnedLibrary })},"messageId":"${messageId}"}`)
+          expect(messageId).toBe(deterministicMessageId(syncNamespace(spec), body))
+        }
+      }),
+      { numRuns: 500 }
+    )
   })
 })

@@ -1,4 +1,4 @@
-import { convertValue, EMPTY, toIsoTimestamp } from "./ColumnValue.ts"
+import { convertValue, EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 import { SegmentLimits } from "./Limits.ts"
 import { deterministicMessageId } from "./MessageId.ts"
 import type { SourceRow } from "./RowSource.ts"
@@ -62,7 +62,28 @@ const setPath = (target: Record<string, unknown>, path: ReadonlyArray<string>, v
 interface PayloadPlan {
   /** Explicit list of columns, or undefined for "all remaining columns". */
   readonly columns: ReadonlyArray<string> | undefined
+  /** Whether the list names a column twice (only the object path can report the clash). */
+  readonly repeats: boolean
 }
+
+/** How one column's value goes into a payload, worked out on first sight of the column. */
+interface ColumnPlan {
+  readonly type: ColumnType
+  /** Left out of "*" (an id, the timestamp, or excluded). */
+  readonly excluded: boolean
+  /**
+   * `"name":` when the column lands on a top-level key of its own, which the payload can be written
+   * with directly; undefined when only an object can place it (a nested or renamed target, a name
+   * another column is renamed to, or an array-index name, which JSON writes before the others).
+   */
+  readonly keyJson: string | undefined
+}
+
+/** The direct writer met a column only the object path handles. */
+const OBJECT_PATH: unique symbol = Symbol("tablecast/object-path")
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/
+const isArrayIndex = (key: string): boolean => ARRAY_INDEX.test(key) && Number(key) < 4_294_967_295
 
 /** A row's refusal. A class, so that a user column named "ok" can never pass for one. */
 class RowFailure {
@@ -77,8 +98,19 @@ const failure = (reason: string, column?: string): RowFailure => new RowFailure(
 /**
  * Compiles a sync into a function from a row to its Segment messages. Everything that does not
  * depend on the row (column plans, the static context, the namespace) is worked out once here.
+ *
+ * Each message is written as text, exactly as `JSON.stringify` would write the message object
+ * (the messageId hashes that text, so it must never change for an unchanged row). A payload of
+ * top-level keys — the usual case — is written directly, copying canonical numbers as they are;
+ * nested, renamed or array-index keys go through an object and `JSON.stringify`.
  */
-export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
+export const compileMapper = (
+  spec: SyncSpec,
+  library: LibraryInfo,
+  /** `directPayloads: false` sends every payload through an object: the reference the tests compare with. */
+  options: { readonly directPayloads?: boolean } = {}
+) => {
+  const directPayloads = options.directPayloads ?? true
   const namespace = syncNamespace(spec)
   const excluded = new Set<string>(spec.exclude)
   for (const column of [spec.customerId, spec.anonymousId, spec.timestamp]) {
@@ -91,13 +123,32 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
       const target = Object.hasOwn(spec.rename, column) ? spec.rename[column]! : column
       path = spec.nest ? target.split(".") : [target]
       if (path.some((part) => part === "")) path = [target]
+      if (targetPaths.size >= 10_000) targetPaths.clear()
       targetPaths.set(column, path)
     }
     return path
   }
   // Own properties only: a column named "__proto__" or "constructor" must not find Object's.
   const typeOf = (column: string): ColumnType => (Object.hasOwn(spec.columns, column) ? spec.columns[column]! : "auto")
-  const plan = (list: SyncSpec["properties"]): PayloadPlan => ({ columns: list === "*" ? undefined : list })
+  const plan = (list: SyncSpec["properties"]): PayloadPlan =>
+    list === "*" ? { columns: undefined, repeats: false } : { columns: list, repeats: new Set(list).size !== list.length }
+  const renameTargets = new Set<string>(Object.keys(spec.rename).map((column) => spec.rename[column]!))
+  const columnPlans = new Map<string, ColumnPlan>()
+  const columnPlan = (column: string): ColumnPlan => {
+    let found = columnPlans.get(column)
+    if (found === undefined) {
+      const direct =
+        !Object.hasOwn(spec.rename, column) &&
+        !renameTargets.has(column) &&
+        targetPath(column).length === 1 &&
+        !isArrayIndex(column)
+      found = { type: typeOf(column), excluded: excluded.has(column), keyJson: direct ? `${JSON.stringify(column)}:` : undefined }
+      // Tables have few columns; loose records (JSON rows) may bring new names on every row.
+      if (columnPlans.size >= 10_000) columnPlans.clear()
+      columnPlans.set(column, found)
+    }
+    return found
+  }
   const propertiesPlan = plan(spec.properties)
   const traitsPlan = plan(spec.traits ?? spec.properties)
 
@@ -137,18 +188,62 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
     return result
   }
 
+  /** The payload as JSON text, written directly; OBJECT_PATH when a column needs the object path. */
+  const writePayload = (values: SourceRow["values"], payloadPlan: PayloadPlan): string | RowFailure | typeof OBJECT_PATH => {
+    if (payloadPlan.repeats) return OBJECT_PATH
+    const all = payloadPlan.columns === undefined
+    const columns = payloadPlan.columns ?? Object.keys(values)
+    let text = ""
+    for (const column of columns) {
+      const { type, excluded: isExcluded, keyJson } = columnPlan(column)
+      if (all && isExcluded) continue
+      if (keyJson === undefined) return OBJECT_PATH
+      const raw = values[column]
+      let json: string | undefined
+      if (type === "auto" && typeof raw === "string" && raw !== "") {
+        // What `auto` makes of a string, written as JSON writes it: a canonical number is its own text.
+        json = isCanonicalNumber(raw) ? raw : JSON.stringify(raw)
+      } else {
+        const converted = convertValue(raw, type)
+        if (converted === EMPTY) {
+          if (spec.empty === "omit") continue
+          json = "null"
+        } else if (!converted.ok) return failure(`column "${column}": ${converted.reason}`, column)
+        else json = JSON.stringify(converted.value) as string | undefined
+        // A value JSON leaves out of an object (e.g. a toJSON that answers undefined): let it.
+        if (json === undefined) return OBJECT_PATH
+      }
+      text += text === "" ? `{${keyJson}${json}` : `,${keyJson}${json}`
+    }
+    return text === "" ? "{}" : `${text}}`
+  }
+
+  const payloadJson = (values: SourceRow["values"], payloadPlan: PayloadPlan): string | RowFailure => {
+    const written = directPayloads ? writePayload(values, payloadPlan) : OBJECT_PATH
+    if (written !== OBJECT_PATH) return written
+    const object = payload(values, payloadPlan)
+    return object instanceof RowFailure ? object : JSON.stringify(object)
+  }
+
   const keyOf = (values: SourceRow["values"]): string | undefined =>
     spec.key === undefined ? undefined : JSON.stringify(spec.key.map((column) => values[column] ?? null))
 
+  const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
+
+  /**
+   * A message from its text without the closing brace: the body (`open` + "}") is what
+   * `JSON.stringify({ type, userId, anonymousId, event, properties | traits, timestamp })` writes,
+   * and what the messageId hashes; the message adds the static tail and the id.
+   */
   const build = (
     rowNumber: number,
     type: "track" | "identify",
-    content: Record<string, unknown>,
+    open: string,
     key: string | undefined
   ): BuiltMessage | RowFailure => {
-    const body = JSON.stringify(content)
+    const body = `${open}}`
     const messageId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
-    const json = `${body.slice(0, -1)}${tail}${messageId}"}`
+    const json = `${open}${tail}${messageId}"}`
     const bytes = utf8ByteLength(json)
     if (bytes > SegmentLimits.maxMessageBytes) {
       return failure(
@@ -180,21 +275,23 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo) => {
     }
     const key = keyOf(values)
     const messages: Array<BuiltMessage> = []
-    const ids: Record<string, unknown> = {}
-    if (userId !== undefined) ids.userId = userId
-    if (anonymousId !== undefined) ids.anonymousId = anonymousId
+    const ids =
+      (userId === undefined ? "" : `,"userId":${JSON.stringify(userId)}`) +
+      (anonymousId === undefined ? "" : `,"anonymousId":${JSON.stringify(anonymousId)}`)
+    // An ISO timestamp holds nothing JSON escapes.
+    const time = timestamp === undefined ? "" : `,"timestamp":"${timestamp}"`
 
     if (spec.type !== "track") {
-      const traits = payload(values, traitsPlan)
+      const traits = payloadJson(values, traitsPlan)
       if (traits instanceof RowFailure) return traits
-      const built = build(rowNumber, "identify", { type: "identify", ...ids, traits, timestamp }, key)
+      const built = build(rowNumber, "identify", `{"type":"identify"${ids},"traits":${traits}${time}`, key)
       if (built instanceof RowFailure) return built
       messages.push(built)
     }
     if (spec.type !== "identify") {
-      const properties = payload(values, propertiesPlan)
+      const properties = payloadJson(values, propertiesPlan)
       if (properties instanceof RowFailure) return properties
-      const built = build(rowNumber, "track", { type: "track", ...ids, event: spec.event, properties, timestamp }, key)
+      const built = build(rowNumber, "track", `{"type":"track"${ids}${eventJson},"properties":${properties}${time}`, key)
       if (built instanceof RowFailure) return built
       messages.push(built)
     }

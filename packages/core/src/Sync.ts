@@ -170,7 +170,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
 
   const abort = (fatal: FatalError) =>
     Effect.suspend(() => {
-      tally.fatal ??= fatal
+      // The first cause stands, except that a stop at once replaces the graceful stop it cuts short.
+      if (tally.fatal === undefined || (tally.fatal.kind === "interrupted" && fatal.kind === "interrupted")) tally.fatal = fatal
       return Deferred.succeed(stop, undefined)
     })
 

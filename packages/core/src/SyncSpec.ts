@@ -68,11 +68,20 @@ export type SyncSpecInput = z.input<typeof SyncSpec>
 /** A checked sync with defaults filled in. */
 export type SyncSpec = z.output<typeof SyncSpec>
 
+/** The dotted place of an issue; an unknown key's place is the key itself. */
+export const issuePlaces = (issue: z.core.$ZodIssue, prefix = ""): ReadonlyArray<string> => {
+  const base = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".")
+  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => (base === "" ? key : `${base}.${key}`))
+  return [base]
+}
+
 /** Formats zod issues as "field: message" lines, naming the field at fault. */
 export const formatIssues = (error: z.ZodError, prefix = ""): string =>
   error.issues
-    .map((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".")
-      return path === "" ? issue.message : `${path}: ${issue.message}`
-    })
+    .flatMap((issue) =>
+      issuePlaces(issue, prefix).map((place) => {
+        const message = issue.code === "unrecognized_keys" ? "unknown field" : issue.message
+        return place === "" ? message : `${place}: ${message}`
+      })
+    )
     .join("\n")

@@ -1,6 +1,6 @@
 export { Defaults, SegmentLimits } from "./Limits.ts"
 export { utf8ByteLength } from "./Utf8.ts"
-export { ColumnType, formatIssues, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
 export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
 export {
   type ColumnInfo,

@@ -60,6 +60,8 @@ export interface ServerStats {
   sessionsClosed: number
   openSessions: number
   telemetryRequests: number
+  /** The event types of the telemetry the driver posted (`/telemetry/send`). */
+  telemetryEvents: Array<string>
   /** CLIENT_ENVIRONMENT of the last login (the driver reports e.g. its platform detection there). */
   lastLoginClientEnvironment: unknown
   /** `METHOD /path` of every request, query strings left out. */
@@ -76,6 +78,8 @@ interface Session {
   readonly client: pg.Client
   /** Queries of one session run one after another, as in Snowflake. */
   queue: Promise<unknown>
+  /** The default parameters with the SESSION_PARAMETERS the driver sent at login. */
+  readonly parameters: ReadonlyArray<{ name: string; value: unknown }>
   readonly context: { warehouse: string; database: string; schema: string; role: string }
 }
 
@@ -90,6 +94,8 @@ interface QueryResultData {
 interface Query {
   readonly id: string
   readonly session: Session
+  /** The session's parameters with the statement's own (`parameters` of the request). */
+  readonly parameters: ReadonlyArray<{ name: string; value: unknown }>
   done: boolean
   outcome: { ok: true; data: QueryResultData } | { ok: false; code: string; sqlState: string; message: string } | undefined
   readonly finished: Promise<void>
@@ -206,6 +212,7 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     sessionsClosed: 0,
     openSessions: 0,
     telemetryRequests: 0,
+    telemetryEvents: [],
     lastLoginClientEnvironment: null,
     requests: [],
     sql: []
@@ -270,7 +277,13 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     } catch (error) {
       return failure(response, "390303", `Warehouse storage is unavailable: ${error instanceof Error ? error.message : String(error)}`)
     }
+    const sessionParameters = (data.SESSION_PARAMETERS ?? {}) as Record<string, unknown>
+    const parameters = [
+      ...PARAMETERS.filter((parameter) => !(parameter.name in sessionParameters)),
+      ...Object.entries(sessionParameters).map(([name, value]) => ({ name, value }))
+    ]
     const session: Session = {
+      parameters,
       id: nextSessionId++,
       token: `ver:1-hint:${randomBytes(16).toString("hex")}`,
       masterToken: `ver:1-hint:${randomBytes(16).toString("hex")}`,
@@ -301,7 +314,7 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
         healthCheckInterval: 45,
         newClientForUpgrade: null,
         sessionId: session.id,
-        parameters: PARAMETERS,
+        parameters: session.parameters,
         sessionInfo: {
           databaseName: session.context.database || null,
           schemaName: session.context.schema || null,
@@ -423,7 +436,7 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     }
     json(response, 200, {
       data: {
-        parameters: PARAMETERS,
+        parameters: query.parameters,
         rowtype: outcome.data.rowtype,
         rowset: outcome.data.rowset,
         total: outcome.data.total,
@@ -470,7 +483,9 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
       sqlText?: string
       bindings?: Record<string, { value: unknown }>
       describeOnly?: boolean
+      parameters?: Record<string, unknown>
     }
+    const statementParameters = body.parameters ?? {}
     stats.queries++
     if (body.describeOnly === true) stats.describeOnlyQueries++
     const id = randomUUID()
@@ -478,6 +493,10 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     const query: Query = {
       id,
       session,
+      parameters: [
+        ...session.parameters.filter((parameter) => !(parameter.name in statementParameters)),
+        ...Object.entries(statementParameters).map(([name, value]) => ({ name, value }))
+      ],
       done: false,
       outcome: undefined,
       finished: new Promise<void>((resolve) => (resolveFinished = resolve)),
@@ -559,7 +578,8 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
     }
     if (request.method === "POST" && path === "/telemetry/send") {
       stats.telemetryRequests++
-      await readBody(request)
+      const body = (await readBody(request)) as { logs?: Array<{ message?: { type?: string } }> }
+      for (const log of body.logs ?? []) stats.telemetryEvents.push(String(log.message?.type))
       return json(response, 200, { data: "Log Received", code: null, message: null, success: true })
     }
     if (request.method === "POST" && (path === "/session/heartbeat" || path === "/queries/v1/abort-request")) {

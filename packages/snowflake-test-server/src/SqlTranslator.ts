@@ -100,19 +100,31 @@ const CASTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/::\s*(?:STRING|VARCHAR)\b/gi, "::text"]
 ]
 
+// Inside another OBJECT_CONSTRUCT/ARRAY_CONSTRUCT a nested one must stay plain jsonb: the
+// composite OBJECT/ARRAY types would be serialized as records ({"value": ...}).
+const NESTED: Record<string, readonly [string, string]> = {
+  OBJECT_CONSTRUCT: ["jsonb_build_object(", ")"],
+  ARRAY_CONSTRUCT: ["jsonb_build_array(", ")"]
+}
+
 /**
- * Rewrites one function call whose name starts at `at` in the joined code: finds the matching
- * closing parenthesis (string literals were masked out, so parentheses in them do not count).
+ * Rewrites the Snowflake function calls in `code`, left to right, finding each call's closing
+ * parenthesis in `mask` (the same text with string literals blanked, so their parentheses do not
+ * count). Arguments are rewritten recursively.
  */
-const rewriteFunctions = (code: string, mask: string): { code: string; mask: string } => {
+const rewriteFunctions = (code: string, mask: string, nested = false): { code: string; mask: string } => {
   // Not after a dot: the rewritten `sf.to_timestamp_tz(` must not match again.
   const pattern = /(?<![.\w$])(PARSE_JSON|OBJECT_CONSTRUCT|ARRAY_CONSTRUCT|TO_TIMESTAMP_TZ|TO_TIMESTAMP_NTZ|TO_TIMESTAMP_LTZ|TO_BINARY|SYSTEM\$WAIT)\s*\(/gi
+  let outCode = ""
+  let outMask = ""
+  let position = 0
   for (;;) {
-    pattern.lastIndex = 0
+    pattern.lastIndex = position
     const match = pattern.exec(mask)
-    if (match === null) return { code, mask }
+    if (match === null) break
     const name = match[1]!.toUpperCase()
-    const [before, after] = FUNCTIONS[name]!
+    const construct = name === "OBJECT_CONSTRUCT" || name === "ARRAY_CONSTRUCT"
+    const [before, after] = nested && construct ? NESTED[name]! : FUNCTIONS[name]!
     const open = match.index + match[0].length - 1
     let depth = 0
     let close = -1
@@ -126,12 +138,13 @@ const rewriteFunctions = (code: string, mask: string): { code: string; mask: str
         }
       }
     }
-    if (close === -1) return { code, mask } // unbalanced: let Postgres report the syntax error
-    const args = code.slice(open + 1, close)
-    const argsMask = mask.slice(open + 1, close)
-    code = `${code.slice(0, match.index)}${before}${args}${after}${code.slice(close + 1)}`
-    mask = `${mask.slice(0, match.index)}${before}${argsMask}${after}${mask.slice(close + 1)}`
+    if (close === -1) break // unbalanced: let Postgres report the syntax error
+    const args = rewriteFunctions(code.slice(open + 1, close), mask.slice(open + 1, close), construct || nested)
+    outCode += code.slice(position, match.index) + before + args.code + after
+    outMask += mask.slice(position, match.index) + before + args.mask + after
+    position = close + 1
   }
+  return { code: outCode + code.slice(position), mask: outMask + mask.slice(position) }
 }
 
 /** Snowflake SQL → PostgreSQL, with the number of bind markers it found. */

@@ -69,10 +69,22 @@ export const connect = (settings: SnowflakeSettings): Effect.Effect<Snowflake.Co
           ...(settings.loginRetries === undefined ? {} : { sfRetryMaxLoginRetries: settings.loginRetries }),
           ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
           // No heartbeat requests: a sync holds its session only while it reads.
-          clientSessionKeepAlive: false
+          clientSessionKeepAlive: false,
+          // Otherwise a NULL fetched as a string arrives as the text "NULL".
+          representNullAsStringNull: false,
+          // Integers are then parsed as big integers, not Numbers, so the driver neither rounds them
+          // nor posts a "selecting_with_precision_loss" telemetry event to the account; tablecast
+          // takes their exact text either way.
+          jsTreatIntegerAsBigInt: true,
+          // Rows the driver's stream buffers ahead of the reader (its default is 10); its chunk
+          // downloads are bounded separately (resultPrefetch, 2 by default).
+          rowStreamHighWaterMark: 1000
         }
         const connection = sdk.createConnection(options)
-        await connection.connectAsync()
+        // connect() hands every login failure to its callback (connectAsync throws only some).
+        await new Promise<void>((resolve, reject) => {
+          connection.connect((error) => (error ? reject(error) : resolve()))
+        })
         return connection
       },
       catch: (error) => toSourceError(error, `connecting to ${settings.description}`, settings.secrets)
@@ -103,8 +115,9 @@ export const execute = (
         fetchAsString: FETCH_AS_STRING,
         ...(options.binds === undefined ? {} : { binds: options.binds }),
         ...(options.describeOnly === true ? { describeOnly: true } : {}),
-        // Valid JSON for VARIANT values even where Snowflake would write NaN or undefined.
-        parameters: { STRICT_JSON_OUTPUT: true },
+        // Valid JSON for VARIANT values even where Snowflake would write NaN or undefined, and
+        // TIME values (which the driver hands over as formatted text) with all their digits.
+        parameters: { STRICT_JSON_OUTPUT: true, TIME_OUTPUT_FORMAT: "HH24:MI:SS.FF9" },
         complete: (error, statement) => {
           if (error) resume(Effect.fail(toSourceError(error, options.doing, settings.secrets)))
           else resume(Effect.succeed(statement as Snowflake.RowStatement))

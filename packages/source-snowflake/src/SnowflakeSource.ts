@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import type { Readable } from "node:stream"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
 import { Effect, Layer, Option, Scope, Stream } from "effect"
 import type * as Snowflake from "snowflake-sdk"
@@ -59,21 +60,41 @@ export const tableStats = (
     }
   })
 
-const readPage = (
-  iterator: AsyncIterator<unknown>,
-  size: number
-): Effect.Effect<{ rows: Array<Array<unknown>>; done: boolean }, unknown> =>
-  Effect.tryPromise({
-    try: async () => {
-      const rows: Array<Array<unknown>> = []
-      while (rows.length < size) {
-        const next = await iterator.next()
-        if (next.done === true) return { rows, done: true }
-        rows.push(next.value as Array<unknown>)
+/**
+ * Up to `size` rows from the driver's row stream, read synchronously from its buffer in paused
+ * mode (an `await` per row would cost more than the rows themselves); waits for `readable` when
+ * the buffer runs dry. `done` once the stream has ended.
+ */
+const readPage = (readable: Readable, size: number): Effect.Effect<{ rows: Array<Array<unknown>>; done: boolean }, unknown> =>
+  Effect.callback<{ rows: Array<Array<unknown>>; done: boolean }, unknown>((resume) => {
+    const rows: Array<Array<unknown>> = []
+    const cleanup = () => {
+      readable.off("readable", pump)
+      readable.off("end", onEnd)
+      readable.off("error", onError)
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed({ rows, done: true }))
+    }
+    const onError = (error: unknown) => {
+      cleanup()
+      resume(Effect.fail(error))
+    }
+    function pump() {
+      let row: unknown
+      while (rows.length < size && (row = readable.read()) !== null) rows.push(row as Array<unknown>)
+      if (rows.length >= size) {
+        cleanup()
+        resume(Effect.succeed({ rows, done: false }))
       }
-      return { rows, done: false }
-    },
-    catch: (error) => error
+    }
+    if (readable.readableEnded) return resume(Effect.succeed({ rows, done: true }))
+    if (readable.errored !== null) return resume(Effect.fail(readable.errored))
+    readable.on("readable", pump)
+    readable.on("end", onEnd)
+    readable.on("error", onError)
+    pump()
   })
 
 /**
@@ -92,11 +113,10 @@ const statementRows = (statement: Snowflake.RowStatement, p: SnowflakePlan): Str
       const readable = statement.streamRows()
       // A destroyed stream stops fetching chunks.
       yield* Effect.addFinalizer(() => Effect.sync(() => readable.destroy()))
-      const iterator = readable[Symbol.asyncIterator]()
       const pageSize = p.options.pageSize
       let rowNumber = 0
       return Stream.paginate(undefined, () =>
-        readPage(iterator, pageSize).pipe(
+        readPage(readable, pageSize).pipe(
           Effect.mapError((error) => toSourceError(error, doing, p.settings.secrets, { row: rowNumber + 1 })),
           Effect.map(({ rows, done }) => {
             const items: Array<SourceItem> = new Array(rows.length)

@@ -10,3 +10,11 @@ export { DRIVER_ENVIRONMENT, loadDriver } from "./SnowflakeDriver.ts"
 export type { Environment } from "./SnowflakeSettings.ts"
 export type { ValueKind } from "./SnowflakeValues.ts"
 export { parseTableName, quoteIdentifier, quoteTableName, type TableName } from "./TableName.ts"
+export {
+  type ColumnSummary,
+  describeSource,
+  listTables,
+  type ListTablesOptions,
+  type SourceDescription,
+  type TableSummary
+} from "./SnowflakeInspector.ts"

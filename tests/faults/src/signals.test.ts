@@ -65,7 +65,7 @@ describe("stop signals", () => {
     const checkpoint = (await readCheckpoint(stateDir()))!
     expect(checkpoint).toMatchObject({ watermark: report.rows.read, complete: false })
     expect(report.checkpoint).toMatchObject({ watermark: checkpoint.watermark, complete: false })
-    expect(unacknowledgedClaims(checkpoint.watermark, new Set(proxy.acknowledged.values()))).toEqual([])
+    expect(unacknowledgedClaims(checkpoint.watermark, proxy.acknowledged)).toEqual([])
 
     const rerun = await runCli(args, { cwd: workdir.path, env: env() })
     const second = jsonReport(rerun)
@@ -113,7 +113,7 @@ describe("stop signals", () => {
     const checkpoint = (await readCheckpoint(stateDir()))!
     expect(checkpoint.complete).toBe(false)
     expect(report.checkpoint?.watermark).toBe(checkpoint.watermark)
-    expect(unacknowledgedClaims(checkpoint.watermark, new Set(proxy.acknowledged.values()))).toEqual([])
+    expect(unacknowledgedClaims(checkpoint.watermark, proxy.acknowledged)).toEqual([])
     expect(Math.min(...notConfirmed.map((reject) => reject.row))).toBeGreaterThan(checkpoint.watermark)
 
     sink.setFaults({ delayMillis: 0 })
@@ -147,6 +147,6 @@ describe("stop signals", () => {
     expect(report.messages.accepted).toBe(proxy.acknowledged.size)
     expectBalancedReport(report)
     const checkpoint = (await readCheckpoint(stateDir()))!
-    expect(unacknowledgedClaims(checkpoint.watermark, new Set(proxy.acknowledged.values()))).toEqual([])
+    expect(unacknowledgedClaims(checkpoint.watermark, proxy.acknowledged)).toEqual([])
   })
 })

@@ -41,8 +41,12 @@ const checks: Array<[string, boolean]> = [
   ["duplicates only from timed-out requests (≤ 100 per timeout)", sink.duplicateMessageIds <= sink.faults.slowed * 100],
   ["nothing dropped for size or count", sink.droppedMessages === 0 && (sink.rejectedByStatus["400"] ?? 0) === 0]
 ]
-
 const tenths = rssByTenth(result.rssSamplesKiB)
+// Flat: once warmed up (a third of the run), the resident set stops growing with the rows sent.
+if (rows >= 500_000 && tenths.length === 10) {
+  checks.push(["memory flat: RSS at the end within 30% of RSS at 30% of the run", tenths[9]! <= tenths[2]! * 1.3])
+}
+
 const seconds = result.wallMillis / 1000
 console.log(`
 rows                 ${count(rows)}

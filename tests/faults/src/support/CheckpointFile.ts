@@ -19,9 +19,15 @@ export const readCheckpoint = async (stateDir: string): Promise<Checkpoint | und
   return JSON.parse(await readFile(files[0]!, "utf8")) as Checkpoint
 }
 
-/** The rows a checkpoint claims (1..watermark) that the receiver did not acknowledge. */
-export const unacknowledgedClaims = (watermark: number, acknowledgedRows: ReadonlySet<number>): Array<number> => {
+/**
+ * The rows a checkpoint claims (1..watermark) that the receiver did not acknowledge in full: each
+ * row stands for `messagesPerRow` messages (2 for `--type both`), all of which must be acknowledged.
+ * `acknowledged` maps each acknowledged messageId to its row.
+ */
+export const unacknowledgedClaims = (watermark: number, acknowledged: ReadonlyMap<string, number>, messagesPerRow = 1): Array<number> => {
+  const perRow = new Map<number, number>()
+  for (const row of acknowledged.values()) perRow.set(row, (perRow.get(row) ?? 0) + 1)
   const claims: Array<number> = []
-  for (let row = 1; row <= watermark; row++) if (!acknowledgedRows.has(row)) claims.push(row)
+  for (let row = 1; row <= watermark; row++) if ((perRow.get(row) ?? 0) < messagesPerRow) claims.push(row)
   return claims
 }

@@ -47,19 +47,22 @@ export const readReceived = async (...files: ReadonlyArray<string>): Promise<Rec
 export const rowRange = (from: number, to: number): Array<number> => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
 
 /**
- * What is wrong with a delivery that should hold each of `rows` under exactly one messageId and
- * nothing else; empty when nothing is. Reports a few examples rather than a huge diff.
+ * What is wrong with a delivery that should hold each of `rows` under exactly `messagesPerRow`
+ * messageIds (1, or 2 for `--type both`) and nothing else; empty when nothing is. Reports a few
+ * examples rather than a huge diff.
  */
-export const deliveryProblems = (received: Received, rows: ReadonlyArray<number>): Array<string> => {
+export const deliveryProblems = (received: Received, rows: ReadonlyArray<number>, messagesPerRow = 1): Array<string> => {
   const problems: Array<string> = []
   const expected = new Set(rows)
   const missing = rows.filter((row) => !received.idsByRow.has(row))
   if (missing.length > 0) problems.push(`${missing.length} rows never arrived, e.g. ${missing.slice(0, 5).join(", ")}`)
   const unexpected = [...received.idsByRow.keys()].filter((row) => !expected.has(row))
   if (unexpected.length > 0) problems.push(`${unexpected.length} rows arrived that should not have, e.g. ${unexpected.slice(0, 5).join(", ")}`)
-  const split = [...received.idsByRow].filter(([, ids]) => ids.size > 1)
-  if (split.length > 0) problems.push(`${split.length} rows arrived under more than one messageId, e.g. row ${split[0]![0]}`)
-  if (received.distinctIds !== rows.length && problems.length === 0) {
+  const split = [...received.idsByRow].filter(([, ids]) => ids.size !== messagesPerRow)
+  if (split.length > 0) {
+    problems.push(`${split.length} rows arrived under other than ${messagesPerRow} messageId(s), e.g. row ${split[0]![0]} under ${split[0]![1].size}`)
+  }
+  if (received.distinctIds !== rows.length * messagesPerRow && problems.length === 0) {
     problems.push(`${received.distinctIds} distinct messageIds for ${rows.length} rows`)
   }
   return problems
