@@ -77,7 +77,7 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
   const resuming = !options.restart && !pipeline.dryRun && checkpointAt !== undefined && hasInterruptedRun(checkpointAt)
   const layer = Layer.mergeAll(
-    sourceLayer(sync.source, sync.baseDir),
+    sourceLayer(sync.source, sync.baseDir, process.env),
     SegmentTransport.layer({ ...sync.destination, writeKey }),
     sync.rejects === undefined ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), resuming ? "append" : "replace")
   )

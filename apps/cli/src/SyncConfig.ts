@@ -57,7 +57,10 @@ export interface ResolvedSync {
 
 /** What the command line says about a sync; each field overrides the config entry's. */
 export interface SyncOverrides {
+  /** A whole source, replacing the config entry's. */
   readonly source?: Record<string, unknown>
+  /** Fields merged into the config entry's source (`--table`, `--query`). */
+  readonly sourcePatch?: Record<string, unknown>
   readonly spec: Record<string, unknown>
   readonly destination: Record<string, unknown>
   readonly pipeline: Record<string, unknown>
@@ -122,9 +125,29 @@ export const resolveSync = (input: {
       `${where}.destination.writeKey: write keys do not belong in a config file; set SEGMENT_WRITE_KEY, or name another variable with destination.writeKeyEnv`
     )
   }
+  const rawSource = raw.source as Record<string, unknown> | undefined
+  if (typeof rawSource === "object" && rawSource !== null) {
+    for (const field of ["password", "privateKeyPassphrase"]) {
+      if (field in rawSource) {
+        throw new UsageError(
+          `${where}.source.${field}: secrets do not belong in a config file; put it in an environment variable and name it with ${field}Env (or use the driver's usual variables)`
+        )
+      }
+    }
+    if (typeof rawSource.url === "string" && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(rawSource.url)) {
+      throw new UsageError(`${where}.source.url: the URL holds a password, which does not belong in a config file; use urlEnv or passwordEnv`)
+    }
+  }
+  const sourcePatch = input.overrides.sourcePatch
+  const source =
+    input.overrides.source ??
+    (sourcePatch !== undefined && rawSource !== undefined
+      ? { ...Object.fromEntries(Object.entries(rawSource).filter(([key]) => key !== "table" && key !== "query")), ...sourcePatch }
+      : rawSource)
+  if (sourcePatch !== undefined && source === undefined) throw new UsageError("--table and --query need a warehouse: give --postgres or --snowflake")
   const frame = EntryFrame.safeParse({
     ...raw,
-    source: input.overrides.source ?? raw.source,
+    source,
     destination: { ...destinationRaw, ...defined(input.overrides.destination) },
     pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
     rejects: input.overrides.rejects ?? raw.rejects
@@ -143,7 +166,7 @@ export const resolveSync = (input: {
   if (!pipeline.success) throw new UsageError(describeIssues(pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf))
   if (frame.data.source === undefined) {
     throw new UsageError(
-      `no source: give --file <path.csv>${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${sourceAdapters.map((a) => a.type).join(", ")})`
+      `no source: give --file <path.csv>, or --postgres <url|env> / --snowflake <account|env> with --table or --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${sourceAdapters.map((a) => a.type).join(", ")})`
     )
   }
 

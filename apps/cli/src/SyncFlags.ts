@@ -39,6 +39,18 @@ export const mappingFlags = {
   config: Flags.string({ char: "c", summary: "Config file with named syncs (default: tablecast.config.json when a sync name is given).", helpGroup: "SOURCE" }),
   file: Flags.string({ char: "f", summary: "CSV file to read.", helpGroup: "SOURCE" }),
   delimiter: Flags.string({ summary: 'CSV field delimiter (default ","; "tab" for tab-separated).', helpGroup: "SOURCE" }),
+  postgres: Flags.string({
+    summary: 'Read from Postgres: a connection URL (password from PGPASSWORD), or "env" for the PG* variables.',
+    helpGroup: "SOURCE",
+    exclusive: ["file", "snowflake"]
+  }),
+  snowflake: Flags.string({
+    summary: 'Read from Snowflake: an account identifier, or "env" for the SNOWFLAKE_* variables (user, password or key, warehouse, ...).',
+    helpGroup: "SOURCE",
+    exclusive: ["file", "postgres"]
+  }),
+  table: Flags.string({ summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).", helpGroup: "SOURCE" }),
+  query: Flags.string({ summary: "Warehouse query to read, as SQL text or a .sql file.", helpGroup: "SOURCE" }),
   type: Flags.string({ char: "t", summary: "Call per row: track, identify, or both.", options: ["track", "identify", "both"], helpGroup: "MAPPING" }),
   event: Flags.string({ char: "e", summary: 'Event name of each track call, e.g. "Sales Prediction".', helpGroup: "MAPPING" }),
   "customer-id": Flags.string({ char: "u", summary: "Column whose value becomes userId.", helpGroup: "MAPPING" }),
@@ -121,17 +133,31 @@ const maxRejects = (text: string | undefined): Record<string, number | undefined
 type MappingFlagValues = { [K in keyof typeof mappingFlags]?: unknown }
 
 /** Reads the mapping flags into overrides of a config entry. */
-export const mappingOverrides = (flags: MappingFlagValues & Record<string, unknown>): Pick<SyncOverrides, "source" | "spec"> => {
+export const mappingOverrides = (flags: MappingFlagValues & Record<string, unknown>): Pick<SyncOverrides, "source" | "sourcePatch" | "spec"> => {
   const text = (name: string) => flags[name] as string | undefined
   const file = text("file")
   const delimiter = text("delimiter")
   if (delimiter !== undefined && file === undefined && text("config") === undefined) {
     throw new UsageError("--delimiter applies to a CSV source: give --file too")
   }
+  const table = text("table")
+  const query = text("query")
+  if (table !== undefined && query !== undefined) throw new UsageError("give --table or --query, not both")
+  if (file !== undefined && (table !== undefined || query !== undefined)) throw new UsageError("--table and --query read a warehouse (--postgres or --snowflake), not a --file")
+  // Paths on the command line are relative to the current folder, not to a config file.
+  const target = { ...(table === undefined ? {} : { table }), ...(query === undefined ? {} : { query: query.endsWith(".sql") ? path.resolve(query) : query }) }
+  const postgres = text("postgres")
+  const snowflake = text("snowflake")
+  let source: Record<string, unknown> | undefined
+  if (file !== undefined) source = { type: "csv", path: path.resolve(file), ...(delimiter === undefined ? {} : { delimiter }) }
+  else if (postgres !== undefined) source = { type: "postgres", ...(postgres === "env" ? {} : { url: postgres }), ...target }
+  else if (snowflake !== undefined) {
+    const where = snowflake === "env" ? {} : snowflake.startsWith("snowflake://") ? { url: snowflake } : { account: snowflake }
+    source = { type: "snowflake", ...where, ...target }
+  }
   const columns = pairs(flags.column as ReadonlyArray<string> | undefined, "column")
   return {
-    // Paths on the command line are relative to the current folder, not to a config file.
-    ...(file === undefined ? {} : { source: { type: "csv", path: path.resolve(file), ...(delimiter === undefined ? {} : { delimiter }) } }),
+    ...(source !== undefined ? { source } : Object.keys(target).length > 0 ? { sourcePatch: target } : {}),
     spec: {
       type: text("type"),
       event: text("event"),

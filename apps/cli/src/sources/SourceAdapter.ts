@@ -1,14 +1,49 @@
 import type { RowSource, SourceError } from "@tablecast/core"
-import type { Layer } from "effect"
+import type { Effect, Layer } from "effect"
 import type { z } from "zod"
+
+/** A column as `tablecast inspect` shows it. */
+export interface ColumnSummary {
+  readonly name: string
+  /** The source's own type name ("text" for CSV). */
+  readonly sourceType: string
+  /** What its values become in JSON. */
+  readonly kind: "string" | "number" | "decimal" | "boolean" | "timestamp" | "date" | "json" | "array" | "binary"
+  readonly nullable: boolean | undefined
+  readonly unique: boolean | undefined
+  readonly samples: ReadonlyArray<unknown>
+}
+
+export interface SourceDescription {
+  readonly description: string
+  readonly estimatedRows: number | undefined
+  readonly columns: ReadonlyArray<ColumnSummary>
+}
+
+export interface TableSummary {
+  readonly table: string
+  readonly kind: string
+  readonly estimatedRows: number | undefined
+}
+
+export interface DescribeOptions {
+  /** Sample values per column. */
+  readonly samples: number
+  /** Rows read to judge types, nulls and uniqueness where the source cannot say (CSV). */
+  readonly scanRows: number
+}
 
 /**
  * What the CLI needs from a source package: the schema of its config-file entry (`source: {type,
- * ...}`), how to build its RowSource, and how its flags map onto that entry.
+ * ...}`), how to build its RowSource, and what `tablecast inspect` shows of it.
  */
 export interface SourceAdapter<Config extends { readonly type: string }> {
   readonly type: Config["type"]
   readonly schema: z.ZodType<Config>
   /** Paths in the config are relative to `baseDir` (the config file's folder, or the cwd). */
-  readonly layer: (config: Config, baseDir: string) => Layer.Layer<RowSource, SourceError>
+  readonly layer: (config: Config, baseDir: string, env: NodeJS.ProcessEnv) => Layer.Layer<RowSource, SourceError>
+  /** Columns, types, samples and a row estimate of the table, query or file. */
+  readonly describe: (config: Config, baseDir: string, env: NodeJS.ProcessEnv, options: DescribeOptions) => Effect.Effect<SourceDescription, SourceError>
+  /** The tables a warehouse connection can read (not for files). */
+  readonly listTables?: (config: Config, env: NodeJS.ProcessEnv) => Effect.Effect<ReadonlyArray<TableSummary>, SourceError>
 }

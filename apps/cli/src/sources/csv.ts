@@ -1,13 +1,35 @@
 import path from "node:path"
+import { isMalformed } from "@tablecast/core"
 import { CsvSource, CsvSourceOptions } from "@tablecast/source-csv"
+import { Effect, Stream } from "effect"
 import { z } from "zod"
+import { ColumnProfile } from "./ColumnProfile.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
 
 export const CsvSourceConfig = z.object({ type: z.literal("csv") }).extend(CsvSourceOptions.shape).strict()
 export type CsvSourceConfig = z.output<typeof CsvSourceConfig>
 
+const optionsOf = ({ type: _type, ...options }: CsvSourceConfig, baseDir: string) => ({ ...options, path: path.resolve(baseDir, options.path) })
+
 export const csvSource: SourceAdapter<CsvSourceConfig> = {
   type: "csv",
   schema: CsvSourceConfig,
-  layer: ({ type: _type, ...options }, baseDir) => CsvSource.layer({ ...options, path: path.resolve(baseDir, options.path) })
+  layer: (config, baseDir) => CsvSource.layer(optionsOf(config, baseDir)),
+  describe: (config, baseDir, _env, { samples, scanRows }) =>
+    Effect.gen(function* () {
+      const source = yield* CsvSource.make(optionsOf(config, baseDir))
+      const names = yield* source.columns!
+      const profiles = names.map((name) => new ColumnProfile(name, samples))
+      yield* source.rows.pipe(
+        Stream.take(scanRows),
+        Stream.runForEach((item) =>
+          Effect.sync(() => {
+            if (isMalformed(item)) return
+            for (const profile of profiles) profile.add(item.values[profile.name])
+          })
+        )
+      )
+      const estimatedRows = yield* source.estimatedRows
+      return { description: source.description, estimatedRows, columns: profiles.map((profile) => profile.summary()) }
+    })
 }

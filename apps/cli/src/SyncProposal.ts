@@ -1,0 +1,98 @@
+import type { ColumnType, SyncSpecInput } from "@tablecast/core"
+import type { ColumnSummary, SourceDescription } from "./sources/SourceAdapter.ts"
+
+/** A proposed sync, with the reasons for its choices, to review before it is written down. */
+export interface SyncProposal {
+  readonly spec: SyncSpecInput
+  readonly notes: ReadonlyArray<string>
+}
+
+const ID_NAME = /^(?:(?:user|customer|client|account|member|contact|person|profile|subscriber)_?id|id|userid|uid)$/i
+const ID_LIKE = /(?:^|_)(?:id|uid|uuid|key)$/i
+const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
+const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
+
+const score = (column: ColumnSummary): number => {
+  let points = 0
+  if (ID_NAME.test(column.name)) points += 4
+  else if (ID_LIKE.test(column.name)) points += 2
+  if (column.unique === true) points += 3
+  if (column.unique === false) points -= 10
+  if (column.nullable === false) points += 1
+  if (column.kind === "string" || column.kind === "number" || column.kind === "decimal") points += 1
+  else points -= 10
+  return points
+}
+
+const typeOf = (column: ColumnSummary): ColumnType | undefined => {
+  switch (column.kind) {
+    case "number":
+      return "number"
+    case "boolean":
+      return "boolean"
+    case "timestamp":
+    case "date":
+      return "timestamp"
+    case "json":
+    case "array":
+      return "json"
+    default:
+      return undefined
+  }
+}
+
+const titleCase = (name: string) =>
+  name
+    .replace(/\.[^.]+$/, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== "")
+    .map((word) => word[0]!.toUpperCase() + word.slice(1).toLowerCase())
+    .join(" ")
+
+/**
+ * Proposes a sync for a table: the likely customer-id column (unique, non-null, id-like name), a
+ * timestamp column if there is one, and every other column as a property with its type. A
+ * proposal, not a decision: `inspect` prints it and can write it to a config file to edit.
+ */
+export const proposeSync = (description: SourceDescription, tableName: string): SyncProposal => {
+  const notes: Array<string> = []
+  const ranked = [...description.columns].sort((a, b) => score(b) - score(a))
+  const best = ranked[0]
+  const customerId = best !== undefined && score(best) >= 3 ? best : undefined
+  if (customerId === undefined) notes.push("no column looks like a customer id: set customerId (or anonymousId) by hand")
+  else {
+    const facts = [
+      ID_NAME.test(customerId.name) || ID_LIKE.test(customerId.name) ? "an id-like name" : undefined,
+      customerId.unique === true ? "unique in the rows seen" : customerId.unique === undefined ? "uniqueness unknown" : undefined,
+      customerId.nullable === false ? "never empty" : customerId.nullable === true ? "some values empty (those rows will be rejected)" : undefined
+    ].filter((fact) => fact !== undefined)
+    notes.push(`customerId "${customerId.name}": ${facts.join(", ")}`)
+  }
+  const anonymous = description.columns.find((column) => column !== customerId && ANONYMOUS_NAME.test(column.name))
+  const timestamp = description.columns.find((column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date") && TIME_NAME.test(column.name))
+    ?? description.columns.find((column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date"))
+  if (timestamp !== undefined) notes.push(`timestamp "${timestamp.name}": the row's own time`)
+  const binary = description.columns.filter((column) => column.kind === "binary")
+  if (binary.length > 0) notes.push(`left out binary columns ${binary.map((c) => `"${c.name}"`).join(", ")} (map them with the source's binary option to send them)`)
+  const taken = new Set([customerId?.name, anonymous?.name, timestamp?.name])
+  const properties = description.columns.filter((column) => !taken.has(column.name) && column.kind !== "binary")
+  const columns: Record<string, ColumnType> = {}
+  for (const column of properties) {
+    const type = typeOf(column)
+    // A warehouse already sends typed values; a file's text needs its types declared.
+    if (type !== undefined && column.sourceType === "text") columns[column.name] = type
+  }
+  if (customerId !== undefined && customerId.sourceType === "text") columns[customerId.name] = "string"
+  const event = titleCase(tableName.replace(/\.(?:csv|tsv|txt)$/i, "").split(".").pop() ?? tableName) || "Model Output"
+  notes.push(`event "${event}": from the table's name; rename it to what the model predicts (e.g. "Churn Prediction")`)
+  const spec: SyncSpecInput = {
+    type: "track",
+    event,
+    ...(customerId === undefined ? {} : { customerId: customerId.name }),
+    ...(anonymous === undefined ? {} : { anonymousId: anonymous.name }),
+    properties: properties.map((column) => column.name),
+    ...(timestamp === undefined ? {} : { timestamp: timestamp.name }),
+    ...(Object.keys(columns).length === 0 ? {} : { columns })
+  }
+  return { spec, notes }
+}

@@ -1,0 +1,26 @@
+import { z } from "zod"
+import { UsageError } from "../UsageError.ts"
+
+export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+
+/**
+ * Secrets never sit in a config file: a source names the variables that hold them instead
+ * (`passwordEnv`, `urlEnv`), or reads its driver's usual variables (PG*, SNOWFLAKE_*).
+ */
+export const refuseSecrets = (raw: Record<string, unknown>, where: string, fields: ReadonlyArray<string>) => {
+  for (const field of fields) {
+    if (field in raw) {
+      throw new UsageError(
+        `${where}.${field}: secrets do not belong in a config file; put it in an environment variable and name it with ${field}Env (or use the driver's usual variables)`
+      )
+    }
+  }
+}
+
+/** Reads a named variable, refusing a name that is set to nothing. */
+export const fromEnv = (env: NodeJS.ProcessEnv, name: string | undefined, what: string): string | undefined => {
+  if (name === undefined) return undefined
+  const value = env[name]
+  if (value === undefined || value === "") throw new UsageError(`${what}: the environment variable ${name} is not set`)
+  return value
+}
