@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -13,7 +15,8 @@ export interface CliResult {
 
 /**
  * Runs the built CLI as a user would: a separate process, real argv, real environment. The
- * environment is replaced, not merged, so no SEGMENT_WRITE_KEY of the machine leaks into a test.
+ * environment is replaced, not merged, so no SEGMENT_WRITE_KEY of the machine leaks into a test;
+ * the working folder is a fresh one unless given, so no checkpoint of another test is resumed.
  */
 export const runCli = (
   args: ReadonlyArray<string>,
@@ -22,7 +25,7 @@ export const runCli = (
   new Promise((resolve, reject) => {
     const started = Date.now()
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd ?? process.cwd(),
+      cwd: options.cwd ?? mkdtempSync(path.join(tmpdir(), "tablecast-cwd-")),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })
