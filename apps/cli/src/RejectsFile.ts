@@ -1,6 +1,7 @@
-import { createWriteStream } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { createReadStream, createWriteStream } from "node:fs"
+import { mkdir, rename } from "node:fs/promises"
 import path from "node:path"
+import { createInterface } from "node:readline"
 import { RejectSink } from "@tablecast/core"
 import { Effect, Layer } from "effect"
 
@@ -10,9 +11,39 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
  * Writes every rejected row as one JSON line: row number, stage, reason, column, messageId and
  * status where known, and the row's values for validation rejects, so the file can be fixed and
  * sent again. Respects the stream's backpressure; closed (and flushed) with the scope. A resumed
- * run appends, so the file keeps the rejects of the rows the interrupted run settled.
+ * run (`resumeAfter` = the checkpoint's watermark) keeps the rejects of the rows the interrupted
+ * run settled and appends its own, so each row is listed once.
  */
-export const rejectsFile = (file: string, mode: "replace" | "append" = "replace") =>
+/**
+ * Keeps the rejects of rows up to `watermark`: those the interrupted run settled for good. The
+ * rows after it are read again by the resumed run, which reports them anew.
+ */
+const keepSettled = async (file: string, watermark: number): Promise<void> => {
+  const temporary = `${file}.${process.pid}.tmp`
+  const out = createWriteStream(temporary)
+  try {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })
+    for await (const line of lines) {
+      if (line === "") continue
+      let row: unknown
+      try {
+        row = (JSON.parse(line) as { row?: unknown }).row
+      } catch {
+        continue
+      }
+      if (typeof row === "number" && row <= watermark && !out.write(`${line}\n`)) {
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()))
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+  } finally {
+    await new Promise<void>((resolve) => out.end(() => resolve()))
+  }
+  await rename(temporary, file)
+}
+
+export const rejectsFile = (file: string, resumeAfter?: number) =>
   Layer.effect(
     RejectSink,
     Effect.gen(function* () {
@@ -20,7 +51,8 @@ export const rejectsFile = (file: string, mode: "replace" | "append" = "replace"
         Effect.tryPromise({
           try: async () => {
             await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-            const stream = createWriteStream(file, { flags: mode === "append" ? "a" : "w" })
+            if (resumeAfter !== undefined) await keepSettled(file, resumeAfter)
+            const stream = createWriteStream(file, { flags: resumeAfter === undefined ? "w" : "a" })
             await new Promise<void>((resolve, reject) => {
               stream.once("open", () => resolve())
               stream.once("error", reject)

@@ -56,11 +56,13 @@ export interface RunOptions {
   readonly stop?: Sync.StopRequests
 }
 
-const hasInterruptedRun = (file: string): boolean => {
+/** The watermark of an interrupted run's checkpoint, if there is one to resume. */
+const interruptedWatermark = (file: string): number | undefined => {
   try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { complete?: unknown }).complete === false
+    const checkpoint = JSON.parse(readFileSync(file, "utf8")) as { complete?: unknown; watermark?: unknown }
+    return checkpoint.complete === false && typeof checkpoint.watermark === "number" ? checkpoint.watermark : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 
@@ -75,11 +77,11 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
   const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
   const checkpointAt = options.stateDir === undefined ? undefined : checkpointPath(sync, options.stateDir, JSON.stringify(sync.source))
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
-  const resuming = !options.restart && !pipeline.dryRun && checkpointAt !== undefined && hasInterruptedRun(checkpointAt)
+  const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedWatermark(checkpointAt)
   const layer = Layer.mergeAll(
     sourceLayer(sync.source, sync.baseDir, process.env),
     SegmentTransport.layer({ ...sync.destination, writeKey }),
-    sync.rejects === undefined ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), resuming ? "append" : "replace")
+    sync.rejects === undefined ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), resumeAfter)
   )
   return run(
     Sync.run({

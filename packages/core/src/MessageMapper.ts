@@ -188,14 +188,43 @@ export const compileMapper = (
     return result
   }
 
+  // The rows of a table share their columns: the plans of the last row's columns serve the next
+  // row when its column names are the same (the same strings, so each check is one comparison).
+  let lastColumns: ReadonlyArray<string> = []
+  let lastPlans: ReadonlyArray<ColumnPlan> = []
+  const plansOf = (columns: ReadonlyArray<string>): ReadonlyArray<ColumnPlan> => {
+    if (columns.length === lastColumns.length) {
+      let same = true
+      for (let i = 0; i < columns.length; i++) {
+        if (columns[i] !== lastColumns[i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return lastPlans
+    }
+    lastColumns = columns
+    lastPlans = columns.map(columnPlan)
+    return lastPlans
+  }
+
+  const listedPlans = new Map<PayloadPlan, ReadonlyArray<ColumnPlan>>()
+  const listPlans = (payloadPlan: PayloadPlan, columns: ReadonlyArray<string>): ReadonlyArray<ColumnPlan> => {
+    const plans = columns.map(columnPlan)
+    listedPlans.set(payloadPlan, plans)
+    return plans
+  }
+
   /** The payload as JSON text, written directly; OBJECT_PATH when a column needs the object path. */
   const writePayload = (values: SourceRow["values"], payloadPlan: PayloadPlan): string | RowFailure | typeof OBJECT_PATH => {
     if (payloadPlan.repeats) return OBJECT_PATH
     const all = payloadPlan.columns === undefined
     const columns = payloadPlan.columns ?? Object.keys(values)
+    const plans = all ? plansOf(columns) : (listedPlans.get(payloadPlan) ?? listPlans(payloadPlan, columns))
     let text = ""
-    for (const column of columns) {
-      const { type, excluded: isExcluded, keyJson } = columnPlan(column)
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index]!
+      const { type, excluded: isExcluded, keyJson } = plans[index]!
       if (all && isExcluded) continue
       if (keyJson === undefined) return OBJECT_PATH
       const raw = values[column]

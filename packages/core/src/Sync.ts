@@ -315,6 +315,13 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return undefined
   }
 
+  /** Reading is over: the reject limit is judged on every row read, and sending may begin. */
+  const endOfReading = Effect.suspend(() => {
+    if (!limitRejects) return Effect.void
+    const hit = rejectLimitHit(true)
+    return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
+  })
+
   const read = source.rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())
@@ -375,13 +382,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       (error): error is StopReading => error instanceof StopReading,
       () => Effect.void
     ),
-    Effect.andThen(
-      Effect.suspend(() => {
-        if (!limitRejects) return Effect.void
-        const hit = rejectLimitHit(true)
-        return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
-      })
-    ),
+    Effect.andThen(endOfReading),
     Effect.ensuring(Queue.end(queue))
   )
 
@@ -468,7 +469,12 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
           }
           // Waiting on the source holds no message: safe to cut. Waiting on a full queue is not:
           // the reader sees `stopping` once its rows are in.
-          if (offering.length === 0) yield* Fiber.interrupt(reader)
+          if (offering.length === 0) {
+            yield* Fiber.interrupt(reader)
+            // Cut before it could judge the reject limit: judge it on what was read, so that the
+            // flush is not held back waiting for rows that will not come.
+            yield* endOfReading
+          }
           yield* Effect.sleep(options.drainTimeoutMillis)
           yield* abort({ kind: "interrupted", message: `stopped on request; the flush took over ${options.drainTimeoutMillis} ms` })
         })

@@ -182,6 +182,27 @@ describe("Sync.run stops", () => {
 })
 
 describe("Sync.run reject limits", () => {
+  it.effect("a graceful stop before the probe has its rows judges what was read and flushes it", () =>
+    Effect.gen(function* () {
+      const drain = yield* Deferred.make<void>()
+      const { run, transport, store } = harness({
+        rows: rows(300),
+        source: { tail: Stream.never },
+        options: { maxRejectedShare: 0.05, drainTimeoutMillis: 30_000 },
+        stop: { drain: Deferred.await(drain), now: Effect.never }
+      })
+      const fiber = yield* Effect.forkChild(run)
+      yield* TestClock.adjust(300)
+      assert.strictEqual(transport.requests.length, 0)
+      yield* Deferred.succeed(drain, undefined)
+      yield* TestClock.adjust(1_000)
+      const report = yield* Fiber.join(fiber)
+      assert.strictEqual(report.fatal?.kind, "interrupted")
+      assert.strictEqual(report.messages.accepted, 300)
+      assert.deepInclude(store.saved.at(-1)!, { watermark: 300 })
+    }))
+
+
   it.effect("stops before sending anything when the first rows break the limit", () =>
     Effect.gen(function* () {
       const { run, transport } = harness({ rows: rows(5_000, (i) => i % 10 === 0), options: { maxRejectedShare: 0.05 } })

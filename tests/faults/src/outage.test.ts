@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { createServer } from "node:net"
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterEach, describe, expect, it } from "vitest"
@@ -47,8 +48,12 @@ describe("a receiver that is not there", () => {
     const file = workdir.file("scores.csv")
     await writeRowsCsv(file, rows)
     const port = await freePort()
-    const cli = startCli(syncArgs(file, `http://127.0.0.1:${port}`), { cwd: workdir.path, env: env() })
-    await sleep(3_000)
+    // The rejects file is opened just before the run starts sending: from then on, every attempt
+    // meets a closed port. Two seconds is several attempts (the backoff starts at 0.5 s).
+    const rejects = workdir.file("rejects.jsonl")
+    const cli = startCli(syncArgs(file, `http://127.0.0.1:${port}`, ["--rejects", rejects]), { cwd: workdir.path, env: env() })
+    await waitFor("the run to start", () => existsSync(rejects))
+    await sleep(2_000)
     const out = workdir.file("received.jsonl")
     const sink = await start({ port, out })
     const result = await cli.exited

@@ -14,6 +14,8 @@ import { parseArgs } from "node:util"
 import { mixedFaults, rssByTenth, runSoak } from "./support/Soak.ts"
 
 const { values } = parseArgs({
+  // pnpm passes the "--" that separates its own flags from the script's.
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
     rows: { type: "string", default: "1000000" },
     seed: { type: "string", default: "42" },

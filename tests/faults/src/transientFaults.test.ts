@@ -159,14 +159,15 @@ describe("transient faults are retried until every row is delivered once", () =>
     await sink.close()
     const stats = sink.stats()
     expect(stats.faults.slowed).toBeGreaterThan(0)
-    expect(report.batches.retries).toBe(stats.faults.slowed)
+    // Every slowed answer is a timeout and a retry (a request stalled by a busy machine may add one).
+    expect(report.batches.retries).toBeGreaterThanOrEqual(stats.faults.slowed)
     // The report counts each message once, though the receiver stored the timed-out batches too
     // (it finished them after tablecast had given up): those copies are duplicates by messageId,
     // which is what Segment deduplicates.
     expect(report.messages.accepted).toBe(rows)
     expect(stats.uniqueMessageIds).toBe(rows)
     expect(stats.messagesAccepted).toBe(rows + stats.duplicateMessageIds)
-    expect(stats.duplicateMessageIds).toBeLessThanOrEqual(stats.faults.slowed * 100)
+    expect(stats.duplicateMessageIds).toBeLessThanOrEqual(report.batches.retries * 100)
     expect(deliveryProblems(await readReceived(out), rowRange(1, rows))).toEqual([])
     expectBalancedReport(report)
     expectNoSecret([result.stdout, result.stderr], WRITE_KEY)
