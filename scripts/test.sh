@@ -19,7 +19,7 @@ log="$(mktemp -t tablecast-test.XXXXXX.log)"
 status=0
 {
   turbo run build --output-logs=errors-only &&
-  turbo run typecheck test --concurrency=1 --output-logs=full
+  turbo run typecheck test --concurrency=1 --continue --output-logs=full
 } 2>&1 | tee "$log" || status=$?
 node scripts/test-summary.mjs "$log" || status=1
 rm -f "$log"
