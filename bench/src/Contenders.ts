@@ -8,6 +8,8 @@ export interface RunInput {
   /** The Postgres table holding the same rows (when a server is there). */
   readonly table?: string
   readonly endpoint: string
+  /** A fresh folder for the run's checkpoints, so that no run resumes another. */
+  readonly stateDir: string
 }
 
 /** What a contender says it did, from its own output. */
@@ -59,10 +61,9 @@ const readReport = (stdout: string): ContenderOutput => {
   return { rowsRead: report.rows.read, ...(problems.length === 0 ? {} : { note: problems.join("; ") }) }
 }
 
-const syncFlags = (input: RunInput) => [
+const syncFlags = (input: RunInput, source: ReadonlyArray<string>) => [
   "sync",
-  "--file",
-  input.csvPath,
+  ...source,
   "--event",
   mapping.event,
   "--customer-id",
@@ -73,8 +74,11 @@ const syncFlags = (input: RunInput) => [
   input.endpoint,
   "--json",
   "--progress",
-  "none"
+  "none",
+  "--state-dir",
+  input.stateDir
 ]
+const csvFile = (input: RunInput) => ["--file", input.csvPath]
 
 export const contenders: ReadonlyArray<Contender> = [
   {
@@ -93,7 +97,7 @@ export const contenders: ReadonlyArray<Contender> = [
     label: "tablecast, default settings",
     sends: true,
     needsPostgres: false,
-    args: (input) => [cliEntry, ...syncFlags(input), ...cliFlagsFor("default")],
+    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("default")],
     env: { SEGMENT_WRITE_KEY: "bench-write-key" },
     readOutput: readReport
   },
@@ -102,7 +106,7 @@ export const contenders: ReadonlyArray<Contender> = [
     label: "tablecast, bulk settings",
     sends: true,
     needsPostgres: false,
-    args: (input) => [cliEntry, ...syncFlags(input), ...cliFlagsFor("bulk")],
+    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("bulk")],
     env: { SEGMENT_WRITE_KEY: "bench-write-key" },
     readOutput: readReport
   },
@@ -127,7 +131,8 @@ export const contenders: ReadonlyArray<Contender> = [
     label: "tablecast, bulk, Postgres source",
     sends: true,
     needsPostgres: true,
-    args: (input) => [builtEntry("runners/tablecastLibrary.js"), "postgres", input.table ?? "", input.endpoint, "bulk"],
+    args: (input) => [cliEntry, ...syncFlags(input, ["--postgres", "env", "--table", input.table ?? ""]), ...cliFlagsFor("bulk")],
+    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
     readOutput: readReport
   },
   {

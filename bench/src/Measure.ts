@@ -58,7 +58,7 @@ const runProcess = (args: ReadonlyArray<string>, env: Record<string, string>, cw
  */
 export const measure = async (
   contender: Contender,
-  input: Omit<RunInput, "endpoint">,
+  input: Omit<RunInput, "endpoint" | "stateDir">,
   rows: number,
   cwd: string
 ): Promise<Measurement> => {
@@ -66,7 +66,7 @@ export const measure = async (
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-"))
   const usageFile = path.join(scratch, "usage.json")
   try {
-    const run = { ...input, endpoint: receiver?.url ?? "http://127.0.0.1:9" }
+    const run = { ...input, endpoint: receiver?.url ?? "http://127.0.0.1:9", stateDir: path.join(scratch, "state") }
     const finished = await runProcess(
       ["--import", builtEntry("UsageReporter.js"), ...contender.args(run)],
       { ...contender.env, BENCH_USAGE_FILE: usageFile },

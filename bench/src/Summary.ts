@@ -50,21 +50,23 @@ const integer = (value: number): string => Math.round(value).toLocaleString("en-
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
 /**
- * The table: rows/s (median, and the range over repeats), ratio to the bare bound, requests,
- * bytes per request, peak RSS, rows lost. Markdown, so it pastes into docs/performance.md.
+ * The table: rows/s (median, and the range over repeats), ratio to the bare bound, CPU seconds of
+ * the process and the ratio they give (steadier than wall time on a busy machine), requests, bytes
+ * per request, peak RSS, rows lost. Markdown, so it pastes into docs/performance.md.
  */
 export const formatTable = (summaries: ReadonlyArray<Summary>, bareKey = "bare"): string => {
   const bare = summaries.find((summary) => summary.key === bareKey)
-  const header = ["", "rows/s (median)", "range", "× bare", "requests", "bytes/request", "peak RSS", "CPU s", "rows lost"]
+  const header = ["", "rows/s (median)", "range", "× bare", "CPU s", "× bare (CPU)", "requests", "bytes/request", "peak RSS", "rows lost"]
   const lines = summaries.map((summary) => [
     summary.label,
     integer(summary.rowsPerSecond),
     `${integer(summary.rowsPerSecondRange[0])}–${integer(summary.rowsPerSecondRange[1])}`,
     bare === undefined ? "–" : (summary.rowsPerSecond / bare.rowsPerSecond).toFixed(2),
+    summary.cpuSeconds.toFixed(1),
+    bare === undefined ? "–" : (bare.cpuSeconds / summary.cpuSeconds).toFixed(2),
     summary.key === bareKey ? `(${integer(summary.requests)})` : integer(summary.requests),
     summary.requests === 0 ? "–" : integer(summary.bytesPerRequest),
     mib(summary.peakRssBytes),
-    summary.cpuSeconds.toFixed(1),
     summary.duplicates > 0 ? `${integer(summary.rowsLost)} (+${integer(summary.duplicates)} dup)` : integer(summary.rowsLost)
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)))

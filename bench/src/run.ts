@@ -75,7 +75,7 @@ if (selected.some((contender) => contender.needsPostgres)) {
 }
 
 const describe = (run: Measurement) =>
-  `${integer(run.rowsPerSecond)} rows/s, ${run.seconds.toFixed(1)} s, ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+  `${integer(run.rowsPerSecond)} rows/s, ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s), ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
   `${integer(run.requests)} requests, ${integer(run.rowsLost)} lost` +
   (run.receiver === undefined ? "" : `, receiver CPU ${run.receiver.cpuSeconds.toFixed(1)} s`) +
   (run.notes.length === 0 ? "" : ` — ${run.notes.join("; ")}`)

@@ -25,6 +25,8 @@ const layer = Layer.mergeAll(
   RejectSink.discard
 )
 const spec = SyncSpec.parse({ ...mapping, type: "track" })
-const options = PipelineOptions.parse(settingsFor(settings))
+// BENCH_PIPELINE='{"queueCapacity":2500}' tries other pipeline options on top of the settings.
+const overrides = JSON.parse(process.env["BENCH_PIPELINE"] ?? "{}") as Record<string, unknown>
+const options = PipelineOptions.parse({ ...settingsFor(settings), ...overrides })
 const report = await Effect.runPromise(Sync.run({ spec, options }).pipe(Effect.provide(layer)))
 process.stdout.write(`${JSON.stringify(report)}\n`)

@@ -1,6 +1,6 @@
-const head = '{"batch":['
-const middle = '],"sentAt":"'
-const tail = '"}'
+/** The envelope's three parts: before the messages, between them and sentAt, and after sentAt. */
+export const envelopeParts = { head: '{"batch":[', middle: '],"sentAt":"', tail: '"}' } as const
+const { head, middle, tail } = envelopeParts
 
 /** Length of `Date.prototype.toISOString()` output with milliseconds, e.g. 2024-05-01T12:00:00.000Z. */
 const isoLength = 24

@@ -2,8 +2,7 @@ import {
   type BatchAccepted,
   type OutgoingBatch,
   TransportError,
-  type TransportShape,
-  utf8ByteLength
+  type TransportShape
 } from "@tablecast/core"
 import { Clock, Effect } from "effect"
 import { batchBody, envelopeBytes } from "./BatchBody.ts"
@@ -35,12 +34,20 @@ export type HttpClient = (post: HttpPost) => Promise<HttpAnswer>
 /** Gzips a request body. */
 export type Gzip = (text: string) => Promise<Uint8Array>
 
+/** Writes a batch body as UTF-8 bytes (a runtime's faster way than the text), sentAt included. */
+export type EncodeBody = (messages: ReadonlyArray<string>, messageBytes: number, sentAtMillis: number) => Uint8Array
+
 /**
  * A Segment Transport over any HTTP client: what the Node and the fetch transports share. Each
  * attempt builds its body afresh with `sentAt` from the Clock, so a retry carries the time it was
  * sent, and ends with the endpoint's answer classified or the failure classified.
  */
-export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpClient, gzip: Gzip): TransportShape => {
+export const makeBatchPoster = (
+  options: SegmentTransportOptions,
+  client: HttpClient,
+  gzip: Gzip,
+  encode?: EncodeBody
+): TransportShape => {
   const endpoint = resolveEndpoint(options)
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -62,8 +69,9 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
 
   const send = Effect.fn("SegmentTransport.send")(function* (batch: OutgoingBatch) {
     const sentAt = yield* Clock.currentTimeMillis
-    const text = batchBody(batch.messages, sentAt)
-    const body = options.gzip ? yield* Effect.promise(() => gzip(text)) : text
+    const body = options.gzip
+      ? yield* Effect.promise(() => gzip(batchBody(batch.messages, sentAt)))
+      : (encode?.(batch.messages, batch.messageBytes, sentAt) ?? batchBody(batch.messages, sentAt))
     let timedOut = false
     const answer = yield* Effect.tryPromise({
       try: async (interrupted) => {
@@ -90,7 +98,9 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
     if (refusal !== undefined) return yield* Effect.fail(scrub(refusal))
     const accepted: BatchAccepted = {
       status: answer.status,
-      bodyBytes: typeof body === "string" ? utf8ByteLength(body) : body.byteLength
+      // Known without scanning the body: the messages were measured when built, and the envelope
+      // is ASCII of a fixed length.
+      bodyBytes: typeof body === "string" ? envelopeBytes + batch.messageBytes : body.byteLength
     }
     return accepted
   })

@@ -3,6 +3,7 @@ import { Effect, Layer, type Scope } from "effect"
 import { promisify } from "node:util"
 import { gzip } from "node:zlib"
 import { Pool } from "undici"
+import { batchBodyBuffer } from "./BatchBodyBuffer.ts"
 import { type HttpClient, makeBatchPoster } from "./BatchPoster.ts"
 import { resolveEndpoint } from "./SegmentEndpoint.ts"
 import {
@@ -44,7 +45,7 @@ export const make = (
       const retryAfter = response.headers["retry-after"]
       return { status: response.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: text }
     }
-    return makeBatchPoster(options, client, (text) => gzipAsync(text))
+    return makeBatchPoster(options, client, (text) => gzipAsync(text), batchBodyBuffer)
   })
 
 /** Provides the core's Transport: posts batches to Segment (or a compatible endpoint) from Node. */

@@ -13,6 +13,8 @@ describe("translateSql", () => {
       binds: 2
     })
     expect(translateSql("SELECT :1, x::int").sql).toBe("SELECT $1, x::int")
+    // A doubled quote stays inside its literal; a literal never closed runs to the end.
+    expect(translateSql("SELECT 'it''s ?', ?, 'never closed ?").sql).toBe("SELECT 'it''s ?', $1, 'never closed ?")
   })
 
   it("rewrites Snowflake functions with nested arguments (nested constructs stay plain jsonb)", () => {

@@ -16,6 +16,21 @@ interface Region {
   readonly text: string
 }
 
+/**
+ * Where the string literal or quoted identifier opening at `start` ends (just past its closing
+ * quote; a doubled quote inside is part of it), or the end of the SQL when it is never closed.
+ */
+const quotedEnd = (sql: string, start: number): number => {
+  const quote = sql[start]!
+  let end = start + 1
+  for (;;) {
+    const close = sql.indexOf(quote, end)
+    if (close === -1) return sql.length
+    if (sql[close + 1] !== quote) return close + 1
+    end = close + 2
+  }
+}
+
 /** Splits SQL into code and non-code (string literals, quoted identifiers, comments). */
 const regions = (sql: string): Array<Region> => {
   const out: Array<Region> = []
@@ -28,34 +43,8 @@ const regions = (sql: string): Array<Region> => {
     const char = sql[index]!
     const next = sql[index + 1]
     let end = -1
-    if (char === "'") {
-      end = index + 1
-      for (;;) {
-        const close = sql.indexOf("'", end)
-        if (close === -1) {
-          end = sql.length
-          break
-        }
-        if (sql[close + 1] === "'") end = close + 2
-        else {
-          end = close + 1
-          break
-        }
-      }
-    } else if (char === '"') {
-      end = index + 1
-      for (;;) {
-        const close = sql.indexOf('"', end)
-        if (close === -1) {
-          end = sql.length
-          break
-        }
-        if (sql[close + 1] === '"') end = close + 2
-        else {
-          end = close + 1
-          break
-        }
-      }
+    if (char === "'" || char === '"') {
+      end = quotedEnd(sql, index)
     } else if (char === "-" && next === "-") {
       const close = sql.indexOf("\n", index)
       end = close === -1 ? sql.length : close

@@ -2,7 +2,8 @@ import { isUtf8 } from "node:buffer"
 import { type FileHandle, open } from "node:fs/promises"
 import type { MalformedRow, SourceItem } from "@tablecast/core"
 import { SourceError } from "@tablecast/core"
-import { type CsvError, type InfoRecord, Parser } from "csv-parse"
+import { CsvError, type InfoRecord, Parser } from "csv-parse"
+import { parse as parseSync } from "csv-parse/sync"
 import { columnNameProblems, type CsvSourceOptions } from "./CsvSourceOptions.ts"
 import { completeUtf8Length } from "./Utf8Boundary.ts"
 
@@ -38,12 +39,6 @@ interface HeldBytes {
   readonly bytes: Buffer
 }
 
-/** The parts of csv-parse's error context that say where an error is. */
-const errorPlace = (error: CsvError): { readonly bytes: number; readonly index: number } => ({
-  bytes: typeof error["bytes"] === "number" ? error["bytes"] : 0,
-  index: typeof error["index"] === "number" ? error["index"] : 0
-})
-
 /** Appends to `into` the offset (from `base`) of each byte that does not start a valid UTF-8 character. */
 const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void => {
   for (let index = 0; index < bytes.length; ) {
@@ -55,21 +50,31 @@ const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void
   }
 }
 
-const countByte = (text: string, char: string): number => {
-  let count = 0
-  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) count++
-  return count
+/** Thrown from csv-parse's `on_skip` to stop a parser at once: its reading of what follows is wrong. */
+const abandoned = new Error("abandoned: reading restarts on the line after a refused record")
+
+/** A record csv-parse refused (a quote problem): reported, then reading restarts on its next line. */
+interface RefusedRecord {
+  /** Offset where the record starts (its first byte, past skipped blank lines). */
+  readonly start: number
+  readonly error: CsvError
 }
 
 /**
  * Reads one CSV file a piece at a time: each `next()` hands out the rows parsed so far, and reads
  * (64 KB) only when none are left, so the reader never runs ahead of whoever pulls it.
  *
- * csv-parse does the parsing (quotes, escapes, delimiters, CRLF/LF); records that it refuses
- * (a stray or unclosed quote) come back through `on_skip`, and reading goes on. This class adds:
- * row numbers, the header, field-count and UTF-8 checks, and the file line where each malformed
- * row starts (csv-parse's own line count is off by one for every CRLF inside a quoted field, so
- * lines are counted here from the bytes).
+ * csv-parse does the parsing (quotes, escapes, delimiters, CRLF/LF). This class adds: row numbers,
+ * the header, field-count and UTF-8 checks, and the file line where each malformed row starts
+ * (csv-parse's own line count is off by one for every CRLF inside a quoted field, so lines are
+ * counted here from the bytes).
+ *
+ * A record csv-parse refuses (a stray quote, text after a closing quote, a quote never closed) is
+ * reported as malformed at the line where it starts, and reading restarts on the next line with a
+ * new parser. csv-parse would go on inside the quote it holds open, up to the next quote in the file
+ * or its end, taking good lines with it; instead, each line after the bad one is read again as a
+ * row of its own (the bytes since the bad record's start are still held). A quoted field that spans
+ * lines and closes is not refused, and is read as before.
  */
 export class CsvReader {
   static async open(options: CsvSourceOptions, probe?: ReaderProbe): Promise<CsvReader> {
@@ -88,7 +93,14 @@ export class CsvReader {
   private readonly file: FileHandle
   private readonly options: CsvSourceOptions
   private readonly probe: ReaderProbe | undefined
-  private readonly parser: Parser
+  /** The parser reading now; `undefined` between a refused record and the restart after it. */
+  private parser: Parser | undefined
+  /** Offset of the current parser's first byte: its own offsets are relative to it. */
+  private parserStart = 0
+  /** How far the input has been written to the current parser. */
+  private writtenBytes = 0
+  /** The record that stopped the last parser, until reading restarts after it. */
+  private refused: RefusedRecord | undefined
   private names: ReadonlyArray<string> | undefined
   private rowNumber = 0
   private out: Array<SourceItem> = []
@@ -103,20 +115,23 @@ export class CsvReader {
   private nextLine = 1
   /** LF, or CR for a file whose lines end with a lone CR (old Mac exports). */
   private lineBreak = LF
-  private lineBreakChar = "\n"
   /** Offsets of byte sequences that are not UTF-8, not yet behind the last record read. */
   private invalidUtf8Offsets: Array<number> = []
-  /** Where the last record csv-parse returned ends (the next one starts there, or later). */
+  /** Where the last record read ends (the next one starts there, or past blank lines). */
   private lastRecordEnd = 0
-  /** csv-parse's array of the record being parsed: it can report several errors for one record. */
-  private lastSkippedRecord: unknown
 
   private constructor(file: FileHandle, options: CsvSourceOptions, probe: ReaderProbe | undefined) {
     this.file = file
     this.options = options
     this.probe = probe
     this.names = options.header ? undefined : options.columns
-    this.parser = new Parser({
+    this.parser = this.createParser(0)
+  }
+
+  /** The csv-parse options this reader's parsers share (also used to check one line alone). */
+  private parserOptions() {
+    const { options } = this
+    return {
       delimiter: options.delimiter,
       quote: options.quote === false ? null : options.quote,
       escape: options.escape ?? (options.quote === false ? null : options.quote),
@@ -127,22 +142,36 @@ export class CsvReader {
       // the first one it meets as the only one).
       record_delimiter: ["\r\n", "\n", "\r"],
       // Field counts are checked here, against the header, for a reason that names both counts.
-      relax_column_count: true,
+      relax_column_count: true
+    }
+  }
+
+  /** A parser for the input from offset `start` on. Callbacks from a parser no longer current are ignored. */
+  private createParser(start: number): Parser {
+    const parser: Parser = new Parser({
+      ...this.parserOptions(),
       skip_records_with_error: true,
       on_record: (fields: Array<string>, info: InfoRecord) => {
-        this.guard(() => this.onRecord(fields, info))
+        if (parser === this.parser) this.guard(() => this.onRecord(fields, start + info.bytes))
         // Rows are kept here, in file order with the malformed ones, not in the stream's buffer.
         return null
       },
       on_skip: (error: CsvError | undefined) => {
+        if (parser !== this.parser) return undefined
         this.guard(() => this.onSkip(error))
+        // Throwing stops this parser in the middle of its input (csv-parse returns the error).
+        if (parser !== this.parser) throw abandoned
         return undefined
       }
     })
     // Failures are also read from `parser.errored`; this listener keeps them from being thrown.
-    this.parser.on("error", (error) => {
-      this.failure ??= this.parseFailure(error)
+    parser.on("error", (error) => {
+      if (parser === this.parser) this.failure ??= this.parseFailure(error)
     })
+    this.parserStart = start
+    this.writtenBytes = start
+    this.lastRecordEnd = start
+    return parser
   }
 
   /** The next rows (at most `maxRowsPerChunk`), or `undefined` at the end of the file. */
@@ -165,7 +194,7 @@ export class CsvReader {
 
   async close(): Promise<void> {
     this.finished = true
-    this.parser.destroy()
+    this.parser?.destroy()
     await this.file.close()
   }
 
@@ -196,17 +225,14 @@ export class CsvReader {
     if (this.firstRead) {
       this.firstRead = false
       if (bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) bytes = bytes.subarray(3)
-      if (bytes.indexOf(LF) === -1 && bytes.indexOf(CR) !== -1) {
-        this.lineBreak = CR
-        this.lineBreakChar = "\r"
-      }
+      if (bytes.indexOf(LF) === -1 && bytes.indexOf(CR) !== -1) this.lineBreak = CR
     }
     const complete = completeUtf8Length(bytes)
     this.carry = bytes.subarray(complete)
     this.feed(bytes.subarray(0, complete))
   }
 
-  /** Parses one piece of the input; rows land in `out` synchronously. */
+  /** Adds one piece of the input and parses it; rows land in `out` synchronously. */
   private feed(bytes: Buffer): void {
     if (bytes.length === 0) return
     // Invalid UTF-8: csv-parse decodes each field with replacement, so bad bytes arrive as U+FFFD.
@@ -219,15 +245,16 @@ export class CsvReader {
     this.held.push({ start: this.parsedBytes, line: this.nextLine, bytes })
     this.nextLine += this.countLineBreaks(bytes, bytes.length)
     this.parsedBytes += bytes.length
-    this.parser.write(bytes)
-    this.checkParser()
-    // Later line look-ups never go back before the parser's last field or record boundary.
-    const boundary = this.parser.info.bytes
-    while (this.held.length > 1 && this.held[0]!.start + this.held[0]!.bytes.length <= boundary) this.held.shift()
-    if (this.parsedBytes - boundary > maxFieldBytes && this.failure === undefined) {
+    this.parse(false)
+    // Later look-ups never go back before the start of the record being read (its line, and the
+    // restart after it if it is refused).
+    const keepFrom = this.parser === undefined ? this.refused!.start : this.lastRecordEnd
+    while (this.held.length > 1 && this.held[0]!.start + this.held[0]!.bytes.length <= keepFrom) this.held.shift()
+    const fieldStart = this.parser === undefined ? keepFrom : this.parserStart + this.parser.info.bytes
+    if (this.parsedBytes - fieldStart > maxFieldBytes && this.failure === undefined) {
       this.failure = new SourceError({
         message:
-          `a field of ${this.options.path} starting near line ${this.lineAt(boundary)} runs over ` +
+          `a field of ${this.options.path} starting near line ${this.lineAt(fieldStart)} runs over ` +
           `${maxFieldBytes / (1024 * 1024)} MiB: most likely a quote that is never closed`,
         code: "parse",
         row: this.rowNumber + 1
@@ -240,10 +267,51 @@ export class CsvReader {
     }
   }
 
-  private async end(): Promise<void> {
-    if (this.failure === undefined) {
-      await new Promise<void>((resolve) => this.parser.end(() => resolve()))
+  /**
+   * Writes the input not yet parsed to the parser. After a refused record, reports it and restarts
+   * with a new parser on the line after the one where it starts, once that line's end is read
+   * (`atEnd`: the file has no more bytes).
+   */
+  private parse(atEnd: boolean): void {
+    while (this.failure === undefined) {
+      if (this.parser === undefined) {
+        const refused = this.refused!
+        const restart = this.lineEndAfter(refused.start, atEnd)
+        if (restart === undefined) return
+        this.reportRefused(refused, restart)
+        this.refused = undefined
+        this.parser = this.createParser(restart)
+      }
+      if (this.writtenBytes >= this.parsedBytes) return
+      this.writeHeld(this.parser)
+    }
+  }
+
+  /** Writes the held bytes from `writtenBytes` on; stops early when the parser refuses a record. */
+  private writeHeld(parser: Parser): void {
+    for (const piece of this.held) {
+      const end = piece.start + piece.bytes.length
+      if (end <= this.writtenBytes) continue
+      const from = this.writtenBytes - piece.start
+      parser.write(from === 0 ? piece.bytes : piece.bytes.subarray(from))
+      this.writtenBytes = end
+      if (parser !== this.parser) return
       this.checkParser()
+      if (this.failure !== undefined) return
+    }
+  }
+
+  private async end(): Promise<void> {
+    while (this.failure === undefined) {
+      this.parse(true)
+      const parser = this.parser
+      if (parser === undefined || this.failure !== undefined) break
+      await new Promise<void>((resolve) => parser.end(() => resolve()))
+      // A quote never closed is found only here; the lines after its record are read again.
+      if (parser === this.parser) {
+        this.checkParser()
+        break
+      }
     }
     if (this.failure === undefined && this.names === undefined) {
       this.failure = new SourceError({
@@ -255,8 +323,8 @@ export class CsvReader {
   }
 
   private checkParser(): void {
-    const error = this.parser.errored
-    if (error !== null && this.failure === undefined) this.failure = this.parseFailure(error)
+    const error = this.parser?.errored
+    if (error != null && this.failure === undefined) this.failure = this.parseFailure(error)
   }
 
   private parseFailure(error: unknown): SourceError {
@@ -277,9 +345,9 @@ export class CsvReader {
     }
   }
 
-  private onRecord(fields: Array<string>, info: InfoRecord): void {
-    const start = this.lastRecordEnd
-    this.lastRecordEnd = info.bytes
+  private onRecord(fields: Array<string>, end: number): void {
+    const previousEnd = this.lastRecordEnd
+    this.lastRecordEnd = end
     const names = this.names
     if (names === undefined) return this.readHeader(fields)
     const rowNumber = ++this.rowNumber
@@ -288,13 +356,13 @@ export class CsvReader {
         fields.length === 1 && fields[0] === ""
           ? "empty line"
           : `expected ${names.length} fields, found ${fields.length}`
-      return this.malformed({ rowNumber, line: this.recordStartLine(fields, info.bytes), reason })
+      return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
     }
-    if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(start, info.bytes)) {
+    if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(previousEnd, end)) {
       const columns = names.filter((_, index) => fields[index]!.includes(REPLACEMENT_CHARACTER))
       if (columns.length > 0) {
         const reason = `invalid UTF-8 in column${columns.length > 1 ? "s" : ""} ${columns.map((name) => `"${name}"`).join(", ")}`
-        return this.malformed({ rowNumber, line: this.recordStartLine(fields, info.bytes), reason })
+        return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
       }
     }
     const values: Record<string, string> = {}
@@ -328,40 +396,72 @@ export class CsvReader {
     this.names = names
   }
 
+  /** csv-parse refused the record being read: stop its parser; `parse` reports it and restarts. */
   private onSkip(error: CsvError | undefined): void {
     if (error === undefined) return
-    // csv-parse reports each error as it finds it, so a record with two stray quotes is reported
-    // twice. Its parser state (public on the stream) holds the fields of the record being read in
-    // an array that is new for each record: the same array means the same record.
-    const record = (this.parser as unknown as { readonly state?: { readonly record?: unknown } }).state?.record
-    if (record !== undefined && record === this.lastSkippedRecord) return
-    this.lastSkippedRecord = record
-    const completed: ReadonlyArray<unknown> = Array.isArray(record) ? record : []
-    const line = this.skippedRecordStartLine(error, completed)
-    const reason = this.skipReason(error, completed.length)
+    const start = this.recordStart(this.lastRecordEnd)
     if (this.names === undefined) {
+      const fieldIndex = typeof error["index"] === "number" ? error["index"] : 0
       throw new SourceError({
-        message: `the header row of ${this.options.path} (line ${line}) is malformed: ${reason}`,
+        message: `the header row of ${this.options.path} (line ${this.lineAt(start)}) is malformed: ${this.skipReason(error.code, fieldIndex)}`,
         code: "header"
       })
+    }
+    this.refused = { start, error }
+    this.parser = undefined
+  }
+
+  /**
+   * Reports a refused record at the line where it starts. The reason is found by reading that line
+   * alone, so that it is true of the line whatever csv-parse made of the lines after it.
+   */
+  private reportRefused(refused: RefusedRecord, restart: number): void {
+    const line = this.lineAt(refused.start)
+    let lineEnd = restart
+    while (lineEnd > refused.start && (this.byteAt(lineEnd - 1) === LF || this.byteAt(lineEnd - 1) === CR)) lineEnd--
+    const alone = this.lineProblem(this.bytesBetween(refused.start, lineEnd))
+    let reason: string
+    if (alone === undefined) {
+      const fieldIndex = typeof refused.error["index"] === "number" ? refused.error["index"] : 0
+      reason = this.skipReason(refused.error.code, fieldIndex)
+    } else if (alone.code === "CSV_QUOTE_NOT_CLOSED" && refused.error.code !== "CSV_QUOTE_NOT_CLOSED") {
+      // Read across the lines below it (as csv-parse did, up to a quote further down), the
+      // record was refused too: there is no valid multi-line field here.
+      reason =
+        `the quoted field "${this.columnName(alone.fieldIndex)}" is not closed on its line, and read across ` +
+        "the lines below it, it does not make a valid row either (a quote inside a quoted field must be doubled)"
+    } else {
+      reason = this.skipReason(alone.code, alone.fieldIndex)
     }
     this.malformed({ rowNumber: ++this.rowNumber, line, reason })
   }
 
-  private skipReason(error: CsvError, fieldIndex: number): string {
-    const column = this.names?.[fieldIndex] ?? `${fieldIndex + 1}`
-    switch (error.code) {
+  /** What csv-parse finds wrong with one line read alone, if anything. */
+  private lineProblem(line: Buffer): { readonly code: string; readonly fieldIndex: number } | undefined {
+    try {
+      parseSync(line, this.parserOptions())
+      return undefined
+    } catch (error) {
+      if (!(error instanceof CsvError)) return undefined
+      return { code: error.code, fieldIndex: typeof error["index"] === "number" ? error["index"] : 0 }
+    }
+  }
+
+  private columnName(fieldIndex: number): string {
+    return this.names?.[fieldIndex] ?? `${fieldIndex + 1}`
+  }
+
+  private skipReason(code: string, fieldIndex: number): string {
+    const column = this.columnName(fieldIndex)
+    switch (code) {
       case "INVALID_OPENING_QUOTE":
         return `a quote inside the unquoted field "${column}" (a field holding quotes must be quoted, its quotes doubled)`
       case "CSV_INVALID_CLOSING_QUOTE":
-        return (
-          `text follows the closing quote of field "${column}" (a quote inside a quoted field must be doubled); ` +
-          "the field stays open up to the next quote, so the lines up to there belong to this row"
-        )
+        return `text follows the closing quote of field "${column}" (a quote inside a quoted field must be doubled)`
       case "CSV_QUOTE_NOT_CLOSED":
-        return `the quoted field "${column}" is never closed: it runs to the end of the file`
+        return `the quoted field "${column}" is never closed: no quote below it closes it`
       default:
-        return error.message
+        return `cannot parse the line (${code})`
     }
   }
 
@@ -369,27 +469,45 @@ export class CsvReader {
     this.out.push({ _tag: "Malformed", malformed })
   }
 
-  /** Line where a record csv-parse returned starts: its last line less the line breaks inside its fields. */
-  private recordStartLine(fields: ReadonlyArray<string>, endOffset: number): number {
-    let breaks = 0
-    for (const field of fields) breaks += countByte(field, this.lineBreakChar)
-    return this.lineAt(endOffset - 1) - breaks
+  /** Where a record starts that follows a record ending at `previousEnd`: past skipped blank lines. */
+  private recordStart(previousEnd: number): number {
+    let offset = previousEnd
+    if (this.options.skipEmptyLines) {
+      for (let byte = this.byteAt(offset); byte === LF || byte === CR; byte = this.byteAt(offset)) offset++
+    }
+    return offset
   }
 
-  /** Line where a record csv-parse refused starts, from where the error was found. */
-  private skippedRecordStartLine(error: CsvError, completed: ReadonlyArray<unknown>): number {
-    const { bytes, index } = errorPlace(error)
-    if (index === 0 || completed.length === 0) {
-      // The error is in the first field: `bytes` is where the previous record ended. Blank lines
-      // skipped since then are line breaks only.
-      let offset = bytes
-      while (this.byteAt(offset) === LF || this.byteAt(offset) === CR) offset++
-      return this.lineAt(offset)
+  /**
+   * The offset just past the first line break (CRLF, LF or CR) at or after `start`; `undefined` when
+   * it is not read yet. At the end of the file, a last line without a break ends there.
+   */
+  private lineEndAfter(start: number, atEnd: boolean): number | undefined {
+    for (const piece of this.held) {
+      const pieceEnd = piece.start + piece.bytes.length
+      if (pieceEnd <= start) continue
+      const from = Math.max(0, start - piece.start)
+      const lf = piece.bytes.indexOf(LF, from)
+      const cr = piece.bytes.indexOf(CR, from)
+      if (lf === -1 && cr === -1) continue
+      const at = piece.start + (lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr))
+      if (this.byteAt(at) === LF) return at + 1
+      // A CR: one more byte says whether it is a CRLF.
+      if (at + 1 < this.parsedBytes) return this.byteAt(at + 1) === LF ? at + 2 : at + 1
+      return atEnd ? at + 1 : undefined
     }
-    // `bytes` is the delimiter before the field at fault; the fields before it may span lines.
-    let breaks = 0
-    for (const field of completed) if (typeof field === "string") breaks += countByte(field, this.lineBreakChar)
-    return this.lineAt(bytes) - breaks
+    return atEnd ? this.parsedBytes : undefined
+  }
+
+  /** A copy of the held bytes `[start, end)`. */
+  private bytesBetween(start: number, end: number): Buffer {
+    const parts: Array<Buffer> = []
+    for (const piece of this.held) {
+      const pieceEnd = piece.start + piece.bytes.length
+      if (pieceEnd <= start || piece.start >= end) continue
+      parts.push(piece.bytes.subarray(Math.max(0, start - piece.start), Math.min(piece.bytes.length, end - piece.start)))
+    }
+    return Buffer.concat(parts)
   }
 
   private pieceAt(offset: number): HeldBytes | undefined {

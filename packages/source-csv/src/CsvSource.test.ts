@@ -169,20 +169,26 @@ describe("CsvSource: malformed lines", () => {
     expect(rowsOf(items)).toEqual([{ rowNumber: 3, values: { id: "3", size: "7" } }])
   })
 
-  it("reports text after a closing quote, at the line where its row starts", async () => {
+  it("reports text after a closing quote, at the line where its row starts, and reads the next lines again", async () => {
     const items = await readAll({ path: file('id,a,b\n1,x,y\n\n2,"multi\nline"oops,y\n3,"z",y\n4,x,y\n') })
+    // Read as one record, lines 4 and 5 are refused (the quote after "line" is followed by text).
+    // Reading restarts on line 5, which alone holds a stray quote; row 3's line is read as it is.
     expect(malformedOf(items)).toEqual([
-      { rowNumber: 2, line: 4, reason: expect.stringContaining('text follows the closing quote of field "a"') }
+      { rowNumber: 2, line: 4, reason: expect.stringContaining('the quoted field "a" is not closed on its line, and read across the lines below it') },
+      { rowNumber: 3, line: 5, reason: expect.stringContaining('a quote inside the unquoted field "id"') }
     ])
-    // The open quote runs to the next quote (row 3's), as in any CSV reader; row 4 is read again.
-    expect(rowsOf(items).map((row) => row.values["id"])).toEqual(["1", "4"])
+    expect(rowsOf(items)).toEqual([
+      { rowNumber: 1, values: { id: "1", a: "x", b: "y" } },
+      { rowNumber: 4, values: { id: "3", a: "z", b: "y" } },
+      { rowNumber: 5, values: { id: "4", a: "x", b: "y" } }
+    ])
   })
 
-  it("reports a quote never closed at the line where its row starts", async () => {
+  it("reports a quote never closed at the line where its row starts, and reads the lines after it as rows", async () => {
     const items = await readAll({ path: file('id,a\n1,x\n2,"never closed\n3,y\n4,z\n') })
-    expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1])
+    expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1, 3, 4])
     expect(malformedOf(items)).toEqual([
-      { rowNumber: 2, line: 3, reason: 'the quoted field "a" is never closed: it runs to the end of the file' }
+      { rowNumber: 2, line: 3, reason: 'the quoted field "a" is never closed: no quote below it closes it' }
     ])
   })
 
@@ -214,6 +220,138 @@ describe("CsvSource: malformed lines", () => {
     expect(malformedOf(items)).toEqual([])
     expect(rowsOf(items)).toHaveLength(20_000)
     expect(rowsOf(items)[19_999]).toEqual({ rowNumber: 20_000, values: { id: "19999", name: "😀 smile" } })
+  })
+})
+
+describe("CsvSource: reading on after a quote problem", () => {
+  // Model output: row i has customer id c<i>, on line i + 1.
+  const header = "customer_id,score,segment,model_version"
+  const goodLine = (row: number) => `c${row},${row / 100},s${row % 7},churn-v3`
+  const goodValues = (row: number) => ({ customer_id: `c${row}`, score: `${row / 100}`, segment: `s${row % 7}`, model_version: "churn-v3" })
+  const csv = (rows: number, bad: ReadonlyMap<number, string>, eol = "\n") =>
+    [header, ...Array.from({ length: rows }, (_, index) => bad.get(index + 1) ?? goodLine(index + 1))].join(eol) + eol
+  /** Every row but the bad ones, each with its own number and values. */
+  const expectGoodRows = (items: ReadonlyArray<SourceItem>, rows: number, bad: ReadonlyMap<number, string>) =>
+    expect(rowsOf(items)).toEqual(
+      Array.from({ length: rows }, (_, index) => index + 1)
+        .filter((row) => !bad.has(row))
+        .map((row) => ({ rowNumber: row, values: goodValues(row) }))
+    )
+
+  it("text after a closing quote with no quote below it: that row alone is malformed, the 40 lines after it are rows", async () => {
+    const bad = new Map([[60, 'c60,0.6,"s"4,churn-v3']])
+    const items = await readAll({ path: file(csv(100, bad)) })
+    expect(malformedOf(items)).toEqual([
+      {
+        rowNumber: 60,
+        line: 61,
+        reason: 'text follows the closing quote of field "segment" (a quote inside a quoted field must be doubled)'
+      }
+    ])
+    expect(rowsOf(items)).toHaveLength(99)
+    expectGoodRows(items, 100, bad)
+    // In file order: the malformed row between rows 59 and 61.
+    expect(items.slice(58, 61).map((item) => (isMalformed(item) ? -item.malformed.rowNumber : item.rowNumber))).toEqual([59, -60, 61])
+  })
+
+  it("a quote left open, and a stray quote much further down (past 64 KB reads): both lines reported, the lines between them are rows", async () => {
+    const rows = 10_000
+    const bad = new Map([
+      [20, 'c20,0.2,"s6,churn-v3'],
+      [8_000, 'c8000,80,5" tall,churn-v3']
+    ])
+    const text = csv(rows, bad)
+    expect(text.indexOf("c8000,")).toBeGreaterThan(2 * readSizeBytes)
+    const items = await readAll({ path: file(text) })
+    expect(malformedOf(items)).toEqual([
+      {
+        rowNumber: 20,
+        line: 21,
+        reason: expect.stringContaining('the quoted field "segment" is not closed on its line, and read across the lines below it')
+      },
+      { rowNumber: 8_000, line: 8_001, reason: expect.stringContaining('a quote inside the unquoted field "segment"') }
+    ])
+    expectGoodRows(items, rows, bad)
+  })
+
+  it("a quote left open, and a good quoted field further down: only the bad line is reported", async () => {
+    const rows = 300
+    const bad = new Map([
+      [20, 'c20,0.2,"s6,churn-v3'],
+      [250, 'c250,2.5,"s5",churn-v3']
+    ])
+    const items = await readAll({ path: file(csv(rows, bad)) })
+    expect(malformedOf(items).map((malformed) => [malformed.rowNumber, malformed.line])).toEqual([[20, 21]])
+    expect(rowsOf(items)).toHaveLength(rows - 1)
+    expect(rowsOf(items).find((row) => row.rowNumber === 250)?.values).toEqual(goodValues(250))
+  })
+
+  it("a quote never closed, to the end of the file: its line is reported, the lines after it are rows or reported, LF or CRLF", async () => {
+    for (const eol of ["\n", "\r\n"]) {
+      // Line 50's doubled quote stays inside the quote opened on line 30 (a quote there followed
+      // by a delimiter would close it: that is a valid multi-line field, read as one row).
+      const bad = new Map([
+        [30, 'c30,0.3,"s2,churn-v3'],
+        [45, "c45,0.45,s3"],
+        [50, 'c50,0.5,s1"",churn-v3']
+      ])
+      const items = await readAll({ path: file(csv(60, bad, eol)) })
+      expect(malformedOf(items)).toEqual([
+        { rowNumber: 30, line: 31, reason: 'the quoted field "segment" is never closed: no quote below it closes it' },
+        { rowNumber: 45, line: 46, reason: "expected 4 fields, found 3" },
+        { rowNumber: 50, line: 51, reason: expect.stringContaining('a quote inside the unquoted field "segment"') }
+      ])
+      expectGoodRows(items, 60, bad)
+    }
+    // On the last line, without a line break: reported, and nothing else is lost.
+    const last = await readAll({ path: file(`${header}\n${goodLine(1)}\nc2,0.02,"s2,churn-v3`) })
+    expect(rowsOf(last).map((row) => row.rowNumber)).toEqual([1])
+    expect(malformedOf(last)).toEqual([{ rowNumber: 2, line: 3, reason: 'the quoted field "segment" is never closed: no quote below it closes it' }])
+  })
+
+  it("restarts on the next line when the bad line is cut by a 64 KB read, even between a CR and its LF", async () => {
+    for (const cut of ["inside", "crlf"]) {
+      const head = `${header}\r\n${goodLine(1)}\r\n`
+      const badStart = 'c2,0.02,"s"2'
+      const badEnd = ",churn-v3"
+      // "inside": the read ends within the bad line's tail; "crlf": it ends between its CR and LF.
+      const pad = readSizeBytes - head.length - badStart.length - (cut === "inside" ? 4 : badEnd.length + 1)
+      const bad = `${badStart}${"x".repeat(pad)}${badEnd}`
+      const text = `${head}${bad}\r\n${goodLine(3)}\r\n${goodLine(4)}\r\n`
+      if (cut === "crlf") expect(text.slice(readSizeBytes - 1, readSizeBytes + 1)).toBe("\r\n")
+      const items = await readAll({ path: file(text) })
+      expect(malformedOf(items)).toEqual([
+        { rowNumber: 2, line: 3, reason: expect.stringContaining('text follows the closing quote of field "segment"') }
+      ])
+      expect(rowsOf(items)).toEqual([1, 3, 4].map((row) => ({ rowNumber: row, values: goodValues(row) })))
+    }
+  })
+
+  it("keeps blank lines out of line numbers, or reports them, around a bad line", async () => {
+    const text = `${header}\n${goodLine(1)}\n\n'c2,0.02,"s"2,churn-v3'\n\n${goodLine(3)}\n`.replaceAll("'", "")
+    const skipped = await readAll({ path: file(text) })
+    expect(malformedOf(skipped)).toEqual([{ rowNumber: 2, line: 4, reason: expect.stringContaining("text follows the closing quote") }])
+    expect(rowsOf(skipped).map((row) => row.rowNumber)).toEqual([1, 3])
+    const reported = await readAll({ path: file(text), skipEmptyLines: false })
+    expect(malformedOf(reported).map((malformed) => [malformed.rowNumber, malformed.line])).toEqual([
+      [2, 3],
+      [3, 4],
+      [4, 5]
+    ])
+    expect(rowsOf(reported)).toEqual([{ rowNumber: 1, values: goodValues(1) }, { rowNumber: 5, values: goodValues(3) }])
+  })
+
+  it("reads a quoted field that spans lines and closes as before, also across a 64 KB read", async () => {
+    const note = `first line\r\nsecond, "quoted" line\n${"x".repeat(readSizeBytes)}\nlast line`
+    const quoted = `"${note.replaceAll('"', '""')}"`
+    const text = `id,note,n\n1,${quoted},a\n2,"two\nlines",b\n3,plain,c\n`
+    const items = await readAll({ path: file(text) })
+    expect(malformedOf(items)).toEqual([])
+    expect(items).toEqual([
+      { rowNumber: 1, values: { id: "1", note, n: "a" } },
+      { rowNumber: 2, values: { id: "2", note: "two\nlines", n: "b" } },
+      { rowNumber: 3, values: { id: "3", note: "plain", n: "c" } }
+    ])
   })
 })
 

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs"
 import type { ConnectionOptions as TlsOptions } from "node:tls"
 import { SourceError } from "@tablecast/core"
+import { scrubSecrets } from "@tablecast/source-sql"
 import { Effect, Redacted } from "effect"
 import type { Scope } from "effect"
 import pg from "pg"
 import { parse as parseConnectionString } from "pg-connection-string"
-import { scrubSecrets, toSourceError } from "./PostgresError.ts"
+import { toSourceError } from "./PostgresError.ts"
 import type { PostgresConnectionOptions, SslMode } from "./PostgresSourceOptions.ts"
 
 /** Where to connect, resolved from the options, the URL and the environment. Holds no plain password. */

@@ -1,22 +1,11 @@
 import { SourceError } from "@tablecast/core"
+import { scrubSecrets } from "@tablecast/source-sql"
 
 /**
  * Driver errors as `SourceError`s: the cause in words, the SQLSTATE (or Node's network error code)
  * as `driverCode`, and a `code` that says what kind of failure it was. Every message passes
  * through `scrubSecrets` first, so a password never leaves in an error.
  */
-
-// A connection URL's user-info part: postgres://user:password@host → postgres://user:***@host
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/gi
-
-/** Removes URL passwords and the given secrets (4 characters or more) from a text. */
-export const scrubSecrets = (text: string, secrets: ReadonlyArray<string>): string => {
-  let scrubbed = text.replace(URL_PASSWORD, "$1:***@")
-  for (const secret of secrets) {
-    if (secret.length >= 4) scrubbed = scrubbed.replaceAll(secret, "***")
-  }
-  return scrubbed
-}
 
 /** The kind of failure a server's SQLSTATE means. */
 export const classifySqlState = (sqlState: string): string => {

@@ -1,45 +1,18 @@
 import { formatIssues, SourceError } from "@tablecast/core"
+import { type ColumnSummary, convertRow, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
 import { Effect } from "effect"
 import { z } from "zod"
 import { connect, connectionSecrets, type Environment, resolveConnection, runQuery } from "./PostgresConnection.ts"
 import { estimateRows, plan } from "./PostgresSource.ts"
 import { PostgresConnectionOptions, type PostgresConnectionOptionsInput, type PostgresSourceOptionsInput } from "./PostgresSourceOptions.ts"
-import { convertRow, describeColumns, limitedQuery } from "./ResultColumns.ts"
-import { quoteIdentifier } from "./TableName.ts"
-import type { ValueKind } from "./ValueConverter.ts"
+import { PostgresTableName } from "./PostgresTableName.ts"
+import { describeColumns, limitedQuery } from "./ResultColumns.ts"
 
-/** A table or view the connection can read. */
-export interface TableSummary {
-  readonly schema: string
-  readonly name: string
-  readonly kind: "table" | "view" | "materialized view" | "foreign table" | "partitioned table"
-  /** The name to give as the source's `table` option (quoted where it needs to be). */
-  readonly table: string
-  /** The catalog's row estimate (`reltuples`), when the table has been analyzed. */
-  readonly estimatedRows: number | undefined
-}
-
-/** A column of a table or query, as `tablecast inspect` shows it and proposes a sync from it. */
-export interface ColumnSummary {
-  readonly name: string
-  /** The type as the database writes it, e.g. `numeric(12,2)`, `timestamp with time zone`. */
-  readonly sourceType: string
-  /** What its values become in JSON (`timestamp`: ISO-8601 UTC strings; `binary`: refused unless mapped). */
-  readonly kind: ValueKind
-  /** From the table's definition when the column comes straight from a table (not a view); else undefined. */
-  readonly nullable: boolean | undefined
-  /** True when a primary key or unique index covers exactly this column. */
-  readonly unique: boolean | undefined
-  /** The first few values, converted as a sync would send them (binary shown as `<binary N bytes>`). */
-  readonly samples: ReadonlyArray<unknown>
-}
-
-/** What a table or query holds: its columns with samples, and a row estimate. */
-export interface SourceDescription {
-  readonly description: string
-  readonly estimatedRows: number | undefined
-  readonly columns: ReadonlyArray<ColumnSummary>
-}
+/**
+ * A table or view the connection can read; `estimatedRows` is the catalog's estimate
+ * (`reltuples`), when the table has been analyzed.
+ */
+export type TableSummary = SqlTableSummary<"table" | "view" | "materialized view" | "foreign table" | "partitioned table">
 
 const KINDS: Record<string, TableSummary["kind"]> = {
   r: "table",
@@ -48,12 +21,6 @@ const KINDS: Record<string, TableSummary["kind"]> = {
   f: "foreign table",
   p: "partitioned table"
 }
-
-const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/
-
-/** An identifier as the `table` option reads it back: bare when it can be, quoted otherwise. */
-const tableArgumentPart = (identifier: string): string =>
-  PLAIN_IDENTIFIER.test(identifier) ? identifier : quoteIdentifier(identifier)
 
 const ListOptions = PostgresConnectionOptions.extend({
   /** Only this schema's tables (default: every schema but the system ones). */
@@ -97,7 +64,7 @@ export const listTables = (
           schema,
           name,
           kind: KINDS[relkind] ?? "table",
-          table: `${tableArgumentPart(schema)}.${tableArgumentPart(name)}`,
+          table: PostgresTableName.format({ schema, name }),
           estimatedRows: relkind !== "v" && Number.isFinite(estimate) && estimate >= 0 ? Math.round(estimate) : undefined
         }
       })

@@ -6,6 +6,7 @@ import {
   SourceError,
   type SourceItem
 } from "@tablecast/core"
+import { convertPage, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import { Effect, Layer, Option, Stream } from "effect"
 import type pg from "pg"
 import Cursor from "pg-cursor"
@@ -20,15 +21,14 @@ import {
 } from "./PostgresConnection.ts"
 import { toSourceError } from "./PostgresError.ts"
 import { PostgresSourceOptions, type PostgresSourceOptionsInput } from "./PostgresSourceOptions.ts"
-import { type ReadTarget, resolveTarget } from "./ReadTarget.ts"
-import { convertRow, describeColumns, type ResultColumn } from "./ResultColumns.ts"
-import { quoteIdentifier } from "./TableName.ts"
+import { PostgresTableName, type TableName } from "./PostgresTableName.ts"
+import { describeColumns, type ResultColumn } from "./ResultColumns.ts"
 
 /** Everything a Postgres source needs, resolved once: options, connection, target, secrets to scrub. */
 export interface PostgresPlan {
   readonly options: PostgresSourceOptions
   readonly connection: PostgresConnection
-  readonly target: ReadTarget
+  readonly target: ReadTarget<TableName>
   readonly secrets: ReadonlyArray<string>
   readonly description: string
 }
@@ -48,7 +48,7 @@ export const plan = (
     }
     const options = parsed.data
     const connection = yield* resolveConnection(options, env)
-    const target = yield* resolveTarget(options)
+    const target = yield* resolveTarget(PostgresTableName, options)
     return {
       options,
       connection,
@@ -173,18 +173,8 @@ export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceErr
         readPage(cursor, pageSize).pipe(
           Effect.mapError((error) => toSourceError(error, doing, p.secrets, { row: rowNumber + 1 })),
           Effect.map((page) => {
-            const items: Array<SourceItem> = new Array(page.length)
-            for (let index = 0; index < page.length; index++) {
-              rowNumber++
-              try {
-                items[index] = { rowNumber, values: convertRow(columns, page[index]!) }
-              } catch (error) {
-                items[index] = {
-                  _tag: "Malformed",
-                  malformed: { rowNumber, reason: `value conversion failed: ${error instanceof Error ? error.message : String(error)}` }
-                }
-              }
-            }
+            const items = convertPage(columns, page, rowNumber)
+            rowNumber += page.length
             return [items, page.length < pageSize ? Option.none() : Option.some(undefined)] as const
           })
         )

@@ -1,10 +1,5 @@
-import { Redacted } from "effect"
+import { BinaryMapping, requireTableOrQuery, Secret } from "@tablecast/source-sql"
 import { z } from "zod"
-
-/** A secret as the user gives it (plain text from a flag or file, or already `Redacted`), kept `Redacted`. */
-const Secret = z
-  .union([z.string(), z.custom<Redacted.Redacted<string>>((value) => Redacted.isRedacted(value))])
-  .transform((value) => (typeof value === "string" ? Redacted.make(value) : value))
 
 /**
  * libpq's sslmode. `prefer` (the default, as in libpq) tries TLS and falls back to plain text when
@@ -38,10 +33,6 @@ export const PostgresConnectionOptions = z.object({
 export type PostgresConnectionOptionsInput = z.input<typeof PostgresConnectionOptions>
 export type PostgresConnectionOptions = z.output<typeof PostgresConnectionOptions>
 
-/** What a binary (bytea) column becomes: refused (the default), or text in base64 or hex. */
-export const BinaryMapping = z.enum(["refuse", "base64", "hex"])
-export type BinaryMapping = z.infer<typeof BinaryMapping>
-
 /**
  * A Postgres source: a connection, and either a `table` (`name` or `schema.name`, quoted names
  * allowed) or a `query` (SQL text, or the path of a `.sql` file).
@@ -53,15 +44,12 @@ export const PostgresSourceOptions = PostgresConnectionOptions.extend({
   pageSize: z.number().int().min(1).max(100_000).default(1000),
   /** NUMERIC/DECIMAL and BIGINT: numbers only where exact (default), or always strings. */
   bigNumbers: z.enum(["string", "number-if-exact"]).default("number-if-exact"),
+  /** What a binary (bytea) column becomes: refused (the default), or text in base64 or hex. */
   binary: BinaryMapping.default("refuse"),
   /** Runs the session read-only (`default_transaction_read_only`): tablecast only reads. */
   readOnly: z.boolean().default(true)
 })
   .strict()
-  .superRefine((options, ctx) => {
-    if ((options.table === undefined) === (options.query === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["table"], message: "give either a table or a query (not both)" })
-    }
-  })
+  .superRefine(requireTableOrQuery)
 export type PostgresSourceOptionsInput = z.input<typeof PostgresSourceOptions>
 export type PostgresSourceOptions = z.output<typeof PostgresSourceOptions>

@@ -1,8 +1,9 @@
-import { SourceError } from "@tablecast/core"
+import type { SourceError } from "@tablecast/core"
+import { type ConversionOptions, duplicateColumnError, refusedBinaryError, type ValueKind } from "@tablecast/source-sql"
 import { Effect } from "effect"
 import type pg from "pg"
 import { runQuery } from "./PostgresConnection.ts"
-import { type ConversionOptions, conversionFor, needsTypeInfo, type PgTypeInfo, type ValueKind } from "./ValueConverter.ts"
+import { conversionFor, needsTypeInfo, type PgTypeInfo } from "./ValueConverter.ts"
 
 /** One column of a result: its name, its Postgres type, and how its text becomes JSON. */
 export interface ResultColumn {
@@ -72,17 +73,8 @@ export const describeColumns = (
   Effect.gen(function* () {
     const described = yield* runQuery(client, limitedQuery(sql, 0), [], doing, secrets)
     const fields = described.fields
-    const seen = new Set<string>()
-    for (const field of fields) {
-      if (seen.has(field.name)) {
-        return yield* new SourceError({
-          message: `Postgres: ${doing}: the result has two columns named ${JSON.stringify(field.name)}; give one an alias (AS other_name)`,
-          code: "query",
-          column: field.name
-        })
-      }
-      seen.add(field.name)
-    }
+    const duplicate = duplicateColumnError("Postgres", fields, doing)
+    if (duplicate !== undefined) return yield* duplicate
     const types = yield* loadTypeInfo(
       client,
       fields.map((field) => field.dataTypeID),
@@ -107,32 +99,7 @@ export const describeColumns = (
         convert: conversion.convert
       }
     })
-    const refused = options.binary === "refuse" ? columns.find((column) => column.kind === "binary") : undefined
-    if (refused !== undefined) {
-      return yield* new SourceError({
-        message:
-          `Postgres: ${doing}: column ${JSON.stringify(refused.name)} is binary (${refused.sourceType}), which JSON cannot carry; ` +
-          `leave it out of the query, or set binary to "base64" or "hex" to send it as text`,
-        code: "binary-column",
-        column: refused.name
-      })
-    }
+    const refused = refusedBinaryError("Postgres", columns, options, doing)
+    if (refused !== undefined) return yield* refused
     return columns
   })
-
-/** A row of server texts (in column order) as the row's values. */
-export const convertRow = (columns: ReadonlyArray<ResultColumn>, raw: ReadonlyArray<unknown>): Record<string, unknown> => {
-  const values: Record<string, unknown> = {}
-  for (let index = 0; index < columns.length; index++) {
-    const column = columns[index]!
-    const text = raw[index]
-    const value = text === null || text === undefined ? null : column.convert(text as string)
-    if (column.name === "__proto__") {
-      // A plain assignment would set the object's prototype instead of a property.
-      Object.defineProperty(values, column.name, { value, enumerable: true, writable: true, configurable: true })
-    } else {
-      values[column.name] = value
-    }
-  }
-  return values
-}

@@ -1,20 +1,6 @@
+import { type ConversionOptions, decimalValue, parseJsonExactly, type ValueKind } from "@tablecast/source-sql"
 import { parse as parseArray } from "postgres-array"
-import { type BigNumbers, decimalValue, exactNumber } from "./ExactNumber.ts"
 import { dateToIso, timestampToIso } from "./PostgresTime.ts"
-import type { BinaryMapping } from "./PostgresSourceOptions.ts"
-
-/** What a column's values become in JSON, for the inspection and for mapping decisions. */
-export type ValueKind =
-  | "string"
-  | "number"
-  /** NUMERIC/BIGINT: a number where exact, otherwise a string (or always a string). */
-  | "decimal"
-  | "boolean"
-  | "timestamp"
-  | "date"
-  | "json"
-  | "array"
-  | "binary"
 
 /** A type as `pg_type` describes it. */
 export interface PgTypeInfo {
@@ -35,30 +21,6 @@ export interface PgTypeInfo {
 export interface ValueConversion {
   readonly kind: ValueKind
   readonly convert: (text: string) => unknown
-}
-
-export interface ConversionOptions {
-  readonly bigNumbers: BigNumbers
-  /** `inspect` shows binary values as `<binary N bytes>` rather than refusing them. */
-  readonly binary: BinaryMapping | "inspect"
-}
-
-// Fast path: a JSON text whose numbers all have under 16 significant digits and no exponent
-// parses exactly with plain JSON.parse; only other texts pay for the checking reviver.
-const MAYBE_INEXACT_NUMBER = /\d[\d.]{15,}|\d[eE]/
-
-/**
- * JSON/JSONB text as a nested value. A number that a double would round (or overflow) stays the
- * exact text it was written as, a string, rather than change silently.
- */
-export const parseJsonExactly = (text: string): unknown => {
-  if (!MAYBE_INEXACT_NUMBER.test(text)) return JSON.parse(text)
-  return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === "number" && context?.source !== undefined && exactNumber(context.source) === undefined) {
-      return context.source
-    }
-    return value
-  } as (this: unknown, key: string, value: unknown) => unknown)
 }
 
 const number = (text: string): number | string => {

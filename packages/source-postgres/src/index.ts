@@ -1,5 +1,5 @@
+export { BinaryMapping, type ColumnSummary, quoteIdentifier, type SourceDescription, type ValueKind } from "@tablecast/source-sql"
 export {
-  BinaryMapping,
   PostgresConnectionOptions,
   type PostgresConnectionOptionsInput,
   PostgresSourceOptions,
@@ -8,13 +8,5 @@ export {
 } from "./PostgresSourceOptions.ts"
 export { layer, make } from "./PostgresSource.ts"
 export type { Environment } from "./PostgresConnection.ts"
-export type { ValueKind } from "./ValueConverter.ts"
-export { parseTableName, quoteIdentifier, quoteTableName, type TableName } from "./TableName.ts"
-export {
-  type ColumnSummary,
-  describeSource,
-  listTables,
-  type ListTablesOptions,
-  type SourceDescription,
-  type TableSummary
-} from "./PostgresInspector.ts"
+export { parseTableName, quoteTableName, type TableName } from "./PostgresTableName.ts"
+export { describeSource, listTables, type ListTablesOptions, type TableSummary } from "./PostgresInspector.ts"

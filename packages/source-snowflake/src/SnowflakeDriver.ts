@@ -1,8 +1,9 @@
 import { SourceError } from "@tablecast/core"
+import { scrubSecrets } from "@tablecast/source-sql"
 import { Effect, Redacted } from "effect"
 import type { Scope } from "effect"
 import type * as Snowflake from "snowflake-sdk"
-import { scrubSecrets, toSourceError } from "./SnowflakeError.ts"
+import { toSourceError } from "./SnowflakeError.ts"
 import type { SnowflakeSettings } from "./SnowflakeSettings.ts"
 
 type Driver = typeof Snowflake

@@ -1,22 +1,11 @@
 import { SourceError } from "@tablecast/core"
+import { scrubSecrets } from "@tablecast/source-sql"
 
 /**
  * Driver errors as `SourceError`s: the cause in words, Snowflake's error code (e.g. 002003 for
  * a missing object, 390100 for a wrong password) as `driverCode`, and a `code` that says what kind
  * of failure it was. Every message passes through `scrubSecrets` first.
  */
-
-// A URL's user-info part: snowflake://user:password@account → snowflake://user:***@account
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/gi
-
-/** Removes URL passwords and the given secrets (4 characters or more) from a text. */
-export const scrubSecrets = (text: string, secrets: ReadonlyArray<string>): string => {
-  let scrubbed = text.replace(URL_PASSWORD, "$1:***@")
-  for (const secret of secrets) {
-    if (secret.length >= 4) scrubbed = scrubbed.replaceAll(secret, "***")
-  }
-  return scrubbed
-}
 
 /** The kind of failure a Snowflake (or driver) error code means. */
 export const classifySnowflakeCode = (code: string | undefined): string => {

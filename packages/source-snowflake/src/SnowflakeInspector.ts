@@ -1,4 +1,5 @@
 import { formatIssues, SourceError } from "@tablecast/core"
+import { type ColumnSummary, convertRow, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
 import { Effect } from "effect"
 import { connect, execute, queryRows } from "./SnowflakeDriver.ts"
 import { toSourceError } from "./SnowflakeError.ts"
@@ -9,41 +10,14 @@ import {
   type SnowflakeConnectionOptionsInput,
   type SnowflakeSourceOptionsInput
 } from "./SnowflakeSourceOptions.ts"
-import { convertRow, resultColumns, type ValueKind } from "./SnowflakeValues.ts"
-import { quoteIdentifier } from "./TableName.ts"
+import { SnowflakeTableName } from "./SnowflakeTableName.ts"
+import { resultColumns } from "./SnowflakeValues.ts"
 
-/** A table or view the session can see. */
-export interface TableSummary {
-  readonly schema: string
-  readonly name: string
-  readonly kind: "table" | "view" | "materialized view" | "external table"
-  /** The name to give as the source's `table` option (quoted where it needs to be). */
-  readonly table: string
-  /** INFORMATION_SCHEMA.TABLES.ROW_COUNT (kept by Snowflake for tables, not views). */
-  readonly estimatedRows: number | undefined
-}
-
-/** A column of a table or query, as `tablecast inspect` shows it and proposes a sync from it. */
-export interface ColumnSummary {
-  readonly name: string
-  /** The type as Snowflake names it, e.g. `NUMBER(38,0)`, `TIMESTAMP_TZ`, `VARIANT`. */
-  readonly sourceType: string
-  /** What its values become in JSON (`timestamp`: ISO-8601 UTC strings; `binary`: refused unless mapped). */
-  readonly kind: ValueKind
-  /** From the result's metadata. */
-  readonly nullable: boolean | undefined
-  /** Snowflake does not enforce UNIQUE or PRIMARY KEY constraints: unknown. */
-  readonly unique: boolean | undefined
-  /** The first few values, converted as a sync would send them (binary shown as `<binary N bytes>`). */
-  readonly samples: ReadonlyArray<unknown>
-}
-
-/** What a table or query holds: its columns with samples, and a row estimate. */
-export interface SourceDescription {
-  readonly description: string
-  readonly estimatedRows: number | undefined
-  readonly columns: ReadonlyArray<ColumnSummary>
-}
+/**
+ * A table or view the session can see; `estimatedRows` is INFORMATION_SCHEMA.TABLES.ROW_COUNT
+ * (kept by Snowflake for tables, not views).
+ */
+export type TableSummary = SqlTableSummary<"table" | "view" | "materialized view" | "external table">
 
 const KINDS: Record<string, TableSummary["kind"]> = {
   "BASE TABLE": "table",
@@ -51,12 +25,6 @@ const KINDS: Record<string, TableSummary["kind"]> = {
   "MATERIALIZED VIEW": "materialized view",
   "EXTERNAL TABLE": "external table"
 }
-
-const PLAIN_IDENTIFIER = /^[A-Z_][A-Z0-9_$]*$/
-
-/** An identifier as the `table` option reads it back: bare when it can be, quoted otherwise. */
-const tableArgumentPart = (identifier: string): string =>
-  PLAIN_IDENTIFIER.test(identifier) ? identifier : quoteIdentifier(identifier)
 
 export type ListTablesOptions = SnowflakeConnectionOptionsInput
 
@@ -92,7 +60,7 @@ export const listTables = (
           schema: String(tableSchema),
           name: String(name),
           kind: KINDS[String(type)] ?? "table",
-          table: `${tableArgumentPart(String(tableSchema))}.${tableArgumentPart(String(name))}`,
+          table: SnowflakeTableName.format({ database: undefined, schema: String(tableSchema), name: String(name) }),
           estimatedRows: rowCount === null || rowCount === undefined || !Number.isFinite(count) ? undefined : count
         }
       })

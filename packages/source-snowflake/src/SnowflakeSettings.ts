@@ -1,6 +1,6 @@
 import { SourceError } from "@tablecast/core"
+import { scrubSecrets } from "@tablecast/source-sql"
 import { Effect, Redacted } from "effect"
-import { scrubSecrets } from "./SnowflakeError.ts"
 import type { SnowflakeConnectionOptions } from "./SnowflakeSourceOptions.ts"
 
 /** Environment variables as `process.env` holds them. */

@@ -1,21 +1,21 @@
 import { createHash } from "node:crypto"
 import type { Readable } from "node:stream"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
+import { convertPage, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import { Effect, Layer, Option, Scope, Stream } from "effect"
 import type * as Snowflake from "snowflake-sdk"
-import { type ReadTarget, resolveTarget } from "./ReadTarget.ts"
 import { connect, execute, queryRows } from "./SnowflakeDriver.ts"
 import { toSourceError } from "./SnowflakeError.ts"
 import { type Environment, resolveSettings, type SnowflakeSettings } from "./SnowflakeSettings.ts"
 import { SnowflakeSourceOptions, type SnowflakeSourceOptionsInput } from "./SnowflakeSourceOptions.ts"
-import { convertRow, type ResultColumn, resultColumns } from "./SnowflakeValues.ts"
-import { quoteIdentifier, type TableName } from "./TableName.ts"
+import { SnowflakeTableName, type TableName } from "./SnowflakeTableName.ts"
+import { type ResultColumn, resultColumns } from "./SnowflakeValues.ts"
 
 /** Everything a Snowflake source needs, resolved once: options, connection settings, target. */
 export interface SnowflakePlan {
   readonly options: SnowflakeSourceOptions
   readonly settings: SnowflakeSettings
-  readonly target: ReadTarget
+  readonly target: ReadTarget<TableName>
   readonly description: string
 }
 
@@ -28,7 +28,7 @@ export const plan = (input: SnowflakeSourceOptionsInput, env: Environment = proc
     }
     const options = parsed.data
     const settings = yield* resolveSettings(options, env)
-    const target = yield* resolveTarget(options)
+    const target = yield* resolveTarget(SnowflakeTableName, options)
     return { options, settings, target, description: `${settings.description} ${target.label}` }
   })
 
@@ -119,18 +119,8 @@ const statementRows = (statement: Snowflake.RowStatement, p: SnowflakePlan): Str
         readPage(readable, pageSize).pipe(
           Effect.mapError((error) => toSourceError(error, doing, p.settings.secrets, { row: rowNumber + 1 })),
           Effect.map(({ rows, done }) => {
-            const items: Array<SourceItem> = new Array(rows.length)
-            for (let index = 0; index < rows.length; index++) {
-              rowNumber++
-              try {
-                items[index] = { rowNumber, values: convertRow(columns, rows[index]!) }
-              } catch (error) {
-                items[index] = {
-                  _tag: "Malformed",
-                  malformed: { rowNumber, reason: `value conversion failed: ${error instanceof Error ? error.message : String(error)}` }
-                }
-              }
-            }
+            const items = convertPage(columns, rows, rowNumber)
+            rowNumber += rows.length
             return [items, done ? Option.none() : Option.some(undefined)] as const
           })
         )

@@ -1,10 +1,5 @@
-import { Redacted } from "effect"
+import { BinaryMapping, requireTableOrQuery, Secret } from "@tablecast/source-sql"
 import { z } from "zod"
-
-/** A secret as the user gives it (plain text from a flag or file, or already `Redacted`), kept `Redacted`. */
-const Secret = z
-  .union([z.string(), z.custom<Redacted.Redacted<string>>((value) => Redacted.isRedacted(value))])
-  .transform((value) => (typeof value === "string" ? Redacted.make(value) : value))
 
 /**
  * Where and how to connect. Each field wins over the same part of `url`, which wins over the
@@ -45,10 +40,6 @@ export const SnowflakeConnectionOptions = z.object({
 export type SnowflakeConnectionOptionsInput = z.input<typeof SnowflakeConnectionOptions>
 export type SnowflakeConnectionOptions = z.output<typeof SnowflakeConnectionOptions>
 
-/** What a BINARY column becomes: refused (the default), or text in base64 or hex. */
-export const BinaryMapping = z.enum(["refuse", "base64", "hex"])
-export type BinaryMapping = z.infer<typeof BinaryMapping>
-
 /**
  * A Snowflake source: a connection, and either a `table` (`name`, `schema.name` or
  * `database.schema.name`; unquoted parts fold to upper case) or a `query` (SQL text, or the path
@@ -61,13 +52,10 @@ export const SnowflakeSourceOptions = SnowflakeConnectionOptions.extend({
   pageSize: z.number().int().min(1).max(100_000).default(1000),
   /** NUMBER/DECIMAL: numbers only where exact (default), or always strings. */
   bigNumbers: z.enum(["string", "number-if-exact"]).default("number-if-exact"),
+  /** What a BINARY column becomes: refused (the default), or text in base64 or hex. */
   binary: BinaryMapping.default("refuse")
 })
   .strict()
-  .superRefine((options, ctx) => {
-    if ((options.table === undefined) === (options.query === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["table"], message: "give either a table or a query (not both)" })
-    }
-  })
+  .superRefine(requireTableOrQuery)
 export type SnowflakeSourceOptionsInput = z.input<typeof SnowflakeSourceOptions>
 export type SnowflakeSourceOptions = z.output<typeof SnowflakeSourceOptions>

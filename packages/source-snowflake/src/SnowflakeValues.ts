@@ -1,11 +1,12 @@
-import { SourceError } from "@tablecast/core"
+import {
+  type ConversionOptions,
+  decimalValue,
+  duplicateColumnError,
+  parseJsonExactly,
+  refusedBinaryError,
+  type ValueKind
+} from "@tablecast/source-sql"
 import type * as Snowflake from "snowflake-sdk"
-import { type BigNumbers, decimalValue } from "./ExactNumber.ts"
-import { parseJsonExactly } from "./JsonValue.ts"
-import type { BinaryMapping } from "./SnowflakeSourceOptions.ts"
-
-/** What a column's values become in JSON, for the inspection and for mapping decisions. */
-export type ValueKind = "string" | "number" | "decimal" | "boolean" | "timestamp" | "date" | "json" | "array" | "binary"
 
 /** One column of a result: its name, its Snowflake type, and how the driver's value becomes JSON. */
 export interface ResultColumn {
@@ -15,12 +16,6 @@ export interface ResultColumn {
   readonly kind: ValueKind
   readonly nullable: boolean
   readonly convert: (value: unknown) => unknown
-}
-
-export interface ConversionOptions {
-  readonly bigNumbers: BigNumbers
-  /** `inspect` shows binary values as `<binary N bytes>` rather than refusing them. */
-  readonly binary: BinaryMapping | "inspect"
 }
 
 /** The date part of the driver's SfDate (a Date at UTC midnight), as `YYYY-MM-DD`. */
@@ -134,42 +129,7 @@ export const resultColumns = (
       convert: conversion.convert
     }
   })
-  const seen = new Set<string>()
-  for (const column of columns) {
-    if (seen.has(column.name)) {
-      throw new SourceError({
-        message: `Snowflake: ${doing}: the result has two columns named ${JSON.stringify(column.name)}; give one an alias (AS other_name)`,
-        code: "query",
-        column: column.name
-      })
-    }
-    seen.add(column.name)
-  }
-  const refused = options.binary === "refuse" ? columns.find((column) => column.kind === "binary") : undefined
-  if (refused !== undefined) {
-    throw new SourceError({
-      message:
-        `Snowflake: ${doing}: column ${JSON.stringify(refused.name)} is binary (${refused.sourceType}), which JSON cannot carry; ` +
-        `leave it out of the query, or set binary to "base64" or "hex" to send it as text`,
-      code: "binary-column",
-      column: refused.name
-    })
-  }
+  const problem = duplicateColumnError("Snowflake", columns, doing) ?? refusedBinaryError("Snowflake", columns, options, doing)
+  if (problem !== undefined) throw problem
   return columns
-}
-
-/** A driver row (array mode) as the row's values. */
-export const convertRow = (columns: ReadonlyArray<ResultColumn>, raw: ReadonlyArray<unknown>): Record<string, unknown> => {
-  const values: Record<string, unknown> = {}
-  for (let index = 0; index < columns.length; index++) {
-    const column = columns[index]!
-    const value = raw[index]
-    const converted = value === null || value === undefined ? null : column.convert(value)
-    if (column.name === "__proto__") {
-      Object.defineProperty(values, column.name, { value: converted, enumerable: true, writable: true, configurable: true })
-    } else {
-      values[column.name] = converted
-    }
-  }
-  return values
 }

@@ -1,5 +1,5 @@
+export { BinaryMapping, type ColumnSummary, quoteIdentifier, type SourceDescription, type ValueKind } from "@tablecast/source-sql"
 export {
-  BinaryMapping,
   SnowflakeConnectionOptions,
   type SnowflakeConnectionOptionsInput,
   SnowflakeSourceOptions,
@@ -8,13 +8,5 @@ export {
 export { layer, make } from "./SnowflakeSource.ts"
 export { DRIVER_ENVIRONMENT, loadDriver } from "./SnowflakeDriver.ts"
 export type { Environment } from "./SnowflakeSettings.ts"
-export type { ValueKind } from "./SnowflakeValues.ts"
-export { parseTableName, quoteIdentifier, quoteTableName, type TableName } from "./TableName.ts"
-export {
-  type ColumnSummary,
-  describeSource,
-  listTables,
-  type ListTablesOptions,
-  type SourceDescription,
-  type TableSummary
-} from "./SnowflakeInspector.ts"
+export { parseTableName, quoteTableName, type TableName } from "./SnowflakeTableName.ts"
+export { describeSource, listTables, type ListTablesOptions, type TableSummary } from "./SnowflakeInspector.ts"

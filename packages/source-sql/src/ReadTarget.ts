@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises"
 import { SourceError } from "@tablecast/core"
 import { Effect } from "effect"
-import { parseTableName, quoteTableName, type TableName, TableNameError } from "./TableName.ts"
+import { type SchemaTableName, TableNameError, type TableNameSyntax } from "./TableName.ts"
 
 /** What to read: a table (always by quoted identifiers) or the user's query, as one SELECT. */
-export type ReadTarget =
+export type ReadTarget<Name extends SchemaTableName = SchemaTableName> =
   | {
       readonly _tag: "Table"
-      readonly table: TableName
+      readonly table: Name
       /** The table as quoted SQL, e.g. `"analytics"."orders"`. */
       readonly quoted: string
       readonly sql: string
@@ -26,23 +26,30 @@ const firstLine = (sql: string): string => {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line
 }
 
-/** Resolves `table` or `query` (text or `.sql` file) into the SQL that reads it. */
-export const resolveTarget = (options: {
-  readonly table?: string | undefined
-  readonly query?: string | undefined
-}): Effect.Effect<ReadTarget, SourceError> =>
+/**
+ * Resolves `table` (parsed with the database's table name syntax) or `query` (text or `.sql` file)
+ * into the SQL that reads it. Messages start with the syntax's dialect, e.g. "Postgres: ".
+ */
+export const resolveTarget = <Name extends SchemaTableName>(
+  tableNames: TableNameSyntax<Name>,
+  options: {
+    readonly table?: string | undefined
+    readonly query?: string | undefined
+  }
+): Effect.Effect<ReadTarget<Name>, SourceError> =>
   Effect.gen(function* () {
+    const dialect = tableNames.dialect
     if (options.table !== undefined) {
       const text = options.table
       const table = yield* Effect.try({
-        try: () => parseTableName(text),
+        try: () => tableNames.parse(text),
         catch: (error) =>
           new SourceError({
-            message: `Postgres: ${error instanceof TableNameError ? error.message : String(error)}`,
+            message: `${dialect}: ${error instanceof TableNameError ? error.message : String(error)}`,
             code: "config"
           })
       })
-      const quoted = quoteTableName(table)
+      const quoted = tableNames.quote(table)
       return { _tag: "Table", table, quoted, sql: `SELECT * FROM ${quoted}`, label: `table ${quoted}` } as const
     }
     const query = options.query ?? ""
@@ -52,15 +59,15 @@ export const resolveTarget = (options: {
         try: () => readFile(file, "utf8"),
         catch: (error) =>
           new SourceError({
-            message: `Postgres: cannot read query file ${file}: ${error instanceof Error ? error.message : String(error)}`,
+            message: `${dialect}: cannot read query file ${file}: ${error instanceof Error ? error.message : String(error)}`,
             code: "not-found"
           })
       })
       const sql = trimQuery(text)
-      if (sql === "") return yield* new SourceError({ message: `Postgres: query file ${file} is empty`, code: "config" })
+      if (sql === "") return yield* new SourceError({ message: `${dialect}: query file ${file} is empty`, code: "config" })
       return { _tag: "Query", sql, label: `query ${file}`, file } as const
     }
     const sql = trimQuery(query)
-    if (sql === "") return yield* new SourceError({ message: "Postgres: the query is empty", code: "config" })
+    if (sql === "") return yield* new SourceError({ message: `${dialect}: the query is empty`, code: "config" })
     return { _tag: "Query", sql, label: `query "${firstLine(sql)}"`, file: undefined } as const
   })

@@ -5,8 +5,9 @@ import { exactNumber } from "./ExactNumber.ts"
 const MAYBE_INEXACT_NUMBER = /\d[\d.]{15,}|\d[eE]/
 
 /**
- * VARIANT/OBJECT/ARRAY text as a nested value. A number that a double would round (or overflow)
- * stays the exact text it was written as, a string, rather than change silently.
+ * JSON text (Postgres JSON/JSONB, Snowflake VARIANT/OBJECT/ARRAY) as a nested value. A number that
+ * a double would round (or overflow) stays the exact text it was written as, a string, rather than
+ * change silently.
  */
 export const parseJsonExactly = (text: string): unknown => {
   if (!MAYBE_INEXACT_NUMBER.test(text)) return JSON.parse(text)

@@ -1,0 +1,40 @@
+import type { ValueKind } from "./ValueKind.ts"
+
+/** What `listTables` gives for a table or view the connection can read; `Kind` is the database's list of kinds. */
+export interface TableSummary<Kind extends string = string> {
+  readonly schema: string
+  readonly name: string
+  readonly kind: Kind
+  /** The name to give as the source's `table` option (quoted where it needs to be). */
+  readonly table: string
+  /** The database's own row count or estimate, when it keeps one (e.g. Postgres `reltuples`, Snowflake ROW_COUNT). */
+  readonly estimatedRows: number | undefined
+}
+
+/** A column of a table or query, as `tablecast inspect` shows it and proposes a sync from it. */
+export interface ColumnSummary {
+  readonly name: string
+  /** The type as the database writes it, e.g. `numeric(12,2)`, `timestamp with time zone`, `NUMBER(38,0)`, `VARIANT`. */
+  readonly sourceType: string
+  /** What its values become in JSON (`timestamp`: ISO-8601 UTC strings; `binary`: refused unless mapped). */
+  readonly kind: ValueKind
+  /**
+   * Whether the column may hold NULL, when the database tells (Postgres: from the table's
+   * definition, for a column straight from a table, not a view; Snowflake: the result's metadata).
+   */
+  readonly nullable: boolean | undefined
+  /**
+   * True when a primary key or unique index covers exactly this column; undefined when unknown
+   * (Snowflake does not enforce UNIQUE or PRIMARY KEY constraints).
+   */
+  readonly unique: boolean | undefined
+  /** The first few values, converted as a sync would send them (binary shown as `<binary N bytes>`). */
+  readonly samples: ReadonlyArray<unknown>
+}
+
+/** What a table or query holds: its columns with samples, and a row estimate. */
+export interface SourceDescription {
+  readonly description: string
+  readonly estimatedRows: number | undefined
+  readonly columns: ReadonlyArray<ColumnSummary>
+}

@@ -1,0 +1,19 @@
+export { type BigNumbers, decimalValue, exactNumber } from "./ExactNumber.ts"
+export { duplicateColumnError, refusedBinaryError } from "./ColumnChecks.ts"
+export { type ColumnSummary, type SourceDescription, type TableSummary } from "./Inspection.ts"
+export { parseJsonExactly } from "./JsonValue.ts"
+export { type ReadTarget, resolveTarget, trimQuery } from "./ReadTarget.ts"
+export { convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"
+export { scrubSecrets } from "./ScrubSecrets.ts"
+export { BinaryMapping, requireTableOrQuery, Secret } from "./SourceOptions.ts"
+export {
+  type DatabaseTableName,
+  quoteIdentifier,
+  type SchemaTableName,
+  splitIdentifiers,
+  TableNameError,
+  type TableNameRules,
+  type TableNameSyntax,
+  tableNameSyntax
+} from "./TableName.ts"
+export type { ConversionOptions, ValueKind } from "./ValueKind.ts"
