@@ -1,30 +1,9 @@
 import type { RowSource, SourceError } from "@tablecast/core"
+import type { SourceDescription, TableSummary } from "@tablecast/source-sql"
 import type { Effect, Layer } from "effect"
 import type { z } from "zod"
 
-/** A column as `tablecast inspect` shows it. */
-export interface ColumnSummary {
-  readonly name: string
-  /** The source's own type name ("text" for CSV). */
-  readonly sourceType: string
-  /** What its values become in JSON. */
-  readonly kind: "string" | "number" | "decimal" | "boolean" | "timestamp" | "date" | "json" | "array" | "binary"
-  readonly nullable: boolean | undefined
-  readonly unique: boolean | undefined
-  readonly samples: ReadonlyArray<unknown>
-}
-
-export interface SourceDescription {
-  readonly description: string
-  readonly estimatedRows: number | undefined
-  readonly columns: ReadonlyArray<ColumnSummary>
-}
-
-export interface TableSummary {
-  readonly table: string
-  readonly kind: string
-  readonly estimatedRows: number | undefined
-}
+export type { ColumnSummary, SourceDescription, TableSummary } from "@tablecast/source-sql"
 
 export interface DescribeOptions {
   /** Sample values per column. */
