@@ -50,6 +50,9 @@ const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void
   }
 }
 
+/** The index of the field where csv-parse found an error (in the record being read). */
+const fieldIndexOf = (error: CsvError): number => (typeof error["index"] === "number" ? error["index"] : 0)
+
 /** Thrown from csv-parse's `on_skip` to stop a parser at once: its reading of what follows is wrong. */
 const abandoned = new Error("abandoned: reading restarts on the line after a refused record")
 
@@ -58,6 +61,8 @@ interface RefusedRecord {
   /** Offset where the record starts (its first byte, past skipped blank lines). */
   readonly start: number
   readonly error: CsvError
+  /** Whether csv-parse found the error on the record's first line (no line break before it). */
+  readonly onFirstLine: boolean
 }
 
 /**
@@ -119,6 +124,8 @@ export class CsvReader {
   private invalidUtf8Offsets: Array<number> = []
   /** Where the last record read ends (the next one starts there, or past blank lines). */
   private lastRecordEnd = 0
+  /** csv-parse's line count (`info.lines`, which moves only at line breaks) where that record ends. */
+  private lastRecordLines = 0
 
   private constructor(file: FileHandle, options: CsvSourceOptions, probe: ReaderProbe | undefined) {
     this.file = file
@@ -152,7 +159,7 @@ export class CsvReader {
       ...this.parserOptions(),
       skip_records_with_error: true,
       on_record: (fields: Array<string>, info: InfoRecord) => {
-        if (parser === this.parser) this.guard(() => this.onRecord(fields, start + info.bytes))
+        if (parser === this.parser) this.guard(() => this.onRecord(fields, start + info.bytes, info.lines))
         // Rows are kept here, in file order with the malformed ones, not in the stream's buffer.
         return null
       },
@@ -171,6 +178,8 @@ export class CsvReader {
     this.parserStart = start
     this.writtenBytes = start
     this.lastRecordEnd = start
+    // A new parser counts its first line as 1; a record after another one starts at its count + 1.
+    this.lastRecordLines = 0
     return parser
   }
 
@@ -345,9 +354,10 @@ export class CsvReader {
     }
   }
 
-  private onRecord(fields: Array<string>, end: number): void {
+  private onRecord(fields: Array<string>, end: number, lines: number): void {
     const previousEnd = this.lastRecordEnd
     this.lastRecordEnd = end
+    this.lastRecordLines = lines
     const names = this.names
     if (names === undefined) return this.readHeader(fields)
     const rowNumber = ++this.rowNumber
@@ -399,31 +409,37 @@ export class CsvReader {
   /** csv-parse refused the record being read: stop its parser; `parse` reports it and restarts. */
   private onSkip(error: CsvError | undefined): void {
     if (error === undefined) return
-    const start = this.recordStart(this.lastRecordEnd)
+    const { start, blankLines } = this.skipBlankLines(this.lastRecordEnd)
     if (this.names === undefined) {
-      const fieldIndex = typeof error["index"] === "number" ? error["index"] : 0
       throw new SourceError({
-        message: `the header row of ${this.options.path} (line ${this.lineAt(start)}) is malformed: ${this.skipReason(error.code, fieldIndex)}`,
+        message: `the header row of ${this.options.path} (line ${this.lineAt(start)}) is malformed: ${this.skipReason(error.code, fieldIndexOf(error))}`,
         code: "header"
       })
     }
-    this.refused = { start, error }
+    // csv-parse counts a line at each line break it passes, so the same count as at the record's
+    // start means that the error is on its first line.
+    const onFirstLine = error["lines"] === this.lastRecordLines + 1 + blankLines
+    this.refused = { start, error, onFirstLine }
     this.parser = undefined
   }
 
   /**
-   * Reports a refused record at the line where it starts. The reason is found by reading that line
-   * alone, so that it is true of the line whatever csv-parse made of the lines after it.
+   * Reports a refused record at the line where it starts. When csv-parse found the error past that
+   * line, the reason is found by reading the line alone, so that it is true of the line whatever
+   * csv-parse made of the lines after it. (On the first line, csv-parse's error is the same.)
    */
   private reportRefused(refused: RefusedRecord, restart: number): void {
     const line = this.lineAt(refused.start)
+    if (refused.onFirstLine) {
+      const reason = this.skipReason(refused.error.code, fieldIndexOf(refused.error))
+      return this.malformed({ rowNumber: ++this.rowNumber, line, reason })
+    }
     let lineEnd = restart
     while (lineEnd > refused.start && (this.byteAt(lineEnd - 1) === LF || this.byteAt(lineEnd - 1) === CR)) lineEnd--
     const alone = this.lineProblem(this.bytesBetween(refused.start, lineEnd))
     let reason: string
     if (alone === undefined) {
-      const fieldIndex = typeof refused.error["index"] === "number" ? refused.error["index"] : 0
-      reason = this.skipReason(refused.error.code, fieldIndex)
+      reason = this.skipReason(refused.error.code, fieldIndexOf(refused.error))
     } else if (alone.code === "CSV_QUOTE_NOT_CLOSED" && refused.error.code !== "CSV_QUOTE_NOT_CLOSED") {
       // Read across the lines below it (as csv-parse did, up to a quote further down), the
       // record was refused too: there is no valid multi-line field here.
@@ -443,7 +459,7 @@ export class CsvReader {
       return undefined
     } catch (error) {
       if (!(error instanceof CsvError)) return undefined
-      return { code: error.code, fieldIndex: typeof error["index"] === "number" ? error["index"] : 0 }
+      return { code: error.code, fieldIndex: fieldIndexOf(error) }
     }
   }
 
@@ -471,11 +487,21 @@ export class CsvReader {
 
   /** Where a record starts that follows a record ending at `previousEnd`: past skipped blank lines. */
   private recordStart(previousEnd: number): number {
-    let offset = previousEnd
+    return this.skipBlankLines(previousEnd).start
+  }
+
+  /** The blank lines csv-parse skips from `offset` (none when they are reported), and where they end. */
+  private skipBlankLines(offset: number): { readonly start: number; readonly blankLines: number } {
+    let start = offset
+    let blankLines = 0
     if (this.options.skipEmptyLines) {
-      for (let byte = this.byteAt(offset); byte === LF || byte === CR; byte = this.byteAt(offset)) offset++
+      for (let byte = this.byteAt(start); byte === LF || byte === CR; byte = this.byteAt(start)) {
+        // CRLF is one line break.
+        if (!(byte === LF && this.byteAt(start - 1) === CR && start > offset)) blankLines++
+        start++
+      }
     }
-    return offset
+    return { start, blankLines }
   }
 
   /**

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { isMalformed, type MalformedRow, RowSource, type SourceError, type SourceItem, type SourceRow } from "@tablecast/core"
 import { Effect, Exit, Stream } from "effect"
+import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CsvSource } from "./index.ts"
 import { readSizeBytes, type ReaderProbe } from "./CsvReader.ts"
@@ -319,7 +320,8 @@ describe("CsvSource: reading on after a quote problem", () => {
       const bad = `${badStart}${"x".repeat(pad)}${badEnd}`
       const text = `${head}${bad}\r\n${goodLine(3)}\r\n${goodLine(4)}\r\n`
       if (cut === "crlf") expect(text.slice(readSizeBytes - 1, readSizeBytes + 1)).toBe("\r\n")
-      const items = await readAll({ path: file(text) })
+      // With blank lines reported, a restart between the CR and the LF would show as an empty line.
+      const items = await readAll({ path: file(text), skipEmptyLines: false })
       expect(malformedOf(items)).toEqual([
         { rowNumber: 2, line: 3, reason: expect.stringContaining('text follows the closing quote of field "segment"') }
       ])
@@ -327,18 +329,66 @@ describe("CsvSource: reading on after a quote problem", () => {
     }
   })
 
-  it("keeps blank lines out of line numbers, or reports them, around a bad line", async () => {
-    const text = `${header}\n${goodLine(1)}\n\n'c2,0.02,"s"2,churn-v3'\n\n${goodLine(3)}\n`.replaceAll("'", "")
-    const skipped = await readAll({ path: file(text) })
-    expect(malformedOf(skipped)).toEqual([{ rowNumber: 2, line: 4, reason: expect.stringContaining("text follows the closing quote") }])
-    expect(rowsOf(skipped).map((row) => row.rowNumber)).toEqual([1, 3])
-    const reported = await readAll({ path: file(text), skipEmptyLines: false })
-    expect(malformedOf(reported).map((malformed) => [malformed.rowNumber, malformed.line])).toEqual([
-      [2, 3],
-      [3, 4],
-      [4, 5]
-    ])
-    expect(rowsOf(reported)).toEqual([{ rowNumber: 1, values: goodValues(1) }, { rowNumber: 5, values: goodValues(3) }])
+  it("keeps blank lines out of line numbers, or reports them, around a bad line, with LF, CRLF or CR line breaks", async () => {
+    for (const eol of ["\n", "\r\n", "\r"]) {
+      const text = [header, goodLine(1), "", "", 'c2,0.02,"s"2,churn-v3', "", goodLine(3), 'c4,0.04,"s4', "", goodLine(5)].join(eol) + eol
+      const skipped = await readAll({ path: file(text) })
+      expect(malformedOf(skipped)).toEqual([
+        { rowNumber: 2, line: 5, reason: expect.stringContaining('text follows the closing quote of field "segment"') },
+        { rowNumber: 4, line: 8, reason: 'the quoted field "segment" is never closed: no quote below it closes it' }
+      ])
+      expect(rowsOf(skipped)).toEqual([1, 3, 5].map((row, index) => ({ rowNumber: [1, 3, 5][index]!, values: goodValues(row) })))
+      const reported = await readAll({ path: file(text), skipEmptyLines: false })
+      expect(malformedOf(reported).map((malformed) => [malformed.rowNumber, malformed.line, malformed.reason.slice(0, 14)])).toEqual([
+        [2, 3, "empty line"],
+        [3, 4, "empty line"],
+        [4, 5, "text follows t"],
+        [5, 6, "empty line"],
+        [7, 8, "the quoted fie"],
+        [8, 9, "empty line"]
+      ])
+      expect(rowsOf(reported)).toEqual([
+        { rowNumber: 1, values: goodValues(1) },
+        { rowNumber: 6, values: goodValues(3) },
+        { rowNumber: 9, values: goodValues(5) }
+      ])
+    }
+  })
+
+  it("any mix of good lines and lines with a quote problem: each good line is its row, each bad one is reported at its line", async () => {
+    // Each bad kind, and the reason it is reported with. None of them closes a quote left open above
+    // it (a quote followed by a delimiter would, making a valid multi-line field).
+    const kinds: Record<string, { line: (row: number) => string; reason?: string }> = {
+      good: { line: goodLine },
+      quoted: { line: (row) => `c${row},${row / 100},"s${row % 7}, top",churn-v3` },
+      // Long lines put some of the others across a 64 KB read.
+      long: { line: (row) => `c${row},${row / 100},"${"s".repeat(20_000)}",churn-v3` },
+      textAfterQuote: { line: (row) => `c${row},0.1,"s"${row},churn-v3`, reason: 'text follows the closing quote of field "segment"' },
+      strayQuote: { line: (row) => `c${row},0.1,5" tall,churn-v3`, reason: 'a quote inside the unquoted field "segment"' },
+      doubledStrayQuote: { line: (row) => `c${row},0.1,s1"",churn-v3`, reason: 'a quote inside the unquoted field "segment"' },
+      leftOpen: { line: (row) => `c${row},0.1,"s1,churn-v3`, reason: 'the quoted field "segment" is n' },
+      fewerFields: { line: (row) => `c${row},0.1`, reason: "expected 4 fields, found 2" }
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...Object.keys(kinds)), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom("\n", "\r\n", "\r"),
+        async (lineKinds, eol) => {
+          const lines = lineKinds.map((kind, index) => kinds[kind]!.line(index + 1))
+          const items = await readAll({ path: file(`${header}${eol}${lines.join(eol)}${eol}`) })
+          expect(items.map((item) => (isMalformed(item) ? item.malformed.rowNumber : item.rowNumber))).toEqual(
+            lineKinds.map((_, index) => index + 1)
+          )
+          lineKinds.forEach((kind, index) => {
+            const item = items[index]!
+            const reason = kinds[kind]!.reason
+            if (reason === undefined) expect(isMalformed(item) ? item.malformed : item.values.customer_id).toBe(`c${index + 1}`)
+            else expect(isMalformed(item) && item.malformed).toMatchObject({ line: index + 2, reason: expect.stringContaining(reason) })
+          })
+        }
+      ),
+      { numRuns: 60 }
+    )
   })
 
   it("reads a quoted field that spans lines and closes as before, also across a 64 KB read", async () => {
