@@ -56,7 +56,7 @@ export class ColumnProfile {
     }
     const kind = kindOf(text)
     if (this.kind === undefined) this.kind = kind
-    else if (this.kind !== kind) this.kind = this.kind === "number" && kind === "number" ? "number" : "string"
+    else if (this.kind !== kind) this.kind = "string"
   }
 
   summary(): ColumnSummary {
