@@ -136,6 +136,15 @@ export const contenders: ReadonlyArray<Contender> = [
     readOutput: readReport
   },
   {
+    key: "gzip",
+    label: "tablecast, bulk settings, gzip",
+    sends: true,
+    needsPostgres: false,
+    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("bulk"), "--gzip"],
+    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
+    readOutput: readReport
+  },
+  {
     key: "library",
     label: "tablecast library, bulk (no CLI)",
     sends: true,
@@ -145,5 +154,5 @@ export const contenders: ReadonlyArray<Contender> = [
   }
 ]
 
-/** Run unless asked for by name (`--only`): they measure the same as another contender. */
-export const optionalContenders: ReadonlySet<string> = new Set(["library"])
+/** Run only when asked for by name (`--only`): variations on another contender. */
+export const optionalContenders: ReadonlySet<string> = new Set(["library", "gzip"])

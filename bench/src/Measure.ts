@@ -60,7 +60,8 @@ export const measure = async (
   contender: Contender,
   input: Omit<RunInput, "endpoint" | "stateDir">,
   rows: number,
-  cwd: string
+  cwd: string,
+  nodeFlags: ReadonlyArray<string> = []
 ): Promise<Measurement> => {
   const receiver = contender.sends ? await startReceiverProcess() : undefined
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-"))
@@ -68,7 +69,7 @@ export const measure = async (
   try {
     const run = { ...input, endpoint: receiver?.url ?? "http://127.0.0.1:9", stateDir: path.join(scratch, "state") }
     const finished = await runProcess(
-      ["--import", builtEntry("UsageReporter.js"), ...contender.args(run)],
+      [...nodeFlags, "--import", builtEntry("UsageReporter.js"), ...contender.args(run)],
       { ...contender.env, BENCH_USAGE_FILE: usageFile },
       cwd
     )

@@ -30,7 +30,7 @@ export const checkTargets = (summaries: ReadonlyArray<Summary>, memoryRuns: Read
     for (const ours of [bulk, fallback]) {
       if (ours === undefined) continue
       const ratio = ours.rowsPerSecond / library.rowsPerSecond
-      check(ratio >= 5, `${ours.label} ≥ 5 × the analytics-node script: ${ratio.toFixed(1)} ×`)
+      check(ratio >= 5, `${ours.label} ≥ 5 × the analytics-node script: ${ratio.toFixed(2)} ×`)
     }
     lines.push(`- (analytics-node script lost ${library.rowsLost.toLocaleString("en-US")} rows)`)
   }

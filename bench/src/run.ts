@@ -16,6 +16,8 @@ import { formatTable, type Summary, summarize } from "./Summary.ts"
 import { checkTargets } from "./Targets.ts"
 
 const { values } = parseArgs({
+  // `pnpm bench -- --quick` may pass the "--" along.
+  args: process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === "--")),
   options: {
     rows: { type: "string" },
     repeat: { type: "string" },
@@ -24,16 +26,18 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     seed: { type: "string", default: "20260501" },
     json: { type: "string" },
+    "node-flags": { type: "string" },
     help: { type: "boolean", default: false }
   }
 })
 if (values.help) {
-  console.log(`usage: pnpm bench [-- options]
+  console.log(`usage: pnpm bench [options]
   --rows N         rows of the main dataset (default 1,000,000; --quick: 100,000)
   --repeat N       runs of each contender; the table shows the median (default 3; --quick: 1)
   --memory-rows N  rows of the memory run, tablecast only (default 5,000,000; --quick or 0: none)
   --only a,b       contenders: ${contenders.map((contender) => contender.key).join(", ")}
   --seed N         seed of the generated data (default 20260501)
+  --node-flags "…" V8/Node flags for every measured process, e.g. "--max-semi-space-size=8"
   --json FILE      also write every measurement as JSON`)
   process.exit(0)
 }
@@ -49,6 +53,7 @@ const repeat = Math.max(1, count(values.repeat, values.quick ? 1 : 3))
 const memoryRows = count(values["memory-rows"], values.quick ? 0 : 5_000_000)
 const seed = count(values.seed, 20260501)
 const only = values.only?.split(",").map((key) => key.trim())
+const nodeFlags = values["node-flags"]?.split(" ").filter((flag) => flag !== "") ?? []
 const unknown = only?.filter((key) => !contenders.some((contender) => contender.key === key)) ?? []
 if (unknown.length > 0) throw new Error(`unknown contenders: ${unknown.join(", ")}`)
 let selected = contenders.filter((contender) => (only === undefined ? !optionalContenders.has(contender.key) : only.includes(contender.key)))
@@ -85,7 +90,7 @@ for (let round = 1; round <= repeat; round++) {
   // Round by round, so that a slow spell of the machine falls on every contender alike.
   for (const contender of selected) {
     const input = { csvPath: dataset.path, ...(table === undefined ? {} : { table }) }
-    const run = await measure(contender, input, rows, repoRoot)
+    const run = await measure(contender, input, rows, repoRoot, nodeFlags)
     measurements.push(run)
     say(`run ${round}/${repeat} ${contender.label}: ${describe(run)}`)
   }
@@ -99,14 +104,17 @@ if (memoryRows > 0) {
   const big = await ensureDataset(dataDir, memoryRows, seed)
   say(`memory: ${big.path} (${integer(big.rows)} rows, ${(big.bytes / 2 ** 20).toFixed(0)} MiB)`)
   for (const contender of contenders.filter((c) => c.key === "bulk" || c.key === "default")) {
-    const run = await measure(contender, { csvPath: big.path }, memoryRows, repoRoot)
+    const run = await measure(contender, { csvPath: big.path }, memoryRows, repoRoot, nodeFlags)
     memoryRuns.push(run)
     say(`memory ${contender.label}: ${describe(run)}`)
   }
 }
 
 const out: Array<string> = []
-out.push(`${integer(rows)} rows of model output, median of ${repeat} run${repeat === 1 ? "" : "s"} each (${os.cpus().length} × ${cpu}, Node ${process.version})`)
+out.push(
+  `${integer(rows)} rows of model output, median of ${repeat} run${repeat === 1 ? "" : "s"} each ` +
+    `(${os.cpus().length} × ${cpu}, Node ${process.version}${nodeFlags.length === 0 ? "" : `, ${nodeFlags.join(" ")}`})`
+)
 out.push("")
 out.push(formatTable(summaries))
 const notes = summaries.flatMap((summary) => summary.notes.map((note) => `- ${summary.label}: ${note}`))
