@@ -23,14 +23,17 @@ export const postgresAvailable = async (): Promise<boolean> => {
 }
 
 /**
- * Loads the dataset into a table of the same rows (`bench_scores_<rows>_<seed>`), typed as a
- * model's output table would be, unless a table of that name already holds that many rows.
+ * Loads the dataset into a table of the same rows (`tablecast_bench.scores_<rows>_<seed>`, a
+ * schema of its own so as not to mix with the tests' tables), typed as a model's output table
+ * would be, unless a table of that name already holds that many rows.
  */
 export const ensurePostgresTable = async (dataset: DatasetInfo): Promise<string> => {
-  const table = `bench_scores_${dataset.rows}_${dataset.seed}`
+  const table = `tablecast_bench.scores_${dataset.rows}_${dataset.seed}`
   const count = await psql(["-c", `SELECT count(*) FROM ${table}`]).catch(() => "")
   if (count === String(dataset.rows)) return table
   await psql([
+    "-c",
+    "CREATE SCHEMA IF NOT EXISTS tablecast_bench",
     "-c",
     `DROP TABLE IF EXISTS ${table}`,
     "-c",

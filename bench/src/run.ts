@@ -37,7 +37,7 @@ if (values.help) {
   --memory-rows N  rows of the memory run, tablecast only (default 5,000,000; --quick or 0: none)
   --only a,b       contenders: ${contenders.map((contender) => contender.key).join(", ")}
   --seed N         seed of the generated data (default 20260501)
-  --node-flags "…" V8/Node flags for every measured process, e.g. "--max-semi-space-size=8"
+  --node-flags=…   V8/Node flags for every measured process, e.g. --node-flags="--max-semi-space-size=8"
   --json FILE      also write every measurement as JSON`)
   process.exit(0)
 }
