@@ -101,7 +101,13 @@ describe("convertValue", () => {
       .map(([year, month, day, hours, minutes, seconds, fraction, separator, zone]) =>
         `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction}${zone}`
       )
+    const inCalendar = (text: string) => {
+      const [year, month, day] = [Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))]
+      return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+    }
+    // As Date.parse reads it, except that an impossible date is refused rather than rolled over.
     const byDateParse = (text: string) => {
+      if (!inCalendar(text)) return undefined
       const zoned = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(text) ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`
       const millis = Date.parse(zoned)
       return Number.isFinite(millis) ? new Date(millis).toISOString() : undefined
@@ -112,5 +118,14 @@ describe("convertValue", () => {
       }),
       { numRuns: 5_000 }
     )
+  })
+})
+
+describe("toIsoTimestamp, impossible dates", () => {
+  it("refuses a date that is not in the calendar instead of rolling it over", () => {
+    expect(toIsoTimestamp("2026-02-30")).toBeUndefined()
+    expect(toIsoTimestamp("2026-02-30 10:00:00+02:00")).toBeUndefined()
+    expect(toIsoTimestamp("2026-13-01T00:00:00Z")).toBeUndefined()
+    expect(toIsoTimestamp("2024-02-29T00:00:00+01:00")).toBe("2024-02-28T23:00:00.000Z")
   })
 })

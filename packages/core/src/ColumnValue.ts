@@ -161,6 +161,21 @@ const quickIsoTimestamp = (text: string): string | undefined => {
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`
 }
 
+/**
+ * `Date.parse` rolls an impossible date over ("2026-02-30" is March 2): a date that starts the
+ * text must exist in the calendar. Text that does not start with YYYY-MM-DD is left to the parser.
+ */
+const calendarDateFits = (text: string): boolean => {
+  if (text.length < 10 || text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS) return true
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  if (year < 0 || month < 0 || day < 0) return true
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)
+}
+
 /** ISO-8601 UTC with milliseconds, as Segment wants timestamps. */
 export const toIsoTimestamp = (raw: unknown): string | undefined => {
   if (typeof raw === "string") {
@@ -175,7 +190,7 @@ export const toIsoTimestamp = (raw: unknown): string | undefined => {
     millis = Math.abs(n) < 1e11 ? n * 1000 : n
   } else if (typeof raw === "string") {
     let text = raw.trim()
-    if (text === "") return undefined
+    if (text === "" || !calendarDateFits(text)) return undefined
     if (DATE_ONLY.test(text)) text = `${text}T00:00:00Z`
     else {
       text = text.replace(" ", "T")

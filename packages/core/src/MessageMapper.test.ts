@@ -224,3 +224,21 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
     )
   })
 })
+
+describe("compileMapper, odd values", () => {
+  it("takes a bigint key column", () => {
+    const map = compileMapper(SyncSpec.parse({ event: "E", customerId: "id", key: ["id"] }), library)
+    const a = map(row({ id: 12n, score: "1" }))
+    const b = map(row({ id: 13n, score: "1" }))
+    expect(a.ok && b.ok).toBe(true)
+    if (a.ok && b.ok) expect(a.messages[0]!.messageId).not.toBe(b.messages[0]!.messageId)
+  })
+
+  it("never writes into an object value of the row", () => {
+    const when = new Date("2026-01-01T00:00:00Z")
+    const values = { id: "1", when, "when.extra": "x" }
+    const result = compileMapper(SyncSpec.parse({ event: "E", customerId: "id" }), library)(row(values))
+    expect(result).toMatchObject({ ok: false, column: "when.extra" })
+    expect(Object.keys(when)).toEqual([])
+  })
+})

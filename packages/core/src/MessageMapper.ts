@@ -39,6 +39,9 @@ export const namedColumns = (spec: SyncSpec): ReadonlyArray<string> => {
   return [...named]
 }
 
+/** Objects that `setPath` made itself: the only ones it may write into. */
+const madeByPath = new WeakSet<object>()
+
 const setPath = (target: Record<string, unknown>, path: ReadonlyArray<string>, value: unknown): boolean => {
   let node = target
   for (let i = 0; i < path.length - 1; i++) {
@@ -46,11 +49,12 @@ const setPath = (target: Record<string, unknown>, path: ReadonlyArray<string>, v
     const next = Object.hasOwn(node, key) ? node[key] : undefined
     if (next === undefined) {
       const child: Record<string, unknown> = {}
+      madeByPath.add(child)
       Object.defineProperty(node, key, { value: child, enumerable: true, writable: true, configurable: true })
       node = child
-    } else if (typeof next === "object" && next !== null && !Array.isArray(next)) {
+    } else if (typeof next === "object" && next !== null && madeByPath.has(next)) {
       node = next as Record<string, unknown>
-    } else return false
+    } else return false // a value of the row (a JSON object, a Date): never written into
   }
   const last = path[path.length - 1]!
   if (Object.hasOwn(node, last)) return false
@@ -255,7 +259,13 @@ export const compileMapper = (
   }
 
   const keyOf = (values: SourceRow["values"]): string | undefined =>
-    spec.key === undefined ? undefined : JSON.stringify(spec.key.map((column) => values[column] ?? null))
+    spec.key === undefined
+      ? undefined
+      : JSON.stringify(
+          spec.key.map((column) => values[column] ?? null),
+          // A warehouse's BIGINT key arrives as a bigint, which JSON.stringify refuses.
+          (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)
+        )
 
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
 
