@@ -5,9 +5,8 @@ import { SegmentTransportOptions } from "@tablecast/segment"
 import { Redacted } from "effect"
 import { z } from "zod"
 import { sourceAdapters, SourceConfig } from "./sources/index.ts"
+import { EnvName, refuseSecrets, urlHoldsPassword } from "./sources/secrets.ts"
 import { UsageError } from "./UsageError.ts"
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** Where batches go. The write key itself is never in a file: only the name of its variable. */
 export const Destination = z
@@ -15,7 +14,7 @@ export const Destination = z
     region: z.enum(["us", "eu"]).optional(),
     endpoint: z.string().min(1).optional(),
     /** The environment variable holding the write key. */
-    writeKeyEnv: z.string().regex(ENV_NAME, "must be an environment variable name").default("SEGMENT_WRITE_KEY"),
+    writeKeyEnv: EnvName.default("SEGMENT_WRITE_KEY"),
     gzip: z.boolean().optional(),
     timeoutMillis: z.number().int().min(1).optional(),
     connections: z.number().int().min(1).max(256).optional()
@@ -127,14 +126,8 @@ export const resolveSync = (input: {
   }
   const rawSource = raw.source as Record<string, unknown> | undefined
   if (typeof rawSource === "object" && rawSource !== null) {
-    for (const field of ["password", "privateKeyPassphrase"]) {
-      if (field in rawSource) {
-        throw new UsageError(
-          `${where}.source.${field}: secrets do not belong in a config file; put it in an environment variable and name it with ${field}Env (or use the driver's usual variables)`
-        )
-      }
-    }
-    if (typeof rawSource.url === "string" && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(rawSource.url)) {
+    refuseSecrets(rawSource, `${where}.source`, ["password", "privateKeyPassphrase"])
+    if (typeof rawSource.url === "string" && urlHoldsPassword(rawSource.url)) {
       throw new UsageError(`${where}.source.url: the URL holds a password, which does not belong in a config file; use urlEnv or passwordEnv`)
     }
   }

@@ -7,6 +7,7 @@ import { Effect, Exit, Cause } from "effect"
 import { BaseCommand, DEFAULT_CONFIG_FILE } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { describeSource, listTables, SourceConfig } from "../sources/index.ts"
+import { urlHoldsPassword } from "../sources/secrets.ts"
 import type { SourceDescription } from "../sources/SourceAdapter.ts"
 import { loadConfigFile } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
@@ -131,7 +132,7 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
       if (name in config.syncs) throw new UsageError(`${flags["write-config"]} already has a sync named "${name}": choose another with --name`)
       let written: Record<string, unknown> = source
       if (source.type === "csv") written = { ...source, path: path.relative(path.dirname(file), path.resolve(baseDir, source.path)) }
-      else if (source.url !== undefined && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(source.url)) {
+      else if (source.url !== undefined && urlHoldsPassword(source.url)) {
         // The file must never hold a password: the URL goes, a variable name comes in its place.
         const { url: _url, ...rest } = source
         written = { ...rest, urlEnv: source.type === "postgres" ? "DATABASE_URL" : "SNOWFLAKE_URL" }

@@ -7,7 +7,7 @@ export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an 
  * Secrets never sit in a config file: a source names the variables that hold them instead
  * (`passwordEnv`, `urlEnv`), or reads its driver's usual variables (PG*, SNOWFLAKE_*).
  */
-export const refuseSecrets = (raw: Record<string, unknown>, where: string, fields: ReadonlyArray<string>) => {
+export const refuseSecrets = (raw: Record<string, unknown>, where: string, fields: ReadonlyArray<string>): void => {
   for (const field of fields) {
     if (field in raw) {
       throw new UsageError(
@@ -16,6 +16,9 @@ export const refuseSecrets = (raw: Record<string, unknown>, where: string, field
     }
   }
 }
+
+/** Whether a connection URL carries a password (`scheme://user:password@host`). */
+export const urlHoldsPassword = (url: string): boolean => /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)
 
 /** Reads a named variable, refusing a name that is set to nothing. */
 export const fromEnv = (env: NodeJS.ProcessEnv, name: string | undefined, what: string): string | undefined => {
