@@ -1,3 +1,4 @@
+import type { IncrementalPlan } from "./IncrementalPlan.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**
@@ -9,7 +10,17 @@ export type RunOutcome = "completed" | "incomplete" | "aborted"
 
 /** Why a run stopped early. Never holds a secret. */
 export interface FatalError {
-  readonly kind: "auth" | "spec" | "source" | "source-changed" | "checkpoint" | "interrupted" | "max-rejects" | "internal"
+  readonly kind:
+    | "auth"
+    | "spec"
+    | "source"
+    | "source-changed"
+    | "checkpoint"
+    | "interrupted"
+    | "max-rejects"
+    | "guard"
+    | "state"
+    | "internal"
   readonly message: string
   readonly status?: number
 }
@@ -72,4 +83,6 @@ export interface DeliveryReport {
     readonly sample: ReadonlyArray<RejectedRow>
   }
   readonly fatal?: FatalError
+  /** An incremental run's plan: what changed against the snapshot, and what the run sent of it. */
+  readonly incremental?: IncrementalPlan
 }

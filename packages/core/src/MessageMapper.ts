@@ -292,7 +292,12 @@ export const compileMapper = (
     return { rowNumber, type, messageId, json, bytes }
   }
 
-  return (row: SourceRow): MappedRow => {
+  /**
+   * `revision` (an incremental sync passes the fingerprint Segment last acknowledged for the key)
+   * goes into the messageId: a row that changes back to content sent before is not taken for a
+   * duplicate of that earlier message, while a retry of the same change keeps its id.
+   */
+  return (row: SourceRow, revision?: string): MappedRow => {
     const { rowNumber, values } = row
     const userId = idValue(values, spec.customerId)
     if (userId instanceof RowFailure) return userId
@@ -312,7 +317,7 @@ export const compileMapper = (
         }
       }
     }
-    const key = keyOf(values)
+    const key = revision === undefined ? keyOf(values) : `${keyOf(values) ?? ""}\u0000${revision}`
     const messages: Array<BuiltMessage> = []
     const ids =
       (userId === undefined ? "" : `,"userId":${JSON.stringify(userId)}`) +

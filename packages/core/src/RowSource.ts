@@ -1,5 +1,6 @@
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
+import type { BuiltMessage } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
 
 /** One row of the table, numbered from 1 in reading order (a CSV's data rows, a query's result). */
@@ -34,12 +35,21 @@ export interface MalformedRow {
   readonly raw?: string
 }
 
-/** What a source item is: a row to map, or a row the source had to refuse. */
-export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow }
+/** A row whose messages were built and checked before the run (an incremental sync's staged change). */
+export interface PreparedRow {
+  readonly _tag: "Prepared"
+  readonly rowNumber: number
+  readonly messages: ReadonlyArray<BuiltMessage>
+}
+
+/** What a source item is: a row to map, a row the source had to refuse, or a prepared row. */
+export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow } | PreparedRow
 
 export const isMalformed = (
   item: SourceItem
-): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item
+): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item && item._tag === "Malformed"
+
+export const isPrepared = (item: SourceItem): item is PreparedRow => "_tag" in item && item._tag === "Prepared"
 
 /** A row the source could not read, as a reject. */
 export const malformedReject = (malformed: MalformedRow): RejectedRow => ({

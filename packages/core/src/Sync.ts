@@ -9,7 +9,8 @@ import type { PipelineOptions } from "./PipelineOptions.ts"
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
 import { decideRetry } from "./RetryPolicy.ts"
-import { isMalformed, malformedReject, RowSource, type SourceError } from "./RowSource.ts"
+import { isMalformed, isPrepared, malformedReject, RowSource, type SourceError } from "./RowSource.ts"
+import type { StateError } from "./Snapshot.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
@@ -30,12 +31,18 @@ export interface SyncInput {
   /** `auto` resumes an interrupted run from its checkpoint; `restart` ignores the checkpoint. */
   readonly resume?: "auto" | "restart"
   readonly stop?: StopRequests
+  /**
+   * Told of each batch once it is settled: `accepted` after a 2xx, otherwise refused or undelivered.
+   * An incremental sync advances its snapshot here, so the snapshot is never ahead of delivery. A
+   * failure stops the run.
+   */
+  readonly onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>
 }
 
 const describeError = (error: TransportError): string =>
   error.status === undefined ? `${error.kind} error: ${error.message}` : `HTTP ${error.status}: ${error.message}`
 
-const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalError | undefined => {
+export const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalError | undefined => {
   const present = new Set(columns)
   const missing = namedColumns(spec).filter((column) => !present.has(column))
   if (missing.length === 0) return undefined
@@ -211,10 +218,16 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       if (!inFlight.delete(batch)) return Effect.void
       acks.settle(batch, outcome === "undelivered" ? "failed" : "final")
       const count = batch.messages.length
+      const told =
+        input.onSettled === undefined
+          ? Effect.void
+          : input.onSettled(batch.messages, outcome === "accepted").pipe(
+              Effect.catchTag("StateError", (error) => abort({ kind: "state", message: error.message }))
+            )
       if (outcome === "accepted") {
         tally.messagesAccepted += count
         tally.batchesAccepted++
-        return Effect.void
+        return told
       }
       if (outcome === "refused") {
         tally.messagesRefused += count
@@ -223,7 +236,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         tally.messagesUndelivered += count
         tally.batchesUndelivered++
       }
-      return rejectAll(rejectsOf(batch.messages, outcome === "refused" ? "batch-refused" : "undelivered", reason!, status))
+      return rejectAll(rejectsOf(batch.messages, outcome === "refused" ? "batch-refused" : "undelivered", reason!, status)).pipe(
+        Effect.andThen(told)
+      )
     })
 
   const deliver = (batch: Batch) =>
@@ -339,6 +354,13 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         if (isMalformed(item)) {
           tally.rowsRejected++
           rejects.push(malformedReject(item.malformed))
+          continue
+        }
+        if (isPrepared(item)) {
+          // Built and checked before the run (an incremental sync's staged changes).
+          tally.rowsMapped++
+          tally.messagesBuilt += item.messages.length
+          for (const message of item.messages) messages.push(message)
           continue
         }
         const mapped = map(item)

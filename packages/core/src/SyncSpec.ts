@@ -1,4 +1,5 @@
 import { z } from "zod"
+import { IncrementalSpec } from "./IncrementalSpec.ts"
 
 /**
  * How a column's raw value becomes a JSON value.
@@ -46,13 +47,24 @@ export const SyncSpec = z
     context: z.record(z.string(), z.unknown()).optional(),
     /** Static `integrations` object of every message. */
     integrations: z.record(z.string(), z.unknown()).optional(),
-    /** Columns that identify a row for messageIds. Defaults to the customer id and anonymous id. */
-    key: z.array(ColumnName).min(1).optional()
+    /**
+     * Columns that identify a row: for messageIds, and the key of an incremental sync's snapshot.
+     * Defaults to the customer id and anonymous id. Setting it makes the sync incremental.
+     */
+    key: z.array(ColumnName).min(1).optional(),
+    /** Send only what changed since the last run (see docs/incremental.md); `false` sends every row. */
+    incremental: z.union([z.literal(false), IncrementalSpec]).optional()
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.type !== "identify" && spec.event === undefined) {
       ctx.addIssue({ code: "custom", path: ["event"], message: `a ${spec.type} sync needs an event name` })
+    }
+    if (spec.incremental !== undefined && spec.incremental !== false) {
+      const removed = spec.incremental.removed
+      if (removed?.clearTraits === true && spec.type === "track") {
+        ctx.addIssue({ code: "custom", path: ["incremental", "removed", "clearTraits"], message: "a track sync sends no traits to clear" })
+      }
     }
     if (spec.customerId === undefined && spec.anonymousId === undefined) {
       ctx.addIssue({
@@ -85,3 +97,11 @@ export const formatIssues = (error: z.ZodError, prefix = ""): string =>
       })
     )
     .join("\n")
+
+/** The incremental settings of a sync, when it is incremental: it names a key or an `incremental` block. */
+export const incrementalOf = (spec: SyncSpec): { readonly key: ReadonlyArray<string>; readonly settings: IncrementalSpec } | undefined => {
+  if (spec.incremental === false) return undefined
+  if (spec.incremental === undefined && spec.key === undefined) return undefined
+  const key = spec.key ?? [spec.customerId ?? spec.anonymousId!]
+  return { key, settings: spec.incremental ?? IncrementalSpec.parse({}) }
+}

@@ -5,6 +5,8 @@ export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts
 export {
   type ColumnInfo,
   isMalformed,
+  isPrepared,
+  type PreparedRow,
   type MalformedRow,
   RowSource,
   type RowSourceShape,
@@ -29,3 +31,19 @@ export { preview, type PreviewResult } from "./Preview.ts"
 export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
 export { toIsoTimestamp } from "./ColumnValue.ts"
 export { deterministicMessageId } from "./MessageId.ts"
+export {
+  type ChangeKind,
+  memorySnapshotStore,
+  type SnapshotEntry,
+  type SnapshotRun,
+  SnapshotStore,
+  type SnapshotStoreShape,
+  type StagedChange,
+  type StagedUsers,
+  StateError
+} from "./Snapshot.ts"
+export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, Tolerance } from "./IncrementalSpec.ts"
+export { incrementalOf } from "./SyncSpec.ts"
+export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
+export type { ColumnChange } from "./ChangeDetector.ts"
+export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"

@@ -1,0 +1,163 @@
+import type { IncrementalSpec, Tolerance } from "./IncrementalSpec.ts"
+import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
+import { MESSAGE_ID_PREFIX } from "./MessageId.ts"
+import type { SourceRow } from "./RowSource.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
+
+/** A warehouse's BIGINT arrives as a bigint, which JSON.stringify refuses. */
+const bigintAsText = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value)
+
+/** One column's move, for the plan's sample of changed rows. */
+export interface ColumnChange {
+  readonly column: string
+  readonly before: unknown
+  readonly after: unknown
+  /** The move is below the column's tolerance: it does not count as a change by itself. */
+  readonly withinTolerance?: boolean
+}
+
+export type Fingerprinted =
+  | { readonly ok: true; readonly fingerprint: string }
+  | { readonly ok: false; readonly reason: string; readonly column?: string }
+
+const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === "string" && value.trim() === "")
+
+const asNumber = (value: unknown): number | undefined => {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined
+  if (typeof value === "bigint") return Number(value)
+  if (typeof value === "string" && value.trim() !== "") {
+    const number = Number(value)
+    return Number.isFinite(number) ? number : undefined
+  }
+  return undefined
+}
+
+/** Whether a move from `before` to `after` reaches the tolerance (a non-number move always does). */
+export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tolerance): boolean => {
+  const from = asNumber(before)
+  const to = asNumber(after)
+  if (from === undefined || to === undefined) return JSON.stringify(before ?? null, bigintAsText) !== JSON.stringify(after ?? null, bigintAsText)
+  const delta = Math.abs(to - from)
+  if (delta === 0) return false
+  // The slack keeps a move of exactly the threshold counting despite binary fractions (0.735 - 0.725).
+  const slack = 1 - 1e-9
+  if (tolerance.absolute !== undefined && delta < tolerance.absolute * slack) return false
+  if (tolerance.relative !== undefined && delta < tolerance.relative * Math.abs(from) * slack) return false
+  return true
+}
+
+/**
+ * What an incremental sync needs of each row, compiled once per run: its key, the fingerprint of
+ * its mapped content (ignored and tolerant columns left out), the values to keep in the snapshot,
+ * and the tolerance check against the values last delivered.
+ */
+export const compileChangeDetector = (
+  spec: SyncSpec,
+  keyColumns: ReadonlyArray<string>,
+  settings: IncrementalSpec,
+  library: LibraryInfo
+) => {
+  const tolerant = Object.keys(settings.tolerance)
+  const ignored = new Set<string>([...(settings.ignore ?? (spec.timestamp === undefined ? [] : [spec.timestamp])), ...tolerant])
+  const keep = (list: SyncSpec["properties"]): SyncSpec["properties"] =>
+    list === "*" ? "*" : list.filter((column) => !ignored.has(column))
+  // The fingerprint is the messageId of the row mapped without the columns that do not count: it
+  // covers every part of the mapping (event, renames, types), so a changed sync re-sends its rows.
+  const contentSpec: SyncSpec = {
+    ...spec,
+    name: `fingerprint:${spec.name ?? `${spec.type}:${spec.event ?? ""}`}`,
+    exclude: [...spec.exclude, ...ignored, ...(spec.timestamp === undefined ? [] : [spec.timestamp])],
+    properties: keep(spec.properties),
+    ...(spec.traits === undefined ? {} : { traits: keep(spec.traits) }),
+    timestamp: spec.timestamp !== undefined && ignored.has(spec.timestamp) ? undefined : spec.timestamp,
+    key: undefined,
+    incremental: undefined
+  }
+  const mapContent = compileMapper(contentSpec, library)
+
+  const explicit =
+    spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")
+      ? new Set<string>(
+          [
+            ...spec.properties,
+            ...(spec.traits ?? []),
+            spec.customerId,
+            spec.anonymousId,
+            spec.timestamp,
+            ...keyColumns,
+            ...tolerant
+          ].filter((column): column is string => column !== undefined)
+        )
+      : undefined
+  const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))
+
+  return {
+    /** The key as JSON text, or the key column that is empty. */
+    keyOf: (values: SourceRow["values"]): { readonly key: string } | { readonly emptyColumn: string } => {
+      const parts: Array<unknown> = []
+      for (const column of keyColumns) {
+        const value = values[column]
+        if (isEmpty(value)) return { emptyColumn: column }
+        parts.push(value)
+      }
+      return { key: JSON.stringify(parts, bigintAsText) }
+    },
+
+    fingerprint: (row: SourceRow): Fingerprinted => {
+      const mapped = mapContent(row)
+      if (!mapped.ok) return mapped
+      let fingerprint = ""
+      for (const message of mapped.messages) fingerprint += message.messageId.slice(MESSAGE_ID_PREFIX.length)
+      return { ok: true, fingerprint }
+    },
+
+    /** The values the snapshot keeps: the columns the sync reads, as JSON text. */
+    snapshotValues: (values: SourceRow["values"]): string => {
+      const kept: Record<string, unknown> = {}
+      for (const column of Object.keys(values)) {
+        if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
+        Object.defineProperty(kept, column, { value: values[column] ?? null, enumerable: true, writable: true, configurable: true })
+      }
+      return JSON.stringify(kept, bigintAsText)
+    },
+
+    /**
+     * How the tolerant columns moved since `previous` (the snapshot's values): far enough to count
+     * (`reached`), only below their thresholds (`within`), or not at all.
+     */
+    tolerantMove: (previous: string, values: SourceRow["values"]): "reached" | "within" | "none" => {
+      if (tolerant.length === 0) return "none"
+      const before = JSON.parse(previous) as Record<string, unknown>
+      let moved = false
+      for (const column of tolerant) {
+        const from = before[column] ?? null
+        const to = values[column] ?? null
+        if (reachesTolerance(from, to, settings.tolerance[column]!)) return "reached"
+        if (JSON.stringify(from, bigintAsText) !== JSON.stringify(to, bigintAsText)) moved = true
+      }
+      return moved ? "within" : "none"
+    },
+
+    /** The columns that differ from the snapshot's values, for the plan's sample. */
+    differences: (previous: string | undefined, values: SourceRow["values"]): ReadonlyArray<ColumnChange> => {
+      const before = previous === undefined ? {} : (JSON.parse(previous) as Record<string, unknown>)
+      const after = JSON.parse(
+        // The same text the snapshot would keep, so that types compare as they are stored.
+        JSON.stringify(values, bigintAsText)
+      ) as Record<string, unknown>
+      const changes: Array<ColumnChange> = []
+      for (const column of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
+        const from = before[column] ?? null
+        const to = after[column] ?? null
+        if (JSON.stringify(from) === JSON.stringify(to)) continue
+        const tolerance = settings.tolerance[column]
+        const withinTolerance = tolerance !== undefined && previous !== undefined && !reachesTolerance(from, to, tolerance)
+        changes.push({ column, before: from, after: to, ...(withinTolerance ? { withinTolerance } : {}) })
+      }
+      return changes
+    }
+  }
+}
+
+export type ChangeDetector = ReturnType<typeof compileChangeDetector>

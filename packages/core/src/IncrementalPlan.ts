@@ -1,0 +1,331 @@
+import { Effect, Result, Stream } from "effect"
+import { BatchBuilder } from "./Batcher.ts"
+import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
+import type { FatalError } from "./DeliveryReport.ts"
+import { DeliveryTally } from "./DeliveryTally.ts"
+import { type IncrementalMode, type IncrementalSpec, sends } from "./IncrementalSpec.ts"
+import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
+import { compileMapper, syncNamespace } from "./MessageMapper.ts"
+import type { PipelineOptions } from "./PipelineOptions.ts"
+import { compileRemoval } from "./Removal.ts"
+import { type RejectedRow, RejectSink } from "./RejectSink.ts"
+import { isMalformed, isPrepared, malformedReject, RowSource, type SourceRow } from "./RowSource.ts"
+import type { ChangeKind, SnapshotRun, StagedChange } from "./Snapshot.ts"
+import { missingColumns } from "./Sync.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
+
+/** A changed or added row as the plan shows it: what moved, from what, to what. */
+export interface PlannedChange {
+  readonly row: number
+  readonly key: string
+  readonly kind: "added" | "changed" | "removed"
+  readonly changes: ReadonlyArray<ColumnChange>
+}
+
+/** What an incremental run found and would send, worked out before anything is sent. */
+export interface IncrementalPlan {
+  readonly sync: string
+  readonly mode: IncrementalMode
+  /** A full run sends every row and rebuilds the snapshot. */
+  readonly full: boolean
+  readonly key: ReadonlyArray<string>
+  readonly snapshot: {
+    readonly location: string
+    /** Entries before the run. */
+    readonly rows: number
+    /** Entries a full run deleted because no row has their key any more. */
+    readonly forgotten?: number
+  }
+  readonly rows: {
+    readonly read: number
+    readonly added: number
+    readonly changed: number
+    readonly unchanged: number
+    /** Rows whose only moves were below their columns' tolerance (counted in `unchanged`). */
+    readonly withinTolerance: number
+    /** Snapshot keys no row of this run has. */
+    readonly removed: number
+    /** Rows whose key an earlier row of this run already had: rejected. */
+    readonly duplicates: number
+    /** Rows rejected by the source or by validation (duplicates included). */
+    readonly rejected: number
+  }
+  readonly send: {
+    /** Source rows to send (added, changed, and in a full run unchanged). */
+    readonly rows: number
+    readonly removals: number
+    readonly messages: number
+    /** Batch requests at the run's batch limits (time flushes may add a few). */
+    readonly requests: number
+    readonly bytes: number
+  }
+  /**
+   * Segment bills by monthly tracked users: `touched` users get a call, `new` ones are users of
+   * added keys (users Segment may not know yet).
+   */
+  readonly users: { readonly touched: number; readonly new: number }
+  readonly sample: ReadonlyArray<PlannedChange>
+  readonly guard: {
+    readonly changedShare: number
+    readonly removedShare: number
+    readonly maxChangedShare: number
+    readonly maxRemovedShare: number
+    /** Why the run must not send (unless forced); undefined when the guard passes. */
+    readonly tripped: string | undefined
+    readonly forced: boolean
+  }
+  readonly fatal?: FatalError
+}
+
+export interface PlanInput {
+  readonly spec: SyncSpec
+  readonly key: ReadonlyArray<string>
+  readonly settings: IncrementalSpec
+  readonly options: PipelineOptions
+  readonly library: LibraryInfo
+  readonly full: boolean
+  readonly force: boolean
+  /** Changed rows to show with their before and after values. */
+  readonly sampleSize: number
+  readonly snapshotLocation: string
+  /** Bytes the transport's envelope adds to a batch. */
+  readonly envelopeBytes: number
+  /** Counts rows read and rejected, and samples rejects, for the run's report. */
+  readonly tally: DeliveryTally
+}
+
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`
+
+/**
+ * The first pass of an incremental run: reads the source once, classifies every row against the
+ * snapshot (added, changed, unchanged; removed for snapshot keys no row has), stages what the run
+ * will send with its messages already built, and judges the guard. Sends nothing and changes no
+ * snapshot entry: what it stages lives in the run's working tables.
+ */
+export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanInput, run: SnapshotRun) {
+  const { spec, settings, tally } = input
+  const source = yield* RowSource
+  const rejectSink = yield* RejectSink
+  const namespace = syncNamespace(spec)
+  const detector = compileChangeDetector(spec, input.key, settings, input.library)
+  const map = compileMapper(spec, input.library)
+  const sending = sends(settings.mode)
+  const builder = new BatchBuilder({ maxCount: input.options.batchCount, maxBytes: input.options.batchBytes, envelopeBytes: input.envelopeBytes })
+  const counts = { added: 0, changed: 0, unchanged: 0, withinTolerance: 0, removed: 0, duplicates: 0 }
+  const send = { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 }
+  const sample: Array<PlannedChange> = []
+  const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
+  const userOf = (values: SourceRow["values"]): string =>
+    idText(spec.customerId === undefined ? undefined : values[spec.customerId]) ??
+    idText(spec.anonymousId === undefined ? undefined : values[spec.anonymousId]) ??
+    ""
+  let fatal: FatalError | undefined
+  let lastRow = 0
+
+  const count = (messages: ReadonlyArray<BuiltMessage>) => {
+    for (const message of messages) {
+      send.messages++
+      for (const batch of builder.add(message)) {
+        send.requests++
+        send.bytes += input.envelopeBytes + batch.messageBytes
+      }
+    }
+  }
+  const reject = (rejects: Array<RejectedRow>) =>
+    rejects.length === 0
+      ? Effect.void
+      : Effect.suspend(() => {
+          tally.rowsRejected += rejects.length
+          tally.recordRejects(rejects)
+          return rejectSink.write(rejects)
+        })
+
+  if (source.columns !== undefined) {
+    const columns = yield* Effect.result(source.columns)
+    fatal = Result.isFailure(columns)
+      ? { kind: "source", message: columns.failure.message }
+      : missingColumns({ ...spec, key: [...input.key, ...Object.keys(settings.tolerance), ...(settings.ignore ?? [])] }, columns.success)
+  }
+
+  const classify = (items: ReadonlyArray<(typeof source.rows) extends Stream.Stream<infer A, infer _E, infer _R> ? A : never>) =>
+    Effect.gen(function* () {
+      const rejects: Array<RejectedRow> = []
+      const keyed: Array<{ readonly row: SourceRow; readonly key: string; readonly fingerprint: string | undefined }> = []
+      for (const item of items) {
+        tally.rowsRead++
+        if (isMalformed(item)) {
+          lastRow = Math.max(lastRow, item.malformed.rowNumber)
+          rejects.push(malformedReject(item.malformed))
+          continue
+        }
+        if (isPrepared(item)) continue
+        lastRow = Math.max(lastRow, item.rowNumber)
+        const key = detector.keyOf(item.values)
+        if ("emptyColumn" in key) {
+          rejects.push({
+            row: item.rowNumber,
+            stage: "validation",
+            reason: `key column "${key.emptyColumn}" is empty`,
+            column: key.emptyColumn,
+            values: item.values
+          })
+          continue
+        }
+        const printed = detector.fingerprint(item)
+        if (!printed.ok) {
+          rejects.push({
+            row: item.rowNumber,
+            stage: "validation",
+            reason: printed.reason,
+            ...(printed.column === undefined ? {} : { column: printed.column }),
+            values: item.values
+          })
+        }
+        // A row refused by validation still has its key: it is in the table, so not removed.
+        keyed.push({ row: item, key: key.key, fingerprint: printed.ok ? printed.fingerprint : undefined })
+      }
+      const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
+      const candidates: Array<(typeof keyed)[number]> = []
+      keyed.forEach((entry, index) => {
+        const first = firstRows[index]
+        if (first !== undefined) {
+          counts.duplicates++
+          if (entry.fingerprint !== undefined) {
+            rejects.push({
+              row: entry.row.rowNumber,
+              stage: "validation",
+              reason: `duplicate key ${entry.key}: row ${first} has it too, and the first row with a key is the one that counts`,
+              column: input.key.join(","),
+              values: entry.row.values
+            })
+          }
+        } else if (entry.fingerprint !== undefined) candidates.push(entry)
+      })
+      const previous = yield* run.lookup(candidates.map(({ key }) => key))
+      const changes: Array<StagedChange> = []
+      candidates.forEach(({ row, key, fingerprint }, index) => {
+        const before = previous[index]
+        let kind: Exclude<ChangeKind, "removed">
+        if (before === undefined) kind = "added"
+        else if (before.fingerprint !== fingerprint) kind = "changed"
+        else {
+          const move = detector.tolerantMove(before.values, row.values)
+          kind = move === "reached" ? "changed" : "unchanged"
+          if (move === "within") counts.withinTolerance++
+        }
+        counts[kind]++
+        const sent = input.full || (kind === "added" ? sending.added : kind === "changed" ? sending.changed : false)
+        if (!sent) {
+          tally.rowsSkipped++
+          return
+        }
+        const mapped = map(row, before?.fingerprint)
+        if (!mapped.ok) {
+          rejects.push({
+            row: row.rowNumber,
+            stage: "validation",
+            reason: mapped.reason,
+            ...(mapped.column === undefined ? {} : { column: mapped.column }),
+            values: row.values
+          })
+          return
+        }
+        tally.rowsMapped++
+        send.rows++
+        count(mapped.messages)
+        const values = detector.snapshotValues(row.values)
+        if (kind !== "unchanged" && sample.length < input.sampleSize) {
+          sample.push({ row: row.rowNumber, key, kind, changes: detector.differences(before?.values, row.values) })
+        }
+        changes.push({
+          rowNumber: row.rowNumber,
+          kind,
+          entry: { key, fingerprint: fingerprint!, values },
+          user: userOf(row.values),
+          messages: mapped.messages
+        })
+      })
+      yield* reject(rejects)
+      if (changes.length > 0) yield* run.stage(changes)
+    })
+
+  if (fatal === undefined) {
+    const read = yield* Effect.result(source.rows.pipe(Stream.runForEachArray(classify)))
+    if (Result.isFailure(read)) {
+      const failure = read.failure
+      if (failure._tag === "StateError") return yield* Effect.fail(failure)
+      fatal = { kind: "source", message: failure.message }
+    }
+  }
+
+  // Removals are only judged on a complete read: a source that failed half-way has not "removed" the rest.
+  if (fatal === undefined) {
+    const removal = compileRemoval(spec, namespace, input.key, settings, map, input.library)
+    const sendRemovals = sending.removed
+    let removalRow = lastRow
+    yield* run.unseen.pipe(
+      Stream.runForEachArray((entries) =>
+        Effect.gen(function* () {
+          counts.removed += entries.length
+          if (!sendRemovals) return
+          const changes: Array<StagedChange> = []
+          const rejects: Array<RejectedRow> = []
+          for (const entry of entries) {
+            removalRow++
+            const built = removal(entry, removalRow)
+            if (!built.ok) {
+              rejects.push({ row: removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
+              continue
+            }
+            send.removals++
+            count(built.messages)
+            if (sample.length < input.sampleSize) {
+              sample.push({ row: removalRow, key: entry.key, kind: "removed", changes: [] })
+            }
+            changes.push({ rowNumber: removalRow, kind: "removed", entry, user: built.user, messages: built.messages })
+          }
+          // A removal that cannot be built is reported, though it is no source row.
+          if (rejects.length > 0) {
+            tally.recordRejects(rejects)
+            yield* rejectSink.write(rejects)
+          }
+          if (changes.length > 0) yield* run.stage(changes)
+        })
+      )
+    )
+  }
+
+  const last = builder.flush()
+  if (last !== undefined) {
+    send.requests++
+    send.bytes += input.envelopeBytes + last.messageBytes
+  }
+  const users = yield* run.stagedUsers
+  const size = run.size
+  const changedShare = size === 0 ? 0 : (sending.changed ? counts.changed : 0) / size
+  const removedShare = size === 0 ? 0 : (sending.removed ? counts.removed : 0) / size
+  const { maxChangedShare, maxRemovedShare } = settings.guard
+  let tripped: string | undefined
+  // A full run sends everything on purpose, and a first run has nothing to compare with.
+  if (!input.full && size > 0) {
+    if (changedShare > maxChangedShare) {
+      tripped = `${counts.changed} of the snapshot's ${size} rows changed (${percent(changedShare)}), over the guard's ${percent(maxChangedShare)}`
+    } else if (removedShare > maxRemovedShare) {
+      tripped = `${counts.removed} of the snapshot's ${size} rows are removed (${percent(removedShare)}), over the guard's ${percent(maxRemovedShare)}`
+    }
+  }
+  const plan: IncrementalPlan = {
+    sync: namespace,
+    mode: settings.mode,
+    full: input.full,
+    key: input.key,
+    snapshot: { location: input.snapshotLocation, rows: size },
+    rows: { read: tally.rowsRead, ...counts, rejected: tally.rowsRejected },
+    send,
+    users: { touched: users.touched, new: users.added },
+    sample,
+    guard: { changedShare, removedShare, maxChangedShare, maxRemovedShare, tripped, forced: tripped !== undefined && input.force },
+    ...(fatal === undefined ? {} : { fatal })
+  }
+  return plan
+})

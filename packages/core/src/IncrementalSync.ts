@@ -1,0 +1,191 @@
+import { Clock, Effect, Layer, Result, Stream } from "effect"
+import { CheckpointStore } from "./Checkpoint.ts"
+import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
+import { DeliveryTally } from "./DeliveryTally.ts"
+import { type IncrementalPlan, planChanges } from "./IncrementalPlan.ts"
+import type { BuiltMessage } from "./MessageMapper.ts"
+import { syncNamespace } from "./MessageMapper.ts"
+import { RowSource, SourceError, type SourceItem } from "./RowSource.ts"
+import { SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
+import { run as runSync, type SyncInput } from "./Sync.ts"
+import { incrementalOf } from "./SyncSpec.ts"
+import { Transport } from "./Transport.ts"
+import { VERSION } from "./Version.ts"
+
+export interface IncrementalInput extends Omit<SyncInput, "resume" | "onSettled"> {
+  /** Send every row and rebuild the snapshot. */
+  readonly full?: boolean
+  /** Send even when the guard trips. */
+  readonly force?: boolean
+  /** Plan only: classify and count, send nothing (what `tablecast plan` and a dry run do). */
+  readonly planOnly?: boolean
+  /** Changed rows the plan shows with their before and after values. */
+  readonly sampleSize?: number
+}
+
+export interface IncrementalResult {
+  readonly report: DeliveryReport
+  /** Undefined when the run stopped before it could plan (no store, a store that failed to open). */
+  readonly plan: IncrementalPlan | undefined
+}
+
+/**
+ * Runs an incremental sync in two passes. The plan reads the source once and stages what changed
+ * against the snapshot (nothing is sent, so the guard can stop a broken model's output before any
+ * call). The send then delivers the staged changes through the ordinary pipeline, and each batch's
+ * 2xx commits its rows to the snapshot: a crash, a failed batch or a rejected row leaves those
+ * rows as they were, to be tried again next run.
+ */
+export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input: IncrementalInput) {
+  const { spec, options } = input
+  const incremental = incrementalOf(spec)
+  const library = input.library ?? { name: "tablecast", version: VERSION }
+  const source = yield* RowSource
+  const transport = yield* Transport
+  const store = yield* SnapshotStore
+  const startedAt = yield* Clock.currentTimeMillis
+  const tally = new DeliveryTally(startedAt)
+  const planOnly = input.planOnly === true || options.dryRun
+
+  const stopped = (fatal: FatalError, plan?: IncrementalPlan) =>
+    Effect.gen(function* () {
+      tally.fatal = fatal
+      const report = tally.report(
+        { sync: syncNamespace(spec), source: source.description, endpoint: transport.endpoint, dryRun: planOnly },
+        yield* Clock.currentTimeMillis
+      )
+      return { report: plan === undefined ? report : { ...report, incremental: plan }, plan } satisfies IncrementalResult
+    })
+
+  if (incremental === undefined) {
+    return yield* stopped({ kind: "spec", message: "the sync is not incremental: it names no key and no `incremental` settings" })
+  }
+  if (store === undefined) {
+    return yield* stopped({ kind: "state", message: "an incremental sync needs a state store for its snapshot, and none is set" })
+  }
+
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      const opened = yield* Effect.result(store.open(syncNamespace(spec)))
+      if (Result.isFailure(opened)) return yield* stopped({ kind: "state", message: opened.failure.message })
+      const run = opened.success
+
+      const planning = planChanges(
+        {
+          spec,
+          key: incremental.key,
+          settings: incremental.settings,
+          options,
+          library,
+          full: input.full === true,
+          force: input.force === true,
+          sampleSize: input.sampleSize ?? 10,
+          snapshotLocation: store.location,
+          envelopeBytes: transport.envelopeBytes,
+          tally
+        },
+        run
+      )
+      const stopRequested = input.stop === undefined ? Effect.never : Effect.race(input.stop.drain, input.stop.now)
+      const planned = yield* Effect.result(
+        Effect.raceFirst(
+          planning.pipe(Effect.map((plan) => ({ _tag: "Planned" as const, plan }))),
+          stopRequested.pipe(Effect.as({ _tag: "Stopped" as const }))
+        )
+      )
+      if (Result.isFailure(planned)) return yield* stopped({ kind: "state", message: planned.failure.message })
+      if (planned.success._tag === "Stopped") {
+        return yield* stopped({ kind: "interrupted", message: "stopped on request while planning: nothing was sent, the snapshot is unchanged" })
+      }
+      const plan = planned.success.plan
+      if (plan.fatal !== undefined) return yield* stopped(plan.fatal, plan)
+      if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
+        return yield* stopped(
+          { kind: "guard", message: `${plan.guard.tripped}: nothing was sent; check the model's output, then run again with --force to send it` },
+          plan
+        )
+      }
+      if (planOnly) {
+        const report = tally.report(
+          { sync: plan.sync, source: source.description, endpoint: "(plan: nothing sent)", dryRun: true },
+          yield* Clock.currentTimeMillis
+        )
+        const messages = { ...report.messages, built: plan.send.messages }
+        const batches = { ...report.batches, planned: plan.send.requests }
+        return { report: { ...report, messages, batches, incremental: plan }, plan } satisfies IncrementalResult
+      }
+
+      // The send: the staged changes, in order, through the ordinary pipeline.
+      const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
+      const staged: Stream.Stream<SourceItem, SourceError> = run.staged.pipe(
+        Stream.map((change): SourceItem => {
+          pending.set(change.rowNumber, { change, remaining: change.messages.length })
+          return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
+        }),
+        // A store that fails while the staged changes are read back ends the run like a source would.
+        Stream.mapError((error: StateError) => new SourceError({ message: `the state store failed: ${error.message}`, code: "state" }))
+      )
+      const onSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) =>
+        Effect.suspend(() => {
+          const delivered: Array<StagedChange> = []
+          for (const message of messages) {
+            const waiting = pending.get(message.rowNumber)
+            if (waiting === undefined) continue
+            if (!accepted) {
+              pending.delete(message.rowNumber)
+              continue
+            }
+            if (--waiting.remaining === 0) {
+              pending.delete(message.rowNumber)
+              delivered.push(waiting.change)
+            }
+          }
+          return delivered.length === 0 ? Effect.void : run.commit(delivered)
+        })
+      const sent = yield* runSync({
+        spec,
+        options,
+        library,
+        resume: "restart",
+        onSettled,
+        ...(input.stop === undefined ? {} : { stop: input.stop })
+      }).pipe(
+        Effect.provide(
+          Layer.succeed(RowSource, {
+            description: source.description,
+            estimatedRows: Effect.succeed(plan.send.rows + plan.send.removals),
+            fingerprint: Effect.succeed(""),
+            rows: staged
+          })
+        ),
+        // The snapshot is the incremental run's record; a checkpoint would only repeat it.
+        Effect.provideService(CheckpointStore, undefined)
+      )
+      let forgotten = 0
+      if (input.full === true && sent.outcome === "completed" && tally.rowsRejected === 0) {
+        forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
+      }
+      const report: DeliveryReport = {
+        ...sent,
+        outcome: sent.fatal === undefined ? sent.outcome : "aborted",
+        startedAt: new Date(startedAt).toISOString(),
+        durationMillis: Date.parse(sent.finishedAt) - startedAt,
+        rows: { read: tally.rowsRead, mapped: tally.rowsMapped, rejected: tally.rowsRejected + sent.rows.rejected, skipped: tally.rowsSkipped },
+        rejects: mergeRejects(tally.report({ sync: "", source: "", endpoint: "", dryRun: false }, 0).rejects, sent.rejects),
+        incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
+      }
+      return { report, plan } satisfies IncrementalResult
+    })
+  )
+})
+
+const mergeRejects = (first: DeliveryReport["rejects"], second: DeliveryReport["rejects"]): DeliveryReport["rejects"] => ({
+  total: first.total + second.total,
+  byStage: {
+    source: first.byStage.source + second.byStage.source,
+    validation: first.byStage.validation + second.byStage.validation,
+    "batch-refused": first.byStage["batch-refused"] + second.byStage["batch-refused"],
+    undelivered: first.byStage.undelivered + second.byStage.undelivered
+  },
+  sample: [...first.sample, ...second.sample].slice(0, 100)
+})

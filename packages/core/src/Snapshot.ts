@@ -1,0 +1,182 @@
+import { Context, Effect, Schema, Stream } from "effect"
+import type { Scope } from "effect"
+import type { BuiltMessage } from "./MessageMapper.ts"
+
+/**
+ * What an incremental sync remembers of a key: the content Segment last acknowledged for it.
+ * Written only after every message of the row got a 2xx, so the snapshot is never ahead of delivery.
+ */
+export interface SnapshotEntry {
+  /** The key columns' values as JSON text, e.g. `["c-42"]`. */
+  readonly key: string
+  /** Hash of the mapped content that counts as a change (tolerant and ignored columns left out). */
+  readonly fingerprint: string
+  /** JSON text of the row's synced column values as delivered: before/after, tolerance, removals. */
+  readonly values: string
+}
+
+/** `unchanged` is staged only by a full run, which sends every row. */
+export type ChangeKind = "added" | "changed" | "unchanged" | "removed"
+
+/** A change planned for sending, staged between the plan and the send. */
+export interface StagedChange {
+  /** The source row (a removal: numbered after the last row read). */
+  readonly rowNumber: number
+  readonly kind: ChangeKind
+  /**
+   * The entry the snapshot takes once every message is acknowledged. A removal deletes
+   * `entry.key` instead.
+   */
+  readonly entry: SnapshotEntry
+  /** userId, else anonymousId: for the count of users the run touches and creates. */
+  readonly user: string
+  readonly messages: ReadonlyArray<BuiltMessage>
+}
+
+export class StateError extends Schema.TaggedError<StateError>()("StateError", {
+  message: Schema.String
+}) {}
+
+/** Distinct users of the staged changes: `added` counts users of added keys only. */
+export interface StagedUsers {
+  readonly touched: number
+  readonly added: number
+}
+
+/**
+ * One run's view of a sync's snapshot. The run's working sets (keys seen, changes staged) live
+ * beside the snapshot (SQLite temp tables, Postgres temp tables) and vanish with the run, so a
+ * crash at any point leaves only acknowledged state behind. Every method works on a chunk of rows,
+ * so a store can answer with one statement per chunk and memory stays flat.
+ */
+export interface SnapshotRun {
+  /** Entries in the snapshot when the run opened it. */
+  readonly size: number
+  /** The entries of these keys, in the same order (undefined: not in the snapshot). */
+  readonly lookup: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SnapshotEntry | undefined>, StateError>
+  /**
+   * Records the keys as seen in this run. Answers, for each, the row that had the key first when
+   * the key was already seen (earlier in this run or earlier in this chunk): a duplicate.
+   */
+  readonly see: (
+    rows: ReadonlyArray<{ readonly key: string; readonly rowNumber: number }>
+  ) => Effect.Effect<ReadonlyArray<number | undefined>, StateError>
+  /** Stages changes for sending. */
+  readonly stage: (changes: ReadonlyArray<StagedChange>) => Effect.Effect<void, StateError>
+  /** Drops the staged changes of these keys (duplicated keys are sent by no row). */
+  readonly unstage: (keys: ReadonlyArray<string>) => Effect.Effect<void, StateError>
+  /** Snapshot entries whose key this run has not seen: the removed rows. */
+  readonly unseen: Stream.Stream<SnapshotEntry, StateError>
+  /** The staged changes in the order they were staged. */
+  readonly staged: Stream.Stream<StagedChange, StateError>
+  readonly stagedUsers: Effect.Effect<StagedUsers, StateError>
+  /** Records acknowledged changes: upserts their entries; a removal deletes its key. One transaction. */
+  readonly commit: (delivered: ReadonlyArray<StagedChange>) => Effect.Effect<void, StateError>
+  /** Deletes the entries this run did not see (a full run rebuilding the snapshot). */
+  readonly forgetUnseen: Effect.Effect<number, StateError>
+}
+
+/** Where snapshots live: one per sync, addressed by the sync's namespace. */
+export interface SnapshotStoreShape {
+  /** Where the snapshots are, for messages (never holding a password). */
+  readonly location: string
+  /**
+   * Opens a sync's snapshot for one run. Fails when another run holds the same sync (a store shared
+   * by several machines), so two runs never interleave their commits.
+   */
+  readonly open: (sync: string) => Effect.Effect<SnapshotRun, StateError, Scope.Scope>
+}
+
+/** No store by default: a sync without one sends every row (the edge, plain runs). */
+export const SnapshotStore = Context.Reference<SnapshotStoreShape | undefined>("tablecast/SnapshotStore", {
+  defaultValue: () => undefined
+})
+
+/**
+ * In memory, for tests and for callers that keep state themselves. Holds every key: not for large
+ * tables (the SQLite and Postgres stores keep memory flat).
+ */
+export const memorySnapshotStore = (): SnapshotStoreShape & {
+  readonly entries: (sync: string) => ReadonlyMap<string, SnapshotEntry>
+  /** Commits recorded, in order: tests check that none is ahead of an acknowledgement. */
+  readonly commits: Array<ReadonlyArray<StagedChange>>
+} => {
+  const snapshots = new Map<string, Map<string, SnapshotEntry>>()
+  const open = new Set<string>()
+  const commits: Array<ReadonlyArray<StagedChange>> = []
+  const snapshotOf = (sync: string) => {
+    let snapshot = snapshots.get(sync)
+    if (snapshot === undefined) snapshots.set(sync, (snapshot = new Map()))
+    return snapshot
+  }
+  return {
+    location: "memory",
+    commits,
+    entries: (sync) => snapshotOf(sync),
+    open: (sync) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          if (open.has(sync)) return Effect.fail(new StateError({ message: `another run holds the snapshot of "${sync}"` }))
+          open.add(sync)
+          const snapshot = snapshotOf(sync)
+          const seen = new Map<string, number>()
+          const staged = new Map<string, StagedChange>()
+          // Staged changes without a key of their own stay apart so that no two collide.
+          const run: SnapshotRun = {
+            size: snapshot.size,
+            lookup: (keys) => Effect.sync(() => keys.map((key) => snapshot.get(key))),
+            see: (rows) =>
+              Effect.sync(() =>
+                rows.map(({ key, rowNumber }) => {
+                  const first = seen.get(key)
+                  if (first === undefined) seen.set(key, rowNumber)
+                  return first
+                })
+              ),
+            stage: (changes) =>
+              Effect.sync(() => {
+                for (const change of changes) staged.set(`${change.kind === "removed" ? "-" : "+"}${change.entry.key}`, change)
+              }),
+            unstage: (keys) =>
+              Effect.sync(() => {
+                for (const key of keys) {
+                  staged.delete(`+${key}`)
+                  staged.delete(`-${key}`)
+                }
+              }),
+            unseen: Stream.suspend(() => Stream.fromIterable([...snapshot.values()].filter((entry) => !seen.has(entry.key)))),
+            staged: Stream.suspend(() => Stream.fromIterable([...staged.values()])),
+            stagedUsers: Effect.sync(() => {
+              const touched = new Set<string>()
+              const added = new Set<string>()
+              for (const change of staged.values()) {
+                touched.add(change.user)
+                if (change.kind === "added") added.add(change.user)
+              }
+              return { touched: touched.size, added: added.size }
+            }),
+            commit: (delivered) =>
+              Effect.sync(() => {
+                commits.push(delivered)
+                for (const change of delivered) {
+                  if (change.kind === "removed") snapshot.delete(change.entry.key)
+                  else snapshot.set(change.entry.key, change.entry)
+                }
+              }),
+            forgetUnseen: Effect.sync(() => {
+              let forgotten = 0
+              for (const key of [...snapshot.keys()]) {
+                if (!seen.has(key)) {
+                  snapshot.delete(key)
+                  forgotten++
+                }
+              }
+              return forgotten
+            })
+          }
+          return Effect.succeed(run)
+        }),
+        () => Effect.sync(() => open.delete(sync))
+      )
+  }
+}
