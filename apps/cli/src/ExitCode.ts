@@ -21,6 +21,10 @@ export const ExitCode = {
   sourceFailed: 6,
   /** The source changed since an interrupted run: resume would be wrong; run with --restart. */
   sourceChanged: 7,
+  /** An incremental run's changes were over the guard: nothing was sent (check the model, or --force). */
+  guardTripped: 8,
+  /** The state store of an incremental sync could not be opened, read or written. */
+  stateFailed: 9,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -41,6 +45,10 @@ export const exitCodeOf = (report: DeliveryReport): number => {
         return ExitCode.interrupted
       case "max-rejects":
         return ExitCode.rowsRejected
+      case "guard":
+        return ExitCode.guardTripped
+      case "state":
+        return ExitCode.stateFailed
       case "internal":
         return ExitCode.internal
     }

@@ -24,8 +24,21 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
   lines.push(`  endpoint   ${report.endpoint}`)
   lines.push(
     `  rows       ${count(rows.read)} read, ${count(rows.mapped)} mapped, ${count(rows.rejected)} rejected` +
-      (rows.skipped > 0 ? `, ${count(rows.skipped)} skipped (delivered before the checkpoint)` : "")
+      (rows.skipped > 0
+        ? `, ${count(rows.skipped)} skipped (${report.incremental === undefined ? "delivered before the checkpoint" : "unchanged since the last run, or not sent by the mode"})`
+        : "")
   )
+  const incremental = report.incremental
+  if (incremental !== undefined) {
+    const { rows: changes, send } = incremental
+    lines.push(
+      `  changes    ${count(changes.added)} added, ${count(changes.changed)} changed, ${count(changes.unchanged)} unchanged, ${count(changes.removed)} removed` +
+        ` (snapshot of ${count(incremental.snapshot.rows)}; sent: ${count(send.rows)} rows, ${count(send.removals)} removals)`
+    )
+    if (incremental.snapshot.forgotten !== undefined) {
+      lines.push(`  snapshot   rebuilt: ${count(incremental.snapshot.forgotten)} keys no row has any more were dropped`)
+    }
+  }
   if (report.resumedFrom !== undefined) lines.push(`  resumed    after row ${count(report.resumedFrom)} (the checkpoint of an interrupted run)`)
   if (report.dryRun) {
     lines.push(`  messages   ${count(messages.built)} built, none sent (dry run)`)

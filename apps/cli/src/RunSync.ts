@@ -3,6 +3,9 @@ import path from "node:path"
 import {
   CheckpointStore,
   type DeliveryReport,
+  type IncrementalResult,
+  runIncremental,
+  SnapshotStore,
   PipelineOptions,
   preview,
   type PreviewResult,
@@ -17,6 +20,7 @@ import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
 import { sourceLayer } from "./sources/index.ts"
+import { snapshotStoreOf } from "./StateStore.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -93,6 +97,52 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
     }).pipe(
       Effect.provide(layer),
       Effect.provideService(CheckpointStore, store),
+      Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
+      Effect.ensuring(Effect.sync(() => progress.stop()))
+    )
+  )
+}
+
+export interface IncrementalRunOptions {
+  readonly full: boolean
+  readonly force: boolean
+  /** Plan only: count and sample the changes, send nothing. */
+  readonly planOnly: boolean
+  readonly sampleSize?: number
+  readonly stop?: Sync.StopRequests
+}
+
+/**
+ * Runs an incremental sync: plans against the snapshot in the state store, then (unless planning
+ * only, or the guard trips) sends the changes and commits each acknowledged row.
+ */
+export const runIncrementalSync = async (
+  sync: ResolvedSync,
+  progress: ProgressDisplay,
+  options: IncrementalRunOptions
+): Promise<IncrementalResult> => {
+  const planOnly = options.planOnly || sync.pipeline.dryRun
+  const writeKey = sync.writeKey ?? Redacted.make("dry-run")
+  const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
+  const layer = Layer.mergeAll(
+    sourceLayer(sync.source, sync.baseDir, process.env),
+    SegmentTransport.layer({ ...sync.destination, writeKey }),
+    // A plan sends nothing, so its rejects are only counted and sampled.
+    sync.rejects === undefined || planOnly ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), undefined)
+  )
+  return run(
+    runIncremental({
+      spec: sync.spec,
+      options: sync.pipeline,
+      library: CLI_LIBRARY,
+      full: options.full,
+      force: options.force,
+      planOnly,
+      ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
+      ...(options.stop === undefined ? {} : { stop: options.stop })
+    }).pipe(
+      Effect.provide(layer),
+      Effect.provideService(SnapshotStore, store),
       Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
       Effect.ensuring(Effect.sync(() => progress.stop()))
     )

@@ -22,16 +22,38 @@ export const Destination = z
   .strict()
 export type Destination = z.output<typeof Destination>
 
+/**
+ * Where an incremental sync keeps its snapshots: a SQLite file (the default, one per project), or
+ * Postgres for runs from several machines (connection as for a Postgres source, never a password).
+ */
+export const StateConfig = z.union([
+  z.object({ sqlite: z.string().min(1) }).strict(),
+  z
+    .object({
+      postgres: z
+        .object({
+          url: z.string().min(1).optional(),
+          urlEnv: EnvName.optional(),
+          passwordEnv: EnvName.optional(),
+          schema: z.string().regex(/^[A-Za-z_][\w$]*$/, "a schema name: letters, digits, _ and $").optional()
+        })
+        .strict()
+    })
+    .strict()
+])
+export type StateConfig = z.output<typeof StateConfig>
+
 /** The non-spec fields of a sync entry; every other field belongs to the sync spec. */
 const EntryFrame = z.object({
   source: SourceConfig.optional(),
+  state: StateConfig.optional(),
   destination: Destination.default({ writeKeyEnv: "SEGMENT_WRITE_KEY" }),
   pipeline: z.record(z.string(), z.unknown()).default({}),
   /** JSONL file for rejected rows, relative to the config file. */
   rejects: z.string().min(1).optional()
 })
 
-const FRAME_KEYS = new Set(["source", "destination", "pipeline", "rejects"])
+const FRAME_KEYS = new Set(["source", "state", "destination", "pipeline", "rejects"])
 
 /** A config file: named syncs. */
 export const ConfigFile = z
@@ -51,6 +73,8 @@ export interface ResolvedSync {
   readonly writeKeyEnv: string
   readonly pipeline: PipelineOptions
   readonly rejects: string | undefined
+  /** Where the snapshots of an incremental sync live; undefined: the default SQLite file. */
+  readonly state: StateConfig | undefined
   readonly baseDir: string
 }
 
@@ -65,6 +89,25 @@ export interface SyncOverrides {
   readonly pipeline: Record<string, unknown>
   readonly rejects?: string
   readonly writeKey?: string
+  /** Key columns (`--key`): they make the sync incremental. */
+  readonly key?: ReadonlyArray<string>
+  /** Fields merged into the sync's `incremental` settings (`--mode`, `--tolerance`, ...). */
+  readonly incrementalPatch?: Record<string, unknown>
+  readonly state?: StateConfig
+}
+
+/** The command line's incremental settings over the config entry's, field by field (the guard too). */
+const mergeIncremental = (fromConfig: unknown, patch: Record<string, unknown>): unknown => {
+  if (fromConfig === false) return fromConfig
+  const base = typeof fromConfig === "object" && fromConfig !== null ? (fromConfig as Record<string, unknown>) : {}
+  const guard = { ...((base.guard ?? {}) as object), ...((patch.guard ?? {}) as object) }
+  const removed = { ...((base.removed ?? {}) as object), ...((patch.removed ?? {}) as object) }
+  return {
+    ...base,
+    ...patch,
+    ...(Object.keys(guard).length === 0 ? {} : { guard }),
+    ...(Object.keys(removed).length === 0 ? {} : { removed })
+  }
 }
 
 const defined = (record: Record<string, unknown>) =>
@@ -141,6 +184,7 @@ export const resolveSync = (input: {
   const frame = EntryFrame.safeParse({
     ...raw,
     source,
+    state: input.overrides.state ?? raw.state,
     destination: { ...destinationRaw, ...defined(input.overrides.destination) },
     pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
     rejects: input.overrides.rejects ?? raw.rejects
@@ -151,7 +195,9 @@ export const resolveSync = (input: {
     // A config entry's name names its sync (reports, messageIds, checkpoints) unless it says otherwise.
     ...(input.entry === undefined ? {} : { name: input.entry.name }),
     ...Object.fromEntries(Object.entries(raw).filter(([key]) => !FRAME_KEYS.has(key))),
-    ...defined(input.overrides.spec)
+    ...defined(input.overrides.spec),
+    ...(input.overrides.key === undefined ? {} : { key: input.overrides.key }),
+    ...(input.overrides.incrementalPatch === undefined ? {} : { incremental: mergeIncremental(raw.incremental, input.overrides.incrementalPatch) })
   }
   const spec = SyncSpec.safeParse(specInput)
   if (!spec.success) throw new UsageError(describeIssues(spec.error, where, input.flagOf))
@@ -182,6 +228,7 @@ export const resolveSync = (input: {
     writeKeyEnv,
     pipeline: pipeline.data,
     rejects: frame.data.rejects,
+    state: frame.data.state,
     baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
   }
 }

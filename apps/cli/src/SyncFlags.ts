@@ -83,6 +83,8 @@ export const specFlagNames: Readonly<Record<string, string>> = {
   context: "context",
   integrations: "integrations",
   name: "name",
+  key: "key",
+  incremental: "mode",
   batchCount: "batch-count",
   batchBytes: "batch-bytes",
   flushIntervalMillis: "flush-interval",
@@ -93,6 +95,96 @@ export const specFlagNames: Readonly<Record<string, string>> = {
   maxRejectedRows: "max-rejects",
   maxRejectedShare: "max-rejects",
   drainTimeoutMillis: "drain-timeout"
+}
+
+/** Flags of an incremental sync (sync and plan). */
+export const incrementalFlags = {
+  key: Flags.string({ summary: "Key column(s) of each row, a,b: makes the sync incremental (only changes since the last run are sent).", helpGroup: "INCREMENTAL" }),
+  mode: Flags.string({
+    summary: "What an incremental run sends: added, changed, added-or-changed (default), removed, or all.",
+    options: ["added", "changed", "added-or-changed", "removed", "all"],
+    helpGroup: "INCREMENTAL"
+  }),
+  tolerance: Flags.string({
+    summary: "Column=threshold below which a numeric change does not count: absolute (score=0.01) or relative (revenue=5%). Repeatable.",
+    multiple: true,
+    helpGroup: "INCREMENTAL"
+  }),
+  ignore: Flags.string({ summary: "Columns whose changes alone do not count, a,b (default: the timestamp column).", helpGroup: "INCREMENTAL" }),
+  "removed-event": Flags.string({ summary: 'Event of the track call sent for a removed row (default "Segment Exited").', helpGroup: "INCREMENTAL" }),
+  "max-changed": Flags.string({ summary: "Guard: stop before sending when more of the snapshot's rows changed, e.g. 50% (default) or 0.5.", helpGroup: "INCREMENTAL" }),
+  "max-removed": Flags.string({ summary: "Guard: stop before sending when more of the snapshot's rows are removed, e.g. 20% (default).", helpGroup: "INCREMENTAL" }),
+  full: Flags.boolean({ summary: "Send every row, changed or not, and rebuild the snapshot.", helpGroup: "INCREMENTAL" }),
+  force: Flags.boolean({ summary: "Send even when the changes are over the guard.", helpGroup: "INCREMENTAL" }),
+  "state-db": Flags.string({ summary: "SQLite file of the snapshots (default: .tablecast/state.db beside the config file, or in the current folder).", helpGroup: "INCREMENTAL" }),
+  "state-postgres": Flags.string({
+    summary: 'Keep the snapshots in Postgres instead, for runs from several machines: a URL (password from PGPASSWORD) or "env" for the PG* variables.',
+    helpGroup: "INCREMENTAL",
+    exclusive: ["state-db"]
+  })
+}
+
+const share = (text: string | undefined, flag: string): number | undefined => {
+  if (text === undefined) return undefined
+  const trimmed = text.trim()
+  const value = trimmed.endsWith("%") ? Number(trimmed.slice(0, -1)) / 100 : Number(trimmed)
+  if (trimmed === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a share, 0 to 1 or 0% to 100% (e.g. 50%)`)
+  }
+  return value
+}
+
+const tolerances = (values: ReadonlyArray<string> | undefined): Record<string, { absolute?: number; relative?: number }> | undefined => {
+  const thresholds = pairs(values, "tolerance")
+  if (thresholds === undefined) return undefined
+  const result: Record<string, { absolute?: number; relative?: number }> = {}
+  for (const [column, text] of Object.entries(thresholds)) {
+    const relative = text.trim().endsWith("%")
+    const value = Number(relative ? text.trim().slice(0, -1) : text)
+    if (!Number.isFinite(value) || value < 0) {
+      throw new UsageError(`--tolerance ${column}=${text}: expected a threshold such as ${column}=0.01 or ${column}=5%`)
+    }
+    result[column] = relative ? { relative: value / 100 } : { absolute: value }
+  }
+  return result
+}
+
+type IncrementalFlagValues = { [K in keyof typeof incrementalFlags]?: unknown }
+
+/** What the incremental flags say: the key, the fields of `incremental` they set, how to run, where state lives. */
+export const incrementalOverrides = (flags: IncrementalFlagValues & Record<string, unknown>) => {
+  const text = (name: string) => flags[name] as string | undefined
+  const key = list(text("key"))
+  if (key === "*") throw new UsageError('--key names the key columns (a,b), not "*"')
+  const ignore = list(text("ignore"))
+  if (ignore === "*") throw new UsageError('--ignore names columns (a,b), not "*"')
+  const guard = {
+    ...(text("max-changed") === undefined ? {} : { maxChangedShare: share(text("max-changed"), "max-changed") }),
+    ...(text("max-removed") === undefined ? {} : { maxRemovedShare: share(text("max-removed"), "max-removed") })
+  }
+  const tolerance = tolerances(flags.tolerance as ReadonlyArray<string> | undefined)
+  const patch: Record<string, unknown> = {
+    ...(text("mode") === undefined ? {} : { mode: text("mode") }),
+    ...(tolerance === undefined ? {} : { tolerance }),
+    ...(ignore === undefined ? {} : { ignore }),
+    ...(text("removed-event") === undefined ? {} : { removed: { event: text("removed-event") } }),
+    ...(Object.keys(guard).length === 0 ? {} : { guard })
+  }
+  const statePostgres = text("state-postgres")
+  const stateDb = text("state-db")
+  return {
+    key,
+    /** Fields merged into the sync's `incremental` settings. */
+    incrementalPatch: Object.keys(patch).length === 0 ? undefined : patch,
+    state:
+      statePostgres !== undefined
+        ? { postgres: statePostgres === "env" ? {} : { url: statePostgres } }
+        : stateDb !== undefined
+          ? { sqlite: path.resolve(stateDb) }
+          : undefined,
+    full: flags.full === true,
+    force: flags.force === true
+  }
 }
 
 /** Flags that say where batches go and how they are sent (sync only). */

@@ -5,9 +5,11 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, exitCodeOf } from "../ExitCode.ts"
 import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
 import { reportText } from "../ReportText.ts"
-import { runSync, StartError } from "../RunSync.ts"
+import { incrementalOf } from "@tablecast/core"
+import { planText } from "../PlanText.ts"
+import { runIncrementalSync, runSync, StartError } from "../RunSync.ts"
 import { stopSignals } from "../StopSignals.ts"
-import { deliveryFlags, deliveryOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
+import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class SyncCommand extends BaseCommand {
   static override summary = "Send the rows of a table to Segment as track or identify calls."
@@ -18,7 +20,9 @@ The write key comes from SEGMENT_WRITE_KEY (or --write-key); it is never printed
 
 A checkpoint of acknowledged rows is kept (in .tablecast/state): after a crash or a stop, the same command resumes where Segment's acknowledgements ended; re-sent rows carry the same messageIds, so Segment deduplicates them. Ctrl-C (or SIGTERM) stops reading and flushes what is in flight; a second one stops at once.
 
-Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered (or --max-rejects reached); 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 7 the source changed since an interrupted run (use --restart); 130 stopped by a signal.`
+An incremental sync (--key, or "key"/"incremental" in the config) sends only the rows added, changed or removed since the last run: a snapshot of what Segment acknowledged is kept per sync (in .tablecast/state.db, or Postgres with --state-postgres), and advances only for acknowledged rows. See \`tablecast plan\` to see the changes first.
+
+Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered (or --max-rejects reached); 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 7 the source changed since an interrupted run (use --restart); 8 an incremental run's changes are over the guard, nothing sent (use --force); 9 the state store failed; 130 stopped by a signal.`
 
   static override examples = [
     {
@@ -34,6 +38,10 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:4318 --write-key test'
     },
     { description: "Run a named sync from tablecast.config.json, keeping rejects", command: "<%= config.bin %> <%= command.id %> churn-scores --rejects rejects.jsonl" },
+    {
+      description: "Send only what changed since the last run, keyed by customer; score moves under 0.01 do not count",
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Scored" -u customer_id --key customer_id --tolerance churn_score=0.01'
+    },
     { description: "Check everything, send nothing", command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run' }
   ]
 
@@ -44,6 +52,7 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
   static override flags = {
     ...mappingFlags,
     ...deliveryFlags,
+    ...incrementalFlags,
     "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
     restart: Flags.boolean({ summary: "Ignore the checkpoint of an interrupted run; send from the first row.", helpGroup: "RESUME" }),
     checkpoint: Flags.boolean({
@@ -65,12 +74,22 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SyncCommand)
+    const incremental = incrementalOverrides(flags)
     const sync = await this.resolve({
       syncName: args.sync,
       configFile: flags.config,
-      overrides: { ...mappingOverrides(flags), ...deliveryOverrides(flags) },
+      overrides: {
+        ...mappingOverrides(flags),
+        ...deliveryOverrides(flags),
+        ...(incremental.key === undefined ? {} : { key: incremental.key }),
+        ...(incremental.incrementalPatch === undefined ? {} : { incrementalPatch: incremental.incrementalPatch }),
+        ...(incremental.state === undefined ? {} : { state: incremental.state })
+      },
       needsWriteKey: !flags["dry-run"]
     })
+    if (incrementalOf(sync.spec) === undefined && (incremental.full || incremental.force || incremental.incrementalPatch !== undefined)) {
+      this.warn("--full, --force, --mode, --tolerance and the guard apply to an incremental sync: give --key (or a key in the config)")
+    }
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
     const signals = stopSignals((signal, count) => {
       process.stderr.write(
@@ -80,8 +99,18 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       )
     })
     let report
+    let plan
     try {
-      report = await runSync(sync, progress, {
+      if (incrementalOf(sync.spec) !== undefined) {
+        const result = await runIncrementalSync(sync, progress, {
+          full: incremental.full,
+          force: incremental.force,
+          planOnly: flags["dry-run"],
+          stop: signals.requests
+        })
+        report = result.report
+        plan = result.plan
+      } else report = await runSync(sync, progress, {
         dryRun: flags["dry-run"],
         restart: flags.restart,
         stateDir: flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined,
@@ -98,7 +127,11 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     }
     if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`)
     if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    else process.stdout.write(`${reportText(report, sync.rejects)}\n`)
+    else {
+      process.stdout.write(`${reportText(report, sync.rejects)}\n`)
+      // A dry run, or a run the guard stopped: the plan says what would have been sent.
+      if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) process.stdout.write(`${planText(plan, "plan")}\n`)
+    }
     const code = exitCodeOf(report)
     if (code !== ExitCode.ok) this.exit(code)
   }

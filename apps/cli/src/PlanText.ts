@@ -1,0 +1,45 @@
+import type { IncrementalPlan } from "@tablecast/core"
+
+const count = (n: number) => n.toLocaleString("en-US")
+const percent = (share: number) => `${(Math.round(share * 1000) / 10).toFixed(1)}%`
+const bytes = (n: number) => (n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
+const value = (v: unknown) => {
+  const text = JSON.stringify(v) ?? "null"
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text
+}
+
+/** An incremental plan for a person: what changed against the snapshot, and what a run would send. */
+export const planText = (plan: IncrementalPlan, heading: string): string => {
+  const { rows, send, guard } = plan
+  const lines: Array<string> = []
+  lines.push(
+    `${heading}: ${count(rows.read)} rows read against a snapshot of ${count(plan.snapshot.rows)} (${plan.snapshot.location})` +
+      (plan.full ? ", full run: every row is sent" : `, mode ${plan.mode}`)
+  )
+  lines.push(`  added       ${count(rows.added)}`)
+  lines.push(`  changed     ${count(rows.changed)}`)
+  lines.push(`  unchanged   ${count(rows.unchanged)}${rows.withinTolerance > 0 ? ` (${count(rows.withinTolerance)} moved only within tolerance)` : ""}`)
+  lines.push(`  removed     ${count(rows.removed)}`)
+  if (rows.duplicates > 0) lines.push(`  duplicates  ${count(rows.duplicates)} rows repeat a key of an earlier row: rejected`)
+  if (rows.rejected > 0) lines.push(`  rejected    ${count(rows.rejected)}`)
+  lines.push(
+    `  to send     ${count(send.rows)} rows + ${count(send.removals)} removals = ${count(send.messages)} messages in about ${count(send.requests)} requests (${bytes(send.bytes)})`
+  )
+  lines.push(`  users       ${count(plan.users.touched)} touched, ${count(plan.users.new)} new to this sync (monthly tracked users estimate)`)
+  const verdict =
+    guard.tripped === undefined ? "passes" : guard.forced ? `over, forced: ${guard.tripped}` : `STOPS THE RUN: ${guard.tripped} (--force sends anyway)`
+  lines.push(
+    `  guard       changed ${percent(guard.changedShare)} (at most ${percent(guard.maxChangedShare)}), removed ${percent(guard.removedShare)} (at most ${percent(guard.maxRemovedShare)}): ${verdict}`
+  )
+  if (plan.sample.length > 0) {
+    lines.push("  sample of changes:")
+    for (const change of plan.sample) {
+      const moves = change.changes
+        .slice(0, 6)
+        .map((move) => `${move.column} ${value(move.before)} → ${value(move.after)}${move.withinTolerance === true ? " (within tolerance)" : ""}`)
+        .join(", ")
+      lines.push(`    row ${change.row} ${change.key} ${change.kind}${moves === "" ? "" : `: ${moves}`}${change.changes.length > 6 ? ", ..." : ""}`)
+    }
+  }
+  return lines.join("\n")
+}

@@ -1,0 +1,37 @@
+import path from "node:path"
+import type { SnapshotStoreShape } from "@tablecast/core"
+import { fromEnv, urlHoldsPassword } from "./sources/secrets.ts"
+import type { StateConfig } from "./SyncConfig.ts"
+import { UsageError } from "./UsageError.ts"
+
+/** The default snapshot file of a project: beside the checkpoints, one file for every sync. */
+export const defaultStateFile = (baseDir: string) => path.join(baseDir, ".tablecast", "state.db")
+
+/**
+ * The snapshot store an incremental sync uses. Loaded on demand: a sync that is not incremental
+ * never loads SQLite or a second Postgres client.
+ */
+export const snapshotStoreOf = async (state: StateConfig | undefined, baseDir: string, env: NodeJS.ProcessEnv): Promise<SnapshotStoreShape> => {
+  if (state === undefined || "sqlite" in state) {
+    const file = state === undefined ? defaultStateFile(baseDir) : path.resolve(baseDir, state.sqlite)
+    const { sqliteSnapshotStore } = await import("@tablecast/state-sqlite")
+    return sqliteSnapshotStore(file)
+  }
+  const { url: givenUrl, urlEnv, passwordEnv, schema } = state.postgres
+  const url = givenUrl ?? fromEnv(env, urlEnv, "state.postgres.urlEnv")
+  if (givenUrl !== undefined && urlHoldsPassword(givenUrl)) {
+    throw new UsageError("state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv")
+  }
+  const password = fromEnv(env, passwordEnv, "state.postgres.passwordEnv")
+  // TODO(lead): a typed import once @tablecast/state-postgres lands.
+  const postgresStore = "@tablecast/state-postgres"
+  const { postgresSnapshotStore } = (await import(postgresStore)) as {
+    postgresSnapshotStore: (options: Record<string, unknown>) => SnapshotStoreShape
+  }
+  return postgresSnapshotStore({
+    ...(url === undefined ? {} : { url }),
+    ...(password === undefined ? {} : { password }),
+    ...(schema === undefined ? {} : { schema }),
+    env
+  })
+}

@@ -1,0 +1,78 @@
+import { incrementalOf } from "@tablecast/core"
+import { Args, Flags } from "@oclif/core"
+import { BaseCommand } from "../BaseCommand.ts"
+import { ExitCode } from "../ExitCode.ts"
+import { planText } from "../PlanText.ts"
+import { progressDisplay } from "../ProgressDisplay.ts"
+import { runIncrementalSync, StartError } from "../RunSync.ts"
+import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
+import { UsageError } from "../UsageError.ts"
+
+export default class PlanCommand extends BaseCommand {
+  static override summary = "Show what an incremental sync would send, before anything is sent."
+
+  static override description = `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send, the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
+
+Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
+
+  static override examples = [
+    {
+      description: "What would today's churn scores send, keyed by customer?",
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Scored" -u customer_id --key customer_id --tolerance churn_score=0.01'
+    },
+    { description: "A named incremental sync of the config file, as JSON", command: "<%= config.bin %> <%= command.id %> churn-scores --json" }
+  ]
+
+  static override args = {
+    sync: Args.string({ description: "Name of a sync in the config file.", required: false })
+  }
+
+  static override flags = {
+    ...mappingFlags,
+    ...incrementalFlags,
+    "batch-count": deliveryFlags["batch-count"],
+    "batch-bytes": deliveryFlags["batch-bytes"],
+    sample: Flags.integer({ summary: "Changed rows to show with their values before and after (default 10).", min: 0, default: 10, helpGroup: "OUTPUT" }),
+    json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" })
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanCommand)
+    const incremental = incrementalOverrides(flags)
+    const delivery = deliveryOverrides(flags)
+    const sync = await this.resolve({
+      syncName: args.sync,
+      configFile: flags.config,
+      overrides: {
+        ...mappingOverrides(flags),
+        destination: {},
+        pipeline: delivery.pipeline,
+        ...(incremental.key === undefined ? {} : { key: incremental.key }),
+        ...(incremental.incrementalPatch === undefined ? {} : { incrementalPatch: incremental.incrementalPatch }),
+        ...(incremental.state === undefined ? {} : { state: incremental.state })
+      },
+      needsWriteKey: false
+    })
+    if (incrementalOf(sync.spec) === undefined) {
+      throw new UsageError("tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)")
+    }
+    let result
+    try {
+      result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample })
+    } catch (error) {
+      if (error instanceof StartError) {
+        process.stderr.write(`tablecast: ${error.message}\n`)
+        return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
+      }
+      throw error
+    }
+    const { report, plan } = result
+    if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
+      process.stderr.write(`tablecast: ${report.fatal?.message ?? "the plan could not be made"}\n`)
+      return this.exit(report.fatal?.kind === "state" ? ExitCode.stateFailed : ExitCode.sourceFailed)
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+    else process.stdout.write(`${planText(plan, `tablecast plan ${plan.sync}`)}\n`)
+    if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
+  }
+}
