@@ -1,4 +1,4 @@
-import { Effect, Result, Stream } from "effect"
+import { Clock, Effect, Result, Stream } from "effect"
 import { BatchBuilder } from "./Batcher.ts"
 import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
 import type { FatalError } from "./DeliveryReport.ts"
@@ -8,8 +8,9 @@ import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
 import { compileMapper, syncNamespace } from "./MessageMapper.ts"
 import type { PipelineOptions } from "./PipelineOptions.ts"
 import { compileRemoval } from "./Removal.ts"
+import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
-import { isMalformed, isPrepared, malformedReject, RowSource, type SourceRow } from "./RowSource.ts"
+import { isMalformed, malformedReject, RowSource, type SourceItem, type SourceRow } from "./RowSource.ts"
 import type { ChangeKind, SnapshotRun, StagedChange } from "./Snapshot.ts"
 import { missingColumns } from "./Sync.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
@@ -106,6 +107,15 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
   const { spec, settings, tally } = input
   const source = yield* RowSource
   const rejectSink = yield* RejectSink
+  const listener = yield* ProgressListener
+  let lastProgress = yield* Clock.currentTimeMillis
+  // The plan reads the whole table before the first send: progress tells of the reading.
+  const progress = Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    if (now - lastProgress < listener.intervalMillis) return
+    lastProgress = now
+    listener.onProgress(tally.snapshot(now))
+  })
   const namespace = syncNamespace(spec)
   const detector = compileChangeDetector(spec, input.key, settings, input.library)
   const map = compileMapper(spec, input.library)
@@ -140,6 +150,8 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
           return rejectSink.write(rejects)
         })
 
+  const estimate = yield* Effect.result(source.estimatedRows)
+  if (Result.isSuccess(estimate)) tally.estimatedRows = estimate.success
   if (source.columns !== undefined) {
     const columns = yield* Effect.result(source.columns)
     fatal = Result.isFailure(columns)
@@ -147,7 +159,7 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
       : missingColumns({ ...spec, key: [...input.key, ...Object.keys(settings.tolerance), ...(settings.ignore ?? [])] }, columns.success)
   }
 
-  const classify = (items: ReadonlyArray<(typeof source.rows) extends Stream.Stream<infer A, infer _E, infer _R> ? A : never>) =>
+  const classify = (items: ReadonlyArray<SourceItem>) =>
     Effect.gen(function* () {
       const rejects: Array<RejectedRow> = []
       const keyed: Array<{ readonly row: SourceRow; readonly key: string; readonly fingerprint: string | undefined }> = []
@@ -158,7 +170,6 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
           rejects.push(malformedReject(item.malformed))
           continue
         }
-        if (isPrepared(item)) continue
         lastRow = Math.max(lastRow, item.rowNumber)
         const key = detector.keyOf(item.values)
         if ("emptyColumn" in key) {
@@ -247,6 +258,7 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
       })
       yield* reject(rejects)
       if (changes.length > 0) yield* run.stage(changes)
+      yield* progress
     })
 
   if (fatal === undefined) {

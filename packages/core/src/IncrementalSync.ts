@@ -5,7 +5,7 @@ import { DeliveryTally } from "./DeliveryTally.ts"
 import { type IncrementalPlan, planChanges } from "./IncrementalPlan.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
 import { syncNamespace } from "./MessageMapper.ts"
-import { RowSource, SourceError, type SourceItem } from "./RowSource.ts"
+import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
 import { SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
 import { run as runSync, type SyncInput } from "./Sync.ts"
 import { incrementalOf } from "./SyncSpec.ts"
@@ -117,8 +117,8 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
 
       // The send: the staged changes, in order, through the ordinary pipeline.
       const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
-      const staged: Stream.Stream<SourceItem, SourceError> = run.staged.pipe(
-        Stream.map((change): SourceItem => {
+      const prepared: Stream.Stream<PreparedRow, SourceError> = run.staged.pipe(
+        Stream.map((change): PreparedRow => {
           pending.set(change.rowNumber, { change, remaining: change.messages.length })
           return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
         }),
@@ -148,6 +148,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         library,
         resume: "restart",
         onSettled,
+        prepared,
         ...(input.stop === undefined ? {} : { stop: input.stop })
       }).pipe(
         Effect.provide(
@@ -155,7 +156,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
             description: source.description,
             estimatedRows: Effect.succeed(plan.send.rows + plan.send.removals),
             fingerprint: Effect.succeed(""),
-            rows: staged
+            rows: Stream.empty
           })
         ),
         // The snapshot is the incremental run's record; a checkpoint would only repeat it.

@@ -1,7 +1,7 @@
 import { Effect, Stream } from "effect"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
-import { isMalformed, isPrepared, malformedReject, RowSource } from "./RowSource.ts"
+import { isMalformed, malformedReject, RowSource } from "./RowSource.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { VERSION } from "./Version.ts"
 
@@ -34,10 +34,6 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
         rowsRead++
         if (isMalformed(item)) {
           rejects.push(malformedReject(item.malformed))
-          return
-        }
-        if (isPrepared(item)) {
-          for (const message of item.messages) if (messages.length < input.limit) messages.push(message.json)
           return
         }
         const mapped = map(item)

@@ -42,14 +42,14 @@ export interface PreparedRow {
   readonly messages: ReadonlyArray<BuiltMessage>
 }
 
-/** What a source item is: a row to map, a row the source had to refuse, or a prepared row. */
-export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow } | PreparedRow
+/** What a source item is: a row to map, or a row the source had to refuse. */
+export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow }
 
 export const isMalformed = (
-  item: SourceItem
+  item: SourceItem | PreparedRow
 ): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item && item._tag === "Malformed"
 
-export const isPrepared = (item: SourceItem): item is PreparedRow => "_tag" in item && item._tag === "Prepared"
+export const isPrepared = (item: SourceItem | PreparedRow): item is PreparedRow => "_tag" in item && item._tag === "Prepared"
 
 /** A row the source could not read, as a reject. */
 export const malformedReject = (malformed: MalformedRow): RejectedRow => ({

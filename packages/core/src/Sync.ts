@@ -9,7 +9,7 @@ import type { PipelineOptions } from "./PipelineOptions.ts"
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
 import { decideRetry } from "./RetryPolicy.ts"
-import { isMalformed, isPrepared, malformedReject, RowSource, type SourceError } from "./RowSource.ts"
+import { isMalformed, isPrepared, malformedReject, type PreparedRow, RowSource, type SourceError, type SourceItem } from "./RowSource.ts"
 import type { StateError } from "./Snapshot.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
@@ -37,6 +37,8 @@ export interface SyncInput {
    * failure stops the run.
    */
   readonly onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>
+  /** Rows built and checked before the run, read instead of the source's rows (an incremental sync's changes). */
+  readonly prepared?: Stream.Stream<PreparedRow, SourceError>
 }
 
 const describeError = (error: TransportError): string =>
@@ -337,7 +339,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
   })
 
-  const read = source.rows.pipe(
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.rows
+  const read = rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())
       const messages: Array<BuiltMessage> = []

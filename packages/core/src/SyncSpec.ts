@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { IncrementalSpec } from "./IncrementalSpec.ts"
+import { IncrementalSpec, type IncrementalSpecInput } from "./IncrementalSpec.ts"
 
 /**
  * How a column's raw value becomes a JSON value.
@@ -53,7 +53,20 @@ export const SyncSpec = z
      */
     key: z.array(ColumnName).min(1).optional(),
     /** Send only what changed since the last run (see docs/incremental.md); `false` sends every row. */
-    incremental: z.union([z.literal(false), IncrementalSpec]).optional()
+    incremental: z
+      .custom<false | IncrementalSpecInput>()
+      .transform((value, ctx): false | IncrementalSpec => {
+        // Not a union: a union's error would only say "invalid input", not which setting is wrong.
+        if (value === false) return false
+        const parsed = IncrementalSpec.safeParse(value)
+        if (parsed.success) return parsed.data
+        for (const issue of parsed.error.issues) {
+          const message = issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}` : issue.message
+          ctx.addIssue({ code: "custom", message, path: issue.path })
+        }
+        return z.NEVER
+      })
+      .optional()
   })
   .strict()
   .superRefine((spec, ctx) => {
