@@ -80,6 +80,11 @@ describe("validation", () => {
     await expectBadRequest(response, "spec.event", /^spec\.event: a track sync needs an event name/)
   })
 
+  it("refuses an incremental sync, which needs a state store the worker does not keep", async () => {
+    const response = await SELF.fetch(postRun({ spec: { ...spec, key: ["customer_id"], incremental: { mode: "all" } }, rows: scoreRows(1) }))
+    await expectBadRequest(response, "spec.incremental", /incremental syncs need a state store/)
+  })
+
   it("names an options field at fault", async () => {
     const response = await SELF.fetch(postRun({ spec, options: { batchCount: 0 }, rows: scoreRows(1) }))
     await expectBadRequest(response, "options.batchCount", /options\.batchCount/)

@@ -87,6 +87,14 @@ const checkSpecAndOptions = (
     ...(optionsResult.success ? [] : issuesOf(optionsResult.error, names.options))
   ]
   if (!specResult.success || !optionsResult.success) throw badRequest(issues)
+  // The worker keeps no snapshot between requests: an incremental sync would silently send every row.
+  if (specResult.data.incremental !== undefined && specResult.data.incremental !== false) {
+    throw new RequestError(
+      400,
+      `${names.spec}.incremental`,
+      `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed`
+    )
+  }
   return { spec: specResult.data, options: optionsResult.data }
 }
 
