@@ -1,3 +1,4 @@
+import { convertValue, EMPTY } from "./ColumnValue.ts"
 import type { IncrementalSpec, Tolerance } from "./IncrementalSpec.ts"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import { MESSAGE_ID_PREFIX } from "./MessageId.ts"
@@ -90,6 +91,20 @@ export const compileChangeDetector = (
         )
       : undefined
   const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))
+  /** A value as the sync sends it (a CSV's "0.73" is the number 0.73), so before and after compare as sent. */
+  const typed = (column: string, raw: unknown): unknown => {
+    const converted = convertValue(raw, Object.hasOwn(spec.columns, column) ? spec.columns[column]! : "auto")
+    if (converted === EMPTY) return null
+    return converted.ok ? converted.value : raw
+  }
+  const kept = (values: SourceRow["values"]): Record<string, unknown> => {
+    const result: Record<string, unknown> = {}
+    for (const column of Object.keys(values)) {
+      if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
+      Object.defineProperty(result, column, { value: typed(column, values[column]), enumerable: true, writable: true, configurable: true })
+    }
+    return result
+  }
 
   return {
     /** The key as JSON text, or the key column that is empty. */
@@ -112,14 +127,7 @@ export const compileChangeDetector = (
     },
 
     /** The values the snapshot keeps: the columns the sync reads, as JSON text. */
-    snapshotValues: (values: SourceRow["values"]): string => {
-      const kept: Record<string, unknown> = {}
-      for (const column of Object.keys(values)) {
-        if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
-        Object.defineProperty(kept, column, { value: values[column] ?? null, enumerable: true, writable: true, configurable: true })
-      }
-      return JSON.stringify(kept, bigintAsText)
-    },
+    snapshotValues: (values: SourceRow["values"]): string => JSON.stringify(kept(values), bigintAsText),
 
     /**
      * How the tolerant columns moved since `previous` (the snapshot's values): far enough to count
@@ -131,7 +139,7 @@ export const compileChangeDetector = (
       let moved = false
       for (const column of tolerant) {
         const from = before[column] ?? null
-        const to = values[column] ?? null
+        const to = typed(column, values[column])
         if (reachesTolerance(from, to, settings.tolerance[column]!)) return "reached"
         if (JSON.stringify(from, bigintAsText) !== JSON.stringify(to, bigintAsText)) moved = true
       }
@@ -141,10 +149,8 @@ export const compileChangeDetector = (
     /** The columns that differ from the snapshot's values, for the plan's sample. */
     differences: (previous: string | undefined, values: SourceRow["values"]): ReadonlyArray<ColumnChange> => {
       const before = previous === undefined ? {} : (JSON.parse(previous) as Record<string, unknown>)
-      const after = JSON.parse(
-        // The same text the snapshot would keep, so that types compare as they are stored.
-        JSON.stringify(values, bigintAsText)
-      ) as Record<string, unknown>
+      // The same text the snapshot would keep, so that types compare as they are stored.
+      const after = JSON.parse(JSON.stringify(kept(values), bigintAsText)) as Record<string, unknown>
       const changes: Array<ColumnChange> = []
       for (const column of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue

@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import type { DeliveryReport, IncrementalPlan } from "@tablecast/core"
+import { type Sink, startSink } from "@tablecast/sink"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { runCli } from "../testing/runCli.ts"
+
+const WRITE_KEY = "wk_test_incremental_51c2"
+
+let dir: string
+let sink: Sink | undefined
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "tablecast-plan-"))
+})
+afterEach(async () => {
+  await sink?.close()
+  sink = undefined
+})
+
+const scores = (count: number, change: (i: number) => Partial<{ score: number; segment: string }> = () => ({})) => {
+  const lines = ["customer_id,score,segment,scored_at"]
+  for (let i = 1; i <= count; i++) {
+    const row = { score: (i % 97) / 100, segment: `s${i % 5}`, ...change(i) }
+    lines.push(`c${i},${row.score},${row.segment},2026-11-2${i % 2}T00:00:00Z`)
+  }
+  return `${lines.join("\n")}\n`
+}
+
+const incremental = (file: string, extra: ReadonlyArray<string> = []) => [
+  "-f",
+  file,
+  "-e",
+  "Churn Scored",
+  "-u",
+  "customer_id",
+  "--timestamp",
+  "scored_at",
+  "--key",
+  "customer_id",
+  "--tolerance",
+  "score=0.01",
+  ...extra
+]
+
+describe("incremental syncs from the command line", () => {
+  it("sends every row, then nothing, then only the changes that tablecast plan announced", async () => {
+    const file = path.join(dir, "scores.csv")
+    const received = path.join(dir, "received.jsonl")
+    const env = { SEGMENT_WRITE_KEY: WRITE_KEY }
+    sink = await startSink({ out: received })
+    await writeFile(file, scores(500))
+    const sync = (extra: ReadonlyArray<string> = []) =>
+      runCli(["sync", ...incremental(file, ["--endpoint", sink!.url, "--json", ...extra])], { env, cwd: dir })
+
+    const first = await sync()
+    expect(first.code).toBe(0)
+    expect((JSON.parse(first.stdout) as DeliveryReport).incremental?.rows.added).toBe(500)
+
+    const again = await sync()
+    expect(again.code).toBe(0)
+    const unchanged = JSON.parse(again.stdout) as DeliveryReport
+    expect(unchanged.incremental?.rows.unchanged).toBe(500)
+    expect(unchanged.batches.requests).toBe(0)
+
+    // 3 real moves, 20 within tolerance, a new customer.
+    await writeFile(file, scores(501, (i) => (i <= 3 ? { score: 0.99 } : i <= 23 ? { score: (i % 97) / 100 + 0.002 } : {})))
+    const planned = await runCli(["plan", ...incremental(file, ["--json"])], { env: {}, cwd: dir })
+    expect(planned.stderr).toBe("")
+    expect(planned.code).toBe(0)
+    const plan = JSON.parse(planned.stdout) as IncrementalPlan
+    expect(plan.rows).toMatchObject({ read: 501, added: 1, changed: 3, unchanged: 497, withinTolerance: 20, removed: 0 })
+    expect(plan.send).toMatchObject({ rows: 4, messages: 4, requests: 1 })
+    expect(plan.users).toEqual({ touched: 4, new: 1 })
+    expect(plan.sample.find((change) => change.key === '["c1"]')?.changes).toContainEqual({ column: "score", before: 0.01, after: 0.99 })
+
+    const text = await runCli(["plan", ...incremental(file)], { env: {}, cwd: dir })
+    expect(text.stdout).toMatch(/changed\s+3/)
+    expect(text.stdout).toMatch(/row 1 \["c1"\] changed: score 0\.01 → 0\.99/)
+
+    const before = sink.stats().messagesAccepted
+    const applied = await sync()
+    expect(applied.code).toBe(0)
+    const report = JSON.parse(applied.stdout) as DeliveryReport
+    expect(report.messages.accepted).toBe(plan.send.messages)
+    expect(report.batches.requests).toBe(plan.send.requests)
+    expect(sink.stats().messagesAccepted - before).toBe(4)
+    await sink.close()
+    const lines = (await readFile(received, "utf8")).trim().split("\n")
+    const last = lines.slice(-4).map((line) => (JSON.parse(line) as { userId: string }).userId).sort()
+    expect(last).toEqual(["c1", "c2", "c3", "c501"])
+  })
+
+  it("stops a broken model's output before sending (exit 8), sends it with --force", async () => {
+    const file = path.join(dir, "scores.csv")
+    const env = { SEGMENT_WRITE_KEY: WRITE_KEY }
+    sink = await startSink({})
+    await writeFile(file, scores(100))
+    const sync = (extra: ReadonlyArray<string> = []) => runCli(["sync", ...incremental(file, ["--endpoint", sink!.url, ...extra])], { env, cwd: dir })
+    expect((await sync()).code).toBe(0)
+    await writeFile(file, scores(100, () => ({ score: 0 })))
+    const stopped = await sync()
+    expect(stopped.code).toBe(8)
+    expect(stopped.stdout).toMatch(/over the guard's 50%: nothing was sent/)
+    expect(stopped.stdout).toMatch(/STOPS THE RUN/)
+    expect(sink.stats().messagesAccepted).toBe(100)
+    const forced = await sync(["--force", "--json"])
+    expect(forced.code).toBe(0)
+    expect(sink.stats().messagesAccepted).toBeGreaterThan(150)
+  })
+
+  it("refuses plan for a sync that is not incremental, and a bad tolerance, naming the flag", async () => {
+    const file = path.join(dir, "scores.csv")
+    await writeFile(file, scores(3))
+    const plain = await runCli(["plan", "-f", file, "-e", "E", "-u", "customer_id"], { cwd: dir })
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toMatch(/not incremental; give --key/)
+    const bad = await runCli(["plan", ...incremental(file, ["--tolerance", "score=lots"])], { cwd: dir })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--tolerance score=lots/)
+  })
+})
