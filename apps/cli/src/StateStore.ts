@@ -23,15 +23,13 @@ export const snapshotStoreOf = async (state: StateConfig | undefined, baseDir: s
     throw new UsageError("state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv")
   }
   const password = fromEnv(env, passwordEnv, "state.postgres.passwordEnv")
-  // TODO(lead): a typed import once @tablecast/state-postgres lands.
-  const postgresStore = "@tablecast/state-postgres"
-  const { postgresSnapshotStore } = (await import(postgresStore)) as {
-    postgresSnapshotStore: (options: Record<string, unknown>) => SnapshotStoreShape
-  }
+  const { postgresSnapshotStore } = await import("@tablecast/state-postgres")
+  // No URL: node-postgres reads the PG* variables itself, as the Postgres source does.
   return postgresSnapshotStore({
-    ...(url === undefined ? {} : { url }),
-    ...(password === undefined ? {} : { password }),
-    ...(schema === undefined ? {} : { schema }),
-    env
+    connection: {
+      ...(url === undefined ? {} : { connectionString: url }),
+      ...(password === undefined ? {} : { password })
+    },
+    ...(schema === undefined ? {} : { schema })
   })
 }

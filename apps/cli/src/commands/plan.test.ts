@@ -109,6 +109,33 @@ describe("incremental syncs from the command line", () => {
     expect(sink.stats().messagesAccepted).toBeGreaterThan(150)
   })
 
+  it("keeps the snapshot in Postgres with --state-postgres env, never printing the password", async () => {
+    const pg = Object.fromEntries(
+      ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))
+    )
+    expect(pg.PGPASSWORD, "the test PostgreSQL server's variables (scripts/postgres/start.sh)").toBeDefined()
+    const file = path.join(dir, "scores.csv")
+    const env = { SEGMENT_WRITE_KEY: WRITE_KEY, ...pg }
+    sink = await startSink({})
+    await writeFile(file, scores(300))
+    const name = `cli-pg-${path.basename(dir)}`
+    const sync = () =>
+      runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink!.url, "--state-postgres", "env", "--json"])], { env, cwd: dir })
+    const first = JSON.parse((await sync()).stdout) as DeliveryReport
+    expect(first.incremental?.rows.added).toBe(300)
+    // Another working folder (another machine): the snapshot is shared, so nothing is sent again.
+    const second = await runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink.url, "--state-postgres", "env", "--json"])], {
+      env,
+      cwd: await mkdtemp(path.join(tmpdir(), "tablecast-other-machine-"))
+    })
+    expect(second.code).toBe(0)
+    const report = JSON.parse(second.stdout) as DeliveryReport
+    expect(report.incremental?.rows.unchanged).toBe(300)
+    expect(report.incremental?.snapshot.location).not.toContain(pg.PGPASSWORD!)
+    expect(second.stdout + second.stderr).not.toContain(pg.PGPASSWORD!)
+    expect(sink.stats().messagesAccepted).toBe(300)
+  })
+
   it("refuses plan for a sync that is not incremental, and a bad tolerance, naming the flag", async () => {
     const file = path.join(dir, "scores.csv")
     await writeFile(file, scores(3))
