@@ -1,0 +1,1 @@
+export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions } from "./PostgresSnapshotStore.ts"

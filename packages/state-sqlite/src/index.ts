@@ -1,0 +1,1 @@
+export { layer, SQLITE_SCHEMA_VERSION, sqliteSnapshotStore, type SqliteSnapshotStoreOptions } from "./SqliteSnapshotStore.ts"
