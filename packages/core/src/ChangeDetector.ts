@@ -18,8 +18,7 @@ export interface ColumnChange {
 }
 
 export type Fingerprinted =
-  | { readonly ok: true; readonly fingerprint: string }
-  | { readonly ok: false; readonly reason: string; readonly column?: string }
+  { readonly ok: true; readonly fingerprint: string } | { readonly ok: false; readonly reason: string; readonly column?: string }
 
 const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === "string" && value.trim() === "")
 
@@ -37,7 +36,8 @@ const asNumber = (value: unknown): number | undefined => {
 export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tolerance): boolean => {
   const from = asNumber(before)
   const to = asNumber(after)
-  if (from === undefined || to === undefined) return JSON.stringify(before ?? null, bigintAsText) !== JSON.stringify(after ?? null, bigintAsText)
+  if (from === undefined || to === undefined)
+    return JSON.stringify(before ?? null, bigintAsText) !== JSON.stringify(after ?? null, bigintAsText)
   const delta = Math.abs(to - from)
   if (delta === 0) return false
   // The slack keeps a move of exactly the threshold counting despite binary fractions (0.735 - 0.725).
@@ -97,13 +97,21 @@ export const compileChangeDetector = (
     if (converted === EMPTY) return null
     return converted.ok ? converted.value : raw
   }
-  const kept = (values: SourceRow["values"]): Record<string, unknown> => {
+  const keeps = (column: string) => (explicit === undefined ? !excluded.has(column) : explicit.has(column))
+  /** The row's values the snapshot keeps, as read (typing them for every row would cost more than the rest of a plan). */
+  const kept = (values: SourceRow["values"]): Readonly<Record<string, unknown>> => {
+    if (explicit === undefined && excluded.size === 0) return values
     const result: Record<string, unknown> = {}
     for (const column of Object.keys(values)) {
-      if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
-      Object.defineProperty(result, column, { value: typed(column, values[column]), enumerable: true, writable: true, configurable: true })
+      if (!keeps(column)) continue
+      Object.defineProperty(result, column, { value: values[column] ?? null, enumerable: true, writable: true, configurable: true })
     }
     return result
+  }
+  /** `hash` or `hash|[tolerant values]`: the hash covers the content that counts at any change. */
+  const split = (fingerprint: string): { readonly hash: string; readonly tolerant: string } => {
+    const bar = fingerprint.indexOf("|")
+    return bar < 0 ? { hash: fingerprint, tolerant: "" } : { hash: fingerprint.slice(0, bar), tolerant: fingerprint.slice(bar + 1) }
   }
 
   return {
@@ -118,30 +126,44 @@ export const compileChangeDetector = (
       return { key: JSON.stringify(parts, bigintAsText) }
     },
 
+    /**
+     * The hash of the mapped content without the ignored and tolerant columns, followed (with a
+     * tolerance) by the tolerant columns' values as sent: the snapshot keeps the values last sent,
+     * so a plan compares every row without reading the row's stored values.
+     */
     fingerprint: (row: SourceRow): Fingerprinted => {
       const mapped = mapContent(row)
       if (!mapped.ok) return mapped
       let fingerprint = ""
       for (const message of mapped.messages) fingerprint += message.messageId.slice(MESSAGE_ID_PREFIX.length)
+      if (tolerant.length > 0)
+        fingerprint += `|${JSON.stringify(
+          tolerant.map((column) => typed(column, row.values[column])),
+          bigintAsText
+        )}`
       return { ok: true, fingerprint }
     },
+
+    /** Whether the content that counts at any change differs between two fingerprints. */
+    contentChanged: (previous: string, current: string): boolean => split(previous).hash !== split(current).hash,
 
     /** The values the snapshot keeps: the columns the sync reads, as JSON text. */
     snapshotValues: (values: SourceRow["values"]): string => JSON.stringify(kept(values), bigintAsText),
 
     /**
-     * How the tolerant columns moved since `previous` (the snapshot's values): far enough to count
-     * (`reached`), only below their thresholds (`within`), or not at all.
+     * How the tolerant columns moved between the fingerprint last sent and this one: far enough to
+     * count (`reached`), only below their thresholds (`within`), or not at all.
      */
-    tolerantMove: (previous: string, values: SourceRow["values"]): "reached" | "within" | "none" => {
-      if (tolerant.length === 0) return "none"
-      const before = JSON.parse(previous) as Record<string, unknown>
+    tolerantMove: (previous: string, current: string): "reached" | "within" | "none" => {
+      const before = split(previous).tolerant
+      const after = split(current).tolerant
+      if (before === after) return "none"
+      const from = (before === "" ? [] : JSON.parse(before)) as Array<unknown>
+      const to = (after === "" ? [] : JSON.parse(after)) as Array<unknown>
       let moved = false
-      for (const column of tolerant) {
-        const from = before[column] ?? null
-        const to = typed(column, values[column])
-        if (reachesTolerance(from, to, settings.tolerance[column]!)) return "reached"
-        if (JSON.stringify(from, bigintAsText) !== JSON.stringify(to, bigintAsText)) moved = true
+      for (let i = 0; i < tolerant.length; i++) {
+        if (reachesTolerance(from[i] ?? null, to[i] ?? null, settings.tolerance[tolerant[i]!]!)) return "reached"
+        if (JSON.stringify(from[i] ?? null) !== JSON.stringify(to[i] ?? null)) moved = true
       }
       return moved ? "within" : "none"
     },
@@ -149,13 +171,14 @@ export const compileChangeDetector = (
     /** The columns that differ from the snapshot's values, for the plan's sample. */
     differences: (previous: string | undefined, values: SourceRow["values"]): ReadonlyArray<ColumnChange> => {
       const before = previous === undefined ? {} : (JSON.parse(previous) as Record<string, unknown>)
-      // The same text the snapshot would keep, so that types compare as they are stored.
+      // Through the same JSON text the snapshot keeps, so that both sides are read alike.
       const after = JSON.parse(JSON.stringify(kept(values), bigintAsText)) as Record<string, unknown>
       const changes: Array<ColumnChange> = []
       for (const column of new Set([...Object.keys(before), ...Object.keys(after)])) {
-        if (explicit === undefined ? excluded.has(column) : !explicit.has(column)) continue
-        const from = before[column] ?? null
-        const to = after[column] ?? null
+        if (!keeps(column)) continue
+        // As sent: a CSV's "0.73" shows as the number 0.73.
+        const from = typed(column, before[column])
+        const to = typed(column, after[column])
         if (JSON.stringify(from) === JSON.stringify(to)) continue
         const tolerance = settings.tolerance[column]
         const withinTolerance = tolerance !== undefined && previous !== undefined && !reachesTolerance(from, to, tolerance)

@@ -10,8 +10,8 @@ import type { PipelineOptions } from "./PipelineOptions.ts"
 import { compileRemoval } from "./Removal.ts"
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
-import { isMalformed, malformedReject, RowSource, type SourceItem, type SourceRow } from "./RowSource.ts"
-import type { ChangeKind, SnapshotRun, StagedChange } from "./Snapshot.ts"
+import { isMalformed, malformedReject, RowSource, type SourceError, type SourceItem, type SourceRow } from "./RowSource.ts"
+import type { ChangeKind, SnapshotEntry, SnapshotRun, StagedChange, StagedUsers, StateError } from "./Snapshot.ts"
 import { missingColumns } from "./Sync.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 
@@ -98,12 +98,11 @@ export interface PlanInput {
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`
 
 /**
- * The first pass of an incremental run: reads the source once, classifies every row against the
- * snapshot (added, changed, unchanged; removed for snapshot keys no row has), stages what the run
- * will send with its messages already built, and judges the guard. Sends nothing and changes no
- * snapshot entry: what it stages lives in the run's working tables.
+ * Classifies rows against the snapshot, chunk by chunk: added, changed, unchanged, and removed for
+ * snapshot keys no row has. Builds the messages of what the run sends, counts everything, writes
+ * rejects, and makes the plan at the end. Sends nothing and changes no snapshot entry.
  */
-export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanInput, run: SnapshotRun) {
+const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: SnapshotRun) {
   const { spec, settings, tally } = input
   const source = yield* RowSource
   const rejectSink = yield* RejectSink
@@ -120,7 +119,11 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
   const detector = compileChangeDetector(spec, input.key, settings, input.library)
   const map = compileMapper(spec, input.library)
   const sending = sends(settings.mode)
-  const builder = new BatchBuilder({ maxCount: input.options.batchCount, maxBytes: input.options.batchBytes, envelopeBytes: input.envelopeBytes })
+  const builder = new BatchBuilder({
+    maxCount: input.options.batchCount,
+    maxBytes: input.options.batchBytes,
+    envelopeBytes: input.envelopeBytes
+  })
   const counts = { added: 0, changed: 0, unchanged: 0, withinTolerance: 0, removed: 0, duplicates: 0 }
   const send = { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 }
   const sample: Array<PlannedChange> = []
@@ -129,8 +132,10 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
     idText(spec.customerId === undefined ? undefined : values[spec.customerId]) ??
     idText(spec.anonymousId === undefined ? undefined : values[spec.anonymousId]) ??
     ""
-  let fatal: FatalError | undefined
+  let columnsFailure: FatalError | undefined
   let lastRow = 0
+  let usersSent = 0
+  let usersAdded = 0
 
   const count = (messages: ReadonlyArray<BuiltMessage>) => {
     for (const message of messages) {
@@ -154,12 +159,12 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
   if (Result.isSuccess(estimate)) tally.estimatedRows = estimate.success
   if (source.columns !== undefined) {
     const columns = yield* Effect.result(source.columns)
-    fatal = Result.isFailure(columns)
+    columnsFailure = Result.isFailure(columns)
       ? { kind: "source", message: columns.failure.message }
       : missingColumns({ ...spec, key: [...input.key, ...Object.keys(settings.tolerance), ...(settings.ignore ?? [])] }, columns.success)
   }
 
-  const classify = (items: ReadonlyArray<SourceItem>) =>
+  const classify = (items: ReadonlyArray<SourceItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {
       const rejects: Array<RejectedRow> = []
       const keyed: Array<{ readonly row: SourceRow; readonly key: string; readonly fingerprint: string | undefined }> = []
@@ -212,15 +217,16 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
           }
         } else if (entry.fingerprint !== undefined) candidates.push(entry)
       })
-      const previous = yield* run.lookup(candidates.map(({ key }) => key))
+      const previous = yield* run.fingerprints(candidates.map(({ key }) => key))
       const changes: Array<StagedChange> = []
+      const sampled: Array<{ readonly row: SourceRow; readonly key: string; readonly kind: "added" | "changed" }> = []
       candidates.forEach(({ row, key, fingerprint }, index) => {
         const before = previous[index]
         let kind: Exclude<ChangeKind, "removed">
         if (before === undefined) kind = "added"
-        else if (before.fingerprint !== fingerprint) kind = "changed"
+        else if (detector.contentChanged(before, fingerprint!)) kind = "changed"
         else {
-          const move = detector.tolerantMove(before.values, row.values)
+          const move = detector.tolerantMove(before, fingerprint!)
           kind = move === "reached" ? "changed" : "unchanged"
           if (move === "within") counts.withinTolerance++
         }
@@ -230,7 +236,7 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
           tally.rowsSkipped++
           return
         }
-        const mapped = map(row, before?.fingerprint)
+        const mapped = map(row, before)
         if (!mapped.ok) {
           rejects.push({
             row: row.rowNumber,
@@ -245,9 +251,7 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
         send.rows++
         count(mapped.messages)
         const values = detector.snapshotValues(row.values)
-        if (kind !== "unchanged" && sample.length < input.sampleSize) {
-          sample.push({ row: row.rowNumber, key, kind, changes: detector.differences(before?.values, row.values) })
-        }
+        if (kind !== "unchanged" && sample.length + sampled.length < input.sampleSize) sampled.push({ row, key, kind })
         changes.push({
           rowNumber: row.rowNumber,
           kind,
@@ -256,88 +260,131 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
           messages: mapped.messages
         })
       })
+      if (sampled.length > 0) {
+        // The values last sent, for the sample's before and after: a few rows, one lookup.
+        const entries = yield* run.lookup(sampled.map(({ key }) => key))
+        sampled.forEach(({ row, key, kind }, index) => {
+          sample.push({ row: row.rowNumber, key, kind, changes: detector.differences(entries[index]?.values, row.values) })
+        })
+      }
       yield* reject(rejects)
-      if (changes.length > 0) yield* run.stage(changes)
       yield* progress
+      for (const change of changes) {
+        usersSent++
+        if (change.kind === "added") usersAdded++
+      }
+      return changes
     })
 
-  if (fatal === undefined) {
-    const read = yield* Effect.result(source.rows.pipe(Stream.runForEachArray(classify)))
-    if (Result.isFailure(read)) {
-      const failure = read.failure
-      if (failure._tag === "StateError") return yield* Effect.fail(failure)
-      fatal = { kind: "source", message: failure.message }
+  const removal = compileRemoval(spec, namespace, input.key, settings, map, input.library)
+  let removalRow = 0
+  /** Removals of snapshot entries no row had: judged only once the source was read to its end. */
+  const removals = (entries: ReadonlyArray<SnapshotEntry>): Effect.Effect<ReadonlyArray<StagedChange>> =>
+    Effect.gen(function* () {
+      counts.removed += entries.length
+      if (!sending.removed) return []
+      if (removalRow === 0) removalRow = lastRow
+      const changes: Array<StagedChange> = []
+      const rejects: Array<RejectedRow> = []
+      for (const entry of entries) {
+        removalRow++
+        const built = removal(entry, removalRow)
+        if (!built.ok) {
+          rejects.push({ row: removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
+          continue
+        }
+        send.removals++
+        count(built.messages)
+        if (sample.length < input.sampleSize) {
+          sample.push({ row: removalRow, key: entry.key, kind: "removed", changes: [] })
+        }
+        changes.push({ rowNumber: removalRow, kind: "removed", entry, user: built.user, messages: built.messages })
+      }
+      // A removal that cannot be built is reported, though it is no source row.
+      if (rejects.length > 0) {
+        tally.recordRejects(rejects)
+        yield* rejectSink.write(rejects)
+      }
+      usersSent += changes.length
+      return changes
+    })
+
+  /** The plan, once the source (and the removals) are read; `users` when the changes were staged. */
+  const finish = (fatalOfRun: FatalError | undefined, users: StagedUsers | undefined): IncrementalPlan => {
+    const fatal = fatalOfRun ?? columnsFailure
+    const last = builder.flush()
+    if (last !== undefined) {
+      send.requests++
+      send.bytes += input.envelopeBytes + last.messageBytes
     }
+    const size = run.size
+    const changedShare = size === 0 ? 0 : (sending.changed ? counts.changed : 0) / size
+    const removedShare = size === 0 ? 0 : (sending.removed ? counts.removed : 0) / size
+    const { maxChangedShare, maxRemovedShare } = settings.guard
+    let tripped: string | undefined
+    // A full run sends everything on purpose, and a first run has nothing to compare with.
+    if (!input.full && size > 0) {
+      if (changedShare > maxChangedShare) {
+        tripped = `${counts.changed} of the snapshot's ${size} rows changed (${percent(changedShare)}), over the guard's ${percent(maxChangedShare)}`
+      } else if (removedShare > maxRemovedShare) {
+        tripped = `${counts.removed} of the snapshot's ${size} rows are removed (${percent(removedShare)}), over the guard's ${percent(maxRemovedShare)}`
+      }
+    }
+    const plan: IncrementalPlan = {
+      sync: namespace,
+      mode: settings.mode,
+      full: input.full,
+      key: input.key,
+      snapshot: { location: input.snapshotLocation, rows: size },
+      rows: { read: tally.rowsRead, ...counts, rejected: tally.rowsRejected },
+      send,
+      // Sent without staging (a first or full run): counted per row, an upper bound.
+      users: users === undefined ? { touched: usersSent, new: usersAdded } : { touched: users.touched, new: users.added },
+      sample,
+      guard: { changedShare, removedShare, maxChangedShare, maxRemovedShare, tripped, forced: tripped !== undefined && input.force },
+      ...(fatal === undefined ? {} : { fatal })
+    }
+    return plan
   }
 
-  // Removals are only judged on a complete read: a source that failed half-way has not "removed" the rest.
-  if (fatal === undefined) {
-    const removal = compileRemoval(spec, namespace, input.key, settings, map, input.library)
-    const sendRemovals = sending.removed
-    let removalRow = lastRow
-    yield* run.unseen.pipe(
-      Stream.runForEachArray((entries) =>
-        Effect.gen(function* () {
-          counts.removed += entries.length
-          if (!sendRemovals) return
-          const changes: Array<StagedChange> = []
-          const rejects: Array<RejectedRow> = []
-          for (const entry of entries) {
-            removalRow++
-            const built = removal(entry, removalRow)
-            if (!built.ok) {
-              rejects.push({ row: removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
-              continue
-            }
-            send.removals++
-            count(built.messages)
-            if (sample.length < input.sampleSize) {
-              sample.push({ row: removalRow, key: entry.key, kind: "removed", changes: [] })
-            }
-            changes.push({ rowNumber: removalRow, kind: "removed", entry, user: built.user, messages: built.messages })
-          }
-          // A removal that cannot be built is reported, though it is no source row.
-          if (rejects.length > 0) {
-            tally.recordRejects(rejects)
-            yield* rejectSink.write(rejects)
-          }
-          if (changes.length > 0) yield* run.stage(changes)
-        })
-      )
-    )
-  }
-
-  const last = builder.flush()
-  if (last !== undefined) {
-    send.requests++
-    send.bytes += input.envelopeBytes + last.messageBytes
-  }
-  const users = yield* run.stagedUsers
-  const size = run.size
-  const changedShare = size === 0 ? 0 : (sending.changed ? counts.changed : 0) / size
-  const removedShare = size === 0 ? 0 : (sending.removed ? counts.removed : 0) / size
-  const { maxChangedShare, maxRemovedShare } = settings.guard
-  let tripped: string | undefined
-  // A full run sends everything on purpose, and a first run has nothing to compare with.
-  if (!input.full && size > 0) {
-    if (changedShare > maxChangedShare) {
-      tripped = `${counts.changed} of the snapshot's ${size} rows changed (${percent(changedShare)}), over the guard's ${percent(maxChangedShare)}`
-    } else if (removedShare > maxRemovedShare) {
-      tripped = `${counts.removed} of the snapshot's ${size} rows are removed (${percent(removedShare)}), over the guard's ${percent(maxRemovedShare)}`
-    }
-  }
-  const plan: IncrementalPlan = {
-    sync: namespace,
-    mode: settings.mode,
-    full: input.full,
-    key: input.key,
-    snapshot: { location: input.snapshotLocation, rows: size },
-    rows: { read: tally.rowsRead, ...counts, rejected: tally.rowsRejected },
-    send,
-    users: { touched: users.touched, new: users.added },
-    sample,
-    guard: { changedShare, removedShare, maxChangedShare, maxRemovedShare, tripped, forced: tripped !== undefined && input.force },
-    ...(fatal === undefined ? {} : { fatal })
-  }
-  return plan
+  return { columnsFailure, classify, removals, finish }
 })
+
+export type Planner = Effect.Success<ReturnType<typeof makePlanner>>
+
+/**
+ * The first pass of an incremental run: reads the source once, classifies every row, stages what
+ * the run will send with its messages already built, and judges the guard. Sends nothing: what it
+ * stages lives in the run's working tables.
+ */
+export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanInput, run: SnapshotRun) {
+  const source = yield* RowSource
+  const planner = yield* makePlanner(input, run)
+  if (planner.columnsFailure !== undefined) return planner.finish(undefined, { touched: 0, added: 0 })
+  const stage = (changes: ReadonlyArray<StagedChange>) => (changes.length === 0 ? Effect.void : run.stage(changes))
+  let fatal: FatalError | undefined
+  const read = yield* Effect.result(source.rows.pipe(Stream.runForEachArray((items) => Effect.flatMap(planner.classify(items), stage))))
+  if (Result.isFailure(read)) {
+    const failure = read.failure
+    if (failure._tag === "StateError") return yield* Effect.fail(failure)
+    fatal = { kind: "source", message: failure.message }
+  }
+  // A source that failed half-way has not "removed" the rest.
+  if (fatal === undefined) yield* run.unseen.pipe(Stream.runForEachArray((entries) => Effect.flatMap(planner.removals(entries), stage)))
+  return planner.finish(fatal, yield* run.stagedUsers)
+})
+
+/**
+ * The changes as a stream, classified as the source is read and sent as they come: for a run that
+ * needs no plan before sending (a first run, a full run, a forced run). The removals follow the
+ * last row; `planner.finish` makes the plan once the stream has ended.
+ */
+export const changeStream = (planner: Planner, run: SnapshotRun, rows: Stream.Stream<SourceItem, SourceError>) =>
+  rows.pipe(
+    Stream.chunks,
+    Stream.mapEffect(planner.classify),
+    Stream.flattenIterable,
+    Stream.concat(Stream.suspend(() => run.unseen.pipe(Stream.chunks, Stream.mapEffect(planner.removals), Stream.flattenIterable)))
+  )
+
+export { makePlanner }

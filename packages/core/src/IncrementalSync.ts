@@ -2,11 +2,11 @@ import { Clock, Effect, Layer, Result, Stream } from "effect"
 import { CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
-import { type IncrementalPlan, planChanges } from "./IncrementalPlan.ts"
+import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
 import { syncNamespace } from "./MessageMapper.ts"
 import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
-import { SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
+import { type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
 import { run as runSync, type SyncInput } from "./Sync.ts"
 import { incrementalOf } from "./SyncSpec.ts"
 import { Transport } from "./Transport.ts"
@@ -70,22 +70,25 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       if (Result.isFailure(opened)) return yield* stopped({ kind: "state", message: opened.failure.message })
       const run = opened.success
 
-      const planning = planChanges(
-        {
-          spec,
-          key: incremental.key,
-          settings: incremental.settings,
-          options,
-          library,
-          full: input.full === true,
-          force: input.force === true,
-          sampleSize: input.sampleSize ?? 10,
-          snapshotLocation: store.location,
-          envelopeBytes: transport.envelopeBytes,
-          tally
-        },
-        run
-      )
+      const planInput = {
+        spec,
+        key: incremental.key,
+        settings: incremental.settings,
+        options,
+        library,
+        full: input.full === true,
+        force: input.force === true,
+        sampleSize: input.sampleSize ?? 10,
+        snapshotLocation: store.location,
+        envelopeBytes: transport.envelopeBytes,
+        tally
+      }
+      // Nothing to judge before sending: a first run (no snapshot to compare with), a full run, a
+      // forced run. The changes go out as they are classified, in one pass, without staging.
+      if (!planOnly && (run.size === 0 || input.full === true || input.force === true)) {
+        return yield* sendAsClassified(planInput, run)
+      }
+      const planning = planChanges(planInput, run)
       const stopRequested = input.stop === undefined ? Effect.never : Effect.race(input.stop.drain, input.stop.now)
       const planned = yield* Effect.result(
         Effect.raceFirst(
@@ -95,13 +98,19 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       )
       if (Result.isFailure(planned)) return yield* stopped({ kind: "state", message: planned.failure.message })
       if (planned.success._tag === "Stopped") {
-        return yield* stopped({ kind: "interrupted", message: "stopped on request while planning: nothing was sent, the snapshot is unchanged" })
+        return yield* stopped({
+          kind: "interrupted",
+          message: "stopped on request while planning: nothing was sent, the snapshot is unchanged"
+        })
       }
       const plan = planned.success.plan
       if (plan.fatal !== undefined) return yield* stopped(plan.fatal, plan)
       if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
         return yield* stopped(
-          { kind: "guard", message: `${plan.guard.tripped}: nothing was sent; check the model's output, then run again with --force to send it` },
+          {
+            kind: "guard",
+            message: `${plan.guard.tripped}: nothing was sent; check the model's output, then run again with --force to send it`
+          },
           plan
         )
       }
@@ -116,52 +125,86 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       }
 
       // The send: the staged changes, in order, through the ordinary pipeline.
-      const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
-      const prepared: Stream.Stream<PreparedRow, SourceError> = run.staged.pipe(
-        Stream.map((change): PreparedRow => {
-          pending.set(change.rowNumber, { change, remaining: change.messages.length })
-          return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
-        }),
-        // A store that fails while the staged changes are read back ends the run like a source would.
-        Stream.mapError((error: StateError) => new SourceError({ message: `the state store failed: ${error.message}`, code: "state" }))
+      const sent = yield* sendChanges(run.staged, run, plan.send.rows + plan.send.removals)
+      return yield* finishRun(sent, plan, run)
+    })
+  )
+
+  /** Sends changes through the ordinary pipeline; each batch's 2xx commits its rows to the snapshot. */
+  function sendChanges(
+    changes: Stream.Stream<StagedChange, SourceError | StateError>,
+    run: SnapshotRun,
+    estimatedRows: number | undefined
+  ) {
+    const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
+    const prepared: Stream.Stream<PreparedRow, SourceError> = changes.pipe(
+      Stream.map((change): PreparedRow => {
+        pending.set(change.rowNumber, { change, remaining: change.messages.length })
+        return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
+      }),
+      // A store that fails while changes are read ends the run like a source would.
+      Stream.mapError((error) =>
+        error._tag === "StateError" ? new SourceError({ message: `the state store failed: ${error.message}`, code: "state" }) : error
       )
-      const onSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) =>
-        Effect.suspend(() => {
-          const delivered: Array<StagedChange> = []
-          for (const message of messages) {
-            const waiting = pending.get(message.rowNumber)
-            if (waiting === undefined) continue
-            if (!accepted) {
-              pending.delete(message.rowNumber)
-              continue
-            }
-            if (--waiting.remaining === 0) {
-              pending.delete(message.rowNumber)
-              delivered.push(waiting.change)
-            }
+    )
+    const onSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) =>
+      Effect.suspend(() => {
+        const delivered: Array<StagedChange> = []
+        for (const message of messages) {
+          const waiting = pending.get(message.rowNumber)
+          if (waiting === undefined) continue
+          if (!accepted) {
+            pending.delete(message.rowNumber)
+            continue
           }
-          return delivered.length === 0 ? Effect.void : run.commit(delivered)
+          if (--waiting.remaining === 0) {
+            pending.delete(message.rowNumber)
+            delivered.push(waiting.change)
+          }
+        }
+        return delivered.length === 0 ? Effect.void : run.commit(delivered)
+      })
+    return runSync({
+      spec,
+      options,
+      library,
+      resume: "restart",
+      onSettled,
+      prepared,
+      ...(input.stop === undefined ? {} : { stop: input.stop })
+    }).pipe(
+      Effect.provide(
+        Layer.succeed(RowSource, {
+          description: source.description,
+          estimatedRows: Effect.succeed(estimatedRows),
+          fingerprint: Effect.succeed(""),
+          rows: Stream.empty
         })
-      const sent = yield* runSync({
-        spec,
-        options,
-        library,
-        resume: "restart",
-        onSettled,
-        prepared,
-        ...(input.stop === undefined ? {} : { stop: input.stop })
-      }).pipe(
-        Effect.provide(
-          Layer.succeed(RowSource, {
-            description: source.description,
-            estimatedRows: Effect.succeed(plan.send.rows + plan.send.removals),
-            fingerprint: Effect.succeed(""),
-            rows: Stream.empty
-          })
-        ),
-        // The snapshot is the incremental run's record; a checkpoint would only repeat it.
-        Effect.provideService(CheckpointStore, undefined)
+      ),
+      // The snapshot is the incremental run's record; a checkpoint would only repeat it.
+      Effect.provideService(CheckpointStore, undefined)
+    )
+  }
+
+  /** One pass: the changes are classified as the source is read and sent as they come. */
+  function sendAsClassified(planInput: PlanInput, run: SnapshotRun) {
+    return Effect.gen(function* () {
+      const planner = yield* makePlanner(planInput, run)
+      if (planner.columnsFailure !== undefined) return yield* stopped(planner.columnsFailure, planner.finish(undefined, undefined))
+      const estimate = yield* Effect.result(source.estimatedRows)
+      const sent = yield* sendChanges(
+        changeStream(planner, run, source.rows),
+        run,
+        Result.isSuccess(estimate) ? estimate.success : undefined
       )
+      const plan = planner.finish(sent.fatal?.kind === "source" ? sent.fatal : undefined, undefined)
+      return yield* finishRun(sent, plan, run)
+    })
+  }
+
+  /** The run's report: the source's rows as the plan counted them, the messages as the send did. */
+  function finishRun(sent: DeliveryReport, plan: IncrementalPlan, run: SnapshotRun) {
+    return Effect.gen(function* () {
       let forgotten = 0
       if (input.full === true && sent.outcome === "completed" && tally.rowsRejected === 0) {
         forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
@@ -171,13 +214,18 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         outcome: sent.fatal === undefined ? sent.outcome : "aborted",
         startedAt: new Date(startedAt).toISOString(),
         durationMillis: Date.parse(sent.finishedAt) - startedAt,
-        rows: { read: tally.rowsRead, mapped: tally.rowsMapped, rejected: tally.rowsRejected + sent.rows.rejected, skipped: tally.rowsSkipped },
+        rows: {
+          read: tally.rowsRead,
+          mapped: tally.rowsMapped,
+          rejected: tally.rowsRejected + sent.rows.rejected,
+          skipped: tally.rowsSkipped
+        },
         rejects: mergeRejects(tally.report({ sync: "", source: "", endpoint: "", dryRun: false }, 0).rejects, sent.rejects),
         incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
       }
       return { report, plan } satisfies IncrementalResult
     })
-  )
+  }
 })
 
 const mergeRejects = (first: DeliveryReport["rejects"], second: DeliveryReport["rejects"]): DeliveryReport["rejects"] => ({

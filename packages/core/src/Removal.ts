@@ -57,7 +57,8 @@ export const compileRemoval = (
         messageId
       })
       const bytes = utf8ByteLength(json)
-      if (bytes > SegmentLimits.maxMessageBytes) return `${type} message is ${bytes} bytes, over Segment's ${SegmentLimits.maxMessageBytes}-byte limit per message`
+      if (bytes > SegmentLimits.maxMessageBytes)
+        return `${type} message is ${bytes} bytes, over Segment's ${SegmentLimits.maxMessageBytes}-byte limit per message`
       messages.push({ rowNumber, type, messageId, json, bytes })
       return undefined
     }

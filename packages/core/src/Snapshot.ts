@@ -55,6 +55,11 @@ export interface SnapshotRun {
   /** The entries of these keys, in the same order (undefined: not in the snapshot). */
   readonly lookup: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SnapshotEntry | undefined>, StateError>
   /**
+   * The fingerprints of these keys, in the same order: what the plan compares every row with. Cheaper
+   * than `lookup` (no values), which the plan needs only for its sample and for removals.
+   */
+  readonly fingerprints: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | undefined>, StateError>
+  /**
    * Records the keys as seen in this run. Answers, for each, the row that had the key first when
    * the key was already seen (earlier in this run or earlier in this chunk): a duplicate.
    */
@@ -125,6 +130,7 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
           const run: SnapshotRun = {
             size: snapshot.size,
             lookup: (keys) => Effect.sync(() => keys.map((key) => snapshot.get(key))),
+            fingerprints: (keys) => Effect.sync(() => keys.map((key) => snapshot.get(key)?.fingerprint)),
             see: (rows) =>
               Effect.sync(() =>
                 rows.map(({ key, rowNumber }) => {

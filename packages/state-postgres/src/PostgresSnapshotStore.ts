@@ -233,6 +233,29 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
                 return entries
               })
             ),
+      fingerprints: (keys) =>
+        keys.length === 0
+          ? Effect.succeed([])
+          : query<{ i: string; fingerprint: string }>(
+              `looking up ${keys.length} fingerprints of "${sync}"`,
+              // LATERAL ... LIMIT 1 keeps the plan an index probe per key: as a plain join, the
+              // planner (knowing the array has thousands of elements) hashes the whole snapshot.
+              `SELECT k.i, s.fingerprint
+                 FROM unnest($2::text[]) WITH ORDINALITY AS k(key, i)
+                 CROSS JOIN LATERAL (
+                   SELECT fingerprint FROM ${tables.snapshot} WHERE sync = $1 AND key = k.key LIMIT 1
+                 ) AS s`,
+              [sync, keys]
+            ).pipe(
+              Effect.map((result) => {
+                const fingerprints = new Array<string | undefined>(keys.length).fill(undefined)
+                for (const row of result.rows) {
+                  const i = Number(row.i) - 1
+                  fingerprints[i] = row.fingerprint
+                }
+                return fingerprints
+              })
+            ),
       see: (rows) => {
         if (rows.length === 0) return Effect.succeed([])
         // Duplicates within the chunk are found here; the chunk's first rows go in one statement,

@@ -185,6 +185,9 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
       lookup: db.prepare(
         `SELECT k.key AS i, s.fingerprint, s."values" FROM json_each(?2) AS k CROSS JOIN snapshot AS s ON s.sync = ?1 AND s.key = k.value`
       ),
+      fingerprints: db.prepare(
+        `SELECT k.key AS i, s.fingerprint FROM json_each(?2) AS k CROSS JOIN snapshot AS s ON s.sync = ?1 AND s.key = k.value`
+      ),
       seenBefore: db.prepare("SELECT key, row_number FROM temp.seen WHERE key IN (SELECT value FROM json_each(?))"),
       see: db.prepare(
         "INSERT INTO temp.seen (key, row_number) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
@@ -250,6 +253,14 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
                 entries[i] = { key: keys[i]!, fingerprint: row.fingerprint as string, values: row.values as string }
               }
               return entries
+            }),
+      fingerprints: (keys) =>
+        keys.length === 0
+          ? Effect.succeed([])
+          : attempt(`looking up ${keys.length} fingerprints of "${sync}"`, () => {
+              const fingerprints = new Array<string | undefined>(keys.length).fill(undefined)
+              for (const row of statements.fingerprints.all(sync, JSON.stringify(keys))) fingerprints[Number(row.i)] = row.fingerprint as string
+              return fingerprints
             }),
       see: (rows) =>
         rows.length === 0

@@ -119,6 +119,12 @@ const cases: Array<SnapshotStoreContractCase> = [
               [entry("c"), undefined, entry("a"), entry("c"), entry("b")],
               "lookup"
             )
+            expectEqual(
+              yield* run.fingerprints([key("c"), key("x"), key("a"), key("c"), key("b")]),
+              [entry("c").fingerprint, undefined, entry("a").fingerprint, entry("c").fingerprint, entry("b").fingerprint],
+              "fingerprints"
+            )
+            expectEqual(yield* run.fingerprints([]), [], "fingerprints of no keys")
           })
         )
       })
