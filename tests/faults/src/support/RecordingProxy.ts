@@ -34,6 +34,8 @@ export interface RecordingProxy {
   readonly requests: ReadonlyArray<ProxiedRequest>
   /** messageId → row, for every message of a 2xx answer handed back to the client. */
   readonly acknowledged: ReadonlyMap<string, number>
+  /** messageId → the message itself, for every message of a 2xx answer handed back to the client. */
+  readonly acknowledgedMessages: ReadonlyMap<string, Record<string, unknown>>
   /** Sets (or clears) the rule that answers some requests instead of the receiver. */
   readonly intercept: (rule: InterceptRule | undefined) => void
   /** Called after each answer is written back (or the request otherwise ends). */
@@ -65,6 +67,7 @@ export const startRecordingProxy = async (target: string): Promise<RecordingProx
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   const requests: Array<ProxiedRequest> = []
   const acknowledged = new Map<string, number>()
+  const acknowledgedMessages = new Map<string, Record<string, unknown>>()
   const listeners: Array<(request: ProxiedRequest) => void> = []
   let rule: InterceptRule | undefined
 
@@ -144,7 +147,10 @@ export const startRecordingProxy = async (target: string): Promise<RecordingProx
     response.end(upstream.body, () => {
       if (clientGone) return finish(record, "gone")
       if (upstream.status >= 200 && upstream.status < 300) {
-        record.messageIds.forEach((id, index) => acknowledged.set(id, record.rows[index]!))
+        record.messageIds.forEach((id, index) => {
+          acknowledged.set(id, record.rows[index]!)
+          acknowledgedMessages.set(id, messages[index] as Record<string, unknown>)
+        })
       }
       finish(record, upstream.status)
     })
@@ -164,6 +170,7 @@ export const startRecordingProxy = async (target: string): Promise<RecordingProx
     port,
     requests,
     acknowledged,
+    acknowledgedMessages,
     intercept: (next) => {
       rule = next
     },
