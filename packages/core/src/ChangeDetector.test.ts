@@ -47,7 +47,7 @@ describe("compileChangeDetector", () => {
     expect(fingerprintOf(d, { ...base, at: "2026-11-28T00:00:00Z" })).toBe(printed)
     // A tolerant column's move is carried beside the hash, for the tolerance to judge.
     expect(d.contentChanged(printed, fingerprintOf(d, { ...base, score: 0.9 }))).toBe(false)
-    expect(printed).toMatch(/\|\[0\.5\]$/)
+    expect(printed).toMatch(/^f1:[0-9a-f]{32}\|\[0\.5\]$/)
     expect(d.contentChanged(printed, fingerprintOf(d, { ...base, label: "b" }))).toBe(true)
     expect(d.contentChanged(printed, fingerprintOf(d, { ...base, id: "c2" }))).toBe(true)
   })

@@ -8,6 +8,13 @@ import type { SyncSpec } from "./SyncSpec.ts"
 /** A warehouse's BIGINT arrives as a bigint, which JSON.stringify refuses. */
 const bigintAsText = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value)
 
+/**
+ * Leads every fingerprint. A tablecast that computes fingerprints another way changes it, so that
+ * an old snapshot reads as "every row changed" (the guard stops the run; `--full` rebuilds it)
+ * rather than being compared as if it meant the same.
+ */
+export const FINGERPRINT_FORMAT = "f1:"
+
 /** One column's move, for the plan's sample of changed rows. */
 export interface ColumnChange {
   readonly column: string
@@ -134,7 +141,7 @@ export const compileChangeDetector = (
     fingerprint: (row: SourceRow): Fingerprinted => {
       const mapped = mapContent(row)
       if (!mapped.ok) return mapped
-      let fingerprint = ""
+      let fingerprint = FINGERPRINT_FORMAT
       for (const message of mapped.messages) fingerprint += message.messageId.slice(MESSAGE_ID_PREFIX.length)
       if (tolerant.length > 0)
         fingerprint += `|${JSON.stringify(
