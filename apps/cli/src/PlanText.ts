@@ -20,6 +20,13 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
   lines.push(`  changed     ${count(rows.changed)}`)
   lines.push(`  unchanged   ${count(rows.unchanged)}${rows.withinTolerance > 0 ? ` (${count(rows.withinTolerance)} moved only within tolerance)` : ""}`)
   lines.push(`  removed     ${count(rows.removed)}`)
+  if (plan.diffInDatabase !== undefined) {
+    lines.push(
+      plan.diffInDatabase
+        ? `  in database ${count(rows.unchangedAtSource ?? 0)} unchanged rows compared in Postgres, never read (diff in the database)`
+        : "  in database not this run (every row read: a full run, or the sync's mapping changed); digests recorded for the next"
+    )
+  }
   if (rows.duplicates > 0) lines.push(`  duplicates  ${count(rows.duplicates)} rows repeat a key of an earlier row: rejected`)
   if (rows.rejected > 0) lines.push(`  rejected    ${count(rows.rejected)}`)
   lines.push(

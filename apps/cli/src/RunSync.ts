@@ -21,6 +21,8 @@ import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
 import { sourceLayer } from "./sources/index.ts"
 import { snapshotStoreOf } from "./StateStore.ts"
+import { diffInDatabaseFilter } from "./DiffInDatabase.ts"
+import { postgresDigestLayer } from "./sources/postgres.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -110,6 +112,11 @@ export interface IncrementalRunOptions {
   readonly planOnly: boolean
   readonly sampleSize?: number
   readonly stop?: Sync.StopRequests
+  /**
+   * Diff in the database when the source is Postgres and the state store the same database
+   * (default); false reads every row and diffs on the client.
+   */
+  readonly diffInDatabase?: boolean
 }
 
 /**
@@ -124,8 +131,11 @@ export const runIncrementalSync = async (
   const planOnly = options.planOnly || sync.pipeline.dryRun
   const writeKey = sync.writeKey ?? Redacted.make("dry-run")
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
+  const digestFilter = options.diffInDatabase === false ? undefined : diffInDatabaseFilter(sync, process.env)
   const layer = Layer.mergeAll(
-    sourceLayer(sync.source, sync.baseDir, process.env),
+    digestFilter !== undefined && sync.source.type === "postgres"
+      ? postgresDigestLayer(sync.source, sync.baseDir, process.env, digestFilter)
+      : sourceLayer(sync.source, sync.baseDir, process.env),
     SegmentTransport.layer({ ...sync.destination, writeKey }),
     // A plan sends nothing, so its rejects are only counted and sampled.
     sync.rejects === undefined || planOnly ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), undefined)
@@ -138,6 +148,7 @@ export const runIncrementalSync = async (
       full: options.full,
       force: options.force,
       planOnly,
+      ...(digestFilter === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
     }).pipe(

@@ -121,6 +121,12 @@ export const incrementalFlags = {
     summary: 'Keep the snapshots in Postgres instead, for runs from several machines: a URL (password from PGPASSWORD) or "env" for the PG* variables.',
     helpGroup: "INCREMENTAL",
     exclusive: ["state-db"]
+  }),
+  "diff-in-database": Flags.boolean({
+    summary:
+      "With a Postgres source and --state-postgres in the same database, compute the diff there: unchanged rows never leave it (default). --no-diff-in-database reads every row.",
+    allowNo: true,
+    helpGroup: "INCREMENTAL"
   })
 }
 
@@ -183,7 +189,8 @@ export const incrementalOverrides = (flags: IncrementalFlagValues & Record<strin
           ? { sqlite: path.resolve(stateDb) }
           : undefined,
     full: flags.full === true,
-    force: flags.force === true
+    force: flags.force === true,
+    diffInDatabase: flags["diff-in-database"] !== false
   }
 }
 

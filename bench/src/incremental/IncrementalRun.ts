@@ -21,6 +21,10 @@ export interface StepSpec {
   /** With `--key customer_id` and the tolerances, against the scenario's snapshot file. */
   readonly incremental: boolean
   readonly full?: boolean
+  /** Keep the snapshot in Postgres (`--state-postgres env`, the source's database) under this sync name. */
+  readonly statePostgres?: { readonly name: string }
+  /** More CLI flags (e.g. `--no-diff-in-database`). */
+  readonly extraArgs?: ReadonlyArray<string>
 }
 
 /** What the incremental part of the CLI's report says (absent for a plain sync). */
@@ -31,6 +35,8 @@ export interface PlanCounts {
   readonly withinTolerance: number
   readonly removed: number
   readonly duplicates: number
+  /** Unchanged rows the database left out of the read (diff in the database). */
+  readonly unchangedAtSource?: number
 }
 
 export interface StepResult {
@@ -88,8 +94,13 @@ export const cliArgs = (step: StepSpec, endpoint: string, stateDb: string, check
   "--state-dir",
   checkpointDir,
   ...cliFlagsFor("bulk"),
-  ...(step.incremental ? incrementalFlags(stateDb) : []),
-  ...(step.full === true ? ["--full"] : [])
+  ...(step.incremental
+    ? step.statePostgres === undefined
+      ? incrementalFlags(stateDb)
+      : [...incrementalFlags(stateDb).slice(0, -2), "--state-postgres", "env", "--name", step.statePostgres.name]
+    : []),
+  ...(step.full === true ? ["--full"] : []),
+  ...(step.extraArgs ?? [])
 ]
 
 const fileBytes = async (file: string) => (await stat(file).catch(() => undefined))?.size ?? 0
@@ -155,12 +166,19 @@ export const runStep = async (
         outcome: string
         rows: { read: number; rejected: number }
         messages: { refused: number; undelivered: number }
-        incremental?: { rows: PlanCounts }
+        incremental?: { rows: PlanCounts; diffInDatabase?: boolean }
         fatal?: { message: string }
       }
       rowsRead = report.rows.read
       outcome = report.outcome
       plan = report.incremental?.rows
+      if (report.incremental?.diffInDatabase !== undefined) {
+        notes.push(
+          report.incremental.diffInDatabase
+            ? `diff in the database: ${report.incremental.rows.unchangedAtSource ?? 0} unchanged rows never read`
+            : "diff in the database: not this run (digests recorded)"
+        )
+      }
       if (report.outcome !== "completed") notes.push(`outcome ${report.outcome}${report.fatal === undefined ? "" : `: ${report.fatal.message}`}`)
       if (report.rows.rejected > 0) notes.push(`${report.rows.rejected} rows rejected`)
       if (report.messages.refused + report.messages.undelivered > 0) notes.push("messages not delivered")

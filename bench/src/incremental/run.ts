@@ -27,6 +27,7 @@ const { values } = parseArgs({
     "memory-rows": { type: "string" },
     seed: { type: "string", default: "20260501" },
     postgres: { type: "boolean", default: false },
+    "diff-in-database": { type: "boolean", default: false },
     "no-csv": { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     json: { type: "string" },
@@ -39,6 +40,8 @@ if (values.help) {
   --repeat N       runs of the no-change, 1%-change and plain syncs; the table shows medians (default 3; --quick: 1)
   --memory-rows N  also a first and a no-change run over N rows, for memory (default 5,000,000; --quick or 0: none)
   --postgres       also the Postgres source and the in-database diff prototype (needs the PG* variables)
+  --diff-in-database  the product's diff in the database (Postgres source, --state-postgres in the same
+                   database) against --no-diff-in-database, no-change and 1%-change runs (needs the PG* variables)
   --no-csv         skip the CSV scenario over --rows (the memory run and --postgres still run)
   --seed N         seed of the generated data (default 20260501)
   --json FILE      also write every measurement as JSON`)
@@ -193,6 +196,46 @@ try {
       "",
       formatSteps(prototype.medians)
     )
+  }
+
+  if (values["diff-in-database"]) {
+    if (!(await postgresAvailable())) throw new Error('--diff-in-database: no server answers (run `eval "$(bash scripts/postgres/start.sh)"` first)')
+    const table = await ensurePostgresTable(dataset)
+    const changedTable = `${table}_changed`
+    await ensureTableFromCsv(table, changedTable, changed.path, rows)
+    // One snapshot in Postgres (a sync name of its own, so every bench starts empty); the filtered
+    // runs first, since a run with --no-diff-in-database writes no digests for the rows it commits.
+    const state = { name: `bench-diff-in-db-${process.pid}-${Date.now()}` }
+    const base = { table }
+    const next = { table: changedTable }
+    const steps: Array<StepSpec> = [
+      { key: "first", label: "first run (empty snapshot: all added, digests recorded)", source: base, incremental: true, statePostgres: state }
+    ]
+    const rounds = (label: string, key: string, extraArgs: ReadonlyArray<string>) => {
+      let current: typeof base = base
+      for (let round = 1; round <= repeat; round++) {
+        const other = current === base ? next : base
+        steps.push(
+          { key: `${key}-none`, label: `no-change run, ${label}`, source: current, incremental: true, statePostgres: state, extraArgs },
+          { key: `${key}-one`, label: `1%-change run, ${label}`, source: other, incremental: true, statePostgres: state, extraArgs }
+        )
+        current = other
+      }
+      // Back to the base rows, so the next rounds start from the same snapshot.
+      if (current !== base) steps.push({ key: `${key}-back`, label: `back to the base rows, ${label}`, source: base, incremental: true, statePostgres: state, extraArgs })
+    }
+    rounds("diff in the database", "db", [])
+    rounds("client-side diff (--no-diff-in-database)", "client", ["--no-diff-in-database"])
+    const db = await runScenario("diff-in-database", steps)
+    results["diffInDatabase"] = db.all
+    out.push(
+      "",
+      `Diff in the database: Postgres source and --state-postgres in the same database, ${integer(rows)} rows (table ${table}); first run once, the others median of ${repeat}:`,
+      "",
+      formatSteps(db.medians)
+    )
+    const notes = db.medians.flatMap((step) => step.notes.map((note) => `- ${step.label}: ${note}`))
+    if (notes.length > 0) out.push("", ...notes)
   }
 } finally {
   await rm(scratch, { recursive: true, force: true })

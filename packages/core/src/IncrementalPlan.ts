@@ -29,6 +29,11 @@ export interface IncrementalPlan {
   readonly mode: IncrementalMode
   /** A full run sends every row and rebuilds the snapshot. */
   readonly full: boolean
+  /**
+   * The diff ran in the database (Postgres source beside a Postgres store): rows unchanged since
+   * last acknowledged never left it. Absent when the run read every row.
+   */
+  readonly diffInDatabase?: boolean
   readonly key: ReadonlyArray<string>
   readonly snapshot: {
     readonly location: string
@@ -44,6 +49,8 @@ export interface IncrementalPlan {
     readonly unchanged: number
     /** Rows whose only moves were below their columns' tolerance (counted in `unchanged`). */
     readonly withinTolerance: number
+    /** Unchanged rows the database left out of the read (counted in `read` and `unchanged`). */
+    readonly unchangedAtSource?: number
     /** Snapshot keys no row of this run has. */
     readonly removed: number
     /** Rows whose key an earlier row of this run already had: rejected. */
@@ -93,6 +100,12 @@ export interface PlanInput {
   readonly envelopeBytes: number
   /** Counts rows read and rejected, and samples rejects, for the run's report. */
   readonly tally: DeliveryTally
+  /** The rows to classify, when not the source's own `rows` (the read with source digests). */
+  readonly rows?: Stream.Stream<SourceItem, SourceError>
+  /** Set when the diff runs in the database: the unchanged rows it left there. */
+  readonly unchangedAtSource?: number
+  /** Whether the diff ran in the database, when the caller allowed it (undefined: not allowed). */
+  readonly diffInDatabase?: boolean
 }
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`
@@ -125,6 +138,11 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
     envelopeBytes: input.envelopeBytes
   })
   const counts = { added: 0, changed: 0, unchanged: 0, withinTolerance: 0, removed: 0, duplicates: 0 }
+  // Rows the database left out as unchanged: read and skipped, as the client would have counted them.
+  const atSource = input.unchangedAtSource ?? 0
+  counts.unchanged += atSource
+  tally.rowsRead += atSource
+  tally.rowsSkipped += atSource
   const send = { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 }
   const sample: Array<PlannedChange> = []
   const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
@@ -255,7 +273,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
         changes.push({
           rowNumber: row.rowNumber,
           kind,
-          entry: { key, fingerprint: fingerprint!, values },
+          entry: { key, fingerprint: fingerprint!, values, ...(row.sourceDigest === undefined ? {} : { sourceDigest: row.sourceDigest }) },
           user: userOf(row.values),
           messages: mapped.messages
         })
@@ -334,9 +352,15 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       sync: namespace,
       mode: settings.mode,
       full: input.full,
+      ...(input.diffInDatabase === undefined ? {} : { diffInDatabase: input.diffInDatabase }),
       key: input.key,
       snapshot: { location: input.snapshotLocation, rows: size },
-      rows: { read: tally.rowsRead, ...counts, rejected: tally.rowsRejected },
+      rows: {
+        read: tally.rowsRead,
+        ...counts,
+        ...(input.unchangedAtSource === undefined ? {} : { unchangedAtSource: input.unchangedAtSource }),
+        rejected: tally.rowsRejected
+      },
       send,
       // Sent without staging (a first or full run): counted per row, an upper bound.
       users: users === undefined ? { touched: usersSent, new: usersAdded } : { touched: users.touched, new: users.added },
@@ -363,7 +387,7 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
   if (planner.columnsFailure !== undefined) return planner.finish(undefined, { touched: 0, added: 0 })
   const stage = (changes: ReadonlyArray<StagedChange>) => (changes.length === 0 ? Effect.void : run.stage(changes))
   let fatal: FatalError | undefined
-  const read = yield* Effect.result(source.rows.pipe(Stream.runForEachArray((items) => Effect.flatMap(planner.classify(items), stage))))
+  const read = yield* Effect.result((input.rows ?? source.rows).pipe(Stream.runForEachArray((items) => Effect.flatMap(planner.classify(items), stage))))
   if (Result.isFailure(read)) {
     const failure = read.failure
     if (failure._tag === "StateError") return yield* Effect.fail(failure)

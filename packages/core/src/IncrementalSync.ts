@@ -5,6 +5,7 @@ import { DeliveryTally } from "./DeliveryTally.ts"
 import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
 import { syncNamespace } from "./MessageMapper.ts"
+import { digestSpecHash } from "./SourceDigestSpec.ts"
 import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
 import { type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
 import { run as runSync, type SyncInput } from "./Sync.ts"
@@ -21,6 +22,12 @@ export interface IncrementalInput extends Omit<SyncInput, "resume" | "onSettled"
   readonly planOnly?: boolean
   /** Changed rows the plan shows with their before and after values. */
   readonly sampleSize?: number
+  /**
+   * Diff in the database when the source and the store can (the Postgres source beside a Postgres
+   * store in the same database): rows unchanged since last acknowledged are never read. The caller
+   * says whether both are in the same database; a full run reads every row but records digests.
+   */
+  readonly diffInDatabase?: boolean
 }
 
 export interface IncrementalResult {
@@ -70,7 +77,11 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       if (Result.isFailure(opened)) return yield* stopped({ kind: "state", message: opened.failure.message })
       const run = opened.success
 
-      const planInput = {
+      const atSource = yield* Effect.result(digestRead(run, incremental))
+      if (Result.isFailure(atSource)) return yield* stopped({ kind: "state", message: atSource.failure.message })
+
+      const planInput: PlanInput = {
+        ...atSource.success,
         spec,
         key: incremental.key,
         settings: incremental.settings,
@@ -129,6 +140,27 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       return yield* finishRun(sent, plan, run)
     })
   )
+
+  /**
+   * The read of a run that diffs in the database: the source's rows with their digests, without
+   * those unchanged since last acknowledged (counted as seen first, so they are not taken for
+   * removed) while the store's digests were written under this mapping. A full run, or a changed
+   * mapping, reads every row, and its commits record their digests for the next run.
+   */
+  function digestRead(run: SnapshotRun, incremental: NonNullable<ReturnType<typeof incrementalOf>>) {
+    return Effect.gen(function* () {
+      const digests = source.digests
+      if (input.diffInDatabase !== true) return {}
+      if (digests === undefined || run.adoptSpec === undefined || run.seeUnchangedAtSource === undefined) {
+        return { diffInDatabase: false }
+      }
+      const hash = digestSpecHash(spec, incremental.key, incremental.settings, digests.settings)
+      const valid = yield* run.adoptSpec(hash)
+      if (!valid || input.full === true) return { diffInDatabase: false, rows: digests.rows(false) }
+      const unchangedAtSource = yield* run.seeUnchangedAtSource(digests.sql)
+      return { diffInDatabase: true, unchangedAtSource, rows: digests.rows(true) }
+    })
+  }
 
   /** Sends changes through the ordinary pipeline; each batch's 2xx commits its rows to the snapshot. */
   function sendChanges(
@@ -193,7 +225,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       if (planner.columnsFailure !== undefined) return yield* stopped(planner.columnsFailure, planner.finish(undefined, undefined))
       const estimate = yield* Effect.result(source.estimatedRows)
       const sent = yield* sendChanges(
-        changeStream(planner, run, source.rows),
+        changeStream(planner, run, planInput.rows ?? source.rows),
         run,
         Result.isSuccess(estimate) ? estimate.success : undefined
       )

@@ -13,6 +13,12 @@ export interface SnapshotEntry {
   readonly fingerprint: string
   /** JSON text of the row's synced column values as delivered: before/after, tolerance, removals. */
   readonly values: string
+  /**
+   * The source row's digest computed in the database (the Postgres source beside a Postgres store):
+   * a row with the same digest next run is unchanged and need not leave the database. Stores that
+   * cannot diff in the database ignore it.
+   */
+  readonly sourceDigest?: string
 }
 
 /** `unchanged` is staged only by a full run, which sends every row. */
@@ -79,6 +85,18 @@ export interface SnapshotRun {
   readonly commit: (delivered: ReadonlyArray<StagedChange>) => Effect.Effect<void, StateError>
   /** Deletes the entries this run did not see (a full run rebuilding the snapshot). */
   readonly forgetUnseen: Effect.Effect<number, StateError>
+  /**
+   * A store beside the source's database (diff in the database): records the hash of the sync's
+   * mapping and answers whether the entries' source digests were written under it. When not, it
+   * forgets every source digest of the sync first, so that no digest of another mapping is trusted.
+   */
+  readonly adoptSpec?: (specHash: string) => Effect.Effect<boolean, StateError>
+  /**
+   * Records as seen the keys of the entries whose source digest a current source row has (the rows
+   * the filtered read leaves in the database), given the source's `SourceDigests.sql`. Answers how
+   * many: they are unchanged.
+   */
+  readonly seeUnchangedAtSource?: (digestSql: string) => Effect.Effect<number, StateError>
 }
 
 /** Where snapshots live: one per sync, addressed by the sync's namespace. */

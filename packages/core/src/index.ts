@@ -11,6 +11,7 @@ export {
   RowSource,
   type RowSourceShape,
   SourceError,
+  type SourceDigests,
   type SourceItem,
   type SourceRow
 } from "./RowSource.ts"
@@ -47,3 +48,4 @@ export { incrementalOf } from "./SyncSpec.ts"
 export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
 export type { ColumnChange } from "./ChangeDetector.ts"
 export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"
+export { digestSpecHash } from "./SourceDigestSpec.ts"

@@ -20,7 +20,12 @@ import {
   runQuery
 } from "./PostgresConnection.ts"
 import { toSourceError } from "./PostgresError.ts"
-import { PostgresSourceOptions, type PostgresSourceOptionsInput } from "./PostgresSourceOptions.ts"
+import {
+  PostgresConnectionOptions,
+  type PostgresConnectionOptionsInput,
+  PostgresSourceOptions,
+  type PostgresSourceOptionsInput
+} from "./PostgresSourceOptions.ts"
 import { PostgresTableName, type TableName } from "./PostgresTableName.ts"
 import { describeColumns, type ResultColumn } from "./ResultColumns.ts"
 
@@ -182,6 +187,81 @@ export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceErr
     })
   )
 
+/** The SQL of `SourceDigests.sql`: every row of the target as a whole, its digest, and how many rows share its key. */
+export const digestSql = (p: PostgresPlan, key: ReadonlyArray<string>, withRow = false): string =>
+  // The target on lines of its own: a query ending in a line comment keeps its closing parenthesis.
+  `SELECT ${withRow ? `t AS "__tablecast_row", ` : ""}md5(t::text) AS "__tablecast_digest",
+          count(*) OVER (PARTITION BY ${key.map((column) => `t.${quoteIdentifier(column)}`).join(", ")}) AS "__tablecast_copies"
+     FROM (\n${p.target.sql}\n) AS t`
+
+/**
+ * The target's rows, each with its digest as a last column; `filtered`: without the rows of a key
+ * that appears once whose digest is one of the sync's snapshot entries (unchanged since last
+ * acknowledged: they never leave the server). The digest is the row's text form under the
+ * session's fixed settings (UTC, ISO dates, shortest exact floats): the store computes it alike.
+ */
+export const digestReadSql = (p: PostgresPlan, filtered: boolean): string => {
+  const filter = p.options.digestFilter!
+  if (!filtered) return `SELECT t.*, md5(t::text) AS "__tablecast_digest" FROM (\n${p.target.sql}\n) AS t`
+  // An outer join rather than NOT EXISTS under the OR: the planner can hash it (one pass over each
+  // side) instead of probing the snapshot's index once per row. A digest is one entry's at most
+  // (the same digest is the same row, so the same key), so no row comes twice.
+  return `SELECT (u."__tablecast_row").*, u."__tablecast_digest" FROM (${digestSql(p, filter.key, true)}) AS u
+           LEFT JOIN (SELECT source_digest FROM ${filter.snapshotTable} WHERE sync = $1 AND source_digest IS NOT NULL) AS s
+                  ON s.source_digest = u."__tablecast_digest"
+           WHERE s.source_digest IS NULL OR u."__tablecast_copies" > 1`
+}
+
+/** `streamRows` with each row's digest (the read's last column) in `sourceDigest`. */
+export const streamDigestRows = (p: PostgresPlan, filtered: boolean): Stream.Stream<SourceItem, SourceError> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const client = yield* connectFor(p)
+      const doing = `reading ${p.target.label}`
+      const columns: ReadonlyArray<ResultColumn> = yield* describeColumns(
+        client,
+        p.target.sql,
+        { bigNumbers: p.options.bigNumbers, binary: p.options.binary },
+        doing,
+        p.secrets
+      )
+      const values = filtered ? [p.options.digestFilter!.sync] : undefined
+      // Room for that hash join (about 70 MB per 1,000,000 rows); this session does nothing else.
+      if (filtered) yield* runQuery(client, "SET work_mem = '64MB'", [], doing, p.secrets)
+      const cursor = client.query(new Cursor<Array<unknown>>(digestReadSql(p, filtered), values, { rowMode: "array", types: RAW_TEXT_TYPES }))
+      const pageSize = p.options.pageSize
+      const last = columns.length
+      let rowNumber = 0
+      return Stream.paginate(undefined, () =>
+        readPage(cursor, pageSize).pipe(
+          Effect.mapError((error) => toSourceError(error, doing, p.secrets, { row: rowNumber + 1 })),
+          Effect.map((page) => {
+            const items = convertPage(columns, page, rowNumber).map((item, index): SourceItem => {
+              const digest = page[index]![last]
+              return "_tag" in item || typeof digest !== "string" ? item : { ...item, sourceDigest: digest }
+            })
+            rowNumber += page.length
+            return [items, page.length < pageSize ? Option.none() : Option.some(undefined)] as const
+          })
+        )
+      )
+    })
+  )
+
+/**
+ * Where a connection goes, `user@host:port/database`, resolved as the source resolves it (options,
+ * URL, PG* variables): two settings that answer the same reach the same database as the same
+ * user. Undefined when the settings are invalid.
+ */
+export const connectionIdentity = (input: PostgresConnectionOptionsInput, env: Environment = process.env): string | undefined => {
+  const parsed = PostgresConnectionOptions.safeParse(input)
+  if (!parsed.success) return undefined
+  const resolved = Effect.runSyncExit(resolveConnection(parsed.data, env))
+  if (resolved._tag !== "Success") return undefined
+  const { user, host, port, database } = resolved.value
+  return JSON.stringify([user, host, port, database])
+}
+
 /** A Postgres `RowSource` for the options (see `PostgresSourceOptions`). */
 export const make = (
   input: PostgresSourceOptionsInput,
@@ -191,7 +271,16 @@ export const make = (
     description: p.description,
     estimatedRows: Effect.scoped(Effect.flatMap(connectFor(p), (client) => estimateRows(client, p))),
     fingerprint: Effect.scoped(Effect.flatMap(connectFor(p), (client) => fingerprintOf(client, p))),
-    rows: streamRows(p)
+    rows: streamRows(p),
+    ...(p.options.digestFilter === undefined
+      ? {}
+      : {
+          digests: {
+            sql: digestSql(p, p.options.digestFilter.key),
+            settings: JSON.stringify({ bigNumbers: p.options.bigNumbers, binary: p.options.binary }),
+            rows: (filtered: boolean) => streamDigestRows(p, filtered)
+          }
+        })
   }))
 
 /** Provides the core's `RowSource` reading Postgres. Fails at build time only on bad options. */

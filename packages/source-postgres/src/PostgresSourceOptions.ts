@@ -47,7 +47,21 @@ export const PostgresSourceOptions = PostgresConnectionOptions.extend({
   /** What a binary (bytea) column becomes: refused (the default), or text in base64 or hex. */
   binary: BinaryMapping.default("refuse"),
   /** Runs the session read-only (`default_transaction_read_only`): tablecast only reads. */
-  readOnly: z.boolean().default(true)
+  readOnly: z.boolean().default(true),
+  /**
+   * Diff in the database, for an incremental sync whose Postgres state store is in this database:
+   * rows can be read with a digest each (`md5` of the row's text), leaving out those whose digest
+   * the sync's snapshot entries hold. `snapshotTable` is the store's quoted table, `key` the sync's
+   * key columns (a key that appears more than once is never left out: duplicates stay reported).
+   */
+  digestFilter: z
+    .object({
+      snapshotTable: z.string().min(1),
+      sync: z.string().min(1),
+      key: z.array(z.string().min(1)).min(1)
+    })
+    .strict()
+    .optional()
 })
   .strict()
   .superRefine(requireTableOrQuery)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { SnapshotStore, StateError } from "@tablecast/core"
 import { snapshotStoreContract } from "@tablecast/core/testing"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import pg from "pg"
 import { afterAll } from "vitest"
 import { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore } from "./PostgresSnapshotStore.ts"
@@ -24,6 +24,7 @@ afterAll(async () => {
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_race CASCADE`)
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_newer CASCADE`)
+    await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_v1 CASCADE`)
     await server.close()
   }
 })
@@ -153,6 +154,52 @@ describe.skipIf(server === undefined)("postgresSnapshotStore", () => {
       assert.include(authError.message, "password authentication failed")
       assert.notInclude(authError.message, wrong)
       assert.notInclude(refused.location, wrong)
+    })
+  )
+
+  it.effect("upgrades a version-1 schema in place, keeping its entries; stores source digests and the mapping they hold under", () =>
+    Effect.gen(function* () {
+      const v1 = `${SCHEMA}_v1`
+      yield* Effect.promise(async () => {
+        await server!.admin(`CREATE SCHEMA ${v1}`)
+        await server!.admin(`CREATE TABLE ${v1}.schema_version (version integer NOT NULL)`)
+        await server!.admin(`INSERT INTO ${v1}.schema_version VALUES (1)`)
+        await server!.admin(`CREATE TABLE ${v1}.snapshot (sync text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL,
+          fingerprint text NOT NULL, "values" text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync, key))`)
+        await server!.admin(`INSERT INTO ${v1}.snapshot (sync, key, fingerprint, "values") VALUES ('s', '["old"]', 'fp-old', '{}')`)
+      })
+      const store = postgresSnapshotStore({ connection: {}, schema: v1 })
+      const digested = { ...added("new"), entry: { ...added("new").entry, sourceDigest: "d-new" } }
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const run = yield* store.open("s")
+          assert.strictEqual(run.size, 1)
+          // A first look at a mapping: nothing to trust yet. The same mapping again: trusted.
+          assert.isFalse(yield* run.adoptSpec!("spec-a"))
+          assert.isTrue(yield* run.adoptSpec!("spec-a"))
+          yield* run.stage([digested, added("plain")])
+          const staged = yield* Effect.map(Stream.runCollect(run.staged), (chunk) => [...chunk])
+          assert.deepStrictEqual(staged.map((change) => change.entry.sourceDigest), ["d-new", undefined])
+          yield* run.commit(staged)
+        })
+      )
+      const rows = yield* Effect.promise(() => server!.admin(`SELECT key, source_digest FROM ${v1}.snapshot ORDER BY key`))
+      assert.deepStrictEqual(rows.rows, [
+        { key: '["new"]', source_digest: "d-new" },
+        { key: '["old"]', source_digest: null },
+        { key: '["plain"]', source_digest: null }
+      ])
+      const version = yield* Effect.promise(() => server!.admin(`SELECT version FROM ${v1}.schema_version`))
+      assert.deepStrictEqual(version.rows, [{ version: POSTGRES_SCHEMA_VERSION }])
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const run = yield* store.open("s")
+          // Another mapping: every digest is forgotten, so none is trusted under it.
+          assert.isFalse(yield* run.adoptSpec!("spec-b"))
+        })
+      )
+      const forgotten = yield* Effect.promise(() => server!.admin(`SELECT count(source_digest)::int AS n FROM ${v1}.snapshot`))
+      assert.deepStrictEqual(forgotten.rows, [{ n: 0 }])
     })
   )
 

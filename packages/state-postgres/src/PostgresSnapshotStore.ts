@@ -11,8 +11,30 @@ import { Effect, Layer, Option, Stream } from "effect"
 import pg from "pg"
 import { describeConnection, secretsOf, toStateError } from "./PostgresStateLocation.ts"
 
-/** The schema this code reads and writes; a database set up by a newer tablecast is refused. */
-export const POSTGRES_SCHEMA_VERSION = 1
+/**
+ * The schema this code reads and writes; a database set up by a newer tablecast is refused.
+ * 2: the snapshot's `source_digest` (diff in the database) and the `syncs` table of spec hashes;
+ * a version-1 schema is upgraded in place (additive).
+ */
+export const POSTGRES_SCHEMA_VERSION = 2
+
+/** The snapshot table of a store's schema, quoted: what the Postgres source's digest filter reads. */
+export const snapshotTableOf = (schema = "tablecast"): string => `${quoteIdentifier(schema)}.snapshot`
+
+/**
+ * The session settings that decide a row's text form, as the Postgres source sets them: a row's
+ * digest (`md5(t::text)`) must be the same in the source's session and in the store's.
+ */
+const DIGEST_SETTINGS = [
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL DateStyle = 'ISO, MDY'",
+  "SET LOCAL IntervalStyle = 'iso_8601'",
+  "SET LOCAL bytea_output = 'hex'",
+  "SET LOCAL extra_float_digits = 3",
+  // A hash join of the table's digests with the snapshot's (about 70 MB per 1,000,000 rows): with
+  // the default 4 MB the planner probes the index once per row, three times slower.
+  "SET LOCAL work_mem = '64MB'"
+]
 
 export interface PostgresSnapshotStoreOptions {
   /** A pool to borrow one client per run from (the caller owns it and ends it). */
@@ -39,6 +61,7 @@ interface StagedRow {
   readonly values: string
   readonly user: string
   readonly messages: string
+  readonly source_digest: string | null
 }
 
 const sideOf = (change: StagedChange): string => (change.kind === "removed" ? "-" : "+")
@@ -78,7 +101,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
 
   const tables = {
     version: `${schema}.schema_version`,
-    snapshot: `${schema}.snapshot`
+    snapshot: `${schema}.snapshot`,
+    syncs: `${schema}.syncs`
   }
 
   const ensureSchema = async (client: pg.ClientBase): Promise<void> => {
@@ -108,6 +132,21 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
           updated_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (sync, key)
         )`)
+      // Version 2: the digest of the source row an entry was written for, and the hash of the
+      // mapping those digests are valid under (see adoptSpec).
+      await client.query(`ALTER TABLE ${tables.snapshot} ADD COLUMN IF NOT EXISTS source_digest text`)
+      // The digest leads: an index led by `sync` alone would tempt the planner, for a sync it has
+      // no statistics of yet, away from the primary key in the per-key lookups (scanning every
+      // entry of the sync for each key, while a first run fills it).
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS snapshot_source_digest_sync ON ${tables.snapshot} (source_digest, sync) WHERE source_digest IS NOT NULL`
+      )
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${tables.syncs} (
+          sync text COLLATE "C" PRIMARY KEY,
+          spec_hash text NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`)
       const version = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.version}`)
       const current = version.rows[0]?.version ?? null
       if (current !== null && current > POSTGRES_SCHEMA_VERSION) {
@@ -130,8 +169,11 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
   // The run's working sets, in this session only; dropped first in case a pooled connection
   // kept them from a run whose cleanup failed.
   const createWorkingSets = async (client: pg.ClientBase): Promise<void> => {
-    await client.query("DROP TABLE IF EXISTS pg_temp.tablecast_seen, pg_temp.tablecast_staged")
+    await client.query("DROP TABLE IF EXISTS pg_temp.tablecast_seen, pg_temp.tablecast_staged, pg_temp.tablecast_unchanged")
     await client.query(`CREATE TEMP TABLE tablecast_seen (key text COLLATE "C" PRIMARY KEY, row_number bigint NOT NULL)`)
+    // Keys of entries unchanged in the database (seeUnchangedAtSource): seen too, but kept apart and
+    // without an index, since a run may put every key of the snapshot here at once.
+    await client.query(`CREATE TEMP TABLE tablecast_unchanged (key text COLLATE "C" NOT NULL)`)
     await client.query(`
       CREATE TEMP TABLE tablecast_staged (
         seq bigserial PRIMARY KEY,
@@ -143,6 +185,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
         "values" text NOT NULL,
         "user" text NOT NULL,
         messages text NOT NULL,
+        source_digest text,
         UNIQUE (key, side)
       )`)
   }
@@ -150,7 +193,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
   const release = async (held: HeldClient, sync: string): Promise<void> => {
     try {
       await held.client.query("CLOSE ALL")
-      await held.client.query("DROP TABLE IF EXISTS pg_temp.tablecast_seen, pg_temp.tablecast_staged")
+      await held.client.query("DROP TABLE IF EXISTS pg_temp.tablecast_seen, pg_temp.tablecast_staged, pg_temp.tablecast_unchanged")
       await held.client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [lockName(sync)])
       await held.giveBack(false)
     } catch {
@@ -301,13 +344,14 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
         const staged = [...latest.values()]
         return query(
           `staging ${changes.length} changes of "${sync}"`,
-          `INSERT INTO pg_temp.tablecast_staged (key, side, row_number, kind, fingerprint, "values", "user", messages)
-           SELECT key, side, row_number, kind, fingerprint, "values", "user", messages
-             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                  WITH ORDINALITY AS t(key, side, row_number, kind, fingerprint, "values", "user", messages, i)
+          `INSERT INTO pg_temp.tablecast_staged (key, side, row_number, kind, fingerprint, "values", "user", messages, source_digest)
+           SELECT key, side, row_number, kind, fingerprint, "values", "user", messages, source_digest
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                  WITH ORDINALITY AS t(key, side, row_number, kind, fingerprint, "values", "user", messages, source_digest, i)
             ORDER BY i
            ON CONFLICT (key, side) DO UPDATE SET row_number = excluded.row_number, kind = excluded.kind,
-             fingerprint = excluded.fingerprint, "values" = excluded."values", "user" = excluded."user", messages = excluded.messages`,
+             fingerprint = excluded.fingerprint, "values" = excluded."values", "user" = excluded."user", messages = excluded.messages,
+             source_digest = excluded.source_digest`,
           [
             staged.map((c) => c.entry.key),
             staged.map(sideOf),
@@ -316,7 +360,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
             staged.map((c) => c.entry.fingerprint),
             staged.map((c) => c.entry.values),
             staged.map((c) => c.user),
-            staged.map((c) => JSON.stringify(c.messages))
+            staged.map((c) => JSON.stringify(c.messages)),
+            staged.map((c) => c.entry.sourceDigest ?? null)
           ]
         ).pipe(Effect.asVoid)
       },
@@ -329,20 +374,26 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
       unseen: cursorPages<{ key: string; fingerprint: string; values: string }, SnapshotEntry>(
         `reading the unseen entries of "${sync}"`,
         `SELECT key, fingerprint, "values" FROM ${tables.snapshot} AS s
-          WHERE s.sync = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_seen AS t WHERE t.key = s.key)`,
+          WHERE s.sync = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_seen AS t WHERE t.key = s.key)
+            AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_unchanged AS u WHERE u.key = s.key)`,
         [sync],
-        ["pg_temp.tablecast_seen"],
+        ["pg_temp.tablecast_seen", "pg_temp.tablecast_unchanged"],
         (row) => ({ key: row.key, fingerprint: row.fingerprint, values: row.values })
       ),
       staged: cursorPages<StagedRow, StagedChange>(
         `reading the staged changes of "${sync}"`,
-        `SELECT key, row_number, kind, fingerprint, "values", "user", messages FROM pg_temp.tablecast_staged ORDER BY seq`,
+        `SELECT key, row_number, kind, fingerprint, "values", "user", messages, source_digest FROM pg_temp.tablecast_staged ORDER BY seq`,
         [],
         [],
         (row) => ({
           rowNumber: Number(row.row_number),
           kind: row.kind,
-          entry: { key: row.key, fingerprint: row.fingerprint, values: row.values },
+          entry: {
+            key: row.key,
+            fingerprint: row.fingerprint,
+            values: row.values,
+            ...(row.source_digest === null ? {} : { sourceDigest: row.source_digest })
+          },
           user: row.user,
           messages: JSON.parse(row.messages)
         })
@@ -371,22 +422,76 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
         return query(
           `committing ${delivered.length} delivered changes of "${sync}"`,
           `WITH removed AS (DELETE FROM ${tables.snapshot} WHERE sync = $1 AND key = ANY($2::text[]))
-           INSERT INTO ${tables.snapshot} AS s (sync, key, fingerprint, "values", updated_at)
-           SELECT $1, key, fingerprint, "values", now() FROM unnest($3::text[], $4::text[], $5::text[]) AS t(key, fingerprint, "values")
+           INSERT INTO ${tables.snapshot} AS s (sync, key, fingerprint, "values", updated_at, source_digest)
+           SELECT $1, key, fingerprint, "values", now(), source_digest
+             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(key, fingerprint, "values", source_digest)
            ON CONFLICT (sync, key) DO UPDATE SET fingerprint = excluded.fingerprint, "values" = excluded."values",
-             updated_at = excluded.updated_at`,
-          [sync, removed, kept.map((c) => c.entry.key), kept.map((c) => c.entry.fingerprint), kept.map((c) => c.entry.values)]
+             updated_at = excluded.updated_at, source_digest = excluded.source_digest`,
+          // An entry written without a digest (a run that read every row itself) gets none: only
+          // runs that adopted the sync's mapping (adoptSpec) write digests.
+          [
+            sync,
+            removed,
+            kept.map((c) => c.entry.key),
+            kept.map((c) => c.entry.fingerprint),
+            kept.map((c) => c.entry.values),
+            kept.map((c) => c.entry.sourceDigest ?? null)
+          ]
         ).pipe(Effect.asVoid)
       },
       forgetUnseen: Effect.andThen(
-        query(`forgetting the unseen entries of "${sync}"`, "ANALYZE pg_temp.tablecast_seen", []),
+        query(`forgetting the unseen entries of "${sync}"`, "ANALYZE pg_temp.tablecast_seen, pg_temp.tablecast_unchanged", []),
         query(
           `forgetting the unseen entries of "${sync}"`,
           `DELETE FROM ${tables.snapshot} AS s
-            WHERE s.sync = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_seen AS t WHERE t.key = s.key)`,
+            WHERE s.sync = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_seen AS t WHERE t.key = s.key)
+              AND NOT EXISTS (SELECT 1 FROM pg_temp.tablecast_unchanged AS u WHERE u.key = s.key)`,
           [sync]
         )
-      ).pipe(Effect.map((result) => result.rowCount ?? 0))
+      ).pipe(Effect.map((result) => result.rowCount ?? 0)),
+      adoptSpec: (specHash) =>
+        attempt(`recording the mapping of "${sync}"`, async () => {
+          const recorded = await client.query<{ spec_hash: string }>(`SELECT spec_hash FROM ${tables.syncs} WHERE sync = $1`, [sync])
+          if (recorded.rows[0]?.spec_hash === specHash) return true
+          // Digests written under another mapping would pass rows off as unchanged that the new
+          // mapping sends differently: forget them with the new hash, in one transaction.
+          await client.query("BEGIN")
+          try {
+            await client.query(`UPDATE ${tables.snapshot} SET source_digest = NULL WHERE sync = $1 AND source_digest IS NOT NULL`, [sync])
+            await client.query(
+              `INSERT INTO ${tables.syncs} (sync, spec_hash, updated_at) VALUES ($1, $2, now())
+               ON CONFLICT (sync) DO UPDATE SET spec_hash = excluded.spec_hash, updated_at = excluded.updated_at`,
+              [sync, specHash]
+            )
+            await client.query("COMMIT")
+          } catch (error) {
+            await client.query("ROLLBACK").catch(() => {})
+            throw error
+          }
+          return false
+        }),
+      seeUnchangedAtSource: (digestSql) =>
+        attempt(`finding the rows of "${sync}" unchanged in the database`, async () => {
+          // The same rows the source's filtered read leaves out: a key that appears once, whose
+          // row's digest is an entry's. (A row written between this statement and the read can
+          // come through too: it is then classified as usual, and also counted here.)
+          await client.query("BEGIN")
+          try {
+            for (const setting of DIGEST_SETTINGS) await client.query(setting)
+            const result = await client.query(
+              `INSERT INTO pg_temp.tablecast_unchanged (key)
+               SELECT s.key FROM ${tables.snapshot} AS s
+                 JOIN (${digestSql}) AS d ON d."__tablecast_digest" = s.source_digest
+                WHERE s.sync = $1 AND d."__tablecast_copies" = 1`,
+              [sync]
+            )
+            await client.query("COMMIT")
+            return result.rowCount ?? 0
+          } catch (error) {
+            await client.query("ROLLBACK").catch(() => {})
+            throw error
+          }
+        })
     }
   }
 

@@ -58,7 +58,7 @@ Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed;
     }
     let result
     try {
-      result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample })
+      result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample, diffInDatabase: incremental.diffInDatabase })
     } catch (error) {
       if (error instanceof StartError) {
         process.stderr.write(`tablecast: ${error.message}\n`)

@@ -106,6 +106,7 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
           full: incremental.full,
           force: incremental.force,
           planOnly: flags["dry-run"],
+          diffInDatabase: incremental.diffInDatabase,
           stop: signals.requests
         })
         report = result.report

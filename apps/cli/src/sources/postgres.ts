@@ -1,10 +1,11 @@
 import path from "node:path"
-import { describeSource, layer, listTables, PostgresSourceOptions } from "@tablecast/source-postgres"
+import { connectionIdentity, describeSource, layer, listTables, PostgresSourceOptions } from "@tablecast/source-postgres"
 import { z } from "zod"
 import { EnvName, fromEnv } from "./secrets.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
 
-const { password: _password, ...shape } = PostgresSourceOptions.shape
+// The digest filter is the CLI's own doing (diff in the database), never a config file's.
+const { password: _password, digestFilter: _digestFilter, ...shape } = PostgresSourceOptions.shape
 
 /**
  * A Postgres table or query. Connection details come from `url` (the `--postgres` flag), the
@@ -43,4 +44,21 @@ export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
     const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, ".", env)
     return listTables(connection, env)
   }
+}
+
+/** What the digest filter of a diff in the database needs: the store's snapshot table, the sync, its key. */
+export interface DigestFilter {
+  readonly snapshotTable: string
+  readonly sync: string
+  readonly key: ReadonlyArray<string>
+}
+
+/** The Postgres source able to diff in the database against the snapshot table of a store in its database. */
+export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv, filter: DigestFilter) =>
+  layer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
+
+/** Where the source connects (user, host, port, database), to compare with the state store's. */
+export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv): string | undefined => {
+  const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, baseDir, env)
+  return connectionIdentity(connection, env)
 }
