@@ -64,7 +64,10 @@ describe("incremental syncs from the command line", () => {
     expect(unchanged.batches.requests).toBe(0)
 
     // 3 real moves, 20 within tolerance, a new customer.
-    await writeFile(file, scores(501, (i) => (i <= 3 ? { score: 0.99 } : i <= 23 ? { score: (i % 97) / 100 + 0.002 } : {})))
+    await writeFile(
+      file,
+      scores(501, (i) => (i <= 3 ? { score: 0.99 } : i <= 23 ? { score: (i % 97) / 100 + 0.002 } : {}))
+    )
     const planned = await runCli(["plan", ...incremental(file, ["--json"])], { env: {}, cwd: dir })
     expect(planned.stderr).toBe("")
     expect(planned.code).toBe(0)
@@ -87,7 +90,10 @@ describe("incremental syncs from the command line", () => {
     expect(sink.stats().messagesAccepted - before).toBe(4)
     await sink.close()
     const lines = (await readFile(received, "utf8")).trim().split("\n")
-    const last = lines.slice(-4).map((line) => (JSON.parse(line) as { userId: string }).userId).sort()
+    const last = lines
+      .slice(-4)
+      .map((line) => (JSON.parse(line) as { userId: string }).userId)
+      .sort()
     expect(last).toEqual(["c1", "c2", "c3", "c501"])
   })
 
@@ -96,9 +102,13 @@ describe("incremental syncs from the command line", () => {
     const env = { SEGMENT_WRITE_KEY: WRITE_KEY }
     sink = await startSink({})
     await writeFile(file, scores(100))
-    const sync = (extra: ReadonlyArray<string> = []) => runCli(["sync", ...incremental(file, ["--endpoint", sink!.url, ...extra])], { env, cwd: dir })
+    const sync = (extra: ReadonlyArray<string> = []) =>
+      runCli(["sync", ...incremental(file, ["--endpoint", sink!.url, ...extra])], { env, cwd: dir })
     expect((await sync()).code).toBe(0)
-    await writeFile(file, scores(100, () => ({ score: 0 })))
+    await writeFile(
+      file,
+      scores(100, () => ({ score: 0 }))
+    )
     const stopped = await sync()
     expect(stopped.code).toBe(8)
     expect(stopped.stdout).toMatch(/over the guard's 50%: nothing was sent/)
@@ -111,7 +121,9 @@ describe("incremental syncs from the command line", () => {
 
   it("keeps the snapshot in Postgres with --state-postgres env, never printing the password", async () => {
     const pg = Object.fromEntries(
-      ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))
+      ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"].flatMap((name) =>
+        process.env[name] === undefined ? [] : [[name, process.env[name]!]]
+      )
     )
     expect(pg.PGPASSWORD, "the test PostgreSQL server's variables (scripts/postgres/start.sh)").toBeDefined()
     const file = path.join(dir, "scores.csv")
@@ -120,20 +132,84 @@ describe("incremental syncs from the command line", () => {
     await writeFile(file, scores(300))
     const name = `cli-pg-${path.basename(dir)}`
     const sync = () =>
-      runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink!.url, "--state-postgres", "env", "--json"])], { env, cwd: dir })
+      runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink!.url, "--state-postgres", "env", "--json"])], {
+        env,
+        cwd: dir
+      })
     const first = JSON.parse((await sync()).stdout) as DeliveryReport
     expect(first.incremental?.rows.added).toBe(300)
     // Another working folder (another machine): the snapshot is shared, so nothing is sent again.
-    const second = await runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink.url, "--state-postgres", "env", "--json"])], {
-      env,
-      cwd: await mkdtemp(path.join(tmpdir(), "tablecast-other-machine-"))
-    })
+    const second = await runCli(
+      ["sync", ...incremental(file, ["--name", name, "--endpoint", sink.url, "--state-postgres", "env", "--json"])],
+      {
+        env,
+        cwd: await mkdtemp(path.join(tmpdir(), "tablecast-other-machine-"))
+      }
+    )
     expect(second.code).toBe(0)
     const report = JSON.parse(second.stdout) as DeliveryReport
     expect(report.incremental?.rows.unchanged).toBe(300)
     expect(report.incremental?.snapshot.location).not.toContain(pg.PGPASSWORD!)
     expect(second.stdout + second.stderr).not.toContain(pg.PGPASSWORD!)
     expect(sink.stats().messagesAccepted).toBe(300)
+  })
+
+  it("a both sync: relative tolerance, an ignored column, and a removal told as an identify and a named event", async () => {
+    const file = path.join(dir, "scores.csv")
+    const received = path.join(dir, "received.jsonl")
+    const env = { SEGMENT_WRITE_KEY: WRITE_KEY }
+    sink = await startSink({ out: received })
+    const rows = (lines: ReadonlyArray<string>) => writeFile(file, `customer_id,score,segment\n${lines.join("\n")}\n`)
+    const args = [
+      "sync",
+      "-f",
+      file,
+      "-t",
+      "both",
+      "-e",
+      "Churn Scored",
+      "-u",
+      "customer_id",
+      "--key",
+      "customer_id",
+      "--tolerance",
+      "score=10%",
+      "--ignore",
+      "segment",
+      "--removed-event",
+      "Churn Left",
+      "--mode",
+      "all",
+      "--max-changed",
+      "100%",
+      "--max-removed",
+      "100%",
+      "--endpoint",
+      sink.url,
+      "--json"
+    ]
+    await rows(["c1,100,a", "c2,100,a", "c3,100,a", "c4,100,a"])
+    expect((await runCli(args, { env, cwd: dir })).code).toBe(0)
+    // c1 moves 5% (within 10%), c2 20%, c3 only its ignored segment; c4 leaves the table.
+    await rows(["c1,105,a", "c2,120,a", "c3,100,b"])
+    const result = await runCli(args, { env, cwd: dir })
+    expect(result.code).toBe(0)
+    const report = JSON.parse(result.stdout) as DeliveryReport
+    expect(report.incremental?.rows).toMatchObject({ changed: 1, unchanged: 2, withinTolerance: 1, removed: 1 })
+    await sink.close()
+    const second = (await readFile(received, "utf8"))
+      .trim()
+      .split("\n")
+      .slice(8)
+      .map((line) => JSON.parse(line) as { type: string; userId: string; event?: string; traits?: unknown; properties?: unknown })
+    expect(second.map((m) => [m.type, m.userId, m.event ?? null])).toEqual([
+      ["identify", "c2", null],
+      ["track", "c2", "Churn Scored"],
+      ["identify", "c4", null],
+      ["track", "c4", "Churn Left"]
+    ])
+    expect(second[2]!.traits).toEqual({ score: null, segment: null })
+    expect(second[3]!.properties).toEqual({ customer_id: "c4", sync: "both:Churn Scored" })
   })
 
   it("refuses plan for a sync that is not incremental, and a bad tolerance, naming the flag", async () => {
