@@ -155,11 +155,15 @@ const readPage = (cursor: Cursor<Array<unknown>>, size: number): Effect.Effect<A
   })
 
 /**
- * The rows of `p`'s target through a server-side cursor, `pageSize` rows per round trip. A page is
- * fetched only when the stream is pulled, so a slow consumer holds the read (nothing is read
- * ahead), and the connection closes when the stream ends or is interrupted.
+ * Reads `sql` (over `p`'s target) through a server-side cursor, `pageSize` rows per round trip. A
+ * page is fetched only when the stream is pulled, so a slow consumer holds the read (nothing is
+ * read ahead), and the connection closes when the stream ends or is interrupted. With `digest`,
+ * the read's last column is the row's digest, kept in `sourceDigest`.
  */
-export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> =>
+const readTarget = (
+  p: PostgresPlan,
+  read: { readonly sql: string; readonly values?: ReadonlyArray<unknown>; readonly digest: boolean; readonly workMem?: string }
+): Stream.Stream<SourceItem, SourceError> =>
   Stream.unwrap(
     Effect.gen(function* () {
       const client = yield* connectFor(p)
@@ -171,14 +175,22 @@ export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceErr
         doing,
         p.secrets
       )
-      const cursor = client.query(new Cursor<Array<unknown>>(p.target.sql, undefined, { rowMode: "array", types: RAW_TEXT_TYPES }))
+      if (read.workMem !== undefined) yield* runQuery(client, `SET work_mem = '${read.workMem}'`, [], doing, p.secrets)
+      const cursor = client.query(new Cursor<Array<unknown>>(read.sql, read.values as Array<unknown> | undefined, { rowMode: "array", types: RAW_TEXT_TYPES }))
       const pageSize = p.options.pageSize
+      const last = columns.length
       let rowNumber = 0
       return Stream.paginate(undefined, () =>
         readPage(cursor, pageSize).pipe(
           Effect.mapError((error) => toSourceError(error, doing, p.secrets, { row: rowNumber + 1 })),
           Effect.map((page) => {
-            const items = convertPage(columns, page, rowNumber)
+            let items = convertPage(columns, page, rowNumber)
+            if (read.digest) {
+              items = items.map((item, index): SourceItem => {
+                const digest = page[index]![last]
+                return "_tag" in item || typeof digest !== "string" ? item : { ...item, sourceDigest: digest }
+              })
+            }
             rowNumber += page.length
             return [items, page.length < pageSize ? Option.none() : Option.some(undefined)] as const
           })
@@ -186,6 +198,9 @@ export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceErr
       )
     })
   )
+
+/** The rows of `p`'s target. */
+export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> => readTarget(p, { sql: p.target.sql, digest: false })
 
 /** The SQL of `SourceDigests.sql`: every row of the target as a whole, its digest, and how many rows share its key. */
 export const digestSql = (p: PostgresPlan, key: ReadonlyArray<string>, withRow = false): string =>
@@ -214,39 +229,12 @@ export const digestReadSql = (p: PostgresPlan, filtered: boolean): string => {
 
 /** `streamRows` with each row's digest (the read's last column) in `sourceDigest`. */
 export const streamDigestRows = (p: PostgresPlan, filtered: boolean): Stream.Stream<SourceItem, SourceError> =>
-  Stream.unwrap(
-    Effect.gen(function* () {
-      const client = yield* connectFor(p)
-      const doing = `reading ${p.target.label}`
-      const columns: ReadonlyArray<ResultColumn> = yield* describeColumns(
-        client,
-        p.target.sql,
-        { bigNumbers: p.options.bigNumbers, binary: p.options.binary },
-        doing,
-        p.secrets
-      )
-      const values = filtered ? [p.options.digestFilter!.sync] : undefined
-      // Room for that hash join (about 70 MB per 1,000,000 rows); this session does nothing else.
-      if (filtered) yield* runQuery(client, "SET work_mem = '64MB'", [], doing, p.secrets)
-      const cursor = client.query(new Cursor<Array<unknown>>(digestReadSql(p, filtered), values, { rowMode: "array", types: RAW_TEXT_TYPES }))
-      const pageSize = p.options.pageSize
-      const last = columns.length
-      let rowNumber = 0
-      return Stream.paginate(undefined, () =>
-        readPage(cursor, pageSize).pipe(
-          Effect.mapError((error) => toSourceError(error, doing, p.secrets, { row: rowNumber + 1 })),
-          Effect.map((page) => {
-            const items = convertPage(columns, page, rowNumber).map((item, index): SourceItem => {
-              const digest = page[index]![last]
-              return "_tag" in item || typeof digest !== "string" ? item : { ...item, sourceDigest: digest }
-            })
-            rowNumber += page.length
-            return [items, page.length < pageSize ? Option.none() : Option.some(undefined)] as const
-          })
-        )
-      )
-    })
-  )
+  readTarget(p, {
+    sql: digestReadSql(p, filtered),
+    digest: true,
+    // Room for the filter's hash join (about 70 MB per 1,000,000 rows); this session does nothing else.
+    ...(filtered ? { values: [p.options.digestFilter!.sync], workMem: "64MB" } : {})
+  })
 
 /**
  * Where a connection goes, `user@host:port/database`, resolved as the source resolves it (options,
