@@ -29,14 +29,15 @@ export interface Measurement {
   readonly notes: ReadonlyArray<string>
 }
 
-interface Finished {
+export interface Finished {
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
   readonly seconds: number
 }
 
-const runProcess = (args: ReadonlyArray<string>, env: Record<string, string>, cwd: string): Promise<Finished> =>
+/** Runs Node with `args` in a process of its own; keeps stdout, and the end of stderr. */
+export const runProcess = (args: ReadonlyArray<string>, env: Record<string, string>, cwd: string): Promise<Finished> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(process.execPath, [...args], {

@@ -14,6 +14,7 @@ import { dataDir, repoRoot } from "./Paths.ts"
 import { ensurePostgresTable, postgresAvailable } from "./PostgresTable.ts"
 import { formatTable, type Summary, summarize } from "./Summary.ts"
 import { checkTargets } from "./Targets.ts"
+import { count } from "./Args.ts"
 
 const { values } = parseArgs({
   // `pnpm bench -- --quick` may pass the "--" along.
@@ -42,12 +43,6 @@ if (values.help) {
   process.exit(0)
 }
 
-const count = (text: string | undefined, fallback: number): number => {
-  if (text === undefined) return fallback
-  const value = Number(text.replaceAll("_", "").replaceAll(",", ""))
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a count: ${text}`)
-  return value
-}
 const rows = count(values.rows, values.quick ? 100_000 : 1_000_000)
 const repeat = Math.max(1, count(values.repeat, values.quick ? 1 : 3))
 const memoryRows = count(values["memory-rows"], values.quick ? 0 : 5_000_000)

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import type { ReceiverStats } from "../CountingReceiver.ts"
 import { mapping } from "../Dataset.ts"
+import { runProcess } from "../Measure.ts"
 import { builtEntry, cliEntry } from "../Paths.ts"
 import { startReceiverProcess } from "../Receiver.ts"
 import { cliFlagsFor } from "../Settings.ts"
@@ -116,24 +116,6 @@ const lastJson = (stdout: string): Record<string, unknown> => {
   return JSON.parse(lines.slice(start).join("\n")) as Record<string, unknown>
 }
 
-interface Finished {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly seconds: number
-}
-
-const runNode = (args: ReadonlyArray<string>, env: Record<string, string>, cwd: string): Promise<Finished> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }))
-  })
 
 /**
  * Runs one step: the built CLI in a process of its own (peak RSS and CPU from the preloaded usage
@@ -149,7 +131,7 @@ export const runStep = async (
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-incremental-"))
   const usageFile = path.join(scratch, "usage.json")
   try {
-    const finished = await runNode(
+    const finished = await runProcess(
       [...nodeFlags, "--import", builtEntry("UsageReporter.js"), ...cliArgs(step, receiver.url, stateDb, path.join(scratch, "checkpoints"))],
       { SEGMENT_WRITE_KEY: "bench-write-key", BENCH_USAGE_FILE: usageFile },
       cwd

@@ -18,6 +18,7 @@ import { ensureChangedDataset } from "./ChangedDataset.ts"
 import { runStep, scenario, type StepResult, type StepSpec } from "./IncrementalRun.ts"
 import { formatSteps, markdownTable, medianStep } from "./IncrementalTable.ts"
 import { copyOutSeconds, diffQueries, ensureTableFromCsv, psql, psqlSeconds, sourceRead, timeQuery, type TimedQuery } from "./PostgresDiff.ts"
+import { count } from "../Args.ts"
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === "--")),
@@ -48,12 +49,6 @@ if (values.help) {
   process.exit(0)
 }
 
-const count = (text: string | undefined, fallback: number): number => {
-  if (text === undefined) return fallback
-  const value = Number(text.replaceAll("_", "").replaceAll(",", ""))
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a count: ${text}`)
-  return value
-}
 const rows = count(values.rows, values.quick ? 100_000 : 1_000_000)
 const repeat = Math.max(1, count(values.repeat, values.quick ? 1 : 3))
 const memoryRows = count(values["memory-rows"], values.quick ? 0 : 5_000_000)
