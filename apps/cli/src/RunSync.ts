@@ -76,19 +76,32 @@ const interruptedWatermark = (file: string): number | undefined => {
 export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
   path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
 
+/** Where a run's batches and rejects go: the Segment transport, and the rejects file if the sync names one. */
+const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; readonly resumeAfter: number | undefined }) =>
+  Layer.mergeAll(
+    // A dry run sends nothing, so it needs no write key; the transport is built but never called.
+    SegmentTransport.layer({ ...sync.destination, writeKey: sync.writeKey ?? Redacted.make("dry-run") }),
+    sync.rejects === undefined || !rejects.keepRejects
+      ? RejectSink.discard
+      : rejectsFile(path.resolve(sync.baseDir, sync.rejects), rejects.resumeAfter)
+  )
+
+/** Tells the progress display of the run, and stops it when the run ends. */
+const withProgress =
+  (progress: ProgressDisplay) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(
+      Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
+      Effect.ensuring(Effect.sync(() => progress.stop()))
+    )
+
 /** Runs a resolved sync with the Node transport, the rejects file, a checkpoint and a progress display. */
 export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: RunOptions): Promise<DeliveryReport> => {
-  // A dry run sends nothing, so it needs no write key; the transport is built but never called.
-  const writeKey = sync.writeKey ?? Redacted.make("dry-run")
   const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
   const checkpointAt = options.stateDir === undefined ? undefined : checkpointPath(sync, options.stateDir, JSON.stringify(sync.source))
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
   const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedWatermark(checkpointAt)
-  const layer = Layer.mergeAll(
-    sourceLayer(sync.source, sync.baseDir, process.env),
-    SegmentTransport.layer({ ...sync.destination, writeKey }),
-    sync.rejects === undefined ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), resumeAfter)
-  )
+  const layer = Layer.mergeAll(sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
   return run(
     Sync.run({
       spec: sync.spec,
@@ -96,12 +109,7 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
       library: CLI_LIBRARY,
       resume: options.restart ? "restart" : "auto",
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(
-      Effect.provide(layer),
-      Effect.provideService(CheckpointStore, store),
-      Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
-      Effect.ensuring(Effect.sync(() => progress.stop()))
-    )
+    }).pipe(Effect.provide(layer), Effect.provideService(CheckpointStore, store), withProgress(progress))
   )
 }
 
@@ -129,16 +137,14 @@ export const runIncrementalSync = async (
   options: IncrementalRunOptions
 ): Promise<IncrementalResult> => {
   const planOnly = options.planOnly || sync.pipeline.dryRun
-  const writeKey = sync.writeKey ?? Redacted.make("dry-run")
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
   const digestFilter = options.diffInDatabase === false ? undefined : diffInDatabaseFilter(sync, process.env)
   const layer = Layer.mergeAll(
     digestFilter !== undefined && sync.source.type === "postgres"
       ? postgresDigestLayer(sync.source, sync.baseDir, process.env, digestFilter)
       : sourceLayer(sync.source, sync.baseDir, process.env),
-    SegmentTransport.layer({ ...sync.destination, writeKey }),
     // A plan sends nothing, so its rejects are only counted and sampled.
-    sync.rejects === undefined || planOnly ? RejectSink.discard : rejectsFile(path.resolve(sync.baseDir, sync.rejects), undefined)
+    delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
   return run(
     runIncremental({
@@ -151,12 +157,7 @@ export const runIncrementalSync = async (
       ...(digestFilter === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(
-      Effect.provide(layer),
-      Effect.provideService(SnapshotStore, store),
-      Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
-      Effect.ensuring(Effect.sync(() => progress.stop()))
-    )
+    }).pipe(Effect.provide(layer), Effect.provideService(SnapshotStore, store), withProgress(progress))
   )
 }
 

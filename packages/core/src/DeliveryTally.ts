@@ -49,6 +49,11 @@ export class DeliveryTally {
     }
   }
 
+  /** The rejects part of a report: totals by stage and the first rejects. */
+  rejects(): DeliveryReport["rejects"] {
+    return { total: this.rejectsTotal, byStage: { ...this.byStage }, sample: [...this.sample] }
+  }
+
   /** Messages built but not yet settled: queued, batched, or in flight. */
   get messagesPending(): number {
     return this.messagesBuilt - this.messagesAccepted - this.messagesRefused - this.messagesUndelivered
@@ -103,7 +108,7 @@ export class DeliveryTally {
         retries: this.retries
       },
       bytesSent: this.bytesSent,
-      rejects: { total: this.rejectsTotal, byStage: { ...this.byStage }, sample: [...this.sample] },
+      rejects: this.rejects(),
       ...(this.fatal === undefined ? {} : { fatal: this.fatal })
     }
   }

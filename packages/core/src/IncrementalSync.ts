@@ -252,7 +252,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
           rejected: tally.rowsRejected + sent.rows.rejected,
           skipped: tally.rowsSkipped
         },
-        rejects: mergeRejects(tally.report({ sync: "", source: "", endpoint: "", dryRun: false }, 0).rejects, sent.rejects),
+        rejects: mergeRejects(tally.rejects(), sent.rejects),
         incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
       }
       return { report, plan } satisfies IncrementalResult

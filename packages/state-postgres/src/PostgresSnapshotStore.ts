@@ -251,54 +251,42 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
         )
       )
 
+    /** The snapshot rows of `keys` (their `columns`), in the keys' order: undefined where a key has none. */
+    const probe = <Row extends { i: string }>(
+      keys: ReadonlyArray<string>,
+      doing: string,
+      columns: string
+    ): Effect.Effect<ReadonlyArray<Row | undefined>, StateError> =>
+      keys.length === 0
+        ? Effect.succeed([])
+        : query<Row>(
+            doing,
+            // LATERAL ... LIMIT 1 keeps the plan an index probe per key: as a plain join, the
+            // planner (knowing the array has thousands of elements) hashes the whole snapshot.
+            `SELECT k.i, s.*
+               FROM unnest($2::text[]) WITH ORDINALITY AS k(key, i)
+               CROSS JOIN LATERAL (
+                 SELECT ${columns} FROM ${tables.snapshot} WHERE sync = $1 AND key = k.key LIMIT 1
+               ) AS s`,
+            [sync, keys]
+          ).pipe(
+            Effect.map((result) => {
+              const found = new Array<Row | undefined>(keys.length).fill(undefined)
+              for (const row of result.rows) found[Number(row.i) - 1] = row
+              return found
+            })
+          )
+
     return {
       size,
       lookup: (keys) =>
-        keys.length === 0
-          ? Effect.succeed([])
-          : query<{ i: string; fingerprint: string; values: string }>(
-              `looking up ${keys.length} keys of "${sync}"`,
-              // LATERAL ... LIMIT 1 keeps the plan an index probe per key: as a plain join, the
-              // planner (knowing the array has thousands of elements) hashes the whole snapshot.
-              `SELECT k.i, s.fingerprint, s."values"
-                 FROM unnest($2::text[]) WITH ORDINALITY AS k(key, i)
-                 CROSS JOIN LATERAL (
-                   SELECT fingerprint, "values" FROM ${tables.snapshot} WHERE sync = $1 AND key = k.key LIMIT 1
-                 ) AS s`,
-              [sync, keys]
-            ).pipe(
-              Effect.map((result) => {
-                const entries = new Array<SnapshotEntry | undefined>(keys.length).fill(undefined)
-                for (const row of result.rows) {
-                  const i = Number(row.i) - 1
-                  entries[i] = { key: keys[i]!, fingerprint: row.fingerprint, values: row.values }
-                }
-                return entries
-              })
-            ),
+        probe<{ i: string; fingerprint: string; values: string }>(keys, `looking up ${keys.length} keys of "${sync}"`, 'fingerprint, "values"').pipe(
+          Effect.map((rows) => rows.map((row, i) => row && { key: keys[i]!, fingerprint: row.fingerprint, values: row.values }))
+        ),
       fingerprints: (keys) =>
-        keys.length === 0
-          ? Effect.succeed([])
-          : query<{ i: string; fingerprint: string }>(
-              `looking up ${keys.length} fingerprints of "${sync}"`,
-              // LATERAL ... LIMIT 1 keeps the plan an index probe per key: as a plain join, the
-              // planner (knowing the array has thousands of elements) hashes the whole snapshot.
-              `SELECT k.i, s.fingerprint
-                 FROM unnest($2::text[]) WITH ORDINALITY AS k(key, i)
-                 CROSS JOIN LATERAL (
-                   SELECT fingerprint FROM ${tables.snapshot} WHERE sync = $1 AND key = k.key LIMIT 1
-                 ) AS s`,
-              [sync, keys]
-            ).pipe(
-              Effect.map((result) => {
-                const fingerprints = new Array<string | undefined>(keys.length).fill(undefined)
-                for (const row of result.rows) {
-                  const i = Number(row.i) - 1
-                  fingerprints[i] = row.fingerprint
-                }
-                return fingerprints
-              })
-            ),
+        probe<{ i: string; fingerprint: string }>(keys, `looking up ${keys.length} fingerprints of "${sync}"`, "fingerprint").pipe(
+          Effect.map((rows) => rows.map((row) => row?.fingerprint))
+        ),
       see: (rows) => {
         if (rows.length === 0) return Effect.succeed([])
         // Duplicates within the chunk are found here; the chunk's first rows go in one statement,
