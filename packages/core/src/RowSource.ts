@@ -1,7 +1,8 @@
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
-import type { BuiltMessage } from "./MessageMapper.ts"
+import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
 
 /** One row of the table, numbered from 1 in reading order (a CSV's data rows, a query's result). */
 export interface SourceRow {
@@ -50,9 +51,8 @@ export interface PreparedRow {
 /** What a source item is: a row to map, or a row the source had to refuse. */
 export type SourceItem = SourceRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow }
 
-export const isMalformed = (
-  item: SourceItem | PreparedRow
-): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } => "_tag" in item && item._tag === "Malformed"
+export const isMalformed = (item: SourceItem | PreparedRow): item is { readonly _tag: "Malformed"; readonly malformed: MalformedRow } =>
+  "_tag" in item && item._tag === "Malformed"
 
 export const isPrepared = (item: SourceItem | PreparedRow): item is PreparedRow => "_tag" in item && item._tag === "Prepared"
 
@@ -91,6 +91,13 @@ export interface RowSourceShape {
    * sends anything. Sources of loose records (JSON rows) leave it out.
    */
   readonly columns?: Effect.Effect<ReadonlyArray<string>, SourceError>
+  /**
+   * The rows already mapped to messages, for a source that can map beside its reading (the CSV
+   * source does it in its worker thread, so that mapping and sending run at once). It must build
+   * what `compileMapper(spec, library)` builds. A row it cannot map comes as a plain row: the
+   * pipeline maps it again and rejects it with the reason. Without it, the pipeline maps `rows`.
+   */
+  readonly prepare?: (spec: SyncSpec, library: LibraryInfo) => Stream.Stream<SourceItem | PreparedRow, SourceError>
   /**
    * A source that can leave unchanged rows in the database (the Postgres source beside a Postgres
    * state store): its rows with a `sourceDigest` each, all of them or only those whose digest the

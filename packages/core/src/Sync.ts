@@ -79,7 +79,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const store = options.dryRun ? undefined : yield* CheckpointStore
   const startedAt = yield* Clock.currentTimeMillis
   const tally = new DeliveryTally(startedAt)
-  const map = compileMapper(spec, input.library ?? { name: "tablecast", version: VERSION })
+  const library = input.library ?? { name: "tablecast", version: VERSION }
+  const map = compileMapper(spec, library)
   const namespace = syncNamespace(spec)
   const meta = {
     sync: namespace,
@@ -223,9 +224,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       const told =
         input.onSettled === undefined
           ? Effect.void
-          : input.onSettled(batch.messages, outcome === "accepted").pipe(
-              Effect.catchTag("StateError", (error) => abort({ kind: "state", message: error.message }))
-            )
+          : input
+              .onSettled(batch.messages, outcome === "accepted")
+              .pipe(Effect.catchTag("StateError", (error) => abort({ kind: "state", message: error.message })))
       if (outcome === "accepted") {
         tally.messagesAccepted += count
         tally.batchesAccepted++
@@ -320,9 +321,17 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     const sentAny = tally.requests > 0
     const when = sentAny ? "stopped" : "stopped before sending anything"
     if (options.maxRejectedRows !== undefined && rejected > options.maxRejectedRows) {
-      return { kind: "max-rejects", message: `${rejected} rows rejected, over the limit of ${options.maxRejectedRows}: ${when} (see the rejects for why)` }
+      return {
+        kind: "max-rejects",
+        message: `${rejected} rows rejected, over the limit of ${options.maxRejectedRows}: ${when} (see the rejects for why)`
+      }
     }
-    if (options.maxRejectedShare !== undefined && (considered >= probeRows || endOfSource) && considered > 0 && rejected / considered > options.maxRejectedShare) {
+    if (
+      options.maxRejectedShare !== undefined &&
+      (considered >= probeRows || endOfSource) &&
+      considered > 0 &&
+      rejected / considered > options.maxRejectedShare
+    ) {
       const percent = (n: number) => `${Math.round(n * 1000) / 10}%`
       return {
         kind: "max-rejects",
@@ -339,7 +348,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
   })
 
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.rows
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library) ?? source.rows
   const read = rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())
@@ -360,7 +369,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
           continue
         }
         if (isPrepared(item)) {
-          // Built and checked before the run (an incremental sync's staged changes).
+          // Built and checked already: an incremental sync's staged changes, or a source's `prepare`.
           tally.rowsMapped++
           tally.messagesBuilt += item.messages.length
           for (const message of item.messages) messages.push(message)

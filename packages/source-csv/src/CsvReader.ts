@@ -1,10 +1,11 @@
 import { isUtf8 } from "node:buffer"
 import { type FileHandle, open } from "node:fs/promises"
 import type { MalformedRow, SourceItem } from "@tablecast/core"
-import { SourceError } from "@tablecast/core"
 import { CsvError, type InfoRecord, Parser } from "csv-parse"
 import { parse as parseSync } from "csv-parse/sync"
-import { columnNameProblems, type CsvSourceOptions } from "./CsvSourceOptions.ts"
+import { columnNameProblems } from "./ColumnNames.ts"
+import { CsvReadError } from "./CsvReadError.ts"
+import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
 import { completeUtf8Length } from "./Utf8Boundary.ts"
 
 /** Bytes read from the file per step: large enough for speed, small enough to keep memory flat. */
@@ -41,7 +42,7 @@ interface HeldBytes {
 
 /** Appends to `into` the offset (from `base`) of each byte that does not start a valid UTF-8 character. */
 const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void => {
-  for (let index = 0; index < bytes.length; ) {
+  for (let index = 0; index < bytes.length;) {
     const byte = bytes[index]!
     const length = byte < 0x80 ? 1 : byte >= 0xf8 ? 0 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 0
     if (length === 1) index++
@@ -111,7 +112,7 @@ export class CsvReader {
   private out: Array<SourceItem> = []
   private outIndex = 0
   private finished = false
-  private failure: SourceError | undefined
+  private failure: CsvReadError | undefined
   /** Bytes read but not yet parsed: a UTF-8 character cut by the end of a read. */
   private carry: Buffer = Buffer.alloc(0)
   private firstRead = true
@@ -261,7 +262,7 @@ export class CsvReader {
     while (this.held.length > 1 && this.held[0]!.start + this.held[0]!.bytes.length <= keepFrom) this.held.shift()
     const fieldStart = this.parser === undefined ? keepFrom : this.parserStart + this.parser.info.bytes
     if (this.parsedBytes - fieldStart > maxFieldBytes && this.failure === undefined) {
-      this.failure = new SourceError({
+      this.failure = new CsvReadError({
         message:
           `a field of ${this.options.path} starting near line ${this.lineAt(fieldStart)} runs over ` +
           `${maxFieldBytes / (1024 * 1024)} MiB: most likely a quote that is never closed`,
@@ -323,7 +324,7 @@ export class CsvReader {
       }
     }
     if (this.failure === undefined && this.names === undefined) {
-      this.failure = new SourceError({
+      this.failure = new CsvReadError({
         message: `${this.options.path} is empty: it has no header row`,
         code: "header"
       })
@@ -336,9 +337,9 @@ export class CsvReader {
     if (error != null && this.failure === undefined) this.failure = this.parseFailure(error)
   }
 
-  private parseFailure(error: unknown): SourceError {
-    if (error instanceof SourceError) return error
-    return new SourceError({
+  private parseFailure(error: unknown): CsvReadError {
+    if (error instanceof CsvReadError) return error
+    return new CsvReadError({
       message: `cannot parse ${this.options.path}: ${error instanceof Error ? error.message : String(error)}`,
       code: "parse"
     })
@@ -362,10 +363,7 @@ export class CsvReader {
     if (names === undefined) return this.readHeader(fields)
     const rowNumber = ++this.rowNumber
     if (fields.length !== names.length) {
-      const reason =
-        fields.length === 1 && fields[0] === ""
-          ? "empty line"
-          : `expected ${names.length} fields, found ${fields.length}`
+      const reason = fields.length === 1 && fields[0] === "" ? "empty line" : `expected ${names.length} fields, found ${fields.length}`
       return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
     }
     if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(previousEnd, end)) {
@@ -393,7 +391,7 @@ export class CsvReader {
     const { columns, path } = this.options
     const header = fields.map((name) => name.trim())
     if (columns !== undefined && columns.length !== header.length) {
-      throw new SourceError({
+      throw new CsvReadError({
         message: `columns names ${columns.length} columns but the header row of ${path} has ${header.length}`,
         code: "header"
       })
@@ -401,7 +399,7 @@ export class CsvReader {
     const names = columns ?? header
     const problems = columnNameProblems(names)
     if (problems.length > 0) {
-      throw new SourceError({ message: `the header row of ${path} is not usable: ${problems.join("; ")}`, code: "header" })
+      throw new CsvReadError({ message: `the header row of ${path} is not usable: ${problems.join("; ")}`, code: "header" })
     }
     this.names = names
   }
@@ -411,7 +409,7 @@ export class CsvReader {
     if (error === undefined) return
     const { start, blankLines } = this.skipBlankLines(this.lastRecordEnd)
     if (this.names === undefined) {
-      throw new SourceError({
+      throw new CsvReadError({
         message: `the header row of ${this.options.path} (line ${this.lineAt(start)}) is malformed: ${this.skipReason(error.code, fieldIndexOf(error))}`,
         code: "header"
       })

@@ -7,6 +7,7 @@ import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CsvSource } from "./index.ts"
 import { readSizeBytes, type ReaderProbe } from "./CsvReader.ts"
+import { readAheadChunks } from "./CsvReaderThread.ts"
 import { csvRows } from "./CsvRows.ts"
 import { type CsvSourceOptionsInput, parseOptions } from "./CsvSourceOptions.ts"
 
@@ -55,8 +56,7 @@ const openDescriptorsOf = (path: string): Array<string> =>
     }
   })
 
-const rowsOf = (items: ReadonlyArray<SourceItem>): Array<SourceRow> =>
-  items.filter((item): item is SourceRow => !isMalformed(item))
+const rowsOf = (items: ReadonlyArray<SourceItem>): Array<SourceRow> => items.filter((item): item is SourceRow => !isMalformed(item))
 const malformedOf = (items: ReadonlyArray<SourceItem>): Array<MalformedRow> =>
   items.flatMap((item) => (isMalformed(item) ? [item.malformed] : []))
 const valuesOf = (items: ReadonlyArray<SourceItem>) => rowsOf(items).map((row) => row.values)
@@ -76,7 +76,10 @@ describe("CsvSource: reading", () => {
   })
 
   it("reads CRLF and lone-CR line endings like LF", async () => {
-    const expected = [{ a: "1", b: "x" }, { a: "2", b: "y" }]
+    const expected = [
+      { a: "1", b: "x" },
+      { a: "2", b: "y" }
+    ]
     expect(valuesOf(await readAll({ path: file("a,b\r\n1,x\r\n2,y\r\n") }))).toEqual(expected)
     expect(valuesOf(await readAll({ path: file("a,b\r1,x\r2,y") }))).toEqual(expected)
   })
@@ -98,7 +101,7 @@ describe("CsvSource: reading", () => {
     expect(valuesOf(await readAll({ path: file("a;b\n1;2,5\n"), delimiter: ";" }))).toEqual([{ a: "1", b: "2,5" }])
     expect(valuesOf(await readAll({ path: file("a,b\n'x,y',\"z\"\n"), quote: "'" }))).toEqual([{ a: "x,y", b: '"z"' }])
     expect(valuesOf(await readAll({ path: file('a,b\n"x \\"q\\"",y\n'), escape: "\\" }))).toEqual([{ a: 'x "q"', b: "y" }])
-    expect(valuesOf(await readAll({ path: file('a,b\n"x,y\n'), quote: false }))).toEqual([{ a: '"x', b: 'y' }])
+    expect(valuesOf(await readAll({ path: file('a,b\n"x,y\n'), quote: false }))).toEqual([{ a: '"x', b: "y" }])
   })
 
   it("reads a file without a header with the given column names, or renames the header's", async () => {
@@ -139,9 +142,7 @@ describe("CsvSource: reading", () => {
 describe("CsvSource: malformed lines", () => {
   it("reports a line with the wrong number of fields, with its line, and reads on", async () => {
     const items = await readAll({ path: file("id,a,b\n1,x,y\n2,x\n3,x,y\n4,x,y,z\n5,x,y\n") })
-    expect(items.map((item) => (isMalformed(item) ? `!${item.malformed.rowNumber}` : item.rowNumber))).toEqual([
-      1, "!2", 3, "!4", 5
-    ])
+    expect(items.map((item) => (isMalformed(item) ? `!${item.malformed.rowNumber}` : item.rowNumber))).toEqual([1, "!2", 3, "!4", 5])
     expect(malformedOf(items)).toEqual([
       { rowNumber: 2, line: 3, reason: "expected 3 fields, found 2" },
       { rowNumber: 4, line: 5, reason: "expected 3 fields, found 4" }
@@ -175,7 +176,11 @@ describe("CsvSource: malformed lines", () => {
     // Read as one record, lines 4 and 5 are refused (the quote after "line" is followed by text).
     // Reading restarts on line 5, which alone holds a stray quote; row 3's line is read as it is.
     expect(malformedOf(items)).toEqual([
-      { rowNumber: 2, line: 4, reason: expect.stringContaining('the quoted field "a" is not closed on its line, and read across the lines below it') },
+      {
+        rowNumber: 2,
+        line: 4,
+        reason: expect.stringContaining('the quoted field "a" is not closed on its line, and read across the lines below it')
+      },
       { rowNumber: 3, line: 5, reason: expect.stringContaining('a quote inside the unquoted field "id"') }
     ])
     expect(rowsOf(items)).toEqual([
@@ -307,7 +312,9 @@ describe("CsvSource: reading on after a quote problem", () => {
     // On the last line, without a line break: reported, and nothing else is lost.
     const last = await readAll({ path: file(`${header}\n${goodLine(1)}\nc2,0.02,"s2,churn-v3`) })
     expect(rowsOf(last).map((row) => row.rowNumber)).toEqual([1])
-    expect(malformedOf(last)).toEqual([{ rowNumber: 2, line: 3, reason: 'the quoted field "segment" is never closed: no quote below it closes it' }])
+    expect(malformedOf(last)).toEqual([
+      { rowNumber: 2, line: 3, reason: 'the quoted field "segment" is never closed: no quote below it closes it' }
+    ])
   })
 
   it("restarts on the next line when the bad line is cut by a 64 KB read, even between a CR and its LF", async () => {
@@ -441,7 +448,13 @@ describe("CsvSource: line numbers and bytes across 64 KB reads", () => {
     const bytes = Buffer.concat([head, filler, Buffer.from([0xe2]), Buffer.from(",y\n2,ok\n")])
     const items = await readAll({ path: file(bytes), columns: ["id", "name"] })
     expect(malformedOf(items)).toEqual([{ rowNumber: 1, line: 2, reason: "expected 2 fields, found 3" }])
-    const invalidOnly = Buffer.concat([head, filler.subarray(0, filler.length - 2), Buffer.from("xx"), Buffer.from([0xe2]), Buffer.from("\n2,ok\n")])
+    const invalidOnly = Buffer.concat([
+      head,
+      filler.subarray(0, filler.length - 2),
+      Buffer.from("xx"),
+      Buffer.from([0xe2]),
+      Buffer.from("\n2,ok\n")
+    ])
     expect(invalidOnly[readSizeBytes - 1]).toBe(0xe2)
     const second = await readAll({ path: file(invalidOnly) })
     expect(malformedOf(second)).toEqual([{ rowNumber: 1, line: 2, reason: 'invalid UTF-8 in column "name"' }])
@@ -534,7 +547,52 @@ describe("CsvSource: estimate and fingerprint", () => {
   })
 })
 
-describe("CsvSource: a large file", () => {
+describe("CsvSource: a worker thread reads what the calling thread reads", () => {
+  /** The rows, or the error, of a whole read. */
+  const outcome = async (options: CsvSourceOptionsInput) => {
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        const source = yield* CsvSource.make(options)
+        return yield* Stream.runCollect(source.rows)
+      })
+    )
+    if (Exit.isSuccess(exit)) return { items: exit.value }
+    const reason = exit.cause.reasons[0]
+    if (reason?._tag !== "Fail") throw new Error(`expected a SourceError, got ${String(exit.cause)}`)
+    const { message, code, row } = reason.error
+    return { error: { message, code, row } }
+  }
+  const invalidUtf8 = Buffer.concat([Buffer.from("id,name\n1,ok\n2,"), Buffer.from([0xff, 0xfe]), Buffer.from("x\n3,fine\n")])
+  const contents: ReadonlyArray<[string, string | Uint8Array, Partial<CsvSourceOptionsInput>?]> = [
+    ["quotes, CRLF and a byte order mark", '\uFEFFid,note\r\n1,"a, ""quoted"" note"\r\n2,"two\r\nlines"\r\n'],
+    ["malformed lines among good ones", 'id,a,b\n1,2,3\n4,5\n6,"x"y,7\n8,9,10\n"11,12,13\n14,15,16\n'],
+    ["invalid UTF-8", invalidUtf8],
+    ["blank lines reported", "a,b\n1,2\n\n3,4\n", { skipEmptyLines: false }],
+    ["no header, named columns", "1;2\n3;4\n", { header: false, columns: ["x", "y"], delimiter: ";" }],
+    ["an empty file", ""],
+    ["a header that repeats a name", "a,a\n1,2\n"],
+    ["many rows, some malformed", `id,v\n${Array.from({ length: 5_000 }, (_, i) => (i % 997 === 0 ? `${i}` : `${i},v${i}`)).join("\n")}\n`]
+  ]
+  for (const [name, content, extra] of contents) {
+    it(name, async () => {
+      const path = file(content)
+      const inWorker = await outcome({ path, ...extra, worker: true })
+      const onThread = await outcome({ path, ...extra, worker: false })
+      expect(inWorker).toEqual(onThread)
+    })
+  }
+
+  it("a missing file fails the same way", async () => {
+    const path = join(dir, "missing.csv")
+    const inWorker = await readFails({ path, worker: true }).catch((error: unknown) => error)
+    expect(inWorker).toMatchObject({ code: "not-found", message: `CSV file not found: ${path}` })
+  })
+})
+
+describe.each([
+  { mode: "in a worker thread", worker: true },
+  { mode: "on the calling thread", worker: false }
+])("CsvSource: a large file, parsed $mode", ({ worker }) => {
   const rowCount = 200_000
   let path = ""
   beforeAll(() => {
@@ -550,7 +608,7 @@ describe("CsvSource: a large file", () => {
 
   it("streams every row in order while holding only a few pieces of the file", async () => {
     const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
-    const rows = csvRows(await Effect.runPromise(parseOptions({ path })), probe)
+    const rows = csvRows(await Effect.runPromise(parseOptions({ path, worker })), probe)
     const summary = await Effect.runPromise(
       Stream.runFold(
         rows,
@@ -569,10 +627,17 @@ describe("CsvSource: a large file", () => {
 
   it("reads only the start of the file when only the first rows are taken", async () => {
     const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
-    const rows = csvRows(await Effect.runPromise(parseOptions({ path })), probe)
+    const rows = csvRows(await Effect.runPromise(parseOptions({ path, worker })), probe)
     const first = await Effect.runPromise(Stream.runCollect(Stream.take(rows, 10)))
     expect(first.map((item) => (isMalformed(item) ? 0 : item.rowNumber))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    expect(probe.bytesRead).toBe(readSizeBytes)
+    // On the calling thread, one read; a worker reads ahead a bounded number of chunks (one read
+    // each here), not the file (about 20 MB).
+    if (worker) {
+      expect(probe.bytesRead).toBeGreaterThanOrEqual(readSizeBytes)
+      expect(probe.bytesRead).toBeLessThanOrEqual((readAheadChunks + 2) * readSizeBytes)
+    } else {
+      expect(probe.bytesRead).toBe(readSizeBytes)
+    }
     // The stream's end closed the file, though it was not read to its end.
     expect(openDescriptorsOf(path)).toEqual([])
   })

@@ -2,7 +2,7 @@ import type { RowSourceShape } from "@tablecast/core"
 import { RowSource, SourceError } from "@tablecast/core"
 import { Effect, Layer } from "effect"
 import { CsvReader } from "./CsvReader.ts"
-import { csvRows } from "./CsvRows.ts"
+import { csvPreparedRows, csvRows } from "./CsvRows.ts"
 import { type CsvSourceOptionsInput, parseOptions } from "./CsvSourceOptions.ts"
 import { fileError } from "./FileErrors.ts"
 import { estimateRows, fingerprintFile } from "./FileSample.ts"
@@ -32,6 +32,8 @@ export const make = Effect.fn("CsvSource.make")(function* (input: CsvSourceOptio
       catch: (error) => fileError(options.path, error)
     }),
     rows: csvRows(options),
+    // In the worker thread, mapping runs beside the reading, off the thread that sends.
+    ...(options.worker ? { prepare: (spec, library) => csvPreparedRows(options, spec, library) } : {}),
     // Lets the pipeline check the sync's columns against the header before anything is sent.
     columns: Effect.tryPromise({
       try: async () => {
@@ -42,12 +44,11 @@ export const make = Effect.fn("CsvSource.make")(function* (input: CsvSourceOptio
           await reader.close()
         }
       },
-      catch: (error) => (error instanceof SourceError ? error : fileError(options.path, error))
+      catch: (error) => fileError(options.path, error)
     })
   }
   return source
 })
 
 /** The `RowSource` layer for a CSV file. */
-export const layer = (input: CsvSourceOptionsInput): Layer.Layer<RowSource, SourceError> =>
-  Layer.effect(RowSource, make(input))
+export const layer = (input: CsvSourceOptionsInput): Layer.Layer<RowSource, SourceError> => Layer.effect(RowSource, make(input))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { columnNameProblems, CsvSourceOptions } from "./CsvSourceOptions.ts"
+import { columnNameProblems } from "./ColumnNames.ts"
+import { CsvSourceOptions } from "./CsvSourceOptions.ts"
 
 describe("CsvSourceOptions", () => {
   it("fills in the defaults", () => {
@@ -9,6 +10,7 @@ describe("CsvSourceOptions", () => {
       quote: '"',
       header: true,
       skipEmptyLines: true,
+      worker: true,
       encoding: "utf-8"
     })
   })
@@ -21,7 +23,9 @@ describe("CsvSourceOptions", () => {
 
   it("refuses what cannot work, naming the option", () => {
     const issues = (input: unknown) => CsvSourceOptions.safeParse(input).error?.issues.map((issue) => [issue.path.join("."), issue.message])
-    expect(issues({ path: "a.csv", header: false })).toEqual([["columns", "a file without a header row needs `columns` to name its columns"]])
+    expect(issues({ path: "a.csv", header: false })).toEqual([
+      ["columns", "a file without a header row needs `columns` to name its columns"]
+    ])
     expect(issues({ path: "a.csv", columns: ["id", "id", ""] })).toEqual([
       ["columns", '"id" names both column 1 and column 2'],
       ["columns", "column 3 has an empty name"]

@@ -12,9 +12,7 @@ const example = join(examples, "sales-predictions.csv")
 
 describe("examples/sales-predictions.csv", () => {
   it("reads as 3,000 well-formed rows with unique customer ids", async () => {
-    const items = await Effect.runPromise(
-      Effect.flatMap(CsvSource.make({ path: example }), (source) => Stream.runCollect(source.rows))
-    )
+    const items = await Effect.runPromise(Effect.flatMap(CsvSource.make({ path: example }), (source) => Stream.runCollect(source.rows)))
     expect(items.filter(isMalformed)).toEqual([])
     const rows = items as Array<SourceRow>
     expect(rows).toHaveLength(3000)

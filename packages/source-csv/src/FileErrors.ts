@@ -1,16 +1,17 @@
 import { SourceError } from "@tablecast/core"
+import { CsvReadError } from "./CsvReadError.ts"
 
 const codeOf = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
-    ? cause.code
-    : undefined
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
 
 /**
  * Turns a file system failure into a `SourceError` naming the path: "not-found" for a missing file,
  * "io" for anything else that stops the file being read (permissions, a directory, a disk error).
+ * The reader's own failures keep what they say.
  */
 export const fileError = (path: string, cause: unknown): SourceError => {
   if (cause instanceof SourceError) return cause
+  if (cause instanceof CsvReadError) return new SourceError(cause.fields)
   const code = codeOf(cause)
   switch (code) {
     case "ENOENT":

@@ -1,0 +1,111 @@
+// The worker side of `CsvReaderThread`: runs a `CsvReader` (and, when given the sync's mapping,
+// maps each row) and posts its chunks, as many as the main thread has asked for and no more: that
+// is the backpressure across the two threads. Imports nothing of Effect or zod, to stay light.
+import { parentPort, workerData } from "node:worker_threads"
+import type { MalformedRow, SourceItem } from "@tablecast/core"
+import { compileMapper } from "@tablecast/core/mapper"
+import { CsvReader, type ReaderProbe } from "./CsvReader.ts"
+import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, type WorkerMessage } from "./CsvReaderThread.ts"
+
+const port = parentPort!
+const { options, mapping } = workerData as WorkerInput
+const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library)
+const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
+const post = (message: WorkerMessage) => port.postMessage(message)
+
+let reader: CsvReader | undefined
+/** One entry per chunk the main thread has asked for: whether to map its rows. */
+const credits: Array<boolean> = []
+let reading = false
+let closing = false
+let namesSent = false
+
+const close = async () => {
+  closing = true
+  await reader?.close().catch(() => undefined)
+  port.close()
+}
+
+const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChunk => {
+  const chunk = {
+    type: "chunk" as const,
+    kinds: [] as Array<number>,
+    rowNumbers: [] as Array<number>,
+    fields: [] as Array<string>,
+    malformed: [] as Array<MalformedRow>,
+    messageTypes: [] as Array<"track" | "identify">,
+    messageIds: [] as Array<string>,
+    messageJson: [] as Array<string>,
+    messageBytes: [] as Array<number>,
+    probe
+  }
+  let names: ReadonlyArray<string> | undefined
+  for (const item of items) {
+    if ("malformed" in item) {
+      chunk.kinds.push(-1)
+      chunk.rowNumbers.push(item.malformed.rowNumber)
+      chunk.malformed.push(item.malformed)
+      continue
+    }
+    chunk.rowNumbers.push(item.rowNumber)
+    const mapped = mapRows ? map?.(item) : undefined
+    if (mapped?.ok === true) {
+      chunk.kinds.push(mapped.messages.length)
+      for (const message of mapped.messages) {
+        chunk.messageTypes.push(message.type)
+        chunk.messageIds.push(message.messageId)
+        chunk.messageJson.push(message.json)
+        chunk.messageBytes.push(message.bytes)
+      }
+      continue
+    }
+    // Not mapped (not asked to, or the row fails the mapping): the row as read, for the pipeline to map.
+    chunk.kinds.push(0)
+    if (!namesSent) names ??= Object.keys(item.values)
+    for (const value of Object.values(item.values)) chunk.fields.push(value as string)
+  }
+  if (names === undefined) return chunk
+  namesSent = true
+  return { ...chunk, names }
+}
+
+/** Reads and posts chunks while the main thread has credit for them. */
+const pump = async () => {
+  if (reading || reader === undefined) return
+  reading = true
+  try {
+    while (credits.length > 0 && !closing) {
+      const items = await reader.next()
+      if (closing) break
+      if (items === undefined) {
+        post({ type: "end", probe })
+        await close()
+        return
+      }
+      post(encode(items, credits.shift()!))
+    }
+  } catch (error) {
+    post({ type: "error", error: encodeError(error) })
+    await close()
+  } finally {
+    reading = false
+  }
+}
+
+port.on("message", (message: MainMessage) => {
+  if (message.type === "close") {
+    void close()
+    return
+  }
+  credits.push(...message.map)
+  void pump()
+})
+
+try {
+  reader = await CsvReader.open(options, probe)
+  post({ type: "opened" })
+  void pump()
+} catch (error) {
+  post({ type: "error", error: encodeError(error) })
+  port.close()
+}
