@@ -1,0 +1,15 @@
+// Every command, by id: oclif's "explicit" command discovery reads this export from the bundle
+// (dist/tablecast.js), so that one file holds the whole CLI (scripts/bundle.js).
+import InspectCommand from "./commands/inspect.ts"
+import PlanCommand from "./commands/plan.ts"
+import PreviewCommand from "./commands/preview.ts"
+import SinkCommand from "./commands/sink.ts"
+import SyncCommand from "./commands/sync.ts"
+
+export const COMMANDS = {
+  inspect: InspectCommand,
+  plan: PlanCommand,
+  preview: PreviewCommand,
+  sink: SinkCommand,
+  sync: SyncCommand
+}
