@@ -65,6 +65,32 @@ describe("tablecast sync", () => {
     expect(typeof (messages[0]!.properties as Record<string, unknown>).iphone).toBe("number")
   })
 
+  it("sends the same messages with the CSV parsed in a worker thread (the default) or on one thread (--no-worker)", async () => {
+    const bodies = async (extra: ReadonlyArray<string>) => {
+      const received = path.join(dir, `received${extra.join("")}.jsonl`)
+      const receiver = await startSink({ out: received })
+      try {
+        const result = await runCli(syncArgs(receiver.url, ["--type", "both", "--batch-count", "250", ...extra]), {
+          env: { SEGMENT_WRITE_KEY: WRITE_KEY }
+        })
+        expect(result.code).toBe(0)
+      } finally {
+        await receiver.close()
+      }
+      // sentAt differs by run; everything else must be byte for byte the same, in the same order.
+      return (await readJsonl(received)).map(({ sentAt: _sentAt, receivedAt: _receivedAt, ...message }) => JSON.stringify(message))
+    }
+    const threaded = await bodies([])
+    const oneThread = await bodies(["--no-worker"])
+    expect(threaded).toHaveLength(2 * (await csvRowCount(example)))
+    expect(threaded).toEqual(oneThread)
+    const misplaced = await runCli(["sync", "--postgres", "env", "--table", "t", "--event", "E", "-u", "id", "--no-worker"], {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY }
+    })
+    expect(misplaced.code).toBe(2)
+    expect(misplaced.stderr).toContain("--worker and --no-worker apply to a CSV file")
+  })
+
   it("rejects a 40 KB row alone, with its reason; its batch neighbours arrive", async () => {
     const file = path.join(dir, "scores.csv")
     const rejects = path.join(dir, "rejects.jsonl")
@@ -163,7 +189,12 @@ describe("tablecast sync", () => {
 
   it("refuses a write key written into a config file, without echoing it", async () => {
     const config = path.join(dir, "c.json")
-    await writeFile(config, JSON.stringify({ syncs: { s: { source: { type: "csv", path: "x.csv" }, event: "E", customerId: "id", destination: { writeKey: "leaked-key-123" } } } }))
+    await writeFile(
+      config,
+      JSON.stringify({
+        syncs: { s: { source: { type: "csv", path: "x.csv" }, event: "E", customerId: "id", destination: { writeKey: "leaked-key-123" } } }
+      })
+    )
     const result = await runCli(["sync", "s", "--config", config])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/syncs\.s\.destination\.writeKey: write keys do not belong in a config file/)
