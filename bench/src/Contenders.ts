@@ -80,6 +80,21 @@ const syncFlags = (input: RunInput, source: ReadonlyArray<string>) => [
 ]
 const csvFile = (input: RunInput) => ["--file", input.csvPath]
 
+/** `tablecast sync` over the CSV file (or, `postgres`, the table), with these extra flags. */
+const cliContender = (key: string, label: string, flags: ReadonlyArray<string>, postgres = false): Contender => ({
+  key,
+  label,
+  sends: true,
+  needsPostgres: postgres,
+  args: (input) => [
+    cliEntry,
+    ...syncFlags(input, postgres ? ["--postgres", "env", "--table", input.table ?? ""] : csvFile(input)),
+    ...flags
+  ],
+  env: { SEGMENT_WRITE_KEY: "bench-write-key" },
+  readOutput: readReport
+})
+
 export const contenders: ReadonlyArray<Contender> = [
   {
     key: "bare",
@@ -92,24 +107,8 @@ export const contenders: ReadonlyArray<Contender> = [
       return { rowsRead: out.rows, plannedBatches: out.batches, plannedBytes: out.bytes }
     }
   },
-  {
-    key: "default",
-    label: "tablecast, default settings",
-    sends: true,
-    needsPostgres: false,
-    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("default")],
-    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
-    readOutput: readReport
-  },
-  {
-    key: "bulk",
-    label: "tablecast, bulk settings",
-    sends: true,
-    needsPostgres: false,
-    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("bulk")],
-    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
-    readOutput: readReport
-  },
+  cliContender("default", "tablecast, default settings", cliFlagsFor("default")),
+  cliContender("bulk", "tablecast, bulk settings", cliFlagsFor("bulk")),
   {
     key: "analytics-node",
     label: "@segment/analytics-node script",
@@ -126,24 +125,9 @@ export const contenders: ReadonlyArray<Contender> = [
       }
     }
   },
-  {
-    key: "postgres",
-    label: "tablecast, bulk, Postgres source",
-    sends: true,
-    needsPostgres: true,
-    args: (input) => [cliEntry, ...syncFlags(input, ["--postgres", "env", "--table", input.table ?? ""]), ...cliFlagsFor("bulk")],
-    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
-    readOutput: readReport
-  },
-  {
-    key: "gzip",
-    label: "tablecast, bulk settings, gzip",
-    sends: true,
-    needsPostgres: false,
-    args: (input) => [cliEntry, ...syncFlags(input, csvFile(input)), ...cliFlagsFor("bulk"), "--gzip"],
-    env: { SEGMENT_WRITE_KEY: "bench-write-key" },
-    readOutput: readReport
-  },
+  cliContender("postgres", "tablecast, bulk, Postgres source", cliFlagsFor("bulk"), true),
+  cliContender("one-thread", "tablecast, bulk settings, one thread", [...cliFlagsFor("bulk"), "--no-worker"]),
+  cliContender("gzip", "tablecast, bulk settings, gzip", [...cliFlagsFor("bulk"), "--gzip"]),
   {
     key: "library",
     label: "tablecast library, bulk (no CLI)",
@@ -155,4 +139,4 @@ export const contenders: ReadonlyArray<Contender> = [
 ]
 
 /** Run only when asked for by name (`--only`): variations on another contender. */
-export const optionalContenders: ReadonlySet<string> = new Set(["library", "gzip"])
+export const optionalContenders: ReadonlySet<string> = new Set(["library", "gzip", "one-thread"])
