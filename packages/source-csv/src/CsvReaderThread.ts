@@ -95,7 +95,8 @@ export class CsvReaderThread {
     const worker = new Worker(workerUrl, {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb },
-      // The parent's flags (e.g. its heap settings) do not apply to the worker's small job.
+      // Not the parent's Node options (a profiler, a loader): the worker runs one plain module. V8's
+      // heap flags are process-wide anyway; `resourceLimits` sizes the worker's young generation.
       execArgv: []
     })
     const reader = new CsvReaderThread(worker, probe)
