@@ -20,3 +20,7 @@ export class CsvReadError extends Error {
     this.fields = fields
   }
 }
+
+/** The `code` of a Node error (`ENOENT`, `EACCES`, ...), if it has one. */
+export const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined

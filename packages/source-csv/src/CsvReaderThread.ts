@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads"
 import type { MalformedRow, PreparedRow, SourceItem, SyncSpec } from "@tablecast/core"
 import type { BuiltMessage, LibraryInfo } from "@tablecast/core/mapper"
 import type { ReaderProbe } from "./CsvReader.ts"
-import { CsvReadError, type CsvReadErrorFields } from "./CsvReadError.ts"
+import { CsvReadError, type CsvReadErrorFields, errorCode } from "./CsvReadError.ts"
 import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
 
 /**
@@ -68,7 +68,7 @@ export type MainMessage = { readonly type: "pull"; readonly map: ReadonlyArray<b
 
 export const encodeError = (error: unknown): EncodedError => {
   if (error instanceof CsvReadError) return { message: error.message, readError: error.fields }
-  const code = typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined
+  const code = errorCode(error)
   return { message: error instanceof Error ? error.message : String(error), ...(code === undefined ? {} : { code }) }
 }
 

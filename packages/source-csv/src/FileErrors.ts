@@ -1,8 +1,5 @@
 import { SourceError } from "@tablecast/core"
-import { CsvReadError } from "./CsvReadError.ts"
-
-const codeOf = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+import { CsvReadError, errorCode } from "./CsvReadError.ts"
 
 /**
  * Turns a file system failure into a `SourceError` naming the path: "not-found" for a missing file,
@@ -12,7 +9,7 @@ const codeOf = (cause: unknown): string | undefined =>
 export const fileError = (path: string, cause: unknown): SourceError => {
   if (cause instanceof SourceError) return cause
   if (cause instanceof CsvReadError) return new SourceError(cause.fields)
-  const code = codeOf(cause)
+  const code = errorCode(cause)
   switch (code) {
     case "ENOENT":
       return new SourceError({ message: `CSV file not found: ${path}`, code: "not-found", driverCode: code })
