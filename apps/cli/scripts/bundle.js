@@ -13,6 +13,11 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 const banner = {
   js: "import { createRequire as __tablecastRequire } from 'node:module'; const require = __tablecastRequire(import.meta.url);"
 }
+// Memory: V8 keeps a module's source text for as long as the module lives. Kept as written (4.1 MB,
+// comments included, a few of them not ASCII), the bundle's text took 8 MiB: one non-ASCII
+// character makes V8 store the whole text as UTF-16. Without whitespace and comments, and with
+// every other character escaped to ASCII, it takes 3 MiB. Names are kept (stack traces stay
+// readable; the source map maps them back to the TypeScript).
 const common = {
   bundle: true,
   platform: "node",
@@ -21,7 +26,9 @@ const common = {
   sourcemap: "linked",
   banner,
   logLevel: "warning",
-  legalComments: "none"
+  legalComments: "none",
+  minifyWhitespace: true,
+  charset: "ascii"
 }
 
 // The worker must sit beside the code that starts it: `new URL("./CsvReaderWorker.js", import.meta.url)`.

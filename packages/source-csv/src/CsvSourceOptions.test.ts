@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { describe, expect, it } from "vitest"
 import { columnNameProblems } from "./ColumnNames.ts"
 import { CsvSourceOptions } from "./CsvSourceOptions.ts"
@@ -10,7 +11,7 @@ describe("CsvSourceOptions", () => {
       quote: '"',
       header: true,
       skipEmptyLines: true,
-      worker: true,
+      worker: availableParallelism() > 1,
       encoding: "utf-8"
     })
   })

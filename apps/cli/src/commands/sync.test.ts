@@ -65,7 +65,7 @@ describe("tablecast sync", () => {
     expect(typeof (messages[0]!.properties as Record<string, unknown>).iphone).toBe("number")
   })
 
-  it("sends the same messages with the CSV parsed in a worker thread (the default) or on one thread (--no-worker)", async () => {
+  it("sends the same messages with the CSV parsed in a worker thread (the default), on one thread (--no-worker) or with --low-memory", async () => {
     const bodies = async (extra: ReadonlyArray<string>) => {
       const received = path.join(dir, `received${extra.join("")}.jsonl`)
       const receiver = await startSink({ out: received })
@@ -82,8 +82,13 @@ describe("tablecast sync", () => {
     }
     const threaded = await bodies([])
     const oneThread = await bodies(["--no-worker"])
+    const lowMemory = await bodies(["--low-memory"])
     expect(threaded).toHaveLength(2 * (await csvRowCount(example)))
     expect(threaded).toEqual(oneThread)
+    expect(threaded).toEqual(lowMemory)
+    const both = await runCli(syncArgs("http://127.0.0.1:9", ["--low-memory", "--worker"]), { env: { SEGMENT_WRITE_KEY: WRITE_KEY } })
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain("--low-memory reads on one thread: drop --worker")
     const misplaced = await runCli(["sync", "--postgres", "env", "--table", "t", "--event", "E", "-u", "id", "--no-worker"], {
       env: { SEGMENT_WRITE_KEY: WRITE_KEY }
     })

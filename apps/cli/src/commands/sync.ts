@@ -3,6 +3,7 @@ import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, exitCodeOf } from "../ExitCode.ts"
+import { applyLowMemory } from "../LowMemory.ts"
 import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
 import { reportText } from "../ReportText.ts"
 import { incrementalOf } from "@tablecast/core"
@@ -54,6 +55,11 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     ...deliveryFlags,
     ...incrementalFlags,
     "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
+    "low-memory": Flags.boolean({
+      summary:
+        "Memory before speed: one thread (no CSV worker) and a smaller heap, about 140 MiB at most whatever the table's size, at about 0.6 times the speed.",
+      helpGroup: "SOURCE"
+    }),
     restart: Flags.boolean({ summary: "Ignore the checkpoint of an interrupted run; send from the first row.", helpGroup: "RESUME" }),
     checkpoint: Flags.boolean({
       summary: "Keep a checkpoint of acknowledged rows, so a run after a crash resumes (default on).",
@@ -75,7 +81,7 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SyncCommand)
     const incremental = incrementalOverrides(flags)
-    const sync = await this.resolve({
+    const resolved = await this.resolve({
       syncName: args.sync,
       configFile: flags.config,
       overrides: {
@@ -87,6 +93,7 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       },
       needsWriteKey: !flags["dry-run"]
     })
+    const sync = flags["low-memory"] ? applyLowMemory(resolved, flags.worker) : resolved
     if (incrementalOf(sync.spec) === undefined && (incremental.full || incremental.force || incremental.incrementalPatch !== undefined)) {
       this.warn("--full, --force, --mode, --tolerance and the guard apply to an incremental sync: give --key (or a key in the config)")
     }
