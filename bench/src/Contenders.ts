@@ -126,6 +126,7 @@ export const contenders: ReadonlyArray<Contender> = [
     }
   },
   cliContender("postgres", "tablecast, bulk, Postgres source", cliFlagsFor("bulk"), true),
+  cliContender("low-memory", "tablecast, bulk settings, --low-memory", [...cliFlagsFor("bulk"), "--low-memory"]),
   cliContender("one-thread", "tablecast, bulk settings, one thread", [...cliFlagsFor("bulk"), "--no-worker"]),
   cliContender("gzip", "tablecast, bulk settings, gzip", [...cliFlagsFor("bulk"), "--gzip"]),
   {
@@ -137,6 +138,9 @@ export const contenders: ReadonlyArray<Contender> = [
     readOutput: readReport
   }
 ]
+
+/** Also run on the memory run's larger file: tablecast as users run it, and with --low-memory. */
+export const memoryContenders: ReadonlySet<string> = new Set(["default", "bulk", "low-memory"])
 
 /** Run only when asked for by name (`--only`): variations on another contender. */
 export const optionalContenders: ReadonlySet<string> = new Set(["library", "gzip", "one-thread"])

@@ -2,6 +2,8 @@ import type { Measurement } from "./Measure.ts"
 import type { Summary } from "./Summary.ts"
 
 const MIB = 2 ** 20
+/** The issue's "150 MB", read strictly: 150,000,000 bytes (143 MiB). */
+const MEMORY_TARGET_BYTES = 150_000_000
 
 /**
  * The issue's targets, each as a line saying met or missed with the figures. Printed, never
@@ -39,7 +41,10 @@ export const checkTargets = (summaries: ReadonlyArray<Summary>, memoryRuns: Read
   }
   for (const run of memoryRuns) {
     const small = find(run.key)
-    check(run.peakRssBytes <= 150 * MIB, `${run.label}: peak RSS ≤ 150 MiB for ${run.rows.toLocaleString("en-US")} rows: ${(run.peakRssBytes / MIB).toFixed(0)} MiB`)
+    check(
+      run.peakRssBytes <= MEMORY_TARGET_BYTES,
+      `${run.label}: peak RSS ≤ 150 MB (143 MiB) for ${run.rows.toLocaleString("en-US")} rows: ${(run.peakRssBytes / MIB).toFixed(0)} MiB`
+    )
     if (small !== undefined) {
       const growth = run.peakRssBytes / small.peakRssBytes - 1
       check(

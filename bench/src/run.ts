@@ -7,7 +7,7 @@
 import { writeFile } from "node:fs/promises"
 import os from "node:os"
 import { parseArgs } from "node:util"
-import { contenders, optionalContenders } from "./Contenders.ts"
+import { contenders, memoryContenders, optionalContenders } from "./Contenders.ts"
 import { ensureDataset } from "./Dataset.ts"
 import { type Measurement, measure } from "./Measure.ts"
 import { dataDir, repoRoot } from "./Paths.ts"
@@ -98,7 +98,7 @@ const memoryRuns: Array<Measurement> = []
 if (memoryRows > 0) {
   const big = await ensureDataset(dataDir, memoryRows, seed)
   say(`memory: ${big.path} (${integer(big.rows)} rows, ${(big.bytes / 2 ** 20).toFixed(0)} MiB)`)
-  for (const contender of contenders.filter((c) => c.key === "bulk" || c.key === "default")) {
+  for (const contender of contenders.filter((c) => memoryContenders.has(c.key))) {
     const run = await measure(contender, { csvPath: big.path }, memoryRows, repoRoot, nodeFlags)
     memoryRuns.push(run)
     say(`memory ${contender.label}: ${describe(run)}`)
