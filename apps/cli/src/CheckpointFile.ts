@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
 import path from "node:path"
 import { type Checkpoint, CheckpointError, type CheckpointStoreShape } from "@tablecast/core"
-import { Effect } from "effect"
-import { z } from "zod"
+import * as Effect from "effect/Effect"
+import * as z from "zod"
 
 const CheckpointJson = z.object({
   version: z.literal(1),

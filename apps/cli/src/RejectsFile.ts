@@ -3,7 +3,8 @@ import { mkdir, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
 import { RejectSink } from "@tablecast/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value)
 

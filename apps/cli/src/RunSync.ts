@@ -14,7 +14,11 @@ import {
   Sync
 } from "@tablecast/core"
 import { SegmentTransport } from "@tablecast/segment"
-import { Cause, Effect, Exit, Layer, Redacted } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { checkpointFile, checkpointFileName } from "./CheckpointFile.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"

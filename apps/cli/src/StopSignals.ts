@@ -1,5 +1,6 @@
 import type { Sync } from "@tablecast/core"
-import { Deferred, Effect } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 
 /**
  * SIGINT/SIGTERM as the pipeline's stop requests: the first asks for a graceful stop (stop

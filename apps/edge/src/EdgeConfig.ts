@@ -1,6 +1,6 @@
 import { formatIssues } from "@tablecast/core"
-import { Redacted } from "effect"
-import { z } from "zod"
+import * as Redacted from "effect/Redacted"
+import * as z from "zod"
 
 /**
  * The string variables and secrets the edge reads (Worker `vars`/secrets, or `process.env` on

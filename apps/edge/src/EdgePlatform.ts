@@ -1,5 +1,6 @@
 import type { Transport } from "@tablecast/core"
-import type { Layer, Redacted } from "effect"
+import type * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import type { EdgeConfig } from "./EdgeConfig.ts"
 import type { RunRequest } from "./RunRequest.ts"
 import type { RunStatus } from "./RunStatus.ts"

@@ -1,5 +1,7 @@
 import { RowSource, type SourceItem } from "@tablecast/core"
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 /** The rows a request brought, already numbered (from 1, or from a chunk's first row). */
 export interface RequestRows {

@@ -1,6 +1,6 @@
 import { PipelineOptions, SyncSpec } from "@tablecast/core"
-import { Redacted } from "effect"
-import { z } from "zod"
+import * as Redacted from "effect/Redacted"
+import * as z from "zod"
 import { parseCsvRows } from "./CsvRows.ts"
 import type { EdgeLimits } from "./EdgeConfig.ts"
 import { RequestError } from "./RequestError.ts"

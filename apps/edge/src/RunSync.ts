@@ -1,5 +1,7 @@
 import { type DeliveryReport, type PipelineOptions, RejectSink, Sync, type SyncSpec, type Transport } from "@tablecast/core"
-import { Effect, Layer, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import { requestRowSource, type RequestRows } from "./RequestRows.ts"
 import { version } from "./Version.ts"
 

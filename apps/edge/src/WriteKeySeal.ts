@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 
 /**
  * A per-request write key must travel with a queued run's chunks to the consumers. It is sealed

@@ -8,7 +8,9 @@ import { PipelineOptions, RejectSink, type RowSource, type SourceError, Sync, Sy
 import { SegmentTransport } from "@tablecast/segment"
 import { CsvSource } from "@tablecast/source-csv"
 import * as PostgresSource from "@tablecast/source-postgres"
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { mapping } from "../Dataset.ts"
 import { settingsFor } from "../Settings.ts"
 

@@ -1,4 +1,6 @@
-import { Context, Effect, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /**
  * What a run has settled for good, so a run after a crash resumes where this one stopped.

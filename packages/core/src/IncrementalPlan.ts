@@ -1,4 +1,7 @@
-import { Clock, Effect, Result, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import { BatchBuilder } from "./Batcher.ts"
 import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
 import type { FatalError } from "./DeliveryReport.ts"

@@ -1,4 +1,4 @@
-import { z } from "zod"
+import * as z from "zod"
 
 const ColumnName = z.string().min(1, "a column name cannot be empty")
 

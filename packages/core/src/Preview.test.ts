@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { preview } from "./Preview.ts"
 import { SyncSpec } from "./SyncSpec.ts"
 import { memorySource } from "./testing/MemorySource.ts"

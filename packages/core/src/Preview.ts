@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
 import { isMalformed, malformedReject, RowSource } from "./RowSource.ts"

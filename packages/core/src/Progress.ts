@@ -1,4 +1,4 @@
-import { Context } from "effect"
+import * as Context from "effect/Context"
 
 /** Live counters of a run, for a progress display. */
 export interface ProgressSnapshot {

@@ -1,5 +1,8 @@
-import { Context, Effect, Schema, Stream } from "effect"
-import type { Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
 import type { BuiltMessage } from "./MessageMapper.ts"
 
 /**

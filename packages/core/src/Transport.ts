@@ -1,5 +1,6 @@
-import { Context, Schema } from "effect"
-import type { Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Schema from "effect/Schema"
+import type * as Effect from "effect/Effect"
 
 /** A batch ready to post: messages already serialized and measured, in stream order. */
 export interface OutgoingBatch {

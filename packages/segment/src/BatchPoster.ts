@@ -4,7 +4,8 @@ import {
   TransportError,
   type TransportShape
 } from "@tablecast/core"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { batchBody, envelopeBytes } from "./BatchBody.ts"
 import { classifyFailure } from "./FailureClassification.ts"
 import { errorForAnswer } from "./ResponseClassification.ts"

@@ -1,5 +1,6 @@
 import { Transport, type TransportShape } from "@tablecast/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { type HttpClient, makeBatchPoster } from "./BatchPoster.ts"
 import { resolveEndpoint } from "./SegmentEndpoint.ts"
 import {

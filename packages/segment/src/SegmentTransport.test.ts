@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Transport } from "@tablecast/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as SegmentTransport from "./SegmentTransport.ts"
 import { startTestEndpoint } from "./test/TestEndpoint.ts"
 import { transportContract, writeKey } from "./test/transportContract.ts"

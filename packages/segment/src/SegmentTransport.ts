@@ -1,5 +1,7 @@
 import { Transport, type TransportShape } from "@tablecast/core"
-import { Effect, Layer, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { promisify } from "node:util"
 import { gzip } from "node:zlib"
 import { Pool } from "undici"

@@ -1,6 +1,8 @@
 import { formatIssues } from "@tablecast/core"
-import { Effect, Redacted, Schema } from "effect"
-import { z } from "zod"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as z from "zod"
 import { endpointProblem, regionHosts, type SegmentRegion } from "./SegmentEndpoint.ts"
 
 /** Why a write key cannot be sent, or undefined. Never quotes the key. */

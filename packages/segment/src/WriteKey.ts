@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 
 /** Base64 of a string's UTF-8 bytes, with what both Node and Workers have (`btoa`, `TextEncoder`). */
 const base64 = (text: string): string => {

@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest"
 const here = dirname(fileURLToPath(import.meta.url))
 const specifierPattern = /(?:import|export)\s[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g
 
-/** Every module specifier reachable from a local entry file, following local imports. */
+/** The package a specifier names: "effect/Effect" is "effect", "@tablecast/core/mapper" is "@tablecast/core". */
+const packageOf = (specifier: string): string =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/")
+
+/** Every package reachable from a local entry file, following local imports. */
 const reachableSpecifiers = (entry: string): { files: Set<string>; packages: Set<string> } => {
   const files = new Set<string>()
   const packages = new Set<string>()
@@ -16,7 +23,7 @@ const reachableSpecifiers = (entry: string): { files: Set<string>; packages: Set
     for (const match of readFileSync(file, "utf8").matchAll(specifierPattern)) {
       const specifier = match[1] ?? match[2] ?? ""
       if (specifier.startsWith(".")) visit(join(dirname(file), specifier))
-      else packages.add(specifier)
+      else packages.add(packageOf(specifier))
     }
   }
   visit(join(here, entry))

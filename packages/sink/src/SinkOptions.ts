@@ -1,4 +1,4 @@
-import { z } from "zod"
+import * as z from "zod"
 
 /** Segment's documented limits, as Segment counts them (the sink plays Segment, not tablecast). */
 export const SegmentApiLimits = {

@@ -15,7 +15,9 @@ import {
   Transport
 } from "@tablecast/core"
 import { compileMapper } from "@tablecast/core/mapper"
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { afterAll, describe, expect, it } from "vitest"
 import { CsvSource } from "./index.ts"
 import { csvPreparedRows, csvRows } from "./CsvRows.ts"

@@ -1,5 +1,7 @@
 import type { LibraryInfo, PreparedRow, SourceError, SourceItem, SyncSpec } from "@tablecast/core"
-import { Cause, Effect, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import { CsvReader, type ReaderProbe } from "./CsvReader.ts"
 import { CsvReaderThread } from "./CsvReaderThread.ts"

@@ -1,6 +1,7 @@
 import type { RowSourceShape } from "@tablecast/core"
 import { RowSource, SourceError } from "@tablecast/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { CsvReader } from "./CsvReader.ts"
 import { csvPreparedRows, csvRows } from "./CsvRows.ts"
 import { type CsvSourceOptionsInput, parseOptions } from "./CsvSourceOptions.ts"

@@ -1,7 +1,7 @@
 import { formatIssues, SourceError } from "@tablecast/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { availableParallelism } from "node:os"
-import { z } from "zod"
+import * as z from "zod"
 import { columnNameProblems } from "./ColumnNames.ts"
 
 /** One core gains nothing from a second thread, and would pay its memory. */

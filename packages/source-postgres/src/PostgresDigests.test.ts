@@ -1,5 +1,6 @@
 import { isMalformed, type SourceItem, type SourceRow } from "@tablecast/core"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { make } from "./PostgresSource.ts"
 import { findTestServer } from "./PostgresTestServer.testkit.ts"

@@ -1,4 +1,5 @@
-import { Effect, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { describeSource, listTables } from "./PostgresInspector.ts"
 import { findTestServer } from "./PostgresTestServer.testkit.ts"

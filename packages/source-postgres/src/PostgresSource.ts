@@ -7,7 +7,10 @@ import {
   type SourceItem
 } from "@tablecast/core"
 import { convertPage, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
-import { Effect, Layer, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type pg from "pg"
 import Cursor from "pg-cursor"
 import {

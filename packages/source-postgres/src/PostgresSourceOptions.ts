@@ -1,5 +1,5 @@
 import { BinaryMapping, requireTableOrQuery, Secret } from "@tablecast/source-sql"
-import { z } from "zod"
+import * as z from "zod"
 
 /**
  * libpq's sslmode. `prefer` (the default, as in libpq) tries TLS and falls back to plain text when

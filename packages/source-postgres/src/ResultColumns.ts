@@ -1,6 +1,6 @@
 import type { SourceError } from "@tablecast/core"
 import { type ConversionOptions, duplicateColumnError, refusedBinaryError, type ValueKind } from "@tablecast/source-sql"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type pg from "pg"
 import { runQuery } from "./PostgresConnection.ts"
 import { conversionFor, needsTypeInfo, type PgTypeInfo } from "./ValueConverter.ts"

@@ -1,5 +1,6 @@
 import { isMalformed } from "@tablecast/core"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connectAttempts } from "./LoopbackOnly.testkit.ts"
 import { make } from "./SnowflakeSource.ts"

@@ -1,6 +1,6 @@
 import { formatIssues, SourceError } from "@tablecast/core"
 import { type ColumnSummary, convertRow, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { connect, execute, queryRows } from "./SnowflakeDriver.ts"
 import { toSourceError } from "./SnowflakeError.ts"
 import { type Environment, resolveSettings } from "./SnowflakeSettings.ts"

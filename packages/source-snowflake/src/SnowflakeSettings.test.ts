@@ -1,4 +1,6 @@
-import { Effect, Exit, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "vitest"
 import { resolveSettings } from "./SnowflakeSettings.ts"
 import { SnowflakeConnectionOptions } from "./SnowflakeSourceOptions.ts"

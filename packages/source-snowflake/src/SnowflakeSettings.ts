@@ -1,6 +1,7 @@
 import { SourceError } from "@tablecast/core"
 import { scrubSecrets } from "@tablecast/source-sql"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { SnowflakeConnectionOptions } from "./SnowflakeSourceOptions.ts"
 
 /** Environment variables as `process.env` holds them. */

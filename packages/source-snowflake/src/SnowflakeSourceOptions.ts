@@ -1,5 +1,5 @@
 import { BinaryMapping, requireTableOrQuery, Secret } from "@tablecast/source-sql"
-import { z } from "zod"
+import * as z from "zod"
 
 /**
  * Where and how to connect. Each field wins over the same part of `url`, which wins over the

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { SourceError } from "@tablecast/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type SchemaTableName, TableNameError, type TableNameSyntax } from "./TableName.ts"
 
 /** What to read: a table (always by quoted identifiers) or the user's query, as one SELECT. */

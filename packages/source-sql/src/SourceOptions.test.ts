@@ -1,6 +1,6 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "vitest"
-import { z } from "zod"
+import * as z from "zod"
 import { BinaryMapping, requireTableOrQuery, Secret } from "./SourceOptions.ts"
 
 const Options = z

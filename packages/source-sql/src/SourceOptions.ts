@@ -1,5 +1,5 @@
-import { Redacted } from "effect"
-import { z } from "zod"
+import * as Redacted from "effect/Redacted"
+import * as z from "zod"
 
 /** A secret as the user gives it (plain text from a flag or file, or already `Redacted`), kept `Redacted`. */
 export const Secret = z

@@ -7,7 +7,10 @@ import {
   StateError
 } from "@tablecast/core"
 import { quoteIdentifier } from "@tablecast/source-sql"
-import { Effect, Layer, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import pg from "pg"
 import { describeConnection, secretsOf, toStateError } from "./PostgresStateLocation.ts"
 

@@ -4,7 +4,7 @@
  *                                         printing "committed <n>" after each
  *   hold <file> <sync>                    open the sync, print "holding", and wait to be killed
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { sqliteSnapshotStore } from "./SqliteSnapshotStore.ts"
 
 const [mode, file, sync, first, keysPerBatch] = process.argv.slice(2)

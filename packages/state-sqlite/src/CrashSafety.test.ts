@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { fileURLToPath } from "node:url"
 import { StateError } from "@tablecast/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { sqliteSnapshotStore } from "./SqliteSnapshotStore.ts"
 

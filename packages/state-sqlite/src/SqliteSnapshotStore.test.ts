@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite"
 import { assert, describe, it } from "@effect/vitest"
 import { memorySnapshotStore, SnapshotStore, StateError } from "@tablecast/core"
 import { snapshotStoreContract } from "@tablecast/core/testing"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { afterAll } from "vitest"
 import { layer, SQLITE_SCHEMA_VERSION, sqliteSnapshotStore } from "./SqliteSnapshotStore.ts"
 

@@ -9,7 +9,10 @@ import {
   type StagedChange,
   StateError
 } from "@tablecast/core"
-import { Effect, Layer, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { currentHolder, describeHolder, holderIsAlive, type RunHolder } from "./RunLock.ts"
 
 /** The schema this code reads and writes; a file from a newer tablecast is refused, not mangled. */

@@ -1,7 +1,8 @@
 import type { RowSource, SourceError } from "@tablecast/core"
 import type { SourceDescription, TableSummary } from "@tablecast/source-sql"
-import type { Effect, Layer } from "effect"
-import type { z } from "zod"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as z from "zod"
 
 export type { ColumnSummary, SourceDescription, TableSummary } from "@tablecast/source-sql"
 

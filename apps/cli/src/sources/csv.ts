@@ -1,8 +1,9 @@
 import path from "node:path"
 import { isMalformed } from "@tablecast/core"
 import { CsvSource, CsvSourceOptions } from "@tablecast/source-csv"
-import { Effect, Stream } from "effect"
-import { z } from "zod"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as z from "zod"
 import { ColumnProfile } from "./ColumnProfile.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
 

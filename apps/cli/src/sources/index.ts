@@ -1,4 +1,4 @@
-import { z } from "zod"
+import * as z from "zod"
 import { csvSource, CsvSourceConfig } from "./csv.ts"
 import { postgresSource, PostgresSourceConfig } from "./postgres.ts"
 import { snowflakeSource, SnowflakeSourceConfig } from "./snowflake.ts"

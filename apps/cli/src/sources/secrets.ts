@@ -1,4 +1,4 @@
-import { z } from "zod"
+import * as z from "zod"
 import { UsageError } from "../UsageError.ts"
 
 export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")

@@ -1,6 +1,6 @@
 import path from "node:path"
 import { describeSource, layer, listTables, SnowflakeSourceOptions } from "@tablecast/source-snowflake"
-import { z } from "zod"
+import * as z from "zod"
 import { EnvName, fromEnv } from "./secrets.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
 

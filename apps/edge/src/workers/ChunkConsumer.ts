@@ -1,5 +1,5 @@
 import { type DeliveryReport, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
-import type { Redacted } from "effect"
+import type * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
 import { type Logger, makeLogger } from "../Log.ts"

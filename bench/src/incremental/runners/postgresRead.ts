@@ -6,7 +6,8 @@
 // Prints {"rows": N, "seconds": S} (S: from the first query to the last row, start-up excluded).
 import { RowSource } from "@tablecast/core"
 import * as PostgresSource from "@tablecast/source-postgres"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 
 const [kind, target] = process.argv.slice(2)
 if ((kind !== "table" && kind !== "query") || target === undefined) throw new Error("usage: postgresRead.js table|query TARGET")

@@ -1,4 +1,6 @@
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { RowSource, type SourceError, type SourceItem } from "../RowSource.ts"
 
 export interface MemorySourceOptions {

@@ -1,4 +1,6 @@
-import { Clock, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { utf8ByteLength } from "../Utf8.ts"
 import { type BatchAccepted, type OutgoingBatch, Transport, TransportError } from "../Transport.ts"
 

@@ -1,5 +1,6 @@
-import { Effect, Stream } from "effect"
-import type { Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type * as Scope from "effect/Scope"
 import type { BuiltMessage } from "../MessageMapper.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, SnapshotStoreShape, StagedChange } from "../Snapshot.ts"
 import { StateError } from "../Snapshot.ts"
