@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const uniqueSpec = (name: string) => ({ name: `${name}-${crypto.randomUUID()}`, event: "Churn Score", customerId: "customer_id" })
 
-describe("the Node entry (@hono/node-server, undici transport)", () => {
+describe("the Node entry (@hono/node-server, node:http transport)", () => {
   it("serves /health on loopback", async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const response = await fetch(`${server.url}/health`)

@@ -6,7 +6,7 @@ import type { EdgeVars } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 
 /**
- * The Node platform, for self-hosting: the undici transport, no queue (runs over the synchronous
+ * The Node platform, for self-hosting: the Node transport (node:http), no queue (runs over the synchronous
  * budget get 413: raise SYNC_MAX_ROWS / SYNC_MAX_CELLS, or split), no rate limiter beyond
  * MAX_CONCURRENT_RUNS.
  */

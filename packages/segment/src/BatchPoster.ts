@@ -14,7 +14,7 @@ import type { SegmentTransportOptions } from "./SegmentTransportOptions.ts"
 import { userAgent } from "./Version.ts"
 import { basicAuthorization, scrubWriteKey } from "./WriteKey.ts"
 
-/** One POST, as the HTTP client of a runtime (undici, fetch) performs it. */
+/** One POST, as the HTTP client of a runtime (node:http, fetch) performs it. */
 export interface HttpPost {
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | Uint8Array

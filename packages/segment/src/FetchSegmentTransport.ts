@@ -23,7 +23,7 @@ export interface FetchTransportDependencies {
 
 /**
  * The fetch transport, for Cloudflare Workers and other runtimes with web APIs only: no `node:`
- * module, no undici. Connection reuse is the runtime's business, so `connections` is ignored.
+ * module. Connection reuse is the runtime's business, so `connections` is ignored.
  */
 export const make = (
   input: SegmentTransportOptionsInput,

@@ -5,7 +5,7 @@ import * as SegmentTransport from "./SegmentTransport.ts"
 import { startTestEndpoint } from "./test/TestEndpoint.ts"
 import { transportContract, writeKey } from "./test/transportContract.ts"
 
-transportContract("SegmentTransport (undici)", SegmentTransport.make, { poolsConnections: true })
+transportContract("SegmentTransport (node:http)", SegmentTransport.make, { poolsConnections: true })
 
 describe("SegmentTransport.layer", () => {
   it.live("provides the core's Transport and closes its connections with the layer", () =>

@@ -1,4 +1,4 @@
-// The Workers entry point: everything here runs without `node:` modules or undici.
+// The Workers entry point: everything here runs without `node:` modules.
 export * as FetchSegmentTransport from "./FetchSegmentTransport.ts"
 export type { FetchTransportDependencies } from "./FetchSegmentTransport.ts"
 export {

@@ -45,7 +45,7 @@ export const expectNoSecret = (value: unknown): void => {
 }
 
 /**
- * The behaviour both transports (undici, fetch) promise, run against real HTTP servers on
+ * The behaviour both transports (node:http, fetch) promise, run against real HTTP servers on
  * loopback: a recording endpoint and the tablecast sink.
  */
 export const transportContract = (
