@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os"
 import { describe, expect, it } from "vitest"
 import { columnNameProblems } from "./ColumnNames.ts"
-import { CsvSourceOptions } from "./CsvSourceOptions.ts"
+import { CsvSourceOptions, workerFits } from "./CsvSourceOptions.ts"
 
 describe("CsvSourceOptions", () => {
   it("fills in the defaults", () => {
@@ -11,9 +11,21 @@ describe("CsvSourceOptions", () => {
       quote: '"',
       header: true,
       skipEmptyLines: true,
-      worker: availableParallelism() > 1,
+      worker: workerFits(availableParallelism(), process.constrainedMemory()),
       encoding: "utf-8"
     })
+  })
+
+  it("reads in a worker thread by default only with two cores or more and 512 MiB or more (or no limit)", () => {
+    const MiB = 2 ** 20
+    expect(workerFits(2, undefined)).toBe(true)
+    expect(workerFits(8, 0)).toBe(true)
+    expect(workerFits(2, 2 ** 64)).toBe(true)
+    expect(workerFits(2, 512 * MiB)).toBe(true)
+    expect(workerFits(2, 511 * MiB)).toBe(false)
+    expect(workerFits(1, undefined)).toBe(false)
+    expect(CsvSourceOptions.parse({ path: "a.csv", worker: true }).worker).toBe(true)
+    expect(CsvSourceOptions.parse({ path: "a.csv", worker: false }).worker).toBe(false)
   })
 
   it("takes 'tab' or a written \\t for a tab delimiter", () => {

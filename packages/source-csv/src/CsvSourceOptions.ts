@@ -4,8 +4,18 @@ import { availableParallelism } from "node:os"
 import * as z from "zod"
 import { columnNameProblems } from "./ColumnNames.ts"
 
-/** One core gains nothing from a second thread, and would pay its memory. */
-export const workerByDefault = (): boolean => availableParallelism() > 1
+/** Below this memory limit (a container's), a CSV file is read on one thread by default. */
+const workerMemoryFloor = 512 * 2 ** 20
+
+/**
+ * Whether to parse in a worker thread when the options do not say: one core gains nothing from a
+ * second thread, and a small container had better keep the 50 MiB the worker costs. `memoryLimit`
+ * is the process's limit (a cgroup's), 0 or a huge number when there is none.
+ */
+export const workerFits = (cores: number, memoryLimit: number | undefined): boolean =>
+  cores > 1 && (memoryLimit === undefined || memoryLimit === 0 || memoryLimit >= workerMemoryFloor)
+
+const workerByDefault = (): boolean => workerFits(availableParallelism(), process.constrainedMemory?.())
 
 /** Names a user may give instead of a literal tab (a shell makes "\t" awkward to pass). */
 const tabNames = new Set(["tab", "\\t", "\t"])
@@ -37,7 +47,8 @@ export const CsvSourceOptions = z
     /**
      * Parse in a worker thread, beside the thread that maps and sends: on a machine with two cores
      * or more a sync runs faster, for about 50 MiB more memory. `false` keeps all the work on one
-     * thread. The default: a worker when the process may use two cores or more.
+     * thread. The default: a worker when the process may use two cores or more and at least
+     * 512 MiB of memory (`workerFits`).
      */
     worker: z.boolean().default(workerByDefault),
     /** Only UTF-8 is read (a byte order mark is skipped). */
