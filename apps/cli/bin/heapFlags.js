@@ -6,8 +6,8 @@ const knownV8 = (v8Major) => v8Major >= 11 && v8Major <= 13
 // Speed first (the default): a young generation of 8 MiB per semi-space, and an old one grown by at
 // most 50% each time (docs/performance.md, "Memory").
 const speedFlags = ["--max-semi-space-size=8", "--heap-growing-percent=50"]
-// `--low-memory`: 2 MiB semi-spaces and 30% growth. More frequent, smaller collections: about
-// 16% more time for about 10 MiB less heap (docs/performance.md, "Low memory").
+// `--low-memory`: 2 MiB semi-spaces and 30% growth. More frequent, smaller collections: on one
+// thread, about 15 MiB less at the peak for about 20% more time (docs/performance.md, fourth round).
 const memoryFlags = ["--max-semi-space-size=2", "--heap-growing-percent=30"]
 
 const nameOf = (flag) => flag.split("=")[0].replaceAll("_", "-")
