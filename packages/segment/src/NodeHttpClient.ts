@@ -17,7 +17,9 @@ export interface NodeHttpClient {
 export const nodeHttpClient = (origin: string, path: string, connections: number): NodeHttpClient => {
   const url = new URL(origin)
   const secure = url.protocol === "https:"
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: connections }) : new http.Agent({ keepAlive: true, maxSockets: connections })
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: connections })
+    : new http.Agent({ keepAlive: true, maxSockets: connections })
   const request = secure ? https.request : http.request
   // URL keeps the brackets of an IPv6 literal; Node's request wants the bare address.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1")
@@ -48,7 +50,8 @@ export const nodeHttpClient = (origin: string, path: string, connections: number
           // A connection closed before the end of the answer: a network error, as undici and
           // fetch report it (a promise settles once, so a later "end" changes nothing).
           response.on("close", () => {
-            if (!response.complete) reject(Object.assign(new Error("the connection closed before the end of the answer"), { code: "ECONNRESET" }))
+            if (!response.complete)
+              reject(Object.assign(new Error("the connection closed before the end of the answer"), { code: "ECONNRESET" }))
           })
         }
       )
