@@ -1,7 +1,7 @@
 // Bundles the CLI into one file, dist/tablecast.js (what oclif loads: package.json "oclif.commands"),
 // and the CSV source's worker thread beside it, dist/CsvReaderWorker.js. Why: loaded module by
-// module, the CLI's dependency graph (Effect's barrel, zod, undici, pg, ...) cost about 0.5 s and
-// 30 MiB before the first row was read; bundled and tree-shaken, it loads as one parsed file.
+// module, the CLI's dependency graph (Effect, zod, pg, ...) cost about 0.5 s and 30 MiB before the
+// first row was read; bundled and tree-shaken, it loads as one parsed file.
 // Left out: @oclif/core (it finds its own files at run time) and snowflake-sdk (large, and loaded
 // only by a Snowflake sync).
 import { build } from "esbuild"
@@ -16,8 +16,8 @@ const banner = {
 // Memory: V8 keeps a module's source text for as long as the module lives. Kept as written (4.1 MB,
 // comments included, a few of them not ASCII), the bundle's text took 8 MiB: one non-ASCII
 // character makes V8 store the whole text as UTF-16. Without whitespace and comments, and with
-// every other character escaped to ASCII, it took 3 MiB (less since, with less code). Names are kept (stack traces stay
-// readable; the source map maps them back to the TypeScript).
+// every other character escaped to ASCII, it took 3 MiB (less since, with less code). Names are
+// kept (stack traces stay readable; the source map maps them back to the TypeScript).
 const common = {
   bundle: true,
   platform: "node",

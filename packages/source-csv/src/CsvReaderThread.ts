@@ -96,7 +96,8 @@ export class CsvReaderThread {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb },
       // Not the parent's Node options (a profiler, a loader): the worker runs one plain module. V8's
-      // heap flags are process-wide anyway; `resourceLimits` sizes the worker's young generation.
+      // heap flags are process-wide anyway, and a `--max-semi-space-size` given to the process (the
+      // CLI gives one) wins over `resourceLimits`, which size the young generation only without it.
       execArgv: []
     })
     const reader = new CsvReaderThread(worker, probe)
