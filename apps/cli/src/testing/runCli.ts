@@ -10,7 +10,6 @@ export interface CliResult {
   readonly code: number | null
   readonly stdout: string
   readonly stderr: string
-  readonly millis: number
 }
 
 /**
@@ -23,7 +22,6 @@ export const runCli = (
   options: { env?: Record<string, string>; cwd?: string; timeoutMillis?: number } = {}
 ): Promise<CliResult> =>
   new Promise((resolve, reject) => {
-    const started = Date.now()
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd ?? mkdtempSync(path.join(tmpdir(), "tablecast-cwd-")),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
@@ -37,6 +35,6 @@ export const runCli = (
     child.on("error", reject)
     child.on("close", (code) => {
       clearTimeout(timer)
-      resolve({ code, stdout, stderr, millis: Date.now() - started })
+      resolve({ code, stdout, stderr })
     })
   })
