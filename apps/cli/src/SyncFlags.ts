@@ -255,7 +255,7 @@ export const deliveryFlags = {
     helpGroup: "DESTINATION"
   }),
   gzip: Flags.boolean({ summary: "Compress request bodies.", allowNo: true, helpGroup: "DESTINATION" }),
-  timeout: Flags.integer({ summary: "Request timeout in ms (default 10000).", min: 1, helpGroup: "DESTINATION" }),
+  timeout: Flags.integer({ summary: "Request timeout in ms (default 2000).", min: 1, helpGroup: "DESTINATION" }),
   "batch-count": Flags.integer({ summary: "Messages per batch (default 100, at most 2500).", helpGroup: "BATCHING" }),
   "batch-bytes": Flags.integer({ summary: "Request body bytes per batch (default and most 475000).", helpGroup: "BATCHING" }),
   "flush-interval": Flags.integer({

@@ -16,12 +16,15 @@ export const SegmentLimits = {
   maxMessageIdLength: 100
 } as const
 
-/** Defaults taken from Segment's Python library, which users already know. */
+/** Defaults taken from Segment's Python library, which users already know, except the queue. */
 export const Defaults = {
   batchCount: 100,
   batchBytes: SegmentLimits.maxRequestBytes,
   flushIntervalMillis: 500,
-  queueCapacity: 10_000,
+  // The Python library queues 10,000. Two thousand keep four bulk batches in flight fed and the
+  // reject probe's 1,000 rows (of `both` syncs too), for 10–20 MiB less at the peak of a large
+  // run (docs/performance.md, fifth round) and a fifth of the worst case with 32 KB messages.
+  queueCapacity: 2_000,
   maxInFlight: 4,
   maxAttempts: 10,
   maxRetryMillis: 10 * 60_000,
