@@ -255,14 +255,14 @@ export const deliveryFlags = {
     helpGroup: "DESTINATION"
   }),
   gzip: Flags.boolean({ summary: "Compress request bodies.", allowNo: true, helpGroup: "DESTINATION" }),
-  timeout: Flags.integer({ summary: "Request timeout in ms (default 2000).", min: 1, helpGroup: "DESTINATION" }),
+  timeout: Flags.integer({ summary: "Request timeout in ms (default 10000).", min: 1, helpGroup: "DESTINATION" }),
   "batch-count": Flags.integer({ summary: "Messages per batch (default 100, at most 2500).", helpGroup: "BATCHING" }),
   "batch-bytes": Flags.integer({ summary: "Request body bytes per batch (default and most 475000).", helpGroup: "BATCHING" }),
   "flush-interval": Flags.integer({
     summary: "Flush a partial batch this many ms after the last flush (default 500).",
     helpGroup: "BATCHING"
   }),
-  "queue-capacity": Flags.integer({ summary: "Messages queued before the reader waits (default 10000).", helpGroup: "BATCHING" }),
+  "queue-capacity": Flags.integer({ summary: "Messages queued before the reader waits (default 2000).", helpGroup: "BATCHING" }),
   "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
   "max-attempts": Flags.integer({ summary: "Tries per batch before it is reported undelivered (default 10).", helpGroup: "BATCHING" }),
   "max-retry-time": Flags.integer({ summary: "Give up on a batch after retrying this many ms (default 600000).", helpGroup: "BATCHING" }),
