@@ -1,6 +1,5 @@
-import http from "node:http"
-import https from "node:https"
 import type { HttpClient } from "./BatchPoster.ts"
+import { http, https } from "./NodeHttpModules.ts"
 
 /** An HttpClient and what closes its sockets. */
 export interface NodeHttpClient {
@@ -12,7 +11,8 @@ export interface NodeHttpClient {
  * Posts over Node's own HTTP client, with a keep-alive agent of `connections` sockets to the
  * endpoint's origin. Why not undici: it loads about 1 MB of code and a WebAssembly HTTP parser
  * into every process (5 MiB of heap, more in all), where `node:http` is part of Node and parses
- * with Node's native llhttp. Deadlines are the attempt's (its AbortSignal), as with fetch.
+ * with Node's native llhttp (and is required so that it does not load undici anyway: see
+ * NodeHttpModules.ts). Deadlines are the attempt's (its AbortSignal), as with fetch.
  */
 export const nodeHttpClient = (origin: string, path: string, connections: number): NodeHttpClient => {
   const url = new URL(origin)

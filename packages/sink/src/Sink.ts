@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
 import { setTimeout as sleep } from "node:timers/promises"
 import * as z from "zod"
@@ -16,6 +17,10 @@ import {
 } from "./SinkOptions.ts"
 import { type SinkStats, StatsCounter } from "./SinkStats.ts"
 import { writeKeyOf } from "./WriteKeyAuth.ts"
+
+// Required, not imported: an `import` of node:http has Node (24.21, at least) read every export for the ES
+// module facade, the lazy WebSocket among them, which loads undici and http2 (13 MiB more resident).
+const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http")
 
 /** A running sink. */
 export interface Sink {
