@@ -21,10 +21,11 @@ export const Defaults = {
   batchCount: 100,
   batchBytes: SegmentLimits.maxRequestBytes,
   flushIntervalMillis: 500,
-  // The Python library queues 10,000. Two thousand keep four bulk batches in flight fed and the
-  // reject probe's 1,000 rows (of `both` syncs too), for 10–20 MiB less at the peak of a large
-  // run (docs/performance.md, fifth round) and a fifth of the worst case with 32 KB messages.
-  queueCapacity: 2_000,
+  // The Python library queues 10,000. The batch being built and those in flight hold messages too,
+  // and a message that waits long in the queue outlives the young generation: 500 keep the sender
+  // as busy as 2,000 did, for 15–25 MiB less at the peak of a large bulk run (docs/performance.md,
+  // sixth round). With a reject limit the queue grows to hold the probe's rows (Sync.ts).
+  queueCapacity: 500,
   maxInFlight: 4,
   maxAttempts: 10,
   maxRetryMillis: 10 * 60_000,

@@ -18,7 +18,10 @@ export const PipelineOptions = z
       .default(Defaults.batchBytes),
     /** Flush a non-empty batch this long after the last flush, in milliseconds. */
     flushIntervalMillis: z.number().int().min(1).max(3_600_000).default(Defaults.flushIntervalMillis),
-    /** Messages waiting between the reader and the sender; when full, the reader waits. */
+    /**
+     * Messages waiting between the reader and the sender; when full, the reader waits. With a reject
+     * limit, at least the messages of the first `rejectProbeRows` rows.
+     */
     queueCapacity: z.number().int().min(1).max(1_000_000).default(Defaults.queueCapacity),
     /** Batches posted at once. */
     maxInFlight: z.number().int().min(1).max(64).default(Defaults.maxInFlight),

@@ -147,7 +147,12 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     }
   }
 
-  const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(options.queueCapacity)
+  // With a reject limit, nothing is sent before the first rows are checked, so the queue holds at
+  // least those rows' messages (whatever its own capacity): the probe is never cut short by it.
+  const limitRejects = options.maxRejectedRows !== undefined || options.maxRejectedShare !== undefined
+  const messagesPerRow = spec.type === "both" ? 2 : 1
+  const queueCapacity = limitRejects ? Math.max(options.queueCapacity, options.rejectProbeRows * messagesPerRow) : options.queueCapacity
+  const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(queueCapacity)
   const stop = yield* Deferred.make<void>()
   const slots = yield* Semaphore.make(options.maxInFlight)
   const builder = new BatchBuilder({
@@ -173,9 +178,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   let messagesBatched = 0
   let stopping = false
 
-  // With a reject limit, nothing is sent before the first rows are checked.
-  const limitRejects = options.maxRejectedRows !== undefined || options.maxRejectedShare !== undefined
-  const probeRows = Math.max(1, Math.min(options.rejectProbeRows, Math.floor(options.queueCapacity / (spec.type === "both" ? 2 : 1))))
+  const probeRows = options.rejectProbeRows
   const probe = yield* Deferred.make<void>()
   if (!limitRejects) yield* Deferred.succeed(probe, undefined)
 

@@ -217,6 +217,18 @@ describe("Sync.run reject limits", () => {
       assert.strictEqual(transport.requests.length, 0)
     }))
 
+  it.effect("judges the first 1,000 rows even when the queue is set smaller: it grows to hold them", () =>
+    Effect.gen(function* () {
+      const { run, transport } = harness({
+        rows: rows(5_000, (i) => i % 10 === 0),
+        options: { maxRejectedShare: 0.05, queueCapacity: 50 }
+      })
+      const report = yield* runToEnd(run)
+      assert.strictEqual(report.fatal?.kind, "max-rejects")
+      assert.match(report.fatal!.message, /100 of 1000 rows rejected/)
+      assert.strictEqual(transport.requests.length, 0)
+    }))
+
   it.effect("stops on a count as soon as it is passed", () =>
     Effect.gen(function* () {
       const { run, transport } = harness({ rows: rows(5_000, (i) => i === 7 || i === 9), options: { maxRejectedRows: 1 } })

@@ -11,7 +11,7 @@ import { completeUtf8Length } from "./Utf8Boundary.ts"
 /** Bytes read from the file per step: large enough for speed, small enough to keep memory flat. */
 export const readSizeBytes = 64 * 1024
 /** Most rows handed out per pull. */
-export const maxRowsPerChunk = 1024
+export const maxRowsPerChunk = 512
 /**
  * A single field longer than this stops the read. No Segment message can hold it (32 KB), and it is
  * almost always a quote that is never closed, which would otherwise pull the rest of the file into
