@@ -3,17 +3,15 @@
 /** V8 flags, not Node's: known to exist in V8 11 to 13 (Node 20 to 24). */
 const knownV8 = (v8Major) => v8Major >= 11 && v8Major <= 13
 
-// Speed first (the default): a young generation of 4 MiB per semi-space, an old one grown by at
-// most 50% each time, and no Maglev. Maglev, V8's middle compiler, compiled code that TurboFan
-// compiled again soon after: without it, 12–15 MiB less at the peak and no measurable loss of
-// speed (docs/performance.md, "Memory" and the sixth round).
-const speedFlags = ["--max-semi-space-size=4", "--heap-growing-percent=50", "--no-maglev"]
+// Speed first (the default): a young generation of 4 MiB per semi-space and an old one grown by at
+// most 50% each time: with the queue of 500, about 130–140 MiB at the peak of a large sync, for
+// 10–15% more time than 8 MiB (docs/performance.md, "Memory" and the sixth round).
+const speedFlags = ["--max-semi-space-size=4", "--heap-growing-percent=50"]
 // `--low-memory`: 2 MiB semi-spaces and 30% growth. More frequent, smaller collections: on one
 // thread, about 15 MiB less at the peak for about 20% more time (docs/performance.md, fourth round).
 const memoryFlags = ["--max-semi-space-size=2", "--heap-growing-percent=30"]
 
-/** A flag's name, whatever its spelling: --max_semi_space_size=2 and --max-semi-space-size; --maglev and --no-maglev. */
-const nameOf = (flag) => flag.split("=")[0].replaceAll("_", "-").replace(/^--no-/, "--")
+const nameOf = (flag) => flag.split("=")[0].replaceAll("_", "-")
 
 /** True when the command line asks for `--low-memory` (before a `--`, which ends the flags). */
 export const wantsLowMemory = (args) => {

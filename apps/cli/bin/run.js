@@ -7,9 +7,11 @@ import { heapFlags } from "./heapFlags.js"
 // becomes strings) while holding little (its queue), and V8 would let the young generation grow
 // to 128 MiB and the old one to several times the live data before collecting them: a
 // 1,000,000-row sync peaked near 450 MiB for under 50 MiB of live heap. A young generation of
-// 4 MiB per semi-space, an old one grown by at most 50% each time and no Maglev compiler bring that
-// peak to about 130 MiB for some more CPU, now that a CSV file is parsed and mapped in a worker
-// thread (docs/performance.md, "Memory"); glibc's malloc gets two arenas instead of one per thread. V8
+// 4 MiB per semi-space and an old one grown by at most 50% each time bring that peak to about
+// 130–140 MiB for some more CPU, now that a CSV file is parsed and mapped in a worker thread
+// (docs/performance.md, "Memory"). glibc's malloc gets two arenas instead of one per thread, and
+// its blocks over 128 KiB (request bodies of up to 475,000 bytes) are mapped and given back when
+// freed, rather than left in an arena whose threshold glibc would otherwise raise. V8
 // flags can only be given at start-up, so the CLI starts itself again with them, in place: execve
 // keeps the process, its pid, stdio and signals, and no second Node stays in memory. Not when a
 // flag is already set (a re-run, or the user's own, e.g. in NODE_OPTIONS). TABLECAST_NODE_FLAGS
@@ -31,6 +33,7 @@ const flags = chosenFlags()
 if (flags.length > 0) {
   process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], {
     MALLOC_ARENA_MAX: "2",
+    MALLOC_MMAP_THRESHOLD_: "131072",
     ...process.env,
     [marker]: "1"
   })

@@ -27,14 +27,13 @@ describe("heapFlags", () => {
   const base = { args: ["sync"], env: {}, execArgv: [], v8Major: 13 }
 
   it("starts Node with the speed flags, or the smaller ones with --low-memory", () => {
-    expect(heapFlags(base)).toEqual(["--max-semi-space-size=4", "--heap-growing-percent=50", "--no-maglev"])
+    expect(heapFlags(base)).toEqual(["--max-semi-space-size=4", "--heap-growing-percent=50"])
     expect(heapFlags({ ...base, args: ["sync", "--low-memory"] })).toEqual(["--max-semi-space-size=2", "--heap-growing-percent=30"])
   })
 
   it("leaves a flag the user set to the user, in Node's options or NODE_OPTIONS, spelled either way", () => {
-    expect(heapFlags({ ...base, execArgv: ["--max-semi-space-size=16"] })).toEqual(["--heap-growing-percent=50", "--no-maglev"])
-    expect(heapFlags({ ...base, env: { NODE_OPTIONS: "--heap_growing_percent=20" } })).toEqual(["--max-semi-space-size=4", "--no-maglev"])
-    expect(heapFlags({ ...base, env: { NODE_OPTIONS: "--maglev" } })).toEqual(["--max-semi-space-size=4", "--heap-growing-percent=50"])
+    expect(heapFlags({ ...base, execArgv: ["--max-semi-space-size=16"] })).toEqual(["--heap-growing-percent=50"])
+    expect(heapFlags({ ...base, env: { NODE_OPTIONS: "--heap_growing_percent=20" } })).toEqual(["--max-semi-space-size=4"])
   })
 
   it("takes TABLECAST_NODE_FLAGS instead of its own ('' for none), and adds none on a V8 it does not know", () => {
