@@ -4,7 +4,7 @@ import { UsageError } from "./UsageError.ts"
 /**
  * `--low-memory`: memory before speed. The V8 flags it also brings are chosen before the command
  * runs (bin/heapFlags.js); here, a CSV file is read on one thread, without the worker, whose heap
- * and the copies of rows between threads cost about 40–55 MiB. Other sources read on one thread
+ * and the copies of rows between threads cost about 10 MiB. Other sources read on one thread
  * anyway.
  */
 export const applyLowMemory = (sync: ResolvedSync, worker: boolean | undefined): ResolvedSync => {

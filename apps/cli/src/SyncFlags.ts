@@ -45,7 +45,7 @@ export const mappingFlags = {
   delimiter: Flags.string({ summary: 'CSV field delimiter (default ","; "tab" for tab-separated).', helpGroup: "SOURCE" }),
   worker: Flags.boolean({
     summary:
-      "Parse (and map) the CSV file in a worker thread beside the sender (the default with two cores and 512 MiB or more); --no-worker: one thread, about 40 MiB less memory, slower on two cores or more.",
+      "Parse (and map) the CSV file in a worker thread beside the sender (the default with two cores and 512 MiB or more); --no-worker: one thread, about 10 MiB less memory, slower on two cores or more.",
     allowNo: true,
     helpGroup: "SOURCE"
   }),

@@ -9,7 +9,7 @@ const workerMemoryFloor = 512 * 2 ** 20
 
 /**
  * Whether to parse in a worker thread when the options do not say: one core gains nothing from a
- * second thread, and a small container had better keep the 40–55 MiB the worker costs. `memoryLimit`
+ * second thread, and a small container had better keep the 10 MiB or so the worker costs. `memoryLimit`
  * is the process's limit (a cgroup's), 0 or a huge number when there is none.
  */
 export const workerFits = (cores: number, memoryLimit: number | undefined): boolean =>
@@ -46,7 +46,7 @@ export const CsvSourceOptions = z
     skipEmptyLines: z.boolean().default(true),
     /**
      * Parse in a worker thread, beside the thread that maps and sends: on a machine with two cores
-     * or more a sync runs faster, for about 40 MiB more memory. `false` keeps all the work on one
+     * or more a sync runs faster, for about 10 MiB more memory. `false` keeps all the work on one
      * thread. The default: a worker when the process may use two cores or more and at least
      * 512 MiB of memory (`workerFits`).
      */
