@@ -262,7 +262,11 @@ export const deliveryFlags = {
     summary: "Flush a partial batch this many ms after the last flush (default 500).",
     helpGroup: "BATCHING"
   }),
-  "queue-capacity": Flags.integer({ summary: "Messages queued before the reader waits (default 500, and with --max-rejects at least those of the 1,000 rows checked first).", helpGroup: "BATCHING" }),
+  "queue-capacity": Flags.integer({
+    summary:
+      "Messages queued before the reader waits (default 500, and with --max-rejects at least those of the 1,000 rows checked first).",
+    helpGroup: "BATCHING"
+  }),
   "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
   "max-attempts": Flags.integer({ summary: "Tries per batch before it is reported undelivered (default 10).", helpGroup: "BATCHING" }),
   "max-retry-time": Flags.integer({ summary: "Give up on a batch after retrying this many ms (default 600000).", helpGroup: "BATCHING" }),
