@@ -1,9 +1,4 @@
-import {
-  type BatchAccepted,
-  type OutgoingBatch,
-  TransportError,
-  type TransportShape
-} from "@tablecast/core"
+import { type BatchAccepted, type OutgoingBatch, TransportError, type TransportShape } from "@tablecast/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { batchBody, envelopeBytes } from "./BatchBody.ts"
@@ -43,12 +38,7 @@ export type EncodeBody = (messages: ReadonlyArray<string>, messageBytes: number,
  * attempt builds its body afresh with `sentAt` from the Clock, so a retry carries the time it was
  * sent, and ends with the endpoint's answer classified or the failure classified.
  */
-export const makeBatchPoster = (
-  options: SegmentTransportOptions,
-  client: HttpClient,
-  gzip: Gzip,
-  encode?: EncodeBody
-): TransportShape => {
+export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpClient, gzip: Gzip, encode?: EncodeBody): TransportShape => {
   const endpoint = resolveEndpoint(options)
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -68,43 +58,46 @@ export const makeBatchPoster = (
     })
   }
 
-  const send = Effect.fn("SegmentTransport.send")(function* (batch: OutgoingBatch) {
-    const sentAt = yield* Clock.currentTimeMillis
-    const body = options.gzip
-      ? yield* Effect.promise(() => gzip(batchBody(batch.messages, sentAt)))
-      : (encode?.(batch.messages, batch.messageBytes, sentAt) ?? batchBody(batch.messages, sentAt))
-    let timedOut = false
-    const answer = yield* Effect.tryPromise({
-      try: async (interrupted) => {
-        // One signal for both ends of an attempt: its deadline and the fiber's interruption. The
-        // timer is cleared as soon as the attempt settles, so none outlive their request.
-        const controller = new AbortController()
-        const timer = setTimeout(() => {
-          timedOut = true
-          controller.abort(new DOMException(`no answer within ${options.timeoutMillis} ms`, "TimeoutError"))
-        }, options.timeoutMillis)
-        const onInterrupt = () => controller.abort(interrupted.reason)
-        interrupted.addEventListener("abort", onInterrupt, { once: true })
-        try {
-          return await client({ headers, body, signal: controller.signal })
-        } finally {
-          clearTimeout(timer)
-          interrupted.removeEventListener("abort", onInterrupt)
-        }
-      },
-      catch: (error) => scrub(classifyFailure(error, { timedOut, timeoutMillis: options.timeoutMillis }))
+  // A plain function, not Effect.fn: a traced function opens a span and captures its caller's
+  // stack on every call, and this one runs once per request.
+  const send = (batch: OutgoingBatch) =>
+    Effect.gen(function* () {
+      const sentAt = yield* Clock.currentTimeMillis
+      const body = options.gzip
+        ? yield* Effect.promise(() => gzip(batchBody(batch.messages, sentAt)))
+        : (encode?.(batch.messages, batch.messageBytes, sentAt) ?? batchBody(batch.messages, sentAt))
+      let timedOut = false
+      const answer = yield* Effect.tryPromise({
+        try: async (interrupted) => {
+          // One signal for both ends of an attempt: its deadline and the fiber's interruption. The
+          // timer is cleared as soon as the attempt settles, so none outlive their request.
+          const controller = new AbortController()
+          const timer = setTimeout(() => {
+            timedOut = true
+            controller.abort(new DOMException(`no answer within ${options.timeoutMillis} ms`, "TimeoutError"))
+          }, options.timeoutMillis)
+          const onInterrupt = () => controller.abort(interrupted.reason)
+          interrupted.addEventListener("abort", onInterrupt, { once: true })
+          try {
+            return await client({ headers, body, signal: controller.signal })
+          } finally {
+            clearTimeout(timer)
+            interrupted.removeEventListener("abort", onInterrupt)
+          }
+        },
+        catch: (error) => scrub(classifyFailure(error, { timedOut, timeoutMillis: options.timeoutMillis }))
+      })
+      const answeredAt = yield* Clock.currentTimeMillis
+      const refusal = errorForAnswer(answer, answeredAt)
+      if (refusal !== undefined) return yield* Effect.fail(scrub(refusal))
+      const accepted: BatchAccepted = {
+        status: answer.status,
+        // Known without scanning the body: the messages were measured when built, and the envelope
+        // is ASCII of a fixed length.
+        bodyBytes: typeof body === "string" ? envelopeBytes + batch.messageBytes : body.byteLength
+      }
+      return accepted
     })
-    const answeredAt = yield* Clock.currentTimeMillis
-    const refusal = errorForAnswer(answer, answeredAt)
-    if (refusal !== undefined) return yield* Effect.fail(scrub(refusal))
-    const accepted: BatchAccepted = {
-      status: answer.status,
-      // Known without scanning the body: the messages were measured when built, and the envelope
-      // is ASCII of a fixed length.
-      bodyBytes: typeof body === "string" ? envelopeBytes + batch.messageBytes : body.byteLength
-    }
-    return accepted
-  })
 
   return { endpoint: endpoint.url, envelopeBytes, send }
 }
