@@ -178,7 +178,6 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   let messagesBatched = 0
   let stopping = false
 
-  const probeRows = options.rejectProbeRows
   const probe = yield* Deferred.make<void>()
   if (!limitRejects) yield* Deferred.succeed(probe, undefined)
 
@@ -340,7 +339,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     }
     if (
       options.maxRejectedShare !== undefined &&
-      (considered >= probeRows || endOfSource) &&
+      (considered >= options.rejectProbeRows || endOfSource) &&
       considered > 0 &&
       rejected / considered > options.maxRejectedShare
     ) {
@@ -408,7 +407,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         if (!limitRejects) return Effect.void
         const hit = rejectLimitHit(false)
         if (hit !== undefined) return abort(hit)
-        return tally.rowsRead - tally.rowsSkipped >= probeRows ? Deferred.succeed(probe, undefined) : Effect.void
+        return tally.rowsRead - tally.rowsSkipped >= options.rejectProbeRows ? Deferred.succeed(probe, undefined) : Effect.void
       })
       const done = Effect.sync(() => {
         offering = []
