@@ -116,7 +116,7 @@ const tlsOptions = (connection: PostgresConnection): TlsOptions | false => {
   }
 }
 
-/** What every session sets, so values arrive in one known text form. */
+/** What every session sets, so values arrive in one known text form (tablecast's own SQL, no user text). */
 const sessionSettings = (readOnly: boolean): string =>
   [
     "SET TimeZone = 'UTC'",
@@ -183,7 +183,14 @@ export const connect = (
         Effect.mapError((error) => toSourceError(error, `connecting to ${connection.description}`, secrets))
       )
       yield* Effect.tryPromise({
-        try: () => client.query(sessionSettings(options.readOnly)),
+        try: async () => {
+          await client.query(sessionSettings(options.readOnly))
+          // Everything the session runs (the user's one statement included) runs inside this
+          // read-only transaction: a single SELECT cannot end it (COMMIT is a statement of its
+          // own, refused) nor make it read-write (transaction_read_only is fixed once it has
+          // read). The transaction ends with the connection.
+          if (options.readOnly) await client.query("BEGIN TRANSACTION READ ONLY")
+        },
         catch: (error) => toSourceError(error, `setting up the session on ${connection.description}`, secrets)
       }).pipe(Effect.onError(() => Effect.promise(() => client.end().catch(() => {}))))
       return client
@@ -191,7 +198,28 @@ export const connect = (
     (client) => Effect.promise(() => client.end().catch(() => {}))
   )
 
-/** Runs one statement with parameters on a client, mapping a failure to a `SourceError`. */
+/**
+ * A query config sent through the extended query protocol (Parse, Bind, Execute) even without
+ * parameters: the server then refuses text holding more than one statement ("cannot insert
+ * multiple commands into a prepared statement", SQLSTATE 42601). `pg` sends a query without
+ * parameters as a simple Query message, which runs every statement in the text.
+ */
+export const oneStatement = (text: string, values: ReadonlyArray<unknown>): pg.QueryArrayConfig<Array<unknown>> => {
+  // `queryMode` is in pg (8.12+) but not in @types/pg.
+  const config: pg.QueryArrayConfig<Array<unknown>> & { readonly queryMode: "extended" } = {
+    text,
+    values: [...values],
+    rowMode: "array",
+    types: RAW_TEXT_TYPES,
+    queryMode: "extended"
+  }
+  return config
+}
+
+/**
+ * Runs exactly one statement with parameters on a client (the server refuses a second one, see
+ * `oneStatement`), mapping a failure to a `SourceError`.
+ */
 export const runQuery = <Row extends ReadonlyArray<unknown> = ReadonlyArray<unknown>>(
   client: pg.Client,
   text: string,
@@ -200,6 +228,6 @@ export const runQuery = <Row extends ReadonlyArray<unknown> = ReadonlyArray<unkn
   secrets: ReadonlyArray<string>
 ): Effect.Effect<pg.QueryResult<Row & Array<unknown>>, SourceError> =>
   Effect.tryPromise({
-    try: () => client.query<Row & Array<unknown>>({ text, values: [...values], rowMode: "array", types: RAW_TEXT_TYPES }),
+    try: () => client.query(oneStatement(text, values)) as unknown as Promise<pg.QueryResult<Row & Array<unknown>>>,
     catch: (error) => toSourceError(error, doing, secrets)
   })

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { SourceError } from "@tablecast/core"
 import * as Effect from "effect/Effect"
+import { POSTGRES_LEXICON, singleStatement, SNOWFLAKE_LEXICON, type SqlLexicon } from "./SingleStatement.ts"
 import { type SchemaTableName, TableNameError, type TableNameSyntax } from "./TableName.ts"
 
 /** What to read: a table (always by quoted identifiers) or the user's query, as one SELECT. */
@@ -26,16 +27,31 @@ const firstLine = (sql: string): string => {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line
 }
 
+/** The one statement a query must be (see `singleStatement`), or a config error naming `--query`. */
+const oneStatement = (dialect: string, sql: string, label: string, lexicon: SqlLexicon): Effect.Effect<string, SourceError> => {
+  const checked = singleStatement(sql, lexicon)
+  if (checked._tag === "Statement") return Effect.succeed(checked.sql)
+  return Effect.fail(
+    new SourceError({
+      message: `${dialect}: the ${label} (--query) ${checked.reason}; tablecast runs exactly one statement that reads, in a read-only transaction`,
+      code: "config"
+    })
+  )
+}
+
 /**
  * Resolves `table` (parsed with the database's table name syntax) or `query` (text or `.sql` file)
- * into the SQL that reads it. Messages start with the syntax's dialect, e.g. "Postgres: ".
+ * into the SQL that reads it. Messages start with the syntax's dialect, e.g. "Postgres: ". A query
+ * must be one SELECT, WITH, VALUES or TABLE statement (a trailing `;` is allowed), lexed with
+ * `lexicon` (by default the dialect's).
  */
 export const resolveTarget = <Name extends SchemaTableName>(
   tableNames: TableNameSyntax<Name>,
   options: {
     readonly table?: string | undefined
     readonly query?: string | undefined
-  }
+  },
+  lexicon: SqlLexicon = tableNames.dialect === "Snowflake" ? SNOWFLAKE_LEXICON : POSTGRES_LEXICON
 ): Effect.Effect<ReadTarget<Name>, SourceError> =>
   Effect.gen(function* () {
     const dialect = tableNames.dialect
@@ -65,9 +81,11 @@ export const resolveTarget = <Name extends SchemaTableName>(
       })
       const sql = trimQuery(text)
       if (sql === "") return yield* new SourceError({ message: `${dialect}: query file ${file} is empty`, code: "config" })
-      return { _tag: "Query", sql, label: `query ${file}`, file } as const
+      const statement = yield* oneStatement(dialect, sql, `query file ${file}`, lexicon)
+      return { _tag: "Query", sql: statement, label: `query ${file}`, file } as const
     }
     const sql = trimQuery(query)
     if (sql === "") return yield* new SourceError({ message: `${dialect}: the query is empty`, code: "config" })
-    return { _tag: "Query", sql, label: `query "${firstLine(sql)}"`, file: undefined } as const
+    const statement = yield* oneStatement(dialect, sql, "query", lexicon)
+    return { _tag: "Query", sql: statement, label: `query "${firstLine(statement)}"`, file: undefined } as const
   })

@@ -4,6 +4,7 @@ export { type ColumnSummary, type SourceDescription, type TableSummary } from ".
 export { parseJsonExactly } from "./JsonValue.ts"
 export { type ReadTarget, resolveTarget, trimQuery } from "./ReadTarget.ts"
 export { convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"
+export { POSTGRES_LEXICON, READ_STATEMENTS, type SingleStatement, singleStatement, SNOWFLAKE_LEXICON, type SqlLexicon } from "./SingleStatement.ts"
 export { scrubSecrets } from "./ScrubSecrets.ts"
 export { BinaryMapping, requireTableOrQuery, Secret } from "./SourceOptions.ts"
 export {

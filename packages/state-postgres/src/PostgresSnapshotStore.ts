@@ -466,7 +466,10 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
           // The same rows the source's filtered read leaves out: a key that appears once, whose
           // row's digest is an entry's. (A row written between this statement and the read can
           // come through too: it is then classified as usual, and also counted here.)
-          await client.query("BEGIN")
+          // `digestSql` holds the source's query: read-only, as the source's own session is (only
+          // the temp table may be written), and one statement (sent with parameters, so through
+          // the extended protocol, which refuses a second one).
+          await client.query("BEGIN TRANSACTION READ ONLY")
           try {
             for (const setting of DIGEST_SETTINGS) await client.query(setting)
             const result = await client.query(
