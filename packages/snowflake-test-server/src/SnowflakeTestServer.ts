@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net"
 import { gunzipSync, gzipSync } from "node:zlib"
 import pg from "pg"
 import { columnEncoding, type RowType } from "./ResultEncoder.ts"
+import { countStatements, statementCountError } from "./StatementCount.ts"
 import { installSfSchema, type SfTypeOids } from "./SfSchema.ts"
 import { translateSql } from "./SqlTranslator.ts"
 
@@ -78,8 +79,8 @@ interface Session {
   readonly client: pg.Client
   /** Queries of one session run one after another, as in Snowflake. */
   queue: Promise<unknown>
-  /** The default parameters with the SESSION_PARAMETERS the driver sent at login. */
-  readonly parameters: ReadonlyArray<{ name: string; value: unknown }>
+  /** The default parameters with the SESSION_PARAMETERS the driver sent at login (and ALTER SESSION SET MULTI_STATEMENT_COUNT). */
+  parameters: ReadonlyArray<{ name: string; value: unknown }>
   readonly context: { warehouse: string; database: string; schema: string; role: string }
 }
 
@@ -336,6 +337,24 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
   /** Runs one statement on Postgres and builds its Snowflake result (inline rows and gzip chunks). */
   const execute = async (query: Query, sqlText: string, bindings: Record<string, { value: unknown }> | undefined, describeOnly: boolean) => {
     const session = query.session
+    // Like Snowflake: a request holds as many statements as MULTI_STATEMENT_COUNT says (1 unless
+    // the statement or the session says otherwise). This server runs one statement per request.
+    const countError = statementCountError(sqlText, query.parameters.find((parameter) => parameter.name === "MULTI_STATEMENT_COUNT")?.value)
+    if (countError !== undefined) {
+      query.outcome = { ok: false, ...countError }
+      return
+    }
+    if (countStatements(sqlText) > 1) {
+      query.outcome = { ok: false, code: "000002", sqlState: "0A000", message: "Unsupported feature: the test server runs one statement per request." }
+      return
+    }
+    const multiStatementCount = /^\s*ALTER\s+SESSION\s+SET\s+MULTI_STATEMENT_COUNT\s*=\s*(\d+)\s*;?\s*$/i.exec(sqlText)
+    if (multiStatementCount !== null) {
+      session.parameters = [
+        ...session.parameters.filter((parameter) => parameter.name !== "MULTI_STATEMENT_COUNT"),
+        { name: "MULTI_STATEMENT_COUNT", value: Number(multiStatementCount[1]) }
+      ]
+    }
     if (/^\s*(ALTER\s+SESSION|USE\s)/i.test(sqlText)) {
       query.outcome = {
         ok: true,
@@ -361,7 +380,9 @@ export const startServer = async (config: SnowflakeTestServerConfig, port = 0): 
       })
     let result: pg.QueryResult<Array<string | null>>
     try {
-      result = await session.client.query<Array<string | null>>({ text: sql, values, rowMode: "array" })
+      // The extended protocol even without values: Postgres, too, refuses a second statement.
+      const config: pg.QueryArrayConfig<Array<string | null>> & { readonly queryMode: "extended" } = { text: sql, values, rowMode: "array", queryMode: "extended" }
+      result = (await session.client.query(config)) as unknown as pg.QueryResult<Array<string | null>>
     } catch (error) {
       const fields = error as { code?: string; message?: string }
       query.outcome = { ok: false, ...snowflakeError(fields.code, fields.message ?? String(error)) }

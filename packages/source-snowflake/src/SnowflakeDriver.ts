@@ -101,7 +101,10 @@ export const connect = (settings: SnowflakeSettings): Effect.Effect<Snowflake.Co
 /** Values that the source converts itself from the driver's raw text. */
 export const FETCH_AS_STRING = ["Number", "JSON"] as unknown as Array<Snowflake.DataType>
 
-/** Runs a statement; succeeds once its result is available (after any "in progress" polling). */
+/**
+ * Runs exactly one statement (the server refuses several: MULTI_STATEMENT_COUNT is 1); succeeds
+ * once its result is available (after any "in progress" polling).
+ */
 export const execute = (
   connection: Snowflake.Connection,
   sqlText: string,
@@ -119,7 +122,9 @@ export const execute = (
         ...(options.describeOnly === true ? { describeOnly: true } : {}),
         // Valid JSON for VARIANT values even where Snowflake would write NaN or undefined, and
         // TIME values (which the driver hands over as formatted text) with all their digits.
-        parameters: { STRICT_JSON_OUTPUT: true, TIME_OUTPUT_FORMAT: "HH24:MI:SS.FF9" },
+        // MULTI_STATEMENT_COUNT 1: the server refuses a request holding more than one statement
+        // (error 000008), whatever the account's or the session's default says.
+        parameters: { STRICT_JSON_OUTPUT: true, TIME_OUTPUT_FORMAT: "HH24:MI:SS.FF9", MULTI_STATEMENT_COUNT: 1 },
         complete: (error, statement) => {
           if (error) resume(Effect.fail(toSourceError(error, options.doing, settings.secrets)))
           else resume(Effect.succeed(statement as Snowflake.RowStatement))

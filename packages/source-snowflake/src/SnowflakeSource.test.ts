@@ -200,7 +200,7 @@ describe.skipIf(env === undefined)("SnowflakeSource with the real driver against
     expect(missing.error).toMatchObject({ code: "not-found", driverCode: "002003" })
     expect(missing.error.message).toContain("does not exist or not authorized")
     expect(missing.error.message).toContain("Snowflake code 002003")
-    const syntax = await readError(withLogin({ query: "SELEC 1" }))
+    const syntax = await readError(withLogin({ query: "SELECT 1 +" }))
     expect(syntax.error).toMatchObject({ code: "query", driverCode: "001003" })
     expect(syntax.error.message).toContain("SQLSTATE 42000")
   })

@@ -145,10 +145,14 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
       continue
     }
     if (char === "$" && !IDENTIFIER_CHAR.test(sql[index - 1] ?? " ")) {
-      const tag = lexicon.dollarTags ? /^\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/u.exec(sql.slice(index)) : sql.startsWith("$$", index) ? ["$$"] : null
-      if (tag !== null) {
-        const close = sql.indexOf(tag[0], index + tag[0].length)
-        index = close === -1 ? length : close + tag[0].length
+      const tag = lexicon.dollarTags
+        ? /^\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/u.exec(sql.slice(index))?.[0]
+        : sql.startsWith("$$", index)
+          ? "$$"
+          : undefined
+      if (tag !== undefined) {
+        const close = sql.indexOf(tag, index + tag.length)
+        index = close === -1 ? length : close + tag.length
         continue
       }
     }
