@@ -1,4 +1,4 @@
-import type { IncrementalPlan } from "@tablecast/core"
+import { type IncrementalPlan, sends } from "@tablecast/core"
 
 const count = (n: number) => n.toLocaleString("en-US")
 const percent = (share: number) => `${(Math.round(share * 1000) / 10).toFixed(1)}%`
@@ -16,10 +16,12 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
     `${heading}: ${count(rows.read)} rows read against a snapshot of ${count(plan.snapshot.rows)} (${plan.snapshot.location})` +
       (plan.full ? ", full run: every row is sent" : `, mode ${plan.mode}`)
   )
-  lines.push(`  added       ${count(rows.added)}`)
-  lines.push(`  changed     ${count(rows.changed)}`)
+  const sent = sends(plan.mode)
+  const notSent = (kind: keyof typeof sent, n: number) => (n > 0 && !plan.full && !sent[kind] ? ` (not sent in mode ${plan.mode})` : "")
+  lines.push(`  added       ${count(rows.added)}${notSent("added", rows.added)}`)
+  lines.push(`  changed     ${count(rows.changed)}${notSent("changed", rows.changed)}`)
   lines.push(`  unchanged   ${count(rows.unchanged)}${rows.withinTolerance > 0 ? ` (${count(rows.withinTolerance)} moved only within tolerance)` : ""}`)
-  lines.push(`  removed     ${count(rows.removed)}`)
+  lines.push(`  removed     ${count(rows.removed)}${notSent("removed", rows.removed)}`)
   if (plan.diffInDatabase !== undefined) {
     lines.push(
       plan.diffInDatabase
@@ -35,9 +37,11 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
   lines.push(`  users       ${count(plan.users.touched)} touched, ${count(plan.users.new)} new to this sync (monthly tracked users estimate)`)
   const verdict =
     guard.tripped === undefined ? "passes" : guard.forced ? `over, forced: ${guard.tripped}` : `STOPS THE RUN: ${guard.tripped} (--force sends anyway)`
+  // The table's true shares against the snapshot, whatever the mode sends.
   lines.push(
-    `  guard       changed ${percent(guard.changedShare)} (at most ${percent(guard.maxChangedShare)}), removed ${percent(guard.removedShare)} (at most ${percent(guard.maxRemovedShare)}): ${verdict}`
+    `  guard       added ${percent(guard.addedShare)}, changed ${percent(guard.changedShare)} (at most ${percent(guard.maxChangedShare)}), removed ${percent(guard.removedShare)} (at most ${percent(guard.maxRemovedShare)}): ${verdict}`
   )
+  if (guard.warning !== undefined) lines.push(`  warning     ${guard.warning}`)
   if (plan.sample.length > 0) {
     lines.push("  sample of changes:")
     for (const change of plan.sample) {

@@ -7,6 +7,7 @@ import { CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
 import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
+import { sends } from "./IncrementalSpec.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
 import { syncNamespace } from "./MessageMapper.ts"
 import { digestSpecHash } from "./SourceDigestSpec.ts"
@@ -242,7 +243,11 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
   function finishRun(sent: DeliveryReport, plan: IncrementalPlan, run: SnapshotRun) {
     return Effect.gen(function* () {
       let forgotten = 0
-      if (input.full === true && sent.outcome === "completed" && tally.rowsRejected === 0) {
+      // A run forced past a removed share in a mode that sends no removals accepts the smaller
+      // table: its gone keys are forgotten (as a full run's are), or every later run would trip.
+      const acceptedShrink =
+        plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
+      if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
         forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
       }
       const report: DeliveryReport = {

@@ -43,7 +43,7 @@ export {
   type StagedUsers,
   StateError
 } from "./Snapshot.ts"
-export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, Tolerance } from "./IncrementalSpec.ts"
+export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
 export { incrementalOf } from "./SyncSpec.ts"
 export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
 export type { ColumnChange } from "./ChangeDetector.ts"

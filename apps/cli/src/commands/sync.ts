@@ -140,6 +140,8 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       // A dry run, or a run the guard stopped: the plan says what would have been sent.
       if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) process.stdout.write(`${planText(plan, "plan")}\n`)
     }
+    // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
+    if (plan?.guard.warning !== undefined) process.stderr.write(`tablecast: guard warning: ${plan.guard.warning}\n`)
     const code = exitCodeOf(report)
     if (code !== ExitCode.ok) this.exit(code)
   }
