@@ -63,7 +63,7 @@ export const mappingFlags = {
     summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).",
     helpGroup: "SOURCE"
   }),
-  query: Flags.string({ summary: "Warehouse query to read, as SQL text or a .sql file.", helpGroup: "SOURCE" }),
+  query: Flags.string({ summary: "Warehouse query to read, as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.", helpGroup: "SOURCE" }),
   type: Flags.string({
     char: "t",
     summary: "Call per row: track, identify, or both.",
@@ -156,7 +156,7 @@ export const incrementalFlags = {
     helpGroup: "INCREMENTAL"
   }),
   "max-removed": Flags.string({
-    summary: "Guard: stop before sending when more of the snapshot's rows are removed, e.g. 20% (default).",
+    summary: "Guard: stop before sending when more of the snapshot's rows are gone from the table, in every mode, e.g. 20% (default).",
     helpGroup: "INCREMENTAL"
   }),
   full: Flags.boolean({ summary: "Send every row, changed or not, and rebuild the snapshot.", helpGroup: "INCREMENTAL" }),
