@@ -40,6 +40,15 @@ export type SingleStatement =
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u
 const WORD_START = /[\p{L}_]/u
+const SPACE = /\s/u
+/** Sticky: matched at `lastIndex`, without copying the rest of the text. */
+const WORD = /[\p{L}_][\p{L}\p{N}_$]*/uy
+const DOLLAR_TAG = /\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/uy
+
+const matchAt = (pattern: RegExp, text: string, at: number): string | undefined => {
+  pattern.lastIndex = at
+  return pattern.exec(text)?.[0]
+}
 
 const position = (sql: string, offset: number): string => {
   const before = sql.slice(0, offset)
@@ -71,7 +80,9 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
   let end: number | undefined
   /** Skips a comment at `index`, if one starts there; true when it did. */
   const skipComment = (): boolean => {
-    const two = sql.slice(index, index + 2)
+    const first = sql[index]
+    if (first !== "-" && first !== "/") return false
+    const two = first + (sql[index + 1] ?? "")
     if (two === "--" || (lexicon.slashComments && two === "//")) {
       const newline = sql.indexOf("\n", index)
       index = newline === -1 ? length : newline + 1
@@ -81,11 +92,10 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
       let depth = 1
       index += 2
       while (index < length && depth > 0) {
-        const pair = sql.slice(index, index + 2)
-        if (pair === "*/") {
+        if (sql.startsWith("*/", index)) {
           depth--
           index += 2
-        } else if (lexicon.nestedComments && pair === "/*") {
+        } else if (lexicon.nestedComments && sql.startsWith("/*", index)) {
           depth++
           index += 2
         } else index++
@@ -110,7 +120,7 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
   }
   while (index < length) {
     const char = sql[index]!
-    if (/\s/u.test(char)) {
+    if (SPACE.test(char)) {
       index++
       continue
     }
@@ -130,10 +140,7 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
       index++
       continue
     }
-    if (firstWord === undefined && char !== "(") {
-      const match = /^[\p{L}_][\p{L}\p{N}_$]*/u.exec(sql.slice(index))
-      firstWord = { word: match === null ? char : match[0], at: index }
-    }
+    if (firstWord === undefined && char !== "(") firstWord = { word: matchAt(WORD, sql, index) ?? char, at: index }
     if (char === "'") {
       const previous = sql[index - 1]
       const escaped = lexicon.escapeStrings && (previous === "E" || previous === "e") && !IDENTIFIER_CHAR.test(sql[index - 2] ?? " ")
@@ -146,7 +153,7 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
     }
     if (char === "$" && !IDENTIFIER_CHAR.test(sql[index - 1] ?? " ")) {
       const tag = lexicon.dollarTags
-        ? /^\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/u.exec(sql.slice(index))?.[0]
+        ? matchAt(DOLLAR_TAG, sql, index)
         : sql.startsWith("$$", index)
           ? "$$"
           : undefined
@@ -158,9 +165,8 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
     }
     if (WORD_START.test(char)) {
       // A whole word at once, so that a `$` or a quote inside it starts nothing.
-      const match = /^[\p{L}_][\p{L}\p{N}_$]*/u.exec(sql.slice(index))!
       // `E'…'`: leave the quote to the string rule, which looks back at the prefix.
-      index += match[0].length
+      index += matchAt(WORD, sql, index)!.length
       continue
     }
     index++
