@@ -409,7 +409,8 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
 export const changeStream = (planner: Planner, run: SnapshotRun, rows: Stream.Stream<SourceItem, SourceError>) =>
   rows.pipe(
     Stream.chunks,
-    Stream.mapEffect(planner.classify),
+    // A chunk is classified whole or not at all: a stop never leaves rows read but not counted.
+    Stream.mapEffect((items) => Effect.uninterruptible(planner.classify(items))),
     Stream.flattenIterable,
     Stream.concat(Stream.suspend(() => run.unseen.pipe(Stream.chunks, Stream.mapEffect(planner.removals), Stream.flattenIterable)))
   )

@@ -14,13 +14,15 @@ export const MAX_VALUE_DEPTH = 64
  */
 const MAX_VISITS = 1_000_000
 
+const isLeaf = (value: object): boolean => value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer
+
 /**
  * Whether a value nests arrays and objects deeper than `limit` levels. Iterative, so that the check
  * itself cannot overflow the stack; stops at the first path that goes too deep. Dates, binary data
  * and other values that JSON writes as one token count as leaves.
  */
 export const nestsDeeperThan = (value: unknown, limit: number = MAX_VALUE_DEPTH): boolean => {
-  if (typeof value !== "object" || value === null) return false
+  if (typeof value !== "object" || value === null || isLeaf(value)) return false
   const nodes: Array<object> = [value]
   const depths: Array<number> = [1]
   let visits = 0
@@ -29,10 +31,9 @@ export const nestsDeeperThan = (value: unknown, limit: number = MAX_VALUE_DEPTH)
     const depth = depths.pop()!
     if (depth > limit) return true
     if (++visits > MAX_VISITS) return false
-    if (node instanceof Date || ArrayBuffer.isView(node) || node instanceof ArrayBuffer) continue
     const children: ReadonlyArray<unknown> = Array.isArray(node) ? node : Object.values(node)
     for (const child of children) {
-      if (typeof child === "object" && child !== null) {
+      if (typeof child === "object" && child !== null && !isLeaf(child)) {
         nodes.push(child)
         depths.push(depth + 1)
       }
