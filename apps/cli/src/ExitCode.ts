@@ -25,6 +25,8 @@ export const ExitCode = {
   guardTripped: 8,
   /** The state store of an incremental sync could not be opened, read or written. */
   stateFailed: 9,
+  /** The books did not balance: rows or messages unaccounted for (a bug; the message gives the counts). */
+  unbalanced: 10,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -51,6 +53,8 @@ export const exitCodeOf = (report: DeliveryReport): number => {
         return ExitCode.stateFailed
       case "internal":
         return ExitCode.internal
+      case "unbalanced":
+        return ExitCode.unbalanced
     }
   }
   if (report.outcome === "incomplete") return ExitCode.incomplete

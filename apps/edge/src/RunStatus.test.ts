@@ -92,4 +92,22 @@ describe("summarizeRun", () => {
     expect(status.rejects.byStage["batch-refused"]).toBe(30)
     expect(status.rejects.sample).toHaveLength(20)
   })
+
+  it("never reports completed when the books do not balance: the run fails as unbalanced, with the count", () => {
+    // Chunk 1 read 1,000 rows but accounts for 999 of them, and its messages for none of the 999.
+    const lossy = chunk(1, 1_000, {
+      rows: { read: 1_000, mapped: 999, rejected: 0, skipped: 0 },
+      messages: { built: 999, sent: 0, accepted: 0, refused: 0, undelivered: 0 }
+    })
+    const status = summarizeRun(meta, [chunk(0, 1_000), lossy, chunk(2, 500)])
+    expect(status.state).toBe("done")
+    expect(status.outcome).toBe("aborted")
+    expect(status.fatal?.kind).toBe("unbalanced")
+    expect(status.fatal?.message).toContain("1 row read unaccounted for")
+    expect(status.fatal?.message).toContain("999 messages built unaccounted for")
+    // A chunk that found its own books unbalanced fails the run too, whatever the sums say.
+    const flagged = chunk(1, 1_000, { outcome: "aborted", fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" } })
+    const other = summarizeRun(meta, [chunk(0, 1_000), flagged, chunk(2, 500)])
+    expect(other).toMatchObject({ outcome: "aborted", fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" } })
+  })
 })

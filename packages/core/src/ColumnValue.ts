@@ -1,4 +1,5 @@
 import type { ColumnType } from "./SyncSpec.ts"
+import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /** A value converted for a message, or the reason it does not fit its column's type. */
 export type Converted =
@@ -232,6 +233,8 @@ const autoValue = (raw: unknown): Converted => {
  */
 export const convertValue = (raw: unknown, type: ColumnType): Converted | typeof EMPTY => {
   if (raw === null || raw === undefined || raw === "") return EMPTY
+  // Before any conversion serializes it: a value too deep would overflow the serializer's stack.
+  if (typeof raw === "object" && nestsDeeperThan(raw)) return fail(tooDeepReason())
   switch (type) {
     case "auto":
       return autoValue(raw)
@@ -257,7 +260,8 @@ export const convertValue = (raw: unknown, type: ColumnType): Converted | typeof
     case "json": {
       if (typeof raw !== "string") return isBinary(raw) ? fail("binary data, which is not JSON") : ok(raw)
       try {
-        return ok(JSON.parse(raw))
+        const parsed: unknown = JSON.parse(raw)
+        return nestsDeeperThan(parsed) ? fail(tooDeepReason()) : ok(parsed)
       } catch {
         return fail(`${describe(raw)} is not valid JSON`)
       }

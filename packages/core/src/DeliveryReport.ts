@@ -21,6 +21,8 @@ export interface FatalError {
     | "guard"
     | "state"
     | "internal"
+    /** The books did not balance: rows or messages unaccounted for (a bug; exit code 10). */
+    | "unbalanced"
   readonly message: string
   readonly status?: number
 }

@@ -17,6 +17,7 @@ import { isMalformed, malformedReject, RowSource, type SourceError, type SourceI
 import type { ChangeKind, SnapshotEntry, SnapshotRun, StagedChange, StagedUsers, StateError } from "./Snapshot.ts"
 import { missingColumns } from "./Sync.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
+import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /** A changed or added row as the plan shows it: what moved, from what, to what. */
 export interface PlannedChange {
@@ -208,6 +209,19 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
           continue
         }
         lastRow = Math.max(lastRow, item.rowNumber)
+        // The key is serialized as it is: a key value nested too deep (a warehouse's jsonb) rejects
+        // its row here, before it could overflow the serializer. Other columns are the mapping's to judge.
+        const deepKey = input.key.find((column) => nestsDeeperThan(item.values[column]))
+        if (deepKey !== undefined) {
+          rejects.push({
+            row: item.rowNumber,
+            stage: "validation",
+            reason: `key column ${JSON.stringify(deepKey)}: ${tooDeepReason()}`,
+            column: deepKey,
+            values: item.values
+          })
+          continue
+        }
         const key = detector.keyOf(item.values)
         if ("emptyColumn" in key) {
           rejects.push({
@@ -438,7 +452,8 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
 export const changeStream = (planner: Planner, run: SnapshotRun, rows: Stream.Stream<SourceItem, SourceError>) =>
   rows.pipe(
     Stream.chunks,
-    Stream.mapEffect(planner.classify),
+    // A chunk is classified whole or not at all: a stop never leaves rows read but not counted.
+    Stream.mapEffect((items) => Effect.uninterruptible(planner.classify(items))),
     Stream.flattenIterable,
     Stream.concat(Stream.suspend(() => run.unseen.pipe(Stream.chunks, Stream.mapEffect(planner.removals), Stream.flattenIterable)))
   )

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
+import { checkBooks } from "./Books.ts"
 import { CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
@@ -137,7 +138,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         )
         const messages = { ...report.messages, built: plan.send.messages }
         const batches = { ...report.batches, planned: plan.send.requests }
-        return { report: { ...report, messages, batches, incremental: plan }, plan } satisfies IncrementalResult
+        return { report: balanced({ ...report, messages, batches, incremental: plan }, plan.send.messages), plan } satisfies IncrementalResult
       }
 
       // The send: the staged changes, in order, through the ordinary pipeline.
@@ -264,10 +265,16 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         rejects: mergeRejects(tally.rejects(), sent.rejects),
         incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
       }
-      return { report, plan } satisfies IncrementalResult
+      return { report: balanced(report), plan } satisfies IncrementalResult
     })
   }
 })
+
+/** The books checked on the run's report as a whole (the plan's rows, the send's messages). */
+const balanced = (report: DeliveryReport, planned?: number): DeliveryReport => {
+  const fatal = checkBooks({ rows: report.rows, messages: report.messages, ...(planned === undefined ? {} : { planned }) }, report.fatal)
+  return fatal === undefined || fatal === report.fatal ? report : { ...report, outcome: "aborted", fatal }
+}
 
 const mergeRejects = (first: DeliveryReport["rejects"], second: DeliveryReport["rejects"]): DeliveryReport["rejects"] => ({
   total: first.total + second.total,

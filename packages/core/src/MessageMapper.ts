@@ -297,7 +297,7 @@ export const compileMapper = (
    * goes into the messageId: a row that changes back to content sent before is not taken for a
    * duplicate of that earlier message, while a retry of the same change keeps its id.
    */
-  return (row: SourceRow, revision?: string): MappedRow => {
+  const mapRow = (row: SourceRow, revision?: string): MappedRow => {
     const { rowNumber, values } = row
     const userId = idValue(values, spec.customerId)
     if (userId instanceof RowFailure) return userId
@@ -340,6 +340,26 @@ export const compileMapper = (
       messages.push(built)
     }
     return { ok: true, messages }
+  }
+
+  // The catch-all: whatever else goes wrong with one row (a value JSON cannot write, a column name
+  // nested past the stack) rejects that row with the error's message; it never ends the run.
+  return (row: SourceRow, revision?: string): MappedRow => {
+    try {
+      return mapRow(row, revision)
+    } catch (error) {
+      return failure(`the row could not be mapped: ${errorText(error)}`)
+    }
+  }
+}
+
+/** An unexpected error as one line of text: its name and message. */
+const errorText = (error: unknown): string => {
+  try {
+    const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, " ")
+    return text.length > 300 ? `${text.slice(0, 300)}…` : text
+  } catch {
+    return "an error that could not be described"
   }
 }
 

@@ -9,6 +9,7 @@ import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import { AckWatermark } from "./AckWatermark.ts"
+import { checkBooks } from "./Books.ts"
 import { type Batch, BatchBuilder } from "./Batcher.ts"
 import { type Checkpoint, CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
@@ -89,7 +90,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const startedAt = yield* Clock.currentTimeMillis
   const tally = new DeliveryTally(startedAt)
   const library = input.library ?? { name: "tablecast", version: VERSION }
-  const map = compileMapper(spec, library)
+  // A spec the mapper cannot compile (a static context nested past the serializer) ends the run below.
+  const compiled = Result.try(() => compileMapper(spec, library))
   const namespace = syncNamespace(spec)
   const meta = {
     sync: namespace,
@@ -97,12 +99,47 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     endpoint: options.dryRun ? "(dry run: nothing sent)" : transport.endpoint,
     dryRun: options.dryRun
   }
+  /** Messages a dry run placed in the batches it planned: settled by being planned. */
+  let messagesPlanned = 0
+  /** The books are checked at the end of every run: a run that does not balance fails as `unbalanced`. */
+  const balanceBooks = () => {
+    tally.fatal =
+      checkBooks(
+        {
+          rows: { read: tally.rowsRead, skipped: tally.rowsSkipped, rejected: tally.rowsRejected, mapped: tally.rowsMapped },
+          messages: {
+            built: tally.messagesBuilt,
+            accepted: tally.messagesAccepted,
+            refused: tally.messagesRefused,
+            undelivered: tally.messagesUndelivered
+          },
+          planned: messagesPlanned
+        },
+        tally.fatal
+      ) ?? tally.fatal
+  }
+  /** Tells the listener; a listener that throws is a bug that fails the run (never one that hangs it). */
+  const tellProgress = (now: number): FatalError | undefined => {
+    try {
+      listener.onProgress(tally.snapshot(now))
+      return undefined
+    } catch (error) {
+      return internalError("the progress listener failed", error)
+    }
+  }
   const finish = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    listener.onProgress(tally.snapshot(now))
+    const failed = tellProgress(now)
+    if (failed !== undefined && (tally.fatal === undefined || tally.fatal.kind === "interrupted")) tally.fatal = failed
+    balanceBooks()
     return tally.report(meta, now)
   })
   const sourceFailure = (error: SourceError): FatalError => ({ kind: "source", message: error.message })
+  if (Result.isFailure(compiled)) {
+    tally.fatal = { kind: "spec", message: `the sync cannot be mapped: ${describeDefect(compiled.failure)}` }
+    return yield* finish
+  }
+  const map = compiled.success
 
   // Before anything is read or sent: the source's size for the ETA, its columns, its checkpoint.
   const estimate = yield* Effect.result(source.estimatedRows)
@@ -237,7 +274,10 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
           ? Effect.void
           : input
               .onSettled(batch.messages, outcome === "accepted")
-              .pipe(Effect.catchTag("StateError", (error) => abort({ kind: "state", message: error.message })))
+              .pipe(
+                Effect.catchTag("StateError", (error) => abort({ kind: "state", message: error.message })),
+                Effect.catchDefect((defect) => abort(internalError("telling a settled batch failed", defect)))
+              )
       if (outcome === "accepted") {
         tally.messagesAccepted += count
         tally.batchesAccepted++
@@ -303,6 +343,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       if (options.dryRun) {
         waiting.shift()
         tally.batchesPlanned++
+        messagesPlanned += batch.messages.length
         continue
       }
       yield* Deferred.await(probe)
@@ -314,11 +355,17 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       })
       yield* Effect.forkChild(
         deliver(batch).pipe(
+          // A defect (a transport that throws) is a bug: the batch is not confirmed, and the run stops.
+          Effect.catchDefect((defect) => {
+            const fatal = internalError("delivering a batch failed", defect)
+            return settle(batch, "undelivered", `not confirmed delivered: ${fatal.message}`).pipe(Effect.andThen(abort(fatal)))
+          }),
           Effect.ensuring(
             Effect.gen(function* () {
               tally.batchesInFlight--
-              listener.onProgress(tally.snapshot(yield* Clock.currentTimeMillis))
               yield* slots.release(1)
+              const failed = tellProgress(yield* Clock.currentTimeMillis)
+              if (failed !== undefined) yield* abort(failed)
             })
           )
         )
@@ -427,6 +474,13 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       (error): error is StopReading => error instanceof StopReading,
       () => Effect.void
     ),
+    // A defect while reading (a source or a step that throws) is never the end of the source: the
+    // run fails with it. What was read is still delivered, and the books tell what it cost.
+    Effect.catchDefect((defect) =>
+      Effect.sync(() => {
+        if (tally.fatal === undefined || tally.fatal.kind === "interrupted") tally.fatal = internalError("reading failed", defect)
+      })
+    ),
     Effect.andThen(endOfReading),
     Effect.ensuring(Queue.end(queue))
   )
@@ -494,7 +548,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       yield* saveCheckpoint(false)
       if (now - lastProgress >= listener.intervalMillis) {
         lastProgress = now
-        listener.onProgress(tally.snapshot(now))
+        const failed = tellProgress(now)
+        if (failed !== undefined) yield* abort(failed)
       }
     }
   })
@@ -535,7 +590,10 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     yield* Fiber.await(reader)
   })
 
-  yield* Effect.raceFirst(pipeline, Deferred.await(stop))
+  yield* Effect.raceFirst(pipeline, Deferred.await(stop)).pipe(
+    // Anything else unexpected stops the run at once as an internal error: never a normal end.
+    Effect.catchDefect((defect) => abort(internalError("the pipeline failed", defect)))
+  )
 
   if (yield* Deferred.isDone(stop)) {
     // Stopped at once: whatever was read but not acknowledged is reported as undelivered.
@@ -559,8 +617,25 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       yield* rejectAll(rejectsOf(ordered, "undelivered", reason))
     }
   }
+  balanceBooks()
   yield* saveCheckpoint(tally.fatal === undefined && tally.messagesUndelivered === 0)
   return yield* finish
+})
+
+/** A defect as one line: its name and message, never a stack. */
+const describeDefect = (defect: unknown): string => {
+  try {
+    const text = (defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)).replace(/\s+/g, " ")
+    return text.length > 300 ? `${text.slice(0, 300)}…` : text
+  } catch {
+    return "an error that could not be described"
+  }
+}
+
+/** An unexpected error (a bug) as a fatal error of the run. */
+const internalError = (what: string, defect: unknown): FatalError => ({
+  kind: "internal",
+  message: `${what}: ${describeDefect(defect)}`
 })
 
 export type { DeliveryReport }

@@ -24,4 +24,13 @@ describe("SyncSpec", () => {
     expect(result.success).toBe(false)
     if (!result.success) expect(formatIssues(result.error)).toMatch(/^customerId: a sync needs a customer id column/)
   })
+
+  it("refuses a static context or integrations nested too deep for a message, naming the field", () => {
+    let deep: unknown = {}
+    for (let i = 0; i < 6_000; i++) deep = { a: deep }
+    const result = SyncSpec.safeParse({ event: "E", customerId: "id", context: { deep } })
+    expect(result.success).toBe(false)
+    if (!result.success) expect(formatIssues(result.error)).toBe("context: value nested deeper than 64 levels")
+    expect(SyncSpec.safeParse({ event: "E", customerId: "id", integrations: { All: true }, context: { a: { b: 1 } } }).success).toBe(true)
+  })
 })

@@ -1,5 +1,6 @@
 import * as z from "zod"
 import { IncrementalSpec, type IncrementalSpecInput } from "./IncrementalSpec.ts"
+import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /**
  * How a column's raw value becomes a JSON value.
@@ -77,6 +78,12 @@ export const SyncSpec = z
       const removed = spec.incremental.removed
       if (removed?.clearTraits === true && spec.type === "track") {
         ctx.addIssue({ code: "custom", path: ["incremental", "removed", "clearTraits"], message: "a track sync sends no traits to clear" })
+      }
+    }
+    // Each message carries them: nested past the limit, they would overflow the serializer.
+    for (const field of ["context", "integrations"] as const) {
+      if (spec[field] !== undefined && nestsDeeperThan(spec[field])) {
+        ctx.addIssue({ code: "custom", path: [field], message: tooDeepReason() })
       }
     }
     if (spec.customerId === undefined && spec.anonymousId === undefined) {

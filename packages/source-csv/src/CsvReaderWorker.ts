@@ -2,7 +2,7 @@
 // maps each row) and posts its chunks, as many as the main thread has asked for and no more: that
 // is the backpressure across the two threads. Imports nothing of Effect or zod, to stay light.
 import { parentPort, workerData } from "node:worker_threads"
-import type { MalformedRow, SourceItem } from "@tablecast/core"
+import type { MalformedRow, SourceItem, SourceRow } from "@tablecast/core"
 import { compileMapper } from "@tablecast/core/mapper"
 import { CsvReader, type ReaderProbe } from "./CsvReader.ts"
 import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, type WorkerMessage } from "./CsvReaderThread.ts"
@@ -24,6 +24,18 @@ const close = async () => {
   closing = true
   await reader?.close().catch(() => undefined)
   port.close()
+}
+
+/**
+ * The row's messages, or undefined. A row the mapping cannot map, for whatever reason, comes as read:
+ * the pipeline maps it again and rejects it with the reason. Never an error that ends the file.
+ */
+const mapSafely = (item: SourceRow) => {
+  try {
+    return map?.(item)
+  } catch {
+    return undefined
+  }
 }
 
 const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChunk => {
@@ -48,7 +60,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
       continue
     }
     chunk.rowNumbers.push(item.rowNumber)
-    const mapped = mapRows ? map?.(item) : undefined
+    const mapped = mapRows ? mapSafely(item) : undefined
     if (mapped?.ok === true) {
       chunk.kinds.push(mapped.messages.length)
       for (const message of mapped.messages) {

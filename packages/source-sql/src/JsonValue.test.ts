@@ -10,4 +10,18 @@ describe("parseJsonExactly", () => {
       e: "1e400"
     })
   })
+
+  it("parses a value nested thousands deep without overflowing, for the mapping to reject it", () => {
+    // Exact numbers go through a reviver, which recurses: deep enough, it overflows the stack.
+    for (const inner of ["1", "12345678901234567890"]) {
+      const text = `${"[".repeat(6_000)}${inner}${"]".repeat(6_000)}`
+      let value = parseJsonExactly(text)
+      let depth = 0
+      while (Array.isArray(value)) {
+        value = value[0]
+        depth++
+      }
+      expect(depth).toBe(6_000)
+    }
+  })
 })

@@ -6,13 +6,28 @@ export interface ConvertingColumn<Raw> {
   readonly convert: (value: Raw) => unknown
 }
 
+/** One value converted; a conversion that throws names its column. */
+const convertValueOf = <Raw>(column: ConvertingColumn<Raw>, value: Raw): unknown => {
+  try {
+    return column.convert(value)
+  } catch (error) {
+    throw new ColumnConversionError(column.name, error)
+  }
+}
+
+class ColumnConversionError extends Error {
+  constructor(column: string, cause: unknown) {
+    super(`column ${JSON.stringify(column)}: ${cause instanceof Error ? cause.message : String(cause)}`)
+  }
+}
+
 /** A driver row (values in column order, SQL NULL as null or undefined) as the row's values. */
 export const convertRow = <Raw>(columns: ReadonlyArray<ConvertingColumn<Raw>>, raw: ReadonlyArray<unknown>): Record<string, unknown> => {
   const values: Record<string, unknown> = {}
   for (let index = 0; index < columns.length; index++) {
     const column = columns[index]!
     const value = raw[index]
-    const converted = value === null || value === undefined ? null : column.convert(value as Raw)
+    const converted = value === null || value === undefined ? null : convertValueOf(column, value as Raw)
     if (column.name === "__proto__") {
       // A plain assignment would set the object's prototype instead of a property.
       Object.defineProperty(values, column.name, { value: converted, enumerable: true, writable: true, configurable: true })

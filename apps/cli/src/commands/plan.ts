@@ -69,7 +69,8 @@ Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed;
     const { report, plan } = result
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
       process.stderr.write(`tablecast: ${report.fatal?.message ?? "the plan could not be made"}\n`)
-      return this.exit(report.fatal?.kind === "state" ? ExitCode.stateFailed : ExitCode.sourceFailed)
+      const kind = report.fatal?.kind
+      return this.exit(kind === "state" ? ExitCode.stateFailed : kind === "unbalanced" ? ExitCode.unbalanced : ExitCode.sourceFailed)
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
     else process.stdout.write(`${planText(plan, `tablecast plan ${plan.sync}`)}\n`)
