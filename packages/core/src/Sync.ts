@@ -89,7 +89,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const startedAt = yield* Clock.currentTimeMillis
   const tally = new DeliveryTally(startedAt)
   const library = input.library ?? { name: "tablecast", version: VERSION }
-  const map = compileMapper(spec, library)
+  let map = compileMapper(spec, library)
   const namespace = syncNamespace(spec)
   const meta = {
     sync: namespace,
@@ -119,6 +119,14 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       return yield* finish
     }
   }
+  // `auto` as the source decides it, column by column (a warehouse's declared types, a file's first rows).
+  const typed = source.columnTypes === undefined || input.prepared !== undefined ? undefined : yield* Effect.result(source.columnTypes)
+  if (typed !== undefined && Result.isFailure(typed)) {
+    tally.fatal = sourceFailure(typed.failure)
+    return yield* finish
+  }
+  const columnTypes = typed?.success
+  if (columnTypes !== undefined) map = compileMapper(spec, library, { columnTypes })
   let fingerprint = ""
   let skipThrough = 0
   if (store !== undefined) {
@@ -359,7 +367,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
   })
 
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library) ?? source.rows
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library, columnTypes) ?? source.rows
   const read = rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())
