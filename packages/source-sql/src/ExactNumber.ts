@@ -1,5 +1,7 @@
 import { exactNumber } from "@tablecast/core"
 
+export { exactNumber }
+
 /**
  * How NUMERIC/DECIMAL and BIGINT values become JSON: `number-if-exact` gives a JSON number only
  * when that number means exactly the decimal the database holds (so `12345678901234567890` and

@@ -1,4 +1,4 @@
-import { exactNumber } from "./ExactNumber.ts"
+import { exactNumber } from "@tablecast/core"
 
 // Fast path: a JSON text whose numbers all have under 16 significant digits and no exponent
 // parses exactly with plain JSON.parse; only other texts pay for the checking reviver.
