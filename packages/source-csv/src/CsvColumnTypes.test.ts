@@ -3,7 +3,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   type DeliveryReport,
+  isPrepared,
   PipelineOptions,
+  type PreparedRow,
   type RejectedRow,
   RejectSink,
   Sync,
@@ -11,10 +13,13 @@ import {
   type SyncSpecInput,
   Transport
 } from "@tablecast/core"
+import { compileMapper } from "@tablecast/core/mapper"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { afterAll, describe, expect, it } from "vitest"
 import { decideColumnTypes } from "./CsvColumnTypes.ts"
+import { csvPreparedRows } from "./CsvRows.ts"
 import { parseOptions } from "./CsvSourceOptions.ts"
 import { CsvSource } from "./index.ts"
 
@@ -123,6 +128,42 @@ describe("CsvSource: auto typing decided per column, from the first rows", () =>
     expect(inWorker.rows).toEqual(onThread.rows)
     expect(inWorker.messages).toEqual(onThread.messages)
     expect(inWorker.rejects).toEqual(onThread.rejects)
+  })
+
+  // 6,000 rows of about 100 bytes (about ten 64 KB reads, so the worker maps several chunks).
+  const amountAt = (row: number) => (row === 2_050 ? "n/a" : row === 5_100 ? "12345678901234567890" : `${row}.${row % 2 === 0 ? "00" : "50"}`)
+  const wide = file("wide.csv", ["customer_id,amount,note", ...Array.from({ length: 6_000 }, (_, index) => `c${index + 1},${amountAt(index + 1)},${"x".repeat(80)}`)])
+
+  it("the worker maps with the decided types: its rows are compileMapper's with them, and a misfit comes unmapped for the pipeline to reject", async () => {
+    const spec = SyncSpec.parse({ event: "Order", customerId: "customer_id" })
+    const options = await Effect.runPromise(parseOptions({ path: wide }))
+    const columnTypes = await decideColumnTypes(options)
+    expect(columnTypes.amount).toEqual({ type: "number", basis: "decided from the first 1000 rows" })
+    // A slow consumer: every chunk is ready before it is asked for, so the worker maps the later ones.
+    let taken = 0
+    const items = await Effect.runPromise(
+      Stream.runCollect(
+        csvPreparedRows(options, spec, library, undefined, columnTypes).pipe(Stream.tap(() => (++taken % 200 === 0 ? Effect.sleep("5 millis") : Effect.void)))
+      )
+    )
+    expect(items).toHaveLength(6_000)
+    const prepared = items.filter((item): item is PreparedRow => isPrepared(item))
+    expect(prepared.length).toBeGreaterThan(1_000)
+    const map = compileMapper(spec, library, { columnTypes })
+    for (const item of prepared) {
+      const row = item.rowNumber
+      const expected = map({ rowNumber: row, values: { customer_id: `c${row}`, amount: amountAt(row), note: "x".repeat(80) } })
+      expect(expected.ok && expected.messages).toEqual(item.messages)
+      expect(JSON.parse(item.messages[0]!.json).properties.amount).toBeTypeOf("number")
+    }
+    // The misfits are never mapped in the worker (as another type): they come as read.
+    for (const row of [2_050, 5_100]) expect(items.find((item) => "rowNumber" in item && item.rowNumber === row && !isPrepared(item))).toBeDefined()
+    // And a sync rejects them alike on either thread.
+    const onThread = await syncOf(wide, {}, false)
+    const inWorker = await syncOf(wide, {}, true)
+    expect(onThread.rejects.map((reject) => reject.row)).toEqual([2_050, 5_100])
+    expect(inWorker.rejects).toEqual(onThread.rejects)
+    expect(inWorker.messages).toEqual(onThread.messages)
   })
 
   it("--column '*=string' sends every column as text, and a column declared by name keeps its type", async () => {
