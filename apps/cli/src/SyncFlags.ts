@@ -86,12 +86,17 @@ export const mappingFlags = {
     helpGroup: "MAPPING"
   }),
   column: Flags.string({
-    summary: "Column=type (auto, string, number, integer, boolean, json, timestamp). Repeatable.",
+    summary:
+      "Column=type (auto, string, number, integer, boolean, json, timestamp); '*=type' for every column not named. Repeatable. auto: decided once per column (a warehouse's declared type, a file's first 1,000 rows).",
     multiple: true,
     helpGroup: "MAPPING"
   }),
   timestamp: Flags.string({ summary: "Column holding the row's own time (becomes timestamp).", helpGroup: "MAPPING" }),
-  empty: Flags.string({ summary: "What an empty value becomes: omit (default) or null.", options: ["omit", "null"], helpGroup: "MAPPING" }),
+  empty: Flags.string({
+    summary: 'What an empty value becomes: omit (default), null, or empty ("" in columns sent as text).',
+    options: ["omit", "null", "empty"],
+    helpGroup: "MAPPING"
+  }),
   context: Flags.string({ summary: "Static context object, as JSON.", helpGroup: "MAPPING" }),
   integrations: Flags.string({ summary: "Static integrations object, as JSON.", helpGroup: "MAPPING" }),
   name: Flags.string({ summary: "Name of the sync (namespaces messageIds; default: type and event).", helpGroup: "MAPPING" })

@@ -81,6 +81,11 @@ export const proposeSync = (description: SourceDescription, tableName: string): 
     const type = typeOf(column)
     // A warehouse already sends typed values; a file's text needs its types declared.
     if (type !== undefined && column.sourceType === "text") columns[column.name] = type
+    // `auto` would decide a number from the first rows and reject a later row that is not one.
+    if (column.misfit !== undefined && columns[column.name] === undefined) {
+      columns[column.name] = "string"
+      notes.push(`column "${column.name}": declared string, since row ${column.misfit.row} does not fit the number its first rows decide`)
+    }
   }
   if (customerId !== undefined && customerId.sourceType === "text") columns[customerId.name] = "string"
   const event = titleCase(tableName.replace(/\.(?:csv|tsv|txt)$/i, "").split(".").pop() ?? tableName) || "Model Output"

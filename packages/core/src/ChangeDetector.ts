@@ -1,4 +1,5 @@
-import { convertValue, EMPTY } from "./ColumnValue.ts"
+import { EMPTY } from "./ColumnValue.ts"
+import { columnRules, type ColumnTypes, convertColumnValue } from "./ColumnTyping.ts"
 import type { IncrementalSpec, Tolerance } from "./IncrementalSpec.ts"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import { MESSAGE_ID_PREFIX } from "./MessageId.ts"
@@ -63,7 +64,9 @@ export const compileChangeDetector = (
   spec: SyncSpec,
   keyColumns: ReadonlyArray<string>,
   settings: IncrementalSpec,
-  library: LibraryInfo
+  library: LibraryInfo,
+  /** What `auto` means for each column, as the source decided it. */
+  columnTypes?: ColumnTypes
 ) => {
   const tolerant = Object.keys(settings.tolerance)
   const ignored = new Set<string>([...(settings.ignore ?? (spec.timestamp === undefined ? [] : [spec.timestamp])), ...tolerant])
@@ -81,7 +84,8 @@ export const compileChangeDetector = (
     key: undefined,
     incremental: undefined
   }
-  const mapContent = compileMapper(contentSpec, library)
+  const mapContent = compileMapper(contentSpec, library, { columnTypes })
+  const ruleOf = columnRules(spec, columnTypes)
 
   const explicit =
     spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")
@@ -100,7 +104,7 @@ export const compileChangeDetector = (
   const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))
   /** A value as the sync sends it (a CSV's "0.73" is the number 0.73), so before and after compare as sent. */
   const typed = (column: string, raw: unknown): unknown => {
-    const converted = convertValue(raw, Object.hasOwn(spec.columns, column) ? spec.columns[column]! : "auto")
+    const converted = convertColumnValue(raw, ruleOf(column), column)
     if (converted === EMPTY) return null
     return converted.ok ? converted.value : raw
   }

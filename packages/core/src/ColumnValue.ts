@@ -76,7 +76,8 @@ const isCanonicalNumberQuickly = (text: string): boolean | undefined => {
 export const isCanonicalNumber = (text: string): boolean => isCanonicalNumberQuickly(text) ?? isCanonicalNumberExactly(text)
 
 const describe = (raw: unknown): string => {
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw) ?? String(raw)
+  // A bigint is the one value JSON.stringify throws on.
+  const text = typeof raw === "string" ? raw : typeof raw === "bigint" ? raw.toString() : (JSON.stringify(raw) ?? String(raw))
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
 }
 

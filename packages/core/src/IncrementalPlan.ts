@@ -144,8 +144,11 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
     listener.onProgress(tally.snapshot(now))
   })
   const namespace = syncNamespace(spec)
-  const detector = compileChangeDetector(spec, input.key, settings, input.library)
-  const map = compileMapper(spec, input.library)
+  // `auto` as the source decides it, column by column; a failure to decide stops the plan as the columns' would.
+  const typed = source.columnTypes === undefined ? undefined : yield* Effect.result(source.columnTypes)
+  const columnTypes = typed !== undefined && Result.isSuccess(typed) ? typed.success : undefined
+  const detector = compileChangeDetector(spec, input.key, settings, input.library, columnTypes)
+  const map = compileMapper(spec, input.library, { columnTypes })
   const sending = sends(settings.mode)
   const builder = new BatchBuilder({
     maxCount: input.options.batchCount,
@@ -196,6 +199,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       ? { kind: "source", message: columns.failure.message }
       : missingColumns({ ...spec, key: [...input.key, ...Object.keys(settings.tolerance), ...(settings.ignore ?? [])] }, columns.success)
   }
+  if (typed !== undefined && Result.isFailure(typed)) columnsFailure ??= { kind: "source", message: typed.failure.message }
 
   const classify = (items: ReadonlyArray<SourceItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {

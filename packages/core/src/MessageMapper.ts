@@ -1,8 +1,9 @@
-import { convertValue, EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
+import { EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
+import { type ColumnRule, columnRules, type ColumnTypes, convertColumnValue, sendsText } from "./ColumnTyping.ts"
 import { SegmentLimits } from "./Limits.ts"
 import { deterministicMessageId } from "./MessageId.ts"
 import type { SourceRow } from "./RowSource.ts"
-import type { ColumnType, SyncSpec } from "./SyncSpec.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
 /** A message ready for a batch: serialized once, measured once. */
@@ -72,7 +73,10 @@ interface PayloadPlan {
 
 /** How one column's value goes into a payload, worked out on first sight of the column. */
 interface ColumnPlan {
-  readonly type: ColumnType
+  /** How its values are converted: a declared type, or `auto` as the source decided it. */
+  readonly rule: ColumnRule
+  /** What an empty value is written as (`null`, `""`), or undefined to leave it out. */
+  readonly emptyJson: string | undefined
   /** Left out of "*" (an id, the timestamp, or excluded). */
   readonly excluded: boolean
   /**
@@ -111,8 +115,12 @@ const failure = (reason: string, column?: string): RowFailure => new RowFailure(
 export const compileMapper = (
   spec: SyncSpec,
   library: LibraryInfo,
-  /** `directPayloads: false` sends every payload through an object: the reference the tests compare with. */
-  options: { readonly directPayloads?: boolean } = {}
+  /**
+   * `directPayloads: false` sends every payload through an object: the reference the tests compare
+   * with. `columnTypes`: what `auto` means for each column, as the source decided it
+   * (`RowSourceShape.columnTypes`); a column it leaves out is converted value by value.
+   */
+  options: { readonly directPayloads?: boolean; readonly columnTypes?: ColumnTypes | undefined } = {}
 ) => {
   const directPayloads = options.directPayloads ?? true
   const namespace = syncNamespace(spec)
@@ -132,8 +140,9 @@ export const compileMapper = (
     }
     return path
   }
-  // Own properties only: a column named "__proto__" or "constructor" must not find Object's.
-  const typeOf = (column: string): ColumnType => (Object.hasOwn(spec.columns, column) ? spec.columns[column]! : "auto")
+  const ruleOf = columnRules(spec, options.columnTypes)
+  const emptyJsonOf = (rule: ColumnRule): string | undefined =>
+    spec.empty === "null" ? "null" : spec.empty === "empty" && sendsText(rule) ? '""' : undefined
   const plan = (list: SyncSpec["properties"]): PayloadPlan =>
     list === "*" ? { columns: undefined, repeats: false } : { columns: list, repeats: new Set(list).size !== list.length }
   const renameTargets = new Set<string>(Object.keys(spec.rename).map((column) => spec.rename[column]!))
@@ -146,7 +155,13 @@ export const compileMapper = (
         !renameTargets.has(column) &&
         targetPath(column).length === 1 &&
         !isArrayIndex(column)
-      found = { type: typeOf(column), excluded: excluded.has(column), keyJson: direct ? `${JSON.stringify(column)}:` : undefined }
+      const rule = ruleOf(column)
+      found = {
+        rule,
+        emptyJson: emptyJsonOf(rule),
+        excluded: excluded.has(column),
+        keyJson: direct ? `${JSON.stringify(column)}:` : undefined
+      }
       // Tables have few columns; loose records (JSON rows) may bring new names on every row.
       if (columnPlans.size >= 10_000) columnPlans.clear()
       columnPlans.set(column, found)
@@ -178,12 +193,13 @@ export const compileMapper = (
     const columns = payloadPlan.columns ?? Object.keys(values)
     for (const column of columns) {
       if (payloadPlan.columns === undefined && excluded.has(column)) continue
-      const converted = convertValue(values[column], typeOf(column))
+      const { rule, emptyJson } = columnPlan(column)
+      const converted = convertColumnValue(values[column], rule, column)
       let value: unknown
       if (converted === EMPTY) {
-        if (spec.empty === "omit") continue
-        value = null
-      } else if (!converted.ok) return failure(`column "${column}": ${converted.reason}`, column)
+        if (emptyJson === undefined) continue
+        value = emptyJson === "null" ? null : ""
+      } else if (!converted.ok) return failure(converted.reason, column)
       else value = converted.value
       if (!setPath(result, targetPath(column), value)) {
         return failure(`column "${column}" clashes with another column mapped to "${targetPath(column).join(".")}"`, column)
@@ -228,20 +244,21 @@ export const compileMapper = (
     let text = ""
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index]!
-      const { type, excluded: isExcluded, keyJson } = plans[index]!
+      const { rule, emptyJson, excluded: isExcluded, keyJson } = plans[index]!
       if (all && isExcluded) continue
       if (keyJson === undefined) return OBJECT_PATH
       const raw = values[column]
       let json: string | undefined
-      if (type === "auto" && typeof raw === "string" && raw !== "") {
-        // What `auto` makes of a string, written as JSON writes it: a canonical number is its own text.
-        json = isCanonicalNumber(raw) ? raw : JSON.stringify(raw)
+      if (typeof raw === "string" && raw !== "" && rule._tag !== "Declared" && (rule._tag === "PerValue" || rule.type !== "number" || isCanonicalNumber(raw))) {
+        // The usual cases, written as JSON writes them without converting: a canonical number (per
+        // value, or in a number column) is its own text; in a column of text, a string is a string.
+        json = rule._tag === "PerValue" ? (isCanonicalNumber(raw) ? raw : JSON.stringify(raw)) : rule.type === "number" ? raw : JSON.stringify(raw)
       } else {
-        const converted = convertValue(raw, type)
+        const converted = convertColumnValue(raw, rule, column)
         if (converted === EMPTY) {
-          if (spec.empty === "omit") continue
-          json = "null"
-        } else if (!converted.ok) return failure(`column "${column}": ${converted.reason}`, column)
+          if (emptyJson === undefined) continue
+          json = emptyJson
+        } else if (!converted.ok) return failure(converted.reason, column)
         else json = JSON.stringify(converted.value) as string | undefined
         // A value JSON leaves out of an object (e.g. a toJSON that answers undefined): let it.
         if (json === undefined) return OBJECT_PATH

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import { type ColumnTypeLine, columnTypeLines } from "./ColumnTyping.ts"
 import * as Stream from "effect/Stream"
 import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
@@ -12,6 +13,8 @@ export interface PreviewResult {
   /** Rows refused on the way (with their values), so a bad mapping shows at once. */
   readonly rejects: ReadonlyArray<RejectedRow>
   readonly rowsRead: number
+  /** The type each column is sent as, and why (declared, or decided by the source); in the source's column order. */
+  readonly columnTypes: ReadonlyArray<ColumnTypeLine>
 }
 
 /**
@@ -24,7 +27,11 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
   readonly library?: LibraryInfo
 }) {
   const source = yield* RowSource
-  const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION })
+  const types = source.columnTypes === undefined ? undefined : yield* source.columnTypes
+  const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION }, { columnTypes: types })
+  const known = source.columns === undefined ? Object.keys(types ?? {}) : yield* source.columns
+  // Loose records (JSON rows) name their columns row by row: those of the rows previewed.
+  const seen = new Set<string>(known)
   const messages: Array<string> = []
   const rejects: Array<RejectedRow> = []
   let rowsRead = 0
@@ -37,6 +44,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
           rejects.push(malformedReject(item.malformed))
           return
         }
+        if (seen.size < 1000) for (const column of Object.keys(item.values)) seen.add(column)
         const mapped = map(item)
         if (mapped.ok) {
           for (const message of mapped.messages) if (messages.length < input.limit) messages.push(message.json)
@@ -52,5 +60,5 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
       })
     )
   )
-  return { messages, rejects, rowsRead } satisfies PreviewResult
+  return { messages, rejects, rowsRead, columnTypes: columnTypeLines(input.spec, [...seen], types) } satisfies PreviewResult
 })

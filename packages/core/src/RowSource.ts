@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import type { ColumnTypes } from "./ColumnTyping.ts"
 import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
@@ -94,12 +95,25 @@ export interface RowSourceShape {
    */
   readonly columns?: Effect.Effect<ReadonlyArray<string>, SourceError>
   /**
+   * What `auto` sends each column as, decided once per column before the first row is mapped:
+   * from a warehouse's declared types, or from a file's first rows. A value that does not fit its
+   * column's type later rejects its row; the column never changes type mid-run. The same source
+   * must decide the same types on every run (a resumed run maps as the first did). Without it,
+   * `auto` converts each value on its own.
+   */
+  readonly columnTypes?: Effect.Effect<ColumnTypes, SourceError>
+  /**
    * The rows already mapped to messages, for a source that can map beside its reading (the CSV
    * source does it in its worker thread, so that mapping and sending run at once). It must build
-   * what `compileMapper(spec, library)` builds. A row it cannot map comes as a plain row: the
-   * pipeline maps it again and rejects it with the reason. Without it, the pipeline maps `rows`.
+   * what `compileMapper(spec, library, { columnTypes })` builds. A row it cannot map comes as a
+   * plain row: the pipeline maps it again and rejects it with the reason. Without it, the pipeline
+   * maps `rows`.
    */
-  readonly prepare?: (spec: SyncSpec, library: LibraryInfo) => Stream.Stream<SourceItem | PreparedRow, SourceError>
+  readonly prepare?: (
+    spec: SyncSpec,
+    library: LibraryInfo,
+    columnTypes?: ColumnTypes
+  ) => Stream.Stream<SourceItem | PreparedRow, SourceError>
   /**
    * A source that can leave unchanged rows in the database (the Postgres source beside a Postgres
    * state store): its rows with a `sourceDigest` each, all of them or only those whose digest the

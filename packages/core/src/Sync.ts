@@ -139,7 +139,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     tally.fatal = { kind: "spec", message: `the sync cannot be mapped: ${describeDefect(compiled.failure)}` }
     return yield* finish
   }
-  const map = compiled.success
+  let map = compiled.success
 
   // Before anything is read or sent: the source's size for the ETA, its columns, its checkpoint.
   const estimate = yield* Effect.result(source.estimatedRows)
@@ -156,6 +156,14 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       return yield* finish
     }
   }
+  // `auto` as the source decides it, column by column (a warehouse's declared types, a file's first rows).
+  const typed = source.columnTypes === undefined || input.prepared !== undefined ? undefined : yield* Effect.result(source.columnTypes)
+  if (typed !== undefined && Result.isFailure(typed)) {
+    tally.fatal = sourceFailure(typed.failure)
+    return yield* finish
+  }
+  const columnTypes = typed?.success
+  if (columnTypes !== undefined) map = compileMapper(spec, library, { columnTypes })
   let fingerprint = ""
   let skipThrough = 0
   if (store !== undefined) {
@@ -406,7 +414,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return hit === undefined ? Deferred.succeed(probe, undefined) : abort(hit)
   })
 
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library) ?? source.rows
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library, columnTypes) ?? source.rows
   const read = rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())

@@ -40,10 +40,17 @@ export const SyncSpec = z
     nest: z.boolean().default(true),
     /** Column holding the row's own time; becomes `timestamp` (ISO-8601 UTC). */
     timestamp: ColumnName.optional(),
-    /** Declared column types; undeclared columns are `auto`. */
+    /**
+     * Declared column types; undeclared columns are `auto` (decided once per column by the source).
+     * The key `"*"` declares every column not declared by name (`{"*": "string"}`: all text).
+     */
     columns: z.record(ColumnName, ColumnType).default({}),
-    /** What an empty value (empty CSV cell, NULL) becomes: left out, or `null`. */
-    empty: z.enum(["omit", "null"]).default("omit"),
+    /**
+     * What an empty value (empty CSV cell, NULL) becomes: left out (`omit`), `null`, or `""`
+     * (`empty`: in columns sent as text; left out in columns of another type, where "" would be a
+     * second type).
+     */
+    empty: z.enum(["omit", "null", "empty"]).default("omit"),
     /** Static `context` merged into every message (tablecast adds `context.library`). */
     context: z.record(z.string(), z.unknown()).optional(),
     /** Static `integrations` object of every message. */

@@ -33,6 +33,18 @@ export * as Sync from "./Sync.ts"
 export { preview, type PreviewResult } from "./Preview.ts"
 export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
 export { toIsoTimestamp } from "./ColumnValue.ts"
+export {
+  type ColumnTypeLine,
+  columnTypeLines,
+  type ColumnTypes,
+  type DecidedColumn,
+  type DecidedType,
+  numberFromText,
+  TextTypeSample,
+  TYPE_SAMPLE_ROWS,
+  WILDCARD_COLUMN
+} from "./ColumnTyping.ts"
+export { exactNumber } from "./ExactNumber.ts"
 export { deterministicMessageId } from "./MessageId.ts"
 export {
   type ChangeKind,

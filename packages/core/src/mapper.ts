@@ -2,3 +2,4 @@
 // e.g. the CSV source's worker thread, where every module loaded costs memory and start-up time.
 export { type BuiltMessage, compileMapper, type LibraryInfo, type MappedRow, type MessageMapper } from "./MessageMapper.ts"
 export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
+export { type ColumnTypes, type DecidedColumn, type DecidedType } from "./ColumnTyping.ts"

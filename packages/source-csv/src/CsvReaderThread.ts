@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads"
 import type { MalformedRow, PreparedRow, SourceItem, SyncSpec } from "@tablecast/core"
-import type { BuiltMessage, LibraryInfo } from "@tablecast/core/mapper"
+import type { BuiltMessage, ColumnTypes, LibraryInfo } from "@tablecast/core/mapper"
 import type { ReaderProbe } from "./CsvReader.ts"
 import { CsvReadError, type CsvReadErrorFields, errorCode } from "./CsvReadError.ts"
 import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
@@ -45,7 +45,7 @@ export interface EncodedChunk {
 /** What the worker is given: the file, and the sync's mapping when it maps too. */
 export interface WorkerInput {
   readonly options: CsvSourceOptions
-  readonly mapping?: { readonly spec: SyncSpec; readonly library: LibraryInfo }
+  readonly mapping?: { readonly spec: SyncSpec; readonly library: LibraryInfo; readonly columnTypes?: ColumnTypes }
 }
 
 /** An error as it crosses between threads: a reader error's fields, or a file system error's code. */

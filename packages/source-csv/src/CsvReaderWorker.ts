@@ -9,7 +9,8 @@ import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, typ
 
 const port = parentPort!
 const { options, mapping } = workerData as WorkerInput
-const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library)
+// The same mapping as the pipeline's, `auto` resolved by the same decided column types.
+const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library, { columnTypes: mapping.columnTypes })
 const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
 const post = (message: WorkerMessage) => port.postMessage(message)
 

@@ -1,4 +1,4 @@
-import type { LibraryInfo, PreparedRow, SourceError, SourceItem, SyncSpec } from "@tablecast/core"
+import type { ColumnTypes, LibraryInfo, PreparedRow, SourceError, SourceItem, SyncSpec } from "@tablecast/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -52,6 +52,10 @@ export const csvPreparedRows = (
   options: CsvSourceOptions,
   spec: SyncSpec,
   library: LibraryInfo,
-  probe?: ReaderProbe
+  probe?: ReaderProbe,
+  /** What `auto` means for each column (`RowSourceShape.columnTypes`): the worker maps as the pipeline does. */
+  columnTypes?: ColumnTypes
 ): Stream.Stream<SourceItem | PreparedRow, SourceError> =>
-  readerStream<SourceItem | PreparedRow>(options.path, () => CsvReaderThread.open(options, probe, { spec, library }))
+  readerStream<SourceItem | PreparedRow>(options.path, () =>
+    CsvReaderThread.open(options, probe, { spec, library, ...(columnTypes === undefined ? {} : { columnTypes }) })
+  )

@@ -2,6 +2,7 @@ import type { RowSourceShape } from "@tablecast/core"
 import { RowSource, SourceError } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { decideColumnTypes } from "./CsvColumnTypes.ts"
 import { CsvReader } from "./CsvReader.ts"
 import { csvPreparedRows, csvRows } from "./CsvRows.ts"
 import { type CsvSourceOptionsInput, parseOptions } from "./CsvSourceOptions.ts"
@@ -33,8 +34,13 @@ export const make = Effect.fn("CsvSource.make")(function* (input: CsvSourceOptio
       catch: (error) => fileError(options.path, error)
     }),
     rows: csvRows(options),
+    // `auto` decided per column from the file's first rows, read once more (not held in memory).
+    columnTypes: Effect.tryPromise({
+      try: () => decideColumnTypes(options),
+      catch: (error) => fileError(options.path, error)
+    }),
     // In the worker thread, mapping runs beside the reading, off the thread that sends.
-    ...(options.worker ? { prepare: (spec, library) => csvPreparedRows(options, spec, library) } : {}),
+    ...(options.worker ? { prepare: (spec, library, columnTypes) => csvPreparedRows(options, spec, library, undefined, columnTypes) } : {}),
     // Lets the pipeline check the sync's columns against the header before anything is sent.
     columns: Effect.tryPromise({
       try: async () => {

@@ -1,5 +1,5 @@
 import { formatIssues, SourceError } from "@tablecast/core"
-import { type ColumnSummary, convertRow, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
+import { type ColumnSummary, convertRow, decidedColumn, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as z from "zod"
 import { connect, connectionSecrets, type Environment, resolveConnection, runQuery } from "./PostgresConnection.ts"
@@ -129,6 +129,7 @@ export const describeSource = (
             name: column.name,
             sourceType: column.sourceType,
             kind: column.kind,
+            sentAs: decidedColumn(column, p.options.bigNumbers),
             nullable: fact?.nullable,
             unique: fact?.unique,
             samples: rows.map((row) => row[column.name])

@@ -6,7 +6,7 @@ import {
   SourceError,
   type SourceItem
 } from "@tablecast/core"
-import { convertPage, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
+import { convertPage, decidedColumns, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -202,6 +202,16 @@ const readTarget = (
     })
   )
 
+/**
+ * What `auto` sends each column of `p`'s target as, from the types the query's result declares
+ * (`decidedColumn`): found with the query planned, not run.
+ */
+export const columnTypesOf = (client: pg.Client, p: PostgresPlan) =>
+  Effect.map(
+    describeColumns(client, p.target.sql, { bigNumbers: p.options.bigNumbers, binary: p.options.binary }, `reading the column types of ${p.target.label}`, p.secrets),
+    (columns) => decidedColumns(columns, p.options.bigNumbers)
+  )
+
 /** The rows of `p`'s target. */
 export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> => readTarget(p, { sql: p.target.sql, digest: false })
 
@@ -262,6 +272,7 @@ export const make = (
     description: p.description,
     estimatedRows: Effect.scoped(Effect.flatMap(connectFor(p), (client) => estimateRows(client, p))),
     fingerprint: Effect.scoped(Effect.flatMap(connectFor(p), (client) => fingerprintOf(client, p))),
+    columnTypes: Effect.scoped(Effect.flatMap(connectFor(p), (client) => columnTypesOf(client, p))),
     rows: streamRows(p),
     ...(p.options.digestFilter === undefined
       ? {}

@@ -1,5 +1,5 @@
 import { formatIssues, SourceError } from "@tablecast/core"
-import { type ColumnSummary, convertRow, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
+import { type ColumnSummary, convertRow, decidedColumn, type SourceDescription, type TableSummary as SqlTableSummary } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import { connect, execute, queryRows } from "./SnowflakeDriver.ts"
 import { toSourceError } from "./SnowflakeError.ts"
@@ -112,6 +112,7 @@ export const describeSource = (
             name: column.name,
             sourceType: column.sourceType,
             kind: column.kind,
+            sentAs: decidedColumn(column, p.options.bigNumbers),
             nullable: column.nullable,
             unique: undefined,
             samples: rows.map((row) => row[column.name])

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import type { Readable } from "node:stream"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
-import { convertPage, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
+import { convertPage, decidedColumns, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -182,7 +182,18 @@ export const make = (
         return statementRows(statement, p)
       })
     )
-    return { description: p.description, estimatedRows, fingerprint, rows }
+    // The result's declared types decide what `auto` sends each column as. The statement run to
+    // learn them is kept for `rows`, so the warehouse runs the query once.
+    const columnTypes = Effect.gen(function* () {
+      const statement = executed ?? (yield* run)
+      executed = statement
+      const columns = yield* Effect.try({
+        try: () => resultColumns(statement, { bigNumbers: p.options.bigNumbers, binary: p.options.binary }, doing),
+        catch: (error) => toSourceError(error, doing, p.settings.secrets)
+      })
+      return decidedColumns(columns, p.options.bigNumbers)
+    })
+    return { description: p.description, estimatedRows, fingerprint, columnTypes, rows }
   })
 
 /** Provides the core's `RowSource` reading Snowflake; its session closes with the layer. */

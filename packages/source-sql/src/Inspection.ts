@@ -1,3 +1,4 @@
+import type { DecidedColumn } from "@tablecast/core"
 import type { ValueKind } from "./ValueKind.ts"
 
 /** What `listTables` gives for a table or view the connection can read; `Kind` is the database's list of kinds. */
@@ -28,6 +29,13 @@ export interface ColumnSummary {
    * (Snowflake does not enforce UNIQUE or PRIMARY KEY constraints).
    */
   readonly unique: boolean | undefined
+  /** What `auto` sends the column's values as, and what decided it (the declared type, or a file's first rows). */
+  readonly sentAs?: DecidedColumn
+  /**
+   * A file's value, beyond the rows that decide the column's type, that does not fit it: a sync
+   * would reject its row (`--column name=string` sends the column as text).
+   */
+  readonly misfit?: { readonly row: number; readonly value: string }
   /** The first few values, converted as a sync would send them (binary shown as `<binary N bytes>`). */
   readonly samples: ReadonlyArray<unknown>
 }

@@ -1,5 +1,5 @@
+import { exactNumber } from "@tablecast/core"
 import { nestsDeeperThan } from "@tablecast/core/mapper"
-import { exactNumber } from "./ExactNumber.ts"
 
 // Fast path: a JSON text whose numbers all have under 16 significant digits and no exponent
 // parses exactly with plain JSON.parse; only other texts pay for the checking reviver.

@@ -1,4 +1,5 @@
 export { type BigNumbers, decimalValue, exactNumber } from "./ExactNumber.ts"
+export { decidedColumn, decidedColumns, declaredPrecision, EXACT_DIGITS } from "./DecidedTypes.ts"
 export { duplicateColumnError, refusedBinaryError } from "./ColumnChecks.ts"
 export { type ColumnSummary, type SourceDescription, type TableSummary } from "./Inspection.ts"
 export { parseJsonExactly } from "./JsonValue.ts"

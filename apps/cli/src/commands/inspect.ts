@@ -119,10 +119,22 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
       process.stdout.write(`${description.description}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
       process.stdout.write(
         `${pad([
-          ["COLUMN", "TYPE", "AS JSON", "EMPTY", "UNIQUE", "SAMPLES"],
-          ...description.columns.map((c) => [c.name, c.sourceType, c.kind, yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")])
+          ["COLUMN", "TYPE", "AS JSON", "AUTO SENDS", "EMPTY", "UNIQUE", "SAMPLES"],
+          ...description.columns.map((c) => [c.name, c.sourceType, c.kind, c.sentAs?.type ?? "?", yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")])
         ])}\n\n`
       )
+      // What decided each column's type under `auto`, and what a sync would reject.
+      const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
+      if (source.type === "csv" && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${decided} (as a sync decides it)\n`)
+      for (const c of description.columns) {
+        if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${c.name}: ${c.sentAs.note}\n`)
+        if (c.misfit !== undefined) {
+          process.stdout.write(
+            `  - ${c.name}: typed number from the first rows, but row ${c.misfit.row} holds ${show(JSON.stringify(c.misfit.value))}: a sync would reject that row (--column ${c.name}=string sends the column as text)\n`
+          )
+        }
+      }
+      process.stdout.write("\n")
       process.stdout.write(`proposed sync "${name}":\n${JSON.stringify(proposal.spec, null, 2)}\n`)
       for (const note of proposal.notes) process.stdout.write(`  - ${note}\n`)
     }

@@ -1,10 +1,9 @@
 import path from "node:path"
 import { isMalformed } from "@tablecast/core"
-import { CsvSource, CsvSourceOptions } from "@tablecast/source-csv"
+import { ColumnProfile, CsvSource, CsvSourceOptions } from "@tablecast/source-csv"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as z from "zod"
-import { ColumnProfile } from "./ColumnProfile.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
 
 export const CsvSourceConfig = z.object({ type: z.literal("csv") }).extend(CsvSourceOptions.shape).strict()
@@ -26,7 +25,7 @@ export const csvSource: SourceAdapter<CsvSourceConfig> = {
         Stream.runForEach((item) =>
           Effect.sync(() => {
             if (isMalformed(item)) return
-            for (const profile of profiles) profile.add(item.values[profile.name])
+            for (const profile of profiles) profile.add(item.values[profile.name], item.rowNumber)
           })
         )
       )

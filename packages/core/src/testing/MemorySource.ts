@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import type { ColumnTypes } from "../ColumnTyping.ts"
 import { RowSource, type SourceError, type SourceItem } from "../RowSource.ts"
 
 export interface MemorySourceOptions {
@@ -9,6 +10,8 @@ export interface MemorySourceOptions {
   /** Appended after the rows: e.g. `Stream.never` to keep a source open, or a failing stream. */
   readonly tail?: Stream.Stream<SourceItem, SourceError>
   readonly columns?: ReadonlyArray<string>
+  /** The columns' decided types, as a source that decides them gives them (`RowSourceShape.columnTypes`). */
+  readonly columnTypes?: ColumnTypes
   readonly onPull?: (rowsPulled: number) => void
 }
 
@@ -37,6 +40,7 @@ export const memorySource = (
     estimatedRows: Effect.succeed(rows.length),
     fingerprint: Effect.succeed(`memory:${rows.length}`),
     rows: stream,
-    ...(options.columns === undefined ? {} : { columns: Effect.succeed(options.columns) })
+    ...(options.columns === undefined ? {} : { columns: Effect.succeed(options.columns) }),
+    ...(options.columnTypes === undefined ? {} : { columnTypes: Effect.succeed(options.columnTypes) })
   })
 }
