@@ -21,6 +21,8 @@ export interface FatalError {
     | "guard"
     | "state"
     | "internal"
+    /** An output (the rejects file, a checkpoint, the report) could not be written. */
+    | "output"
   readonly message: string
   readonly status?: number
 }
