@@ -25,6 +25,12 @@ export const ExitCode = {
   guardTripped: 8,
   /** The state store of an incremental sync could not be opened, read or written. */
   stateFailed: 9,
+  /**
+   * An output (the report, the rejects file, the checkpoint or the state folder) is unusable: at
+   * the preflight, before anything was read or sent, or on a write that failed mid-run (the run
+   * stopped cleanly; the report says what was and was not delivered).
+   */
+  outputFailed: 11,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -40,7 +46,8 @@ export const exitCodeOf = (report: DeliveryReport): number => {
       case "source-changed":
         return ExitCode.sourceChanged
       case "checkpoint":
-        return ExitCode.internal
+      case "output":
+        return ExitCode.outputFailed
       case "interrupted":
         return ExitCode.interrupted
       case "max-rejects":

@@ -15,6 +15,7 @@ import { loadConfigFile } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { proposeSync } from "../SyncProposal.ts"
 import { UsageError } from "../UsageError.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 const show = (value: unknown): string => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
@@ -84,7 +85,7 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     if (!parsed.success) throw new UsageError(formatIssues(parsed.error, "source"))
     const source = parsed.data
     const fail = (message: string): never => {
-      process.stderr.write(`tablecast: ${message}\n`)
+      process.stderr.write(`tablecast: ${terminalText(message)}\n`)
       return this.exit(ExitCode.sourceFailed)
     }
     const run = async <A>(effect: Effect.Effect<A, { message: string }>): Promise<A> => {
@@ -98,12 +99,12 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     if (wantsTables) {
       const tables = await run(listTables(source)!)
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ tables }, null, 2)}\n`)
+        process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
         return
       }
       if (tables.length === 0) process.stdout.write("no tables this connection can read\n")
       else {
-        process.stdout.write(`${pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [t.table, t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])}\n`)
+        process.stdout.write(`${pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [terminalText(t.table), t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])}\n`)
         process.stdout.write(`\ninspect one: tablecast inspect --${source.type} … --table <TABLE>\n`)
       }
       return
@@ -114,17 +115,17 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     const proposal = proposeSync(description, tableName)
     const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
 
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...description, proposal: { name, ...proposal } }, null, 2)}\n`)
+    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify({ ...description, proposal: { name, ...proposal } }, null, 2))}\n`)
     else {
-      process.stdout.write(`${description.description}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
+      process.stdout.write(`${terminalText(description.description)}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
       process.stdout.write(
         `${pad([
           ["COLUMN", "TYPE", "AS JSON", "EMPTY", "UNIQUE", "SAMPLES"],
-          ...description.columns.map((c) => [c.name, c.sourceType, c.kind, yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")])
+          ...description.columns.map((c) => [c.name, c.sourceType, c.kind, yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")].map(terminalText))
         ])}\n\n`
       )
-      process.stdout.write(`proposed sync "${name}":\n${JSON.stringify(proposal.spec, null, 2)}\n`)
-      for (const note of proposal.notes) process.stdout.write(`  - ${note}\n`)
+      process.stdout.write(`proposed sync "${terminalText(name)}":\n${terminalJson(JSON.stringify(proposal.spec, null, 2))}\n`)
+      for (const note of proposal.notes) process.stdout.write(`  - ${terminalText(note)}\n`)
     }
 
     if (flags["write-config"] !== undefined) {

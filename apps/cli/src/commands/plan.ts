@@ -7,6 +7,7 @@ import { progressDisplay } from "../ProgressDisplay.ts"
 import { runIncrementalSync, StartError } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { UsageError } from "../UsageError.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
@@ -61,17 +62,17 @@ Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed;
       result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample, diffInDatabase: incremental.diffInDatabase })
     } catch (error) {
       if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${error.message}\n`)
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
         return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
       }
       throw error
     }
     const { report, plan } = result
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      process.stderr.write(`tablecast: ${report.fatal?.message ?? "the plan could not be made"}\n`)
+      process.stderr.write(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}\n`)
       return this.exit(report.fatal?.kind === "state" ? ExitCode.stateFailed : ExitCode.sourceFailed)
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify(plan, null, 2))}\n`)
     else process.stdout.write(`${planText(plan, `tablecast plan ${plan.sync}`)}\n`)
     if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
   }

@@ -3,6 +3,7 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { runPreview, StartError } from "../RunSync.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
@@ -37,12 +38,12 @@ export default class PreviewCommand extends BaseCommand {
       result = await runPreview(sync, flags.limit)
     } catch (error) {
       if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${error.message}\n`)
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
         return this.exit(ExitCode.sourceFailed)
       }
       throw error
     }
-    for (const message of result.messages) process.stdout.write(`${message}\n`)
-    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${reject.reason}\n`)
+    for (const message of result.messages) process.stdout.write(`${terminalJson(message)}\n`)
+    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}\n`)
   }
 }
