@@ -117,6 +117,8 @@ describe("tablecast sync", () => {
     const [reject] = await readJsonl(rejects)
     expect(reject).toMatchObject({ row: 25, stage: "validation" })
     expect(String(reject!.reason)).toMatch(/over Segment's 32000-byte limit/)
+    // The reason names the column that made it too big, largest first.
+    expect(String(reject!.reason)).toMatch(/; largest columns: "notes" 40,010 bytes, "score" \d+ bytes$/)
     await sink.close()
     const userIds = (await readJsonl(received)).map((m) => m.userId)
     expect(userIds).toContain("1024")
