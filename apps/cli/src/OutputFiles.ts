@@ -55,7 +55,9 @@ export const describeFsError = (error: unknown): string => {
     ELOOP: "it is a symbolic link",
     ENOENT: "no such file or folder",
     EIO: "input/output error",
-    EEXIST: "it already exists"
+    EEXIST: "it already exists",
+    EADDRINUSE: "address already in use",
+    EADDRNOTAVAIL: "address not available"
   }
   if (code !== undefined && words[code] !== undefined) return `${words[code]} (${code})`
   return error instanceof Error ? error.message : String(error)

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { readFile, writeFile } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { formatIssues } from "@tablecast/core"
@@ -16,6 +16,7 @@ import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { proposeSync } from "../SyncProposal.ts"
 import { UsageError } from "../UsageError.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
+import { checkOutput, OutputLocationError, writeFileAtomically } from "../OutputFiles.ts"
 
 const show = (value: unknown): string => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
@@ -34,7 +35,9 @@ export default class InspectCommand extends BaseCommand {
 
   static override description = `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
 
-Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.`
+Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
+
+Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or config, or --write-config names a sync the file already has; 6 the source failed; 11 the --write-config file cannot be written.`
 
   static override examples = [
     { description: "Columns of a CSV file, and a proposed sync", command: "<%= config.bin %> <%= command.id %> --file churn_scores.csv" },
@@ -67,6 +70,16 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(InspectCommand)
+    // Before the source is read: the config file to write can be written (never through a link).
+    if (flags["write-config"] !== undefined) {
+      try {
+        await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
+      } catch (error) {
+        if (!(error instanceof OutputLocationError)) throw error
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
+        return this.exit(ExitCode.outputFailed)
+      }
+    }
     const overrides = mappingOverrides(flags)
     let raw = overrides.source
     let baseDir = process.cwd()
@@ -142,7 +155,7 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
         process.stderr.write(`the connection URL holds a password, so the config names the variable ${String(written.urlEnv)} instead: set it before running the sync\n`)
       }
       config.syncs[name] = { source: written, ...proposal.spec }
-      await writeFile(file, `${JSON.stringify(config, null, 2)}\n`)
+      await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)
       process.stderr.write(`wrote sync "${name}" to ${flags["write-config"]}: review it, then run tablecast sync ${name}${file === path.resolve(DEFAULT_CONFIG_FILE) ? "" : ` --config ${flags["write-config"]}`}\n`)
     }
   }

@@ -9,7 +9,7 @@ export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
 
   static override description =
-    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. Rows that would be rejected are listed on stderr with their reasons."
+    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. Rows that would be rejected are listed on stderr with their reasons.\n\nExit codes (docs/exit-codes.md): 0 every previewed row maps; 1 internal error; 2 bad flags or config; 3 some previewed rows would be rejected (as sync --dry-run); 6 the source failed."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id',
@@ -45,5 +45,7 @@ export default class PreviewCommand extends BaseCommand {
     }
     for (const message of result.messages) process.stdout.write(`${terminalJson(message)}\n`)
     for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}\n`)
+    // As `sync --dry-run` says of the same rows.
+    if (result.rejects.length > 0) this.exit(ExitCode.rowsRejected)
   }
 }
