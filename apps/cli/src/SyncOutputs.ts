@@ -16,11 +16,16 @@ export const syncOutputLocations = (input: {
   readonly checkpoint: string | undefined
   readonly incremental: boolean
   readonly stateFlag: string | undefined
+  /** Whether --rejects was given (else the path comes from the config file's `rejects`). */
+  readonly rejectsFlag?: boolean
 }): Array<OutputLocation> => {
   const { sync } = input
   const locations: Array<OutputLocation> = []
   if (input.report !== undefined) locations.push({ flag: "--report", path: path.resolve(input.report), mode: "replace" })
-  if (sync.rejects !== undefined) locations.push({ flag: "--rejects", path: path.resolve(sync.baseDir, sync.rejects), mode: "stream" })
+  if (sync.rejects !== undefined) {
+    const flag = input.rejectsFlag === false ? "rejects (config file)" : "--rejects"
+    locations.push({ flag, path: path.resolve(sync.baseDir, sync.rejects), mode: "stream" })
+  }
   if (input.checkpoint !== undefined) locations.push({ flag: "--state-dir", path: input.checkpoint, mode: "replace" })
   if (input.incremental && (sync.state === undefined || "sqlite" in sync.state)) {
     const file = sync.state === undefined ? defaultStateFile(sync.baseDir) : path.resolve(sync.baseDir, sync.state.sqlite)

@@ -116,7 +116,8 @@ Outputs are checked before anything is read or sent: missing folders are created
               ? undefined
               : checkpointPath(sync, stateDir, JSON.stringify(sync.source)),
           incremental: isIncremental,
-          stateFlag: flags["state-db"] === undefined ? undefined : "--state-db"
+          stateFlag: flags["state-db"] === undefined ? undefined : "--state-db",
+          rejectsFlag: flags.rejects !== undefined
         })
       )
     } catch (error) {
