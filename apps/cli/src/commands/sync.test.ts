@@ -253,6 +253,17 @@ describe("tablecast preview", () => {
   })
 })
 
+describe("tablecast preview: rows that would be rejected", () => {
+  it("lists them on stderr and exits 3, as sync --dry-run does", async () => {
+    const file = path.join(dir, "scores.csv")
+    await writeFile(file, "customer_id,score\n1,0.5\n,0.7\n")
+    const result = await runCli(["preview", "-f", file, "-e", "Scored", "-u", "customer_id"])
+    expect(result.code).toBe(3)
+    expect(result.stdout.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toBe('row 2 would be rejected: customer id column "customer_id" is empty\n')
+  })
+})
+
 describe("tablecast --help", () => {
   it("shows examples for every command", async () => {
     for (const command of ["sync", "preview", "sink"]) {
