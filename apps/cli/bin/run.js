@@ -43,5 +43,12 @@ if (flags.length > 0) {
 // and skips compiling them on the next run. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache?.()
 
+// DEBUG=* makes oclif print the command line and the flags: secrets in them (a write key, a
+// password in a URL) are replaced before anything is printed (secrets.js).
+if (process.env.DEBUG !== undefined && process.env.DEBUG !== "") {
+  const { redactDebugOutput } = await import("./secrets.js")
+  redactDebugOutput(import.meta.resolve("@oclif/core"), process.argv.slice(2), process.env)
+}
+
 const { execute } = await import("@oclif/core")
 await execute({ dir: import.meta.url })

@@ -5,6 +5,7 @@ import { ExitCode } from "./ExitCode.ts"
 import { loadConfigFile, resolveSync, type ResolvedSync, type SyncOverrides } from "./SyncConfig.ts"
 import { specFlagNames } from "./SyncFlags.ts"
 import { UsageError } from "./UsageError.ts"
+import { terminalText } from "./TerminalText.ts"
 
 export const DEFAULT_CONFIG_FILE = "tablecast.config.json"
 
@@ -50,7 +51,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof UsageError) {
-      process.stderr.write(`tablecast: ${error.message}\n`)
+      process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
       return this.exit(ExitCode.usage)
     }
     return super.catch(error)

@@ -1,8 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
-import path from "node:path"
+import { readFile } from "node:fs/promises"
 import { type Checkpoint, CheckpointError, type CheckpointStoreShape } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as z from "zod"
+import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
 
 const CheckpointJson = z.object({
   version: z.literal(1),
@@ -38,13 +38,8 @@ export const checkpointFile = (file: string): CheckpointStoreShape => {
   // Saves run one at a time, in order: a save cut short by the end of a run (its promise goes on)
   // must neither collide with the last save's temporary file nor land after it with an older mark.
   let previous: Promise<void> = Promise.resolve()
-  let saves = 0
-  const write = async (checkpoint: Checkpoint) => {
-    await mkdir(path.dirname(file), { recursive: true })
-    const temporary = `${file}.${process.pid}.${++saves}.tmp`
-    await writeFile(temporary, `${JSON.stringify(checkpoint, null, 2)}\n`)
-    await rename(temporary, file)
-  }
+  // Temporary file, then rename, never through a link (OutputFiles).
+  const write = (checkpoint: Checkpoint) => writeFileAtomically(file, `${JSON.stringify(checkpoint, null, 2)}\n`)
   return {
     location: file,
     load: Effect.tryPromise({
@@ -69,7 +64,7 @@ export const checkpointFile = (file: string): CheckpointStoreShape => {
           previous = saved.catch(() => {})
           return saved
         },
-        catch: (error) => new CheckpointError({ message: `cannot write the checkpoint ${file}: ${(error as Error).message}` })
+        catch: (error) => new CheckpointError({ message: `cannot write the checkpoint ${file}: ${describeFsError(error)}` })
       })
   }
 }

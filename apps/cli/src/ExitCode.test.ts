@@ -21,4 +21,10 @@ describe("exitCodeOf", () => {
     expect(exitCodeOf(report(undefined, 1))).toBe(3)
     expect(exitCodeOf(report())).toBe(0)
   })
+
+  it("an output that could not be written, or a checkpoint that could not be read or written, is 11", () => {
+    expect(ExitCode.outputFailed).toBe(11)
+    expect(exitCodeOf(report({ kind: "output", message: "cannot write the rejects file r.jsonl: ENOSPC" }))).toBe(11)
+    expect(exitCodeOf(report({ kind: "checkpoint", message: "cannot write the checkpoint c.json: EACCES" }))).toBe(11)
+  })
 })

@@ -27,6 +27,12 @@ export const ExitCode = {
   stateFailed: 9,
   /** The books did not balance: rows or messages unaccounted for (a bug; the message gives the counts). */
   unbalanced: 10,
+  /**
+   * An output (the report, the rejects file, the checkpoint or the state folder) is unusable: at
+   * the preflight, before anything was read or sent, or on a write that failed mid-run (the run
+   * stopped cleanly; the report says what was and was not delivered).
+   */
+  outputFailed: 11,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -42,7 +48,8 @@ export const exitCodeOf = (report: DeliveryReport): number => {
       case "source-changed":
         return ExitCode.sourceChanged
       case "checkpoint":
-        return ExitCode.internal
+      case "output":
+        return ExitCode.outputFailed
       case "interrupted":
         return ExitCode.interrupted
       case "max-rejects":

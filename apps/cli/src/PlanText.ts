@@ -1,4 +1,5 @@
 import { type IncrementalPlan, sends } from "@tablecast/core"
+import { terminalText } from "./TerminalText.ts"
 
 const count = (n: number) => n.toLocaleString("en-US")
 const percent = (share: number) => `${(Math.round(share * 1000) / 10).toFixed(1)}%`
@@ -52,5 +53,6 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
       lines.push(`    row ${change.row} ${change.key} ${change.kind}${moves === "" ? "" : `: ${moves}`}${change.changes.length > 6 ? ", ..." : ""}`)
     }
   }
-  return lines.join("\n")
+  // Keys, values and reasons come from the input: escaped, each line stays one line.
+  return lines.map(terminalText).join("\n")
 }

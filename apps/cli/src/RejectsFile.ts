@@ -1,10 +1,11 @@
-import { createReadStream, createWriteStream } from "node:fs"
-import { mkdir, rename } from "node:fs/promises"
+import { createReadStream, type WriteStream } from "node:fs"
+import { mkdir, open, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
-import { RejectSink } from "@tablecast/core"
+import { OutputError, RejectSink } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { describeFsError, streamOpenFlags } from "./OutputFiles.ts"
 
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value)
 
@@ -21,7 +22,7 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
  */
 const keepSettled = async (file: string, watermark: number): Promise<void> => {
   const temporary = `${file}.${process.pid}.tmp`
-  const out = createWriteStream(temporary)
+  const out = (await open(temporary, streamOpenFlags(false), 0o644)).createWriteStream()
   try {
     const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })
     for await (const line of lines) {
@@ -44,31 +45,48 @@ const keepSettled = async (file: string, watermark: number): Promise<void> => {
   await rename(temporary, file)
 }
 
+/** Ends a stream, whether or not it failed. */
+const close = (stream: WriteStream) =>
+  new Promise<void>((resolve) => {
+    if (stream.destroyed) return resolve()
+    stream.once("error", () => resolve())
+    stream.end(() => resolve())
+  })
+
 export const rejectsFile = (file: string, resumeAfter?: number) =>
   Layer.effect(
     RejectSink,
     Effect.gen(function* () {
+      const cannotWrite = (error: unknown) => `cannot write the rejects file ${file}: ${describeFsError(error)}`
       const stream = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: async () => {
             await mkdir(path.dirname(path.resolve(file)), { recursive: true })
             if (resumeAfter !== undefined) await keepSettled(file, resumeAfter)
-            const stream = createWriteStream(file, { flags: resumeAfter === undefined ? "w" : "a" })
-            await new Promise<void>((resolve, reject) => {
-              stream.once("open", () => resolve())
-              stream.once("error", reject)
-            })
-            return stream
+            // Never through a symbolic link: O_NOFOLLOW fails on one instead of writing where it points.
+            const handle = await open(file, streamOpenFlags(resumeAfter !== undefined), 0o644)
+            return handle.createWriteStream()
           },
-          catch: (error) => new Error(`cannot write the rejects file ${file}: ${(error as Error).message}`)
+          catch: (error) => new Error(cannotWrite(error))
         }),
-        (stream) => Effect.promise(() => new Promise<void>((resolve) => stream.end(() => resolve())))
+        (stream) => Effect.promise(() => close(stream))
       )
+      // A failed write (a full disk) also fails the stream: keep it, so no error goes unhandled.
+      let failure: unknown
+      stream.on("error", (error) => {
+        failure ??= error
+      })
       return {
         write: (rejects) =>
-          Effect.promise(async () => {
-            const text = rejects.map((reject) => JSON.stringify(reject, jsonSafe)).join("\n") + "\n"
-            if (!stream.write(text)) await new Promise<void>((resolve) => stream.once("drain", () => resolve()))
+          Effect.tryPromise({
+            try: () =>
+              new Promise<void>((resolve, reject) => {
+                if (failure !== undefined) return reject(failure)
+                const text = rejects.map((reject) => JSON.stringify(reject, jsonSafe)).join("\n") + "\n"
+                // The callback comes once the text is written (or failed): that is the backpressure.
+                stream.write(text, (error) => (error ? reject(error) : resolve()))
+              }),
+            catch: (error) => new OutputError({ message: cannotWrite(failure ?? error) })
           })
       }
     })

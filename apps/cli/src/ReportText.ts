@@ -1,4 +1,5 @@
 import type { DeliveryReport } from "@tablecast/core"
+import { terminalText } from "./TerminalText.ts"
 
 const bytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`
@@ -69,5 +70,6 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
     }
     if (report.rejects.total > 5) lines.push(`    … ${count(report.rejects.total - 5)} more`)
   }
-  return lines.join("\n")
+  // Reasons and names come from the input: escaped, each line stays one line.
+  return lines.map(terminalText).join("\n")
 }

@@ -23,6 +23,8 @@ export interface FatalError {
     | "internal"
     /** The books did not balance: rows or messages unaccounted for (a bug; exit code 10). */
     | "unbalanced"
+    /** An output (the rejects file, a checkpoint, the report) could not be written. */
+    | "output"
   readonly message: string
   readonly status?: number
 }

@@ -182,13 +182,19 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       }
     }
   }
+  /** A rejects file that cannot be written stops the plan: nothing is sent. */
+  let outputFailure: FatalError | undefined
+  const writeRejects = (rejects: ReadonlyArray<RejectedRow>) =>
+    rejectSink.write(rejects).pipe(
+      Effect.catchTag("OutputError", (error) => Effect.sync(() => void (outputFailure ??= { kind: "output", message: error.message })))
+    )
   const reject = (rejects: Array<RejectedRow>) =>
     rejects.length === 0
       ? Effect.void
       : Effect.suspend(() => {
           tally.rowsRejected += rejects.length
           tally.recordRejects(rejects)
-          return rejectSink.write(rejects)
+          return writeRejects(rejects)
         })
 
   const estimate = yield* Effect.result(source.estimatedRows)
@@ -353,7 +359,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       // A removal that cannot be built is reported, though it is no source row.
       if (rejects.length > 0) {
         tally.recordRejects(rejects)
-        yield* rejectSink.write(rejects)
+        yield* writeRejects(rejects)
       }
       usersSent += changes.length
       return changes
@@ -361,7 +367,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
 
   /** The plan, once the source (and the removals) are read; `users` when the changes were staged. */
   const finish = (fatalOfRun: FatalError | undefined, users: StagedUsers | undefined): IncrementalPlan => {
-    const fatal = fatalOfRun ?? columnsFailure
+    const fatal = fatalOfRun ?? columnsFailure ?? outputFailure
     const last = builder.flush()
     if (last !== undefined) {
       send.requests++

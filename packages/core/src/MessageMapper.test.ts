@@ -106,6 +106,14 @@ describe("compileMapper", () => {
     if (small.ok) expect(small.messages[0]!.bytes).toBe(utf8ByteLength(small.messages[0]!.json))
   })
 
+  it("names an oversized message's largest columns, largest first, leaving out the id columns", () => {
+    const map = mapperFor({ ...sales, exclude: ["huge_but_excluded"] })
+    const big = map(row({ customer_id: "1", notes: "x".repeat(40_000), title: "t".repeat(100), huge_but_excluded: "y".repeat(50_000) }))
+    expect(big).toMatchObject({ ok: false })
+    // "notes": 7 bytes of key, a colon, 40,002 of JSON string; "title": 7 + 1 + 102.
+    if (!big.ok) expect(big.reason).toMatch(/over Segment's 32000-byte limit per message; largest columns: "notes" 40,010 bytes, "title" 110 bytes$/)
+  })
+
   it("does not take a user column named ok or __proto__ for anything but a property", () => {
     const values = JSON.parse('{"customer_id":"1","ok":"false","__proto__":"x"}') as Record<string, unknown>
     const result = mapperFor(sales)(row(values))

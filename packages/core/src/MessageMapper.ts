@@ -287,6 +287,30 @@ export const compileMapper = (
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
 
   /**
+   * For an oversized message's reason, worked out only on that path: the payload's largest columns
+   * with the bytes each adds (`"notes" 39,800 bytes`), so the user knows what to drop or trim.
+   */
+  const largestColumns = (values: SourceRow["values"], payloadPlan: PayloadPlan): string => {
+    const sizes: Array<[string, number]> = []
+    for (const column of payloadPlan.columns ?? Object.keys(values)) {
+      if (payloadPlan.columns === undefined && excluded.has(column)) continue
+      const value = values[column]
+      if (value === undefined || value === null) continue
+      let text: string
+      try {
+        text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) ?? "")
+      } catch {
+        text = String(value)
+      }
+      sizes.push([column, utf8ByteLength(JSON.stringify(column)) + 1 + utf8ByteLength(text)])
+    }
+    if (sizes.length === 0) return ""
+    sizes.sort((a, b) => b[1] - a[1])
+    const named = sizes.slice(0, 3).map(([column, size]) => `${JSON.stringify(column)} ${String(size).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} bytes`)
+    return `; largest column${named.length === 1 ? "" : "s"}: ${named.join(", ")}`
+  }
+
+  /**
    * A message from its text without the closing brace: the body (`open` + "}") is what
    * `JSON.stringify({ type, userId, anonymousId, event, properties | traits, timestamp })` writes,
    * and what the messageId hashes; the message adds the static tail and the id.
@@ -295,7 +319,9 @@ export const compileMapper = (
     rowNumber: number,
     type: "track" | "identify",
     open: string,
-    key: string | undefined
+    key: string | undefined,
+    values: SourceRow["values"],
+    payloadPlan: PayloadPlan
   ): BuiltMessage | RowFailure => {
     const body = `${open}}`
     const messageId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
@@ -303,7 +329,7 @@ export const compileMapper = (
     const bytes = utf8ByteLength(json)
     if (bytes > SegmentLimits.maxMessageBytes) {
       return failure(
-        `${type} message is ${bytes} bytes, over Segment's ${SegmentLimits.maxMessageBytes}-byte limit per message`
+        `${type} message is ${bytes} bytes, over Segment's ${SegmentLimits.maxMessageBytes}-byte limit per message${largestColumns(values, payloadPlan)}`
       )
     }
     return { rowNumber, type, messageId, json, bytes }
@@ -345,14 +371,14 @@ export const compileMapper = (
     if (spec.type !== "track") {
       const traits = payloadJson(values, traitsPlan)
       if (traits instanceof RowFailure) return traits
-      const built = build(rowNumber, "identify", `{"type":"identify"${ids},"traits":${traits}${time}`, key)
+      const built = build(rowNumber, "identify", `{"type":"identify"${ids},"traits":${traits}${time}`, key, values, traitsPlan)
       if (built instanceof RowFailure) return built
       messages.push(built)
     }
     if (spec.type !== "identify") {
       const properties = payloadJson(values, propertiesPlan)
       if (properties instanceof RowFailure) return properties
-      const built = build(rowNumber, "track", `{"type":"track"${ids}${eventJson},"properties":${properties}${time}`, key)
+      const built = build(rowNumber, "track", `{"type":"track"${ids}${eventJson},"properties":${properties}${time}`, key, values, propertiesPlan)
       if (built instanceof RowFailure) return built
       messages.push(built)
     }

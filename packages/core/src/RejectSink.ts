@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 
 /** Where in the pipeline a row was refused. */
 export type RejectStage =
@@ -27,9 +28,18 @@ export interface RejectedRow {
   readonly values?: Readonly<Record<string, unknown>>
 }
 
-/** Receives every rejected row, in the order they are decided. The CLI writes them as JSONL. */
+/**
+ * A run's output (the rejects file, a checkpoint, a report) could not be written. The run stops
+ * cleanly with its report: what was and was not delivered. The message names the file, never a secret.
+ */
+export class OutputError extends Schema.TaggedError<OutputError>()("OutputError", { message: Schema.String }) {}
+
+/**
+ * Receives every rejected row, in the order they are decided. The CLI writes them as JSONL. A
+ * failed write (a full disk, a removed folder) stops the run as a fatal error of kind `output`.
+ */
 export interface RejectSinkShape {
-  readonly write: (rejects: ReadonlyArray<RejectedRow>) => Effect.Effect<void>
+  readonly write: (rejects: ReadonlyArray<RejectedRow>) => Effect.Effect<void, OutputError>
 }
 
 export class RejectSink extends Context.Service<RejectSink, RejectSinkShape>()("tablecast/RejectSink") {

@@ -51,8 +51,14 @@ export interface SyncInput {
   readonly prepared?: Stream.Stream<PreparedRow, SourceError>
 }
 
-const describeError = (error: TransportError): string =>
-  error.status === undefined ? `${error.kind} error: ${error.message}` : `HTTP ${error.status}: ${error.message}`
+/**
+ * What a transport's error says, once: the status or the kind, then the transport's own words
+ * (the endpoint's message, the socket's error), which never repeat the status or the kind.
+ */
+const describeError = (error: TransportError): string => {
+  const what = error.status !== undefined ? `HTTP ${error.status}` : error.kind === "timeout" ? "timed out" : `${error.kind} error`
+  return error.message === "" ? what : `${what}: ${error.message}`
+}
 
 export const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalError | undefined => {
   const present = new Set(columns)
@@ -231,7 +237,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       ? Effect.void
       : Effect.suspend(() => {
           tally.recordRejects(rejects)
-          return rejectSink.write(rejects)
+          return rejectSink.write(rejects).pipe(Effect.catchTag("OutputError", (error) => abort({ kind: "output", message: error.message })), Effect.asVoid)
         })
 
   const abort = (fatal: FatalError) =>

@@ -35,7 +35,11 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   status: Schema.optional(Schema.Number),
   /** Retry-After from the endpoint, in milliseconds, already capped. */
   retryAfterMillis: Schema.optional(Schema.Number),
-  /** Short, secret-free explanation (the endpoint's own message, trimmed). */
+  /**
+   * Short, secret-free explanation in the transport's own words (the endpoint's message, trimmed;
+   * the socket's error), or "" when there is none. It does not repeat the status or the kind: the
+   * pipeline names those once when it reports the error.
+   */
   message: Schema.String
 }) {}
 

@@ -25,7 +25,7 @@ export {
   type TransportErrorKind,
   type TransportShape
 } from "./Transport.ts"
-export { RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
+export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
 export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"

@@ -60,6 +60,7 @@ export const classifyFailure = (
   return new TransportError({
     kind: "network",
     retryable: !certificate,
-    message: `network error${code === undefined || what.includes(code) ? "" : ` ${code}`}: ${what}`.slice(0, 300)
+    // The socket's own words; the pipeline says "network error" once when it reports it.
+    message: `${code === undefined || what.includes(code) ? "" : `${code} `}${what}`.slice(0, 300)
   })
 }

@@ -86,13 +86,15 @@ describe("errorForAnswer", () => {
       retryable: true,
       status: 429,
       retryAfterMillis: 2_000,
-      message: "throttled by the endpoint (HTTP 429): slow down"
+      message: "slow down"
     })
     const rejected = errorForAnswer({ status: 413, retryAfter: "2", body: "" }, 0)
-    expect(rejected).toMatchObject({ kind: "rejected", retryable: false, message: "the endpoint rejected the batch (HTTP 413)" })
+    // Without a message of its own, the status says it all: the pipeline names it once.
+    expect(rejected).toMatchObject({ kind: "rejected", retryable: false, status: 413, message: "" })
     expect(rejected?.retryAfterMillis).toBeUndefined()
-    expect(errorForAnswer({ status: 401, body: "" }, 0)?.message).toBe(
-      "the endpoint refused the write key (HTTP 401); check the key and its source"
-    )
+    expect(errorForAnswer({ status: 401, body: "" }, 0)?.message).toBe("the write key was refused")
+    // The status is never in the message: the pipeline names it once (no "HTTP 401 … HTTP 401").
+    expect(errorForAnswer({ status: 401, body: '{"message":"unknown write key"}' }, 0)?.message).toBe("unknown write key")
+    expect(errorForAnswer({ status: 301, body: "" }, 0)?.message).toMatch(/give its final URL/)
   })
 })

@@ -70,19 +70,14 @@ export interface EndpointAnswer {
   readonly body: string
 }
 
-const describeKind = (kind: TransportErrorKind, status: number): string => {
-  switch (kind) {
-    case "auth":
-      return `the endpoint refused the write key (HTTP ${status}); check the key and its source`
-    case "throttled":
-      return `throttled by the endpoint (HTTP ${status})`
-    case "server":
-      return `the endpoint failed (HTTP ${status})`
-    default:
-      return status >= 300 && status < 400
-        ? `the endpoint redirected (HTTP ${status}); give its final URL as the endpoint`
-        : `the endpoint rejected the batch (HTTP ${status})`
-  }
+/**
+ * What an answer without a message of its own means, in words that do not repeat the status (the
+ * pipeline names it): empty for most, a hint where the status alone would mislead.
+ */
+const hintFor = (kind: TransportErrorKind, status: number): string => {
+  if (kind === "auth") return "the write key was refused"
+  if (status >= 300 && status < 400) return "the endpoint redirected; give its final URL as the endpoint"
+  return ""
 }
 
 /**
@@ -99,6 +94,7 @@ export const errorForAnswer = (answer: EndpointAnswer, nowMillis: number): Trans
     retryable: statusClass.retryable,
     status: answer.status,
     ...(retryAfterMillis === undefined ? {} : { retryAfterMillis }),
-    message: detail === "" ? describeKind(statusClass.kind, answer.status) : `${describeKind(statusClass.kind, answer.status)}: ${detail}`
+    // The endpoint's own words; the pipeline names the status once when it reports the error.
+    message: detail === "" ? hintFor(statusClass.kind, answer.status) : detail
   })
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { readFile, writeFile } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { formatIssues } from "@tablecast/core"
@@ -15,6 +15,8 @@ import { loadConfigFile } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { proposeSync } from "../SyncProposal.ts"
 import { UsageError } from "../UsageError.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
+import { checkOutput, OutputLocationError, writeFileAtomically } from "../OutputFiles.ts"
 
 const show = (value: unknown): string => {
   const text = typeof value === "string" ? value : JSON.stringify(value)
@@ -33,7 +35,9 @@ export default class InspectCommand extends BaseCommand {
 
   static override description = `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
 
-Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.`
+Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
+
+Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or config, or --write-config names a sync the file already has; 6 the source failed; 11 the --write-config file cannot be written.`
 
   static override examples = [
     { description: "Columns of a CSV file, and a proposed sync", command: "<%= config.bin %> <%= command.id %> --file churn_scores.csv" },
@@ -66,6 +70,16 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(InspectCommand)
+    // Before the source is read: the config file to write can be written (never through a link).
+    if (flags["write-config"] !== undefined) {
+      try {
+        await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
+      } catch (error) {
+        if (!(error instanceof OutputLocationError)) throw error
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
+        return this.exit(ExitCode.outputFailed)
+      }
+    }
     const overrides = mappingOverrides(flags)
     let raw = overrides.source
     let baseDir = process.cwd()
@@ -84,7 +98,7 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     if (!parsed.success) throw new UsageError(formatIssues(parsed.error, "source"))
     const source = parsed.data
     const fail = (message: string): never => {
-      process.stderr.write(`tablecast: ${message}\n`)
+      process.stderr.write(`tablecast: ${terminalText(message)}\n`)
       return this.exit(ExitCode.sourceFailed)
     }
     const run = async <A>(effect: Effect.Effect<A, { message: string }>): Promise<A> => {
@@ -98,12 +112,12 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     if (wantsTables) {
       const tables = await run(listTables(source)!)
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ tables }, null, 2)}\n`)
+        process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
         return
       }
       if (tables.length === 0) process.stdout.write("no tables this connection can read\n")
       else {
-        process.stdout.write(`${pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [t.table, t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])}\n`)
+        process.stdout.write(`${pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [terminalText(t.table), t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])}\n`)
         process.stdout.write(`\ninspect one: tablecast inspect --${source.type} … --table <TABLE>\n`)
       }
       return
@@ -114,29 +128,33 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
     const proposal = proposeSync(description, tableName)
     const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
 
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...description, proposal: { name, ...proposal } }, null, 2)}\n`)
+    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify({ ...description, proposal: { name, ...proposal } }, null, 2))}\n`)
     else {
-      process.stdout.write(`${description.description}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
+      process.stdout.write(`${terminalText(description.description)}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
       process.stdout.write(
         `${pad([
           ["COLUMN", "TYPE", "AS JSON", "AUTO SENDS", "EMPTY", "UNIQUE", "SAMPLES"],
-          ...description.columns.map((c) => [c.name, c.sourceType, c.kind, c.sentAs?.type ?? "?", yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")])
+          ...description.columns.map((c) =>
+            [c.name, c.sourceType, c.kind, c.sentAs?.type ?? "?", yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")].map(terminalText)
+          )
         ])}\n\n`
       )
       // What decided each column's type under `auto`, and what a sync would reject.
       const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
-      if (source.type === "csv" && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${decided} (as a sync decides it)\n`)
+      if (source.type === "csv" && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
       for (const c of description.columns) {
-        if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${c.name}: ${c.sentAs.note}\n`)
+        if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${terminalText(c.name)}: ${terminalText(c.sentAs.note)}\n`)
         if (c.misfit !== undefined) {
           process.stdout.write(
-            `  - ${c.name}: typed number from the first rows, but row ${c.misfit.row} holds ${show(JSON.stringify(c.misfit.value))}: a sync would reject that row (--column ${c.name}=string sends the column as text)\n`
+            terminalText(
+              `  - ${c.name}: typed number from the first rows, but row ${c.misfit.row} holds ${show(JSON.stringify(c.misfit.value))}: a sync would reject that row (--column ${c.name}=string sends the column as text)`
+            ) + "\n"
           )
         }
       }
       process.stdout.write("\n")
-      process.stdout.write(`proposed sync "${name}":\n${JSON.stringify(proposal.spec, null, 2)}\n`)
-      for (const note of proposal.notes) process.stdout.write(`  - ${note}\n`)
+      process.stdout.write(`proposed sync "${terminalText(name)}":\n${terminalJson(JSON.stringify(proposal.spec, null, 2))}\n`)
+      for (const note of proposal.notes) process.stdout.write(`  - ${terminalText(note)}\n`)
     }
 
     if (flags["write-config"] !== undefined) {
@@ -153,7 +171,7 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
         process.stderr.write(`the connection URL holds a password, so the config names the variable ${String(written.urlEnv)} instead: set it before running the sync\n`)
       }
       config.syncs[name] = { source: written, ...proposal.spec }
-      await writeFile(file, `${JSON.stringify(config, null, 2)}\n`)
+      await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)
       process.stderr.write(`wrote sync "${name}" to ${flags["write-config"]}: review it, then run tablecast sync ${name}${file === path.resolve(DEFAULT_CONFIG_FILE) ? "" : ` --config ${flags["write-config"]}`}\n`)
     }
   }

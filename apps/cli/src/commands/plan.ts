@@ -7,13 +7,14 @@ import { progressDisplay } from "../ProgressDisplay.ts"
 import { runIncrementalSync, StartError } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { UsageError } from "../UsageError.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
 
   static override description = `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send, the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
-Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
+Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
 
   static override examples = [
     {
@@ -61,18 +62,18 @@ Exit codes: 0 the plan passes the guard; 2 bad flags or config; 6 source failed;
       result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample, diffInDatabase: incremental.diffInDatabase })
     } catch (error) {
       if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${error.message}\n`)
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
         return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
       }
       throw error
     }
     const { report, plan } = result
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      process.stderr.write(`tablecast: ${report.fatal?.message ?? "the plan could not be made"}\n`)
+      process.stderr.write(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}\n`)
       const kind = report.fatal?.kind
       return this.exit(kind === "state" ? ExitCode.stateFailed : kind === "unbalanced" ? ExitCode.unbalanced : ExitCode.sourceFailed)
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify(plan, null, 2))}\n`)
     else process.stdout.write(`${planText(plan, `tablecast plan ${plan.sync}`)}\n`)
     if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
   }

@@ -3,16 +3,13 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { runPreview, StartError } from "../RunSync.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-
-/** Control characters from the input (a header's escape sequences) shown, not run by the terminal. */
-const escapeControl = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
 
   static override description =
-    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. On stderr: the type each column is sent as and what decided it (declared, the warehouse's type, or a file's first 1,000 rows), and the rows that would be rejected, with their reasons."
+    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. On stderr: the type each column is sent as and what decided it (declared, the warehouse's type, or a file's first 1,000 rows), and the rows that would be rejected, with their reasons.\n\nExit codes (docs/exit-codes.md): 0 every previewed row maps; 1 internal error; 2 bad flags or config; 3 some previewed rows would be rejected (as sync --dry-run); 6 the source failed."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id',
@@ -41,17 +38,19 @@ export default class PreviewCommand extends BaseCommand {
       result = await runPreview(sync, flags.limit)
     } catch (error) {
       if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${error.message}\n`)
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
         return this.exit(ExitCode.sourceFailed)
       }
       throw error
     }
     if (result.columnTypes.length > 0) {
-      const width = Math.max(...result.columnTypes.map((line) => line.column.length))
+      const width = Math.max(...result.columnTypes.map((line) => terminalText(line.column).length))
       process.stderr.write("column types (auto is decided once per column):\n")
-      for (const line of result.columnTypes) process.stderr.write(`  ${escapeControl(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${escapeControl(line.basis)}\n`)
+      for (const line of result.columnTypes) process.stderr.write(`  ${terminalText(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${terminalText(line.basis)}\n`)
     }
-    for (const message of result.messages) process.stdout.write(`${message}\n`)
-    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${reject.reason}\n`)
+    for (const message of result.messages) process.stdout.write(`${terminalJson(message)}\n`)
+    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}\n`)
+    // As `sync --dry-run` says of the same rows.
+    if (result.rejects.length > 0) this.exit(ExitCode.rowsRejected)
   }
 }

@@ -2,6 +2,9 @@ import { Flags } from "@oclif/core"
 import { formatIssues } from "@tablecast/core"
 import { formatSinkStats, SinkOptions, startSink } from "@tablecast/sink"
 import { BaseCommand } from "../BaseCommand.ts"
+import { ExitCode } from "../ExitCode.ts"
+import { checkOutput, describeFsError, OutputLocationError } from "../OutputFiles.ts"
+import { terminalText } from "../TerminalText.ts"
 import { UsageError } from "../UsageError.ts"
 
 const share = (summary: string) => Flags.string({ summary, helpGroup: "FAULTS" })
@@ -19,7 +22,9 @@ export default class SinkCommand extends BaseCommand {
 
   static override description = `Listens on loopback for POST /v1/batch (and /v1/track, /v1/identify, ...), checks each request as Segment would (write key, JSON, 500 KB per request, 32 KB per message, 2,500 messages per batch, required fields), answers as Segment does, appends what it accepted to a JSONL file, and prints counts. GET /stats returns the counts as JSON.
 
-It can inject faults to see retries at work: a share of 429s with Retry-After, 5xx answers, dropped connections, half-written answers, slow answers. Stop it with Ctrl-C; it prints its counts as it stops.`
+It can inject faults to see retries at work: a share of 429s with Retry-After, 5xx answers, dropped connections, half-written answers, slow answers. Stop it with Ctrl-C; it prints its counts as it stops.
+
+Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its counts; 1 internal error; 2 bad flags, or the address is in use; 11 the --out file cannot be written.`
 
   static override examples = [
     { description: "Receive on port 4318 and keep what arrives", command: "<%= config.bin %> <%= command.id %> --port 4318 --out received.jsonl" },
@@ -74,7 +79,24 @@ It can inject faults to see retries at work: a share of 429s with Retry-After, 5
     }
     const parsed = SinkOptions.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)))
     if (!parsed.success) throw new UsageError(formatIssues(parsed.error))
-    const sink = await startSink(parsed.data)
+    if (flags.out !== undefined) {
+      try {
+        await checkOutput({ flag: "--out", path: flags.out, mode: "stream" })
+      } catch (error) {
+        if (!(error instanceof OutputLocationError)) throw error
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
+        return this.exit(ExitCode.outputFailed)
+      }
+    }
+    let sink
+    try {
+      sink = await startSink(parsed.data)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw error
+      process.stderr.write(`tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)\n`)
+      return this.exit(ExitCode.usage)
+    }
     process.stderr.write(`tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}\n`)
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve())

@@ -117,6 +117,8 @@ describe("tablecast sync", () => {
     const [reject] = await readJsonl(rejects)
     expect(reject).toMatchObject({ row: 25, stage: "validation" })
     expect(String(reject!.reason)).toMatch(/over Segment's 32000-byte limit/)
+    // The reason names the column that made it too big, largest first.
+    expect(String(reject!.reason)).toMatch(/; largest columns: "notes" 40,010 bytes, "score" \d+ bytes$/)
     await sink.close()
     const userIds = (await readJsonl(received)).map((m) => m.userId)
     expect(userIds).toContain("1024")
@@ -248,6 +250,17 @@ describe("tablecast preview", () => {
     const message = JSON.parse(lines[0]!) as Record<string, unknown>
     expect(message).toMatchObject({ type: "track", event: "Sales Prediction" })
     expect(String(message.messageId)).toMatch(/^tablecast-[0-9a-f]{32}$/)
+  })
+})
+
+describe("tablecast preview: rows that would be rejected", () => {
+  it("lists them on stderr and exits 3, as sync --dry-run does", async () => {
+    const file = path.join(dir, "scores.csv")
+    await writeFile(file, "customer_id,score\n1,0.5\n,0.7\n")
+    const result = await runCli(["preview", "-f", file, "-e", "Scored", "-u", "customer_id"])
+    expect(result.code).toBe(3)
+    expect(result.stdout.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toBe('row 2 would be rejected: customer id column "customer_id" is empty\n')
   })
 })
 

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
@@ -8,7 +7,10 @@ import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
 import { reportText } from "../ReportText.ts"
 import { incrementalOf } from "@tablecast/core"
 import { planText } from "../PlanText.ts"
-import { runIncrementalSync, runSync, StartError } from "../RunSync.ts"
+import { checkpointPath, runIncrementalSync, runSync, StartError } from "../RunSync.ts"
+import { describeFsError, OutputLocationError, preflightOutputs, writeFileAtomically } from "../OutputFiles.ts"
+import { failureLine, secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 import { stopSignals } from "../StopSignals.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
@@ -23,7 +25,9 @@ A checkpoint of acknowledged rows is kept (in .tablecast/state): after a crash o
 
 An incremental sync (--key, or "key"/"incremental" in the config) sends only the rows added, changed or removed since the last run: a snapshot of what Segment acknowledged is kept per sync (in .tablecast/state.db, or Postgres with --state-postgres), and advances only for acknowledged rows. See \`tablecast plan\` to see the changes first.
 
-Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the rest delivered (or --max-rejects reached); 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 7 the source changed since an interrupted run (use --restart); 8 an incremental run's changes are over the guard, nothing sent (use --force); 9 the state store failed; 130 stopped by a signal.`
+Exit codes (docs/exit-codes.md): 0 all delivered; 1 internal error; 2 bad flags or config; 3 some rows rejected, the rest delivered (or --max-rejects reached); 4 some batches refused or undelivered; 5 write key refused; 6 source failed; 7 the source changed since an interrupted run (use --restart); 8 an incremental run's changes are over the guard, nothing sent (use --force); 9 the state store failed; 10 the books did not balance; 11 an output (report, rejects, checkpoint, state folder) could not be written; 130 stopped by a signal. A failing run says why on stderr, in one line.
+
+Outputs are checked before anything is read or sent: missing folders are created, and a path that is a symbolic link is refused (tablecast never writes through one).`
 
   static override examples = [
     {
@@ -97,6 +101,30 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     if (incrementalOf(sync.spec) === undefined && (incremental.full || incremental.force || incremental.incrementalPatch !== undefined)) {
       this.warn("--full, --force, --mode, --tolerance and the guard apply to an incremental sync: give --key (or a key in the config)")
     }
+    for (const warning of secretFlagWarnings(flags)) process.stderr.write(`tablecast: warning: ${warning}\n`)
+    const stateDir = flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined
+    const isIncremental = incrementalOf(sync.spec) !== undefined
+    // Preflight: every file the run will write is checked (its folder created) before anything is
+    // read or sent; a symbolic link where one goes is refused.
+    try {
+      await preflightOutputs(
+        syncOutputLocations({
+          sync,
+          report: flags.report,
+          checkpoint:
+            isIncremental || stateDir === undefined || flags["dry-run"] || sync.pipeline.dryRun
+              ? undefined
+              : checkpointPath(sync, stateDir, JSON.stringify(sync.source)),
+          incremental: isIncremental,
+          stateFlag: flags["state-db"] === undefined ? undefined : "--state-db",
+          rejectsFlag: flags.rejects !== undefined
+        })
+      )
+    } catch (error) {
+      if (!(error instanceof OutputLocationError)) throw error
+      process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
+      return this.exit(ExitCode.outputFailed)
+    }
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
     const signals = stopSignals((signal, count) => {
       process.stderr.write(
@@ -108,7 +136,7 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     let report
     let plan
     try {
-      if (incrementalOf(sync.spec) !== undefined) {
+      if (isIncremental) {
         const result = await runIncrementalSync(sync, progress, {
           full: incremental.full,
           force: incremental.force,
@@ -121,20 +149,20 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
       } else report = await runSync(sync, progress, {
         dryRun: flags["dry-run"],
         restart: flags.restart,
-        stateDir: flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined,
+        stateDir,
         stop: signals.requests
       })
     } catch (error) {
       if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${error.message}\n`)
+        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
         return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
       }
       throw error
     } finally {
       signals.dispose()
     }
-    if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`)
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    const json = `${JSON.stringify(report, null, 2)}\n`
+    if (flags.json) process.stdout.write(terminalJson(json))
     else {
       process.stdout.write(`${reportText(report, sync.rejects)}\n`)
       // A dry run, or a run the guard stopped: the plan says what would have been sent.
@@ -143,6 +171,19 @@ Exit codes: 0 all delivered; 2 bad flags or config; 3 some rows rejected, the re
     // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
     if (plan?.guard.warning !== undefined) process.stderr.write(`tablecast: guard warning: ${plan.guard.warning}\n`)
     const code = exitCodeOf(report)
+    // Why the run did not end clean, on stderr in one line (with --json too: stdout stays JSON).
+    const reason = failureLine(report, sync.rejects)
+    if (reason !== undefined) process.stderr.write(`tablecast: ${terminalText(reason)}\n`)
+    let code = exitCodeOf(report)
+    if (flags.report !== undefined) {
+      try {
+        await writeFileAtomically(flags.report, json, { sync: true })
+      } catch (error) {
+        // The report was printed above: what was and was not delivered is not lost.
+        process.stderr.write(`tablecast: ${terminalText(`--report ${flags.report}: cannot write the report: ${describeFsError(error)}`)}\n`)
+        if (code === ExitCode.ok || code === ExitCode.rowsRejected || code === ExitCode.incomplete) code = ExitCode.outputFailed
+      }
+    }
     if (code !== ExitCode.ok) this.exit(code)
   }
 }

@@ -29,7 +29,7 @@ export const httpError = (status: number, retryAfterMillis?: number): TransportE
     kind,
     retryable: kind === "throttled" || kind === "server",
     status,
-    message: `status ${status}`,
+    message: "",
     ...(retryAfterMillis === undefined ? {} : { retryAfterMillis })
   })
 }

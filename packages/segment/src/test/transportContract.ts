@@ -174,7 +174,7 @@ export const transportContract = (
         const transport = yield* make({ writeKey, endpoint: endpoint.url })
         endpoint.handler = answer(400, JSON.stringify({ success: false, message: `bad\n\n  request ${"x".repeat(500)}` }))
         const error = yield* Effect.flip(transport.send(batch()))
-        expect(error.message).toMatch(/^the endpoint rejected the batch \(HTTP 400\): bad request x+…$/)
+        expect(error.message).toMatch(/^bad request x+…$/)
         expect(error.message.length).toBeLessThan(300)
       }))
 
@@ -190,7 +190,7 @@ export const transportContract = (
         const error = yield* Effect.flip(transport.send(batch()))
         expect(error.kind).toBe("auth")
         expect(error.retryable).toBe(false)
-        expect(error.message).toMatch(/refused the write key/)
+        expect(error.status).toBe(401)
         expect(error.message).toContain("[redacted]")
         expectNoSecret(error)
         expectNoSecret(transport.endpoint)
@@ -238,7 +238,9 @@ export const transportContract = (
         const nowhere = yield* make({ writeKey, endpoint: closed.url })
         const refused = yield* Effect.flip(nowhere.send(batch()))
         expect([refused.kind, refused.retryable]).toEqual(["network", true])
+        // The socket's words alone: the pipeline says "network error" once.
         expect(refused.message).toMatch(/ECONNREFUSED/)
+        expect(refused.message).not.toMatch(/network error/)
         for (const error of [reset, cut, hangUp, refused]) expectNoSecret(error)
       }))
 

@@ -1,0 +1,164 @@
+import { randomBytes } from "node:crypto"
+import { constants } from "node:fs"
+import { lstat, mkdir, open, rename, unlink } from "node:fs/promises"
+import path from "node:path"
+
+/**
+ * The files a run writes besides what it sends: the report, the rejects file, the checkpoint and
+ * the state database. Each is checked before anything is read or sent (`preflightOutputs`), and
+ * written without ever following a symbolic link: a link planted where an output goes would
+ * otherwise have tablecast overwrite whatever it points to.
+ *
+ * Missing folders are created (as `mkdir -p`), for every output alike.
+ */
+
+/**
+ * How an output is written:
+ * - `replace`: written whole to a temporary file in the same folder, then renamed over it
+ *   (the report, the checkpoint). A regular file or nothing.
+ * - `stream`: written in place as the run goes (the rejects file). A regular file, nothing, or a
+ *   character device such as /dev/null.
+ * - `database`: opened read-write by SQLite, which keeps journal files beside it (the state database).
+ */
+export type OutputMode = "replace" | "stream" | "database"
+
+export interface OutputLocation {
+  /** The flag (or config field) that names it, for the message: `--report`. */
+  readonly flag: string
+  readonly path: string
+  readonly mode: OutputMode
+}
+
+/** An output location tablecast cannot use: the message names the flag and the path. */
+export class OutputLocationError extends Error {
+  override readonly name = "OutputLocationError"
+  constructor(
+    readonly flag: string,
+    readonly file: string,
+    reason: string
+  ) {
+    super(`${flag} ${file}: ${reason}`)
+  }
+}
+
+/** A system error in words, with its code: "permission denied (EACCES)". */
+export const describeFsError = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code
+  const words: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    ENOTDIR: "a part of the path is a file, not a folder",
+    EISDIR: "it is a folder",
+    ELOOP: "it is a symbolic link",
+    ENOENT: "no such file or folder",
+    EIO: "input/output error",
+    EEXIST: "it already exists",
+    EADDRINUSE: "address already in use",
+    EADDRNOTAVAIL: "address not available"
+  }
+  if (code !== undefined && words[code] !== undefined) return `${words[code]} (${code})`
+  return error instanceof Error ? error.message : String(error)
+}
+
+const lstatOrUndefined = async (file: string) => {
+  try {
+    return await lstat(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw error
+  }
+}
+
+const SYMLINK = "it is a symbolic link, and tablecast never writes through one: give the path of a regular file"
+
+/**
+ * Checks that an output can be written, creating its folder: a symbolic link, a folder or a
+ * special file where the output goes, a folder that cannot be created or written to, or a file
+ * that cannot be opened for writing all fail here, before the run reads or sends anything.
+ * Nothing existing is changed: the folder is probed with a file of its own, removed at once.
+ */
+export const checkOutput = async (location: OutputLocation): Promise<void> => {
+  const file = path.resolve(location.path)
+  const fail = (reason: string) => new OutputLocationError(location.flag, location.path, reason)
+  let stats
+  try {
+    stats = await lstatOrUndefined(file)
+  } catch (error) {
+    throw fail(describeFsError(error))
+  }
+  if (stats !== undefined) {
+    if (stats.isSymbolicLink()) throw fail(SYMLINK)
+    if (stats.isDirectory()) throw fail("it is a folder: give a file name")
+    const special = !stats.isFile() && !(location.mode === "stream" && stats.isCharacterDevice())
+    if (special) throw fail("it is not a regular file")
+  }
+  const folder = path.dirname(file)
+  try {
+    await mkdir(folder, { recursive: true })
+  } catch (error) {
+    throw fail(`cannot create its folder ${folder}: ${describeFsError(error)}`)
+  }
+  // Write access to the folder: the report and the checkpoint are renamed into it, SQLite keeps
+  // its journal there. access() would not do: it says yes to root on a read-only mount.
+  const probe = path.join(folder, `.tablecast-probe-${process.pid}-${randomBytes(4).toString("hex")}`)
+  try {
+    const handle = await open(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    await handle.close()
+    await unlink(probe)
+  } catch (error) {
+    throw fail(`its folder ${folder} is not writable: ${describeFsError(error)}`)
+  }
+  if (stats !== undefined) {
+    try {
+      const handle = await open(file, (location.mode === "database" ? constants.O_RDWR : constants.O_WRONLY) | constants.O_NOFOLLOW)
+      await handle.close()
+    } catch (error) {
+      throw fail(`cannot open it for writing: ${describeFsError(error)}`)
+    }
+  }
+}
+
+/** Checks every output in turn; the first unusable one fails with its flag and path. */
+export const preflightOutputs = async (locations: ReadonlyArray<OutputLocation>): Promise<void> => {
+  for (const location of locations) await checkOutput(location)
+}
+
+let temporaries = 0
+
+/**
+ * Writes a file whole, atomically: a new temporary file in the same folder (created exclusively,
+ * never through a link), flushed to disk if asked, then renamed over the target. A crash leaves the old
+ * file or the new one, never half of one; a symbolic link at the target is refused, not followed.
+ */
+export const writeFileAtomically = async (file: string, text: string, options: { readonly sync?: boolean } = {}): Promise<void> => {
+  const target = path.resolve(file)
+  const existing = await lstatOrUndefined(target)
+  if (existing?.isSymbolicLink()) throw Object.assign(new Error(SYMLINK), { code: "ELOOP" })
+  const folder = path.dirname(target)
+  await mkdir(folder, { recursive: true })
+  const temporary = path.join(folder, `.${path.basename(target)}.${process.pid}.${++temporaries}.tmp`)
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
+  try {
+    await handle.writeFile(text)
+    // The checkpoint, saved often, skips this: a lost save only means a resume re-sends a little.
+    if (options.sync === true) await handle.sync()
+  } catch (error) {
+    await handle.close().catch(() => {})
+    await unlink(temporary).catch(() => {})
+    throw error
+  }
+  await handle.close()
+  try {
+    await rename(temporary, target)
+  } catch (error) {
+    await unlink(temporary).catch(() => {})
+    throw error
+  }
+}
+
+/** Flags to open a streamed output (the rejects file) without following a link: truncate, or append. */
+export const streamOpenFlags = (append: boolean): number =>
+  constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (append ? constants.O_APPEND : constants.O_TRUNC)
