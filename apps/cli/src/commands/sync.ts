@@ -169,8 +169,7 @@ Outputs are checked before anything is read or sent: missing folders are created
       if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) process.stdout.write(`${planText(plan, "plan")}\n`)
     }
     // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
-    if (plan?.guard.warning !== undefined) process.stderr.write(`tablecast: guard warning: ${plan.guard.warning}\n`)
-    const code = exitCodeOf(report)
+    if (plan?.guard.warning !== undefined) process.stderr.write(`tablecast: guard warning: ${terminalText(plan.guard.warning)}\n`)
     // Why the run did not end clean, on stderr in one line (with --json too: stdout stays JSON).
     const reason = failureLine(report, sync.rejects)
     if (reason !== undefined) process.stderr.write(`tablecast: ${terminalText(reason)}\n`)
