@@ -70,7 +70,8 @@ export const runCliCase = async (hostile: HostileCase): Promise<Array<Violation>
       ...stored,
       outcome: { kind: "cli", code: result.code, terminal: `${result.stdout}${result.stderr}` },
       outputs: [result.stdout, result.stderr, JSON.stringify(report ?? {}), rejectsText],
-      writeKey: WRITE_KEY
+      writeKey: WRITE_KEY,
+      csv: true
     })
   } finally {
     if (process.env.TABLECAST_KEEP_WORKDIRS === undefined) await rm(dir, { recursive: true, force: true })

@@ -289,11 +289,16 @@ export const caseArbitrary = (id: number, focus: Hazard, options: { readonly max
  * `count` cases from `seed`: case i focuses on hazard i mod H (the 10 MB field at most `bigFields`
  * times; its turns go to the other hazards), so every hazard is generated whatever the seed.
  */
-export const generateCases = (seed: number, count: number, options: { readonly maxRows: number; readonly bigFields: number }): Array<HostileCase> => {
+export const generateCases = (
+  seed: number,
+  count: number,
+  options: { readonly maxRows: number; readonly bigFields: number; readonly focuses?: ReadonlyArray<Hazard> }
+): Array<HostileCase> => {
+  const turns = options.focuses ?? Hazards
   const focuses: Array<Hazard> = []
   let big = 0
   for (let i = 0; focuses.length < count; i++) {
-    const hazard = Hazards[i % Hazards.length]!
+    const hazard = turns[i % turns.length]!
     if (hazard === "big-field" && big++ >= options.bigFields) continue
     focuses.push(hazard)
   }

@@ -67,6 +67,8 @@ export interface Observed {
   /** Everything the tool printed or wrote, for the secret check. */
   readonly outputs: ReadonlyArray<string>
   readonly writeKey: string
+  /** The input was a CSV (its reader trims header names) rather than JSON rows (keys kept as they are). */
+  readonly csv: boolean
 }
 
 /** The documented exit codes (docs/guarantees.md, plus 10 unbalanced and 11 outputFailed from issue #14). */
@@ -101,6 +103,14 @@ export const fateOf = (hostile: HostileCase, rowIndex: number, heterogeneous: Re
   if (cells.some((cell, index) => cell.kind === "deep-json" || heterogeneous.has(index))) return "may-reject"
   return "must-map"
 }
+
+/**
+ * The property a header becomes: its name with surrounding whitespace trimmed (both CSV readers,
+ * packages/source-csv and apps/edge, trim header names — String.prototype.trim, so \t \n \v \f
+ * \r too); everything else in the name, control characters and NULs included, is kept. JSON rows' keys are
+ * kept whole.
+ */
+export const propertyName = (header: string, csv: boolean): string => (csv ? header.trim() : header)
 
 // -- values ---------------------------------------------------------------------------------------
 
@@ -280,10 +290,11 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       const properties = message.properties ?? {}
       const names = new Set(Object.keys(properties))
       hostile.columns.forEach((column, index) => {
-        if (!names.has(column.name)) return fail("content-intact", `row ${rowNumbers[0]}: column ${show(column.name)} is missing from the properties`)
-        names.delete(column.name)
-        const problem = valueProblem(cells[index]!, properties[column.name])
-        if (problem !== undefined) fail("content-intact", `row ${rowNumbers[0]}, column ${show(column.name)}: ${problem}`)
+        const name = propertyName(column.name, observed.csv)
+        if (!names.has(name)) return fail("content-intact", `row ${rowNumbers[0]}: column ${show(name)} is missing from the properties`)
+        names.delete(name)
+        const problem = valueProblem(cells[index]!, properties[name])
+        if (problem !== undefined) fail("content-intact", `row ${rowNumbers[0]}, column ${show(name)}: ${problem}`)
       })
       if (names.size > 0) fail("content-intact", `row ${rowNumbers[0]}: properties not in the input: ${[...names].map(show).join(", ")}`)
     }
@@ -322,7 +333,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     if (column.kind !== "mixed") return
     const types = new Set<string>()
     for (const message of receivedById.values()) {
-      const value = message.properties?.[column.name]
+      const value = message.properties?.[propertyName(column.name, observed.csv)]
       if (value !== undefined) types.add(typeof value)
     }
     if (types.size > 1) fail("one-column-one-type", `column ${show(column.name)} arrived as ${[...types].join(" and ")}`)
