@@ -15,7 +15,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 60_000,
-    // Two cases at a time: a case waits on backoffs and late answers more than it computes.
-    maxConcurrency: 2
+    // Three cases at a time: a case waits on backoffs and late answers more than it computes.
+    maxConcurrency: 3
   }
 })

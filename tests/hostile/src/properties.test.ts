@@ -137,4 +137,25 @@ describe("the properties", () => {
     }
     expect(checkCase(sample, refused).map((violation) => violation.property)).toEqual(["receiver-subsets", "receiver-subsets"])
   })
+
+  it("a run-level failure may leave rows unread and undelivered rows unlisted, with its own exit code; an internal error may not", () => {
+    const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" })]
+    const stopped: Observed = {
+      ...observed(received, 4),
+      report: {
+        ...report(1),
+        outcome: "aborted",
+        rows: { read: 2, mapped: 2, rejected: 0, skipped: 0 },
+        messages: { built: 2, sent: 2, accepted: 1, refused: 0, undelivered: 1 },
+        fatal: { kind: "unreachable", message: "the endpoint could not be reached" }
+      } as unknown as DeliveryReport
+    }
+    expect(checkCase(sample, stopped)).toEqual([])
+    const internal: Observed = {
+      ...stopped,
+      report: { ...stopped.report!, fatal: { kind: "internal", message: "TypeError" } } as DeliveryReport,
+      outcome: { kind: "cli", code: 1, terminal: "" }
+    }
+    expect(checkCase(sample, internal).map((violation) => violation.property)).toEqual(["exit-code"])
+  })
 })

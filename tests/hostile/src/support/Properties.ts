@@ -74,6 +74,13 @@ export interface Observed {
 /** The documented exit codes (docs/guarantees.md, plus 10 unbalanced and 11 outputFailed from issue #14). */
 export const ExitCodes = { ok: 0, rowsRejected: 3, incomplete: 4, unbalanced: 10 } as const
 
+/**
+ * The exit code of each run-level failure a hostile table may legitimately end in (apps/cli's
+ * exitCodeOf, and issue #14's new kinds). Any other kind — "internal" above all — is a failure of
+ * the tool, not an outcome of the input.
+ */
+export const FatalExitCodes: Readonly<Record<string, number>> = { unreachable: 4, "max-rejects": 3, unbalanced: 10 }
+
 // -- what the table says about a row --------------------------------------------------------------
 
 /** A mixed column's value classes: decimals (with or without trailing zeros), huge integers, words. */
@@ -232,6 +239,9 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   const listedUndelivered = observed.rejects.filter((reject) => reject.stage === "undelivered").length
   const unlisted = report === undefined ? 0 : report.messages.undelivered - listedUndelivered
   if (unlisted < 0) fail("every-row-once", `${listedUndelivered} rows listed undelivered, the report counts ${report?.messages.undelivered}`)
+  // A run stopped by a run-level failure may leave rows unread (a re-run resumes them); it says so
+  // with its fatal error and is never "completed".
+  const unread = report?.fatal !== undefined ? Math.max(0, n - report.rows.read) : 0
   if (unlisted > 0 && report?.fatal === undefined) fail("every-row-once", `${unlisted} undelivered messages are not listed, and no run-level failure says why`)
   for (const id of refusedIds) if (received.has(id)) fail("receiver-subsets", `messageId ${id} is reported refused but the receiver stored it`)
   for (const id of observed.acknowledged) {
@@ -269,7 +279,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     if (unaccounted < 0) {
       fail("every-row-once", `rows ${rowNumbers.join(", ")}${identical}: ${acknowledged.length} accepted messageIds and ${listed.length} listed for ${rowNumbers.length} row(s)`)
     }
-    if (unaccounted > 0 && unlisted <= 0) {
+    if (unaccounted > 0 && unlisted <= 0 && unread === 0) {
       fail("every-row-once", `rows ${rowNumbers.join(", ")}${identical}: ${unaccounted} neither accepted at the receiver nor listed as rejected, refused or undelivered`)
     }
     unaccountedTotal += Math.max(0, unaccounted)
@@ -279,7 +289,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       ...messages.map((message) => message.messageId),
       ...nonRejected.map((row) => rejectsByRow.get(row)?.messageId).filter((id): id is string => id !== undefined)
     ])
-    const unknown = unlisted > 0 ? Math.max(0, unaccounted) : 0
+    const unknown = unlisted > 0 || unread > 0 ? Math.max(0, unaccounted) : 0
     if (ids.size < nonRejected.length - unknown) {
       fail("distinct-ids", `rows ${nonRejected.join(", ")}${identical} went out under ${ids.size} distinct messageId(s)`)
     }
@@ -299,8 +309,10 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       if (names.size > 0) fail("content-intact", `row ${rowNumbers[0]}: properties not in the input: ${[...names].map(show).join(", ")}`)
     }
   }
-  const lost = unaccountedTotal - Math.max(0, unlisted)
-  if (unlisted > 0 && lost !== 0) fail("every-row-once", `${unaccountedTotal} rows neither accepted nor listed; the report counts ${unlisted} undelivered it does not list`)
+  const lost = unaccountedTotal - Math.max(0, unlisted) - unread
+  if ((unlisted > 0 || unread > 0) && lost !== 0) {
+    fail("every-row-once", `${unaccountedTotal} rows neither accepted nor listed; the report counts ${Math.max(0, unlisted)} undelivered it does not list and ${unread} rows unread`)
+  }
 
   // 4. Each reject is justified, and each row that must be rejected is.
   hostile.rows.forEach((_, index) => {
@@ -352,8 +364,20 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   if (observed.outcome.kind === "cli") {
     const code = observed.outcome.code
     if (unbalanced && (completed || code === 0)) fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, exit ${code}`)
-    const expected = unbalanced ? ExitCodes.unbalanced : anyUnsettled ? ExitCodes.incomplete : anyRejected ? ExitCodes.rowsRejected : ExitCodes.ok
-    if (code !== expected) fail("exit-code", `exit ${code}, expected ${expected} (${unbalanced ? "rows unaccounted for" : anyUnsettled ? "rows refused or undelivered" : anyRejected ? "rows rejected" : "every row delivered"})`)
+    const fatal = report?.fatal
+    const expected = unbalanced
+      ? ExitCodes.unbalanced
+      : fatal !== undefined
+        ? (FatalExitCodes[fatal.kind] ?? -1)
+        : anyUnsettled
+          ? ExitCodes.incomplete
+          : anyRejected
+            ? ExitCodes.rowsRejected
+            : ExitCodes.ok
+    if (fatal !== undefined && FatalExitCodes[fatal.kind] === undefined) fail("exit-code", `the run ended in a "${fatal.kind}" failure: ${show(fatal.message)}`)
+    if (code !== expected && expected >= 0) {
+      fail("exit-code", `exit ${code}, expected ${expected} (${unbalanced ? "rows unaccounted for" : fatal !== undefined ? `a "${fatal.kind}" failure` : anyUnsettled ? "rows refused or undelivered" : anyRejected ? "rows rejected" : "every row delivered"})`)
+    }
     if (report !== undefined && completed !== (code === 0 || code === 3)) fail("exit-code", `outcome ${report.outcome} with exit ${code}`)
     const escape = C0_C1.exec(observed.outcome.terminal)
     if (escape !== null) {
@@ -363,7 +387,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   } else {
     const status = observed.outcome.status
     if (unbalanced && (completed || status === 200)) fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, HTTP ${status}`)
-    const expected = unbalanced || anyUnsettled ? 502 : 200
+    const expected = unbalanced || anyUnsettled || report?.fatal !== undefined ? 502 : 200
     if (status !== expected) fail("exit-code", `HTTP ${status}, expected ${expected} (${unbalanced ? "rows unaccounted for" : anyUnsettled ? "rows refused or undelivered" : "every valid row delivered"})`)
   }
   for (const text of observed.outputs) if (text.includes(observed.writeKey)) fail("no-secret", "the write key appears in the output")
