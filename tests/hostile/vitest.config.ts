@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config"
 // Nothing may leave the machine: no wrangler metrics, no fetch of Cloudflare's request.cf data.
 process.env["WRANGLER_SEND_METRICS"] = "false"
 process.env["CLOUDFLARE_CF_FETCH_ENABLED"] = "false"
+process.env["WRANGLER_HIDE_BANNER"] = "true"
 
 // The suite spawns the built CLI (apps/cli/bin/run.js), runs the edge's Node entry and the receiver
 // in-process from the workspace sources, and the edge's built Worker in workerd (Miniflare). Files

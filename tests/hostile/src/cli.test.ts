@@ -16,6 +16,7 @@ tally.generated(cases)
 
 afterAll(() => {
   console.log(tally.render(seed))
+  tally.save(seed)
 })
 
 describe.concurrent("hostile input through the built CLI", () => {

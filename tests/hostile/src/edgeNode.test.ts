@@ -16,6 +16,7 @@ tally.generated(cases)
 
 afterAll(() => {
   console.log(tally.render(seed))
+  tally.save(seed)
 })
 
 const startEdge = async (env: Record<string, string>) => {

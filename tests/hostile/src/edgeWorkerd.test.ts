@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import path from "node:path"
@@ -41,6 +42,9 @@ const relay = createServer((incoming, outgoing) => {
 let worker: Awaited<ReturnType<typeof unstable_startWorker>>
 
 beforeAll(async () => {
+  if (!existsSync(path.join(edgeDir, ".wrangler/dry-run/worker.js"))) {
+    throw new Error("apps/edge/.wrangler/dry-run/worker.js is missing: build first (npx -y pnpm@12.4.2 exec turbo run build --filter=@tablecast/hostile-tests...)")
+  }
   await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve))
   const plain = (value: string) => ({ type: "plain_text" as const, value })
   worker = await unstable_startWorker({
@@ -65,6 +69,7 @@ afterAll(async () => {
   relay.closeAllConnections()
   await new Promise((resolve) => relay.close(resolve))
   console.log(tally.render(seed))
+  tally.save(seed)
 })
 
 const startEdge = async (env: Record<string, string>) => {

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs"
+import path from "node:path"
 import { type Hazard, Hazards, type HostileCase } from "./HostileTable.ts"
 import { Properties, type Property, type Violation } from "./Properties.ts"
 
@@ -40,6 +42,14 @@ export class Tally {
       lines.push(`  ${property.padEnd(27)} ${`${failing.length}/${this.runs.length}`.padStart(12)}  ${top}`)
     }
     return lines.join("\n")
+  }
+
+  /** With HOSTILE_RESULTS_DIR set, writes every run (case, hazards, violations) there as JSON. */
+  save(seed: number): void {
+    const dir = process.env.HOSTILE_RESULTS_DIR
+    if (dir === undefined || dir === "") return
+    const runs = this.runs.map((run) => ({ case: run.hostile.id, label: run.label, rows: run.hostile.rows.length, hazards: [...run.hostile.hazards], violations: run.violations }))
+    writeFileSync(path.join(dir, `${this.path.split(" ")[0]!.toLowerCase()}-${this.path.includes("workerd") ? "workerd" : "run"}.json`), JSON.stringify({ path: this.path, seed, runs }, null, 1))
   }
 
   failing(property: Property): number {
