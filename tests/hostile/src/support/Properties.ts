@@ -287,14 +287,16 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       fail("every-row-once", `rows ${rowNumbers.join(", ")}${identical}: ${unaccounted} neither accepted at the receiver nor listed as rejected, refused or undelivered`)
     }
     unaccountedTotal += Math.max(0, unaccounted)
-    // Distinct rows, distinct ids: every non-rejected row of the group has its own messageId.
-    const nonRejected = rowNumbers.filter((row) => !(rejectsByRow.has(row) && isRejected(rejectsByRow.get(row)!)))
+    // Distinct rows, distinct ids: every non-rejected row of a group of identical rows that was
+    // read has its own messageId (a row never read has none; every-row-once judges it).
+    const rowsRead = report?.rows.read ?? n
+    const nonRejected = rowNumbers.filter((row) => row <= rowsRead && !(rejectsByRow.has(row) && isRejected(rejectsByRow.get(row)!)))
     const ids = new Set([
       ...messages.map((message) => message.messageId),
       ...nonRejected.map((row) => rejectsByRow.get(row)?.messageId).filter((id): id is string => id !== undefined)
     ])
     const unknown = unlisted > 0 || unread > 0 ? Math.max(0, unaccounted) : 0
-    if (ids.size < nonRejected.length - unknown) {
+    if (rowNumbers.length > 1 && ids.size < nonRejected.length - unknown) {
       fail("distinct-ids", `rows ${nonRejected.join(", ")}${identical} went out under ${ids.size} distinct messageId(s)`)
     }
     // Content of what arrived.
