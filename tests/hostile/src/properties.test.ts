@@ -158,4 +158,20 @@ describe("the properties", () => {
     }
     expect(checkCase(sample, internal).map((violation) => violation.property)).toEqual(["exit-code"])
   })
+
+  it("an edge reject quoting a value of its row is caught", () => {
+    const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" })]
+    const run: Observed = {
+      ...observed(received, 0),
+      report: { ...report(1, 2), outcome: "completed", rows: { read: 3, mapped: 1, rejected: 2, skipped: 0 }, messages: { built: 1, sent: 1, accepted: 1, refused: 0, undelivered: 0 } } as unknown as DeliveryReport,
+      rejects: [
+        { row: 2, stage: "validation", reason: 'column "col1": "19.99" does not fit', column: "col1" },
+        { row: 3, stage: "validation", reason: 'column "col1" is not a number', column: "col1" }
+      ],
+      outcome: { kind: "http", status: 200 }
+    }
+    // Rows 2 and 3 hold nothing to reject (so rejects-justified too); only row 2's reason quotes a value.
+    const violations = checkCase(sample, run).filter((violation) => violation.property === "no-values-in-reasons")
+    expect(violations.map((violation) => violation.detail)).toEqual([expect.stringContaining("row 2's reject")])
+  })
 })

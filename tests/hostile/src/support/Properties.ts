@@ -33,7 +33,9 @@ export const Properties = [
   /** Terminal output carries no raw control character from the input. */
   "output-escaped",
   /** The write key appears in no output. */
-  "no-secret"
+  "no-secret",
+  /** Edge: reject reasons name the row, column and rule, never the row's values (docs/edge.md). */
+  "no-values-in-reasons"
 ] as const
 export type Property = (typeof Properties)[number]
 
@@ -397,6 +399,16 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     if (status !== expected) fail("exit-code", `HTTP ${status}, expected ${expected} (${unbalanced ? "rows unaccounted for" : anyUnsettled ? "rows refused or undelivered" : "every valid row delivered"})`)
   }
   for (const text of observed.outputs) if (text.includes(observed.writeKey)) fail("no-secret", "the write key appears in the output")
+  if (observed.outcome.kind === "http") {
+    for (const reject of observed.rejects) {
+      const row = hostile.rows[reject.row - 1]
+      if (row === undefined) continue
+      const quoted = row.cells.find((cell) => cell.text.length >= 4 && reject.reason.includes(cell.text.slice(0, 40)))
+      if (quoted !== undefined || "values" in reject) {
+        fail("no-values-in-reasons", `row ${reject.row}'s reject (${reject.stage}) carries a value of the row: ${show(reject.reason)}`)
+      }
+    }
+  }
   return violations
 }
 
