@@ -42,6 +42,14 @@ export const refusedWhole = (hostile: HostileCase, format: BodyFormat): boolean 
   format === "json" && hostile.rows.some((row) => row.cells.some((cell) => cell.invalidBytes !== undefined))
 
 /**
+ * Whether the body may be refused whole with 400 instead of run: a JSON body holding a value nested
+ * past the edge's depth limit (issue #14: limits enforced while reading, bad nesting → 400). A run
+ * that rejects the row instead is as good; either way nothing may be lost.
+ */
+export const mayRefuseWhole = (hostile: HostileCase, format: BodyFormat): boolean =>
+  format === "json" && hostile.rows.some((row) => row.cells.some((cell) => cell.kind === "deep-json"))
+
+/**
  * Runs one case through an edge (started by `startEdge` against the case's receiver, stopped after)
  * and checks its answer and the receiver. A JSON body with invalid UTF-8 must be answered 400 with
  * nothing sent (docs: the byte offset named); every other body is a run, checked like the CLI's.
@@ -75,11 +83,14 @@ export const runEdgeCase = async (
     } catch {
       body = undefined
     }
-    if (refusedWhole(hostile, format)) {
+    if (refusedWhole(hostile, format) || (mayRefuseWhole(hostile, format) && status === 400)) {
       const violations: Array<Violation> = []
       if (status !== 400) violations.push({ property: "exit-code", detail: `a JSON body holding invalid UTF-8 answered HTTP ${status}, expected 400 naming the byte offset` })
       if (stored.requests.length > 0 || stored.received.length > 0) {
-        violations.push({ property: "rejects-justified", detail: `a JSON body holding invalid UTF-8 must be refused whole; ${stored.requests.length} batch(es) went out, ${stored.received.length} message(s) stored` })
+        violations.push({ property: "rejects-justified", detail: `a JSON body refused with 400 must send nothing; ${stored.requests.length} batch(es) went out, ${stored.received.length} message(s) stored` })
+      }
+      if (status === 400 && !(typeof body === "object" && body !== null && "error" in body && "message" in body)) {
+        violations.push({ property: "exit-code", detail: `a 400 answer without the documented {error, field, message} body: ${text.slice(0, 200)}` })
       }
       if (text.includes(WRITE_KEY)) violations.push({ property: "no-secret", detail: "the write key appears in the answer" })
       return violations
