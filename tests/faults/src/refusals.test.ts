@@ -63,6 +63,28 @@ describe("refusals", () => {
     expectBalancedReport(report)
   })
 
+  it("a wrong write key: exit 5, one fatal error with the undelivered counts and rows in the report, no reject per queued row", async () => {
+    const rows = 5_000
+    const file = workdir.file("scores.csv")
+    await writeRowsCsv(file, rows)
+    const rejects = workdir.file("rejects.jsonl")
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    const wrongKey = "wk_faults_wrong_0b9e"
+    const result = await runCli(syncArgs(file, sink.url, ["--rejects", rejects]), { cwd: workdir.path, env: env(wrongKey) })
+    const report = jsonReport(result)
+    expect(result.code, result.stderr).toBe(5)
+    expectNoSecret([result.stdout, result.stderr], wrongKey)
+    expect(report.fatal?.kind).toBe("auth")
+    expect(report.messages.accepted).toBe(0)
+    expect(report.messages.undelivered).toBeGreaterThan(0)
+    expect(report.messages.undelivered).toBe(report.messages.built)
+    expect(report.undeliveredRows).toEqual([[1, report.messages.built]])
+    // The rejects file holds rows rejected for what they are: none here.
+    expect(await readRejects(rejects)).toEqual([])
+    expect(report.rejects.total).toBe(0)
+    expectBalancedReport(report)
+  })
+
   it("401 mid-run (a revoked key): the run stops, says why, exit 5; the checkpoint holds only acknowledged rows; a re-run with a good key delivers every row", async () => {
     const rows = 20_000
     const newKey = "wk_faults_rotated_55e1"
