@@ -316,7 +316,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
             // the stop below settles it with everything else unsent.
             return yield* abort({
               kind: "unreachable",
-              message: `the endpoint did not accept a batch within the retry budget (${attempt} attempt${attempt === 1 ? "" : "s"} over ${Math.round((now - firstTry) / 1000)} s, ${decision.by === "time" ? `the budget is ${options.maxRetryMillis / 1000} s` : `at most ${attempt} attempts`}; last: ${describeError(error)}); the run stopped: run it again when the endpoint is back, and it sends what was not delivered`,
+              message: `the endpoint did not accept a batch within the retry budget (${attempt} attempt${attempt === 1 ? "" : "s"} over ${Math.round((now - firstTry) / 1000)} s, ${decision.by === "time" ? `the budget is ${options.maxRetryMillis / 1000} s` : `at most ${attempt} attempts`}; last: ${describeError(error)}); the run stopped`,
               ...(error.status === undefined ? {} : { status: error.status })
             })
         }
