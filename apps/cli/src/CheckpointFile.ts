@@ -1,17 +1,54 @@
+import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
-import { type Checkpoint, CheckpointError, type CheckpointStoreShape } from "@tablecast/core"
+import { type Checkpoint, CheckpointError, type CheckpointStoreShape, MAX_ROW_RANGES } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as z from "zod"
 import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
 
-const CheckpointJson = z.object({
-  version: z.literal(1),
-  sync: z.string(),
-  fingerprint: z.string(),
-  watermark: z.number().int().min(0),
-  complete: z.boolean(),
-  updatedAt: z.string()
-})
+const row = z.number().int().min(1)
+
+/** Version 1 (a watermark), or version 2 (with the rows up to it that were not delivered). */
+const CheckpointJson = z.union([
+  z.object({
+    version: z.literal(1),
+    sync: z.string(),
+    fingerprint: z.string(),
+    watermark: z.number().int().min(0),
+    complete: z.boolean(),
+    updatedAt: z.string()
+  }),
+  z.object({
+    version: z.literal(2),
+    sync: z.string(),
+    fingerprint: z.string(),
+    watermark: z.number().int().min(0),
+    undelivered: z
+      .array(z.tuple([row, row]).refine(([from, to]) => from <= to, "a range's first row is after its last"))
+      .max(MAX_ROW_RANGES)
+      .default([]),
+    messageIdScheme: z.number().int().min(1).optional(),
+    complete: z.boolean(),
+    updatedAt: z.string()
+  })
+])
+
+/** What a resumed run keeps of an interrupted run's rejects file: the rows its checkpoint settled. */
+export interface SettledRows {
+  readonly watermark: number
+  /** Rows up to the watermark that the resumed run reads and sends again. */
+  readonly undelivered: ReadonlyArray<readonly [number, number]>
+}
+
+/** The settled rows of an interrupted run's checkpoint file, if there is one to resume (synchronous, before the run). */
+export const interruptedRun = (file: string): SettledRows | undefined => {
+  try {
+    const parsed = CheckpointJson.safeParse(JSON.parse(readFileSync(file, "utf8")))
+    if (!parsed.success || parsed.data.complete) return undefined
+    return { watermark: parsed.data.watermark, undelivered: parsed.data.version === 2 ? parsed.data.undelivered : [] }
+  } catch {
+    return undefined
+  }
+}
 
 /** A file name for a sync's checkpoint: readable, and unique per sync and source. */
 export const checkpointFileName = (sync: string, sourceDescription: string): string => {

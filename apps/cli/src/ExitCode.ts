@@ -13,7 +13,7 @@ export const ExitCode = {
   usage: 2,
   /** Everything valid was delivered, but some rows were rejected (see the rejects file). */
   rowsRejected: 3,
-  /** Some batches were refused by the endpoint or could not be delivered after retries. */
+  /** Some batches were refused by the endpoint, or it could not be reached within the retry budget (the run stopped). */
   incomplete: 4,
   /** The endpoint refused the write key: the run stopped at once. */
   authRefused: 5,
@@ -62,6 +62,8 @@ export const exitCodeOf = (report: DeliveryReport): number => {
         return ExitCode.internal
       case "unbalanced":
         return ExitCode.unbalanced
+      case "unreachable":
+        return ExitCode.incomplete
     }
   }
   if (report.outcome === "incomplete") return ExitCode.incomplete

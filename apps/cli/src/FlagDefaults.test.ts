@@ -27,11 +27,13 @@ describe("the defaults that --help states", () => {
         "flush-interval",
         "queue-capacity",
         "max-in-flight",
-        "max-attempts",
         "max-retry-time",
         "drain-timeout"
       ])
     )
+    // No cap on attempts unless one is given: the time budget binds.
+    expect(pipeline.maxAttempts).toBeUndefined()
+    expect(flags["max-attempts"]?.summary).toMatch(/no cap by default/)
     const transport = SegmentTransportOptions.parse({ writeKey: Redacted.make("wk_test_4f9a8c1e2b7d") })
     expect(statedDefault(flags.timeout?.summary)).toBe(transport.timeoutMillis)
   })

@@ -2,9 +2,10 @@ import { createReadStream, type WriteStream } from "node:fs"
 import { mkdir, open, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
-import { OutputError, RejectSink } from "@tablecast/core"
+import { OutputError, RejectSink, RowRangeSet } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { SettledRows } from "./CheckpointFile.ts"
 import { describeFsError, streamOpenFlags } from "./OutputFiles.ts"
 
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value)
@@ -13,14 +14,17 @@ const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? 
  * Writes every rejected row as one JSON line: row number, stage, reason, column, messageId and
  * status where known, and the row's values for validation rejects, so the file can be fixed and
  * sent again. Respects the stream's backpressure; closed (and flushed) with the scope. A resumed
- * run (`resumeAfter` = the checkpoint's watermark) keeps the rejects of the rows the interrupted
+ * run (`resumeAfter` = what the checkpoint settled) keeps the rejects of the rows the interrupted
  * run settled and appends its own, so each row is listed once.
  */
 /**
  * Keeps the rejects of rows up to `watermark`: those the interrupted run settled for good. The
- * rows after it are read again by the resumed run, which reports them anew.
+ * rows after it, and those its checkpoint lists as undelivered, are read again by the resumed run,
+ * which reports them anew.
  */
-const keepSettled = async (file: string, watermark: number): Promise<void> => {
+const keepSettled = async (file: string, settled: SettledRows): Promise<void> => {
+  const { watermark } = settled
+  const again = new RowRangeSet(settled.undelivered)
   const temporary = `${file}.${process.pid}.tmp`
   const out = (await open(temporary, streamOpenFlags(false), 0o644)).createWriteStream()
   try {
@@ -33,7 +37,7 @@ const keepSettled = async (file: string, watermark: number): Promise<void> => {
       } catch {
         continue
       }
-      if (typeof row === "number" && row <= watermark && !out.write(`${line}\n`)) {
+      if (typeof row === "number" && row <= watermark && !again.has(row) && !out.write(`${line}\n`)) {
         await new Promise<void>((resolve) => out.once("drain", () => resolve()))
       }
     }
@@ -53,7 +57,7 @@ const close = (stream: WriteStream) =>
     stream.end(() => resolve())
   })
 
-export const rejectsFile = (file: string, resumeAfter?: number) =>
+export const rejectsFile = (file: string, resumeAfter?: SettledRows) =>
   Layer.effect(
     RejectSink,
     Effect.gen(function* () {

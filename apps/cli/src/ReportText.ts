@@ -5,6 +5,12 @@ const bytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
 const count = (n: number) => n.toLocaleString("en-US")
+/** `1–200, 901–950`, the first few ranges of many. */
+const rowRanges = (ranges: ReadonlyArray<readonly [number, number]>, shown = 5) =>
+  ranges
+    .slice(0, shown)
+    .map(([from, to]) => (from === to ? count(from) : `${count(from)}–${count(to)}`))
+    .join(", ") + (ranges.length > shown ? ` and ${count(ranges.length - shown)} more ranges` : "")
 
 const HEADLINE: Record<DeliveryReport["outcome"], string> = {
   completed: "completed",
@@ -52,9 +58,13 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
       `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests, ${count(batches.retries)} retries`
     )
     lines.push(`  sent       ${bytes(report.bytesSent)}`)
+    if (report.undeliveredRows !== undefined && report.undeliveredRows.length > 0) {
+      lines.push(`  undelivered rows ${rowRanges(report.undeliveredRows)}`)
+    }
     if (report.checkpoint !== undefined && !report.checkpoint.complete) {
+      const again = report.checkpoint.undelivered ?? []
       lines.push(
-        `  checkpoint rows up to ${count(report.checkpoint.watermark)} settled; run the same command to resume (${report.checkpoint.location})`
+        `  checkpoint rows up to ${count(report.checkpoint.watermark)} settled${again.length === 0 ? "" : ` but rows ${rowRanges(again)}`}; run the same command to resume${again.length === 0 ? "" : ", which sends those and the rows after"} (${report.checkpoint.location})`
       )
     }
   }

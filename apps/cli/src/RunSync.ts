@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs"
 import path from "node:path"
 import {
   CheckpointStore,
@@ -19,7 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { checkpointFile, checkpointFileName } from "./CheckpointFile.ts"
+import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "./CheckpointFile.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
@@ -66,22 +65,12 @@ export interface RunOptions {
   readonly stop?: Sync.StopRequests
 }
 
-/** The watermark of an interrupted run's checkpoint, if there is one to resume. */
-const interruptedWatermark = (file: string): number | undefined => {
-  try {
-    const checkpoint = JSON.parse(readFileSync(file, "utf8")) as { complete?: unknown; watermark?: unknown }
-    return checkpoint.complete === false && typeof checkpoint.watermark === "number" ? checkpoint.watermark : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** The checkpoint file of a sync, in the state folder. */
 export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
   path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
 
 /** Where a run's batches and rejects go: the Segment transport, and the rejects file if the sync names one. */
-const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; readonly resumeAfter: number | undefined }) =>
+const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; readonly resumeAfter: SettledRows | undefined }) =>
   Layer.mergeAll(
     // A dry run sends nothing, so it needs no write key; the transport is built but never called.
     SegmentTransport.layer({ ...sync.destination, writeKey: sync.writeKey ?? Redacted.make("dry-run") }),
@@ -104,7 +93,7 @@ export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: 
   const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
   const checkpointAt = options.stateDir === undefined ? undefined : checkpointPath(sync, options.stateDir, JSON.stringify(sync.source))
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
-  const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedWatermark(checkpointAt)
+  const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedRun(checkpointAt)
   const layer = Layer.mergeAll(sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
   return run(
     Sync.run({

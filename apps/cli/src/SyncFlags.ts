@@ -273,8 +273,15 @@ export const deliveryFlags = {
     helpGroup: "BATCHING"
   }),
   "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
-  "max-attempts": Flags.integer({ summary: "Tries per batch before it is reported undelivered (default 10).", helpGroup: "BATCHING" }),
-  "max-retry-time": Flags.integer({ summary: "Give up on a batch after retrying this many ms (default 600000).", helpGroup: "BATCHING" }),
+  "max-attempts": Flags.integer({
+    summary: "Also stop retrying a batch after this many tries (no cap by default: --max-retry-time binds).",
+    helpGroup: "BATCHING"
+  }),
+  "max-retry-time": Flags.integer({
+    summary:
+      "Retry budget: a batch not accepted this many ms after its first try means the endpoint is unreachable, and the run stops (default 600000).",
+    helpGroup: "BATCHING"
+  }),
   rejects: Flags.string({ char: "r", summary: "Write rejected rows, with reasons, to this JSONL file.", helpGroup: "OUTPUT" }),
   "max-rejects": Flags.string({
     summary:

@@ -75,13 +75,25 @@ const badRequest = (issues: ReadonlyArray<Issue>): RequestError =>
       .join("\n")
   )
 
+/**
+ * A request waits for its report, so the edge retries a batch for at most a minute unless the
+ * request's options say otherwise (the CLI's ten minutes would hold a request that long); the queue
+ * mode's consumer retries for two minutes, then the queue delivers the chunk again later.
+ */
+export const EdgeRetryMillis = 60_000
+
+const withEdgeRetryBudget = (options: unknown): unknown =>
+  typeof options === "object" && options !== null && !Array.isArray(options) && !("maxRetryMillis" in options)
+    ? { ...options, maxRetryMillis: EdgeRetryMillis }
+    : options
+
 const checkSpecAndOptions = (
   spec: unknown,
   options: unknown,
   names: { readonly spec: string; readonly options: string }
 ): { spec: SyncSpec; options: PipelineOptions } => {
   const specResult = SyncSpec.safeParse(spec)
-  const optionsResult = PipelineOptions.safeParse(options ?? {})
+  const optionsResult = PipelineOptions.safeParse(withEdgeRetryBudget(options ?? {}))
   const issues = [
     ...(specResult.success ? [] : issuesOf(specResult.error, names.spec)),
     ...(optionsResult.success ? [] : issuesOf(optionsResult.error, names.options))

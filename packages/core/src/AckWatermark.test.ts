@@ -15,7 +15,35 @@ describe("AckWatermark", () => {
     marks.settle(a, "final")
     expect(marks.watermark(30, 0, 31)).toBe(20)
     marks.settle(c, "failed")
-    expect(marks.watermark(30, 0, 31)).toBe(20)
+    // An undelivered batch does not hold the watermark: its rows are listed for the next run.
+    expect(marks.watermark(30, 0, 31)).toBe(30)
+    expect(marks.undelivered(30)).toEqual([[21, 30]])
+  })
+
+  it("passes a failed batch only once every batch before it is settled, and lists it", () => {
+    const marks = new AckWatermark()
+    const a = { firstRow: 1, lastRow: 100 }
+    const b = { firstRow: 101, lastRow: 200 }
+    const c = { firstRow: 201, lastRow: 300 }
+    for (const batch of [a, b, c]) marks.register(batch)
+    marks.settle(a, "failed")
+    marks.settle(c, "final")
+    expect(marks.watermark(300, 0, 301)).toBe(100)
+    expect(marks.undelivered(100)).toEqual([[1, 100]])
+    marks.settle(b, "failed")
+    expect(marks.watermark(300, 0, 301)).toBe(300)
+    expect(marks.undelivered(300)).toEqual([[1, 200]])
+    // Rows that never reached a batch (queued when the run stopped) are listed too.
+    marks.abandon([301, 302, 303, 305])
+    expect(marks.allUndelivered()).toEqual([
+      [1, 200],
+      [301, 303],
+      [305, 305]
+    ])
+    expect(marks.undelivered(302)).toEqual([
+      [1, 200],
+      [301, 302]
+    ])
   })
 
   it("stays below messages that are still queued", () => {
@@ -29,7 +57,7 @@ describe("AckWatermark", () => {
     expect(marks.watermark(50, 0, 51)).toBe(50)
   })
 
-  it("never claims a row of a batch that is not acknowledged, whatever the order of acks", () => {
+  it("never claims a row that is neither acknowledged nor listed undelivered, whatever the order of acks", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 40 }),
@@ -50,8 +78,13 @@ describe("AckWatermark", () => {
             marks.settle(batch, failed ? "failed" : "final")
             if (!failed) for (let row = batch.firstRow; row <= batch.lastRow; row++) acked.add(row)
             const mark = marks.watermark(last, 0, last + 1)
-            for (let row = 1; row <= mark; row++) expect(acked.has(row)).toBe(true)
+            const listed = marks.undelivered(mark)
+            const isListed = (row: number) => listed.some(([from, to]) => from <= row && row <= to)
+            for (let row = 1; row <= mark; row++) expect(acked.has(row) || isListed(row)).toBe(true)
+            for (const [from, to] of listed) for (let row = from; row <= to; row++) expect(acked.has(row)).toBe(false)
           }
+          // Every batch settled, delivered or not: nothing holds the watermark back.
+          expect(marks.watermark(last, 0, last + 1)).toBe(last)
         }
       )
     )

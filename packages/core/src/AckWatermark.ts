@@ -1,3 +1,5 @@
+import { type RowRange, RowRangeSet } from "./RowRanges.ts"
+
 /** A batch as the watermark sees it: the rows its messages came from. */
 export interface TrackedBatch {
   readonly firstRow: number
@@ -10,12 +12,13 @@ interface Entry {
 }
 
 /**
- * The checkpoint's watermark: the highest row number R such that every row up to R is settled for
- * good — its messages acknowledged by the endpoint (or refused as a whole and reported), or the
- * row rejected and reported. Batches complete out of order when several are in flight; the
- * watermark only moves past a batch once every batch before it is settled too, so it never claims
- * a row that was not acknowledged. A batch that could not be delivered holds it back for the rest
- * of the run: the next run resumes there.
+ * The checkpoint's watermark: the highest row number R such that every row up to R is settled —
+ * its messages acknowledged by the endpoint (or refused as a whole and reported), the row rejected
+ * and reported, or the row listed as undelivered (`undelivered`), which a resumed run sends again.
+ * Batches complete out of order when several are in flight; the watermark only moves past a batch
+ * once every batch before it is settled too, so it never claims a row that was neither acknowledged
+ * nor listed. A batch that could not be delivered does not hold it back: its rows are listed, so a
+ * resume sends them and the rows after the watermark, never the whole table again.
  *
  * Bounds are conservative where the pipeline cannot see a row exactly (messages still queued):
  * a resumed run may re-send a few acknowledged rows, which Segment deduplicates by messageId.
@@ -24,6 +27,7 @@ export class AckWatermark {
   private readonly open: Array<Entry> = []
   private lastClosedRow = 0
   private closedCount = 0
+  private readonly failed = new RowRangeSet()
 
   /** Registers a batch in dispatch order (which is stream order). Settled by the same object. */
   register(batch: TrackedBatch): void {
@@ -36,8 +40,28 @@ export class AckWatermark {
   settle(batch: TrackedBatch, outcome: "final" | "failed"): void {
     // By identity: two batches can cover the same row (a row's identify and track, apart).
     const entry = this.open.find((candidate) => candidate.batch === batch)
-    if (entry !== undefined) entry.state = outcome
-    while (this.open.length > 0 && this.open[0]!.state === "final") this.open.shift()
+    if (entry === undefined || entry.state !== "pending") return
+    entry.state = outcome
+    if (outcome === "failed") this.failed.add(batch.firstRow, batch.lastRow)
+    while (this.open.length > 0 && this.open[0]!.state !== "pending") this.open.shift()
+  }
+
+  /**
+   * Lists rows whose messages were never put in a registered batch and will not be sent (the run
+   * stopped with them queued): the watermark may then pass them.
+   */
+  abandon(rows: Iterable<number>): void {
+    this.failed.addRows(rows)
+  }
+
+  /** Rows up to `through` that were not delivered, as ranges (a range may cover a row that was). */
+  undelivered(through: number): Array<RowRange> {
+    return this.failed.within(1, through)
+  }
+
+  /** Every row listed as not delivered, as ranges. */
+  allUndelivered(): Array<RowRange> {
+    return this.failed.toArray()
   }
 
   /**

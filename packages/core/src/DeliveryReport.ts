@@ -25,6 +25,8 @@ export interface FatalError {
     | "unbalanced"
     /** An output (the rejects file, a checkpoint, the report) could not be written. */
     | "output"
+    /** The endpoint did not accept a batch within the retry budget (network errors, 5xx, 429): the run stopped. */
+    | "unreachable"
   readonly message: string
   readonly status?: number
 }
@@ -55,7 +57,19 @@ export interface DeliveryReport {
   /** The checkpoint's watermark this run resumed from, when it resumed. */
   readonly resumedFrom?: number
   /** The watermark saved at the end: every row up to it is settled for good. */
-  readonly checkpoint?: { readonly location: string; readonly watermark: number; readonly complete: boolean }
+  readonly checkpoint?: {
+    readonly location: string
+    readonly watermark: number
+    readonly complete: boolean
+    /** Rows up to the watermark that a resumed run sends again (they were not delivered), as ranges. */
+    readonly undelivered?: ReadonlyArray<readonly [number, number]>
+  }
+  /**
+   * The rows of the undelivered messages, as `[from, to]` ranges (bounded in number: a range may
+   * cover rows that were delivered or rejected). A run-level failure (write key refused, endpoint
+   * unreachable, a stop) lists its undelivered rows here, not one reject per row.
+   */
+  readonly undeliveredRows?: ReadonlyArray<readonly [number, number]>
   readonly messages: {
     readonly built: number
     /** Messages posted at least once. */

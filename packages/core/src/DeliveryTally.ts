@@ -31,6 +31,7 @@ export class DeliveryTally {
   bytesSent = 0
   estimatedRows: number | undefined = undefined
   fatal: FatalError | undefined = undefined
+  undeliveredRows: DeliveryReport["undeliveredRows"] = undefined
   private rejectsTotal = 0
   private readonly byStage: Record<RejectStage, number> = { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }
   private readonly sample: Array<RejectedRow> = []
@@ -109,7 +110,8 @@ export class DeliveryTally {
       },
       bytesSent: this.bytesSent,
       rejects: this.rejects(),
-      ...(this.fatal === undefined ? {} : { fatal: this.fatal })
+      ...(this.fatal === undefined ? {} : { fatal: this.fatal }),
+      ...(this.undeliveredRows === undefined ? {} : { undeliveredRows: this.undeliveredRows })
     }
   }
 }

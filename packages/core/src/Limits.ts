@@ -27,7 +27,11 @@ export const Defaults = {
   // sixth round). With a reject limit the queue grows to hold the probe's rows (Sync.ts).
   queueCapacity: 500,
   maxInFlight: 4,
-  maxAttempts: 10,
+  // The retry budget is time (Sync.ts, RetryPolicy.ts): 10 minutes rides out an endpoint down for
+  // minutes (a deploy, a network cut, most of Segment's own incidents) and is still short enough for
+  // a scheduled job to fail in good time. Attempts are not capped by default: with the backoff
+  // capped at 30 s, about 30 attempts fit in it, each a cheap request while the endpoint is down,
+  // and a recovery is noticed within 30 s.
   maxRetryMillis: 10 * 60_000,
   backoffBaseMillis: 500,
   backoffCapMillis: 30_000,

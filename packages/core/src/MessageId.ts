@@ -8,6 +8,8 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
  */
 export const MESSAGE_ID_PREFIX = "tablecast-"
 
+export const MESSAGE_ID_SCHEME = 2
+
 /** SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
 type Sha256Hex = (text: string) => string
 

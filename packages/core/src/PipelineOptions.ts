@@ -25,9 +25,13 @@ export const PipelineOptions = z
     queueCapacity: z.number().int().min(1).max(1_000_000).default(Defaults.queueCapacity),
     /** Batches posted at once. */
     maxInFlight: z.number().int().min(1).max(64).default(Defaults.maxInFlight),
-    /** Tries per batch, the first included. */
-    maxAttempts: z.number().int().min(1).max(100).default(Defaults.maxAttempts),
-    /** Give up on a batch after retrying for this long, in milliseconds. */
+    /** Tries per batch, the first included. No cap by default: the time budget below binds. */
+    maxAttempts: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * The retry budget, in milliseconds: a batch not accepted this long after its first attempt
+     * means the endpoint cannot be reached, and the run stops (everything not delivered is listed
+     * in the checkpoint, so a re-run sends only that and the rest).
+     */
     maxRetryMillis: z.number().int().min(0).default(Defaults.maxRetryMillis),
     /** First backoff delay; doubles each retry, with jitter. */
     backoffBaseMillis: z.number().int().min(0).default(Defaults.backoffBaseMillis),

@@ -179,11 +179,14 @@ describe("Sync.run", () => {
       assert.isBelow(pulled, 2_000)
       assert.strictEqual(report.messages.accepted, 0)
       assert.strictEqual(report.messages.undelivered, report.messages.built)
-      assert.strictEqual(rejects.length, report.messages.built)
-      assert.isTrue(rejects.every((r) => r.stage === "undelivered"))
+      // A run-level failure: one fatal error, the undelivered rows as ranges in the report, and not
+      // a reject per queued row (the rejects are for rows rejected for what they are).
+      assert.deepStrictEqual(rejects, [])
+      assert.strictEqual(report.rejects.total, 0)
+      assert.deepStrictEqual(report.undeliveredRows, [[1, report.messages.built]])
     }))
 
-  it.effect("reports a batch as undelivered when its retries run out", () =>
+  it.effect("stops the run as unreachable when a batch's retries run out (a cap on attempts the user set)", () =>
     Effect.gen(function* () {
       const { run, rejects } = harness({
         rows: rows(150),
@@ -191,11 +194,14 @@ describe("Sync.run", () => {
         answer: (request) => (request.rowNumbers[0] === 101 ? httpError(503) : "ok")
       })
       const report = yield* runToEnd(run)
-      assert.strictEqual(report.outcome, "incomplete")
+      assert.strictEqual(report.outcome, "aborted")
+      assert.strictEqual(report.fatal?.kind, "unreachable")
+      assert.match(report.fatal!.message, /did not accept a batch within the retry budget \(3 attempts .*at most 3 attempts; last: HTTP 503/)
+      assert.strictEqual(report.messages.accepted, 100)
       assert.strictEqual(report.messages.undelivered, 50)
       assert.strictEqual(report.batches.requests, 2 + 2)
-      assert.deepStrictEqual(rejects.map((r) => r.row), range(101, 150))
-      assert.match(rejects[0]!.reason, /not delivered after 3 attempts .*HTTP 503/)
+      assert.deepStrictEqual(report.undeliveredRows, [[101, 150]])
+      assert.deepStrictEqual(rejects, [])
     }))
 
   it.effect("rejects an oversized row alone; its neighbours arrive in the same batch", () =>

@@ -24,6 +24,8 @@ import type { StateError } from "./Snapshot.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
+import { MESSAGE_ID_SCHEME } from "./MessageId.ts"
+import { RowRangeSet } from "./RowRanges.ts"
 
 /** How a caller asks a run to stop (the CLI wires these to SIGINT/SIGTERM). */
 export interface StopRequests {
@@ -172,6 +174,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   if (columnTypes !== undefined) map = compileMapper(spec, library, { columnTypes })
   let fingerprint = ""
   let skipThrough = 0
+  /** Rows up to `skipThrough` that the interrupted run did not deliver: sent again, not skipped. */
+  let carried = new RowRangeSet()
   if (store !== undefined) {
     const printed = yield* Effect.result(source.fingerprint)
     if (Result.isFailure(printed)) {
@@ -194,6 +198,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         return yield* finish
       }
       skipThrough = previous.watermark
+      carried = new RowRangeSet(previous.undelivered ?? [])
       tally.resumedFrom = previous.watermark
     }
   }
@@ -257,24 +262,42 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     }))
 
   const watermark = () => acks.watermark(readThrough, tally.messagesBuilt - messagesBatched, firstMessageRow)
-  let savedWatermark = skipThrough
+  /**
+   * This run's watermark, with the rows it did not deliver; a resumed run's own watermark may still
+   * be below the one it resumed from (it sends the carried rows first), so those carry over.
+   */
+  const settledState = () => {
+    const mark = watermark()
+    const undelivered = new RowRangeSet(acks.undelivered(mark))
+    for (const [from, to] of carried.within(mark + 1, skipThrough)) undelivered.add(from, to)
+    return { watermark: Math.max(mark, skipThrough), undelivered: undelivered.toArray() }
+  }
+  let savedState = JSON.stringify({ watermark: skipThrough, undelivered: carried.toArray() })
   const saveCheckpoint = (complete: boolean) =>
     Effect.gen(function* () {
       if (store === undefined) return
-      const mark = watermark()
-      if (!complete && mark === savedWatermark) return
+      const state = complete ? { watermark: watermark(), undelivered: [] } : settledState()
+      const key = JSON.stringify(state)
+      if (!complete && key === savedState) return
       const checkpoint: Checkpoint = {
-        version: 1,
+        version: 2,
         sync: namespace,
         fingerprint,
-        watermark: mark,
+        watermark: state.watermark,
+        undelivered: state.undelivered,
+        messageIdScheme: MESSAGE_ID_SCHEME,
         complete,
         updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
       }
       const saved = yield* Effect.result(store.save(checkpoint))
       if (Result.isFailure(saved)) return yield* abort({ kind: "checkpoint", message: saved.failure.message })
-      savedWatermark = mark
-      tally.checkpoint = { location: store.location, watermark: mark, complete }
+      savedState = key
+      tally.checkpoint = {
+        location: store.location,
+        watermark: state.watermark,
+        complete,
+        ...(state.undelivered.length === 0 ? {} : { undelivered: state.undelivered })
+      }
     })
 
   /** Settles a batch once, whatever happened to it. */
@@ -297,16 +320,17 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         tally.batchesAccepted++
         return told
       }
-      if (outcome === "refused") {
-        tally.messagesRefused += count
-        tally.batchesRefused++
-      } else {
+      if (outcome === "undelivered") {
+        // Only a run-level failure leaves a batch undelivered (write key refused, endpoint
+        // unreachable, a stop): one fatal error in the report, with the rows' ranges, and the
+        // checkpoint lists them for the next run; the rejects are for rows rejected for what they are.
         tally.messagesUndelivered += count
         tally.batchesUndelivered++
+        return told
       }
-      return rejectAll(rejectsOf(batch.messages, outcome === "refused" ? "batch-refused" : "undelivered", reason!, status)).pipe(
-        Effect.andThen(told)
-      )
+      tally.messagesRefused += count
+      tally.batchesRefused++
+      return rejectAll(rejectsOf(batch.messages, "batch-refused", reason!, status)).pipe(Effect.andThen(told))
     })
 
   const deliver = (batch: Batch) =>
@@ -341,12 +365,14 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
           case "refused":
             return yield* settle(batch, "refused", `the endpoint refused the batch as a whole (${describeError(error)})`, error.status)
           case "exhausted":
-            return yield* settle(
-              batch,
-              "undelivered",
-              `not delivered after ${attempt} attempt${attempt === 1 ? "" : "s"} over ${Math.round((now - firstTry) / 1000)} s (last: ${describeError(error)})`,
-              error.status
-            )
+            // The endpoint did not take a batch within the retry budget: it cannot be reached, and
+            // every other batch would burn its own budget against it. The batch stays in flight:
+            // the stop below settles it with everything else unsent.
+            return yield* abort({
+              kind: "unreachable",
+              message: `the endpoint did not accept a batch within the retry budget (${attempt} attempt${attempt === 1 ? "" : "s"} over ${Math.round((now - firstTry) / 1000)} s, ${decision.by === "time" ? `the budget is ${options.maxRetryMillis / 1000} s` : `at most ${attempt} attempts`}; last: ${describeError(error)}); the run stopped`,
+              ...(error.status === undefined ? {} : { status: error.status })
+            })
         }
       }
     })
@@ -431,7 +457,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         tally.rowsRead++
         const rowNumber = isMalformed(item) ? item.malformed.rowNumber : item.rowNumber
         lastRow = Math.max(lastRow, rowNumber)
-        if (rowNumber <= skipThrough) {
+        if (rowNumber <= skipThrough && (carried.size === 0 || !carried.has(rowNumber))) {
           tally.rowsSkipped++
           continue
         }
@@ -625,12 +651,14 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       ...offering
     ])
     for (const message of settledInFlight) leftovers.delete(message)
-    if (leftovers.size > 0) {
-      const ordered = [...leftovers].sort((a, b) => a.rowNumber - b.rowNumber)
-      tally.messagesUndelivered += ordered.length
-      yield* rejectAll(rejectsOf(ordered, "undelivered", reason))
-    }
+    // Nothing more will be sent: what was not delivered is listed, so the watermark can pass it
+    // and the next run sends only those rows and the rest.
+    for (const batch of waiting) acks.settle(batch, "failed")
+    acks.abandon([...leftovers].map((message) => message.rowNumber))
+    messagesBatched = tally.messagesBuilt
+    tally.messagesUndelivered += leftovers.size
   }
+  if (tally.messagesUndelivered > 0) tally.undeliveredRows = acks.allUndelivered()
   balanceBooks()
   yield* saveCheckpoint(tally.fatal === undefined && tally.messagesUndelivered === 0)
   return yield* finish

@@ -95,7 +95,7 @@ describe("Sync.run checkpoints", () => {
       assert.strictEqual(report.checkpoint?.complete, true)
     }))
 
-  it.effect("resumes after the watermark of an interrupted run: sends only the rest", () =>
+  it.effect("resumes after the watermark of an interrupted run (a version-1 checkpoint): sends only the rest", () =>
     Effect.gen(function* () {
       const { run, transport, store } = harness({
         rows: rows(300),
@@ -107,7 +107,7 @@ describe("Sync.run checkpoints", () => {
       assert.deepStrictEqual(report.rows, { read: 300, mapped: 150, rejected: 0, skipped: 150 })
       assert.strictEqual(report.resumedFrom, 150)
       assert.strictEqual(report.outcome, "completed")
-      assert.deepInclude(store.saved.at(-1)!, { watermark: 300, complete: true })
+      assert.deepInclude(store.saved.at(-1)!, { version: 2, watermark: 300, complete: true, undelivered: [] })
     }))
 
   it.effect("refuses to resume when the source changed, and sends nothing", () =>
@@ -131,16 +131,18 @@ describe("Sync.run checkpoints", () => {
       assert.strictEqual((yield* runToEnd(afterComplete.run)).messages.accepted, 50)
     }))
 
-  it.effect("keeps the watermark before a batch that could not be delivered", () =>
+  it.effect("passes a batch that could not be delivered, listing its rows in the checkpoint", () =>
     Effect.gen(function* () {
-      const { run, store } = harness({
+      const { run, store, rejects } = harness({
         rows: rows(300),
         options: { maxAttempts: 2 },
         answer: (request) => (request.rowNumbers[0] === 101 ? httpError(503) : "ok")
       })
       const report = yield* runToEnd(run)
-      assert.strictEqual(report.outcome, "incomplete")
-      assert.deepInclude(store.saved.at(-1)!, { watermark: 100, complete: false })
+      assert.strictEqual(report.fatal?.kind, "unreachable")
+      assert.deepStrictEqual(rejects, [])
+      assert.deepInclude(store.saved.at(-1)!, { version: 2, watermark: 300, undelivered: [[101, 200]], complete: false })
+      assert.deepStrictEqual(report.checkpoint, { location: "memory", watermark: 300, complete: false, undelivered: [[101, 200]] })
     }))
 })
 
@@ -181,8 +183,10 @@ describe("Sync.run stops", () => {
       assert.strictEqual(report.outcome, "aborted")
       assert.strictEqual(report.messages.accepted, 100)
       assert.strictEqual(report.messages.undelivered, 150)
-      assert.strictEqual(rejects.length, 150)
-      assert.deepInclude(store.saved.at(-1)!, { watermark: 100, complete: false })
+      // Not a reject per row: the report and the checkpoint list the rows, and the next run sends them.
+      assert.strictEqual(rejects.length, 0)
+      assert.deepStrictEqual(report.undeliveredRows, [[101, 250]])
+      assert.deepInclude(store.saved.at(-1)!, { watermark: 250, undelivered: [[101, 250]], complete: false })
     }))
 })
 

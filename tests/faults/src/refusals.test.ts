@@ -1,6 +1,6 @@
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterEach, describe, expect, it } from "vitest"
-import { readCheckpoint, unacknowledgedClaims } from "./support/CheckpointFile.ts"
+import { inRanges, readCheckpoint, rowsInRanges, unacknowledgedClaims } from "./support/CheckpointFile.ts"
 import { jsonReport, runCli, startCli } from "./support/Cli.ts"
 import { deliveryProblems, readReceived, rowRange } from "./support/Received.ts"
 import { type RecordingProxy, startRecordingProxy } from "./support/RecordingProxy.ts"
@@ -63,6 +63,28 @@ describe("refusals", () => {
     expectBalancedReport(report)
   })
 
+  it("a wrong write key: exit 5, one fatal error with the undelivered counts and rows in the report, no reject per queued row", async () => {
+    const rows = 5_000
+    const file = workdir.file("scores.csv")
+    await writeRowsCsv(file, rows)
+    const rejects = workdir.file("rejects.jsonl")
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    const wrongKey = "wk_faults_wrong_0b9e"
+    const result = await runCli(syncArgs(file, sink.url, ["--rejects", rejects]), { cwd: workdir.path, env: env(wrongKey) })
+    const report = jsonReport(result)
+    expect(result.code, result.stderr).toBe(5)
+    expectNoSecret([result.stdout, result.stderr], wrongKey)
+    expect(report.fatal?.kind).toBe("auth")
+    expect(report.messages.accepted).toBe(0)
+    expect(report.messages.undelivered).toBeGreaterThan(0)
+    expect(report.messages.undelivered).toBe(report.messages.built)
+    expect(report.undeliveredRows).toEqual([[1, report.messages.built]])
+    // The rejects file holds rows rejected for what they are: none here.
+    expect(await readRejects(rejects)).toEqual([])
+    expect(report.rejects.total).toBe(0)
+    expectBalancedReport(report)
+  })
+
   it("401 mid-run (a revoked key): the run stops, says why, exit 5; the checkpoint holds only acknowledged rows; a re-run with a good key delivers every row", async () => {
     const rows = 20_000
     const newKey = "wk_faults_rotated_55e1"
@@ -89,36 +111,38 @@ describe("refusals", () => {
     expect(report.rows.read).toBeLessThan(rows)
     expectBalancedReport(report)
 
-    // Every row the receiver stored is accepted in the report or reported "not confirmed" (in
-    // flight when the run stopped); every row the report accepted, the receiver stored.
+    // A run-level failure: no reject per row, the undelivered rows are ranges in the report. Every
+    // row the receiver stored is accepted in the report or among them (in flight when the run
+    // stopped); every row the report accepted, the receiver stored.
+    expect((await readRejects(rejects)).filter((reject) => reject.stage === "undelivered")).toEqual([])
+    const undeliveredRows = report.undeliveredRows ?? []
+    expect(rowsInRanges(undeliveredRows)).toBe(report.messages.undelivered)
     const received = await readReceived(out)
     const stored = new Set(received.idsByRow.keys())
-    const notConfirmed = (await readRejects(rejects)).filter((reject) => reject.stage === "undelivered")
-    expect(notConfirmed.length).toBe(report.messages.undelivered)
-    for (const reject of notConfirmed) expect(reject.reason).toMatch(/^not confirmed delivered: the run stopped/)
-    const notConfirmedRows = new Set(notConfirmed.map((reject) => reject.row))
-    expect([...stored].filter((row) => !notConfirmedRows.has(row)).length).toBe(report.messages.accepted)
+    expect([...stored].filter((row) => !inRanges(row, undeliveredRows)).length).toBe(report.messages.accepted)
 
-    // The checkpoint claims only rows the receiver acknowledged.
+    // The checkpoint claims only rows the receiver acknowledged, apart from those it lists as
+    // undelivered (sent again by the next run).
     const checkpoint = (await readCheckpoint(workdir.file(".tablecast/state")))!
     expect(checkpoint.complete).toBe(false)
     expect(checkpoint.watermark).toBeGreaterThan(0)
     expect(report.checkpoint?.watermark).toBe(checkpoint.watermark)
-    expect(unacknowledgedClaims(checkpoint.watermark, proxy.acknowledged)).toEqual([])
+    expect(unacknowledgedClaims(checkpoint.watermark, proxy.acknowledged, 1, checkpoint.undelivered)).toEqual([])
+    const listed = rowsInRanges(checkpoint.undelivered)
 
     // Re-run with the rotated key: it resumes after the checkpoint and every row arrives.
     const rerun = await runCli(args, { cwd: workdir.path, env: env(newKey) })
     const second = jsonReport(rerun)
     expect(rerun.code, rerun.stderr).toBe(0)
     expect(second.resumedFrom).toBe(checkpoint.watermark)
-    expect(second.rows.skipped).toBe(checkpoint.watermark)
-    expect(second.messages.accepted).toBe(rows - checkpoint.watermark)
+    expect(second.rows.skipped).toBe(checkpoint.watermark - listed)
+    expect(second.messages.accepted).toBe(rows - checkpoint.watermark + listed)
     await sink.close()
     const final = await readReceived(out)
     expect(deliveryProblems(final, rowRange(1, rows))).toEqual([])
     // Copies only of rows re-sent around the stop (after the checkpoint), under the same messageId.
     const copied = [...final.copiesByRow].filter(([, copies]) => copies > 1).map(([row]) => row)
-    expect(copied.filter((row) => row <= checkpoint.watermark)).toEqual([])
+    expect(copied.filter((row) => row <= checkpoint.watermark && !inRanges(row, checkpoint.undelivered))).toEqual([])
     expectBalancedReport(second)
     // The resumed run appends to the rejects file: it should not still list as undelivered the rows
     // it has now delivered. (Soft: found by this suite, see docs/guarantees.md.)

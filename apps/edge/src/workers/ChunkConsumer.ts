@@ -136,10 +136,13 @@ const consumeChunk = async (
   } catch (error) {
     return stop({ kind: "auth", message: error instanceof Error ? error.message : "the transport could not be set up" })
   }
-  if (report.fatal !== undefined) await state.abort(report.fatal)
+  // Segment not reached within the retry budget stops this chunk's pipeline, not the run: the
+  // queue delivers the chunk again later, as it did when retries ran out.
+  const runStopped = report.fatal !== undefined && report.fatal.kind !== "unreachable"
+  if (runStopped) await state.abort(report.fatal!)
 
   const unfinished = report.messages.undelivered > 0 || report.rows.read < rows.items.length
-  if (unfinished && report.fatal === undefined && message.attempts < config.limits.CHUNK_MAX_ATTEMPTS) {
+  if (unfinished && !runStopped && message.attempts < config.limits.CHUNK_MAX_ATTEMPTS) {
     const delaySeconds = retryDelay(config, message.attempts)
     log.warn("chunk.retry", {
       runId: chunk.runId,
@@ -153,9 +156,9 @@ const consumeChunk = async (
   }
   if (unfinished) {
     await deadLetter(
-      report.fatal === undefined
+      !runStopped
         ? `${report.messages.undelivered} messages undelivered after ${message.attempts} deliveries of the chunk`
-        : `the run stopped: ${report.fatal.message}`
+        : `the run stopped: ${report.fatal!.message}`
     )
   }
   await state.record({

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest"
+import { EdgeRetryMillis, parseRunRequest } from "./RunRequest.ts"
+
+const jsonRun = (options?: unknown) => ({
+  contentType: "application/json",
+  query: () => undefined,
+  header: () => undefined,
+  text: async () =>
+    JSON.stringify({ spec: { event: "Scored", customerId: "customer_id" }, ...(options === undefined ? {} : { options }), rows: [{ customer_id: "c1" }] })
+})
+
+describe("the edge's retry budget", () => {
+  it("is one minute per request unless the options set one (a request waits for its report)", async () => {
+    expect(EdgeRetryMillis).toBe(60_000)
+    expect((await parseRunRequest(jsonRun(), { MAX_ROWS: 10 }, false)).options.maxRetryMillis).toBe(60_000)
+    expect((await parseRunRequest(jsonRun({ batchCount: 50 }), { MAX_ROWS: 10 }, false)).options).toMatchObject({
+      batchCount: 50,
+      maxRetryMillis: 60_000
+    })
+    expect((await parseRunRequest(jsonRun({ maxRetryMillis: 300_000 }), { MAX_ROWS: 10 }, false)).options.maxRetryMillis).toBe(300_000)
+    expect((await parseRunRequest(jsonRun(), { MAX_ROWS: 10 }, false)).options.maxAttempts).toBeUndefined()
+  })
+})
