@@ -1,7 +1,6 @@
 import * as Redacted from "effect/Redacted"
-import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { type Context, Hono } from "hono"
 import { bearerAuth } from "hono/bearer-auth"
-import { bodyLimit } from "hono/body-limit"
 import { cors } from "hono/cors"
 import { HTTPException } from "hono/http-exception"
 import { requestId } from "hono/request-id"
@@ -93,16 +92,6 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     return requireToken(c as unknown as Context, next)
   })
 
-  const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
-    const maxSize = c.get("config").limits.MAX_BODY_BYTES
-    return bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new RequestError(413, "body", `the body is over this deployment's limit of ${maxSize} bytes; split the rows`)
-      }
-    })(c, next)
-  }
-
   app.post("/v1/runs", async (c, next) => {
     const limits = c.get("config").limits
     if (activeRuns >= limits.MAX_CONCURRENT_RUNS) {
@@ -118,7 +107,7 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     }
   })
 
-  app.post("/v1/runs", limitBody, async (c) => {
+  app.post("/v1/runs", async (c) => {
     const config = c.get("config")
     const log = c.get("log")
     const limits = config.limits
@@ -127,7 +116,9 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
         contentType: c.req.header("content-type"),
         query: (name) => c.req.query(name),
         header: (name) => c.req.header(name),
-        text: () => c.req.text()
+        contentLength: c.req.header("content-length"),
+        // Read as a stream by the parsers, which enforce MAX_BODY_BYTES and the row limits as they go.
+        body: () => c.req.raw.body
       },
       limits,
       config.allowWriteKeyHeader
