@@ -48,7 +48,10 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
       if (!(error instanceof EdgeConfigError)) throw error
       // The message names the variables at fault, never their values.
       makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
-      return c.json({ error: "unavailable", message: "this deployment is misconfigured; see its logs" }, 503)
+      // A Worker has no start-up step that sees its variables: each request checks them (cached per
+      // env), and until they are fixed every request is refused, naming the variables (never values).
+      const names = error.variables.length === 0 ? "" : ` (${error.variables.join(", ")})`
+      return c.json({ error: "unavailable", message: `this deployment is misconfigured${names}; see its logs` }, 503)
     }
     c.set("config", config)
     c.set("log", makeLogger(config.logLevel))

@@ -153,6 +153,13 @@ export interface EdgeConfig {
 /** A deployment whose variables do not check: told once per request as 503, never with values. */
 export class EdgeConfigError extends Error {
   override readonly name = "EdgeConfigError"
+  constructor(
+    message: string,
+    /** The variables at fault, by name. */
+    readonly variables: ReadonlyArray<string> = []
+  ) {
+    super(message)
+  }
 }
 
 const blankToUndefined = (env: Readonly<Record<string, unknown>>): Record<string, unknown> => {
@@ -178,7 +185,8 @@ export const EdgeConfig = {
     const parsed = EdgeVarsSchema.safeParse(blankToUndefined(env as Record<string, unknown>))
     if (!parsed.success) {
       // Issue paths name the variable; zod's messages do not echo the value.
-      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`)
+      const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")).filter((name) => name !== ""))]
+      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`, variables)
     }
     const vars = parsed.data
     const config: EdgeConfig = {

@@ -12,7 +12,7 @@ export const MaxJsonDepth = 64
 
 export const tooManyRows = (rows: number, max: number): void => {
   if (rows > max) {
-    throw new RequestError(413, "rows", `more than ${max} rows, this deployment's limit per request; split the rows`)
+    throw new RequestError(413, "rows", `over this deployment's limit of ${max} rows per request; split the rows`)
   }
 }
 
@@ -21,7 +21,7 @@ export const tooManyCells = (cells: number, max: number): void => {
     throw new RequestError(
       413,
       "rows",
-      `more than ${max} cells (values, nested ones included), this deployment's limit per request; split the rows`
+      `over this deployment's limit of ${max} cells (values, nested ones included) per request; split the rows`
     )
   }
 }

@@ -76,7 +76,7 @@ describe("readCsvBody", () => {
     const body = endlessStream("id,score\n", "1,0.5\n".repeat(1_000))
     const error = await fails(body.stream, { MAX_ROWS: 2_500 })
     expect(error.status).toBe(413)
-    expect(error.message).toMatch(/more than 2500 rows/)
+    expect(error.message).toMatch(/limit of 2500 rows/)
     expect(body.pulled()).toBeLessThan(100_000)
     expect(body.cancelled()).toBe(true)
   })
@@ -85,7 +85,7 @@ describe("readCsvBody", () => {
     const body = endlessStream("id", ",".repeat(10_000))
     const error = await fails(body.stream, { MAX_CELLS: 50_000 })
     expect(error.status).toBe(413)
-    expect(error.message).toMatch(/more than 50000 cells/)
+    expect(error.message).toMatch(/limit of 50000 cells/)
     expect(body.pulled()).toBeLessThan(200_000)
   })
 

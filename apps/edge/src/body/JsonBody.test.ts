@@ -66,13 +66,13 @@ describe("readJsonBody", () => {
     const rows = endlessStream(`{"spec":{},"rows":[`, `{"id":"1"},`.repeat(500))
     const rowError = await fails(rows.stream, { MAX_ROWS: 1_000 })
     expect(rowError.status).toBe(413)
-    expect(rowError.message).toMatch(/more than 1000 rows/)
+    expect(rowError.message).toMatch(/limit of 1000 rows/)
     expect(rows.pulled()).toBeLessThan(40_000)
 
     const cells = endlessStream(`{"spec":{},"rows":[{"id":"1","list":[`, "0,".repeat(5_000))
     const cellError = await fails(cells.stream, { MAX_CELLS: 20_000 })
     expect(cellError.status).toBe(413)
-    expect(cellError.message).toMatch(/more than 20000 cells/)
+    expect(cellError.message).toMatch(/limit of 20000 cells/)
     expect(cells.pulled()).toBeLessThan(60_000)
   })
 

@@ -7,14 +7,14 @@ import { firstInvalidUtf8, Utf8Check } from "./Utf8.ts"
 const referenceOffset = (bytes: Uint8Array): number => {
   const valid = (length: number) => {
     try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, length), { stream: true })
+      new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, length), { stream: true })
       return true
     } catch {
       return false
     }
   }
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+    new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes)
     return -1
   } catch {
     let low = 0
