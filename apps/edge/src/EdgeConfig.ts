@@ -57,7 +57,7 @@ const LimitsSchema = z.object({
    * Values in one request (a CSV's fields; a JSON row's values, nested ones included), checked
    * while the body is read: with MAX_BODY_BYTES, what bounds the memory a request's rows take.
    */
-  MAX_CELLS: count(1, 100_000_000, 2_000_000),
+  MAX_CELLS: count(1, 100_000_000, 1_000_000),
   /** Rows answered synchronously; more go through the queue (or get 413 with `mode=sync`). */
   SYNC_MAX_ROWS: count(0, 10_000_000, 10_000),
   /**

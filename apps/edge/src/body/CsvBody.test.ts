@@ -4,7 +4,7 @@ import { endlessStream, streamOf, withBytes } from "../testing/bodyStream.ts"
 import type { BodyLimits } from "./BodyLimits.ts"
 import { readCsvBody } from "./CsvBody.ts"
 
-const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 2_000_000 }
+const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 1_000_000 }
 
 const read = (body: ReadableStream<Uint8Array>, over: Partial<BodyLimits> = {}) =>
   readCsvBody(body, { contentLength: undefined, limits: { ...limits, ...over } })

@@ -71,7 +71,6 @@ export const readCsvBody = async (
   const onRecord = ({ record, info }: ParsedRecord): void => {
     if (names === undefined) {
       names = readHeader(record, decodeField)
-      cells = names.length
       return
     }
     const rowNumber = ++rows

@@ -5,7 +5,7 @@ import type { BodyLimits } from "./BodyLimits.ts"
 import { MaxJsonDepth } from "./BodyLimits.ts"
 import { readJsonBody } from "./JsonBody.ts"
 
-const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 2_000_000 }
+const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 1_000_000 }
 
 const read = (body: ReadableStream<Uint8Array>, over: Partial<BodyLimits> = {}) =>
   readJsonBody(body, { contentLength: undefined, limits: { ...limits, ...over } })
