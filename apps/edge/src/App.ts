@@ -9,7 +9,7 @@ import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 import { type Logger, makeLogger } from "./Log.ts"
 import { RequestError } from "./RequestError.ts"
-import { OptionsHeader, parseRunRequest, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+import { OptionsHeader, parseRunRequest, SpecHeader, strictQueryParameter, WriteKeyHeader } from "./RunRequest.ts"
 import { runRows, TransportSetupError } from "./RunSync.ts"
 
 export interface EdgeVariables {
@@ -117,7 +117,7 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     const request = await parseRunRequest(
       {
         contentType: c.req.header("content-type"),
-        query: (name) => c.req.query(name),
+        query: (name) => strictQueryParameter(c.req.url, name),
         header: (name) => c.req.header(name),
         contentLength: c.req.header("content-length"),
         // Read as a stream by the parsers, which enforce MAX_BODY_BYTES and the row limits as they go.

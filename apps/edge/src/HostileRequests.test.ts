@@ -67,6 +67,13 @@ describe("invalid UTF-8 is never replaced", () => {
     const query = `?spec=${encodeURIComponent(JSON.stringify({ ...spec("query"), event: "Café" }))}`
     expect((await post("id\n1\n", { "content-type": "text/csv" }, query)).status).toBe(200)
   })
+
+  it("refuses a ?spec= whose percent-encoding is not UTF-8, naming the parameter", async () => {
+    const query = `?spec=${encodeURIComponent(JSON.stringify(spec("query"))).replace("Score", "Sc%FFore")}`
+    const response = await post("id\n1\n", { "content-type": "text/csv" }, query)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ error: "bad-request", field: "spec", message: "spec: not valid percent-encoded UTF-8" })
+  })
 })
 
 describe("nesting", () => {

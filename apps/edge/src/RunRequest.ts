@@ -123,6 +123,36 @@ const jsonParameter = (incoming: IncomingRun, query: string, header: string): { 
   }
 }
 
+/**
+ * A query parameter of `url`, decoded as strict percent-encoded UTF-8 (`+` is a space). Hono's and
+ * URLSearchParams' decoding would keep or replace (U+FFFD) a sequence that is not UTF-8; here it is
+ * a 400 naming the parameter. The first occurrence counts.
+ */
+export const strictQueryParameter = (url: string, name: string): string | undefined => {
+  const question = url.indexOf("?")
+  if (question === -1) return undefined
+  const hash = url.indexOf("#", question)
+  const query = url.slice(question + 1, hash === -1 ? undefined : hash)
+  for (const pair of query.split("&")) {
+    const equals = pair.indexOf("=")
+    const rawKey = equals === -1 ? pair : pair.slice(0, equals)
+    const rawValue = equals === -1 ? "" : pair.slice(equals + 1)
+    let key: string
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, " "))
+    } catch {
+      continue
+    }
+    if (key !== name) continue
+    try {
+      return decodeURIComponent(rawValue.replace(/\+/g, " "))
+    } catch {
+      throw new RequestError(400, name, `${name}: not valid percent-encoded UTF-8`)
+    }
+  }
+  return undefined
+}
+
 const mediaType = (contentType: string | undefined): string =>
   (contentType ?? "").split(";")[0]!.trim().toLowerCase()
 
