@@ -114,6 +114,7 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     const config = c.get("config")
     const log = c.get("log")
     const limits = config.limits
+    const queued = platform.queuedRuns?.(bindings(c), config)
     const request = await parseRunRequest(
       {
         contentType: c.req.header("content-type"),
@@ -124,7 +125,8 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
         body: () => c.req.raw.body
       },
       limits,
-      config.allowWriteKeyHeader
+      config.allowWriteKeyHeader,
+      queued !== undefined
     )
     const writeKey = request.writeKey ?? config.writeKey
     if (writeKey === undefined) {
@@ -144,7 +146,6 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
           : undefined
     const endpoint = platform.endpoint(config)
     const runId = crypto.randomUUID()
-    const queued = platform.queuedRuns?.(bindings(c), config)
 
     if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
       if (queued === undefined) {

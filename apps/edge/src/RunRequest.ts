@@ -165,12 +165,19 @@ const mediaType = (contentType: string | undefined): string =>
  */
 export const parseRunRequest = async (
   incoming: IncomingRun,
-  limits: BodyLimits,
-  allowWriteKeyHeader: boolean
+  deployment: BodyLimits & { readonly SYNC_MAX_ROWS?: number },
+  allowWriteKeyHeader: boolean,
+  /** Whether this deployment can queue a run (Workers with Queues; not Node). */
+  canQueue = true
 ): Promise<RunRequest> => {
   const modeResult = RunMode.safeParse(incoming.query("mode") ?? "auto")
   if (!modeResult.success) throw badRequest(issuesOf(modeResult.error, "mode"))
   const mode = modeResult.data
+  // A run that cannot be queued stops being read past the synchronous row limit.
+  const limits: BodyLimits =
+    (mode === "sync" || !canQueue) && deployment.SYNC_MAX_ROWS !== undefined
+      ? { ...deployment, SYNC_ONLY_MAX_ROWS: deployment.SYNC_MAX_ROWS }
+      : deployment
 
   const headerKey = incoming.header(WriteKeyHeader)?.trim()
   if (headerKey !== undefined && headerKey !== "" && !allowWriteKeyHeader) {

@@ -74,7 +74,7 @@ export const readCsvBody = async (
       return
     }
     const rowNumber = ++rows
-    tooManyRows(rows, limits.MAX_ROWS)
+    tooManyRows(rows, limits)
     cells += record.length
     tooManyCells(cells, limits.MAX_CELLS)
     if (record.length !== names.length) {

@@ -94,7 +94,7 @@ export const readJsonBody = async (
           throw new RequestError(400, `rows.${rowCount}`, `rows.${rowCount}: a row must be a JSON object of column → value`)
         }
         rowCount++
-        tooManyRows(rowCount, limits.MAX_ROWS)
+        tooManyRows(rowCount, limits)
       }
       if (depth >= 3) {
         cells++
