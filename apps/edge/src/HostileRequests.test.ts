@@ -37,6 +37,16 @@ describe("bodies read as streams: limits hold while reading", () => {
   })
 })
 
+describe("a run that cannot be queued", () => {
+  it("stops being read past SYNC_MAX_ROWS on Node, which has no queue (413)", async () => {
+    const body = endlessStream(`{"spec":${JSON.stringify(spec("no-queue"))},"rows":[`, `{"id":"1","s":1},`.repeat(2_000))
+    const response = await post(body.stream, { "content-type": "application/json" }, "", { SYNC_MAX_ROWS: "5000" })
+    expect(response.status).toBe(413)
+    expect(((await response.json()) as any).message).toMatch(/synchronous limit of 5000 rows, and this run cannot be queued/)
+    expect(body.pulled()).toBeLessThan(500_000)
+  })
+})
+
 describe("invalid UTF-8 is never replaced", () => {
   it("rejects the CSV row that holds it, naming the row and the column, and sends the others", async () => {
     const body = withBytes("id,name\n1,ok\n2,u@@1\n3,fine\n", [0xff, 0xfe])
