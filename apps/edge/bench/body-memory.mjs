@@ -3,7 +3,8 @@
 //   pnpm --filter @tablecast/edge... build && node apps/edge/bench/body-memory.mjs [dist-dir]
 //
 // 1. The Node entry (dist/main.js, which starts itself again with its heap flags) in a child process
-//    under /usr/bin/time -v: its peak RSS while it
+//    under /usr/bin/time -v: its peak RSS (VmHWM, the kernel's high-water mark of its resident set,
+//    read from /proc before it stops; GNU time reports the same figure) while it
 //    reads each body and runs it synchronously (SYNC_MAX_ROWS / SYNC_MAX_CELLS raised to the
 //    request limits, so the whole body is mapped and sent) to a local receiver on 127.0.0.1 that
 //    answers 200. Budget: 256 MiB.
@@ -124,9 +125,12 @@ const nodeEntry = async (body, file, sinkUrl, setup) => {
   })
   const answer = await response.json()
   const seconds = (Date.now() - started) / 1000
+  // The entry's own high-water mark (VmHWM), read before it stops; GNU time's figure when it is gone.
+  const entryPid = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0]
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entryPid}/status`, "utf8"))?.[1] ?? Number.NaN)
   process.kill(-child.pid, "SIGINT")
   await new Promise((done) => child.once("exit", done))
-  const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? Number.NaN)
+  const kb = Number.isFinite(hwm) ? hwm : Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? Number.NaN)
   return { status: response.status, outcome: answer.outcome ?? answer.error, rows: answer.rows?.read, accepted: answer.messages?.accepted, peakMiB: kb / 1024, seconds }
 }
 
