@@ -3,7 +3,7 @@ import { RequestError } from "../RequestError.ts"
 import { endlessStream, streamOf, withBytes } from "../testing/bodyStream.ts"
 import type { BodyLimits } from "./BodyLimits.ts"
 import { MaxJsonDepth } from "./BodyLimits.ts"
-import { readJsonBody } from "./JsonBody.ts"
+import { MaxSpecValues, readJsonBody } from "./JsonBody.ts"
 
 const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 1_000_000 }
 
@@ -84,6 +84,14 @@ describe("readJsonBody", () => {
     expect((await fails(streamOf(`{"spec":{},"rows":[}`))).message).toMatch(/^body: not valid JSON \(at byte \d+\)/)
     expect((await fails(streamOf(`{"spec":{},"rows":[`))).message).toBe("body: not valid JSON (it ends too early)")
     expect((await fails(streamOf(``))).message).toMatch(/empty/)
+  })
+
+  it("stops at a spec that holds more values than any spec needs (400)", async () => {
+    const body = endlessStream(`{"spec":{"event":"x","customerId":"id","context":{"list":[`, "1,".repeat(4_096))
+    const error = await fails(body.stream)
+    expect(error.status).toBe(400)
+    expect(error.message).toBe(`spec: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
+    expect(body.pulled()).toBeLessThan(100_000)
   })
 
   it("stops at the byte limit (413), and refuses a Content-Length over it before reading", async () => {

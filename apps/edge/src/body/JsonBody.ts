@@ -16,6 +16,9 @@ export interface JsonRunBody {
 
 const BodyFields = new Set(["spec", "options", "rows"])
 
+/** Values a spec or options may hold (column lists, types, context): far more than any needs. */
+export const MaxSpecValues = 10_000
+
 /**
  * Reads a JSON run body as a stream with @streamparser/json: its tokenizer turns the bytes into
  * tokens, which pass a check here before its token parser builds values from them. Each row is
@@ -24,6 +27,7 @@ const BodyFields = new Set(["spec", "options", "rows"])
  *
  * Checked on each token, so a read stops at the first fault, without reading the rest: nesting
  * deeper than `MaxJsonDepth` (400 naming the byte offset), a field other than spec/options/rows,
+ * a spec and options of more than `MaxSpecValues` values together,
  * `rows` not an array of objects (400), more than `MAX_ROWS` rows or `MAX_CELLS` values (413),
  * bytes that are not UTF-8 (400 naming the byte offset; never replaced).
  */
@@ -48,6 +52,7 @@ export const readJsonBody = async (
   let topField: string | undefined
   let rowCount = 0
   let cells = 0
+  let specValues = 0
   let lastTokenOffset = 0
 
   parser.onValue = (element: ParsedElementInfo) => {
@@ -100,6 +105,9 @@ export const readJsonBody = async (
         cells++
         tooManyCells(cells, limits.MAX_CELLS)
       }
+    }
+    if ((topField === "spec" || topField === "options") && isValue && ++specValues > MaxSpecValues) {
+      throw new RequestError(400, topField, `${topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
     }
     if (opens) {
       if (depth + 1 > MaxJsonDepth) {
