@@ -231,3 +231,76 @@ describe("routes", () => {
     expect(route.status).toBe(404)
   })
 })
+
+describe("hostile bodies, in workerd", () => {
+  const csvRun = (body: BodyInit, headers: Record<string, string> = {}, query = `?spec=${encodeURIComponent(JSON.stringify(spec))}`) =>
+    new Request(`http://edge.test/v1/runs${query}`, { method: "POST", headers: { ...auth, "content-type": "text/csv", ...headers }, body })
+
+  const bytesWith = (text: string, bad: ReadonlyArray<number>): Uint8Array => {
+    const [before, after] = text.split("@@").map((part) => new TextEncoder().encode(part)) as [Uint8Array, Uint8Array]
+    const out = new Uint8Array(before.length + bad.length + after.length)
+    out.set(before, 0)
+    out.set(bad, before.length)
+    out.set(after, before.length + bad.length)
+    return out
+  }
+
+  it("rejects a CSV row holding invalid UTF-8, naming its column, and sends the rest", async () => {
+    const response = await SELF.fetch(csvRun(bytesWith("customer_id,name\nc-1,ok\nc-2,u@@1\n", [0xff, 0xfe])))
+    expect(response.status).toBe(200)
+    const report = (await response.json()) as any
+    expect(report).toMatchObject({ rows: { read: 2, rejected: 1 }, messages: { accepted: 1 } })
+    expect(report.rejects.sample[0]).toMatchObject({ row: 2, stage: "source", reason: 'invalid UTF-8 in column "name"' })
+  })
+
+  it("answers 400 naming the byte offset of invalid UTF-8 in a JSON body", async () => {
+    const body = bytesWith(`{"spec":${JSON.stringify(spec)},"rows":[{"customer_id":"c@@1"}]}`, [0xc3, 0x28])
+    const response = await SELF.fetch("http://edge.test/v1/runs", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body })
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as any).message).toBe(`body: invalid UTF-8 at byte ${body.indexOf(0xc3)}`)
+  })
+
+  it("answers 400 to a value nested 6,000 deep and to a deep spec.context, never 500", async () => {
+    const deepRow = `{"spec":${JSON.stringify(spec)},"rows":[{"customer_id":"c-1","p":${"[".repeat(6_000)}${"]".repeat(6_000)}}]}`
+    const row = await SELF.fetch(postRun(deepRow))
+    expect(row.status).toBe(400)
+    expect(((await row.json()) as any).message).toMatch(/^rows: nested deeper than 64 levels/)
+    const deepContext = `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`
+    const context = await SELF.fetch(postRun(`{"spec":${JSON.stringify(spec).slice(0, -1)},"context":${deepContext}},"rows":[]}`))
+    expect(context.status).toBe(400)
+  })
+
+  it("refuses non-ASCII in X-Tablecast-Spec with 400 naming the header", async () => {
+    const latin1 = String.fromCharCode(...new TextEncoder().encode(JSON.stringify({ ...spec, event: "Café" })))
+    const response = await SELF.fetch(csvRun("customer_id\nc-1\n", { "x-tablecast-spec": latin1 }, ""))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ field: "header x-tablecast-spec", message: expect.stringMatching(/only ASCII/) })
+  })
+
+  it("stops reading a streamed CSV at the cell limit (413) without reading it whole", async () => {
+    let pulled = 0
+    const piece = new TextEncoder().encode("c-1,0.5,0.5,low\n".repeat(1_000))
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("customer_id,iphone,apple_watch,segment\n"))
+      },
+      pull(controller) {
+        pulled += piece.length
+        controller.enqueue(piece)
+      }
+    })
+    const response = await call(csvRun(stream), { MAX_CELLS: "40000" })
+    expect(response.status).toBe(413)
+    expect(pulled).toBeLessThan(1_000_000)
+  })
+
+  it("refuses every request of a deployment whose token a Bearer header cannot carry, naming the variable", async () => {
+    const logs = captureLogs()
+    const response = await call(postRun({ spec, rows: scoreRows(1) }), { TABLECAST_TOKEN: "a token with spaces, sixteen+" })
+    expect(response.status).toBe(503)
+    const text = await response.text()
+    expect(text).toContain("TABLECAST_TOKEN")
+    expect(text).not.toContain("spaces")
+    expect(logs.join("\n")).toMatch(/TABLECAST_TOKEN: the bearer token may hold only/)
+  })
+})

@@ -1,7 +1,6 @@
 import * as Redacted from "effect/Redacted"
-import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { type Context, Hono } from "hono"
 import { bearerAuth } from "hono/bearer-auth"
-import { bodyLimit } from "hono/body-limit"
 import { cors } from "hono/cors"
 import { HTTPException } from "hono/http-exception"
 import { requestId } from "hono/request-id"
@@ -10,7 +9,7 @@ import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 import { type Logger, makeLogger } from "./Log.ts"
 import { RequestError } from "./RequestError.ts"
-import { OptionsHeader, parseRunRequest, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+import { OptionsHeader, parseRunRequest, SpecHeader, strictQueryParameter, WriteKeyHeader } from "./RunRequest.ts"
 import { runRows, TransportSetupError } from "./RunSync.ts"
 
 export interface EdgeVariables {
@@ -49,7 +48,10 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
       if (!(error instanceof EdgeConfigError)) throw error
       // The message names the variables at fault, never their values.
       makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
-      return c.json({ error: "unavailable", message: "this deployment is misconfigured; see its logs" }, 503)
+      // A Worker has no start-up step that sees its variables: each request checks them (cached per
+      // env), and until they are fixed every request is refused, naming the variables (never values).
+      const names = error.variables.length === 0 ? "" : ` (${error.variables.join(", ")})`
+      return c.json({ error: "unavailable", message: `this deployment is misconfigured${names}; see its logs` }, 503)
     }
     c.set("config", config)
     c.set("log", makeLogger(config.logLevel))
@@ -93,16 +95,6 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     return requireToken(c as unknown as Context, next)
   })
 
-  const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
-    const maxSize = c.get("config").limits.MAX_BODY_BYTES
-    return bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new RequestError(413, "body", `the body is over this deployment's limit of ${maxSize} bytes; split the rows`)
-      }
-    })(c, next)
-  }
-
   app.post("/v1/runs", async (c, next) => {
     const limits = c.get("config").limits
     if (activeRuns >= limits.MAX_CONCURRENT_RUNS) {
@@ -118,19 +110,23 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     }
   })
 
-  app.post("/v1/runs", limitBody, async (c) => {
+  app.post("/v1/runs", async (c) => {
     const config = c.get("config")
     const log = c.get("log")
     const limits = config.limits
+    const queued = platform.queuedRuns?.(bindings(c), config)
     const request = await parseRunRequest(
       {
         contentType: c.req.header("content-type"),
-        query: (name) => c.req.query(name),
+        query: (name) => strictQueryParameter(c.req.url, name),
         header: (name) => c.req.header(name),
-        text: () => c.req.text()
+        contentLength: c.req.header("content-length"),
+        // Read as a stream by the parsers, which enforce MAX_BODY_BYTES and the row limits as they go.
+        body: () => c.req.raw.body
       },
       limits,
-      config.allowWriteKeyHeader
+      config.allowWriteKeyHeader,
+      queued !== undefined
     )
     const writeKey = request.writeKey ?? config.writeKey
     if (writeKey === undefined) {
@@ -150,7 +146,6 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
           : undefined
     const endpoint = platform.endpoint(config)
     const runId = crypto.randomUUID()
-    const queued = platform.queuedRuns?.(bindings(c), config)
 
     if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
       if (queued === undefined) {

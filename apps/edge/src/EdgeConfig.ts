@@ -23,6 +23,7 @@ export interface EdgeVars {
   readonly CORS_ORIGINS?: string
   readonly MAX_BODY_BYTES?: string
   readonly MAX_ROWS?: string
+  readonly MAX_CELLS?: string
   readonly SYNC_MAX_ROWS?: string
   readonly SYNC_MAX_CELLS?: string
   readonly MAX_CONCURRENT_RUNS?: string
@@ -50,8 +51,13 @@ const flag = (fallback: boolean) =>
 const LimitsSchema = z.object({
   /** Request body, in bytes (Workers accept up to 100 MB; parsed rows must fit in 128 MB). */
   MAX_BODY_BYTES: count(1_024, 100_000_000, 20_000_000),
-  /** Rows in one request, either path. */
+  /** Rows in one request, either path. Checked while the body is read. */
   MAX_ROWS: count(1, 10_000_000, 250_000),
+  /**
+   * Values in one request (a CSV's fields; a JSON row's values, nested ones included), checked
+   * while the body is read: with MAX_BODY_BYTES, what bounds the memory a request's rows take.
+   */
+  MAX_CELLS: count(1, 100_000_000, 1_000_000),
   /** Rows answered synchronously; more go through the queue (or get 413 with `mode=sync`). */
   SYNC_MAX_ROWS: count(0, 10_000_000, 10_000),
   /**
@@ -73,11 +79,44 @@ const LimitsSchema = z.object({
   RUN_RETENTION_HOURS: count(1, 24 * 90, 24 * 7)
 })
 
+/** What a bearer token may hold (RFC 6750's b64token): anything else could never be sent. */
+const BearerToken = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/** Why an endpoint URL is refused, or undefined (the Segment transport's own rules, told at start-up). */
+const endpointProblem = (text: string): string | undefined => {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return "must be an absolute URL, e.g. https://api.segment.io or http://127.0.0.1:4318"
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http:// or https:// URL"
+  if (url.username !== "" || url.password !== "") {
+    return "must not hold credentials (user:password@); the write key is sent in the Authorization header"
+  }
+  if (url.search !== "" || url.hash !== "") return "must not have a query or a fragment"
+  return undefined
+}
+
 const EdgeVarsSchema = LimitsSchema.extend({
-  TABLECAST_TOKEN: z.string().min(16, "the bearer token must be at least 16 characters").optional(),
-  SEGMENT_WRITE_KEY: z.string().min(1).optional(),
+  TABLECAST_TOKEN: z
+    .string()
+    .min(16, "the bearer token must be at least 16 characters")
+    .regex(BearerToken, "the bearer token may hold only letters, digits and - . _ ~ + / (then = padding), as an Authorization: Bearer header can carry")
+    .optional(),
+  SEGMENT_WRITE_KEY: z
+    .string()
+    .min(1)
+    .refine((key) => !key.includes(":") && !/[\u0000-\u001f\u007f]/.test(key), "the write key holds a colon or a control character")
+    .optional(),
   SEGMENT_REGION: z.enum(["us", "eu"]).default("us"),
-  SEGMENT_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  SEGMENT_ENDPOINT: z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = endpointProblem(text)
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `the endpoint ${problem}` })
+    })
+    .optional(),
   SEGMENT_GZIP: flag(true),
   SEGMENT_TIMEOUT_MILLIS: count(100, 600_000, 15_000),
   ALLOW_WRITE_KEY_HEADER: flag(true),
@@ -114,6 +153,13 @@ export interface EdgeConfig {
 /** A deployment whose variables do not check: told once per request as 503, never with values. */
 export class EdgeConfigError extends Error {
   override readonly name = "EdgeConfigError"
+  constructor(
+    message: string,
+    /** The variables at fault, by name. */
+    readonly variables: ReadonlyArray<string> = []
+  ) {
+    super(message)
+  }
 }
 
 const blankToUndefined = (env: Readonly<Record<string, unknown>>): Record<string, unknown> => {
@@ -139,7 +185,8 @@ export const EdgeConfig = {
     const parsed = EdgeVarsSchema.safeParse(blankToUndefined(env as Record<string, unknown>))
     if (!parsed.success) {
       // Issue paths name the variable; zod's messages do not echo the value.
-      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`)
+      const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")).filter((name) => name !== ""))]
+      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`, variables)
     }
     const vars = parsed.data
     const config: EdgeConfig = {
@@ -153,6 +200,7 @@ export const EdgeConfig = {
       limits: {
         MAX_BODY_BYTES: vars.MAX_BODY_BYTES,
         MAX_ROWS: vars.MAX_ROWS,
+        MAX_CELLS: vars.MAX_CELLS,
         SYNC_MAX_ROWS: vars.SYNC_MAX_ROWS,
         SYNC_MAX_CELLS: vars.SYNC_MAX_CELLS,
         MAX_CONCURRENT_RUNS: vars.MAX_CONCURRENT_RUNS,

@@ -26,6 +26,21 @@ export const numberRows = (rows: ReadonlyArray<Readonly<Record<string, unknown>>
 }
 
 /**
+ * Hands out the items once, letting go of each as it goes: a run reads its source once, and the
+ * rows it has mapped can then be collected while it goes on (a large synchronous run would
+ * otherwise hold every row to its end).
+ */
+function* drain(items: ReadonlyArray<SourceItem>): Generator<SourceItem> {
+  const held = items as Array<SourceItem | undefined>
+  for (let index = 0; index < held.length; index++) {
+    const item = held[index]
+    if (item === undefined) continue
+    held[index] = undefined
+    yield item
+  }
+}
+
+/**
  * A `RowSource` over rows held in memory: the request's own rows (a synchronous run) or one queue
  * chunk. The stream is pulled by the pipeline, so backpressure works as with any source.
  */
@@ -39,6 +54,6 @@ export const requestRowSource = (input: {
     description: input.description,
     estimatedRows: Effect.succeed(input.rows.items.length),
     fingerprint: Effect.succeed(input.fingerprint),
-    rows: Stream.fromIterable(input.rows.items),
+    rows: Stream.fromIterable(drain(input.rows.items)),
     ...(input.rows.names === undefined ? {} : { columns: Effect.succeed(input.rows.names) })
   })

@@ -1,10 +1,12 @@
 import { PipelineOptions, SyncSpec } from "@tablecast/core"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
-import { parseCsvRows } from "./CsvRows.ts"
-import type { EdgeLimits } from "./EdgeConfig.ts"
+import { type BodyLimits, MaxJsonDepth } from "./body/BodyLimits.ts"
+import { readCsvBody } from "./body/CsvBody.ts"
+import { nestsDeeperThan } from "./body/JsonDepth.ts"
+import { readJsonBody } from "./body/JsonBody.ts"
 import { RequestError } from "./RequestError.ts"
-import { numberRows, type RequestRows } from "./RequestRows.ts"
+import type { RequestRows } from "./RequestRows.ts"
 
 /**
  * How a run is carried out: `sync` answers with the delivery report, `queue` answers 202 and
@@ -31,26 +33,14 @@ export const WriteKeyHeader = "x-segment-write-key"
 export const SpecHeader = "x-tablecast-spec"
 export const OptionsHeader = "x-tablecast-options"
 
-/** A row of a JSON request: an object of column → value. Checked without copying it. */
-const JsonRow = z.custom<Record<string, unknown>>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "a row must be a JSON object of column → value"
-)
-
-const JsonRunBody = z
-  .object({
-    spec: z.unknown(),
-    options: z.unknown().optional(),
-    rows: z.array(JsonRow)
-  })
-  .strict()
-
 /** The parts of an incoming request that the parser reads; a Hono request or a plain Request fits. */
 export interface IncomingRun {
   readonly contentType: string | undefined
+  readonly contentLength: string | undefined
   readonly query: (name: string) => string | undefined
   readonly header: (name: string) => string | undefined
-  readonly text: () => Promise<string>
+  /** The body, read as a stream (never as one string). */
+  readonly body: () => ReadableStream<Uint8Array> | null
 }
 
 interface Issue {
@@ -92,6 +82,15 @@ const checkSpecAndOptions = (
   options: unknown,
   names: { readonly spec: string; readonly options: string }
 ): { spec: SyncSpec; options: PipelineOptions } => {
+  for (const [value, name] of [
+    [spec, names.spec],
+    [options, names.options]
+  ] as const) {
+    // A value nested past any use would make the checks and the mapper recurse too deep.
+    if (nestsDeeperThan(value, MaxJsonDepth)) {
+      throw new RequestError(400, name, `${name}: nested deeper than ${MaxJsonDepth} levels`)
+    }
+  }
   const specResult = SyncSpec.safeParse(spec)
   const optionsResult = PipelineOptions.safeParse(withEdgeRetryBudget(options ?? {}))
   const issues = [
@@ -120,11 +119,50 @@ const jsonParameter = (incoming: IncomingRun, query: string, header: string): { 
   const text = fromQuery ?? fromHeader
   const name = fromQuery !== undefined ? query : `header ${header}`
   if (text === undefined) return { value: undefined, name }
+  // Header values travel as bytes that HTTP libraries read as Latin-1: "é" sent as UTF-8 would be
+  // read as "Ã©". Rather than guess, a header must be ASCII: JSON's \u escapes carry any character.
+  if (fromQuery === undefined && /[^\x20-\x7e\t]/.test(text)) {
+    throw new RequestError(
+      400,
+      name,
+      `${name}: only ASCII is allowed in a header; write other characters as JSON \\u escapes (e.g. "Caf\\u00e9"), or send ?${query}= (percent-encoded UTF-8)`
+    )
+  }
   try {
     return { value: JSON.parse(text), name }
   } catch {
     throw new RequestError(400, name, `${name}: not valid JSON`)
   }
+}
+
+/**
+ * A query parameter of `url`, decoded as strict percent-encoded UTF-8 (`+` is a space). Hono's and
+ * URLSearchParams' decoding would keep or replace (U+FFFD) a sequence that is not UTF-8; here it is
+ * a 400 naming the parameter. The first occurrence counts.
+ */
+export const strictQueryParameter = (url: string, name: string): string | undefined => {
+  const question = url.indexOf("?")
+  if (question === -1) return undefined
+  const hash = url.indexOf("#", question)
+  const query = url.slice(question + 1, hash === -1 ? undefined : hash)
+  for (const pair of query.split("&")) {
+    const equals = pair.indexOf("=")
+    const rawKey = equals === -1 ? pair : pair.slice(0, equals)
+    const rawValue = equals === -1 ? "" : pair.slice(equals + 1)
+    let key: string
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, " "))
+    } catch {
+      continue
+    }
+    if (key !== name) continue
+    try {
+      return decodeURIComponent(rawValue.replace(/\+/g, " "))
+    } catch {
+      throw new RequestError(400, name, `${name}: not valid percent-encoded UTF-8`)
+    }
+  }
+  return undefined
 }
 
 const mediaType = (contentType: string | undefined): string =>
@@ -139,12 +177,19 @@ const mediaType = (contentType: string | undefined): string =>
  */
 export const parseRunRequest = async (
   incoming: IncomingRun,
-  limits: Pick<EdgeLimits, "MAX_ROWS">,
-  allowWriteKeyHeader: boolean
+  deployment: BodyLimits & { readonly SYNC_MAX_ROWS?: number },
+  allowWriteKeyHeader: boolean,
+  /** Whether this deployment can queue a run (Workers with Queues; not Node). */
+  canQueue = true
 ): Promise<RunRequest> => {
   const modeResult = RunMode.safeParse(incoming.query("mode") ?? "auto")
   if (!modeResult.success) throw badRequest(issuesOf(modeResult.error, "mode"))
   const mode = modeResult.data
+  // A run that cannot be queued stops being read past the synchronous row limit.
+  const limits: BodyLimits =
+    (mode === "sync" || !canQueue) && deployment.SYNC_MAX_ROWS !== undefined
+      ? { ...deployment, SYNC_ONLY_MAX_ROWS: deployment.SYNC_MAX_ROWS }
+      : deployment
 
   const headerKey = incoming.header(WriteKeyHeader)?.trim()
   if (headerKey !== undefined && headerKey !== "" && !allowWriteKeyHeader) {
@@ -164,38 +209,20 @@ export const parseRunRequest = async (
       throw new RequestError(400, "spec", `a CSV request needs its spec in ?spec= or in the ${SpecHeader} header`)
     }
     const checked = checkSpecAndOptions(spec.value, options.value, { spec: spec.name, options: options.name })
-    const rows = parseCsvRows(await incoming.text())
-    tooManyRows(rows.items.length, limits.MAX_ROWS)
+    const rows = await readCsvBody(incoming.body(), { contentLength: incoming.contentLength, limits })
     return { ...checked, rows, format: "csv", mode, writeKey }
   }
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw new RequestError(415, "content-type", "send application/json ({ spec, options, rows }) or text/csv")
   }
 
-  let body: unknown
-  try {
-    body = JSON.parse(await incoming.text())
-  } catch {
-    throw new RequestError(400, "body", "body: not valid JSON")
+  const body = await readJsonBody(incoming.body(), { contentLength: incoming.contentLength, limits })
+  if (body.rows === undefined) {
+    const issues: Array<Issue> = [{ field: "rows", message: "required: an array of row objects" }]
+    const specResult = SyncSpec.safeParse(body.spec)
+    if (!specResult.success) issues.push(...issuesOf(specResult.error, "spec"))
+    throw badRequest(issues)
   }
-  if (typeof body === "object" && body !== null && Array.isArray((body as { rows?: unknown }).rows)) {
-    tooManyRows((body as { rows: Array<unknown> }).rows.length, limits.MAX_ROWS)
-  }
-  const envelope = JsonRunBody.safeParse(body)
-  if (!envelope.success) {
-    // Name the spec's and options' own faults too, so one answer lists everything to fix.
-    const raw = (typeof body === "object" && body !== null ? body : {}) as { spec?: unknown; options?: unknown }
-    const extra: Array<Issue> = []
-    const specResult = SyncSpec.safeParse(raw.spec)
-    if (raw.spec !== undefined && !specResult.success) extra.push(...issuesOf(specResult.error, "spec"))
-    throw badRequest([...issuesOf(envelope.error, ""), ...extra])
-  }
-  const checked = checkSpecAndOptions(envelope.data.spec, envelope.data.options, { spec: "spec", options: "options" })
-  return { ...checked, rows: numberRows(envelope.data.rows), format: "json", mode, writeKey }
-}
-
-const tooManyRows = (rows: number, max: number): void => {
-  if (rows > max) {
-    throw new RequestError(413, "rows", `${rows} rows is over this deployment's limit of ${max} rows per request; split the rows`)
-  }
+  const checked = checkSpecAndOptions(body.spec, body.options, { spec: "spec", options: "options" })
+  return { ...checked, rows: body.rows, format: "json", mode, writeKey }
 }

@@ -2,6 +2,7 @@ import { type DeliveryReport, type PipelineOptions, RejectSink, Sync, type SyncS
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
+import { reportWithoutValues } from "./RejectReason.ts"
 import { requestRowSource, type RequestRows } from "./RequestRows.ts"
 import { version } from "./Version.ts"
 
@@ -13,7 +14,8 @@ export class TransportSetupError extends Error {
 /**
  * Runs the core pipeline over rows held in memory and resolves with its delivery report.
  * `Sync.run` never fails: a fatal error is told in `report.fatal`. Rejected rows are counted and
- * sampled by the report; their values are not kept (they may be personal data). Rejects with a
+ * sampled by the report; their values are not kept (they may be personal data), nor quoted in
+ * their reasons. Rejects with a
  * `TransportSetupError` when the transport cannot be built.
  */
 export const runRows = async (input: {
@@ -42,5 +44,6 @@ export const runRows = async (input: {
     )
   )
   if (Result.isFailure(result)) throw new TransportSetupError(result.failure.message)
-  return result.success
+  // Reasons name the column and the rule, never the value (docs/edge.md).
+  return reportWithoutValues(result.success)
 }

@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server"
 import { resolveEndpoint, SegmentTransport } from "@tablecast/segment"
 import type { AddressInfo } from "node:net"
 import { createApp } from "./App.ts"
-import type { EdgeVars } from "./EdgeConfig.ts"
+import { EdgeConfig, EdgeConfigError, type EdgeVars } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 
 /**
@@ -23,11 +23,19 @@ export interface NodeServer {
   readonly close: () => Promise<void>
 }
 
-/** Starts the edge on Node; `env` defaults to `process.env`. */
+/**
+ * Starts the edge on Node; `env` defaults to `process.env`. The configuration is checked first:
+ * a variable that does not check (or no TABLECAST_TOKEN) rejects with an `EdgeConfigError` naming
+ * the variables at fault, never their values, and nothing listens.
+ */
 export const startNodeServer = async (
   options: { readonly env?: EdgeVars; readonly port?: number; readonly hostname?: string } = {}
 ): Promise<NodeServer> => {
   const env = options.env ?? (process.env as EdgeVars)
+  const config = EdgeConfig.fromEnv(env)
+  if (config.token === undefined) {
+    throw new EdgeConfigError("invalid configuration:\nTABLECAST_TOKEN: not set; every request would be refused (set a token of at least 16 characters)", ["TABLECAST_TOKEN"])
+  }
   const app = createApp(nodePlatform)
   const hostname = options.hostname ?? "127.0.0.1"
   return new Promise((resolve, reject) => {

@@ -55,7 +55,7 @@ describe("synchronous runs in workerd, against the local receiver", () => {
     expect(report.rows).toMatchObject({ read: 1_200, mapped: 1_199, rejected: 1 })
     expect(report.messages.accepted).toBe(1_199)
     expect(report.rejects.sample).toEqual([
-      expect.objectContaining({ row: 37, stage: "source", reason: "expected 4 fields, got 3" })
+      expect.objectContaining({ row: 37, stage: "source", reason: "expected 4 fields, found 3" })
     ])
     const delta = sinkDelta(before, await sinkStats(sinkUrl))
     expect(delta).toEqual({ messagesAccepted: 1_199, uniqueMessageIds: 1_199, duplicateMessageIds: 0, droppedMessages: 0 })

@@ -4,6 +4,7 @@ import type { MalformedRow, SourceItem } from "@tablecast/core"
 import { CsvError, type InfoRecord, Parser } from "csv-parse"
 import { parse as parseSync } from "csv-parse/sync"
 import { columnNameProblems } from "./ColumnNames.ts"
+import { csvParserOptions } from "./CsvParserOptions.ts"
 import { CsvReadError } from "./CsvReadError.ts"
 import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
 import { completeUtf8Length } from "./Utf8Boundary.ts"
@@ -138,20 +139,7 @@ export class CsvReader {
 
   /** The csv-parse options this reader's parsers share (also used to check one line alone). */
   private parserOptions() {
-    const { options } = this
-    return {
-      delimiter: options.delimiter,
-      quote: options.quote === false ? null : options.quote,
-      escape: options.escape ?? (options.quote === false ? null : options.quote),
-      // The byte order mark is removed before parsing, so that byte offsets are the parser's own.
-      bom: false,
-      skip_empty_lines: options.skipEmptyLines,
-      // Any of CRLF, LF or CR ends a record, even mixed in one file (csv-parse would otherwise take
-      // the first one it meets as the only one).
-      record_delimiter: ["\r\n", "\n", "\r"],
-      // Field counts are checked here, against the header, for a reason that names both counts.
-      relax_column_count: true
-    }
+    return csvParserOptions(this.options)
   }
 
   /** A parser for the input from offset `start` on. Callbacks from a parser no longer current are ignored. */

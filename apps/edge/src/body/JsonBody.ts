@@ -1,0 +1,162 @@
+import { Tokenizer, TokenParser, TokenType, type ParsedElementInfo, type ParsedTokenInfo } from "@streamparser/json"
+import type { SourceItem } from "@tablecast/core"
+import { RequestError } from "../RequestError.ts"
+import type { RequestRows } from "../RequestRows.ts"
+import { type BodyLimits, MaxJsonDepth, tooManyCells, tooManyRows } from "./BodyLimits.ts"
+import { readBodyStream } from "./BodyStream.ts"
+import { Utf8Check } from "./Utf8.ts"
+
+/** What a JSON run body holds: `{ "spec": {...}, "options"?: {...}, "rows": [{...}, ...] }`. */
+export interface JsonRunBody {
+  readonly spec: unknown
+  readonly options: unknown
+  /** Absent when the body has no `rows`. */
+  readonly rows: RequestRows | undefined
+}
+
+const BodyFields = new Set(["spec", "options", "rows"])
+
+/** Values a spec or options may hold (column lists, types, context): far more than any needs. */
+export const MaxSpecValues = 10_000
+
+/**
+ * Reads a JSON run body as a stream with @streamparser/json: its tokenizer turns the bytes into
+ * tokens, which pass a check here before its token parser builds values from them. Each row is
+ * handed out as soon as it is complete and dropped from the parser (`keepStack: false`), so only
+ * the rows themselves are held, never the body text or a second copy.
+ *
+ * Checked on each token, so a read stops at the first fault, without reading the rest: nesting
+ * deeper than `MaxJsonDepth` (400 naming the byte offset), a field other than spec/options/rows,
+ * a spec and options of more than `MaxSpecValues` values together,
+ * `rows` not an array of objects (400), more than `MAX_ROWS` rows or `MAX_CELLS` values (413),
+ * bytes that are not UTF-8 (400 naming the byte offset; never replaced).
+ */
+export const readJsonBody = async (
+  body: ReadableStream<Uint8Array> | null,
+  input: { readonly contentLength: string | undefined; readonly limits: BodyLimits }
+): Promise<JsonRunBody> => {
+  const { limits } = input
+  const utf8 = new Utf8Check()
+  const tokenizer = new Tokenizer()
+  const parser = new TokenParser({ paths: ["$.spec", "$.options", "$.rows.*"], keepStack: false })
+
+  let spec: unknown
+  let options: unknown
+  let sawRows = false
+  const items: Array<SourceItem> = []
+  let columns = 0
+
+  /** Per open container: whether it is an object. */
+  const containers: Array<boolean> = []
+  let previous: TokenType | undefined
+  let topField: string | undefined
+  let rowCount = 0
+  let cells = 0
+  let specValues = 0
+  let lastTokenOffset = 0
+
+  parser.onValue = (element: ParsedElementInfo) => {
+    if (element.stack.length === 1) {
+      if (element.key === "spec") spec = element.value
+      else if (element.key === "options") options = element.value
+      return
+    }
+    const values = element.value as Record<string, unknown>
+    items.push({ rowNumber: items.length + 1, values })
+    const width = Object.keys(values).length
+    if (width > columns) columns = width
+  }
+
+  tokenizer.onToken = (token: ParsedTokenInfo) => {
+    const depth = containers.length
+    const inObject = depth > 0 && containers[depth - 1] === true
+    const isKey = token.token === TokenType.STRING && inObject && (previous === TokenType.LEFT_BRACE || previous === TokenType.COMMA)
+    const opens = token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET
+    const isValue =
+      opens ||
+      (token.token === TokenType.STRING && !isKey) ||
+      token.token === TokenType.NUMBER ||
+      token.token === TokenType.TRUE ||
+      token.token === TokenType.FALSE ||
+      token.token === TokenType.NULL
+
+    if (depth === 0 && token.token !== TokenType.LEFT_BRACE) {
+      throw new RequestError(400, "body", "body: must be a JSON object { spec, options, rows }")
+    }
+    if (depth === 1 && isKey) {
+      topField = String(token.value)
+      if (!BodyFields.has(topField)) {
+        throw new RequestError(400, "body", `body: unknown field ${JSON.stringify(topField.slice(0, 64))}; a body holds spec, options and rows`)
+      }
+      if (topField === "rows") sawRows = true
+    }
+    if (topField === "rows" && isValue) {
+      if (depth === 1 && token.token !== TokenType.LEFT_BRACKET) {
+        throw new RequestError(400, "rows", "rows: must be an array of row objects")
+      }
+      if (depth === 2) {
+        if (token.token !== TokenType.LEFT_BRACE) {
+          throw new RequestError(400, `rows.${rowCount}`, `rows.${rowCount}: a row must be a JSON object of column → value`)
+        }
+        rowCount++
+        tooManyRows(rowCount, limits)
+      }
+      if (depth >= 3) {
+        cells++
+        tooManyCells(cells, limits.MAX_CELLS)
+      }
+    }
+    if ((topField === "spec" || topField === "options") && isValue && ++specValues > MaxSpecValues) {
+      throw new RequestError(400, topField, `${topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
+    }
+    if (opens) {
+      if (depth + 1 > MaxJsonDepth) {
+        throw new RequestError(
+          400,
+          topField ?? "body",
+          `${topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})`
+        )
+      }
+      containers.push(token.token === TokenType.LEFT_BRACE)
+    } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
+      containers.pop()
+      if (containers.length === 1) topField = undefined
+    }
+    previous = token.token
+    lastTokenOffset = token.offset
+    parser.write(token)
+  }
+
+  const notJson = (error: unknown, atEnd: boolean): RequestError => {
+    if (error instanceof RequestError) return error
+    // The tokenizer names the absolute byte offset; the token parser's faults are at the last token.
+    const position = /absolute position "(\d+)"/.exec(error instanceof Error ? error.message : "")
+    const at = position === null ? lastTokenOffset : Number(position[1])
+    const where = atEnd ? " (it ends too early)" : ` (at byte ${at})`
+    return new RequestError(400, "body", `body: not valid JSON${where}`)
+  }
+
+  await readBodyStream(body, {
+    contentLength: input.contentLength,
+    maxBytes: limits.MAX_BODY_BYTES,
+    write: (piece, offset) => {
+      const invalid = utf8.write(piece, offset)
+      if (invalid !== -1) throw new RequestError(400, "body", `body: invalid UTF-8 at byte ${invalid}`)
+      try {
+        tokenizer.write(piece)
+      } catch (error) {
+        throw notJson(error, false)
+      }
+    }
+  })
+  const invalid = utf8.end()
+  if (invalid !== -1) throw new RequestError(400, "body", `body: invalid UTF-8 at byte ${invalid}`)
+  if (previous === undefined) throw new RequestError(400, "body", "body: empty; send { spec, options, rows }")
+  try {
+    tokenizer.end()
+    if (!parser.isEnded) parser.end()
+  } catch (error) {
+    throw notJson(error, true)
+  }
+  return { spec, options, rows: sawRows ? { items, columns } : undefined }
+}
