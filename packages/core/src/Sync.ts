@@ -226,6 +226,12 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
    */
   const waiting: Array<Batch> = []
   let offering: ReadonlyArray<BuiltMessage> = []
+  /**
+   * Every message handed to the queue and not yet settled (nor planned, in a dry run). A stop counts
+   * what is left here as undelivered: the places above can each be caught mid-move by an
+   * interruption (a take that completes as its fiber is cut), this set cannot.
+   */
+  const unsettled = new Set<BuiltMessage>()
   /** After a 429 with Retry-After, no batch is posted before this time. */
   let pausedUntil = 0
   /** The last row read, mapped and handed to the queue. */
@@ -304,6 +310,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const settle = (batch: Batch, outcome: "accepted" | "refused" | "undelivered", reason?: string, status?: number) =>
     Effect.suspend(() => {
       if (!inFlight.delete(batch)) return Effect.void
+      for (const message of batch.messages) unsettled.delete(message)
       acks.settle(batch, outcome === "undelivered" ? "failed" : "final")
       const count = batch.messages.length
       const told =
@@ -384,6 +391,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         waiting.shift()
         tally.batchesPlanned++
         messagesPlanned += batch.messages.length
+        for (const message of batch.messages) unsettled.delete(message)
         continue
       }
       yield* Deferred.await(probe)
@@ -502,6 +510,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       })
       if (messages.length === 0) return rejectAll(rejects).pipe(Effect.andThen(limits), Effect.andThen(done))
       offering = messages
+      for (const message of messages) unsettled.add(message)
       return rejectAll(rejects).pipe(Effect.andThen(limits), Effect.andThen(Queue.offerAll(queue, messages)), Effect.andThen(done))
     }),
     // A source that fails mid-way still gets what it read delivered; the report says why it ended.
@@ -534,12 +543,11 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       waiting.push(batch)
     }
     const flushOpen = Effect.gen(function* () {
+      // Closed before anything yields: a stop at that yield finds the batch among the waiting.
       const batch = builder.flush()
+      if (batch !== undefined) close(batch)
       windowStart = yield* Clock.currentTimeMillis
-      if (batch !== undefined) {
-        close(batch)
-        yield* dispatchWaiting
-      }
+      if (batch !== undefined) yield* dispatchWaiting
     })
     while (true) {
       const idle = builder.size === 0
@@ -648,7 +656,8 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       ...waiting.flatMap((batch) => batch.messages),
       ...(builder.flush()?.messages ?? []),
       ...queued,
-      ...offering
+      ...offering,
+      ...unsettled
     ])
     for (const message of settledInFlight) leftovers.delete(message)
     // Nothing more will be sent: what was not delivered is listed, so the watermark can pass it
