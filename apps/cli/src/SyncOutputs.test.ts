@@ -121,10 +121,12 @@ describe("tablecast sync: a failing run says why on stderr, once", () => {
     const result = await runCli(sync("http://127.0.0.1:9", ["--max-attempts", "1", "--json"]), { env, cwd: dir })
     expect(result.code).toBe(4)
     const report = JSON.parse(result.stdout) as DeliveryReport
-    const reason = report.rejects.sample[0]!.reason
-    expect(reason).toMatch(/\(last: network error: connect ECONNREFUSED 127\.0\.0\.1:9\)$/)
+    // A run-level failure: one fatal reason, no reject per queued row.
+    expect(report.fatal?.kind).toBe("unreachable")
+    expect(report.rejects.total).toBe(0)
+    const reason = report.fatal!.message
+    expect(reason).toMatch(/last: network error: connect ECONNREFUSED 127\.0\.0\.1:9\)/)
     expect(reason).not.toMatch(/network error: network error/)
-    expect(lines(result.stderr)).toHaveLength(1)
-    expect(result.stderr.trim()).toMatch(/^tablecast: not everything was delivered: 0 messages refused, [\d,]+ undelivered \(see the report\)$/)
+    expect(lines(result.stderr)).toEqual([`tablecast: ${reason}`])
   })
 })

@@ -3,10 +3,13 @@ import { EdgeRetryMillis, parseRunRequest } from "./RunRequest.ts"
 
 const jsonRun = (options?: unknown) => ({
   contentType: "application/json",
+  contentLength: undefined,
   query: () => undefined,
   header: () => undefined,
-  text: async () =>
-    JSON.stringify({ spec: { event: "Scored", customerId: "customer_id" }, ...(options === undefined ? {} : { options }), rows: [{ customer_id: "c1" }] })
+  body: () =>
+    new Response(
+      JSON.stringify({ spec: { event: "Scored", customerId: "customer_id" }, ...(options === undefined ? {} : { options }), rows: [{ customer_id: "c1" }] })
+    ).body
 })
 
 describe("the edge's retry budget", () => {
