@@ -81,7 +81,8 @@ export const compileChangeDetector = (
     key: undefined,
     incremental: undefined
   }
-  const mapContent = compileMapper(contentSpec, library)
+  // A fingerprint is the content's own id: identical rows of different keys share it.
+  const mapContent = compileMapper(contentSpec, library, { countRepeats: false })
 
   const explicit =
     spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")

@@ -1,6 +1,7 @@
 import { convertValue, EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 import { SegmentLimits } from "./Limits.ts"
-import { deterministicMessageId } from "./MessageId.ts"
+import { deterministicMessageId, MESSAGE_ID_PREFIX, repeatMessageId } from "./MessageId.ts"
+import { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 import type { SourceRow } from "./RowSource.ts"
 import type { ColumnType, SyncSpec } from "./SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
@@ -16,7 +17,12 @@ export interface BuiltMessage {
 }
 
 export type MappedRow =
-  | { readonly ok: true; readonly messages: ReadonlyArray<BuiltMessage> }
+  | {
+      readonly ok: true
+      readonly messages: ReadonlyArray<BuiltMessage>
+      /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
+      readonly repeated: boolean
+    }
   | { readonly ok: false; readonly reason: string; readonly column?: string }
 
 export interface LibraryInfo {
@@ -111,10 +117,34 @@ const failure = (reason: string, column?: string): RowFailure => new RowFailure(
 export const compileMapper = (
   spec: SyncSpec,
   library: LibraryInfo,
-  /** `directPayloads: false` sends every payload through an object: the reference the tests compare with. */
-  options: { readonly directPayloads?: boolean } = {}
+  options: {
+    /** `false` sends every payload through an object: the reference the tests compare with. */
+    readonly directPayloads?: boolean
+    /**
+     * `false`: every message keeps the id of its content, identical rows sharing one (scheme 1; what
+     * a fingerprint wants, and a worker whose messages the run numbers with `recount`). By default
+     * the mapper numbers the occurrences of each content in the order it maps rows (see
+     * `MESSAGE_ID_SCHEME`): one compiled mapper per run, rows mapped in source order.
+     */
+    readonly countRepeats?: boolean
+    /** Sizes of the counter's filter and tables (tests make them tiny). */
+    readonly repeatCounter?: RepeatCounterOptions
+  } = {}
 ) => {
   const directPayloads = options.directPayloads ?? true
+  // Keyed messages keep their ids: a key says which rows are the same, and its duplicate rule stands.
+  const countRepeats = (options.countRepeats ?? true) && spec.key === undefined
+  let counter: RepeatCounter | undefined
+  /** Set by `number` when a message of the row being mapped repeats an earlier content. */
+  let rowRepeated = false
+  /** The id of this occurrence of a content whose first occurrence has `firstId`. */
+  const number = (firstId: string): string => {
+    counter ??= new RepeatCounter(options.repeatCounter)
+    const occurrence = counter.nextHex(firstId, MESSAGE_ID_PREFIX.length)
+    if (occurrence === 1) return firstId
+    rowRepeated = true
+    return repeatMessageId(namespace, firstId, occurrence)
+  }
   const namespace = syncNamespace(spec)
   const excluded = new Set<string>(spec.exclude)
   for (const column of [spec.customerId, spec.anonymousId, spec.timestamp]) {
@@ -281,7 +311,8 @@ export const compileMapper = (
     key: string | undefined
   ): BuiltMessage | RowFailure => {
     const body = `${open}}`
-    const messageId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
+    const contentId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
+    const messageId = countRepeats && key === undefined ? number(contentId) : contentId
     const json = `${open}${tail}${messageId}"}`
     const bytes = utf8ByteLength(json)
     if (bytes > SegmentLimits.maxMessageBytes) {
@@ -297,8 +328,9 @@ export const compileMapper = (
    * goes into the messageId: a row that changes back to content sent before is not taken for a
    * duplicate of that earlier message, while a retry of the same change keeps its id.
    */
-  return (row: SourceRow, revision?: string): MappedRow => {
+  const mapRow = (row: SourceRow, revision?: string): MappedRow => {
     const { rowNumber, values } = row
+    rowRepeated = false
     const userId = idValue(values, spec.customerId)
     if (userId instanceof RowFailure) return userId
     const anonymousId = idValue(values, spec.anonymousId)
@@ -339,8 +371,35 @@ export const compileMapper = (
       if (built instanceof RowFailure) return built
       messages.push(built)
     }
-    return { ok: true, messages }
+    return { ok: true, messages, repeated: rowRepeated }
   }
+
+  /**
+   * Numbers the messages of a row built elsewhere with the ids of their content (a worker's mapper
+   * compiled with `countRepeats: false`), as if this mapper had built them: call it for those rows
+   * in source order, between the rows this mapper maps.
+   */
+  const recount = (messages: ReadonlyArray<BuiltMessage>): { readonly messages: ReadonlyArray<BuiltMessage>; readonly repeated: boolean } => {
+    if (!countRepeats) return { messages, repeated: false }
+    rowRepeated = false
+    let renumbered: Array<BuiltMessage> | undefined
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!
+      const messageId = number(message.messageId)
+      if (messageId === message.messageId) continue
+      renumbered ??= messages.slice()
+      // The id is the message's last value, and every id has the same length: the bytes stay the same.
+      const json = `${message.json.slice(0, message.json.length - message.messageId.length - 2)}${messageId}"}`
+      renumbered[index] = { ...message, messageId, json }
+    }
+    return { messages: renumbered ?? messages, repeated: rowRepeated }
+  }
+
+  return Object.assign(mapRow, {
+    recount,
+    /** Whether this mapper numbers repeated contents (unkeyed, `countRepeats` not false). */
+    countsRepeats: countRepeats
+  })
 }
 
 export type MessageMapper = ReturnType<typeof compileMapper>

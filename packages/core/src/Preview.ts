@@ -12,6 +12,8 @@ export interface PreviewResult {
   /** Rows refused on the way (with their values), so a bad mapping shows at once. */
   readonly rejects: ReadonlyArray<RejectedRow>
   readonly rowsRead: number
+  /** Rows previewed whose content repeats an earlier row's: each gets a messageId of its own all the same. */
+  readonly rowsRepeated: number
 }
 
 /**
@@ -28,6 +30,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
   const messages: Array<string> = []
   const rejects: Array<RejectedRow> = []
   let rowsRead = 0
+  let rowsRepeated = 0
   yield* source.rows.pipe(
     Stream.takeWhile(() => messages.length < input.limit),
     Stream.runForEach((item) =>
@@ -39,6 +42,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
         }
         const mapped = map(item)
         if (mapped.ok) {
+          if (mapped.repeated) rowsRepeated++
           for (const message of mapped.messages) if (messages.length < input.limit) messages.push(message.json)
         } else {
           rejects.push({
@@ -52,5 +56,5 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
       })
     )
   )
-  return { messages, rejects, rowsRead } satisfies PreviewResult
+  return { messages, rejects, rowsRead, rowsRepeated } satisfies PreviewResult
 })

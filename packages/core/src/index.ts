@@ -31,7 +31,8 @@ export * as Sync from "./Sync.ts"
 export { preview, type PreviewResult } from "./Preview.ts"
 export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
 export { toIsoTimestamp } from "./ColumnValue.ts"
-export { deterministicMessageId } from "./MessageId.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatMessageId } from "./MessageId.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 export {
   type ChangeKind,
   memorySnapshotStore,

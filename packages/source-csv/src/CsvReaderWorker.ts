@@ -9,7 +9,9 @@ import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, typ
 
 const port = parentPort!
 const { options, mapping } = workerData as WorkerInput
-const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library)
+// The ids of the contents: the run numbers repeated contents itself (`recount`), in source order,
+// over the rows mapped here and those it maps.
+const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library, { countRepeats: false })
 const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
 const post = (message: WorkerMessage) => port.postMessage(message)
 

@@ -123,6 +123,12 @@ Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniquen
           ...description.columns.map((c) => [c.name, c.sourceType, c.kind, yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")])
         ])}\n\n`
       )
+      if (description.repeats !== undefined && description.repeats.repeated > 0) {
+        const { scanned, repeated } = description.repeats
+        process.stdout.write(
+          `${repeated} of the ${scanned} rows scanned repeat an earlier row exactly: a sync sends each as a message of its own (its messageId counts the occurrence)\n\n`
+        )
+      }
       process.stdout.write(`proposed sync "${name}":\n${JSON.stringify(proposal.spec, null, 2)}\n`)
       for (const note of proposal.notes) process.stdout.write(`  - ${note}\n`)
     }

@@ -43,6 +43,11 @@ export default class PreviewCommand extends BaseCommand {
       throw error
     }
     for (const message of result.messages) process.stdout.write(`${message}\n`)
+    if (result.rowsRepeated > 0) {
+      process.stderr.write(
+        `${result.rowsRepeated} of the ${result.rowsRead} rows previewed repeat an earlier row: each is sent as a message of its own (its messageId counts the occurrence)\n`
+      )
+    }
     for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${reject.reason}\n`)
   }
 }
