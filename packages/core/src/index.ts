@@ -36,6 +36,7 @@ export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 export {
   type ChangeKind,
   memorySnapshotStore,
+  messageIdSchemeNote,
   type SnapshotEntry,
   type SnapshotRun,
   SnapshotStore,

@@ -1,3 +1,4 @@
 // The message mapper alone, without Effect or zod: for code that maps rows away from the pipeline,
 // e.g. the CSV source's worker thread, where every module loaded costs memory and start-up time.
 export { type BuiltMessage, compileMapper, type LibraryInfo, type MappedRow, type MessageMapper } from "./MessageMapper.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
