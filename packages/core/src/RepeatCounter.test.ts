@@ -74,8 +74,8 @@ describe("RepeatCounter", () => {
     expect(counter.exactEntries).toBeLessThanOrEqual(3)
   })
 
-  it("keeps false positives rare at its design size's load (measured on 200,000 contents in 1/80 of the default filter)", () => {
-    // The default filter (16 MiB) holds 10,000,000 contents at 13.4 bits each; this one (256 KiB)
+  it("keeps false positives rare at its design size's load (measured on 200,000 contents in 1/32 of the default filter)", () => {
+    // The default filter (8 MiB) holds 5,000,000 contents at 13.4 bits each; this one (256 KiB)
     // holds 200,000 at 10.5 bits each, a heavier load: the rate here bounds the default's.
     const counter = new RepeatCounter({ filterBytes: 256 * 1024 })
     let falsePositives = 0
