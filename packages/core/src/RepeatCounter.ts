@@ -61,10 +61,23 @@ const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n 
  * part): its first 8 characters as `hi`, the next 8 as `lo`.
  */
 export const hashSlice = (hex: string, from = 0): { readonly hi: number; readonly lo: number } => {
-  const hi = Number.parseInt(hex.slice(from, from + 8), 16)
-  const lo = Number.parseInt(hex.slice(from + 8, from + 16), 16)
-  if (Number.isNaN(hi) || Number.isNaN(lo) || hex.length < from + 16) throw new Error(`not a 64-bit hex hash: ${JSON.stringify(hex)}`)
-  return { hi: hi >>> 0, lo: lo >>> 0 }
+  const hi = hexWord(hex, from)
+  const lo = hexWord(hex, from + 8)
+  if (hi < 0 || lo < 0) throw new Error(`not a 64-bit hex hash: ${JSON.stringify(hex)}`)
+  return { hi, lo }
+}
+
+/** The 8 hex digits of `hex` from `from` as an unsigned 32-bit number; -1 when they are not that. */
+const hexWord = (hex: string, from: number): number => {
+  if (hex.length < from + 8) return -1
+  let value = 0
+  for (let index = from; index < from + 8; index++) {
+    const code = hex.charCodeAt(index)
+    const digit = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
+    if (digit < 0) return -1
+    value = value * 16 + digit
+  }
+  return value
 }
 
 export class RepeatCounter {
@@ -115,10 +128,11 @@ export class RepeatCounter {
    * time, then at least one more at each occurrence.
    */
   nextHex(hex: string, from = 0): number {
-    const hi = Number.parseInt(hex.slice(from, from + 8), 16)
-    const lo = Number.parseInt(hex.slice(from + 8, from + 16), 16)
-    if (Number.isNaN(hi) || Number.isNaN(lo) || hex.length < from + 16) throw new Error(`not a 64-bit hex hash: ${JSON.stringify(hex)}`)
-    return this.next(hi >>> 0, lo >>> 0)
+    // Read in place: no substring is made for each row.
+    const hi = hexWord(hex, from)
+    const lo = hexWord(hex, from + 8)
+    if (hi < 0 || lo < 0) throw new Error(`not a 64-bit hex hash: ${JSON.stringify(hex)}`)
+    return this.next(hi, lo)
   }
 
   /** The occurrence number of the content whose 64-bit hash is `hi`:`lo` (unsigned 32-bit halves). */
