@@ -26,6 +26,7 @@ afterAll(async () => {
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_race CASCADE`)
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_newer CASCADE`)
     await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_v1 CASCADE`)
+    await server.admin(`DROP SCHEMA IF EXISTS ${SCHEMA}_v2 CASCADE`)
     await server.close()
   }
 })
@@ -155,6 +156,32 @@ describe.skipIf(server === undefined)("postgresSnapshotStore", () => {
       assert.include(authError.message, "password authentication failed")
       assert.notInclude(authError.message, wrong)
       assert.notInclude(refused.location, wrong)
+    })
+  )
+
+  it.effect("upgrades a version-2 schema (no messageId scheme table) in place: its syncs read as scheme 1", () =>
+    Effect.gen(function* () {
+      const v2 = `${SCHEMA}_v2`
+      yield* Effect.promise(async () => {
+        await server!.admin(`DROP SCHEMA IF EXISTS ${v2} CASCADE`)
+        await server!.admin(`CREATE SCHEMA ${v2}`)
+        await server!.admin(`CREATE TABLE ${v2}.schema_version (version integer NOT NULL)`)
+        await server!.admin(`INSERT INTO ${v2}.schema_version VALUES (2)`)
+        await server!.admin(`CREATE TABLE ${v2}.snapshot (sync text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL,
+          fingerprint text NOT NULL, "values" text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), source_digest text, PRIMARY KEY (sync, key))`)
+        await server!.admin(`CREATE TABLE ${v2}.syncs (sync text COLLATE "C" PRIMARY KEY, spec_hash text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
+        await server!.admin(`INSERT INTO ${v2}.snapshot (sync, key, fingerprint, "values") VALUES ('s', '["old"]', 'fp-old', '{}')`)
+      })
+      const store = postgresSnapshotStore({ connection: {}, schema: v2 })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const run = yield* store.open("s")
+          assert.strictEqual(run.size, 1)
+          assert.strictEqual(run.messageIdScheme, undefined)
+        })
+      )
+      const version = yield* Effect.promise(() => server!.admin(`SELECT version FROM ${v2}.schema_version`))
+      assert.deepStrictEqual(version.rows, [{ version: POSTGRES_SCHEMA_VERSION }])
     })
   )
 

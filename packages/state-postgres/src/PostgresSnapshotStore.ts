@@ -18,9 +18,10 @@ import { describeConnection, secretsOf, toStateError } from "./PostgresStateLoca
 /**
  * The schema this code reads and writes; a database set up by a newer tablecast is refused.
  * 2: the snapshot's `source_digest` (diff in the database) and the `syncs` table of spec hashes;
- * a version-1 schema is upgraded in place (additive).
+ * 3: the `message_id_scheme` table (the messageId scheme of each sync's last commit).
+ * An older schema is upgraded in place (additive).
  */
-export const POSTGRES_SCHEMA_VERSION = 2
+export const POSTGRES_SCHEMA_VERSION = 3
 
 /** The snapshot table of a store's schema, quoted: what the Postgres source's digest filter reads. */
 export const snapshotTableOf = (schema = "tablecast"): string => `${quoteIdentifier(schema)}.snapshot`
