@@ -1,4 +1,4 @@
-import { isMalformed, type MalformedRow, type PipelineOptions, type SourceItem, type SyncSpec, utf8ByteLength } from "@tablecast/core"
+import { type ColumnTypes, isMalformed, type MalformedRow, type PipelineOptions, type SourceItem, type SyncSpec, utf8ByteLength } from "@tablecast/core"
 import type { RequestRows } from "./RequestRows.ts"
 import type { SealedWriteKey } from "./WriteKeySeal.ts"
 
@@ -20,6 +20,11 @@ export interface ChunkMessage {
   readonly malformed: ReadonlyArray<MalformedRow>
   /** The CSV header, when the rows came from one. */
   readonly columns?: ReadonlyArray<string>
+  /**
+   * What `auto` sends each column as, decided once for the whole request at request time: every
+   * chunk of a run carries the same decision, so no chunk re-decides from its own rows.
+   */
+  readonly columnTypes?: ColumnTypes
 }
 
 /** A chunk and its JSON size in bytes. */
@@ -47,7 +52,12 @@ export const chunkRows = (message: ChunkMessage): RequestRows => {
       if (width > columns) columns = width
     }
   }
-  return { items, columns, ...(message.columns === undefined ? {} : { names: message.columns }) }
+  return {
+    items,
+    columns,
+    ...(message.columns === undefined ? {} : { names: message.columns }),
+    ...(message.columnTypes === undefined ? {} : { columnTypes: message.columnTypes })
+  }
 }
 
 /**
@@ -72,7 +82,8 @@ export const splitIntoChunks = (input: {
     spec: input.spec,
     options: input.options,
     ...(input.writeKey === undefined ? {} : { writeKey: input.writeKey }),
-    ...(input.rows.names === undefined ? {} : { columns: input.rows.names })
+    ...(input.rows.names === undefined ? {} : { columns: input.rows.names }),
+    ...(input.rows.columnTypes === undefined ? {} : { columnTypes: input.rows.columnTypes })
   }
   // The envelope with empty rows, plus room for the chunk and row numbers' digits.
   const baseBytes = utf8ByteLength(JSON.stringify({ ...base, rows: [], malformed: [] })) + 32
