@@ -30,6 +30,7 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
         : "  in database not this run (every row read: a full run, or the sync's mapping changed); digests recorded for the next"
     )
   }
+  if (plan.snapshot.messageIdScheme !== undefined) lines.push(`  ids         ${plan.snapshot.messageIdScheme}`)
   if (rows.duplicates > 0) lines.push(`  duplicates  ${count(rows.duplicates)} rows repeat a key of an earlier row: rejected`)
   if (rows.rejected > 0) lines.push(`  rejected    ${count(rows.rejected)}`)
   lines.push(

@@ -33,7 +33,8 @@ export const reportText = (report: DeliveryReport, rejectsFile: string | undefin
     `  rows       ${count(rows.read)} read, ${count(rows.mapped)} mapped, ${count(rows.rejected)} rejected` +
       (rows.skipped > 0
         ? `, ${count(rows.skipped)} skipped (${report.incremental === undefined ? "delivered before the checkpoint" : "unchanged since the last run, or not sent by the mode"})`
-        : "")
+        : "") +
+      ((rows.repeated ?? 0) > 0 ? `; ${count(rows.repeated!)} repeat an earlier row (each sent under a messageId of its own)` : "")
   )
   const incremental = report.incremental
   if (incremental !== undefined) {

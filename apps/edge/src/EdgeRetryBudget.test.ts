@@ -12,15 +12,17 @@ const jsonRun = (options?: unknown) => ({
     ).body
 })
 
+const limits = { MAX_ROWS: 10, MAX_BODY_BYTES: 1_000_000, MAX_CELLS: 1_000, SYNC_MAX_ROWS: 10 }
+
 describe("the edge's retry budget", () => {
   it("is one minute per request unless the options set one (a request waits for its report)", async () => {
     expect(EdgeRetryMillis).toBe(60_000)
-    expect((await parseRunRequest(jsonRun(), { MAX_BODY_BYTES: 1_000_000, MAX_ROWS: 10, MAX_CELLS: 1_000 }, false)).options.maxRetryMillis).toBe(60_000)
-    expect((await parseRunRequest(jsonRun({ batchCount: 50 }), { MAX_BODY_BYTES: 1_000_000, MAX_ROWS: 10, MAX_CELLS: 1_000 }, false)).options).toMatchObject({
+    expect((await parseRunRequest(jsonRun(), limits, false)).options.maxRetryMillis).toBe(60_000)
+    expect((await parseRunRequest(jsonRun({ batchCount: 50 }), limits, false)).options).toMatchObject({
       batchCount: 50,
       maxRetryMillis: 60_000
     })
-    expect((await parseRunRequest(jsonRun({ maxRetryMillis: 300_000 }), { MAX_BODY_BYTES: 1_000_000, MAX_ROWS: 10, MAX_CELLS: 1_000 }, false)).options.maxRetryMillis).toBe(300_000)
-    expect((await parseRunRequest(jsonRun(), { MAX_BODY_BYTES: 1_000_000, MAX_ROWS: 10, MAX_CELLS: 1_000 }, false)).options.maxAttempts).toBeUndefined()
+    expect((await parseRunRequest(jsonRun({ maxRetryMillis: 300_000 }), limits, false)).options.maxRetryMillis).toBe(300_000)
+    expect((await parseRunRequest(jsonRun(), limits, false)).options.maxAttempts).toBeUndefined()
   })
 })

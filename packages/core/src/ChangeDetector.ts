@@ -84,7 +84,8 @@ export const compileChangeDetector = (
     key: undefined,
     incremental: undefined
   }
-  const mapContent = compileMapper(contentSpec, library, { columnTypes })
+  // A fingerprint is the content's own id: identical rows of different keys share it.
+  const mapContent = compileMapper(contentSpec, library, { columnTypes, countRepeats: false })
   const ruleOf = columnRules(spec, columnTypes)
 
   const explicit =

@@ -53,6 +53,11 @@ export interface DeliveryReport {
     readonly rejected: number
     /** Rows a resumed run did not send again: the checkpoint had them settled. */
     readonly skipped: number
+    /**
+     * Rows mapped (of `mapped`) that repeat an earlier row of the run: each still gets a messageId
+     * of its own, with its occurrence number hashed in. Absent when none (and from older versions).
+     */
+    readonly repeated?: number
   }
   /** The checkpoint's watermark this run resumed from, when it resumed. */
   readonly resumedFrom?: number

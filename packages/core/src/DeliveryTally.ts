@@ -14,6 +14,8 @@ export class DeliveryTally {
   rowsMapped = 0
   rowsRejected = 0
   rowsSkipped = 0
+  /** Rows mapped whose content repeats an earlier row's in the run (their messageIds carry the occurrence). */
+  rowsRepeated = 0
   resumedFrom: number | undefined = undefined
   checkpoint: DeliveryReport["checkpoint"] = undefined
   messagesBuilt = 0
@@ -90,7 +92,7 @@ export class DeliveryTally {
       startedAt: new Date(this.startedAtMillis).toISOString(),
       finishedAt: new Date(nowMillis).toISOString(),
       durationMillis: nowMillis - this.startedAtMillis,
-      rows: { read: this.rowsRead, mapped: this.rowsMapped, rejected: this.rowsRejected, skipped: this.rowsSkipped },
+      rows: { read: this.rowsRead, mapped: this.rowsMapped, rejected: this.rowsRejected, skipped: this.rowsSkipped, ...(this.rowsRepeated === 0 ? {} : { repeated: this.rowsRepeated }) },
       ...(this.resumedFrom === undefined ? {} : { resumedFrom: this.resumedFrom }),
       ...(this.checkpoint === undefined ? {} : { checkpoint: this.checkpoint }),
       messages: {

@@ -45,6 +45,8 @@ export interface IncrementalPlan {
     readonly rows: number
     /** Entries a full run deleted because no row has their key any more. */
     readonly forgotten?: number
+    /** Said when the snapshot was written under an older messageId scheme (`messageIdSchemeNote`). */
+    readonly messageIdScheme?: string
   }
   readonly rows: {
     readonly read: number
@@ -111,6 +113,8 @@ export interface PlanInput {
   /** Changed rows to show with their before and after values. */
   readonly sampleSize: number
   readonly snapshotLocation: string
+  /** What the snapshot's messageId scheme means for the run, when it is an older one. */
+  readonly messageIdSchemeNote?: string
   /** Bytes the transport's envelope adds to a batch. */
   readonly envelopeBytes: number
   /** Counts rows read and rejected, and samples rejects, for the run's report. */
@@ -401,7 +405,11 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       full: input.full,
       ...(input.diffInDatabase === undefined ? {} : { diffInDatabase: input.diffInDatabase }),
       key: input.key,
-      snapshot: { location: input.snapshotLocation, rows: size },
+      snapshot: {
+        location: input.snapshotLocation,
+        rows: size,
+        ...(input.messageIdSchemeNote === undefined ? {} : { messageIdScheme: input.messageIdSchemeNote })
+      },
       rows: {
         read: tally.rowsRead,
         ...counts,

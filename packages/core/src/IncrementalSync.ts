@@ -13,7 +13,7 @@ import type { BuiltMessage } from "./MessageMapper.ts"
 import { syncNamespace } from "./MessageMapper.ts"
 import { digestSpecHash } from "./SourceDigestSpec.ts"
 import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
-import { type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
+import { messageIdSchemeNote, type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
 import { run as runSync, type SyncInput } from "./Sync.ts"
 import { incrementalOf } from "./SyncSpec.ts"
 import { Transport } from "./Transport.ts"
@@ -82,6 +82,8 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       const opened = yield* Effect.result(store.open(syncNamespace(spec)))
       if (Result.isFailure(opened)) return yield* stopped({ kind: "state", message: opened.failure.message })
       const run = opened.success
+      const scheme = messageIdSchemeNote(run.messageIdScheme, run.size)
+      if (scheme !== undefined && "error" in scheme) return yield* stopped({ kind: "state", message: scheme.error })
 
       const atSource = yield* Effect.result(digestRead(run, incremental))
       if (Result.isFailure(atSource)) return yield* stopped({ kind: "state", message: atSource.failure.message })
@@ -97,6 +99,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         force: input.force === true,
         sampleSize: input.sampleSize ?? 10,
         snapshotLocation: store.location,
+        ...(scheme === undefined ? {} : { messageIdSchemeNote: scheme.note }),
         envelopeBytes: transport.envelopeBytes,
         tally
       }

@@ -8,6 +8,12 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
  */
 export const MESSAGE_ID_PREFIX = "tablecast-"
 
+/**
+ * The messageId scheme, recorded in checkpoints and snapshots. 1: every message's id hashes its
+ * namespace and content, so identical rows shared one id (and Segment kept one of them). 2: the
+ * first occurrence of a content in a run keeps the id of scheme 1; its k-th occurrence (k ≥ 2) in
+ * the same run gets `repeatMessageId(namespace, firstId, k)`. Keyed messages are the same in both.
+ */
 export const MESSAGE_ID_SCHEME = 2
 
 /** SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
@@ -43,3 +49,12 @@ const sha256Hex: Sha256Hex = nativeSha256Hex() ?? portableSha256Hex
 export const deterministicMessageId = (namespace: string, content: string): string =>
   // The namespace is length-prefixed so that no (namespace, content) pair can spell another.
   MESSAGE_ID_PREFIX + sha256Hex(`${namespace.length}:${namespace}\n${content}`).slice(0, 32)
+
+/**
+ * The id of the k-th occurrence (k ≥ 2) in a run of a content whose first occurrence has the id
+ * `firstId`: the hash of the namespace, the occurrence number and the first id (itself the hash of
+ * the content). Its input starts with "repeat", which no row's content does (a message body starts
+ * with `{`, a key with `[`), so it can spell no other message's id.
+ */
+export const repeatMessageId = (namespace: string, firstId: string, occurrence: number): string =>
+  deterministicMessageId(namespace, `repeat\u0000${occurrence}\u0000${firstId}`)

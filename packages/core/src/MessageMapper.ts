@@ -1,7 +1,8 @@
 import { EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 import { type ColumnRule, columnRules, type ColumnTypes, convertColumnValue, sendsText } from "./ColumnTyping.ts"
 import { SegmentLimits } from "./Limits.ts"
-import { deterministicMessageId } from "./MessageId.ts"
+import { deterministicMessageId, MESSAGE_ID_PREFIX, repeatMessageId } from "./MessageId.ts"
+import { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 import type { SourceRow } from "./RowSource.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
@@ -17,7 +18,12 @@ export interface BuiltMessage {
 }
 
 export type MappedRow =
-  | { readonly ok: true; readonly messages: ReadonlyArray<BuiltMessage> }
+  | {
+      readonly ok: true
+      readonly messages: ReadonlyArray<BuiltMessage>
+      /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
+      readonly repeated: boolean
+    }
   | { readonly ok: false; readonly reason: string; readonly column?: string }
 
 export interface LibraryInfo {
@@ -115,14 +121,39 @@ const failure = (reason: string, column?: string): RowFailure => new RowFailure(
 export const compileMapper = (
   spec: SyncSpec,
   library: LibraryInfo,
-  /**
-   * `directPayloads: false` sends every payload through an object: the reference the tests compare
-   * with. `columnTypes`: what `auto` means for each column, as the source decided it
-   * (`RowSourceShape.columnTypes`); a column it leaves out is converted value by value.
-   */
-  options: { readonly directPayloads?: boolean; readonly columnTypes?: ColumnTypes | undefined } = {}
+  options: {
+    /** `false` sends every payload through an object: the reference the tests compare with. */
+    readonly directPayloads?: boolean
+    /**
+     * What `auto` means for each column, as the source decided it (`RowSourceShape.columnTypes`); a
+     * column it leaves out is converted value by value.
+     */
+    readonly columnTypes?: ColumnTypes | undefined
+    /**
+     * `false`: every message keeps the id of its content, identical rows sharing one (scheme 1; what
+     * a fingerprint wants, and a worker whose messages the run numbers with `recount`). By default
+     * the mapper numbers the occurrences of each content in the order it maps rows (see
+     * `MESSAGE_ID_SCHEME`): one compiled mapper per run, rows mapped in source order.
+     */
+    readonly countRepeats?: boolean
+    /** Sizes of the counter's filter and tables (tests make them tiny). */
+    readonly repeatCounter?: RepeatCounterOptions
+  } = {}
 ) => {
   const directPayloads = options.directPayloads ?? true
+  // Keyed messages keep their ids: a key says which rows are the same, and its duplicate rule stands.
+  const countRepeats = (options.countRepeats ?? true) && spec.key === undefined
+  let counter: RepeatCounter | undefined
+  /** Set by `number` when a message of the row being mapped repeats an earlier content. */
+  let rowRepeated = false
+  /** The id of this occurrence of a content whose first occurrence has `firstId`. */
+  const number = (firstId: string): string => {
+    counter ??= new RepeatCounter(options.repeatCounter)
+    const occurrence = counter.nextHex(firstId, MESSAGE_ID_PREFIX.length)
+    if (occurrence === 1) return firstId
+    rowRepeated = true
+    return repeatMessageId(namespace, firstId, occurrence)
+  }
   const namespace = syncNamespace(spec)
   const excluded = new Set<string>(spec.exclude)
   for (const column of [spec.customerId, spec.anonymousId, spec.timestamp]) {
@@ -324,7 +355,8 @@ export const compileMapper = (
     payloadPlan: PayloadPlan
   ): BuiltMessage | RowFailure => {
     const body = `${open}}`
-    const messageId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
+    const contentId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
+    const messageId = countRepeats && key === undefined ? number(contentId) : contentId
     const json = `${open}${tail}${messageId}"}`
     const bytes = utf8ByteLength(json)
     if (bytes > SegmentLimits.maxMessageBytes) {
@@ -342,6 +374,7 @@ export const compileMapper = (
    */
   const mapRow = (row: SourceRow, revision?: string): MappedRow => {
     const { rowNumber, values } = row
+    rowRepeated = false
     const userId = idValue(values, spec.customerId)
     if (userId instanceof RowFailure) return userId
     const anonymousId = idValue(values, spec.anonymousId)
@@ -382,18 +415,45 @@ export const compileMapper = (
       if (built instanceof RowFailure) return built
       messages.push(built)
     }
-    return { ok: true, messages }
+    return { ok: true, messages, repeated: rowRepeated }
+  }
+
+  /**
+   * Numbers the messages of a row built elsewhere with the ids of their content (a worker's mapper
+   * compiled with `countRepeats: false`), as if this mapper had built them: call it for those rows
+   * in source order, between the rows this mapper maps.
+   */
+  const recount = (messages: ReadonlyArray<BuiltMessage>): { readonly messages: ReadonlyArray<BuiltMessage>; readonly repeated: boolean } => {
+    if (!countRepeats) return { messages, repeated: false }
+    rowRepeated = false
+    let renumbered: Array<BuiltMessage> | undefined
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!
+      const messageId = number(message.messageId)
+      if (messageId === message.messageId) continue
+      renumbered ??= messages.slice()
+      // The id is the message's last value, and every id has the same length: the bytes stay the same.
+      const json = `${message.json.slice(0, message.json.length - message.messageId.length - 2)}${messageId}"}`
+      renumbered[index] = { ...message, messageId, json }
+    }
+    return { messages: renumbered ?? messages, repeated: rowRepeated }
   }
 
   // The catch-all: whatever else goes wrong with one row (a value JSON cannot write, a column name
   // nested past the stack) rejects that row with the error's message; it never ends the run.
-  return (row: SourceRow, revision?: string): MappedRow => {
+  const mapRowSafely = (row: SourceRow, revision?: string): MappedRow => {
     try {
       return mapRow(row, revision)
     } catch (error) {
       return failure(`the row could not be mapped: ${errorText(error)}`)
     }
   }
+
+  return Object.assign(mapRowSafely, {
+    recount,
+    /** Whether this mapper numbers repeated contents (unkeyed, `countRepeats` not false). */
+    countsRepeats: countRepeats
+  })
 }
 
 /** An unexpected error as one line of text: its name and message. */

@@ -15,6 +15,8 @@ export interface PreviewResult {
   readonly rowsRead: number
   /** The type each column is sent as, and why (declared, or decided by the source); in the source's column order. */
   readonly columnTypes: ReadonlyArray<ColumnTypeLine>
+  /** Rows previewed whose content repeats an earlier row's: each gets a messageId of its own all the same. */
+  readonly rowsRepeated: number
 }
 
 /**
@@ -35,6 +37,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
   const messages: Array<string> = []
   const rejects: Array<RejectedRow> = []
   let rowsRead = 0
+  let rowsRepeated = 0
   yield* source.rows.pipe(
     Stream.takeWhile(() => messages.length < input.limit),
     Stream.runForEach((item) =>
@@ -47,6 +50,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
         if (seen.size < 1000) for (const column of Object.keys(item.values)) seen.add(column)
         const mapped = map(item)
         if (mapped.ok) {
+          if (mapped.repeated) rowsRepeated++
           for (const message of mapped.messages) if (messages.length < input.limit) messages.push(message.json)
         } else {
           rejects.push({
@@ -60,5 +64,5 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
       })
     )
   )
-  return { messages, rejects, rowsRead, columnTypes: columnTypeLines(input.spec, [...seen], types) } satisfies PreviewResult
+  return { messages, rejects, rowsRead, rowsRepeated, columnTypes: columnTypeLines(input.spec, [...seen], types) } satisfies PreviewResult
 })

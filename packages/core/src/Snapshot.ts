@@ -4,6 +4,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import type { BuiltMessage } from "./MessageMapper.ts"
+import { MESSAGE_ID_SCHEME } from "./MessageId.ts"
 
 /**
  * What an incremental sync remembers of a key: the content Segment last acknowledged for it.
@@ -61,6 +62,12 @@ export interface StagedUsers {
 export interface SnapshotRun {
   /** Entries in the snapshot when the run opened it. */
   readonly size: number
+  /**
+   * The messageId scheme (`MESSAGE_ID_SCHEME`) the snapshot's last commit was made under; undefined
+   * when none is recorded (a snapshot written before schemes were recorded: scheme 1). `commit`
+   * records the current one. See `messageIdSchemeNote`.
+   */
+  readonly messageIdScheme?: number
   /** The entries of these keys, in the same order (undefined: not in the snapshot). */
   readonly lookup: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SnapshotEntry | undefined>, StateError>
   /**
@@ -102,6 +109,25 @@ export interface SnapshotRun {
   readonly seeUnchangedAtSource?: (digestSql: string) => Effect.Effect<number, StateError>
 }
 
+/**
+ * What a snapshot's recorded messageId scheme means for this run: an error for a snapshot written
+ * by a newer tablecast (its ids could be ones this one does not make), a note for an older one.
+ * Keyed messages (every message of an incremental sync) have the same ids in schemes 1 and 2, so
+ * an older snapshot keeps working as it is and nothing is re-sent because of it.
+ */
+export const messageIdSchemeNote = (
+  stored: number | undefined,
+  size: number
+): { readonly error: string } | { readonly note: string } | undefined => {
+  if (stored !== undefined && stored > MESSAGE_ID_SCHEME) {
+    return { error: `the snapshot was written under messageId scheme ${stored}, this tablecast knows up to ${MESSAGE_ID_SCHEME}: upgrade tablecast` }
+  }
+  if (size === 0 || (stored ?? 1) === MESSAGE_ID_SCHEME) return undefined
+  return {
+    note: `the snapshot was written under messageId scheme ${stored ?? 1}; scheme ${MESSAGE_ID_SCHEME} gives keyed rows the same ids, so nothing is re-sent because of it (the next commit records scheme ${MESSAGE_ID_SCHEME})`
+  }
+}
+
 /** Where snapshots live: one per sync, addressed by the sync's namespace. */
 export interface SnapshotStoreShape {
   /** Where the snapshots are, for messages (never holding a password). */
@@ -130,6 +156,7 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
   const snapshots = new Map<string, Map<string, SnapshotEntry>>()
   const open = new Set<string>()
   const commits: Array<ReadonlyArray<StagedChange>> = []
+  const schemes = new Map<string, number>()
   const snapshotOf = (sync: string) => {
     let snapshot = snapshots.get(sync)
     if (snapshot === undefined) snapshots.set(sync, (snapshot = new Map()))
@@ -148,8 +175,10 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
           const seen = new Map<string, number>()
           const staged = new Map<string, StagedChange>()
           // Staged changes without a key of their own stay apart so that no two collide.
+          const scheme = schemes.get(sync)
           const run: SnapshotRun = {
             size: snapshot.size,
+            ...(scheme === undefined ? {} : { messageIdScheme: scheme }),
             lookup: (keys) => Effect.sync(() => keys.map((key) => snapshot.get(key))),
             fingerprints: (keys) => Effect.sync(() => keys.map((key) => snapshot.get(key)?.fingerprint)),
             see: (rows) =>
@@ -185,6 +214,7 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
             commit: (delivered) =>
               Effect.sync(() => {
                 commits.push(delivered)
+                if (delivered.length > 0) schemes.set(sync, MESSAGE_ID_SCHEME)
                 for (const change of delivered) {
                   if (change.kind === "removed") snapshot.delete(change.entry.key)
                   else snapshot.set(change.entry.key, change.entry)

@@ -455,6 +455,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   })
 
   const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library, columnTypes) ?? source.rows
+  // Rows are numbered by content here, in source order (a source's `prepare` builds the ids of the
+  // contents); an incremental sync's staged changes are keyed and keep theirs.
+  const recounting = input.prepared === undefined && map.countsRepeats
   const read = rows.pipe(
     Stream.runForEachArray((items) => {
       if (stopping) return Effect.fail(new StopReading())
@@ -467,6 +470,11 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         lastRow = Math.max(lastRow, rowNumber)
         if (rowNumber <= skipThrough && (carried.size === 0 || !carried.has(rowNumber))) {
           tally.rowsSkipped++
+          // Counted all the same, so that the rows after them get the ids of the interrupted run.
+          if (recounting && !isMalformed(item)) {
+            if (isPrepared(item)) map.recount(item.messages)
+            else map(item)
+          }
           continue
         }
         if (isMalformed(item)) {
@@ -476,14 +484,17 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
         }
         if (isPrepared(item)) {
           // Built and checked already: an incremental sync's staged changes, or a source's `prepare`.
+          const numbered = recounting ? map.recount(item.messages) : { messages: item.messages, repeated: false }
           tally.rowsMapped++
-          tally.messagesBuilt += item.messages.length
-          for (const message of item.messages) messages.push(message)
+          if (numbered.repeated) tally.rowsRepeated++
+          tally.messagesBuilt += numbered.messages.length
+          for (const message of numbered.messages) messages.push(message)
           continue
         }
         const mapped = map(item)
         if (mapped.ok) {
           tally.rowsMapped++
+          if (mapped.repeated) tally.rowsRepeated++
           tally.messagesBuilt += mapped.messages.length
           for (const message of mapped.messages) messages.push(message)
         } else {

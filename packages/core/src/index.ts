@@ -46,10 +46,12 @@ export {
   WILDCARD_COLUMN
 } from "./ColumnTyping.ts"
 export { exactNumber } from "./ExactNumber.ts"
-export { deterministicMessageId } from "./MessageId.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatMessageId } from "./MessageId.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 export {
   type ChangeKind,
   memorySnapshotStore,
+  messageIdSchemeNote,
   type SnapshotEntry,
   type SnapshotRun,
   SnapshotStore,

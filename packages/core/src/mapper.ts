@@ -3,3 +3,4 @@
 export { type BuiltMessage, compileMapper, type LibraryInfo, type MappedRow, type MessageMapper } from "./MessageMapper.ts"
 export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
 export { type ColumnTypes, type DecidedColumn, type DecidedType } from "./ColumnTyping.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"

@@ -9,8 +9,11 @@ import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, typ
 
 const port = parentPort!
 const { options, mapping } = workerData as WorkerInput
-// The same mapping as the pipeline's, `auto` resolved by the same decided column types.
-const map = mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library, { columnTypes: mapping.columnTypes })
+// The same mapping as the pipeline's, `auto` resolved by the same decided column types; the ids of
+// the contents: the run numbers repeated contents itself (`recount`), in source order, over the
+// rows mapped here and those it maps.
+const map =
+  mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library, { columnTypes: mapping.columnTypes, countRepeats: false })
 const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
 const post = (message: WorkerMessage) => port.postMessage(message)
 

@@ -45,4 +45,6 @@ export interface SourceDescription {
   readonly description: string
   readonly estimatedRows: number | undefined
   readonly columns: ReadonlyArray<ColumnSummary>
+  /** Rows identical to an earlier row, of the rows scanned (sources that scan their rows: CSV). */
+  readonly repeats?: { readonly scanned: number; readonly repeated: number }
 }

@@ -1,6 +1,7 @@
 import {
   type SnapshotEntry,
   type SnapshotRun,
+  MESSAGE_ID_SCHEME,
   SnapshotStore,
   type SnapshotStoreShape,
   type StagedChange,
@@ -105,7 +106,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
   const tables = {
     version: `${schema}.schema_version`,
     snapshot: `${schema}.snapshot`,
-    syncs: `${schema}.syncs`
+    syncs: `${schema}.syncs`,
+    schemes: `${schema}.message_id_scheme`
   }
 
   const ensureSchema = async (client: pg.ClientBase): Promise<void> => {
@@ -150,6 +152,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
           spec_hash text NOT NULL,
           updated_at timestamptz NOT NULL DEFAULT now()
         )`)
+      // The messageId scheme (MESSAGE_ID_SCHEME) of each sync's last commit; no row: scheme 1.
+      await client.query(`CREATE TABLE IF NOT EXISTS ${tables.schemes} (sync text COLLATE "C" PRIMARY KEY, scheme integer NOT NULL)`)
       const version = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.version}`)
       const current = version.rows[0]?.version ?? null
       if (current !== null && current > POSTGRES_SCHEMA_VERSION) {
@@ -205,7 +209,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
     }
   }
 
-  const makeRun = (client: pg.ClientBase, sync: string, size: number): SnapshotRun => {
+  const makeRun = (client: pg.ClientBase, sync: string, size: number, scheme: number | undefined): SnapshotRun => {
     let cursors = 0
     const query = <R extends pg.QueryResultRow>(doing: string, text: string, values: ReadonlyArray<unknown>) =>
       attempt(doing, () => client.query<R>(text, [...values]))
@@ -282,6 +286,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
 
     return {
       size,
+      ...(scheme === undefined ? {} : { messageIdScheme: scheme }),
       lookup: (keys) =>
         probe<{ i: string; fingerprint: string; values: string }>(keys, `looking up ${keys.length} keys of "${sync}"`, 'fingerprint, "values"').pipe(
           Effect.map((rows) => rows.map((row, i) => row && { key: keys[i]!, fingerprint: row.fingerprint, values: row.values }))
@@ -412,7 +417,9 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
         }
         return query(
           `committing ${delivered.length} delivered changes of "${sync}"`,
-          `WITH removed AS (DELETE FROM ${tables.snapshot} WHERE sync = $1 AND key = ANY($2::text[]))
+          `WITH removed AS (DELETE FROM ${tables.snapshot} WHERE sync = $1 AND key = ANY($2::text[])),
+           scheme AS (INSERT INTO ${tables.schemes} (sync, scheme) VALUES ($1, $7)
+             ON CONFLICT (sync) DO UPDATE SET scheme = excluded.scheme)
            INSERT INTO ${tables.snapshot} AS s (sync, key, fingerprint, "values", updated_at, source_digest)
            SELECT $1, key, fingerprint, "values", now(), source_digest
              FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(key, fingerprint, "values", source_digest)
@@ -426,7 +433,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
             kept.map((c) => c.entry.key),
             kept.map((c) => c.entry.fingerprint),
             kept.map((c) => c.entry.values),
-            kept.map((c) => c.entry.sourceDigest ?? null)
+            kept.map((c) => c.entry.sourceDigest ?? null),
+            MESSAGE_ID_SCHEME
           ]
         ).pipe(Effect.asVoid)
       },
@@ -508,7 +516,8 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
             locked = true
             await createWorkingSets(held.client)
             const count = await held.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${tables.snapshot} WHERE sync = $1`, [sync])
-            return { held, run: makeRun(held.client, sync, Number(count.rows[0]?.n ?? 0)) }
+            const scheme = await held.client.query<{ scheme: number }>(`SELECT scheme FROM ${tables.schemes} WHERE sync = $1`, [sync])
+            return { held, run: makeRun(held.client, sync, Number(count.rows[0]?.n ?? 0), scheme.rows[0]?.scheme) }
           } catch (error) {
             if (locked) await release(held, sync)
             // Destroyed, not returned: a pooled client must not carry a half-done session back.

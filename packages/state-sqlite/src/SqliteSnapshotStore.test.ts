@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { assert, describe, it } from "@effect/vitest"
-import { memorySnapshotStore, SnapshotStore, StateError } from "@tablecast/core"
+import { MESSAGE_ID_SCHEME, memorySnapshotStore, messageIdSchemeNote, SnapshotStore, StateError } from "@tablecast/core"
 import { snapshotStoreContract } from "@tablecast/core/testing"
 import * as Effect from "effect/Effect"
 import { afterAll } from "vitest"
@@ -63,12 +63,12 @@ describe("sqliteSnapshotStore", () => {
           yield* run.stage([added("a")])
           // While the run holds the sync: its lock row; the working sets are TEMP, not in the file.
           const during = tablesOf(file)
-          assert.deepStrictEqual(during.tables, ["run_lock", "schema_version", "snapshot"])
+          assert.deepStrictEqual(during.tables, ["message_id_scheme", "run_lock", "schema_version", "snapshot"])
           assert.strictEqual(during.locks, 1)
         })
       )
       const after = tablesOf(file)
-      assert.deepStrictEqual(after, { tables: ["run_lock", "schema_version", "snapshot"], journal: "wal", version: [SQLITE_SCHEMA_VERSION], locks: 0 })
+      assert.deepStrictEqual(after, { tables: ["message_id_scheme", "run_lock", "schema_version", "snapshot"], journal: "wal", version: [SQLITE_SCHEMA_VERSION], locks: 0 })
     })
   )
 
@@ -127,4 +127,37 @@ describe("sqliteSnapshotStore", () => {
       assert.strictEqual(store?.location, join(folder, "layer.db"))
     }).pipe(Effect.provide(layer(join(folder, "layer.db"))))
   )
+})
+
+describe("the messageId scheme", () => {
+  it.effect("a file of an older tablecast (no scheme recorded) keeps its entries, reads as scheme 1, and records the current scheme at its next commit", () =>
+    Effect.gen(function* () {
+      const file = join(folder, "older.db")
+      const store = sqliteSnapshotStore(file)
+      const change = (id: string) => ({
+        rowNumber: 1,
+        kind: "added" as const,
+        entry: { key: JSON.stringify([id]), fingerprint: `fp-${id}`, values: "{}" },
+        user: id,
+        messages: []
+      })
+      yield* Effect.scoped(Effect.flatMap(store.open("older"), (run) => run.commit([change("a")])))
+      // What a file written before schemes were recorded looks like.
+      const db = new DatabaseSync(file)
+      db.exec("DROP TABLE message_id_scheme")
+      db.close()
+      yield* Effect.scoped(
+        Effect.flatMap(store.open("older"), (run) =>
+          Effect.gen(function* () {
+            assert.strictEqual(run.size, 1)
+            assert.strictEqual(run.messageIdScheme, undefined)
+            assert.match(JSON.stringify(messageIdSchemeNote(run.messageIdScheme, run.size)), /scheme 1; scheme 2 gives keyed rows the same ids/)
+            assert.deepStrictEqual(yield* run.fingerprints([JSON.stringify(["a"])]), ["fp-a"])
+            yield* run.commit([change("b")])
+          })
+        )
+      )
+      const reopened = yield* Effect.scoped(Effect.map(store.open("older"), (run) => ({ size: run.size, scheme: run.messageIdScheme })))
+      assert.deepStrictEqual(reopened, { size: 2, scheme: MESSAGE_ID_SCHEME })
+    }))
 })

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { DatabaseSync, type StatementSync } from "node:sqlite"
 import {
+  MESSAGE_ID_SCHEME,
   type SnapshotEntry,
   type SnapshotRun,
   SnapshotStore,
@@ -33,6 +34,10 @@ CREATE TABLE IF NOT EXISTS snapshot (
   "values" TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (sync, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS message_id_scheme (
+  sync TEXT PRIMARY KEY,
+  scheme INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_lock (
   sync TEXT PRIMARY KEY,
@@ -182,6 +187,8 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
   const makeRun = (db: DatabaseSync, sync: string): SnapshotRun => {
     db.exec(WORKING_SETS)
     const size = Number(db.prepare("SELECT count(*) AS n FROM snapshot WHERE sync = ?").get(sync)?.n ?? 0)
+    // Absent for a snapshot written before schemes were recorded (a file of an older tablecast).
+    const scheme = db.prepare("SELECT scheme FROM message_id_scheme WHERE sync = ?").get(sync)?.scheme
     const statements = {
       // CROSS JOIN fixes the plan: walk the chunk's keys, probe the primary key for each; answers
       // each entry with the index of its key in the chunk.
@@ -224,6 +231,9 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
            updated_at = excluded.updated_at`
       ),
       remove: db.prepare("DELETE FROM snapshot WHERE sync = ? AND key = ?"),
+      recordScheme: db.prepare(
+        "INSERT INTO message_id_scheme (sync, scheme) VALUES (?, ?) ON CONFLICT (sync) DO UPDATE SET scheme = excluded.scheme"
+      ),
       forgetUnseen: db.prepare(
         "DELETE FROM snapshot WHERE sync = ? AND NOT EXISTS (SELECT 1 FROM temp.seen AS t WHERE t.key = snapshot.key)"
       )
@@ -246,6 +256,7 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
 
     return {
       size,
+      ...(typeof scheme === "number" ? { messageIdScheme: scheme } : {}),
       lookup: (keys) =>
         keys.length === 0
           ? Effect.succeed([])
@@ -354,6 +365,7 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
                   if (change.kind === "removed") statements.remove.run(sync, change.entry.key)
                   else statements.upsert.run(sync, change.entry.key, change.entry.fingerprint, change.entry.values, now)
                 }
+                statements.recordScheme.run(sync, MESSAGE_ID_SCHEME)
               })
             }),
       forgetUnseen: attempt(`forgetting the unseen entries of "${sync}"`, () =>

@@ -153,6 +153,12 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
         }
       }
       process.stdout.write("\n")
+      if (description.repeats !== undefined && description.repeats.repeated > 0) {
+        const { scanned, repeated } = description.repeats
+        process.stdout.write(
+          `${repeated} of the ${scanned} rows scanned repeat an earlier row exactly: a sync sends each as a message of its own (its messageId counts the occurrence)\n\n`
+        )
+      }
       process.stdout.write(`proposed sync "${terminalText(name)}":\n${terminalJson(JSON.stringify(proposal.spec, null, 2))}\n`)
       for (const note of proposal.notes) process.stdout.write(`  - ${terminalText(note)}\n`)
     }

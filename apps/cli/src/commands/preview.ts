@@ -49,6 +49,11 @@ export default class PreviewCommand extends BaseCommand {
       for (const line of result.columnTypes) process.stderr.write(`  ${terminalText(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${terminalText(line.basis)}\n`)
     }
     for (const message of result.messages) process.stdout.write(`${terminalJson(message)}\n`)
+    if (result.rowsRepeated > 0) {
+      process.stderr.write(
+        `${result.rowsRepeated} of the ${result.rowsRead} rows previewed repeat an earlier row: each is sent as a message of its own (its messageId counts the occurrence)\n`
+      )
+    }
     for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}\n`)
     // As `sync --dry-run` says of the same rows.
     if (result.rejects.length > 0) this.exit(ExitCode.rowsRejected)

@@ -1,5 +1,5 @@
 import path from "node:path"
-import { isMalformed } from "@tablecast/core"
+import { deterministicMessageId, isMalformed, MESSAGE_ID_PREFIX, RepeatCounter } from "@tablecast/core"
 import { ColumnProfile, CsvSource, CsvSourceOptions } from "@tablecast/source-csv"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -20,16 +20,22 @@ export const csvSource: SourceAdapter<CsvSourceConfig> = {
       const source = yield* CsvSource.make(optionsOf(config, baseDir))
       const names = yield* source.columns!
       const profiles = names.map((name) => new ColumnProfile(name, samples))
+      // Rows identical to an earlier one: a sync sends each under a messageId of its own.
+      const counter = new RepeatCounter({ filterBytes: 1 << 22 })
+      const repeats = { scanned: 0, repeated: 0 }
       yield* source.rows.pipe(
         Stream.take(scanRows),
         Stream.runForEach((item) =>
           Effect.sync(() => {
             if (isMalformed(item)) return
             for (const profile of profiles) profile.add(item.values[profile.name], item.rowNumber)
+            repeats.scanned++
+            const content = deterministicMessageId("inspect", JSON.stringify(Object.values(item.values)))
+            if (counter.nextHex(content, MESSAGE_ID_PREFIX.length) > 1) repeats.repeated++
           })
         )
       )
       const estimatedRows = yield* source.estimatedRows
-      return { description: source.description, estimatedRows, columns: profiles.map((profile) => profile.summary()) }
+      return { description: source.description, estimatedRows, columns: profiles.map((profile) => profile.summary()), repeats }
     })
 }

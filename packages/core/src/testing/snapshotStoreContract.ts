@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import type { BuiltMessage } from "../MessageMapper.ts"
+import { MESSAGE_ID_SCHEME } from "../MessageId.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, SnapshotStoreShape, StagedChange } from "../Snapshot.ts"
 import { StateError } from "../Snapshot.ts"
 
@@ -417,6 +418,16 @@ const cases: Array<SnapshotStoreContractCase> = [
           })
         )
         yield* withRun(store, sync, (run) => Effect.sync(() => expectEqual(run.size, 0, "size once the first run closed")))
+      })
+  },
+  {
+    name: "records the messageId scheme of its commits: none before the first, MESSAGE_ID_SCHEME after",
+    run: (store) =>
+      Effect.gen(function* () {
+        const sync = freshSync("scheme")
+        yield* withRun(store, sync, (run) => Effect.sync(() => expectEqual(run.messageIdScheme, undefined, "scheme of a new snapshot")))
+        yield* seed(store, sync, ["a"])
+        yield* withRun(store, sync, (run) => Effect.sync(() => expectEqual(run.messageIdScheme, MESSAGE_ID_SCHEME, "scheme after a commit")))
       })
   }
 ]
