@@ -15,6 +15,8 @@ export interface RequestRows {
    * (`decideRequestColumnTypes`); a queue chunk carries its request's decision.
    */
   readonly columnTypes?: ColumnTypes
+  /** A queue chunk's carried counts of the contents that occurred in the request's earlier chunks. */
+  readonly repeatsBefore?: ReadonlyMap<string, number>
 }
 
 /** Numbers JSON rows from `firstRow` and measures their widest row. */
@@ -61,5 +63,6 @@ export const requestRowSource = (input: {
     fingerprint: Effect.succeed(input.fingerprint),
     rows: Stream.fromIterable(drain(input.rows.items)),
     ...(input.rows.names === undefined ? {} : { columns: Effect.succeed(input.rows.names) }),
-    ...(input.rows.columnTypes === undefined ? {} : { columnTypes: Effect.succeed(input.rows.columnTypes) })
+    ...(input.rows.columnTypes === undefined ? {} : { columnTypes: Effect.succeed(input.rows.columnTypes) }),
+    ...(input.rows.repeatsBefore === undefined ? {} : { repeatsBefore: input.rows.repeatsBefore })
   })
