@@ -10,6 +10,8 @@ import type { DeliveryReport, RejectedRow } from "@tablecast/core"
 export const reasonWithoutValue = (reject: Pick<RejectedRow, "reason" | "column">): string => {
   const { reason, column } = reject
   if (column === undefined) return reason
+  const decided = decidedMisfit(reason, column)
+  if (decided !== undefined) return decided
   const prefix = `column ${JSON.stringify(column)}: `
   if (!reason.startsWith(prefix)) return reason
   const rule = reason.slice(prefix.length)
@@ -17,6 +19,23 @@ export const reasonWithoutValue = (reject: Pick<RejectedRow, "reason" | "column"
   const cut = rule.lastIndexOf(" is not ")
   if (cut > 0) return `${prefix}the value${rule.slice(cut)}`
   return valueFree.some((pattern) => pattern.test(rule)) ? reason : `${prefix}the value does not fit the column's type`
+}
+
+/**
+ * A value that does not fit its column's decided type reads, in the core, `column "c" is typed
+ * number (decided from the first 1000 rows); "<value>" is not a number — use --column c=string …`.
+ * The edge keeps the column, the type and its basis, drops the value, and names the spec's way out.
+ */
+const decidedMisfit = (reason: string, column: string): string | undefined => {
+  const head = `column ${JSON.stringify(column)} is typed `
+  if (!reason.startsWith(head)) return undefined
+  const typed = /^(\w+) \(([^()]*)\); /.exec(reason.slice(head.length))
+  if (typed === null) return `column ${JSON.stringify(column)}: the value does not fit the column's type`
+  const [, type, basis] = typed
+  const what = /has more digits than a JSON number carries exactly — use /.test(reason)
+    ? "has more digits than a JSON number carries exactly"
+    : `is not a ${type}`
+  return `${head}${type} (${basis}); the value ${what} — declare ${JSON.stringify(column)}: "string" in spec.columns to send it as text`
 }
 
 /** The core's column reasons that hold no value (anything else is told without its text). */

@@ -1,4 +1,4 @@
-import { RowSource, type SourceItem } from "@tablecast/core"
+import { type ColumnTypes, RowSource, type SourceItem } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -10,6 +10,13 @@ export interface RequestRows {
   readonly columns: number
   /** Column names known before the rows (a CSV header), so the pipeline checks the spec first. */
   readonly names?: ReadonlyArray<string>
+  /**
+   * What `auto` sends each column as, decided once for the whole request from its first rows
+   * (`decideRequestColumnTypes`); a queue chunk carries its request's decision.
+   */
+  readonly columnTypes?: ColumnTypes
+  /** A queue chunk's carried counts of the contents that occurred in the request's earlier chunks. */
+  readonly repeatsBefore?: ReadonlyMap<string, number>
 }
 
 /** Numbers JSON rows from `firstRow` and measures their widest row. */
@@ -55,5 +62,7 @@ export const requestRowSource = (input: {
     estimatedRows: Effect.succeed(input.rows.items.length),
     fingerprint: Effect.succeed(input.fingerprint),
     rows: Stream.fromIterable(drain(input.rows.items)),
-    ...(input.rows.names === undefined ? {} : { columns: Effect.succeed(input.rows.names) })
+    ...(input.rows.names === undefined ? {} : { columns: Effect.succeed(input.rows.names) }),
+    ...(input.rows.columnTypes === undefined ? {} : { columnTypes: Effect.succeed(input.rows.columnTypes) }),
+    ...(input.rows.repeatsBefore === undefined ? {} : { repeatsBefore: input.rows.repeatsBefore })
   })

@@ -6,6 +6,7 @@ import { readCsvBody } from "./body/CsvBody.ts"
 import { nestsDeeperThan } from "./body/JsonDepth.ts"
 import { readJsonBody } from "./body/JsonBody.ts"
 import { RequestError } from "./RequestError.ts"
+import { decideRequestColumnTypes } from "./RequestColumnTypes.ts"
 import type { RequestRows } from "./RequestRows.ts"
 
 /**
@@ -210,7 +211,9 @@ export const parseRunRequest = async (
     }
     const checked = checkSpecAndOptions(spec.value, options.value, { spec: spec.name, options: options.name })
     const rows = await readCsvBody(incoming.body(), { contentLength: incoming.contentLength, limits })
-    return { ...checked, rows, format: "csv", mode, writeKey }
+    // `auto` is decided once per column, from the request's first rows, before any chunk is cut.
+    const columnTypes = decideRequestColumnTypes(rows.items, "csv", rows.names)
+    return { ...checked, rows: { ...rows, columnTypes }, format: "csv", mode, writeKey }
   }
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw new RequestError(415, "content-type", "send application/json ({ spec, options, rows }) or text/csv")
@@ -224,5 +227,6 @@ export const parseRunRequest = async (
     throw badRequest(issues)
   }
   const checked = checkSpecAndOptions(body.spec, body.options, { spec: "spec", options: "options" })
-  return { ...checked, rows: body.rows, format: "json", mode, writeKey }
+  const columnTypes = decideRequestColumnTypes(body.rows.items, "json")
+  return { ...checked, rows: { ...body.rows, columnTypes }, format: "json", mode, writeKey }
 }

@@ -58,3 +58,9 @@ export const deterministicMessageId = (namespace: string, content: string): stri
  */
 export const repeatMessageId = (namespace: string, firstId: string, occurrence: number): string =>
   deterministicMessageId(namespace, `repeat\u0000${occurrence}\u0000${firstId}`)
+
+/**
+ * What the run's repeat counter knows a content by: the first 64 bits (16 hex digits) of its
+ * first id's hash. Keys of a mapper's `repeatsBefore`.
+ */
+export const repeatKey = (firstId: string): string => firstId.slice(MESSAGE_ID_PREFIX.length, MESSAGE_ID_PREFIX.length + 16)

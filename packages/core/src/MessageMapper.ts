@@ -1,7 +1,7 @@
 import { EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 import { type ColumnRule, columnRules, type ColumnTypes, convertColumnValue, sendsText } from "./ColumnTyping.ts"
 import { SegmentLimits } from "./Limits.ts"
-import { deterministicMessageId, MESSAGE_ID_PREFIX, repeatMessageId } from "./MessageId.ts"
+import { deterministicMessageId, MESSAGE_ID_PREFIX, repeatKey, repeatMessageId } from "./MessageId.ts"
 import { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 import type { SourceRow } from "./RowSource.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
@@ -138,18 +138,26 @@ export const compileMapper = (
     readonly countRepeats?: boolean
     /** Sizes of the counter's filter and tables (tests make them tiny). */
     readonly repeatCounter?: RepeatCounterOptions
+    /**
+     * For a run that continues another's rows (a queue chunk of an edge request): how many times
+     * each content (by `repeatKey` of its first id) occurred in the rows before this run's. Its
+     * occurrences here are numbered on from there, as one run over all the rows would number them.
+     */
+    readonly repeatsBefore?: ReadonlyMap<string, number> | undefined
   } = {}
 ) => {
   const directPayloads = options.directPayloads ?? true
   // Keyed messages keep their ids: a key says which rows are the same, and its duplicate rule stands.
   const countRepeats = (options.countRepeats ?? true) && spec.key === undefined
   let counter: RepeatCounter | undefined
+  const repeatsBefore = options.repeatsBefore !== undefined && options.repeatsBefore.size > 0 ? options.repeatsBefore : undefined
   /** Set by `number` when a message of the row being mapped repeats an earlier content. */
   let rowRepeated = false
   /** The id of this occurrence of a content whose first occurrence has `firstId`. */
   const number = (firstId: string): string => {
     counter ??= new RepeatCounter(options.repeatCounter)
-    const occurrence = counter.nextHex(firstId, MESSAGE_ID_PREFIX.length)
+    let occurrence = counter.nextHex(firstId, MESSAGE_ID_PREFIX.length)
+    if (repeatsBefore !== undefined) occurrence += repeatsBefore.get(repeatKey(firstId)) ?? 0
     if (occurrence === 1) return firstId
     rowRepeated = true
     return repeatMessageId(namespace, firstId, occurrence)

@@ -103,6 +103,12 @@ export interface RowSourceShape {
    */
   readonly columnTypes?: Effect.Effect<ColumnTypes, SourceError>
   /**
+   * For a source that holds part of a larger run's rows (an edge request's queue chunk): how many
+   * times each content occurred before its first row, by `repeatKey` (the mapper's `repeatsBefore`),
+   * so that its repeats get the ids one run over all the rows would give them.
+   */
+  readonly repeatsBefore?: ReadonlyMap<string, number>
+  /**
    * The rows already mapped to messages, for a source that can map beside its reading (the CSV
    * source does it in its worker thread, so that mapping and sending run at once). It must build
    * what `compileMapper(spec, library, { columnTypes })` builds. A row it cannot map comes as a

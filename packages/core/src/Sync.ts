@@ -171,7 +171,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     return yield* finish
   }
   const columnTypes = typed?.success
-  if (columnTypes !== undefined) map = compileMapper(spec, library, { columnTypes })
+  if (columnTypes !== undefined || source.repeatsBefore !== undefined) {
+    map = compileMapper(spec, library, { columnTypes, repeatsBefore: source.repeatsBefore })
+  }
   let fingerprint = ""
   let skipThrough = 0
   /** Rows up to `skipThrough` that the interrupted run did not deliver: sent again, not skipped. */

@@ -46,7 +46,7 @@ export {
   WILDCARD_COLUMN
 } from "./ColumnTyping.ts"
 export { exactNumber } from "./ExactNumber.ts"
-export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatMessageId } from "./MessageId.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./MessageId.ts"
 export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 export {
   type ChangeKind,
