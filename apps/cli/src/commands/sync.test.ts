@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url"
 import type { DeliveryReport } from "@tablecast/core"
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { readJsonl } from "../testing/readJsonl.ts"
 import { runCli } from "../testing/runCli.ts"
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
@@ -20,12 +21,6 @@ afterEach(async () => {
   await sink?.close()
   sink = undefined
 })
-
-const readJsonl = async (file: string) =>
-  (await readFile(file, "utf8"))
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
 
 const csvRowCount = async (file: string) => (await readFile(file, "utf8")).trim().split("\n").length - 1
 

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
+import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import type { DeliveryReport } from "@tablecast/core"
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { readJsonl } from "../testing/readJsonl.ts"
 import { runCli } from "../testing/runCli.ts"
 
 // Issue 14, finding 1: `tablecast sync -f deep.csv -e X -u customer_id --column payload=json`, the 5th
@@ -21,12 +22,6 @@ afterEach(async () => {
   await sink?.close()
   sink = undefined
 })
-
-const readJsonl = async (file: string) =>
-  (await readFile(file, "utf8"))
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
 
 const writeDeepCsv = async () => {
   const file = path.join(dir, "deep.csv")
