@@ -1,6 +1,4 @@
-import { PipelineOptions, SyncSpec, Transport } from "@tablecast/core"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { PipelineOptions, SyncSpec } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
 import { createApp } from "./App.ts"
 import { nodePlatform } from "./node.ts"
@@ -9,22 +7,10 @@ import { numberRows } from "./RequestRows.ts"
 import { chunkRows, splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
 import { runRows } from "./RunSync.ts"
+import { captureTransport } from "./testing/captureTransport.ts"
 import { TestToken } from "./testing/rows.ts"
 
-/** A transport that keeps every message it is given and accepts every batch. */
-const capture = () => {
-  const messages: Array<any> = []
-  const layer = Layer.succeed(Transport, {
-    endpoint: "capture",
-    envelopeBytes: 64,
-    send: (batch) =>
-      Effect.sync(() => {
-        for (const message of batch.messages) messages.push(JSON.parse(message))
-        return { status: 200, bodyBytes: batch.messageBytes }
-      })
-  })
-  return { messages, layer }
-}
+const capture = captureTransport
 
 const env = { TABLECAST_TOKEN: TestToken, SEGMENT_WRITE_KEY: "test-write-key-0001", LOG_LEVEL: "silent" }
 

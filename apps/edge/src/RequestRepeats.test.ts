@@ -1,25 +1,11 @@
-import { MESSAGE_ID_PREFIX, PipelineOptions, SyncSpec, Transport, utf8ByteLength } from "@tablecast/core"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { MESSAGE_ID_PREFIX, PipelineOptions, SyncSpec, utf8ByteLength } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
 import { chunkRows, type ChunkMessage, splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
 import { runRows } from "./RunSync.ts"
+import { captureTransport } from "./testing/captureTransport.ts"
 
-/** A transport that keeps every message it is given and accepts every batch. */
-const capture = () => {
-  const messages: Array<any> = []
-  const layer = Layer.succeed(Transport, {
-    endpoint: "capture",
-    envelopeBytes: 64,
-    send: (batch) =>
-      Effect.sync(() => {
-        for (const message of batch.messages) messages.push(JSON.parse(message))
-        return { status: 200, bodyBytes: batch.messageBytes }
-      })
-  })
-  return { messages, layer }
-}
+const capture = captureTransport
 
 /**
  * 2,500 rows of 700 contents: row i repeats row i - 700, so every content occurs 3 or 4 times and
