@@ -1,4 +1,5 @@
 import { formatIssues } from "@tablecast/core"
+import { endpointProblem } from "@tablecast/segment/endpoint"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 
@@ -82,22 +83,6 @@ const LimitsSchema = z.object({
 /** What a bearer token may hold (RFC 6750's b64token): anything else could never be sent. */
 const BearerToken = /^[A-Za-z0-9\-._~+/]+=*$/
 
-/** Why an endpoint URL is refused, or undefined (the Segment transport's own rules, told at start-up). */
-const endpointProblem = (text: string): string | undefined => {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    return "must be an absolute URL, e.g. https://api.segment.io or http://127.0.0.1:4318"
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http:// or https:// URL"
-  if (url.username !== "" || url.password !== "") {
-    return "must not hold credentials (user:password@); the write key is sent in the Authorization header"
-  }
-  if (url.search !== "" || url.hash !== "") return "must not have a query or a fragment"
-  return undefined
-}
-
 const EdgeVarsSchema = LimitsSchema.extend({
   TABLECAST_TOKEN: z
     .string()
@@ -114,7 +99,8 @@ const EdgeVarsSchema = LimitsSchema.extend({
     .string()
     .superRefine((text, ctx) => {
       const problem = endpointProblem(text)
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `the endpoint ${problem}` })
+      // The Segment transport's own rules, told at start-up.
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem })
     })
     .optional(),
   SEGMENT_GZIP: flag(true),

@@ -1,5 +1,6 @@
 import { EMPTY, isCanonicalNumber, toIsoTimestamp } from "./ColumnValue.ts"
 import { type ColumnRule, columnRules, type ColumnTypes, convertColumnValue, sendsText } from "./ColumnTyping.ts"
+import { oneLineError } from "./ErrorText.ts"
 import { SegmentLimits } from "./Limits.ts"
 import { deterministicMessageId, MESSAGE_ID_PREFIX, repeatKey, repeatMessageId } from "./MessageId.ts"
 import { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
@@ -453,7 +454,7 @@ export const compileMapper = (
     try {
       return mapRow(row, revision)
     } catch (error) {
-      return failure(`the row could not be mapped: ${errorText(error)}`)
+      return failure(`the row could not be mapped: ${oneLineError(error)}`)
     }
   }
 
@@ -462,16 +463,6 @@ export const compileMapper = (
     /** Whether this mapper numbers repeated contents (unkeyed, `countRepeats` not false). */
     countsRepeats: countRepeats
   })
-}
-
-/** An unexpected error as one line of text: its name and message. */
-const errorText = (error: unknown): string => {
-  try {
-    const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, " ")
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text
-  } catch {
-    return "an error that could not be described"
-  }
 }
 
 export type MessageMapper = ReturnType<typeof compileMapper>

@@ -14,6 +14,7 @@ import { type Batch, BatchBuilder } from "./Batcher.ts"
 import { type Checkpoint, CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
+import { oneLineError } from "./ErrorText.ts"
 import { type BuiltMessage, compileMapper, type LibraryInfo, namedColumns, syncNamespace } from "./MessageMapper.ts"
 import type { PipelineOptions } from "./PipelineOptions.ts"
 import { ProgressListener } from "./Progress.ts"
@@ -144,7 +145,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   })
   const sourceFailure = (error: SourceError): FatalError => ({ kind: "source", message: error.message })
   if (Result.isFailure(compiled)) {
-    tally.fatal = { kind: "spec", message: `the sync cannot be mapped: ${describeDefect(compiled.failure)}` }
+    tally.fatal = { kind: "spec", message: `the sync cannot be mapped: ${oneLineError(compiled.failure)}` }
     return yield* finish
   }
   let map = compiled.success
@@ -222,16 +223,15 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   /** Batches handed to a delivery fiber and not yet settled. */
   const inFlight = new Set<Batch>()
   /**
-   * Batches closed but not yet handed to a delivery fiber (waiting for a slot). Everything the
-   * pipeline holds is always in one place — the reader's `offering`, the queue, the builder, this
-   * list, or `inFlight` — so a stop can account for every message.
+   * Batches closed but not yet handed to a delivery fiber (waiting for a slot).
    */
   const waiting: Array<Batch> = []
   let offering: ReadonlyArray<BuiltMessage> = []
   /**
    * Every message handed to the queue and not yet settled (nor planned, in a dry run). A stop counts
-   * what is left here as undelivered: the places above can each be caught mid-move by an
-   * interruption (a take that completes as its fiber is cut), this set cannot.
+   * what is left here as undelivered, rather than searching the reader's `offering`, the queue, the
+   * builder and `waiting`: each of those can be caught mid-move by an interruption (a take that
+   * completes as its fiber is cut), this set cannot.
    */
   const unsettled = new Set<BuiltMessage>()
   /** After a 429 with Retry-After, no batch is posted before this time. */
@@ -659,26 +659,15 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   if (yield* Deferred.isDone(stop)) {
     // Stopped at once: whatever was read but not acknowledged is reported as undelivered.
     const reason = `not confirmed delivered: the run stopped (${tally.fatal?.message ?? "stopped"})`
-    const settledInFlight = new Set<BuiltMessage>()
-    for (const batch of [...inFlight]) {
-      for (const message of batch.messages) settledInFlight.add(message)
-      yield* settle(batch, "undelivered", reason)
-    }
-    const queued = yield* Queue.clear(queue).pipe(Effect.orElseSucceed((): ReadonlyArray<BuiltMessage> => []))
-    const leftovers = new Set<BuiltMessage>([
-      ...waiting.flatMap((batch) => batch.messages),
-      ...(builder.flush()?.messages ?? []),
-      ...queued,
-      ...offering,
-      ...unsettled
-    ])
-    for (const message of settledInFlight) leftovers.delete(message)
+    for (const batch of [...inFlight]) yield* settle(batch, "undelivered", reason)
+    // What is left unsettled was queued, batched or waiting for a slot: never sent, or not confirmed.
+    const leftovers = [...unsettled]
     // Nothing more will be sent: what was not delivered is listed, so the watermark can pass it
     // and the next run sends only those rows and the rest.
     for (const batch of waiting) acks.settle(batch, "failed")
-    acks.abandon([...leftovers].map((message) => message.rowNumber))
+    acks.abandon(leftovers.map((message) => message.rowNumber))
     messagesBatched = tally.messagesBuilt
-    tally.messagesUndelivered += leftovers.size
+    tally.messagesUndelivered += leftovers.length
   }
   if (tally.messagesUndelivered > 0) tally.undeliveredRows = acks.allUndelivered()
   balanceBooks()
@@ -686,20 +675,10 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   return yield* finish
 })
 
-/** A defect as one line: its name and message, never a stack. */
-const describeDefect = (defect: unknown): string => {
-  try {
-    const text = (defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)).replace(/\s+/g, " ")
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text
-  } catch {
-    return "an error that could not be described"
-  }
-}
-
 /** An unexpected error (a bug) as a fatal error of the run. */
 const internalError = (what: string, defect: unknown): FatalError => ({
   kind: "internal",
-  message: `${what}: ${describeDefect(defect)}`
+  message: `${what}: ${oneLineError(defect)}`
 })
 
 export type { DeliveryReport }
