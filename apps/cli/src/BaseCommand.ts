@@ -2,15 +2,15 @@ import { existsSync } from "node:fs"
 import path from "node:path"
 import { Command } from "@oclif/core"
 import { ExitCode } from "./ExitCode.ts"
-import { loadConfigFile, resolveSync, type ResolvedSync, type SyncOverrides } from "./SyncConfig.ts"
-import { specFlagNames } from "./SyncFlags.ts"
-import { UsageError } from "./UsageError.ts"
+import { ConfigError } from "@tablecast/config"
+import { loadConfigFile, resolveSync, specFlagNames, type SyncOverrides } from "@tablecast/config/node"
+import { type ResolvedSync, sourceRegistry } from "./SyncConfig.ts"
 import { terminalText } from "./TerminalText.ts"
 
 export const DEFAULT_CONFIG_FILE = "tablecast.config.json"
 
 /**
- * Shared by tablecast's commands: turns a UsageError into its message and exit code 2 (no stack
+ * Shared by tablecast's commands: turns a ConfigError (a user's mistake) into its message and exit code 2 (no stack
  * trace for a user's mistake), and resolves a sync from a config entry and the flags.
  */
 export abstract class BaseCommand extends Command {
@@ -24,24 +24,25 @@ export abstract class BaseCommand extends Command {
     let entry: { name: string; value: Record<string, unknown>; file: string } | undefined
     const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
     if (input.configFile === undefined && input.syncName !== undefined && !existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
-      throw new UsageError(`sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`)
+      throw new ConfigError({ message: `sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`, flag: "config" })
     }
     if (file !== undefined) {
       const config = await loadConfigFile(path.resolve(cwd, file))
       const names = Object.keys(config.syncs)
       const name = input.syncName ?? (names.length === 1 ? names[0] : undefined)
       if (name === undefined) {
-        throw new UsageError(`${file} holds ${names.length} syncs; name one: ${names.join(", ")}`)
+        throw new ConfigError({ message: `${file} holds ${names.length} syncs; name one: ${names.join(", ")}` })
       }
       const value = config.syncs[name]
       if (value === undefined) {
-        throw new UsageError(`${file} has no sync named "${name}"; it has: ${names.join(", ") || "none"}`)
+        throw new ConfigError({ message: `${file} has no sync named "${name}"; it has: ${names.join(", ") || "none"}` })
       }
       entry = { name, value, file }
     }
     return resolveSync({
       ...(entry === undefined ? {} : { entry }),
       overrides: input.overrides,
+      sources: sourceRegistry,
       env: process.env,
       cwd,
       flagOf: specFlagNames,
@@ -50,7 +51,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof UsageError) {
+    if (error instanceof ConfigError) {
       process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
       return this.exit(ExitCode.usage)
     }

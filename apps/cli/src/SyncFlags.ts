@@ -1,38 +1,7 @@
-import path from "node:path"
 import { Flags } from "@oclif/core"
-import { UsageError } from "./UsageError.ts"
-import type { SyncOverrides } from "./SyncConfig.ts"
 
-const list = (text: string | undefined): ReadonlyArray<string> | "*" | undefined => {
-  if (text === undefined) return undefined
-  if (text.trim() === "*") return "*"
-  return text
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "")
-}
-
-const pairs = (values: ReadonlyArray<string> | undefined, flag: string): Record<string, string> | undefined => {
-  if (values === undefined || values.length === 0) return undefined
-  const result: Record<string, string> = {}
-  for (const value of values) {
-    const at = value.lastIndexOf("=")
-    if (at <= 0 || at === value.length - 1) throw new UsageError(`--${flag} ${JSON.stringify(value)}: expected column=value`)
-    result[value.slice(0, at)] = value.slice(at + 1)
-  }
-  return result
-}
-
-const json = (text: string | undefined, flag: string): Record<string, unknown> | undefined => {
-  if (text === undefined) return undefined
-  try {
-    const value = JSON.parse(text) as unknown
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object")
-    return value as Record<string, unknown>
-  } catch {
-    throw new UsageError(`--${flag}: expected a JSON object, e.g. '{"app":{"name":"churn-model"}}'`)
-  }
-}
+// The flags' definitions (oclif); what their values say about a sync is read by @tablecast/config.
+export { deliveryOverrides, incrementalOverrides, mappingOverrides, specFlagNames } from "@tablecast/config/node"
 
 /** Flags that say what a sync reads and how rows become messages (sync and preview). */
 export const mappingFlags = {
@@ -102,36 +71,6 @@ export const mappingFlags = {
   name: Flags.string({ summary: "Name of the sync (namespaces messageIds; default: type and event).", helpGroup: "MAPPING" })
 }
 
-/** Spec and pipeline field → flag, for error messages. */
-export const specFlagNames: Readonly<Record<string, string>> = {
-  type: "type",
-  event: "event",
-  customerId: "customer-id",
-  anonymousId: "anonymous-id",
-  properties: "properties",
-  traits: "traits",
-  exclude: "exclude",
-  rename: "rename",
-  columns: "column",
-  timestamp: "timestamp",
-  empty: "empty",
-  context: "context",
-  integrations: "integrations",
-  name: "name",
-  key: "key",
-  incremental: "mode",
-  batchCount: "batch-count",
-  batchBytes: "batch-bytes",
-  flushIntervalMillis: "flush-interval",
-  queueCapacity: "queue-capacity",
-  maxInFlight: "max-in-flight",
-  maxAttempts: "max-attempts",
-  maxRetryMillis: "max-retry-time",
-  maxRejectedRows: "max-rejects",
-  maxRejectedShare: "max-rejects",
-  drainTimeoutMillis: "drain-timeout"
-}
-
 /** Flags of an incremental sync (sync and plan). */
 export const incrementalFlags = {
   key: Flags.string({
@@ -184,70 +123,6 @@ export const incrementalFlags = {
   })
 }
 
-const share = (text: string | undefined, flag: string): number | undefined => {
-  if (text === undefined) return undefined
-  const trimmed = text.trim()
-  const value = trimmed.endsWith("%") ? Number(trimmed.slice(0, -1)) / 100 : Number(trimmed)
-  if (trimmed === "" || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a share, 0 to 1 or 0% to 100% (e.g. 50%)`)
-  }
-  return value
-}
-
-const tolerances = (values: ReadonlyArray<string> | undefined): Record<string, { absolute?: number; relative?: number }> | undefined => {
-  const thresholds = pairs(values, "tolerance")
-  if (thresholds === undefined) return undefined
-  const result: Record<string, { absolute?: number; relative?: number }> = {}
-  for (const [column, text] of Object.entries(thresholds)) {
-    const relative = text.trim().endsWith("%")
-    const value = Number(relative ? text.trim().slice(0, -1) : text)
-    if (!Number.isFinite(value) || value < 0) {
-      throw new UsageError(`--tolerance ${column}=${text}: expected a threshold such as ${column}=0.01 or ${column}=5%`)
-    }
-    result[column] = relative ? { relative: value / 100 } : { absolute: value }
-  }
-  return result
-}
-
-type IncrementalFlagValues = { [K in keyof typeof incrementalFlags]?: unknown }
-
-/** What the incremental flags say: the key, the fields of `incremental` they set, how to run, where state lives. */
-export const incrementalOverrides = (flags: IncrementalFlagValues & Record<string, unknown>) => {
-  const text = (name: string) => flags[name] as string | undefined
-  const key = list(text("key"))
-  if (key === "*") throw new UsageError('--key names the key columns (a,b), not "*"')
-  const ignore = list(text("ignore"))
-  if (ignore === "*") throw new UsageError('--ignore names columns (a,b), not "*"')
-  const guard = {
-    ...(text("max-changed") === undefined ? {} : { maxChangedShare: share(text("max-changed"), "max-changed") }),
-    ...(text("max-removed") === undefined ? {} : { maxRemovedShare: share(text("max-removed"), "max-removed") })
-  }
-  const tolerance = tolerances(flags.tolerance as ReadonlyArray<string> | undefined)
-  const patch: Record<string, unknown> = {
-    ...(text("mode") === undefined ? {} : { mode: text("mode") }),
-    ...(tolerance === undefined ? {} : { tolerance }),
-    ...(ignore === undefined ? {} : { ignore }),
-    ...(text("removed-event") === undefined ? {} : { removed: { event: text("removed-event") } }),
-    ...(Object.keys(guard).length === 0 ? {} : { guard })
-  }
-  const statePostgres = text("state-postgres")
-  const stateDb = text("state-db")
-  return {
-    key,
-    /** Fields merged into the sync's `incremental` settings. */
-    incrementalPatch: Object.keys(patch).length === 0 ? undefined : patch,
-    state:
-      statePostgres !== undefined
-        ? { postgres: statePostgres === "env" ? {} : { url: statePostgres } }
-        : stateDb !== undefined
-          ? { sqlite: path.resolve(stateDb) }
-          : undefined,
-    full: flags.full === true,
-    force: flags.force === true,
-    diffInDatabase: flags["diff-in-database"] !== false
-  }
-}
-
 /** Flags that say where batches go and how they are sent (sync only). */
 export const deliveryFlags = {
   "write-key": Flags.string({
@@ -293,105 +168,3 @@ export const deliveryFlags = {
     helpGroup: "BATCHING"
   })
 }
-
-const maxRejects = (text: string | undefined): Record<string, number | undefined> => {
-  if (text === undefined) return {}
-  const trimmed = text.trim()
-  if (trimmed.endsWith("%")) {
-    const percent = Number(trimmed.slice(0, -1))
-    if (!Number.isFinite(percent)) throw new UsageError(`--max-rejects ${JSON.stringify(text)}: expected a count (100) or a share (5%)`)
-    return { maxRejectedShare: percent / 100 }
-  }
-  const count = Number(trimmed)
-  if (!Number.isInteger(count)) throw new UsageError(`--max-rejects ${JSON.stringify(text)}: expected a count (100) or a share (5%)`)
-  return { maxRejectedRows: count }
-}
-
-type MappingFlagValues = { [K in keyof typeof mappingFlags]?: unknown }
-
-/** Reads the mapping flags into overrides of a config entry. */
-export const mappingOverrides = (
-  flags: MappingFlagValues & Record<string, unknown>
-): Pick<SyncOverrides, "source" | "sourcePatch" | "spec"> => {
-  const text = (name: string) => flags[name] as string | undefined
-  const file = text("file")
-  const delimiter = text("delimiter")
-  if (delimiter !== undefined && file === undefined && text("config") === undefined) {
-    throw new UsageError("--delimiter applies to a CSV source: give --file too")
-  }
-  const worker = flags.worker as boolean | undefined
-  if (worker !== undefined && file === undefined)
-    throw new UsageError('--worker and --no-worker apply to a CSV file: give --file too (in a config file, the source\'s "worker")')
-  const table = text("table")
-  const query = text("query")
-  if (table !== undefined && query !== undefined) throw new UsageError("give --table or --query, not both")
-  if (file !== undefined && (table !== undefined || query !== undefined))
-    throw new UsageError("--table and --query read a warehouse (--postgres or --snowflake), not a --file")
-  // Paths on the command line are relative to the current folder, not to a config file.
-  const target = {
-    ...(table === undefined ? {} : { table }),
-    ...(query === undefined ? {} : { query: query.endsWith(".sql") ? path.resolve(query) : query })
-  }
-  const postgres = text("postgres")
-  const snowflake = text("snowflake")
-  let source: Record<string, unknown> | undefined
-  if (file !== undefined) {
-    source = {
-      type: "csv",
-      path: path.resolve(file),
-      ...(delimiter === undefined ? {} : { delimiter }),
-      ...(worker === undefined ? {} : { worker })
-    }
-  } else if (postgres !== undefined) source = { type: "postgres", ...(postgres === "env" ? {} : { url: postgres }), ...target }
-  else if (snowflake !== undefined) {
-    const where = snowflake === "env" ? {} : snowflake.startsWith("snowflake://") ? { url: snowflake } : { account: snowflake }
-    source = { type: "snowflake", ...where, ...target }
-  }
-  const columns = pairs(flags.column as ReadonlyArray<string> | undefined, "column")
-  return {
-    ...(source !== undefined ? { source } : Object.keys(target).length > 0 ? { sourcePatch: target } : {}),
-    spec: {
-      type: text("type"),
-      event: text("event"),
-      customerId: text("customer-id"),
-      anonymousId: text("anonymous-id"),
-      properties: list(text("properties")),
-      traits: list(text("traits")),
-      exclude: (() => {
-        const excluded = list(text("exclude"))
-        return excluded === "*" ? undefined : excluded
-      })(),
-      rename: pairs(flags.rename as ReadonlyArray<string> | undefined, "rename"),
-      columns,
-      timestamp: text("timestamp"),
-      empty: text("empty"),
-      context: json(text("context"), "context"),
-      integrations: json(text("integrations"), "integrations"),
-      name: text("name")
-    }
-  }
-}
-
-type DeliveryFlagValues = { [K in keyof typeof deliveryFlags]?: unknown }
-
-export const deliveryOverrides = (flags: DeliveryFlagValues & Record<string, unknown>): Omit<SyncOverrides, "source" | "spec"> => ({
-  destination: {
-    region: flags.region,
-    endpoint: flags.endpoint,
-    gzip: flags.gzip,
-    timeoutMillis: flags.timeout
-  },
-  pipeline: {
-    batchCount: flags["batch-count"],
-    batchBytes: flags["batch-bytes"],
-    flushIntervalMillis: flags["flush-interval"],
-    queueCapacity: flags["queue-capacity"],
-    maxInFlight: flags["max-in-flight"],
-    maxAttempts: flags["max-attempts"],
-    maxRetryMillis: flags["max-retry-time"],
-    drainTimeoutMillis: flags["drain-timeout"],
-    ...maxRejects(flags["max-rejects"] as string | undefined)
-  },
-  ...(flags.rejects === undefined ? {} : { rejects: path.resolve(flags.rejects as string) }),
-  ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })
-})

@@ -1,7 +1,11 @@
+import { ConfigError } from "@tablecast/config"
+
 /**
- * The user's input is wrong: a flag, a config file, a missing write key. Shown as its message
- * alone (no stack), exit code 2. Messages name the flag or field at fault and never hold a secret.
+ * The user's input is wrong: now @tablecast/config's ConfigError (exit code 2, the message
+ * alone). This name stays for the CLI's remaining `new UsageError(message)` calls.
  */
-export class UsageError extends Error {
-  override readonly name = "UsageError"
+export class UsageError extends ConfigError {
+  constructor(message: string) {
+    super({ message })
+  }
 }

@@ -1,5 +1,22 @@
 import type { ColumnType, SyncSpecInput } from "@tablecast/core"
-import type { ColumnSummary, SourceDescription } from "./sources/SourceAdapter.ts"
+
+/** What the proposal reads of a column; a source's inspection (its ColumnSummary) holds this and more. */
+export interface ColumnFacts {
+  readonly name: string
+  /** The type as the source writes it; `text` for a file's columns. */
+  readonly sourceType: string
+  /** What its values become in JSON: string, number, decimal, boolean, timestamp, date, json, array, binary. */
+  readonly kind: string
+  readonly nullable: boolean | undefined
+  readonly unique: boolean | undefined
+  /** A file's value that does not fit the type its first rows decide. */
+  readonly misfit?: { readonly row: number }
+}
+
+/** What the proposal reads of a table: its columns (a source's SourceDescription fits). */
+export interface TableFacts {
+  readonly columns: ReadonlyArray<ColumnFacts>
+}
 
 /** A proposed sync, with the reasons for its choices, to review before it is written down. */
 export interface SyncProposal {
@@ -12,7 +29,7 @@ const ID_LIKE = /(?:^|_)(?:id|uid|uuid|key)$/i
 const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
 const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
 
-const score = (column: ColumnSummary): number => {
+const score = (column: ColumnFacts): number => {
   let points = 0
   if (ID_NAME.test(column.name)) points += 4
   else if (ID_LIKE.test(column.name)) points += 2
@@ -24,7 +41,7 @@ const score = (column: ColumnSummary): number => {
   return points
 }
 
-const typeOf = (column: ColumnSummary): ColumnType | undefined => {
+const typeOf = (column: ColumnFacts): ColumnType | undefined => {
   switch (column.kind) {
     case "number":
       return "number"
@@ -54,7 +71,7 @@ const titleCase = (name: string) =>
  * timestamp column if there is one, and every other column as a property with its type. A
  * proposal, not a decision: `inspect` prints it and can write it to a config file to edit.
  */
-export const proposeSync = (description: SourceDescription, tableName: string): SyncProposal => {
+export const proposeSync = <Table extends TableFacts>(description: Table, tableName: string): SyncProposal => {
   const notes: Array<string> = []
   const ranked = [...description.columns].sort((a, b) => score(b) - score(a))
   const best = ranked[0]

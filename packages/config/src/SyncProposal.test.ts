@@ -1,6 +1,6 @@
 import { SyncSpec } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import type { ColumnSummary } from "./sources/SourceAdapter.ts"
+import type { ColumnSummary } from "@tablecast/source-sql"
 import { proposeSync } from "./SyncProposal.ts"
 
 const column = (name: string, kind: ColumnSummary["kind"], more: Partial<ColumnSummary> = {}): ColumnSummary => ({

@@ -1,0 +1,50 @@
+import * as z from "zod"
+
+export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+
+/** Where batches go. The write key itself is never in a file: only the name of its variable. */
+export const Destination = z
+  .object({
+    region: z.enum(["us", "eu"]).optional(),
+    endpoint: z.string().min(1).optional(),
+    /** The environment variable holding the write key. */
+    writeKeyEnv: EnvName.default("SEGMENT_WRITE_KEY"),
+    gzip: z.boolean().optional(),
+    timeoutMillis: z.number().int().min(1).optional(),
+    connections: z.number().int().min(1).max(256).optional()
+  })
+  .strict()
+export type Destination = z.output<typeof Destination>
+
+/**
+ * Where an incremental sync keeps its snapshots: a SQLite file (the default, one per project), or
+ * Postgres for runs from several machines (connection as for a Postgres source, never a password).
+ */
+export const StateConfig = z.union([
+  z.object({ sqlite: z.string().min(1) }).strict(),
+  z
+    .object({
+      postgres: z
+        .object({
+          url: z.string().min(1).optional(),
+          urlEnv: EnvName.optional(),
+          passwordEnv: EnvName.optional(),
+          schema: z.string().regex(/^[A-Za-z_][\w$]*$/, "a schema name: letters, digits, _ and $").optional()
+        })
+        .strict()
+    })
+    .strict()
+])
+export type StateConfig = z.output<typeof StateConfig>
+
+/** A config file: named syncs. */
+export const ConfigFile = z
+  .object({
+    $schema: z.string().optional(),
+    syncs: z.record(z.string().regex(/^[\w.-]+$/, "sync names use letters, digits, '.', '_' and '-'"), z.record(z.string(), z.unknown()))
+  })
+  .strict()
+export type ConfigFile = z.output<typeof ConfigFile>
+
+/** The fields of a sync entry that are not the sync spec's; every other field belongs to the spec. */
+export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects"])

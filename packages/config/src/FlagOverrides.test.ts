@@ -1,0 +1,38 @@
+import path from "node:path"
+import { describe, expect, it } from "vitest"
+import { ConfigError } from "./ConfigError.ts"
+import { deliveryOverrides, incrementalOverrides, mappingOverrides } from "./FlagOverrides.ts"
+
+const thrown = (run: () => unknown): ConfigError => {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error as ConfigError
+  }
+  throw new Error("expected a ConfigError")
+}
+
+describe("flag overrides", () => {
+  it("reads the mapping flags into a source and spec fields", () => {
+    const overrides = mappingOverrides({ file: "scores.csv", event: "Churn", "customer-id": "id", properties: "a, b", rename: ["a=x.a"] })
+    expect(overrides.source).toEqual({ type: "csv", path: path.resolve("scores.csv") })
+    expect(overrides.spec).toMatchObject({ event: "Churn", customerId: "id", properties: ["a", "b"], rename: { a: "x.a" } })
+    expect(mappingOverrides({ table: "analytics.scores" }).sourcePatch).toEqual({ table: "analytics.scores" })
+  })
+
+  it("reads the delivery and incremental flags", () => {
+    expect(deliveryOverrides({ "max-rejects": "5%" }).pipeline).toMatchObject({ maxRejectedShare: 0.05 })
+    const incremental = incrementalOverrides({ key: "id", "max-changed": "50%", tolerance: ["score=1%"] })
+    expect(incremental.key).toEqual(["id"])
+    expect(incremental.incrementalPatch).toEqual({ tolerance: { score: { relative: 0.01 } }, guard: { maxChangedShare: 0.5 } })
+  })
+
+  it("fails with a ConfigError carrying the flag at fault", () => {
+    expect(thrown(() => mappingOverrides({ table: "t", query: "select 1" })).flag).toBe("table")
+    expect(thrown(() => mappingOverrides({ context: "[1]" })).flag).toBe("context")
+    expect(thrown(() => deliveryOverrides({ "max-rejects": "many" })).message).toBe('--max-rejects "many": expected a count (100) or a share (5%)')
+    expect(thrown(() => incrementalOverrides({ key: "*" })).flag).toBe("key")
+    expect(thrown(() => incrementalOverrides({ tolerance: ["score=-1"] })).flag).toBe("tolerance")
+  })
+})

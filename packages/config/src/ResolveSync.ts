@@ -1,0 +1,190 @@
+import path from "node:path"
+import { formatIssues, issuePlaces, type PipelineOptions, type SyncSpec } from "@tablecast/core"
+import { SegmentTransportOptions } from "@tablecast/segment"
+import * as Redacted from "effect/Redacted"
+import * as z from "zod"
+import { ConfigError, fieldError } from "./ConfigError.ts"
+import { type Destination, EntryFrameKeys, StateConfig } from "./ConfigSchema.ts"
+import { refuseSecrets, urlHoldsPassword } from "./SecretFields.ts"
+import { sourceEntrySchema, type SourceRegistry } from "./SourceRegistry.ts"
+import { parseSyncParts } from "./SyncParts.ts"
+import { mergeIncremental, type SyncOverrides } from "./SyncOverrides.ts"
+
+/** A sync ready to run: checked spec, source, destination and pipeline, with the write key. */
+export interface ResolvedSync<Source extends { readonly type: string } = { readonly type: string }> {
+  readonly name: string | undefined
+  readonly spec: SyncSpec
+  readonly source: Source
+  readonly destination: Omit<Destination, "writeKeyEnv">
+  readonly writeKey: Redacted.Redacted<string> | undefined
+  readonly writeKeyEnv: string
+  readonly pipeline: PipelineOptions
+  readonly rejects: string | undefined
+  /** Where the snapshots of an incremental sync live; undefined: the default SQLite file. */
+  readonly state: StateConfig | undefined
+  readonly baseDir: string
+}
+
+/** A sync of a config file, as read. */
+export interface ConfigEntry {
+  readonly name: string
+  readonly value: Record<string, unknown>
+  readonly file: string
+}
+
+export interface ResolveSyncInput<Source extends { readonly type: string }> {
+  readonly entry?: ConfigEntry
+  readonly overrides: SyncOverrides
+  readonly sources: SourceRegistry<Source>
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly cwd: string
+  /** Flag names of spec and pipeline fields, for error messages. */
+  readonly flagOf: Readonly<Record<string, string>>
+  /** Whether a write key is needed (not for dry runs and previews). */
+  readonly needsWriteKey: boolean
+}
+
+const defined = (record: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+
+/** Names each issue's place as both the config field and the flag that sets it. */
+const describeIssues = (error: z.ZodError, where: string, flagOf: Readonly<Record<string, string>>): ConfigError => {
+  const first = error.issues[0]
+  const firstFlag = first === undefined ? undefined : flagOf[String(first.path[0])]
+  const message = error.issues
+    .flatMap((issue) =>
+      issuePlaces(issue, where).map((field) => {
+        const flag = flagOf[String(issue.path[0])]
+        const place = [field, flag === undefined ? undefined : `--${flag}`].filter((part) => part !== undefined && part !== "").join(" / ")
+        const text = issue.code === "unrecognized_keys" ? "unknown field" : issue.message
+        return place === "" ? text : `${place}: ${text}`
+      })
+    )
+    .join("\n")
+  const field = first === undefined ? undefined : issuePlaces(first, where)[0]
+  return new ConfigError({
+    message,
+    ...(field === undefined || field === "" ? {} : { field }),
+    ...(firstFlag === undefined ? {} : { flag: firstFlag })
+  })
+}
+
+/** The first field an error names, for ConfigError.field. */
+const issuesError = (error: z.ZodError, where: string): ConfigError => {
+  const first = error.issues[0]
+  const field = first === undefined ? undefined : issuePlaces(first, where)[0]
+  return new ConfigError({ message: formatIssues(error, where), ...(field === undefined || field === "" ? {} : { field }) })
+}
+
+/** The issues of a sync's frame and destination, in the order of an entry's fields, as one error. */
+const entryFrameIssues = (frame: z.ZodError | undefined, destination: z.ZodError | undefined): z.ZodError | undefined => {
+  if (frame === undefined && destination === undefined) return undefined
+  const ofFrame = (keys: ReadonlyArray<string>) => (frame?.issues ?? []).filter((issue) => keys.includes(String(issue.path[0])))
+  return new z.ZodError([
+    ...ofFrame(["source", "state"]),
+    ...(destination?.issues ?? []).map((issue) => ({ ...issue, path: ["destination", ...issue.path] })),
+    ...ofFrame(["rejects"])
+  ])
+}
+
+/** A config entry must not hold a write key or a source's password. */
+const refuseEntrySecrets = (where: string, destination: unknown, source: unknown): void => {
+  if (typeof destination === "object" && destination !== null && "writeKey" in destination) {
+    throw fieldError(
+      `${where}.destination.writeKey`,
+      "write keys do not belong in a config file; set SEGMENT_WRITE_KEY, or name another variable with destination.writeKeyEnv"
+    )
+  }
+  if (typeof source === "object" && source !== null) {
+    const raw = source as Record<string, unknown>
+    refuseSecrets(raw, `${where}.source`, ["password", "privateKeyPassphrase"])
+    if (typeof raw.url === "string" && urlHoldsPassword(raw.url)) {
+      throw fieldError(`${where}.source.url`, "the URL holds a password, which does not belong in a config file; use urlEnv or passwordEnv")
+    }
+  }
+}
+
+/** The command line's source over the entry's: a whole one replaces it, `--table`/`--query` patch it. */
+const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: SyncOverrides): Record<string, unknown> | undefined => {
+  const patch = overrides.sourcePatch
+  if (overrides.source !== undefined) return overrides.source
+  if (patch === undefined || fromEntry === undefined) {
+    if (patch !== undefined) throw new ConfigError({ message: "--table and --query need a warehouse: give --postgres or --snowflake", flag: "table" })
+    return fromEntry
+  }
+  return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }
+}
+
+/** The write key from the command line or the destination's variable, checked with the destination. */
+const writeKeyOf = (input: ResolveSyncInput<{ readonly type: string }>, destination: Omit<Destination, "writeKeyEnv">, writeKeyEnv: string) => {
+  const keyText = input.overrides.writeKey ?? input.env[writeKeyEnv]
+  const writeKey = keyText === undefined || keyText.trim() === "" ? undefined : Redacted.make(keyText.trim())
+  if (writeKey === undefined && input.needsWriteKey) {
+    throw new ConfigError({
+      message: `no write key: set ${writeKeyEnv} (or pass --write-key; the environment keeps it out of your shell history)`,
+      flag: "write-key"
+    })
+  }
+  if (writeKey !== undefined) {
+    const check = SegmentTransportOptions.safeParse({ ...destination, writeKey })
+    if (!check.success) throw issuesError(check.error, "destination")
+  }
+  return writeKey
+}
+
+/**
+ * Merges a config entry (if any) with the command line and checks the result with the one parser
+ * of spec, pipeline and destination. Fails with a ConfigError naming the field
+ * (`syncs.<name>.<field>`) or the flag at fault.
+ */
+export const resolveSync = async <Source extends { readonly type: string }>(input: ResolveSyncInput<Source>): Promise<ResolvedSync<Source>> => {
+  const where = input.entry === undefined ? "" : `syncs.${input.entry.name}`
+  const raw = input.entry?.value ?? {}
+  const destinationRaw = (raw.destination ?? {}) as Record<string, unknown>
+  const rawSource = raw.source as Record<string, unknown> | undefined
+  refuseEntrySecrets(where, destinationRaw, rawSource)
+  const source = mergeSource(rawSource, input.overrides)
+  const frame = z
+    .object({
+      source: (await sourceEntrySchema(input.sources, source)).optional(),
+      state: StateConfig.optional(),
+      /** JSONL file for rejected rows, relative to the config file. */
+      rejects: z.string().min(1).optional()
+    })
+    .safeParse({ source, state: input.overrides.state ?? raw.state, rejects: input.overrides.rejects ?? raw.rejects })
+  const parts = parseSyncParts({
+    spec: {
+      // A config entry's name names its sync (reports, messageIds, checkpoints) unless it says otherwise.
+      ...(input.entry === undefined ? {} : { name: input.entry.name }),
+      ...Object.fromEntries(Object.entries(raw).filter(([key]) => !EntryFrameKeys.has(key))),
+      ...defined(input.overrides.spec),
+      ...(input.overrides.key === undefined ? {} : { key: input.overrides.key }),
+      ...(input.overrides.incrementalPatch === undefined ? {} : { incremental: mergeIncremental(raw.incremental, input.overrides.incrementalPatch) })
+    },
+    pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
+    destination: { ...destinationRaw, ...defined(input.overrides.destination) }
+  })
+  const frameIssues = entryFrameIssues(frame.error, parts.destination?.error)
+  if (frameIssues !== undefined || !frame.success) throw issuesError(frameIssues ?? frame.error!, where)
+  if (!parts.spec.success) throw describeIssues(parts.spec.error, where, input.flagOf)
+  if (!parts.pipeline.success) throw describeIssues(parts.pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf)
+  if (frame.data.source === undefined) {
+    throw new ConfigError({
+      message: `no source: give --file <path.csv>, or --postgres <url|env> / --snowflake <account|env> with --table or --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${Object.keys(input.sources).join(", ")})`,
+      ...(input.entry === undefined ? { flag: "file" } : { field: `${where}.source` })
+    })
+  }
+  const { writeKeyEnv, ...destination } = parts.destination!.data!
+  return {
+    name: input.entry?.name,
+    spec: parts.spec.data,
+    source: frame.data.source,
+    destination,
+    writeKey: writeKeyOf(input, destination, writeKeyEnv),
+    writeKeyEnv,
+    pipeline: parts.pipeline.data,
+    rejects: frame.data.rejects,
+    state: frame.data.state,
+    baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
+  }
+}

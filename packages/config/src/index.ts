@@ -1,0 +1,9 @@
+// The edge-safe part: no node: import here (the edge bundles it). Reading files and the command
+// line's flags are in "@tablecast/config/node".
+export { ConfigError, fieldError, flagError } from "./ConfigError.ts"
+export { ConfigFile, Destination, EntryFrameKeys, EnvName, StateConfig } from "./ConfigSchema.ts"
+export { refuseSecrets, urlHoldsPassword } from "./SecretFields.ts"
+export { type SourceEntryAdapter, sourceEntrySchema, type SourceRegistry, sourceRegistryOf } from "./SourceRegistry.ts"
+export { mergeIncremental, type SyncOverrides } from "./SyncOverrides.ts"
+export { type ParsedSyncParts, parseSyncParts, type SyncPartsInput, type SyncPartsOptions } from "./SyncParts.ts"
+export { type ColumnFacts, proposeSync, type SyncProposal, type TableFacts } from "./SyncProposal.ts"
