@@ -1,4 +1,5 @@
-import { PipelineOptions, SyncSpec } from "@tablecast/core"
+import { parseSyncParts } from "@tablecast/config"
+import type { PipelineOptions, SyncSpec } from "@tablecast/core"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 import { type BodyLimits, MaxJsonDepth } from "./body/BodyLimits.ts"
@@ -73,11 +74,6 @@ const badRequest = (issues: ReadonlyArray<Issue>): RequestError =>
  */
 export const EdgeRetryMillis = 60_000
 
-const withEdgeRetryBudget = (options: unknown): unknown =>
-  typeof options === "object" && options !== null && !Array.isArray(options) && !("maxRetryMillis" in options)
-    ? { ...options, maxRetryMillis: EdgeRetryMillis }
-    : options
-
 const checkSpecAndOptions = (
   spec: unknown,
   options: unknown,
@@ -92,8 +88,10 @@ const checkSpecAndOptions = (
       throw new RequestError(400, name, `${name}: nested deeper than ${MaxJsonDepth} levels`)
     }
   }
-  const specResult = SyncSpec.safeParse(spec)
-  const optionsResult = PipelineOptions.safeParse(withEdgeRetryBudget(options ?? {}))
+  // The CLI's parser; the options are its pipeline, under the edge's retry budget.
+  const parts = parseSyncParts({ spec, pipeline: options }, { pipelineDefaults: { maxRetryMillis: EdgeRetryMillis } })
+  const specResult = parts.spec
+  const optionsResult = parts.pipeline
   const issues = [
     ...(specResult.success ? [] : issuesOf(specResult.error, names.spec)),
     ...(optionsResult.success ? [] : issuesOf(optionsResult.error, names.options))
@@ -222,7 +220,7 @@ export const parseRunRequest = async (
   const body = await readJsonBody(incoming.body(), { contentLength: incoming.contentLength, limits })
   if (body.rows === undefined) {
     const issues: Array<Issue> = [{ field: "rows", message: "required: an array of row objects" }]
-    const specResult = SyncSpec.safeParse(body.spec)
+    const specResult = parseSyncParts({ spec: body.spec, pipeline: undefined }).spec
     if (!specResult.success) issues.push(...issuesOf(specResult.error, "spec"))
     throw badRequest(issues)
   }
