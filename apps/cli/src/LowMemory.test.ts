@@ -1,8 +1,8 @@
+import { ConfigError } from "@tablecast/config"
 import { describe, expect, it } from "vitest"
 import { heapFlags, wantsLowMemory } from "../bin/heapFlags.js"
 import { applyLowMemory } from "./LowMemory.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
-import { UsageError } from "./UsageError.ts"
 
 const csvSync = { source: { type: "csv", path: "/data/scores.csv", worker: true } } as unknown as ResolvedSync
 const postgresSync = { source: { type: "postgres", table: "scores" } } as unknown as ResolvedSync
@@ -12,7 +12,7 @@ describe("--low-memory", () => {
     expect(applyLowMemory(csvSync, undefined).source).toMatchObject({ type: "csv", worker: false })
     expect(applyLowMemory(csvSync, false).source).toMatchObject({ worker: false })
     expect(applyLowMemory(postgresSync, undefined)).toBe(postgresSync)
-    expect(() => applyLowMemory(csvSync, true)).toThrow(UsageError)
+    expect(() => applyLowMemory(csvSync, true)).toThrow(ConfigError)
   })
 
   it("is seen among the flags, not after `--` or inside another word", () => {

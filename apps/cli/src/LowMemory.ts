@@ -1,5 +1,5 @@
+import { ConfigError } from "@tablecast/config"
 import type { ResolvedSync } from "./SyncConfig.ts"
-import { UsageError } from "./UsageError.ts"
 
 /**
  * `--low-memory`: memory before speed. The V8 flags it also brings are chosen before the command
@@ -8,7 +8,7 @@ import { UsageError } from "./UsageError.ts"
  * anyway.
  */
 export const applyLowMemory = (sync: ResolvedSync, worker: boolean | undefined): ResolvedSync => {
-  if (worker === true) throw new UsageError("--low-memory reads on one thread: drop --worker")
+  if (worker === true) throw new ConfigError({ message: "--low-memory reads on one thread: drop --worker", flag: "worker" })
   if (sync.source.type !== "csv") return sync
   return { ...sync, source: { ...sync.source, worker: false } }
 }

@@ -1,7 +1,9 @@
 import { SyncSpec } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import type { ColumnSummary } from "@tablecast/source-sql"
-import { proposeSync } from "./SyncProposal.ts"
+import { type ColumnFacts, proposeSync } from "./SyncProposal.ts"
+
+/** A column as a source's inspection describes it (the proposal reads the ColumnFacts part). */
+type ColumnSummary = ColumnFacts & { readonly samples: ReadonlyArray<unknown> }
 
 const column = (name: string, kind: ColumnSummary["kind"], more: Partial<ColumnSummary> = {}): ColumnSummary => ({
   name,

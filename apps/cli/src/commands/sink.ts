@@ -1,11 +1,11 @@
 import { Flags } from "@oclif/core"
+import { ConfigError, flagError } from "@tablecast/config"
 import { formatIssues } from "@tablecast/core"
 import { formatSinkStats, SinkOptions, startSink } from "@tablecast/sink"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { checkOutput, describeFsError, OutputLocationError } from "../OutputFiles.ts"
 import { terminalText } from "../TerminalText.ts"
-import { UsageError } from "../UsageError.ts"
 
 const share = (summary: string) => Flags.string({ summary, helpGroup: "FAULTS" })
 
@@ -13,7 +13,7 @@ const shareValue = (text: string | undefined, flag: string): number | undefined 
   if (text === undefined) return undefined
   const percent = text.trim().endsWith("%")
   const value = Number(percent ? text.trim().slice(0, -1) : text)
-  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a share such as 0.2 or 20%`)
+  if (!Number.isFinite(value)) throw flagError(flag, `--${flag} ${JSON.stringify(text)}: expected a share such as 0.2 or 20%`)
   return percent ? value / 100 : value
 }
 
@@ -78,7 +78,7 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
       seed: flags.seed
     }
     const parsed = SinkOptions.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)))
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error))
+    if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error) })
     if (flags.out !== undefined) {
       try {
         await checkOutput({ flag: "--out", path: flags.out, mode: "stream" })
