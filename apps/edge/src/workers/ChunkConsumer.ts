@@ -7,16 +7,7 @@ import { type ChunkMessage, chunkRows } from "../RunChunks.ts"
 import { runRows } from "../RunSync.ts"
 import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
 import { openWriteKey } from "../WriteKeySeal.ts"
-import type { WorkerBindings } from "./WorkerBindings.ts"
-import { runState } from "./WorkerQueuedRuns.ts"
-
-/** What the dead-letter queue keeps: the chunk as it was enqueued, and why it is there. */
-export interface DeadLetter {
-  readonly reason: string
-  readonly deadLetteredAt: string
-  readonly attempts: number
-  readonly chunk: ChunkMessage
-}
+import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /**
  * Within one delivery, the pipeline retries a batch for at most this long; past it the chunk is

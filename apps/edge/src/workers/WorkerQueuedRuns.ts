@@ -4,7 +4,7 @@ import { RequestError } from "../RequestError.ts"
 import { type SizedChunk, splitIntoChunks } from "../RunChunks.ts"
 import type { RunMeta } from "../RunStatus.ts"
 import { sealWriteKey } from "../WriteKeySeal.ts"
-import type { WorkerBindings } from "./WorkerBindings.ts"
+import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /** Cloudflare Queues takes at most 100 messages and 256 KB per `sendBatch`. */
 const SendBatchCount = 100
@@ -27,8 +27,6 @@ const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>>
   if (group.length > 0) groups.push(group)
   return groups
 }
-
-export const runState = (env: WorkerBindings, runId: string) => env.RUN_STATE.get(env.RUN_STATE.idFromName(runId))
 
 /**
  * Queued runs on Workers: the rows are split into chunks, the run is recorded in its Durable
