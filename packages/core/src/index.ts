@@ -2,6 +2,7 @@ export { Defaults, SegmentLimits } from "./Limits.ts"
 export { utf8ByteLength } from "./Utf8.ts"
 export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
 export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./Books.ts"
+export { Batcher, type BatcherOptions } from "./Batcher.ts"
 export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
 export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
 export {

@@ -1,4 +1,4 @@
-import type { ChunkMessage } from "../RunChunks.ts"
+import type { ChunkMessage } from "../ChunkMessage.ts"
 
 /** What the dead-letter queue keeps: the chunk as it was enqueued, and why it is there. */
 export interface DeadLetter {

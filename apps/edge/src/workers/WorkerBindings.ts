@@ -1,4 +1,4 @@
-import type { ChunkMessage } from "../RunChunks.ts"
+import type { ChunkMessage } from "../ChunkMessage.ts"
 import type { EdgeVars } from "../EdgeConfig.ts"
 import type { DeadLetter } from "./DeadLetter.ts"
 import type { RunState } from "./RunState.ts"
