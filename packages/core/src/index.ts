@@ -28,6 +28,7 @@ export {
 } from "./Transport.ts"
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
 export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
+export { combineReports, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./RowRanges.ts"

@@ -1,4 +1,4 @@
-import { type DeliveryReport, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { type DeliveryReport, emptySums, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
 import type * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
@@ -16,14 +16,8 @@ import { runState, type WorkerBindings } from "./WorkerBindings.ts"
  */
 const ConsumerRetryMillis = 120_000
 
-const emptyReport = (): ChunkReport => ({
-  outcome: "aborted",
-  rows: { read: 0, mapped: 0, rejected: 0, skipped: 0 },
-  messages: { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 },
-  batches: { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 },
-  bytesSent: 0,
-  rejects: { total: 0, byStage: { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }, sample: [] }
-})
+/** The report of a chunk that was not read. */
+const emptyReport = (): ChunkReport => ({ outcome: "aborted", ...emptySums() })
 
 type Transport = EdgePlatform<WorkerBindings>["transport"]
 
