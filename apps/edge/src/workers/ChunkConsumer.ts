@@ -1,5 +1,5 @@
 import { type DeliveryReport, emptySums, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
 import { type Logger, makeLogger } from "../Log.ts"
@@ -54,6 +54,15 @@ export const consumeChunks = async (
 const retryDelay = (config: EdgeConfig, attempts: number): number =>
   Math.min(43_200, config.limits.CHUNK_RETRY_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1))
 
+/** The key a chunk is delivered with: its run's sealed key, opened, else the deployment's secret. */
+const chunkWriteKey = async (chunk: ChunkMessage, config: EdgeConfig): Promise<Redacted.Redacted<string> | FatalError> => {
+  if (chunk.writeKey === undefined) {
+    return config.writeKey ?? { kind: "auth", message: "no write key: the run brought none and SEGMENT_WRITE_KEY is not set" }
+  }
+  const opened = config.token === undefined ? undefined : await openWriteKey(chunk.writeKey, config.token, chunk.runId)
+  return opened ?? { kind: "auth", message: "the run's sealed write key does not open (was TABLECAST_TOKEN rotated?)" }
+}
+
 const consumeChunk = async (
   message: Message<ChunkMessage>,
   env: WorkerBindings,
@@ -92,16 +101,8 @@ const consumeChunk = async (
   const fatal = await state.fatal()
   if (fatal !== undefined) return stop(fatal, true)
 
-  let writeKey: Redacted.Redacted<string> | undefined = config.writeKey
-  if (chunk.writeKey !== undefined) {
-    writeKey = config.token === undefined ? undefined : await openWriteKey(chunk.writeKey, config.token, chunk.runId)
-    if (writeKey === undefined) {
-      return stop({ kind: "auth", message: "the run's sealed write key does not open (was TABLECAST_TOKEN rotated?)" })
-    }
-  }
-  if (writeKey === undefined) {
-    return stop({ kind: "auth", message: "no write key: the run brought none and SEGMENT_WRITE_KEY is not set" })
-  }
+  const writeKey = await chunkWriteKey(chunk, config)
+  if (!Redacted.isRedacted(writeKey)) return stop(writeKey)
   const spec = SyncSpec.safeParse(chunk.spec)
   const options = PipelineOptions.safeParse(chunk.options)
   if (!spec.success || !options.success) {
