@@ -1,5 +1,5 @@
 import * as Redacted from "effect/Redacted"
-import { type Context, Hono } from "hono"
+import { type Context, type ErrorHandler, Hono, type MiddlewareHandler } from "hono"
 import { bearerAuth } from "hono/bearer-auth"
 import { cors } from "hono/cors"
 import { HTTPException } from "hono/http-exception"
@@ -9,21 +9,86 @@ import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 import { type Logger, makeLogger } from "./Log.ts"
 import { RequestError } from "./RequestError.ts"
-import { OptionsHeader, parseRunRequest, SpecHeader, strictQueryParameter, WriteKeyHeader } from "./RunRequest.ts"
-import { runRows, TransportSetupError } from "./RunSync.ts"
+import { OptionsHeader, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+import type { AppEnv } from "./AppEnv.ts"
+import { postRun } from "./RunHandler.ts"
+import { TransportSetupError } from "./RunSync.ts"
 
-export interface EdgeVariables {
-  config: EdgeConfig
-  log: Logger
-  requestId: string
-}
-
-export interface AppEnv {
-  Bindings: object
-  Variables: EdgeVariables
-}
+export type { AppEnv, EdgeVariables } from "./AppEnv.ts"
 
 const RunIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** Reads the configuration; a deployment misconfigured refuses every request with 503. */
+const loadConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
+  let config: EdgeConfig
+  try {
+    config = EdgeConfig.fromEnv((c.env ?? {}) as object)
+  } catch (error) {
+    if (!(error instanceof EdgeConfigError)) throw error
+    // The message names the variables at fault, never their values.
+    makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
+    // A Worker has no start-up step that sees its variables: each request checks them (cached per
+    // env), and until they are fixed every request is refused, naming the variables (never values).
+    const names = error.variables.length === 0 ? "" : ` (${error.variables.join(", ")})`
+    return c.json({ error: "unavailable", message: `this deployment is misconfigured${names}; see its logs` }, 503)
+  }
+  c.set("config", config)
+  c.set("log", makeLogger(config.logLevel))
+  await next()
+}
+
+/** CORS only when origins are configured: by default a browser page cannot call the edge. */
+const corsFromConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const origins = c.get("config").corsOrigins
+  if (origins.length === 0) return next()
+  return cors({
+    origin: [...origins],
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", WriteKeyHeader, SpecHeader, OptionsHeader],
+    exposeHeaders: ["Location", "Retry-After", "X-Request-Id", "X-Tablecast-Outcome"],
+    maxAge: 600
+  })(c, next)
+}
+
+const requireToken = bearerAuth({
+  verifyToken: async (token, c) => {
+    const expected = (c as Context<AppEnv>).get("config").token
+    // Hashes both sides first, so neither content nor length leaks through timing.
+    return expected !== undefined && (await timingSafeEqual(Redacted.value(expected), token))
+  },
+  noAuthenticationHeader: { message: { error: "unauthorized", message: "send Authorization: Bearer <token>" } },
+  invalidToken: { message: { error: "unauthorized", message: "the bearer token is not valid" } },
+  invalidAuthenticationHeader: {
+    message: { error: "bad-request", message: "the Authorization header must be: Bearer <token>" }
+  }
+})
+
+/** Every /v1 route needs the bearer token; without a token secret the deployment serves no one. */
+const tokenGate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get("config").token === undefined) {
+    // Fail closed: a deployment without its token secret serves no one.
+    c.get("log").error("config.no-token", { requestId: c.get("requestId") })
+    throw new RequestError(503, undefined, "this deployment has no TABLECAST_TOKEN secret; set one")
+  }
+  return requireToken(c as unknown as Context, next)
+}
+
+/** Answers an error: a request's own with its status, anything else as 500 naming only the error. */
+const answerError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof RequestError) {
+    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds))
+    return c.json(error.toJSON(), error.status)
+  }
+  if (error instanceof HTTPException) return error.getResponse()
+  if (error instanceof TransportSetupError) {
+    // The transport's own check (e.g. a write key with a colon); its message never quotes the key.
+    return c.json({ error: "bad-request", field: "writeKey", message: error.message }, 400)
+  }
+  const log = c.get("log") ?? makeLogger("error")
+  // Only the error's name: a message from a library could quote request data.
+  log.error("request.failed", { requestId: c.get("requestId"), error: error.name })
+  return c.json({ error: "internal", message: "the run could not be carried out", requestId: c.get("requestId") }, 500)
+}
 
 /**
  * The edge's HTTP API, the same on Workers and on Node:
@@ -39,61 +104,12 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   let activeRuns = 0
 
   app.use("*", requestId())
-
-  app.use("*", async (c, next) => {
-    let config: EdgeConfig
-    try {
-      config = EdgeConfig.fromEnv((c.env ?? {}) as object)
-    } catch (error) {
-      if (!(error instanceof EdgeConfigError)) throw error
-      // The message names the variables at fault, never their values.
-      makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
-      // A Worker has no start-up step that sees its variables: each request checks them (cached per
-      // env), and until they are fixed every request is refused, naming the variables (never values).
-      const names = error.variables.length === 0 ? "" : ` (${error.variables.join(", ")})`
-      return c.json({ error: "unavailable", message: `this deployment is misconfigured${names}; see its logs` }, 503)
-    }
-    c.set("config", config)
-    c.set("log", makeLogger(config.logLevel))
-    await next()
-  })
-
-  // CORS only when origins are configured: by default a browser page cannot call the edge.
-  app.use("*", async (c, next) => {
-    const origins = c.get("config").corsOrigins
-    if (origins.length === 0) return next()
-    return cors({
-      origin: [...origins],
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", WriteKeyHeader, SpecHeader, OptionsHeader],
-      exposeHeaders: ["Location", "Retry-After", "X-Request-Id", "X-Tablecast-Outcome"],
-      maxAge: 600
-    })(c, next)
-  })
+  app.use("*", loadConfig)
+  app.use("*", corsFromConfig)
 
   app.get("/health", (c) => c.json({ status: "ok", service: "tablecast-edge", runtime: platform.runtime }))
 
-  const requireToken = bearerAuth({
-    verifyToken: async (token, c) => {
-      const expected = (c as Context<AppEnv>).get("config").token
-      // Hashes both sides first, so neither content nor length leaks through timing.
-      return expected !== undefined && (await timingSafeEqual(Redacted.value(expected), token))
-    },
-    noAuthenticationHeader: { message: { error: "unauthorized", message: "send Authorization: Bearer <token>" } },
-    invalidToken: { message: { error: "unauthorized", message: "the bearer token is not valid" } },
-    invalidAuthenticationHeader: {
-      message: { error: "bad-request", message: "the Authorization header must be: Bearer <token>" }
-    }
-  })
-
-  app.use("/v1/*", async (c, next) => {
-    if (c.get("config").token === undefined) {
-      // Fail closed: a deployment without its token secret serves no one.
-      c.get("log").error("config.no-token", { requestId: c.get("requestId") })
-      throw new RequestError(503, undefined, "this deployment has no TABLECAST_TOKEN secret; set one")
-    }
-    return requireToken(c as unknown as Context, next)
-  })
+  app.use("/v1/*", tokenGate)
 
   app.post("/v1/runs", async (c, next) => {
     const limits = c.get("config").limits
@@ -110,108 +126,7 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     }
   })
 
-  app.post("/v1/runs", async (c) => {
-    const config = c.get("config")
-    const log = c.get("log")
-    const limits = config.limits
-    const queued = platform.queuedRuns?.(bindings(c), config)
-    const request = await parseRunRequest(
-      {
-        contentType: c.req.header("content-type"),
-        query: (name) => strictQueryParameter(c.req.url, name),
-        header: (name) => c.req.header(name),
-        contentLength: c.req.header("content-length"),
-        // Read as a stream by the parsers, which enforce MAX_BODY_BYTES and the row limits as they go.
-        body: () => c.req.raw.body
-      },
-      limits,
-      config.allowWriteKeyHeader,
-      queued !== undefined
-    )
-    const writeKey = request.writeKey ?? config.writeKey
-    if (writeKey === undefined) {
-      throw new RequestError(
-        400,
-        `header ${WriteKeyHeader}`,
-        `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret`
-      )
-    }
-    const rows = request.rows.items.length
-    const cells = rows * Math.max(1, request.rows.columns)
-    const overBudget =
-      rows > limits.SYNC_MAX_ROWS
-        ? `${rows} rows is over the synchronous limit of ${limits.SYNC_MAX_ROWS}`
-        : cells > limits.SYNC_MAX_CELLS
-          ? `${rows} rows × ${request.rows.columns} columns is over the synchronous budget of ${limits.SYNC_MAX_CELLS} cells`
-          : undefined
-    const endpoint = platform.endpoint(config)
-    const runId = crypto.randomUUID()
-
-    if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
-      if (queued === undefined) {
-        throw new RequestError(
-          413,
-          "rows",
-          `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows`
-        )
-      }
-      // Before anything is queued, a dry run over no rows checks what the consumers would meet:
-      // the transport's options (the write key's form) and, for a CSV, the spec against the header.
-      const check = await runRows({
-        spec: request.spec,
-        options: { ...request.options, dryRun: true },
-        rows: { items: [], columns: request.rows.columns, ...(request.rows.names === undefined ? {} : { names: request.rows.names }) },
-        description: `${request.format} request ${runId} (check)`,
-        fingerprint: `request:${runId}:check`,
-        transport: platform.transport({ writeKey, config })
-      })
-      if (check.fatal?.kind === "spec") throw new RequestError(400, "spec", check.fatal.message)
-      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint })
-      log.info("run.queued", {
-        requestId: c.get("requestId"),
-        runId,
-        format: request.format,
-        rows: accepted.rows,
-        chunks: accepted.chunks
-      })
-      const status = `/v1/runs/${runId}`
-      c.header("Location", status)
-      return c.json({ runId, state: "queued", rows: accepted.rows, chunks: accepted.chunks, status }, 202)
-    }
-    if (overBudget !== undefined) {
-      throw new RequestError(413, "rows", `${overBudget}; send it with mode=queue (or mode=auto), or split the rows`)
-    }
-
-    const report = await runRows({
-      spec: request.spec,
-      options: request.options,
-      rows: request.rows,
-      description: `${request.format} request ${runId}`,
-      fingerprint: `request:${runId}`,
-      transport: platform.transport({ writeKey, config })
-    })
-    log.info("run.finished", {
-      requestId: c.get("requestId"),
-      runId,
-      mode: "sync",
-      format: request.format,
-      outcome: report.outcome,
-      rowsRead: report.rows.read,
-      rowsRejected: report.rows.rejected,
-      messagesAccepted: report.messages.accepted,
-      messagesRefused: report.messages.refused,
-      messagesUndelivered: report.messages.undelivered,
-      requests: report.batches.requests,
-      retries: report.batches.retries,
-      durationMillis: report.durationMillis,
-      fatal: report.fatal?.kind
-    })
-    c.header("X-Tablecast-Outcome", report.outcome)
-    // Anything short of "completed" is not a success for a scheduler calling with `curl --fail`:
-    // a spec naming columns the CSV lacks is the request's fault (400), the rest is Segment's side.
-    const status = report.outcome === "completed" ? 200 : report.fatal?.kind === "spec" ? 400 : 502
-    return c.json({ runId, ...report }, status)
-  })
+  app.post("/v1/runs", postRun(platform))
 
   app.get("/v1/runs/:runId", async (c) => {
     const runId = c.req.param("runId")
@@ -224,22 +139,7 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   })
 
   app.notFound((c) => c.json({ error: "not-found", message: `no route ${c.req.method} ${c.req.path}` }, 404))
-
-  app.onError((error, c) => {
-    if (error instanceof RequestError) {
-      if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds))
-      return c.json(error.toJSON(), error.status)
-    }
-    if (error instanceof HTTPException) return error.getResponse()
-    if (error instanceof TransportSetupError) {
-      // The transport's own check (e.g. a write key with a colon); its message never quotes the key.
-      return c.json({ error: "bad-request", field: "writeKey", message: error.message }, 400)
-    }
-    const log = c.get("log") ?? makeLogger("error")
-    // Only the error's name: a message from a library could quote request data.
-    log.error("request.failed", { requestId: c.get("requestId"), error: error.name })
-    return c.json({ error: "internal", message: "the run could not be carried out", requestId: c.get("requestId") }, 500)
-  })
+  app.onError(answerError)
 
   return app
 }

@@ -36,6 +36,15 @@ describe("EdgeConfig.fromEnv", () => {
     }
   })
 
+  it("checks SEGMENT_WRITE_KEY with the transport's own check, at start-up; a blank one is unset", () => {
+    for (const key of ["key:with-colon", "key\u0007bell"]) {
+      const attempt = () => EdgeConfig.fromEnv({ SEGMENT_WRITE_KEY: key })
+      expect(attempt).toThrow(EdgeConfigError)
+      expect(attempt).toThrow(/SEGMENT_WRITE_KEY: the write key holds a colon or a control character/)
+    }
+    expect(EdgeConfig.fromEnv({ SEGMENT_WRITE_KEY: "   " }).writeKey).toBeUndefined()
+  })
+
   it("ignores bindings that are not variables (queues, Durable Objects)", () => {
     const config = EdgeConfig.fromEnv({ RUN_CHUNKS: { send: () => undefined }, MAX_ROWS: "12" })
     expect(config.limits.MAX_ROWS).toBe(12)

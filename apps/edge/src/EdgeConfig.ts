@@ -1,5 +1,6 @@
 import { formatIssues } from "@tablecast/core"
 import { endpointProblem } from "@tablecast/segment/endpoint"
+import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 
@@ -92,7 +93,11 @@ const EdgeVarsSchema = LimitsSchema.extend({
   SEGMENT_WRITE_KEY: z
     .string()
     .min(1)
-    .refine((key) => !key.includes(":") && !/[\u0000-\u001f\u007f]/.test(key), "the write key holds a colon or a control character")
+    .superRefine((key, ctx) => {
+      // The transport's own check, at start-up rather than at the first run.
+      const problem = writeKeyProblem(Redacted.make(key))
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem })
+    })
     .optional(),
   SEGMENT_REGION: z.enum(["us", "eu"]).default("us"),
   SEGMENT_ENDPOINT: z

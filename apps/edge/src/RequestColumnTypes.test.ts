@@ -4,7 +4,8 @@ import { createApp } from "./App.ts"
 import { nodePlatform } from "./node.ts"
 import { decideRequestColumnTypes } from "./RequestColumnTypes.ts"
 import { numberRows } from "./RequestRows.ts"
-import { chunkRows, splitIntoChunks } from "./RunChunks.ts"
+import { chunkHeader, chunkRows } from "./ChunkMessage.ts"
+import { splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
 import { runRows } from "./RunSync.ts"
 import { captureTransport } from "./testing/captureTransport.ts"
@@ -144,11 +145,14 @@ describe("a queued run", () => {
       false
     )
     const chunks = splitIntoChunks({
-      runId: "run-1",
-      rows: request.rows,
-      spec: SyncSpec.parse(spec),
-      options: PipelineOptions.parse({}),
-      writeKey: undefined,
+      header: chunkHeader({
+        runId: "run-1",
+        rows: request.rows,
+        spec: SyncSpec.parse(spec),
+        options: PipelineOptions.parse({}),
+        writeKey: undefined
+      }),
+      items: request.rows.items,
       maxRows: 500,
       maxBytes: 96_000
     })

@@ -1,6 +1,7 @@
 import { MESSAGE_ID_PREFIX, PipelineOptions, SyncSpec, utf8ByteLength } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import { chunkRows, type ChunkMessage, splitIntoChunks } from "./RunChunks.ts"
+import { chunkHeader, chunkRows, type ChunkMessage } from "./ChunkMessage.ts"
+import { splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
 import { runRows } from "./RunSync.ts"
 import { captureTransport } from "./testing/captureTransport.ts"
@@ -46,11 +47,14 @@ const synchronous = async (spec: object) => {
 const split = async (spec: object) => {
   const request = await parse(spec)
   const chunks = splitIntoChunks({
-    runId: "run-1",
-    rows: request.rows,
-    spec: SyncSpec.parse(spec),
-    options: PipelineOptions.parse({}),
-    writeKey: undefined,
+    header: chunkHeader({
+      runId: "run-1",
+      rows: request.rows,
+      spec: SyncSpec.parse(spec),
+      options: PipelineOptions.parse({}),
+      writeKey: undefined
+    }),
+    items: request.rows.items,
     maxRows: 500,
     maxBytes: 96_000
   })

@@ -1,6 +1,7 @@
 import { PipelineOptions, SyncSpec, utf8ByteLength } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import { chunkRows, splitIntoChunks } from "./RunChunks.ts"
+import { chunkHeader, chunkRows } from "./ChunkMessage.ts"
+import { splitIntoChunks } from "./RunChunks.ts"
 import { numberRows } from "./RequestRows.ts"
 import { scoreRows } from "./testing/rows.ts"
 
@@ -8,7 +9,12 @@ const spec = SyncSpec.parse({ event: "Sales Prediction", customerId: "customer_i
 const options = PipelineOptions.parse({})
 
 const split = (rows: ReturnType<typeof numberRows>, maxRows: number, maxBytes: number) =>
-  splitIntoChunks({ runId: "run-1", rows, spec, options, writeKey: undefined, maxRows, maxBytes })
+  splitIntoChunks({
+    header: chunkHeader({ runId: "run-1", rows, spec, options, writeKey: undefined }),
+    items: rows.items,
+    maxRows,
+    maxBytes
+  })
 
 describe("splitIntoChunks", () => {
   it("keeps every chunk within the row and byte limits, measured as the JSON the queue carries", () => {

@@ -1,4 +1,4 @@
-import { checkBooks, type DeliveryReport, type FatalError, type RejectedRow, type RejectStage, type RunOutcome } from "@tablecast/core"
+import { checkBooks, combineReports, type DeliveryReport, type FatalError, type RejectedRow, type RejectStage, type RunOutcome, outcomeOf } from "@tablecast/core"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {
@@ -113,58 +113,26 @@ export interface RunStatus {
   readonly fatal?: FatalError
 }
 
-const noStages = (): Record<RejectStage, number> => ({
-  source: 0,
-  validation: 0,
-  "batch-refused": 0,
-  undelivered: 0
-})
-
 /** Adds up the chunks recorded so far. Recording a chunk again replaces it (queues deliver at least once). */
 export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>, fatal?: FatalError): RunStatus => {
   const ordered = [...results].sort((a, b) => a.chunk - b.chunk)
-  const rows = { read: 0, mapped: 0, rejected: 0, skipped: 0, unread: 0 }
-  const messages = { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 }
-  const batches = { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 }
-  const byStage = noStages()
-  const sample: Array<RejectedRow> = []
-  let bytesSent = 0
-  let rejectsTotal = 0
+  let unread = 0
   let deadLettered = 0
   let finishedAt = meta.startedAt
   let rowsDone = 0
-
   for (const result of ordered) {
-    const report = result.report
     rowsDone += result.rows
     if (result.deadLettered) deadLettered += 1
     if (result.finishedAt > finishedAt) finishedAt = result.finishedAt
-    if (result.skipped) {
-      rows.unread += result.rows
-      continue
-    }
-    rows.read += report.rows.read
-    rows.mapped += report.rows.mapped
-    rows.rejected += report.rows.rejected
-    rows.skipped += report.rows.skipped ?? 0
-    // A chunk whose run stopped mid-way read fewer rows than it held.
-    rows.unread += Math.max(0, result.rows - report.rows.read)
-    messages.built += report.messages.built
-    messages.sent += report.messages.sent
-    messages.accepted += report.messages.accepted
-    messages.refused += report.messages.refused
-    messages.undelivered += report.messages.undelivered
-    batches.accepted += report.batches.accepted
-    batches.refused += report.batches.refused
-    batches.undelivered += report.batches.undelivered
-    batches.planned += report.batches.planned ?? 0
-    batches.requests += report.batches.requests
-    batches.retries += report.batches.retries
-    bytesSent += report.bytesSent
-    rejectsTotal += report.rejects.total
-    for (const stage of Object.keys(byStage) as Array<RejectStage>) byStage[stage] += report.rejects.byStage[stage] ?? 0
-    for (const reject of report.rejects.sample) if (sample.length < SampleSize) sample.push(reject)
+    // A skipped chunk read none of its rows; a chunk whose run stopped mid-way read fewer than it held.
+    unread += result.skipped ? result.rows : Math.max(0, result.rows - result.report.rows.read)
   }
+  const sums = combineReports(
+    ordered.filter((result) => !result.skipped).map((result) => result.report),
+    SampleSize
+  )
+  const rows = { ...sums.rows, unread }
+  const { messages, batches, bytesSent, rejects } = sums
 
   const failure = meta.enqueueFailure
   if (failure !== undefined) rows.unread += failure.rows
@@ -179,12 +147,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
   // the run as unbalanced; it is never reported completed.
   const unbalancedChunk = ordered.find((result) => result.report.fatal?.kind === "unbalanced")?.report.fatal
   const runFatal: FatalError | undefined = isDone ? (checkBooks({ rows, messages }, unbalancedChunk ?? stopped) ?? stopped) : stopped
-  const outcome: RunOutcome =
-    runFatal !== undefined || rows.unread > 0
-      ? "aborted"
-      : messages.refused > 0 || messages.undelivered > 0
-        ? "incomplete"
-        : "completed"
+  const outcome = outcomeOf({ fatal: runFatal, messages, unreadRows: rows.unread })
 
   return {
     runId: meta.runId,
@@ -199,7 +162,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
     messages,
     batches,
     bytesSent,
-    rejects: { total: rejectsTotal, byStage, sample },
+    rejects,
     ...(runFatal === undefined ? {} : { fatal: runFatal })
   }
 }

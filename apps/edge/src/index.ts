@@ -4,5 +4,5 @@ export type { EdgePlatform, QueuedRunAccepted, QueuedRuns } from "./EdgePlatform
 export { RequestError } from "./RequestError.ts"
 export { parseRunRequest, RunMode, type RunRequest, OptionsHeader, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
 export type { ChunkResult, RunMeta, RunStatus } from "./RunStatus.ts"
-export type { ChunkMessage } from "./RunChunks.ts"
+export type { ChunkMessage } from "./ChunkMessage.ts"
 export { version } from "./Version.ts"

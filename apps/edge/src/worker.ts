@@ -2,7 +2,7 @@ import { FetchSegmentTransport, resolveEndpoint } from "@tablecast/segment/fetch
 import { createApp } from "./App.ts"
 import type { EdgeConfig } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
-import type { ChunkMessage } from "./RunChunks.ts"
+import type { ChunkMessage } from "./ChunkMessage.ts"
 import { consumeChunks } from "./workers/ChunkConsumer.ts"
 import type { WorkerBindings } from "./workers/WorkerBindings.ts"
 import { workerQueuedRuns } from "./workers/WorkerQueuedRuns.ts"

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { type Batch, BatchBuilder } from "./Batcher.ts"
+import { type Batch, BatchBuilder, Batcher } from "./Batcher.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
 
 const message = (rowNumber: number, bytes: number): BuiltMessage => ({
@@ -54,5 +54,60 @@ describe("BatchBuilder", () => {
       ),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("Batcher", () => {
+  const chunk = (sizes: ReadonlyArray<number>, maxCount: number, maxBytes: number, envelopeBytes = 0) => {
+    const batcher = new Batcher<number, { items: Array<number>; bytes: number }>({
+      maxCount,
+      maxBytes,
+      envelopeBytes,
+      separatorBytes: 0,
+      sizeOf: (size) => size,
+      close: (items, bytes) => ({ items, bytes })
+    })
+    const chunks = sizes.flatMap((size) => batcher.add(size))
+    const last = batcher.flush()
+    return last === undefined ? chunks : [...chunks, last]
+  }
+
+  it("chunks anything by the size it is given, under a count and a byte limit", () => {
+    expect(chunk([5, 5, 5, 5, 5], 3, 100)).toEqual([
+      { items: [5, 5, 5], bytes: 15 },
+      { items: [5, 5], bytes: 10 }
+    ])
+    expect(chunk([40, 40, 40], 10, 100, 10)).toEqual([
+      { items: [40, 40], bytes: 80 },
+      { items: [40], bytes: 40 }
+    ])
+  })
+
+  it("lets an item over the limit travel alone", () => {
+    expect(chunk([1, 500, 1], 10, 100).map((c) => c.items)).toEqual([[1], [500], [1]])
+  })
+
+  it("measures an item again after a chunk closes, so its size may depend on what closed", () => {
+    let open = 0
+    const batcher = new Batcher<number, Array<number>>({
+      maxCount: 10,
+      maxBytes: 10,
+      envelopeBytes: 0,
+      separatorBytes: 0,
+      // The first item of a chunk costs 2 more bytes (a header the chunk carries once).
+      sizeOf: (size) => (open === 0 ? size + 2 : size),
+      close: (items) => {
+        open = 0
+        return items
+      }
+    })
+    const closed: Array<ReadonlyArray<number>> = []
+    for (const size of [4, 4, 4]) {
+      closed.push(...batcher.add(size))
+      open++
+    }
+    // 6 + 4 = 10 fits; the third (4 more) does not, and opens the next chunk at 4 + 2.
+    expect(closed).toEqual([[4, 4]])
+    expect(batcher.size).toBe(1)
   })
 })

@@ -1,6 +1,7 @@
 import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 import type { ProgressSnapshot } from "./Progress.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
+import { outcomeOf } from "./report/ReportAlgebra.ts"
 
 const SAMPLE_SIZE = 100
 
@@ -78,8 +79,7 @@ export class DeliveryTally {
   }
 
   outcome(): RunOutcome {
-    if (this.fatal !== undefined) return "aborted"
-    return this.messagesRefused + this.messagesUndelivered > 0 ? "incomplete" : "completed"
+    return outcomeOf({ fatal: this.fatal, messages: { refused: this.messagesRefused, undelivered: this.messagesUndelivered } })
   }
 
   report(meta: { sync: string; source: string; endpoint: string; dryRun: boolean }, nowMillis: number): DeliveryReport {

@@ -4,22 +4,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as z from "zod"
 import { endpointProblem, regionHosts, type SegmentRegion } from "./SegmentEndpoint.ts"
-
-/** Why a write key cannot be sent, or undefined. Never quotes the key. */
-const writeKeyProblem = (value: unknown): string | undefined => {
-  if (!Redacted.isRedacted(value)) return "the write key must be wrapped in Redacted (Redacted.make(key))"
-  let key: unknown
-  try {
-    key = Redacted.value(value)
-  } catch {
-    return "the write key was wiped"
-  }
-  if (typeof key !== "string") return "the write key must be a string"
-  if (key.trim() === "") return "the write key is empty"
-  // Basic auth puts the key before a colon, in a header: no colon, no control characters.
-  if (key.includes(":") || /[\u0000-\u001f\u007f]/.test(key)) return "the write key holds a colon or a control character"
-  return undefined
-}
+import { writeKeyProblem } from "./WriteKey.ts"
 
 const WriteKey = z.custom<Redacted.Redacted<string>>().superRefine((value, ctx) => {
   const problem = writeKeyProblem(value)

@@ -1,6 +1,6 @@
 import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "vitest"
-import { basicAuthorization, scrubWriteKey } from "./WriteKey.ts"
+import { basicAuthorization, scrubWriteKey, writeKeyProblem } from "./WriteKey.ts"
 
 describe("basicAuthorization", () => {
   it("is Basic base64(writeKey + ':'), as Node's Buffer encodes it", () => {
@@ -18,5 +18,21 @@ describe("scrubWriteKey", () => {
       "bad key [redacted] (Basic [redacted])"
     )
     expect(scrubWriteKey("nothing here", key)).toBe("nothing here")
+  })
+})
+
+describe("writeKeyProblem", () => {
+  it("passes a key Basic auth can carry", () => {
+    expect(writeKeyProblem(Redacted.make("wk_abc-123.XYZ"))).toBeUndefined()
+  })
+
+  it("names what is wrong without quoting the key", () => {
+    expect(writeKeyProblem(Redacted.make("  "))).toBe("the write key is empty")
+    for (const key of ["ab:cd", "ab\ncd", "ab\u007fcd"]) {
+      const problem = writeKeyProblem(Redacted.make(key))
+      expect(problem).toBe("the write key holds a colon or a control character")
+      expect(problem).not.toContain(key)
+    }
+    expect(writeKeyProblem("wk_plain")).toMatch(/wrapped in Redacted/)
   })
 })

@@ -15,3 +15,4 @@ export {
 export { classifyFailure } from "./FailureClassification.ts"
 export { batchBody, envelopeBytes } from "./BatchBody.ts"
 export { userAgent, version } from "./Version.ts"
+export { writeKeyProblem } from "./WriteKey.ts"

@@ -3,3 +3,4 @@
 export { columnNameProblems } from "./ColumnNames.ts"
 export { type CsvDialect, csvParserOptions, defaultCsvDialect } from "./CsvParserOptions.ts"
 export { completeUtf8Length } from "./Utf8Boundary.ts"
+export { CsvTextError, CsvTextParser } from "./CsvTextParser.ts"

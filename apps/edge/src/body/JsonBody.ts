@@ -20,6 +20,83 @@ const BodyFields = new Set(["spec", "options", "rows"])
 export const MaxSpecValues = 10_000
 
 /**
+ * The check each token passes before the token parser sees it: the body's shape (an object of
+ * spec, options and rows; rows an array of objects), its nesting, and the row, cell and spec limits.
+ */
+class JsonBodyGuard {
+  /** Per open container: whether it is an object. */
+  private readonly containers: Array<boolean> = []
+  previous: TokenType | undefined
+  lastTokenOffset = 0
+  sawRows = false
+  private topField: string | undefined
+  private rowCount = 0
+  private cells = 0
+  private specValues = 0
+
+  constructor(private readonly limits: BodyLimits) {}
+
+  check(token: ParsedTokenInfo): void {
+    const depth = this.containers.length
+    const inObject = depth > 0 && this.containers[depth - 1] === true
+    const isKey = token.token === TokenType.STRING && inObject && (this.previous === TokenType.LEFT_BRACE || this.previous === TokenType.COMMA)
+    const opens = token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET
+    const isValue =
+      opens ||
+      (token.token === TokenType.STRING && !isKey) ||
+      token.token === TokenType.NUMBER ||
+      token.token === TokenType.TRUE ||
+      token.token === TokenType.FALSE ||
+      token.token === TokenType.NULL
+
+    if (depth === 0 && token.token !== TokenType.LEFT_BRACE) {
+      throw new RequestError(400, "body", "body: must be a JSON object { spec, options, rows }")
+    }
+    if (depth === 1 && isKey) {
+      this.topField = String(token.value)
+      if (!BodyFields.has(this.topField)) {
+        throw new RequestError(400, "body", `body: unknown field ${JSON.stringify(this.topField.slice(0, 64))}; a body holds spec, options and rows`)
+      }
+      if (this.topField === "rows") this.sawRows = true
+    }
+    if (this.topField === "rows" && isValue) {
+      if (depth === 1 && token.token !== TokenType.LEFT_BRACKET) {
+        throw new RequestError(400, "rows", "rows: must be an array of row objects")
+      }
+      if (depth === 2) {
+        if (token.token !== TokenType.LEFT_BRACE) {
+          throw new RequestError(400, `rows.${this.rowCount}`, `rows.${this.rowCount}: a row must be a JSON object of column → value`)
+        }
+        this.rowCount++
+        tooManyRows(this.rowCount, this.limits)
+      }
+      if (depth >= 3) {
+        this.cells++
+        tooManyCells(this.cells, this.limits.MAX_CELLS)
+      }
+    }
+    if ((this.topField === "spec" || this.topField === "options") && isValue && ++this.specValues > MaxSpecValues) {
+      throw new RequestError(400, this.topField, `${this.topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
+    }
+    if (opens) {
+      if (depth + 1 > MaxJsonDepth) {
+        throw new RequestError(
+          400,
+          this.topField ?? "body",
+          `${this.topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})`
+        )
+      }
+      this.containers.push(token.token === TokenType.LEFT_BRACE)
+    } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
+      this.containers.pop()
+      if (this.containers.length === 1) this.topField = undefined
+    }
+    this.previous = token.token
+    this.lastTokenOffset = token.offset
+  }
+}
+
+/**
  * Reads a JSON run body as a stream with @streamparser/json: its tokenizer turns the bytes into
  * tokens, which pass a check here before its token parser builds values from them. Each row is
  * handed out as soon as it is complete and dropped from the parser (`keepStack: false`), so only
@@ -42,18 +119,10 @@ export const readJsonBody = async (
 
   let spec: unknown
   let options: unknown
-  let sawRows = false
   const items: Array<SourceItem> = []
   let columns = 0
 
-  /** Per open container: whether it is an object. */
-  const containers: Array<boolean> = []
-  let previous: TokenType | undefined
-  let topField: string | undefined
-  let rowCount = 0
-  let cells = 0
-  let specValues = 0
-  let lastTokenOffset = 0
+  const guard = new JsonBodyGuard(limits)
 
   parser.onValue = (element: ParsedElementInfo) => {
     if (element.stack.length === 1) {
@@ -68,62 +137,7 @@ export const readJsonBody = async (
   }
 
   tokenizer.onToken = (token: ParsedTokenInfo) => {
-    const depth = containers.length
-    const inObject = depth > 0 && containers[depth - 1] === true
-    const isKey = token.token === TokenType.STRING && inObject && (previous === TokenType.LEFT_BRACE || previous === TokenType.COMMA)
-    const opens = token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET
-    const isValue =
-      opens ||
-      (token.token === TokenType.STRING && !isKey) ||
-      token.token === TokenType.NUMBER ||
-      token.token === TokenType.TRUE ||
-      token.token === TokenType.FALSE ||
-      token.token === TokenType.NULL
-
-    if (depth === 0 && token.token !== TokenType.LEFT_BRACE) {
-      throw new RequestError(400, "body", "body: must be a JSON object { spec, options, rows }")
-    }
-    if (depth === 1 && isKey) {
-      topField = String(token.value)
-      if (!BodyFields.has(topField)) {
-        throw new RequestError(400, "body", `body: unknown field ${JSON.stringify(topField.slice(0, 64))}; a body holds spec, options and rows`)
-      }
-      if (topField === "rows") sawRows = true
-    }
-    if (topField === "rows" && isValue) {
-      if (depth === 1 && token.token !== TokenType.LEFT_BRACKET) {
-        throw new RequestError(400, "rows", "rows: must be an array of row objects")
-      }
-      if (depth === 2) {
-        if (token.token !== TokenType.LEFT_BRACE) {
-          throw new RequestError(400, `rows.${rowCount}`, `rows.${rowCount}: a row must be a JSON object of column → value`)
-        }
-        rowCount++
-        tooManyRows(rowCount, limits)
-      }
-      if (depth >= 3) {
-        cells++
-        tooManyCells(cells, limits.MAX_CELLS)
-      }
-    }
-    if ((topField === "spec" || topField === "options") && isValue && ++specValues > MaxSpecValues) {
-      throw new RequestError(400, topField, `${topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
-    }
-    if (opens) {
-      if (depth + 1 > MaxJsonDepth) {
-        throw new RequestError(
-          400,
-          topField ?? "body",
-          `${topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})`
-        )
-      }
-      containers.push(token.token === TokenType.LEFT_BRACE)
-    } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
-      containers.pop()
-      if (containers.length === 1) topField = undefined
-    }
-    previous = token.token
-    lastTokenOffset = token.offset
+    guard.check(token)
     parser.write(token)
   }
 
@@ -131,7 +145,7 @@ export const readJsonBody = async (
     if (error instanceof RequestError) return error
     // The tokenizer names the absolute byte offset; the token parser's faults are at the last token.
     const position = /absolute position "(\d+)"/.exec(error instanceof Error ? error.message : "")
-    const at = position === null ? lastTokenOffset : Number(position[1])
+    const at = position === null ? guard.lastTokenOffset : Number(position[1])
     const where = atEnd ? " (it ends too early)" : ` (at byte ${at})`
     return new RequestError(400, "body", `body: not valid JSON${where}`)
   }
@@ -151,12 +165,12 @@ export const readJsonBody = async (
   })
   const invalid = utf8.end()
   if (invalid !== -1) throw new RequestError(400, "body", `body: invalid UTF-8 at byte ${invalid}`)
-  if (previous === undefined) throw new RequestError(400, "body", "body: empty; send { spec, options, rows }")
+  if (guard.previous === undefined) throw new RequestError(400, "body", "body: empty; send { spec, options, rows }")
   try {
     tokenizer.end()
     if (!parser.isEnded) parser.end()
   } catch (error) {
     throw notJson(error, true)
   }
-  return { spec, options, rows: sawRows ? { items, columns } : undefined }
+  return { spec, options, rows: guard.sawRows ? { items, columns } : undefined }
 }

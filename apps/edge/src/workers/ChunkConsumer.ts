@@ -1,22 +1,13 @@
-import { type DeliveryReport, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
-import type * as Redacted from "effect/Redacted"
+import { type DeliveryReport, emptySums, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
+import * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
 import { type Logger, makeLogger } from "../Log.ts"
-import { type ChunkMessage, chunkRows } from "../RunChunks.ts"
+import { type ChunkMessage, chunkRows } from "../ChunkMessage.ts"
 import { runRows } from "../RunSync.ts"
 import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
 import { openWriteKey } from "../WriteKeySeal.ts"
-import type { WorkerBindings } from "./WorkerBindings.ts"
-import { runState } from "./WorkerQueuedRuns.ts"
-
-/** What the dead-letter queue keeps: the chunk as it was enqueued, and why it is there. */
-export interface DeadLetter {
-  readonly reason: string
-  readonly deadLetteredAt: string
-  readonly attempts: number
-  readonly chunk: ChunkMessage
-}
+import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /**
  * Within one delivery, the pipeline retries a batch for at most this long; past it the chunk is
@@ -25,14 +16,8 @@ export interface DeadLetter {
  */
 const ConsumerRetryMillis = 120_000
 
-const emptyReport = (): ChunkReport => ({
-  outcome: "aborted",
-  rows: { read: 0, mapped: 0, rejected: 0, skipped: 0 },
-  messages: { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 },
-  batches: { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 },
-  bytesSent: 0,
-  rejects: { total: 0, byStage: { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }, sample: [] }
-})
+/** The report of a chunk that was not read. */
+const emptyReport = (): ChunkReport => ({ outcome: "aborted", ...emptySums() })
 
 type Transport = EdgePlatform<WorkerBindings>["transport"]
 
@@ -68,6 +53,15 @@ export const consumeChunks = async (
 
 const retryDelay = (config: EdgeConfig, attempts: number): number =>
   Math.min(43_200, config.limits.CHUNK_RETRY_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1))
+
+/** The key a chunk is delivered with: its run's sealed key, opened, else the deployment's secret. */
+const chunkWriteKey = async (chunk: ChunkMessage, config: EdgeConfig): Promise<Redacted.Redacted<string> | FatalError> => {
+  if (chunk.writeKey === undefined) {
+    return config.writeKey ?? { kind: "auth", message: "no write key: the run brought none and SEGMENT_WRITE_KEY is not set" }
+  }
+  const opened = config.token === undefined ? undefined : await openWriteKey(chunk.writeKey, config.token, chunk.runId)
+  return opened ?? { kind: "auth", message: "the run's sealed write key does not open (was TABLECAST_TOKEN rotated?)" }
+}
 
 const consumeChunk = async (
   message: Message<ChunkMessage>,
@@ -107,16 +101,8 @@ const consumeChunk = async (
   const fatal = await state.fatal()
   if (fatal !== undefined) return stop(fatal, true)
 
-  let writeKey: Redacted.Redacted<string> | undefined = config.writeKey
-  if (chunk.writeKey !== undefined) {
-    writeKey = config.token === undefined ? undefined : await openWriteKey(chunk.writeKey, config.token, chunk.runId)
-    if (writeKey === undefined) {
-      return stop({ kind: "auth", message: "the run's sealed write key does not open (was TABLECAST_TOKEN rotated?)" })
-    }
-  }
-  if (writeKey === undefined) {
-    return stop({ kind: "auth", message: "no write key: the run brought none and SEGMENT_WRITE_KEY is not set" })
-  }
+  const writeKey = await chunkWriteKey(chunk, config)
+  if (!Redacted.isRedacted(writeKey)) return stop(writeKey)
   const spec = SyncSpec.safeParse(chunk.spec)
   const options = PipelineOptions.safeParse(chunk.options)
   if (!spec.success || !options.success) {

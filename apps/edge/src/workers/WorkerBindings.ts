@@ -1,6 +1,6 @@
-import type { ChunkMessage } from "../RunChunks.ts"
+import type { ChunkMessage } from "../ChunkMessage.ts"
 import type { EdgeVars } from "../EdgeConfig.ts"
-import type { DeadLetter } from "./ChunkConsumer.ts"
+import type { DeadLetter } from "./DeadLetter.ts"
 import type { RunState } from "./RunState.ts"
 
 /** The Worker's bindings, as declared in wrangler.jsonc (secrets and vars come from `EdgeVars`). */
@@ -14,3 +14,6 @@ export interface WorkerBindings extends EdgeVars {
   /** Optional rate limit on run requests (a Workers rate-limiting binding). */
   readonly RUN_LIMITER?: RateLimit
 }
+
+/** The Durable Object stub of one queued run. */
+export const runState = (env: WorkerBindings, runId: string) => env.RUN_STATE.get(env.RUN_STATE.idFromName(runId))

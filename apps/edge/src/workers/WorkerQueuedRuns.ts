@@ -1,10 +1,12 @@
 import type { EdgeConfig } from "../EdgeConfig.ts"
 import type { QueuedRuns } from "../EdgePlatform.ts"
 import { RequestError } from "../RequestError.ts"
-import { type SizedChunk, splitIntoChunks } from "../RunChunks.ts"
+import { Batcher } from "@tablecast/core"
+import { chunkHeader, type SizedChunk } from "../ChunkMessage.ts"
+import { splitIntoChunks } from "../RunChunks.ts"
 import type { RunMeta } from "../RunStatus.ts"
 import { sealWriteKey } from "../WriteKeySeal.ts"
-import type { WorkerBindings } from "./WorkerBindings.ts"
+import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /** Cloudflare Queues takes at most 100 messages and 256 KB per `sendBatch`. */
 const SendBatchCount = 100
@@ -12,23 +14,18 @@ const SendBatchBytes = 250_000
 
 /** Groups chunks into `sendBatch` calls within the queue's limits. */
 const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>> => {
-  const groups: Array<Array<SizedChunk>> = []
-  let group: Array<SizedChunk> = []
-  let bytes = 0
-  for (const chunk of chunks) {
-    if (group.length > 0 && (group.length >= SendBatchCount || bytes + chunk.bytes > SendBatchBytes)) {
-      groups.push(group)
-      group = []
-      bytes = 0
-    }
-    group.push(chunk)
-    bytes += chunk.bytes
-  }
-  if (group.length > 0) groups.push(group)
-  return groups
+  const batcher = new Batcher<SizedChunk, Array<SizedChunk>>({
+    maxCount: SendBatchCount,
+    maxBytes: SendBatchBytes,
+    envelopeBytes: 0,
+    separatorBytes: 0,
+    sizeOf: (chunk) => chunk.bytes,
+    close: (group) => group
+  })
+  const groups = chunks.flatMap((chunk) => batcher.add(chunk))
+  const last = batcher.flush()
+  return last === undefined ? groups : [...groups, last]
 }
-
-export const runState = (env: WorkerBindings, runId: string) => env.RUN_STATE.get(env.RUN_STATE.idFromName(runId))
 
 /**
  * Queued runs on Workers: the rows are split into chunks, the run is recorded in its Durable
@@ -41,11 +38,8 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
     // The app refuses requests without a token before this point; sealing needs it.
     const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
     const chunks = splitIntoChunks({
-      runId,
-      rows: request.rows,
-      spec: request.spec,
-      options: request.options,
-      writeKey: sealed,
+      header: chunkHeader({ runId, spec: request.spec, options: request.options, rows: request.rows, writeKey: sealed }),
+      items: request.rows.items,
       maxRows: limits.CHUNK_MAX_ROWS,
       maxBytes: limits.CHUNK_MAX_BYTES
     })

@@ -1,0 +1,59 @@
+import type { Context } from "hono"
+import type { AppEnv } from "./AppEnv.ts"
+import type { EdgePlatform } from "./EdgePlatform.ts"
+import { parseRunRequest, strictQueryParameter } from "./RunRequest.ts"
+import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, statusOfReport, writeKeyFor } from "./RunPolicy.ts"
+import { runRows } from "./RunSync.ts"
+
+/**
+ * `POST /v1/runs`: parses the request, lets the run policy decide (write key, mode, checks before
+ * queueing, answer status), and runs it now or queues it. Only composes: each decision is in
+ * `RunPolicy`, the parsing in `RunRequest`, the run in `RunSync` or the platform's queued runs.
+ */
+export const postRun =
+  <Bindings extends object>(platform: EdgePlatform<Bindings>) =>
+  async (c: Context<AppEnv>): Promise<Response> => {
+    const config = c.get("config")
+    const log = c.get("log")
+    const queued = platform.queuedRuns?.(c.env as Bindings, config)
+    const request = await parseRunRequest(
+      {
+        contentType: c.req.header("content-type"),
+        query: (name) => strictQueryParameter(c.req.url, name),
+        header: (name) => c.req.header(name),
+        contentLength: c.req.header("content-length"),
+        // Read as a stream by the parsers, which enforce MAX_BODY_BYTES and the row limits as they go.
+        body: () => c.req.raw.body
+      },
+      config.limits,
+      config.allowWriteKeyHeader,
+      queued !== undefined
+    )
+    const writeKey = writeKeyFor(request, config)
+    const mode = runModeOf(request, config.limits, queued !== undefined)
+    const endpoint = platform.endpoint(config)
+    const runId = crypto.randomUUID()
+    const requestId = c.get("requestId")
+
+    if (mode === "queue" && queued !== undefined) {
+      checkBeforeQueueing(request, writeKey)
+      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint })
+      log.info("run.queued", { requestId, runId, format: request.format, rows: accepted.rows, chunks: accepted.chunks })
+      const status = `/v1/runs/${runId}`
+      c.header("Location", status)
+      return c.json({ runId, state: "queued", rows: accepted.rows, chunks: accepted.chunks, status }, 202)
+    }
+
+    checkWriteKey(writeKey)
+    const report = await runRows({
+      spec: request.spec,
+      options: request.options,
+      rows: request.rows,
+      description: `${request.format} request ${runId}`,
+      fingerprint: `request:${runId}`,
+      transport: platform.transport({ writeKey, config })
+    })
+    log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
+    c.header("X-Tablecast-Outcome", report.outcome)
+    return c.json({ runId, ...report }, statusOfReport(report))
+  }
