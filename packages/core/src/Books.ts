@@ -35,13 +35,11 @@ const gapText = (gap: number, one: string, many: string, what: string): string =
   gap > 0 ? `${plural(gap, one, many)} ${what} unaccounted for` : `${plural(-gap, one, many)} counted twice`
 
 /**
- * Checks a run's books. When they do not balance, the run is a failure of its own kind
- * (`unbalanced`, exit code 10), whatever else happened: its message gives the count of rows and
- * messages unaccounted for, the sums that do not hold, and the fatal error the run had already, if
- * any. Never "completed".
+ * What is wrong with a run's books, in words, or undefined when they balance: the count of rows
+ * and messages unaccounted for, the sums that do not hold, and the fatal error the run had
+ * already, if any.
  */
-export const checkBooks = (books: Books, previous?: FatalError): FatalError | undefined => {
-  if (previous?.kind === "unbalanced") return previous
+export const booksProblem = (books: Books, previous?: Pick<FatalError, "kind" | "message">): string | undefined => {
   const gap = imbalanceOf(books)
   if (gap === undefined) return undefined
   const { rows, messages } = books
@@ -58,8 +56,15 @@ export const checkBooks = (books: Books, previous?: FatalError): FatalError | un
     )
   }
   const before = previous === undefined ? "" : `; the run had stopped before that (${previous.kind}: ${previous.message})`
-  return {
-    kind: "unbalanced",
-    message: `the books do not balance: ${parts.join("; ")}. This is a bug in tablecast: please report it${before}`
-  }
+  return `the books do not balance: ${parts.join("; ")}. This is a bug in tablecast: please report it${before}`
+}
+
+/**
+ * Checks a run's books. When they do not balance, the run is a failure of its own kind
+ * (`unbalanced`, exit code 10), whatever else happened. Never "completed".
+ */
+export const checkBooks = (books: Books, previous?: FatalError): FatalError | undefined => {
+  if (previous?.kind === "unbalanced") return previous
+  const problem = booksProblem(books, previous)
+  return problem === undefined ? undefined : { kind: "unbalanced", message: problem }
 }

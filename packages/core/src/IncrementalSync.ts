@@ -7,6 +7,7 @@ import { checkBooks } from "./Books.ts"
 import { CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
+import { fatalOfRecord } from "./report/Fatal.ts"
 import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
 import { sends } from "./IncrementalSpec.ts"
 import type { BuiltMessage } from "./MessageMapper.ts"
@@ -14,7 +15,7 @@ import { syncNamespace } from "./MessageMapper.ts"
 import { digestSpecHash } from "./SourceDigestSpec.ts"
 import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
 import { messageIdSchemeNote, type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
-import { run as runSync, type SyncInput } from "./Sync.ts"
+import { run as runSync, type SyncInput } from "./run/Sync.ts"
 import { incrementalOf } from "./SyncSpec.ts"
 import { Transport } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
@@ -62,7 +63,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
 
   const stopped = (fatal: FatalError, plan?: IncrementalPlan) =>
     Effect.gen(function* () {
-      tally.fatal = fatal
+      tally.fail(fatalOfRecord(fatal))
       const report = tally.report(
         { sync: syncNamespace(spec), source: source.description, endpoint: transport.endpoint, dryRun: planOnly },
         yield* Clock.currentTimeMillis

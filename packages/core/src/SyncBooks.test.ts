@@ -11,7 +11,7 @@ import { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
 import type { SourceItem } from "./RowSource.ts"
-import * as Sync from "./Sync.ts"
+import * as Sync from "./run/Sync.ts"
 import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
 import { memorySource, type MemorySourceOptions } from "./testing/MemorySource.ts"
 import { type Answer, type RecordedRequest, recordingTransport } from "./testing/RecordingTransport.ts"

@@ -10,7 +10,7 @@ import { type Checkpoint, CheckpointStore, memoryCheckpointStore } from "./Check
 import type { DeliveryReport } from "./DeliveryReport.ts"
 import { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
-import * as Sync from "./Sync.ts"
+import * as Sync from "./run/Sync.ts"
 import { SyncSpec } from "./SyncSpec.ts"
 import { memorySource, type MemorySourceOptions } from "./testing/MemorySource.ts"
 import { type Answer, httpError, type RecordedRequest, recordingTransport } from "./testing/RecordingTransport.ts"

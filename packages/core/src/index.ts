@@ -30,7 +30,7 @@ export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts
 export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./RowRanges.ts"
-export * as Sync from "./Sync.ts"
+export * as Sync from "./run/Sync.ts"
 export { preview, type PreviewResult } from "./Preview.ts"
 export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
 export { toIsoTimestamp } from "./ColumnValue.ts"
