@@ -3,7 +3,7 @@ import * as Schema from "effect/Schema"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { ColumnTypes } from "./ColumnTyping.ts"
-import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
+import type { BuiltMessage, LibraryInfo } from "./map/BuiltMessage.ts"
 import type { RejectedRow } from "./RejectSink.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 
