@@ -95,7 +95,7 @@ class StopReading {
  * queue when reading ends, however it ends. `offering` tells stop control whether it holds
  * messages it has not handed over (then it cannot be cut, only told to stop).
  */
-export const makeReader = (input: ReaderInput) => {
+export const makeReader = (input: ReaderInput): { readonly read: Effect.Effect<void>; readonly isOffering: () => boolean } => {
   const { tally, position, settlement, stop, rejectGate, queue } = input
   let offering: ReadonlyArray<BuiltMessage> = []
   const read = input.rows.pipe(
