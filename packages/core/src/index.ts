@@ -1,9 +1,9 @@
-export { Defaults, SegmentLimits } from "./Limits.ts"
-export { utf8ByteLength } from "./Utf8.ts"
-export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
-export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./Books.ts"
-export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
-export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
+export { Defaults, SegmentLimits } from "./spec/Limits.ts"
+export { utf8ByteLength } from "./map/Utf8.ts"
+export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./map/ValueDepth.ts"
+export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./report/Books.ts"
+export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./spec/SyncSpec.ts"
+export { PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
 export {
   type ColumnInfo,
   isMalformed,
@@ -16,7 +16,7 @@ export {
   type SourceDigests,
   type SourceItem,
   type SourceRow
-} from "./RowSource.ts"
+} from "./source/RowSource.ts"
 export {
   type BatchAccepted,
   type OutgoingBatch,
@@ -24,16 +24,16 @@ export {
   TransportError,
   type TransportErrorKind,
   type TransportShape
-} from "./Transport.ts"
-export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
-export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
-export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
-export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"
-export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./RowRanges.ts"
+} from "./send/Transport.ts"
+export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
+export type { DeliveryReport, FatalError, RunOutcome } from "./report/DeliveryReport.ts"
+export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
+export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"
+export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./resume/RowRanges.ts"
 export * as Sync from "./run/Sync.ts"
-export { preview, type PreviewResult } from "./Preview.ts"
-export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
-export { toIsoTimestamp } from "./ColumnValue.ts"
+export { preview, type PreviewResult } from "./run/Preview.ts"
+export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./map/MessageMapper.ts"
+export { toIsoTimestamp } from "./map/ColumnValue.ts"
 export {
   type ColumnTypeLine,
   columnTypeLines,
@@ -44,10 +44,10 @@ export {
   TextTypeSample,
   TYPE_SAMPLE_ROWS,
   WILDCARD_COLUMN
-} from "./ColumnTyping.ts"
-export { exactNumber } from "./ExactNumber.ts"
-export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./MessageId.ts"
-export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
+} from "./map/ColumnTyping.ts"
+export { exactNumber } from "./map/ExactNumber.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./map/MessageId.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./map/RepeatCounter.ts"
 export {
   type ChangeKind,
   memorySnapshotStore,
@@ -61,7 +61,7 @@ export {
   StateError
 } from "./Snapshot.ts"
 export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
-export { incrementalOf } from "./SyncSpec.ts"
+export { incrementalOf } from "./spec/SyncSpec.ts"
 export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
 export type { ColumnChange } from "./ChangeDetector.ts"
 export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"

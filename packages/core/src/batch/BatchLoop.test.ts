@@ -4,8 +4,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import { TestClock } from "effect/testing"
-import { type Batch, BatchBuilder } from "../Batcher.ts"
-import type { BuiltMessage } from "../MessageMapper.ts"
+import { type Batch, BatchBuilder } from "./Batcher.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
 import { batchLoop } from "./BatchLoop.ts"
 
 const message = (rowNumber: number, bytes = 10): BuiltMessage => ({

@@ -3,8 +3,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Result from "effect/Result"
-import type { Batch, BatchBuilder } from "../Batcher.ts"
-import type { BuiltMessage } from "../MessageMapper.ts"
+import type { Batch, BatchBuilder } from "./Batcher.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
 
 export interface BatchLoopInput {
   readonly queue: Queue.Dequeue<BuiltMessage, Cause.Done>

@@ -1,5 +1,5 @@
-import { type ColumnRule, columnRules, type ColumnTypes, sendsText } from "../ColumnTyping.ts"
-import type { SyncSpec } from "../SyncSpec.ts"
+import { type ColumnRule, columnRules, type ColumnTypes, sendsText } from "./ColumnTyping.ts"
+import type { SyncSpec } from "../spec/SyncSpec.ts"
 
 export interface PayloadPlan {
   /** Explicit list of columns, or undefined for "all remaining columns". */

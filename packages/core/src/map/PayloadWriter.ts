@@ -1,7 +1,7 @@
-import { EMPTY, isCanonicalNumber } from "../ColumnValue.ts"
-import { convertColumnValue } from "../ColumnTyping.ts"
-import type { SourceRow } from "../RowSource.ts"
-import { utf8ByteLength } from "../Utf8.ts"
+import { EMPTY, isCanonicalNumber } from "./ColumnValue.ts"
+import { convertColumnValue } from "./ColumnTyping.ts"
+import type { SourceRow } from "../source/RowSource.ts"
+import { utf8ByteLength } from "./Utf8.ts"
 import type { ColumnPlans, PayloadPlan } from "./ColumnPlans.ts"
 import { failure, RowFailure } from "./RowFailure.ts"
 

@@ -1,6 +1,6 @@
 import type { BuiltMessage } from "./BuiltMessage.ts"
-import { MESSAGE_ID_PREFIX, repeatKey, repeatMessageId } from "../MessageId.ts"
-import { RepeatCounter, type RepeatCounterOptions } from "../RepeatCounter.ts"
+import { MESSAGE_ID_PREFIX, repeatKey, repeatMessageId } from "./MessageId.ts"
+import { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 
 /**
  * Numbers the occurrences of each content in the order rows are mapped (see `MESSAGE_ID_SCHEME`):

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { FatalError } from "../DeliveryReport.ts"
+import type { FatalError } from "./DeliveryReport.ts"
 import { EndpointUnreachable, fatalOfRecord, fatalRecord, WriteKeyRefused } from "./Fatal.ts"
 
 const kinds: ReadonlyArray<FatalError["kind"]> = [

@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
-import type { FatalError } from "../DeliveryReport.ts"
-import { oneLineError } from "../ErrorText.ts"
+import type { FatalError } from "./DeliveryReport.ts"
+import { oneLineError } from "./ErrorText.ts"
 
 // Why a run stopped early, one tagged error per cause. The engine carries these (in the error
 // channel, then in the tally); the report writes them as the `{ kind, message, status? }` record

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import type { DeliveryTally } from "../DeliveryTally.ts"
-import type { RejectedRow, RejectSinkShape } from "../RejectSink.ts"
+import type { DeliveryTally } from "./DeliveryTally.ts"
+import type { RejectedRow, RejectSinkShape } from "./RejectSink.ts"
 import { type Fatal, OutputFailed } from "./Fatal.ts"
 
 /** Writes rejects: counted in the tally's sample, then passed to the sink. A sink that fails stops the run. */

@@ -1,8 +1,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { Checkpoint, CheckpointStoreShape } from "../Checkpoint.ts"
-import type { DeliveryTally } from "../DeliveryTally.ts"
-import { MESSAGE_ID_SCHEME } from "../MessageId.ts"
+import type { Checkpoint, CheckpointStoreShape } from "./Checkpoint.ts"
+import type { DeliveryTally } from "../report/DeliveryTally.ts"
+import { MESSAGE_ID_SCHEME } from "../map/MessageId.ts"
 import { CheckpointFailed, type Fatal } from "../report/Fatal.ts"
 import type { RunPosition } from "./RunPosition.ts"
 

@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
-import type { CheckpointStoreShape } from "../Checkpoint.ts"
+import type { CheckpointStoreShape } from "./Checkpoint.ts"
 import { CheckpointFailed, SourceChanged, SourceFailed } from "../report/Fatal.ts"
-import type { RowSourceShape } from "../RowSource.ts"
-import { RowRangeSet } from "../RowRanges.ts"
+import type { RowSourceShape } from "../source/RowSource.ts"
+import { RowRangeSet } from "./RowRanges.ts"
 
 /** Where a run starts: after an interrupted run's watermark, or (`resumedFrom` undefined) from the first row. */
 export interface ResumePoint {

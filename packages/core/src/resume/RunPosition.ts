@@ -1,5 +1,5 @@
-import { AckWatermark } from "../AckWatermark.ts"
-import { RowRangeSet } from "../RowRanges.ts"
+import { AckWatermark } from "./AckWatermark.ts"
+import { RowRangeSet } from "./RowRanges.ts"
 
 /**
  * Where a run stands, for its checkpoint: the rows read, the messages batched, the batches settled

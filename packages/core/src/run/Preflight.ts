@@ -1,13 +1,13 @@
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { ColumnTypes } from "../ColumnTyping.ts"
-import type { DeliveryTally } from "../DeliveryTally.ts"
-import { oneLineError } from "../ErrorText.ts"
-import { compileMapper, type LibraryInfo, type MessageMapper } from "../MessageMapper.ts"
+import type { ColumnTypes } from "../map/ColumnTyping.ts"
+import type { DeliveryTally } from "../report/DeliveryTally.ts"
+import { oneLineError } from "../report/ErrorText.ts"
+import { compileMapper, type LibraryInfo, type MessageMapper } from "../map/MessageMapper.ts"
 import { SourceFailed, SpecInvalid } from "../report/Fatal.ts"
-import type { RowSourceShape, SourceError } from "../RowSource.ts"
+import type { RowSourceShape, SourceError } from "../source/RowSource.ts"
 import { missingColumns } from "../spec/MissingColumns.ts"
-import type { SyncSpec } from "../SyncSpec.ts"
+import type { SyncSpec } from "../spec/SyncSpec.ts"
 
 export interface Preflight {
   readonly map: MessageMapper

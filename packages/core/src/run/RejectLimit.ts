@@ -1,7 +1,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import type { DeliveryTally } from "../DeliveryTally.ts"
-import type { PipelineOptions } from "../PipelineOptions.ts"
+import type { DeliveryTally } from "../report/DeliveryTally.ts"
+import type { PipelineOptions } from "../spec/PipelineOptions.ts"
 import { type Fatal, RejectLimitExceeded } from "../report/Fatal.ts"
 
 type Limits = Pick<PipelineOptions, "maxRejectedRows" | "maxRejectedShare" | "rejectProbeRows">

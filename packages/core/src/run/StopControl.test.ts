@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import { TestClock } from "effect/testing"
-import { DeliveryTally } from "../DeliveryTally.ts"
+import { DeliveryTally } from "../report/DeliveryTally.ts"
 import { fatalRecord, Interrupted, SourceFailed } from "../report/Fatal.ts"
 import { StopControl } from "./StopControl.ts"
 

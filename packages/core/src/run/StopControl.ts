@@ -1,6 +1,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import type { DeliveryTally } from "../DeliveryTally.ts"
+import type { DeliveryTally } from "../report/DeliveryTally.ts"
 import { type Fatal, Interrupted } from "../report/Fatal.ts"
 
 /** How a caller asks a run to stop (the CLI wires these to SIGINT/SIGTERM). */

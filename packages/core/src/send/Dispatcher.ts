@@ -1,11 +1,11 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { Batch } from "../Batcher.ts"
-import type { DeliveryTally } from "../DeliveryTally.ts"
+import type { Batch } from "../batch/Batcher.ts"
+import type { DeliveryTally } from "../report/DeliveryTally.ts"
 import { EndpointUnreachable, type Fatal, internalDefect, WriteKeyRefused } from "../report/Fatal.ts"
 import { Accepted, type Settlement, Undelivered } from "../report/Settlement.ts"
-import type { TransportError, TransportShape } from "../Transport.ts"
+import type { TransportError, TransportShape } from "./Transport.ts"
 import type { SendingPolicyShape } from "./SendingPolicy.ts"
 
 /**

@@ -3,9 +3,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Semaphore from "effect/Semaphore"
-import type { PipelineOptions } from "../PipelineOptions.ts"
-import { decideRetry, type RetryDecision, type RetrySettings } from "../RetryPolicy.ts"
-import type { TransportError } from "../Transport.ts"
+import type { PipelineOptions } from "../spec/PipelineOptions.ts"
+import { decideRetry, type RetryDecision, type RetrySettings } from "./RetryPolicy.ts"
+import type { TransportError } from "./Transport.ts"
 
 /**
  * How batches are sent: how many at once, when an attempt may start, what follows a failed one.

@@ -1,6 +1,6 @@
-import type { FatalError } from "../DeliveryReport.ts"
-import { namedColumns } from "../MessageMapper.ts"
-import type { SyncSpec } from "../SyncSpec.ts"
+import type { FatalError } from "../report/DeliveryReport.ts"
+import { namedColumns } from "../map/MessageMapper.ts"
+import type { SyncSpec } from "./SyncSpec.ts"
 
 /** The columns the sync names that the source does not have, as the run's fatal error; undefined when none. */
 export const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalError | undefined => {

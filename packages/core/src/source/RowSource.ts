@@ -2,10 +2,10 @@ import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { ColumnTypes } from "./ColumnTyping.ts"
-import type { BuiltMessage, LibraryInfo } from "./map/BuiltMessage.ts"
-import type { RejectedRow } from "./RejectSink.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
+import type { ColumnTypes } from "../map/ColumnTyping.ts"
+import type { BuiltMessage, LibraryInfo } from "../map/BuiltMessage.ts"
+import type { RejectedRow } from "../report/RejectSink.ts"
+import type { SyncSpec } from "../spec/SyncSpec.ts"
 
 /** One row of the table, numbered from 1 in reading order (a CSV's data rows, a query's result). */
 export interface SourceRow {

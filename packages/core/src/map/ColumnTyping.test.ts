@@ -4,9 +4,9 @@ import fc from "fast-check"
 import { expect } from "vitest"
 import { columnRules, type ColumnTypes, columnTypeLines, TextTypeSample } from "./ColumnTyping.ts"
 import { compileMapper } from "./MessageMapper.ts"
-import { preview } from "./Preview.ts"
-import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
+import { preview } from "../run/Preview.ts"
+import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
+import { memorySource } from "../testing/MemorySource.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
 const sampled = (basis = "decided from the first 1000 rows") => ({ basis })

@@ -1,6 +1,6 @@
 import * as z from "zod"
-import { IncrementalSpec, type IncrementalSpecInput } from "./IncrementalSpec.ts"
-import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
+import { IncrementalSpec, type IncrementalSpecInput } from "../IncrementalSpec.ts"
+import { nestsDeeperThan, tooDeepReason } from "../map/ValueDepth.ts"
 
 /**
  * How a column's raw value becomes a JSON value.

@@ -1,7 +1,7 @@
 import { booksProblem } from "./Books.ts"
 import type { DeliveryReport, RunOutcome } from "./DeliveryReport.ts"
 import type { ProgressSnapshot } from "./Progress.ts"
-import { BooksUnbalanced, type Fatal, fatalRecord } from "./report/Fatal.ts"
+import { BooksUnbalanced, type Fatal, fatalRecord } from "./Fatal.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 const SAMPLE_SIZE = 100

@@ -1,4 +1,4 @@
-import type { BuiltMessage } from "./MessageMapper.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
 
 /** A closed batch: messages in stream order, and the UTF-8 bytes they take joined with commas. */
 export interface Batch {

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { deterministicMessageId } from "./MessageId.ts"
 import { compileMapper, namedColumns, syncNamespace } from "./MessageMapper.ts"
-import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { repeatKey } from "./MessageId.ts"
 import { compileMapper, type MappedRow } from "./MessageMapper.ts"
-import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
 const scored = { event: "Scored", customerId: "customer_id" } as const

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { MESSAGE_ID_SCHEME, repeatMessageId } from "./MessageId.ts"
 import { compileMapper, type MappedRow } from "./MessageMapper.ts"
-import { SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }

@@ -1,4 +1,4 @@
-import type { IncrementalPlan } from "./IncrementalPlan.ts"
+import type { IncrementalPlan } from "../IncrementalPlan.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**

@@ -1,11 +1,11 @@
 import * as Effect from "effect/Effect"
-import { type ColumnTypeLine, columnTypeLines } from "./ColumnTyping.ts"
+import { type ColumnTypeLine, columnTypeLines } from "../map/ColumnTyping.ts"
 import * as Stream from "effect/Stream"
-import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
-import type { RejectedRow } from "./RejectSink.ts"
-import { isMalformed, malformedReject, RowSource } from "./RowSource.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
-import { VERSION } from "./Version.ts"
+import { compileMapper, type LibraryInfo } from "../map/MessageMapper.ts"
+import type { RejectedRow } from "../report/RejectSink.ts"
+import { isMalformed, malformedReject, RowSource } from "../source/RowSource.ts"
+import type { SyncSpec } from "../spec/SyncSpec.ts"
+import { VERSION } from "../Version.ts"
 
 export interface PreviewResult {
   /** The first messages, serialized exactly as they go into a batch. */

@@ -1,4 +1,4 @@
-import type { ColumnType } from "./SyncSpec.ts"
+import type { ColumnType } from "../spec/SyncSpec.ts"
 import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /** A value converted for a message, or the reason it does not fit its column's type. */

@@ -1,6 +1,6 @@
 import { type Converted, convertValue, EMPTY } from "./ColumnValue.ts"
 import { exactNumber } from "./ExactNumber.ts"
-import type { ColumnType, SyncSpec } from "./SyncSpec.ts"
+import type { ColumnType, SyncSpec } from "../spec/SyncSpec.ts"
 
 /**
  * What `auto` sends a column's values as, decided once for the whole column — never value by

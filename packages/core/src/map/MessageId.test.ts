@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { SegmentLimits } from "./Limits.ts"
+import { SegmentLimits } from "../spec/Limits.ts"
 import { deterministicMessageId, MESSAGE_ID_PREFIX, portableSha256Hex } from "./MessageId.ts"
 
 describe("deterministicMessageId", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Defaults } from "./Limits.ts"
+import { Defaults } from "../spec/Limits.ts"
 import { decideRetry } from "./RetryPolicy.ts"
 import { TransportError } from "./Transport.ts"
 

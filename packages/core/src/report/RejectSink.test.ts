@@ -3,12 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
-import { PipelineOptions } from "./PipelineOptions.ts"
+import { PipelineOptions } from "../spec/PipelineOptions.ts"
 import { OutputError, RejectSink } from "./RejectSink.ts"
-import * as Sync from "./run/Sync.ts"
-import { SyncSpec } from "./SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
-import { recordingTransport } from "./testing/RecordingTransport.ts"
+import * as Sync from "../run/Sync.ts"
+import { SyncSpec } from "../spec/SyncSpec.ts"
+import { memorySource } from "../testing/MemorySource.ts"
+import { recordingTransport } from "../testing/RecordingTransport.ts"
 
 describe("RejectSink", () => {
   it.effect("a rejects file that cannot be written stops the run as an output failure, with the report", () =>

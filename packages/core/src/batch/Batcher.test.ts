@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { type Batch, BatchBuilder } from "./Batcher.ts"
-import type { BuiltMessage } from "./MessageMapper.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
 
 const message = (rowNumber: number, bytes: number): BuiltMessage => ({
   rowNumber,

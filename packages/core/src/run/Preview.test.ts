@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { preview } from "./Preview.ts"
-import { SyncSpec } from "./SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
+import { SyncSpec } from "../spec/SyncSpec.ts"
+import { memorySource } from "../testing/MemorySource.ts"
 
 describe("preview", () => {
   it.effect("maps the first rows into messages as sent, and stops reading there", () =>

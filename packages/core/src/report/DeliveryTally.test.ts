@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DeliveryTally } from "./DeliveryTally.ts"
-import { Interrupted, SourceFailed, SpecInvalid } from "./report/Fatal.ts"
+import { Interrupted, SourceFailed, SpecInvalid } from "./Fatal.ts"
 
 describe("DeliveryTally", () => {
   it("counts each row read into one place, and balances", () => {
