@@ -27,6 +27,26 @@ export {
 } from "./send/Transport.ts"
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
 export type { DeliveryReport, FatalError, RunOutcome } from "./report/DeliveryReport.ts"
+export {
+  BooksUnbalanced,
+  CheckpointFailed,
+  EndpointUnreachable,
+  type Fatal,
+  fatalOfRecord,
+  fatalRecord,
+  GuardTripped,
+  InternalDefect,
+  Interrupted,
+  OutputFailed,
+  RejectLimitExceeded,
+  SourceChanged,
+  SourceFailed,
+  SpecInvalid,
+  StateFailed,
+  WriteKeyRefused
+} from "./report/Fatal.ts"
+export { type FixedSendingSettings, fixedSendingPolicy, SendingPolicy, type SendingPolicyShape } from "./send/SendingPolicy.ts"
+export type { RetryDecision, RetrySettings } from "./send/RetryPolicy.ts"
 export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./resume/RowRanges.ts"
