@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { compileChangeDetector, reachesTolerance } from "./ChangeDetector.ts"
 import { IncrementalSpec } from "./IncrementalSpec.ts"
-import { SyncSpec } from "./SyncSpec.ts"
+import { SyncSpec } from "./spec/SyncSpec.ts"
 
 const library = { name: "tablecast", version: "test" }
 const detector = (spec: Parameters<typeof SyncSpec.parse>[0], incremental: Parameters<typeof IncrementalSpec.parse>[0] = {}) => {
@@ -83,7 +83,7 @@ describe("compileChangeDetector", () => {
 
 describe("SyncSpec incremental settings", () => {
   it("is incremental with a key, with added-or-changed by default; `incremental: false` turns it off", async () => {
-    const { incrementalOf } = await import("./SyncSpec.ts")
+    const { incrementalOf } = await import("./spec/SyncSpec.ts")
     expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id" }))).toBeUndefined()
     expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id", key: ["id"] }))?.settings.mode).toBe("added-or-changed")
     expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id", incremental: {} }))?.key).toEqual(["id"])

@@ -1,10 +1,10 @@
-import { EMPTY } from "./ColumnValue.ts"
-import { columnRules, type ColumnTypes, convertColumnValue } from "./ColumnTyping.ts"
+import { EMPTY } from "./map/ColumnValue.ts"
+import { columnRules, type ColumnTypes, convertColumnValue } from "./map/ColumnTyping.ts"
 import type { IncrementalSpec, Tolerance } from "./IncrementalSpec.ts"
-import { compileMapper, type LibraryInfo } from "./MessageMapper.ts"
-import { MESSAGE_ID_PREFIX } from "./MessageId.ts"
-import type { SourceRow } from "./RowSource.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
+import { compileMapper, type LibraryInfo } from "./map/MessageMapper.ts"
+import { MESSAGE_ID_PREFIX } from "./map/MessageId.ts"
+import type { SourceRow } from "./source/RowSource.ts"
+import type { SyncSpec } from "./spec/SyncSpec.ts"
 
 /** A warehouse's BIGINT arrives as a bigint, which JSON.stringify refuses. */
 const bigintAsText = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value)

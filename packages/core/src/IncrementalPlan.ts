@@ -2,22 +2,22 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { BatchBuilder } from "./Batcher.ts"
+import { BatchBuilder } from "./batch/Batcher.ts"
 import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
-import type { FatalError } from "./DeliveryReport.ts"
-import { DeliveryTally } from "./DeliveryTally.ts"
+import type { FatalError } from "./report/DeliveryReport.ts"
+import { DeliveryTally } from "./report/DeliveryTally.ts"
 import { type IncrementalMode, type IncrementalSpec, sends } from "./IncrementalSpec.ts"
-import type { BuiltMessage, LibraryInfo } from "./MessageMapper.ts"
-import { compileMapper, syncNamespace } from "./MessageMapper.ts"
-import type { PipelineOptions } from "./PipelineOptions.ts"
+import type { BuiltMessage, LibraryInfo } from "./map/MessageMapper.ts"
+import { compileMapper, syncNamespace } from "./map/MessageMapper.ts"
+import type { PipelineOptions } from "./spec/PipelineOptions.ts"
 import { compileRemoval } from "./Removal.ts"
-import { ProgressListener } from "./Progress.ts"
-import { type RejectedRow, RejectSink } from "./RejectSink.ts"
-import { isMalformed, malformedReject, RowSource, type SourceError, type SourceItem, type SourceRow } from "./RowSource.ts"
+import { ProgressListener } from "./report/Progress.ts"
+import { type RejectedRow, RejectSink } from "./report/RejectSink.ts"
+import { isMalformed, malformedReject, RowSource, type SourceError, type SourceItem, type SourceRow } from "./source/RowSource.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, StagedChange, StagedUsers, StateError } from "./Snapshot.ts"
-import { missingColumns } from "./Sync.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
-import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
+import { missingColumns } from "./spec/MissingColumns.ts"
+import type { SyncSpec } from "./spec/SyncSpec.ts"
+import { nestsDeeperThan, tooDeepReason } from "./map/ValueDepth.ts"
 
 /** A changed or added row as the plan shows it: what moved, from what, to what. */
 export interface PlannedChange {
@@ -163,8 +163,8 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   // Rows the database left out as unchanged: read and skipped, as the client would have counted them.
   const atSource = input.unchangedAtSource ?? 0
   counts.unchanged += atSource
-  tally.rowsRead += atSource
-  tally.rowsSkipped += atSource
+  tally.countRead(atSource)
+  tally.countSkipped(atSource)
   const send = { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 }
   const sample: Array<PlannedChange> = []
   const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
@@ -196,13 +196,13 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
     rejects.length === 0
       ? Effect.void
       : Effect.suspend(() => {
-          tally.rowsRejected += rejects.length
+          tally.countRejected(rejects.length)
           tally.recordRejects(rejects)
           return writeRejects(rejects)
         })
 
   const estimate = yield* Effect.result(source.estimatedRows)
-  if (Result.isSuccess(estimate)) tally.estimatedRows = estimate.success
+  if (Result.isSuccess(estimate)) tally.estimate(estimate.success)
   if (source.columns !== undefined) {
     const columns = yield* Effect.result(source.columns)
     columnsFailure = Result.isFailure(columns)
@@ -216,7 +216,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       const rejects: Array<RejectedRow> = []
       const keyed: Array<{ readonly row: SourceRow; readonly key: string; readonly fingerprint: string | undefined }> = []
       for (const item of items) {
-        tally.rowsRead++
+        tally.countRead()
         if (isMalformed(item)) {
           lastRow = Math.max(lastRow, item.malformed.rowNumber)
           rejects.push(malformedReject(item.malformed))
@@ -293,7 +293,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
         counts[kind]++
         const sent = input.full || (kind === "added" ? sending.added : kind === "changed" ? sending.changed : false)
         if (!sent) {
-          tally.rowsSkipped++
+          tally.countSkipped()
           return
         }
         const mapped = map(row, before)
@@ -307,7 +307,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
           })
           return
         }
-        tally.rowsMapped++
+        tally.countMapped(0, false)
         send.rows++
         count(mapped.messages)
         const values = detector.snapshotValues(row.values)

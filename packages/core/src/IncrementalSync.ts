@@ -3,20 +3,21 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { checkBooks } from "./Books.ts"
-import { CheckpointStore } from "./Checkpoint.ts"
-import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
-import { DeliveryTally } from "./DeliveryTally.ts"
+import { checkBooks } from "./report/Books.ts"
+import { CheckpointStore } from "./resume/Checkpoint.ts"
+import type { DeliveryReport, FatalError } from "./report/DeliveryReport.ts"
+import { DeliveryTally } from "./report/DeliveryTally.ts"
+import { fatalOfRecord } from "./report/Fatal.ts"
 import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
 import { sends } from "./IncrementalSpec.ts"
-import type { BuiltMessage } from "./MessageMapper.ts"
-import { syncNamespace } from "./MessageMapper.ts"
+import type { BuiltMessage } from "./map/MessageMapper.ts"
+import { syncNamespace } from "./map/MessageMapper.ts"
 import { digestSpecHash } from "./SourceDigestSpec.ts"
-import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
+import { type PreparedRow, RowSource, SourceError } from "./source/RowSource.ts"
 import { messageIdSchemeNote, type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
-import { run as runSync, type SyncInput } from "./Sync.ts"
-import { incrementalOf } from "./SyncSpec.ts"
-import { Transport } from "./Transport.ts"
+import { run as runSync, type SyncInput } from "./run/Sync.ts"
+import { incrementalOf } from "./spec/SyncSpec.ts"
+import { Transport } from "./send/Transport.ts"
 import { VERSION } from "./Version.ts"
 
 export interface IncrementalInput extends Omit<SyncInput, "resume" | "onSettled"> {
@@ -62,7 +63,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
 
   const stopped = (fatal: FatalError, plan?: IncrementalPlan) =>
     Effect.gen(function* () {
-      tally.fatal = fatal
+      tally.fail(fatalOfRecord(fatal))
       const report = tally.report(
         { sync: syncNamespace(spec), source: source.description, endpoint: transport.endpoint, dryRun: planOnly },
         yield* Clock.currentTimeMillis

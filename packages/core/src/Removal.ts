@@ -1,10 +1,10 @@
 import type { IncrementalSpec } from "./IncrementalSpec.ts"
-import { SegmentLimits } from "./Limits.ts"
-import type { BuiltMessage, LibraryInfo, MessageMapper } from "./MessageMapper.ts"
-import { deterministicMessageId } from "./MessageId.ts"
+import { SegmentLimits } from "./spec/Limits.ts"
+import type { BuiltMessage, LibraryInfo, MessageMapper } from "./map/MessageMapper.ts"
+import { deterministicMessageId } from "./map/MessageId.ts"
 import type { SnapshotEntry } from "./Snapshot.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
-import { utf8ByteLength } from "./Utf8.ts"
+import type { SyncSpec } from "./spec/SyncSpec.ts"
+import { utf8ByteLength } from "./map/Utf8.ts"
 
 export const DEFAULT_REMOVED_EVENT = "Segment Exited"
 

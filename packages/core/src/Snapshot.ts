@@ -3,8 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
-import type { BuiltMessage } from "./MessageMapper.ts"
-import { MESSAGE_ID_SCHEME } from "./MessageId.ts"
+import type { BuiltMessage } from "./map/MessageMapper.ts"
+import { MESSAGE_ID_SCHEME } from "./map/MessageId.ts"
 
 /**
  * What an incremental sync remembers of a key: the content Segment last acknowledged for it.

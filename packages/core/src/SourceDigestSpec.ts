@@ -1,6 +1,6 @@
 import type { IncrementalSpec } from "./IncrementalSpec.ts"
-import { portableSha256Hex } from "./MessageId.ts"
-import type { SyncSpec } from "./SyncSpec.ts"
+import { portableSha256Hex } from "./map/MessageId.ts"
+import type { SyncSpec } from "./spec/SyncSpec.ts"
 
 /**
  * The hash of what decides how a source row is classified: the mapping (event, ids, properties,

@@ -1,10 +1,11 @@
-export { Defaults, SegmentLimits } from "./Limits.ts"
-export { utf8ByteLength } from "./Utf8.ts"
-export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
-export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./Books.ts"
-export { Batcher, type BatcherOptions } from "./Batcher.ts"
-export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
-export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
+export { Defaults, SegmentLimits } from "./spec/Limits.ts"
+export { utf8ByteLength } from "./map/Utf8.ts"
+export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./map/ValueDepth.ts"
+export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./report/Books.ts"
+export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./spec/SyncSpec.ts"
+export { PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
+export { Batcher, type BatcherOptions } from "./batch/Batcher.ts"
+export { missingColumns } from "./spec/MissingColumns.ts"
 export {
   type ColumnInfo,
   isMalformed,
@@ -17,7 +18,7 @@ export {
   type SourceDigests,
   type SourceItem,
   type SourceRow
-} from "./RowSource.ts"
+} from "./source/RowSource.ts"
 export {
   type BatchAccepted,
   type OutgoingBatch,
@@ -25,19 +26,38 @@ export {
   TransportError,
   type TransportErrorKind,
   type TransportShape
-} from "./Transport.ts"
-export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./RejectSink.ts"
-export type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
+} from "./send/Transport.ts"
+export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
+export type { DeliveryReport, FatalError, RunOutcome } from "./report/DeliveryReport.ts"
 export { combineReports, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
-export { ProgressListener, type ProgressSnapshot } from "./Progress.ts"
-export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./Checkpoint.ts"
-export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./RowRanges.ts"
-export * as Sync from "./Sync.ts"
-export { missingColumns } from "./Sync.ts"
-export { oneLineError } from "./ErrorText.ts"
-export { preview, type PreviewResult } from "./Preview.ts"
-export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
-export { toIsoTimestamp } from "./ColumnValue.ts"
+export { oneLineError } from "./report/ErrorText.ts"
+export {
+  BooksUnbalanced,
+  CheckpointFailed,
+  EndpointUnreachable,
+  type Fatal,
+  fatalOfRecord,
+  fatalRecord,
+  GuardTripped,
+  InternalDefect,
+  Interrupted,
+  OutputFailed,
+  RejectLimitExceeded,
+  SourceChanged,
+  SourceFailed,
+  SpecInvalid,
+  StateFailed,
+  WriteKeyRefused
+} from "./report/Fatal.ts"
+export { type FixedSendingSettings, fixedSendingPolicy, SendingPolicy, type SendingPolicyShape } from "./send/SendingPolicy.ts"
+export type { RetryDecision, RetrySettings } from "./send/RetryPolicy.ts"
+export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
+export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"
+export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./resume/RowRanges.ts"
+export * as Sync from "./run/Sync.ts"
+export { preview, type PreviewResult } from "./run/Preview.ts"
+export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./map/MessageMapper.ts"
+export { toIsoTimestamp } from "./map/ColumnValue.ts"
 export {
   type ColumnTypeLine,
   columnTypeLines,
@@ -48,10 +68,10 @@ export {
   TextTypeSample,
   TYPE_SAMPLE_ROWS,
   WILDCARD_COLUMN
-} from "./ColumnTyping.ts"
-export { exactNumber } from "./ExactNumber.ts"
-export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./MessageId.ts"
-export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
+} from "./map/ColumnTyping.ts"
+export { exactNumber } from "./map/ExactNumber.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./map/MessageId.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./map/RepeatCounter.ts"
 export {
   type ChangeKind,
   memorySnapshotStore,
@@ -65,7 +85,7 @@ export {
   StateError
 } from "./Snapshot.ts"
 export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
-export { incrementalOf } from "./SyncSpec.ts"
+export { incrementalOf } from "./spec/SyncSpec.ts"
 export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
 export type { ColumnChange } from "./ChangeDetector.ts"
 export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"

@@ -1,5 +1,5 @@
-import type { DeliveryReport, FatalError, RunOutcome } from "../DeliveryReport.ts"
-import type { RejectedRow, RejectStage } from "../RejectSink.ts"
+import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
+import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**
  * The parts of a delivery report that add up: the account of several runs over parts of one table

@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import type { ColumnTypes } from "../ColumnTyping.ts"
-import { RowSource, type SourceError, type SourceItem } from "../RowSource.ts"
+import type { ColumnTypes } from "../map/ColumnTyping.ts"
+import { RowSource, type SourceError, type SourceItem } from "../source/RowSource.ts"
 
 export interface MemorySourceOptions {
   /** Rows per pull, to mimic a source that reads pages. */

@@ -1,8 +1,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { utf8ByteLength } from "../Utf8.ts"
-import { type BatchAccepted, type OutgoingBatch, Transport, TransportError } from "../Transport.ts"
+import { utf8ByteLength } from "../map/Utf8.ts"
+import { type BatchAccepted, type OutgoingBatch, Transport, TransportError } from "../send/Transport.ts"
 
 /** One request as the transport saw it. */
 export interface RecordedRequest {

@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
-import type { BuiltMessage } from "../MessageMapper.ts"
-import { MESSAGE_ID_SCHEME } from "../MessageId.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
+import { MESSAGE_ID_SCHEME } from "../map/MessageId.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, SnapshotStoreShape, StagedChange } from "../Snapshot.ts"
 import { StateError } from "../Snapshot.ts"
 

@@ -1,0 +1,220 @@
+import { toIsoTimestamp } from "./ColumnValue.ts"
+import type { ColumnTypes } from "./ColumnTyping.ts"
+import { oneLineError } from "../report/ErrorText.ts"
+import { SegmentLimits } from "../spec/Limits.ts"
+import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
+import { compileColumnPlans, type PayloadPlan } from "./ColumnPlans.ts"
+import { largestColumns, payloadWriter } from "./PayloadWriter.ts"
+import { repeatNumbering } from "./RepeatNumbering.ts"
+import { failure, RowFailure } from "./RowFailure.ts"
+import { deterministicMessageId } from "./MessageId.ts"
+import type { RepeatCounterOptions } from "./RepeatCounter.ts"
+import type { SourceRow } from "../source/RowSource.ts"
+import type { SyncSpec } from "../spec/SyncSpec.ts"
+import { utf8ByteLength } from "./Utf8.ts"
+
+export type { BuiltMessage, LibraryInfo }
+
+export type MappedRow =
+  | {
+      readonly ok: true
+      readonly messages: ReadonlyArray<BuiltMessage>
+      /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
+      readonly repeated: boolean
+    }
+  | { readonly ok: false; readonly reason: string; readonly column?: string }
+
+/** The namespace of a sync's messageIds: its name, or its call type and event. */
+export const syncNamespace = (spec: SyncSpec): string => spec.name ?? `${spec.type}:${spec.event ?? ""}`
+
+/** The columns a spec names explicitly, to check against a source's header before sending. */
+export const namedColumns = (spec: SyncSpec): ReadonlyArray<string> => {
+  const named = new Set<string>()
+  for (const column of [spec.customerId, spec.anonymousId, spec.timestamp, ...(spec.key ?? [])]) {
+    if (column !== undefined) named.add(column)
+  }
+  for (const list of [spec.properties, spec.traits]) {
+    if (Array.isArray(list)) for (const column of list) named.add(column)
+  }
+  return [...named]
+}
+
+/** What `compileMapper` may be told besides the sync. */
+export interface MapperOptions {
+  /** `false` sends every payload through an object: the reference the tests compare with. */
+  readonly directPayloads?: boolean
+  /**
+   * What `auto` means for each column, as the source decided it (`RowSourceShape.columnTypes`); a
+   * column it leaves out is converted value by value.
+   */
+  readonly columnTypes?: ColumnTypes | undefined
+  /**
+   * `false`: every message keeps the id of its content, identical rows sharing one (scheme 1; what
+   * a fingerprint wants, and a worker whose messages the run numbers with `recount`). By default
+   * the mapper numbers the occurrences of each content in the order it maps rows (see
+   * `MESSAGE_ID_SCHEME`): one compiled mapper per run, rows mapped in source order.
+   */
+  readonly countRepeats?: boolean
+  /** Sizes of the counter's filter and tables (tests make them tiny). */
+  readonly repeatCounter?: RepeatCounterOptions
+  /**
+   * For a run that continues another's rows (a queue chunk of an edge request): how many times
+   * each content (by `repeatKey` of its first id) occurred in the rows before this run's. Its
+   * occurrences here are numbered on from there, as one run over all the rows would number them.
+   */
+  readonly repeatsBefore?: ReadonlyMap<string, number> | undefined
+}
+
+const idValue = (values: SourceRow["values"], column: string | undefined): string | undefined | RowFailure => {
+  if (column === undefined) return undefined
+  const raw = values[column]
+  if (raw === null || raw === undefined) return undefined
+  if (typeof raw === "string") return raw.trim() === "" ? undefined : raw
+  if (typeof raw === "number" || typeof raw === "bigint") return String(raw)
+  return failure(`column "${column}" holds ${typeof raw === "object" ? "an object" : typeof raw}, not an id`, column)
+}
+
+const keyOf = (key: SyncSpec["key"], values: SourceRow["values"]): string | undefined =>
+  key === undefined
+    ? undefined
+    : JSON.stringify(
+        key.map((column) => values[column] ?? null),
+        // A warehouse's BIGINT key arrives as a bigint, which JSON.stringify refuses.
+        (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)
+      )
+
+/** The ids and the timestamp of a row's messages, as JSON members; a failure when the row has none or a bad one. */
+const rowHead = (spec: SyncSpec, values: SourceRow["values"]): { readonly ids: string; readonly time: string } | RowFailure => {
+  const userId = idValue(values, spec.customerId)
+  if (userId instanceof RowFailure) return userId
+  const anonymousId = idValue(values, spec.anonymousId)
+  if (anonymousId instanceof RowFailure) return anonymousId
+  if (userId === undefined && anonymousId === undefined) {
+    const column = spec.customerId ?? spec.anonymousId!
+    return failure(`customer id column "${column}" is empty`, column)
+  }
+  let timestamp: string | undefined
+  if (spec.timestamp !== undefined) {
+    const raw = values[spec.timestamp]
+    if (raw !== null && raw !== undefined && raw !== "") {
+      timestamp = toIsoTimestamp(raw)
+      if (timestamp === undefined) {
+        return failure(`column "${spec.timestamp}": ${JSON.stringify(String(raw))} is not a timestamp`, spec.timestamp)
+      }
+    }
+  }
+  const ids =
+    (userId === undefined ? "" : `,"userId":${JSON.stringify(userId)}`) +
+    (anonymousId === undefined ? "" : `,"anonymousId":${JSON.stringify(anonymousId)}`)
+  // An ISO timestamp holds nothing JSON escapes.
+  return { ids, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"` }
+}
+
+/**
+ * Compiles a sync into a function from a row to its Segment messages. Everything that does not
+ * depend on the row (column plans, the static context, the namespace) is worked out once here.
+ *
+ * Each message is written as text, exactly as `JSON.stringify` would write the message object
+ * (the messageId hashes that text, so it must never change for an unchanged row); see
+ * `map/PayloadWriter` for the payloads.
+ */
+export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: MapperOptions = {}) => {
+  // Keyed messages keep their ids: a key says which rows are the same, and its duplicate rule stands.
+  const countRepeats = (options.countRepeats ?? true) && spec.key === undefined
+  const namespace = syncNamespace(spec)
+  const numbering = repeatNumbering(namespace, options)
+  const plans = compileColumnPlans(spec, options.columnTypes)
+  const { propertiesPlan, traitsPlan } = plans
+  const payloadJson = payloadWriter(plans, options.directPayloads ?? true)
+
+  const context = { ...spec.context, library: { name: library.name, version: library.version } }
+  // The static tail of every message, serialized once. It stays out of the messageId's input, so an
+  // upgrade of tablecast does not change the ids of unchanged rows.
+  const tail =
+    `,"context":${JSON.stringify(context)}` +
+    (spec.integrations === undefined ? "" : `,"integrations":${JSON.stringify(spec.integrations)}`) +
+    `,"messageId":"`
+  const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
+
+  /**
+   * A message from its text without the closing brace: the body (`open` + "}") is what
+   * `JSON.stringify({ type, userId, anonymousId, event, properties | traits, timestamp })` writes,
+   * and what the messageId hashes; the message adds the static tail and the id.
+   */
+  const build = (
+    rowNumber: number,
+    type: "track" | "identify",
+    open: string,
+    key: string | undefined,
+    values: SourceRow["values"],
+    payloadPlan: PayloadPlan
+  ): BuiltMessage | RowFailure => {
+    const body = `${open}}`
+    const contentId = deterministicMessageId(namespace, key === undefined ? body : `${key}\n${body}`)
+    const messageId = countRepeats && key === undefined ? numbering.number(contentId) : contentId
+    const json = `${open}${tail}${messageId}"}`
+    const bytes = utf8ByteLength(json)
+    if (bytes > SegmentLimits.maxMessageBytes) {
+      return failure(
+        `${type} message is ${bytes} bytes, over Segment's ${SegmentLimits.maxMessageBytes}-byte limit per message${largestColumns(plans.excluded, values, payloadPlan)}`
+      )
+    }
+    return { rowNumber, type, messageId, json, bytes }
+  }
+
+  /**
+   * `revision` (an incremental sync passes the fingerprint Segment last acknowledged for the key)
+   * goes into the messageId: a row that changes back to content sent before is not taken for a
+   * duplicate of that earlier message, while a retry of the same change keeps its id.
+   */
+  const mapRow = (row: SourceRow, revision?: string): MappedRow => {
+    const { rowNumber, values } = row
+    numbering.startRow()
+    const head = rowHead(spec, values)
+    if (head instanceof RowFailure) return head
+    const { ids, time } = head
+    const key = revision === undefined ? keyOf(spec.key, values) : `${keyOf(spec.key, values) ?? ""}\u0000${revision}`
+    const messages: Array<BuiltMessage> = []
+    if (spec.type !== "track") {
+      const traits = payloadJson(values, traitsPlan)
+      if (traits instanceof RowFailure) return traits
+      const built = build(rowNumber, "identify", `{"type":"identify"${ids},"traits":${traits}${time}`, key, values, traitsPlan)
+      if (built instanceof RowFailure) return built
+      messages.push(built)
+    }
+    if (spec.type !== "identify") {
+      const properties = payloadJson(values, propertiesPlan)
+      if (properties instanceof RowFailure) return properties
+      const built = build(rowNumber, "track", `{"type":"track"${ids}${eventJson},"properties":${properties}${time}`, key, values, propertiesPlan)
+      if (built instanceof RowFailure) return built
+      messages.push(built)
+    }
+    return { ok: true, messages, repeated: numbering.repeated() }
+  }
+
+  /**
+   * Numbers the messages of a row built elsewhere with the ids of their content (a worker's mapper
+   * compiled with `countRepeats: false`), as if this mapper had built them: call it for those rows
+   * in source order, between the rows this mapper maps.
+   */
+  const recount = (messages: ReadonlyArray<BuiltMessage>): { readonly messages: ReadonlyArray<BuiltMessage>; readonly repeated: boolean } =>
+    countRepeats ? numbering.recount(messages) : { messages, repeated: false }
+
+  // The catch-all: whatever else goes wrong with one row (a value JSON cannot write, a column name
+  // nested past the stack) rejects that row with the error's message; it never ends the run.
+  const mapRowSafely = (row: SourceRow, revision?: string): MappedRow => {
+    try {
+      return mapRow(row, revision)
+    } catch (error) {
+      return failure(`the row could not be mapped: ${oneLineError(error)}`)
+    }
+  }
+
+  return Object.assign(mapRowSafely, {
+    recount,
+    /** Whether this mapper numbers repeated contents (unkeyed, `countRepeats` not false). */
+    countsRepeats: countRepeats
+  })
+}
+
+export type MessageMapper = ReturnType<typeof compileMapper>

@@ -1,0 +1,111 @@
+import type { IncrementalPlan } from "../IncrementalPlan.ts"
+import type { RejectedRow, RejectStage } from "./RejectSink.ts"
+
+/**
+ * - `completed`: every valid message was accepted (rows refused by validation may exist).
+ * - `incomplete`: the run finished, but some batches were refused or could not be delivered.
+ * - `aborted`: a fatal error stopped the run (invalid write key, source failure, stop signal).
+ */
+export type RunOutcome = "completed" | "incomplete" | "aborted"
+
+/** Why a run stopped early. Never holds a secret. */
+export interface FatalError {
+  readonly kind:
+    | "auth"
+    | "spec"
+    | "source"
+    | "source-changed"
+    | "checkpoint"
+    | "interrupted"
+    | "max-rejects"
+    | "guard"
+    | "state"
+    | "internal"
+    /** The books did not balance: rows or messages unaccounted for (a bug; exit code 10). */
+    | "unbalanced"
+    /** An output (the rejects file, a checkpoint, the report) could not be written. */
+    | "output"
+    /** The endpoint did not accept a batch within the retry budget (network errors, 5xx, 429): the run stopped. */
+    | "unreachable"
+  readonly message: string
+  readonly status?: number
+}
+
+/**
+ * The account of a run. Every row read is in exactly one place:
+ * `rows.read = rows.skipped + rows.rejected + rows.mapped`, and every message built is in exactly one place:
+ * `messages.built = accepted + refused + undelivered` (undelivered includes what was never sent).
+ */
+export interface DeliveryReport {
+  readonly outcome: RunOutcome
+  readonly dryRun: boolean
+  readonly sync: string
+  readonly source: string
+  readonly endpoint: string
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly durationMillis: number
+  readonly rows: {
+    readonly read: number
+    /** Rows mapped into messages. */
+    readonly mapped: number
+    /** Rows refused by the source or by validation. */
+    readonly rejected: number
+    /** Rows a resumed run did not send again: the checkpoint had them settled. */
+    readonly skipped: number
+    /**
+     * Rows mapped (of `mapped`) that repeat an earlier row of the run: each still gets a messageId
+     * of its own, with its occurrence number hashed in. Absent when none (and from older versions).
+     */
+    readonly repeated?: number
+  }
+  /** The checkpoint's watermark this run resumed from, when it resumed. */
+  readonly resumedFrom?: number
+  /** The watermark saved at the end: every row up to it is settled for good. */
+  readonly checkpoint?: {
+    readonly location: string
+    readonly watermark: number
+    readonly complete: boolean
+    /** Rows up to the watermark that a resumed run sends again (they were not delivered), as ranges. */
+    readonly undelivered?: ReadonlyArray<readonly [number, number]>
+  }
+  /**
+   * The rows of the undelivered messages, as `[from, to]` ranges (bounded in number: a range may
+   * cover rows that were delivered or rejected). A run-level failure (write key refused, endpoint
+   * unreachable, a stop) lists its undelivered rows here, not one reject per row.
+   */
+  readonly undeliveredRows?: ReadonlyArray<readonly [number, number]>
+  readonly messages: {
+    readonly built: number
+    /** Messages posted at least once. */
+    readonly sent: number
+    /** Messages in batches that got a 2xx. */
+    readonly accepted: number
+    /** Messages in batches refused as a whole (400, 413, 422, ...). */
+    readonly refused: number
+    /** Messages whose retries ran out, or that were never sent because the run stopped. */
+    readonly undelivered: number
+  }
+  readonly batches: {
+    /** Batches acknowledged with a 2xx. */
+    readonly accepted: number
+    readonly refused: number
+    readonly undelivered: number
+    /** Batches formed in a dry run (nothing is sent). */
+    readonly planned: number
+    /** HTTP requests made, retries included. */
+    readonly requests: number
+    readonly retries: number
+  }
+  /** Request body bytes sent, retries included. */
+  readonly bytesSent: number
+  readonly rejects: {
+    readonly total: number
+    readonly byStage: Readonly<Record<RejectStage, number>>
+    /** The first rejects (without row values), to show in a report. All go to the RejectSink. */
+    readonly sample: ReadonlyArray<RejectedRow>
+  }
+  readonly fatal?: FatalError
+  /** An incremental run's plan: what changed against the snapshot, and what the run sent of it. */
+  readonly incremental?: IncrementalPlan
+}

@@ -1,0 +1,105 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { AckWatermark } from "../resume/AckWatermark.ts"
+import type { Batch } from "../batch/Batcher.ts"
+import { DeliveryTally } from "./DeliveryTally.ts"
+import type { BuiltMessage } from "../map/MessageMapper.ts"
+import type { RejectedRow } from "./RejectSink.ts"
+import { StateError } from "../Snapshot.ts"
+import type { Fatal } from "./Fatal.ts"
+import { Accepted, Settlement, Undelivered } from "./Settlement.ts"
+
+const batchOf = (rows: ReadonlyArray<number>): Batch => ({
+  messages: rows.map((rowNumber): BuiltMessage => ({ rowNumber, type: "track", messageId: `m${rowNumber}`, json: "{}", bytes: 2 })),
+  messageBytes: rows.length * 3 - 1,
+  firstRow: rows[0]!,
+  lastRow: rows[rows.length - 1]!
+})
+
+const harness = (onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>) => {
+  const tally = new DeliveryTally(0)
+  const acks = new AckWatermark()
+  const rejects: Array<RejectedRow> = []
+  const stops: Array<Fatal> = []
+  const settlement = new Settlement({
+    tally,
+    acks,
+    writeRejects: (written) => Effect.sync(() => void rejects.push(...written)),
+    stop: (fatal) => Effect.sync(() => void stops.push(fatal)),
+    onSettled
+  })
+  /** Rows mapped into one message each, queued, batched and handed to a sender. */
+  const dispatch = (batch: Batch) => {
+    for (const _ of batch.messages) {
+      tally.countRead()
+      tally.countMapped(1, false)
+    }
+    settlement.queued(batch.messages)
+    acks.register(batch)
+    settlement.dispatched(batch)
+    return batch
+  }
+  return { tally, acks, rejects, stops, settlement, dispatch }
+}
+
+describe("Settlement", () => {
+  it.effect("settles a batch once: a second outcome for it changes nothing", () =>
+    Effect.gen(function* () {
+      const h = harness()
+      const batch = h.dispatch(batchOf([1, 2, 3]))
+      yield* h.settlement.settle(batch, Accepted)
+      yield* h.settlement.settle(batch, Undelivered)
+      assert.strictEqual(h.tally.messagesAccepted, 3)
+      assert.strictEqual(h.tally.messagesUndelivered, 0)
+      assert.strictEqual(h.acks.watermark(3, 0, Number.POSITIVE_INFINITY), 3)
+    }))
+
+  it.effect("a refused batch: every row a reject with the reason and status; the watermark passes it", () =>
+    Effect.gen(function* () {
+      const h = harness()
+      const batch = h.dispatch(batchOf([1, 2]))
+      yield* h.settlement.settle(batch, { _tag: "Refused", reason: "too big", status: 413 })
+      assert.deepStrictEqual(h.rejects, [
+        { row: 1, stage: "batch-refused", reason: "too big", messageId: "m1", status: 413 },
+        { row: 2, stage: "batch-refused", reason: "too big", messageId: "m2", status: 413 }
+      ])
+      assert.strictEqual(h.tally.messagesRefused, 2)
+      assert.deepStrictEqual(h.acks.undelivered(2), [])
+    }))
+
+  it.effect("tells onSettled of each batch; a state store that fails stops the run", () =>
+    Effect.gen(function* () {
+      const told: Array<[number, boolean]> = []
+      const h = harness((messages, accepted) =>
+        accepted ? Effect.sync(() => void told.push([messages.length, accepted])) : Effect.fail(new StateError({ message: "disk full" }))
+      )
+      yield* h.settlement.settle(h.dispatch(batchOf([1])), Accepted)
+      yield* h.settlement.settle(h.dispatch(batchOf([2])), Undelivered)
+      assert.deepStrictEqual(told, [[1, true]])
+      assert.deepStrictEqual(
+        h.stops.map((fatal) => [fatal._tag, fatal.message]),
+        [["StateFailed", "disk full"]]
+      )
+    }))
+
+  it.effect("stopped at once: what is in flight and what never left the queue are undelivered, and listed", () =>
+    Effect.gen(function* () {
+      const h = harness()
+      const sent = h.dispatch(batchOf([1, 2]))
+      const waiting = batchOf([3, 4])
+      for (const _ of waiting.messages) {
+        h.tally.countRead()
+        h.tally.countMapped(1, false)
+      }
+      h.settlement.queued(waiting.messages)
+      h.acks.register(waiting)
+      yield* h.settlement.settleStopped([waiting])
+      assert.strictEqual(h.tally.messagesUndelivered, 4)
+      assert.deepStrictEqual(h.acks.allUndelivered(), [[1, 4]])
+      // A batch settled before the stop is not settled again.
+      yield* h.settlement.settle(sent, Accepted)
+      assert.strictEqual(h.tally.messagesAccepted, 0)
+      h.tally.balanceBooks()
+      assert.isUndefined(h.tally.fatal)
+    }))
+})
