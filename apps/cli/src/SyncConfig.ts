@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
-import { formatIssues, issuePlaces, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { formatIssues, issuePlaces, PipelineOptions } from "@tablecast/core"
+import { IncrementalSyncSpec } from "@tablecast/incremental"
 import { SegmentTransportOptions } from "@tablecast/segment"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
@@ -66,7 +67,7 @@ export const ConfigFile = z
 /** A sync ready to run: checked spec, source, destination and pipeline, with the write key. */
 export interface ResolvedSync {
   readonly name: string | undefined
-  readonly spec: SyncSpec
+  readonly spec: IncrementalSyncSpec
   readonly source: SourceConfig
   readonly destination: Omit<Destination, "writeKeyEnv">
   readonly writeKey: Redacted.Redacted<string> | undefined
@@ -199,7 +200,7 @@ export const resolveSync = (input: {
     ...(input.overrides.key === undefined ? {} : { key: input.overrides.key }),
     ...(input.overrides.incrementalPatch === undefined ? {} : { incremental: mergeIncremental(raw.incremental, input.overrides.incrementalPatch) })
   }
-  const spec = SyncSpec.safeParse(specInput)
+  const spec = IncrementalSyncSpec.safeParse(specInput)
   if (!spec.success) throw new UsageError(describeIssues(spec.error, where, input.flagOf))
   const pipeline = PipelineOptions.safeParse(frame.data.pipeline)
   if (!pipeline.success) throw new UsageError(describeIssues(pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf))

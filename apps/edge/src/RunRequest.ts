@@ -92,7 +92,10 @@ const checkSpecAndOptions = (
       throw new RequestError(400, name, `${name}: nested deeper than ${MaxJsonDepth} levels`)
     }
   }
-  const specResult = SyncSpec.safeParse(spec)
+  // `incremental` is the incremental package's field, which core's spec does not know: the edge
+  // takes it out to refuse it below in its own words, rather than as an unknown field.
+  const { incremental, ...specFields } = typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
+  const specResult = SyncSpec.safeParse(typeof spec === "object" && spec !== null && !Array.isArray(spec) ? specFields : spec)
   const optionsResult = PipelineOptions.safeParse(withEdgeRetryBudget(options ?? {}))
   const issues = [
     ...(specResult.success ? [] : issuesOf(specResult.error, names.spec)),
@@ -100,7 +103,7 @@ const checkSpecAndOptions = (
   ]
   if (!specResult.success || !optionsResult.success) throw badRequest(issues)
   // The worker keeps no snapshot between requests: an incremental sync would silently send every row.
-  if (specResult.data.incremental !== undefined && specResult.data.incremental !== false) {
+  if (incremental !== undefined && incremental !== false) {
     throw new RequestError(
       400,
       `${names.spec}.incremental`,

@@ -15,13 +15,13 @@ import { type Checkpoint, CheckpointStore } from "./Checkpoint.ts"
 import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
 import { oneLineError } from "./ErrorText.ts"
-import { type BuiltMessage, compileMapper, type LibraryInfo, namedColumns, syncNamespace } from "./MessageMapper.ts"
+import { type BuiltMessage, compileMapper, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
 import type { PipelineOptions } from "./PipelineOptions.ts"
 import { ProgressListener } from "./Progress.ts"
 import { type RejectedRow, RejectSink } from "./RejectSink.ts"
 import { decideRetry } from "./RetryPolicy.ts"
 import { isMalformed, isPrepared, malformedReject, type PreparedRow, RowSource, type SourceError, type SourceItem } from "./RowSource.ts"
-import type { StateError } from "./Snapshot.ts"
+import { missingColumns } from "./spec/MissingColumns.ts"
 import type { SyncSpec } from "./SyncSpec.ts"
 import { Transport, type TransportError } from "./Transport.ts"
 import { VERSION } from "./Version.ts"
@@ -49,9 +49,15 @@ export interface SyncInput {
    * An incremental sync advances its snapshot here, so the snapshot is never ahead of delivery. A
    * failure stops the run.
    */
-  readonly onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>
+  readonly onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, SettleFailure>
   /** Rows built and checked before the run, read instead of the source's rows (an incremental sync's changes). */
   readonly prepared?: Stream.Stream<PreparedRow, SourceError>
+}
+
+/** A settle hook's failure: a state store that could not record the batch (it stops the run as `state`). */
+export interface SettleFailure {
+  readonly _tag: "StateError"
+  readonly message: string
 }
 
 /**
@@ -61,17 +67,6 @@ export interface SyncInput {
 const describeError = (error: TransportError): string => {
   const what = error.status !== undefined ? `HTTP ${error.status}` : error.kind === "timeout" ? "timed out" : `${error.kind} error`
   return error.message === "" ? what : `${what}: ${error.message}`
-}
-
-export const missingColumns = (spec: SyncSpec, columns: ReadonlyArray<string>): FatalError | undefined => {
-  const present = new Set(columns)
-  const missing = namedColumns(spec).filter((column) => !present.has(column))
-  if (missing.length === 0) return undefined
-  const list = missing.map((column) => `"${column}"`).join(", ")
-  return {
-    kind: "spec",
-    message: `the sync names ${missing.length === 1 ? "a column" : "columns"} the source does not have: ${list} (the source's columns: ${columns.join(", ")})`
-  }
 }
 
 /** Ends the reading stream from inside, on a graceful stop. */

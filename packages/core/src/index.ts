@@ -1,19 +1,20 @@
 export { Defaults, SegmentLimits } from "./Limits.ts"
 export { utf8ByteLength } from "./Utf8.ts"
-export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./ValueDepth.ts"
+export { MAX_VALUE_DEPTH, nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./Books.ts"
-export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./SyncSpec.ts"
+export { checkSyncSpec, ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput, syncSpecFields } from "./SyncSpec.ts"
+export { missingColumns } from "./spec/MissingColumns.ts"
 export { PipelineOptions, type PipelineOptionsInput } from "./PipelineOptions.ts"
 export {
   type ColumnInfo,
   isMalformed,
   isPrepared,
+  malformedReject,
   type PreparedRow,
   type MalformedRow,
   RowSource,
   type RowSourceShape,
   SourceError,
-  type SourceDigests,
   type SourceItem,
   type SourceRow
 } from "./RowSource.ts"
@@ -32,11 +33,13 @@ export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStore
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./RowRanges.ts"
 export * as Sync from "./Sync.ts"
 export { preview, type PreviewResult } from "./Preview.ts"
-export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./MessageMapper.ts"
-export { toIsoTimestamp } from "./ColumnValue.ts"
+export { type BuiltMessage, compileMapper, type LibraryInfo, type MessageMapper, syncNamespace } from "./MessageMapper.ts"
+export { EMPTY, toIsoTimestamp } from "./ColumnValue.ts"
 export {
   type ColumnTypeLine,
+  columnRules,
   columnTypeLines,
+  convertColumnValue,
   type ColumnTypes,
   type DecidedColumn,
   type DecidedType,
@@ -46,23 +49,16 @@ export {
   WILDCARD_COLUMN
 } from "./ColumnTyping.ts"
 export { exactNumber } from "./ExactNumber.ts"
-export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./MessageId.ts"
-export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
 export {
-  type ChangeKind,
-  memorySnapshotStore,
-  messageIdSchemeNote,
-  type SnapshotEntry,
-  type SnapshotRun,
-  SnapshotStore,
-  type SnapshotStoreShape,
-  type StagedChange,
-  type StagedUsers,
-  StateError
-} from "./Snapshot.ts"
-export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
-export { incrementalOf } from "./SyncSpec.ts"
-export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
-export type { ColumnChange } from "./ChangeDetector.ts"
-export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"
-export { digestSpecHash } from "./SourceDigestSpec.ts"
+  deterministicMessageId,
+  MESSAGE_ID_PREFIX,
+  MESSAGE_ID_SCHEME,
+  portableSha256Hex,
+  repeatKey,
+  repeatMessageId
+} from "./MessageId.ts"
+export { RepeatCounter, type RepeatCounterOptions } from "./RepeatCounter.ts"
+// The engine's parts a package that runs syncs its own way builds on (the incremental package).
+export { type Batch, BatchBuilder } from "./Batcher.ts"
+export { DeliveryTally } from "./DeliveryTally.ts"
+export { VERSION } from "./Version.ts"

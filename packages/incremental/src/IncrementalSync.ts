@@ -1,25 +1,33 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { checkBooks } from "./Books.ts"
-import { CheckpointStore } from "./Checkpoint.ts"
-import type { DeliveryReport, FatalError } from "./DeliveryReport.ts"
-import { DeliveryTally } from "./DeliveryTally.ts"
+import {
+  type BuiltMessage,
+  checkBooks,
+  CheckpointStore,
+  type DeliveryReport,
+  DeliveryTally,
+  type FatalError,
+  type PreparedRow,
+  RowSource,
+  SourceError,
+  Sync,
+  syncNamespace,
+  Transport,
+  VERSION
+} from "@tablecast/core"
 import { changeStream, type IncrementalPlan, makePlanner, type PlanInput, planChanges } from "./IncrementalPlan.ts"
 import { sends } from "./IncrementalSpec.ts"
-import type { BuiltMessage } from "./MessageMapper.ts"
-import { syncNamespace } from "./MessageMapper.ts"
 import { digestSpecHash } from "./SourceDigestSpec.ts"
-import { type PreparedRow, RowSource, SourceError } from "./RowSource.ts"
 import { messageIdSchemeNote, type SnapshotRun, SnapshotStore, type StagedChange, type StateError } from "./Snapshot.ts"
-import { run as runSync, type SyncInput } from "./Sync.ts"
-import { incrementalOf } from "./SyncSpec.ts"
-import { Transport } from "./Transport.ts"
-import { VERSION } from "./Version.ts"
+import { incrementalOf, type IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
+import { SourceDigests } from "./SourceDigests.ts"
 
-export interface IncrementalInput extends Omit<SyncInput, "resume" | "onSettled"> {
+export interface IncrementalInput extends Omit<Sync.SyncInput, "spec" | "resume" | "onSettled" | "prepared"> {
+  readonly spec: IncrementalSyncSpec
   /** Send every row and rebuild the snapshot. */
   readonly full?: boolean
   /** Send even when the guard trips. */
@@ -36,8 +44,11 @@ export interface IncrementalInput extends Omit<SyncInput, "resume" | "onSettled"
   readonly diffInDatabase?: boolean
 }
 
+/** An incremental run's report: core's, with the run's plan (what changed against the snapshot, and what it sent of it). */
+export type IncrementalReport = DeliveryReport & { readonly incremental?: IncrementalPlan }
+
 export interface IncrementalResult {
-  readonly report: DeliveryReport
+  readonly report: IncrementalReport
   /** Undefined when the run stopped before it could plan (no store, a store that failed to open). */
   readonly plan: IncrementalPlan | undefined
 }
@@ -158,7 +169,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
    */
   function digestRead(run: SnapshotRun, incremental: NonNullable<ReturnType<typeof incrementalOf>>) {
     return Effect.gen(function* () {
-      const digests = source.digests
+      const digests = Option.getOrUndefined(yield* Effect.serviceOption(SourceDigests))
       if (input.diffInDatabase !== true) return {}
       if (digests === undefined || run.adoptSpec === undefined || run.seeUnchangedAtSource === undefined) {
         return { diffInDatabase: false }
@@ -166,7 +177,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       const hash = digestSpecHash(spec, incremental.key, incremental.settings, digests.settings)
       const valid = yield* run.adoptSpec(hash)
       if (!valid || input.full === true) return { diffInDatabase: false, rows: digests.rows(false) }
-      const unchangedAtSource = yield* run.seeUnchangedAtSource(digests.sql)
+      const unchangedAtSource = yield* run.seeUnchangedAtSource(digests)
       return { diffInDatabase: true, unchangedAtSource, rows: digests.rows(true) }
     })
   }
@@ -205,7 +216,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         }
         return delivered.length === 0 ? Effect.void : run.commit(delivered)
       })
-    return runSync({
+    return Sync.run({
       spec,
       options,
       library,
@@ -254,7 +265,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
         forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
       }
-      const report: DeliveryReport = {
+      const report: IncrementalReport = {
         ...sent,
         outcome: sent.fatal === undefined ? sent.outcome : "aborted",
         startedAt: new Date(startedAt).toISOString(),
@@ -274,7 +285,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
 })
 
 /** The books checked on the run's report as a whole (the plan's rows, the send's messages). */
-const balanced = (report: DeliveryReport, planned?: number): DeliveryReport => {
+const balanced = (report: IncrementalReport, planned?: number): IncrementalReport => {
   const fatal = checkBooks({ rows: report.rows, messages: report.messages, ...(planned === undefined ? {} : { planned }) }, report.fatal)
   return fatal === undefined || fatal === report.fatal ? report : { ...report, outcome: "aborted", fatal }
 }
