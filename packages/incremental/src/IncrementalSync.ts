@@ -11,8 +11,10 @@ import {
   type DeliveryReport,
   DeliveryTally,
   type FatalError,
+  type LibraryInfo,
   type PreparedRow,
   RowSource,
+  type RowSourceShape,
   SourceError,
   Sync,
   syncNamespace,
@@ -53,6 +55,20 @@ export interface IncrementalResult {
   readonly plan: IncrementalPlan | undefined
 }
 
+type Incremental = NonNullable<ReturnType<typeof incrementalOf>>
+
+/** What the steps of one incremental run share. */
+interface RunContext {
+  readonly input: IncrementalInput
+  readonly library: LibraryInfo
+  readonly source: RowSourceShape
+  /** The plan's count of the source's rows and rejects. */
+  readonly tally: DeliveryTally
+  readonly startedAt: number
+  /** Ends the run on a fatal error, with the plan when there is one. */
+  readonly stopped: (fatal: FatalError, plan?: IncrementalPlan) => Effect.Effect<IncrementalResult>
+}
+
 /**
  * Runs an incremental sync in two passes. The plan reads the source once and stages what changed
  * against the snapshot (nothing is sent, so the guard can stop a broken model's output before any
@@ -81,6 +97,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       return { report: plan === undefined ? report : { ...report, incremental: plan }, plan } satisfies IncrementalResult
     })
 
+  const ctx: RunContext = { input, library, source, tally, startedAt, stopped }
   if (incremental === undefined) {
     return yield* stopped({ kind: "spec", message: "the sync is not incremental: it names no key and no `incremental` settings" })
   }
@@ -96,7 +113,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       const scheme = messageIdSchemeNote(run.messageIdScheme, run.size)
       if (scheme !== undefined && "error" in scheme) return yield* stopped({ kind: "state", message: scheme.error })
 
-      const atSource = yield* Effect.result(digestRead(run, incremental))
+      const atSource = yield* Effect.result(digestRead(ctx, run, incremental))
       if (Result.isFailure(atSource)) return yield* stopped({ kind: "state", message: atSource.failure.message })
 
       const planInput: PlanInput = {
@@ -117,172 +134,190 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       // Nothing to judge before sending: a first run (no snapshot to compare with), a full run, a
       // forced run. The changes go out as they are classified, in one pass, without staging.
       if (!planOnly && (run.size === 0 || input.full === true || input.force === true)) {
-        return yield* sendAsClassified(planInput, run)
+        return yield* sendAsClassified(ctx, planInput, run)
       }
-      const planning = planChanges(planInput, run)
-      const stopRequested = input.stop === undefined ? Effect.never : Effect.race(input.stop.drain, input.stop.now)
-      const planned = yield* Effect.result(
-        Effect.raceFirst(
-          planning.pipe(Effect.map((plan) => ({ _tag: "Planned" as const, plan }))),
-          stopRequested.pipe(Effect.as({ _tag: "Stopped" as const }))
-        )
-      )
-      if (Result.isFailure(planned)) return yield* stopped({ kind: "state", message: planned.failure.message })
-      if (planned.success._tag === "Stopped") {
-        return yield* stopped({
-          kind: "interrupted",
-          message: "stopped on request while planning: nothing was sent, the snapshot is unchanged"
-        })
-      }
-      const plan = planned.success.plan
-      if (plan.fatal !== undefined) return yield* stopped(plan.fatal, plan)
-      if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
-        return yield* stopped(
-          {
-            kind: "guard",
-            message: `${plan.guard.tripped}: nothing was sent; check the model's output, then run again with --force to send it`
-          },
-          plan
-        )
-      }
-      if (planOnly) {
-        const report = tally.report(
-          { sync: plan.sync, source: source.description, endpoint: "(plan: nothing sent)", dryRun: true },
-          yield* Clock.currentTimeMillis
-        )
-        const messages = { ...report.messages, built: plan.send.messages }
-        const batches = { ...report.batches, planned: plan.send.requests }
-        return { report: balanced({ ...report, messages, batches, incremental: plan }, plan.send.messages), plan } satisfies IncrementalResult
-      }
-
-      // The send: the staged changes, in order, through the ordinary pipeline.
-      const sent = yield* sendChanges(run.staged, run, plan.send.rows + plan.send.removals)
-      return yield* finishRun(sent, plan, run)
+      return yield* planThenSend(ctx, planInput, run)
     })
   )
-
-  /**
-   * The read of a run that diffs in the database: the source's rows with their digests, without
-   * those unchanged since last acknowledged (counted as seen first, so they are not taken for
-   * removed) while the store's digests were written under this mapping. A full run, or a changed
-   * mapping, reads every row, and its commits record their digests for the next run.
-   */
-  function digestRead(run: SnapshotRun, incremental: NonNullable<ReturnType<typeof incrementalOf>>) {
-    return Effect.gen(function* () {
-      const digests = Option.getOrUndefined(yield* Effect.serviceOption(SourceDigests))
-      if (input.diffInDatabase !== true) return {}
-      if (digests === undefined || run.adoptSpec === undefined || run.seeUnchangedAtSource === undefined) {
-        return { diffInDatabase: false }
-      }
-      const hash = digestSpecHash(spec, incremental.key, incremental.settings, digests.settings)
-      const valid = yield* run.adoptSpec(hash)
-      if (!valid || input.full === true) return { diffInDatabase: false, rows: digests.rows(false) }
-      const unchangedAtSource = yield* run.seeUnchangedAtSource(digests)
-      return { diffInDatabase: true, unchangedAtSource, rows: digests.rows(true) }
-    })
-  }
-
-  /** Sends changes through the ordinary pipeline; each batch's 2xx commits its rows to the snapshot. */
-  function sendChanges(
-    changes: Stream.Stream<StagedChange, SourceError | StateError>,
-    run: SnapshotRun,
-    estimatedRows: number | undefined
-  ) {
-    const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
-    const prepared: Stream.Stream<PreparedRow, SourceError> = changes.pipe(
-      Stream.map((change): PreparedRow => {
-        pending.set(change.rowNumber, { change, remaining: change.messages.length })
-        return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
-      }),
-      // A store that fails while changes are read ends the run like a source would.
-      Stream.mapError((error) =>
-        error._tag === "StateError" ? new SourceError({ message: `the state store failed: ${error.message}`, code: "state" }) : error
-      )
-    )
-    const onSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) =>
-      Effect.suspend(() => {
-        const delivered: Array<StagedChange> = []
-        for (const message of messages) {
-          const waiting = pending.get(message.rowNumber)
-          if (waiting === undefined) continue
-          if (!accepted) {
-            pending.delete(message.rowNumber)
-            continue
-          }
-          if (--waiting.remaining === 0) {
-            pending.delete(message.rowNumber)
-            delivered.push(waiting.change)
-          }
-        }
-        return delivered.length === 0 ? Effect.void : run.commit(delivered)
-      })
-    return Sync.run({
-      spec,
-      options,
-      library,
-      resume: "restart",
-      onSettled,
-      prepared,
-      ...(input.stop === undefined ? {} : { stop: input.stop })
-    }).pipe(
-      Effect.provide(
-        Layer.succeed(RowSource, {
-          description: source.description,
-          estimatedRows: Effect.succeed(estimatedRows),
-          fingerprint: Effect.succeed(""),
-          rows: Stream.empty
-        })
-      ),
-      // The snapshot is the incremental run's record; a checkpoint would only repeat it.
-      Effect.provideService(CheckpointStore, undefined)
-    )
-  }
-
-  /** One pass: the changes are classified as the source is read and sent as they come. */
-  function sendAsClassified(planInput: PlanInput, run: SnapshotRun) {
-    return Effect.gen(function* () {
-      const planner = yield* makePlanner(planInput, run)
-      if (planner.columnsFailure !== undefined) return yield* stopped(planner.columnsFailure, planner.finish(undefined, undefined))
-      const estimate = yield* Effect.result(source.estimatedRows)
-      const sent = yield* sendChanges(
-        changeStream(planner, run, planInput.rows ?? source.rows),
-        run,
-        Result.isSuccess(estimate) ? estimate.success : undefined
-      )
-      const plan = planner.finish(sent.fatal?.kind === "source" ? sent.fatal : undefined, undefined)
-      return yield* finishRun(sent, plan, run)
-    })
-  }
-
-  /** The run's report: the source's rows as the plan counted them, the messages as the send did. */
-  function finishRun(sent: DeliveryReport, plan: IncrementalPlan, run: SnapshotRun) {
-    return Effect.gen(function* () {
-      let forgotten = 0
-      // A run forced past a removed share in a mode that sends no removals accepts the smaller
-      // table: its gone keys are forgotten (as a full run's are), or every later run would trip.
-      const acceptedShrink =
-        plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
-      if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
-        forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
-      }
-      const report: IncrementalReport = {
-        ...sent,
-        outcome: sent.fatal === undefined ? sent.outcome : "aborted",
-        startedAt: new Date(startedAt).toISOString(),
-        durationMillis: Date.parse(sent.finishedAt) - startedAt,
-        rows: {
-          read: tally.rowsRead,
-          mapped: tally.rowsMapped,
-          rejected: tally.rowsRejected + sent.rows.rejected,
-          skipped: tally.rowsSkipped
-        },
-        rejects: mergeRejects(tally.rejects(), sent.rejects),
-        incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
-      }
-      return { report: balanced(report), plan } satisfies IncrementalResult
-    })
-  }
 })
+
+/**
+ * The plan, then the send: classifies and stages the changes (a stop request ends the run here,
+ * with nothing sent), judges them by the guard, and sends the staged changes unless only planning.
+ */
+function planThenSend(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
+  const { input, source, tally } = ctx
+  const planOnly = input.planOnly === true || input.options.dryRun
+  return Effect.gen(function* () {
+    const planning = planChanges(planInput, run)
+    const stopRequested = input.stop === undefined ? Effect.never : Effect.race(input.stop.drain, input.stop.now)
+    const planned = yield* Effect.result(
+      Effect.raceFirst(
+        planning.pipe(Effect.map((plan) => ({ _tag: "Planned" as const, plan }))),
+        stopRequested.pipe(Effect.as({ _tag: "Stopped" as const }))
+      )
+    )
+    if (Result.isFailure(planned)) return yield* ctx.stopped({ kind: "state", message: planned.failure.message })
+    if (planned.success._tag === "Stopped") {
+      return yield* ctx.stopped({
+        kind: "interrupted",
+        message: "stopped on request while planning: nothing was sent, the snapshot is unchanged"
+      })
+    }
+    const plan = planned.success.plan
+    if (plan.fatal !== undefined) return yield* ctx.stopped(plan.fatal, plan)
+    if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
+      return yield* ctx.stopped(
+        {
+          kind: "guard",
+          message: `${plan.guard.tripped}: nothing was sent; check the model's output, then run again with --force to send it`
+        },
+        plan
+      )
+    }
+    if (planOnly) {
+      const report = tally.report(
+        { sync: plan.sync, source: source.description, endpoint: "(plan: nothing sent)", dryRun: true },
+        yield* Clock.currentTimeMillis
+      )
+      const messages = { ...report.messages, built: plan.send.messages }
+      const batches = { ...report.batches, planned: plan.send.requests }
+      return { report: balanced({ ...report, messages, batches, incremental: plan }, plan.send.messages), plan } satisfies IncrementalResult
+    }
+
+    // The send: the staged changes, in order, through the ordinary pipeline.
+    const sent = yield* sendChanges(ctx, run.staged, run, plan.send.rows + plan.send.removals)
+    return yield* finishRun(ctx, sent, plan, run)
+  })
+}
+
+/**
+ * The read of a run that diffs in the database: the source's rows with their digests, without
+ * those unchanged since last acknowledged (counted as seen first, so they are not taken for
+ * removed) while the store's digests were written under this mapping. A full run, or a changed
+ * mapping, reads every row, and its commits record their digests for the next run.
+ */
+function digestRead(ctx: RunContext, run: SnapshotRun, incremental: Incremental) {
+  const { input } = ctx
+  return Effect.gen(function* () {
+    const digests = Option.getOrUndefined(yield* Effect.serviceOption(SourceDigests))
+    if (input.diffInDatabase !== true) return {}
+    if (digests === undefined || run.adoptSpec === undefined || run.seeUnchangedAtSource === undefined) {
+      return { diffInDatabase: false }
+    }
+    const hash = digestSpecHash(input.spec, incremental.key, incremental.settings, digests.settings)
+    const valid = yield* run.adoptSpec(hash)
+    if (!valid || input.full === true) return { diffInDatabase: false, rows: digests.rows(false) }
+    const unchangedAtSource = yield* run.seeUnchangedAtSource(digests)
+    return { diffInDatabase: true, unchangedAtSource, rows: digests.rows(true) }
+  })
+}
+
+/** Sends changes through the ordinary pipeline; each batch's 2xx commits its rows to the snapshot. */
+function sendChanges(
+  ctx: RunContext,
+  changes: Stream.Stream<StagedChange, SourceError | StateError>,
+  run: SnapshotRun,
+  estimatedRows: number | undefined
+) {
+  const { input, library, source } = ctx
+  const { spec, options } = input
+  const pending = new Map<number, { readonly change: StagedChange; remaining: number }>()
+  const prepared: Stream.Stream<PreparedRow, SourceError> = changes.pipe(
+    Stream.map((change): PreparedRow => {
+      pending.set(change.rowNumber, { change, remaining: change.messages.length })
+      return { _tag: "Prepared", rowNumber: change.rowNumber, messages: change.messages }
+    }),
+    // A store that fails while changes are read ends the run like a source would.
+    Stream.mapError((error) =>
+      error._tag === "StateError" ? new SourceError({ message: `the state store failed: ${error.message}`, code: "state" }) : error
+    )
+  )
+  const onSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) =>
+    Effect.suspend(() => {
+      const delivered: Array<StagedChange> = []
+      for (const message of messages) {
+        const waiting = pending.get(message.rowNumber)
+        if (waiting === undefined) continue
+        if (!accepted) {
+          pending.delete(message.rowNumber)
+          continue
+        }
+        if (--waiting.remaining === 0) {
+          pending.delete(message.rowNumber)
+          delivered.push(waiting.change)
+        }
+      }
+      return delivered.length === 0 ? Effect.void : run.commit(delivered)
+    })
+  return Sync.run({
+    spec,
+    options,
+    library,
+    resume: "restart",
+    onSettled,
+    prepared,
+    ...(input.stop === undefined ? {} : { stop: input.stop })
+  }).pipe(
+    Effect.provide(
+      Layer.succeed(RowSource, {
+        description: source.description,
+        estimatedRows: Effect.succeed(estimatedRows),
+        fingerprint: Effect.succeed(""),
+        rows: Stream.empty
+      })
+    ),
+    // The snapshot is the incremental run's record; a checkpoint would only repeat it.
+    Effect.provideService(CheckpointStore, undefined)
+  )
+}
+
+/** One pass: the changes are classified as the source is read and sent as they come. */
+function sendAsClassified(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
+  return Effect.gen(function* () {
+    const planner = yield* makePlanner(planInput, run)
+    if (planner.columnsFailure !== undefined) return yield* ctx.stopped(planner.columnsFailure, planner.finish(undefined, undefined))
+    const estimate = yield* Effect.result(ctx.source.estimatedRows)
+    const sent = yield* sendChanges(
+      ctx,
+      changeStream(planner, run, planInput.rows ?? ctx.source.rows),
+      run,
+      Result.isSuccess(estimate) ? estimate.success : undefined
+    )
+    const plan = planner.finish(sent.fatal?.kind === "source" ? sent.fatal : undefined, undefined)
+    return yield* finishRun(ctx, sent, plan, run)
+  })
+}
+
+/** The run's report: the source's rows as the plan counted them, the messages as the send did. */
+function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan, run: SnapshotRun) {
+  const { input, tally, startedAt } = ctx
+  return Effect.gen(function* () {
+    let forgotten = 0
+    // A run forced past a removed share in a mode that sends no removals accepts the smaller
+    // table: its gone keys are forgotten (as a full run's are), or every later run would trip.
+    const acceptedShrink =
+      plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
+    if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
+      forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
+    }
+    const report: IncrementalReport = {
+      ...sent,
+      outcome: sent.fatal === undefined ? sent.outcome : "aborted",
+      startedAt: new Date(startedAt).toISOString(),
+      durationMillis: Date.parse(sent.finishedAt) - startedAt,
+      rows: {
+        read: tally.rowsRead,
+        mapped: tally.rowsMapped,
+        rejected: tally.rowsRejected + sent.rows.rejected,
+        skipped: tally.rowsSkipped
+      },
+      rejects: mergeRejects(tally.rejects(), sent.rejects),
+      incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
+    }
+    return { report: balanced(report), plan } satisfies IncrementalResult
+  })
+}
 
 /** The books checked on the run's report as a whole (the plan's rows, the send's messages). */
 const balanced = (report: IncrementalReport, planned?: number): IncrementalReport => {
