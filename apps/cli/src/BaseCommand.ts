@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs"
+import { IncrementalSyncSpec } from "@tablecast/incremental"
 import path from "node:path"
 import { Command } from "@oclif/core"
 import { ExitCode } from "./ExitCode.ts"
@@ -43,6 +44,7 @@ export abstract class BaseCommand extends Command {
       ...(entry === undefined ? {} : { entry }),
       overrides: input.overrides,
       sources: sourceRegistry,
+      spec: IncrementalSyncSpec,
       env: process.env,
       cwd,
       flagOf: specFlagNames,

@@ -1,17 +1,16 @@
+import { PipelineOptions, RejectSink, RowSource, type RowSourceShape } from "@tablecast/core"
 import {
   type IncrementalPlan,
-  PipelineOptions,
-  RejectSink,
-  RowSource,
-  type RowSourceShape,
+  type IncrementalReport,
+  IncrementalSyncSpec,
+  type IncrementalSyncSpecInput,
   runIncremental,
   SnapshotStore,
-  SyncSpec,
-  type SyncSpecInput
-} from "@tablecast/core"
+  SourceDigests
+} from "@tablecast/incremental"
 import { type Answer, httpError, type RecordedRequest, recordingTransport } from "@tablecast/core/testing"
-import { make } from "@tablecast/source-postgres"
-import { postgresSnapshotStore, snapshotTableOf } from "@tablecast/state-postgres"
+import { make, makeDigests } from "@tablecast/source-postgres"
+import { postgresSnapshotStore, snapshotDigestTable } from "@tablecast/state-postgres"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -19,7 +18,6 @@ import type pg from "pg"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import type { DeliveryReport } from "@tablecast/core"
 import { startSink } from "@tablecast/sink"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./testing/runCli.ts"
@@ -31,7 +29,7 @@ const ON = "tablecast_diff_on"
 const OFF = "tablecast_diff_off"
 const SYNC = "churn-diff"
 
-const spec = (event = "Churn Scored"): SyncSpecInput => ({
+const spec = (event = "Churn Scored"): IncrementalSyncSpecInput => ({
   name: SYNC,
   event,
   customerId: "customer_id",
@@ -60,25 +58,23 @@ const runOnce = async (
 ): Promise<Outcome> => {
   let yielded = 0
   const counted = <A, E>(stream: Stream.Stream<A, E>) => stream.pipe(Stream.tap(() => Effect.sync(() => void yielded++)))
-  const source = await Effect.runPromise(
-    make({ table: TABLE, ...(filter ? { digestFilter: { snapshotTable: snapshotTableOf(schema), sync: SYNC, key: ["customer_id"] } } : {}) })
-  )
-  const shape: RowSourceShape = {
-    ...source,
-    rows: counted(source.rows),
-    ...(source.digests === undefined ? {} : { digests: { ...source.digests, rows: (f: boolean) => counted(source.digests!.rows(f)) } })
-  }
+  const digestTable = snapshotDigestTable(schema, SYNC, ["customer_id"])
+  const options = { table: TABLE, ...(filter ? { digestFilter: { ...digestTable, key: [...digestTable.key] } } : {}) }
+  const source = await Effect.runPromise(make(options))
+  const digests = await Effect.runPromise(makeDigests(options))
+  const shape: RowSourceShape = { ...source, rows: counted(source.rows) }
+  const digestsLayer = digests === undefined ? Layer.empty : Layer.succeed(SourceDigests, { ...digests, rows: (f: boolean) => counted(digests.rows(f)) })
   const store = postgresSnapshotStore({ schema, connection: { options: "-c TimeZone=Asia/Kolkata -c DateStyle=German -c extra_float_digits=0" } })
   const transport = recordingTransport((request, index) => h.answer?.(request, index) ?? "ok")
   const result = await Effect.runPromise(
     runIncremental({
-      spec: SyncSpec.parse(spec(h.event)),
+      spec: IncrementalSyncSpec.parse(spec(h.event)),
       options: PipelineOptions.parse({ batchCount: 1, flushIntervalMillis: 5, maxAttempts: 1 }),
       diffInDatabase: filter,
       ...(h.full === undefined ? {} : { full: h.full }),
       ...(h.force === undefined ? {} : { force: h.force })
     }).pipe(
-      Effect.provide(Layer.mergeAll(Layer.succeed(RowSource, shape), transport.layer, RejectSink.discard)),
+      Effect.provide(Layer.mergeAll(Layer.succeed(RowSource, shape), digestsLayer, transport.layer, RejectSink.discard)),
       Effect.provideService(SnapshotStore, store)
     )
   )
@@ -226,7 +222,7 @@ describe.skipIf(client === undefined)("diff in the database (Postgres source bes
       const sync = async (extra: ReadonlyArray<string> = []) => {
         const result = await runCli(args(extra), { env, cwd: dir })
         expect(result.code, result.stderr).toBe(0)
-        return JSON.parse(result.stdout) as DeliveryReport
+        return JSON.parse(result.stdout) as IncrementalReport
       }
       const first = await sync()
       expect(first.incremental?.diffInDatabase).toBe(false)

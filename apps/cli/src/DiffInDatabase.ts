@@ -1,6 +1,7 @@
-import { incrementalOf, syncNamespace } from "@tablecast/core"
+import { syncNamespace } from "@tablecast/core"
+import { incrementalOf } from "@tablecast/incremental"
 import { connectionIdentity } from "@tablecast/source-postgres"
-import { snapshotTableOf } from "@tablecast/state-postgres"
+import { snapshotDigestTable } from "@tablecast/state-postgres"
 import { type DigestFilter, postgresConnectionIdentity } from "./sources/postgres.ts"
 import { fromEnv } from "./sources/secrets.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
@@ -19,5 +20,5 @@ export const diffInDatabaseFilter = (sync: ResolvedSync, env: NodeJS.ProcessEnv)
   const state = connectionIdentity(stateUrl === undefined ? {} : { url: stateUrl }, env)
   const source = postgresConnectionIdentity(sync.source, sync.baseDir, env)
   if (state === undefined || source === undefined || state !== source) return undefined
-  return { snapshotTable: snapshotTableOf(schema), sync: syncNamespace(sync.spec), key: incremental.key }
+  return snapshotDigestTable(schema, syncNamespace(sync.spec), incremental.key)
 }

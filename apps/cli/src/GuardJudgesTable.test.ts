@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import type { DeliveryReport, IncrementalPlan } from "@tablecast/core"
+import type { IncrementalPlan, IncrementalReport } from "@tablecast/incremental"
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "./testing/runCli.ts"
@@ -44,7 +44,7 @@ describe("the guard judges the table in every mode (issue #14, finding 9), throu
       const cwd = await mkdtemp(path.join(tmpdir(), `tablecast-guard-${mode}-`))
       const first = await runCli(["sync", ...args(full, mode, ["--full", "--endpoint", sink.url, "--json"])], { env, cwd })
       expect(first.code, first.stderr).toBe(0)
-      expect((JSON.parse(first.stdout) as DeliveryReport).messages.accepted).toBe(size)
+      expect((JSON.parse(first.stdout) as IncrementalReport).messages.accepted).toBe(size)
 
       const text = await runCli(["plan", ...args(half, mode)], { cwd })
       expect(text.code, text.stderr).toBe(8)
@@ -54,7 +54,7 @@ describe("the guard judges the table in every mode (issue #14, finding 9), throu
       const requests = sink.stats().requests
       const sync = await runCli(["sync", ...args(half, mode, ["--endpoint", sink.url, "--json"])], { env, cwd })
       expect(sync.code, sync.stderr).toBe(8)
-      const report = JSON.parse(sync.stdout) as DeliveryReport
+      const report = JSON.parse(sync.stdout) as IncrementalReport
       expect(report.fatal?.kind).toBe("guard")
       expect(report.messages.accepted).toBe(0)
       expect(sink.stats().requests).toBe(requests)
@@ -84,7 +84,7 @@ describe("the guard judges the table in every mode (issue #14, finding 9), throu
 
     const forced = await runCli(["sync", ...args(half, "added-or-changed", ["--force", "--endpoint", sink.url, "--json"])], { env, cwd })
     expect(forced.code, forced.stderr).toBe(0)
-    const report = JSON.parse(forced.stdout) as DeliveryReport
+    const report = JSON.parse(forced.stdout) as IncrementalReport
     expect(report.incremental?.guard).toMatchObject({ forced: true, removedShare: 0.5 })
     expect(report.incremental?.snapshot.forgotten).toBe(1_000)
     const next = await runCli(["plan", ...args(half, "added-or-changed")], { cwd })

@@ -1,4 +1,4 @@
-import { type IncrementalPlan, sends } from "@tablecast/core"
+import { type IncrementalPlan, sends } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 
 const count = (n: number) => n.toLocaleString("en-US")

@@ -1,4 +1,5 @@
 import type { DeliveryReport } from "@tablecast/core"
+import type { IncrementalReport } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 
 const bytes = (n: number) =>
@@ -19,7 +20,7 @@ const HEADLINE: Record<DeliveryReport["outcome"], string> = {
 }
 
 /** The delivery report for a person: what was read, what arrived, what did not and why. */
-export const reportText = (report: DeliveryReport, rejectsFile: string | undefined): string => {
+export const reportText = (report: IncrementalReport, rejectsFile: string | undefined): string => {
   const lines: Array<string> = []
   const { rows, messages, batches } = report
   const rate = report.durationMillis > 0 ? Math.round((rows.read * 1000) / report.durationMillis) : rows.read

@@ -2,9 +2,6 @@ import path from "node:path"
 import {
   CheckpointStore,
   type DeliveryReport,
-  type IncrementalResult,
-  runIncremental,
-  SnapshotStore,
   PipelineOptions,
   preview,
   type PreviewResult,
@@ -12,6 +9,7 @@ import {
   RejectSink,
   Sync
 } from "@tablecast/core"
+import { type IncrementalResult, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import { SegmentTransport } from "@tablecast/segment"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"

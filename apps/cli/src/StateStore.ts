@@ -1,5 +1,5 @@
 import path from "node:path"
-import type { SnapshotStoreShape } from "@tablecast/core"
+import type { SnapshotStoreShape } from "@tablecast/incremental"
 import { fromEnv, urlHoldsPassword } from "./sources/secrets.ts"
 import type { StateConfig } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"

@@ -85,6 +85,11 @@ describe("validation", () => {
     await expectBadRequest(response, "spec.incremental", /incremental syncs need a state store/)
   })
 
+  it("refuses an incremental block in the same words whatever its settings (core's spec does not know them)", async () => {
+    const response = await SELF.fetch(postRun({ spec: { ...spec, incremental: { mode: "sometimes" } }, rows: scoreRows(1) }))
+    await expectBadRequest(response, "spec.incremental", /^spec\.incremental: incremental syncs need a state store/)
+  })
+
   it("names an options field at fault", async () => {
     const response = await SELF.fetch(postRun({ spec, options: { batchCount: 0 }, rows: scoreRows(1) }))
     await expectBadRequest(response, "options.batchCount", /options\.batchCount/)

@@ -88,8 +88,14 @@ const checkSpecAndOptions = (
       throw new RequestError(400, name, `${name}: nested deeper than ${MaxJsonDepth} levels`)
     }
   }
+  // `incremental` is the incremental package's field, which core's spec does not know: the edge
+  // takes it out to refuse it below in its own words, rather than as an unknown field.
+  const { incremental, ...specFields } = typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
   // The CLI's parser; the options are its pipeline, under the edge's retry budget.
-  const parts = parseSyncParts({ spec, pipeline: options }, { pipelineDefaults: { maxRetryMillis: EdgeRetryMillis } })
+  const parts = parseSyncParts(
+    { spec: typeof spec === "object" && spec !== null && !Array.isArray(spec) ? specFields : spec, pipeline: options },
+    { pipelineDefaults: { maxRetryMillis: EdgeRetryMillis } }
+  )
   const specResult = parts.spec
   const optionsResult = parts.pipeline
   const issues = [
@@ -98,7 +104,7 @@ const checkSpecAndOptions = (
   ]
   if (!specResult.success || !optionsResult.success) throw badRequest(issues)
   // The worker keeps no snapshot between requests: an incremental sync would silently send every row.
-  if (specResult.data.incremental !== undefined && specResult.data.incremental !== false) {
+  if (incremental !== undefined && incremental !== false) {
     throw new RequestError(
       400,
       `${names.spec}.incremental`,

@@ -11,9 +11,9 @@ import { parseSyncParts } from "./SyncParts.ts"
 import { mergeIncremental, type SyncOverrides } from "./SyncOverrides.ts"
 
 /** A sync ready to run: checked spec, source, destination and pipeline, with the write key. */
-export interface ResolvedSync<Source extends { readonly type: string } = { readonly type: string }> {
+export interface ResolvedSync<Source extends { readonly type: string } = { readonly type: string }, Spec extends SyncSpec = SyncSpec> {
   readonly name: string | undefined
-  readonly spec: SyncSpec
+  readonly spec: Spec
   readonly source: Source
   readonly destination: Omit<Destination, "writeKeyEnv">
   readonly writeKey: Redacted.Redacted<string> | undefined
@@ -32,7 +32,9 @@ export interface ConfigEntry {
   readonly file: string
 }
 
-export interface ResolveSyncInput<Source extends { readonly type: string }> {
+export interface ResolveSyncInput<Source extends { readonly type: string }, Spec extends SyncSpec = SyncSpec> {
+  /** The spec schema: core's SyncSpec unless a package extends it (the incremental package does). */
+  readonly spec?: z.ZodType<Spec>
   readonly entry?: ConfigEntry
   readonly overrides: SyncOverrides
   readonly sources: SourceRegistry<Source>
@@ -137,7 +139,9 @@ const writeKeyOf = (input: ResolveSyncInput<{ readonly type: string }>, destinat
  * of spec, pipeline and destination. Fails with a ConfigError naming the field
  * (`syncs.<name>.<field>`) or the flag at fault.
  */
-export const resolveSync = async <Source extends { readonly type: string }>(input: ResolveSyncInput<Source>): Promise<ResolvedSync<Source>> => {
+export const resolveSync = async <Source extends { readonly type: string }, Spec extends SyncSpec = SyncSpec>(
+  input: ResolveSyncInput<Source, Spec>
+): Promise<ResolvedSync<Source, Spec>> => {
   const where = input.entry === undefined ? "" : `syncs.${input.entry.name}`
   const raw = input.entry?.value ?? {}
   const destinationRaw = (raw.destination ?? {}) as Record<string, unknown>
@@ -163,7 +167,7 @@ export const resolveSync = async <Source extends { readonly type: string }>(inpu
     },
     pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
     destination: { ...destinationRaw, ...defined(input.overrides.destination) }
-  })
+  }, input.spec === undefined ? {} : { spec: input.spec })
   const frameIssues = entryFrameIssues(frame.error, parts.destination?.error)
   if (frameIssues !== undefined || !frame.success) throw issuesError(frameIssues ?? frame.error!, where)
   if (!parts.spec.success) throw describeIssues(parts.spec.error, where, input.flagOf)

@@ -1,8 +1,8 @@
 export { Defaults, SegmentLimits } from "./spec/Limits.ts"
 export { utf8ByteLength } from "./map/Utf8.ts"
-export { MAX_VALUE_DEPTH, nestsDeeperThan } from "./map/ValueDepth.ts"
+export { MAX_VALUE_DEPTH, nestsDeeperThan, tooDeepReason } from "./map/ValueDepth.ts"
 export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./report/Books.ts"
-export { ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput } from "./spec/SyncSpec.ts"
+export { checkSyncSpec, ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput, syncSpecFields } from "./spec/SyncSpec.ts"
 export { PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
 export { Batcher, type BatcherOptions } from "./batch/Batcher.ts"
 export { missingColumns } from "./spec/MissingColumns.ts"
@@ -10,12 +10,12 @@ export {
   type ColumnInfo,
   isMalformed,
   isPrepared,
+  malformedReject,
   type PreparedRow,
   type MalformedRow,
   RowSource,
   type RowSourceShape,
   SourceError,
-  type SourceDigests,
   type SourceItem,
   type SourceRow
 } from "./source/RowSource.ts"
@@ -56,11 +56,13 @@ export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStore
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./resume/RowRanges.ts"
 export * as Sync from "./run/Sync.ts"
 export { preview, type PreviewResult } from "./run/Preview.ts"
-export { type BuiltMessage, type LibraryInfo, syncNamespace } from "./map/MessageMapper.ts"
-export { toIsoTimestamp } from "./map/ColumnValue.ts"
+export { type BuiltMessage, compileMapper, type LibraryInfo, type MessageMapper, syncNamespace } from "./map/MessageMapper.ts"
+export { EMPTY, toIsoTimestamp } from "./map/ColumnValue.ts"
 export {
   type ColumnTypeLine,
+  columnRules,
   columnTypeLines,
+  convertColumnValue,
   type ColumnTypes,
   type DecidedColumn,
   type DecidedType,
@@ -70,23 +72,9 @@ export {
   WILDCARD_COLUMN
 } from "./map/ColumnTyping.ts"
 export { exactNumber } from "./map/ExactNumber.ts"
-export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, repeatKey, repeatMessageId } from "./map/MessageId.ts"
+export { deterministicMessageId, MESSAGE_ID_PREFIX, MESSAGE_ID_SCHEME, portableSha256Hex, repeatKey, repeatMessageId } from "./map/MessageId.ts"
 export { RepeatCounter, type RepeatCounterOptions } from "./map/RepeatCounter.ts"
-export {
-  type ChangeKind,
-  memorySnapshotStore,
-  messageIdSchemeNote,
-  type SnapshotEntry,
-  type SnapshotRun,
-  SnapshotStore,
-  type SnapshotStoreShape,
-  type StagedChange,
-  type StagedUsers,
-  StateError
-} from "./Snapshot.ts"
-export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
-export { incrementalOf } from "./spec/SyncSpec.ts"
-export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
-export type { ColumnChange } from "./ChangeDetector.ts"
-export { type IncrementalInput, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"
-export { digestSpecHash } from "./SourceDigestSpec.ts"
+// The engine's parts a package that runs syncs its own way builds on (the incremental package).
+export { type Batch, BatchBuilder } from "./batch/Batcher.ts"
+export { DeliveryTally } from "./report/DeliveryTally.ts"
+export { VERSION } from "./Version.ts"

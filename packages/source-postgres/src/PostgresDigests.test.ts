@@ -1,8 +1,9 @@
-import { isMalformed, type SourceItem, type SourceRow } from "@tablecast/core"
+import { isMalformed } from "@tablecast/core"
+import type { DigestedItem, DigestedRow } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { make } from "./PostgresSource.ts"
+import { makeDigests } from "./PostgresSource.ts"
 import { findTestServer } from "./PostgresTestServer.testkit.ts"
 
 const server = await findTestServer()
@@ -11,7 +12,7 @@ const SCHEMA = "tablecast_pg_digest_test"
 const read = (filtered: boolean, sync = "s") =>
   Effect.runPromise(
     Effect.flatMap(
-      make(
+      makeDigests(
         {
           // A query ending in a line comment: the digest read wraps it on lines of its own.
           query: `SELECT * FROM ${SCHEMA}.scores -- the model's output`,
@@ -19,12 +20,12 @@ const read = (filtered: boolean, sync = "s") =>
         },
         server!.env
       ),
-      (source) => Stream.runCollect(source.digests!.rows(filtered))
+      (digests) => Stream.runCollect(digests!.rows(filtered))
     )
-  ).then((items: ReadonlyArray<SourceItem>) =>
+  ).then((items: ReadonlyArray<DigestedItem>) =>
     [...items].map((item) => {
       if (isMalformed(item)) throw new Error(item.malformed.reason)
-      return item as SourceRow
+      return item as DigestedRow
     })
   )
 

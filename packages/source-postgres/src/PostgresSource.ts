@@ -6,7 +6,9 @@ import {
   SourceError,
   type SourceItem
 } from "@tablecast/core"
+import { type DigestedItem, SourceDigests, type SourceDigestsShape } from "@tablecast/incremental"
 import { convertPage, decidedColumns, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -166,7 +168,7 @@ const readPage = (cursor: Cursor<Array<unknown>>, size: number): Effect.Effect<A
 const readTarget = (
   p: PostgresPlan,
   read: { readonly sql: string; readonly values?: ReadonlyArray<unknown>; readonly digest: boolean; readonly workMem?: string }
-): Stream.Stream<SourceItem, SourceError> =>
+): Stream.Stream<DigestedItem, SourceError> =>
   Stream.unwrap(
     Effect.gen(function* () {
       const client = yield* connectFor(p)
@@ -189,7 +191,7 @@ const readTarget = (
           Effect.map((page) => {
             let items = convertPage(columns, page, rowNumber)
             if (read.digest) {
-              items = items.map((item, index): SourceItem => {
+              items = items.map((item, index): DigestedItem => {
                 const digest = page[index]![last]
                 return "_tag" in item || typeof digest !== "string" ? item : { ...item, sourceDigest: digest }
               })
@@ -215,7 +217,7 @@ export const columnTypesOf = (client: pg.Client, p: PostgresPlan) =>
 /** The rows of `p`'s target. */
 export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> => readTarget(p, { sql: p.target.sql, digest: false })
 
-/** The SQL of `SourceDigests.sql`: every row of the target as a whole, its digest, and how many rows share its key. */
+/** The SQL of `SourceDigests.relation`: every row of the target as a whole, its digest, and how many rows share its key. */
 export const digestSql = (p: PostgresPlan, key: ReadonlyArray<string>, withRow = false): string =>
   // The target on lines of its own: a query ending in a line comment keeps its closing parenthesis.
   `SELECT ${withRow ? `t AS "__tablecast_row", ` : ""}md5(t::text) AS "__tablecast_digest",
@@ -241,7 +243,7 @@ export const digestReadSql = (p: PostgresPlan, filtered: boolean): string => {
 }
 
 /** `streamRows` with each row's digest (the read's last column) in `sourceDigest`. */
-export const streamDigestRows = (p: PostgresPlan, filtered: boolean): Stream.Stream<SourceItem, SourceError> =>
+export const streamDigestRows = (p: PostgresPlan, filtered: boolean): Stream.Stream<DigestedItem, SourceError> =>
   readTarget(p, {
     sql: digestReadSql(p, filtered),
     digest: true,
@@ -273,18 +275,45 @@ export const make = (
     estimatedRows: Effect.scoped(Effect.flatMap(connectFor(p), (client) => estimateRows(client, p))),
     fingerprint: Effect.scoped(Effect.flatMap(connectFor(p), (client) => fingerprintOf(client, p))),
     columnTypes: Effect.scoped(Effect.flatMap(connectFor(p), (client) => columnTypesOf(client, p))),
-    rows: streamRows(p),
-    ...(p.options.digestFilter === undefined
-      ? {}
-      : {
-          digests: {
-            sql: digestSql(p, p.options.digestFilter.key),
-            settings: JSON.stringify({ bigNumbers: p.options.bigNumbers, binary: p.options.binary }),
-            rows: (filtered: boolean) => streamDigestRows(p, filtered)
-          }
-        })
+    rows: streamRows(p)
   }))
+
+/**
+ * The source's digests for a diff in the database (the incremental package's `SourceDigests`), or
+ * undefined without a `digestFilter`.
+ */
+export const makeDigests = (
+  input: PostgresSourceOptionsInput,
+  env: Environment = process.env
+): Effect.Effect<SourceDigestsShape | undefined, SourceError> =>
+  Effect.map(plan(input, env), (p) =>
+    p.options.digestFilter === undefined
+      ? undefined
+      : {
+          relation: digestSql(p, p.options.digestFilter.key),
+          settings: JSON.stringify({ bigNumbers: p.options.bigNumbers, binary: p.options.binary }),
+          rows: (filtered: boolean) => streamDigestRows(p, filtered)
+        }
+  )
 
 /** Provides the core's `RowSource` reading Postgres. Fails at build time only on bad options. */
 export const layer = (input: PostgresSourceOptionsInput, env: Environment = process.env): Layer.Layer<RowSource, SourceError> =>
   Layer.effect(RowSource)(make(input, env))
+
+/**
+ * Provides the core's `RowSource` reading Postgres and, with a `digestFilter`, the `SourceDigests`
+ * an incremental run diffs in the database with.
+ */
+export const digestsLayer = (
+  input: PostgresSourceOptionsInput,
+  env: Environment = process.env
+): Layer.Layer<RowSource | SourceDigests, SourceError> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const source = yield* make(input, env)
+      const digests = yield* makeDigests(input, env)
+      const context = Context.make(RowSource, source)
+      // Without digests the run reads every row itself: a `SourceDigests` is never provided empty.
+      return (digests === undefined ? context : Context.add(context, SourceDigests, digests)) as Context.Context<RowSource | SourceDigests>
+    })
+  )

@@ -52,7 +52,8 @@ export const PostgresSourceOptions = PostgresConnectionOptions.extend({
    * Diff in the database, for an incremental sync whose Postgres state store is in this database:
    * rows can be read with a digest each (`md5` of the row's text), leaving out those whose digest
    * the sync's snapshot entries hold. `snapshotTable` is the store's quoted table, `key` the sync's
-   * key columns (a key that appears more than once is never left out: duplicates stay reported).
+   * key columns (a key that appears more than once is never left out: duplicates stay reported):
+   * the incremental package's `SnapshotDigestTable`, as the Postgres state store names it.
    */
   digestFilter: z
     .object({

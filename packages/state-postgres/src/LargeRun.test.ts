@@ -1,4 +1,4 @@
-import { snapshotStoreLargeRun } from "@tablecast/core/testing"
+import { snapshotStoreLargeRun } from "@tablecast/incremental/testing"
 import { afterAll, describe, it } from "vitest"
 import { postgresSnapshotStore } from "./PostgresSnapshotStore.ts"
 import { findTestServer } from "./TestServer.testkit.ts"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { SnapshotStore, StateError } from "@tablecast/core"
-import { snapshotStoreContract } from "@tablecast/core/testing"
+import { SnapshotStore, StateError } from "@tablecast/incremental"
+import { snapshotStoreContract } from "@tablecast/incremental/testing"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import pg from "pg"

@@ -1,12 +1,5 @@
-import {
-  type SnapshotEntry,
-  type SnapshotRun,
-  MESSAGE_ID_SCHEME,
-  SnapshotStore,
-  type SnapshotStoreShape,
-  type StagedChange,
-  StateError
-} from "@tablecast/core"
+import { MESSAGE_ID_SCHEME } from "@tablecast/core"
+import { type SnapshotDigestTable, type SnapshotEntry, type SnapshotRun, SnapshotStore, type SnapshotStoreShape, type StagedChange, StateError } from "@tablecast/incremental"
 import { quoteIdentifier } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -25,6 +18,13 @@ export const POSTGRES_SCHEMA_VERSION = 3
 
 /** The snapshot table of a store's schema, quoted: what the Postgres source's digest filter reads. */
 export const snapshotTableOf = (schema = "tablecast"): string => `${quoteIdentifier(schema)}.snapshot`
+
+/** Where a sync's digests are in a store's schema: what a Postgres source in the same database leaves unchanged rows out by. */
+export const snapshotDigestTable = (schema: string | undefined, sync: string, key: ReadonlyArray<string>): SnapshotDigestTable => ({
+  snapshotTable: snapshotTableOf(schema),
+  sync,
+  key
+})
 
 /**
  * The session settings that decide a row's text form, as the Postgres source sets them: a row's
@@ -470,12 +470,12 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
           }
           return false
         }),
-      seeUnchangedAtSource: (digestSql) =>
+      seeUnchangedAtSource: (source) =>
         attempt(`finding the rows of "${sync}" unchanged in the database`, async () => {
           // The same rows the source's filtered read leaves out: a key that appears once, whose
           // row's digest is an entry's. (A row written between this statement and the read can
           // come through too: it is then classified as usual, and also counted here.)
-          // `digestSql` holds the source's query: read-only, as the source's own session is (only
+          // `source.relation` holds the source's query: read-only, as the source's own session is (only
           // the temp table may be written), and one statement (sent with parameters, so through
           // the extended protocol, which refuses a second one).
           await client.query("BEGIN TRANSACTION READ ONLY")
@@ -484,7 +484,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
             const result = await client.query(
               `INSERT INTO pg_temp.tablecast_unchanged (key)
                SELECT s.key FROM ${tables.snapshot} AS s
-                 JOIN (${digestSql}) AS d ON d."__tablecast_digest" = s.source_digest
+                 JOIN (${source.relation}) AS d ON d."__tablecast_digest" = s.source_digest
                 WHERE s.sync = $1 AND d."__tablecast_copies" = 1`,
               [sync]
             )

@@ -1,5 +1,5 @@
 import { scrubSecrets } from "@tablecast/source-sql"
-import { StateError } from "@tablecast/core"
+import { StateError } from "@tablecast/incremental"
 import type pg from "pg"
 
 /** Where the store connects, for messages: never a password. */

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import type { SourceDigestsShape } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { afterAll } from "vitest"
 import { postgresSnapshotStore } from "./PostgresSnapshotStore.ts"
 import { findTestServer } from "./TestServer.testkit.ts"
@@ -16,9 +18,12 @@ afterAll(async () => {
   }
 })
 
-/** A digest query as the source builds it, over `inner` (the user's query). */
-const digestSql = (inner: string) =>
-  `SELECT md5(t::text) AS "__tablecast_digest", count(*) OVER (PARTITION BY t.id) AS "__tablecast_copies" FROM (\n${inner}\n) AS t`
+/** A source's digests as the Postgres source builds them, over `inner` (the user's query). */
+const digestSql = (inner: string): SourceDigestsShape => ({
+  relation: `SELECT md5(t::text) AS "__tablecast_digest", count(*) OVER (PARTITION BY t.id) AS "__tablecast_copies" FROM (\n${inner}\n) AS t`,
+  settings: "",
+  rows: () => Stream.empty
+})
 
 describe.skipIf(server === undefined)("seeUnchangedAtSource runs the source's query read-only", () => {
   it.effect("refuses a query whose function writes, leaving the table intact", () =>

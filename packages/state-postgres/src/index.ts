@@ -1,1 +1,1 @@
-export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions, snapshotTableOf } from "./PostgresSnapshotStore.ts"
+export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions, snapshotDigestTable, snapshotTableOf } from "./PostgresSnapshotStore.ts"

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { snapshotStoreLargeRun } from "@tablecast/core/testing"
+import { snapshotStoreLargeRun } from "@tablecast/incremental/testing"
 import { afterAll, describe, it } from "vitest"
 import { sqliteSnapshotStore } from "./SqliteSnapshotStore.ts"
 

@@ -1,15 +1,8 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { DatabaseSync, type StatementSync } from "node:sqlite"
-import {
-  MESSAGE_ID_SCHEME,
-  type SnapshotEntry,
-  type SnapshotRun,
-  SnapshotStore,
-  type SnapshotStoreShape,
-  type StagedChange,
-  StateError
-} from "@tablecast/core"
+import { MESSAGE_ID_SCHEME } from "@tablecast/core"
+import { type SnapshotEntry, type SnapshotRun, SnapshotStore, type SnapshotStoreShape, type StagedChange, StateError } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises"
-import type { IncrementalPlan } from "@tablecast/core"
+import type { IncrementalPlan } from "@tablecast/incremental"
 import { afterEach, describe, expect, it } from "vitest"
 import { jsonReport, runCli, startCli } from "./support/Cli.ts"
 import { killMidRun } from "./support/Kill.ts"

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import type { DeliveryReport, IncrementalPlan } from "@tablecast/core"
+import type { IncrementalPlan, IncrementalReport } from "@tablecast/incremental"
 import { type Sink, startSink } from "@tablecast/sink"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { runCli } from "../testing/runCli.ts"
@@ -55,11 +55,11 @@ describe("incremental syncs from the command line", () => {
 
     const first = await sync()
     expect(first.code).toBe(0)
-    expect((JSON.parse(first.stdout) as DeliveryReport).incremental?.rows.added).toBe(500)
+    expect((JSON.parse(first.stdout) as IncrementalReport).incremental?.rows.added).toBe(500)
 
     const again = await sync()
     expect(again.code).toBe(0)
-    const unchanged = JSON.parse(again.stdout) as DeliveryReport
+    const unchanged = JSON.parse(again.stdout) as IncrementalReport
     expect(unchanged.incremental?.rows.unchanged).toBe(500)
     expect(unchanged.batches.requests).toBe(0)
 
@@ -84,7 +84,7 @@ describe("incremental syncs from the command line", () => {
     const before = sink.stats().messagesAccepted
     const applied = await sync()
     expect(applied.code).toBe(0)
-    const report = JSON.parse(applied.stdout) as DeliveryReport
+    const report = JSON.parse(applied.stdout) as IncrementalReport
     expect(report.messages.accepted).toBe(plan.send.messages)
     expect(report.batches.requests).toBe(plan.send.requests)
     expect(sink.stats().messagesAccepted - before).toBe(4)
@@ -136,7 +136,7 @@ describe("incremental syncs from the command line", () => {
         env,
         cwd: dir
       })
-    const first = JSON.parse((await sync()).stdout) as DeliveryReport
+    const first = JSON.parse((await sync()).stdout) as IncrementalReport
     expect(first.incremental?.rows.added).toBe(300)
     // Another working folder (another machine): the snapshot is shared, so nothing is sent again.
     const second = await runCli(
@@ -147,7 +147,7 @@ describe("incremental syncs from the command line", () => {
       }
     )
     expect(second.code).toBe(0)
-    const report = JSON.parse(second.stdout) as DeliveryReport
+    const report = JSON.parse(second.stdout) as IncrementalReport
     expect(report.incremental?.rows.unchanged).toBe(300)
     expect(report.incremental?.snapshot.location).not.toContain(pg.PGPASSWORD!)
     expect(second.stdout + second.stderr).not.toContain(pg.PGPASSWORD!)
@@ -194,7 +194,7 @@ describe("incremental syncs from the command line", () => {
     await rows(["c1,105,a", "c2,120,a", "c3,100,b"])
     const result = await runCli(args, { env, cwd: dir })
     expect(result.code).toBe(0)
-    const report = JSON.parse(result.stdout) as DeliveryReport
+    const report = JSON.parse(result.stdout) as IncrementalReport
     expect(report.incremental?.rows).toMatchObject({ changed: 1, unchanged: 2, withinTolerance: 1, removed: 1 })
     await sink.close()
     const second = (await readFile(received, "utf8"))

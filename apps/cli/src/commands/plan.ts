@@ -1,4 +1,4 @@
-import { incrementalOf } from "@tablecast/core"
+import { incrementalOf } from "@tablecast/incremental"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"

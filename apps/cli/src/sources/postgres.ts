@@ -1,5 +1,6 @@
 import path from "node:path"
-import { connectionIdentity, describeSource, layer, listTables, PostgresSourceOptions } from "@tablecast/source-postgres"
+import type { SnapshotDigestTable } from "@tablecast/incremental"
+import { connectionIdentity, describeSource, digestsLayer, layer, listTables, PostgresSourceOptions } from "@tablecast/source-postgres"
 import * as z from "zod"
 import { EnvName, fromEnv } from "./secrets.ts"
 import type { SourceAdapter } from "./SourceAdapter.ts"
@@ -47,15 +48,11 @@ export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
 }
 
 /** What the digest filter of a diff in the database needs: the store's snapshot table, the sync, its key. */
-export interface DigestFilter {
-  readonly snapshotTable: string
-  readonly sync: string
-  readonly key: ReadonlyArray<string>
-}
+export type DigestFilter = SnapshotDigestTable
 
 /** The Postgres source able to diff in the database against the snapshot table of a store in its database. */
 export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv, filter: DigestFilter) =>
-  layer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
+  digestsLayer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
 
 /** Where the source connects (user, host, port, database), to compare with the state store's. */
 export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv): string | undefined => {

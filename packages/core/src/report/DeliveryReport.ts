@@ -1,4 +1,3 @@
-import type { IncrementalPlan } from "../IncrementalPlan.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**
@@ -106,6 +105,4 @@ export interface DeliveryReport {
     readonly sample: ReadonlyArray<RejectedRow>
   }
   readonly fatal?: FatalError
-  /** An incremental run's plan: what changed against the snapshot, and what the run sent of it. */
-  readonly incremental?: IncrementalPlan
 }

@@ -1,3 +1,4 @@
+import type { SettleFailure } from "./Settlement.ts"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { AckWatermark } from "../resume/AckWatermark.ts"
@@ -5,7 +6,6 @@ import type { Batch } from "../batch/Batcher.ts"
 import { DeliveryTally } from "./DeliveryTally.ts"
 import type { BuiltMessage } from "../map/MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
-import { StateError } from "../Snapshot.ts"
 import type { Fatal } from "./Fatal.ts"
 import { Accepted, Settlement, Undelivered } from "./Settlement.ts"
 
@@ -16,7 +16,7 @@ const batchOf = (rows: ReadonlyArray<number>): Batch => ({
   lastRow: rows[rows.length - 1]!
 })
 
-const harness = (onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>) => {
+const harness = (onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, SettleFailure>) => {
   const tally = new DeliveryTally(0)
   const acks = new AckWatermark()
   const rejects: Array<RejectedRow> = []
@@ -71,7 +71,7 @@ describe("Settlement", () => {
     Effect.gen(function* () {
       const told: Array<[number, boolean]> = []
       const h = harness((messages, accepted) =>
-        accepted ? Effect.sync(() => void told.push([messages.length, accepted])) : Effect.fail(new StateError({ message: "disk full" }))
+        accepted ? Effect.sync(() => void told.push([messages.length, accepted])) : Effect.fail({ _tag: "StateError" as const, message: "disk full" })
       )
       yield* h.settlement.settle(h.dispatch(batchOf([1])), Accepted)
       yield* h.settlement.settle(h.dispatch(batchOf([2])), Undelivered)

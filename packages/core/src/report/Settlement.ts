@@ -4,7 +4,6 @@ import type { Batch } from "../batch/Batcher.ts"
 import type { DeliveryTally } from "./DeliveryTally.ts"
 import type { BuiltMessage } from "../map/MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
-import type { StateError } from "../Snapshot.ts"
 import { type Fatal, internalDefect, StateFailed } from "./Fatal.ts"
 import type { RejectWriter } from "./RejectWriter.ts"
 
@@ -18,7 +17,13 @@ export const Accepted: BatchOutcome = { _tag: "Accepted" }
 export const Undelivered: BatchOutcome = { _tag: "Undelivered" }
 
 /** Told of each batch once it is settled (an incremental sync advances its snapshot there). */
-export type OnSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, StateError>
+/** A settle hook's failure: a state store that could not record the batch (it stops the run as `state`). */
+export interface SettleFailure {
+  readonly _tag: "StateError"
+  readonly message: string
+}
+
+export type OnSettled = (messages: ReadonlyArray<BuiltMessage>, accepted: boolean) => Effect.Effect<void, SettleFailure>
 
 export interface SettlementInput {
   readonly tally: DeliveryTally

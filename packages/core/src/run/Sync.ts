@@ -32,6 +32,7 @@ import { StopControl, type StopRequests } from "./StopControl.ts"
 
 export { missingColumns } from "../spec/MissingColumns.ts"
 export type { DeliveryReport, StopRequests }
+export type { SettleFailure } from "../report/Settlement.ts"
 
 export interface SyncInput {
   readonly spec: SyncSpec

@@ -11,11 +11,6 @@ import type { SyncSpec } from "../spec/SyncSpec.ts"
 export interface SourceRow {
   readonly rowNumber: number
   readonly values: Readonly<Record<string, unknown>>
-  /**
-   * A digest of the row as the database holds it (a source that can diff in the database sets it,
-   * see `RowSourceShape.digests`); an incremental sync keeps it beside the row's snapshot entry.
-   */
-  readonly sourceDigest?: string
 }
 
 /**
@@ -44,7 +39,7 @@ export interface MalformedRow {
   readonly raw?: string
 }
 
-/** A row whose messages were built and checked before the run (an incremental sync's staged change). */
+/** A row whose messages were built and checked before the run (a source's `prepare`, or rows a caller staged). */
 export interface PreparedRow {
   readonly _tag: "Prepared"
   readonly rowNumber: number
@@ -120,29 +115,6 @@ export interface RowSourceShape {
     library: LibraryInfo,
     columnTypes?: ColumnTypes
   ) => Stream.Stream<SourceItem | PreparedRow, SourceError>
-  /**
-   * A source that can leave unchanged rows in the database (the Postgres source beside a Postgres
-   * state store): its rows with a `sourceDigest` each, all of them or only those whose digest the
-   * snapshot lacks. Only an incremental run that the caller allows to diff in the database uses it.
-   */
-  readonly digests?: SourceDigests
-}
-
-/** What an incremental sync needs of a source that computes row digests in the database. */
-export interface SourceDigests {
-  /**
-   * SQL over the source's rows, one result row per source row, with the columns
-   * `__tablecast_digest` (the row's digest) and `__tablecast_copies` (rows sharing its key): the
-   * state store runs it to find the snapshot entries the filtered read leaves out.
-   */
-  readonly sql: string
-  /** Source settings that change the rows' values (number and binary mappings): part of the spec hash. */
-  readonly settings: string
-  /**
-   * The rows with their digests; `filtered`: without the rows of a key that appears once whose
-   * digest is in the snapshot (they are unchanged since last acknowledged).
-   */
-  readonly rows: (filtered: boolean) => Stream.Stream<SourceItem, SourceError>
 }
 
 export class RowSource extends Context.Service<RowSource, RowSourceShape>()("tablecast/RowSource") {}

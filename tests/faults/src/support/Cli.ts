@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { DeliveryReport } from "@tablecast/core"
+import type { IncrementalReport } from "@tablecast/incremental"
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
@@ -99,9 +99,9 @@ export const startCli = (args: ReadonlyArray<string>, options: CliOptions = {}):
 export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliResult> => startCli(args, options).exited
 
 /** The JSON report a `--json` run printed on stdout. */
-export const jsonReport = (result: CliResult): DeliveryReport => {
+export const jsonReport = (result: CliResult): IncrementalReport => {
   try {
-    return JSON.parse(result.stdout) as DeliveryReport
+    return JSON.parse(result.stdout) as IncrementalReport
   } catch {
     throw new Error(`the CLI printed no JSON report (exit ${result.code}):\nstdout: ${result.stdout.slice(0, 2_000)}\nstderr: ${result.stderr.slice(0, 2_000)}`)
   }

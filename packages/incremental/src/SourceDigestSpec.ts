@@ -1,6 +1,6 @@
 import type { IncrementalSpec } from "./IncrementalSpec.ts"
-import { portableSha256Hex } from "./map/MessageId.ts"
-import type { SyncSpec } from "./spec/SyncSpec.ts"
+import { portableSha256Hex } from "@tablecast/core"
+import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
 /**
  * The hash of what decides how a source row is classified: the mapping (event, ids, properties,
@@ -10,7 +10,7 @@ import type { SyncSpec } from "./spec/SyncSpec.ts"
  * guard, the removals and the thresholds are left out: they do not change an identical row's class.
  */
 export const digestSpecHash = (
-  spec: SyncSpec,
+  spec: IncrementalSyncSpec,
   key: ReadonlyArray<string>,
   settings: IncrementalSpec,
   sourceSettings: string

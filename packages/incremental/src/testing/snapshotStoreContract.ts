@@ -1,8 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
-import type { BuiltMessage } from "../map/MessageMapper.ts"
-import { MESSAGE_ID_SCHEME } from "../map/MessageId.ts"
+import { type BuiltMessage, MESSAGE_ID_SCHEME } from "@tablecast/core"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, SnapshotStoreShape, StagedChange } from "../Snapshot.ts"
 import { StateError } from "../Snapshot.ts"
 

@@ -1,10 +1,15 @@
-import { EMPTY } from "./map/ColumnValue.ts"
-import { columnRules, type ColumnTypes, convertColumnValue } from "./map/ColumnTyping.ts"
+import {
+  columnRules,
+  type ColumnTypes,
+  compileMapper,
+  convertColumnValue,
+  EMPTY,
+  type LibraryInfo,
+  MESSAGE_ID_PREFIX,
+  type SourceRow
+} from "@tablecast/core"
 import type { IncrementalSpec, Tolerance } from "./IncrementalSpec.ts"
-import { compileMapper, type LibraryInfo } from "./map/MessageMapper.ts"
-import { MESSAGE_ID_PREFIX } from "./map/MessageId.ts"
-import type { SourceRow } from "./source/RowSource.ts"
-import type { SyncSpec } from "./spec/SyncSpec.ts"
+import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
 /** A warehouse's BIGINT arrives as a bigint, which JSON.stringify refuses. */
 const bigintAsText = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value)
@@ -61,7 +66,7 @@ export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tol
  * and the tolerance check against the values last delivered.
  */
 export const compileChangeDetector = (
-  spec: SyncSpec,
+  spec: IncrementalSyncSpec,
   keyColumns: ReadonlyArray<string>,
   settings: IncrementalSpec,
   library: LibraryInfo,
@@ -70,11 +75,11 @@ export const compileChangeDetector = (
 ) => {
   const tolerant = Object.keys(settings.tolerance)
   const ignored = new Set<string>([...(settings.ignore ?? (spec.timestamp === undefined ? [] : [spec.timestamp])), ...tolerant])
-  const keep = (list: SyncSpec["properties"]): SyncSpec["properties"] =>
+  const keep = (list: IncrementalSyncSpec["properties"]): IncrementalSyncSpec["properties"] =>
     list === "*" ? "*" : list.filter((column) => !ignored.has(column))
   // The fingerprint is the messageId of the row mapped without the columns that do not count: it
   // covers every part of the mapping (event, renames, types), so a changed sync re-sends its rows.
-  const contentSpec: SyncSpec = {
+  const contentSpec: IncrementalSyncSpec = {
     ...spec,
     name: `fingerprint:${spec.name ?? `${spec.type}:${spec.event ?? ""}`}`,
     exclude: [...spec.exclude, ...ignored, ...(spec.timestamp === undefined ? [] : [spec.timestamp])],

@@ -4,14 +4,12 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import { TestClock } from "effect/testing"
-import { imbalanceOf } from "./report/Books.ts"
+import { imbalanceOf, PipelineOptions, type RejectedRow, RejectSink } from "@tablecast/core"
 import { runIncremental } from "./IncrementalSync.ts"
-import { PipelineOptions } from "./spec/PipelineOptions.ts"
-import { type RejectedRow, RejectSink } from "./report/RejectSink.ts"
 import { memorySnapshotStore, SnapshotStore } from "./Snapshot.ts"
-import { SyncSpec } from "./spec/SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
-import { recordingTransport } from "./testing/RecordingTransport.ts"
+import { memorySource } from "@tablecast/core/testing"
+import { recordingTransport } from "@tablecast/core/testing"
+import { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
 // An incremental run serializes a row's values for its key, fingerprint and snapshot: a value nested
 // thousands deep (a warehouse's jsonb) must reject its row there too, without being taken for a
@@ -30,7 +28,7 @@ const table = (deepRow?: number) =>
     doc: i + 1 === deepRow ? deepValue() : { n: i + 1 }
   }))
 
-const spec = SyncSpec.parse({ name: "deep", event: "Scored", customerId: "customer_id", incremental: { mode: "all" } })
+const spec = IncrementalSyncSpec.parse({ name: "deep", event: "Scored", customerId: "customer_id", incremental: { mode: "all" } })
 
 const runOnce = (store: ReturnType<typeof memorySnapshotStore>, rows: ReadonlyArray<Record<string, unknown>>, syncSpec = spec) =>
   Effect.gen(function* () {
@@ -79,7 +77,7 @@ describe("incremental syncs: a value nested too deep", () => {
 
   it.effect("a key value nested too deep rejects its row, named as the key column; the run goes on", () =>
     Effect.gen(function* () {
-      const keyed = SyncSpec.parse({ name: "deep-key", event: "Scored", customerId: "customer_id", key: ["customer_id", "doc"] })
+      const keyed = IncrementalSyncSpec.parse({ name: "deep-key", event: "Scored", customerId: "customer_id", key: ["customer_id", "doc"] })
       const run = yield* runOnce(memorySnapshotStore(), table(3), keyed)
       assert.strictEqual(run.report.outcome, "completed")
       assert.deepStrictEqual(run.report.rows, { read: 20, mapped: 19, rejected: 1, skipped: 0 })

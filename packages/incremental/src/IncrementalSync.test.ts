@@ -7,12 +7,11 @@ import * as Random from "effect/Random"
 import { TestClock } from "effect/testing"
 import type { IncrementalResult } from "./IncrementalSync.ts"
 import { runIncremental } from "./IncrementalSync.ts"
-import { PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
-import { type RejectedRow, RejectSink } from "./report/RejectSink.ts"
+import { PipelineOptions, type PipelineOptionsInput, type RejectedRow, RejectSink } from "@tablecast/core"
 import { memorySnapshotStore, SnapshotStore } from "./Snapshot.ts"
-import { SyncSpec, type SyncSpecInput } from "./spec/SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
-import { type Answer, httpError, type RecordedRequest, recordingTransport } from "./testing/RecordingTransport.ts"
+import { memorySource } from "@tablecast/core/testing"
+import { type Answer, httpError, type RecordedRequest, recordingTransport } from "@tablecast/core/testing"
+import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "./IncrementalSyncSpec.ts"
 
 interface Row {
   customer_id: string
@@ -24,7 +23,7 @@ interface Row {
 const model = (count: number): Array<Row> =>
   Array.from({ length: count }, (_, i) => ({ customer_id: `c${i + 1}`, score: Math.round(((i * 37) % 100) * 10) / 1000, segment: `s${i % 4}` }))
 
-const churn: SyncSpecInput = {
+const churn: IncrementalSyncSpecInput = {
   name: "churn",
   event: "Churn Scored",
   customerId: "customer_id",
@@ -39,7 +38,7 @@ const runOnce = (
   store: ReturnType<typeof memorySnapshotStore>,
   rows: ReadonlyArray<object>,
   h: {
-    spec?: SyncSpecInput
+    spec?: IncrementalSyncSpecInput
     options?: PipelineOptionsInput
     answer?: (request: RecordedRequest, index: number) => Answer
     full?: boolean
@@ -58,7 +57,7 @@ const runOnce = (
       }
       return h.answer?.(request, index) ?? "ok"
     })
-    const spec = SyncSpec.parse(h.spec ?? churn)
+    const spec = IncrementalSyncSpec.parse(h.spec ?? churn)
     const run = runIncremental({
       spec,
       options: PipelineOptions.parse({ batchCount: 10, ...h.options }),
@@ -240,7 +239,7 @@ describe("incremental syncs", () => {
   it.effect("an identify sync clears the traits of a removed row", () =>
     Effect.gen(function* () {
       const store = memorySnapshotStore()
-      const spec: SyncSpecInput = { name: "rfm", type: "identify", customerId: "customer_id", key: ["customer_id"], incremental: { mode: "all", guard: { maxRemovedShare: 1 } } }
+      const spec: IncrementalSyncSpecInput = { name: "rfm", type: "identify", customerId: "customer_id", key: ["customer_id"], incremental: { mode: "all", guard: { maxRemovedShare: 1 } } }
       yield* runOnce(store, model(3), { spec })
       yield* runOnce(store, model(2), { spec })
       const removal = committedMessages(store).at(-1)!

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { MESSAGE_ID_SCHEME } from "./map/MessageId.ts"
+import { MESSAGE_ID_SCHEME } from "@tablecast/core"
 import { messageIdSchemeNote } from "./Snapshot.ts"
 
 describe("messageIdSchemeNote", () => {

@@ -2,22 +2,34 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { BatchBuilder } from "./batch/Batcher.ts"
+import {
+  BatchBuilder,
+  type BuiltMessage,
+  compileMapper,
+  DeliveryTally,
+  type FatalError,
+  isMalformed,
+  type LibraryInfo,
+  malformedReject,
+  missingColumns,
+  nestsDeeperThan,
+  type PipelineOptions,
+  ProgressListener,
+  type RejectedRow,
+  RejectSink,
+  RowSource,
+  type SourceError,
+  type SourceItem,
+  type SourceRow,
+  syncNamespace,
+  tooDeepReason
+} from "@tablecast/core"
 import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
-import type { FatalError } from "./report/DeliveryReport.ts"
-import { DeliveryTally } from "./report/DeliveryTally.ts"
 import { type IncrementalMode, type IncrementalSpec, sends } from "./IncrementalSpec.ts"
-import type { BuiltMessage, LibraryInfo } from "./map/MessageMapper.ts"
-import { compileMapper, syncNamespace } from "./map/MessageMapper.ts"
-import type { PipelineOptions } from "./spec/PipelineOptions.ts"
 import { compileRemoval } from "./Removal.ts"
-import { ProgressListener } from "./report/Progress.ts"
-import { type RejectedRow, RejectSink } from "./report/RejectSink.ts"
-import { isMalformed, malformedReject, RowSource, type SourceError, type SourceItem, type SourceRow } from "./source/RowSource.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, StagedChange, StagedUsers, StateError } from "./Snapshot.ts"
-import { missingColumns } from "./spec/MissingColumns.ts"
-import type { SyncSpec } from "./spec/SyncSpec.ts"
-import { nestsDeeperThan, tooDeepReason } from "./map/ValueDepth.ts"
+import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
+import type { DigestedItem, DigestedRow } from "./SourceDigests.ts"
 
 /** A changed or added row as the plan shows it: what moved, from what, to what. */
 export interface PlannedChange {
@@ -103,7 +115,7 @@ export interface IncrementalPlan {
 }
 
 export interface PlanInput {
-  readonly spec: SyncSpec
+  readonly spec: IncrementalSyncSpec
   readonly key: ReadonlyArray<string>
   readonly settings: IncrementalSpec
   readonly options: PipelineOptions
@@ -120,7 +132,7 @@ export interface PlanInput {
   /** Counts rows read and rejected, and samples rejects, for the run's report. */
   readonly tally: DeliveryTally
   /** The rows to classify, when not the source's own `rows` (the read with source digests). */
-  readonly rows?: Stream.Stream<SourceItem, SourceError>
+  readonly rows?: Stream.Stream<DigestedItem, SourceError>
   /** Set when the diff runs in the database: the unchanged rows it left there. */
   readonly unchangedAtSource?: number
   /** Whether the diff ran in the database, when the caller allowed it (undefined: not allowed). */
@@ -211,10 +223,10 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   }
   if (typed !== undefined && Result.isFailure(typed)) columnsFailure ??= { kind: "source", message: typed.failure.message }
 
-  const classify = (items: ReadonlyArray<SourceItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
+  const classify = (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {
       const rejects: Array<RejectedRow> = []
-      const keyed: Array<{ readonly row: SourceRow; readonly key: string; readonly fingerprint: string | undefined }> = []
+      const keyed: Array<{ readonly row: DigestedRow; readonly key: string; readonly fingerprint: string | undefined }> = []
       for (const item of items) {
         tally.countRead()
         if (isMalformed(item)) {
@@ -279,7 +291,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
       })
       const previous = yield* run.fingerprints(candidates.map(({ key }) => key))
       const changes: Array<StagedChange> = []
-      const sampled: Array<{ readonly row: SourceRow; readonly key: string; readonly kind: "added" | "changed" }> = []
+      const sampled: Array<{ readonly row: DigestedRow; readonly key: string; readonly kind: "added" | "changed" }> = []
       candidates.forEach(({ row, key, fingerprint }, index) => {
         const before = previous[index]
         let kind: Exclude<ChangeKind, "removed">

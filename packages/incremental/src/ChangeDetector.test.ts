@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest"
 import { compileChangeDetector, reachesTolerance } from "./ChangeDetector.ts"
 import { IncrementalSpec } from "./IncrementalSpec.ts"
-import { SyncSpec } from "./spec/SyncSpec.ts"
+import { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
+
 
 const library = { name: "tablecast", version: "test" }
-const detector = (spec: Parameters<typeof SyncSpec.parse>[0], incremental: Parameters<typeof IncrementalSpec.parse>[0] = {}) => {
-  const parsed = SyncSpec.parse(spec)
+const detector = (spec: Parameters<typeof IncrementalSyncSpec.parse>[0], incremental: Parameters<typeof IncrementalSpec.parse>[0] = {}) => {
+  const parsed = IncrementalSyncSpec.parse(spec)
   return compileChangeDetector(parsed, parsed.key ?? [parsed.customerId!], IncrementalSpec.parse(incremental), library)
 }
 const row = (values: Record<string, unknown>) => ({ rowNumber: 1, values })
@@ -81,16 +82,16 @@ describe("compileChangeDetector", () => {
   })
 })
 
-describe("SyncSpec incremental settings", () => {
+describe("IncrementalSyncSpec incremental settings", () => {
   it("is incremental with a key, with added-or-changed by default; `incremental: false` turns it off", async () => {
-    const { incrementalOf } = await import("./spec/SyncSpec.ts")
-    expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id" }))).toBeUndefined()
-    expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id", key: ["id"] }))?.settings.mode).toBe("added-or-changed")
-    expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id", incremental: {} }))?.key).toEqual(["id"])
-    expect(incrementalOf(SyncSpec.parse({ event: "E", customerId: "id", key: ["id"], incremental: false }))).toBeUndefined()
+    const { incrementalOf } = await import("./IncrementalSyncSpec.ts")
+    expect(incrementalOf(IncrementalSyncSpec.parse({ event: "E", customerId: "id" }))).toBeUndefined()
+    expect(incrementalOf(IncrementalSyncSpec.parse({ event: "E", customerId: "id", key: ["id"] }))?.settings.mode).toBe("added-or-changed")
+    expect(incrementalOf(IncrementalSyncSpec.parse({ event: "E", customerId: "id", incremental: {} }))?.key).toEqual(["id"])
+    expect(incrementalOf(IncrementalSyncSpec.parse({ event: "E", customerId: "id", key: ["id"], incremental: false }))).toBeUndefined()
   })
   it("names the field at fault", () => {
-    const result = SyncSpec.safeParse({ event: "E", customerId: "id", incremental: { tolerance: { score: {} }, mode: "sometimes" } })
+    const result = IncrementalSyncSpec.safeParse({ event: "E", customerId: "id", incremental: { tolerance: { score: {} }, mode: "sometimes" } })
     expect(result.success).toBe(false)
     const paths = result.error!.issues.map((issue) => issue.path.join("."))
     expect(paths).toContain("incremental.mode")

@@ -3,8 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
-import type { BuiltMessage } from "./map/MessageMapper.ts"
-import { MESSAGE_ID_SCHEME } from "./map/MessageId.ts"
+import { type BuiltMessage, MESSAGE_ID_SCHEME } from "@tablecast/core"
+import type { SourceDigestsShape } from "./SourceDigests.ts"
 
 /**
  * What an incremental sync remembers of a key: the content Segment last acknowledged for it.
@@ -103,10 +103,10 @@ export interface SnapshotRun {
   readonly adoptSpec?: (specHash: string) => Effect.Effect<boolean, StateError>
   /**
    * Records as seen the keys of the entries whose source digest a current source row has (the rows
-   * the filtered read leaves in the database), given the source's `SourceDigests.sql`. Answers how
-   * many: they are unchanged.
+   * the filtered read leaves in the database), given the source's digests (`SourceDigests`, in the
+   * store's database). Answers how many: they are unchanged.
    */
-  readonly seeUnchangedAtSource?: (digestSql: string) => Effect.Effect<number, StateError>
+  readonly seeUnchangedAtSource?: (source: SourceDigestsShape) => Effect.Effect<number, StateError>
 }
 
 /**

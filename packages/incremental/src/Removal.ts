@@ -1,15 +1,12 @@
 import type { IncrementalSpec } from "./IncrementalSpec.ts"
-import { SegmentLimits } from "./spec/Limits.ts"
-import type { BuiltMessage, LibraryInfo, MessageMapper } from "./map/MessageMapper.ts"
-import { deterministicMessageId } from "./map/MessageId.ts"
+import { type BuiltMessage, deterministicMessageId, type LibraryInfo, type MessageMapper, SegmentLimits, utf8ByteLength } from "@tablecast/core"
 import type { SnapshotEntry } from "./Snapshot.ts"
-import type { SyncSpec } from "./spec/SyncSpec.ts"
-import { utf8ByteLength } from "./map/Utf8.ts"
+import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
 export const DEFAULT_REMOVED_EVENT = "Segment Exited"
 
 /** What a removal sends, from the sync's type and its `removed` settings. */
-export const removalCalls = (spec: SyncSpec, settings: IncrementalSpec) => {
+export const removalCalls = (spec: IncrementalSyncSpec, settings: IncrementalSpec) => {
   const removed = settings.removed ?? {}
   const clearTraits = removed.clearTraits ?? spec.type !== "track"
   const event = removed.event ?? (spec.type === "identify" ? undefined : DEFAULT_REMOVED_EVENT)
@@ -26,7 +23,7 @@ export type BuiltRemoval =
  * the values the snapshot kept, mapped by the sync's own mapper, so they are the ones Segment has.
  */
 export const compileRemoval = (
-  spec: SyncSpec,
+  spec: IncrementalSyncSpec,
   namespace: string,
   keyColumns: ReadonlyArray<string>,
   settings: IncrementalSpec,

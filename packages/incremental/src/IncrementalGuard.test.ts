@@ -6,19 +6,18 @@ import * as Random from "effect/Random"
 import { TestClock } from "effect/testing"
 import type { IncrementalMode } from "./IncrementalSpec.ts"
 import { type IncrementalResult, runIncremental } from "./IncrementalSync.ts"
-import { PipelineOptions } from "./spec/PipelineOptions.ts"
-import { RejectSink } from "./report/RejectSink.ts"
+import { PipelineOptions, RejectSink } from "@tablecast/core"
 import { memorySnapshotStore, SnapshotStore } from "./Snapshot.ts"
-import { SyncSpec, type SyncSpecInput } from "./spec/SyncSpec.ts"
-import { memorySource } from "./testing/MemorySource.ts"
-import { recordingTransport } from "./testing/RecordingTransport.ts"
+import { memorySource } from "@tablecast/core/testing"
+import { recordingTransport } from "@tablecast/core/testing"
+import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "./IncrementalSyncSpec.ts"
 
 const MODES: ReadonlyArray<IncrementalMode> = ["added", "changed", "added-or-changed", "removed", "all"]
 
 const model = (count: number) =>
   Array.from({ length: count }, (_, i) => ({ customer_id: `c${i + 1}`, score: Math.round(((i * 37) % 100) * 10) / 1000, segment: `s${i % 4}` }))
 
-const specOf = (mode: IncrementalMode, guard: Record<string, number> = {}): SyncSpecInput => ({
+const specOf = (mode: IncrementalMode, guard: Record<string, number> = {}): IncrementalSyncSpecInput => ({
   name: "churn",
   event: "Churn Scored",
   customerId: "customer_id",
@@ -28,13 +27,13 @@ const specOf = (mode: IncrementalMode, guard: Record<string, number> = {}): Sync
 const runOnce = (
   store: ReturnType<typeof memorySnapshotStore>,
   rows: ReadonlyArray<object>,
-  spec: SyncSpecInput,
+  spec: IncrementalSyncSpecInput,
   h: { force?: boolean; planOnly?: boolean; full?: boolean } = {}
 ) =>
   Effect.gen(function* () {
     const transport = recordingTransport(() => "ok")
     const run = runIncremental({
-      spec: SyncSpec.parse(spec),
+      spec: IncrementalSyncSpec.parse(spec),
       options: PipelineOptions.parse({ batchCount: 50 }),
       ...(h.force === undefined ? {} : { force: h.force }),
       ...(h.full === undefined ? {} : { full: h.full }),
@@ -57,7 +56,7 @@ const runOnce = (
   })
 
 /** The first run: a full one, so that every mode (`changed` sends no added row) starts from the whole table. */
-const seed = (store: ReturnType<typeof memorySnapshotStore>, count: number, spec: SyncSpecInput) => runOnce(store, model(count), spec, { full: true })
+const seed = (store: ReturnType<typeof memorySnapshotStore>, count: number, spec: IncrementalSyncSpecInput) => runOnce(store, model(count), spec, { full: true })
 
 const snapshotOf = (store: ReturnType<typeof memorySnapshotStore>) => JSON.stringify([...store.entries("churn").entries()].sort())
 

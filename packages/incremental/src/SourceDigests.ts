@@ -1,0 +1,49 @@
+import type { MalformedRow, SourceError, SourceRow } from "@tablecast/core"
+import * as Context from "effect/Context"
+import type * as Stream from "effect/Stream"
+
+/** A source row with the digest the database computed for it (the diff in the database). */
+export interface DigestedRow extends SourceRow {
+  /** The row's digest as the database holds it: kept beside the row's snapshot entry. */
+  readonly sourceDigest?: string
+}
+
+/** What a source that computes digests reads: a digested row, or a row it had to refuse. */
+export type DigestedItem = DigestedRow | { readonly _tag: "Malformed"; readonly malformed: MalformedRow }
+
+/**
+ * Where a snapshot store keeps the digests of a sync's entries, for a source in the same database
+ * to leave out the rows unchanged since last acknowledged. The store names it; the source reads it.
+ */
+export interface SnapshotDigestTable {
+  /** The snapshot relation, quoted, with `sync` and `source_digest` columns. */
+  readonly snapshotTable: string
+  /** The sync's namespace: its entries in `table`. */
+  readonly sync: string
+  /** The sync's key columns: rows sharing a key are never left out. */
+  readonly key: ReadonlyArray<string>
+}
+
+/**
+ * What an incremental sync needs of a source that can leave unchanged rows in the database (the
+ * Postgres source beside a Postgres state store). Only a run that the caller allows to diff in the
+ * database uses it.
+ */
+export interface SourceDigestsShape {
+  /**
+   * The source's rows as a relation the store's database can read: one row per source row, with
+   * the columns `__tablecast_digest` (the row's digest) and `__tablecast_copies` (rows sharing its
+   * key). The store joins it with its snapshot to find the entries the filtered read leaves out.
+   */
+  readonly relation: string
+  /** Source settings that change the rows' values (number and binary mappings): part of the spec hash. */
+  readonly settings: string
+  /**
+   * The rows with their digests; `filtered`: without the rows of a key that appears once whose
+   * digest is in the snapshot (they are unchanged since last acknowledged).
+   */
+  readonly rows: (filtered: boolean) => Stream.Stream<DigestedItem, SourceError>
+}
+
+/** The digests of the run's source, when it can diff in the database. */
+export class SourceDigests extends Context.Service<SourceDigests, SourceDigestsShape>()("tablecast/SourceDigests") {}

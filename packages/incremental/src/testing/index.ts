@@ -1,0 +1,2 @@
+export { type SnapshotStoreContractCase, snapshotStoreContract } from "./snapshotStoreContract.ts"
+export { snapshotStoreLargeRun } from "./snapshotStoreLargeRun.ts"
