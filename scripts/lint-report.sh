@@ -14,7 +14,7 @@ where="$root"
 if [ "${1:-}" = "--after-fix" ]; then
   scratch="$(mktemp -d -t tablecast-lint.XXXXXX)"
   trap 'rm -rf "$scratch"' EXIT
-  git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$scratch"
+  git ls-files -z --cached --others --exclude-standard -- . ":!:node_modules" | xargs -0 cp --parents -t "$scratch"
   # Biome's VCS integration wants a repository; the copy gets an empty one.
   git -C "$scratch" init -q
   ln -s "$root/node_modules" "$scratch/node_modules"
