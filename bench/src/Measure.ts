@@ -2,7 +2,7 @@ import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import type { Contender, RunInput } from "./Contenders.ts"
+import type { Contender, ContenderOutput, RunInput } from "./Contenders.ts"
 import type { ReceiverStats } from "./CountingReceiver.ts"
 import { builtEntry } from "./Paths.ts"
 import { startReceiverProcess } from "./Receiver.ts"
@@ -78,7 +78,7 @@ export const measure = async (
     const stats = await receiver?.stats()
     const notes: Array<string> = []
     if (finished.code !== 0) notes.push(`exit code ${finished.code}: ${finished.stderr.trim().split("\n").slice(-3).join(" | ")}`)
-    let output
+    let output: ContenderOutput | undefined
     try {
       output = contender.readOutput(finished.stdout)
       if (output.note !== undefined) notes.push(output.note)

@@ -77,6 +77,126 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const halfWrittenAnswer =
   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: keep-alive\r\n\r\n{\"succ"
 
+/** What the request handlers of one sink share. */
+interface SinkState {
+  readonly options: SinkOptions
+  readonly counter: StatsCounter
+  /** The messageIds accepted so far (kept when the options track them). */
+  readonly messageIds: Set<string>
+  readonly writeKeys: ReadonlySet<string> | undefined
+  readonly writer: JsonlWriter | undefined
+}
+
+const checkWriteKey = (state: SinkState, key: string | undefined) => {
+  if (key === undefined) throw new Refusal(401, "no write key: send it as the Basic auth user name")
+  if (state.writeKeys !== undefined && !state.writeKeys.has(key)) throw new Refusal(401, "unknown write key")
+}
+
+/** The messages a parsed body carries; undefined when Segment would drop the batch and answer 200. */
+const messagesOf = (state: SinkState, kind: string, parsed: Record<string, unknown>): ReadonlyArray<unknown> | undefined => {
+  if (kind === "batch") {
+    const batch = parsed["batch"]
+    if (!Array.isArray(batch)) throw new Refusal(400, "body has no batch array")
+    const sentAt = parsed["sentAt"]
+    if (sentAt !== undefined && (typeof sentAt !== "string" || Number.isNaN(Date.parse(sentAt)))) {
+      throw new Refusal(400, "sentAt is not an ISO-8601 date")
+    }
+    if (batch.length > state.options.maxBatchCount) {
+      // Segment answers 200 and drops such a batch; count it so a test can insist it never happens.
+      state.counter.droppedMessages += batch.length
+      return undefined
+    }
+    return batch
+  }
+  // A single call: the path gives the type, and the write key stays out of the stored message.
+  const { writeKey: _writeKey, ...message } = parsed
+  return [{ ...message, type: kind }]
+}
+
+/** Checks and stores one decoded request; throws a Refusal when a check fails. */
+const accept = async (state: SinkState, kind: string, authorization: string | undefined, body: Buffer): Promise<void> => {
+  const { options, counter, messageIds, writer } = state
+  const headerKey = writeKeyOf(authorization, undefined)
+  if (headerKey !== undefined) checkWriteKey(state, headerKey)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString("utf8"))
+  } catch {
+    throw new Refusal(400, "body is not valid JSON")
+  }
+  if (!isRecord(parsed)) throw new Refusal(400, "body must be a JSON object")
+  if (headerKey === undefined) checkWriteKey(state, writeKeyOf(undefined, parsed))
+
+  const messages = messagesOf(state, kind, parsed)
+  if (messages === undefined) return
+
+  const checked: Array<CheckedMessage> = []
+  for (let index = 0; index < messages.length; index++) {
+    const result = checkMessage(messages[index], options.maxMessageBytes)
+    if (typeof result === "string") {
+      throw new Refusal(400, kind === "batch" ? `batch[${index}]: ${result}` : result)
+    }
+    checked.push(result)
+  }
+
+  const now = Date.now()
+  const receivedAt = new Date(now).toISOString()
+  let lines = ""
+  for (const message of checked) {
+    if (options.trackMessageIds) {
+      if (messageIds.has(message.messageId)) counter.duplicateMessageIds++
+      else messageIds.add(message.messageId)
+    }
+    // Every checked message is a non-empty object ("...}"), so receivedAt goes before the brace.
+    if (writer !== undefined) lines += `${message.json.slice(0, -1)},"receivedAt":"${receivedAt}"}\n`
+  }
+  if (writer !== undefined && lines !== "") await writer.write(lines)
+  counter.batchesAccepted++
+  counter.messagesAccepted += checked.length
+  counter.firstAcceptedAt ??= now
+  counter.lastAcceptedAt = now
+}
+
+/** Injects the fault drawn for this request, if any; true when that answered (or cut) the request. */
+const answerFault = async (
+  counter: StatsCounter,
+  current: SinkFaults,
+  requestNumber: number,
+  request: IncomingMessage,
+  response: ServerResponse
+): Promise<boolean> => {
+  const draw = drawFault(current, requestNumber)
+  if (draw.delayMillis > 0) {
+    counter.faults.slowed++
+    await sleep(draw.delayMillis)
+  }
+  if (current.down) {
+    counter.faults.down++
+    answer(response, 503, { success: false, message: "the sink is down" })
+    return true
+  }
+  switch (draw.fault._tag) {
+    case "Throttle":
+      counter.faults.throttled++
+      answer(response, 429, { success: false, message: "too many requests" }, { "retry-after": String(draw.fault.retryAfterSeconds) })
+      return true
+    case "ServerError":
+      counter.faults.serverErrors++
+      answer(response, draw.fault.status, { success: false, message: "injected server error" })
+      return true
+    case "Drop":
+      counter.faults.droppedConnections++
+      request.socket.resetAndDestroy()
+      return true
+    case "HalfWrite":
+      counter.faults.halfWritten++
+      request.socket.end(halfWrittenAnswer)
+      return true
+    case "None":
+      return false
+  }
+}
+
 /**
  * Starts a local Segment-compatible receiver. It checks each request as Segment would, counts
  * and deduplicates what it accepts, appends it to a JSONL file if asked, and injects the faults
@@ -89,71 +209,7 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
   const messageIds = new Set<string>()
   const writeKeys = options.writeKeys === undefined ? undefined : new Set(options.writeKeys)
   const writer = options.out === undefined ? undefined : await JsonlWriter.open(options.out)
-
-  const checkWriteKey = (key: string | undefined) => {
-    if (key === undefined) throw new Refusal(401, "no write key: send it as the Basic auth user name")
-    if (writeKeys !== undefined && !writeKeys.has(key)) throw new Refusal(401, "unknown write key")
-  }
-
-  /** Checks and stores one decoded request; throws a Refusal when a check fails. */
-  const accept = async (kind: string, authorization: string | undefined, body: Buffer): Promise<void> => {
-    const headerKey = writeKeyOf(authorization, undefined)
-    if (headerKey !== undefined) checkWriteKey(headerKey)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(body.toString("utf8"))
-    } catch {
-      throw new Refusal(400, "body is not valid JSON")
-    }
-    if (!isRecord(parsed)) throw new Refusal(400, "body must be a JSON object")
-    if (headerKey === undefined) checkWriteKey(writeKeyOf(undefined, parsed))
-
-    let messages: ReadonlyArray<unknown>
-    if (kind === "batch") {
-      const batch = parsed["batch"]
-      if (!Array.isArray(batch)) throw new Refusal(400, "body has no batch array")
-      const sentAt = parsed["sentAt"]
-      if (sentAt !== undefined && (typeof sentAt !== "string" || Number.isNaN(Date.parse(sentAt)))) {
-        throw new Refusal(400, "sentAt is not an ISO-8601 date")
-      }
-      if (batch.length > options.maxBatchCount) {
-        // Segment answers 200 and drops such a batch; count it so a test can insist it never happens.
-        counter.droppedMessages += batch.length
-        return
-      }
-      messages = batch
-    } else {
-      // A single call: the path gives the type, and the write key stays out of the stored message.
-      const { writeKey: _writeKey, ...message } = parsed
-      messages = [{ ...message, type: kind }]
-    }
-
-    const checked: Array<CheckedMessage> = []
-    for (let index = 0; index < messages.length; index++) {
-      const result = checkMessage(messages[index], options.maxMessageBytes)
-      if (typeof result === "string") {
-        throw new Refusal(400, kind === "batch" ? `batch[${index}]: ${result}` : result)
-      }
-      checked.push(result)
-    }
-
-    const now = Date.now()
-    const receivedAt = new Date(now).toISOString()
-    let lines = ""
-    for (const message of checked) {
-      if (options.trackMessageIds) {
-        if (messageIds.has(message.messageId)) counter.duplicateMessageIds++
-        else messageIds.add(message.messageId)
-      }
-      // Every checked message is a non-empty object ("...}"), so receivedAt goes before the brace.
-      if (writer !== undefined) lines += `${message.json.slice(0, -1)},"receivedAt":"${receivedAt}"}\n`
-    }
-    if (writer !== undefined && lines !== "") await writer.write(lines)
-    counter.batchesAccepted++
-    counter.messagesAccepted += checked.length
-    counter.firstAcceptedAt ??= now
-    counter.lastAcceptedAt = now
-  }
+  const state: SinkState = { options, counter, messageIds, writeKeys, writer }
 
   const handleSegmentCall = async (request: IncomingMessage, response: ServerResponse, kind: string | undefined) => {
     counter.requests++
@@ -164,44 +220,12 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
       if (kind === undefined) throw new Refusal(404, `no such endpoint ${request.url ?? ""}`)
       if (request.method !== "POST") throw new Refusal(405, "use POST", { allow: "POST" })
 
-      const current = faults
-      const draw = drawFault(current, requestNumber)
-      if (draw.delayMillis > 0) {
-        counter.faults.slowed++
-        await sleep(draw.delayMillis)
-      }
-      if (current.down) {
-        counter.faults.down++
-        return answer(response, 503, { success: false, message: "the sink is down" })
-      }
-      switch (draw.fault._tag) {
-        case "Throttle":
-          counter.faults.throttled++
-          return answer(
-            response,
-            429,
-            { success: false, message: "too many requests" },
-            { "retry-after": String(draw.fault.retryAfterSeconds) }
-          )
-        case "ServerError":
-          counter.faults.serverErrors++
-          return answer(response, draw.fault.status, { success: false, message: "injected server error" })
-        case "Drop":
-          counter.faults.droppedConnections++
-          request.socket.resetAndDestroy()
-          return
-        case "HalfWrite":
-          counter.faults.halfWritten++
-          request.socket.end(halfWrittenAnswer)
-          return
-        case "None":
-          break
-      }
+      if (await answerFault(counter, faults, requestNumber, request, response)) return
 
       if (raw.tooLarge) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
       const body = await decodeBody(raw.bytes, request.headers["content-encoding"], options.maxBodyBytes)
       if (body.length > options.maxBodyBytes) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
-      await accept(kind, request.headers.authorization, body)
+      await accept(state, kind, request.headers.authorization, body)
       answer(response, 200, { success: true })
     } catch (error) {
       const refusal =

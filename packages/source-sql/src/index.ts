@@ -1,7 +1,7 @@
 export { type BigNumbers, decimalValue, exactNumber } from "./ExactNumber.ts"
 export { decidedColumn, decidedColumns, declaredPrecision, EXACT_DIGITS } from "./DecidedTypes.ts"
 export { duplicateColumnError, refusedBinaryError } from "./ColumnChecks.ts"
-export { type ColumnSummary, type SourceDescription, type TableSummary } from "./Inspection.ts"
+export type { ColumnSummary, SourceDescription, TableSummary } from "./Inspection.ts"
 export { parseJsonExactly } from "./JsonValue.ts"
 export { type ReadTarget, resolveTarget, trimQuery } from "./ReadTarget.ts"
 export { convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"

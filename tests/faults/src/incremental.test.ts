@@ -277,7 +277,10 @@ describe("incremental syncs: kill -9 mid-run", () => {
       for (const message of proxy.acknowledgedMessages.values()) {
         const customer = rowOf(message["userId"])
         let list = acknowledged.get(customer)
-        if (list === undefined) acknowledged.set(customer, (list = []))
+        if (list === undefined) {
+          list = []
+          acknowledged.set(customer, list)
+        }
         list.push(message as unknown as StoredMessage)
       }
       const ahead: Array<number> = []
@@ -326,7 +329,10 @@ describe("incremental syncs: kill -9 mid-run", () => {
       const customer = rowOf(message.userId)
       if (!carries(message, after.get(customer)!)) continue
       let ids = idsOf.get(customer)
-      if (ids === undefined) idsOf.set(customer, (ids = new Set()))
+      if (ids === undefined) {
+        ids = new Set()
+        idsOf.set(customer, ids)
+      }
       ids.add(message.messageId)
       copiesOf.set(customer, (copiesOf.get(customer) ?? 0) + 1)
     }

@@ -7,7 +7,7 @@ import { formatViolations, Tally } from "./support/Tally.ts"
 // against the local receiver with injected 400s, 5xx, resets and lost answers.
 
 /** Cases per run of the suite (HOSTILE_RUNS multiplies), and how often each hazard must show. */
-export const CliMinimum = { cases: 42, perHazard: 3, bigFields: 2 } as const
+const CliMinimum = { cases: 42, perHazard: 3, bigFields: 2 } as const
 
 const seed = hostileSeed()
 const cases = generateCases(seed, CliMinimum.cases * hostileRuns(), { maxRows: 30, bigFields: CliMinimum.bigFields * hostileRuns() })

@@ -7,7 +7,7 @@ import { formatViolations, Tally } from "./support/Tally.ts"
 // Generated tables through the edge's Node entry (@hono/node-server, the node:http transport),
 // each posted as a CSV body and as a JSON body, against the local receiver with injected faults.
 
-export const EdgeNodeMinimum = { cases: 42, perHazard: 3, bigFields: 1 } as const
+const EdgeNodeMinimum = { cases: 42, perHazard: 3, bigFields: 1 } as const
 
 const seed = hostileSeed() + 100_000
 const cases = generateCases(seed, EdgeNodeMinimum.cases * hostileRuns(), { maxRows: 30, bigFields: EdgeNodeMinimum.bigFields * hostileRuns() })

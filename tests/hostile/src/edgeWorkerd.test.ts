@@ -15,7 +15,7 @@ import { formatViolations, Tally } from "./support/Tally.ts"
 // wrangler.jsonc, started once with wrangler's unstable_startWorker. Its Segment endpoint is a
 // relay on loopback that forwards to the current case's receiver.
 
-export const WorkerdMinimum = { cases: 4 } as const
+const WorkerdMinimum = { cases: 4 } as const
 
 const edgeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../apps/edge")
 const seed = hostileSeed() + 200_000

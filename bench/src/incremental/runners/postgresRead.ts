@@ -17,7 +17,11 @@ const rows = await Effect.runPromise(
   Effect.gen(function* () {
     const source = yield* RowSource
     let count = 0
-    yield* Stream.runForEachArray(source.rows, (items) => Effect.sync(() => void (count += items.length)))
+    yield* Stream.runForEachArray(source.rows, (items) =>
+      Effect.sync(() => {
+        count += items.length
+      })
+    )
     return count
   }).pipe(Effect.provide(PostgresSource.layer(kind === "table" ? { table: target } : { query: target })))
 )

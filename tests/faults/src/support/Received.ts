@@ -35,7 +35,10 @@ export const readReceived = async (...files: ReadonlyArray<string>): Promise<Rec
       stored++
       ids.add(message.messageId)
       let rowIds = idsByRow.get(row)
-      if (rowIds === undefined) idsByRow.set(row, (rowIds = new Set()))
+      if (rowIds === undefined) {
+        rowIds = new Set()
+        idsByRow.set(row, rowIds)
+      }
       rowIds.add(message.messageId)
       copiesByRow.set(row, (copiesByRow.get(row) ?? 0) + 1)
     }

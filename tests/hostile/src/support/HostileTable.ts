@@ -239,7 +239,9 @@ export const caseArbitrary = (id: number, focus: Hazard, options: { readonly max
               ...(f.huge ? [{ kind: "huge-int", text: pick(huges) } as Cell] : []),
               ...(f.mixed ? [{ kind: "word", text: pick(mixedWords) } as Cell, { kind: "number", text: pick(decimals) } as Cell] : [])
             ]
-            forced.forEach((cell, index) => (distinct[(index + 1) % distinct.length]![mixedColumn] = cell))
+            forced.forEach((cell, index) => {
+              distinct[(index + 1) % distinct.length]![mixedColumn] = cell
+            })
           }
           if (f.invalid) {
             const count = 1 + (nats.next().value as number) % 2

@@ -269,7 +269,9 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
 
   // 3. Rows, group by group (identical rows form a group; a group's rows differ only by position).
   const rowsOfGroup = new Map<number, Array<number>>()
-  hostile.rows.forEach((row, index) => rowsOfGroup.set(row.group, [...(rowsOfGroup.get(row.group) ?? []), index + 1]))
+  hostile.rows.forEach((row, index) => {
+    rowsOfGroup.set(row.group, [...(rowsOfGroup.get(row.group) ?? []), index + 1])
+  })
   const receivedByUser = new Map<string, Array<StoredMessage>>()
   for (const message of receivedById.values()) receivedByUser.set(String(message.userId), [...(receivedByUser.get(String(message.userId)) ?? []), message])
   const knownUsers = new Set([...rowsOfGroup.keys()].map(userIdOf))
@@ -309,7 +311,10 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       const names = new Set(Object.keys(properties))
       hostile.columns.forEach((column, index) => {
         const name = propertyName(column.name, observed.csv)
-        if (!names.has(name)) return fail("content-intact", `row ${rowNumbers[0]}: column ${show(name)} is missing from the properties`)
+        if (!names.has(name)) {
+          fail("content-intact", `row ${rowNumbers[0]}: column ${show(name)} is missing from the properties`)
+          return
+        }
         names.delete(name)
         const problem = valueProblem(cells[index]!, properties[name])
         if (problem !== undefined) fail("content-intact", `row ${rowNumbers[0]}, column ${show(name)}: ${problem}`)
@@ -349,7 +354,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   }
 
   // 5. One column, one type.
-  hostile.columns.forEach((column, index) => {
+  hostile.columns.forEach((column) => {
     if (column.kind !== "mixed") return
     const types = new Set<string>()
     for (const message of receivedById.values()) {
@@ -387,10 +392,10 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       fail("exit-code", `exit ${code}, expected ${expected} (${unbalanced ? "rows unaccounted for" : fatal !== undefined ? `a "${fatal.kind}" failure` : anyUnsettled ? "rows refused or undelivered" : anyRejected ? "rows rejected" : "every row delivered"})`)
     }
     if (report !== undefined && completed !== (code === 0 || code === 3)) fail("exit-code", `outcome ${report.outcome} with exit ${code}`)
-    const escape = C0_C1.exec(observed.outcome.terminal)
-    if (escape !== null) {
-      const at = escape.index
-      fail("output-escaped", `raw U+${escape[0].codePointAt(0)!.toString(16).padStart(4, "0")} in the terminal output: ${JSON.stringify(observed.outcome.terminal.slice(Math.max(0, at - 40), at + 20))}`)
+    const control = C0_C1.exec(observed.outcome.terminal)
+    if (control !== null) {
+      const at = control.index
+      fail("output-escaped", `raw U+${control[0].codePointAt(0)!.toString(16).padStart(4, "0")} in the terminal output: ${JSON.stringify(observed.outcome.terminal.slice(Math.max(0, at - 40), at + 20))}`)
     }
   } else {
     const status = observed.outcome.status
