@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest"
+import { EnvName, fromEnv, refuseSecrets, SecretSettingError, urlHoldsPassword } from "./SecretSettings.ts"
+
+describe("secret settings", () => {
+  it("refuses a secret field in a config entry, naming the field and never its value", () => {
+    expect(() => refuseSecrets({ type: "postgres", password: "hunter2" }, "syncs.s.source", ["password"])).toThrow(SecretSettingError)
+    try {
+      refuseSecrets({ password: "hunter2" }, "syncs.s.source", ["password"])
+    } catch (error) {
+      expect((error as SecretSettingError)._tag).toBe("SecretSettingError")
+      expect((error as Error).message).toMatch(/^syncs\.s\.source\.password: secrets do not belong in a config file; .*passwordEnv/)
+      expect((error as Error).message).not.toContain("hunter2")
+    }
+    expect(() => refuseSecrets({ passwordEnv: "PW" }, "source", ["password"])).not.toThrow()
+  })
+
+  it("reads a named variable, refusing one that is unset or empty", () => {
+    expect(fromEnv({ PW: "x" }, "PW", "source.passwordEnv")).toBe("x")
+    expect(fromEnv({}, undefined, "source.passwordEnv")).toBeUndefined()
+    expect(() => fromEnv({ PW: "" }, "PW", "source.passwordEnv")).toThrow("source.passwordEnv: the environment variable PW is not set")
+    expect(() => fromEnv({}, "PW", "source.passwordEnv")).toThrow(SecretSettingError)
+  })
+
+  it("tells a URL holding a password, and checks variable names", () => {
+    expect(urlHoldsPassword("postgres://me:pw@db/x")).toBe(true)
+    expect(urlHoldsPassword("postgres://me@db/x")).toBe(false)
+    expect(EnvName.safeParse("PG_PASSWORD").success).toBe(true)
+    expect(EnvName.safeParse("1PW").success).toBe(false)
+  })
+})

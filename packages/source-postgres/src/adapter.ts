@@ -1,0 +1,67 @@
+import path from "node:path"
+import { EnvName, fromEnv, type SourceAdapter, type SourceEnv } from "@tablecast/core"
+import * as z from "zod"
+import { describeSource, listTables } from "./PostgresInspector.ts"
+import { connectionIdentity, layer } from "./PostgresSource.ts"
+import { PostgresSourceOptions } from "./PostgresSourceOptions.ts"
+
+// The digest filter is the CLI's own doing (diff in the database), never a config file's.
+const { password: _password, digestFilter: _digestFilter, ...shape } = PostgresSourceOptions.shape
+
+/**
+ * A Postgres table or query. Connection details come from `url` (the `--postgres` flag), the
+ * variable named by `urlEnv`, fields, or the PG* variables; the password from `passwordEnv` or
+ * PGPASSWORD — never from the config file itself.
+ */
+export const PostgresSourceConfig = z
+  .object({
+    type: z.literal("postgres"),
+    ...shape,
+    url: z.string().min(1).optional(),
+    urlEnv: EnvName.optional(),
+    passwordEnv: EnvName.optional()
+  })
+  .strict()
+export type PostgresSourceConfig = z.output<typeof PostgresSourceConfig>
+
+const options = ({ type: _type, urlEnv, passwordEnv, ...config }: PostgresSourceConfig, baseDir: string, env: SourceEnv) => {
+  const url = config.url ?? fromEnv(env, urlEnv, "source.urlEnv")
+  const password = fromEnv(env, passwordEnv, "source.passwordEnv")
+  return {
+    ...config,
+    ...(url === undefined ? {} : { url }),
+    ...(password === undefined ? {} : { password }),
+    ...(config.query?.endsWith(".sql") ? { query: path.resolve(baseDir, config.query) } : {}),
+    ...(config.sslRootCert === undefined ? {} : { sslRootCert: path.resolve(baseDir, config.sslRootCert) })
+  }
+}
+
+const connectionOf = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv) => {
+  const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, baseDir, env)
+  return connection
+}
+
+/** The Postgres source as the apps plug it in (`source: { type: "postgres", table | query, ... }`). */
+export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
+  type: "postgres",
+  schema: PostgresSourceConfig,
+  layer: (config, baseDir, env) => layer(options(config, baseDir, env), env),
+  describe: (config, baseDir, env, { samples }) => describeSource(options(config, baseDir, env), { samples }, env),
+  listTables: (config, env) => listTables(connectionOf(config, ".", env), env)
+}
+
+
+/** What the digest filter of a diff in the database needs: the store's snapshot table, the sync, its key. */
+export interface DigestFilter {
+  readonly snapshotTable: string
+  readonly sync: string
+  readonly key: ReadonlyArray<string>
+}
+
+/** The Postgres source able to diff in the database against the snapshot table of a store in its database. */
+export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv, filter: DigestFilter) =>
+  layer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
+
+/** Where the source connects (user, host, port, database), to compare with the state store's. */
+export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv): string | undefined =>
+  connectionIdentity(connectionOf(config, baseDir, env), env)
