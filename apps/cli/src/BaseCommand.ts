@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs"
 import path from "node:path"
 import { Command } from "@oclif/core"
+import { SecretSettingError } from "@tablecast/core"
 import { ExitCode } from "./ExitCode.ts"
+import { adaptersFor } from "./sources/SourceRegistry.ts"
 import { loadConfigFile, resolveSync, type ResolvedSync, type SyncOverrides } from "./SyncConfig.ts"
 import { specFlagNames } from "./SyncFlags.ts"
 import { UsageError } from "./UsageError.ts"
@@ -45,12 +47,15 @@ export abstract class BaseCommand extends Command {
       env: process.env,
       cwd,
       flagOf: specFlagNames,
-      needsWriteKey: input.needsWriteKey
+      needsWriteKey: input.needsWriteKey,
+      // Only the source the sync reads is loaded.
+      sourceAdapters: await adaptersFor(input.overrides.source ?? entry?.value.source)
     })
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof UsageError) {
+    // A secret setting (core's, thrown by a source adapter) is the user's input too.
+    if (error instanceof UsageError || error instanceof SecretSettingError) {
       process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
       return this.exit(ExitCode.usage)
     }

@@ -1,8 +1,7 @@
-import { incrementalOf, syncNamespace } from "@tablecast/core"
+import { fromEnv, incrementalOf, syncNamespace } from "@tablecast/core"
 import { connectionIdentity } from "@tablecast/source-postgres"
+import { type DigestFilter, postgresConnectionIdentity } from "@tablecast/source-postgres/adapter"
 import { snapshotTableOf } from "@tablecast/state-postgres"
-import { type DigestFilter, postgresConnectionIdentity } from "./sources/postgres.ts"
-import { fromEnv } from "./sources/secrets.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
 /**

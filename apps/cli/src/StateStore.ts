@@ -1,6 +1,5 @@
 import path from "node:path"
-import type { SnapshotStoreShape } from "@tablecast/core"
-import { fromEnv, urlHoldsPassword } from "./sources/secrets.ts"
+import { fromEnv, type SnapshotStoreShape, urlHoldsPassword } from "@tablecast/core"
 import type { StateConfig } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"
 

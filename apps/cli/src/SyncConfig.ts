@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
-import { formatIssues, issuePlaces, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { EnvName, formatIssues, issuePlaces, PipelineOptions, refuseSecrets, SyncSpec, urlHoldsPassword } from "@tablecast/core"
 import { SegmentTransportOptions } from "@tablecast/segment"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
-import { sourceAdapters, SourceConfig } from "./sources/index.ts"
-import { EnvName, refuseSecrets, urlHoldsPassword } from "./sources/secrets.ts"
+import { type LoadedSourceAdapter, type SourceConfig, sourceConfigSchema, sourceTypes } from "./sources/SourceRegistry.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** Where batches go. The write key itself is never in a file: only the name of its variable. */
@@ -44,14 +43,15 @@ export const StateConfig = z.union([
 export type StateConfig = z.output<typeof StateConfig>
 
 /** The non-spec fields of a sync entry; every other field belongs to the sync spec. */
-const EntryFrame = z.object({
-  source: SourceConfig.optional(),
-  state: StateConfig.optional(),
-  destination: Destination.default({ writeKeyEnv: "SEGMENT_WRITE_KEY" }),
-  pipeline: z.record(z.string(), z.unknown()).default({}),
-  /** JSONL file for rejected rows, relative to the config file. */
-  rejects: z.string().min(1).optional()
-})
+const entryFrame = (source: z.ZodType<SourceConfig>) =>
+  z.object({
+    source: source.optional(),
+    state: StateConfig.optional(),
+    destination: Destination.default({ writeKeyEnv: "SEGMENT_WRITE_KEY" }),
+    pipeline: z.record(z.string(), z.unknown()).default({}),
+    /** JSONL file for rejected rows, relative to the config file. */
+    rejects: z.string().min(1).optional()
+  })
 
 const FRAME_KEYS = new Set(["source", "state", "destination", "pipeline", "rejects"])
 
@@ -158,6 +158,8 @@ export const resolveSync = (input: {
   readonly flagOf: Readonly<Record<string, string>>
   /** Whether a write key is needed (not for dry runs and previews). */
   readonly needsWriteKey: boolean
+  /** The adapter of the source the entry or the command line names, loaded (sources/SourceRegistry.ts). */
+  readonly sourceAdapters: ReadonlyArray<LoadedSourceAdapter>
 }): ResolvedSync => {
   const where = input.entry === undefined ? "" : `syncs.${input.entry.name}`
   const raw = input.entry?.value ?? {}
@@ -181,7 +183,7 @@ export const resolveSync = (input: {
       ? { ...Object.fromEntries(Object.entries(rawSource).filter(([key]) => key !== "table" && key !== "query")), ...sourcePatch }
       : rawSource)
   if (sourcePatch !== undefined && source === undefined) throw new UsageError("--table and --query need a warehouse: give --postgres or --snowflake")
-  const frame = EntryFrame.safeParse({
+  const frame = entryFrame(sourceConfigSchema(input.sourceAdapters)).safeParse({
     ...raw,
     source,
     state: input.overrides.state ?? raw.state,
@@ -205,7 +207,7 @@ export const resolveSync = (input: {
   if (!pipeline.success) throw new UsageError(describeIssues(pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf))
   if (frame.data.source === undefined) {
     throw new UsageError(
-      `no source: give --file <path.csv>, or --postgres <url|env> / --snowflake <account|env> with --table or --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${sourceAdapters.map((a) => a.type).join(", ")})`
+      `no source: give --file <path.csv>, or --postgres <url|env> / --snowflake <account|env> with --table or --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${sourceTypes.join(", ")})`
     )
   }
 

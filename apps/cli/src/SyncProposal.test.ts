@@ -1,6 +1,5 @@
-import { SyncSpec } from "@tablecast/core"
+import { type ColumnSummary, SyncSpec } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import type { ColumnSummary } from "./sources/SourceAdapter.ts"
 import { proposeSync } from "./SyncProposal.ts"
 
 const column = (name: string, kind: ColumnSummary["kind"], more: Partial<ColumnSummary> = {}): ColumnSummary => ({

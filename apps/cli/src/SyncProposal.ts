@@ -1,5 +1,4 @@
-import type { ColumnType, SyncSpecInput } from "@tablecast/core"
-import type { ColumnSummary, SourceDescription } from "./sources/SourceAdapter.ts"
+import type { ColumnSummary, ColumnType, SourceDescription, SyncSpecInput } from "@tablecast/core"
 
 /** A proposed sync, with the reasons for its choices, to review before it is written down. */
 export interface SyncProposal {

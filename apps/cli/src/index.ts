@@ -1,3 +1,3 @@
 export { ExitCode, exitCodeOf } from "./ExitCode.ts"
 export { ConfigFile, Destination, type ResolvedSync } from "./SyncConfig.ts"
-export { SourceConfig } from "./sources/index.ts"
+export { loadSourceAdapter, type SourceConfig, sourceTypes } from "./sources/SourceRegistry.ts"

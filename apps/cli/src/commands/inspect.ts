@@ -2,15 +2,13 @@ import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
-import { formatIssues } from "@tablecast/core"
+import { formatIssues, type SourceDescription, urlHoldsPassword } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import { BaseCommand, DEFAULT_CONFIG_FILE } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
-import { describeSource, listTables, SourceConfig } from "../sources/index.ts"
-import { urlHoldsPassword } from "../sources/secrets.ts"
-import type { SourceDescription } from "../sources/SourceAdapter.ts"
+import { adapterOf, adaptersFor, sourceConfigSchema } from "../sources/SourceRegistry.ts"
 import { loadConfigFile } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { proposeSync } from "../SyncProposal.ts"
@@ -94,9 +92,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       raw = { ...(entry.source as Record<string, unknown>), ...overrides.sourcePatch }
       baseDir = path.dirname(path.resolve(file))
     }
-    const parsed = SourceConfig.safeParse(raw)
+    const parsed = sourceConfigSchema(await adaptersFor(raw)).safeParse(raw)
     if (!parsed.success) throw new UsageError(formatIssues(parsed.error, "source"))
     const source = parsed.data
+    const adapter = await adapterOf(source)
     const fail = (message: string): never => {
       process.stderr.write(`tablecast: ${terminalText(message)}\n`)
       return this.exit(ExitCode.sourceFailed)
@@ -109,8 +108,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     }
 
     const wantsTables = source.type !== "csv" && source.table === undefined && source.query === undefined
-    if (wantsTables) {
-      const tables = await run(listTables(source)!)
+    if (wantsTables && adapter.listTables !== undefined) {
+      const tables = await run(adapter.listTables(source, process.env))
       if (flags.json) {
         process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
         return
@@ -123,7 +122,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return
     }
 
-    const description: SourceDescription = await run(describeSource(source, baseDir, { samples: flags.samples, scanRows: flags["scan-rows"] }))
+    const description: SourceDescription = await run(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
     const tableName = source.type === "csv" ? path.basename(source.path) : (source.table ?? "query")
     const proposal = proposeSync(description, tableName)
     const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
