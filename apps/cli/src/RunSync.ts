@@ -13,12 +13,12 @@ import {
   Sync
 } from "@tablecast/core"
 import { SegmentTransport } from "@tablecast/segment"
+import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "@tablecast/state-file"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "./CheckpointFile.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
