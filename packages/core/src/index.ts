@@ -17,7 +17,7 @@ export {
   type SourceItem,
   type SourceRow
 } from "./RowSource.ts"
-export { type DescribeOptions, type SourceAdapter, type SourceEnv } from "./source/SourceAdapter.ts"
+export { type ConfigEntry, type DescribeOptions, type SourceAdapter, type SourceEnv } from "./source/SourceAdapter.ts"
 export { type ColumnSummary, type SourceDescription, type TableSummary, type ValueKind } from "./source/SourceDescription.ts"
 export { EnvName, fromEnv, refuseSecrets, SecretSettingError, urlHoldsPassword } from "./source/SecretSettings.ts"
 export {

@@ -42,6 +42,12 @@ describe("csvSource (the adapter)", () => {
     expect(description.columns.map((c) => c.name)).toEqual(["id"])
   })
 
+  it("names a proposed sync after the file, and writes its path relative to the config file", () => {
+    const config = csvSource.schema.parse({ type: "csv", path: "data/scores.csv" })
+    expect(csvSource.readsFrom(config)).toBe("scores.csv")
+    expect(csvSource.configEntry(config, "/work/project", "/work/project/config").entry.path).toBe("../data/scores.csv")
+  })
+
   it("refuses fields a CSV source does not have", () => {
     expect(csvSource.schema.safeParse({ type: "csv", path: "a.csv", table: "t" }).success).toBe(false)
   })

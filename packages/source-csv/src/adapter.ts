@@ -16,6 +16,8 @@ export const csvSource: SourceAdapter<CsvSourceConfig> = {
   type: "csv",
   schema: CsvSourceConfig,
   layer: (config, baseDir) => CsvSource.layer(optionsOf(config, baseDir)),
-  describe: (config, baseDir, _env, options) => inspectCsv(optionsOf(config, baseDir), options)
+  describe: (config, baseDir, _env, options) => inspectCsv(optionsOf(config, baseDir), options),
+  readsFrom: (config) => path.basename(config.path),
+  configEntry: (config, baseDir, folder) => ({ entry: { ...config, path: path.relative(folder, path.resolve(baseDir, config.path)) } })
 }
 

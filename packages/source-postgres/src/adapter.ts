@@ -1,5 +1,5 @@
 import path from "node:path"
-import { EnvName, fromEnv, type SourceAdapter, type SourceEnv } from "@tablecast/core"
+import { type ConfigEntry, EnvName, fromEnv, type SourceAdapter, type SourceEnv, urlHoldsPassword } from "@tablecast/core"
 import * as z from "zod"
 import { describeSource, listTables } from "./PostgresInspector.ts"
 import { connectionIdentity, layer } from "./PostgresSource.ts"
@@ -41,13 +41,22 @@ const connectionOf = (config: PostgresSourceConfig, baseDir: string, env: Source
   return connection
 }
 
+/** A URL holding a password never goes into a config file: the entry names the variable to set instead. */
+const configEntry = (config: PostgresSourceConfig): ConfigEntry<PostgresSourceConfig> => {
+  if (config.url === undefined || !urlHoldsPassword(config.url)) return { entry: config }
+  const { url: _url, ...rest } = config
+  return { entry: { ...rest, urlEnv: "DATABASE_URL" }, urlMovedTo: "DATABASE_URL" }
+}
+
 /** The Postgres source as the apps plug it in (`source: { type: "postgres", table | query, ... }`). */
 export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
   type: "postgres",
   schema: PostgresSourceConfig,
   layer: (config, baseDir, env) => layer(options(config, baseDir, env), env),
   describe: (config, baseDir, env, { samples }) => describeSource(options(config, baseDir, env), { samples }, env),
-  listTables: (config, env) => listTables(connectionOf(config, ".", env), env)
+  listTables: (config, env) => listTables(connectionOf(config, ".", env), env),
+  readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
+  configEntry
 }
 
 

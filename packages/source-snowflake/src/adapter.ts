@@ -1,5 +1,5 @@
 import path from "node:path"
-import { EnvName, fromEnv, type SourceAdapter, type SourceEnv } from "@tablecast/core"
+import { type ConfigEntry, EnvName, fromEnv, type SourceAdapter, type SourceEnv, urlHoldsPassword } from "@tablecast/core"
 import * as z from "zod"
 import { describeSource, listTables } from "./SnowflakeInspector.ts"
 import { layer } from "./SnowflakeSource.ts"
@@ -38,6 +38,13 @@ const options = ({ type: _type, urlEnv, passwordEnv, privateKeyPassphraseEnv, ..
   }
 }
 
+/** A URL holding a password never goes into a config file: the entry names the variable to set instead. */
+const configEntry = (config: SnowflakeSourceConfig): ConfigEntry<SnowflakeSourceConfig> => {
+  if (config.url === undefined || !urlHoldsPassword(config.url)) return { entry: config }
+  const { url: _url, ...rest } = config
+  return { entry: { ...rest, urlEnv: "SNOWFLAKE_URL" }, urlMovedTo: "SNOWFLAKE_URL" }
+}
+
 /** The Snowflake source as the apps plug it in (`source: { type: "snowflake", table | query, ... }`). */
 export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
   type: "snowflake",
@@ -47,6 +54,8 @@ export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
   listTables: (config, env) => {
     const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, ...connection } = options(config, ".", env)
     return listTables(connection, env)
-  }
+  },
+  readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
+  configEntry
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
-import { formatIssues, type SourceDescription, urlHoldsPassword } from "@tablecast/core"
+import { formatIssues, type SourceDescription } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
@@ -107,8 +107,9 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return fail(error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error))
     }
 
-    const wantsTables = source.type !== "csv" && source.table === undefined && source.query === undefined
-    if (wantsTables && adapter.listTables !== undefined) {
+    // A connection alone (no table, no query): its tables.
+    const readsFrom = adapter.readsFrom(source)
+    if (readsFrom === undefined && adapter.listTables !== undefined) {
       const tables = await run(adapter.listTables(source, process.env))
       if (flags.json) {
         process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
@@ -123,7 +124,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     }
 
     const description: SourceDescription = await run(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
-    const tableName = source.type === "csv" ? path.basename(source.path) : (source.table ?? "query")
+    const tableName = readsFrom ?? "query"
     const proposal = proposeSync(description, tableName)
     const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
 
@@ -138,9 +139,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
           )
         ])}\n\n`
       )
-      // What decided each column's type under `auto`, and what a sync would reject.
+      // What decided each column's type under `auto` where the rows did (a source that scans its
+      // rows: a file), and what a sync would reject.
       const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
-      if (source.type === "csv" && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
+      if (description.repeats !== undefined && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
       for (const c of description.columns) {
         if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${terminalText(c.name)}: ${terminalText(c.sentAs.note)}\n`)
         if (c.misfit !== undefined) {
@@ -167,13 +169,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       const config = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as { syncs?: Record<string, unknown> }) : { syncs: {} }
       config.syncs ??= {}
       if (name in config.syncs) throw new UsageError(`${flags["write-config"]} already has a sync named "${name}": choose another with --name`)
-      let written: Record<string, unknown> = source
-      if (source.type === "csv") written = { ...source, path: path.relative(path.dirname(file), path.resolve(baseDir, source.path)) }
-      else if (source.url !== undefined && urlHoldsPassword(source.url)) {
-        // The file must never hold a password: the URL goes, a variable name comes in its place.
-        const { url: _url, ...rest } = source
-        written = { ...rest, urlEnv: source.type === "postgres" ? "DATABASE_URL" : "SNOWFLAKE_URL" }
-        process.stderr.write(`the connection URL holds a password, so the config names the variable ${String(written.urlEnv)} instead: set it before running the sync\n`)
+      // The file must never hold a password: a URL holding one goes, a variable name comes in its place.
+      const { entry: written, urlMovedTo } = adapter.configEntry(source, baseDir, path.dirname(file))
+      if (urlMovedTo !== undefined) {
+        process.stderr.write(`the connection URL holds a password, so the config names the variable ${urlMovedTo} instead: set it before running the sync\n`)
       }
       config.syncs[name] = { source: written, ...proposal.spec }
       await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)

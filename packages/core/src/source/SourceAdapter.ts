@@ -29,4 +29,18 @@ export interface SourceAdapter<Config extends { readonly type: string } = { read
   readonly describe: (config: Config, baseDir: string, env: SourceEnv, options: DescribeOptions) => Effect.Effect<SourceDescription, SourceError>
   /** The tables a warehouse connection can read (not for files). */
   readonly listTables?: (config: Config, env: SourceEnv) => Effect.Effect<ReadonlyArray<TableSummary>, SourceError>
+  /**
+   * What the entry reads, to name a sync proposed from it: the file's name, the table, "query";
+   * undefined when it names no table or query (a connection alone, whose tables `listTables` gives).
+   */
+  readonly readsFrom: (config: Config) => string | undefined
+  /** The entry as written into a config file in `folder` (`tablecast inspect --write-config`). */
+  readonly configEntry: (config: Config, baseDir: string, folder: string) => ConfigEntry<Config>
+}
+
+/** A source entry to write into a config file: never a secret, and paths relative to the file. */
+export interface ConfigEntry<Config> {
+  readonly entry: Config
+  /** The variable named (`urlEnv`) instead of a URL that held a password: the user sets it before running. */
+  readonly urlMovedTo?: string
 }
