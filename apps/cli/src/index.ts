@@ -1,3 +1,3 @@
 export { ExitCode, exitCodeOf } from "./ExitCode.ts"
 export { ConfigFile, Destination, type ResolvedSync } from "./SyncConfig.ts"
-export { loadSourceAdapter, type SourceConfig, sourceTypes } from "./sources/SourceRegistry.ts"
+export { loadSourceAdapter, type SourceConfig, sourceRegistry, sourceTypes } from "./sources/SourceRegistry.ts"

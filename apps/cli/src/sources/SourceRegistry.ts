@@ -17,18 +17,18 @@ export type LoadedSourceAdapter = { readonly [Type in SourceType]: SourceAdapter
  * when a run first uses it: a CSV sync never loads a database driver (the bundle keeps each
  * source in a chunk of its own, scripts/bundle.js).
  */
-const loaders: { readonly [Type in SourceType]: () => Promise<SourceAdapter<ConfigOf<Type>>> } = {
+export const sourceRegistry: { readonly [Type in SourceType]: () => Promise<SourceAdapter<ConfigOf<Type>>> } = {
   csv: async () => (await import("@tablecast/source-csv/adapter")).csvSource,
   postgres: async () => (await import("@tablecast/source-postgres/adapter")).postgresSource,
   snowflake: async () => (await import("@tablecast/source-snowflake/adapter")).snowflakeSource
 }
 
-export const sourceTypes = Object.keys(loaders) as ReadonlyArray<SourceType>
+export const sourceTypes = Object.keys(sourceRegistry) as ReadonlyArray<SourceType>
 
-const isSourceType = (type: unknown): type is SourceType => typeof type === "string" && Object.hasOwn(loaders, type)
+const isSourceType = (type: unknown): type is SourceType => typeof type === "string" && Object.hasOwn(sourceRegistry, type)
 
 /** The adapter of a source type, loaded on first use. */
-export const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => loaders[type]()
+export const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
 
 /** The adapter of a checked source entry: it accepts that entry, which its schema checked. */
 export const adapterOf = (config: SourceConfig): Promise<SourceAdapter<SourceConfig>> =>
