@@ -1,10 +1,13 @@
-// Bundles the CLI into one file, dist/tablecast.js (what oclif loads: package.json "oclif.commands"),
-// and the CSV source's worker thread beside it, dist/CsvReaderWorker.js. Why: loaded module by
+// Bundles the CLI into dist/tablecast.js (what oclif loads: package.json "oclif.commands"), with
+// each source (and what only an incremental sync needs) in a chunk of its own beside it,
+// dist/chunk-*.js, loaded by the first run that uses it (src/sources/SourceRegistry.ts), and the
+// CSV source's worker thread, dist/CsvReaderWorker.js. Why: loaded module by
 // module, the CLI's dependency graph (Effect, zod, pg, ...) cost about 0.5 s and 30 MiB before the
 // first row was read; bundled and tree-shaken, it loads as one parsed file.
 // Left out: @oclif/core (it finds its own files at run time) and snowflake-sdk (large, and loaded
 // only by a Snowflake sync).
 import { build } from "esbuild"
+import { readdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import path from "node:path"
 
@@ -31,13 +34,18 @@ const common = {
   charset: "ascii"
 }
 
-// The worker must sit beside the code that starts it: `new URL("./CsvReaderWorker.js", import.meta.url)`.
+// The chunks of an earlier build: their names change with their content.
+for (const file of readdirSync(path.join(root, "dist"))) if (file.startsWith("chunk-")) rmSync(path.join(root, "dist", file))
+// The worker must sit beside the code that starts it: `new URL("./CsvReaderWorker.js", import.meta.url)`,
+// so the chunks sit in dist/ too.
 const csvSource = fileURLToPath(import.meta.resolve("@tablecast/source-csv"))
 await Promise.all([
   build({
     ...common,
-    entryPoints: [path.join(root, "dist", "commandList.js")],
-    outfile: path.join(root, "dist", "tablecast.js"),
+    entryPoints: { tablecast: path.join(root, "dist", "commandList.js") },
+    outdir: path.join(root, "dist"),
+    splitting: true,
+    chunkNames: "chunk-[name]-[hash]",
     external: ["@oclif/core", "snowflake-sdk"]
   }),
   build({

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs"
 import { IncrementalSyncSpec } from "@tablecast/incremental"
 import path from "node:path"
 import { Command } from "@oclif/core"
+import { SecretSettingError } from "@tablecast/core"
 import { ExitCode } from "./ExitCode.ts"
 import { ConfigError } from "@tablecast/config"
 import { loadConfigFile, resolveSync, specFlagNames, type SyncOverrides } from "@tablecast/config/node"
@@ -53,7 +54,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof ConfigError) {
+    // A secret setting (core's, thrown by a source adapter) is the user's input too.
+    if (error instanceof ConfigError || error instanceof SecretSettingError) {
       process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
       return this.exit(ExitCode.usage)
     }

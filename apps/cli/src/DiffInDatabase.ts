@@ -1,9 +1,8 @@
-import { syncNamespace } from "@tablecast/core"
+import { fromEnv, syncNamespace } from "@tablecast/core"
 import { incrementalOf } from "@tablecast/incremental"
 import { connectionIdentity } from "@tablecast/source-postgres"
+import { type DigestFilter, postgresConnectionIdentity } from "@tablecast/source-postgres/adapter"
 import { snapshotDigestTable } from "@tablecast/state-postgres"
-import { type DigestFilter, postgresConnectionIdentity } from "./sources/postgres.ts"
-import { fromEnv } from "./sources/secrets.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
 /**

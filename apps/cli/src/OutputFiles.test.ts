@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } f
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { beforeEach, describe, expect, it } from "vitest"
-import { checkOutput, OutputLocationError, writeFileAtomically } from "./OutputFiles.ts"
+import { checkOutput, OutputLocationError } from "./OutputFiles.ts"
 
 let dir: string
 beforeEach(async () => {
@@ -60,25 +60,5 @@ describe("checkOutput", () => {
   it("takes a character device for a streamed output (/dev/null), not for a replaced one", async () => {
     await checkOutput({ flag: "--rejects", path: "/dev/null", mode: "stream" })
     expect((await failureOf(checkOutput({ flag: "--report", path: "/dev/null", mode: "replace" }))).message).toMatch(/not a regular file/)
-  })
-})
-
-describe("writeFileAtomically", () => {
-  it("replaces a file whole and leaves no temporary file", async () => {
-    const file = path.join(dir, "out", "report.json")
-    await writeFileAtomically(file, "one\n")
-    await writeFileAtomically(file, "two\n", { sync: true })
-    expect(await readFile(file, "utf8")).toBe("two\n")
-    expect(await readdir(path.dirname(file))).toEqual(["report.json"])
-  })
-
-  it("refuses to write through a symbolic link", async () => {
-    const target = path.join(dir, "precious.txt")
-    await writeFile(target, "keep me\n")
-    const link = path.join(dir, "report.json")
-    await symlink(target, link)
-    await expect(writeFileAtomically(link, "overwritten\n")).rejects.toThrow(/symbolic link/)
-    expect(await readFile(target, "utf8")).toBe("keep me\n")
-    expect((await lstat(link)).isSymbolicLink()).toBe(true)
   })
 })

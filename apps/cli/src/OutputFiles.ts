@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto"
 import { constants } from "node:fs"
-import { lstat, mkdir, open, rename, unlink } from "node:fs/promises"
+import { mkdir, open, unlink } from "node:fs/promises"
 import path from "node:path"
+import { describeFsError, lstatOrUndefined, SYMLINK_REFUSED } from "@tablecast/state-file"
+
+// Written whole and atomically (the report, the checkpoint, a config file): shared with the checkpoint file store.
+export { describeFsError, writeFileAtomically } from "@tablecast/state-file"
 
 /**
  * The files a run writes besides what it sends: the report, the rejects file, the checkpoint and
@@ -41,39 +45,6 @@ export class OutputLocationError extends Error {
   }
 }
 
-/** A system error in words, with its code: "permission denied (EACCES)". */
-export const describeFsError = (error: unknown): string => {
-  const code = (error as NodeJS.ErrnoException).code
-  const words: Record<string, string> = {
-    EACCES: "permission denied",
-    EPERM: "operation not permitted",
-    EROFS: "read-only file system",
-    ENOSPC: "no space left on the device",
-    EDQUOT: "disk quota exceeded",
-    ENOTDIR: "a part of the path is a file, not a folder",
-    EISDIR: "it is a folder",
-    ELOOP: "it is a symbolic link",
-    ENOENT: "no such file or folder",
-    EIO: "input/output error",
-    EEXIST: "it already exists",
-    EADDRINUSE: "address already in use",
-    EADDRNOTAVAIL: "address not available"
-  }
-  if (code !== undefined && words[code] !== undefined) return `${words[code]} (${code})`
-  return error instanceof Error ? error.message : String(error)
-}
-
-const lstatOrUndefined = async (file: string) => {
-  try {
-    return await lstat(file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
-}
-
-const SYMLINK = "it is a symbolic link, and tablecast never writes through one: give the path of a regular file"
-
 /**
  * Checks that an output can be written, creating its folder: a symbolic link, a folder or a
  * special file where the output goes, a folder that cannot be created or written to, or a file
@@ -90,7 +61,7 @@ export const checkOutput = async (location: OutputLocation): Promise<void> => {
     throw fail(describeFsError(error))
   }
   if (stats !== undefined) {
-    if (stats.isSymbolicLink()) throw fail(SYMLINK)
+    if (stats.isSymbolicLink()) throw fail(SYMLINK_REFUSED)
     if (stats.isDirectory()) throw fail("it is a folder: give a file name")
     const special = !stats.isFile() && !(location.mode === "stream" && stats.isCharacterDevice())
     if (special) throw fail("it is not a regular file")
@@ -124,39 +95,6 @@ export const checkOutput = async (location: OutputLocation): Promise<void> => {
 /** Checks every output in turn; the first unusable one fails with its flag and path. */
 export const preflightOutputs = async (locations: ReadonlyArray<OutputLocation>): Promise<void> => {
   for (const location of locations) await checkOutput(location)
-}
-
-let temporaries = 0
-
-/**
- * Writes a file whole, atomically: a new temporary file in the same folder (created exclusively,
- * never through a link), flushed to disk if asked, then renamed over the target. A crash leaves the old
- * file or the new one, never half of one; a symbolic link at the target is refused, not followed.
- */
-export const writeFileAtomically = async (file: string, text: string, options: { readonly sync?: boolean } = {}): Promise<void> => {
-  const target = path.resolve(file)
-  const existing = await lstatOrUndefined(target)
-  if (existing?.isSymbolicLink()) throw Object.assign(new Error(SYMLINK), { code: "ELOOP" })
-  const folder = path.dirname(target)
-  await mkdir(folder, { recursive: true })
-  const temporary = path.join(folder, `.${path.basename(target)}.${process.pid}.${++temporaries}.tmp`)
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
-  try {
-    await handle.writeFile(text)
-    // The checkpoint, saved often, skips this: a lost save only means a resume re-sends a little.
-    if (options.sync === true) await handle.sync()
-  } catch (error) {
-    await handle.close().catch(() => {})
-    await unlink(temporary).catch(() => {})
-    throw error
-  }
-  await handle.close()
-  try {
-    await rename(temporary, target)
-  } catch (error) {
-    await unlink(temporary).catch(() => {})
-    throw error
-  }
 }
 
 /** Flags to open a streamed output (the rejects file) without following a link: truncate, or append. */

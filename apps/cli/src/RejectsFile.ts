@@ -3,9 +3,9 @@ import { mkdir, open, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
 import { OutputError, RejectSink, RowRangeSet } from "@tablecast/core"
+import type { SettledRows } from "@tablecast/state-file"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { SettledRows } from "./CheckpointFile.ts"
 import { describeFsError, streamOpenFlags } from "./OutputFiles.ts"
 
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value)

@@ -11,19 +11,17 @@ import {
 } from "@tablecast/core"
 import { type IncrementalResult, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import { SegmentTransport } from "@tablecast/segment"
+import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "@tablecast/state-file"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "./CheckpointFile.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { rejectsFile } from "./RejectsFile.ts"
-import { sourceLayer } from "./sources/index.ts"
+import { adapterOf, type SourceConfig } from "./sources/SourceRegistry.ts"
 import { snapshotStoreOf } from "./StateStore.ts"
-import { diffInDatabaseFilter } from "./DiffInDatabase.ts"
-import { postgresDigestLayer } from "./sources/postgres.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -63,6 +61,9 @@ export interface RunOptions {
   readonly stop?: Sync.StopRequests
 }
 
+/** The RowSource of a sync, its adapter loaded first (only the source a run reads is ever loaded). */
+const sourceLayer = async (source: SourceConfig, baseDir: string, env: NodeJS.ProcessEnv) => (await adapterOf(source)).layer(source, baseDir, env)
+
 /** The checkpoint file of a sync, in the state folder. */
 export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
   path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
@@ -87,12 +88,12 @@ const withProgress =
     )
 
 /** Runs a resolved sync with the Node transport, the rejects file, a checkpoint and a progress display. */
-export const runSync = (sync: ResolvedSync, progress: ProgressDisplay, options: RunOptions): Promise<DeliveryReport> => {
+export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, options: RunOptions): Promise<DeliveryReport> => {
   const pipeline = PipelineOptions.parse({ ...sync.pipeline, dryRun: options.dryRun || sync.pipeline.dryRun })
   const checkpointAt = options.stateDir === undefined ? undefined : checkpointPath(sync, options.stateDir, JSON.stringify(sync.source))
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
   const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedRun(checkpointAt)
-  const layer = Layer.mergeAll(sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
+  const layer = Layer.mergeAll(await sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
   return run(
     Sync.run({
       spec: sync.spec,
@@ -129,11 +130,13 @@ export const runIncrementalSync = async (
 ): Promise<IncrementalResult> => {
   const planOnly = options.planOnly || sync.pipeline.dryRun
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
+  // Loaded here, not at start: they load the Postgres driver, which a CSV run never needs.
+  const { diffInDatabaseFilter } = await import("./DiffInDatabase.ts")
   const digestFilter = options.diffInDatabase === false ? undefined : diffInDatabaseFilter(sync, process.env)
   const layer = Layer.mergeAll(
     digestFilter !== undefined && sync.source.type === "postgres"
-      ? postgresDigestLayer(sync.source, sync.baseDir, process.env, digestFilter)
-      : sourceLayer(sync.source, sync.baseDir, process.env),
+      ? (await import("@tablecast/source-postgres/adapter")).postgresDigestLayer(sync.source, sync.baseDir, process.env, digestFilter)
+      : await sourceLayer(sync.source, sync.baseDir, process.env),
     // A plan sends nothing, so its rejects are only counted and sampled.
     delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
@@ -153,5 +156,5 @@ export const runIncrementalSync = async (
 }
 
 /** The first messages of a sync, as they would be sent. */
-export const runPreview = (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
-  run(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(sourceLayer(sync.source, sync.baseDir))))
+export const runPreview = async (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
+  run(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env))))

@@ -1,6 +1,6 @@
 import path from "node:path"
+import { fromEnv, urlHoldsPassword } from "@tablecast/core"
 import type { SnapshotStoreShape } from "@tablecast/incremental"
-import { fromEnv, urlHoldsPassword } from "./sources/secrets.ts"
 import type { StateConfig } from "./SyncConfig.ts"
 import { UsageError } from "./UsageError.ts"
 

@@ -1,7 +1,7 @@
 import type { IncrementalSyncSpec } from "@tablecast/incremental"
 import type { ResolvedSync as ConfigResolvedSync } from "@tablecast/config/node"
-import { sourceRegistryOf } from "@tablecast/config"
-import { sourceAdapters, type SourceConfig } from "./sources/index.ts"
+import type { SourceRegistry } from "@tablecast/config"
+import { type SourceConfig, sourceRegistry as sources } from "./sources/SourceRegistry.ts"
 
 // The CLI's binding of @tablecast/config (schema, merge, checks) to the sources the CLI reads.
 
@@ -11,4 +11,4 @@ export type ResolvedSync = ConfigResolvedSync<SourceConfig, IncrementalSyncSpec>
 export type { StateConfig, SyncOverrides } from "@tablecast/config"
 
 /** The sources a config entry may name, for @tablecast/config's resolveSync. */
-export const sourceRegistry = sourceRegistryOf<SourceConfig>(sourceAdapters)
+export const sourceRegistry: SourceRegistry<SourceConfig> = sources

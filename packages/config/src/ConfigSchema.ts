@@ -1,6 +1,6 @@
+import { EnvName } from "@tablecast/core"
 import * as z from "zod"
 
-export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
 
 /** Where batches go. The write key itself is never in a file: only the name of its variable. */
 export const Destination = z

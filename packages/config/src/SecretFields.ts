@@ -1,5 +1,7 @@
 import { fieldError } from "./ConfigError.ts"
 
+export { urlHoldsPassword } from "@tablecast/core"
+
 /**
  * Secrets never sit in a config file: a source names the variables that hold them instead
  * (`passwordEnv`, `urlEnv`), or reads its driver's usual variables (PG*, SNOWFLAKE_*).
@@ -15,5 +17,3 @@ export const refuseSecrets = (raw: Record<string, unknown>, where: string, field
   }
 }
 
-/** Whether a connection URL carries a password (`scheme://user:password@host`). */
-export const urlHoldsPassword = (url: string): boolean => /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)

@@ -19,6 +19,9 @@ export {
   type SourceItem,
   type SourceRow
 } from "./source/RowSource.ts"
+export { type ConfigEntry, type DescribeOptions, type SourceAdapter, type SourceEnv } from "./source/SourceAdapter.ts"
+export { type ColumnSummary, type SourceDescription, type TableSummary, type ValueKind } from "./source/SourceDescription.ts"
+export { EnvName, fromEnv, SecretSettingError, urlHoldsPassword } from "./source/SecretSettings.ts"
 export {
   type BatchAccepted,
   type OutgoingBatch,

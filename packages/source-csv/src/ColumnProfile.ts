@@ -9,7 +9,7 @@ const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[
 export type TextKind = "string" | "number" | "boolean" | "timestamp" | "json"
 type Kind = TextKind
 
-/** A column of a file as `tablecast inspect` shows it (the shape of source-sql's `ColumnSummary`). */
+/** A column of a file as `tablecast inspect` shows it (the shape of core's `ColumnSummary`). */
 export interface TextColumnSummary {
   readonly name: string
   readonly sourceType: "text"

@@ -1,7 +1,8 @@
 export { type BigNumbers, decimalValue, exactNumber } from "./ExactNumber.ts"
 export { decidedColumn, decidedColumns, declaredPrecision, EXACT_DIGITS } from "./DecidedTypes.ts"
 export { duplicateColumnError, refusedBinaryError } from "./ColumnChecks.ts"
-export type { ColumnSummary, SourceDescription, TableSummary } from "./Inspection.ts"
+// The inspection types live in core, beside the SourceAdapter contract that returns them.
+export type { ColumnSummary, SourceDescription, TableSummary } from "@tablecast/core"
 export { parseJsonExactly } from "./JsonValue.ts"
 export { type ReadTarget, resolveTarget, trimQuery } from "./ReadTarget.ts"
 export { convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"

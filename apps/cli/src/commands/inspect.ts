@@ -4,15 +4,13 @@ import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { proposeSync } from "@tablecast/config"
 import { loadConfigFile } from "@tablecast/config/node"
-import { formatIssues } from "@tablecast/core"
+import { formatIssues, type SourceDescription } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import { BaseCommand, DEFAULT_CONFIG_FILE } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
-import { describeSource, listTables, SourceConfig } from "../sources/index.ts"
-import { urlHoldsPassword } from "../sources/secrets.ts"
-import type { SourceDescription } from "../sources/SourceAdapter.ts"
+import { adapterOf, adaptersFor, sourceConfigSchema } from "../sources/SourceRegistry.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { UsageError } from "../UsageError.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
@@ -94,9 +92,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       raw = { ...(entry.source as Record<string, unknown>), ...overrides.sourcePatch }
       baseDir = path.dirname(path.resolve(file))
     }
-    const parsed = SourceConfig.safeParse(raw)
+    const parsed = sourceConfigSchema(await adaptersFor(raw)).safeParse(raw)
     if (!parsed.success) throw new UsageError(formatIssues(parsed.error, "source"))
     const source = parsed.data
+    const adapter = await adapterOf(source)
     const fail = (message: string): never => {
       process.stderr.write(`tablecast: ${terminalText(message)}\n`)
       return this.exit(ExitCode.sourceFailed)
@@ -108,9 +107,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return fail(error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error))
     }
 
-    const wantsTables = source.type !== "csv" && source.table === undefined && source.query === undefined
-    if (wantsTables) {
-      const tables = await run(listTables(source)!)
+    // A connection alone (no table, no query): its tables.
+    const readsFrom = adapter.readsFrom(source)
+    if (readsFrom === undefined && adapter.listTables !== undefined) {
+      const tables = await run(adapter.listTables(source, process.env))
       if (flags.json) {
         process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
         return
@@ -123,8 +123,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return
     }
 
-    const description: SourceDescription = await run(describeSource(source, baseDir, { samples: flags.samples, scanRows: flags["scan-rows"] }))
-    const tableName = source.type === "csv" ? path.basename(source.path) : (source.table ?? "query")
+    const description: SourceDescription = await run(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
+    const tableName = readsFrom ?? "query"
     const proposal = proposeSync(description, tableName)
     const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
 
@@ -139,9 +139,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
           )
         ])}\n\n`
       )
-      // What decided each column's type under `auto`, and what a sync would reject.
+      // What decided each column's type under `auto` where the rows did (a source that scans its
+      // rows: a file), and what a sync would reject.
       const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
-      if (source.type === "csv" && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
+      if (description.repeats !== undefined && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
       for (const c of description.columns) {
         if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${terminalText(c.name)}: ${terminalText(c.sentAs.note)}\n`)
         if (c.misfit !== undefined) {
@@ -168,13 +169,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       const config = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as { syncs?: Record<string, unknown> }) : { syncs: {} }
       config.syncs ??= {}
       if (name in config.syncs) throw new UsageError(`${flags["write-config"]} already has a sync named "${name}": choose another with --name`)
-      let written: Record<string, unknown> = source
-      if (source.type === "csv") written = { ...source, path: path.relative(path.dirname(file), path.resolve(baseDir, source.path)) }
-      else if (source.url !== undefined && urlHoldsPassword(source.url)) {
-        // The file must never hold a password: the URL goes, a variable name comes in its place.
-        const { url: _url, ...rest } = source
-        written = { ...rest, urlEnv: source.type === "postgres" ? "DATABASE_URL" : "SNOWFLAKE_URL" }
-        process.stderr.write(`the connection URL holds a password, so the config names the variable ${String(written.urlEnv)} instead: set it before running the sync\n`)
+      // The file must never hold a password: a URL holding one goes, a variable name comes in its place.
+      const { entry: written, urlMovedTo } = adapter.configEntry(source, baseDir, path.dirname(file))
+      if (urlMovedTo !== undefined) {
+        process.stderr.write(`the connection URL holds a password, so the config names the variable ${urlMovedTo} instead: set it before running the sync\n`)
       }
       config.syncs[name] = { source: written, ...proposal.spec }
       await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)

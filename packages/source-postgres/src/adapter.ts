@@ -1,9 +1,10 @@
 import path from "node:path"
 import type { SnapshotDigestTable } from "@tablecast/incremental"
-import { connectionIdentity, describeSource, digestsLayer, layer, listTables, PostgresSourceOptions } from "@tablecast/source-postgres"
+import { type ConfigEntry, EnvName, fromEnv, type SourceAdapter, type SourceEnv, urlHoldsPassword } from "@tablecast/core"
 import * as z from "zod"
-import { EnvName, fromEnv } from "./secrets.ts"
-import type { SourceAdapter } from "./SourceAdapter.ts"
+import { describeSource, listTables } from "./PostgresInspector.ts"
+import { connectionIdentity, digestsLayer, layer } from "./PostgresSource.ts"
+import { PostgresSourceOptions } from "./PostgresSourceOptions.ts"
 
 // The digest filter is the CLI's own doing (diff in the database), never a config file's.
 const { password: _password, digestFilter: _digestFilter, ...shape } = PostgresSourceOptions.shape
@@ -24,7 +25,7 @@ export const PostgresSourceConfig = z
   .strict()
 export type PostgresSourceConfig = z.output<typeof PostgresSourceConfig>
 
-const options = ({ type: _type, urlEnv, passwordEnv, ...config }: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv) => {
+const options = ({ type: _type, urlEnv, passwordEnv, ...config }: PostgresSourceConfig, baseDir: string, env: SourceEnv) => {
   const url = config.url ?? fromEnv(env, urlEnv, "source.urlEnv")
   const password = fromEnv(env, passwordEnv, "source.passwordEnv")
   return {
@@ -36,26 +37,36 @@ const options = ({ type: _type, urlEnv, passwordEnv, ...config }: PostgresSource
   }
 }
 
+const connectionOf = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv) => {
+  const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, baseDir, env)
+  return connection
+}
+
+/** A URL holding a password never goes into a config file: the entry names the variable to set instead. */
+const configEntry = (config: PostgresSourceConfig): ConfigEntry<PostgresSourceConfig> => {
+  if (config.url === undefined || !urlHoldsPassword(config.url)) return { entry: config }
+  const { url: _url, ...rest } = config
+  return { entry: { ...rest, urlEnv: "DATABASE_URL" }, urlMovedTo: "DATABASE_URL" }
+}
+
+/** The Postgres source as the apps plug it in (`source: { type: "postgres", table | query, ... }`). */
 export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
   type: "postgres",
   schema: PostgresSourceConfig,
   layer: (config, baseDir, env) => layer(options(config, baseDir, env), env),
   describe: (config, baseDir, env, { samples }) => describeSource(options(config, baseDir, env), { samples }, env),
-  listTables: (config, env) => {
-    const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, ".", env)
-    return listTables(connection, env)
-  }
+  listTables: (config, env) => listTables(connectionOf(config, ".", env), env),
+  readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
+  configEntry
 }
 
 /** What the digest filter of a diff in the database needs: the store's snapshot table, the sync, its key. */
 export type DigestFilter = SnapshotDigestTable
 
 /** The Postgres source able to diff in the database against the snapshot table of a store in its database. */
-export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv, filter: DigestFilter) =>
+export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv, filter: DigestFilter) =>
   digestsLayer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
 
 /** Where the source connects (user, host, port, database), to compare with the state store's. */
-export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: NodeJS.ProcessEnv): string | undefined => {
-  const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, baseDir, env)
-  return connectionIdentity(connection, env)
-}
+export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv): string | undefined =>
+  connectionIdentity(connectionOf(config, baseDir, env), env)

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises"
 import { type Checkpoint, CheckpointError, type CheckpointStoreShape, MAX_ROW_RANGES } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as z from "zod"
-import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
+import { writeFileAtomically } from "./AtomicFile.ts"
+import { describeFsError } from "./FsErrorText.ts"
 
 const row = z.number().int().min(1)
 
@@ -32,6 +33,16 @@ const CheckpointJson = z.union([
   })
 ])
 
+/**
+ * A checkpoint file's text, checked: the one reading of the format, for the store's `load` and for
+ * `interruptedRun`. Text that is not JSON throws (its parser's message); JSON that is not a
+ * checkpoint gives undefined.
+ */
+const decodeCheckpoint = (text: string): Checkpoint | undefined => {
+  const parsed = CheckpointJson.safeParse(JSON.parse(text))
+  return parsed.success ? (parsed.data satisfies Checkpoint) : undefined
+}
+
 /** What a resumed run keeps of an interrupted run's rejects file: the rows its checkpoint settled. */
 export interface SettledRows {
   readonly watermark: number
@@ -39,12 +50,15 @@ export interface SettledRows {
   readonly undelivered: ReadonlyArray<readonly [number, number]>
 }
 
+/** The rows a checkpoint settled, when its run did not complete (so the next one resumes it). */
+export const settledRowsOf = (checkpoint: Checkpoint): SettledRows | undefined =>
+  checkpoint.complete ? undefined : { watermark: checkpoint.watermark, undelivered: checkpoint.version === 2 ? (checkpoint.undelivered ?? []) : [] }
+
 /** The settled rows of an interrupted run's checkpoint file, if there is one to resume (synchronous, before the run). */
 export const interruptedRun = (file: string): SettledRows | undefined => {
   try {
-    const parsed = CheckpointJson.safeParse(JSON.parse(readFileSync(file, "utf8")))
-    if (!parsed.success || parsed.data.complete) return undefined
-    return { watermark: parsed.data.watermark, undelivered: parsed.data.version === 2 ? parsed.data.undelivered : [] }
+    const checkpoint = decodeCheckpoint(readFileSync(file, "utf8"))
+    return checkpoint === undefined ? undefined : settledRowsOf(checkpoint)
   } catch {
     return undefined
   }
@@ -75,7 +89,7 @@ export const checkpointFile = (file: string): CheckpointStoreShape => {
   // Saves run one at a time, in order: a save cut short by the end of a run (its promise goes on)
   // must neither collide with the last save's temporary file nor land after it with an older mark.
   let previous: Promise<void> = Promise.resolve()
-  // Temporary file, then rename, never through a link (OutputFiles).
+  // Temporary file, then rename, never through a link.
   const write = (checkpoint: Checkpoint) => writeFileAtomically(file, `${JSON.stringify(checkpoint, null, 2)}\n`)
   return {
     location: file,
@@ -88,9 +102,9 @@ export const checkpointFile = (file: string): CheckpointStoreShape => {
           if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
           throw error
         }
-        const parsed = CheckpointJson.safeParse(JSON.parse(text))
-        if (!parsed.success) throw new Error(`it is not a tablecast checkpoint (delete it, or run with --restart)`)
-        return parsed.data satisfies Checkpoint
+        const checkpoint = decodeCheckpoint(text)
+        if (checkpoint === undefined) throw new Error(`it is not a tablecast checkpoint (delete it, or run with --restart)`)
+        return checkpoint
       },
       catch: (error) => new CheckpointError({ message: `cannot read the checkpoint ${file}: ${(error as Error).message}` })
     }),

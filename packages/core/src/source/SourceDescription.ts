@@ -1,5 +1,17 @@
-import type { DecidedColumn } from "@tablecast/core"
-import type { ValueKind } from "./ValueKind.ts"
+import type { DecidedColumn } from "../map/ColumnTyping.ts"
+
+/** What a column's values become in JSON, for the inspection and for mapping decisions. */
+export type ValueKind =
+  | "string"
+  | "number"
+  /** NUMERIC/DECIMAL/BIGINT (Snowflake NUMBER): a number where exact, otherwise a string (or always a string). */
+  | "decimal"
+  | "boolean"
+  | "timestamp"
+  | "date"
+  | "json"
+  | "array"
+  | "binary"
 
 /** What `listTables` gives for a table or view the connection can read; `Kind` is the database's list of kinds. */
 export interface TableSummary<Kind extends string = string> {
@@ -12,15 +24,15 @@ export interface TableSummary<Kind extends string = string> {
   readonly estimatedRows: number | undefined
 }
 
-/** A column of a table or query, as `tablecast inspect` shows it and proposes a sync from it. */
+/** A column of a table, query or file, as `tablecast inspect` shows it and proposes a sync from it. */
 export interface ColumnSummary {
   readonly name: string
-  /** The type as the database writes it, e.g. `numeric(12,2)`, `timestamp with time zone`, `NUMBER(38,0)`, `VARIANT`. */
+  /** The type as the source writes it, e.g. `numeric(12,2)`, `timestamp with time zone`, `NUMBER(38,0)`, `VARIANT`, `text`. */
   readonly sourceType: string
   /** What its values become in JSON (`timestamp`: ISO-8601 UTC strings; `binary`: refused unless mapped). */
   readonly kind: ValueKind
   /**
-   * Whether the column may hold NULL, when the database tells (Postgres: from the table's
+   * Whether the column may hold NULL, when the source tells (Postgres: from the table's
    * definition, for a column straight from a table, not a view; Snowflake: the result's metadata).
    */
   readonly nullable: boolean | undefined
@@ -40,7 +52,7 @@ export interface ColumnSummary {
   readonly samples: ReadonlyArray<unknown>
 }
 
-/** What a table or query holds: its columns with samples, and a row estimate. */
+/** What a table, query or file holds: its columns with samples, and a row estimate. */
 export interface SourceDescription {
   readonly description: string
   readonly estimatedRows: number | undefined

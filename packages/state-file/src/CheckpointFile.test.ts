@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { checkpointFile, interruptedRun } from "./CheckpointFile.ts"
+import { checkpointFile, checkpointFileName, interruptedRun } from "./CheckpointFile.ts"
 
 describe("checkpointFile", () => {
   it("keeps overlapping saves apart and in order: the last one stands, no temporary file is left", async () => {
@@ -56,5 +56,24 @@ describe("checkpointFile", () => {
     await writeFile(file, JSON.stringify(bad))
     await expect(Effect.runPromise(checkpointFile(file).load)).rejects.toThrow(/not a tablecast checkpoint/)
     expect(interruptedRun(file)).toBeUndefined()
+  })
+})
+
+describe("interruptedRun", () => {
+  it("has nothing to resume without a file, or with one that is not JSON", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-checkpoint-"))
+    const file = path.join(dir, "sync.checkpoint.json")
+    expect(interruptedRun(file)).toBeUndefined()
+    await writeFile(file, "{ not json")
+    expect(interruptedRun(file)).toBeUndefined()
+    await expect(Effect.runPromise(checkpointFile(file).load)).rejects.toThrow(/cannot read the checkpoint .*JSON/)
+  })
+})
+
+describe("checkpointFileName", () => {
+  it("is readable, and differs by source", () => {
+    const name = checkpointFileName("churn scores/daily", "{\"type\":\"csv\",\"path\":\"a.csv\"}")
+    expect(name).toMatch(/^churn-scores-daily-[0-9a-f]{8}\.checkpoint\.json$/)
+    expect(checkpointFileName("churn scores/daily", "{\"type\":\"csv\",\"path\":\"b.csv\"}")).not.toBe(name)
   })
 })

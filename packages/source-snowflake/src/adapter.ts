@@ -1,8 +1,9 @@
 import path from "node:path"
-import { describeSource, layer, listTables, SnowflakeSourceOptions } from "@tablecast/source-snowflake"
+import { type ConfigEntry, EnvName, fromEnv, type SourceAdapter, type SourceEnv, urlHoldsPassword } from "@tablecast/core"
 import * as z from "zod"
-import { EnvName, fromEnv } from "./secrets.ts"
-import type { SourceAdapter } from "./SourceAdapter.ts"
+import { describeSource, listTables } from "./SnowflakeInspector.ts"
+import { layer } from "./SnowflakeSource.ts"
+import { SnowflakeSourceOptions } from "./SnowflakeSourceOptions.ts"
 
 const { password: _password, privateKeyPassphrase: _passphrase, ...shape } = SnowflakeSourceOptions.shape
 
@@ -23,11 +24,7 @@ export const SnowflakeSourceConfig = z
   .strict()
 export type SnowflakeSourceConfig = z.output<typeof SnowflakeSourceConfig>
 
-const options = (
-  { type: _type, urlEnv, passwordEnv, privateKeyPassphraseEnv, ...config }: SnowflakeSourceConfig,
-  baseDir: string,
-  env: NodeJS.ProcessEnv
-) => {
+const options = ({ type: _type, urlEnv, passwordEnv, privateKeyPassphraseEnv, ...config }: SnowflakeSourceConfig, baseDir: string, env: SourceEnv) => {
   const url = config.url ?? fromEnv(env, urlEnv, "source.urlEnv")
   const password = fromEnv(env, passwordEnv, "source.passwordEnv")
   const privateKeyPassphrase = fromEnv(env, privateKeyPassphraseEnv, "source.privateKeyPassphraseEnv")
@@ -41,6 +38,14 @@ const options = (
   }
 }
 
+/** A URL holding a password never goes into a config file: the entry names the variable to set instead. */
+const configEntry = (config: SnowflakeSourceConfig): ConfigEntry<SnowflakeSourceConfig> => {
+  if (config.url === undefined || !urlHoldsPassword(config.url)) return { entry: config }
+  const { url: _url, ...rest } = config
+  return { entry: { ...rest, urlEnv: "SNOWFLAKE_URL" }, urlMovedTo: "SNOWFLAKE_URL" }
+}
+
+/** The Snowflake source as the apps plug it in (`source: { type: "snowflake", table | query, ... }`). */
 export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
   type: "snowflake",
   schema: SnowflakeSourceConfig,
@@ -49,5 +54,8 @@ export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
   listTables: (config, env) => {
     const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, ...connection } = options(config, ".", env)
     return listTables(connection, env)
-  }
+  },
+  readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
+  configEntry
 }
+

@@ -1,0 +1,3 @@
+export { writeFileAtomically, SYMLINK_REFUSED, lstatOrUndefined } from "./AtomicFile.ts"
+export { checkpointFile, checkpointFileName, interruptedRun, type SettledRows, settledRowsOf } from "./CheckpointFile.ts"
+export { describeFsError } from "./FsErrorText.ts"
