@@ -1,5 +1,5 @@
 import { parseSyncParts } from "@tablecast/config"
-import { emptySums, type FatalError } from "@tablecast/core"
+import { emptySums, type Fatal, type FatalError, fatalOfRecord } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
@@ -18,6 +18,28 @@ import { runState, type WorkerBindings } from "./WorkerBindings.ts"
  * wall time at most) while Segment is down.
  */
 const ConsumerRetryMillis = 120_000
+
+/**
+ * Whether a chunk's fatal cause stops the whole run (later chunks are skipped) or only this
+ * delivery. Segment not reached within the retry budget stops this chunk's pipeline, not the run:
+ * the queue delivers the chunk again later, as it does when retries run out. Exhaustive: a new
+ * cause in core must be decided here.
+ */
+const stopsTheRun = {
+  EndpointUnreachable: false,
+  WriteKeyRefused: true,
+  SpecInvalid: true,
+  SourceFailed: true,
+  SourceChanged: true,
+  CheckpointFailed: true,
+  Interrupted: true,
+  RejectLimitExceeded: true,
+  GuardTripped: true,
+  StateFailed: true,
+  InternalDefect: true,
+  BooksUnbalanced: true,
+  OutputFailed: true
+} as const satisfies { readonly [Tag in Fatal["_tag"]]: boolean }
 
 /** The report of a chunk that was not read. */
 const emptyReport = (): ChunkReport => ({ outcome: "aborted", ...emptySums() })
@@ -128,9 +150,7 @@ const consumeChunk = async (
   )
   if ("fatal" in delivered) return stop(delivered.fatal)
   const report = delivered.report
-  // Segment not reached within the retry budget stops this chunk's pipeline, not the run: the
-  // queue delivers the chunk again later, as it did when retries ran out.
-  const runStopped = report.fatal !== undefined && report.fatal.kind !== "unreachable"
+  const runStopped = report.fatal !== undefined && stopsTheRun[fatalOfRecord(report.fatal)._tag]
   if (runStopped) await state.abort(report.fatal!)
 
   const unfinished = report.messages.undelivered > 0 || report.rows.read < rows.items.length
