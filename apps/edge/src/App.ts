@@ -7,12 +7,12 @@ import { requestId } from "hono/request-id"
 import { timingSafeEqual } from "hono/utils/buffer"
 import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
-import { type Logger, makeLogger } from "./Log.ts"
+import { answerOfError, isEdgeError } from "./ErrorAnswer.ts"
+import { makeLogger } from "./Log.ts"
 import { RequestError } from "./RequestError.ts"
 import { OptionsHeader, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { postRun } from "./RunHandler.ts"
-import { TransportSetupError } from "./RunSync.ts"
 
 export type { AppEnv, EdgeVariables } from "./AppEnv.ts"
 
@@ -24,13 +24,11 @@ const loadConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     config = EdgeConfig.fromEnv((c.env ?? {}) as object)
   } catch (error) {
-    if (!(error instanceof EdgeConfigError)) throw error
-    // The message names the variables at fault, never their values.
-    makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
-    // A Worker has no start-up step that sees its variables: each request checks them (cached per
-    // env), and until they are fixed every request is refused, naming the variables (never values).
-    const names = error.variables.length === 0 ? "" : ` (${error.variables.join(", ")})`
-    return c.json({ error: "unavailable", message: `this deployment is misconfigured${names}; see its logs` }, 503)
+    // The message names the variables at fault, never their values; `answerError` answers 503.
+    if (error instanceof EdgeConfigError) {
+      makeLogger("error").error("config.invalid", { requestId: c.get("requestId"), message: error.message })
+    }
+    throw error
   }
   c.set("config", config)
   c.set("log", makeLogger(config.logLevel))
@@ -68,22 +66,19 @@ const tokenGate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get("config").token === undefined) {
     // Fail closed: a deployment without its token secret serves no one.
     c.get("log").error("config.no-token", { requestId: c.get("requestId") })
-    throw new RequestError(503, undefined, "this deployment has no TABLECAST_TOKEN secret; set one")
+    throw new RequestError({ status: 503, message: "this deployment has no TABLECAST_TOKEN secret; set one" })
   }
   return requireToken(c as unknown as Context, next)
 }
 
-/** Answers an error: a request's own with its status, anything else as 500 naming only the error. */
+/** Answers an error: the edge's own by `ErrorAnswer`, anything else as 500 naming only the error. */
 const answerError: ErrorHandler<AppEnv> = (error, c) => {
-  if (error instanceof RequestError) {
-    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds))
-    return c.json(error.toJSON(), error.status)
+  if (isEdgeError(error)) {
+    const answer = answerOfError(error)
+    if (answer.retryAfterSeconds !== undefined) c.header("Retry-After", String(answer.retryAfterSeconds))
+    return c.json(answer.body, answer.status)
   }
   if (error instanceof HTTPException) return error.getResponse()
-  if (error instanceof TransportSetupError) {
-    // The transport's own check (e.g. a write key with a colon); its message never quotes the key.
-    return c.json({ error: "bad-request", field: "writeKey", message: error.message }, 400)
-  }
   const log = c.get("log") ?? makeLogger("error")
   // Only the error's name: a message from a library could quote request data.
   log.error("request.failed", { requestId: c.get("requestId"), error: error.name })
@@ -114,10 +109,10 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   app.post("/v1/runs", async (c, next) => {
     const limits = c.get("config").limits
     if (activeRuns >= limits.MAX_CONCURRENT_RUNS) {
-      throw new RequestError(429, undefined, `${activeRuns} runs are in progress here, the most allowed; retry later`, 2)
+      throw new RequestError({ status: 429, message: `${activeRuns} runs are in progress here, the most allowed; retry later`, retryAfterSeconds: 2 })
     }
     const wait = platform.admit === undefined ? undefined : await platform.admit(bindings(c))
-    if (wait !== undefined) throw new RequestError(429, undefined, "too many runs in this period; retry later", wait)
+    if (wait !== undefined) throw new RequestError({ status: 429, message: "too many runs in this period; retry later", retryAfterSeconds: wait })
     activeRuns++
     try {
       await next()
@@ -130,10 +125,10 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
 
   app.get("/v1/runs/:runId", async (c) => {
     const runId = c.req.param("runId")
-    if (!RunIdPattern.test(runId)) throw new RequestError(404, "runId", "no such run")
+    if (!RunIdPattern.test(runId)) throw new RequestError({ status: 404, field: "runId", message: "no such run" })
     const queued = platform.queuedRuns?.(bindings(c), c.get("config"))
     const status = queued === undefined ? undefined : await queued.status(runId)
-    if (status === undefined) throw new RequestError(404, "runId", "no such run (or its status has expired)")
+    if (status === undefined) throw new RequestError({ status: 404, field: "runId", message: "no such run (or its status has expired)" })
     c.header("X-Tablecast-Outcome", status.outcome ?? "running")
     return c.json(status)
   })

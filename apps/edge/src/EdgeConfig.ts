@@ -2,6 +2,7 @@ import { formatIssues } from "@tablecast/core"
 import { endpointProblem } from "@tablecast/segment/endpoint"
 import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as z from "zod"
 
 /**
@@ -142,16 +143,11 @@ export interface EdgeConfig {
 }
 
 /** A deployment whose variables do not check: told once per request as 503, never with values. */
-export class EdgeConfigError extends Error {
-  override readonly name = "EdgeConfigError"
-  constructor(
-    message: string,
-    /** The variables at fault, by name. */
-    readonly variables: ReadonlyArray<string> = []
-  ) {
-    super(message)
-  }
-}
+export class EdgeConfigError extends Schema.TaggedError<EdgeConfigError>()("EdgeConfigError", {
+  message: Schema.String,
+  /** The variables at fault, by name. */
+  variables: Schema.Array(Schema.String)
+}) {}
 
 const blankToUndefined = (env: Readonly<Record<string, unknown>>): Record<string, unknown> => {
   const picked: Record<string, unknown> = {}
@@ -177,7 +173,7 @@ export const EdgeConfig = {
     if (!parsed.success) {
       // Issue paths name the variable; zod's messages do not echo the value.
       const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")).filter((name) => name !== ""))]
-      throw new EdgeConfigError(`invalid configuration:\n${formatIssues(parsed.error)}`, variables)
+      throw new EdgeConfigError({ message: `invalid configuration:\n${formatIssues(parsed.error)}`, variables })
     }
     const vars = parsed.data
     const config: EdgeConfig = {

@@ -7,6 +7,7 @@ import { numberRows } from "./RequestRows.ts"
 import { chunkHeader, chunkRows } from "./ChunkMessage.ts"
 import { splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
+import { runEdgeEffect } from "./EffectBridge.ts"
 import { runRows } from "./RunSync.ts"
 import { captureTransport } from "./testing/captureTransport.ts"
 import { TestToken } from "./testing/rows.ts"
@@ -162,14 +163,14 @@ describe("a queued run", () => {
       // As the consumer gets it: through the queue's JSON.
       const message = JSON.parse(JSON.stringify(chunk.message))
       expect(message.columnTypes.code).toEqual(chunks[0]!.message.columnTypes!.code)
-      const report = await runRows({
+      const report = await runEdgeEffect(runRows({
         spec: SyncSpec.parse(message.spec),
         options: PipelineOptions.parse(message.options),
         rows: chunkRows(message),
         description: "chunk",
         fingerprint: `chunk-${message.chunk}`,
         transport: sink.layer
-      })
+      }))
       expect(report.rows.rejected).toBe(0)
     }
     expect(sink.messages).toHaveLength(2_500)

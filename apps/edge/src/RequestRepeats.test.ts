@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { chunkHeader, chunkRows, type ChunkMessage } from "./ChunkMessage.ts"
 import { splitIntoChunks } from "./RunChunks.ts"
 import { parseRunRequest } from "./RunRequest.ts"
+import { runEdgeEffect } from "./EffectBridge.ts"
 import { runRows } from "./RunSync.ts"
 import { captureTransport } from "./testing/captureTransport.ts"
 
@@ -31,14 +32,14 @@ const parse = (spec: object) =>
 const synchronous = async (spec: object) => {
   const request = await parse(spec)
   const sink = capture()
-  const report = await runRows({
+  const report = await runEdgeEffect(runRows({
     spec: SyncSpec.parse(spec),
     options: PipelineOptions.parse({}),
     rows: request.rows,
     description: "request",
     fingerprint: "request",
     transport: sink.layer
-  })
+  }))
   expect(report.rows.rejected).toBe(0)
   return sink.messages
 }
@@ -67,14 +68,14 @@ const split = async (spec: object) => {
 const deliver = async (chunk: ChunkMessage) => {
   const message = JSON.parse(JSON.stringify(chunk)) as ChunkMessage
   const sink = capture()
-  const report = await runRows({
+  const report = await runEdgeEffect(runRows({
     spec: SyncSpec.parse(message.spec),
     options: PipelineOptions.parse(message.options),
     rows: chunkRows(message),
     description: "chunk",
     fingerprint: `chunk-${message.chunk}`,
     transport: sink.layer
-  })
+  }))
   expect(report.rows.rejected).toBe(0)
   return sink.messages
 }

@@ -2,13 +2,16 @@ import type { Context } from "hono"
 import type { AppEnv } from "./AppEnv.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 import { parseRunRequest, strictQueryParameter } from "./RunRequest.ts"
-import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, statusOfReport, writeKeyFor } from "./RunPolicy.ts"
+import { runEdgeEffect } from "./EffectBridge.ts"
+import { statusOfReport } from "./ErrorAnswer.ts"
+import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
 
 /**
  * `POST /v1/runs`: parses the request, lets the run policy decide (write key, mode, checks before
  * queueing, answer status), and runs it now or queues it. Only composes: each decision is in
- * `RunPolicy`, the parsing in `RunRequest`, the run in `RunSync` or the platform's queued runs.
+ * `RunPolicy`, the parsing in `RunRequest`, the run in `RunSync` or the platform's queued runs,
+ * the answer's status in `ErrorAnswer`.
  */
 export const postRun =
   <Bindings extends object>(platform: EdgePlatform<Bindings>) =>
@@ -45,14 +48,16 @@ export const postRun =
     }
 
     checkWriteKey(writeKey)
-    const report = await runRows({
-      spec: request.spec,
-      options: request.options,
-      rows: request.rows,
-      description: `${request.format} request ${runId}`,
-      fingerprint: `request:${runId}`,
-      transport: platform.transport({ writeKey, config })
-    })
+    const report = await runEdgeEffect(
+      runRows({
+        spec: request.spec,
+        options: request.options,
+        rows: request.rows,
+        description: `${request.format} request ${runId}`,
+        fingerprint: `request:${runId}`,
+        transport: platform.transport({ writeKey, config })
+      })
+    )
     log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
     c.header("X-Tablecast-Outcome", report.outcome)
     return c.json({ runId, ...report }, statusOfReport(report))

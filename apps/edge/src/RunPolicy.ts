@@ -17,11 +17,7 @@ import { version } from "./Version.ts"
 export const writeKeyFor = (request: RunRequest, config: EdgeConfig): Redacted.Redacted<string> => {
   const writeKey = request.writeKey ?? config.writeKey
   if (writeKey === undefined) {
-    throw new RequestError(
-      400,
-      `header ${WriteKeyHeader}`,
-      `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret`
-    )
+    throw new RequestError({ status: 400, field: `header ${WriteKeyHeader}`, message: `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret` })
   }
   return writeKey
 }
@@ -30,7 +26,7 @@ export const writeKeyFor = (request: RunRequest, config: EdgeConfig): Redacted.R
 export const checkWriteKey = (writeKey: Redacted.Redacted<string>): void => {
   const problem = writeKeyProblem(writeKey)
   // Worded as the transport's options check words it; never quotes the key.
-  if (problem !== undefined) throw new RequestError(400, "writeKey", `writeKey: ${problem}`)
+  if (problem !== undefined) throw new RequestError({ status: 400, field: "writeKey", message: `writeKey: ${problem}` })
 }
 
 /** Why the rows are over the synchronous budget (rows, or rows × columns), or undefined. */
@@ -53,16 +49,12 @@ export const runModeOf = (request: RunRequest, limits: EdgeLimits, canQueue: boo
   const overBudget = overSyncBudget(request, limits)
   if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
     if (!canQueue) {
-      throw new RequestError(
-        413,
-        "rows",
-        `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows`
-      )
+      throw new RequestError({ status: 413, field: "rows", message: `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows` })
     }
     return "queue"
   }
   if (overBudget !== undefined) {
-    throw new RequestError(413, "rows", `${overBudget}; send it with mode=queue (or mode=auto), or split the rows`)
+    throw new RequestError({ status: 413, field: "rows", message: `${overBudget}; send it with mode=queue (or mode=auto), or split the rows` })
   }
   return "sync"
 }
@@ -78,21 +70,13 @@ export const checkBeforeQueueing = (request: RunRequest, writeKey: Redacted.Reda
   try {
     compileMapper(spec, { name: "tablecast-edge", version })
   } catch (error) {
-    throw new RequestError(400, "spec", `the sync cannot be mapped: ${oneLineError(error)}`)
+    throw new RequestError({ status: 400, field: "spec", message: `the sync cannot be mapped: ${oneLineError(error)}` })
   }
   if (request.rows.names !== undefined) {
     const missing = missingColumns(spec, request.rows.names)
-    if (missing !== undefined) throw new RequestError(400, "spec", missing.message)
+    if (missing !== undefined) throw new RequestError({ status: 400, field: "spec", message: missing.message })
   }
 }
-
-/**
- * The status a synchronous run is answered with. Anything short of "completed" is not a success
- * for a scheduler calling with `curl --fail`: a spec naming columns the CSV lacks is the request's
- * fault (400), the rest is Segment's side (502).
- */
-export const statusOfReport = (report: DeliveryReport): 200 | 400 | 502 =>
-  report.outcome === "completed" ? 200 : report.fatal?.kind === "spec" ? 400 : 502
 
 /** The counts of a finished run for its log line: no row values, ids or keys. */
 export const runLogFields = (report: DeliveryReport) => ({

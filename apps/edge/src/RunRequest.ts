@@ -58,14 +58,14 @@ const issuesOf = (error: z.ZodError, prefix: string): Array<Issue> =>
 
 /** One 400 naming every field at fault; `field` is the first. */
 const badRequest = (issues: ReadonlyArray<Issue>): RequestError =>
-  new RequestError(
-    400,
-    issues[0]?.field,
-    issues
+  new RequestError({
+    status: 400,
+    field: issues[0]?.field,
+    message: issues
       .slice(0, 20)
       .map((issue) => (issue.field === "" ? issue.message : `${issue.field}: ${issue.message}`))
       .join("\n")
-  )
+  })
 
 /**
  * A request waits for its report, so the edge retries a batch for at most a minute unless the
@@ -85,7 +85,7 @@ const checkSpecAndOptions = (
   ] as const) {
     // A value nested past any use would make the checks and the mapper recurse too deep.
     if (nestsDeeperThan(value, MaxJsonDepth)) {
-      throw new RequestError(400, name, `${name}: nested deeper than ${MaxJsonDepth} levels`)
+      throw new RequestError({ status: 400, field: name, message: `${name}: nested deeper than ${MaxJsonDepth} levels` })
     }
   }
   // `incremental` is the incremental package's field, which core's spec does not know: the edge
@@ -105,11 +105,7 @@ const checkSpecAndOptions = (
   if (!specResult.success || !optionsResult.success) throw badRequest(issues)
   // The worker keeps no snapshot between requests: an incremental sync would silently send every row.
   if (incremental !== undefined && incremental !== false) {
-    throw new RequestError(
-      400,
-      `${names.spec}.incremental`,
-      `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed`
-    )
+    throw new RequestError({ status: 400, field: `${names.spec}.incremental`, message: `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed` })
   }
   return { spec: specResult.data, options: optionsResult.data }
 }
@@ -119,7 +115,7 @@ const jsonParameter = (incoming: IncomingRun, query: string, header: string): { 
   const fromQuery = incoming.query(query)
   const fromHeader = incoming.header(header)
   if (fromQuery !== undefined && fromHeader !== undefined) {
-    throw new RequestError(400, query, `give ${query} in the query or in the ${header} header, not both`)
+    throw new RequestError({ status: 400, field: query, message: `give ${query} in the query or in the ${header} header, not both` })
   }
   const text = fromQuery ?? fromHeader
   const name = fromQuery !== undefined ? query : `header ${header}`
@@ -127,16 +123,12 @@ const jsonParameter = (incoming: IncomingRun, query: string, header: string): { 
   // Header values travel as bytes that HTTP libraries read as Latin-1: "é" sent as UTF-8 would be
   // read as "Ã©". Rather than guess, a header must be ASCII: JSON's \u escapes carry any character.
   if (fromQuery === undefined && /[^\x20-\x7e\t]/.test(text)) {
-    throw new RequestError(
-      400,
-      name,
-      `${name}: only ASCII is allowed in a header; write other characters as JSON \\u escapes (e.g. "Caf\\u00e9"), or send ?${query}= (percent-encoded UTF-8)`
-    )
+    throw new RequestError({ status: 400, field: name, message: `${name}: only ASCII is allowed in a header; write other characters as JSON \\u escapes (e.g. "Caf\\u00e9"), or send ?${query}= (percent-encoded UTF-8)` })
   }
   try {
     return { value: JSON.parse(text), name }
   } catch {
-    throw new RequestError(400, name, `${name}: not valid JSON`)
+    throw new RequestError({ status: 400, field: name, message: `${name}: not valid JSON` })
   }
 }
 
@@ -164,7 +156,7 @@ export const strictQueryParameter = (url: string, name: string): string | undefi
     try {
       return decodeURIComponent(rawValue.replace(/\+/g, " "))
     } catch {
-      throw new RequestError(400, name, `${name}: not valid percent-encoded UTF-8`)
+      throw new RequestError({ status: 400, field: name, message: `${name}: not valid percent-encoded UTF-8` })
     }
   }
   return undefined
@@ -198,11 +190,7 @@ export const parseRunRequest = async (
 
   const headerKey = incoming.header(WriteKeyHeader)?.trim()
   if (headerKey !== undefined && headerKey !== "" && !allowWriteKeyHeader) {
-    throw new RequestError(
-      400,
-      `header ${WriteKeyHeader}`,
-      "this deployment takes the write key from its own secret, not from requests"
-    )
+    throw new RequestError({ status: 400, field: `header ${WriteKeyHeader}`, message: "this deployment takes the write key from its own secret, not from requests" })
   }
   const writeKey = headerKey === undefined || headerKey === "" ? undefined : Redacted.make(headerKey)
 
@@ -211,7 +199,7 @@ export const parseRunRequest = async (
     const spec = jsonParameter(incoming, "spec", SpecHeader)
     const options = jsonParameter(incoming, "options", OptionsHeader)
     if (spec.value === undefined) {
-      throw new RequestError(400, "spec", `a CSV request needs its spec in ?spec= or in the ${SpecHeader} header`)
+      throw new RequestError({ status: 400, field: "spec", message: `a CSV request needs its spec in ?spec= or in the ${SpecHeader} header` })
     }
     const checked = checkSpecAndOptions(spec.value, options.value, { spec: spec.name, options: options.name })
     const rows = await readCsvBody(incoming.body(), { contentLength: incoming.contentLength, limits })
@@ -220,7 +208,7 @@ export const parseRunRequest = async (
     return { ...checked, rows: { ...rows, columnTypes }, format: "csv", mode, writeKey }
   }
   if (type !== "application/json" && !type.endsWith("+json")) {
-    throw new RequestError(415, "content-type", "send application/json ({ spec, options, rows }) or text/csv")
+    throw new RequestError({ status: 415, field: "content-type", message: "send application/json ({ spec, options, rows }) or text/csv" })
   }
 
   const body = await readJsonBody(incoming.body(), { contentLength: incoming.contentLength, limits })

@@ -34,7 +34,10 @@ export const startNodeServer = async (
   const env = options.env ?? (process.env as EdgeVars)
   const config = EdgeConfig.fromEnv(env)
   if (config.token === undefined) {
-    throw new EdgeConfigError("invalid configuration:\nTABLECAST_TOKEN: not set; every request would be refused (set a token of at least 16 characters)", ["TABLECAST_TOKEN"])
+    throw new EdgeConfigError({
+      message: "invalid configuration:\nTABLECAST_TOKEN: not set; every request would be refused (set a token of at least 16 characters)",
+      variables: ["TABLECAST_TOKEN"]
+    })
   }
   const app = createApp(nodePlatform)
   const hostname = options.hostname ?? "127.0.0.1"

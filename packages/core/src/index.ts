@@ -31,6 +31,7 @@ export {
   type TransportShape
 } from "./send/Transport.ts"
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
+export type { ValueRule } from "./map/RowFailure.ts"
 export type { DeliveryReport, FatalError, RunOutcome } from "./report/DeliveryReport.ts"
 export { combineReports, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"

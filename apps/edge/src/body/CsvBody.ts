@@ -41,7 +41,7 @@ export const readCsvBody = async (
     const names = parser.end()
     return { items, columns: names.length, names }
   } catch (error) {
-    if (error instanceof CsvTextError) throw new RequestError(400, "body", error.message)
+    if (error instanceof CsvTextError) throw new RequestError({ status: 400, field: "body", message: error.message })
     throw error
   }
 }

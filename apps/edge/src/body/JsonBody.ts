@@ -50,22 +50,22 @@ class JsonBodyGuard {
       token.token === TokenType.NULL
 
     if (depth === 0 && token.token !== TokenType.LEFT_BRACE) {
-      throw new RequestError(400, "body", "body: must be a JSON object { spec, options, rows }")
+      throw new RequestError({ status: 400, field: "body", message: "body: must be a JSON object { spec, options, rows }" })
     }
     if (depth === 1 && isKey) {
       this.topField = String(token.value)
       if (!BodyFields.has(this.topField)) {
-        throw new RequestError(400, "body", `body: unknown field ${JSON.stringify(this.topField.slice(0, 64))}; a body holds spec, options and rows`)
+        throw new RequestError({ status: 400, field: "body", message: `body: unknown field ${JSON.stringify(this.topField.slice(0, 64))}; a body holds spec, options and rows` })
       }
       if (this.topField === "rows") this.sawRows = true
     }
     if (this.topField === "rows" && isValue) {
       if (depth === 1 && token.token !== TokenType.LEFT_BRACKET) {
-        throw new RequestError(400, "rows", "rows: must be an array of row objects")
+        throw new RequestError({ status: 400, field: "rows", message: "rows: must be an array of row objects" })
       }
       if (depth === 2) {
         if (token.token !== TokenType.LEFT_BRACE) {
-          throw new RequestError(400, `rows.${this.rowCount}`, `rows.${this.rowCount}: a row must be a JSON object of column → value`)
+          throw new RequestError({ status: 400, field: `rows.${this.rowCount}`, message: `rows.${this.rowCount}: a row must be a JSON object of column → value` })
         }
         this.rowCount++
         tooManyRows(this.rowCount, this.limits)
@@ -76,15 +76,11 @@ class JsonBodyGuard {
       }
     }
     if ((this.topField === "spec" || this.topField === "options") && isValue && ++this.specValues > MaxSpecValues) {
-      throw new RequestError(400, this.topField, `${this.topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
+      throw new RequestError({ status: 400, field: this.topField, message: `${this.topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller` })
     }
     if (opens) {
       if (depth + 1 > MaxJsonDepth) {
-        throw new RequestError(
-          400,
-          this.topField ?? "body",
-          `${this.topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})`
-        )
+        throw new RequestError({ status: 400, field: this.topField ?? "body", message: `${this.topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})` })
       }
       this.containers.push(token.token === TokenType.LEFT_BRACE)
     } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
@@ -147,7 +143,7 @@ export const readJsonBody = async (
     const position = /absolute position "(\d+)"/.exec(error instanceof Error ? error.message : "")
     const at = position === null ? guard.lastTokenOffset : Number(position[1])
     const where = atEnd ? " (it ends too early)" : ` (at byte ${at})`
-    return new RequestError(400, "body", `body: not valid JSON${where}`)
+    return new RequestError({ status: 400, field: "body", message: `body: not valid JSON${where}` })
   }
 
   await readBodyStream(body, {
@@ -155,7 +151,7 @@ export const readJsonBody = async (
     maxBytes: limits.MAX_BODY_BYTES,
     write: (piece, offset) => {
       const invalid = utf8.write(piece, offset)
-      if (invalid !== -1) throw new RequestError(400, "body", `body: invalid UTF-8 at byte ${invalid}`)
+      if (invalid !== -1) throw new RequestError({ status: 400, field: "body", message: `body: invalid UTF-8 at byte ${invalid}` })
       try {
         tokenizer.write(piece)
       } catch (error) {
@@ -164,8 +160,8 @@ export const readJsonBody = async (
     }
   })
   const invalid = utf8.end()
-  if (invalid !== -1) throw new RequestError(400, "body", `body: invalid UTF-8 at byte ${invalid}`)
-  if (guard.previous === undefined) throw new RequestError(400, "body", "body: empty; send { spec, options, rows }")
+  if (invalid !== -1) throw new RequestError({ status: 400, field: "body", message: `body: invalid UTF-8 at byte ${invalid}` })
+  if (guard.previous === undefined) throw new RequestError({ status: 400, field: "body", message: "body: empty; send { spec, options, rows }" })
   try {
     tokenizer.end()
     if (!parser.isEnded) parser.end()

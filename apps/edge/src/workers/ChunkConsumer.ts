@@ -1,6 +1,9 @@
-import { type DeliveryReport, emptySums, type FatalError, PipelineOptions, SyncSpec } from "@tablecast/core"
+import { parseSyncParts } from "@tablecast/config"
+import { emptySums, type Fatal, type FatalError, fatalOfRecord } from "@tablecast/core"
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
+import { runEdgeEffect } from "../EffectBridge.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
 import { type Logger, makeLogger } from "../Log.ts"
 import { type ChunkMessage, chunkRows } from "../ChunkMessage.ts"
@@ -15,6 +18,28 @@ import { runState, type WorkerBindings } from "./WorkerBindings.ts"
  * wall time at most) while Segment is down.
  */
 const ConsumerRetryMillis = 120_000
+
+/**
+ * Whether a chunk's fatal cause stops the whole run (later chunks are skipped) or only this
+ * delivery. Segment not reached within the retry budget stops this chunk's pipeline, not the run:
+ * the queue delivers the chunk again later, as it does when retries run out. Exhaustive: a new
+ * cause in core must be decided here.
+ */
+const stopsTheRun = {
+  EndpointUnreachable: false,
+  WriteKeyRefused: true,
+  SpecInvalid: true,
+  SourceFailed: true,
+  SourceChanged: true,
+  CheckpointFailed: true,
+  Interrupted: true,
+  RejectLimitExceeded: true,
+  GuardTripped: true,
+  StateFailed: true,
+  InternalDefect: true,
+  BooksUnbalanced: true,
+  OutputFailed: true
+} as const satisfies { readonly [Tag in Fatal["_tag"]]: boolean }
 
 /** The report of a chunk that was not read. */
 const emptyReport = (): ChunkReport => ({ outcome: "aborted", ...emptySums() })
@@ -103,28 +128,29 @@ const consumeChunk = async (
 
   const writeKey = await chunkWriteKey(chunk, config)
   if (!Redacted.isRedacted(writeKey)) return stop(writeKey)
-  const spec = SyncSpec.safeParse(chunk.spec)
-  const options = PipelineOptions.safeParse(chunk.options)
+  // The parser the request was checked with; the chunk's options are the pipeline it resolved to.
+  const { spec, pipeline: options } = parseSyncParts({ spec: chunk.spec, pipeline: chunk.options })
   if (!spec.success || !options.success) {
     return stop({ kind: "internal", message: "a chunk's spec or options no longer check (was the edge upgraded mid-run?)" })
   }
 
-  let report: DeliveryReport
-  try {
-    report = await runRows({
+  const delivered = await runEdgeEffect(
+    runRows({
       spec: spec.data,
       options: { ...options.data, maxRetryMillis: Math.min(options.data.maxRetryMillis, ConsumerRetryMillis) },
       rows,
       description: `${chunk.columns === undefined ? "json" : "csv"} request ${chunk.runId}, rows ${chunk.firstRow}–${chunk.firstRow + rows.items.length - 1}`,
       fingerprint: `request:${chunk.runId}:${chunk.chunk}`,
       transport: transport({ writeKey, config })
-    })
-  } catch (error) {
-    return stop({ kind: "auth", message: error instanceof Error ? error.message : "the transport could not be set up" })
-  }
-  // Segment not reached within the retry budget stops this chunk's pipeline, not the run: the
-  // queue delivers the chunk again later, as it did when retries ran out.
-  const runStopped = report.fatal !== undefined && report.fatal.kind !== "unreachable"
+    }).pipe(
+      Effect.map((report) => ({ report })),
+      // A key the transport cannot send stops the run, as the endpoint refusing it would.
+      Effect.catchTag("TransportSetupError", (error) => Effect.succeed({ fatal: { kind: "auth", message: error.message } satisfies FatalError }))
+    )
+  )
+  if ("fatal" in delivered) return stop(delivered.fatal)
+  const report = delivered.report
+  const runStopped = report.fatal !== undefined && stopsTheRun[fatalOfRecord(report.fatal)._tag]
   if (runStopped) await state.abort(report.fatal!)
 
   const unfinished = report.messages.undelivered > 0 || report.rows.read < rows.items.length

@@ -102,31 +102,33 @@ const columnFlag = (column: string, type: string): string =>
 const ok = (value: unknown): Converted => ({ ok: true, value })
 
 /** A value that does not fit its column's decided type: the reason names the column, the type and the way out. */
-const misfit = (column: string, rule: DecidedColumn, what: string): Converted => ({
+const misfit = (column: string, rule: DecidedColumn, value: string, broken: string): Converted => ({
   ok: false,
-  reason: `column "${column}" is typed ${rule.type} (${rule.basis}); ${what} — use ${columnFlag(column, "string")} to send it as text`
+  reason: `column "${column}" is typed ${rule.type} (${rule.basis}); ${value} ${broken} — use ${columnFlag(column, "string")} to send it as text`,
+  rule: { broken, decided: { type: rule.type, basis: rule.basis } }
 })
 
 /** A value of a column decided `number`. */
 const decidedNumber = (raw: unknown, column: string, rule: DecidedColumn): Converted => {
   switch (typeof raw) {
     case "number":
-      return Number.isFinite(raw) ? ok(raw) : misfit(column, rule, `${raw} is not a number JSON can carry`)
+      return Number.isFinite(raw) ? ok(raw) : misfit(column, rule, String(raw), "is not a number JSON can carry")
     case "bigint":
       return raw >= BigInt(Number.MIN_SAFE_INTEGER) && raw <= BigInt(Number.MAX_SAFE_INTEGER)
         ? ok(Number(raw))
-        : misfit(column, rule, `${raw} has more digits than a JSON number carries exactly`)
+        : misfit(column, rule, String(raw), "has more digits than a JSON number carries exactly")
     case "string": {
       const value = numberFromText(raw)
       if (typeof value === "number") return ok(value)
       return misfit(
         column,
         rule,
-        value === "inexact" ? `${describe(raw)} has more digits than a JSON number carries exactly` : `${describe(raw)} is not a number`
+        describe(raw),
+        value === "inexact" ? "has more digits than a JSON number carries exactly" : "is not a number"
       )
     }
     default:
-      return misfit(column, rule, `${describe(raw)} is not a number`)
+      return misfit(column, rule, describe(raw), "is not a number")
   }
 }
 
@@ -139,14 +141,14 @@ export const convertColumnValue = (raw: unknown, rule: ColumnRule, column: strin
     case "Declared":
     case "PerValue": {
       const converted = convertValue(raw, rule._tag === "Declared" ? rule.type : "auto")
-      return converted === EMPTY || converted.ok ? converted : { ok: false, reason: `column "${column}": ${converted.reason}` }
+      return converted === EMPTY || converted.ok ? converted : { ...converted, reason: `column "${column}": ${converted.reason}` }
     }
     case "Decided": {
       if (raw === null || raw === undefined || raw === "") return EMPTY
       if (rule.type === "number") return decidedNumber(raw, column, rule)
       if (typeof raw === "string") return ok(raw)
       const converted = convertValue(raw, rule.type === "string" ? "string" : "auto")
-      return converted === EMPTY || converted.ok ? converted : { ok: false, reason: `column "${column}": ${converted.reason}` }
+      return converted === EMPTY || converted.ok ? converted : { ...converted, reason: `column "${column}": ${converted.reason}` }
     }
   }
 }

@@ -1,16 +1,19 @@
 import type { ColumnType } from "../spec/SyncSpec.ts"
+import type { ValueRule } from "./RowFailure.ts"
 import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /** A value converted for a message, or the reason it does not fit its column's type. */
 export type Converted =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: string }
+  | { readonly ok: false; readonly reason: string; readonly rule?: ValueRule }
 
 /** Marks an empty value (empty string, null, undefined), which the spec's `empty` rule decides. */
 export const EMPTY: unique symbol = Symbol("tablecast/empty")
 
 const ok = (value: unknown): Converted => ({ ok: true, value })
 const fail = (reason: string): Converted => ({ ok: false, reason })
+/** A value that breaks a rule: the reason quotes the value (as `describe`d), the rule says it without. */
+const failValue = (value: string, broken: string): Converted => ({ ok: false, reason: `${value} ${broken}`, rule: { broken } })
 
 // A JSON-style number literal: what a model writes for a score. Leading zeros ("007") and
 // forms like "1e5" with no digits before are left to `auto` as strings on purpose.
@@ -211,7 +214,7 @@ const autoValue = (raw: unknown): Converted => {
     case "string":
       return ok(isCanonicalNumber(raw) ? Number(raw) : raw)
     case "number":
-      return Number.isFinite(raw) ? ok(raw) : fail(`${raw} is not a finite number`)
+      return Number.isFinite(raw) ? ok(raw) : failValue(String(raw), "is not a finite number")
     case "bigint":
       return ok(fromBigInt(raw))
     case "boolean":
@@ -246,17 +249,17 @@ export const convertValue = (raw: unknown, type: ColumnType): Converted | typeof
       return ok(typeof raw === "object" ? JSON.stringify(raw) : String(raw))
     case "number": {
       const value = toNumber(raw)
-      return value === undefined ? fail(`${describe(raw)} is not a number`) : ok(value)
+      return value === undefined ? failValue(describe(raw), "is not a number") : ok(value)
     }
     case "integer": {
       const value = toNumber(raw)
       return value === undefined || !Number.isSafeInteger(value)
-        ? fail(`${describe(raw)} is not an integer`)
+        ? failValue(describe(raw), "is not an integer")
         : ok(value)
     }
     case "boolean": {
       const value = toBoolean(raw)
-      return value === undefined ? fail(`${describe(raw)} is not a boolean (true/false, yes/no, 1/0)`) : ok(value)
+      return value === undefined ? failValue(describe(raw), "is not a boolean (true/false, yes/no, 1/0)") : ok(value)
     }
     case "json": {
       if (typeof raw !== "string") return isBinary(raw) ? fail("binary data, which is not JSON") : ok(raw)
@@ -264,12 +267,12 @@ export const convertValue = (raw: unknown, type: ColumnType): Converted | typeof
         const parsed: unknown = JSON.parse(raw)
         return nestsDeeperThan(parsed) ? fail(tooDeepReason()) : ok(parsed)
       } catch {
-        return fail(`${describe(raw)} is not valid JSON`)
+        return failValue(describe(raw), "is not valid JSON")
       }
     }
     case "timestamp": {
       const iso = toIsoTimestamp(raw)
-      return iso === undefined ? fail(`${describe(raw)} is not a timestamp`) : ok(iso)
+      return iso === undefined ? failValue(describe(raw), "is not a timestamp") : ok(iso)
     }
   }
 }

@@ -6,7 +6,7 @@ import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { compileColumnPlans, type PayloadPlan } from "./ColumnPlans.ts"
 import { largestColumns, payloadWriter } from "./PayloadWriter.ts"
 import { repeatNumbering } from "./RepeatNumbering.ts"
-import { failure, RowFailure } from "./RowFailure.ts"
+import { failure, RowFailure, type ValueRule } from "./RowFailure.ts"
 import { deterministicMessageId } from "./MessageId.ts"
 import type { RepeatCounterOptions } from "./RepeatCounter.ts"
 import type { SourceRow } from "../source/RowSource.ts"
@@ -22,7 +22,7 @@ export type MappedRow =
       /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
       readonly repeated: boolean
     }
-  | { readonly ok: false; readonly reason: string; readonly column?: string }
+  | { readonly ok: false; readonly reason: string; readonly column?: string; readonly rule?: ValueRule }
 
 /** The namespace of a sync's messageIds: its name, or its call type and event. */
 export const syncNamespace = (spec: SyncSpec): string => spec.name ?? `${spec.type}:${spec.event ?? ""}`
@@ -99,7 +99,7 @@ const rowHead = (spec: SyncSpec, values: SourceRow["values"]): { readonly ids: s
     if (raw !== null && raw !== undefined && raw !== "") {
       timestamp = toIsoTimestamp(raw)
       if (timestamp === undefined) {
-        return failure(`column "${spec.timestamp}": ${JSON.stringify(String(raw))} is not a timestamp`, spec.timestamp)
+        return failure(`column "${spec.timestamp}": ${JSON.stringify(String(raw))} is not a timestamp`, spec.timestamp, { broken: "is not a timestamp" })
       }
     }
   }

@@ -47,7 +47,7 @@ const objectPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
     if (converted === EMPTY) {
       if (emptyJson === undefined) continue
       value = emptyJson === "null" ? null : ""
-    } else if (!converted.ok) return failure(converted.reason, column)
+    } else if (!converted.ok) return failure(converted.reason, column, converted.rule)
     else value = converted.value
     if (!setPath(result, targetPath(column), value)) {
       return failure(`column "${column}" clashes with another column mapped to "${targetPath(column).join(".")}"`, column)
@@ -79,7 +79,7 @@ const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
       if (converted === EMPTY) {
         if (emptyJson === undefined) continue
         json = emptyJson
-      } else if (!converted.ok) return failure(converted.reason, column)
+      } else if (!converted.ok) return failure(converted.reason, column, converted.rule)
       else json = JSON.stringify(converted.value) as string | undefined
       // A value JSON leaves out of an object (e.g. a toJSON that answers undefined): let it.
       if (json === undefined) return OBJECT_PATH

@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import type { ValueRule } from "../map/RowFailure.ts"
 
 /** Where in the pipeline a row was refused. */
 export type RejectStage =
@@ -26,6 +27,8 @@ export interface RejectedRow {
   readonly status?: number
   /** The row's values (validation rejects only), so it can be fixed and sent again. */
   readonly values?: Readonly<Record<string, unknown>>
+  /** For a reason that quotes the row's value: the rule it broke, said without the value. */
+  readonly rule?: ValueRule
 }
 
 /**

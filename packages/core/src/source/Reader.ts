@@ -77,6 +77,7 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
         stage: "validation",
         reason: mapped.reason,
         ...(mapped.column === undefined ? {} : { column: mapped.column }),
+        ...(mapped.rule === undefined ? {} : { rule: mapped.rule }),
         values: item.values
       })
     }
