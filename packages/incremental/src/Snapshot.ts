@@ -159,7 +159,10 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
   const schemes = new Map<string, number>()
   const snapshotOf = (sync: string) => {
     let snapshot = snapshots.get(sync)
-    if (snapshot === undefined) snapshots.set(sync, (snapshot = new Map()))
+    if (snapshot === undefined) {
+      snapshot = new Map()
+      snapshots.set(sync, snapshot)
+    }
     return snapshot
   }
   return {
