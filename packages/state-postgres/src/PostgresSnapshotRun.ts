@@ -3,6 +3,7 @@ import type { SnapshotEntry, SnapshotRun, StagedChange, StateError } from "@tabl
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { quoteIdentifier } from "@tablecast/source-sql"
 import type pg from "pg"
 import type { StoreTables } from "./PostgresStoreSchema.ts"
 
@@ -280,12 +281,12 @@ const adoptSpecOf = (ctx: RunContext): SnapshotRun["adoptSpec"] => {
 /** Records as seen the keys whose entries the source's rows match by digest (see `SnapshotRun.seeUnchangedAtSource`). */
 const seeUnchangedAtSourceOf = (ctx: RunContext): SnapshotRun["seeUnchangedAtSource"] => {
   const { client, sync, tables, attempt } = ctx
-  return (source) =>
+  return ({ relation }) =>
     attempt(`finding the rows of "${sync}" unchanged in the database`, async () => {
       // The same rows the source's filtered read leaves out: a key that appears once, whose
       // row's digest is an entry's. (A row written between this statement and the read can
       // come through too: it is then classified as usual, and also counted here.)
-      // `source.relation` holds the source's query: read-only, as the source's own session is (only
+      // `source.relation.select` holds the source's query: read-only, as the source's own session is (only
       // the temp table may be written), and one statement (sent with parameters, so through
       // the extended protocol, which refuses a second one).
       await client.query("BEGIN TRANSACTION READ ONLY")
@@ -294,8 +295,8 @@ const seeUnchangedAtSourceOf = (ctx: RunContext): SnapshotRun["seeUnchangedAtSou
         const result = await client.query(
           `INSERT INTO pg_temp.tablecast_unchanged (key)
            SELECT s.key FROM ${tables.snapshot} AS s
-             JOIN (${source.relation}) AS d ON d."__tablecast_digest" = s.source_digest
-            WHERE s.sync = $1 AND d."__tablecast_copies" = 1`,
+             JOIN (${relation.select}) AS d ON d.${quoteIdentifier(relation.digestColumn)} = s.source_digest
+            WHERE s.sync = $1 AND d.${quoteIdentifier(relation.copiesColumn)} = 1`,
           [sync]
         )
         await client.query("COMMIT")

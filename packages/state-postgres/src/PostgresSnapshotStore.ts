@@ -1,20 +1,23 @@
 import { type SnapshotDigestTable, SnapshotStore, type SnapshotStoreShape, StateError } from "@tablecast/incremental"
-import { quoteIdentifier } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import pg from "pg"
 import { makeRun, type RunContext } from "./PostgresSnapshotRun.ts"
 import { DROP_WORKING_SETS, createWorkingSets, ensureSchema, POSTGRES_SCHEMA_VERSION, storeTables } from "./PostgresStoreSchema.ts"
 import { describeConnection, secretsOf, toStateError } from "./PostgresStateLocation.ts"
+import { storeDatabase } from "./PostgresStoreDatabase.ts"
 
 export { POSTGRES_SCHEMA_VERSION }
 
-/** The snapshot table of a store's schema, quoted: what the Postgres source's digest filter reads. */
-export const snapshotTableOf = (schema = "tablecast"): string => `${quoteIdentifier(schema)}.snapshot`
-
-/** Where a sync's digests are in a store's schema: what a Postgres source in the same database leaves unchanged rows out by. */
+/**
+ * Where a sync's digests are in a store's schema (default "tablecast"): what a Postgres source in
+ * the same database leaves unchanged rows out by. Names unquoted: the source quotes them.
+ */
 export const snapshotDigestTable = (schema: string | undefined, sync: string, key: ReadonlyArray<string>): SnapshotDigestTable => ({
-  snapshotTable: snapshotTableOf(schema),
+  schema: schema ?? "tablecast",
+  table: "snapshot",
+  syncColumn: "sync",
+  digestColumn: "source_digest",
   sync,
   key
 })
@@ -92,6 +95,7 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
 
   return {
     location,
+    inDatabase: { database: storeDatabase(config), digestTable: (sync, key) => snapshotDigestTable(schemaName, sync, key) },
     open: (sync) =>
       Effect.acquireRelease(
         attempt(`opening the snapshot of "${sync}"`, async () => {
