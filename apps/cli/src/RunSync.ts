@@ -130,13 +130,11 @@ export const runIncrementalSync = async (
 ): Promise<IncrementalResult> => {
   const planOnly = options.planOnly || sync.pipeline.dryRun
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
-  // Loaded here, not at start: they load the Postgres driver, which a CSV run never needs.
-  const { diffInDatabaseFilter } = await import("./DiffInDatabase.ts")
-  const digestFilter = options.diffInDatabase === false ? undefined : diffInDatabaseFilter(sync, process.env)
+  // Loaded here, not at start: a source that can diff in the database loads its driver, which a CSV run never needs.
+  const { diffInDatabaseSource } = await import("./DiffInDatabase.ts")
+  const inDatabase = options.diffInDatabase === false ? undefined : await diffInDatabaseSource(sync, store, process.env)
   const layer = Layer.mergeAll(
-    digestFilter !== undefined && sync.source.type === "postgres"
-      ? (await import("@tablecast/source-postgres/adapter")).postgresDigestLayer(sync.source, sync.baseDir, process.env, digestFilter)
-      : await sourceLayer(sync.source, sync.baseDir, process.env),
+    inDatabase ?? (await sourceLayer(sync.source, sync.baseDir, process.env)),
     // A plan sends nothing, so its rejects are only counted and sampled.
     delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
@@ -148,7 +146,7 @@ export const runIncrementalSync = async (
       full: options.full,
       force: options.force,
       planOnly,
-      ...(digestFilter === undefined ? {} : { diffInDatabase: true }),
+      ...(inDatabase === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
     }).pipe(Effect.provide(layer), Effect.provideService(SnapshotStore, store), withProgress(progress))

@@ -6,7 +6,7 @@ import {
   BatchBuilder,
   type BuiltMessage,
   compileMapper,
-  DeliveryTally,
+  type DeliveryTally,
   type FatalError,
   isMalformed,
   type LibraryInfo,
@@ -24,8 +24,9 @@ import {
   syncNamespace,
   tooDeepReason
 } from "@tablecast/core"
-import { type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
+import { type ChangeDetector, type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
 import { type IncrementalMode, type IncrementalSpec, sends } from "./IncrementalSpec.ts"
+import { judgeGuard, type PlanGuard } from "./PlanGuard.ts"
 import { compileRemoval } from "./Removal.ts"
 import type { ChangeKind, SnapshotEntry, SnapshotRun, StagedChange, StagedUsers, StateError } from "./Snapshot.ts"
 import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
@@ -91,26 +92,7 @@ export interface IncrementalPlan {
    */
   readonly users: { readonly touched: number; readonly new: number }
   readonly sample: ReadonlyArray<PlannedChange>
-  /**
-   * The table judged against the snapshot, whatever the mode sends: the true shares of the
-   * snapshot's rows that are added, changed and gone. A removed share over its maximum stops the
-   * run in every mode (a table that lost that many rows is a broken output, whatever is sent); a
-   * changed share over its maximum stops a mode that sends changes, and only warns in one that
-   * does not (`added`, `removed`).
-   */
-  readonly guard: {
-    /** Rows whose key the snapshot does not have, as a share of the snapshot's rows (no maximum). */
-    readonly addedShare: number
-    readonly changedShare: number
-    readonly removedShare: number
-    readonly maxChangedShare: number
-    readonly maxRemovedShare: number
-    /** Why the run must not send (unless forced); undefined when the guard passes. */
-    readonly tripped: string | undefined
-    /** A share over its maximum that does not stop this mode, said aloud. */
-    readonly warning?: string
-    readonly forced: boolean
-  }
+  readonly guard: PlanGuard
   readonly fatal?: FatalError
 }
 
@@ -139,7 +121,318 @@ export interface PlanInput {
   readonly diffInDatabase?: boolean
 }
 
-const percent = (share: number) => `${Math.round(share * 1000) / 10}%`
+/** A row with its key, and its fingerprint unless validation refused it. */
+interface KeyedRow {
+  readonly row: DigestedRow
+  readonly key: string
+  readonly fingerprint: string | undefined
+}
+
+/** A keyed row that is the first with its key and passed validation: classified against the snapshot. */
+interface Candidate extends KeyedRow {
+  readonly fingerprint: string
+}
+
+/** A classified row the plan samples, with its before and after values once they are looked up. */
+interface SampledRow {
+  readonly row: DigestedRow
+  readonly key: string
+  readonly kind: "added" | "changed"
+}
+
+/** What the planner counts as it reads: the plan's figures, built up chunk by chunk. */
+interface PlanBooks {
+  readonly counts: { added: number; changed: number; unchanged: number; withinTolerance: number; removed: number; duplicates: number }
+  readonly send: { rows: number; removals: number; messages: number; requests: number; bytes: number }
+  readonly sample: Array<PlannedChange>
+  lastRow: number
+  /** Row number of the last removal built: removals are numbered after the source's last row. */
+  removalRow: number
+  usersSent: number
+  usersAdded: number
+  /** A rejects file that cannot be written stops the plan: nothing is sent. */
+  outputFailure: FatalError | undefined
+}
+
+/** The planner's compiled pieces, shared by its steps. */
+interface PlannerContext {
+  readonly input: PlanInput
+  readonly run: SnapshotRun
+  readonly detector: ChangeDetector
+  readonly map: ReturnType<typeof compileMapper>
+  readonly sending: ReturnType<typeof sends>
+  readonly builder: BatchBuilder
+  readonly books: PlanBooks
+  readonly writeRejects: (rejects: ReadonlyArray<RejectedRow>) => Effect.Effect<void>
+  /** Tells the progress listener of the reading, at its interval. */
+  readonly progress: Effect.Effect<void>
+}
+
+const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
+
+/** The user a row's messages go to: its customer id, else its anonymous id. */
+const userOf = (spec: IncrementalSyncSpec, values: SourceRow["values"]): string =>
+  idText(spec.customerId === undefined ? undefined : values[spec.customerId]) ??
+  idText(spec.anonymousId === undefined ? undefined : values[spec.anonymousId]) ??
+  ""
+
+/** A row refused by validation, for the rejects. */
+const validationReject = (row: SourceRow, reason: string, column: string | undefined): RejectedRow => ({
+  row: row.rowNumber,
+  stage: "validation",
+  reason,
+  ...(column === undefined ? {} : { column }),
+  values: row.values
+})
+
+/** Counts messages into the plan's sends, and the batch requests they fill at the run's limits. */
+const countMessages = ({ books, builder, input }: PlannerContext, messages: ReadonlyArray<BuiltMessage>) => {
+  for (const message of messages) {
+    books.send.messages++
+    for (const batch of builder.add(message)) {
+      books.send.requests++
+      books.send.bytes += input.envelopeBytes + batch.messageBytes
+    }
+  }
+}
+
+const rejectRows = (ctx: PlannerContext, rejects: ReadonlyArray<RejectedRow>) =>
+  rejects.length === 0
+    ? Effect.void
+    : Effect.suspend(() => {
+        ctx.input.tally.countRejected(rejects.length)
+        ctx.input.tally.recordRejects(rejects)
+        return ctx.writeRejects(rejects)
+      })
+
+/**
+ * The chunk's rows with their keys and fingerprints; a malformed row, an empty or too deep key is
+ * refused. A row refused by validation keeps its key: it is in the table, so not removed.
+ */
+const keyRows = ({ input, detector, books }: PlannerContext, items: ReadonlyArray<DigestedItem>, rejects: Array<RejectedRow>) => {
+  const keyed: Array<KeyedRow> = []
+  for (const item of items) {
+    input.tally.countRead()
+    if (isMalformed(item)) {
+      books.lastRow = Math.max(books.lastRow, item.malformed.rowNumber)
+      rejects.push(malformedReject(item.malformed))
+      continue
+    }
+    books.lastRow = Math.max(books.lastRow, item.rowNumber)
+    // The key is serialized as it is: a key value nested too deep (a warehouse's jsonb) rejects
+    // its row here, before it could overflow the serializer. Other columns are the mapping's to judge.
+    const deepKey = input.key.find((column) => nestsDeeperThan(item.values[column]))
+    if (deepKey !== undefined) {
+      rejects.push(validationReject(item, `key column ${JSON.stringify(deepKey)}: ${tooDeepReason()}`, deepKey))
+      continue
+    }
+    const key = detector.keyOf(item.values)
+    if ("emptyColumn" in key) {
+      rejects.push(validationReject(item, `key column "${key.emptyColumn}" is empty`, key.emptyColumn))
+      continue
+    }
+    const printed = detector.fingerprint(item)
+    if (!printed.ok) rejects.push(validationReject(item, printed.reason, printed.column))
+    keyed.push({ row: item, key: key.key, fingerprint: printed.ok ? printed.fingerprint : undefined })
+  }
+  return keyed
+}
+
+/** The rows that are the first with their key (`firstRows`: the earlier row of a key, if any); the others are duplicates. */
+const firstOfKeys = (
+  { input, books }: PlannerContext,
+  keyed: ReadonlyArray<KeyedRow>,
+  firstRows: ReadonlyArray<number | undefined>,
+  rejects: Array<RejectedRow>
+): Array<Candidate> => {
+  const candidates: Array<Candidate> = []
+  keyed.forEach((entry, index) => {
+    const first = firstRows[index]
+    if (first !== undefined) {
+      books.counts.duplicates++
+      if (entry.fingerprint !== undefined) {
+        const reason = `duplicate key ${entry.key}: row ${first} has it too, and the first row with a key is the one that counts`
+        rejects.push(validationReject(entry.row, reason, input.key.join(",")))
+      }
+    } else if (entry.fingerprint !== undefined) candidates.push(entry as Candidate)
+  })
+  return candidates
+}
+
+/** A candidate's class against the fingerprint last acknowledged for its key (`before`). */
+const kindOf = ({ detector, books }: PlannerContext, fingerprint: string, before: string | undefined): Exclude<ChangeKind, "removed"> => {
+  if (before === undefined) return "added"
+  if (detector.contentChanged(before, fingerprint)) return "changed"
+  const move = detector.tolerantMove(before, fingerprint)
+  if (move === "within") books.counts.withinTolerance++
+  return move === "reached" ? "changed" : "unchanged"
+}
+
+/** Classifies a candidate and, when the run sends its class, builds its messages into `changes`. */
+const classifyCandidate = (
+  ctx: PlannerContext,
+  { row, key, fingerprint }: Candidate,
+  before: string | undefined,
+  into: { readonly rejects: Array<RejectedRow>; readonly changes: Array<StagedChange>; readonly sampled: Array<SampledRow> }
+) => {
+  const { input, books, sending } = ctx
+  const kind = kindOf(ctx, fingerprint, before)
+  books.counts[kind]++
+  const sent = input.full || (kind === "added" ? sending.added : kind === "changed" ? sending.changed : false)
+  if (!sent) {
+    input.tally.countSkipped()
+    return
+  }
+  const mapped = ctx.map(row, before)
+  if (!mapped.ok) {
+    into.rejects.push(validationReject(row, mapped.reason, mapped.column))
+    return
+  }
+  input.tally.countMapped(0, false)
+  books.send.rows++
+  countMessages(ctx, mapped.messages)
+  const values = ctx.detector.snapshotValues(row.values)
+  if (kind !== "unchanged" && books.sample.length + into.sampled.length < input.sampleSize) into.sampled.push({ row, key, kind })
+  into.changes.push({
+    rowNumber: row.rowNumber,
+    kind,
+    entry: { key, fingerprint, values, ...(row.sourceDigest === undefined ? {} : { sourceDigest: row.sourceDigest }) },
+    user: userOf(input.spec, row.values),
+    messages: mapped.messages
+  })
+}
+
+/** The sampled rows with their changes: the values last sent, for the before and after (a few rows, one lookup). */
+const sampleChanges = (ctx: PlannerContext, sampled: ReadonlyArray<SampledRow>): Effect.Effect<void, StateError> =>
+  sampled.length === 0
+    ? Effect.void
+    : Effect.map(ctx.run.lookup(sampled.map(({ key }) => key)), (entries) => {
+        sampled.forEach(({ row, key, kind }, index) => {
+          ctx.books.sample.push({ row: row.rowNumber, key, kind, changes: ctx.detector.differences(entries[index]?.values, row.values) })
+        })
+      })
+
+/** Classifies a chunk of rows against the snapshot: the changes the run sends, to stage. */
+const classifyChunk =
+  (ctx: PlannerContext) =>
+  (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
+    Effect.gen(function* () {
+      const { run, books } = ctx
+      const into: { rejects: Array<RejectedRow>; changes: Array<StagedChange>; sampled: Array<SampledRow> } = { rejects: [], changes: [], sampled: [] }
+      const keyed = keyRows(ctx, items, into.rejects)
+      const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
+      const candidates = firstOfKeys(ctx, keyed, firstRows, into.rejects)
+      const previous = yield* run.fingerprints(candidates.map(({ key }) => key))
+      candidates.forEach((candidate, index) => {
+        classifyCandidate(ctx, candidate, previous[index], into)
+      })
+      yield* sampleChanges(ctx, into.sampled)
+      yield* rejectRows(ctx, into.rejects)
+      yield* ctx.progress
+      for (const change of into.changes) {
+        books.usersSent++
+        if (change.kind === "added") books.usersAdded++
+      }
+      return into.changes
+    })
+
+/** Removals of snapshot entries no row had: judged only once the source was read to its end. */
+const removalsOf = (ctx: PlannerContext, removal: ReturnType<typeof compileRemoval>) => (entries: ReadonlyArray<SnapshotEntry>) =>
+  Effect.gen(function* () {
+    const { books, input } = ctx
+    books.counts.removed += entries.length
+    if (!ctx.sending.removed) return []
+    if (books.removalRow === 0) books.removalRow = books.lastRow
+    const changes: Array<StagedChange> = []
+    const rejects: Array<RejectedRow> = []
+    for (const entry of entries) {
+      books.removalRow++
+      const built = removal(entry, books.removalRow)
+      if (!built.ok) {
+        rejects.push({ row: books.removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
+        continue
+      }
+      books.send.removals++
+      countMessages(ctx, built.messages)
+      if (books.sample.length < input.sampleSize) {
+        books.sample.push({ row: books.removalRow, key: entry.key, kind: "removed", changes: [] })
+      }
+      changes.push({ rowNumber: books.removalRow, kind: "removed", entry, user: built.user, messages: built.messages })
+    }
+    // A removal that cannot be built is reported, though it is no source row.
+    if (rejects.length > 0) {
+      input.tally.recordRejects(rejects)
+      yield* ctx.writeRejects(rejects)
+    }
+    books.usersSent += changes.length
+    return changes as ReadonlyArray<StagedChange>
+  })
+
+/** The plan, once the source (and the removals) are read; `users` when the changes were staged. */
+const finishPlan = (ctx: PlannerContext, fatal: FatalError | undefined, users: StagedUsers | undefined): IncrementalPlan => {
+  const { input, books, run } = ctx
+  const last = ctx.builder.flush()
+  if (last !== undefined) {
+    books.send.requests++
+    books.send.bytes += input.envelopeBytes + last.messageBytes
+  }
+  return {
+    sync: syncNamespace(input.spec),
+    mode: input.settings.mode,
+    full: input.full,
+    ...(input.diffInDatabase === undefined ? {} : { diffInDatabase: input.diffInDatabase }),
+    key: input.key,
+    snapshot: {
+      location: input.snapshotLocation,
+      rows: run.size,
+      ...(input.messageIdSchemeNote === undefined ? {} : { messageIdScheme: input.messageIdSchemeNote })
+    },
+    rows: {
+      read: input.tally.rowsRead,
+      ...books.counts,
+      ...(input.unchangedAtSource === undefined ? {} : { unchangedAtSource: input.unchangedAtSource }),
+      rejected: input.tally.rowsRejected
+    },
+    send: books.send,
+    // Sent without staging (a first or full run): counted per row, an upper bound.
+    users: users === undefined ? { touched: books.usersSent, new: books.usersAdded } : { touched: users.touched, new: users.added },
+    sample: books.sample,
+    guard: judgeGuard({ counts: books.counts, size: run.size, settings: input.settings, full: input.full, force: input.force }),
+    ...(fatal === undefined ? {} : { fatal })
+  }
+}
+
+/**
+ * Why the plan cannot start: the source's columns miss one the sync names, or the source failed to
+ * tell its columns or their types.
+ */
+const columnsFailureOf = Effect.fnUntraced(function* (input: PlanInput, typed: Result.Result<unknown, SourceError> | undefined) {
+  const source = yield* RowSource
+  let failure: FatalError | undefined
+  if (source.columns !== undefined) {
+    const columns = yield* Effect.result(source.columns)
+    failure = Result.isFailure(columns)
+      ? { kind: "source", message: columns.failure.message }
+      : missingColumns(
+          { ...input.spec, key: [...input.key, ...Object.keys(input.settings.tolerance), ...(input.settings.ignore ?? [])] },
+          columns.success
+        )
+  }
+  if (typed !== undefined && Result.isFailure(typed)) failure ??= { kind: "source", message: typed.failure.message }
+  return failure
+})
+
+/** Progress of the reading, told at the listener's interval: the plan reads the whole table before the first send. */
+const readingProgress = Effect.fnUntraced(function* (tally: DeliveryTally) {
+  const listener = yield* ProgressListener
+  let lastProgress = yield* Clock.currentTimeMillis
+  return Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    if (now - lastProgress < listener.intervalMillis) return
+    lastProgress = now
+    listener.onProgress(tally.snapshot(now))
+  })
+})
 
 /**
  * Classifies rows against the snapshot, chunk by chunk: added, changed, unchanged, and removed for
@@ -150,304 +443,55 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   const { spec, settings, tally } = input
   const source = yield* RowSource
   const rejectSink = yield* RejectSink
-  const listener = yield* ProgressListener
-  let lastProgress = yield* Clock.currentTimeMillis
-  // The plan reads the whole table before the first send: progress tells of the reading.
-  const progress = Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    if (now - lastProgress < listener.intervalMillis) return
-    lastProgress = now
-    listener.onProgress(tally.snapshot(now))
-  })
-  const namespace = syncNamespace(spec)
+  const progress = yield* readingProgress(tally)
   // `auto` as the source decides it, column by column; a failure to decide stops the plan as the columns' would.
   const typed = source.columnTypes === undefined ? undefined : yield* Effect.result(source.columnTypes)
   const columnTypes = typed !== undefined && Result.isSuccess(typed) ? typed.success : undefined
   const detector = compileChangeDetector(spec, input.key, settings, input.library, columnTypes)
   const map = compileMapper(spec, input.library, { columnTypes })
-  const sending = sends(settings.mode)
-  const builder = new BatchBuilder({
-    maxCount: input.options.batchCount,
-    maxBytes: input.options.batchBytes,
-    envelopeBytes: input.envelopeBytes
-  })
-  const counts = { added: 0, changed: 0, unchanged: 0, withinTolerance: 0, removed: 0, duplicates: 0 }
   // Rows the database left out as unchanged: read and skipped, as the client would have counted them.
   const atSource = input.unchangedAtSource ?? 0
-  counts.unchanged += atSource
   tally.countRead(atSource)
   tally.countSkipped(atSource)
-  const send = { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 }
-  const sample: Array<PlannedChange> = []
-  const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
-  const userOf = (values: SourceRow["values"]): string =>
-    idText(spec.customerId === undefined ? undefined : values[spec.customerId]) ??
-    idText(spec.anonymousId === undefined ? undefined : values[spec.anonymousId]) ??
-    ""
-  let columnsFailure: FatalError | undefined
-  let lastRow = 0
-  let usersSent = 0
-  let usersAdded = 0
-
-  const count = (messages: ReadonlyArray<BuiltMessage>) => {
-    for (const message of messages) {
-      send.messages++
-      for (const batch of builder.add(message)) {
-        send.requests++
-        send.bytes += input.envelopeBytes + batch.messageBytes
-      }
-    }
+  const books: PlanBooks = {
+    counts: { added: 0, changed: 0, unchanged: atSource, withinTolerance: 0, removed: 0, duplicates: 0 },
+    send: { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 },
+    sample: [],
+    lastRow: 0,
+    removalRow: 0,
+    usersSent: 0,
+    usersAdded: 0,
+    outputFailure: undefined
   }
-  /** A rejects file that cannot be written stops the plan: nothing is sent. */
-  let outputFailure: FatalError | undefined
-  const writeRejects = (rejects: ReadonlyArray<RejectedRow>) =>
-    rejectSink.write(rejects).pipe(
-      Effect.catchTag("OutputError", (error) => Effect.sync(() => void (outputFailure ??= { kind: "output", message: error.message })))
-    )
-  const reject = (rejects: Array<RejectedRow>) =>
-    rejects.length === 0
-      ? Effect.void
-      : Effect.suspend(() => {
-          tally.countRejected(rejects.length)
-          tally.recordRejects(rejects)
-          return writeRejects(rejects)
-        })
-
+  const ctx: PlannerContext = {
+    input,
+    run,
+    detector,
+    map,
+    sending: sends(settings.mode),
+    builder: new BatchBuilder({ maxCount: input.options.batchCount, maxBytes: input.options.batchBytes, envelopeBytes: input.envelopeBytes }),
+    books,
+    writeRejects: (rejects) =>
+      rejectSink.write(rejects).pipe(
+        Effect.catchTag("OutputError", (error) =>
+          Effect.sync(() => {
+            books.outputFailure ??= { kind: "output", message: error.message }
+          })
+        )
+      ),
+    progress
+  }
   const estimate = yield* Effect.result(source.estimatedRows)
   if (Result.isSuccess(estimate)) tally.estimate(estimate.success)
-  if (source.columns !== undefined) {
-    const columns = yield* Effect.result(source.columns)
-    columnsFailure = Result.isFailure(columns)
-      ? { kind: "source", message: columns.failure.message }
-      : missingColumns({ ...spec, key: [...input.key, ...Object.keys(settings.tolerance), ...(settings.ignore ?? [])] }, columns.success)
+  const columnsFailure = yield* columnsFailureOf(input, typed)
+  const removal = compileRemoval(spec, syncNamespace(spec), input.key, settings, map, input.library)
+  return {
+    columnsFailure,
+    classify: classifyChunk(ctx),
+    removals: removalsOf(ctx, removal),
+    finish: (fatalOfRun: FatalError | undefined, users: StagedUsers | undefined) =>
+      finishPlan(ctx, fatalOfRun ?? columnsFailure ?? books.outputFailure, users)
   }
-  if (typed !== undefined && Result.isFailure(typed)) columnsFailure ??= { kind: "source", message: typed.failure.message }
-
-  const classify = (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
-    Effect.gen(function* () {
-      const rejects: Array<RejectedRow> = []
-      const keyed: Array<{ readonly row: DigestedRow; readonly key: string; readonly fingerprint: string | undefined }> = []
-      for (const item of items) {
-        tally.countRead()
-        if (isMalformed(item)) {
-          lastRow = Math.max(lastRow, item.malformed.rowNumber)
-          rejects.push(malformedReject(item.malformed))
-          continue
-        }
-        lastRow = Math.max(lastRow, item.rowNumber)
-        // The key is serialized as it is: a key value nested too deep (a warehouse's jsonb) rejects
-        // its row here, before it could overflow the serializer. Other columns are the mapping's to judge.
-        const deepKey = input.key.find((column) => nestsDeeperThan(item.values[column]))
-        if (deepKey !== undefined) {
-          rejects.push({
-            row: item.rowNumber,
-            stage: "validation",
-            reason: `key column ${JSON.stringify(deepKey)}: ${tooDeepReason()}`,
-            column: deepKey,
-            values: item.values
-          })
-          continue
-        }
-        const key = detector.keyOf(item.values)
-        if ("emptyColumn" in key) {
-          rejects.push({
-            row: item.rowNumber,
-            stage: "validation",
-            reason: `key column "${key.emptyColumn}" is empty`,
-            column: key.emptyColumn,
-            values: item.values
-          })
-          continue
-        }
-        const printed = detector.fingerprint(item)
-        if (!printed.ok) {
-          rejects.push({
-            row: item.rowNumber,
-            stage: "validation",
-            reason: printed.reason,
-            ...(printed.column === undefined ? {} : { column: printed.column }),
-            values: item.values
-          })
-        }
-        // A row refused by validation still has its key: it is in the table, so not removed.
-        keyed.push({ row: item, key: key.key, fingerprint: printed.ok ? printed.fingerprint : undefined })
-      }
-      const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
-      const candidates: Array<(typeof keyed)[number]> = []
-      keyed.forEach((entry, index) => {
-        const first = firstRows[index]
-        if (first !== undefined) {
-          counts.duplicates++
-          if (entry.fingerprint !== undefined) {
-            rejects.push({
-              row: entry.row.rowNumber,
-              stage: "validation",
-              reason: `duplicate key ${entry.key}: row ${first} has it too, and the first row with a key is the one that counts`,
-              column: input.key.join(","),
-              values: entry.row.values
-            })
-          }
-        } else if (entry.fingerprint !== undefined) candidates.push(entry)
-      })
-      const previous = yield* run.fingerprints(candidates.map(({ key }) => key))
-      const changes: Array<StagedChange> = []
-      const sampled: Array<{ readonly row: DigestedRow; readonly key: string; readonly kind: "added" | "changed" }> = []
-      candidates.forEach(({ row, key, fingerprint }, index) => {
-        const before = previous[index]
-        let kind: Exclude<ChangeKind, "removed">
-        if (before === undefined) kind = "added"
-        else if (detector.contentChanged(before, fingerprint!)) kind = "changed"
-        else {
-          const move = detector.tolerantMove(before, fingerprint!)
-          kind = move === "reached" ? "changed" : "unchanged"
-          if (move === "within") counts.withinTolerance++
-        }
-        counts[kind]++
-        const sent = input.full || (kind === "added" ? sending.added : kind === "changed" ? sending.changed : false)
-        if (!sent) {
-          tally.countSkipped()
-          return
-        }
-        const mapped = map(row, before)
-        if (!mapped.ok) {
-          rejects.push({
-            row: row.rowNumber,
-            stage: "validation",
-            reason: mapped.reason,
-            ...(mapped.column === undefined ? {} : { column: mapped.column }),
-            values: row.values
-          })
-          return
-        }
-        tally.countMapped(0, false)
-        send.rows++
-        count(mapped.messages)
-        const values = detector.snapshotValues(row.values)
-        if (kind !== "unchanged" && sample.length + sampled.length < input.sampleSize) sampled.push({ row, key, kind })
-        changes.push({
-          rowNumber: row.rowNumber,
-          kind,
-          entry: { key, fingerprint: fingerprint!, values, ...(row.sourceDigest === undefined ? {} : { sourceDigest: row.sourceDigest }) },
-          user: userOf(row.values),
-          messages: mapped.messages
-        })
-      })
-      if (sampled.length > 0) {
-        // The values last sent, for the sample's before and after: a few rows, one lookup.
-        const entries = yield* run.lookup(sampled.map(({ key }) => key))
-        sampled.forEach(({ row, key, kind }, index) => {
-          sample.push({ row: row.rowNumber, key, kind, changes: detector.differences(entries[index]?.values, row.values) })
-        })
-      }
-      yield* reject(rejects)
-      yield* progress
-      for (const change of changes) {
-        usersSent++
-        if (change.kind === "added") usersAdded++
-      }
-      return changes
-    })
-
-  const removal = compileRemoval(spec, namespace, input.key, settings, map, input.library)
-  let removalRow = 0
-  /** Removals of snapshot entries no row had: judged only once the source was read to its end. */
-  const removals = (entries: ReadonlyArray<SnapshotEntry>): Effect.Effect<ReadonlyArray<StagedChange>> =>
-    Effect.gen(function* () {
-      counts.removed += entries.length
-      if (!sending.removed) return []
-      if (removalRow === 0) removalRow = lastRow
-      const changes: Array<StagedChange> = []
-      const rejects: Array<RejectedRow> = []
-      for (const entry of entries) {
-        removalRow++
-        const built = removal(entry, removalRow)
-        if (!built.ok) {
-          rejects.push({ row: removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
-          continue
-        }
-        send.removals++
-        count(built.messages)
-        if (sample.length < input.sampleSize) {
-          sample.push({ row: removalRow, key: entry.key, kind: "removed", changes: [] })
-        }
-        changes.push({ rowNumber: removalRow, kind: "removed", entry, user: built.user, messages: built.messages })
-      }
-      // A removal that cannot be built is reported, though it is no source row.
-      if (rejects.length > 0) {
-        tally.recordRejects(rejects)
-        yield* writeRejects(rejects)
-      }
-      usersSent += changes.length
-      return changes
-    })
-
-  /** The plan, once the source (and the removals) are read; `users` when the changes were staged. */
-  const finish = (fatalOfRun: FatalError | undefined, users: StagedUsers | undefined): IncrementalPlan => {
-    const fatal = fatalOfRun ?? columnsFailure ?? outputFailure
-    const last = builder.flush()
-    if (last !== undefined) {
-      send.requests++
-      send.bytes += input.envelopeBytes + last.messageBytes
-    }
-    const size = run.size
-    // The table's true shares, whatever the mode sends: the guard judges the table.
-    const share = (n: number) => (size === 0 ? 0 : n / size)
-    const addedShare = share(counts.added)
-    const changedShare = share(counts.changed)
-    const removedShare = share(counts.removed)
-    const { maxChangedShare, maxRemovedShare } = settings.guard
-    let tripped: string | undefined
-    let warning: string | undefined
-    // A full run sends everything on purpose, and a first run has nothing to compare with.
-    if (!input.full && size > 0) {
-      const changed = `${counts.changed} of the snapshot's ${size} rows changed (${percent(changedShare)}), over the guard's ${percent(maxChangedShare)}`
-      const removed = `${counts.removed} of the snapshot's ${size} rows are removed (${percent(removedShare)}), over the guard's ${percent(maxRemovedShare)}`
-      if (changedShare > maxChangedShare && sending.changed) tripped = changed
-      else if (removedShare > maxRemovedShare) {
-        // Mode or not: a table that lost this many rows is the broken output the guard exists to stop.
-        tripped = sending.removed ? removed : `${removed} (mode ${settings.mode} sends no removals, but the table lost them)`
-      }
-      if (changedShare > maxChangedShare && !sending.changed) {
-        warning = `${changed}; mode ${settings.mode} sends no changes, so this does not stop the run`
-      }
-    }
-    const plan: IncrementalPlan = {
-      sync: namespace,
-      mode: settings.mode,
-      full: input.full,
-      ...(input.diffInDatabase === undefined ? {} : { diffInDatabase: input.diffInDatabase }),
-      key: input.key,
-      snapshot: {
-        location: input.snapshotLocation,
-        rows: size,
-        ...(input.messageIdSchemeNote === undefined ? {} : { messageIdScheme: input.messageIdSchemeNote })
-      },
-      rows: {
-        read: tally.rowsRead,
-        ...counts,
-        ...(input.unchangedAtSource === undefined ? {} : { unchangedAtSource: input.unchangedAtSource }),
-        rejected: tally.rowsRejected
-      },
-      send,
-      // Sent without staging (a first or full run): counted per row, an upper bound.
-      users: users === undefined ? { touched: usersSent, new: usersAdded } : { touched: users.touched, new: users.added },
-      sample,
-      guard: {
-        addedShare,
-        changedShare,
-        removedShare,
-        maxChangedShare,
-        maxRemovedShare,
-        tripped,
-        ...(warning === undefined ? {} : { warning }),
-        forced: tripped !== undefined && input.force
-      },
-      ...(fatal === undefined ? {} : { fatal })
-    }
-    return plan
-  }
-
-  return { columnsFailure, classify, removals, finish }
 })
 
 export type Planner = Effect.Success<ReturnType<typeof makePlanner>>

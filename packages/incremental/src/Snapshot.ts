@@ -4,6 +4,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import { type BuiltMessage, MESSAGE_ID_SCHEME } from "@tablecast/core"
+import type { SnapshotInDatabase } from "./DiffInDatabase.ts"
 import type { SourceDigestsShape } from "./SourceDigests.ts"
 
 /**
@@ -137,6 +138,11 @@ export interface SnapshotStoreShape {
    * by several machines), so two runs never interleave their commits.
    */
   readonly open: (sync: string) => Effect.Effect<SnapshotRun, StateError, Scope.Scope>
+  /**
+   * A store in a database a source may share (Postgres): where it is, and where it keeps a sync's
+   * digests, for a diff in the database (`diffInDatabaseLayer`). Absent: every run diffs on the client.
+   */
+  readonly inDatabase?: SnapshotInDatabase
 }
 
 /** No store by default: a sync without one sends every row (the edge, plain runs). */
@@ -159,7 +165,10 @@ export const memorySnapshotStore = (): SnapshotStoreShape & {
   const schemes = new Map<string, number>()
   const snapshotOf = (sync: string) => {
     let snapshot = snapshots.get(sync)
-    if (snapshot === undefined) snapshots.set(sync, (snapshot = new Map()))
+    if (snapshot === undefined) {
+      snapshot = new Map()
+      snapshots.set(sync, snapshot)
+    }
     return snapshot
   }
   return {

@@ -13,15 +13,37 @@ export type DigestedItem = DigestedRow | { readonly _tag: "Malformed"; readonly 
 
 /**
  * Where a snapshot store keeps the digests of a sync's entries, for a source in the same database
- * to leave out the rows unchanged since last acknowledged. The store names it; the source reads it.
+ * to leave out the rows unchanged since last acknowledged. The store names its table and columns;
+ * the source reads them. Names are identifiers as they are, unquoted: whoever writes SQL with them
+ * quotes them.
  */
 export interface SnapshotDigestTable {
-  /** The snapshot relation, quoted, with `sync` and `source_digest` columns. */
-  readonly snapshotTable: string
-  /** The sync's namespace: its entries in `table`. */
+  readonly schema: string
+  readonly table: string
+  /** The column naming an entry's sync. */
+  readonly syncColumn: string
+  /** The column holding the digest of the source row an entry was written for (null: none). */
+  readonly digestColumn: string
+  /** The sync's namespace: its entries are the rows whose `syncColumn` holds it. */
   readonly sync: string
   /** The sync's key columns: rows sharing a key are never left out. */
   readonly key: ReadonlyArray<string>
+}
+
+/**
+ * The source's rows as a relation of digests the store's database can read: one row per source
+ * row. Column names are identifiers as they are, unquoted: the store quotes them.
+ */
+export interface SourceDigestRelation {
+  /**
+   * One read-only SELECT statement (the source's own query inside): the store runs it in a
+   * read-only transaction of its session and joins it with its snapshot.
+   */
+  readonly select: string
+  /** The column holding a row's digest. */
+  readonly digestColumn: string
+  /** The column counting the rows that share the row's key. */
+  readonly copiesColumn: string
 }
 
 /**
@@ -30,12 +52,8 @@ export interface SnapshotDigestTable {
  * database uses it.
  */
 export interface SourceDigestsShape {
-  /**
-   * The source's rows as a relation the store's database can read: one row per source row, with
-   * the columns `__tablecast_digest` (the row's digest) and `__tablecast_copies` (rows sharing its
-   * key). The store joins it with its snapshot to find the entries the filtered read leaves out.
-   */
-  readonly relation: string
+  /** The source's rows with their digests, for the store to join with its snapshot. */
+  readonly relation: SourceDigestRelation
   /** Source settings that change the rows' values (number and binary mappings): part of the spec hash. */
   readonly settings: string
   /**

@@ -20,6 +20,15 @@ export {
   type DigestedItem,
   type DigestedRow,
   type SnapshotDigestTable,
+  type SourceDigestRelation,
   SourceDigests,
   type SourceDigestsShape
 } from "./SourceDigests.ts"
+export {
+  type DatabaseIdentity,
+  diffInDatabaseLayer,
+  sameDatabase,
+  type SnapshotInDatabase,
+  type SourceInDatabase,
+  type SourceInDatabaseOf
+} from "./DiffInDatabase.ts"

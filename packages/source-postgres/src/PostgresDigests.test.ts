@@ -16,7 +16,7 @@ const read = (filtered: boolean, sync = "s") =>
         {
           // A query ending in a line comment: the digest read wraps it on lines of its own.
           query: `SELECT * FROM ${SCHEMA}.scores -- the model's output`,
-          digestFilter: { snapshotTable: `${SCHEMA}.snap`, sync, key: ["id"] }
+          digestFilter: { schema: SCHEMA, table: "snap", syncColumn: "sync", digestColumn: "source_digest", sync, key: ["id"] }
         },
         server!.env
       ),

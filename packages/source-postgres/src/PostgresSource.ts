@@ -6,7 +6,7 @@ import {
   SourceError,
   type SourceItem
 } from "@tablecast/core"
-import { type DigestedItem, SourceDigests, type SourceDigestsShape } from "@tablecast/incremental"
+import { type DatabaseIdentity, type DigestedItem, SourceDigests, type SourceDigestsShape } from "@tablecast/incremental"
 import { convertPage, decidedColumns, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -217,7 +217,7 @@ export const columnTypesOf = (client: pg.Client, p: PostgresPlan) =>
 /** The rows of `p`'s target. */
 export const streamRows = (p: PostgresPlan): Stream.Stream<SourceItem, SourceError> => readTarget(p, { sql: p.target.sql, digest: false })
 
-/** The SQL of `SourceDigests.relation`: every row of the target as a whole, its digest, and how many rows share its key. */
+/** The SQL of `SourceDigests.relation.select`: every row of the target as a whole, its digest, and how many rows share its key. */
 export const digestSql = (p: PostgresPlan, key: ReadonlyArray<string>, withRow = false): string =>
   // The target on lines of its own: a query ending in a line comment keeps its closing parenthesis.
   `SELECT ${withRow ? `t AS "__tablecast_row", ` : ""}md5(t::text) AS "__tablecast_digest",
@@ -236,8 +236,10 @@ export const digestReadSql = (p: PostgresPlan, filtered: boolean): string => {
   // An outer join rather than NOT EXISTS under the OR: the planner can hash it (one pass over each
   // side) instead of probing the snapshot's index once per row. A digest is one entry's at most
   // (the same digest is the same row, so the same key), so no row comes twice.
+  const snapshot = `${quoteIdentifier(filter.schema)}.${quoteIdentifier(filter.table)}`
+  const digest = quoteIdentifier(filter.digestColumn)
   return `SELECT (u."__tablecast_row").*, u."__tablecast_digest" FROM (${digestSql(p, filter.key, true)}) AS u
-           LEFT JOIN (SELECT source_digest FROM ${filter.snapshotTable} WHERE sync = $1 AND source_digest IS NOT NULL) AS s
+           LEFT JOIN (SELECT ${digest} AS source_digest FROM ${snapshot} WHERE ${quoteIdentifier(filter.syncColumn)} = $1 AND ${digest} IS NOT NULL) AS s
                   ON s.source_digest = u."__tablecast_digest"
            WHERE s.source_digest IS NULL OR u."__tablecast_copies" > 1`
 }
@@ -252,17 +254,23 @@ export const streamDigestRows = (p: PostgresPlan, filtered: boolean): Stream.Str
   })
 
 /**
- * Where a connection goes, `user@host:port/database`, resolved as the source resolves it (options,
- * URL, PG* variables): two settings that answer the same reach the same database as the same
- * user. Undefined when the settings are invalid.
+ * Where a connection goes (user, host, port, database), resolved as the source resolves it
+ * (options, URL, PG* variables): two settings that answer the same reach the same database as the
+ * same user. Undefined when the settings are invalid.
  */
-export const connectionIdentity = (input: PostgresConnectionOptionsInput, env: Environment = process.env): string | undefined => {
+export const databaseIdentity = (input: PostgresConnectionOptionsInput, env: Environment = process.env): DatabaseIdentity | undefined => {
   const parsed = PostgresConnectionOptions.safeParse(input)
   if (!parsed.success) return undefined
   const resolved = Effect.runSyncExit(resolveConnection(parsed.data, env))
   if (resolved._tag !== "Success") return undefined
   const { user, host, port, database } = resolved.value
-  return JSON.stringify([user, host, port, database])
+  return { user, host, port, database }
+}
+
+/** `databaseIdentity` as text, `["user","host",port,"database"]`: equal texts reach the same database as the same user. */
+export const connectionIdentity = (input: PostgresConnectionOptionsInput, env: Environment = process.env): string | undefined => {
+  const identity = databaseIdentity(input, env)
+  return identity === undefined ? undefined : JSON.stringify([identity.user, identity.host, identity.port, identity.database])
 }
 
 /** A Postgres `RowSource` for the options (see `PostgresSourceOptions`). */
@@ -290,7 +298,7 @@ export const makeDigests = (
     p.options.digestFilter === undefined
       ? undefined
       : {
-          relation: digestSql(p, p.options.digestFilter.key),
+          relation: { select: digestSql(p, p.options.digestFilter.key), digestColumn: "__tablecast_digest", copiesColumn: "__tablecast_copies" },
           settings: JSON.stringify({ bigNumbers: p.options.bigNumbers, binary: p.options.binary }),
           rows: (filtered: boolean) => streamDigestRows(p, filtered)
         }

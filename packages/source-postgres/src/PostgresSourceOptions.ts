@@ -51,13 +51,16 @@ export const PostgresSourceOptions = PostgresConnectionOptions.extend({
   /**
    * Diff in the database, for an incremental sync whose Postgres state store is in this database:
    * rows can be read with a digest each (`md5` of the row's text), leaving out those whose digest
-   * the sync's snapshot entries hold. `snapshotTable` is the store's quoted table, `key` the sync's
-   * key columns (a key that appears more than once is never left out: duplicates stay reported):
-   * the incremental package's `SnapshotDigestTable`, as the Postgres state store names it.
+   * the sync's snapshot entries hold. The snapshot's table and columns (unquoted names), the sync,
+   * and its `key` columns (a key that appears more than once is never left out: duplicates stay
+   * reported): the incremental package's `SnapshotDigestTable`, as the Postgres state store names it.
    */
   digestFilter: z
     .object({
-      snapshotTable: z.string().min(1),
+      schema: z.string().min(1),
+      table: z.string().min(1),
+      syncColumn: z.string().min(1),
+      digestColumn: z.string().min(1),
       sync: z.string().min(1),
       key: z.array(z.string().min(1)).min(1)
     })

@@ -1,6 +1,6 @@
 import { SecretSettingError } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
-import { postgresConnectionIdentity, postgresSource } from "./adapter.ts"
+import { postgresConnectionIdentity, postgresInDatabase, postgresSource } from "./adapter.ts"
 
 const parse = (entry: Record<string, unknown>) => postgresSource.schema.parse({ type: "postgres", ...entry })
 
@@ -28,5 +28,11 @@ describe("postgresSource (the adapter)", () => {
     expect(entry).toEqual({ entry: expect.not.objectContaining({ url: expect.anything() }), urlMovedTo: "DATABASE_URL" })
     expect(entry.entry).toMatchObject({ type: "postgres", table: "t", urlEnv: "DATABASE_URL" })
     expect(postgresSource.configEntry(parse({ table: "t", url: "postgres://me@db/sales" }), ".", ".").urlMovedTo).toBeUndefined()
+  })
+
+  it("tells where it connects for a diff in the database, resolved as a run resolves it", () => {
+    const side = postgresInDatabase(parse({ table: "t", urlEnv: "DB_URL" }), ".", { DB_URL: "postgres://me@db:5433/sales" })
+    expect(side.database).toEqual({ user: "me", host: "db", port: 5433, database: "sales" })
+    expect(postgresInDatabase(parse({ table: "t", url: "postgres://me@db:99999/sales" }), ".", {}).database).toBeUndefined()
   })
 })

@@ -1,9 +1,9 @@
 import path from "node:path"
-import type { SnapshotDigestTable } from "@tablecast/incremental"
+import type { SourceInDatabaseOf } from "@tablecast/incremental"
 import { type ConfigEntry, EnvName, fromEnv, type SourceAdapter, type SourceEnv, urlHoldsPassword } from "@tablecast/core"
 import * as z from "zod"
 import { describeSource, listTables } from "./PostgresInspector.ts"
-import { connectionIdentity, digestsLayer, layer } from "./PostgresSource.ts"
+import { connectionIdentity, databaseIdentity, digestsLayer, layer } from "./PostgresSource.ts"
 import { PostgresSourceOptions } from "./PostgresSourceOptions.ts"
 
 // The digest filter is the CLI's own doing (diff in the database), never a config file's.
@@ -60,12 +60,14 @@ export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
   configEntry
 }
 
-/** What the digest filter of a diff in the database needs: the store's snapshot table, the sync, its key. */
-export type DigestFilter = SnapshotDigestTable
-
-/** The Postgres source able to diff in the database against the snapshot table of a store in its database. */
-export const postgresDigestLayer = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv, filter: DigestFilter) =>
-  digestsLayer({ ...options(config, baseDir, env), digestFilter: { ...filter, key: [...filter.key] } }, env)
+/**
+ * The Postgres source's side of a diff in the database: where it connects, and the source reading
+ * against the snapshot of a store in its database (rows unchanged since last acknowledged stay there).
+ */
+export const postgresInDatabase: SourceInDatabaseOf<PostgresSourceConfig> = (config, baseDir, env) => ({
+  database: databaseIdentity(connectionOf(config, baseDir, env), env),
+  layer: (snapshot) => digestsLayer({ ...options(config, baseDir, env), digestFilter: { ...snapshot, key: [...snapshot.key] } }, env)
+})
 
 /** Where the source connects (user, host, port, database), to compare with the state store's. */
 export const postgresConnectionIdentity = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv): string | undefined =>

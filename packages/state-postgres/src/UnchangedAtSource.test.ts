@@ -20,7 +20,11 @@ afterAll(async () => {
 
 /** A source's digests as the Postgres source builds them, over `inner` (the user's query). */
 const digestSql = (inner: string): SourceDigestsShape => ({
-  relation: `SELECT md5(t::text) AS "__tablecast_digest", count(*) OVER (PARTITION BY t.id) AS "__tablecast_copies" FROM (\n${inner}\n) AS t`,
+  relation: {
+    select: `SELECT md5(t::text) AS "__tablecast_digest", count(*) OVER (PARTITION BY t.id) AS "__tablecast_copies" FROM (\n${inner}\n) AS t`,
+    digestColumn: "__tablecast_digest",
+    copiesColumn: "__tablecast_copies"
+  },
   settings: "",
   rows: () => Stream.empty
 })

@@ -1,1 +1,2 @@
-export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions, snapshotDigestTable, snapshotTableOf } from "./PostgresSnapshotStore.ts"
+export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions, snapshotDigestTable } from "./PostgresSnapshotStore.ts"
+export { storeDatabase } from "./PostgresStoreDatabase.ts"
