@@ -1,20 +1,15 @@
 import type { SourceItem } from "@tablecast/core"
 import { Parser } from "csv-parse/browser/esm"
+import * as Schema from "effect/Schema"
 import { columnNameProblems } from "./ColumnNames.ts"
 import { type CsvDialect, csvParserOptions, defaultCsvDialect } from "./CsvParserOptions.ts"
 
 /** A CSV text that cannot be read on: a header it cannot use, an empty text, a broken quote. Never quotes the data. */
-export class CsvTextError extends Error {
-  readonly _tag = "CsvTextError"
-  override readonly name = "CsvTextError"
-  constructor(
-    message: string,
-    /** The line where reading stopped, when the parser knows it. */
-    readonly line?: number
-  ) {
-    super(message)
-  }
-}
+export class CsvTextError extends Schema.TaggedError<CsvTextError>()("CsvTextError", {
+  message: Schema.String,
+  /** The line where reading stopped, when the parser knows it. */
+  line: Schema.optional(Schema.Number)
+}) {}
 
 /** A record as csv-parse hands it out with `info: true` and `encoding: null` (fields as bytes). */
 interface ParsedRecord {
@@ -101,7 +96,7 @@ export class CsvTextParser {
     if (this.start !== undefined && this.start.length > 0) this.feed(this.start, false)
     this.start = undefined
     this.feed(undefined, true)
-    if (this.header === undefined) throw new CsvTextError("the CSV is empty: it needs a header line")
+    if (this.header === undefined) throw new CsvTextError({ message: "the CSV is empty: it needs a header line" })
     return this.header
   }
 
@@ -115,7 +110,8 @@ export class CsvTextParser {
     if (this.thrown !== undefined) throw this.thrown.error
     if (error !== undefined) {
       const line = typeof error.lines === "number" ? ` (line ${error.lines})` : ""
-      throw new CsvTextError(`not readable as CSV${line}: ${firstSentence(error.message)}`, error.lines)
+      const message = `not readable as CSV${line}: ${firstSentence(error.message)}`
+      throw new CsvTextError(typeof error.lines === "number" ? { message, line: error.lines } : { message })
     }
   }
 
@@ -167,11 +163,11 @@ export class CsvTextParser {
 const readHeader = (record: ReadonlyArray<Uint8Array>, decode: (bytes: Uint8Array) => string | undefined): Array<string> => {
   const names = record.map((bytes, index) => {
     const name = decode(bytes)
-    if (name === undefined) throw new CsvTextError(`CSV header: column ${index + 1}'s name is not valid UTF-8`)
+    if (name === undefined) throw new CsvTextError({ message: `CSV header: column ${index + 1}'s name is not valid UTF-8` })
     return name.trim()
   })
   const problems = columnNameProblems(names)
-  if (problems.length > 0) throw new CsvTextError(`CSV header: ${problems.join("; ")}`)
+  if (problems.length > 0) throw new CsvTextError({ message: `CSV header: ${problems.join("; ")}` })
   return names
 }
 
