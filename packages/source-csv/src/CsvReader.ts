@@ -348,17 +348,22 @@ export class CsvReader {
     this.lastRecordEnd = end
     this.lastRecordLines = lines
     const names = this.names
-    if (names === undefined) return this.readHeader(fields)
+    if (names === undefined) {
+      this.readHeader(fields)
+      return
+    }
     const rowNumber = ++this.rowNumber
     if (fields.length !== names.length) {
       const reason = fields.length === 1 && fields[0] === "" ? "empty line" : `expected ${names.length} fields, found ${fields.length}`
-      return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+      this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+      return
     }
     if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(previousEnd, end)) {
       const columns = names.filter((_, index) => fields[index]!.includes(REPLACEMENT_CHARACTER))
       if (columns.length > 0) {
         const reason = `invalid UTF-8 in column${columns.length > 1 ? "s" : ""} ${columns.map((name) => `"${name}"`).join(", ")}`
-        return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+        this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+        return
       }
     }
     const values: Record<string, string> = {}
@@ -418,7 +423,8 @@ export class CsvReader {
     const line = this.lineAt(refused.start)
     if (refused.onFirstLine) {
       const reason = this.skipReason(refused.error.code, fieldIndexOf(refused.error))
-      return this.malformed({ rowNumber: ++this.rowNumber, line, reason })
+      this.malformed({ rowNumber: ++this.rowNumber, line, reason })
+      return
     }
     let lineEnd = restart
     while (lineEnd > refused.start && (this.byteAt(lineEnd - 1) === LF || this.byteAt(lineEnd - 1) === CR)) lineEnd--

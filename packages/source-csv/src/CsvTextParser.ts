@@ -83,7 +83,10 @@ export class CsvTextParser {
 
   /** Parses the next piece of the text. */
   write(piece: Uint8Array): void {
-    if (this.start === undefined) return this.feed(piece, false)
+    if (this.start === undefined) {
+      this.feed(piece, false)
+      return
+    }
     this.start = concat(this.start, piece)
     if (this.start.length < BOM.length) return
     const bytes = this.start
@@ -135,18 +138,22 @@ export class CsvTextParser {
     if (record.length !== names.length) {
       const reason =
         record.length === 1 && record[0]!.length === 0 ? "empty line" : `expected ${names.length} fields, found ${record.length}`
-      return this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      return
     }
     const values: Record<string, string> = {}
     let invalid: Array<string> | undefined
     for (let index = 0; index < names.length; index++) {
       const text = this.decode(record[index]!)
-      if (text === undefined) (invalid ??= []).push(names[index]!)
-      else values[names[index]!] = text
+      if (text === undefined) {
+        invalid ??= []
+        invalid.push(names[index]!)
+      } else values[names[index]!] = text
     }
     if (invalid !== undefined) {
       const reason = `invalid UTF-8 in column${invalid.length > 1 ? "s" : ""} ${invalid.map((name) => `"${name}"`).join(", ")}`
-      return this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      return
     }
     this.onRow({ rowNumber, values }, record.length)
   }
