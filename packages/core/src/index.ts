@@ -19,8 +19,8 @@ export {
   type SourceItem,
   type SourceRow
 } from "./source/RowSource.ts"
-export { type ConfigEntry, type DescribeOptions, type SourceAdapter, type SourceEnv } from "./source/SourceAdapter.ts"
-export { type ColumnSummary, type SourceDescription, type TableSummary, type ValueKind } from "./source/SourceDescription.ts"
+export type { ConfigEntry, DescribeOptions, SourceAdapter, SourceEnv } from "./source/SourceAdapter.ts"
+export type { ColumnSummary, SourceDescription, TableSummary, ValueKind } from "./source/SourceDescription.ts"
 export { EnvName, fromEnv, SecretSettingError, urlHoldsPassword } from "./source/SecretSettings.ts"
 export {
   type BatchAccepted,

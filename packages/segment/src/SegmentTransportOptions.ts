@@ -1,6 +1,6 @@
 import { formatIssues } from "@tablecast/core"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as z from "zod"
 import { endpointProblem, regionHosts, type SegmentRegion } from "./SegmentEndpoint.ts"

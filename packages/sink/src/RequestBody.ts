@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http"
 import { promisify } from "node:util"
 import { gunzip } from "node:zlib"
+import * as Schema from "effect/Schema"
 
 const gunzipAsync = promisify(gunzip)
 
@@ -34,25 +35,22 @@ export const readBody = (request: IncomingMessage, limit: number): Promise<RawBo
   })
 
 /** Why a body could not be decoded, with the status to answer. */
-export class BodyError extends Error {
-  readonly status: 400 | 413 | 415
-  constructor(status: 400 | 413 | 415, message: string) {
-    super(message)
-    this.status = status
-  }
-}
+export class BodyError extends Schema.TaggedError<BodyError>()("BodyError", {
+  status: Schema.Literals([400, 413, 415]),
+  message: Schema.String
+}) {}
 
 /** Undoes the Content-Encoding (none or gzip), keeping at most `limit` decoded bytes. */
 export const decodeBody = async (bytes: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> => {
   const coding = encoding?.trim().toLowerCase() ?? "identity"
   if (coding === "identity" || coding === "") return bytes
-  if (coding !== "gzip" && coding !== "x-gzip") throw new BodyError(415, `unsupported Content-Encoding "${coding}"`)
+  if (coding !== "gzip" && coding !== "x-gzip") throw new BodyError({ status: 415, message: `unsupported Content-Encoding "${coding}"` })
   try {
     return await gunzipAsync(bytes, { maxOutputLength: limit + 1 })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new BodyError(413, `body is over ${limit} bytes once decompressed`)
+      throw new BodyError({ status: 413, message: `body is over ${limit} bytes once decompressed` })
     }
-    throw new BodyError(400, "body is not valid gzip")
+    throw new BodyError({ status: 400, message: "body is not valid gzip" })
   }
 }

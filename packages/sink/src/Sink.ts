@@ -6,7 +6,8 @@ import * as z from "zod"
 import { drawFault } from "./FaultPlan.ts"
 import { JsonlWriter } from "./JsonlWriter.ts"
 import { checkMessage, type CheckedMessage } from "./MessageChecks.ts"
-import { BodyError, decodeBody, readBody } from "./RequestBody.ts"
+import { Refusal, refusalOf } from "./Refusal.ts"
+import { decodeBody, readBody } from "./RequestBody.ts"
 import {
   faultsOf,
   type SinkFaults,
@@ -59,17 +60,6 @@ const answer = (response: ServerResponse, status: number, body: unknown, headers
   response.end(text)
 }
 
-/** A request refused by a check: counted, answered as Segment does. */
-class Refusal extends Error {
-  readonly status: number
-  readonly headers: Record<string, string>
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
-    super(message)
-    this.status = status
-    this.headers = headers
-  }
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
@@ -88,18 +78,18 @@ interface SinkState {
 }
 
 const checkWriteKey = (state: SinkState, key: string | undefined) => {
-  if (key === undefined) throw new Refusal(401, "no write key: send it as the Basic auth user name")
-  if (state.writeKeys !== undefined && !state.writeKeys.has(key)) throw new Refusal(401, "unknown write key")
+  if (key === undefined) throw new Refusal({ status: 401, message: "no write key: send it as the Basic auth user name" })
+  if (state.writeKeys !== undefined && !state.writeKeys.has(key)) throw new Refusal({ status: 401, message: "unknown write key" })
 }
 
 /** The messages a parsed body carries; undefined when Segment would drop the batch and answer 200. */
 const messagesOf = (state: SinkState, kind: string, parsed: Record<string, unknown>): ReadonlyArray<unknown> | undefined => {
   if (kind === "batch") {
     const batch = parsed["batch"]
-    if (!Array.isArray(batch)) throw new Refusal(400, "body has no batch array")
+    if (!Array.isArray(batch)) throw new Refusal({ status: 400, message: "body has no batch array" })
     const sentAt = parsed["sentAt"]
     if (sentAt !== undefined && (typeof sentAt !== "string" || Number.isNaN(Date.parse(sentAt)))) {
-      throw new Refusal(400, "sentAt is not an ISO-8601 date")
+      throw new Refusal({ status: 400, message: "sentAt is not an ISO-8601 date" })
     }
     if (batch.length > state.options.maxBatchCount) {
       // Segment answers 200 and drops such a batch; count it so a test can insist it never happens.
@@ -122,9 +112,9 @@ const accept = async (state: SinkState, kind: string, authorization: string | un
   try {
     parsed = JSON.parse(body.toString("utf8"))
   } catch {
-    throw new Refusal(400, "body is not valid JSON")
+    throw new Refusal({ status: 400, message: "body is not valid JSON" })
   }
-  if (!isRecord(parsed)) throw new Refusal(400, "body must be a JSON object")
+  if (!isRecord(parsed)) throw new Refusal({ status: 400, message: "body must be a JSON object" })
   if (headerKey === undefined) checkWriteKey(state, writeKeyOf(undefined, parsed))
 
   const messages = messagesOf(state, kind, parsed)
@@ -134,7 +124,7 @@ const accept = async (state: SinkState, kind: string, authorization: string | un
   for (let index = 0; index < messages.length; index++) {
     const result = checkMessage(messages[index], options.maxMessageBytes)
     if (typeof result === "string") {
-      throw new Refusal(400, kind === "batch" ? `batch[${index}]: ${result}` : result)
+      throw new Refusal({ status: 400, message: kind === "batch" ? `batch[${index}]: ${result}` : result })
     }
     checked.push(result)
   }
@@ -217,29 +207,21 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
     try {
       const raw = await readBody(request, options.maxBodyBytes)
       counter.bytesReceived += raw.receivedBytes
-      if (kind === undefined) throw new Refusal(404, `no such endpoint ${request.url ?? ""}`)
-      if (request.method !== "POST") throw new Refusal(405, "use POST", { allow: "POST" })
+      if (kind === undefined) throw new Refusal({ status: 404, message: `no such endpoint ${request.url ?? ""}` })
+      if (request.method !== "POST") throw new Refusal({ status: 405, message: "use POST", headers: { allow: "POST" } })
 
       if (await answerFault(counter, faults, requestNumber, request, response)) return
 
-      if (raw.tooLarge) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
+      if (raw.tooLarge) throw new Refusal({ status: 413, message: `body is over ${options.maxBodyBytes} bytes` })
       const body = await decodeBody(raw.bytes, request.headers["content-encoding"], options.maxBodyBytes)
-      if (body.length > options.maxBodyBytes) throw new Refusal(413, `body is over ${options.maxBodyBytes} bytes`)
+      if (body.length > options.maxBodyBytes) throw new Refusal({ status: 413, message: `body is over ${options.maxBodyBytes} bytes` })
       await accept(state, kind, request.headers.authorization, body)
       answer(response, 200, { success: true })
     } catch (error) {
-      const refusal =
-        error instanceof Refusal || error instanceof BodyError
-          ? error
-          : new Refusal(500, `sink failure: ${error instanceof Error ? error.message : String(error)}`)
+      const refusal = refusalOf(error)
       counter.rejected(refusal.status, refusal.message)
       if (!response.headersSent && !response.destroyed) {
-        answer(
-          response,
-          refusal.status,
-          { success: false, message: refusal.message },
-          refusal instanceof Refusal ? refusal.headers : {}
-        )
+        answer(response, refusal.status, { success: false, message: refusal.message }, refusal.headers)
       }
     }
   }

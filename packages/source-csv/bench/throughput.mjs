@@ -19,7 +19,10 @@ const generate = async () => {
   const write = (text) => (out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once("drain", resolve)))
   await write("customer_id,email,iphone,apple_watch,airpods,ipad,mac,top_product,segment,predicted_at\n")
   let seed = 42
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
   let text = ""
   for (let index = 0; index < rowCount; index++) {
     const scores = [random(), random(), random(), random(), random()].map((score) => score.toFixed(3))

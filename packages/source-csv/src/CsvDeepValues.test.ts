@@ -32,13 +32,13 @@ const deepRows = new Set([5, 1_500, 2_900, 3_001, 4_500, 5_999])
 const path = join(dir, "deep.csv")
 writeFileSync(
   path,
-  [
+  `${[
     "customer_id,score,payload",
     ...Array.from({ length: 6_000 }, (_, index) => {
       const row = index + 1
       return `c${row},0.${row % 97},"${deepRows.has(row) ? deep : `{""n"":${row}}`}"`
     })
-  ].join("\n") + "\n"
+  ].join("\n")}\n`
 )
 const spec = SyncSpec.parse({ event: "Scored", customerId: "customer_id", columns: { payload: "json" } })
 

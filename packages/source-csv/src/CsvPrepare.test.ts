@@ -36,7 +36,7 @@ const specInput: SyncSpecInput = { type: "both", event: "Churn Scored", customer
 const path = join(dir, "scores.csv")
 writeFileSync(
   path,
-  [
+  `${[
     "customer_id,churn_score,segment,note,scored_at",
     ...Array.from({ length: 6_000 }, (_, index) => {
       const row = index + 1
@@ -45,7 +45,7 @@ writeFileSync(
       if (row % 1_500 === 3) return `c${row},"0.5"x,broken quote,,2026-05-01T00:00:00Z`
       return `c${row},${(row % 997) / 997},${row % 3 === 0 ? "champions" : "at risk"},"note, ""quoted"" ${row}",2026-05-01T00:${String(row % 60).padStart(2, "0")}:00Z`
     })
-  ].join("\n") + "\n"
+  ].join("\n")}\n`
 )
 
 /** A sync over the file, with a transport that keeps every message it is given, in order. */

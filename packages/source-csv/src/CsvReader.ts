@@ -5,7 +5,7 @@ import { CsvError, type InfoRecord, Parser } from "csv-parse"
 import { parse as parseSync } from "csv-parse/sync"
 import { columnNameProblems } from "./ColumnNames.ts"
 import { csvParserOptions } from "./CsvParserOptions.ts"
-import { CsvReadError } from "./CsvReadError.ts"
+import { type CsvReadError, csvReadError, isCsvReadError } from "./CsvReadError.ts"
 import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
 import { completeUtf8Length } from "./Utf8Boundary.ts"
 
@@ -250,7 +250,7 @@ export class CsvReader {
     while (this.held.length > 1 && this.held[0]!.start + this.held[0]!.bytes.length <= keepFrom) this.held.shift()
     const fieldStart = this.parser === undefined ? keepFrom : this.parserStart + this.parser.info.bytes
     if (this.parsedBytes - fieldStart > maxFieldBytes && this.failure === undefined) {
-      this.failure = new CsvReadError({
+      this.failure = csvReadError({
         message:
           `a field of ${this.options.path} starting near line ${this.lineAt(fieldStart)} runs over ` +
           `${maxFieldBytes / (1024 * 1024)} MiB: most likely a quote that is never closed`,
@@ -312,7 +312,7 @@ export class CsvReader {
       }
     }
     if (this.failure === undefined && this.names === undefined) {
-      this.failure = new CsvReadError({
+      this.failure = csvReadError({
         message: `${this.options.path} is empty: it has no header row`,
         code: "header"
       })
@@ -326,8 +326,8 @@ export class CsvReader {
   }
 
   private parseFailure(error: unknown): CsvReadError {
-    if (error instanceof CsvReadError) return error
-    return new CsvReadError({
+    if (isCsvReadError(error)) return error
+    return csvReadError({
       message: `cannot parse ${this.options.path}: ${error instanceof Error ? error.message : String(error)}`,
       code: "parse"
     })
@@ -348,17 +348,22 @@ export class CsvReader {
     this.lastRecordEnd = end
     this.lastRecordLines = lines
     const names = this.names
-    if (names === undefined) return this.readHeader(fields)
+    if (names === undefined) {
+      this.readHeader(fields)
+      return
+    }
     const rowNumber = ++this.rowNumber
     if (fields.length !== names.length) {
       const reason = fields.length === 1 && fields[0] === "" ? "empty line" : `expected ${names.length} fields, found ${fields.length}`
-      return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+      this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+      return
     }
     if (this.invalidUtf8Offsets.length > 0 && this.holdsInvalidUtf8(previousEnd, end)) {
       const columns = names.filter((_, index) => fields[index]!.includes(REPLACEMENT_CHARACTER))
       if (columns.length > 0) {
         const reason = `invalid UTF-8 in column${columns.length > 1 ? "s" : ""} ${columns.map((name) => `"${name}"`).join(", ")}`
-        return this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+        this.malformed({ rowNumber, line: this.lineAt(this.recordStart(previousEnd)), reason })
+        return
       }
     }
     const values: Record<string, string> = {}
@@ -379,7 +384,7 @@ export class CsvReader {
     const { columns, path } = this.options
     const header = fields.map((name) => name.trim())
     if (columns !== undefined && columns.length !== header.length) {
-      throw new CsvReadError({
+      throw csvReadError({
         message: `columns names ${columns.length} columns but the header row of ${path} has ${header.length}`,
         code: "header"
       })
@@ -387,7 +392,7 @@ export class CsvReader {
     const names = columns ?? header
     const problems = columnNameProblems(names)
     if (problems.length > 0) {
-      throw new CsvReadError({ message: `the header row of ${path} is not usable: ${problems.join("; ")}`, code: "header" })
+      throw csvReadError({ message: `the header row of ${path} is not usable: ${problems.join("; ")}`, code: "header" })
     }
     this.names = names
   }
@@ -397,7 +402,7 @@ export class CsvReader {
     if (error === undefined) return
     const { start, blankLines } = this.skipBlankLines(this.lastRecordEnd)
     if (this.names === undefined) {
-      throw new CsvReadError({
+      throw csvReadError({
         message: `the header row of ${this.options.path} (line ${this.lineAt(start)}) is malformed: ${this.skipReason(error.code, fieldIndexOf(error))}`,
         code: "header"
       })
@@ -418,7 +423,8 @@ export class CsvReader {
     const line = this.lineAt(refused.start)
     if (refused.onFirstLine) {
       const reason = this.skipReason(refused.error.code, fieldIndexOf(refused.error))
-      return this.malformed({ rowNumber: ++this.rowNumber, line, reason })
+      this.malformed({ rowNumber: ++this.rowNumber, line, reason })
+      return
     }
     let lineEnd = restart
     while (lineEnd > refused.start && (this.byteAt(lineEnd - 1) === LF || this.byteAt(lineEnd - 1) === CR)) lineEnd--

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads"
 import type { MalformedRow, PreparedRow, SourceItem, SyncSpec } from "@tablecast/core"
 import type { BuiltMessage, ColumnTypes, LibraryInfo } from "@tablecast/core/mapper"
 import type { ReaderProbe } from "./CsvReader.ts"
-import { CsvReadError, type CsvReadErrorFields, errorCode } from "./CsvReadError.ts"
+import { type CsvReadError, errorCode, isCsvReadError } from "./CsvReadError.ts"
 import type { CsvSourceOptions } from "./CsvSourceOptions.ts"
 
 /**
@@ -48,9 +48,9 @@ export interface WorkerInput {
   readonly mapping?: { readonly spec: SyncSpec; readonly library: LibraryInfo; readonly columnTypes?: ColumnTypes }
 }
 
-/** An error as it crosses between threads: a reader error's fields, or a file system error's code. */
+/** An error as it crosses between threads: a reader error (plain data already), or a file system error's code. */
 export interface EncodedError {
-  readonly readError?: CsvReadErrorFields
+  readonly readError?: CsvReadError
   readonly message: string
   readonly code?: string
 }
@@ -67,14 +67,14 @@ export type WorkerMessage =
 export type MainMessage = { readonly type: "pull"; readonly map: ReadonlyArray<boolean> } | { readonly type: "close" }
 
 export const encodeError = (error: unknown): EncodedError => {
-  if (error instanceof CsvReadError) return { message: error.message, readError: error.fields }
+  if (isCsvReadError(error)) return { message: error.message, readError: error }
   const code = errorCode(error)
   return { message: error instanceof Error ? error.message : String(error), ...(code === undefined ? {} : { code }) }
 }
 
-const decodeError = (error: EncodedError): Error =>
+const decodeError = (error: EncodedError): Error | CsvReadError =>
   error.readError !== undefined
-    ? new CsvReadError(error.readError)
+    ? error.readError
     : // A file system error keeps its code, so that `fileError` names it as for the in-thread reader.
       Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code })
 
@@ -111,7 +111,7 @@ export class CsvReaderThread {
   private names: ReadonlyArray<string> = []
   private readonly chunks: Array<EncodedChunk> = []
   private ended = false
-  private failure: Error | undefined
+  private failure: Error | CsvReadError | undefined
   private exited = false
   private readonly exit: Promise<void>
   /** Wakes a `next()` (or the open) waiting for the worker's next message. */

@@ -30,7 +30,7 @@ const rowCount = 8_000
 const contentOf = (row: number) => (row % 5 === 0 ? (row * 7) % 1_000 : row)
 writeFileSync(
   path,
-  ["airport,species,damage", ...Array.from({ length: rowCount }, (_, i) => `A${contentOf(i + 1) % 97},s${contentOf(i + 1)},none`)].join("\n") + "\n"
+  `${["airport,species,damage", ...Array.from({ length: rowCount }, (_, i) => `A${contentOf(i + 1) % 97},s${contentOf(i + 1)},none`)].join("\n")}\n`
 )
 const distinctContents = new Set(Array.from({ length: rowCount }, (_, i) => contentOf(i + 1))).size
 

@@ -1,5 +1,5 @@
 import type { RowSourceShape } from "@tablecast/core"
-import { RowSource, SourceError } from "@tablecast/core"
+import { RowSource, type SourceError } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { decideColumnTypes } from "./CsvColumnTypes.ts"

@@ -52,6 +52,7 @@ describe("CsvTextParser", () => {
     expect(failure(new Uint8Array([...encode("id,n"), 0xc3, ...encode("me\n")])).message).toBe("CSV header: column 2's name is not valid UTF-8")
     const broken = failure('id,email\n1,"secret"person@example.com\n')
     expect(broken.line).toBe(2)
+    expect(broken._tag).toBe("CsvTextError")
     expect(broken.message).toMatch(/^not readable as CSV \(line 2\)/)
     expect(broken.message).not.toContain("person")
   })

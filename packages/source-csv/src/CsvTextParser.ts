@@ -1,20 +1,15 @@
 import type { SourceItem } from "@tablecast/core"
 import { Parser } from "csv-parse/browser/esm"
+import * as Schema from "effect/Schema"
 import { columnNameProblems } from "./ColumnNames.ts"
 import { type CsvDialect, csvParserOptions, defaultCsvDialect } from "./CsvParserOptions.ts"
 
 /** A CSV text that cannot be read on: a header it cannot use, an empty text, a broken quote. Never quotes the data. */
-export class CsvTextError extends Error {
-  readonly _tag = "CsvTextError"
-  override readonly name = "CsvTextError"
-  constructor(
-    message: string,
-    /** The line where reading stopped, when the parser knows it. */
-    readonly line?: number
-  ) {
-    super(message)
-  }
-}
+export class CsvTextError extends Schema.TaggedError<CsvTextError>()("CsvTextError", {
+  message: Schema.String,
+  /** The line where reading stopped, when the parser knows it. */
+  line: Schema.optional(Schema.Number)
+}) {}
 
 /** A record as csv-parse hands it out with `info: true` and `encoding: null` (fields as bytes). */
 interface ParsedRecord {
@@ -88,7 +83,10 @@ export class CsvTextParser {
 
   /** Parses the next piece of the text. */
   write(piece: Uint8Array): void {
-    if (this.start === undefined) return this.feed(piece, false)
+    if (this.start === undefined) {
+      this.feed(piece, false)
+      return
+    }
     this.start = concat(this.start, piece)
     if (this.start.length < BOM.length) return
     const bytes = this.start
@@ -101,7 +99,7 @@ export class CsvTextParser {
     if (this.start !== undefined && this.start.length > 0) this.feed(this.start, false)
     this.start = undefined
     this.feed(undefined, true)
-    if (this.header === undefined) throw new CsvTextError("the CSV is empty: it needs a header line")
+    if (this.header === undefined) throw new CsvTextError({ message: "the CSV is empty: it needs a header line" })
     return this.header
   }
 
@@ -115,7 +113,8 @@ export class CsvTextParser {
     if (this.thrown !== undefined) throw this.thrown.error
     if (error !== undefined) {
       const line = typeof error.lines === "number" ? ` (line ${error.lines})` : ""
-      throw new CsvTextError(`not readable as CSV${line}: ${firstSentence(error.message)}`, error.lines)
+      const message = `not readable as CSV${line}: ${firstSentence(error.message)}`
+      throw new CsvTextError(typeof error.lines === "number" ? { message, line: error.lines } : { message })
     }
   }
 
@@ -139,18 +138,22 @@ export class CsvTextParser {
     if (record.length !== names.length) {
       const reason =
         record.length === 1 && record[0]!.length === 0 ? "empty line" : `expected ${names.length} fields, found ${record.length}`
-      return this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      return
     }
     const values: Record<string, string> = {}
     let invalid: Array<string> | undefined
     for (let index = 0; index < names.length; index++) {
       const text = this.decode(record[index]!)
-      if (text === undefined) (invalid ??= []).push(names[index]!)
-      else values[names[index]!] = text
+      if (text === undefined) {
+        invalid ??= []
+        invalid.push(names[index]!)
+      } else values[names[index]!] = text
     }
     if (invalid !== undefined) {
       const reason = `invalid UTF-8 in column${invalid.length > 1 ? "s" : ""} ${invalid.map((name) => `"${name}"`).join(", ")}`
-      return this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
+      return
     }
     this.onRow({ rowNumber, values }, record.length)
   }
@@ -167,11 +170,11 @@ export class CsvTextParser {
 const readHeader = (record: ReadonlyArray<Uint8Array>, decode: (bytes: Uint8Array) => string | undefined): Array<string> => {
   const names = record.map((bytes, index) => {
     const name = decode(bytes)
-    if (name === undefined) throw new CsvTextError(`CSV header: column ${index + 1}'s name is not valid UTF-8`)
+    if (name === undefined) throw new CsvTextError({ message: `CSV header: column ${index + 1}'s name is not valid UTF-8` })
     return name.trim()
   })
   const problems = columnNameProblems(names)
-  if (problems.length > 0) throw new CsvTextError(`CSV header: ${problems.join("; ")}`)
+  if (problems.length > 0) throw new CsvTextError({ message: `CSV header: ${problems.join("; ")}` })
   return names
 }
 

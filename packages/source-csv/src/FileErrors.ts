@@ -1,5 +1,5 @@
 import { SourceError } from "@tablecast/core"
-import { CsvReadError, errorCode } from "./CsvReadError.ts"
+import { errorCode, isCsvReadError } from "./CsvReadError.ts"
 
 /**
  * Turns a file system failure into a `SourceError` naming the path: "not-found" for a missing file,
@@ -8,7 +8,10 @@ import { CsvReadError, errorCode } from "./CsvReadError.ts"
  */
 export const fileError = (path: string, cause: unknown): SourceError => {
   if (cause instanceof SourceError) return cause
-  if (cause instanceof CsvReadError) return new SourceError(cause.fields)
+  if (isCsvReadError(cause)) {
+    const { _tag, ...fields } = cause
+    return new SourceError(fields)
+  }
   const code = errorCode(cause)
   switch (code) {
     case "ENOENT":

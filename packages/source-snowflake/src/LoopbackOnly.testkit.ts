@@ -20,7 +20,9 @@ interface Records {
   readonly lookups: Array<string>
 }
 
-const records: Records = ((globalThis as { __tablecastNet?: Records }).__tablecastNet ??= { connects: [], lookups: [] })
+const shared = globalThis as { __tablecastNet?: Records }
+shared.__tablecastNet ??= { connects: [], lookups: [] }
+const records: Records = shared.__tablecastNet
 
 export const isLoopback = (host: string): boolean =>
   host === "localhost" || host === "::1" || /^127(?:\.\d{1,3}){3}$/.test(host) || /^::ffff:127(?:\.\d{1,3}){3}$/.test(host)
@@ -65,7 +67,7 @@ if (socketPrototype[patched] !== true) {
     return connect.apply(this, args)
   }
   const lookup = dns.lookup
-  ;(dns as { lookup: unknown }).lookup = function (hostname: string, ...rest: Array<unknown>) {
+  ;(dns as { lookup: unknown }).lookup = (hostname: string, ...rest: Array<unknown>) => {
     records.lookups.push(hostname)
     return (lookup as (...args: Array<unknown>) => unknown).call(dns, hostname, ...rest)
   }

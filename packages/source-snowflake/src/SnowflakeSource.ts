@@ -86,8 +86,11 @@ const readPage = (readable: Readable, size: number): Effect.Effect<{ rows: Array
       resume(Effect.fail(error))
     }
     function pump() {
-      let row: unknown
-      while (rows.length < size && (row = readable.read()) !== null) rows.push(row as Array<unknown>)
+      while (rows.length < size) {
+        const row: unknown = readable.read()
+        if (row === null) break
+        rows.push(row as Array<unknown>)
+      }
       if (rows.length >= size) {
         cleanup()
         resume(Effect.succeed({ rows, done: false }))

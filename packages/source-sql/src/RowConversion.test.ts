@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"
+import { ColumnConversionError, convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"
 
 const columns: ReadonlyArray<ConvertingColumn<string>> = [
   { name: "id", convert: Number },
@@ -20,6 +20,17 @@ describe("convertRow", () => {
     expect(Object.getPrototypeOf(values)).toBe(Object.prototype)
     expect(Object.keys(values)).toEqual(["id", "score", "__proto__"])
     expect(convertRow(columns, ["1", undefined])).toEqual({ id: 1, score: null, ["__proto__"]: null })
+  })
+
+  it("throws a tagged ColumnConversionError naming the column whose conversion failed", () => {
+    let thrown: unknown
+    try {
+      convertRow(columns, ["1", "bad", null])
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(ColumnConversionError)
+    expect(thrown).toMatchObject({ _tag: "ColumnConversionError", column: "score", message: 'column "score": cannot read "bad"' })
   })
 })
 

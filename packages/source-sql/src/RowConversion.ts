@@ -1,4 +1,5 @@
 import type { SourceItem } from "@tablecast/core"
+import * as Schema from "effect/Schema"
 
 /** A result column as row conversion needs it: its name, and how a driver's value becomes JSON. */
 export interface ConvertingColumn<Raw> {
@@ -11,15 +12,18 @@ const convertValueOf = <Raw>(column: ConvertingColumn<Raw>, value: Raw): unknown
   try {
     return column.convert(value)
   } catch (error) {
-    throw new ColumnConversionError(column.name, error)
+    throw new ColumnConversionError({
+      column: column.name,
+      message: `column ${JSON.stringify(column.name)}: ${error instanceof Error ? error.message : String(error)}`
+    })
   }
 }
 
-class ColumnConversionError extends Error {
-  constructor(column: string, cause: unknown) {
-    super(`column ${JSON.stringify(column)}: ${cause instanceof Error ? cause.message : String(cause)}`)
-  }
-}
+/** A column's value the driver's conversion could not turn into JSON: the message names the column. */
+export class ColumnConversionError extends Schema.TaggedError<ColumnConversionError>()("ColumnConversionError", {
+  column: Schema.String,
+  message: Schema.String
+}) {}
 
 /** A driver row (values in column order, SQL NULL as null or undefined) as the row's values. */
 export const convertRow = <Raw>(columns: ReadonlyArray<ConvertingColumn<Raw>>, raw: ReadonlyArray<unknown>): Record<string, unknown> => {

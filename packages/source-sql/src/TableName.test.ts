@@ -29,6 +29,9 @@ describe("a two-part syntax folding to lower case (Postgres)", () => {
 
   it("rejects malformed names with a reason", () => {
     expect(() => postgres.parse('"unclosed')).toThrow(TableNameError)
+    expect(() => postgres.parse('"unclosed')).toThrow(
+      expect.objectContaining({ _tag: "TableNameError", name: "TableNameError", message: 'unclosed double quote in table name "\\"unclosed"' })
+    )
     expect(() => postgres.parse("a..b")).toThrow(/empty part/)
     expect(() => postgres.parse("a.b.c")).toThrow('table name "a.b.c" has 3 parts; write name or schema.name')
     expect(() => postgres.parse('"a"b')).toThrow(/unexpected text/)

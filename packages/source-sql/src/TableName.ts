@@ -4,6 +4,7 @@
  * table (that may not exist), it is never SQL. Databases differ in two rules only, which a
  * `TableNameSyntax` is made with: the case unquoted parts fold to, and how many parts a name has.
  */
+import * as Schema from "effect/Schema"
 
 /** `name` or `schema.name`: for a database read one at a time per connection (Postgres). */
 export interface SchemaTableName {
@@ -19,9 +20,7 @@ export interface DatabaseTableName extends SchemaTableName {
 }
 
 /** Why a table name could not be parsed. */
-export class TableNameError extends Error {
-  override readonly name = "TableNameError"
-}
+export class TableNameError extends Schema.TaggedError<TableNameError>()("TableNameError", { message: Schema.String }) {}
 
 /** Splits on dots outside double quotes; a quoted part keeps its case and `""` means `"`. */
 export const splitIdentifiers = (text: string, fold: (part: string) => string): ReadonlyArray<string> => {
@@ -34,7 +33,7 @@ export const splitIdentifiers = (text: string, fold: (part: string) => string): 
       index++
       for (;;) {
         const close = text.indexOf('"', index)
-        if (close === -1) throw new TableNameError(`unclosed double quote in table name ${JSON.stringify(text)}`)
+        if (close === -1) throw new TableNameError({ message: `unclosed double quote in table name ${JSON.stringify(text)}` })
         value += text.slice(index, close)
         if (text[close + 1] === '"') {
           value += '"'
@@ -45,20 +44,20 @@ export const splitIdentifiers = (text: string, fold: (part: string) => string): 
         }
       }
       while (text[index] === " " || text[index] === "\t") index++
-      if (value === "") throw new TableNameError(`empty quoted identifier in table name ${JSON.stringify(text)}`)
+      if (value === "") throw new TableNameError({ message: `empty quoted identifier in table name ${JSON.stringify(text)}` })
       parts.push(value)
     } else {
       const dot = text.indexOf(".", index)
       const end = dot === -1 ? text.length : dot
       const raw = text.slice(index, end).trim()
-      if (raw.includes('"')) throw new TableNameError(`misplaced double quote in table name ${JSON.stringify(text)}`)
-      if (raw === "") throw new TableNameError(`empty part in table name ${JSON.stringify(text)}`)
+      if (raw.includes('"')) throw new TableNameError({ message: `misplaced double quote in table name ${JSON.stringify(text)}` })
+      if (raw === "") throw new TableNameError({ message: `empty part in table name ${JSON.stringify(text)}` })
       parts.push(fold(raw))
       index = end
     }
     if (index >= text.length) return parts
     if (text[index] !== ".") {
-      throw new TableNameError(`unexpected text after a quoted identifier in table name ${JSON.stringify(text)}`)
+      throw new TableNameError({ message: `unexpected text after a quoted identifier in table name ${JSON.stringify(text)}` })
     }
     index++
   }
@@ -109,7 +108,7 @@ export function tableNameSyntax(rules: TableNameRules): TableNameSyntax<SchemaTa
     parse: (text: string): DatabaseTableName => {
       const parts = splitIdentifiers(text, fold)
       if (parts.length > rules.parts) {
-        throw new TableNameError(`table name ${JSON.stringify(text)} has ${parts.length} parts; write ${written}`)
+        throw new TableNameError({ message: `table name ${JSON.stringify(text)} has ${parts.length} parts; write ${written}` })
       }
       const [name, schema, database] = [...parts].reverse()
       // A two-part syntax's names have no `database` key at all; the overloads type them so.

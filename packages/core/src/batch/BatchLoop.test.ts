@@ -31,7 +31,10 @@ const harness = (limits: { batchCount: number; maxBytes?: number; flushIntervalM
       close: (batch: Batch) => closed.push({ rows: batch.messages.map((m) => m.rowNumber), at: now }),
       handOff: Effect.sync(() => void handOffs++)
     })
-    const tick = (millis: number) => Effect.sync(() => void (now += millis)).pipe(Effect.andThen(TestClock.adjust(millis)))
+    const tick = (millis: number) =>
+      Effect.sync(() => {
+        now += millis
+      }).pipe(Effect.andThen(TestClock.adjust(millis)))
     return { queue, closed, loop, tick, handOffs: () => handOffs }
   })
 

@@ -20,7 +20,9 @@ const propertiesOf = (input: SyncSpecInput, columnTypes: ColumnTypes | undefined
 describe("TextTypeSample", () => {
   const decide = (values: ReadonlyArray<string>) => {
     const sample = new TextTypeSample()
-    values.forEach((value, index) => sample.add(value, index + 1))
+    values.forEach((value, index) => {
+      sample.add(value, index + 1)
+    })
     return sample.decide(values.length)
   }
 

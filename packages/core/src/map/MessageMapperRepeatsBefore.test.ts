@@ -20,7 +20,7 @@ describe("a mapper that continues earlier rows (`repeatsBefore`)", () => {
   it("numbers on from the counts carried: the ids one mapper over all the rows gives", () => {
     const rows = [c1, c2, c1, c1, c2, c1]
     const whole = mapperFor(scored)
-    const expected = rows.map((values, i) => idsOf(whole({ rowNumber: i + 1, values }))).flat()
+    const expected = rows.flatMap((values, i) => idsOf(whole({ rowNumber: i + 1, values })))
     // The first three rows in one part, the rest in another that knows the first part's counts.
     const plain = mapperFor(scored, { countRepeats: false })
     const before = new Map<string, number>()

@@ -222,7 +222,8 @@ export class RepeatCounter {
   private sketchNext(hi: number, lo: number): number {
     this.sketched++
     const cells = this.sketchCells
-    const sketch = (this.sketch ??= new Uint32Array(cells))
+    this.sketch ??= new Uint32Array(cells)
+    const sketch = this.sketch
     const width = cells / SKETCH_DEPTH
     const mask = width - 1
     const indexes = [0, 0, 0, 0]

@@ -138,7 +138,7 @@ describe("Sync.run", () => {
       const { run, transport } = harness({
         rows: rows(1_000),
         options: { maxInFlight: 4 },
-        answer: (request, index) => (index === 0 ? httpError(429, 5_000) : "ok")
+        answer: (_request, index) => (index === 0 ? httpError(429, 5_000) : "ok")
       })
       const report = yield* runToEnd(run)
       const firstRetry = transport.requests.find((r) => r.attempt === 2)!
