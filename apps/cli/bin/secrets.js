@@ -103,6 +103,7 @@ export const redactDebugOutput = (resolveFrom, args, env) => {
   const require = createRequire(resolveFrom)
   let debug
   try {
+    // biome-ignore lint/correctness/noUndeclaredDependencies: deliberate: oclif's own `debug` (its dependency, resolved from @oclif/core), patched in place; the CLI declares none of its own
     debug = require("debug")
   } catch {
     return false
@@ -117,7 +118,7 @@ export const redactDebugOutput = (resolveFrom, args, env) => {
     }
   }
   const log = debug.log
-  debug.log = function (...logArgs) {
+  debug.log = (...logArgs) => {
     const text = util.formatWithOptions(debug.inspectOpts ?? {}, ...logArgs.map((arg) => redactValue(arg, secrets)))
     return process.stderr.write(`${redactText(text, secrets)}\n`)
   }

@@ -1,19 +1,17 @@
-import { existsSync } from "node:fs"
 import { IncrementalSyncSpec } from "@tablecast/incremental"
-import path from "node:path"
 import { Command } from "@oclif/core"
-import { SecretSettingError } from "@tablecast/core"
-import { ExitCode } from "./ExitCode.ts"
-import { ConfigError } from "@tablecast/config"
-import { loadConfigFile, resolveSync, specFlagNames, type SyncOverrides } from "@tablecast/config/node"
+import { configEntryOf } from "./ConfigEntry.ts"
+import { exitCodeOfError, isCliError } from "./ExitCode.ts"
+import { resolveSync, specFlagNames, type SyncOverrides } from "@tablecast/config/node"
 import { type ResolvedSync, sourceRegistry } from "./SyncConfig.ts"
 import { terminalText } from "./TerminalText.ts"
 
-export const DEFAULT_CONFIG_FILE = "tablecast.config.json"
+export { DEFAULT_CONFIG_FILE } from "./ConfigEntry.ts"
 
 /**
- * Shared by tablecast's commands: turns a ConfigError (a user's mistake) into its message and exit code 2 (no stack
- * trace for a user's mistake), and resolves a sync from a config entry and the flags.
+ * Shared by tablecast's commands: turns a typed error (a user's mistake, a source that cannot be
+ * opened, an unusable output) into its message and exit code, with no stack trace, and resolves a
+ * sync from a config entry and the flags.
  */
 export abstract class BaseCommand extends Command {
   protected async resolve(input: {
@@ -23,24 +21,7 @@ export abstract class BaseCommand extends Command {
     readonly needsWriteKey: boolean
   }): Promise<ResolvedSync> {
     const cwd = process.cwd()
-    let entry: { name: string; value: Record<string, unknown>; file: string } | undefined
-    const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
-    if (input.configFile === undefined && input.syncName !== undefined && !existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
-      throw new ConfigError({ message: `sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`, flag: "config" })
-    }
-    if (file !== undefined) {
-      const config = await loadConfigFile(path.resolve(cwd, file))
-      const names = Object.keys(config.syncs)
-      const name = input.syncName ?? (names.length === 1 ? names[0] : undefined)
-      if (name === undefined) {
-        throw new ConfigError({ message: `${file} holds ${names.length} syncs; name one: ${names.join(", ")}` })
-      }
-      const value = config.syncs[name]
-      if (value === undefined) {
-        throw new ConfigError({ message: `${file} has no sync named "${name}"; it has: ${names.join(", ") || "none"}` })
-      }
-      entry = { name, value, file }
-    }
+    const entry = await configEntryOf({ syncName: input.syncName, configFile: input.configFile, cwd })
     return resolveSync({
       ...(entry === undefined ? {} : { entry }),
       overrides: input.overrides,
@@ -53,11 +34,11 @@ export abstract class BaseCommand extends Command {
     })
   }
 
+  /** The one place a command's typed errors become their message and exit code (ExitCode.ts). */
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    // A secret setting (core's, thrown by a source adapter) is the user's input too.
-    if (error instanceof ConfigError || error instanceof SecretSettingError) {
-      process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-      return this.exit(ExitCode.usage)
+    if (isCliError(error)) {
+      this.logToStderr(`tablecast: ${terminalText(error.message)}`)
+      return this.exit(exitCodeOfError(error))
     }
     return super.catch(error)
   }

@@ -1,4 +1,7 @@
-import type { DeliveryReport } from "@tablecast/core"
+import { ConfigError } from "@tablecast/config"
+import { type DeliveryReport, type Fatal, fatalOfRecord, SecretSettingError } from "@tablecast/core"
+import { OutputLocationError } from "./OutputFiles.ts"
+import { StartError } from "./StartError.ts"
 
 /**
  * What `tablecast sync` exits with, so a scheduler can tell a bad model output from an outage.
@@ -37,35 +40,68 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
+/** The exit code of each way a run stops early: a new cause without a code is a type error. */
+const exitCodeOfFatalTag = {
+  WriteKeyRefused: ExitCode.authRefused,
+  EndpointUnreachable: ExitCode.incomplete,
+  SpecInvalid: ExitCode.sourceFailed,
+  SourceFailed: ExitCode.sourceFailed,
+  SourceChanged: ExitCode.sourceChanged,
+  CheckpointFailed: ExitCode.outputFailed,
+  OutputFailed: ExitCode.outputFailed,
+  Interrupted: ExitCode.interrupted,
+  RejectLimitExceeded: ExitCode.rowsRejected,
+  GuardTripped: ExitCode.guardTripped,
+  StateFailed: ExitCode.stateFailed,
+  InternalDefect: ExitCode.internal,
+  BooksUnbalanced: ExitCode.unbalanced
+} as const satisfies { readonly [Tag in Fatal["_tag"]]: number }
+
+export const exitCodeOfFatal = (fatal: Fatal): number => exitCodeOfFatalTag[fatal._tag]
+
+/** What a run exits with: its fatal cause's code, else 4 when incomplete, 3 with rejected rows, 0. */
 export const exitCodeOf = (report: DeliveryReport): number => {
-  if (report.fatal !== undefined) {
-    switch (report.fatal.kind) {
-      case "auth":
-        return ExitCode.authRefused
-      case "source":
-      case "spec":
-        return ExitCode.sourceFailed
-      case "source-changed":
-        return ExitCode.sourceChanged
-      case "checkpoint":
-      case "output":
-        return ExitCode.outputFailed
-      case "interrupted":
-        return ExitCode.interrupted
-      case "max-rejects":
-        return ExitCode.rowsRejected
-      case "guard":
-        return ExitCode.guardTripped
-      case "state":
-        return ExitCode.stateFailed
-      case "internal":
-        return ExitCode.internal
-      case "unbalanced":
-        return ExitCode.unbalanced
-      case "unreachable":
-        return ExitCode.incomplete
-    }
-  }
+  if (report.fatal !== undefined) return exitCodeOfFatal(fatalOfRecord(report.fatal))
   if (report.outcome === "incomplete") return ExitCode.incomplete
   return report.rows.rejected > 0 ? ExitCode.rowsRejected : ExitCode.ok
 }
+
+/**
+ * What `tablecast plan` exits with when no plan could be made (a guard that trips is a plan, and
+ * exits 8 there): the state store failed, the books did not balance, or else the source failed.
+ */
+const planExitCodeOfFatalTag = {
+  WriteKeyRefused: ExitCode.sourceFailed,
+  EndpointUnreachable: ExitCode.sourceFailed,
+  SpecInvalid: ExitCode.sourceFailed,
+  SourceFailed: ExitCode.sourceFailed,
+  SourceChanged: ExitCode.sourceFailed,
+  CheckpointFailed: ExitCode.sourceFailed,
+  OutputFailed: ExitCode.sourceFailed,
+  Interrupted: ExitCode.sourceFailed,
+  RejectLimitExceeded: ExitCode.sourceFailed,
+  GuardTripped: ExitCode.sourceFailed,
+  StateFailed: ExitCode.stateFailed,
+  InternalDefect: ExitCode.sourceFailed,
+  BooksUnbalanced: ExitCode.unbalanced
+} as const satisfies { readonly [Tag in Fatal["_tag"]]: number }
+
+export const planExitCodeOfFatal = (fatal: Fatal | undefined): number =>
+  fatal === undefined ? ExitCode.sourceFailed : planExitCodeOfFatalTag[fatal._tag]
+
+/** The errors a command stops on with a message alone (no stack trace): the user's input, a source, an output. */
+export type CliError = ConfigError | SecretSettingError | StartError | OutputLocationError
+
+export const isCliError = (error: unknown): error is CliError =>
+  error instanceof ConfigError || error instanceof SecretSettingError || error instanceof StartError || error instanceof OutputLocationError
+
+/** The exit code of each error a command stops on: a new error without a code is a type error. */
+const exitCodeOfErrorTag = {
+  ConfigError: ExitCode.usage,
+  // A secret setting (core's, thrown by a source adapter) is the user's input too.
+  SecretSettingError: ExitCode.usage,
+  StartError: ExitCode.sourceFailed,
+  OutputLocationError: ExitCode.outputFailed
+} as const satisfies { readonly [Tag in CliError["_tag"]]: number }
+
+export const exitCodeOfError = (error: CliError): number => exitCodeOfErrorTag[error._tag]

@@ -8,11 +8,11 @@ const csvSync = { source: { type: "csv", path: "/data/scores.csv", worker: true 
 const postgresSync = { source: { type: "postgres", table: "scores" } } as unknown as ResolvedSync
 
 describe("--low-memory", () => {
-  it("reads a CSV file on one thread, whatever the config said; other sources are left as they are", () => {
-    expect(applyLowMemory(csvSync, undefined).source).toMatchObject({ type: "csv", worker: false })
-    expect(applyLowMemory(csvSync, false).source).toMatchObject({ worker: false })
-    expect(applyLowMemory(postgresSync, undefined)).toBe(postgresSync)
-    expect(() => applyLowMemory(csvSync, true)).toThrow(ConfigError)
+  it("reads a CSV file on one thread, whatever the config said; other sources are left as they are", async () => {
+    expect((await applyLowMemory(csvSync, undefined)).source).toMatchObject({ type: "csv", worker: false })
+    expect((await applyLowMemory(csvSync, false)).source).toMatchObject({ worker: false })
+    expect(await applyLowMemory(postgresSync, undefined)).toBe(postgresSync)
+    await expect(applyLowMemory(csvSync, true)).rejects.toThrow(ConfigError)
   })
 
   it("is seen among the flags, not after `--` or inside another word", () => {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
-import { constants } from "node:fs"
+import { constants, type Stats } from "node:fs"
 import { mkdir, open, unlink } from "node:fs/promises"
 import path from "node:path"
 import { describeFsError, lstatOrUndefined, SYMLINK_REFUSED } from "@tablecast/state-file"
+import * as Schema from "effect/Schema"
 
 // Written whole and atomically (the report, the checkpoint, a config file): shared with the checkpoint file store.
 export { describeFsError, writeFileAtomically } from "@tablecast/state-file"
@@ -33,17 +34,14 @@ export interface OutputLocation {
   readonly mode: OutputMode
 }
 
-/** An output location tablecast cannot use: the message names the flag and the path. */
-export class OutputLocationError extends Error {
-  override readonly name = "OutputLocationError"
-  constructor(
-    readonly flag: string,
-    readonly file: string,
-    reason: string
-  ) {
-    super(`${flag} ${file}: ${reason}`)
-  }
-}
+/** An output location tablecast cannot use: the message names the flag and the path (the CLI exits 11). */
+export class OutputLocationError extends Schema.TaggedError<OutputLocationError>()("OutputLocationError", {
+  message: Schema.String,
+  flag: Schema.String,
+  file: Schema.String
+}) {}
+
+const outputLocationError = (flag: string, file: string, reason: string) => new OutputLocationError({ message: `${flag} ${file}: ${reason}`, flag, file })
 
 /**
  * Checks that an output can be written, creating its folder: a symbolic link, a folder or a
@@ -53,8 +51,8 @@ export class OutputLocationError extends Error {
  */
 export const checkOutput = async (location: OutputLocation): Promise<void> => {
   const file = path.resolve(location.path)
-  const fail = (reason: string) => new OutputLocationError(location.flag, location.path, reason)
-  let stats
+  const fail = (reason: string) => outputLocationError(location.flag, location.path, reason)
+  let stats: Stats | undefined
   try {
     stats = await lstatOrUndefined(file)
   } catch (error) {

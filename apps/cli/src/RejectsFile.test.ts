@@ -12,7 +12,7 @@ describe("rejectsFile on a resumed run", () => {
   it("keeps the rejects of rows the checkpoint settled, not those of rows it sends again", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-rejects-"))
     const file = path.join(dir, "rejects.jsonl")
-    await writeFile(file, [5, 50, 99, 150].map(line).join("\n") + "\n")
+    await writeFile(file, `${[5, 50, 99, 150].map(line).join("\n")}\n`)
     // Rows 40–60 were not delivered: the resumed run reads them again and reports row 50 anew.
     const resumed = Effect.gen(function* () {
       const sink = yield* RejectSink

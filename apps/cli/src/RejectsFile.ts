@@ -72,7 +72,10 @@ export const rejectsFile = (file: string, resumeAfter?: SettledRows) =>
             return handle.createWriteStream()
           },
           catch: (error) => new Error(cannotWrite(error))
-        }),
+        }).pipe(
+          // The preflight checked the file before the run: failing to open it now is unexpected (exit 1).
+          Effect.orDie
+        ),
         (stream) => Effect.promise(() => close(stream))
       )
       // A failed write (a full disk) also fails the stream: keep it, so no error goes unhandled.
@@ -86,7 +89,7 @@ export const rejectsFile = (file: string, resumeAfter?: SettledRows) =>
             try: () =>
               new Promise<void>((resolve, reject) => {
                 if (failure !== undefined) return reject(failure)
-                const text = rejects.map((reject) => JSON.stringify(reject, jsonSafe)).join("\n") + "\n"
+                const text = `${rejects.map((reject) => JSON.stringify(reject, jsonSafe)).join("\n")}\n`
                 // The callback comes once the text is written (or failed): that is the backpressure.
                 stream.write(text, (error) => (error ? reject(error) : resolve()))
               }),

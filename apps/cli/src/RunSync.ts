@@ -7,14 +7,14 @@ import {
   type PreviewResult,
   ProgressListener,
   RejectSink,
+  type SourceError,
   Sync
 } from "@tablecast/core"
+import { ConfigError } from "@tablecast/config"
 import { type IncrementalResult, runIncremental, SnapshotStore } from "@tablecast/incremental"
-import { SegmentTransport } from "@tablecast/segment"
+import { SegmentTransport, type SegmentTransportOptionsError } from "@tablecast/segment"
 import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "@tablecast/state-file"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { CLI_LIBRARY } from "./Version.ts"
@@ -23,34 +23,20 @@ import { rejectsFile } from "./RejectsFile.ts"
 import { adapterOf, type SourceConfig } from "./sources/SourceRegistry.ts"
 import { snapshotStoreOf } from "./StateStore.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
-import { UsageError } from "./UsageError.ts"
+import { runEffect } from "./RunEffect.ts"
+import { StartError } from "./StartError.ts"
 
-/** A source or output that could not be opened: the run never started. */
-export class StartError extends Error {
-  override readonly name = "StartError"
-  constructor(
-    message: string,
-    readonly kind: "source" | "usage"
-  ) {
-    super(message)
-  }
-}
-
-const failureOf = (cause: Cause.Cause<unknown>): Error => {
-  const error = Cause.squash(cause)
-  if (error instanceof Error && "_tag" in error) {
-    const tag = (error as { _tag: string })._tag
-    if (tag === "SourceError") return new StartError(error.message, "source")
-    if (tag === "SegmentTransportOptionsError") return new UsageError(error.message)
-  }
-  return error instanceof Error ? error : new Error(String(error))
-}
-
-const run = async <A>(effect: Effect.Effect<A, unknown>): Promise<A> => {
-  const exit = await Effect.runPromiseExit(effect)
-  if (Exit.isSuccess(exit)) return exit.value
-  throw failureOf(exit.cause)
-}
+/**
+ * What can stop a run before it starts, as the CLI says it: a source that cannot be opened
+ * (exit 6), a destination the transport refuses (the user's input, exit 2).
+ */
+const startErrors = <A, R>(effect: Effect.Effect<A, SourceError | SegmentTransportOptionsError, R>) =>
+  effect.pipe(
+    Effect.catchTags({
+      SourceError: (error) => Effect.fail(new StartError({ message: error.message })),
+      SegmentTransportOptionsError: (error) => Effect.fail(new ConfigError({ message: error.message }))
+    })
+  )
 
 export interface RunOptions {
   readonly dryRun: boolean
@@ -94,14 +80,14 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
   const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedRun(checkpointAt)
   const layer = Layer.mergeAll(await sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
-  return run(
+  return runEffect(
     Sync.run({
       spec: sync.spec,
       options: pipeline,
       library: CLI_LIBRARY,
       resume: options.restart ? "restart" : "auto",
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), Effect.provideService(CheckpointStore, store), withProgress(progress))
+    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(CheckpointStore, store), withProgress(progress))
   )
 }
 
@@ -138,7 +124,7 @@ export const runIncrementalSync = async (
     // A plan sends nothing, so its rejects are only counted and sampled.
     delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
-  return run(
+  return runEffect(
     runIncremental({
       spec: sync.spec,
       options: sync.pipeline,
@@ -149,10 +135,30 @@ export const runIncrementalSync = async (
       ...(inDatabase === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), Effect.provideService(SnapshotStore, store), withProgress(progress))
+    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), withProgress(progress))
   )
 }
 
 /** The first messages of a sync, as they would be sent. */
 export const runPreview = async (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
-  run(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env))))
+  runEffect(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env)), startErrors))
+
+/** `tablecast sync`'s run: an incremental sync (planned, then sent), or a plain one from its checkpoint. */
+export const deliverSync = async (
+  sync: ResolvedSync,
+  progress: ProgressDisplay,
+  options: RunOptions & Omit<IncrementalRunOptions, "planOnly" | "stop"> & { readonly incremental: boolean }
+): Promise<{ readonly report: DeliveryReport; readonly plan: IncrementalResult["plan"] }> => {
+  const stop = options.stop === undefined ? {} : { stop: options.stop }
+  if (options.incremental) {
+    return runIncrementalSync(sync, progress, {
+      full: options.full,
+      force: options.force,
+      planOnly: options.dryRun,
+      ...(options.diffInDatabase === undefined ? {} : { diffInDatabase: options.diffInDatabase }),
+      ...stop
+    })
+  }
+  const report = await runSync(sync, progress, { dryRun: options.dryRun, restart: options.restart, stateDir: options.stateDir, ...stop })
+  return { report, plan: undefined }
+}

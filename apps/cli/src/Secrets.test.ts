@@ -89,9 +89,16 @@ describe("tablecast with DEBUG=*", () => {
 })
 
 describe("secretFlagWarnings", () => {
-  it("warns for a write key flag and passwords in URLs, not for URLs without one", () => {
-    expect(secretFlagWarnings({ "write-key": "x" })).toHaveLength(1)
-    expect(secretFlagWarnings({ postgres: "postgres://u@h/d", "state-postgres": "env" })).toEqual([])
-    expect(secretFlagWarnings({ snowflake: "snowflake://u:p@acct/db" })[0]).toMatch(/SNOWFLAKE_PASSWORD/)
+  it("warns for a write key flag and passwords in URLs, not for URLs without one", async () => {
+    expect(await secretFlagWarnings({ "write-key": "x" })).toHaveLength(1)
+    expect(await secretFlagWarnings({ postgres: "postgres://u@h/d", "state-postgres": "env" })).toEqual([])
+    expect((await secretFlagWarnings({ snowflake: "snowflake://u:p@acct/db" }))[0]).toMatch(/SNOWFLAKE_PASSWORD/)
+  })
+
+  it("names the variable the source's adapter reads, flag by flag in the order of the flags", async () => {
+    expect(await secretFlagWarnings({ "state-postgres": "postgres://u:p@h/s", postgres: "postgres://u:p@h/d" })).toEqual([
+      "--postgres: the URL holds a password, visible in the process list and the shell history; leave it out of the URL and set PGPASSWORD instead",
+      "--state-postgres: the URL holds a password, visible in the process list and the shell history; leave it out of the URL and set PGPASSWORD instead"
+    ])
   })
 })

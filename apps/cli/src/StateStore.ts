@@ -2,7 +2,7 @@ import path from "node:path"
 import { fromEnv, urlHoldsPassword } from "@tablecast/core"
 import type { SnapshotStoreShape } from "@tablecast/incremental"
 import type { StateConfig } from "./SyncConfig.ts"
-import { UsageError } from "./UsageError.ts"
+import { ConfigError } from "@tablecast/config"
 
 /** The default snapshot file of a project: beside the checkpoints, one file for every sync. */
 export const defaultStateFile = (baseDir: string) => path.join(baseDir, ".tablecast", "state.db")
@@ -20,7 +20,7 @@ export const snapshotStoreOf = async (state: StateConfig | undefined, baseDir: s
   const { url: givenUrl, urlEnv, passwordEnv, schema } = state.postgres
   const url = givenUrl ?? fromEnv(env, urlEnv, "state.postgres.urlEnv")
   if (givenUrl !== undefined && urlHoldsPassword(givenUrl)) {
-    throw new UsageError("state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv")
+    throw new ConfigError({ message: "state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv" })
   }
   const password = fromEnv(env, passwordEnv, "state.postgres.passwordEnv")
   const { postgresSnapshotStore } = await import("@tablecast/state-postgres")

@@ -27,3 +27,9 @@ export const stopSignals = (onSignal: (signal: NodeJS.Signals, count: number) =>
     }
   }
 }
+
+/** What the CLI says on a stop signal: the first drains, a second stops at once. */
+export const stopNotice = (signal: NodeJS.Signals, count: number): string =>
+  count === 1
+    ? `\ntablecast: ${signal}: stopping — no more reading; flushing what is queued and in flight (again to stop at once)`
+    : `\ntablecast: ${signal}: stopping at once`

@@ -81,7 +81,7 @@ describe("tablecast sync: outputs are checked before anything is read or sent", 
   it("a rejects file that fails mid-run stops the run cleanly with its report: exit 11", async () => {
     sink = await startSink()
     const csv = path.join(dir, "scores.csv")
-    await writeFile(csv, ["customer_id,score", "1,0.1", ",0.2", "3,0.3"].join("\n") + "\n")
+    await writeFile(csv, `${["customer_id,score", "1,0.1", ",0.2", "3,0.3"].join("\n")}\n`)
     // /dev/full takes the open, then fails every write with ENOSPC: a disk that filled up.
     const result = await runCli(
       ["sync", "-f", csv, "-e", "Scored", "-u", "customer_id", "--endpoint", sink.url, "--rejects", "/dev/full", "--json"],

@@ -2,6 +2,7 @@ import path from "node:path"
 import type { DeliveryReport } from "@tablecast/core"
 import { urlPassword } from "../bin/secrets.js"
 import type { OutputLocation } from "./OutputFiles.ts"
+import { loadSourceAdapter, type SourceType } from "./sources/SourceRegistry.ts"
 import { defaultStateFile } from "./StateStore.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
@@ -53,24 +54,31 @@ export const failureLine = (report: DeliveryReport, rejectsFile: string | undefi
   return undefined
 }
 
+/** The flags whose value may be a connection URL, with the source whose driver reads it. */
+const urlFlags: ReadonlyArray<readonly [flag: string, source: SourceType]> = [
+  ["postgres", "postgres"],
+  ["state-postgres", "postgres"],
+  ["snowflake", "snowflake"]
+]
+
 /**
  * Warnings for secrets given as flags: a flag's value is seen by anyone who can list the
- * machine's processes, and stays in the shell's history. Each names the variable to use instead.
+ * machine's processes, and stays in the shell's history. Each names the variable to use instead,
+ * the one the source's driver reads (its adapter's `passwordVariable`; loaded only for a URL that
+ * holds a password).
  */
-export const secretFlagWarnings = (flags: Readonly<Record<string, unknown>>): Array<string> => {
+export const secretFlagWarnings = async (flags: Readonly<Record<string, unknown>>): Promise<Array<string>> => {
   const warnings: Array<string> = []
   const visible = "visible in the process list and the shell history"
   if (typeof flags["write-key"] === "string") {
     warnings.push(`--write-key: the write key is ${visible}; set SEGMENT_WRITE_KEY instead`)
   }
-  for (const [flag, variable] of [
-    ["postgres", "PGPASSWORD"],
-    ["state-postgres", "PGPASSWORD"],
-    ["snowflake", "SNOWFLAKE_PASSWORD"]
-  ] as const) {
+  for (const [flag, source] of urlFlags) {
     const value = flags[flag]
     if (typeof value === "string" && urlPassword(value) !== undefined) {
-      warnings.push(`--${flag}: the URL holds a password, ${visible}; leave it out of the URL and set ${variable} instead`)
+      const variable = (await loadSourceAdapter(source)).passwordVariable
+      const instead = variable === undefined ? "" : ` and set ${variable} instead`
+      warnings.push(`--${flag}: the URL holds a password, ${visible}; leave it out of the URL${instead}`)
     }
   }
   return warnings

@@ -93,4 +93,14 @@ describe("resolveSync", () => {
     const sync = await resolve(base, { writeKey: " wk_123 " }, true)
     expect(String(sync.writeKey)).not.toContain("wk_123")
   })
+
+  it("checks a write key with segment's one rule, and takes a blank one for none", async () => {
+    const colon = await failure(resolve(base, { writeKey: "wk:123" }, true))
+    expect(colon.message).toBe("destination.writeKey: the write key holds a colon or a control character")
+    expect(colon.field).toBe("destination.writeKey")
+    expect((await resolve(base, { writeKey: "  " }, false)).writeKey).toBeUndefined()
+    expect((await failure(resolve(base, { writeKey: "  " }, true))).message).toMatch(/^no write key: set SEGMENT_WRITE_KEY/)
+    const endpoint = await failure(resolve(base, { writeKey: "wk_123", destination: { region: "eu", endpoint: "http://127.0.0.1:4318" } }, true))
+    expect(endpoint.message).toBe("destination.endpoint: give a region or an endpoint, not both")
+  })
 })

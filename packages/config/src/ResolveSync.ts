@@ -1,6 +1,7 @@
 import path from "node:path"
 import { formatIssues, issuePlaces, type PipelineOptions, type SyncSpec } from "@tablecast/core"
 import { SegmentTransportOptions } from "@tablecast/segment"
+import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 import { ConfigError, fieldError } from "./ConfigError.ts"
@@ -117,20 +118,26 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }
 }
 
-/** The write key from the command line or the destination's variable, checked with the destination. */
+/**
+ * The write key from the command line or the destination's variable. Blanks around it are not part
+ * of it, and a blank one is none given (an exported but empty variable): a dry run goes on without
+ * one. A key given is checked once, by segment's one rule (`writeKeyProblem`), then the destination
+ * with it, as the transport will take them.
+ */
 const writeKeyOf = (input: ResolveSyncInput<{ readonly type: string }>, destination: Omit<Destination, "writeKeyEnv">, writeKeyEnv: string) => {
-  const keyText = input.overrides.writeKey ?? input.env[writeKeyEnv]
-  const writeKey = keyText === undefined || keyText.trim() === "" ? undefined : Redacted.make(keyText.trim())
-  if (writeKey === undefined && input.needsWriteKey) {
+  const keyText = (input.overrides.writeKey ?? input.env[writeKeyEnv])?.trim()
+  if (keyText === undefined || keyText === "") {
+    if (!input.needsWriteKey) return undefined
     throw new ConfigError({
       message: `no write key: set ${writeKeyEnv} (or pass --write-key; the environment keeps it out of your shell history)`,
       flag: "write-key"
     })
   }
-  if (writeKey !== undefined) {
-    const check = SegmentTransportOptions.safeParse({ ...destination, writeKey })
-    if (!check.success) throw issuesError(check.error, "destination")
-  }
+  const writeKey = Redacted.make(keyText)
+  const problem = writeKeyProblem(writeKey)
+  if (problem !== undefined) throw fieldError("destination.writeKey", problem)
+  const check = SegmentTransportOptions.safeParse({ ...destination, writeKey })
+  if (!check.success) throw issuesError(check.error, "destination")
   return writeKey
 }
 

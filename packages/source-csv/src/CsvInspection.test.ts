@@ -42,6 +42,11 @@ describe("csvSource (the adapter)", () => {
     expect(description.columns.map((c) => c.name)).toEqual(["id"])
   })
 
+  it("reads on one thread when asked (memory before speed), the rest of the entry as it was", () => {
+    const config = csvSource.schema.parse({ type: "csv", path: "scores.csv", worker: true })
+    expect(csvSource.oneThread?.(config)).toEqual({ ...config, worker: false })
+  })
+
   it("names a proposed sync after the file, and writes its path relative to the config file", () => {
     const config = csvSource.schema.parse({ type: "csv", path: "data/scores.csv" })
     expect(csvSource.readsFrom(config)).toBe("scores.csv")

@@ -5,6 +5,11 @@ import { postgresConnectionIdentity, postgresInDatabase, postgresSource } from "
 const parse = (entry: Record<string, unknown>) => postgresSource.schema.parse({ type: "postgres", ...entry })
 
 describe("postgresSource (the adapter)", () => {
+  it("names PGPASSWORD for a password left out of a URL, and reads on one thread anyway", () => {
+    expect(postgresSource.passwordVariable).toBe("PGPASSWORD")
+    expect(postgresSource.oneThread).toBeUndefined()
+  })
+
   it("refuses a password in the entry: only passwordEnv names one", () => {
     expect(postgresSource.schema.safeParse({ type: "postgres", table: "t", password: "x" }).success).toBe(false)
     expect(parse({ table: "t", passwordEnv: "PW" }).passwordEnv).toBe("PW")

@@ -57,7 +57,8 @@ export const postgresSource: SourceAdapter<PostgresSourceConfig> = {
   describe: (config, baseDir, env, { samples }) => describeSource(options(config, baseDir, env), { samples }, env),
   listTables: (config, env) => listTables(connectionOf(config, ".", env), env),
   readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
-  configEntry
+  configEntry,
+  passwordVariable: "PGPASSWORD"
 }
 
 /**

@@ -9,6 +9,10 @@ describe("snowflakeSource (the adapter)", () => {
     expect(snowflakeSource.schema.safeParse({ type: "snowflake", table: "t", privateKeyPassphrase: "x" }).success).toBe(false)
   })
 
+  it("names SNOWFLAKE_PASSWORD for a password left out of a URL", () => {
+    expect(snowflakeSource.passwordVariable).toBe("SNOWFLAKE_PASSWORD")
+  })
+
   it("names a proposed sync after the table (or 'query'), none for a connection alone", () => {
     expect(snowflakeSource.readsFrom(parse({ table: "SCORES" }))).toBe("SCORES")
     expect(snowflakeSource.readsFrom(parse({ query: "select 1" }))).toBe("query")

@@ -56,6 +56,7 @@ export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
     return listTables(connection, env)
   },
   readsFrom: (config) => config.table ?? (config.query === undefined ? undefined : "query"),
-  configEntry
+  configEntry,
+  passwordVariable: "SNOWFLAKE_PASSWORD"
 }
 

@@ -1,32 +1,26 @@
-import { existsSync } from "node:fs"
-import { readFile } from "node:fs/promises"
-import path from "node:path"
 import { Args, Flags } from "@oclif/core"
-import { proposeSync } from "@tablecast/config"
-import { loadConfigFile } from "@tablecast/config/node"
-import { formatIssues, type SourceDescription } from "@tablecast/core"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import { ConfigError, proposeSync, sourceEntrySchema } from "@tablecast/config"
+import { formatIssues, type SourceError } from "@tablecast/core"
 import * as Cause from "effect/Cause"
-import { BaseCommand, DEFAULT_CONFIG_FILE } from "../BaseCommand.ts"
-import { ExitCode } from "../ExitCode.ts"
-import { adapterOf, adaptersFor, sourceConfigSchema } from "../sources/SourceRegistry.ts"
+import * as Effect from "effect/Effect"
+import { BaseCommand } from "../BaseCommand.ts"
+import { inspectedEntrySource } from "../ConfigEntry.ts"
+import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
+import { checkOutput } from "../OutputFiles.ts"
+import { writeProposal } from "../ProposalFile.ts"
+import { runEffect } from "../RunEffect.ts"
+import { adapterOf } from "../sources/SourceRegistry.ts"
+import { StartError } from "../StartError.ts"
+import { sourceRegistry } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { UsageError } from "../UsageError.ts"
-import { terminalJson, terminalText } from "../TerminalText.ts"
-import { checkOutput, OutputLocationError, writeFileAtomically } from "../OutputFiles.ts"
 
-const show = (value: unknown): string => {
-  const text = typeof value === "string" ? value : JSON.stringify(value)
-  return text.length > 24 ? `${text.slice(0, 23)}…` : text
-}
+/** The text of whatever stopped an inspection. */
+const messageOf = (error: unknown): string =>
+  error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error)
 
-const pad = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
-}
-
-const yesNo = (value: boolean | undefined) => (value === undefined ? "?" : value ? "yes" : "no")
+/** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
+const inspecting = <A>(effect: Effect.Effect<A, SourceError>): Promise<A> =>
+  runEffect(effect.pipe(Effect.catchCause((cause) => Effect.fail(new StartError({ message: messageOf(Cause.squash(cause)) })))))
 
 export default class InspectCommand extends BaseCommand {
   static override summary = "Show a source's tables, or a table's columns, types and samples, and propose a sync."
@@ -69,114 +63,31 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
   async run(): Promise<void> {
     const { args, flags } = await this.parse(InspectCommand)
     // Before the source is read: the config file to write can be written (never through a link).
-    if (flags["write-config"] !== undefined) {
-      try {
-        await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
-      } catch (error) {
-        if (!(error instanceof OutputLocationError)) throw error
-        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-        return this.exit(ExitCode.outputFailed)
-      }
-    }
+    if (flags["write-config"] !== undefined) await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
     const overrides = mappingOverrides(flags)
-    let raw = overrides.source
-    let baseDir = process.cwd()
-    if (raw === undefined) {
-      const file = flags.config ?? (args.sync === undefined ? undefined : DEFAULT_CONFIG_FILE)
-      if (file === undefined) throw new UsageError("nothing to inspect: give --file, --postgres or --snowflake, or a sync of the config file")
-      const config = await loadConfigFile(path.resolve(file))
-      const names = Object.keys(config.syncs)
-      const name = args.sync ?? (names.length === 1 ? names[0] : undefined)
-      const entry = name === undefined ? undefined : config.syncs[name]
-      if (entry === undefined) throw new UsageError(`${file}: name a sync to inspect (${names.join(", ")})`)
-      raw = { ...(entry.source as Record<string, unknown>), ...overrides.sourcePatch }
-      baseDir = path.dirname(path.resolve(file))
-    }
-    const parsed = sourceConfigSchema(await adaptersFor(raw)).safeParse(raw)
-    if (!parsed.success) throw new UsageError(formatIssues(parsed.error, "source"))
+    const { raw, baseDir } =
+      overrides.source === undefined
+        ? await inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
+        : { raw: overrides.source, baseDir: process.cwd() }
+    const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
+    if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error, "source") })
     const source = parsed.data
     const adapter = await adapterOf(source)
-    const fail = (message: string): never => {
-      process.stderr.write(`tablecast: ${terminalText(message)}\n`)
-      return this.exit(ExitCode.sourceFailed)
-    }
-    const run = async <A>(effect: Effect.Effect<A, { message: string }>): Promise<A> => {
-      const exit = await Effect.runPromiseExit(effect)
-      if (Exit.isSuccess(exit)) return exit.value
-      const error = Cause.squash(exit.cause)
-      return fail(error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error))
-    }
 
     // A connection alone (no table, no query): its tables.
     const readsFrom = adapter.readsFrom(source)
     if (readsFrom === undefined && adapter.listTables !== undefined) {
-      const tables = await run(adapter.listTables(source, process.env))
-      if (flags.json) {
-        process.stdout.write(`${terminalJson(JSON.stringify({ tables }, null, 2))}\n`)
-        return
-      }
-      if (tables.length === 0) process.stdout.write("no tables this connection can read\n")
-      else {
-        process.stdout.write(`${pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [terminalText(t.table), t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])}\n`)
-        process.stdout.write(`\ninspect one: tablecast inspect --${source.type} … --table <TABLE>\n`)
-      }
+      this.log(tablesText(await inspecting(adapter.listTables(source, process.env)), source.type, flags.json))
       return
     }
-
-    const description: SourceDescription = await run(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
+    const description = await inspecting(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
     const tableName = readsFrom ?? "query"
     const proposal = proposeSync(description, tableName)
-    const name = flags.name ?? tableName.replace(/\.[^.]+$/, "").split(".").pop()!.replace(/[^\w.-]+/g, "-").toLowerCase()
-
-    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify({ ...description, proposal: { name, ...proposal } }, null, 2))}\n`)
-    else {
-      process.stdout.write(`${terminalText(description.description)}: ${description.columns.length} columns, ${description.estimatedRows === undefined ? "row count unknown" : `~${description.estimatedRows} rows`}\n\n`)
-      process.stdout.write(
-        `${pad([
-          ["COLUMN", "TYPE", "AS JSON", "AUTO SENDS", "EMPTY", "UNIQUE", "SAMPLES"],
-          ...description.columns.map((c) =>
-            [c.name, c.sourceType, c.kind, c.sentAs?.type ?? "?", yesNo(c.nullable), yesNo(c.unique), c.samples.map(show).join(", ")].map(terminalText)
-          )
-        ])}\n\n`
-      )
-      // What decided each column's type under `auto` where the rows did (a source that scans its
-      // rows: a file), and what a sync would reject.
-      const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
-      if (description.repeats !== undefined && decided !== undefined) process.stdout.write(`AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`)
-      for (const c of description.columns) {
-        if (c.sentAs?.note !== undefined && c.sentAs.type === "number") process.stdout.write(`  - ${terminalText(c.name)}: ${terminalText(c.sentAs.note)}\n`)
-        if (c.misfit !== undefined) {
-          process.stdout.write(
-            terminalText(
-              `  - ${c.name}: typed number from the first rows, but row ${c.misfit.row} holds ${show(JSON.stringify(c.misfit.value))}: a sync would reject that row (--column ${c.name}=string sends the column as text)`
-            ) + "\n"
-          )
-        }
-      }
-      process.stdout.write("\n")
-      if (description.repeats !== undefined && description.repeats.repeated > 0) {
-        const { scanned, repeated } = description.repeats
-        process.stdout.write(
-          `${repeated} of the ${scanned} rows scanned repeat an earlier row exactly: a sync sends each as a message of its own (its messageId counts the occurrence)\n\n`
-        )
-      }
-      process.stdout.write(`proposed sync "${terminalText(name)}":\n${terminalJson(JSON.stringify(proposal.spec, null, 2))}\n`)
-      for (const note of proposal.notes) process.stdout.write(`  - ${terminalText(note)}\n`)
-    }
-
+    const name = flags.name ?? proposedSyncName(tableName)
+    this.log(descriptionText(description, name, proposal, flags.json))
     if (flags["write-config"] !== undefined) {
-      const file = path.resolve(flags["write-config"])
-      const config = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as { syncs?: Record<string, unknown> }) : { syncs: {} }
-      config.syncs ??= {}
-      if (name in config.syncs) throw new UsageError(`${flags["write-config"]} already has a sync named "${name}": choose another with --name`)
-      // The file must never hold a password: a URL holding one goes, a variable name comes in its place.
-      const { entry: written, urlMovedTo } = adapter.configEntry(source, baseDir, path.dirname(file))
-      if (urlMovedTo !== undefined) {
-        process.stderr.write(`the connection URL holds a password, so the config names the variable ${urlMovedTo} instead: set it before running the sync\n`)
-      }
-      config.syncs[name] = { source: written, ...proposal.spec }
-      await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)
-      process.stderr.write(`wrote sync "${name}" to ${flags["write-config"]}: review it, then run tablecast sync ${name}${file === path.resolve(DEFAULT_CONFIG_FILE) ? "" : ` --config ${flags["write-config"]}`}\n`)
+      const notices = await writeProposal({ given: flags["write-config"], name, proposal, entryIn: (folder) => adapter.configEntry(source, baseDir, folder) })
+      for (const notice of notices) this.logToStderr(notice)
     }
   }
 }

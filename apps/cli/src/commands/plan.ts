@@ -1,12 +1,13 @@
+import { ConfigError } from "@tablecast/config"
+import { fatalOfRecord } from "@tablecast/core"
 import { incrementalOf } from "@tablecast/incremental"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
-import { ExitCode } from "../ExitCode.ts"
+import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
-import { runIncrementalSync, StartError } from "../RunSync.ts"
+import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { UsageError } from "../UsageError.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
@@ -55,26 +56,20 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       needsWriteKey: false
     })
     if (incrementalOf(sync.spec) === undefined) {
-      throw new UsageError("tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)")
+      throw new ConfigError({ message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)" })
     }
-    let result
-    try {
-      result = await runIncrementalSync(sync, progressDisplay("none"), { full: incremental.full, force: incremental.force, planOnly: true, sampleSize: flags.sample, diffInDatabase: incremental.diffInDatabase })
-    } catch (error) {
-      if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-        return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
-      }
-      throw error
-    }
-    const { report, plan } = result
+    const { report, plan } = await runIncrementalSync(sync, progressDisplay("none"), {
+      full: incremental.full,
+      force: incremental.force,
+      planOnly: true,
+      sampleSize: flags.sample,
+      diffInDatabase: incremental.diffInDatabase
+    })
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      process.stderr.write(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}\n`)
-      const kind = report.fatal?.kind
-      return this.exit(kind === "state" ? ExitCode.stateFailed : kind === "unbalanced" ? ExitCode.unbalanced : ExitCode.sourceFailed)
+      this.logToStderr(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}`)
+      return this.exit(planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal)))
     }
-    if (flags.json) process.stdout.write(`${terminalJson(JSON.stringify(plan, null, 2))}\n`)
-    else process.stdout.write(`${planText(plan, `tablecast plan ${plan.sync}`)}\n`)
+    this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`))
     if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
   }
 }

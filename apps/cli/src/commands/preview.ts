@@ -1,9 +1,9 @@
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
-import { runPreview, StartError } from "../RunSync.ts"
+import { previewText } from "../PreviewText.ts"
+import { runPreview } from "../RunSync.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
@@ -33,28 +33,10 @@ export default class PreviewCommand extends BaseCommand {
       overrides: { ...mappingOverrides(flags), destination: {}, pipeline: {} },
       needsWriteKey: false
     })
-    let result
-    try {
-      result = await runPreview(sync, flags.limit)
-    } catch (error) {
-      if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-        return this.exit(ExitCode.sourceFailed)
-      }
-      throw error
-    }
-    if (result.columnTypes.length > 0) {
-      const width = Math.max(...result.columnTypes.map((line) => terminalText(line.column).length))
-      process.stderr.write("column types (auto is decided once per column):\n")
-      for (const line of result.columnTypes) process.stderr.write(`  ${terminalText(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${terminalText(line.basis)}\n`)
-    }
-    for (const message of result.messages) process.stdout.write(`${terminalJson(message)}\n`)
-    if (result.rowsRepeated > 0) {
-      process.stderr.write(
-        `${result.rowsRepeated} of the ${result.rowsRead} rows previewed repeat an earlier row: each is sent as a message of its own (its messageId counts the occurrence)\n`
-      )
-    }
-    for (const reject of result.rejects) process.stderr.write(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}\n`)
+    const result = await runPreview(sync, flags.limit)
+    const text = previewText(result)
+    for (const line of text.stderr) this.logToStderr(line)
+    for (const line of text.stdout) this.log(line)
     // As `sync --dry-run` says of the same rows.
     if (result.rejects.length > 0) this.exit(ExitCode.rowsRejected)
   }

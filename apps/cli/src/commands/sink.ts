@@ -1,21 +1,11 @@
 import { Flags } from "@oclif/core"
-import { ConfigError, flagError } from "@tablecast/config"
-import { formatIssues } from "@tablecast/core"
-import { formatSinkStats, SinkOptions, startSink } from "@tablecast/sink"
+import { formatSinkStats, startSink } from "@tablecast/sink"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
-import { checkOutput, describeFsError, OutputLocationError } from "../OutputFiles.ts"
-import { terminalText } from "../TerminalText.ts"
+import { checkOutput, describeFsError } from "../OutputFiles.ts"
+import { sinkOptionsOf } from "../SinkOptions.ts"
 
 const share = (summary: string) => Flags.string({ summary, helpGroup: "FAULTS" })
-
-const shareValue = (text: string | undefined, flag: string): number | undefined => {
-  if (text === undefined) return undefined
-  const percent = text.trim().endsWith("%")
-  const value = Number(percent ? text.trim().slice(0, -1) : text)
-  if (!Number.isFinite(value)) throw flagError(flag, `--${flag} ${JSON.stringify(text)}: expected a share such as 0.2 or 20%`)
-  return percent ? value / 100 : value
-}
 
 export default class SinkCommand extends BaseCommand {
   static override summary = "Run a local Segment-compatible receiver, to try a sync without a Segment account."
@@ -58,52 +48,21 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SinkCommand)
-    const input = {
-      host: flags.host,
-      port: flags.port,
-      out: flags.out,
-      writeKeys: flags["write-key"],
-      throttleShare: shareValue(flags.throttle, "throttle"),
-      retryAfterSeconds: flags["retry-after"],
-      serverErrorShare: shareValue(flags["server-errors"], "server-errors"),
-      dropShare: shareValue(flags.drop, "drop"),
-      halfWriteShare: shareValue(flags["half-write"], "half-write"),
-      delayMillis: flags.delay,
-      slowShare: shareValue(flags.slow, "slow"),
-      down: flags.down ? true : undefined,
-      maxBodyBytes: flags["max-body-bytes"],
-      maxMessageBytes: flags["max-message-bytes"],
-      maxBatchCount: flags["max-batch-count"],
-      trackMessageIds: flags["track-message-ids"],
-      seed: flags.seed
-    }
-    const parsed = SinkOptions.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)))
-    if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error) })
-    if (flags.out !== undefined) {
-      try {
-        await checkOutput({ flag: "--out", path: flags.out, mode: "stream" })
-      } catch (error) {
-        if (!(error instanceof OutputLocationError)) throw error
-        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-        return this.exit(ExitCode.outputFailed)
-      }
-    }
-    let sink
-    try {
-      sink = await startSink(parsed.data)
-    } catch (error) {
+    const options = sinkOptionsOf(flags)
+    if (flags.out !== undefined) await checkOutput({ flag: "--out", path: flags.out, mode: "stream" })
+    const sink = await startSink(options).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw error
-      process.stderr.write(`tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)\n`)
+      this.logToStderr(`tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`)
       return this.exit(ExitCode.usage)
-    }
-    process.stderr.write(`tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}\n`)
+    })
+    this.logToStderr(`tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`)
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve())
       process.once("SIGTERM", () => resolve())
     })
     await sink.close()
     const stats = sink.stats()
-    process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatSinkStats(stats)}\n`)
+    this.log(flags.json ? JSON.stringify(stats, null, 2) : formatSinkStats(stats))
   }
 }

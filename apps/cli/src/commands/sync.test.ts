@@ -97,7 +97,7 @@ describe("tablecast sync", () => {
     const rejects = path.join(dir, "rejects.jsonl")
     const rows = ["customer_id,score,notes"]
     for (let i = 1; i <= 50; i++) rows.push(`${1000 + i},0.${i},${i === 25 ? "x".repeat(40_000) : "ok"}`)
-    await writeFile(file, rows.join("\n") + "\n")
+    await writeFile(file, `${rows.join("\n")}\n`)
     const received = path.join(dir, "received.jsonl")
     sink = await startSink({ out: received })
     const result = await runCli(

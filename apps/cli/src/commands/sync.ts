@@ -1,17 +1,15 @@
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
-import { ExitCode, exitCodeOf } from "../ExitCode.ts"
+import { ExitCode } from "../ExitCode.ts"
 import { applyLowMemory } from "../LowMemory.ts"
 import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
-import { reportText } from "../ReportText.ts"
 import { incrementalOf } from "@tablecast/incremental"
-import { planText } from "../PlanText.ts"
-import { checkpointPath, runIncrementalSync, runSync, StartError } from "../RunSync.ts"
-import { describeFsError, OutputLocationError, preflightOutputs, writeFileAtomically } from "../OutputFiles.ts"
-import { failureLine, secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
-import { terminalJson, terminalText } from "../TerminalText.ts"
-import { stopSignals } from "../StopSignals.ts"
+import { checkpointPath, deliverSync } from "../RunSync.ts"
+import { preflightOutputs } from "../OutputFiles.ts"
+import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
+import { syncResultText, writeReportFile } from "../SyncResult.ts"
+import { stopNotice, stopSignals } from "../StopSignals.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class SyncCommand extends BaseCommand {
@@ -97,92 +95,43 @@ Outputs are checked before anything is read or sent: missing folders are created
       },
       needsWriteKey: !flags["dry-run"]
     })
-    const sync = flags["low-memory"] ? applyLowMemory(resolved, flags.worker) : resolved
-    if (incrementalOf(sync.spec) === undefined && (incremental.full || incremental.force || incremental.incrementalPatch !== undefined)) {
+    const sync = flags["low-memory"] ? await applyLowMemory(resolved, flags.worker) : resolved
+    const isIncremental = incrementalOf(sync.spec) !== undefined
+    if (!isIncremental && (incremental.full || incremental.force || incremental.incrementalPatch !== undefined)) {
       this.warn("--full, --force, --mode, --tolerance and the guard apply to an incremental sync: give --key (or a key in the config)")
     }
-    for (const warning of secretFlagWarnings(flags)) process.stderr.write(`tablecast: warning: ${warning}\n`)
+    for (const warning of await secretFlagWarnings(flags)) this.logToStderr(`tablecast: warning: ${warning}`)
     const stateDir = flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined
-    const isIncremental = incrementalOf(sync.spec) !== undefined
+    const dryRun = flags["dry-run"] || sync.pipeline.dryRun
     // Preflight: every file the run will write is checked (its folder created) before anything is
     // read or sent; a symbolic link where one goes is refused.
-    try {
-      await preflightOutputs(
-        syncOutputLocations({
-          sync,
-          report: flags.report,
-          checkpoint:
-            isIncremental || stateDir === undefined || flags["dry-run"] || sync.pipeline.dryRun
-              ? undefined
-              : checkpointPath(sync, stateDir, JSON.stringify(sync.source)),
-          incremental: isIncremental,
-          stateFlag: flags["state-db"] === undefined ? undefined : "--state-db",
-          rejectsFlag: flags.rejects !== undefined
-        })
-      )
-    } catch (error) {
-      if (!(error instanceof OutputLocationError)) throw error
-      process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-      return this.exit(ExitCode.outputFailed)
-    }
-    const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
-    const signals = stopSignals((signal, count) => {
-      process.stderr.write(
-        count === 1
-          ? `\ntablecast: ${signal}: stopping — no more reading; flushing what is queued and in flight (again to stop at once)\n`
-          : `\ntablecast: ${signal}: stopping at once\n`
-      )
-    })
-    let report
-    let plan
-    try {
-      if (isIncremental) {
-        const result = await runIncrementalSync(sync, progress, {
-          full: incremental.full,
-          force: incremental.force,
-          planOnly: flags["dry-run"],
-          diffInDatabase: incremental.diffInDatabase,
-          stop: signals.requests
-        })
-        report = result.report
-        plan = result.plan
-      } else report = await runSync(sync, progress, {
-        dryRun: flags["dry-run"],
-        restart: flags.restart,
-        stateDir,
-        stop: signals.requests
+    await preflightOutputs(
+      syncOutputLocations({
+        sync,
+        report: flags.report,
+        checkpoint: isIncremental || stateDir === undefined || dryRun ? undefined : checkpointPath(sync, stateDir, JSON.stringify(sync.source)),
+        incremental: isIncremental,
+        stateFlag: flags["state-db"] === undefined ? undefined : "--state-db",
+        rejectsFlag: flags.rejects !== undefined
       })
-    } catch (error) {
-      if (error instanceof StartError) {
-        process.stderr.write(`tablecast: ${terminalText(error.message)}\n`)
-        return this.exit(error.kind === "source" ? ExitCode.sourceFailed : ExitCode.usage)
-      }
-      throw error
-    } finally {
-      signals.dispose()
-    }
-    const json = `${JSON.stringify(report, null, 2)}\n`
-    if (flags.json) process.stdout.write(terminalJson(json))
-    else {
-      process.stdout.write(`${reportText(report, sync.rejects)}\n`)
-      // A dry run, or a run the guard stopped: the plan says what would have been sent.
-      if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) process.stdout.write(`${planText(plan, "plan")}\n`)
-    }
-    // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
-    if (plan?.guard.warning !== undefined) process.stderr.write(`tablecast: guard warning: ${terminalText(plan.guard.warning)}\n`)
-    // Why the run did not end clean, on stderr in one line (with --json too: stdout stays JSON).
-    const reason = failureLine(report, sync.rejects)
-    if (reason !== undefined) process.stderr.write(`tablecast: ${terminalText(reason)}\n`)
-    let code = exitCodeOf(report)
-    if (flags.report !== undefined) {
-      try {
-        await writeFileAtomically(flags.report, json, { sync: true })
-      } catch (error) {
-        // The report was printed above: what was and was not delivered is not lost.
-        process.stderr.write(`tablecast: ${terminalText(`--report ${flags.report}: cannot write the report: ${describeFsError(error)}`)}\n`)
-        if (code === ExitCode.ok || code === ExitCode.rowsRejected || code === ExitCode.incomplete) code = ExitCode.outputFailed
-      }
-    }
+    )
+    const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
+    const signals = stopSignals((signal, count) => this.logToStderr(stopNotice(signal, count)))
+    const result = await deliverSync(sync, progress, {
+      incremental: isIncremental,
+      dryRun: flags["dry-run"],
+      restart: flags.restart,
+      stateDir,
+      full: incremental.full,
+      force: incremental.force,
+      diffInDatabase: incremental.diffInDatabase,
+      stop: signals.requests
+    }).finally(() => signals.dispose())
+    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects })
+    for (const line of text.stdout) this.log(line)
+    for (const line of text.stderr) this.logToStderr(line)
+    const { code, problem } = await writeReportFile(flags.report, result.report)
+    if (problem !== undefined) this.logToStderr(problem)
     if (code !== ExitCode.ok) this.exit(code)
   }
 }

@@ -36,6 +36,16 @@ export interface SourceAdapter<Config extends { readonly type: string } = { read
   readonly readsFrom: (config: Config) => string | undefined
   /** The entry as written into a config file in `folder` (`tablecast inspect --write-config`). */
   readonly configEntry: (config: Config, baseDir: string, folder: string) => ConfigEntry<Config>
+  /**
+   * The entry set to read on one thread (memory before speed: the CLI's `--low-memory`), for a
+   * source that can read on another; absent where the source reads on one thread anyway.
+   */
+  readonly oneThread?: (config: Config) => Config
+  /**
+   * The variable the source's driver reads a password from when a connection URL leaves it out
+   * (`PGPASSWORD`): what an app names instead of a password written into a URL it was given.
+   */
+  readonly passwordVariable?: string
 }
 
 /** A source entry to write into a config file: never a secret, and paths relative to the file. */

@@ -1,0 +1,64 @@
+import type { DeliveryReport } from "@tablecast/core"
+import type { IncrementalPlan } from "@tablecast/incremental"
+import { ExitCode, exitCodeOf } from "./ExitCode.ts"
+import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
+import { planText } from "./PlanText.ts"
+import { reportText } from "./ReportText.ts"
+import { failureLine } from "./SyncOutputs.ts"
+import { terminalJson, terminalText } from "./TerminalText.ts"
+
+/** What a sync ends with: its report, and an incremental sync's plan (undefined when it could not plan). */
+export interface SyncResult {
+  readonly report: DeliveryReport
+  readonly plan: IncrementalPlan | undefined
+}
+
+/** Lines for stdout and stderr, each written with its own newline. */
+export interface CommandText {
+  readonly stdout: ReadonlyArray<string>
+  readonly stderr: ReadonlyArray<string>
+}
+
+/** The report as JSON: printed with --json, written with --report. */
+export const reportJson = (report: DeliveryReport): string => JSON.stringify(report, null, 2)
+
+/**
+ * What `tablecast sync` prints at the end: the report (JSON or text) on stdout, and the plan when
+ * it says what would have been sent (a dry run, or a run the guard stopped); on stderr, a guard
+ * warning and why the run did not end clean, in one line (with --json too: stdout stays JSON).
+ */
+export const syncResultText = ({ report, plan }: SyncResult, options: { readonly json: boolean; readonly rejects: string | undefined }): CommandText => {
+  const stdout: Array<string> = []
+  const stderr: Array<string> = []
+  if (options.json) stdout.push(terminalJson(reportJson(report)))
+  else {
+    stdout.push(reportText(report, options.rejects))
+    if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan"))
+  }
+  // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
+  if (plan?.guard.warning !== undefined) stderr.push(`tablecast: guard warning: ${terminalText(plan.guard.warning)}`)
+  const reason = failureLine(report, options.rejects)
+  if (reason !== undefined) stderr.push(`tablecast: ${terminalText(reason)}`)
+  return { stdout, stderr }
+}
+
+/**
+ * Writes the report file (--report) and gives the run's exit code. The report was printed before:
+ * when the file cannot be written, what was and was not delivered is not lost, but a run that
+ * would have exited 0, 3 or 4 exits 11 instead (a failure that says more keeps its code).
+ */
+export const writeReportFile = async (
+  file: string | undefined,
+  report: DeliveryReport
+): Promise<{ readonly code: number; readonly problem?: string }> => {
+  const code = exitCodeOf(report)
+  if (file === undefined) return { code }
+  try {
+    await writeFileAtomically(file, `${reportJson(report)}\n`, { sync: true })
+    return { code }
+  } catch (error) {
+    const problem = `tablecast: ${terminalText(`--report ${file}: cannot write the report: ${describeFsError(error)}`)}`
+    const delivered = code === ExitCode.ok || code === ExitCode.rowsRejected || code === ExitCode.incomplete
+    return { code: delivered ? ExitCode.outputFailed : code, problem }
+  }
+}
