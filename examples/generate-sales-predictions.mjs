@@ -29,12 +29,60 @@ const prng = (seed) => {
 }
 
 const firstNames = [
-  "ava", "noah", "mia", "liam", "zoe", "ethan", "lea", "lucas", "ines", "omar", "yuki", "sofia", "mateo", "amara",
-  "jonas", "priya", "chloe", "diego", "hana", "felix", "nora", "arjun", "elena", "kofi", "maya", "theo", "sara", "ivan"
+  "ava",
+  "noah",
+  "mia",
+  "liam",
+  "zoe",
+  "ethan",
+  "lea",
+  "lucas",
+  "ines",
+  "omar",
+  "yuki",
+  "sofia",
+  "mateo",
+  "amara",
+  "jonas",
+  "priya",
+  "chloe",
+  "diego",
+  "hana",
+  "felix",
+  "nora",
+  "arjun",
+  "elena",
+  "kofi",
+  "maya",
+  "theo",
+  "sara",
+  "ivan"
 ]
 const lastNames = [
-  "smith", "garcia", "martin", "nguyen", "kowalski", "rossi", "muller", "tanaka", "okafor", "silva", "dubois", "khan",
-  "johansson", "lopez", "novak", "schmidt", "moreau", "ahmed", "kim", "popescu", "walsh", "costa", "yilmaz", "berg"
+  "smith",
+  "garcia",
+  "martin",
+  "nguyen",
+  "kowalski",
+  "rossi",
+  "muller",
+  "tanaka",
+  "okafor",
+  "silva",
+  "dubois",
+  "khan",
+  "johansson",
+  "lopez",
+  "novak",
+  "schmidt",
+  "moreau",
+  "ahmed",
+  "kim",
+  "popescu",
+  "walsh",
+  "costa",
+  "yilmaz",
+  "berg"
 ]
 // Reserved example domains (RFC 2606): the file must never hold a real person's address.
 const domains = ["example.com", "example.org", "example.net"]

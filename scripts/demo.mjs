@@ -48,10 +48,13 @@ const problems = []
 if (sync.code !== 0) problems.push(`the sync exited with ${sync.code}`)
 if (report.rows.read !== csvRows) problems.push(`the report read ${report.rows.read} rows, the file has ${csvRows}`)
 if (report.messages.accepted !== csvRows) problems.push(`the report accepted ${report.messages.accepted} of ${csvRows} rows`)
-if (lines.length !== report.messages.accepted) problems.push(`the receiver holds ${lines.length} messages, the report says ${report.messages.accepted} were accepted`)
+if (lines.length !== report.messages.accepted)
+  problems.push(`the receiver holds ${lines.length} messages, the report says ${report.messages.accepted} were accepted`)
 if (unique.size !== lines.length) problems.push(`the receiver holds ${lines.length - unique.size} duplicate messageIds`)
 
-console.log(`\nreceiver: ${lines.length} messages in ${path.relative(root, received)}, ${unique.size} distinct messageIds; report: ${path.relative(root, reportFile)}`)
+console.log(
+  `\nreceiver: ${lines.length} messages in ${path.relative(root, received)}, ${unique.size} distinct messageIds; report: ${path.relative(root, reportFile)}`
+)
 if (problems.length > 0) {
   console.error(`\ndemo FAILED:\n- ${problems.join("\n- ")}`)
   process.exit(1)

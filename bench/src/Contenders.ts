@@ -86,11 +86,7 @@ const cliContender = (key: string, label: string, flags: ReadonlyArray<string>, 
   label,
   sends: true,
   needsPostgres: postgres,
-  args: (input) => [
-    cliEntry,
-    ...syncFlags(input, postgres ? ["--postgres", "env", "--table", input.table ?? ""] : csvFile(input)),
-    ...flags
-  ],
+  args: (input) => [cliEntry, ...syncFlags(input, postgres ? ["--postgres", "env", "--table", input.table ?? ""] : csvFile(input)), ...flags],
   env: { SEGMENT_WRITE_KEY: "bench-write-key" },
   readOutput: readReport
 })
@@ -119,9 +115,7 @@ export const contenders: ReadonlyArray<Contender> = [
       const out = lastJsonLine(stdout) as { rows: number; deliveryFailures: number; firstFailure?: string }
       return {
         rowsRead: out.rows,
-        ...(out.deliveryFailures === 0
-          ? {}
-          : { note: `${out.deliveryFailures} delivery failures reported (first: ${out.firstFailure ?? "?"})` })
+        ...(out.deliveryFailures === 0 ? {} : { note: `${out.deliveryFailures} delivery failures reported (first: ${out.firstFailure ?? "?"})` })
       }
     }
   },

@@ -37,7 +37,10 @@ export const checkTargets = (summaries: ReadonlyArray<Summary>, memoryRuns: Read
     lines.push(`- (analytics-node script lost ${library.rowsLost.toLocaleString("en-US")} rows)`)
   }
   for (const ours of summaries.filter((summary) => summary.key !== "bare" && summary.key !== "analytics-node")) {
-    check(ours.rowsLost === 0 && ours.duplicates === 0, `${ours.label}: zero rows lost, none twice (${ours.rowsLost} lost, ${ours.duplicates} twice)`)
+    check(
+      ours.rowsLost === 0 && ours.duplicates === 0,
+      `${ours.label}: zero rows lost, none twice (${ours.rowsLost} lost, ${ours.duplicates} twice)`
+    )
   }
   for (const run of memoryRuns) {
     const small = find(run.key)

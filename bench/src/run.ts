@@ -90,9 +90,7 @@ for (let round = 1; round <= repeat; round++) {
     say(`run ${round}/${repeat} ${contender.label}: ${describe(run)}`)
   }
 }
-const summaries: Array<Summary> = selected.map((contender) =>
-  summarize(measurements.filter((run) => run.key === contender.key))
-)
+const summaries: Array<Summary> = selected.map((contender) => summarize(measurements.filter((run) => run.key === contender.key)))
 
 const memoryRuns: Array<Measurement> = []
 if (memoryRows > 0) {

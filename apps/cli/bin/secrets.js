@@ -21,7 +21,8 @@ const MASK = "[redacted]"
 // The password of `scheme://user:password@host`.
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:'"]*:)([^\s/?#@'"]+)@/gi
 // A secret as a URL or DSN parameter: `?password=...`, `&privateKeyPassphrase=...`, `password=... ` (libpq DSN).
-const PARAMETER = /((?:^|[?&;\s])(?:password|passwd|pwd|passphrase|privatekeypassphrase|private_key_passphrase|token|secret|writekey|write_key)=)([^&;\s'"]+)/gi
+const PARAMETER =
+  /((?:^|[?&;\s])(?:password|passwd|pwd|passphrase|privatekeypassphrase|private_key_passphrase|token|secret|writekey|write_key)=)([^&;\s'"]+)/gi
 
 /** The password of a connection URL, or undefined. */
 export const urlPassword = (text) => {

@@ -24,6 +24,7 @@ describe("the CLI's bundle", () => {
   it("loads no source at start: each comes with the first run that reads it", () => {
     const text = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
     expect(text).toContain("COMMANDS")
-    for (const marker of ["CsvSourceConfig", "PostgresSourceConfig", "SnowflakeSourceConfig", "require_pg_cursor"]) expect(text).not.toContain(marker)
+    for (const marker of ["CsvSourceConfig", "PostgresSourceConfig", "SnowflakeSourceConfig", "require_pg_cursor"])
+      expect(text).not.toContain(marker)
   })
 })

@@ -16,7 +16,10 @@ export const configEntryOf = async (input: {
 }): Promise<ConfigEntry | undefined> => {
   const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
   if (input.configFile === undefined && input.syncName !== undefined && !existsSync(path.resolve(input.cwd, DEFAULT_CONFIG_FILE))) {
-    throw new ConfigError({ message: `sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`, flag: "config" })
+    throw new ConfigError({
+      message: `sync "${input.syncName}" needs a config file: none at ./${DEFAULT_CONFIG_FILE}; pass --config <file>`,
+      flag: "config"
+    })
   }
   if (file === undefined) return undefined
   const config = await loadConfigFile(path.resolve(input.cwd, file))
@@ -42,7 +45,8 @@ export const inspectedEntrySource = async (input: {
   readonly sourcePatch: Readonly<Record<string, unknown>> | undefined
 }): Promise<{ readonly raw: Record<string, unknown>; readonly baseDir: string }> => {
   const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
-  if (file === undefined) throw new ConfigError({ message: "nothing to inspect: give --file, --postgres or --snowflake, or a sync of the config file" })
+  if (file === undefined)
+    throw new ConfigError({ message: "nothing to inspect: give --file, --postgres or --snowflake, or a sync of the config file" })
   const config = await loadConfigFile(path.resolve(file))
   const names = Object.keys(config.syncs)
   const name = input.syncName ?? (names.length === 1 ? names[0] : undefined)

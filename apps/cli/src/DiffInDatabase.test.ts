@@ -63,7 +63,8 @@ const runOnce = async (
   const source = await Effect.runPromise(make(options))
   const digests = await Effect.runPromise(makeDigests(options))
   const shape: RowSourceShape = { ...source, rows: counted(source.rows) }
-  const digestsLayer = digests === undefined ? Layer.empty : Layer.succeed(SourceDigests, { ...digests, rows: (f: boolean) => counted(digests.rows(f)) })
+  const digestsLayer =
+    digests === undefined ? Layer.empty : Layer.succeed(SourceDigests, { ...digests, rows: (f: boolean) => counted(digests.rows(f)) })
   const store = postgresSnapshotStore({ schema, connection: { options: "-c TimeZone=Asia/Kolkata -c DateStyle=German -c extra_float_digits=0" } })
   const transport = recordingTransport((request, index) => h.answer?.(request, index) ?? "ok")
   const result = await Effect.runPromise(
@@ -216,8 +217,27 @@ describe.skipIf(client === undefined)("diff in the database (Postgres source bes
       const dir = await mkdtemp(path.join(tmpdir(), "tablecast-diff-in-db-"))
       const env = { SEGMENT_WRITE_KEY: "wk_test_diff_in_db_7e1", ...pgEnv() }
       const args = (extra: ReadonlyArray<string>) => [
-        "sync", "--postgres", "env", "--table", TABLE, "-e", "Churn Scored", "-u", "customer_id", "--timestamp", "updated_at",
-        "--key", "customer_id", "--name", `churn-cli-${path.basename(dir)}`, "--endpoint", sink.url, "--state-postgres", "env", "--json", ...extra
+        "sync",
+        "--postgres",
+        "env",
+        "--table",
+        TABLE,
+        "-e",
+        "Churn Scored",
+        "-u",
+        "customer_id",
+        "--timestamp",
+        "updated_at",
+        "--key",
+        "customer_id",
+        "--name",
+        `churn-cli-${path.basename(dir)}`,
+        "--endpoint",
+        sink.url,
+        "--state-postgres",
+        "env",
+        "--json",
+        ...extra
       ]
       const sync = async (extra: ReadonlyArray<string> = []) => {
         const result = await runCli(args(extra), { env, cwd: dir })
@@ -233,7 +253,15 @@ describe.skipIf(client === undefined)("diff in the database (Postgres source bes
       const off = await sync(["--no-diff-in-database"])
       expect(off.incremental?.diffInDatabase).toBeUndefined()
       expect(off.incremental?.rows.unchanged).toBe(40)
-      const plan = await runCli(["plan", ...args([]).slice(1).filter((arg) => arg !== "--json" && arg !== "--endpoint" && arg !== sink.url)], { env, cwd: dir })
+      const plan = await runCli(
+        [
+          "plan",
+          ...args([])
+            .slice(1)
+            .filter((arg) => arg !== "--json" && arg !== "--endpoint" && arg !== sink.url)
+        ],
+        { env, cwd: dir }
+      )
       expect(plan.stdout).toMatch(/in database 40 unchanged rows compared in Postgres/)
       expect(sink.stats().messagesAccepted).toBe(40)
     } finally {

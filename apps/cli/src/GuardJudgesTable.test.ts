@@ -14,7 +14,19 @@ const scores = (count: number) => {
   return `${lines.join("\n")}\n`
 }
 
-const args = (file: string, mode: string, extra: ReadonlyArray<string> = []) => ["-f", file, "-e", "Churn Scored", "-u", "customer_id", "--key", "customer_id", "--mode", mode, ...extra]
+const args = (file: string, mode: string, extra: ReadonlyArray<string> = []) => [
+  "-f",
+  file,
+  "-e",
+  "Churn Scored",
+  "-u",
+  "customer_id",
+  "--key",
+  "customer_id",
+  "--mode",
+  mode,
+  ...extra
+]
 
 describe("the guard judges the table in every mode (issue #14, finding 9), through the built CLI", () => {
   let sink: Sink
@@ -49,7 +61,9 @@ describe("the guard judges the table in every mode (issue #14, finding 9), throu
       const text = await runCli(["plan", ...args(half, mode)], { cwd })
       expect(text.code, text.stderr).toBe(8)
       expect(text.stdout).toContain(`removed     ${n(size / 2)}`)
-      expect(text.stdout).toContain(`removed 50.0% (at most 20.0%): STOPS THE RUN: ${size / 2} of the snapshot's ${size} rows are removed (50%), over the guard's 20%`)
+      expect(text.stdout).toContain(
+        `removed 50.0% (at most 20.0%): STOPS THE RUN: ${size / 2} of the snapshot's ${size} rows are removed (50%), over the guard's 20%`
+      )
 
       const requests = sink.stats().requests
       const sync = await runCli(["sync", ...args(half, mode, ["--endpoint", sink.url, "--json"])], { env, cwd })

@@ -72,7 +72,14 @@ describe("identical rows through the CLI", () => {
     const file = await table()
     const result = await runCli(["preview", "--file", file, "--event", "Bird Strike", "--customer-id", "airport", "--limit", "5"])
     expect(result.code).toBe(0)
-    expect(new Set(result.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { messageId: string }).messageId)).size).toBe(5)
+    expect(
+      new Set(
+        result.stdout
+          .trim()
+          .split("\n")
+          .map((line) => (JSON.parse(line) as { messageId: string }).messageId)
+      ).size
+    ).toBe(5)
     expect(result.stderr).toMatch(/2 of the 5 rows previewed repeat an earlier row/)
   })
 

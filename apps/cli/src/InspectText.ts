@@ -9,7 +9,14 @@ const show = (value: unknown): string => {
 
 const pad = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd()
+    )
+    .join("\n")
 }
 
 const yesNo = (value: boolean | undefined) => (value === undefined ? "?" : value ? "yes" : "no")
@@ -18,7 +25,10 @@ const yesNo = (value: boolean | undefined) => (value === undefined ? "?" : value
 export const tablesText = (tables: ReadonlyArray<TableSummary>, sourceType: string, json: boolean): string => {
   if (json) return terminalJson(JSON.stringify({ tables }, null, 2))
   if (tables.length === 0) return "no tables this connection can read"
-  const table = pad([["TABLE", "KIND", "ROWS (estimate)"], ...tables.map((t) => [terminalText(t.table), t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])])
+  const table = pad([
+    ["TABLE", "KIND", "ROWS (estimate)"],
+    ...tables.map((t) => [terminalText(t.table), t.kind, t.estimatedRows === undefined ? "?" : String(t.estimatedRows)])
+  ])
   return `${table}\n\ninspect one: tablecast inspect --${sourceType} … --table <TABLE>`
 }
 
@@ -26,7 +36,8 @@ export const tablesText = (tables: ReadonlyArray<TableSummary>, sourceType: stri
 const columnNotes = (description: SourceDescription): string => {
   let text = ""
   const decided = description.columns.find((c) => c.sentAs !== undefined)?.sentAs?.basis
-  if (description.repeats !== undefined && decided !== undefined) text += `AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`
+  if (description.repeats !== undefined && decided !== undefined)
+    text += `AUTO SENDS: each column's type, ${terminalText(decided)} (as a sync decides it)\n`
   for (const c of description.columns) {
     if (c.sentAs?.note !== undefined && c.sentAs.type === "number") text += `  - ${terminalText(c.name)}: ${terminalText(c.sentAs.note)}\n`
     if (c.misfit !== undefined) {

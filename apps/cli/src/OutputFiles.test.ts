@@ -34,7 +34,9 @@ describe("checkOutput", () => {
     await symlink(target, link)
     for (const mode of ["replace", "stream", "database"] as const) {
       const error = await failureOf(checkOutput({ flag: "--rejects", path: link, mode }))
-      expect(error.message).toBe(`--rejects ${link}: it is a symbolic link, and tablecast never writes through one: give the path of a regular file`)
+      expect(error.message).toBe(
+        `--rejects ${link}: it is a symbolic link, and tablecast never writes through one: give the path of a regular file`
+      )
     }
     expect(await readFile(target, "utf8")).toBe("keep me\n")
   })

@@ -41,7 +41,8 @@ export class OutputLocationError extends Schema.TaggedError<OutputLocationError>
   file: Schema.String
 }) {}
 
-const outputLocationError = (flag: string, file: string, reason: string) => new OutputLocationError({ message: `${flag} ${file}: ${reason}`, flag, file })
+const outputLocationError = (flag: string, file: string, reason: string) =>
+  new OutputLocationError({ message: `${flag} ${file}: ${reason}`, flag, file })
 
 /**
  * Checks that an output can be written, creating its folder: a symbolic link, a folder or a

@@ -21,7 +21,9 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
   const notSent = (kind: keyof typeof sent, n: number) => (n > 0 && !plan.full && !sent[kind] ? ` (not sent in mode ${plan.mode})` : "")
   lines.push(`  added       ${count(rows.added)}${notSent("added", rows.added)}`)
   lines.push(`  changed     ${count(rows.changed)}${notSent("changed", rows.changed)}`)
-  lines.push(`  unchanged   ${count(rows.unchanged)}${rows.withinTolerance > 0 ? ` (${count(rows.withinTolerance)} moved only within tolerance)` : ""}`)
+  lines.push(
+    `  unchanged   ${count(rows.unchanged)}${rows.withinTolerance > 0 ? ` (${count(rows.withinTolerance)} moved only within tolerance)` : ""}`
+  )
   lines.push(`  removed     ${count(rows.removed)}${notSent("removed", rows.removed)}`)
   if (plan.diffInDatabase !== undefined) {
     lines.push(
@@ -38,7 +40,11 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
   )
   lines.push(`  users       ${count(plan.users.touched)} touched, ${count(plan.users.new)} new to this sync (monthly tracked users estimate)`)
   const verdict =
-    guard.tripped === undefined ? "passes" : guard.forced ? `over, forced: ${guard.tripped}` : `STOPS THE RUN: ${guard.tripped} (--force sends anyway)`
+    guard.tripped === undefined
+      ? "passes"
+      : guard.forced
+        ? `over, forced: ${guard.tripped}`
+        : `STOPS THE RUN: ${guard.tripped} (--force sends anyway)`
   // The table's true shares against the snapshot, whatever the mode sends.
   lines.push(
     `  guard       added ${percent(guard.addedShare)}, changed ${percent(guard.changedShare)} (at most ${percent(guard.maxChangedShare)}), removed ${percent(guard.removedShare)} (at most ${percent(guard.maxRemovedShare)}): ${verdict}`
@@ -51,7 +57,9 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
         .slice(0, 6)
         .map((move) => `${move.column} ${value(move.before)} → ${value(move.after)}${move.withinTolerance === true ? " (within tolerance)" : ""}`)
         .join(", ")
-      lines.push(`    row ${change.row} ${change.key} ${change.kind}${moves === "" ? "" : `: ${moves}`}${change.changes.length > 6 ? ", ..." : ""}`)
+      lines.push(
+        `    row ${change.row} ${change.key} ${change.kind}${moves === "" ? "" : `: ${moves}`}${change.changes.length > 6 ? ", ..." : ""}`
+      )
     }
   }
   // Keys, values and reasons come from the input: escaped, each line stays one line.

@@ -12,13 +12,15 @@ export const previewText = (result: PreviewResult): CommandText => {
   if (result.columnTypes.length > 0) {
     const width = Math.max(...result.columnTypes.map((line) => terminalText(line.column).length))
     stderr.push("column types (auto is decided once per column):")
-    for (const line of result.columnTypes) stderr.push(`  ${terminalText(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${terminalText(line.basis)}`)
+    for (const line of result.columnTypes)
+      stderr.push(`  ${terminalText(line.column).padEnd(width)}  ${line.type.padEnd(7)}  ${terminalText(line.basis)}`)
   }
   if (result.rowsRepeated > 0) {
     stderr.push(
       `${result.rowsRepeated} of the ${result.rowsRead} rows previewed repeat an earlier row: each is sent as a message of its own (its messageId counts the occurrence)`
     )
   }
-  for (const reject of result.rejects) stderr.push(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}`)
+  for (const reject of result.rejects)
+    stderr.push(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}`)
   return { stdout: result.messages.map((message) => terminalJson(message)), stderr }
 }

@@ -50,9 +50,10 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}",
+      format:
+        " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}",
       hideCursor: true,
-      clearOnComplete: false,
+      clearOnComplete: false
     },
     cliProgress.Presets.shades_classic
   )

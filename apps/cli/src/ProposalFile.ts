@@ -21,7 +21,8 @@ export const writeProposal = async (input: {
   const file = path.resolve(input.given)
   const config = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as { syncs?: Record<string, unknown> }) : { syncs: {} }
   config.syncs ??= {}
-  if (input.name in config.syncs) throw new ConfigError({ message: `${input.given} already has a sync named "${input.name}": choose another with --name` })
+  if (input.name in config.syncs)
+    throw new ConfigError({ message: `${input.given} already has a sync named "${input.name}": choose another with --name` })
   const notices: Array<string> = []
   // The file must never hold a password: a URL holding one goes, a variable name comes in its place.
   const { entry, urlMovedTo } = input.entryIn(path.dirname(file))

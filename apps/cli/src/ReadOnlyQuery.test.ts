@@ -79,7 +79,20 @@ describe("a --query runs as one reading statement in a read-only transaction, th
     if (db === undefined) return
     const env = { ...pgEnv(), SEGMENT_WRITE_KEY: "k" }
     const cte = await runCli(
-      ["sync", "--postgres", "env", "--query", `WITH gone AS (DELETE FROM ${VICTIM} RETURNING id) SELECT id FROM gone`, "-e", "E", "-u", "id", "--endpoint", sink!.url, "--no-checkpoint"],
+      [
+        "sync",
+        "--postgres",
+        "env",
+        "--query",
+        `WITH gone AS (DELETE FROM ${VICTIM} RETURNING id) SELECT id FROM gone`,
+        "-e",
+        "E",
+        "-u",
+        "id",
+        "--endpoint",
+        sink!.url,
+        "--no-checkpoint"
+      ],
       { env, cwd: dir }
     )
     expect(cte.code).toBe(6)
@@ -89,7 +102,20 @@ describe("a --query runs as one reading statement in a read-only transaction, th
 
     const accepted = sink!.stats().messagesAccepted
     const literal = await runCli(
-      ["sync", "--postgres", "env", "--query", `select id, 'a; commit; delete from ${VICTIM}' as note from ${VICTIM};`, "-e", "E", "-u", "id", "--endpoint", sink!.url, "--no-checkpoint"],
+      [
+        "sync",
+        "--postgres",
+        "env",
+        "--query",
+        `select id, 'a; commit; delete from ${VICTIM}' as note from ${VICTIM};`,
+        "-e",
+        "E",
+        "-u",
+        "id",
+        "--endpoint",
+        sink!.url,
+        "--no-checkpoint"
+      ],
       { env, cwd: dir }
     )
     expect(literal.code, literal.stderr).toBe(0)

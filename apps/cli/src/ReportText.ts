@@ -2,8 +2,7 @@ import type { DeliveryReport } from "@tablecast/core"
 import type { IncrementalReport } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 
-const bytes = (n: number) =>
-  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`
+const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
 const count = (n: number) => n.toLocaleString("en-US")
 /** `1–200, 901–950`, the first few ranges of many. */
@@ -76,7 +75,9 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
       .filter(([, n]) => n > 0)
       .map(([stage, n]) => `${count(n)} ${stage}`)
       .join(", ")
-    lines.push(`  rejects    ${count(report.rejects.total)} (${stages})${rejectsFile === undefined ? "; pass --rejects <file.jsonl> to keep them all" : `, written to ${rejectsFile}`}`)
+    lines.push(
+      `  rejects    ${count(report.rejects.total)} (${stages})${rejectsFile === undefined ? "; pass --rejects <file.jsonl> to keep them all" : `, written to ${rejectsFile}`}`
+    )
     for (const reject of report.rejects.sample.slice(0, 5)) {
       lines.push(`    row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`}: ${reject.reason}`)
     }

@@ -141,7 +141,12 @@ export const runIncrementalSync = async (
 
 /** The first messages of a sync, as they would be sent. */
 export const runPreview = async (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
-  runEffect(preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env)), startErrors))
+  runEffect(
+    preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(
+      Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env)),
+      startErrors
+    )
+  )
 
 /** `tablecast sync`'s run: an incremental sync (planned, then sent), or a plain one from its checkpoint. */
 export const deliverSync = async (

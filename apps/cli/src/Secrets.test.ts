@@ -22,9 +22,26 @@ describe("secretsOf and redactText", () => {
         "--snowflake",
         "snowflake://me:sf-pass@acct/db?privateKeyPassphrase=keypass123"
       ],
-      { SEGMENT_WRITE_KEY: "wk_env_value", PGPASSWORD: "pgenvpass", MY_KEY_VAR: "named-var-key", DATABASE_URL: "postgres://u:urlpass@h/d", HOME: "/root" }
+      {
+        SEGMENT_WRITE_KEY: "wk_env_value",
+        PGPASSWORD: "pgenvpass",
+        MY_KEY_VAR: "named-var-key",
+        DATABASE_URL: "postgres://u:urlpass@h/d",
+        HOME: "/root"
+      }
     )
-    for (const secret of ["wk_flag_value", "wk_inline_value", "pg%21pass", "pg!pass", "sf-pass", "keypass123", "wk_env_value", "pgenvpass", "named-var-key", "urlpass"]) {
+    for (const secret of [
+      "wk_flag_value",
+      "wk_inline_value",
+      "pg%21pass",
+      "pg!pass",
+      "sf-pass",
+      "keypass123",
+      "wk_env_value",
+      "pgenvpass",
+      "named-var-key",
+      "urlpass"
+    ]) {
       expect(secrets).toContain(secret)
     }
     expect(secrets).not.toContain("/root")

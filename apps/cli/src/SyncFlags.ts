@@ -32,7 +32,10 @@ export const mappingFlags = {
     summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).",
     helpGroup: "SOURCE"
   }),
-  query: Flags.string({ summary: "Warehouse query to read, as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.", helpGroup: "SOURCE" }),
+  query: Flags.string({
+    summary: "Warehouse query to read, as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.",
+    helpGroup: "SOURCE"
+  }),
   type: Flags.string({
     char: "t",
     summary: "Call per row: track, identify, or both.",
@@ -143,8 +146,7 @@ export const deliveryFlags = {
     helpGroup: "BATCHING"
   }),
   "queue-capacity": Flags.integer({
-    summary:
-      "Messages queued before the reader waits (default 500, and with --max-rejects at least those of the 1,000 rows checked first).",
+    summary: "Messages queued before the reader waits (default 500, and with --max-rejects at least those of the 1,000 rows checked first).",
     helpGroup: "BATCHING"
   }),
   "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
@@ -159,8 +161,7 @@ export const deliveryFlags = {
   }),
   rejects: Flags.string({ char: "r", summary: "Write rejected rows, with reasons, to this JSONL file.", helpGroup: "OUTPUT" }),
   "max-rejects": Flags.string({
-    summary:
-      "Stop when more rows than this are rejected: a count (100) or a share (5%). Checked on the first 1,000 rows before anything is sent.",
+    summary: "Stop when more rows than this are rejected: a count (100) or a share (5%). Checked on the first 1,000 rows before anything is sent.",
     helpGroup: "BATCHING"
   }),
   "drain-timeout": Flags.integer({

@@ -62,10 +62,16 @@ describe("tablecast sync: outputs are checked before anything is read or sent", 
     const link = path.join(dir, "rejects.jsonl")
     await symlink(precious, link)
     const cases: Array<[ReadonlyArray<string>, RegExp]> = [
-      [["--report", path.join(file, "report.json")], /^tablecast: --report .*a-file\/report\.json: a part of the path is a file, not a folder \(ENOTDIR\)$/],
+      [
+        ["--report", path.join(file, "report.json")],
+        /^tablecast: --report .*a-file\/report\.json: a part of the path is a file, not a folder \(ENOTDIR\)$/
+      ],
       [["--rejects", link], /^tablecast: --rejects .*rejects\.jsonl: it is a symbolic link, and tablecast never writes through one/],
       [["--report", link], /^tablecast: --report .*rejects\.jsonl: it is a symbolic link/],
-      [["--state-dir", path.join(file, "state")], /^tablecast: --state-dir .*a-file\/state\/.*\.checkpoint\.json: a part of the path is a file, not a folder/]
+      [
+        ["--state-dir", path.join(file, "state")],
+        /^tablecast: --state-dir .*a-file\/state\/.*\.checkpoint\.json: a part of the path is a file, not a folder/
+      ]
     ]
     for (const [flags, message] of cases) {
       const result = await runCli(sync(sink.url, flags), { env, cwd: dir })

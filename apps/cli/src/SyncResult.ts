@@ -27,7 +27,10 @@ export const reportJson = (report: DeliveryReport): string => JSON.stringify(rep
  * it says what would have been sent (a dry run, or a run the guard stopped); on stderr, a guard
  * warning and why the run did not end clean, in one line (with --json too: stdout stays JSON).
  */
-export const syncResultText = ({ report, plan }: SyncResult, options: { readonly json: boolean; readonly rejects: string | undefined }): CommandText => {
+export const syncResultText = (
+  { report, plan }: SyncResult,
+  options: { readonly json: boolean; readonly rejects: string | undefined }
+): CommandText => {
   const stdout: Array<string> = []
   const stderr: Array<string> = []
   if (options.json) stdout.push(terminalJson(reportJson(report)))

@@ -50,21 +50,42 @@ const bodies = () => {
       name: "csv: 250,000 rows x 4 columns (1,000,000 cells)",
       type: "text/csv",
       query: `?spec=${encodeURIComponent(JSON.stringify(spec))}`,
-      text: fill("id,a,b,c\n", (i) => (i < 250_000 ? `c${pad(i, 7)},${pad(i, 22)},${pad(i * 3, 22)},${pad(i * 7, 22)}\n` : "x".repeat(limitBytes)), "", max)
+      text: fill(
+        "id,a,b,c\n",
+        (i) => (i < 250_000 ? `c${pad(i, 7)},${pad(i, 22)},${pad(i * 3, 22)},${pad(i * 7, 22)}\n` : "x".repeat(limitBytes)),
+        "",
+        max
+      )
     },
     {
       // 250,000 rows (MAX_ROWS) of 4 keys = 1,000,000 cells.
       name: "json: 250,000 rows x 4 keys (1,000,000 cells)",
       type: "application/json",
       query: "",
-      text: fill(`{"spec":${JSON.stringify(spec)},"rows":[`, (i) => (i < 250_000 ? `${i ? "," : ""}{"id":"c${pad(i, 7)}","a":"${pad(i, 14)}","b":${i % 1000},"c":"${pad(i * 7, 19)}"}` : "x".repeat(limitBytes)), "]}", max)
+      text: fill(
+        `{"spec":${JSON.stringify(spec)},"rows":[`,
+        (i) =>
+          i < 250_000
+            ? `${i ? "," : ""}{"id":"c${pad(i, 7)}","a":"${pad(i, 14)}","b":${i % 1000},"c":"${pad(i * 7, 19)}"}`
+            : "x".repeat(limitBytes),
+        "]}",
+        max
+      )
     },
     {
       // Rows holding an array of 7 strings: 9 values a row, 111,111 rows = 999,999 cells.
       name: "json: nested arrays (999,999 cells)",
       type: "application/json",
       query: "",
-      text: fill(`{"spec":${JSON.stringify(spec)},"rows":[`, (i) => (i < 111_111 ? `${i ? "," : ""}{"id":"c${pad(i, 7)}","v":[${Array.from({ length: 7 }, (_, k) => `"${pad(i + k, 20)}"`).join(",")}]}` : "x".repeat(limitBytes)), "]}", max)
+      text: fill(
+        `{"spec":${JSON.stringify(spec)},"rows":[`,
+        (i) =>
+          i < 111_111
+            ? `${i ? "," : ""}{"id":"c${pad(i, 7)}","v":[${Array.from({ length: 7 }, (_, k) => `"${pad(i + k, 20)}"`).join(",")}]}`
+            : "x".repeat(limitBytes),
+        "]}",
+        max
+      )
     }
   ]
 }
@@ -86,7 +107,13 @@ const nodeSetups = [
   { label: "defaults (SYNC_MAX_ROWS 10,000)", vars: {} },
   { label: "SYNC_MAX_ROWS=250000 SYNC_MAX_CELLS=1000000", vars: { SYNC_MAX_ROWS: "250000", SYNC_MAX_CELLS: "1000000" } },
   ...(process.env.BENCH_NODE_FLAGS
-    ? [{ label: `raised, node ${process.env.BENCH_NODE_FLAGS}`, vars: { SYNC_MAX_ROWS: "250000", SYNC_MAX_CELLS: "1000000" }, flags: process.env.BENCH_NODE_FLAGS.split(" ") }]
+    ? [
+        {
+          label: `raised, node ${process.env.BENCH_NODE_FLAGS}`,
+          vars: { SYNC_MAX_ROWS: "250000", SYNC_MAX_CELLS: "1000000" },
+          flags: process.env.BENCH_NODE_FLAGS.split(" ")
+        }
+      ]
     : [])
 ]
 
@@ -131,7 +158,14 @@ const nodeEntry = async (body, file, sinkUrl, setup) => {
   process.kill(-child.pid, "SIGINT")
   await new Promise((done) => child.once("exit", done))
   const kb = Number.isFinite(hwm) ? hwm : Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? Number.NaN)
-  return { status: response.status, outcome: answer.outcome ?? answer.error, rows: answer.rows?.read, accepted: answer.messages?.accepted, peakMiB: kb / 1024, seconds }
+  return {
+    status: response.status,
+    outcome: answer.outcome ?? answer.error,
+    rows: answer.rows?.read,
+    accepted: answer.messages?.accepted,
+    peakMiB: kb / 1024,
+    seconds
+  }
 }
 
 // Run in a child under --max-old-space-size=128: the Worker's code path with its V8 heap sampled.
@@ -192,16 +226,27 @@ console.log(JSON.stringify({ status: response.status, state: answer.state ?? ans
 `
 
 const workerPath = async (body, file, scriptFile) => {
-  const child = spawn(process.execPath, ["--max-old-space-size=110", "--max-semi-space-size=4", "--expose-gc", scriptFile, dist, file, body.type, body.query, token], {
-    cwd: join(here, ".."),
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = spawn(
+    process.execPath,
+    ["--max-old-space-size=110", "--max-semi-space-size=4", "--expose-gc", scriptFile, dist, file, body.type, body.query, token],
+    {
+      cwd: join(here, ".."),
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  )
   let out = ""
   let err = ""
   child.stdout.on("data", (chunk) => (out += chunk))
   child.stderr.on("data", (chunk) => (err += chunk))
   const code = await new Promise((done) => child.once("exit", done))
-  if (code !== 0) return { failed: `exit ${code}: ${err.split("\n").filter((line) => /heap|memory|Error/i.test(line)).slice(0, 3).join(" | ")}` }
+  if (code !== 0)
+    return {
+      failed: `exit ${code}: ${err
+        .split("\n")
+        .filter((line) => /heap|memory|Error/i.test(line))
+        .slice(0, 3)
+        .join(" | ")}`
+    }
   return JSON.parse(out.trim().split("\n").at(-1))
 }
 
@@ -218,7 +263,9 @@ try {
     console.log(`\n${body.name}: ${body.text.length.toLocaleString("en-US")} bytes`)
     for (const setup of nodeSetups) {
       const node = await nodeEntry(body, file, sinkUrl, setup)
-      console.log(`  Node entry, ${setup.label}: HTTP ${node.status} ${node.outcome}, ${node.rows ?? "-"} rows read, ${node.accepted ?? "-"} accepted, peak RSS ${node.peakMiB.toFixed(1)} MiB (budget 256), ${node.seconds.toFixed(1)} s`)
+      console.log(
+        `  Node entry, ${setup.label}: HTTP ${node.status} ${node.outcome}, ${node.rows ?? "-"} rows read, ${node.accepted ?? "-"} accepted, peak RSS ${node.peakMiB.toFixed(1)} MiB (budget 256), ${node.seconds.toFixed(1)} s`
+      )
     }
     const worker = await workerPath(body, file, scriptFile)
     if (worker.failed) console.log(`  Worker path (Node V8, heap capped at 122 MiB = 128 MB): FAILED ${worker.failed}`)

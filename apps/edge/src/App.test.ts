@@ -112,20 +112,12 @@ describe("validation", () => {
       SELF.fetch(postRun(scoreCsv(2), { "content-type": "text/csv", ...headers }, query))
     await expectBadRequest(await csv({}), "spec", /needs its spec/)
     await expectBadRequest(await csv({ "x-tablecast-spec": "{oops" }), "header x-tablecast-spec", /not valid JSON/)
-    await expectBadRequest(
-      await csv({}, `?spec=${encodeURIComponent(JSON.stringify({ event: "E" }))}`),
-      "spec.customerId",
-      /customer id column/
-    )
+    await expectBadRequest(await csv({}, `?spec=${encodeURIComponent(JSON.stringify({ event: "E" }))}`), "spec.customerId", /customer id column/)
   })
 
   it("refuses a CSV whose spec names a column the header lacks, before queueing anything", async () => {
     const response = await SELF.fetch(
-      postRun(
-        scoreCsv(3),
-        { "content-type": "text/csv", "x-tablecast-spec": JSON.stringify({ ...spec, customerId: "user" }) },
-        "?mode=queue"
-      )
+      postRun(scoreCsv(3), { "content-type": "text/csv", "x-tablecast-spec": JSON.stringify({ ...spec, customerId: "user" }) }, "?mode=queue")
     )
     await expectBadRequest(response, "spec", /"user"/)
   })
@@ -218,10 +210,9 @@ describe("CORS", () => {
   it("allows the configured origins only", async () => {
     const allowed = await call(preflight(), { CORS_ORIGINS: "https://scheduler.example, https://other.example" })
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://scheduler.example")
-    const other = await call(
-      new Request("http://edge.test/health", { headers: { origin: "https://evil.example" } }),
-      { CORS_ORIGINS: "https://scheduler.example" }
-    )
+    const other = await call(new Request("http://edge.test/health", { headers: { origin: "https://evil.example" } }), {
+      CORS_ORIGINS: "https://scheduler.example"
+    })
     expect(other.headers.get("access-control-allow-origin")).toBeNull()
   })
 })
@@ -260,7 +251,11 @@ describe("hostile bodies, in workerd", () => {
 
   it("answers 400 naming the byte offset of invalid UTF-8 in a JSON body", async () => {
     const body = bytesWith(`{"spec":${JSON.stringify(spec)},"rows":[{"customer_id":"c@@1"}]}`, [0xc3, 0x28])
-    const response = await SELF.fetch("http://edge.test/v1/runs", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body })
+    const response = await SELF.fetch("http://edge.test/v1/runs", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body
+    })
     expect(response.status).toBe(400)
     expect(((await response.json()) as any).message).toBe(`body: invalid UTF-8 at byte ${body.indexOf(0xc3)}`)
   })

@@ -109,7 +109,11 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   app.post("/v1/runs", async (c, next) => {
     const limits = c.get("config").limits
     if (activeRuns >= limits.MAX_CONCURRENT_RUNS) {
-      throw new RequestError({ status: 429, message: `${activeRuns} runs are in progress here, the most allowed; retry later`, retryAfterSeconds: 2 })
+      throw new RequestError({
+        status: 429,
+        message: `${activeRuns} runs are in progress here, the most allowed; retry later`,
+        retryAfterSeconds: 2
+      })
     }
     const wait = platform.admit === undefined ? undefined : await platform.admit(bindings(c))
     if (wait !== undefined) throw new RequestError({ status: 429, message: "too many runs in this period; retry later", retryAfterSeconds: wait })

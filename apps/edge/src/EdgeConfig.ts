@@ -38,8 +38,7 @@ export interface EdgeVars {
   readonly LOG_LEVEL?: string
 }
 
-const count = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback)
+const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
 
 const flag = (fallback: boolean) =>
   z
@@ -89,7 +88,10 @@ const EdgeVarsSchema = LimitsSchema.extend({
   TABLECAST_TOKEN: z
     .string()
     .min(16, "the bearer token must be at least 16 characters")
-    .regex(BearerToken, "the bearer token may hold only letters, digits and - . _ ~ + / (then = padding), as an Authorization: Bearer header can carry")
+    .regex(
+      BearerToken,
+      "the bearer token may hold only letters, digits and - . _ ~ + / (then = padding), as an Authorization: Bearer header can carry"
+    )
     .optional(),
   SEGMENT_WRITE_KEY: z
     .string()

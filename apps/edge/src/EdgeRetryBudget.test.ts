@@ -8,7 +8,11 @@ const jsonRun = (options?: unknown) => ({
   header: () => undefined,
   body: () =>
     new Response(
-      JSON.stringify({ spec: { event: "Scored", customerId: "customer_id" }, ...(options === undefined ? {} : { options }), rows: [{ customer_id: "c1" }] })
+      JSON.stringify({
+        spec: { event: "Scored", customerId: "customer_id" },
+        ...(options === undefined ? {} : { options }),
+        rows: [{ customer_id: "c1" }]
+      })
     ).body
 })
 

@@ -56,8 +56,7 @@ const answerOf: AnswerOf = {
 }
 
 /** How the edge answers one of its errors. */
-export const answerOfError = (error: EdgeError): ErrorAnswer =>
-  (answerOf[error._tag] as (error: EdgeError) => ErrorAnswer)(error)
+export const answerOfError = (error: EdgeError): ErrorAnswer => (answerOf[error._tag] as (error: EdgeError) => ErrorAnswer)(error)
 
 /**
  * The status of a run that stopped early, by its cause: a spec naming columns the CSV lacks (or

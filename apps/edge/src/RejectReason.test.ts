@@ -19,7 +19,9 @@ describe("reasonWithoutValue", () => {
         reason: `column "amount" is typed number (${basis}); "12345678901234567890" has more digits than a JSON number carries exactly — use --column amount=string to send it as text`,
         rule: { broken: "has more digits than a JSON number carries exactly", decided: { type: "number", basis } }
       })
-    ).toBe(`column "amount" is typed number (${basis}); the value has more digits than a JSON number carries exactly — declare "amount": "string" in spec.columns to send it as text`)
+    ).toBe(
+      `column "amount" is typed number (${basis}); the value has more digits than a JSON number carries exactly — declare "amount": "string" in spec.columns to send it as text`
+    )
   })
 
   it("tells a declared column's rule without the value", () => {
@@ -29,7 +31,9 @@ describe("reasonWithoutValue", () => {
   })
 
   it("passes a reason that quotes no value unchanged", () => {
-    expect(reasonWithoutValue({ column: "customer_id", reason: 'customer id column "customer_id" is empty' })).toBe('customer id column "customer_id" is empty')
+    expect(reasonWithoutValue({ column: "customer_id", reason: 'customer id column "customer_id" is empty' })).toBe(
+      'customer id column "customer_id" is empty'
+    )
     expect(reasonWithoutValue({ reason: "expected 4 fields, found 5" })).toBe("expected 4 fields, found 5")
   })
 })
@@ -40,7 +44,9 @@ describe("reportWithoutValues", () => {
       rejects: {
         total: 1,
         byStage: { source: 0, validation: 1, "batch-refused": 0, undelivered: 0 },
-        sample: [{ row: 3, stage: "validation", column: "score", reason: 'column "score": "secret" is not a number', rule: { broken: "is not a number" } }]
+        sample: [
+          { row: 3, stage: "validation", column: "score", reason: 'column "score": "secret" is not a number', rule: { broken: "is not a number" } }
+        ]
       }
     } as unknown as DeliveryReport
     expect(reportWithoutValues(report).rejects.sample).toEqual([

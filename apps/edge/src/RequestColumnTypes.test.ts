@@ -163,14 +163,16 @@ describe("a queued run", () => {
       // As the consumer gets it: through the queue's JSON.
       const message = JSON.parse(JSON.stringify(chunk.message))
       expect(message.columnTypes.code).toEqual(chunks[0]!.message.columnTypes!.code)
-      const report = await runEdgeEffect(runRows({
-        spec: SyncSpec.parse(message.spec),
-        options: PipelineOptions.parse(message.options),
-        rows: chunkRows(message),
-        description: "chunk",
-        fingerprint: `chunk-${message.chunk}`,
-        transport: sink.layer
-      }))
+      const report = await runEdgeEffect(
+        runRows({
+          spec: SyncSpec.parse(message.spec),
+          options: PipelineOptions.parse(message.options),
+          rows: chunkRows(message),
+          description: "chunk",
+          fingerprint: `chunk-${message.chunk}`,
+          transport: sink.layer
+        })
+      )
       expect(report.rows.rejected).toBe(0)
     }
     expect(sink.messages).toHaveLength(2_500)

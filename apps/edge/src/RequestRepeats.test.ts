@@ -32,14 +32,16 @@ const parse = (spec: object) =>
 const synchronous = async (spec: object) => {
   const request = await parse(spec)
   const sink = capture()
-  const report = await runEdgeEffect(runRows({
-    spec: SyncSpec.parse(spec),
-    options: PipelineOptions.parse({}),
-    rows: request.rows,
-    description: "request",
-    fingerprint: "request",
-    transport: sink.layer
-  }))
+  const report = await runEdgeEffect(
+    runRows({
+      spec: SyncSpec.parse(spec),
+      options: PipelineOptions.parse({}),
+      rows: request.rows,
+      description: "request",
+      fingerprint: "request",
+      transport: sink.layer
+    })
+  )
   expect(report.rows.rejected).toBe(0)
   return sink.messages
 }
@@ -68,14 +70,16 @@ const split = async (spec: object) => {
 const deliver = async (chunk: ChunkMessage) => {
   const message = JSON.parse(JSON.stringify(chunk)) as ChunkMessage
   const sink = capture()
-  const report = await runEdgeEffect(runRows({
-    spec: SyncSpec.parse(message.spec),
-    options: PipelineOptions.parse(message.options),
-    rows: chunkRows(message),
-    description: "chunk",
-    fingerprint: `chunk-${message.chunk}`,
-    transport: sink.layer
-  }))
+  const report = await runEdgeEffect(
+    runRows({
+      spec: SyncSpec.parse(message.spec),
+      options: PipelineOptions.parse(message.options),
+      rows: chunkRows(message),
+      description: "chunk",
+      fingerprint: `chunk-${message.chunk}`,
+      transport: sink.layer
+    })
+  )
   expect(report.rows.rejected).toBe(0)
   return sink.messages
 }

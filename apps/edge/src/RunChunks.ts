@@ -18,10 +18,7 @@ import { version } from "./Version.ts"
  * rejects has none (its twins are rejected alike). Undefined for a keyed spec: keyed messages keep
  * their content ids, so there is nothing to number.
  */
-const contentKeysOf = (
-  spec: SyncSpec,
-  columnTypes: ColumnTypes | undefined
-): ((item: SourceItem) => ReadonlyArray<string>) | undefined => {
+const contentKeysOf = (spec: SyncSpec, columnTypes: ColumnTypes | undefined): ((item: SourceItem) => ReadonlyArray<string>) | undefined => {
   if (spec.key !== undefined) return undefined
   const map = compileMapper(spec, { name: "tablecast-edge", version }, { columnTypes, countRepeats: false })
   return (item) => {
@@ -49,11 +46,7 @@ interface QueuedRow {
 }
 
 /** A source item as a queued row; a row too large to travel alone in a message becomes a malformed one. */
-const queuedRow = (
-  item: SourceItem,
-  rowLimit: number,
-  contentKeys: ((item: SourceItem) => ReadonlyArray<string>) | undefined
-): QueuedRow => {
+const queuedRow = (item: SourceItem, rowLimit: number, contentKeys: ((item: SourceItem) => ReadonlyArray<string>) | undefined): QueuedRow => {
   if (isMalformed(item)) {
     const { raw: _raw, ...kept } = item.malformed
     return { rowNumber: kept.rowNumber, value: null, reject: kept, bytes: 5 + utf8ByteLength(JSON.stringify(kept)) + 1, keys: [] }

@@ -17,7 +17,11 @@ import { version } from "./Version.ts"
 export const writeKeyFor = (request: RunRequest, config: EdgeConfig): Redacted.Redacted<string> => {
   const writeKey = request.writeKey ?? config.writeKey
   if (writeKey === undefined) {
-    throw new RequestError({ status: 400, field: `header ${WriteKeyHeader}`, message: `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret` })
+    throw new RequestError({
+      status: 400,
+      field: `header ${WriteKeyHeader}`,
+      message: `no Segment write key: send ${WriteKeyHeader}, or set the SEGMENT_WRITE_KEY secret`
+    })
   }
   return writeKey
 }
@@ -49,7 +53,11 @@ export const runModeOf = (request: RunRequest, limits: EdgeLimits, canQueue: boo
   const overBudget = overSyncBudget(request, limits)
   if (request.mode === "queue" || (request.mode === "auto" && overBudget !== undefined)) {
     if (!canQueue) {
-      throw new RequestError({ status: 413, field: "rows", message: `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows` })
+      throw new RequestError({
+        status: 413,
+        field: "rows",
+        message: `${overBudget ?? "mode=queue was asked"}, and this deployment has no queue (queued runs need Cloudflare Queues); split the rows`
+      })
     }
     return "queue"
   }

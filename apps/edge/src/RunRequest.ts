@@ -105,7 +105,11 @@ const checkSpecAndOptions = (
   if (!specResult.success || !optionsResult.success) throw badRequest(issues)
   // The worker keeps no snapshot between requests: an incremental sync would silently send every row.
   if (incremental !== undefined && incremental !== false) {
-    throw new RequestError({ status: 400, field: `${names.spec}.incremental`, message: `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed` })
+    throw new RequestError({
+      status: 400,
+      field: `${names.spec}.incremental`,
+      message: `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed`
+    })
   }
   return { spec: specResult.data, options: optionsResult.data }
 }
@@ -123,7 +127,11 @@ const jsonParameter = (incoming: IncomingRun, query: string, header: string): { 
   // Header values travel as bytes that HTTP libraries read as Latin-1: "é" sent as UTF-8 would be
   // read as "Ã©". Rather than guess, a header must be ASCII: JSON's \u escapes carry any character.
   if (fromQuery === undefined && /[^\x20-\x7e\t]/.test(text)) {
-    throw new RequestError({ status: 400, field: name, message: `${name}: only ASCII is allowed in a header; write other characters as JSON \\u escapes (e.g. "Caf\\u00e9"), or send ?${query}= (percent-encoded UTF-8)` })
+    throw new RequestError({
+      status: 400,
+      field: name,
+      message: `${name}: only ASCII is allowed in a header; write other characters as JSON \\u escapes (e.g. "Caf\\u00e9"), or send ?${query}= (percent-encoded UTF-8)`
+    })
   }
   try {
     return { value: JSON.parse(text), name }
@@ -162,8 +170,7 @@ export const strictQueryParameter = (url: string, name: string): string | undefi
   return undefined
 }
 
-const mediaType = (contentType: string | undefined): string =>
-  (contentType ?? "").split(";")[0]!.trim().toLowerCase()
+const mediaType = (contentType: string | undefined): string => (contentType ?? "").split(";")[0]!.trim().toLowerCase()
 
 /**
  * Parses and checks a run request:
@@ -190,7 +197,11 @@ export const parseRunRequest = async (
 
   const headerKey = incoming.header(WriteKeyHeader)?.trim()
   if (headerKey !== undefined && headerKey !== "" && !allowWriteKeyHeader) {
-    throw new RequestError({ status: 400, field: `header ${WriteKeyHeader}`, message: "this deployment takes the write key from its own secret, not from requests" })
+    throw new RequestError({
+      status: 400,
+      field: `header ${WriteKeyHeader}`,
+      message: "this deployment takes the write key from its own secret, not from requests"
+    })
   }
   const writeKey = headerKey === undefined || headerKey === "" ? undefined : Redacted.make(headerKey)
 

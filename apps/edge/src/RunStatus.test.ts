@@ -52,7 +52,17 @@ describe("summarizeRun", () => {
     const status = summarizeRun(
       meta,
       [
-        chunk(0, 1_000, { outcome: "aborted", rows: { read: 1_000, mapped: 1_000, rejected: 0, skipped: 0 }, messages: { built: 1_000, sent: 100, accepted: 0, refused: 0, undelivered: 1_000 }, fatal }, { deadLettered: true }),
+        chunk(
+          0,
+          1_000,
+          {
+            outcome: "aborted",
+            rows: { read: 1_000, mapped: 1_000, rejected: 0, skipped: 0 },
+            messages: { built: 1_000, sent: 100, accepted: 0, refused: 0, undelivered: 1_000 },
+            fatal
+          },
+          { deadLettered: true }
+        ),
         chunk(1, 1_000, {}, { skipped: true, deadLettered: true }),
         chunk(2, 500, {}, { skipped: true, deadLettered: true })
       ],
@@ -106,8 +116,14 @@ describe("summarizeRun", () => {
     expect(status.fatal?.message).toContain("1 row read unaccounted for")
     expect(status.fatal?.message).toContain("999 messages built unaccounted for")
     // A chunk that found its own books unbalanced fails the run too, whatever the sums say.
-    const flagged = chunk(1, 1_000, { outcome: "aborted", fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" } })
+    const flagged = chunk(1, 1_000, {
+      outcome: "aborted",
+      fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" }
+    })
     const other = summarizeRun(meta, [chunk(0, 1_000), flagged, chunk(2, 500)])
-    expect(other).toMatchObject({ outcome: "aborted", fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" } })
+    expect(other).toMatchObject({
+      outcome: "aborted",
+      fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" }
+    })
   })
 })

@@ -1,4 +1,13 @@
-import { checkBooks, combineReports, type DeliveryReport, type FatalError, type RejectedRow, type RejectStage, type RunOutcome, outcomeOf } from "@tablecast/core"
+import {
+  checkBooks,
+  combineReports,
+  type DeliveryReport,
+  type FatalError,
+  type RejectedRow,
+  type RejectStage,
+  type RunOutcome,
+  outcomeOf
+} from "@tablecast/core"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {
@@ -140,9 +149,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
   const done = ordered.length
   const isDone = done >= chunksTotal
   const pendingRows = Math.max(0, meta.rows - rowsDone - (failure?.rows ?? 0))
-  const stopped =
-    fatal ??
-    (failure === undefined ? undefined : { kind: "internal" as const, message: `enqueueing stopped: ${failure.message}` })
+  const stopped = fatal ?? (failure === undefined ? undefined : { kind: "internal" as const, message: `enqueueing stopped: ${failure.message}` })
   // The run's books, once every chunk is in: a chunk that did not balance, or sums that do not, fail
   // the run as unbalanced; it is never reported completed.
   const unbalancedChunk = ordered.find((result) => result.report.fatal?.kind === "unbalanced")?.report.fatal

@@ -18,9 +18,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 const deriveKey = async (secret: Redacted.Redacted<string>): Promise<CryptoKey> => {
-  const material = await crypto.subtle.importKey("raw", encoder.encode(Redacted.value(secret)), "HKDF", false, [
-    "deriveKey"
-  ])
+  const material = await crypto.subtle.importKey("raw", encoder.encode(Redacted.value(secret)), "HKDF", false, ["deriveKey"])
   return crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: encoder.encode("tablecast-edge"), info: encoder.encode("write-key-seal/v1") },
     material,
@@ -51,11 +49,7 @@ export const sealWriteKey = async (
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const key = await deriveKey(secret)
   const ciphertext = new Uint8Array(
-    await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv, additionalData: encoder.encode(runId) },
-      key,
-      encoder.encode(Redacted.value(writeKey))
-    )
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(runId) }, key, encoder.encode(Redacted.value(writeKey)))
   )
   const joined = new Uint8Array(iv.length + ciphertext.length)
   joined.set(iv)

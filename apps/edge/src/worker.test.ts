@@ -14,8 +14,7 @@ const uniqueSpec = (name: string) => ({
 
 const postJson = (body: unknown, headers: Record<string, string> = {}) => SELF.fetch(runRequest(body, headers))
 /** The same, with every log line on. */
-const postJsonLogged = (body: unknown, headers: Record<string, string> = {}) =>
-  callWorker(runRequest(body, headers), { LOG_LEVEL: "debug" })
+const postJsonLogged = (body: unknown, headers: Record<string, string> = {}) => callWorker(runRequest(body, headers), { LOG_LEVEL: "debug" })
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -54,9 +53,7 @@ describe("synchronous runs in workerd, against the local receiver", () => {
     const report = (await response.json()) as any
     expect(report.rows).toMatchObject({ read: 1_200, mapped: 1_199, rejected: 1 })
     expect(report.messages.accepted).toBe(1_199)
-    expect(report.rejects.sample).toEqual([
-      expect.objectContaining({ row: 37, stage: "source", reason: "expected 4 fields, found 3" })
-    ])
+    expect(report.rejects.sample).toEqual([expect.objectContaining({ row: 37, stage: "source", reason: "expected 4 fields, found 3" })])
     const delta = sinkDelta(before, await sinkStats(sinkUrl))
     expect(delta).toEqual({ messagesAccepted: 1_199, uniqueMessageIds: 1_199, duplicateMessageIds: 0, droppedMessages: 0 })
   })
@@ -85,10 +82,7 @@ describe("synchronous runs in workerd, against the local receiver", () => {
   })
 
   it("uses a per-request write key from X-Segment-Write-Key", async () => {
-    const response = await postJson(
-      { spec: uniqueSpec("header-key"), rows: scoreRows(20) },
-      { "x-segment-write-key": TestWriteKeys[1] }
-    )
+    const response = await postJson({ spec: uniqueSpec("header-key"), rows: scoreRows(20) }, { "x-segment-write-key": TestWriteKeys[1] })
     expect(response.status).toBe(200)
   })
 

@@ -64,7 +64,7 @@ export const ensureChangedDataset = async (base: DatasetInfo, shares: ChangeShar
     if (header) header = false
     else {
       const pick = random()
-      if (pick < shares.beyond || (pick < shares.beyond + shares.within)) {
+      if (pick < shares.beyond || pick < shares.beyond + shares.within) {
         const fields = line.split(",")
         if (pick < shares.beyond) {
           fields[churnColumn] = moved(fields[churnColumn]!, 0.05)

@@ -106,8 +106,7 @@ export const cliArgs = (step: StepSpec, endpoint: string, stateDb: string, check
 const fileBytes = async (file: string) => (await stat(file).catch(() => undefined))?.size ?? 0
 
 /** The snapshot's size on disk: the SQLite file and what its write-ahead log still holds. */
-export const snapshotBytes = async (stateDb: string): Promise<number> =>
-  (await fileBytes(stateDb)) + (await fileBytes(`${stateDb}-wal`))
+export const snapshotBytes = async (stateDb: string): Promise<number> => (await fileBytes(stateDb)) + (await fileBytes(`${stateDb}-wal`))
 
 const lastJson = (stdout: string): Record<string, unknown> => {
   const lines = stdout.trim().split("\n")
@@ -116,17 +115,11 @@ const lastJson = (stdout: string): Record<string, unknown> => {
   return JSON.parse(lines.slice(start).join("\n")) as Record<string, unknown>
 }
 
-
 /**
  * Runs one step: the built CLI in a process of its own (peak RSS and CPU from the preloaded usage
  * reporter), against a fresh counting receiver in another process.
  */
-export const runStep = async (
-  step: StepSpec,
-  stateDb: string,
-  cwd: string,
-  nodeFlags: ReadonlyArray<string> = []
-): Promise<StepResult> => {
+export const runStep = async (step: StepSpec, stateDb: string, cwd: string, nodeFlags: ReadonlyArray<string> = []): Promise<StepResult> => {
   const receiver = await startReceiverProcess()
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-incremental-"))
   const usageFile = path.join(scratch, "usage.json")

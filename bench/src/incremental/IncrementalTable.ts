@@ -39,7 +39,17 @@ export const markdownTable = (header: ReadonlyArray<string>, lines: ReadonlyArra
  */
 export const formatSteps = (steps: ReadonlyArray<StepResult>): string =>
   markdownTable(
-    ["run", "wall s", "CPU s", "peak RSS MiB", "requests", "messages received", "rows/s", "snapshot MiB", "added / changed / unchanged (within tol.)"],
+    [
+      "run",
+      "wall s",
+      "CPU s",
+      "peak RSS MiB",
+      "requests",
+      "messages received",
+      "rows/s",
+      "snapshot MiB",
+      "added / changed / unchanged (within tol.)"
+    ],
     steps.map((step) => [
       step.label,
       step.seconds.toFixed(1),

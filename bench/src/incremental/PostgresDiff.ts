@@ -12,9 +12,13 @@ const execFileAsync = promisify(execFile)
 
 /** Runs SQL with psql against the PG* variables' server; returns its unaligned output. */
 export const psql = async (...commands: ReadonlyArray<string>): Promise<string> => {
-  const { stdout } = await execFileAsync("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", ...commands.flatMap((command) => ["-c", command])], {
-    maxBuffer: 1 << 24
-  })
+  const { stdout } = await execFileAsync(
+    "psql",
+    ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", ...commands.flatMap((command) => ["-c", command])],
+    {
+      maxBuffer: 1 << 24
+    }
+  )
   return stdout.trim()
 }
 

@@ -61,7 +61,9 @@ say(`machine: ${os.cpus().length} × ${cpu}, load ${os.loadavg()[0]!.toFixed(1)}
 
 const dataset = await ensureDataset(dataDir, rows, seed)
 const changed = await ensureChangedDataset(dataset)
-say(`data: ${dataset.path} (${integer(rows)} rows); next night: ${changed.path} (${integer(changed.beyond)} rows changed, ${integer(changed.within)} within tolerance)`)
+say(
+  `data: ${dataset.path} (${integer(rows)} rows); next night: ${changed.path} (${integer(changed.beyond)} rows changed, ${integer(changed.within)} within tolerance)`
+)
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), "tablecast-bench-incremental-state-"))
 const describe = (run: StepResult) =>
@@ -132,7 +134,9 @@ try {
       sourceProcessSeconds: median(reads.map((read) => read.processSeconds))
     }
     results["postgresBareRead"] = bareRead
-    say(`postgres bare read: COPY ${bareRead.copySeconds.toFixed(2)} s, source package ${bareRead.sourceSeconds.toFixed(2)} s (process ${bareRead.sourceProcessSeconds.toFixed(2)} s)`)
+    say(
+      `postgres bare read: COPY ${bareRead.copySeconds.toFixed(2)} s, source package ${bareRead.sourceSeconds.toFixed(2)} s (process ${bareRead.sourceProcessSeconds.toFixed(2)} s)`
+    )
 
     // (ii) The in-database diff prototype.
     const diff = diffQueries(table)
@@ -149,7 +153,9 @@ try {
     for (const [label, query] of queries) {
       const result = await timeQuery(label, query, repeat)
       timed.push(result)
-      say(`postgres diff ${label}: ${integer(result.rows)} rows, COPY ${result.copySeconds.toFixed(2)} s, server ${result.serverSeconds.toFixed(2)} s`)
+      say(
+        `postgres diff ${label}: ${integer(result.rows)} rows, COPY ${result.copySeconds.toFixed(2)} s, server ${result.serverSeconds.toFixed(2)} s`
+      )
     }
     const advanceSeconds = await psqlSeconds("BEGIN", diff.advance(changedTable), "ROLLBACK")
     const prototypeRead = await sourceRead("query", diff.tolerant(changedTable))
@@ -162,7 +168,9 @@ try {
       ].flatMap((step) => Array.from({ length: repeat }, () => step))
     )
     results["postgresDiff"] = { buildSeconds, timed, advanceSeconds, prototypeRead, prototype: prototype.all }
-    const tableSize = await psql(`SELECT pg_size_pretty(pg_total_relation_size('${table}')) || ' / ' || pg_size_pretty(pg_total_relation_size('${diff.naiveSnapshot}')) || ' / ' || pg_size_pretty(pg_total_relation_size('${diff.tolerantSnapshot}'))`)
+    const tableSize = await psql(
+      `SELECT pg_size_pretty(pg_total_relation_size('${table}')) || ' / ' || pg_size_pretty(pg_total_relation_size('${diff.naiveSnapshot}')) || ' / ' || pg_size_pretty(pg_total_relation_size('${diff.tolerantSnapshot}'))`
+    )
 
     out.push(
       "",
@@ -194,7 +202,8 @@ try {
   }
 
   if (values["diff-in-database"]) {
-    if (!(await postgresAvailable())) throw new Error('--diff-in-database: no server answers (run `eval "$(bash scripts/postgres/start.sh)"` first)')
+    if (!(await postgresAvailable()))
+      throw new Error('--diff-in-database: no server answers (run `eval "$(bash scripts/postgres/start.sh)"` first)')
     const table = await ensurePostgresTable(dataset)
     const changedTable = `${table}_changed`
     await ensureTableFromCsv(table, changedTable, changed.path, rows)
@@ -217,7 +226,15 @@ try {
         current = other
       }
       // Back to the base rows, so the next rounds start from the same snapshot.
-      if (current !== base) steps.push({ key: `${key}-back`, label: `back to the base rows, ${label}`, source: base, incremental: true, statePostgres: state, extraArgs })
+      if (current !== base)
+        steps.push({
+          key: `${key}-back`,
+          label: `back to the base rows, ${label}`,
+          source: base,
+          incremental: true,
+          statePostgres: state,
+          extraArgs
+        })
     }
     rounds("diff in the database", "db", [])
     rounds("client-side diff (--no-diff-in-database)", "client", ["--no-diff-in-database"])

@@ -165,10 +165,14 @@ const main = async () => {
   for (const share of [0, 0.01]) {
     const trueRepeats = countTrueRepeats(share)
     for (const name of ["hash", "counter", "map", "map+count"]) {
-      const child = spawnSync(process.execPath, ["--expose-gc", ...cliHeapFlags, self, "--case", name, "--share", String(share), "--rows", String(rows)], {
-        encoding: "utf8",
-        maxBuffer: 16 * MiB
-      })
+      const child = spawnSync(
+        process.execPath,
+        ["--expose-gc", ...cliHeapFlags, self, "--case", name, "--share", String(share), "--rows", String(rows)],
+        {
+          encoding: "utf8",
+          maxBuffer: 16 * MiB
+        }
+      )
       if (child.status !== 0) throw new Error(`case ${name} failed: ${child.stderr}`)
       results.push({ ...(JSON.parse(child.stdout) as CaseResult), trueRepeats })
     }

@@ -33,6 +33,4 @@ for await (const row of createReadStream(file).pipe(parse({ columns: true })) as
   })
 }
 await analytics.closeAndFlush()
-process.stdout.write(
-  `${JSON.stringify({ rows, deliveryFailures, ...(firstFailure === undefined ? {} : { firstFailure }) })}\n`
-)
+process.stdout.write(`${JSON.stringify({ rows, deliveryFailures, ...(firstFailure === undefined ? {} : { firstFailure }) })}\n`)

@@ -19,13 +19,8 @@ if ((kind !== "csv" && kind !== "postgres") || target === undefined || endpoint 
   throw new Error("usage: tablecastLibrary.js csv|postgres FILE|TABLE ENDPOINT [default|bulk]")
 }
 
-const source: Layer.Layer<RowSource, SourceError> =
-  kind === "csv" ? CsvSource.layer({ path: target }) : PostgresSource.layer({ table: target })
-const layer = Layer.mergeAll(
-  source,
-  SegmentTransport.layer({ endpoint, writeKey: Redacted.make("bench-write-key") }),
-  RejectSink.discard
-)
+const source: Layer.Layer<RowSource, SourceError> = kind === "csv" ? CsvSource.layer({ path: target }) : PostgresSource.layer({ table: target })
+const layer = Layer.mergeAll(source, SegmentTransport.layer({ endpoint, writeKey: Redacted.make("bench-write-key") }), RejectSink.discard)
 const spec = SyncSpec.parse({ ...mapping, type: "track" })
 // BENCH_PIPELINE='{"queueCapacity":2500}' tries other pipeline options on top of the settings.
 const overrides = JSON.parse(process.env["BENCH_PIPELINE"] ?? "{}") as Record<string, unknown>

@@ -1,7 +1,6 @@
 import { EnvName } from "@tablecast/core"
 import * as z from "zod"
 
-
 /** Where batches go. The write key itself is never in a file: only the name of its variable. */
 export const Destination = z
   .object({
@@ -29,7 +28,10 @@ export const StateConfig = z.union([
           url: z.string().min(1).optional(),
           urlEnv: EnvName.optional(),
           passwordEnv: EnvName.optional(),
-          schema: z.string().regex(/^[A-Za-z_][\w$]*$/, "a schema name: letters, digits, _ and $").optional()
+          schema: z
+            .string()
+            .regex(/^[A-Za-z_][\w$]*$/, "a schema name: letters, digits, _ and $")
+            .optional()
         })
         .strict()
     })

@@ -6,7 +6,9 @@ import { resolveSync } from "./ResolveSync.ts"
 import { sourceRegistryOf } from "./SourceRegistry.ts"
 
 const CsvEntry = z.object({ type: z.literal("csv"), path: z.string(), delimiter: z.string().optional() }).strict()
-const PostgresEntry = z.object({ type: z.literal("postgres"), url: z.string().optional(), table: z.string().optional(), query: z.string().optional() }).strict()
+const PostgresEntry = z
+  .object({ type: z.literal("postgres"), url: z.string().optional(), table: z.string().optional(), query: z.string().optional() })
+  .strict()
 const sources = sourceRegistryOf<z.output<typeof CsvEntry> | z.output<typeof PostgresEntry>>([
   { type: "csv", schema: CsvEntry },
   { type: "postgres", schema: PostgresEntry }
@@ -70,7 +72,9 @@ describe("resolveSync", () => {
   })
 
   it("reports the source, destination and rejects issues of an entry together", async () => {
-    const error = await failure(resolve({ ...base, source: { type: "csv", path: "a.csv", delimeter: ";" }, destination: { region: "mars" }, rejects: "" }))
+    const error = await failure(
+      resolve({ ...base, source: { type: "csv", path: "a.csv", delimeter: ";" }, destination: { region: "mars" }, rejects: "" })
+    )
     expect(error.message.split("\n")).toEqual([
       "syncs.scores.source.delimeter: unknown field",
       expect.stringMatching(/^syncs\.scores\.destination\.region: /),

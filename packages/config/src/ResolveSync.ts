@@ -47,8 +47,7 @@ export interface ResolveSyncInput<Source extends { readonly type: string }, Spec
   readonly needsWriteKey: boolean
 }
 
-const defined = (record: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+const defined = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
 
 /** Names each issue's place as both the config field and the flag that sets it. */
 const describeIssues = (error: z.ZodError, where: string, flagOf: Readonly<Record<string, string>>): ConfigError => {
@@ -112,7 +111,8 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   const patch = overrides.sourcePatch
   if (overrides.source !== undefined) return overrides.source
   if (patch === undefined || fromEntry === undefined) {
-    if (patch !== undefined) throw new ConfigError({ message: "--table and --query need a warehouse: give --postgres or --snowflake", flag: "table" })
+    if (patch !== undefined)
+      throw new ConfigError({ message: "--table and --query need a warehouse: give --postgres or --snowflake", flag: "table" })
     return fromEntry
   }
   return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }
@@ -163,18 +163,23 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
       rejects: z.string().min(1).optional()
     })
     .safeParse({ source, state: input.overrides.state ?? raw.state, rejects: input.overrides.rejects ?? raw.rejects })
-  const parts = parseSyncParts({
-    spec: {
-      // A config entry's name names its sync (reports, messageIds, checkpoints) unless it says otherwise.
-      ...(input.entry === undefined ? {} : { name: input.entry.name }),
-      ...Object.fromEntries(Object.entries(raw).filter(([key]) => !EntryFrameKeys.has(key))),
-      ...defined(input.overrides.spec),
-      ...(input.overrides.key === undefined ? {} : { key: input.overrides.key }),
-      ...(input.overrides.incrementalPatch === undefined ? {} : { incremental: mergeIncremental(raw.incremental, input.overrides.incrementalPatch) })
+  const parts = parseSyncParts(
+    {
+      spec: {
+        // A config entry's name names its sync (reports, messageIds, checkpoints) unless it says otherwise.
+        ...(input.entry === undefined ? {} : { name: input.entry.name }),
+        ...Object.fromEntries(Object.entries(raw).filter(([key]) => !EntryFrameKeys.has(key))),
+        ...defined(input.overrides.spec),
+        ...(input.overrides.key === undefined ? {} : { key: input.overrides.key }),
+        ...(input.overrides.incrementalPatch === undefined
+          ? {}
+          : { incremental: mergeIncremental(raw.incremental, input.overrides.incrementalPatch) })
+      },
+      pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
+      destination: { ...destinationRaw, ...defined(input.overrides.destination) }
     },
-    pipeline: { ...((raw.pipeline ?? {}) as object), ...defined(input.overrides.pipeline) },
-    destination: { ...destinationRaw, ...defined(input.overrides.destination) }
-  }, input.spec === undefined ? {} : { spec: input.spec })
+    input.spec === undefined ? {} : { spec: input.spec }
+  )
   const frameIssues = entryFrameIssues(frame.error, parts.destination?.error)
   if (frameIssues !== undefined || !frame.success) throw issuesError(frameIssues ?? frame.error!, where)
   if (!parts.spec.success) throw describeIssues(parts.spec.error, where, input.flagOf)

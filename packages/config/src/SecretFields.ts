@@ -16,4 +16,3 @@ export const refuseSecrets = (raw: Record<string, unknown>, where: string, field
     }
   }
 }
-

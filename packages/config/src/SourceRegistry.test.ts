@@ -8,8 +8,14 @@ describe("sourceEntrySchema", () => {
   it("loads only the adapter a source names", async () => {
     const loaded: Array<string> = []
     const registry: SourceRegistry = {
-      csv: async () => (loaded.push("csv"), { type: "csv", schema: CsvEntry }),
-      postgres: async () => (loaded.push("postgres"), { type: "postgres", schema: z.object({ type: z.literal("postgres") }) })
+      csv: async () => {
+        loaded.push("csv")
+        return { type: "csv", schema: CsvEntry }
+      },
+      postgres: async () => {
+        loaded.push("postgres")
+        return { type: "postgres", schema: z.object({ type: z.literal("postgres") }) }
+      }
     }
     const schema = await sourceEntrySchema(registry, { type: "csv", path: "a.csv" })
     expect(schema.safeParse({ type: "csv", path: "a.csv" }).success).toBe(true)

@@ -24,8 +24,7 @@ export interface ParsedSyncParts<Spec> {
   readonly destination: z.ZodSafeParseResult<Destination> | undefined
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /**
  * The one parser of a sync's spec, pipeline and destination, for the CLI and the edge alike.

@@ -86,11 +86,14 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
     notes.push(`customerId "${customerId.name}": ${facts.join(", ")}`)
   }
   const anonymous = description.columns.find((column) => column !== customerId && ANONYMOUS_NAME.test(column.name))
-  const timestamp = description.columns.find((column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date") && TIME_NAME.test(column.name))
-    ?? description.columns.find((column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date"))
+  const timestamp =
+    description.columns.find(
+      (column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date") && TIME_NAME.test(column.name)
+    ) ?? description.columns.find((column) => column !== customerId && (column.kind === "timestamp" || column.kind === "date"))
   if (timestamp !== undefined) notes.push(`timestamp "${timestamp.name}": the row's own time`)
   const binary = description.columns.filter((column) => column.kind === "binary")
-  if (binary.length > 0) notes.push(`left out binary columns ${binary.map((c) => `"${c.name}"`).join(", ")} (map them with the source's binary option to send them)`)
+  if (binary.length > 0)
+    notes.push(`left out binary columns ${binary.map((c) => `"${c.name}"`).join(", ")} (map them with the source's binary option to send them)`)
   const taken = new Set([customerId?.name, anonymous?.name, timestamp?.name])
   const properties = description.columns.filter((column) => !taken.has(column.name) && column.kind !== "binary")
   const columns: Record<string, ColumnType> = {}
@@ -105,7 +108,13 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
     }
   }
   if (customerId !== undefined && customerId.sourceType === "text") columns[customerId.name] = "string"
-  const event = titleCase(tableName.replace(/\.(?:csv|tsv|txt)$/i, "").split(".").pop() ?? tableName) || "Model Output"
+  const event =
+    titleCase(
+      tableName
+        .replace(/\.(?:csv|tsv|txt)$/i, "")
+        .split(".")
+        .pop() ?? tableName
+    ) || "Model Output"
   notes.push(`event "${event}": from the table's name; rename it to what the model predicts (e.g. "Churn Prediction")`)
   const spec: SyncSpecInput = {
     type: "track",

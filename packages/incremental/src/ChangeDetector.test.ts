@@ -3,7 +3,6 @@ import { compileChangeDetector, reachesTolerance } from "./ChangeDetector.ts"
 import { IncrementalSpec } from "./IncrementalSpec.ts"
 import { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
-
 const library = { name: "tablecast", version: "test" }
 const detector = (spec: Parameters<typeof IncrementalSyncSpec.parse>[0], incremental: Parameters<typeof IncrementalSpec.parse>[0] = {}) => {
   const parsed = IncrementalSyncSpec.parse(spec)

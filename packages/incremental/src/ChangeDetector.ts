@@ -31,7 +31,8 @@ export interface ColumnChange {
 }
 
 export type Fingerprinted =
-  { readonly ok: true; readonly fingerprint: string } | { readonly ok: false; readonly reason: string; readonly column?: string }
+  | { readonly ok: true; readonly fingerprint: string }
+  | { readonly ok: false; readonly reason: string; readonly column?: string }
 
 const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === "string" && value.trim() === "")
 
@@ -49,8 +50,7 @@ const asNumber = (value: unknown): number | undefined => {
 export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tolerance): boolean => {
   const from = asNumber(before)
   const to = asNumber(after)
-  if (from === undefined || to === undefined)
-    return JSON.stringify(before ?? null, bigintAsText) !== JSON.stringify(after ?? null, bigintAsText)
+  if (from === undefined || to === undefined) return JSON.stringify(before ?? null, bigintAsText) !== JSON.stringify(after ?? null, bigintAsText)
   const delta = Math.abs(to - from)
   if (delta === 0) return false
   // The slack keeps a move of exactly the threshold counting despite binary fractions (0.735 - 0.725).
@@ -96,15 +96,9 @@ export const compileChangeDetector = (
   const explicit =
     spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")
       ? new Set<string>(
-          [
-            ...spec.properties,
-            ...(spec.traits ?? []),
-            spec.customerId,
-            spec.anonymousId,
-            spec.timestamp,
-            ...keyColumns,
-            ...tolerant
-          ].filter((column): column is string => column !== undefined)
+          [...spec.properties, ...(spec.traits ?? []), spec.customerId, spec.anonymousId, spec.timestamp, ...keyColumns, ...tolerant].filter(
+            (column): column is string => column !== undefined
+          )
         )
       : undefined
   const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))

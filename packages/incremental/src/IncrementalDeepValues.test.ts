@@ -70,10 +70,14 @@ describe("incremental syncs: a value nested too deep", () => {
       const planned = yield* runOnce(store, table(7))
       assert.strictEqual(planned.report.outcome, "completed")
       assert.strictEqual(planned.plan.rows.removed, 0)
-      assert.deepStrictEqual(planned.rejects.map(({ row, column }) => ({ row, column })), [{ row: 7, column: "doc" }])
+      assert.deepStrictEqual(
+        planned.rejects.map(({ row, column }) => ({ row, column })),
+        [{ row: 7, column: "doc" }]
+      )
       assert.isTrue(store.entries("deep").has(JSON.stringify(["c7"])) || [...store.entries("deep").keys()].some((key) => key.includes("c7")))
       assert.isUndefined(imbalanceOf(planned.report))
-    }))
+    })
+  )
 
   it.effect("a key value nested too deep rejects its row, named as the key column; the run goes on", () =>
     Effect.gen(function* () {
@@ -86,5 +90,6 @@ describe("incremental syncs: a value nested too deep", () => {
         [{ row: 3, column: "doc", reason: 'key column "doc": value nested deeper than 64 levels' }]
       )
       assert.isUndefined(imbalanceOf(run.report))
-    }))
+    })
+  )
 })

@@ -56,7 +56,8 @@ const runOnce = (
   })
 
 /** The first run: a full one, so that every mode (`changed` sends no added row) starts from the whole table. */
-const seed = (store: ReturnType<typeof memorySnapshotStore>, count: number, spec: IncrementalSyncSpecInput) => runOnce(store, model(count), spec, { full: true })
+const seed = (store: ReturnType<typeof memorySnapshotStore>, count: number, spec: IncrementalSyncSpecInput) =>
+  runOnce(store, model(count), spec, { full: true })
 
 const snapshotOf = (store: ReturnType<typeof memorySnapshotStore>) => JSON.stringify([...store.entries("churn").entries()].sort())
 
@@ -79,7 +80,8 @@ describe("the guard judges the table, whatever the mode sends", () => {
           assert.strictEqual(snapshotOf(store), before, mode)
         }
       }
-    }))
+    })
+  )
 
   it.effect("prints the true shares in every mode, and a small shrink passes", () =>
     Effect.gen(function* () {
@@ -91,12 +93,18 @@ describe("the guard judges the table, whatever the mode sends", () => {
         rows.push({ customer_id: "new", score: 0.5, segment: "s1" })
         const run = yield* runOnce(store, rows, specOf(mode), { planOnly: true })
         assert.deepStrictEqual(
-          { added: run.plan.guard.addedShare, changed: run.plan.guard.changedShare, removed: run.plan.guard.removedShare, tripped: run.plan.guard.tripped },
+          {
+            added: run.plan.guard.addedShare,
+            changed: run.plan.guard.changedShare,
+            removed: run.plan.guard.removedShare,
+            tripped: run.plan.guard.tripped
+          },
           { added: 1 / 400, changed: 1 / 400, removed: 20 / 400, tripped: undefined },
           mode
         )
       }
-    }))
+    })
+  )
 
   it.effect("a changed share over its maximum stops a mode that sends changes and warns in one that does not", () =>
     Effect.gen(function* () {
@@ -108,12 +116,17 @@ describe("the guard judges the table, whatever the mode sends", () => {
         assert.strictEqual(run.plan.guard.changedShare, 1, mode)
         if (mode === "added" || mode === "removed") {
           assert.isUndefined(run.plan.guard.tripped, mode)
-          assert.match(run.plan.guard.warning ?? "", /100 of the snapshot's 100 rows changed \(100%\).*sends no changes, so this does not stop the run/, mode)
+          assert.match(
+            run.plan.guard.warning ?? "",
+            /100 of the snapshot's 100 rows changed \(100%\).*sends no changes, so this does not stop the run/,
+            mode
+          )
         } else {
           assert.match(run.plan.guard.tripped ?? "", /rows changed \(100%\), over the guard's 50%/, mode)
         }
       }
-    }))
+    })
+  )
 
   it.effect("--force sends past the removed share; in a mode without removals the gone keys are then forgotten", () =>
     Effect.gen(function* () {
@@ -135,5 +148,6 @@ describe("the guard judges the table, whatever the mode sends", () => {
       const shrunk = yield* runOnce(window, model(200), specOf("added", { maxRemovedShare: 1 }))
       assert.isUndefined(shrunk.report.fatal)
       assert.strictEqual(shrunk.plan.guard.removedShare, 0.5)
-    }))
+    })
+  )
 })

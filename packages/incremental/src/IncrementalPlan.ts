@@ -318,7 +318,11 @@ const classifyChunk =
   (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {
       const { run, books } = ctx
-      const into: { rejects: Array<RejectedRow>; changes: Array<StagedChange>; sampled: Array<SampledRow> } = { rejects: [], changes: [], sampled: [] }
+      const into: { rejects: Array<RejectedRow>; changes: Array<StagedChange>; sampled: Array<SampledRow> } = {
+        rejects: [],
+        changes: [],
+        sampled: []
+      }
       const keyed = keyRows(ctx, items, into.rejects)
       const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
       const candidates = firstOfKeys(ctx, keyed, firstRows, into.rejects)
@@ -507,7 +511,9 @@ export const planChanges = Effect.fn("Incremental.plan")(function* (input: PlanI
   if (planner.columnsFailure !== undefined) return planner.finish(undefined, { touched: 0, added: 0 })
   const stage = (changes: ReadonlyArray<StagedChange>) => (changes.length === 0 ? Effect.void : run.stage(changes))
   let fatal: FatalError | undefined
-  const read = yield* Effect.result((input.rows ?? source.rows).pipe(Stream.runForEachArray((items) => Effect.flatMap(planner.classify(items), stage))))
+  const read = yield* Effect.result(
+    (input.rows ?? source.rows).pipe(Stream.runForEachArray((items) => Effect.flatMap(planner.classify(items), stage)))
+  )
   if (Result.isFailure(read)) {
     const failure = read.failure
     if (failure._tag === "StateError") return yield* Effect.fail(failure)

@@ -31,7 +31,14 @@ const churn: IncrementalSyncSpecInput = {
   incremental: { mode: "all", tolerance: { score: { absolute: 0.01 } } }
 }
 
-type Message = { type: string; userId?: string; event?: string; messageId: string; properties?: Record<string, unknown>; traits?: Record<string, unknown> }
+type Message = {
+  type: string
+  userId?: string
+  event?: string
+  messageId: string
+  properties?: Record<string, unknown>
+  traits?: Record<string, unknown>
+}
 
 /** Runs one incremental run against the shared store and a fresh recording transport. */
 const runOnce = (
@@ -104,7 +111,8 @@ describe("incremental syncs", () => {
       assert.strictEqual(second.report.rows.read, 50)
       assert.strictEqual(second.report.rows.skipped, 50)
       assert.strictEqual(second.report.outcome, "completed")
-    }))
+    })
+  )
 
   it.effect("sends added, changed and removed rows; moves below the tolerance and timestamps alone do not count", () =>
     Effect.gen(function* () {
@@ -128,7 +136,15 @@ describe("incremental syncs", () => {
       const exit = sent.find((message) => message.userId === "c6")!
       assert.strictEqual(exit.event, "Segment Exited")
       assert.deepStrictEqual(exit.properties, { customer_id: "c6", sync: "churn" })
-      assert.deepStrictEqual(snapshotKeys(store), [...model(20).map((row) => `["${row.customer_id}"]`).filter((key) => key !== '["c6"]'), '["c99"]'].sort())
+      assert.deepStrictEqual(
+        snapshotKeys(store),
+        [
+          ...model(20)
+            .map((row) => `["${row.customer_id}"]`)
+            .filter((key) => key !== '["c6"]'),
+          '["c99"]'
+        ].sort()
+      )
       // The jittered row keeps its last delivered score in the snapshot: drift adds up until it counts.
       assert.include(store.entries("churn").get('["c1"]')!.values, `"score":${model(20)[0]!.score}`)
       // The plan shows before and after.
@@ -138,7 +154,8 @@ describe("incremental syncs", () => {
         changed.changes.find((change) => change.column === "score"),
         { column: "score", before: model(20)[1]!.score, after: next[1]!.score }
       )
-    }))
+    })
+  )
 
   it.effect("a refused batch leaves its rows out of the snapshot, and the next run sends them again", () =>
     Effect.gen(function* () {
@@ -152,7 +169,8 @@ describe("incremental syncs", () => {
       assert.strictEqual(second.plan.rows.unchanged, 30)
       assert.strictEqual(second.report.messages.accepted, 10)
       assert.strictEqual(snapshotKeys(store).length, 40)
-    }))
+    })
+  )
 
   it.effect("a run stopped at once never commits a row it has no 2xx for; the next run sends the rest", () =>
     Effect.gen(function* () {
@@ -166,7 +184,8 @@ describe("incremental syncs", () => {
       const second = yield* runOnce(store, model(100))
       assert.strictEqual(second.plan.rows.added, 100 - committed.length)
       assert.strictEqual(snapshotKeys(store).length, 100)
-    }))
+    })
+  )
 
   it.effect("the guard stops a run whose changes are over the threshold before anything is sent; --force sends", () =>
     Effect.gen(function* () {
@@ -182,7 +201,8 @@ describe("incremental syncs", () => {
       assert.isTrue(forced.plan.guard.forced)
       assert.strictEqual(forced.report.outcome, "completed")
       assert.isAbove(forced.report.messages.accepted, 10)
-    }))
+    })
+  )
 
   it.effect("reports a duplicate key as a reject naming the first row; the first row counts", () =>
     Effect.gen(function* () {
@@ -197,7 +217,8 @@ describe("incremental syncs", () => {
       assert.strictEqual(run.report.rows.rejected, 1)
       assert.strictEqual(run.report.messages.accepted, 10)
       assert.strictEqual(run.report.rows.read, run.report.rows.mapped + run.report.rows.rejected + run.report.rows.skipped)
-    }))
+    })
+  )
 
   it.effect("each mode sends only its kind of change", () =>
     Effect.gen(function* () {
@@ -220,11 +241,14 @@ describe("incremental syncs", () => {
         const spec = { ...churn, incremental: { mode, guard: { maxChangedShare: 1, maxRemovedShare: 1 } } }
         yield* runOnce(store, model(10), { spec, full: true })
         const run = yield* runOnce(store, changedAndAdded(), { spec })
-        const sent = committedMessages(store).slice(10).map((message) => message.userId)
+        const sent = committedMessages(store)
+          .slice(10)
+          .map((message) => message.userId)
         assert.deepStrictEqual(sent.sort(), [...users], mode)
         assert.strictEqual(run.report.messages.accepted, users.length, mode)
       }
-    }))
+    })
+  )
 
   it.effect("a full run sends every row and rebuilds the snapshot", () =>
     Effect.gen(function* () {
@@ -234,12 +258,19 @@ describe("incremental syncs", () => {
       assert.strictEqual(run.report.messages.accepted, 8)
       assert.strictEqual(run.report.incremental?.snapshot.forgotten, 2)
       assert.strictEqual(snapshotKeys(store).length, 8)
-    }))
+    })
+  )
 
   it.effect("an identify sync clears the traits of a removed row", () =>
     Effect.gen(function* () {
       const store = memorySnapshotStore()
-      const spec: IncrementalSyncSpecInput = { name: "rfm", type: "identify", customerId: "customer_id", key: ["customer_id"], incremental: { mode: "all", guard: { maxRemovedShare: 1 } } }
+      const spec: IncrementalSyncSpecInput = {
+        name: "rfm",
+        type: "identify",
+        customerId: "customer_id",
+        key: ["customer_id"],
+        incremental: { mode: "all", guard: { maxRemovedShare: 1 } }
+      }
       yield* runOnce(store, model(3), { spec })
       yield* runOnce(store, model(2), { spec })
       const removal = committedMessages(store).at(-1)!
@@ -248,7 +279,8 @@ describe("incremental syncs", () => {
         { type: "identify", userId: "c3", traits: { score: null, segment: null } }
       )
       assert.deepStrictEqual([...store.entries("rfm").keys()], ['["c1"]', '["c2"]'])
-    }))
+    })
+  )
 
   it.effect("a row that changes back is sent with a new messageId; a retried change keeps its id", () =>
     Effect.gen(function* () {
@@ -266,7 +298,8 @@ describe("incremental syncs", () => {
       const failed = yield* runOnce(retried, a, { answer: () => httpError(400) })
       const again = yield* runOnce(retried, a)
       assert.strictEqual(failed.transport.requests[0]!.messageIds[0], again.transport.requests[0]!.messageIds[0])
-    }))
+    })
+  )
 
   it.effect("a plan counts, estimates and samples without sending or changing the snapshot", () =>
     Effect.gen(function* () {
@@ -286,5 +319,6 @@ describe("incremental syncs", () => {
       assert.strictEqual(plan.report.batches.planned, 1)
       const applied = yield* runOnce(store, next)
       assert.strictEqual(applied.report.messages.accepted, 3)
-    }))
+    })
+  )
 })

@@ -297,8 +297,7 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
     let forgotten = 0
     // A run forced past a removed share in a mode that sends no removals accepts the smaller
     // table: its gone keys are forgotten (as a full run's are), or every later run would trip.
-    const acceptedShrink =
-      plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
+    const acceptedShrink = plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
     if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
       forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
     }

@@ -18,7 +18,8 @@ export const IncrementalSyncSpec = z
         const parsed = IncrementalSpec.safeParse(value)
         if (parsed.success) return parsed.data
         for (const issue of parsed.error.issues) {
-          const message = issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}` : issue.message
+          const message =
+            issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}` : issue.message
           ctx.addIssue({ code: "custom", message, path: issue.path })
         }
         return z.NEVER

@@ -121,7 +121,9 @@ export const messageIdSchemeNote = (
   size: number
 ): { readonly error: string } | { readonly note: string } | undefined => {
   if (stored !== undefined && stored > MESSAGE_ID_SCHEME) {
-    return { error: `the snapshot was written under messageId scheme ${stored}, this tablecast knows up to ${MESSAGE_ID_SCHEME}: upgrade tablecast` }
+    return {
+      error: `the snapshot was written under messageId scheme ${stored}, this tablecast knows up to ${MESSAGE_ID_SCHEME}: upgrade tablecast`
+    }
   }
   if (size === 0 || (stored ?? 1) === MESSAGE_ID_SCHEME) return undefined
   return {

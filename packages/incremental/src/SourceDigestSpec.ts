@@ -9,12 +9,7 @@ import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
  * unchanged is unchanged for the client too only while the mapping is the same. The mode, the
  * guard, the removals and the thresholds are left out: they do not change an identical row's class.
  */
-export const digestSpecHash = (
-  spec: IncrementalSyncSpec,
-  key: ReadonlyArray<string>,
-  settings: IncrementalSpec,
-  sourceSettings: string
-): string =>
+export const digestSpecHash = (spec: IncrementalSyncSpec, key: ReadonlyArray<string>, settings: IncrementalSpec, sourceSettings: string): string =>
   portableSha256Hex(
     JSON.stringify({
       v: 1,

@@ -1,12 +1,7 @@
 import { TransportError } from "@tablecast/core"
 
 /** Codes (Node, undici) that mean no answer came in time. */
-const timeoutCodes: ReadonlySet<string> = new Set([
-  "ETIMEDOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT"
-])
+const timeoutCodes: ReadonlySet<string> = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"])
 
 /** TLS verification failures: retrying cannot fix a certificate, so these are not retried. */
 const isCertificateCode = (code: string): boolean =>
@@ -39,10 +34,7 @@ const chainOf = (error: unknown): Array<{ code?: string; name?: string; message:
  * All are retryable (Segment dedups on messageId, so a batch that did arrive is harmless to
  * resend) except certificate failures. `timedOut` says the attempt's own deadline fired.
  */
-export const classifyFailure = (
-  error: unknown,
-  context: { readonly timedOut: boolean; readonly timeoutMillis: number }
-): TransportError => {
+export const classifyFailure = (error: unknown, context: { readonly timedOut: boolean; readonly timeoutMillis: number }): TransportError => {
   const chain = chainOf(error)
   const codes = chain.flatMap((link) => (link.code === undefined ? [] : [link.code]))
   if (context.timedOut || codes.some((code) => timeoutCodes.has(code))) {

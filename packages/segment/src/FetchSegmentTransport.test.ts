@@ -19,10 +19,11 @@ describe("FetchSegmentTransport.layer", () => {
         seen.push(String(input))
         return globalThis.fetch(input, init)
       }
-      const accepted = yield* Transport.use((transport) =>
-        transport.send({ messages: ['{"type":"track"}'], messageBytes: 16, attempt: 1 })
-      ).pipe(Effect.provide(FetchSegmentTransport.layer({ writeKey, endpoint: endpoint.url }, { fetch })))
+      const accepted = yield* Transport.use((transport) => transport.send({ messages: ['{"type":"track"}'], messageBytes: 16, attempt: 1 })).pipe(
+        Effect.provide(FetchSegmentTransport.layer({ writeKey, endpoint: endpoint.url }, { fetch }))
+      )
       expect(accepted.status).toBe(200)
       expect(seen).toEqual([`${endpoint.url}/v1/batch`])
-    }))
+    })
+  )
 })

@@ -3,11 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type HttpClient, makeBatchPoster } from "./BatchPoster.ts"
 import { resolveEndpoint } from "./SegmentEndpoint.ts"
-import {
-  parseOptions,
-  type SegmentTransportOptionsError,
-  type SegmentTransportOptionsInput
-} from "./SegmentTransportOptions.ts"
+import { parseOptions, type SegmentTransportOptionsError, type SegmentTransportOptionsInput } from "./SegmentTransportOptions.ts"
 
 /** Gzip with the web's CompressionStream (Workers, Deno, browsers, Node). */
 const gzipWithCompressionStream = async (text: string): Promise<Uint8Array> => {

@@ -35,10 +35,7 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
 }
 
 /** A server on `host` that answers with what `answer` writes, after reading the whole request. */
-const listen = (
-  host: string,
-  answer: (body: string, headers: IncomingMessage["headers"], response: import("node:http").ServerResponse) => void
-) =>
+const listen = (host: string, answer: (body: string, headers: IncomingMessage["headers"], response: import("node:http").ServerResponse) => void) =>
   new Promise<number>((resolve) => {
     server = createServer(async (request, response) => answer(await readBody(request), request.headers, response))
     server.listen(0, host, () => resolve((server!.address() as AddressInfo).port))
@@ -70,9 +67,7 @@ describe("nodeHttpClient", () => {
     })
     const http = nodeHttpClient(`http://127.0.0.1:${port}`, "/v1/batch", 1)
     try {
-      await expect(
-        http.client({ headers: {}, body: new Uint8Array([123, 125]), signal: new AbortController().signal })
-      ).rejects.toMatchObject({
+      await expect(http.client({ headers: {}, body: new Uint8Array([123, 125]), signal: new AbortController().signal })).rejects.toMatchObject({
         code: "ECONNRESET"
       })
     } finally {

@@ -50,8 +50,7 @@ export const nodeHttpClient = (origin: string, path: string, connections: number
           // A connection closed before the end of the answer: a network error, as undici and
           // fetch report it (a promise settles once, so a later "end" changes nothing).
           response.on("close", () => {
-            if (!response.complete)
-              reject(Object.assign(new Error("the connection closed before the end of the answer"), { code: "ECONNRESET" }))
+            if (!response.complete) reject(Object.assign(new Error("the connection closed before the end of the answer"), { code: "ECONNRESET" }))
           })
         }
       )

@@ -1,9 +1,7 @@
 import { Defaults, TransportError, type TransportErrorKind } from "@tablecast/core"
 
 /** What a status means for the batch that drew it. */
-export type StatusClass =
-  | { readonly kind: "accepted" }
-  | { readonly kind: TransportErrorKind; readonly retryable: boolean }
+export type StatusClass = { readonly kind: "accepted" } | { readonly kind: TransportErrorKind; readonly retryable: boolean }
 
 /**
  * Classifies an HTTP status the way Segment's own libraries retry:
@@ -59,7 +57,10 @@ export const trimErrorBody = (body: string): string => {
   } catch {
     // Not JSON: keep the text (an HTML error page, a plain message).
   }
-  text = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
+  text = text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
   return text.length > maxMessageLength ? `${text.slice(0, maxMessageLength - 1)}…` : text
 }
 

@@ -14,13 +14,14 @@ describe("SegmentTransport.layer", () => {
         Effect.promise(() => startTestEndpoint()),
         (started) => Effect.promise(() => started.close())
       )
-      const accepted = yield* Transport.use((transport) =>
-        transport.send({ messages: ['{"type":"track"}'], messageBytes: 16, attempt: 1 })
-      ).pipe(Effect.provide(SegmentTransport.layer({ writeKey, endpoint: endpoint.url })))
+      const accepted = yield* Transport.use((transport) => transport.send({ messages: ['{"type":"track"}'], messageBytes: 16, attempt: 1 })).pipe(
+        Effect.provide(SegmentTransport.layer({ writeKey, endpoint: endpoint.url }))
+      )
       expect(accepted.status).toBe(200)
       expect(endpoint.connections()).toBe(1)
       // The pool is gone with the layer, so the keep-alive connection closes now, not when idle.
       const closed = yield* Effect.promise(() => endpoint.whenNoConnections()).pipe(Effect.timeoutOption("2 seconds"))
       expect(closed._tag).toBe("Some")
-    }))
+    })
+  )
 })

@@ -8,11 +8,7 @@ import { batchBodyBuffer } from "./BatchBodyBuffer.ts"
 import { makeBatchPoster } from "./BatchPoster.ts"
 import { nodeHttpClient } from "./NodeHttpClient.ts"
 import { resolveEndpoint } from "./SegmentEndpoint.ts"
-import {
-  parseOptions,
-  type SegmentTransportOptionsError,
-  type SegmentTransportOptionsInput
-} from "./SegmentTransportOptions.ts"
+import { parseOptions, type SegmentTransportOptionsError, type SegmentTransportOptionsInput } from "./SegmentTransportOptions.ts"
 
 const gzipAsync = promisify(gzip)
 
@@ -20,9 +16,7 @@ const gzipAsync = promisify(gzip)
  * The Node transport: Node's HTTP client with a keep-alive agent of `connections` sockets to the
  * endpoint, closed with the scope. Fails at once when the options are invalid.
  */
-export const make = (
-  input: SegmentTransportOptionsInput
-): Effect.Effect<TransportShape, SegmentTransportOptionsError, Scope.Scope> =>
+export const make = (input: SegmentTransportOptionsInput): Effect.Effect<TransportShape, SegmentTransportOptionsError, Scope.Scope> =>
   Effect.gen(function* () {
     const options = yield* parseOptions(input)
     const endpoint = resolveEndpoint(options)

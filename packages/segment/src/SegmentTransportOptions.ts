@@ -50,18 +50,13 @@ export type SegmentTransportOptionsInput = z.input<typeof SegmentTransportOption
 export type SegmentTransportOptions = z.output<typeof SegmentTransportOptions>
 
 /** Options that failed validation; the message names each field at fault and never a secret. */
-export class SegmentTransportOptionsError extends Schema.TaggedError<SegmentTransportOptionsError>()(
-  "SegmentTransportOptionsError",
-  { message: Schema.String }
-) {}
+export class SegmentTransportOptionsError extends Schema.TaggedError<SegmentTransportOptionsError>()("SegmentTransportOptionsError", {
+  message: Schema.String
+}) {}
 
 /** Validates options in Effect, failing with a readable error. */
-export const parseOptions = (
-  input: SegmentTransportOptionsInput
-): Effect.Effect<SegmentTransportOptions, SegmentTransportOptionsError> =>
+export const parseOptions = (input: SegmentTransportOptionsInput): Effect.Effect<SegmentTransportOptions, SegmentTransportOptionsError> =>
   Effect.suspend(() => {
     const result = SegmentTransportOptions.safeParse(input)
-    return result.success
-      ? Effect.succeed(result.data)
-      : Effect.fail(new SegmentTransportOptionsError({ message: formatIssues(result.error) }))
+    return result.success ? Effect.succeed(result.data) : Effect.fail(new SegmentTransportOptionsError({ message: formatIssues(result.error) }))
   })

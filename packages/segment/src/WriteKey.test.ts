@@ -14,9 +14,7 @@ describe("scrubWriteKey", () => {
   it("removes the key and its Basic credentials from a text", () => {
     const key = Redacted.make("wk_secret_42")
     const credentials = Buffer.from("wk_secret_42:").toString("base64")
-    expect(scrubWriteKey(`bad key wk_secret_42 (Basic ${credentials})`, key)).toBe(
-      "bad key [redacted] (Basic [redacted])"
-    )
+    expect(scrubWriteKey(`bad key wk_secret_42 (Basic ${credentials})`, key)).toBe("bad key [redacted] (Basic [redacted])")
     expect(scrubWriteKey("nothing here", key)).toBe("nothing here")
   })
 })

@@ -28,8 +28,7 @@ export const writeKeyProblem = (value: unknown): string | undefined => {
 }
 
 /** The Authorization header Segment expects: Basic auth, the write key as user, no password. */
-export const basicAuthorization = (writeKey: Redacted.Redacted<string>): string =>
-  `Basic ${base64(`${Redacted.value(writeKey)}:`)}`
+export const basicAuthorization = (writeKey: Redacted.Redacted<string>): string => `Basic ${base64(`${Redacted.value(writeKey)}:`)}`
 
 /**
  * Removes the write key, and the Basic credentials that carry it, from a text that came from

@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest"
 import { drawFault, uniform } from "./FaultPlan.ts"
 import { SinkFaults } from "./SinkOptions.ts"
 
-const tags = (faults: SinkFaults, count: number) =>
-  Array.from({ length: count }, (_, i) => drawFault(faults, i + 1).fault._tag)
+const tags = (faults: SinkFaults, count: number) => Array.from({ length: count }, (_, i) => drawFault(faults, i + 1).fault._tag)
 
 describe("drawFault", () => {
   it("is reproducible from the seed, and another seed draws otherwise", () => {

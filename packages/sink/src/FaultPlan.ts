@@ -34,8 +34,7 @@ const serverStatuses = [500, 502, 503] as const
  * error, drop and half-write by their shares, laid end to end; a second draw decides slowness.
  */
 export const drawFault = (faults: SinkFaults, requestNumber: number): FaultDraw => {
-  const delayMillis =
-    faults.delayMillis > 0 && uniform(faults.seed, requestNumber, 1) < faults.slowShare ? faults.delayMillis : 0
+  const delayMillis = faults.delayMillis > 0 && uniform(faults.seed, requestNumber, 1) < faults.slowShare ? faults.delayMillis : 0
   const u = uniform(faults.seed, requestNumber, 0)
   let edge = faults.throttleShare
   if (u < edge) return { fault: { _tag: "Throttle", retryAfterSeconds: faults.retryAfterSeconds }, delayMillis }

@@ -9,11 +9,9 @@ export interface CheckedMessage {
   readonly messageId: string
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
-const isId = (value: unknown): boolean =>
-  (typeof value === "string" && value.length > 0) || (typeof value === "number" && Number.isFinite(value))
+const isId = (value: unknown): boolean => (typeof value === "string" && value.length > 0) || (typeof value === "number" && Number.isFinite(value))
 
 const isDate = (value: unknown): boolean => typeof value === "string" && !Number.isNaN(Date.parse(value))
 
@@ -22,10 +20,7 @@ const isDate = (value: unknown): boolean => typeof value === "string" && !Number
  * more (a `messageId` on every message). Returns the reason it is refused, or the message
  * serialized.
  */
-export const checkMessage = (
-  message: unknown,
-  maxMessageBytes: number = SegmentApiLimits.maxMessageBytes
-): CheckedMessage | string => {
+export const checkMessage = (message: unknown, maxMessageBytes: number = SegmentApiLimits.maxMessageBytes): CheckedMessage | string => {
   if (!isRecord(message)) return "a message must be a JSON object"
   const type = message["type"]
   if (typeof type !== "string" || !messageTypes.has(type)) {

@@ -157,10 +157,7 @@ describe("startSink: what it refuses", () => {
 
   it("names the first bad message of a batch and stores none of it", async () => {
     const sink = await start()
-    const { status, answer } = await post(
-      sink,
-      batchOf(track(1), track(2, { event: undefined }), track(3, { messageId: undefined }))
-    )
+    const { status, answer } = await post(sink, batchOf(track(1), track(2, { event: undefined }), track(3, { messageId: undefined })))
     expect(status).toBe(400)
     expect(answer.message).toBe("batch[1]: track call without an event")
     expect(sink.stats()).toMatchObject({ messagesAccepted: 0, uniqueMessageIds: 0 })

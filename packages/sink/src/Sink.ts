@@ -8,14 +8,7 @@ import { JsonlWriter } from "./JsonlWriter.ts"
 import { checkMessage, type CheckedMessage } from "./MessageChecks.ts"
 import { Refusal, refusalOf } from "./Refusal.ts"
 import { decodeBody, readBody } from "./RequestBody.ts"
-import {
-  faultsOf,
-  type SinkFaults,
-  SinkFaultsUpdate,
-  SinkOptions,
-  type SinkOptionsInput,
-  updateFaults
-} from "./SinkOptions.ts"
+import { faultsOf, type SinkFaults, SinkFaultsUpdate, SinkOptions, type SinkOptionsInput, updateFaults } from "./SinkOptions.ts"
 import { type SinkStats, StatsCounter } from "./SinkStats.ts"
 import { writeKeyOf } from "./WriteKeyAuth.ts"
 
@@ -60,12 +53,10 @@ const answer = (response: ServerResponse, status: number, body: unknown, headers
   response.end(text)
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** The start of a 200 answer, cut off: what a half-written response leaves on the wire. */
-const halfWrittenAnswer =
-  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: keep-alive\r\n\r\n{\"succ"
+const halfWrittenAnswer = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: keep-alive\r\n\r\n{"succ'
 
 /** What the request handlers of one sink share. */
 interface SinkState {
@@ -259,9 +250,7 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
     const url = request.url ?? "/"
     const query = url.indexOf("?")
     const path = query === -1 ? url : url.slice(0, query)
-    const done = path.startsWith("/v1/")
-      ? handleSegmentCall(request, response, endpoints.get(path))
-      : handleControl(request, response, path)
+    const done = path.startsWith("/v1/") ? handleSegmentCall(request, response, endpoints.get(path)) : handleControl(request, response, path)
     done.catch(() => response.destroy())
   })
   // Longer than clients' idle keep-alive, so the sink is not the side that races to close.

@@ -68,8 +68,7 @@ export const timestampNanos = (text: string): bigint => {
   if (match === null) throw new Error(`unsupported timestamp ${JSON.stringify(text)}`)
   const [, y, mo, d, h, mi, s, fraction = "", sign, oh, om, os, bc] = match
   const year = bc === undefined ? Number(y) : 1 - Number(y)
-  const offsetSeconds =
-    sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0))
+  const offsetSeconds = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0))
   const millis = utcMillis(year, Number(mo), Number(d), Number(h), Number(mi), Number(s) - offsetSeconds)
   return BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0").slice(0, 9))
 }

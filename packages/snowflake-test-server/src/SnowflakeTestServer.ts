@@ -125,7 +125,11 @@ const snowflakeError = (sqlState: string | undefined, message: string): { code: 
   switch (sqlState) {
     case "42P01": {
       const name = /relation "([^"]+)"/.exec(message)?.[1] ?? "?"
-      return { code: "002003", sqlState: "42S02", message: `SQL compilation error:\nObject '${name.toUpperCase()}' does not exist or not authorized.` }
+      return {
+        code: "002003",
+        sqlState: "42S02",
+        message: `SQL compilation error:\nObject '${name.toUpperCase()}' does not exist or not authorized.`
+      }
     }
     case "3F000":
       return { code: "002003", sqlState: "02000", message: `SQL compilation error:\n${message}` }
@@ -136,7 +140,11 @@ const snowflakeError = (sqlState: string | undefined, message: string): { code: 
     case "42883":
       return { code: "002140", sqlState: "42601", message: `SQL compilation error:\nUnknown function: ${message}` }
     case "57014":
-      return { code: "000630", sqlState: "57014", message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled." }
+      return {
+        code: "000630",
+        sqlState: "57014",
+        message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled."
+      }
     case "22012":
       return { code: "100051", sqlState: "22012", message: "Division by zero" }
     default:
@@ -174,7 +182,9 @@ const verifyJwt = (token: string, account: string, user: TestUser): string | und
   const key = createPublicKey(user.publicKeyPem)
   if (!verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key, base64Url(signature))) return "JWT signature does not verify"
   const claims = JSON.parse(base64Url(payload).toString("utf8")) as { iss?: string; sub?: string; exp?: number }
-  const fingerprint = `SHA256:${createHash("sha256").update(key.export({ format: "der", type: "spki" })).digest("base64")}`
+  const fingerprint = `SHA256:${createHash("sha256")
+    .update(key.export({ format: "der", type: "spki" }))
+    .digest("base64")}`
   const subject = `${account.toUpperCase()}.${user.name.toUpperCase()}`
   if (claims.sub !== subject) return `JWT subject ${claims.sub} is not ${subject}`
   if (claims.iss !== `${subject}.${fingerprint}`) return "JWT issuer does not name the registered key"
@@ -355,7 +365,12 @@ const execute = async (
     return
   }
   if (countStatements(sqlText) > 1) {
-    query.outcome = { ok: false, code: "000002", sqlState: "0A000", message: "Unsupported feature: the test server runs one statement per request." }
+    query.outcome = {
+      ok: false,
+      code: "000002",
+      sqlState: "0A000",
+      message: "Unsupported feature: the test server runs one statement per request."
+    }
     return
   }
   const multiStatementCount = /^\s*ALTER\s+SESSION\s+SET\s+MULTI_STATEMENT_COUNT\s*=\s*(\d+)\s*;?\s*$/i.exec(sqlText)
@@ -391,7 +406,12 @@ const execute = async (
   let result: pg.QueryResult<Array<string | null>>
   try {
     // The extended protocol even without values: Postgres, too, refuses a second statement.
-    const config: pg.QueryArrayConfig<Array<string | null>> & { readonly queryMode: "extended" } = { text: sql, values, rowMode: "array", queryMode: "extended" }
+    const config: pg.QueryArrayConfig<Array<string | null>> & { readonly queryMode: "extended" } = {
+      text: sql,
+      values,
+      rowMode: "array",
+      queryMode: "extended"
+    }
     result = (await session.client.query(config)) as unknown as pg.QueryResult<Array<string | null>>
   } catch (error) {
     const fields = error as { code?: string; message?: string }
@@ -402,11 +422,7 @@ const execute = async (
 }
 
 /** A statement's Postgres result as a Snowflake result: column types, inline rows and gzip chunks. */
-const resultData = async (
-  context: ServerContext,
-  query: Query,
-  result: pg.QueryResult<Array<string | null>>
-): Promise<QueryResultData> => {
+const resultData = async (context: ServerContext, query: Query, result: pg.QueryResult<Array<string | null>>): Promise<QueryResultData> => {
   const { oids, inlineRows, chunkRows } = context
   const session = query.session
   const fields = result.fields ?? []
@@ -439,9 +455,7 @@ const resultData = async (
     database: session.context.database.toUpperCase(),
     schema: session.context.schema.toUpperCase()
   }))
-  const encoded = result.rows.map((row) =>
-    row.map((text, index) => (text === null ? null : encodings[index]!.encode(text)))
-  )
+  const encoded = result.rows.map((row) => row.map((text, index) => (text === null ? null : encodings[index]!.encode(text))))
   const rowset = encoded.slice(0, inlineRows)
   const chunks: Array<QueryResultData["chunks"][number]> = []
   for (let start = inlineRows; start < encoded.length; start += chunkRows) {
@@ -611,7 +625,12 @@ const handle = async (context: ServerContext, request: IncomingMessage, response
   if (request.method === "GET" && monitoringMatch !== null) {
     const query = queries.get(monitoringMatch[1]!)
     const status = query === undefined ? "NO_DATA" : !query.done ? "RUNNING" : query.outcome?.ok ? "SUCCESS" : "FAILED_WITH_ERROR"
-    return json(response, 200, { data: { queries: query === undefined ? [] : [{ id: query.id, status }] }, code: null, message: null, success: true })
+    return json(response, 200, {
+      data: { queries: query === undefined ? [] : [{ id: query.id, status }] },
+      code: null,
+      message: null,
+      success: true
+    })
   }
   if (request.method === "POST" && path === "/session" && url.searchParams.get("delete") === "true") {
     await readBody(request)

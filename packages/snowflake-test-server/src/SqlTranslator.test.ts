@@ -21,9 +21,7 @@ describe("translateSql", () => {
     expect(translateSql("SELECT OBJECT_CONSTRUCT('a', 1, 'b', ARRAY_CONSTRUCT(1, 'x)'))").sql).toBe(
       "SELECT sf.object(jsonb_build_object('a', 1, 'b', jsonb_build_array(1, 'x)')))"
     )
-    expect(translateSql("select parse_json('{\"a\": 1}') AS v, SYSTEM$WAIT(1)").sql).toBe(
-      "select ('{\"a\": 1}')::jsonb AS v, sf.system_wait(1)"
-    )
+    expect(translateSql("select parse_json('{\"a\": 1}') AS v, SYSTEM$WAIT(1)").sql).toBe("select ('{\"a\": 1}')::jsonb AS v, sf.system_wait(1)")
     expect(translateSql("SELECT TO_TIMESTAMP_TZ('2024-01-01 10:00:00 +05:30')").sql).toBe(
       "SELECT sf.to_timestamp_tz('2024-01-01 10:00:00 +05:30')"
     )

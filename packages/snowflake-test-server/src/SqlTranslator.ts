@@ -78,7 +78,7 @@ const FUNCTIONS: Record<string, readonly [string, string]> = {
   TO_TIMESTAMP_NTZ: ["sf.to_timestamp_ntz(", ")"],
   TO_TIMESTAMP_LTZ: ["sf.to_timestamp_ltz(", ")"],
   TO_BINARY: ["sf.to_binary(", ")"],
-  "SYSTEM$WAIT": ["sf.system_wait(", ")"]
+  SYSTEM$WAIT: ["sf.system_wait(", ")"]
 }
 
 const CASTS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -103,7 +103,8 @@ const NESTED: Record<string, readonly [string, string]> = {
  */
 const rewriteFunctions = (code: string, mask: string, nested = false): { code: string; mask: string } => {
   // Not after a dot: the rewritten `sf.to_timestamp_tz(` must not match again.
-  const pattern = /(?<![.\w$])(PARSE_JSON|OBJECT_CONSTRUCT|ARRAY_CONSTRUCT|TO_TIMESTAMP_TZ|TO_TIMESTAMP_NTZ|TO_TIMESTAMP_LTZ|TO_BINARY|SYSTEM\$WAIT)\s*\(/gi
+  const pattern =
+    /(?<![.\w$])(PARSE_JSON|OBJECT_CONSTRUCT|ARRAY_CONSTRUCT|TO_TIMESTAMP_TZ|TO_TIMESTAMP_NTZ|TO_TIMESTAMP_LTZ|TO_BINARY|SYSTEM\$WAIT)\s*\(/gi
   let outCode = ""
   let outMask = ""
   let position = 0

@@ -54,10 +54,7 @@ export const countStatements = (sql: string): number => {
  * MULTI_STATEMENT_COUNT parameter, else the session's, else the default 1; 0 means any), or
  * undefined when the count is right.
  */
-export const statementCountError = (
-  sql: string,
-  wanted: unknown
-): { code: string; sqlState: string; message: string } | undefined => {
+export const statementCountError = (sql: string, wanted: unknown): { code: string; sqlState: string; message: string } | undefined => {
   const desired = wanted === undefined || wanted === null ? 1 : Number(wanted)
   const actual = countStatements(sql)
   if (desired === 0 || (actual <= 1 && desired === 1)) return undefined

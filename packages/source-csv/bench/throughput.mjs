@@ -36,7 +36,10 @@ const generate = async () => {
   await new Promise((resolve) => out.end(resolve))
 }
 
-const exists = await stat(path).then(() => true, () => false)
+const exists = await stat(path).then(
+  () => true,
+  () => false
+)
 if (!exists) await generate()
 const { size } = await stat(path)
 

@@ -70,7 +70,8 @@ export class ColumnProfile {
     if (this.rows <= this.typeSampleRows) this.typeSample.add(text, row)
     else {
       this.decided ??= this.typeSample.decide(this.typeSampleRows)
-      if (this.misfit === undefined && text !== "" && this.decided.type === "number" && typeof numberFromText(text) !== "number") this.misfit = { row, value: text }
+      if (this.misfit === undefined && text !== "" && this.decided.type === "number" && typeof numberFromText(text) !== "number")
+        this.misfit = { row, value: text }
     }
     if (text === "") {
       this.empty++

@@ -132,7 +132,10 @@ describe("CsvSource: auto typing decided per column, from the first rows", () =>
 
   // 6,000 rows of about 100 bytes (about ten 64 KB reads, so the worker maps several chunks).
   const amountAt = (row: number) => (row === 2_050 ? "n/a" : row === 5_100 ? "12345678901234567890" : `${row}.${row % 2 === 0 ? "00" : "50"}`)
-  const wide = file("wide.csv", ["customer_id,amount,note", ...Array.from({ length: 6_000 }, (_, index) => `c${index + 1},${amountAt(index + 1)},${"x".repeat(80)}`)])
+  const wide = file("wide.csv", [
+    "customer_id,amount,note",
+    ...Array.from({ length: 6_000 }, (_, index) => `c${index + 1},${amountAt(index + 1)},${"x".repeat(80)}`)
+  ])
 
   it("the worker maps with the decided types: its rows are compileMapper's with them, and a misfit comes unmapped for the pipeline to reject", async () => {
     const spec = SyncSpec.parse({ event: "Order", customerId: "customer_id" })
@@ -143,7 +146,9 @@ describe("CsvSource: auto typing decided per column, from the first rows", () =>
     let taken = 0
     const items = await Effect.runPromise(
       Stream.runCollect(
-        csvPreparedRows(options, spec, library, undefined, columnTypes).pipe(Stream.tap(() => (++taken % 200 === 0 ? Effect.sleep("5 millis") : Effect.void)))
+        csvPreparedRows(options, spec, library, undefined, columnTypes).pipe(
+          Stream.tap(() => (++taken % 200 === 0 ? Effect.sleep("5 millis") : Effect.void))
+        )
       )
     )
     expect(items).toHaveLength(6_000)
@@ -157,7 +162,8 @@ describe("CsvSource: auto typing decided per column, from the first rows", () =>
       expect(JSON.parse(item.messages[0]!.json).properties.amount).toBeTypeOf("number")
     }
     // The misfits are never mapped in the worker (as another type): they come as read.
-    for (const row of [2_050, 5_100]) expect(items.find((item) => "rowNumber" in item && item.rowNumber === row && !isPrepared(item))).toBeDefined()
+    for (const row of [2_050, 5_100])
+      expect(items.find((item) => "rowNumber" in item && item.rowNumber === row && !isPrepared(item))).toBeDefined()
     // And a sync rejects them alike on either thread.
     const onThread = await syncOf(wide, {}, false)
     const inWorker = await syncOf(wide, {}, true)
@@ -177,7 +183,7 @@ describe("CsvSource: auto typing decided per column, from the first rows", () =>
     }
   })
 
-  it("--empty empty sends an empty field as \"\" in a text column (and leaves it out of a number column)", async () => {
+  it('--empty empty sends an empty field as "" in a text column (and leaves it out of a number column)', async () => {
     const path = file("empty.csv", ["customer_id,amount,note", "c1,1.5,", "c2,,hello", "c3,2,"])
     for (const worker of [false, true]) {
       const { properties } = await syncOf(path, { empty: "empty" }, worker)

@@ -1,16 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import {
-  type DeliveryReport,
-  isPrepared,
-  PipelineOptions,
-  type RejectedRow,
-  RejectSink,
-  Sync,
-  SyncSpec,
-  Transport
-} from "@tablecast/core"
+import { type DeliveryReport, isPrepared, PipelineOptions, type RejectedRow, RejectSink, Sync, SyncSpec, Transport } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"

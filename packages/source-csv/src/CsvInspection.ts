@@ -1,4 +1,12 @@
-import { type DescribeOptions, deterministicMessageId, isMalformed, MESSAGE_ID_PREFIX, RepeatCounter, type SourceDescription, type SourceError } from "@tablecast/core"
+import {
+  type DescribeOptions,
+  deterministicMessageId,
+  isMalformed,
+  MESSAGE_ID_PREFIX,
+  RepeatCounter,
+  type SourceDescription,
+  type SourceError
+} from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { ColumnProfile } from "./ColumnProfile.ts"
@@ -9,7 +17,10 @@ import type { CsvSourceOptionsInput } from "./CsvSourceOptions.ts"
  * What `tablecast inspect` shows of a file: a file does not say its types, so the first
  * `scanRows` rows are read to judge each column's type, empty values and uniqueness.
  */
-export const inspectCsv = (options: CsvSourceOptionsInput, { samples, scanRows }: DescribeOptions): Effect.Effect<SourceDescription, SourceError> =>
+export const inspectCsv = (
+  options: CsvSourceOptionsInput,
+  { samples, scanRows }: DescribeOptions
+): Effect.Effect<SourceDescription, SourceError> =>
   Effect.gen(function* () {
     const source = yield* CsvSource.make(options)
     const names = yield* source.columns!

@@ -4,7 +4,12 @@ import { csvReadError, isCsvReadError } from "./CsvReadError.ts"
 import { fileError } from "./FileErrors.ts"
 
 describe("CsvReadError", () => {
-  const failure = csvReadError({ message: "the header row of a.csv is not usable: column 2 has an empty name", code: "header", row: 3, column: "id" })
+  const failure = csvReadError({
+    message: "the header row of a.csv is not usable: column 2 has an empty name",
+    code: "header",
+    row: 3,
+    column: "id"
+  })
 
   it("is tagged plain data that crosses between threads unchanged", () => {
     expect(failure).toEqual({

@@ -43,7 +43,7 @@ interface HeldBytes {
 
 /** Appends to `into` the offset (from `base`) of each byte that does not start a valid UTF-8 character. */
 const findInvalidUtf8 = (bytes: Buffer, base: number, into: Array<number>): void => {
-  for (let index = 0; index < bytes.length;) {
+  for (let index = 0; index < bytes.length; ) {
     const byte = bytes[index]!
     const length = byte < 0x80 ? 1 : byte >= 0xf8 ? 0 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 0
     if (length === 1) index++

@@ -241,10 +241,7 @@ export class CsvReaderThread {
     this.ended = true
     if (this.exited) return
     this.send({ type: "close" })
-    const stopped = await Promise.race([
-      this.exit.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(resolve, 5_000, false).unref())
-    ])
+    const stopped = await Promise.race([this.exit.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, 5_000, false).unref())])
     if (!stopped) await this.worker.terminate()
   }
 }

@@ -24,9 +24,7 @@ const readerStream = <A>(path: string, open: () => Promise<ChunkReader<A>>): Str
         try: () => reader.next(),
         catch: (error) => fileError(path, error)
       }).pipe(
-        Effect.flatMap((chunk) =>
-          chunk === undefined || chunk.length === 0 ? Cause.done() : Effect.succeed(chunk as NonEmptyReadonlyArray<A>)
-        )
+        Effect.flatMap((chunk) => (chunk === undefined || chunk.length === 0 ? Cause.done() : Effect.succeed(chunk as NonEmptyReadonlyArray<A>)))
       )
       return Stream.fromPull(Effect.succeed(pull))
     })

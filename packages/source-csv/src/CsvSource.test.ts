@@ -59,8 +59,7 @@ const openDescriptorsOf = (path: string): Array<string> =>
   })
 
 const rowsOf = (items: ReadonlyArray<SourceItem>): Array<SourceRow> => items.filter((item): item is SourceRow => !isMalformed(item))
-const malformedOf = (items: ReadonlyArray<SourceItem>): Array<MalformedRow> =>
-  items.flatMap((item) => (isMalformed(item) ? [item.malformed] : []))
+const malformedOf = (items: ReadonlyArray<SourceItem>): Array<MalformedRow> => items.flatMap((item) => (isMalformed(item) ? [item.malformed] : []))
 const valuesOf = (items: ReadonlyArray<SourceItem>) => rowsOf(items).map((row) => row.values)
 
 describe("CsvSource: reading", () => {
@@ -195,9 +194,7 @@ describe("CsvSource: malformed lines", () => {
   it("reports a quote never closed at the line where its row starts, and reads the lines after it as rows", async () => {
     const items = await readAll({ path: file('id,a\n1,x\n2,"never closed\n3,y\n4,z\n') })
     expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1, 3, 4])
-    expect(malformedOf(items)).toEqual([
-      { rowNumber: 2, line: 3, reason: 'the quoted field "a" is never closed: no quote below it closes it' }
-    ])
+    expect(malformedOf(items)).toEqual([{ rowNumber: 2, line: 3, reason: 'the quoted field "a" is never closed: no quote below it closes it' }])
   })
 
   it("skips blank lines by default, and reports them with skipEmptyLines false", async () => {
@@ -520,8 +517,7 @@ describe("CsvSource: errors", () => {
 
 describe("CsvSource: columns", () => {
   it("knows the header's names before any row is read, and the given names without a header", async () => {
-    const columnsOf = (options: CsvSourceOptionsInput) =>
-      Effect.runPromise(Effect.flatMap(CsvSource.make(options), (source) => source.columns!))
+    const columnsOf = (options: CsvSourceOptionsInput) => Effect.runPromise(Effect.flatMap(CsvSource.make(options), (source) => source.columns!))
     expect(await columnsOf({ path: file("customer_id, score ,label\n1,2,3\n") })).toEqual(["customer_id", "score", "label"])
     expect(await columnsOf({ path: file("1,2\n"), header: false, columns: ["a", "b"] })).toEqual(["a", "b"])
     const long = `${"c".repeat(70_000)},d\n1,2\n`

@@ -36,9 +36,7 @@ describe("CsvSourceOptions", () => {
 
   it("refuses what cannot work, naming the option", () => {
     const issues = (input: unknown) => CsvSourceOptions.safeParse(input).error?.issues.map((issue) => [issue.path.join("."), issue.message])
-    expect(issues({ path: "a.csv", header: false })).toEqual([
-      ["columns", "a file without a header row needs `columns` to name its columns"]
-    ])
+    expect(issues({ path: "a.csv", header: false })).toEqual([["columns", "a file without a header row needs `columns` to name its columns"]])
     expect(issues({ path: "a.csv", columns: ["id", "id", ""] })).toEqual([
       ["columns", '"id" names both column 1 and column 2'],
       ["columns", "column 3 has an empty name"]

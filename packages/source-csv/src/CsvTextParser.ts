@@ -136,8 +136,7 @@ export class CsvTextParser {
     }
     const rowNumber = ++this.rows
     if (record.length !== names.length) {
-      const reason =
-        record.length === 1 && record[0]!.length === 0 ? "empty line" : `expected ${names.length} fields, found ${record.length}`
+      const reason = record.length === 1 && record[0]!.length === 0 ? "empty line" : `expected ${names.length} fields, found ${record.length}`
       this.onRow({ _tag: "Malformed", malformed: { rowNumber, line: info.lines, reason } }, record.length)
       return
     }

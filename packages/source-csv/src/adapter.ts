@@ -6,7 +6,10 @@ import { CsvSourceOptions } from "./CsvSourceOptions.ts"
 import { inspectCsv } from "./CsvInspection.ts"
 
 /** A CSV file: the source options, with `path` relative to the config file's folder. */
-export const CsvSourceConfig = z.object({ type: z.literal("csv") }).extend(CsvSourceOptions.shape).strict()
+export const CsvSourceConfig = z
+  .object({ type: z.literal("csv") })
+  .extend(CsvSourceOptions.shape)
+  .strict()
 export type CsvSourceConfig = z.output<typeof CsvSourceConfig>
 
 const optionsOf = ({ type: _type, ...options }: CsvSourceConfig, baseDir: string) => ({ ...options, path: path.resolve(baseDir, options.path) })
@@ -22,4 +25,3 @@ export const csvSource: SourceAdapter<CsvSourceConfig> = {
   // Without the worker thread, whose heap and the copies of rows between threads cost about 10 MiB.
   oneThread: (config) => ({ ...config, worker: false })
 }
-

@@ -43,14 +43,10 @@ export const connectionSecrets = (connection: PostgresConnection, options?: Post
  * Resolves where to connect: explicit options, then the URL, then PG* variables, then libpq's
  * defaults (localhost:5432, the OS user, a database named like the user).
  */
-export const resolveConnection = (
-  options: PostgresConnectionOptions,
-  env: Environment
-): Effect.Effect<PostgresConnection, SourceError> =>
+export const resolveConnection = (options: PostgresConnectionOptions, env: Environment): Effect.Effect<PostgresConnection, SourceError> =>
   Effect.try({
     try: () => {
-      const url =
-        options.url === undefined ? undefined : parseConnectionString(Redacted.value(options.url), { useLibpqCompat: true })
+      const url = options.url === undefined ? undefined : parseConnectionString(Redacted.value(options.url), { useLibpqCompat: true })
       const fromUrl = (key: string): string | undefined => {
         const value = url?.[key]
         return typeof value === "string" ? nonEmpty(value) : undefined
@@ -176,9 +172,7 @@ export const connect = (
       const fallback = connection.sslmode === "prefer" || connection.sslmode === "allow"
       const client = yield* tryConnect(connection, ssl).pipe(
         Effect.catch((error) =>
-          fallback && error instanceof Error && error.message.includes(NO_SERVER_TLS)
-            ? tryConnect(connection, false)
-            : Effect.fail(error)
+          fallback && error instanceof Error && error.message.includes(NO_SERVER_TLS) ? tryConnect(connection, false) : Effect.fail(error)
         ),
         Effect.mapError((error) => toSourceError(error, `connecting to ${connection.description}`, secrets))
       )

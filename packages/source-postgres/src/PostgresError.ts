@@ -30,12 +30,7 @@ interface DriverErrorFields {
  * A `SourceError` for what the driver threw while doing `doing` (e.g. "connecting to
  * postgres://app@db:5432/shop", "reading table \"public\".\"orders\"").
  */
-export const toSourceError = (
-  error: unknown,
-  doing: string,
-  secrets: ReadonlyArray<string>,
-  extra?: { readonly row?: number }
-): SourceError => {
+export const toSourceError = (error: unknown, doing: string, secrets: ReadonlyArray<string>, extra?: { readonly row?: number }): SourceError => {
   if (error instanceof SourceError) return error
   const fields: DriverErrorFields = typeof error === "object" && error !== null ? (error as DriverErrorFields) : {}
   const driverCode = typeof fields.code === "string" ? fields.code : undefined

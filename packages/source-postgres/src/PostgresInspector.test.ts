@@ -45,7 +45,15 @@ describe.skipIf(server === undefined)("Postgres inspection", () => {
     )
     expect(description.estimatedRows).toBe(40)
     expect(description.columns).toEqual([
-      { name: "customer_id", sourceType: "text", kind: "string", sentAs: { type: "string", basis: "declared text" }, nullable: false, unique: true, samples: ["c-1", "c-2", "c-3"] },
+      {
+        name: "customer_id",
+        sourceType: "text",
+        kind: "string",
+        sentAs: { type: "string", basis: "declared text" },
+        nullable: false,
+        unique: true,
+        samples: ["c-1", "c-2", "c-3"]
+      },
       {
         name: "email",
         sourceType: "text",
@@ -55,7 +63,15 @@ describe.skipIf(server === undefined)("Postgres inspection", () => {
         unique: false,
         samples: ["user1@example.com", "user2@example.com", "user3@example.com"]
       },
-      { name: "churn_probability", sourceType: "numeric(5,4)", kind: "decimal", sentAs: { type: "number", basis: "declared numeric(5,4)" }, nullable: false, unique: false, samples: [0.01, 0.02, 0.03] },
+      {
+        name: "churn_probability",
+        sourceType: "numeric(5,4)",
+        kind: "decimal",
+        sentAs: { type: "number", basis: "declared numeric(5,4)" },
+        nullable: false,
+        unique: false,
+        samples: [0.01, 0.02, 0.03]
+      },
       {
         name: "scored_at",
         sourceType: "timestamp with time zone",
@@ -65,7 +81,15 @@ describe.skipIf(server === undefined)("Postgres inspection", () => {
         unique: false,
         samples: ["2024-06-01T01:00:00.000Z", "2024-06-01T02:00:00.000Z", "2024-06-01T03:00:00.000Z"]
       },
-      { name: "avatar", sourceType: "bytea", kind: "binary", sentAs: { type: "string", basis: "declared bytea" }, nullable: true, unique: false, samples: ["<binary 2 bytes>", "<binary 2 bytes>", "<binary 2 bytes>"] }
+      {
+        name: "avatar",
+        sourceType: "bytea",
+        kind: "binary",
+        sentAs: { type: "string", basis: "declared bytea" },
+        nullable: true,
+        unique: false,
+        samples: ["<binary 2 bytes>", "<binary 2 bytes>", "<binary 2 bytes>"]
+      }
     ])
   })
 

@@ -29,10 +29,7 @@ const ListOptions = PostgresConnectionOptions.extend({
 export type ListTablesOptions = PostgresConnectionOptionsInput & { readonly schema?: string | undefined }
 
 /** Lists the tables and views the connection may SELECT from, outside the system schemas. */
-export const listTables = (
-  input: ListTablesOptions,
-  env: Environment = process.env
-): Effect.Effect<ReadonlyArray<TableSummary>, SourceError> =>
+export const listTables = (input: ListTablesOptions, env: Environment = process.env): Effect.Effect<ReadonlyArray<TableSummary>, SourceError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const parsed = ListOptions.safeParse(input)

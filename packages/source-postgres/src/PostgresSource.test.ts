@@ -15,9 +15,7 @@ const server = await findTestServer()
 const SCHEMA = "tablecast_pg_source_test"
 
 const readAll = (options: PostgresSourceOptionsInput, env = server!.env) =>
-  Effect.runPromise(
-    Effect.flatMap(make(options, env), (source) => Stream.runCollect(source.rows))
-  ) as Promise<Array<SourceItem>>
+  Effect.runPromise(Effect.flatMap(make(options, env), (source) => Stream.runCollect(source.rows))) as Promise<Array<SourceItem>>
 
 const values = async (options: PostgresSourceOptionsInput) =>
   (await readAll(options)).map((item) => {
@@ -29,9 +27,7 @@ const values = async (options: PostgresSourceOptionsInput) =>
 const readError = async (options: PostgresSourceOptionsInput, env = server!.env) => {
   let rowsBefore = 0
   const exit = await Effect.runPromiseExit(
-    Effect.flatMap(make(options, env), (source) =>
-      Stream.runForEach(source.rows, () => Effect.sync(() => void rowsBefore++))
-    )
+    Effect.flatMap(make(options, env), (source) => Stream.runForEach(source.rows, () => Effect.sync(() => void rowsBefore++)))
   )
   if (Exit.isSuccess(exit)) throw new Error("expected the read to fail")
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")
@@ -158,7 +154,11 @@ describe.skipIf(server === undefined)("PostgresSource against a real server", ()
   })
 
   it("treats SQL in a table name as a name that does not exist, leaving the database untouched", async () => {
-    for (const table of [`x; drop table ${SCHEMA}.victim`, `${SCHEMA}."victim; drop table ${SCHEMA}.victim; --"`, `"x""; drop table ${SCHEMA}.victim; --"`]) {
+    for (const table of [
+      `x; drop table ${SCHEMA}.victim`,
+      `${SCHEMA}."victim; drop table ${SCHEMA}.victim; --"`,
+      `"x""; drop table ${SCHEMA}.victim; --"`
+    ]) {
       const { error, rowsBefore } = await readError({ table, sslmode: "disable" })
       expect(rowsBefore).toBe(0)
       expect(error.code).toBe("not-found")
@@ -260,7 +260,9 @@ describe.skipIf(server === undefined)("PostgresSource against a real server", ()
     await server!.admin(`DROP TABLE IF EXISTS ${SCHEMA}.counted`)
     await server!.admin(`CREATE TABLE ${SCHEMA}.counted AS SELECT g AS id FROM generate_series(1, 5000) AS g`)
     await server!.admin(`ANALYZE ${SCHEMA}.counted`)
-    const table = await Effect.runPromise(Effect.flatMap(make({ table: `${SCHEMA}.counted`, sslmode: "disable" }, server!.env), (s) => s.estimatedRows))
+    const table = await Effect.runPromise(
+      Effect.flatMap(make({ table: `${SCHEMA}.counted`, sslmode: "disable" }, server!.env), (s) => s.estimatedRows)
+    )
     expect(table).toBe(5000)
     const query = await Effect.runPromise(
       Effect.flatMap(make({ query: `SELECT * FROM ${SCHEMA}.counted WHERE id <= 1000`, sslmode: "disable" }, server!.env), (s) => s.estimatedRows)
@@ -271,9 +273,7 @@ describe.skipIf(server === undefined)("PostgresSource against a real server", ()
 
   it("changes the fingerprint when the data changes", async () => {
     const fingerprint = () =>
-      Effect.runPromise(
-        Effect.flatMap(make({ query: `SELECT * FROM ${SCHEMA}.victim`, sslmode: "disable" }, server!.env), (s) => s.fingerprint)
-      )
+      Effect.runPromise(Effect.flatMap(make({ query: `SELECT * FROM ${SCHEMA}.victim`, sslmode: "disable" }, server!.env), (s) => s.fingerprint))
     const first = await fingerprint()
     expect(await fingerprint()).toBe(first)
     // Statistics reach the shared counters when a session flushes them.
@@ -289,8 +289,7 @@ describe.skipIf(server === undefined)("PostgresSource against a real server", ()
   it("reads nothing ahead: the database produces rows only as the stream is pulled", async () => {
     await server!.admin(`DROP SEQUENCE IF EXISTS ${SCHEMA}.produced`)
     await server!.admin(`CREATE SEQUENCE ${SCHEMA}.produced`)
-    const produced = async () =>
-      Number((await server!.admin<{ n: string }>(`SELECT last_value AS n FROM ${SCHEMA}.produced`)).rows[0]!.n)
+    const produced = async () => Number((await server!.admin<{ n: string }>(`SELECT last_value AS n FROM ${SCHEMA}.produced`)).rows[0]!.n)
     const query = `SELECT g, nextval('${SCHEMA}.produced') AS n FROM generate_series(1, 100000) AS g`
     const source = await Effect.runPromise(make({ query, pageSize: 100, readOnly: false, sslmode: "disable" }, server!.env))
     const seen = await Effect.runPromise(
@@ -316,8 +315,15 @@ describe.skipIf(server === undefined)("PostgresSource against a real server", ()
         layer({ table: `${SCHEMA}.typed`, password: "not-this-one", sslmode: "disable" }, server!.env)
       )
     )
-    expect(description).toBe(`postgres://${server!.env.PGUSER}@${server!.env.PGHOST}:${server!.env.PGPORT}/${server!.env.PGDATABASE} table "${SCHEMA}"."typed"`)
-    const bad = await Effect.runPromiseExit(Effect.provide(RowSource.useSync((s) => s), layer({ sslmode: "disable" }, server!.env)))
+    expect(description).toBe(
+      `postgres://${server!.env.PGUSER}@${server!.env.PGHOST}:${server!.env.PGPORT}/${server!.env.PGDATABASE} table "${SCHEMA}"."typed"`
+    )
+    const bad = await Effect.runPromiseExit(
+      Effect.provide(
+        RowSource.useSync((s) => s),
+        layer({ sslmode: "disable" }, server!.env)
+      )
+    )
     expect(Exit.isFailure(bad)).toBe(true)
   })
 })

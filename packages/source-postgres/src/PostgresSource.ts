@@ -1,11 +1,5 @@
 import { createHash } from "node:crypto"
-import {
-  formatIssues,
-  RowSource,
-  type RowSourceShape,
-  SourceError,
-  type SourceItem
-} from "@tablecast/core"
+import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
 import { type DatabaseIdentity, type DigestedItem, SourceDigests, type SourceDigestsShape } from "@tablecast/incremental"
 import { convertPage, decidedColumns, quoteIdentifier, type ReadTarget, resolveTarget } from "@tablecast/source-sql"
 import * as Context from "effect/Context"
@@ -44,10 +38,7 @@ export interface PostgresPlan {
 }
 
 /** Checks the options and resolves the connection and the target; no network yet. */
-export const plan = (
-  input: PostgresSourceOptionsInput,
-  env: Environment = process.env
-): Effect.Effect<PostgresPlan, SourceError> =>
+export const plan = (input: PostgresSourceOptionsInput, env: Environment = process.env): Effect.Effect<PostgresPlan, SourceError> =>
   Effect.gen(function* () {
     const parsed = PostgresSourceOptions.safeParse(input)
     if (!parsed.success) {
@@ -181,7 +172,9 @@ const readTarget = (
         p.secrets
       )
       if (read.workMem !== undefined) yield* runQuery(client, `SET work_mem = '${read.workMem}'`, [], doing, p.secrets)
-      const cursor = client.query(new Cursor<Array<unknown>>(read.sql, read.values as Array<unknown> | undefined, { rowMode: "array", types: RAW_TEXT_TYPES }))
+      const cursor = client.query(
+        new Cursor<Array<unknown>>(read.sql, read.values as Array<unknown> | undefined, { rowMode: "array", types: RAW_TEXT_TYPES })
+      )
       const pageSize = p.options.pageSize
       const last = columns.length
       let rowNumber = 0
@@ -210,7 +203,13 @@ const readTarget = (
  */
 export const columnTypesOf = (client: pg.Client, p: PostgresPlan) =>
   Effect.map(
-    describeColumns(client, p.target.sql, { bigNumbers: p.options.bigNumbers, binary: p.options.binary }, `reading the column types of ${p.target.label}`, p.secrets),
+    describeColumns(
+      client,
+      p.target.sql,
+      { bigNumbers: p.options.bigNumbers, binary: p.options.binary },
+      `reading the column types of ${p.target.label}`,
+      p.secrets
+    ),
     (columns) => decidedColumns(columns, p.options.bigNumbers)
   )
 
@@ -274,10 +273,7 @@ export const connectionIdentity = (input: PostgresConnectionOptionsInput, env: E
 }
 
 /** A Postgres `RowSource` for the options (see `PostgresSourceOptions`). */
-export const make = (
-  input: PostgresSourceOptionsInput,
-  env: Environment = process.env
-): Effect.Effect<RowSourceShape, SourceError> =>
+export const make = (input: PostgresSourceOptionsInput, env: Environment = process.env): Effect.Effect<RowSourceShape, SourceError> =>
   Effect.map(plan(input, env), (p) => ({
     description: p.description,
     estimatedRows: Effect.scoped(Effect.flatMap(connectFor(p), (client) => estimateRows(client, p))),

@@ -4,13 +4,11 @@
  * and BC years become ISO's astronomical years (`0044-03-15 BC` → `-000043-03-15`).
  */
 
-const TIMESTAMP =
-  /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/
+const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/
 const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00(?::?00)?)?$/
 const DATE = /^(\d{4,})-(\d{2})-(\d{2})( BC)?$/
 
-const astronomicalYear = (year: string, bc: string | undefined): number =>
-  bc === undefined ? Number(year) : 1 - Number(year)
+const astronomicalYear = (year: string, bc: string | undefined): number => (bc === undefined ? Number(year) : 1 - Number(year))
 
 const utcDate = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0): Date => {
   // Date.UTC maps years 0..99 to 1900..1999, so set the full year separately.
@@ -34,21 +32,10 @@ export const timestampToIso = (text: string): string => {
   }
   const match = TIMESTAMP.exec(text)
   if (match === null) return text // infinity, -infinity
-  const [, year, month, day, hour, minute, second, fraction, sign, offsetHours, offsetMinutes, offsetSeconds, bc] =
-    match
+  const [, year, month, day, hour, minute, second, fraction, sign, offsetHours, offsetMinutes, offsetSeconds, bc] = match
   const offset =
-    sign === undefined
-      ? 0
-      : (sign === "-" ? -1 : 1) *
-        (Number(offsetHours) * 3600 + Number(offsetMinutes ?? 0) * 60 + Number(offsetSeconds ?? 0))
-  const date = utcDate(
-    astronomicalYear(year!, bc),
-    Number(month),
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second) - offset
-  )
+    sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(offsetHours) * 3600 + Number(offsetMinutes ?? 0) * 60 + Number(offsetSeconds ?? 0))
+  const date = utcDate(astronomicalYear(year!, bc), Number(month), Number(day), Number(hour), Number(minute), Number(second) - offset)
   if (Number.isNaN(date.getTime())) return text
   const iso = date.toISOString() // ...T03:04:05.000Z
   const digits = (fraction ?? "").padEnd(3, "0")

@@ -51,9 +51,7 @@ const loadTypeInfo = (
           delimiter
         })
       }
-      wanted = [...types.values()]
-        .flatMap((info) => [info.element, info.base])
-        .filter((oid) => oid !== 0 && needsTypeInfo(oid) && !types.has(oid))
+      wanted = [...types.values()].flatMap((info) => [info.element, info.base]).filter((oid) => oid !== 0 && needsTypeInfo(oid) && !types.has(oid))
     }
     return types
   })

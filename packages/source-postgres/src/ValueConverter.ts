@@ -83,12 +83,7 @@ const baseConversion = (oid: number, options: ConversionOptions): ValueConversio
  * element by element, everything else (text, uuid, enums, intervals, ranges...) as the server's text.
  * `types` must hold the pg_type rows of every OID that is not a built-in base type.
  */
-export const conversionFor = (
-  oid: number,
-  types: ReadonlyMap<number, PgTypeInfo>,
-  options: ConversionOptions,
-  depth = 0
-): ValueConversion => {
+export const conversionFor = (oid: number, types: ReadonlyMap<number, PgTypeInfo>, options: ConversionOptions, depth = 0): ValueConversion => {
   const base = baseConversion(oid, options)
   if (base !== undefined) return base
   const info = types.get(oid)
@@ -107,5 +102,4 @@ export const conversionFor = (
 }
 
 /** OIDs that `conversionFor` needs pg_type rows for (not built-in base types). */
-export const needsTypeInfo = (oid: number): boolean =>
-  baseConversion(oid, { bigNumbers: "string", binary: "inspect" }) === undefined
+export const needsTypeInfo = (oid: number): boolean => baseConversion(oid, { bigNumbers: "string", binary: "inspect" }) === undefined

@@ -38,7 +38,15 @@ const options = ({ type: _type, urlEnv, passwordEnv, ...config }: PostgresSource
 }
 
 const connectionOf = (config: PostgresSourceConfig, baseDir: string, env: SourceEnv) => {
-  const { table: _table, query: _query, pageSize: _page, bigNumbers: _big, binary: _binary, readOnly: _readOnly, ...connection } = options(config, baseDir, env)
+  const {
+    table: _table,
+    query: _query,
+    pageSize: _page,
+    bigNumbers: _big,
+    binary: _binary,
+    readOnly: _readOnly,
+    ...connection
+  } = options(config, baseDir, env)
   return connection
 }
 

@@ -86,7 +86,11 @@ describe.skipIf(env === undefined)("a Snowflake query is one statement per reque
 
   it("still reads a query whose string literal holds a semicolon", async () => {
     const rows = await Effect.runPromise(
-      Effect.scoped(Effect.flatMap(make(withLogin({ query: `select id, 'a; delete' as note from ${VICTIM} order by id;` }), {}), (source) => Stream.runCollect(source.rows)))
+      Effect.scoped(
+        Effect.flatMap(make(withLogin({ query: `select id, 'a; delete' as note from ${VICTIM} order by id;` }), {}), (source) =>
+          Stream.runCollect(source.rows)
+        )
+      )
     )
     expect(rows).toHaveLength(3)
     expect(await victimCount()).toBe(3)

@@ -58,9 +58,7 @@ export const connect = (settings: SnowflakeSettings): Effect.Effect<Snowflake.Co
             ? {
                 authenticator: "SNOWFLAKE_JWT",
                 privateKeyPath: settings.privateKeyPath!,
-                ...(settings.privateKeyPassphrase === undefined
-                  ? {}
-                  : { privateKeyPass: Redacted.value(settings.privateKeyPassphrase) })
+                ...(settings.privateKeyPassphrase === undefined ? {} : { privateKeyPass: Redacted.value(settings.privateKeyPassphrase) })
               }
             : { password: settings.password === undefined ? "" : Redacted.value(settings.password) }),
           ...(settings.warehouse === undefined ? {} : { warehouse: settings.warehouse }),

@@ -30,12 +30,7 @@ interface DriverErrorFields {
 }
 
 /** A `SourceError` for what the driver threw while doing `doing`. */
-export const toSourceError = (
-  error: unknown,
-  doing: string,
-  secrets: ReadonlyArray<string>,
-  extra?: { readonly row?: number }
-): SourceError => {
+export const toSourceError = (error: unknown, doing: string, secrets: ReadonlyArray<string>, extra?: { readonly row?: number }): SourceError => {
   if (error instanceof SourceError) return error
   const fields: DriverErrorFields = typeof error === "object" && error !== null ? (error as DriverErrorFields) : {}
   const driverCode = fields.code === undefined || fields.code === null ? undefined : String(fields.code)
@@ -47,10 +42,7 @@ export const toSourceError = (
     driverCode === undefined ? undefined : `Snowflake code ${driverCode}`,
     typeof fields.sqlState === "string" ? `SQLSTATE ${fields.sqlState}` : undefined
   ].filter((part) => part !== undefined)
-  const message = scrubSecrets(
-    `Snowflake: ${doing}: ${parts.join("; ")}${codeText.length === 0 ? "" : ` (${codeText.join(", ")})`}`,
-    secrets
-  )
+  const message = scrubSecrets(`Snowflake: ${doing}: ${parts.join("; ")}${codeText.length === 0 ? "" : ` (${codeText.join(", ")})`}`, secrets)
   return new SourceError({
     message,
     code: classifySnowflakeCode(driverCode),

@@ -45,9 +45,37 @@ describe.skipIf(env === undefined)("Snowflake inspection", () => {
     const description = await Effect.runPromise(describeSource({ ...login(), table: `${SCHEMA}.rfm_scores` }, { samples: 2 }, {}))
     expect(description.estimatedRows).toBe(12)
     expect(description.columns).toEqual([
-      { name: "CUSTOMER_ID", sourceType: "VARCHAR", kind: "string", sentAs: { type: "string", basis: "declared VARCHAR" }, nullable: false, unique: undefined, samples: ["c-1", "c-2"] },
-      { name: "RECENCY_DAYS", sourceType: "NUMBER(38,0)", kind: "decimal", sentAs: { type: "number", basis: "declared NUMBER(38,0)", note: "a value of over 15 significant digits, which a JSON number cannot carry exactly, rejects its row" }, nullable: true, unique: undefined, samples: [1, 2] },
-      { name: "MONETARY", sourceType: "NUMBER(12,2)", kind: "decimal", sentAs: { type: "number", basis: "declared NUMBER(12,2)" }, nullable: false, unique: undefined, samples: [10.5, 21] },
+      {
+        name: "CUSTOMER_ID",
+        sourceType: "VARCHAR",
+        kind: "string",
+        sentAs: { type: "string", basis: "declared VARCHAR" },
+        nullable: false,
+        unique: undefined,
+        samples: ["c-1", "c-2"]
+      },
+      {
+        name: "RECENCY_DAYS",
+        sourceType: "NUMBER(38,0)",
+        kind: "decimal",
+        sentAs: {
+          type: "number",
+          basis: "declared NUMBER(38,0)",
+          note: "a value of over 15 significant digits, which a JSON number cannot carry exactly, rejects its row"
+        },
+        nullable: true,
+        unique: undefined,
+        samples: [1, 2]
+      },
+      {
+        name: "MONETARY",
+        sourceType: "NUMBER(12,2)",
+        kind: "decimal",
+        sentAs: { type: "number", basis: "declared NUMBER(12,2)" },
+        nullable: false,
+        unique: undefined,
+        samples: [10.5, 21]
+      },
       {
         name: "TRAITS",
         sourceType: "VARIANT",
@@ -66,13 +94,25 @@ describe.skipIf(env === undefined)("Snowflake inspection", () => {
         unique: undefined,
         samples: ["2024-06-02T00:00:00.000Z", "2024-06-03T00:00:00.000Z"]
       },
-      { name: "AVATAR", sourceType: "BINARY", kind: "binary", sentAs: { type: "string", basis: "declared BINARY" }, nullable: true, unique: undefined, samples: ["<binary 2 bytes>", "<binary 2 bytes>"] }
+      {
+        name: "AVATAR",
+        sourceType: "BINARY",
+        kind: "binary",
+        sentAs: { type: "string", basis: "declared BINARY" },
+        nullable: true,
+        unique: undefined,
+        samples: ["<binary 2 bytes>", "<binary 2 bytes>"]
+      }
     ])
   })
 
   it("describes a query without running it to the end", async () => {
     const description = await Effect.runPromise(
-      describeSource({ ...login(), query: `SELECT customer_id, monetary * 2 AS doubled FROM ${SCHEMA}.rfm_scores ORDER BY recency_days` }, { samples: 1 }, {})
+      describeSource(
+        { ...login(), query: `SELECT customer_id, monetary * 2 AS doubled FROM ${SCHEMA}.rfm_scores ORDER BY recency_days` },
+        { samples: 1 },
+        {}
+      )
     )
     expect(description.estimatedRows).toBeUndefined()
     expect(description.columns.map(({ name, samples }) => ({ name, samples }))).toEqual([

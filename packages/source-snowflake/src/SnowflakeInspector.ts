@@ -5,11 +5,7 @@ import { connect, execute, queryRows } from "./SnowflakeDriver.ts"
 import { toSourceError } from "./SnowflakeError.ts"
 import { type Environment, resolveSettings } from "./SnowflakeSettings.ts"
 import { plan, tableStats } from "./SnowflakeSource.ts"
-import {
-  SnowflakeConnectionOptions,
-  type SnowflakeConnectionOptionsInput,
-  type SnowflakeSourceOptionsInput
-} from "./SnowflakeSourceOptions.ts"
+import { SnowflakeConnectionOptions, type SnowflakeConnectionOptionsInput, type SnowflakeSourceOptionsInput } from "./SnowflakeSourceOptions.ts"
 import { SnowflakeTableName } from "./SnowflakeTableName.ts"
 import { resultColumns } from "./SnowflakeValues.ts"
 
@@ -32,10 +28,7 @@ export type ListTablesOptions = SnowflakeConnectionOptionsInput
  * Lists the tables and views of the session's database (INFORMATION_SCHEMA.TABLES); the
  * connection's `schema`, when given, keeps to that schema.
  */
-export const listTables = (
-  input: ListTablesOptions,
-  env: Environment = process.env
-): Effect.Effect<ReadonlyArray<TableSummary>, SourceError> =>
+export const listTables = (input: ListTablesOptions, env: Environment = process.env): Effect.Effect<ReadonlyArray<TableSummary>, SourceError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const parsed = SnowflakeConnectionOptions.safeParse(input)
@@ -84,7 +77,9 @@ export const describeSource = (
       const connection = yield* connect(p.settings)
       const doing = `describing ${p.target.label}`
       const sampleCount = Math.max(0, Math.min(options.samples ?? 5, 100))
-      const statement = yield* execute(connection, `SELECT * FROM (\n${p.target.sql}\n) AS tablecast_sample LIMIT ${sampleCount}`, p.settings, { doing })
+      const statement = yield* execute(connection, `SELECT * FROM (\n${p.target.sql}\n) AS tablecast_sample LIMIT ${sampleCount}`, p.settings, {
+        doing
+      })
       const columns = yield* Effect.try({
         try: () =>
           resultColumns(
@@ -102,8 +97,7 @@ export const describeSource = (
         },
         catch: (error) => toSourceError(error, doing, p.settings.secrets)
       })
-      const estimatedRows =
-        p.target._tag === "Table" ? (yield* tableStats(connection, p, p.target.table))?.rowCount : undefined
+      const estimatedRows = p.target._tag === "Table" ? (yield* tableStats(connection, p, p.target.table))?.rowCount : undefined
       return {
         description: p.description,
         estimatedRows,

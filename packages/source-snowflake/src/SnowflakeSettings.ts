@@ -44,7 +44,10 @@ interface UrlParts {
 const parseUrl = (text: string): UrlParts => {
   const url = new URL(text)
   if (url.protocol !== "snowflake:") throw new Error(`a Snowflake URL starts with snowflake://, not ${url.protocol}//`)
-  const [database, schema] = url.pathname.split("/").filter((part) => part !== "").map(decodeURIComponent)
+  const [database, schema] = url.pathname
+    .split("/")
+    .filter((part) => part !== "")
+    .map(decodeURIComponent)
   const parts: { -readonly [K in keyof UrlParts]: UrlParts[K] } = { params: url.searchParams }
   const account = nonEmpty(decodeURIComponent(url.hostname))
   const user = nonEmpty(decodeURIComponent(url.username))
@@ -58,10 +61,7 @@ const parseUrl = (text: string): UrlParts => {
 }
 
 /** Resolves the connection: explicit options, then the URL, then SNOWFLAKE_* variables. */
-export const resolveSettings = (
-  options: SnowflakeConnectionOptions,
-  env: Environment
-): Effect.Effect<SnowflakeSettings, SourceError> =>
+export const resolveSettings = (options: SnowflakeConnectionOptions, env: Environment): Effect.Effect<SnowflakeSettings, SourceError> =>
   Effect.try({
     try: (): SnowflakeSettings => {
       const url = options.url === undefined ? undefined : parseUrl(Redacted.value(options.url))
@@ -74,8 +74,7 @@ export const resolveSettings = (
       const password = options.password ?? (plainPassword === undefined ? undefined : Redacted.make(plainPassword))
       const privateKeyPath = options.privateKeyPath ?? param("privateKeyPath") ?? nonEmpty(env.SNOWFLAKE_PRIVATE_KEY_PATH)
       const plainPassphrase = nonEmpty(env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE)
-      const privateKeyPassphrase =
-        options.privateKeyPassphrase ?? (plainPassphrase === undefined ? undefined : Redacted.make(plainPassphrase))
+      const privateKeyPassphrase = options.privateKeyPassphrase ?? (plainPassphrase === undefined ? undefined : Redacted.make(plainPassphrase))
       const authenticatorText: string =
         options.authenticator ?? param("authenticator")?.toUpperCase() ?? (privateKeyPath !== undefined ? "SNOWFLAKE_JWT" : "SNOWFLAKE")
       if (authenticatorText !== "SNOWFLAKE" && authenticatorText !== "SNOWFLAKE_JWT") {
@@ -92,8 +91,14 @@ export const resolveSettings = (
       const schema = options.schema ?? url?.schema ?? param("schema") ?? nonEmpty(env.SNOWFLAKE_SCHEMA)
       const role = options.role ?? param("role") ?? nonEmpty(env.SNOWFLAKE_ROLE)
       const accessUrl = options.accessUrl ?? param("accessUrl") ?? nonEmpty(env.SNOWFLAKE_ACCESS_URL)
-      const path = [database, schema].filter((part) => part !== undefined).map(encodeURIComponent).join("/")
-      const query = [warehouse === undefined ? undefined : `warehouse=${encodeURIComponent(warehouse)}`, role === undefined ? undefined : `role=${encodeURIComponent(role)}`]
+      const path = [database, schema]
+        .filter((part) => part !== undefined)
+        .map(encodeURIComponent)
+        .join("/")
+      const query = [
+        warehouse === undefined ? undefined : `warehouse=${encodeURIComponent(warehouse)}`,
+        role === undefined ? undefined : `role=${encodeURIComponent(role)}`
+      ]
         .filter((part) => part !== undefined)
         .join("&")
       const secrets = [password, privateKeyPassphrase, options.url]
@@ -122,9 +127,7 @@ export const resolveSettings = (
       new SourceError({
         message: scrubSecrets(
           `Snowflake: invalid connection settings: ${error instanceof Error ? error.message : String(error)}`,
-          [options.url, options.password]
-            .filter((secret) => secret !== undefined)
-            .map((secret) => Redacted.value(secret))
+          [options.url, options.password].filter((secret) => secret !== undefined).map((secret) => Redacted.value(secret))
         ),
         code: "config"
       })

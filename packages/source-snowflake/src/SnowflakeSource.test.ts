@@ -25,9 +25,7 @@ const withLogin = (options: Partial<SnowflakeSourceOptionsInput>): SnowflakeSour
 })
 
 const readAll = (options: SnowflakeSourceOptionsInput) =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(make(options, {}), (source) => Stream.runCollect(source.rows)))) as Promise<
-    Array<SourceItem>
-  >
+  Effect.runPromise(Effect.scoped(Effect.flatMap(make(options, {}), (source) => Stream.runCollect(source.rows)))) as Promise<Array<SourceItem>>
 
 const values = async (options: SnowflakeSourceOptionsInput) =>
   (await readAll(options)).map((item) => {
@@ -116,7 +114,13 @@ describe.skipIf(env === undefined)("SnowflakeSource with the real driver against
     const wrong = await readError(withLogin({ password: secret, query: "SELECT 1" }))
     expect(wrong.error).toMatchObject({ code: "auth", driverCode: "390100" })
     expect(JSON.stringify(wrong.error)).not.toContain(secret)
-    const stranger = await readError({ account: env!.account, user: env!.user, privateKeyPath: env!.strangerKeyPath, accessUrl: env!.server.url, query: "SELECT 1" })
+    const stranger = await readError({
+      account: env!.account,
+      user: env!.user,
+      privateKeyPath: env!.strangerKeyPath,
+      accessUrl: env!.server.url,
+      query: "SELECT 1"
+    })
     expect(stranger.error).toMatchObject({ code: "auth", driverCode: "390144" })
     const url = `snowflake://${env!.user}:${secret}@${env!.account}/analytics?warehouse=wh&accessUrl=${encodeURIComponent(env!.server.url)}`
     const viaUrl = await readError({ url: Redacted.make(url), query: "SELECT 1", loginRetries: 0 })
@@ -220,7 +224,9 @@ describe.skipIf(env === undefined)("SnowflakeSource with the real driver against
   })
 
   it("estimates a table's rows from INFORMATION_SCHEMA and a query's from its result, running it once", async () => {
-    const tableEstimate = await Effect.runPromise(Effect.scoped(Effect.flatMap(make(withLogin({ table: `${SCHEMA}.victim` }), {}), (s) => s.estimatedRows)))
+    const tableEstimate = await Effect.runPromise(
+      Effect.scoped(Effect.flatMap(make(withLogin({ table: `${SCHEMA}.victim` }), {}), (s) => s.estimatedRows))
+    )
     expect(tableEstimate).toBe(3)
     const before = await env!.server.stats()
     const { estimate, rows } = await Effect.runPromise(
@@ -241,7 +247,8 @@ describe.skipIf(env === undefined)("SnowflakeSource with the real driver against
   })
 
   it("changes a table's fingerprint when its data changes", async () => {
-    const fingerprint = () => Effect.runPromise(Effect.scoped(Effect.flatMap(make(withLogin({ table: `${SCHEMA}.victim` }), {}), (s) => s.fingerprint)))
+    const fingerprint = () =>
+      Effect.runPromise(Effect.scoped(Effect.flatMap(make(withLogin({ table: `${SCHEMA}.victim` }), {}), (s) => s.fingerprint)))
     const first = await fingerprint()
     expect(await fingerprint()).toBe(first)
     await env!.admin(`INSERT INTO ${SCHEMA}.victim VALUES (4)`)

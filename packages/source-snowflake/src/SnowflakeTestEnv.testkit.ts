@@ -26,7 +26,9 @@ export interface SnowflakeTestEnv {
 
 const HOW_TO_START = 'start it with: eval "$(bash scripts/postgres/start.sh)" (from the repository root, as root)'
 
-export const startTestEnv = async (serverOptions: { chunkRows?: number; syncWaitMs?: number; pollWaitMs?: number } = {}): Promise<SnowflakeTestEnv | undefined> => {
+export const startTestEnv = async (
+  serverOptions: { chunkRows?: number; syncWaitMs?: number; pollWaitMs?: number } = {}
+): Promise<SnowflakeTestEnv | undefined> => {
   const where = `${process.env.PGHOST ?? "localhost"}:${process.env.PGPORT ?? "5432"}`
   const problem = (reason: string): undefined => {
     const message = `The test PostgreSQL server (behind the Snowflake test server) is not reachable at ${where} (${reason}); ${HOW_TO_START}`

@@ -114,11 +114,7 @@ export const columnConversion = (
  * The columns of an executed statement with their conversions. Fails before any row is read when
  * two columns share a name (one would overwrite the other) or a binary column is refused.
  */
-export const resultColumns = (
-  statement: Snowflake.RowStatement,
-  options: ConversionOptions,
-  doing: string
-): ReadonlyArray<ResultColumn> => {
+export const resultColumns = (statement: Snowflake.RowStatement, options: ConversionOptions, doing: string): ReadonlyArray<ResultColumn> => {
   const columns = (statement.getColumns() ?? []).map((column): ResultColumn => {
     const conversion = columnConversion(column, options)
     return {

@@ -24,7 +24,11 @@ export const SnowflakeSourceConfig = z
   .strict()
 export type SnowflakeSourceConfig = z.output<typeof SnowflakeSourceConfig>
 
-const options = ({ type: _type, urlEnv, passwordEnv, privateKeyPassphraseEnv, ...config }: SnowflakeSourceConfig, baseDir: string, env: SourceEnv) => {
+const options = (
+  { type: _type, urlEnv, passwordEnv, privateKeyPassphraseEnv, ...config }: SnowflakeSourceConfig,
+  baseDir: string,
+  env: SourceEnv
+) => {
   const url = config.url ?? fromEnv(env, urlEnv, "source.urlEnv")
   const password = fromEnv(env, passwordEnv, "source.passwordEnv")
   const privateKeyPassphrase = fromEnv(env, privateKeyPassphraseEnv, "source.privateKeyPassphraseEnv")
@@ -59,4 +63,3 @@ export const snowflakeSource: SourceAdapter<SnowflakeSourceConfig> = {
   configEntry,
   passwordVariable: "SNOWFLAKE_PASSWORD"
 }
-

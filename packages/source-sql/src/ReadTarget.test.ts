@@ -66,7 +66,9 @@ describe("resolveTarget", () => {
   })
 
   it("refuses a query of several statements, or one that does not read, naming --query", async () => {
-    expect(await failure(resolveTarget(postgres, { query: "select 1 as id; commit; begin read write; delete from victim; commit" }))).toMatchObject({
+    expect(
+      await failure(resolveTarget(postgres, { query: "select 1 as id; commit; begin read write; delete from victim; commit" }))
+    ).toMatchObject({
       message:
         'Postgres: the query (--query) holds more than one statement: "commit; begin read write; delete from..." follows the ";" at line 1, column 15; tablecast runs exactly one statement that reads, in a read-only transaction',
       code: "config"
@@ -78,6 +80,8 @@ describe("resolveTarget", () => {
     const dir = mkdtempSync(join(tmpdir(), "tablecast-target-"))
     const file = join(dir, "two.sql")
     writeFileSync(file, "SELECT 1;\nDROP TABLE victim;\n")
-    expect((await failure(resolveTarget(postgres, { query: file }))).message).toContain(`the query file ${file} (--query) holds more than one statement`)
+    expect((await failure(resolveTarget(postgres, { query: file }))).message).toContain(
+      `the query file ${file} (--query) holds more than one statement`
+    )
   })
 })

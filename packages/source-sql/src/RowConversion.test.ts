@@ -36,7 +36,16 @@ describe("convertRow", () => {
 
 describe("convertPage", () => {
   it("numbers the rows after those before, and turns a failed conversion into a Malformed item", () => {
-    expect(convertPage(columns, [["1", "0.5", null], ["2", "bad", null]], 10)).toEqual([
+    expect(
+      convertPage(
+        columns,
+        [
+          ["1", "0.5", null],
+          ["2", "bad", null]
+        ],
+        10
+      )
+    ).toEqual([
       { rowNumber: 11, values: { id: 1, score: 0.5, ["__proto__"]: null } },
       { _tag: "Malformed", malformed: { rowNumber: 12, reason: 'value conversion failed: column "score": cannot read "bad"' } }
     ])

@@ -6,9 +6,7 @@ describe("scrubSecrets", () => {
     expect(scrubSecrets("connecting to postgres://app:s3cret@db:5432/shop failed", [])).toBe(
       "connecting to postgres://app:***@db:5432/shop failed"
     )
-    expect(scrubSecrets("login as SYNC_USER with hunter22 refused: hunter22", ["hunter22"])).toBe(
-      "login as SYNC_USER with *** refused: ***"
-    )
+    expect(scrubSecrets("login as SYNC_USER with hunter22 refused: hunter22", ["hunter22"])).toBe("login as SYNC_USER with *** refused: ***")
   })
 
   it("leaves secrets under 4 characters alone (they would blank out ordinary words)", () => {

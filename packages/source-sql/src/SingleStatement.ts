@@ -34,9 +34,7 @@ export const SNOWFLAKE_LEXICON: SqlLexicon = {
 /** The statements a read may be: they return rows (a data-modifying CTE is left to the read-only transaction). */
 export const READ_STATEMENTS: ReadonlyArray<string> = ["SELECT", "WITH", "VALUES", "TABLE"]
 
-export type SingleStatement =
-  | { readonly _tag: "Statement"; readonly sql: string }
-  | { readonly _tag: "Refused"; readonly reason: string }
+export type SingleStatement = { readonly _tag: "Statement"; readonly sql: string } | { readonly _tag: "Refused"; readonly reason: string }
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u
 const WORD_START = /[\p{L}_]/u
@@ -152,11 +150,7 @@ export const singleStatement = (sql: string, lexicon: SqlLexicon): SingleStateme
       continue
     }
     if (char === "$" && !IDENTIFIER_CHAR.test(sql[index - 1] ?? " ")) {
-      const tag = lexicon.dollarTags
-        ? matchAt(DOLLAR_TAG, sql, index)
-        : sql.startsWith("$$", index)
-          ? "$$"
-          : undefined
+      const tag = lexicon.dollarTags ? matchAt(DOLLAR_TAG, sql, index) : sql.startsWith("$$", index) ? "$$" : undefined
       if (tag !== undefined) {
         const close = sql.indexOf(tag, index + tag.length)
         index = close === -1 ? length : close + tag.length

@@ -21,9 +21,7 @@ describe("source options", () => {
     for (const input of [{}, { table: "t", query: "SELECT 1" }]) {
       const result = Options.safeParse(input)
       expect(result.success).toBe(false)
-      expect(result.error?.issues).toEqual([
-        expect.objectContaining({ path: ["table"], message: "give either a table or a query (not both)" })
-      ])
+      expect(result.error?.issues).toEqual([expect.objectContaining({ path: ["table"], message: "give either a table or a query (not both)" })])
     }
   })
 

@@ -68,9 +68,7 @@ describe("a three-part syntax folding to upper case (Snowflake)", () => {
 
   it("rejects malformed names", () => {
     expect(() => snowflake.parse('"unclosed')).toThrow(TableNameError)
-    expect(() => snowflake.parse("a.b.c.d")).toThrow(
-      'table name "a.b.c.d" has 4 parts; write name, schema.name or database.schema.name'
-    )
+    expect(() => snowflake.parse("a.b.c.d")).toThrow('table name "a.b.c.d" has 4 parts; write name, schema.name or database.schema.name')
   })
 
   it("formats a name to give back as the table option: bare where it reads back the same", () => {

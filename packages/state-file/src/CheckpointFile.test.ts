@@ -72,8 +72,8 @@ describe("interruptedRun", () => {
 
 describe("checkpointFileName", () => {
   it("is readable, and differs by source", () => {
-    const name = checkpointFileName("churn scores/daily", "{\"type\":\"csv\",\"path\":\"a.csv\"}")
+    const name = checkpointFileName("churn scores/daily", '{"type":"csv","path":"a.csv"}')
     expect(name).toMatch(/^churn-scores-daily-[0-9a-f]{8}\.checkpoint\.json$/)
-    expect(checkpointFileName("churn scores/daily", "{\"type\":\"csv\",\"path\":\"b.csv\"}")).not.toBe(name)
+    expect(checkpointFileName("churn scores/daily", '{"type":"csv","path":"b.csv"}')).not.toBe(name)
   })
 })

@@ -52,7 +52,9 @@ export interface SettledRows {
 
 /** The rows a checkpoint settled, when its run did not complete (so the next one resumes it). */
 export const settledRowsOf = (checkpoint: Checkpoint): SettledRows | undefined =>
-  checkpoint.complete ? undefined : { watermark: checkpoint.watermark, undelivered: checkpoint.version === 2 ? (checkpoint.undelivered ?? []) : [] }
+  checkpoint.complete
+    ? undefined
+    : { watermark: checkpoint.watermark, undelivered: checkpoint.version === 2 ? (checkpoint.undelivered ?? []) : [] }
 
 /** The settled rows of an interrupted run's checkpoint file, if there is one to resume (synchronous, before the run). */
 export const interruptedRun = (file: string): SettledRows | undefined => {

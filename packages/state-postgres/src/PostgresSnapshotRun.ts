@@ -85,7 +85,13 @@ const cursorPagesOf = (ctx: RunContext) => {
           }
           return name
         }),
-        (name) => Effect.promise(() => client.query(`CLOSE ${name}`).then(() => {}, () => {}))
+        (name) =>
+          Effect.promise(() =>
+            client.query(`CLOSE ${name}`).then(
+              () => {},
+              () => {}
+            )
+          )
       ).pipe(
         Effect.map((name) =>
           Stream.paginate(undefined, () =>
@@ -333,9 +339,9 @@ export const makeRun = (ctx: RunContext, size: number, scheme: number | undefine
     unstage: (keys) =>
       keys.length === 0
         ? Effect.void
-        : query(`unstaging ${keys.length} keys of "${sync}"`, "DELETE FROM pg_temp.tablecast_staged WHERE key = ANY($1::text[])", [
-            keys
-          ]).pipe(Effect.asVoid),
+        : query(`unstaging ${keys.length} keys of "${sync}"`, "DELETE FROM pg_temp.tablecast_staged WHERE key = ANY($1::text[])", [keys]).pipe(
+            Effect.asVoid
+          ),
     unseen: cursorPages<{ key: string; fingerprint: string; values: string }, SnapshotEntry>(
       `reading the unseen entries of "${sync}"`,
       `SELECT key, fingerprint, "values" FROM ${tables.snapshot} AS s

@@ -58,7 +58,7 @@ describe.skipIf(server === undefined)("postgresSnapshotStore", () => {
       yield* Effect.scoped(
         Effect.gen(function* () {
           const run = yield* store.open("pooled")
-          yield* run.see([{ key: "[\"a\"]", rowNumber: 1 }])
+          yield* run.see([{ key: '["a"]', rowNumber: 1 }])
         })
       )
       const left = yield* Effect.promise(() =>
@@ -169,7 +169,9 @@ describe.skipIf(server === undefined)("postgresSnapshotStore", () => {
         await server!.admin(`INSERT INTO ${v2}.schema_version VALUES (2)`)
         await server!.admin(`CREATE TABLE ${v2}.snapshot (sync text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL,
           fingerprint text NOT NULL, "values" text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), source_digest text, PRIMARY KEY (sync, key))`)
-        await server!.admin(`CREATE TABLE ${v2}.syncs (sync text COLLATE "C" PRIMARY KEY, spec_hash text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
+        await server!.admin(
+          `CREATE TABLE ${v2}.syncs (sync text COLLATE "C" PRIMARY KEY, spec_hash text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`
+        )
         await server!.admin(`INSERT INTO ${v2}.snapshot (sync, key, fingerprint, "values") VALUES ('s', '["old"]', 'fp-old', '{}')`)
       })
       const store = postgresSnapshotStore({ connection: {}, schema: v2 })
@@ -207,7 +209,10 @@ describe.skipIf(server === undefined)("postgresSnapshotStore", () => {
           assert.isTrue(yield* run.adoptSpec!("spec-a"))
           yield* run.stage([digested, added("plain")])
           const staged = yield* Effect.map(Stream.runCollect(run.staged), (chunk) => [...chunk])
-          assert.deepStrictEqual(staged.map((change) => change.entry.sourceDigest), ["d-new", undefined])
+          assert.deepStrictEqual(
+            staged.map((change) => change.entry.sourceDigest),
+            ["d-new", undefined]
+          )
           yield* run.commit(staged)
         })
       )

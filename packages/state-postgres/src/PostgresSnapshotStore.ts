@@ -103,10 +103,9 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
           let locked = false
           try {
             await ensureSchema(held.client, tables)
-            const lock = await held.client.query<{ locked: boolean }>(
-              "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
-              [lockName(schemaName, sync)]
-            )
+            const lock = await held.client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [
+              lockName(schemaName, sync)
+            ])
             if (lock.rows[0]?.locked !== true) {
               throw new StateError({ message: `Postgres state store ${location}: another run holds the snapshot of "${sync}"` })
             }
@@ -128,5 +127,4 @@ export const postgresSnapshotStore = (options: PostgresSnapshotStoreOptions): Sn
 }
 
 /** The Postgres store as the engine's `SnapshotStore`. */
-export const layer = (options: PostgresSnapshotStoreOptions): Layer.Layer<never> =>
-  Layer.succeed(SnapshotStore, postgresSnapshotStore(options))
+export const layer = (options: PostgresSnapshotStoreOptions): Layer.Layer<never> => Layer.succeed(SnapshotStore, postgresSnapshotStore(options))

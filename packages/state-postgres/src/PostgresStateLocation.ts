@@ -55,7 +55,6 @@ export const toStateError = (error: unknown, location: string, doing: string, se
   const fields: DriverErrorFields = typeof error === "object" && error !== null ? (error as DriverErrorFields) : {}
   const base = typeof fields.message === "string" && fields.message !== "" ? fields.message : String(error)
   const detail = typeof fields.detail === "string" ? `; detail: ${fields.detail}` : ""
-  const code =
-    typeof fields.code !== "string" ? "" : typeof fields.severity === "string" ? ` (SQLSTATE ${fields.code})` : ` (${fields.code})`
+  const code = typeof fields.code !== "string" ? "" : typeof fields.severity === "string" ? ` (SQLSTATE ${fields.code})` : ` (${fields.code})`
   return new StateError({ message: scrubSecrets(`Postgres state store ${location}: ${doing}: ${base}${detail}${code}`, secrets) })
 }

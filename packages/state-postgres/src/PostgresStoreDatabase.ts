@@ -12,7 +12,10 @@ const nonEmpty = (value: unknown): string | undefined => (typeof value === "stri
  * default. Compared with the source's for a diff in the database; undefined when the settings do
  * not resolve (a URL that does not parse, a port out of range, an unknown sslmode).
  */
-export const storeDatabase = (config: pg.ClientConfig | pg.PoolConfig | undefined, env: NodeJS.ProcessEnv = process.env): DatabaseIdentity | undefined => {
+export const storeDatabase = (
+  config: pg.ClientConfig | pg.PoolConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env
+): DatabaseIdentity | undefined => {
   try {
     const url = config?.connectionString === undefined ? undefined : parseConnectionString(config.connectionString, { useLibpqCompat: true })
     const fromUrl = (key: string) => nonEmpty((url as Record<string, unknown> | undefined)?.[key])

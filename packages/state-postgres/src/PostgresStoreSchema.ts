@@ -36,11 +36,13 @@ export const storeTables = (schemaName: string): StoreTables => {
 /** Creates the store's schema and tables when missing, or upgrades an older schema in place. */
 export const ensureSchema = async (client: pg.ClientBase, tables: StoreTables): Promise<void> => {
   const { schemaName, schema } = tables
-  const existing = await client.query<{ version: number | null }>(
-    `SELECT CASE WHEN to_regclass($1) IS NULL OR to_regclass($2) IS NULL THEN NULL
+  const existing = await client
+    .query<{ version: number | null }>(
+      `SELECT CASE WHEN to_regclass($1) IS NULL OR to_regclass($2) IS NULL THEN NULL
             ELSE (SELECT max(version) FROM ${tables.version}) END AS version`,
-    [tables.version, tables.snapshot]
-  ).catch(() => ({ rows: [{ version: null }] }))
+      [tables.version, tables.snapshot]
+    )
+    .catch(() => ({ rows: [{ version: null }] }))
   const found = existing.rows[0]?.version ?? null
   if (found === POSTGRES_SCHEMA_VERSION) return
   if (found !== null && found > POSTGRES_SCHEMA_VERSION) {

@@ -1,2 +1,8 @@
-export { layer, POSTGRES_SCHEMA_VERSION, postgresSnapshotStore, type PostgresSnapshotStoreOptions, snapshotDigestTable } from "./PostgresSnapshotStore.ts"
+export {
+  layer,
+  POSTGRES_SCHEMA_VERSION,
+  postgresSnapshotStore,
+  type PostgresSnapshotStoreOptions,
+  snapshotDigestTable
+} from "./PostgresSnapshotStore.ts"
 export { storeDatabase } from "./PostgresStoreDatabase.ts"

@@ -17,11 +17,9 @@ const childScript = fileURLToPath(new URL("./CommitLoop.testkit.ts", import.meta
 
 /** Starts the child on this Node, reading the sources as the tests do. */
 const startChild = (args: ReadonlyArray<string>): ChildProcess =>
-  spawn(
-    process.execPath,
-    ["--no-warnings", "--experimental-transform-types", "--conditions=@tablecast/source", childScript, ...args],
-    { stdio: ["ignore", "pipe", "pipe"] }
-  )
+  spawn(process.execPath, ["--no-warnings", "--experimental-transform-types", "--conditions=@tablecast/source", childScript, ...args], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
 
 /** Resolves with the lines the child printed once `enough` says so, or rejects when it exits first. */
 const watch = (child: ChildProcess, enough: (lines: ReadonlyArray<string>) => boolean): Promise<Array<string>> =>

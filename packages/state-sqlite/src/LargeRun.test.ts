@@ -9,5 +9,6 @@ const folder = mkdtempSync(join(tmpdir(), "tablecast-state-sqlite-large-"))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 describe("a 200,000-key run", () => {
-  it("keeps memory flat: working sets and pages stay in SQLite", () => snapshotStoreLargeRun(sqliteSnapshotStore(join(folder, "state.db")), "sqlite"))
+  it("keeps memory flat: working sets and pages stay in SQLite", () =>
+    snapshotStoreLargeRun(sqliteSnapshotStore(join(folder, "state.db")), "sqlite"))
 })

@@ -60,5 +60,4 @@ export const holderIsAlive = (holder: RunHolder): boolean => {
   return start === "" || start === holder.processStart
 }
 
-export const describeHolder = (holder: RunHolder): string =>
-  `pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`
+export const describeHolder = (holder: RunHolder): string => `pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`

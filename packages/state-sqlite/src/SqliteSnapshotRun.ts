@@ -70,9 +70,7 @@ const prepareStatements = (db: DatabaseSync) =>
       `SELECT k.key AS i, s.fingerprint FROM json_each(?2) AS k CROSS JOIN snapshot AS s ON s.sync = ?1 AND s.key = k.value`
     ),
     seenBefore: db.prepare("SELECT key, row_number FROM temp.seen WHERE key IN (SELECT value FROM json_each(?))"),
-    see: db.prepare(
-      "INSERT INTO temp.seen (key, row_number) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
-    ),
+    see: db.prepare("INSERT INTO temp.seen (key, row_number) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"),
     stage: db.prepare(
       `INSERT INTO temp.staged (key, side, row_number, kind, fingerprint, "values", user, messages)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -105,9 +103,7 @@ const prepareStatements = (db: DatabaseSync) =>
     recordScheme: db.prepare(
       "INSERT INTO message_id_scheme (sync, scheme) VALUES (?, ?) ON CONFLICT (sync) DO UPDATE SET scheme = excluded.scheme"
     ),
-    forgetUnseen: db.prepare(
-      "DELETE FROM snapshot WHERE sync = ? AND NOT EXISTS (SELECT 1 FROM temp.seen AS t WHERE t.key = snapshot.key)"
-    )
+    forgetUnseen: db.prepare("DELETE FROM snapshot WHERE sync = ? AND NOT EXISTS (SELECT 1 FROM temp.seen AS t WHERE t.key = snapshot.key)")
   }) satisfies Record<string, StatementSync>
 
 type Statements = ReturnType<typeof prepareStatements>
@@ -130,7 +126,8 @@ const toEntry = (row: Record<string, unknown>): SnapshotEntry => ({
 })
 
 /** Records the chunk's keys as seen; answers, for each, the row that had it first when an earlier row did. */
-const seeKeys = ({ sync, statements, attempt }: RunContext): SnapshotRun["see"] =>
+const seeKeys =
+  ({ sync, statements, attempt }: RunContext): SnapshotRun["see"] =>
   (rows) =>
     rows.length === 0
       ? Effect.succeed([])
@@ -166,29 +163,35 @@ const seeKeys = ({ sync, statements, attempt }: RunContext): SnapshotRun["see"] 
         })
 
 /** Stages the changes a run sends, with their messages, in the run's working set. */
-const stageChanges = ({ db, sync, statements, attempt }: RunContext): SnapshotRun["stage"] =>
+const stageChanges =
+  ({ db, sync, statements, attempt }: RunContext): SnapshotRun["stage"] =>
   (changes) =>
     changes.length === 0
       ? Effect.void
       : attempt(`staging ${changes.length} changes of "${sync}"`, () =>
-          inTransaction(db, () => {
-            for (const change of changes) {
-              statements.stage.run(
-                change.entry.key,
-                sideOf(change),
-                change.rowNumber,
-                change.kind,
-                change.entry.fingerprint,
-                change.entry.values,
-                change.user,
-                JSON.stringify(change.messages)
-              )
-            }
-          }, "DEFERRED")
+          inTransaction(
+            db,
+            () => {
+              for (const change of changes) {
+                statements.stage.run(
+                  change.entry.key,
+                  sideOf(change),
+                  change.rowNumber,
+                  change.kind,
+                  change.entry.fingerprint,
+                  change.entry.values,
+                  change.user,
+                  JSON.stringify(change.messages)
+                )
+              }
+            },
+            "DEFERRED"
+          )
         )
 
 /** Records acknowledged changes in the snapshot, in one transaction. */
-const commitChanges = ({ db, sync, statements, attempt }: RunContext): SnapshotRun["commit"] =>
+const commitChanges =
+  ({ db, sync, statements, attempt }: RunContext): SnapshotRun["commit"] =>
   (delivered) =>
     delivered.length === 0
       ? Effect.void

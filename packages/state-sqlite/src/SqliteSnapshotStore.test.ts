@@ -33,9 +33,15 @@ const tablesOf = (file: string) => {
   const db = new DatabaseSync(file, { readOnly: true })
   try {
     return {
-      tables: db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((row) => row.name),
+      tables: db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((row) => row.name),
       journal: db.prepare("PRAGMA journal_mode").get()?.journal_mode,
-      version: db.prepare("SELECT version FROM schema_version").all().map((row) => row.version),
+      version: db
+        .prepare("SELECT version FROM schema_version")
+        .all()
+        .map((row) => row.version),
       locks: db.prepare("SELECT count(*) AS n FROM run_lock").get()?.n
     }
   } finally {
@@ -60,7 +66,7 @@ describe("sqliteSnapshotStore", () => {
       yield* Effect.scoped(
         Effect.gen(function* () {
           const run = yield* store.open("orders")
-          yield* run.see([{ key: "[\"a\"]", rowNumber: 1 }])
+          yield* run.see([{ key: '["a"]', rowNumber: 1 }])
           yield* run.stage([added("a")])
           // While the run holds the sync: its lock row; the working sets are TEMP, not in the file.
           const during = tablesOf(file)
@@ -69,7 +75,12 @@ describe("sqliteSnapshotStore", () => {
         })
       )
       const after = tablesOf(file)
-      assert.deepStrictEqual(after, { tables: ["message_id_scheme", "run_lock", "schema_version", "snapshot"], journal: "wal", version: [SQLITE_SCHEMA_VERSION], locks: 0 })
+      assert.deepStrictEqual(after, {
+        tables: ["message_id_scheme", "run_lock", "schema_version", "snapshot"],
+        journal: "wal",
+        version: [SQLITE_SCHEMA_VERSION],
+        locks: 0
+      })
     })
   )
 
@@ -78,7 +89,7 @@ describe("sqliteSnapshotStore", () => {
       const file = join(folder, "persist.db")
       yield* Effect.scoped(Effect.flatMap(sqliteSnapshotStore(file).open("s"), (run) => run.commit([added("a"), added("b")])))
       const later = sqliteSnapshotStore(file)
-      const entries = yield* Effect.scoped(Effect.flatMap(later.open("s"), (run) => run.lookup(["[\"b\"]", "[\"c\"]"])))
+      const entries = yield* Effect.scoped(Effect.flatMap(later.open("s"), (run) => run.lookup(['["b"]', '["c"]'])))
       assert.deepStrictEqual(entries, [added("b").entry, undefined])
     })
   )
@@ -131,34 +142,37 @@ describe("sqliteSnapshotStore", () => {
 })
 
 describe("the messageId scheme", () => {
-  it.effect("a file of an older tablecast (no scheme recorded) keeps its entries, reads as scheme 1, and records the current scheme at its next commit", () =>
-    Effect.gen(function* () {
-      const file = join(folder, "older.db")
-      const store = sqliteSnapshotStore(file)
-      const change = (id: string) => ({
-        rowNumber: 1,
-        kind: "added" as const,
-        entry: { key: JSON.stringify([id]), fingerprint: `fp-${id}`, values: "{}" },
-        user: id,
-        messages: []
-      })
-      yield* Effect.scoped(Effect.flatMap(store.open("older"), (run) => run.commit([change("a")])))
-      // What a file written before schemes were recorded looks like.
-      const db = new DatabaseSync(file)
-      db.exec("DROP TABLE message_id_scheme")
-      db.close()
-      yield* Effect.scoped(
-        Effect.flatMap(store.open("older"), (run) =>
-          Effect.gen(function* () {
-            assert.strictEqual(run.size, 1)
-            assert.strictEqual(run.messageIdScheme, undefined)
-            assert.match(JSON.stringify(messageIdSchemeNote(run.messageIdScheme, run.size)), /scheme 1; scheme 2 gives keyed rows the same ids/)
-            assert.deepStrictEqual(yield* run.fingerprints([JSON.stringify(["a"])]), ["fp-a"])
-            yield* run.commit([change("b")])
-          })
+  it.effect(
+    "a file of an older tablecast (no scheme recorded) keeps its entries, reads as scheme 1, and records the current scheme at its next commit",
+    () =>
+      Effect.gen(function* () {
+        const file = join(folder, "older.db")
+        const store = sqliteSnapshotStore(file)
+        const change = (id: string) => ({
+          rowNumber: 1,
+          kind: "added" as const,
+          entry: { key: JSON.stringify([id]), fingerprint: `fp-${id}`, values: "{}" },
+          user: id,
+          messages: []
+        })
+        yield* Effect.scoped(Effect.flatMap(store.open("older"), (run) => run.commit([change("a")])))
+        // What a file written before schemes were recorded looks like.
+        const db = new DatabaseSync(file)
+        db.exec("DROP TABLE message_id_scheme")
+        db.close()
+        yield* Effect.scoped(
+          Effect.flatMap(store.open("older"), (run) =>
+            Effect.gen(function* () {
+              assert.strictEqual(run.size, 1)
+              assert.strictEqual(run.messageIdScheme, undefined)
+              assert.match(JSON.stringify(messageIdSchemeNote(run.messageIdScheme, run.size)), /scheme 1; scheme 2 gives keyed rows the same ids/)
+              assert.deepStrictEqual(yield* run.fingerprints([JSON.stringify(["a"])]), ["fp-a"])
+              yield* run.commit([change("b")])
+            })
+          )
         )
-      )
-      const reopened = yield* Effect.scoped(Effect.map(store.open("older"), (run) => ({ size: run.size, scheme: run.messageIdScheme })))
-      assert.deepStrictEqual(reopened, { size: 2, scheme: MESSAGE_ID_SCHEME })
-    }))
+        const reopened = yield* Effect.scoped(Effect.map(store.open("older"), (run) => ({ size: run.size, scheme: run.messageIdScheme })))
+        assert.deepStrictEqual(reopened, { size: 2, scheme: MESSAGE_ID_SCHEME })
+      })
+  )
 })

@@ -50,8 +50,7 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
 export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOptions = {}): SnapshotStoreShape => {
   const pageSize = options.pageSize ?? 1_000
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000
-  const failure = (doing: string, error: unknown) =>
-    new StateError({ message: `SQLite state store ${file}: ${doing}: ${reasonOf(error)}` })
+  const failure = (doing: string, error: unknown) => new StateError({ message: `SQLite state store ${file}: ${doing}: ${reasonOf(error)}` })
   const attempt = <A>(doing: string, body: () => A) =>
     Effect.try({ try: body, catch: (error) => (error instanceof StateError ? error : failure(doing, error)) })
 
@@ -107,9 +106,14 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
         // Left by a run whose process is gone: taken over.
       }
       const me = currentHolder()
-      db.prepare(
-        "INSERT OR REPLACE INTO run_lock (sync, pid, host, process_start, started_at, token) VALUES (?, ?, ?, ?, ?, ?)"
-      ).run(sync, me.pid, me.host, me.processStart, me.startedAt, token)
+      db.prepare("INSERT OR REPLACE INTO run_lock (sync, pid, host, process_start, started_at, token) VALUES (?, ?, ?, ?, ?, ?)").run(
+        sync,
+        me.pid,
+        me.host,
+        me.processStart,
+        me.startedAt,
+        token
+      )
     })
 
   const close = (db: DatabaseSync, sync: string, token: string, locked: boolean): void => {

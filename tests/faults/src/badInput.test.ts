@@ -65,7 +65,11 @@ describe("bad rows", () => {
     const rejected = new Map((await readRejects(rejects)).map((reject) => [reject.row, reject]))
     expect([...rejected.keys()].sort((a, b) => a - b)).toEqual([10, 20, 30, 40, 50, 60])
     expect(rejected.get(10)).toMatchObject({ stage: "source", reason: "expected 4 fields, found 5" })
-    expect(rejected.get(20)).toMatchObject({ stage: "validation", column: "customer_id", reason: expect.stringMatching(/customer id column "customer_id" is empty/) })
+    expect(rejected.get(20)).toMatchObject({
+      stage: "validation",
+      column: "customer_id",
+      reason: expect.stringMatching(/customer id column "customer_id" is empty/)
+    })
     expect(rejected.get(20)?.values).toMatchObject({ score: "0.2", segment: "s6" })
     expect(rejected.get(30)).toMatchObject({ stage: "validation", column: "score", reason: 'column "score": "high" is not a number' })
     expect(rejected.get(40)).toMatchObject({ stage: "validation", reason: expect.stringMatching(/over Segment's 32000-byte limit per message/) })

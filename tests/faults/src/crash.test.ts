@@ -97,7 +97,10 @@ describe("crash: kill -9 and resume", () => {
     const resent = [...received.copiesByRow].filter(([, copies]) => copies > perRow).map(([row]) => row)
     expect(resent.length, `${context}: no row was re-sent, so the kills proved nothing about messageIds`).toBeGreaterThan(0)
     // Rows the first checkpoint had settled were never sent again.
-    expect(resent.filter((row) => row <= watermarks[0]!), context).toEqual([])
+    expect(
+      resent.filter((row) => row <= watermarks[0]!),
+      context
+    ).toEqual([])
   }
 
   it("killed at random moments of a 20,000-row run, re-run until done: every row delivered, re-sent rows keep their messageIds", async () => {

@@ -62,7 +62,8 @@ const day2: ModelTable = new Map([
   ...modelTable(ROWS + 101, ROWS + 150)
 ])
 
-const isRemoval = (message: StoredMessage) => message.event === "Segment Exited" || (message.type === "identify" && message.traits?.["score"] === null)
+const isRemoval = (message: StoredMessage) =>
+  message.event === "Segment Exited" || (message.type === "identify" && message.traits?.["score"] === null)
 
 describe("incremental syncs: each mode over several runs", () => {
   const modes = {
@@ -116,11 +117,17 @@ describe("incremental syncs: each mode over several runs", () => {
           // An identify sync's removal clears every trait it had sent.
           expect(message.type, context).toBe("identify")
           expect(message.traits, context).toMatchObject({ score: null, segment: null, model_version: null })
-          expect(Object.values(message.traits!).every((value) => value === null), context).toBe(true)
+          expect(
+            Object.values(message.traits!).every((value) => value === null),
+            context
+          ).toBe(true)
         }
       }
       if (index === days.length - 1) expect(run.requests.length, `${context}: an unchanged run sends nothing`).toBe(0)
-      expect(run.requests.every((request) => request.status === 200), context).toBe(true)
+      expect(
+        run.requests.every((request) => request.status === 200),
+        context
+      ).toBe(true)
 
       // The snapshot holds exactly what was delivered: sent rows advanced, removals deleted, the rest as before.
       delivered = afterDelivery(delivered, table, sentRows, removals)
@@ -211,13 +218,19 @@ describe("incremental syncs: failed batches", () => {
     // The receiver may also hold batches in flight when the run stopped (their answers were not
     // waited for): stored ⊇ acknowledged, and nothing of a failed batch.
     const stored = customersOf(faulty.messages)
-    expect(stored.filter((customer) => failed.includes(customer)), context).toEqual([])
+    expect(
+      stored.filter((customer) => failed.includes(customer)),
+      context
+    ).toEqual([])
     expect(stored.length, context).toBeGreaterThanOrEqual(report.messages.accepted)
     // The snapshot holds exactly the acknowledged rows, with their values.
     const snapshot = snapshotModel(readSnapshot(stateDb()))
     const acknowledged = sorted(snapshot.keys())
     expect(acknowledged.length, context).toBe(report.messages.accepted)
-    expect(acknowledged.filter((customer) => !stored.includes(customer)), context).toEqual([])
+    expect(
+      acknowledged.filter((customer) => !stored.includes(customer)),
+      context
+    ).toEqual([])
     expect(snapshot, context).toEqual(afterDelivery(new Map(), day0, acknowledged))
     const notDelivered = [...day0.keys()].filter((customer) => !acknowledged.includes(customer))
 

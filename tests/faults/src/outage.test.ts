@@ -136,7 +136,9 @@ describe("the receiver down past the retry budget", () => {
     expectBalancedReport(report)
     expect(report.outcome).toBe("aborted")
     expect(report.fatal).toMatchObject({ kind: "unreachable", status: 503 })
-    expect(report.fatal!.message).toMatch(/did not accept a batch within the retry budget \(\d+ attempts over \d+ s, the budget is 1.5 s; last: HTTP 503/)
+    expect(report.fatal!.message).toMatch(
+      /did not accept a batch within the retry budget \(\d+ attempts over \d+ s, the budget is 1.5 s; last: HTTP 503/
+    )
     expect(report.messages.accepted).toBe(0)
     expect(report.messages.undelivered).toBe(report.messages.built)
     expect(report.undeliveredRows).toEqual([[1, report.messages.built]])

@@ -38,7 +38,10 @@ const checks: Array<[string, boolean]> = [
   ["every row delivered, each under one messageId", result.problems.length === 0],
   ["distinct messageIds at the receiver = rows", sink.uniqueMessageIds === rows],
   ["report: accepted = rows (no message counted twice)", report.messages.accepted === rows],
-  ["report: built = accepted + refused + undelivered", report.messages.built === report.messages.accepted + report.messages.refused + report.messages.undelivered],
+  [
+    "report: built = accepted + refused + undelivered",
+    report.messages.built === report.messages.accepted + report.messages.refused + report.messages.undelivered
+  ],
   ["receiver stored = accepted + its duplicates", sink.messagesAccepted === report.messages.accepted + sink.duplicateMessageIds],
   ["duplicates only from timed-out requests (≤ 100 per timeout)", sink.duplicateMessageIds <= sink.faults.slowed * 100],
   ["nothing dropped for size or count", sink.droppedMessages === 0 && (sink.rejectedByStatus["400"] ?? 0) === 0]

@@ -31,10 +31,13 @@ tally.generated(cases)
 let target = ""
 const relay = createServer((incoming, outgoing) => {
   const url = new URL(target)
-  const forward = httpRequest({ host: url.hostname, port: url.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-    outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
-    answer.pipe(outgoing)
-  })
+  const forward = httpRequest(
+    { host: url.hostname, port: url.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+    (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(outgoing)
+    }
+  )
   forward.on("error", () => outgoing.destroy())
   outgoing.on("close", () => forward.destroy())
   incoming.pipe(forward)
@@ -43,7 +46,9 @@ let worker: Awaited<ReturnType<typeof unstable_startWorker>>
 
 beforeAll(async () => {
   if (!existsSync(path.join(edgeDir, ".wrangler/dry-run/worker.js"))) {
-    throw new Error("apps/edge/.wrangler/dry-run/worker.js is missing: build first (npx -y pnpm@12.4.2 exec turbo run build --filter=@tablecast/hostile-tests...)")
+    throw new Error(
+      "apps/edge/.wrangler/dry-run/worker.js is missing: build first (npx -y pnpm@12.4.2 exec turbo run build --filter=@tablecast/hostile-tests...)"
+    )
   }
   await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve))
   const plain = (value: string) => ({ type: "plain_text" as const, value })

@@ -17,9 +17,27 @@ const sample: HostileCase = {
     { name: "col1", kind: "mixed" }
   ],
   rows: [
-    { group: 1, cells: [{ kind: "text", text: "t_a\u0000b" }, { kind: "trailing-zeros", text: "1520.50" }] },
-    { group: 2, cells: [{ kind: "text", text: "t_\u001b[31mred" }, { kind: "number", text: "19.99" }] },
-    { group: 2, cells: [{ kind: "text", text: "t_\u001b[31mred" }, { kind: "number", text: "19.99" }] }
+    {
+      group: 1,
+      cells: [
+        { kind: "text", text: "t_a\u0000b" },
+        { kind: "trailing-zeros", text: "1520.50" }
+      ]
+    },
+    {
+      group: 2,
+      cells: [
+        { kind: "text", text: "t_\u001b[31mred" },
+        { kind: "number", text: "19.99" }
+      ]
+    },
+    {
+      group: 2,
+      cells: [
+        { kind: "text", text: "t_\u001b[31mred" },
+        { kind: "number", text: "19.99" }
+      ]
+    }
   ],
   batchCount: 10,
   faults: { refuseRequests: [], serverErrorShare: 0, dropShare: 0, lostAnswers: false, maxAttempts: 10, seed: 1 },
@@ -113,7 +131,17 @@ describe("the properties", () => {
     ]
     const run = { ...observed(received, 0), outcome: { kind: "cli" as const, code: 0, terminal: "header t_\u001b[31mred\n" } }
     const broken = new Set(checkCase(sample, run).map((violation) => violation.property))
-    expect(broken).toEqual(new Set(["distinct-ids", "every-row-once", "receiver-subsets", "one-column-one-type", "unbalanced-not-completed", "exit-code", "output-escaped"]))
+    expect(broken).toEqual(
+      new Set([
+        "distinct-ids",
+        "every-row-once",
+        "receiver-subsets",
+        "one-column-one-type",
+        "unbalanced-not-completed",
+        "exit-code",
+        "output-escaped"
+      ])
+    )
   })
 
   it("a stored batch whose answer was lost may be reported undelivered; a refused one may not be stored", () => {
@@ -124,16 +152,27 @@ describe("the properties", () => {
     ]
     const lost: Observed = {
       ...observed(received, 4),
-      report: { ...report(2, 1), outcome: "incomplete", messages: { built: 3, sent: 3, accepted: 2, refused: 0, undelivered: 1 } } as DeliveryReport,
+      report: {
+        ...report(2, 1),
+        outcome: "incomplete",
+        messages: { built: 3, sent: 3, accepted: 2, refused: 0, undelivered: 1 }
+      } as DeliveryReport,
       rejects: [{ row: 3, stage: "undelivered", reason: "timeout", messageId: "id-3" }],
       acknowledged: new Set(["id-1", "id-2"])
     }
     expect(checkCase(sample, lost)).toEqual([])
     const refused: Observed = {
       ...lost,
-      report: { ...report(2, 1), outcome: "incomplete", messages: { built: 3, sent: 3, accepted: 2, refused: 1, undelivered: 0 } } as DeliveryReport,
+      report: {
+        ...report(2, 1),
+        outcome: "incomplete",
+        messages: { built: 3, sent: 3, accepted: 2, refused: 1, undelivered: 0 }
+      } as DeliveryReport,
       rejects: [{ row: 3, stage: "batch-refused", reason: "400", messageId: "id-3", status: 400 }],
-      requests: [{ number: 1, messageIds: ["id-3"], status: 400 }, { number: 2, messageIds: ["id-1", "id-2"], status: 200 }]
+      requests: [
+        { number: 1, messageIds: ["id-3"], status: 400 },
+        { number: 2, messageIds: ["id-1", "id-2"], status: 200 }
+      ]
     }
     expect(checkCase(sample, refused).map((violation) => violation.property)).toEqual(["receiver-subsets", "receiver-subsets"])
   })
@@ -163,7 +202,12 @@ describe("the properties", () => {
     const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" })]
     const run: Observed = {
       ...observed(received, 0),
-      report: { ...report(1, 2), outcome: "completed", rows: { read: 3, mapped: 1, rejected: 2, skipped: 0 }, messages: { built: 1, sent: 1, accepted: 1, refused: 0, undelivered: 0 } } as unknown as DeliveryReport,
+      report: {
+        ...report(1, 2),
+        outcome: "completed",
+        rows: { read: 3, mapped: 1, rejected: 2, skipped: 0 },
+        messages: { built: 1, sent: 1, accepted: 1, refused: 0, undelivered: 0 }
+      } as unknown as DeliveryReport,
       rejects: [
         { row: 2, stage: "validation", reason: 'column "col1": "19.99" does not fit', column: "col1" },
         { row: 3, stage: "validation", reason: 'column "col1" is not a number', column: "col1" }

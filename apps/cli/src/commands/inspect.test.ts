@@ -51,7 +51,9 @@ describe("warehouse sources from the CLI", () => {
     sink = await startSink()
     if (db === undefined) return
     await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
-    await db.query(`CREATE TABLE ${schema}.churn_scores (user_id text PRIMARY KEY, churn_score numeric(5,3) NOT NULL, decile int, scored_at timestamptz NOT NULL)`)
+    await db.query(
+      `CREATE TABLE ${schema}.churn_scores (user_id text PRIMARY KEY, churn_score numeric(5,3) NOT NULL, decile int, scored_at timestamptz NOT NULL)`
+    )
     await db.query(
       `INSERT INTO ${schema}.churn_scores SELECT 'u' || g, round((g % 1000) / 1000.0, 3), 1 + g % 10, timestamptz '2026-11-27 03:00:00+00' + g * interval '1 second' FROM generate_series(1, 2500) g`
     )
@@ -81,7 +83,23 @@ describe("warehouse sources from the CLI", () => {
     if (db === undefined) return
     const before = sink!.stats().messagesAccepted
     const result = await runCli(
-      ["sync", "--postgres", "env", "--table", `${schema}.churn_scores`, "-e", "Churn Prediction", "-u", "user_id", "--timestamp", "scored_at", "--endpoint", sink!.url, "--json", "--no-checkpoint"],
+      [
+        "sync",
+        "--postgres",
+        "env",
+        "--table",
+        `${schema}.churn_scores`,
+        "-e",
+        "Churn Prediction",
+        "-u",
+        "user_id",
+        "--timestamp",
+        "scored_at",
+        "--endpoint",
+        sink!.url,
+        "--json",
+        "--no-checkpoint"
+      ],
       { env: { ...pgEnv(), SEGMENT_WRITE_KEY: "k" } }
     )
     expect(result.stderr).toBe("")
@@ -97,7 +115,20 @@ describe("warehouse sources from the CLI", () => {
     await db.query("CREATE TABLE IF NOT EXISTS public.tc_cli_victim (x int)")
     const requests = sink!.stats().requests
     const result = await runCli(
-      ["sync", "--postgres", "env", "--table", `${schema}.churn_scores; drop table tc_cli_victim`, "-e", "E", "-u", "user_id", "--endpoint", sink!.url, "--no-checkpoint"],
+      [
+        "sync",
+        "--postgres",
+        "env",
+        "--table",
+        `${schema}.churn_scores; drop table tc_cli_victim`,
+        "-e",
+        "E",
+        "-u",
+        "user_id",
+        "--endpoint",
+        sink!.url,
+        "--no-checkpoint"
+      ],
       { env: { ...pgEnv(), SEGMENT_WRITE_KEY: "k" } }
     )
     expect(result.code).toBe(6)
@@ -139,7 +170,21 @@ describe("warehouse sources from the CLI", () => {
       }
       const before = sink!.stats().messagesAccepted
       const result = await runCli(
-        ["sync", "--snowflake", "TABLECAST-CLI", "--query", `SELECT user_id, churn_score FROM ${schema}.churn_scores ORDER BY user_id`, "-e", "Churn Prediction", "-u", "USER_ID", "--endpoint", sink!.url, "--json", "--no-checkpoint"],
+        [
+          "sync",
+          "--snowflake",
+          "TABLECAST-CLI",
+          "--query",
+          `SELECT user_id, churn_score FROM ${schema}.churn_scores ORDER BY user_id`,
+          "-e",
+          "Churn Prediction",
+          "-u",
+          "USER_ID",
+          "--endpoint",
+          sink!.url,
+          "--json",
+          "--no-checkpoint"
+        ],
         { env }
       )
       expect(result.stderr).toBe("")

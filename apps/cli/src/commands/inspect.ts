@@ -16,7 +16,9 @@ import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 /** The text of whatever stopped an inspection. */
 const messageOf = (error: unknown): string =>
-  error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error)
+  error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
+    ? String((error as { message: unknown }).message)
+    : String(error)
 
 /** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
 const inspecting = <A>(effect: Effect.Effect<A, SourceError>): Promise<A> =>
@@ -25,7 +27,8 @@ const inspecting = <A>(effect: Effect.Effect<A, SourceError>): Promise<A> =>
 export default class InspectCommand extends BaseCommand {
   static override summary = "Show a source's tables, or a table's columns, types and samples, and propose a sync."
 
-  static override description = `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
+  static override description =
+    `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
 
 Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
 
@@ -86,7 +89,12 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     const name = flags.name ?? proposedSyncName(tableName)
     this.log(descriptionText(description, name, proposal, flags.json))
     if (flags["write-config"] !== undefined) {
-      const notices = await writeProposal({ given: flags["write-config"], name, proposal, entryIn: (folder) => adapter.configEntry(source, baseDir, folder) })
+      const notices = await writeProposal({
+        given: flags["write-config"],
+        name,
+        proposal,
+        entryIn: (folder) => adapter.configEntry(source, baseDir, folder)
+      })
       for (const notice of notices) this.logToStderr(notice)
     }
   }

@@ -139,13 +139,10 @@ describe("incremental syncs from the command line", () => {
     const first = JSON.parse((await sync()).stdout) as IncrementalReport
     expect(first.incremental?.rows.added).toBe(300)
     // Another working folder (another machine): the snapshot is shared, so nothing is sent again.
-    const second = await runCli(
-      ["sync", ...incremental(file, ["--name", name, "--endpoint", sink.url, "--state-postgres", "env", "--json"])],
-      {
-        env,
-        cwd: await mkdtemp(path.join(tmpdir(), "tablecast-other-machine-"))
-      }
-    )
+    const second = await runCli(["sync", ...incremental(file, ["--name", name, "--endpoint", sink.url, "--state-postgres", "env", "--json"])], {
+      env,
+      cwd: await mkdtemp(path.join(tmpdir(), "tablecast-other-machine-"))
+    })
     expect(second.code).toBe(0)
     const report = JSON.parse(second.stdout) as IncrementalReport
     expect(report.incremental?.rows.unchanged).toBe(300)

@@ -13,7 +13,8 @@ import { terminalJson, terminalText } from "../TerminalText.ts"
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
 
-  static override description = `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send, the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
+  static override description =
+    `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send, the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
 Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
 
@@ -34,7 +35,12 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
     ...incrementalFlags,
     "batch-count": deliveryFlags["batch-count"],
     "batch-bytes": deliveryFlags["batch-bytes"],
-    sample: Flags.integer({ summary: "Changed rows to show with their values before and after (default 10).", min: 0, default: 10, helpGroup: "OUTPUT" }),
+    sample: Flags.integer({
+      summary: "Changed rows to show with their values before and after (default 10).",
+      min: 0,
+      default: 10,
+      helpGroup: "OUTPUT"
+    }),
     json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" })
   }
 
@@ -56,7 +62,9 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       needsWriteKey: false
     })
     if (incrementalOf(sync.spec) === undefined) {
-      throw new ConfigError({ message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)" })
+      throw new ConfigError({
+        message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)"
+      })
     }
     const { report, plan } = await runIncrementalSync(sync, progressDisplay("none"), {
       full: incremental.full,

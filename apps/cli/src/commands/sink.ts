@@ -10,7 +10,8 @@ const share = (summary: string) => Flags.string({ summary, helpGroup: "FAULTS" }
 export default class SinkCommand extends BaseCommand {
   static override summary = "Run a local Segment-compatible receiver, to try a sync without a Segment account."
 
-  static override description = `Listens on loopback for POST /v1/batch (and /v1/track, /v1/identify, ...), checks each request as Segment would (write key, JSON, 500 KB per request, 32 KB per message, 2,500 messages per batch, required fields), answers as Segment does, appends what it accepted to a JSONL file, and prints counts. GET /stats returns the counts as JSON.
+  static override description =
+    `Listens on loopback for POST /v1/batch (and /v1/track, /v1/identify, ...), checks each request as Segment would (write key, JSON, 500 KB per request, 32 KB per message, 2,500 messages per batch, required fields), answers as Segment does, appends what it accepted to a JSONL file, and prints counts. GET /stats returns the counts as JSON.
 
 It can inject faults to see retries at work: a share of 429s with Retry-After, 5xx answers, dropped connections, half-written answers, slow answers. Stop it with Ctrl-C; it prints its counts as it stops.
 
@@ -40,8 +41,15 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
     down: Flags.boolean({ summary: "Answer every request 503, as in an outage.", helpGroup: "FAULTS" }),
     "max-body-bytes": Flags.integer({ summary: "Request body limit in bytes (default 512000, Segment's 500 KB).", helpGroup: "LIMITS" }),
     "max-message-bytes": Flags.integer({ summary: "Message limit in bytes (default 32768, Segment's 32 KB).", helpGroup: "LIMITS" }),
-    "max-batch-count": Flags.integer({ summary: "Messages per batch; over it the batch is dropped, as Segment does (default 2500).", helpGroup: "LIMITS" }),
-    "track-message-ids": Flags.boolean({ summary: "Remember messageIds to count duplicates (about 100 bytes per id).", default: true, allowNo: true }),
+    "max-batch-count": Flags.integer({
+      summary: "Messages per batch; over it the batch is dropped, as Segment does (default 2500).",
+      helpGroup: "LIMITS"
+    }),
+    "track-message-ids": Flags.boolean({
+      summary: "Remember messageIds to count duplicates (about 100 bytes per id).",
+      default: true,
+      allowNo: true
+    }),
     seed: Flags.integer({ summary: "Seed of the fault draws (same seed, same faults).", helpGroup: "FAULTS" }),
     json: Flags.boolean({ summary: "Print the final counts as JSON." })
   }
@@ -53,10 +61,14 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
     const sink = await startSink(options).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw error
-      this.logToStderr(`tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`)
+      this.logToStderr(
+        `tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
+      )
       return this.exit(ExitCode.usage)
     })
-    this.logToStderr(`tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`)
+    this.logToStderr(
+      `tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`
+    )
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve())
       process.once("SIGTERM", () => resolve())

@@ -15,7 +15,8 @@ import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverride
 export default class SyncCommand extends BaseCommand {
   static override summary = "Send the rows of a table to Segment as track or identify calls."
 
-  static override description = `Reads the source row by row, maps each row to a Segment message, and sends them in batches bounded by count, bytes and time, with backpressure and retries. Every row is accounted for in the delivery report: accepted, or rejected with its row number and reason.
+  static override description =
+    `Reads the source row by row, maps each row to a Segment message, and sends them in batches bounded by count, bytes and time, with backpressure and retries. Every row is accounted for in the delivery report: accepted, or rejected with its row number and reason.
 
 The write key comes from SEGMENT_WRITE_KEY (or --write-key); it is never printed. A sync can come from flags, from a named entry of a config file, or both (flags win).
 
@@ -30,7 +31,8 @@ Outputs are checked before anything is read or sent: missing folders are created
   static override examples = [
     {
       description: "Send model scores as track calls",
-      command: '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id --timestamp predicted_at'
+      command:
+        '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id --timestamp predicted_at'
     },
     {
       description: "Send traits as identify calls, only some columns, to the EU region",
@@ -40,12 +42,18 @@ Outputs are checked before anything is read or sent: missing folders are created
       description: "Try it against a local receiver first (start it with `tablecast sink`)",
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:4318 --write-key test'
     },
-    { description: "Run a named sync from tablecast.config.json, keeping rejects", command: "<%= config.bin %> <%= command.id %> churn-scores --rejects rejects.jsonl" },
+    {
+      description: "Run a named sync from tablecast.config.json, keeping rejects",
+      command: "<%= config.bin %> <%= command.id %> churn-scores --rejects rejects.jsonl"
+    },
     {
       description: "Send only what changed since the last run, keyed by customer; score moves under 0.01 do not count",
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Scored" -u customer_id --key customer_id --tolerance churn_score=0.01'
     },
-    { description: "Check everything, send nothing", command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run' }
+    {
+      description: "Check everything, send nothing",
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run'
+    }
   ]
 
   static override args = {
@@ -69,7 +77,10 @@ Outputs are checked before anything is read or sent: missing folders are created
       allowNo: true,
       helpGroup: "RESUME"
     }),
-    "state-dir": Flags.string({ summary: "Folder for checkpoints (default: .tablecast/state beside the config file, or in the current folder).", helpGroup: "RESUME" }),
+    "state-dir": Flags.string({
+      summary: "Folder for checkpoints (default: .tablecast/state beside the config file, or in the current folder).",
+      helpGroup: "RESUME"
+    }),
     json: Flags.boolean({ summary: "Print the delivery report as JSON on stdout.", helpGroup: "OUTPUT" }),
     report: Flags.string({ summary: "Also write the delivery report as JSON to this file.", helpGroup: "OUTPUT" }),
     progress: Flags.string({

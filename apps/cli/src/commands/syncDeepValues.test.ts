@@ -38,7 +38,23 @@ describe("tablecast sync: a JSON value nested 6,000 deep", () => {
     const rejectsFile = path.join(dir, "rejects.jsonl")
     sink = await startSink({ out: received, writeKeys: [WRITE_KEY] })
     const result = await runCli(
-      ["sync", "-f", file, "-e", "X", "-u", "customer_id", "--column", "payload=json", "--endpoint", sink.url, "--rejects", rejectsFile, "--json", thread],
+      [
+        "sync",
+        "-f",
+        file,
+        "-e",
+        "X",
+        "-u",
+        "customer_id",
+        "--column",
+        "payload=json",
+        "--endpoint",
+        sink.url,
+        "--rejects",
+        rejectsFile,
+        "--json",
+        thread
+      ],
       { env: { SEGMENT_WRITE_KEY: WRITE_KEY } }
     )
     expect(result.code).toBe(3)

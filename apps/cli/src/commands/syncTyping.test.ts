@@ -31,9 +31,12 @@ const syncTo = async (file: string, extra: ReadonlyArray<string> = []) => {
   const received = path.join(dir, `received-${Math.random().toString(36).slice(2)}.jsonl`)
   sink = await startSink({ out: received, writeKeys: [WRITE_KEY] })
   const rejects = path.join(dir, `rejects-${Math.random().toString(36).slice(2)}.jsonl`)
-  const result = await runCli(["sync", "-f", file, "-e", "Order", "-u", "customer_id", "--endpoint", sink.url, "--rejects", rejects, "--json", ...extra], {
-    env: { SEGMENT_WRITE_KEY: WRITE_KEY }
-  })
+  const result = await runCli(
+    ["sync", "-f", file, "-e", "Order", "-u", "customer_id", "--endpoint", sink.url, "--rejects", rejects, "--json", ...extra],
+    {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY }
+    }
+  )
   await sink.close()
   sink = undefined
   const messages = (await readJsonl(received)).sort((a, b) => Number(String(a.userId).slice(1)) - Number(String(b.userId).slice(1)))
@@ -67,7 +70,8 @@ describe("tablecast sync: one column, one type", () => {
         row: 1_050,
         stage: "validation",
         column: "amount",
-        reason: 'column "amount" is typed number (decided from the first 1000 rows); "n/a" is not a number — use --column amount=string to send it as text'
+        reason:
+          'column "amount" is typed number (decided from the first 1000 rows); "n/a" is not a number — use --column amount=string to send it as text'
       })
     ])
     expect(properties).toHaveLength(1_099)
@@ -93,20 +97,30 @@ describe("tablecast sync: one column, one type", () => {
   it("a config file's columns take '*' too", async () => {
     const file = await csv("config.csv", ["customer_id,monetary", "c1,0.5"])
     const config = path.join(dir, "tablecast.config.json")
-    await writeFile(config, JSON.stringify({ syncs: { orders: { source: { type: "csv", path: file }, event: "Order", customerId: "customer_id", columns: { "*": "string" } } } }))
+    await writeFile(
+      config,
+      JSON.stringify({
+        syncs: { orders: { source: { type: "csv", path: file }, event: "Order", customerId: "customer_id", columns: { "*": "string" } } }
+      })
+    )
     const received = path.join(dir, "config-received.jsonl")
     sink = await startSink({ out: received, writeKeys: [WRITE_KEY] })
-    const result = await runCli(["sync", "orders", "--config", config, "--endpoint", sink.url, "--json"], { env: { SEGMENT_WRITE_KEY: WRITE_KEY } })
+    const result = await runCli(["sync", "orders", "--config", config, "--endpoint", sink.url, "--json"], {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY }
+    })
     expect(result.code).toBe(0)
     await sink.close()
     sink = undefined
     expect((await readJsonl(received))[0]!.properties).toEqual({ monetary: "0.5" })
   })
 
-  it("--empty empty sends an empty field as \"\" (null and omit as before)", async () => {
+  it('--empty empty sends an empty field as "" (null and omit as before)', async () => {
     const file = await csv("empty.csv", ["customer_id,note,amount", "c1,,1", "c2,hi,"])
     expect((await syncTo(file, ["--empty", "empty"])).properties).toEqual([{ note: "", amount: 1 }, { note: "hi" }])
-    expect((await syncTo(file, ["--empty", "null"])).properties).toEqual([{ note: null, amount: 1 }, { note: "hi", amount: null }])
+    expect((await syncTo(file, ["--empty", "null"])).properties).toEqual([
+      { note: null, amount: 1 },
+      { note: "hi", amount: null }
+    ])
     expect((await syncTo(file)).properties).toEqual([{ amount: 1 }, { note: "hi" }])
   })
 
@@ -130,7 +144,9 @@ describe("tablecast sync: one column, one type", () => {
     expect(inspect.stdout).toContain('amount: typed number from the first rows, but row 1050 holds "n/a": a sync would reject that row')
     // The proposal declares such a column text, so that a sync of it rejects nothing.
     expect(inspect.stdout).toMatch(/"amount": "string"/)
-    const json = JSON.parse((await runCli(["inspect", "--file", file, "--json"])).stdout) as { columns: ReadonlyArray<{ name: string; sentAs: unknown }> }
+    const json = JSON.parse((await runCli(["inspect", "--file", file, "--json"])).stdout) as {
+      columns: ReadonlyArray<{ name: string; sentAs: unknown }>
+    }
     expect(json.columns.find((c) => c.name === "amount")!.sentAs).toEqual({ type: "number", basis: "decided from the first 1000 rows" })
   })
 })

@@ -17,6 +17,8 @@ describe("the source registry", () => {
 
   it("refuses an unknown type naming every type, as one schema of all the sources did", async () => {
     const issues = (await sourceEntrySchema(sourceRegistry, { type: "mysql" })).safeParse({ type: "mysql" }).error?.issues
-    expect(issues?.map((issue) => [issue.path, issue.message])).toEqual([[["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake'"]])
+    expect(issues?.map((issue) => [issue.path, issue.message])).toEqual([
+      [["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake'"]
+    ])
   })
 })

@@ -28,5 +28,7 @@ export const connectTestDatabase = async (): Promise<pg.Client | undefined> => {
 /** The PG* variables, to hand to the CLI's environment. */
 export const pgEnv = (): Record<string, string> =>
   Object.fromEntries(
-    ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))
+    ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"].flatMap((name) =>
+      process.env[name] === undefined ? [] : [[name, process.env[name]!]]
+    )
   )

@@ -19,7 +19,11 @@ export const MaxJsonDepth = 64
 export const tooManyRows = (rows: number, limits: BodyLimits): void => {
   const syncOnly = limits.SYNC_ONLY_MAX_ROWS
   if (syncOnly !== undefined && syncOnly < limits.MAX_ROWS && rows > syncOnly) {
-    throw new RequestError({ status: 413, field: "rows", message: `over the synchronous limit of ${syncOnly} rows, and this run cannot be queued (mode=sync, or this deployment has no queue); split the rows` })
+    throw new RequestError({
+      status: 413,
+      field: "rows",
+      message: `over the synchronous limit of ${syncOnly} rows, and this run cannot be queued (mode=sync, or this deployment has no queue); split the rows`
+    })
   }
   const max = limits.MAX_ROWS
   if (rows > max) {
@@ -29,6 +33,10 @@ export const tooManyRows = (rows: number, limits: BodyLimits): void => {
 
 export const tooManyCells = (cells: number, max: number): void => {
   if (cells > max) {
-    throw new RequestError({ status: 413, field: "rows", message: `over this deployment's limit of ${max} cells (values, nested ones included) per request; split the rows` })
+    throw new RequestError({
+      status: 413,
+      field: "rows",
+      message: `over this deployment's limit of ${max} cells (values, nested ones included) per request; split the rows`
+    })
   }
 }

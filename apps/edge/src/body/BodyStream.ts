@@ -18,7 +18,11 @@ export const readBodyStream = async (
   }
 ): Promise<number> => {
   const tooLarge = () =>
-    new RequestError({ status: 413, field: "body", message: `the body is over this deployment's limit of ${input.maxBytes} bytes; split the rows` })
+    new RequestError({
+      status: 413,
+      field: "body",
+      message: `the body is over this deployment's limit of ${input.maxBytes} bytes; split the rows`
+    })
   const declared = input.contentLength === undefined ? Number.NaN : Number(input.contentLength)
   if (Number.isFinite(declared) && declared > input.maxBytes) {
     await body?.cancel().catch(() => undefined)

@@ -24,7 +24,14 @@ const spec = { event: "Score", customerId: "id" }
 
 describe("readJsonBody", () => {
   it("reads spec, options and numbered rows, in any order of the fields and any pieces", async () => {
-    const text = JSON.stringify({ rows: [{ id: "1", s: 0.5, tags: ["a", { b: null }] }, { id: "2", name: "Zürich 🌍" }], options: { dryRun: true }, spec })
+    const text = JSON.stringify({
+      rows: [
+        { id: "1", s: 0.5, tags: ["a", { b: null }] },
+        { id: "2", name: "Zürich 🌍" }
+      ],
+      options: { dryRun: true },
+      spec
+    })
     const bytes = new TextEncoder().encode(text)
     const pieces: Array<Uint8Array> = []
     for (let at = 0; at < bytes.length; at += 3) pieces.push(bytes.subarray(at, at + 3))
@@ -56,7 +63,7 @@ describe("readJsonBody", () => {
   })
 
   it("stops at a nesting too deep before the rest of the body is read", async () => {
-    const body = endlessStream(`{"spec":${"{\"a\":".repeat(MaxJsonDepth)}`, "[".repeat(4_096))
+    const body = endlessStream(`{"spec":${'{"a":'.repeat(MaxJsonDepth)}`, "[".repeat(4_096))
     const error = await fails(body.stream)
     expect(error.message).toMatch(/^spec: nested deeper than/)
     expect(body.pulled()).toBeLessThan(20_000)

@@ -55,7 +55,11 @@ class JsonBodyGuard {
     if (depth === 1 && isKey) {
       this.topField = String(token.value)
       if (!BodyFields.has(this.topField)) {
-        throw new RequestError({ status: 400, field: "body", message: `body: unknown field ${JSON.stringify(this.topField.slice(0, 64))}; a body holds spec, options and rows` })
+        throw new RequestError({
+          status: 400,
+          field: "body",
+          message: `body: unknown field ${JSON.stringify(this.topField.slice(0, 64))}; a body holds spec, options and rows`
+        })
       }
       if (this.topField === "rows") this.sawRows = true
     }
@@ -65,7 +69,11 @@ class JsonBodyGuard {
       }
       if (depth === 2) {
         if (token.token !== TokenType.LEFT_BRACE) {
-          throw new RequestError({ status: 400, field: `rows.${this.rowCount}`, message: `rows.${this.rowCount}: a row must be a JSON object of column → value` })
+          throw new RequestError({
+            status: 400,
+            field: `rows.${this.rowCount}`,
+            message: `rows.${this.rowCount}: a row must be a JSON object of column → value`
+          })
         }
         this.rowCount++
         tooManyRows(this.rowCount, this.limits)
@@ -76,11 +84,19 @@ class JsonBodyGuard {
       }
     }
     if ((this.topField === "spec" || this.topField === "options") && isValue && ++this.specValues > MaxSpecValues) {
-      throw new RequestError({ status: 400, field: this.topField, message: `${this.topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller` })
+      throw new RequestError({
+        status: 400,
+        field: this.topField,
+        message: `${this.topField}: more than ${MaxSpecValues} values; a spec and its options are far smaller`
+      })
     }
     if (opens) {
       if (depth + 1 > MaxJsonDepth) {
-        throw new RequestError({ status: 400, field: this.topField ?? "body", message: `${this.topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})` })
+        throw new RequestError({
+          status: 400,
+          field: this.topField ?? "body",
+          message: `${this.topField ?? "body"}: nested deeper than ${MaxJsonDepth} levels (at byte ${token.offset})`
+        })
       }
       this.containers.push(token.token === TokenType.LEFT_BRACE)
     } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {

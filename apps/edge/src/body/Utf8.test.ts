@@ -46,7 +46,9 @@ describe("Utf8Check", () => {
   it("finds the offset of the first bad byte, however the stream is cut", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x8c, 0x8d, 0x41)), { maxLength: 40 }),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x8c, 0x8d, 0x41)), {
+          maxLength: 40
+        }),
         fc.array(fc.nat(), { maxLength: 6 }),
         (values, cuts) => {
           const bytes = Uint8Array.from(values)

@@ -15,7 +15,10 @@ export const streamOf = (...pieces: Array<string | Uint8Array>): ReadableStream<
  * An endless body: `head`, then `piece` repeated for ever. `pulled()` tells how many bytes the
  * reader took, so a test can show that a read stopped early instead of reading to the end.
  */
-export const endlessStream = (head: string, piece: string): { stream: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } => {
+export const endlessStream = (
+  head: string,
+  piece: string
+): { stream: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } => {
   const encoder = new TextEncoder()
   const first = encoder.encode(head)
   const repeated = encoder.encode(piece)

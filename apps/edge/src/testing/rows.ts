@@ -2,8 +2,8 @@
 export const scoreRows = (count: number, offset = 0): Array<Record<string, unknown>> =>
   Array.from({ length: count }, (_, index) => ({
     customer_id: `c-${offset + index + 1}`,
-    iphone: Math.round(((index * 7919) % 1000)) / 1000,
-    apple_watch: Math.round(((index * 104729) % 1000)) / 1000,
+    iphone: Math.round((index * 7919) % 1000) / 1000,
+    apple_watch: Math.round((index * 104729) % 1000) / 1000,
     segment: index % 3 === 0 ? "high" : "low"
   }))
 

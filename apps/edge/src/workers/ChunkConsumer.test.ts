@@ -24,9 +24,7 @@ const expectAccounted = (status: any) => {
 describe("queued runs in workerd (Cloudflare Queues + a Durable Object per run)", () => {
   it("delivers a 100,000-row run through the queue, every row accounted for, once per messageId", async () => {
     const before = await sinkStats(sinkUrl)
-    const response = await SELF.fetch(
-      runRequest({ spec: uniqueSpec("queue-100k"), options: { batchCount: 500 }, rows: scoreRows(100_000) })
-    )
+    const response = await SELF.fetch(runRequest({ spec: uniqueSpec("queue-100k"), options: { batchCount: 500 }, rows: scoreRows(100_000) }))
     expect(response.status).toBe(202)
     const accepted = (await response.json()) as any
     expect(response.headers.get("location")).toBe(`/v1/runs/${accepted.runId}`)
@@ -111,11 +109,7 @@ describe("queued runs in workerd (Cloudflare Queues + a Durable Object per run)"
     const wrongKey = "wrong-queued-write-key-77ab"
     const before = await sinkStats(sinkUrl)
     const response = await SELF.fetch(
-      runRequest(
-        { spec: uniqueSpec("queue-bad-key"), rows: scoreRows(3_000) },
-        { "x-segment-write-key": wrongKey },
-        "?mode=queue"
-      )
+      runRequest({ spec: uniqueSpec("queue-bad-key"), rows: scoreRows(3_000) }, { "x-segment-write-key": wrongKey }, "?mode=queue")
     )
     expect(response.status).toBe(202)
     const { runId } = (await response.json()) as any

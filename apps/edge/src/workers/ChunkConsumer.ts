@@ -52,11 +52,7 @@ type Transport = EdgePlatform<WorkerBindings>["transport"]
  * queue with a growing delay, up to `CHUNK_MAX_ATTEMPTS` deliveries, then dead-lettered. Resending
  * a chunk is harmless: messageIds are deterministic, so Segment keeps each row once.
  */
-export const consumeChunks = async (
-  batch: MessageBatch<ChunkMessage>,
-  env: WorkerBindings,
-  transport: Transport
-): Promise<void> => {
+export const consumeChunks = async (batch: MessageBatch<ChunkMessage>, env: WorkerBindings, transport: Transport): Promise<void> => {
   const config = EdgeConfig.fromEnv(env)
   const log = makeLogger(config.logLevel)
   await Promise.all(

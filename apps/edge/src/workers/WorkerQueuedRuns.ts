@@ -67,7 +67,11 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
     } catch {
       const unsent = chunks.slice(sent).reduce((rows, chunk) => rows + chunk.message.rows.length, 0)
       await state.enqueueFailed({ fromChunk: sent, rows: unsent, message: "the queue refused a batch of chunks" })
-      throw new RequestError({ status: 503, message: `run ${runId}: ${sent} of ${chunks.length} chunks were enqueued (they are being delivered; see GET /v1/runs/${runId}); send the rest again later`, retryAfterSeconds: 30 })
+      throw new RequestError({
+        status: 503,
+        message: `run ${runId}: ${sent} of ${chunks.length} chunks were enqueued (they are being delivered; see GET /v1/runs/${runId}); send the rest again later`,
+        retryAfterSeconds: 30
+      })
     }
     return { runId, rows: meta.rows, chunks: chunks.length }
   },

@@ -42,7 +42,10 @@ describe("batchLoop", () => {
   it.effect("closes a batch as soon as it holds the count, and hands it on", () =>
     Effect.gen(function* () {
       const { queue, closed, loop, handOffs } = yield* harness({ batchCount: 3 })
-      yield* Queue.offerAll(queue, [1, 2, 3, 4, 5, 6, 7].map((n) => message(n)))
+      yield* Queue.offerAll(
+        queue,
+        [1, 2, 3, 4, 5, 6, 7].map((n) => message(n))
+      )
       yield* Queue.end(queue)
       yield* loop
       assert.deepStrictEqual(
@@ -50,12 +53,16 @@ describe("batchLoop", () => {
         [[1, 2, 3], [4, 5, 6], [7]]
       )
       assert.isAtLeast(handOffs(), 3)
-    }))
+    })
+  )
 
   it.effect("closes a batch before the message that would pass the byte limit", () =>
     Effect.gen(function* () {
       const { queue, closed, loop } = yield* harness({ batchCount: 100, maxBytes: 25 })
-      yield* Queue.offerAll(queue, [1, 2, 3].map((n) => message(n, 10)))
+      yield* Queue.offerAll(
+        queue,
+        [1, 2, 3].map((n) => message(n, 10))
+      )
       yield* Queue.end(queue)
       yield* loop
       // 10 + 1 + 10 = 21 bytes fit; a third message would need 32.
@@ -63,7 +70,8 @@ describe("batchLoop", () => {
         closed.map((batch) => batch.rows),
         [[1, 2], [3]]
       )
-    }))
+    })
+  )
 
   it.effect("flushes a partial batch when its time window closes, not before", () =>
     Effect.gen(function* () {
@@ -80,7 +88,8 @@ describe("batchLoop", () => {
       yield* Queue.end(queue)
       yield* Fiber.join(fiber)
       assert.strictEqual(closed.length, 1)
-    }))
+    })
+  )
 
   it.effect("closes the open batch when the queue ends", () =>
     Effect.gen(function* () {
@@ -92,5 +101,6 @@ describe("batchLoop", () => {
         closed.map((batch) => batch.rows),
         [[1, 2]]
       )
-    }))
+    })
+  )
 })

@@ -21,13 +21,19 @@ const run = (builder: BatchBuilder, messages: ReadonlyArray<BuiltMessage>): Arra
 
 describe("BatchBuilder", () => {
   it("closes a batch when it reaches the count", () => {
-    const batches = run(new BatchBuilder({ maxCount: 3, maxBytes: 10_000, envelopeBytes: 50 }), [1, 2, 3, 4, 5, 6, 7].map((n) => message(n, 10)))
+    const batches = run(
+      new BatchBuilder({ maxCount: 3, maxBytes: 10_000, envelopeBytes: 50 }),
+      [1, 2, 3, 4, 5, 6, 7].map((n) => message(n, 10))
+    )
     expect(batches.map((b) => b.messages.map((m) => m.rowNumber))).toEqual([[1, 2, 3], [4, 5, 6], [7]])
   })
 
   it("closes a batch before a message would push the body over the byte limit", () => {
     // envelope 50 + 40 + 1 + 40 = 131 <= 140, a third would make 172.
-    const batches = run(new BatchBuilder({ maxCount: 100, maxBytes: 140, envelopeBytes: 50 }), [1, 2, 3].map((n) => message(n, 40)))
+    const batches = run(
+      new BatchBuilder({ maxCount: 100, maxBytes: 140, envelopeBytes: 50 }),
+      [1, 2, 3].map((n) => message(n, 40))
+    )
     expect(batches.map((b) => b.messages.length)).toEqual([2, 1])
     expect(batches[0]!.messageBytes).toBe(81)
   })

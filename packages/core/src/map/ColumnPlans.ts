@@ -57,11 +57,7 @@ export const compileColumnPlans = (spec: SyncSpec, columnTypes: ColumnTypes | un
   const columnPlan = (column: string): ColumnPlan => {
     let found = columnPlans.get(column)
     if (found === undefined) {
-      const direct =
-        !Object.hasOwn(spec.rename, column) &&
-        !renameTargets.has(column) &&
-        targetPath(column).length === 1 &&
-        !isArrayIndex(column)
+      const direct = !Object.hasOwn(spec.rename, column) && !renameTargets.has(column) && targetPath(column).length === 1 && !isArrayIndex(column)
       const rule = ruleOf(column)
       found = {
         rule,

@@ -31,13 +31,20 @@ describe("TextTypeSample", () => {
   })
 
   it("decides string when one value is not a number, naming it", () => {
-    expect(decide(["19.99", "n/a", "210.00"])).toEqual({ type: "string", basis: "decided from the first 3 rows", note: 'row 2 holds "n/a", not a number' })
+    expect(decide(["19.99", "n/a", "210.00"])).toEqual({
+      type: "string",
+      basis: "decided from the first 3 rows",
+      note: 'row 2 holds "n/a", not a number'
+    })
     expect(decide(["007", "12"]).type).toBe("string")
     expect(decide(["+1", "2"]).type).toBe("string")
   })
 
   it("decides string when a number would lose digits as a JSON number", () => {
-    expect(decide(["12345678901234567890", "1"])).toMatchObject({ type: "string", note: expect.stringContaining("more digits than a JSON number carries exactly") })
+    expect(decide(["12345678901234567890", "1"])).toMatchObject({
+      type: "string",
+      note: expect.stringContaining("more digits than a JSON number carries exactly")
+    })
   })
 
   it("decides string for a column with no value, and leaves booleans and dates as text", () => {
@@ -90,14 +97,23 @@ describe("compileMapper with decided column types", () => {
   })
 
   it("'*': string sends every column as text; a column declared by name keeps its type", () => {
-    expect(propertiesOf({ ...spec, columns: { "*": "string" } }, monetary, { id: "1", monetary: "210.00", n: 12 })).toEqual({ monetary: "210.00", n: "12" })
-    expect(propertiesOf({ ...spec, columns: { "*": "string", n: "number" } }, undefined, { id: "1", a: "0.5", n: "12" })).toEqual({ a: "0.5", n: 12 })
+    expect(propertiesOf({ ...spec, columns: { "*": "string" } }, monetary, { id: "1", monetary: "210.00", n: 12 })).toEqual({
+      monetary: "210.00",
+      n: "12"
+    })
+    expect(propertiesOf({ ...spec, columns: { "*": "string", n: "number" } }, undefined, { id: "1", a: "0.5", n: "12" })).toEqual({
+      a: "0.5",
+      n: 12
+    })
   })
 
   it("empty: 'empty' sends an empty value as \"\" in a text column, and leaves it out of a number column", () => {
     const types: ColumnTypes = { monetary: { type: "number", ...sampled() }, note: { type: "string", ...sampled() } }
     expect(propertiesOf({ ...spec, empty: "empty" }, types, { id: "1", monetary: "", note: "", other: null })).toEqual({ note: "", other: "" })
-    expect(propertiesOf({ ...spec, empty: "empty", columns: { "*": "string" } }, types, { id: "1", monetary: "", note: null })).toEqual({ monetary: "", note: "" })
+    expect(propertiesOf({ ...spec, empty: "empty", columns: { "*": "string" } }, types, { id: "1", monetary: "", note: null })).toEqual({
+      monetary: "",
+      note: ""
+    })
     expect(propertiesOf({ ...spec, empty: "null" }, types, { id: "1", monetary: "", note: "" })).toEqual({ monetary: null, note: null })
     expect(propertiesOf({ ...spec, empty: "omit" }, types, { id: "1", monetary: "", note: "" })).toEqual({})
   })
@@ -155,7 +171,10 @@ describe("preview and the decided types", () => {
         Effect.provide(
           memorySource([{ id: "1", monetary: "210.00", note: "12" }], {
             columns: ["id", "monetary", "note"],
-            columnTypes: { monetary: { type: "number", basis: "decided from the first 1 row" }, note: { type: "number", basis: "decided from the first 1 row" } }
+            columnTypes: {
+              monetary: { type: "number", basis: "decided from the first 1 row" },
+              note: { type: "number", basis: "decided from the first 1 row" }
+            }
           })
         )
       )
@@ -165,7 +184,8 @@ describe("preview and the decided types", () => {
         { column: "note", type: "string", basis: "declared" }
       ])
       assert.deepInclude(JSON.parse(result.messages[0]!), { properties: { monetary: 210, note: "12" } })
-    }))
+    })
+  )
 
   it("columnTypeLines marks a source that decides nothing", () => {
     expect(columnTypeLines(SyncSpec.parse({ event: "E", customerId: "id" }), ["id", "x"], undefined)[1]).toEqual({

@@ -62,8 +62,7 @@ export const columnRules = (spec: Pick<SyncSpec, "columns">, types: ColumnTypes 
 }
 
 /** The JSON type a rule sends: what `preview` and `inspect` show. */
-export const ruleType = (rule: ColumnRule): string =>
-  rule._tag === "PerValue" ? "auto (per value)" : rule.type
+export const ruleType = (rule: ColumnRule): string => (rule._tag === "PerValue" ? "auto (per value)" : rule.type)
 
 /** Why a rule is what it is, for `preview` and `inspect`. */
 export const ruleBasis = (rule: ColumnRule): string => {
@@ -78,8 +77,7 @@ export const ruleBasis = (rule: ColumnRule): string => {
 }
 
 /** Whether an empty value may be sent as `""` in the column: only where the column's values are strings. */
-export const sendsText = (rule: ColumnRule): boolean =>
-  rule._tag === "PerValue" || rule.type === "string"
+export const sendsText = (rule: ColumnRule): boolean => rule._tag === "PerValue" || rule.type === "string"
 
 // A JSON number literal: the only number texts `auto` reads ("007", "+1", ".5", "1." stay text).
 const NUMBER_LITERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
@@ -120,12 +118,7 @@ const decidedNumber = (raw: unknown, column: string, rule: DecidedColumn): Conve
     case "string": {
       const value = numberFromText(raw)
       if (typeof value === "number") return ok(value)
-      return misfit(
-        column,
-        rule,
-        describe(raw),
-        value === "inexact" ? "has more digits than a JSON number carries exactly" : "is not a number"
-      )
+      return misfit(column, rule, describe(raw), value === "inexact" ? "has more digits than a JSON number carries exactly" : "is not a number")
     }
     default:
       return misfit(column, rule, describe(raw), "is not a number")

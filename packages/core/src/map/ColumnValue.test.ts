@@ -69,7 +69,11 @@ describe("convertValue", () => {
       fc.integer().map(String),
       fc.string({ unit: fc.constantFrom("0", "1", "5", "9", ".", "-", "e", "E", "+"), maxLength: 22 }),
       fc
-        .tuple(fc.boolean(), fc.string({ unit: fc.constantFrom("0", "1", "9"), minLength: 1, maxLength: 18 }), fc.string({ unit: fc.constantFrom("0", "3", "7"), maxLength: 18 }))
+        .tuple(
+          fc.boolean(),
+          fc.string({ unit: fc.constantFrom("0", "1", "9"), minLength: 1, maxLength: 18 }),
+          fc.string({ unit: fc.constantFrom("0", "3", "7"), maxLength: 18 })
+        )
         .map(([negative, whole, fraction]) => `${negative ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`}`),
       fc.string()
     )
@@ -98,8 +102,9 @@ describe("convertValue", () => {
         fc.constantFrom("T", " "),
         fc.constantFrom("", "Z", "+02:00")
       )
-      .map(([year, month, day, hours, minutes, seconds, fraction, separator, zone]) =>
-        `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction}${zone}`
+      .map(
+        ([year, month, day, hours, minutes, seconds, fraction, separator, zone]) =>
+          `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction}${zone}`
       )
     const inCalendar = (text: string) => {
       const [year, month, day] = [Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))]

@@ -3,9 +3,7 @@ import type { ValueRule } from "./RowFailure.ts"
 import { nestsDeeperThan, tooDeepReason } from "./ValueDepth.ts"
 
 /** A value converted for a message, or the reason it does not fit its column's type. */
-export type Converted =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: string; readonly rule?: ValueRule }
+export type Converted = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string; readonly rule?: ValueRule }
 
 /** Marks an empty value (empty string, null, undefined), which the spec's `empty` rule decides. */
 export const EMPTY: unique symbol = Symbol("tablecast/empty")
@@ -253,9 +251,7 @@ export const convertValue = (raw: unknown, type: ColumnType): Converted | typeof
     }
     case "integer": {
       const value = toNumber(raw)
-      return value === undefined || !Number.isSafeInteger(value)
-        ? failValue(describe(raw), "is not an integer")
-        : ok(value)
+      return value === undefined || !Number.isSafeInteger(value) ? failValue(describe(raw), "is not an integer") : ok(value)
     }
     case "boolean": {
       const value = toBoolean(raw)

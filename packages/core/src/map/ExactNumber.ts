@@ -25,8 +25,7 @@ const canonical = (text: string): Decimal | undefined => {
   return { negative: sign === "-", digits, exponent }
 }
 
-const sameDecimal = (a: Decimal, b: Decimal): boolean =>
-  a.negative === b.negative && a.digits === b.digits && a.exponent === b.exponent
+const sameDecimal = (a: Decimal, b: Decimal): boolean => a.negative === b.negative && a.digits === b.digits && a.exponent === b.exponent
 
 // Any decimal of at most 15 significant digits survives a double exactly: texts this short (16
 // characters at most, so at most 15 digits) need no check — the usual case: scores, amounts, ids.

@@ -112,7 +112,8 @@ describe("compileMapper", () => {
     const big = map(row({ customer_id: "1", notes: "x".repeat(40_000), title: "t".repeat(100), huge_but_excluded: "y".repeat(50_000) }))
     expect(big).toMatchObject({ ok: false })
     // "notes": 7 bytes of key, a colon, 40,002 of JSON string; "title": 7 + 1 + 102.
-    if (!big.ok) expect(big.reason).toMatch(/over Segment's 32000-byte limit per message; largest columns: "notes" 40,010 bytes, "title" 110 bytes$/)
+    if (!big.ok)
+      expect(big.reason).toMatch(/over Segment's 32000-byte limit per message; largest columns: "notes" 40,010 bytes, "title" 110 bytes$/)
   })
 
   it("does not take a user column named ok or __proto__ for anything but a property", () => {
@@ -146,13 +147,32 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
     expect(
       idsOf(
         { event: "Model Scores", customerId: "customer_id", timestamp: "predicted_at" },
-        { customer_id: "100000001", churn_score: "0.2739", p_iphone: "0.8", ltv_90d: "1234.5", rfm_recency: "3", segment: "champions", predicted_at: "2026-05-01T02:13:45Z" }
+        {
+          customer_id: "100000001",
+          churn_score: "0.2739",
+          p_iphone: "0.8",
+          ltv_90d: "1234.5",
+          rfm_recency: "3",
+          segment: "champions",
+          predicted_at: "2026-05-01T02:13:45Z"
+        }
       )
     ).toEqual(["tablecast-e7272fc143bb739802e00091b1a44f16"])
     expect(
       idsOf(
         { event: "Odd Values", customerId: "id", empty: "null" },
-        { id: "7", a: "007", b: "1.50", c: "", d: "1e5", e: "-0", f: "0.0000001", g: "12345678901234567890", h: 'quote " and é 😀', i: "0.30000000000000004" }
+        {
+          id: "7",
+          a: "007",
+          b: "1.50",
+          c: "",
+          d: "1e5",
+          e: "-0",
+          f: "0.0000001",
+          g: "12345678901234567890",
+          h: 'quote " and é 😀',
+          i: "0.30000000000000004"
+        }
       )
     ).toEqual(["tablecast-2aac5f89ad676dec17342298775a1ee6"])
     expect(
@@ -163,7 +183,15 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
     ).toEqual(["tablecast-aeda0ea08887d73fdf4a41c698f8f710"])
     expect(
       idsOf(
-        { type: "both", event: "Both", customerId: "id", anonymousId: "anon", properties: ["score"], traits: ["segment", "score"], timestamp: "t" },
+        {
+          type: "both",
+          event: "Both",
+          customerId: "id",
+          anonymousId: "anon",
+          properties: ["score"],
+          traits: ["segment", "score"],
+          timestamp: "t"
+        },
         { id: 42, anon: "d-1", score: 0.25, segment: "new", t: "2026-11-28 10:00:00.123" }
       )
     ).toEqual(["tablecast-2b254d9f10f47c69f3b882b168eaff65", "tablecast-42a78774d489ece1f876c8c475f7f368"])

@@ -99,7 +99,9 @@ const rowHead = (spec: SyncSpec, values: SourceRow["values"]): { readonly ids: s
     if (raw !== null && raw !== undefined && raw !== "") {
       timestamp = toIsoTimestamp(raw)
       if (timestamp === undefined) {
-        return failure(`column "${spec.timestamp}": ${JSON.stringify(String(raw))} is not a timestamp`, spec.timestamp, { broken: "is not a timestamp" })
+        return failure(`column "${spec.timestamp}": ${JSON.stringify(String(raw))} is not a timestamp`, spec.timestamp, {
+          broken: "is not a timestamp"
+        })
       }
     }
   }

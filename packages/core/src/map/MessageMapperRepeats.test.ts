@@ -6,8 +6,7 @@ import { utf8ByteLength } from "./Utf8.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
 const scored = { event: "Scored", customerId: "customer_id" } as const
-const mapperFor = (input: SyncSpecInput, options?: Parameters<typeof compileMapper>[2]) =>
-  compileMapper(SyncSpec.parse(input), library, options)
+const mapperFor = (input: SyncSpecInput, options?: Parameters<typeof compileMapper>[2]) => compileMapper(SyncSpec.parse(input), library, options)
 
 const idsOf = (result: MappedRow) => {
   if (!result.ok) throw new Error(`rejected: ${result.reason}`)

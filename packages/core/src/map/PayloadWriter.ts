@@ -70,7 +70,12 @@ const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
     if (keyJson === undefined) return OBJECT_PATH
     const raw = values[column]
     let json: string | undefined
-    if (typeof raw === "string" && raw !== "" && rule._tag !== "Declared" && (rule._tag === "PerValue" || rule.type !== "number" || isCanonicalNumber(raw))) {
+    if (
+      typeof raw === "string" &&
+      raw !== "" &&
+      rule._tag !== "Declared" &&
+      (rule._tag === "PerValue" || rule.type !== "number" || isCanonicalNumber(raw))
+    ) {
       // The usual cases, written as JSON writes them without converting: a canonical number (per
       // value, or in a number column) is its own text; in a column of text, a string is a string.
       json = rule._tag === "PerValue" ? (isCanonicalNumber(raw) ? raw : JSON.stringify(raw)) : rule.type === "number" ? raw : JSON.stringify(raw)
@@ -95,12 +100,14 @@ const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
  * nested, renamed or array-index keys go through an object. `directPayloads: false` sends every
  * payload through an object (the reference the tests compare with).
  */
-export const payloadWriter = (plans: ColumnPlans, directPayloads: boolean) => (values: Values, payloadPlan: PayloadPlan): string | RowFailure => {
-  const written = directPayloads ? directPayload(plans, values, payloadPlan) : OBJECT_PATH
-  if (written !== OBJECT_PATH) return written
-  const object = objectPayload(plans, values, payloadPlan)
-  return object instanceof RowFailure ? object : JSON.stringify(object)
-}
+export const payloadWriter =
+  (plans: ColumnPlans, directPayloads: boolean) =>
+  (values: Values, payloadPlan: PayloadPlan): string | RowFailure => {
+    const written = directPayloads ? directPayload(plans, values, payloadPlan) : OBJECT_PATH
+    if (written !== OBJECT_PATH) return written
+    const object = objectPayload(plans, values, payloadPlan)
+    return object instanceof RowFailure ? object : JSON.stringify(object)
+  }
 
 /**
  * For an oversized message's reason, worked out only on that path: the payload's largest columns
@@ -114,7 +121,10 @@ export const largestColumns = (excluded: ReadonlySet<string>, values: Values, pa
     if (value === undefined || value === null) continue
     let text: string
     try {
-      text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) ?? "")
+      text =
+        typeof value === "string"
+          ? JSON.stringify(value)
+          : (JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) ?? "")
     } catch {
       text = String(value)
     }

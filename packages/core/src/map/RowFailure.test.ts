@@ -34,7 +34,9 @@ describe("RowFailure's rule", () => {
   it("gives a decided column's type and basis with the rule", () => {
     const types: ColumnTypes = { amount: { type: "number", basis } }
     const failed = refusal(sales, { amount: "4111 1111" }, types)
-    expect(failed.reason).toBe(`column "amount" is typed number (${basis}); "4111 1111" is not a number — use --column amount=string to send it as text`)
+    expect(failed.reason).toBe(
+      `column "amount" is typed number (${basis}); "4111 1111" is not a number — use --column amount=string to send it as text`
+    )
     expect(failed).toMatchObject({ column: "amount", rule: { broken: "is not a number", decided: { type: "number", basis } } })
     const long = refusal(sales, { amount: "12345678901234567890" }, types)
     expect(long.rule).toEqual({ broken: "has more digits than a JSON number carries exactly", decided: { type: "number", basis } })

@@ -244,7 +244,10 @@ export class DeliveryTally {
   }
 
   outcome(): RunOutcome {
-    return outcomeOf({ fatal: this.#fatal === undefined ? undefined : fatalRecord(this.#fatal), messages: { refused: this.#messagesRefused, undelivered: this.#messagesUndelivered } })
+    return outcomeOf({
+      fatal: this.#fatal === undefined ? undefined : fatalRecord(this.#fatal),
+      messages: { refused: this.#messagesRefused, undelivered: this.#messagesUndelivered }
+    })
   }
 
   report(meta: { sync: string; source: string; endpoint: string; dryRun: boolean }, nowMillis: number): DeliveryReport {

@@ -31,7 +31,10 @@ describe("Fatal", () => {
   it("keeps the status of a cause that has one, in the record's order", () => {
     const record = fatalRecord(new WriteKeyRefused({ message: "refused", status: 401 }))
     assert.strictEqual(JSON.stringify(record), '{"kind":"auth","message":"refused","status":401}')
-    assert.deepStrictEqual(fatalOfRecord({ kind: "unreachable", message: "down", status: 503 }), new EndpointUnreachable({ message: "down", status: 503 }))
+    assert.deepStrictEqual(
+      fatalOfRecord({ kind: "unreachable", message: "down", status: 503 }),
+      new EndpointUnreachable({ message: "down", status: 503 })
+    )
     assert.strictEqual(JSON.stringify(fatalRecord(new EndpointUnreachable({ message: "down" }))), '{"kind":"unreachable","message":"down"}')
   })
 

@@ -35,5 +35,6 @@ describe("RejectSink", () => {
       assert.isAtLeast(writes, 1)
       // Stopped: not every row was read. (The books of an aborted run are the accounting work's to balance.)
       assert.isBelow(report.rows.read, rows.length)
-    }))
+    })
+  )
 })

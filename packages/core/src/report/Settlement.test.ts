@@ -52,7 +52,8 @@ describe("Settlement", () => {
       assert.strictEqual(h.tally.messagesAccepted, 3)
       assert.strictEqual(h.tally.messagesUndelivered, 0)
       assert.strictEqual(h.acks.watermark(3, 0, Number.POSITIVE_INFINITY), 3)
-    }))
+    })
+  )
 
   it.effect("a refused batch: every row a reject with the reason and status; the watermark passes it", () =>
     Effect.gen(function* () {
@@ -65,13 +66,16 @@ describe("Settlement", () => {
       ])
       assert.strictEqual(h.tally.messagesRefused, 2)
       assert.deepStrictEqual(h.acks.undelivered(2), [])
-    }))
+    })
+  )
 
   it.effect("tells onSettled of each batch; a state store that fails stops the run", () =>
     Effect.gen(function* () {
       const told: Array<[number, boolean]> = []
       const h = harness((messages, accepted) =>
-        accepted ? Effect.sync(() => void told.push([messages.length, accepted])) : Effect.fail({ _tag: "StateError" as const, message: "disk full" })
+        accepted
+          ? Effect.sync(() => void told.push([messages.length, accepted]))
+          : Effect.fail({ _tag: "StateError" as const, message: "disk full" })
       )
       yield* h.settlement.settle(h.dispatch(batchOf([1])), Accepted)
       yield* h.settlement.settle(h.dispatch(batchOf([2])), Undelivered)
@@ -80,7 +84,8 @@ describe("Settlement", () => {
         h.stops.map((fatal) => [fatal._tag, fatal.message]),
         [["StateFailed", "disk full"]]
       )
-    }))
+    })
+  )
 
   it.effect("stopped at once: what is in flight and what never left the queue are undelivered, and listed", () =>
     Effect.gen(function* () {
@@ -101,5 +106,6 @@ describe("Settlement", () => {
       assert.strictEqual(h.tally.messagesAccepted, 0)
       h.tally.balanceBooks()
       assert.isUndefined(h.tally.fatal)
-    }))
+    })
+  )
 })

@@ -34,13 +34,15 @@ export interface SettlementInput {
 }
 
 const rejectsOf = (messages: ReadonlyArray<BuiltMessage>, reason: string, status?: number) =>
-  messages.map((message): RejectedRow => ({
-    row: message.rowNumber,
-    stage: "batch-refused",
-    reason,
-    messageId: message.messageId,
-    ...(status === undefined ? {} : { status })
-  }))
+  messages.map(
+    (message): RejectedRow => ({
+      row: message.rowNumber,
+      stage: "batch-refused",
+      reason,
+      messageId: message.messageId,
+      ...(status === undefined ? {} : { status })
+    })
+  )
 
 /**
  * Settlement into the tally: every message handed to the queue is settled exactly once —

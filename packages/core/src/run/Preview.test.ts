@@ -17,5 +17,6 @@ describe("preview", () => {
       assert.strictEqual(result.rejects.length, 1)
       assert.strictEqual(result.rejects[0]!.row, 2)
       assert.isAtMost(pulled, 20)
-    }))
+    })
+  )
 })

@@ -22,7 +22,8 @@ describe("RejectGate", () => {
       const { rejectGate, opened } = yield* gate({})
       assert.isFalse(rejectGate.limited)
       yield* Fiber.join(opened)
-    }))
+    })
+  )
 
   it.effect("with a share limit, holds sending until the probe rows are read, then opens", () =>
     Effect.gen(function* () {
@@ -35,7 +36,8 @@ describe("RejectGate", () => {
       yield* rejectGate.afterChunk
       yield* Fiber.join(opened)
       assert.deepStrictEqual(stops, [])
-    }))
+    })
+  )
 
   it.effect("over the limit, stops the run, before sending anything", () =>
     Effect.gen(function* () {
@@ -47,7 +49,8 @@ describe("RejectGate", () => {
         stops.map((fatal) => [fatal._tag, fatal.message]),
         [["RejectLimitExceeded", "2 rows rejected, over the limit of 1: stopped before sending anything (see the rejects for why)"]]
       )
-    }))
+    })
+  )
 
   it.effect("at the end of reading, judges a share on every row read, however few", () =>
     Effect.gen(function* () {
@@ -57,6 +60,10 @@ describe("RejectGate", () => {
       yield* rejectGate.afterChunk
       assert.deepStrictEqual(stops, [])
       yield* rejectGate.endOfReading
-      assert.strictEqual(stops[0]?.message, "1 of 4 rows rejected (25%), over the limit of 10%: stopped before sending anything (see the rejects for why)")
-    }))
+      assert.strictEqual(
+        stops[0]?.message,
+        "1 of 4 rows rejected (25%), over the limit of 10%: stopped before sending anything (see the rejects for why)"
+      )
+    })
+  )
 })

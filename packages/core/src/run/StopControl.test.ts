@@ -13,7 +13,11 @@ describe("StopControl", () => {
       const stop = yield* StopControl.make(tally)
       const drain = yield* Deferred.make<void>()
       let cut = 0
-      yield* stop.watch({ drain: Deferred.await(drain), now: Effect.never }, 5_000, Effect.sync(() => void cut++))
+      yield* stop.watch(
+        { drain: Deferred.await(drain), now: Effect.never },
+        5_000,
+        Effect.sync(() => void cut++)
+      )
       yield* TestClock.adjust(1_000)
       assert.isFalse(stop.stopping)
       yield* Deferred.succeed(drain, undefined)
@@ -26,7 +30,8 @@ describe("StopControl", () => {
       yield* TestClock.adjust(1)
       assert.isTrue(yield* stop.isStoppedAtOnce)
       assert.deepStrictEqual(fatalRecord(tally.fatal!), { kind: "interrupted", message: "stopped on request; the flush took over 5000 ms" })
-    }))
+    })
+  )
 
   it.effect("on a request to stop now: stops at once, replacing the graceful stop it cuts short", () =>
     Effect.gen(function* () {
@@ -39,7 +44,8 @@ describe("StopControl", () => {
       yield* Deferred.succeed(now, undefined)
       yield* stop.stoppedAtOnce
       assert.strictEqual(tally.fatal?.message, "stopped at once on request")
-    }))
+    })
+  )
 
   it.effect("abort: the first cause stands; a stop request does not replace it", () =>
     Effect.gen(function* () {
@@ -50,5 +56,6 @@ describe("StopControl", () => {
       yield* stop.abort(new SourceFailed({ message: "again" }))
       assert.isTrue(yield* stop.isStoppedAtOnce)
       assert.deepStrictEqual(fatalRecord(tally.fatal!), { kind: "source", message: "gone" })
-    }))
+    })
+  )
 })

@@ -59,14 +59,18 @@ describe("Sync.run", () => {
     Effect.gen(function* () {
       const { run, transport } = harness({ rows: rows(250) })
       const report = yield* runToEnd(run)
-      assert.deepStrictEqual(transport.requests.map((r) => r.messageIds.length), [100, 100, 50])
+      assert.deepStrictEqual(
+        transport.requests.map((r) => r.messageIds.length),
+        [100, 100, 50]
+      )
       assert.deepStrictEqual(sentRows(transport.requests), range(1, 250))
       assert.strictEqual(report.outcome, "completed")
       assert.deepStrictEqual(report.rows, { read: 250, mapped: 250, rejected: 0, skipped: 0 })
       assert.deepStrictEqual(report.messages, { built: 250, sent: 250, accepted: 250, refused: 0, undelivered: 0 })
       assert.strictEqual(report.batches.accepted, 3)
       assert.strictEqual(new Set(transport.accepted).size, 250)
-    }))
+    })
+  )
 
   it.effect("flushes a partial batch 0.5 s after the last flush, not before", () =>
     Effect.gen(function* () {
@@ -78,7 +82,8 @@ describe("Sync.run", () => {
       assert.strictEqual(transport.requests.length, 1)
       assert.deepStrictEqual(transport.requests[0]!.rowNumbers, [1, 2, 3])
       yield* Fiber.interrupt(fiber)
-    }))
+    })
+  )
 
   it.effect("keeps every request body under the byte limit, envelope included", () =>
     Effect.gen(function* () {
@@ -90,7 +95,8 @@ describe("Sync.run", () => {
       assert.strictEqual(report.messages.accepted, 20)
       assert.isTrue(transport.requests.every((r) => r.messageIds.length === 3 || r.messageIds.length === 2))
       assert.deepStrictEqual(sentRows(transport.requests), range(1, 20))
-    }))
+    })
+  )
 
   it.effect("makes the reader wait when the queue is full, and drops nothing", () =>
     Effect.gen(function* () {
@@ -111,7 +117,8 @@ describe("Sync.run", () => {
       const report = yield* runToEnd(Fiber.join(fiber))
       assert.strictEqual(report.messages.accepted, 1_000)
       assert.deepStrictEqual(sentRows(transport.requests), range(1, 1_000))
-    }))
+    })
+  )
 
   it.effect("retries a 500 with exponential backoff and jitter, then delivers", () =>
     Effect.gen(function* () {
@@ -121,7 +128,10 @@ describe("Sync.run", () => {
       })
       const report = yield* runToEnd(run)
       const times = transport.requests.map((r) => r.at)
-      assert.deepStrictEqual(transport.requests.map((r) => r.attempt), [1, 2, 3, 4])
+      assert.deepStrictEqual(
+        transport.requests.map((r) => r.attempt),
+        [1, 2, 3, 4]
+      )
       const gaps = times.slice(1).map((t, i) => t - times[i]!)
       // 0.5 s · 2^n with jitter in [d/2, d], seen on a test clock that moves 100 ms at a time.
       assert.isTrue(gaps[0]! >= 250 && gaps[0]! <= 600, `first gap ${gaps[0]}`)
@@ -131,7 +141,8 @@ describe("Sync.run", () => {
       assert.strictEqual(report.batches.requests, 4)
       assert.strictEqual(report.messages.accepted, 10)
       assert.strictEqual(report.outcome, "completed")
-    }))
+    })
+  )
 
   it.effect("honours Retry-After on a 429 and pauses every sender meanwhile", () =>
     Effect.gen(function* () {
@@ -148,7 +159,8 @@ describe("Sync.run", () => {
       assert.isTrue(transport.requests.every((r) => r.at === throttledAt || r.at >= throttledAt + 5_000))
       assert.strictEqual(report.messages.accepted, 1_000)
       assert.strictEqual(new Set(transport.accepted).size, 1_000)
-    }))
+    })
+  )
 
   it.effect("reports every row of a batch the endpoint refuses, and goes on", () =>
     Effect.gen(function* () {
@@ -158,9 +170,13 @@ describe("Sync.run", () => {
       assert.strictEqual(report.messages.accepted, 200)
       assert.strictEqual(report.messages.refused, 100)
       assert.strictEqual(report.batches.retries, 0)
-      assert.deepStrictEqual(rejects.map((r) => r.row), range(101, 200))
+      assert.deepStrictEqual(
+        rejects.map((r) => r.row),
+        range(101, 200)
+      )
       assert.isTrue(rejects.every((r) => r.stage === "batch-refused" && r.status === 400 && r.reason.includes("HTTP 400")))
-    }))
+    })
+  )
 
   it.effect("stops at once on a refused write key and accounts for what was not sent", () =>
     Effect.gen(function* () {
@@ -184,7 +200,8 @@ describe("Sync.run", () => {
       assert.deepStrictEqual(rejects, [])
       assert.strictEqual(report.rejects.total, 0)
       assert.deepStrictEqual(report.undeliveredRows, [[1, report.messages.built]])
-    }))
+    })
+  )
 
   it.effect("stops the run as unreachable when a batch's retries run out (a cap on attempts the user set)", () =>
     Effect.gen(function* () {
@@ -202,19 +219,24 @@ describe("Sync.run", () => {
       assert.strictEqual(report.batches.requests, 2 + 2)
       assert.deepStrictEqual(report.undeliveredRows, [[101, 150]])
       assert.deepStrictEqual(rejects, [])
-    }))
+    })
+  )
 
   it.effect("rejects an oversized row alone; its neighbours arrive in the same batch", () =>
     Effect.gen(function* () {
       const { run, transport, rejects } = harness({ rows: rows(5, (i) => (i === 3 ? { blob: "x".repeat(40_000) } : {})) })
       const report = yield* runToEnd(run)
-      assert.deepStrictEqual(transport.requests.map((r) => r.rowNumbers), [[1, 2, 4, 5]])
+      assert.deepStrictEqual(
+        transport.requests.map((r) => r.rowNumbers),
+        [[1, 2, 4, 5]]
+      )
       assert.strictEqual(report.rows.rejected, 1)
       assert.strictEqual(rejects[0]!.row, 3)
       assert.strictEqual(rejects[0]!.stage, "validation")
       assert.match(rejects[0]!.reason, /over Segment's 32000-byte limit/)
       assert.strictEqual(report.outcome, "completed")
-    }))
+    })
+  )
 
   it.effect("passes rows the source could not read to the rejects, and reads on", () =>
     Effect.gen(function* () {
@@ -223,7 +245,8 @@ describe("Sync.run", () => {
       const report = yield* runToEnd(run)
       assert.deepStrictEqual(report.rows, { read: 4, mapped: 3, rejected: 1, skipped: 0 })
       assert.deepStrictEqual(rejects, [{ row: 4, line: 5, stage: "source", reason: "unclosed quote" }])
-    }))
+    })
+  )
 
   it.effect("delivers what was read when the source fails mid-way, and says why the run ended", () =>
     Effect.gen(function* () {
@@ -233,7 +256,8 @@ describe("Sync.run", () => {
       assert.strictEqual(report.messages.accepted, 30)
       assert.strictEqual(report.outcome, "aborted")
       assert.deepStrictEqual(report.fatal, { kind: "source", message: "connection lost" })
-    }))
+    })
+  )
 
   it.effect("refuses to start when the sync names a column the source does not have", () =>
     Effect.gen(function* () {
@@ -246,7 +270,8 @@ describe("Sync.run", () => {
       assert.strictEqual(transport.requests.length, 0)
       assert.strictEqual(report.fatal?.kind, "spec")
       assert.match(report.fatal!.message, /"iphone".*customer_id, row, score/)
-    }))
+    })
+  )
 
   it.effect("sends nothing in a dry run, and says how many batches it would send", () =>
     Effect.gen(function* () {
@@ -256,5 +281,6 @@ describe("Sync.run", () => {
       assert.strictEqual(report.batches.planned, 3)
       assert.strictEqual(report.messages.built, 250)
       assert.strictEqual(report.dryRun, true)
-    }))
+    })
+  )
 })

@@ -71,7 +71,12 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const tally = new DeliveryTally(yield* Clock.currentTimeMillis)
   const library = input.library ?? { name: "tablecast", version: VERSION }
   const sync = syncNamespace(spec)
-  const meta = { sync, source: source.description, endpoint: options.dryRun ? "(dry run: nothing sent)" : transport.endpoint, dryRun: options.dryRun }
+  const meta = {
+    sync,
+    source: source.description,
+    endpoint: options.dryRun ? "(dry run: nothing sent)" : transport.endpoint,
+    dryRun: options.dryRun
+  }
   /** Tells the listener; a listener that throws is a bug that fails the run (never one that hangs it). */
   const tellProgress = (now: number): Fatal | undefined => {
     try {
@@ -120,7 +125,14 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   const writeRejects = makeRejectWriter(tally, yield* RejectSink, stop.abort)
   const position = new RunPosition(resumed.skipThrough, resumed.carried)
   const settlement = new Settlement({ tally, acks: position.acks, writeRejects, stop: stop.abort, onSettled: input.onSettled })
-  const saveCheckpoint = makeCheckpointWriter({ store, sync: syncNamespace(spec), fingerprint: resumed.fingerprint, position, tally, stop: stop.abort })
+  const saveCheckpoint = makeCheckpointWriter({
+    store,
+    sync: syncNamespace(spec),
+    fingerprint: resumed.fingerprint,
+    position,
+    tally,
+    stop: stop.abort
+  })
   const policy = yield* (yield* SendingPolicy).make(options)
   const afterBatch = Effect.gen(function* () {
     const failed = tellProgress(yield* Clock.currentTimeMillis)
@@ -143,7 +155,8 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   const messagesPerRow = spec.type === "both" ? 2 : 1
   const queueCapacity = rejectGate.limited ? Math.max(options.queueCapacity, options.rejectProbeRows * messagesPerRow) : options.queueCapacity
   const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(queueCapacity)
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? source.prepare?.(spec, library, checked.columnTypes) ?? source.rows
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> =
+    input.prepared ?? source.prepare?.(spec, library, checked.columnTypes) ?? source.rows
   // Rows are numbered by content here, in source order (a source's `prepare` builds the ids of the
   // contents); an incremental sync's staged changes are keyed and keep theirs.
   const recounting = input.prepared === undefined && checked.map.countsRepeats

@@ -85,7 +85,8 @@ describe("Sync.run: one row's failure never ends the run", () => {
       assert.strictEqual(report.outcome, "completed")
       assert.isUndefined(report.fatal)
       assert.isUndefined(imbalanceOf(report))
-    }))
+    })
+  )
 
   it.effect("the same for a value the source parsed already (a warehouse's json/jsonb), as auto", () =>
     Effect.gen(function* () {
@@ -100,7 +101,8 @@ describe("Sync.run: one row's failure never ends the run", () => {
         rejects.map(({ row, column, reason }) => ({ row, column, reason })),
         [{ row: 5, column: "payload", reason: 'column "payload": value nested deeper than 64 levels' }]
       )
-    }))
+    })
+  )
 
   it.effect("a value JSON cannot write at all (a bigint inside an object) is rejected by the catch-all, with the error's message", () =>
     Effect.gen(function* () {
@@ -113,7 +115,8 @@ describe("Sync.run: one row's failure never ends the run", () => {
       assert.strictEqual(report.messages.accepted, 2)
       assert.strictEqual(rejects[0]!.row, 2)
       assert.match(rejects[0]!.reason, /^the row could not be mapped: TypeError: .*BigInt/)
-    }))
+    })
+  )
 })
 
 describe("Sync.run: an internal defect is never the end of a source, nor a completed run", () => {
@@ -129,7 +132,8 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
       assert.strictEqual(report.messages.accepted, 250)
       assert.strictEqual(transport.accepted.length, 250)
       assert.isUndefined(imbalanceOf(report))
-    }))
+    })
+  )
 
   it.effect("a transport that throws: the run stops as internal, its batch and the rest undelivered, nothing counted accepted that was not", () =>
     Effect.gen(function* () {
@@ -150,10 +154,14 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
       assert.strictEqual(report.outcome, "aborted")
       assert.strictEqual(report.fatal?.kind, "internal")
       assert.match(report.fatal!.message, /^delivering a batch failed: TypeError: cannot read properties/)
-      assert.strictEqual(report.messages.accepted, accepted.reduce((a, b) => a + b, 0))
+      assert.strictEqual(
+        report.messages.accepted,
+        accepted.reduce((a, b) => a + b, 0)
+      )
       assert.isAbove(report.messages.undelivered, 0)
       assert.isUndefined(imbalanceOf(report))
-    }))
+    })
+  )
 
   it.effect("a progress listener that throws: the run fails as internal, never completed", () =>
     Effect.gen(function* () {
@@ -167,7 +175,8 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
       assert.strictEqual(report.outcome, "aborted")
       assert.deepStrictEqual(report.fatal, { kind: "internal", message: "the progress listener failed: Error: the terminal went away" })
       assert.isUndefined(imbalanceOf(report))
-    }))
+    })
+  )
 
   it.effect("a defect that loses rows (a reject sink that throws mid-chunk): the run fails as unbalanced, with the count unaccounted for", () =>
     Effect.gen(function* () {
@@ -189,7 +198,8 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
       assert.deepStrictEqual(imbalanceOf(report), { rows: 0, messages: 99 })
       assert.include(report.fatal!.message, "99 messages built unaccounted for (built 199 ≠ accepted 100 + refused 0 + undelivered 0)")
       assert.include(report.fatal!.message, "(internal: reading failed: Error: disk gone)")
-    }))
+    })
+  )
 
   it.effect("a dry run balances: its planned messages are settled by the plan", () =>
     Effect.gen(function* () {
@@ -198,5 +208,6 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
       assert.strictEqual(transport.requests.length, 0)
       assert.strictEqual(report.outcome, "completed")
       assert.strictEqual(report.messages.built, 250)
-    }))
+    })
+  )
 })

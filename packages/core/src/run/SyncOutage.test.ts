@@ -56,7 +56,8 @@ const runToEnd = (run: Effect.Effect<DeliveryReport>) =>
     return yield* Fiber.join(fiber)
   })
 
-const sentRows = (requests: ReadonlyArray<RecordedRequest>) => [...new Set(requests.flatMap((request) => request.rowNumbers))].sort((a, b) => a - b)
+const sentRows = (requests: ReadonlyArray<RecordedRequest>) =>
+  [...new Set(requests.flatMap((request) => request.rowNumbers))].sort((a, b) => a - b)
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
 describe("Sync.run against an endpoint that is down", () => {
@@ -65,7 +66,8 @@ describe("Sync.run against an endpoint that is down", () => {
       const upAt = 5 * 60_000
       const { run, transport, store, rejects } = harness({
         rows: 2_000,
-        answer: () => Effect.flatMap(Clock.currentTimeMillis, (now) => (now < upAt ? Effect.fail(refused()) : Effect.succeed({ status: 200, bodyBytes: 0 })))
+        answer: () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => (now < upAt ? Effect.fail(refused()) : Effect.succeed({ status: 200, bodyBytes: 0 })))
       })
       const report = yield* runToEnd(run)
       assert.strictEqual(report.fatal, undefined)
@@ -81,36 +83,43 @@ describe("Sync.run against an endpoint that is down", () => {
       assert.isAtLeast(delivered, upAt)
       assert.isAtMost(delivered, upAt + Defaults.backoffCapMillis)
       assert.deepInclude(store.saved.at(-1)!, { watermark: 2_000, complete: true })
-    }))
+    })
+  )
 
-  it.effect("down for longer than the budget for the first batches: the run stops as unreachable, the checkpoint lists them, and the re-run sends only them", () =>
-    Effect.gen(function* () {
-      // Batches with rows 1–200 never get through (the first two), every other batch does.
-      const early = (request: RecordedRequest) => request.rowNumbers[0]! <= 200
-      const first = harness({ rows: 2_000, answer: (request) => (early(request) ? refused() : "ok") })
-      const report = yield* runToEnd(first.run)
-      assert.strictEqual(report.outcome, "aborted")
-      assert.strictEqual(report.fatal?.kind, "unreachable")
-      assert.match(report.fatal!.message, /did not accept a batch within the retry budget \(\d+ attempts over \d+ s, the budget is 600 s; last: network error/)
-      assert.strictEqual(report.messages.accepted, 1_800)
-      assert.strictEqual(report.messages.undelivered, 200)
-      assert.deepStrictEqual(report.undeliveredRows, [[1, 200]])
-      // One fatal error, not a reject per undelivered row.
-      assert.deepStrictEqual(first.rejects, [])
-      // Nothing after the budget: every batch gave up on the first batch's failure, none burnt its own.
-      const lastTry = Math.max(...first.transport.requests.map((request) => request.at))
-      assert.isAtMost(lastTry, Defaults.maxRetryMillis)
-      const saved = first.store.saved.at(-1)!
-      assert.deepInclude(saved, { version: 2, watermark: 2_000, undelivered: [[1, 200]], complete: false, messageIdScheme: 2 })
+  it.effect(
+    "down for longer than the budget for the first batches: the run stops as unreachable, the checkpoint lists them, and the re-run sends only them",
+    () =>
+      Effect.gen(function* () {
+        // Batches with rows 1–200 never get through (the first two), every other batch does.
+        const early = (request: RecordedRequest) => request.rowNumbers[0]! <= 200
+        const first = harness({ rows: 2_000, answer: (request) => (early(request) ? refused() : "ok") })
+        const report = yield* runToEnd(first.run)
+        assert.strictEqual(report.outcome, "aborted")
+        assert.strictEqual(report.fatal?.kind, "unreachable")
+        assert.match(
+          report.fatal!.message,
+          /did not accept a batch within the retry budget \(\d+ attempts over \d+ s, the budget is 600 s; last: network error/
+        )
+        assert.strictEqual(report.messages.accepted, 1_800)
+        assert.strictEqual(report.messages.undelivered, 200)
+        assert.deepStrictEqual(report.undeliveredRows, [[1, 200]])
+        // One fatal error, not a reject per undelivered row.
+        assert.deepStrictEqual(first.rejects, [])
+        // Nothing after the budget: every batch gave up on the first batch's failure, none burnt its own.
+        const lastTry = Math.max(...first.transport.requests.map((request) => request.at))
+        assert.isAtMost(lastTry, Defaults.maxRetryMillis)
+        const saved = first.store.saved.at(-1)!
+        assert.deepInclude(saved, { version: 2, watermark: 2_000, undelivered: [[1, 200]], complete: false, messageIdScheme: 2 })
 
-      // The endpoint is back: the same sync resumes and sends the two batches it did not deliver.
-      const second = harness({ rows: 2_000, checkpoint: { ...saved, fingerprint: fingerprint(2_000) } })
-      const rerun = yield* runToEnd(second.run)
-      assert.strictEqual(rerun.outcome, "completed")
-      assert.deepStrictEqual(sentRows(second.transport.requests), range(1, 200))
-      assert.deepStrictEqual(rerun.rows, { read: 2_000, mapped: 200, rejected: 0, skipped: 1_800 })
-      assert.deepInclude(second.store.saved.at(-1)!, { watermark: 2_000, complete: true, undelivered: [] })
-    }))
+        // The endpoint is back: the same sync resumes and sends the two batches it did not deliver.
+        const second = harness({ rows: 2_000, checkpoint: { ...saved, fingerprint: fingerprint(2_000) } })
+        const rerun = yield* runToEnd(second.run)
+        assert.strictEqual(rerun.outcome, "completed")
+        assert.deepStrictEqual(sentRows(second.transport.requests), range(1, 200))
+        assert.deepStrictEqual(rerun.rows, { read: 2_000, mapped: 200, rejected: 0, skipped: 1_800 })
+        assert.deepInclude(second.store.saved.at(-1)!, { watermark: 2_000, complete: true, undelivered: [] })
+      })
+  )
 
   it.effect("a resumed run that stops again keeps the rows it had to send again, and adds the ones it could not", () =>
     Effect.gen(function* () {
@@ -138,18 +147,20 @@ describe("Sync.run against an endpoint that is down", () => {
       assert.strictEqual(report.fatal?.kind, "unreachable")
       assert.strictEqual(report.rows.skipped, 2_000 - 250)
       const sent = sentRows(transport.requests)
-      assert.deepStrictEqual(sent.filter((row) => row <= 2_000), [...range(1, 200), ...range(901, 950)])
+      assert.deepStrictEqual(
+        sent.filter((row) => row <= 2_000),
+        [...range(1, 200), ...range(901, 950)]
+      )
       const saved = store.saved.at(-1)!
       assert.strictEqual(saved.complete, false)
       // Rows 1–100 are listed again; whatever else it stops with is listed too, never lost.
       assert.deepStrictEqual(saved.undelivered?.[0], [1, 100])
       assert.isAtLeast(saved.watermark, 2_000)
       const listed = (row: number) => saved.undelivered!.some(([from, to]) => from <= row && row <= to)
-      const acknowledged = new Set(
-        transport.requests.filter((request) => request.rowNumbers[0]! > 100).flatMap((request) => request.rowNumbers)
-      )
+      const acknowledged = new Set(transport.requests.filter((request) => request.rowNumbers[0]! > 100).flatMap((request) => request.rowNumbers))
       for (const row of [...range(1, 200), ...range(901, 950), ...range(2_001, saved.watermark)]) {
         assert.isTrue(acknowledged.has(row) || listed(row), `row ${row} is neither acknowledged nor listed`)
       }
-    }))
+    })
+  )
 })

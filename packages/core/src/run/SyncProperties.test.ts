@@ -62,10 +62,7 @@ describe("Sync.run, for arbitrary rows and arrival patterns", () => {
           flushIntervalMillis: 5
         })
         const report = await Effect.runPromise(
-          Sync.run({ spec: SyncSpec.parse({ event: "E", customerId: "id" }), options }).pipe(
-            Effect.provide(layer),
-            Random.withSeed(1)
-          )
+          Sync.run({ spec: SyncSpec.parse({ event: "E", customerId: "id" }), options }).pipe(Effect.provide(layer), Random.withSeed(1))
         )
         for (const request of transport.requests) {
           expect(request.messageIds.length).toBeLessThanOrEqual(a.batchCount)

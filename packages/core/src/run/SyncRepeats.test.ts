@@ -73,7 +73,8 @@ describe("Sync.run with identical rows", () => {
       assert.strictEqual(new Set(ids).size, 60)
       assert.strictEqual(report.messages.accepted, 60)
       assert.strictEqual(report.rows.repeated, 57)
-    }))
+    })
+  )
 
   it.effect("gives the same ids whoever maps each row: the run, or the source beside its reading", () =>
     Effect.gen(function* () {
@@ -81,7 +82,8 @@ describe("Sync.run with identical rows", () => {
       const prepared = yield* sync(preparingSource((row) => row % 3 !== 0 || row > 40))
       assert.deepStrictEqual(prepared.ids, plain.ids)
       assert.strictEqual(prepared.report.rows.repeated, 57)
-    }))
+    })
+  )
 
   for (const [name, source] of [
     ["mapped by the run", () => memorySource(table, { chunkSize: 8 })],
@@ -100,6 +102,7 @@ describe("Sync.run with identical rows", () => {
         })
         assert.strictEqual(resumed.report.rows.skipped, 25)
         assert.deepStrictEqual(resumed.ids, full.ids.slice(25))
-      }))
+      })
+    )
   }
 })

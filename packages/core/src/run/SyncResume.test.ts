@@ -93,7 +93,8 @@ describe("Sync.run checkpoints", () => {
       assert.isAbove(base.saved.length, 3)
       assert.deepStrictEqual(base.saved.at(-1), { ...base.saved.at(-1)!, watermark: 400, complete: true })
       assert.strictEqual(report.checkpoint?.complete, true)
-    }))
+    })
+  )
 
   it.effect("resumes after the watermark of an interrupted run (a version-1 checkpoint): sends only the rest", () =>
     Effect.gen(function* () {
@@ -103,12 +104,16 @@ describe("Sync.run checkpoints", () => {
       })
       const report = yield* runToEnd(run)
       const sent = transport.requests.flatMap((r) => r.rowNumbers)
-      assert.deepStrictEqual(sent, Array.from({ length: 150 }, (_, i) => 151 + i))
+      assert.deepStrictEqual(
+        sent,
+        Array.from({ length: 150 }, (_, i) => 151 + i)
+      )
       assert.deepStrictEqual(report.rows, { read: 300, mapped: 150, rejected: 0, skipped: 150 })
       assert.strictEqual(report.resumedFrom, 150)
       assert.strictEqual(report.outcome, "completed")
       assert.deepInclude(store.saved.at(-1)!, { version: 2, watermark: 300, complete: true, undelivered: [] })
-    }))
+    })
+  )
 
   it.effect("refuses to resume when the source changed, and sends nothing", () =>
     Effect.gen(function* () {
@@ -120,16 +125,25 @@ describe("Sync.run checkpoints", () => {
       assert.strictEqual(report.fatal?.kind, "source-changed")
       assert.match(report.fatal!.message, /--restart/)
       assert.strictEqual(transport.requests.length, 0)
-    }))
+    })
+  )
 
   it.effect("starts from the first row with restart, and after a completed run", () =>
     Effect.gen(function* () {
-      const interrupted = { version: 1 as const, sync: "track:Scored", fingerprint: fingerprint(50), watermark: 20, complete: false, updatedAt: "t" }
+      const interrupted = {
+        version: 1 as const,
+        sync: "track:Scored",
+        fingerprint: fingerprint(50),
+        watermark: 20,
+        complete: false,
+        updatedAt: "t"
+      }
       const restarted = harness({ rows: rows(50), checkpoint: interrupted, resume: "restart" })
       assert.strictEqual((yield* runToEnd(restarted.run)).messages.accepted, 50)
       const afterComplete = harness({ rows: rows(50), checkpoint: { ...interrupted, complete: true } })
       assert.strictEqual((yield* runToEnd(afterComplete.run)).messages.accepted, 50)
-    }))
+    })
+  )
 
   it.effect("passes a batch that could not be delivered, listing its rows in the checkpoint", () =>
     Effect.gen(function* () {
@@ -143,7 +157,8 @@ describe("Sync.run checkpoints", () => {
       assert.deepStrictEqual(rejects, [])
       assert.deepInclude(store.saved.at(-1)!, { version: 2, watermark: 300, undelivered: [[101, 200]], complete: false })
       assert.deepStrictEqual(report.checkpoint, { location: "memory", watermark: 300, complete: false, undelivered: [[101, 200]] })
-    }))
+    })
+  )
 })
 
 describe("Sync.run stops", () => {
@@ -164,7 +179,8 @@ describe("Sync.run stops", () => {
       assert.strictEqual(report.messages.undelivered, 0)
       assert.strictEqual(transport.requests.flatMap((r) => r.rowNumbers).length, 250)
       assert.deepInclude(store.saved.at(-1)!, { watermark: 250, complete: false })
-    }))
+    })
+  )
 
   it.effect("at once on a second request: what is in flight is reported undelivered, the checkpoint holds", () =>
     Effect.gen(function* () {
@@ -187,7 +203,8 @@ describe("Sync.run stops", () => {
       assert.strictEqual(rejects.length, 0)
       assert.deepStrictEqual(report.undeliveredRows, [[101, 250]])
       assert.deepInclude(store.saved.at(-1)!, { watermark: 250, undelivered: [[101, 250]], complete: false })
-    }))
+    })
+  )
 })
 
 describe("Sync.run reject limits", () => {
@@ -209,8 +226,8 @@ describe("Sync.run reject limits", () => {
       assert.strictEqual(report.fatal?.kind, "interrupted")
       assert.strictEqual(report.messages.accepted, 300)
       assert.deepInclude(store.saved.at(-1)!, { watermark: 300 })
-    }))
-
+    })
+  )
 
   it.effect("stops before sending anything when the first rows break the limit", () =>
     Effect.gen(function* () {
@@ -219,7 +236,8 @@ describe("Sync.run reject limits", () => {
       assert.strictEqual(report.fatal?.kind, "max-rejects")
       assert.match(report.fatal!.message, /100 of 1000 rows rejected \(10%\), over the limit of 5%: stopped before sending anything/)
       assert.strictEqual(transport.requests.length, 0)
-    }))
+    })
+  )
 
   it.effect("judges the first 1,000 rows even when the queue is set smaller: it grows to hold them", () =>
     Effect.gen(function* () {
@@ -231,7 +249,8 @@ describe("Sync.run reject limits", () => {
       assert.strictEqual(report.fatal?.kind, "max-rejects")
       assert.match(report.fatal!.message, /100 of 1000 rows rejected/)
       assert.strictEqual(transport.requests.length, 0)
-    }))
+    })
+  )
 
   it.effect("stops on a count as soon as it is passed", () =>
     Effect.gen(function* () {
@@ -239,7 +258,8 @@ describe("Sync.run reject limits", () => {
       const report = yield* runToEnd(run)
       assert.strictEqual(report.fatal?.kind, "max-rejects")
       assert.strictEqual(transport.requests.length, 0)
-    }))
+    })
+  )
 
   it.effect("runs to the end under the limit", () =>
     Effect.gen(function* () {
@@ -248,5 +268,6 @@ describe("Sync.run reject limits", () => {
       assert.strictEqual(report.outcome, "completed")
       assert.strictEqual(report.messages.accepted, 4_950)
       assert.strictEqual(report.rows.rejected, 50)
-    }))
+    })
+  )
 })

@@ -26,7 +26,12 @@ const batchOf = (rows: ReadonlyArray<number>): Batch => {
     const json = JSON.stringify({ type: "track", messageId: `m${rowNumber}`, properties: { row: rowNumber } })
     return { rowNumber, type: "track", messageId: `m${rowNumber}`, json, bytes: json.length }
   })
-  return { messages, messageBytes: messages.reduce((sum, m) => sum + m.bytes, 0) + messages.length - 1, firstRow: rows[0]!, lastRow: rows[rows.length - 1]! }
+  return {
+    messages,
+    messageBytes: messages.reduce((sum, m) => sum + m.bytes, 0) + messages.length - 1,
+    firstRow: rows[0]!,
+    lastRow: rows[rows.length - 1]!
+  }
 }
 
 const harness = (answer: (request: RecordedRequest, index: number) => Answer, options: { dryRun?: boolean } = {}) =>
@@ -85,7 +90,8 @@ describe("Dispatcher", () => {
       assert.strictEqual(report.batches.retries, 1)
       assert.strictEqual(h.tally.batchesInFlight, 0)
       assert.strictEqual(h.afterBatch(), 1)
-    }).pipe(Random.withSeed(3)))
+    }).pipe(Random.withSeed(3))
+  )
 
   it.effect("settles a batch the endpoint refuses as refused, each row a reject with the status", () =>
     Effect.gen(function* () {
@@ -100,7 +106,8 @@ describe("Dispatcher", () => {
       )
       assert.strictEqual(h.tally.messagesRefused, 2)
       assert.deepStrictEqual(h.stops, [])
-    }))
+    })
+  )
 
   it.effect("stops the run on a refused write key, leaving the batch in flight for the stop to settle", () =>
     Effect.gen(function* () {
@@ -111,7 +118,8 @@ describe("Dispatcher", () => {
         [["WriteKeyRefused", "the endpoint refused the write key (HTTP 401); check the key and the region or endpoint"]]
       )
       assert.strictEqual(h.tally.messagesAccepted + h.tally.messagesRefused + h.tally.messagesUndelivered, 0)
-    }))
+    })
+  )
 
   it.effect("plans batches in a dry run, sending nothing", () =>
     Effect.gen(function* () {
@@ -119,7 +127,8 @@ describe("Dispatcher", () => {
       yield* h.send(batchOf([1, 2]))
       assert.strictEqual(h.recording.requests.length, 0)
       assert.strictEqual(h.tally.messagesPlanned, 2)
-    }))
+    })
+  )
 
   it.effect("sends under whatever SendingPolicy the run is given", () =>
     Effect.gen(function* () {
@@ -147,5 +156,6 @@ describe("Dispatcher", () => {
       assert.strictEqual(transport.requests.length, 3)
       assert.deepStrictEqual(report.messages, { built: 30, sent: 30, accepted: 20, refused: 10, undelivered: 0 })
       assert.strictEqual(report.outcome, "incomplete")
-    }))
+    })
+  )
 })

@@ -26,7 +26,8 @@ describe("fixedSendingPolicy", () => {
       assert.isUndefined(idle.pollUnsafe())
       yield* policy.release
       yield* Fiber.join(idle)
-    }))
+    })
+  )
 
   it.effect("after a 429 with Retry-After, holds every attempt until the pause has passed", () =>
     Effect.gen(function* () {
@@ -38,7 +39,8 @@ describe("fixedSendingPolicy", () => {
       assert.isUndefined(attempt.pollUnsafe())
       yield* TestClock.adjust(1)
       assert.strictEqual(yield* Fiber.join(attempt), 3_000)
-    }))
+    })
+  )
 
   it.effect("backs off exponentially with jitter within the budget, then stops as exhausted", () =>
     Effect.gen(function* () {
@@ -55,5 +57,6 @@ describe("fixedSendingPolicy", () => {
       assert.deepStrictEqual(yield* policy.failed(httpError(500), 9, 59_999), { _tag: "Stop", reason: "exhausted", by: "time" })
       assert.deepStrictEqual(yield* policy.failed(httpError(401), 1, 0), { _tag: "Stop", reason: "auth" })
       assert.deepStrictEqual(yield* policy.failed(httpError(400), 1, 0), { _tag: "Stop", reason: "refused" })
-    }).pipe(Random.withSeed(1)))
+    }).pipe(Random.withSeed(1))
+  )
 })

@@ -50,14 +50,28 @@ const harness = (
     const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(options.capacity ?? 100)
     const rejectGate = yield* RejectGate.make(PipelineOptions.parse({}), tally, abort)
     const rows = Stream.fromIterable(items).pipe(Stream.rechunk(options.chunk ?? 2), Stream.concat(options.tail ?? Stream.empty))
-    const reader = makeReader({ rows, map: compileMapper(spec, { name: "t", version: "0" }), recounting: true, queue, tally, position, settlement, writeRejects, rejectGate, stop })
+    const reader = makeReader({
+      rows,
+      map: compileMapper(spec, { name: "t", version: "0" }),
+      recounting: true,
+      queue,
+      tally,
+      position,
+      settlement,
+      writeRejects,
+      rejectGate,
+      stop
+    })
     return { tally, rejects, stops, position, queue, reader, stop }
   })
 
 describe("makeReader", () => {
   it.effect("waits while the queue is full (backpressure), and reads on as it is taken from", () =>
     Effect.gen(function* () {
-      const h = yield* harness([1, 2, 3, 4, 5, 6].map((n) => row(n)), { capacity: 2, chunk: 2 })
+      const h = yield* harness(
+        [1, 2, 3, 4, 5, 6].map((n) => row(n)),
+        { capacity: 2, chunk: 2 }
+      )
       const fiber = yield* Effect.forkChild(h.reader.read)
       yield* TestClock.adjust(1_000)
       // The first chunk filled the queue; the second is mapped and waiting to be offered.
@@ -70,7 +84,8 @@ describe("makeReader", () => {
       yield* Fiber.join(fiber)
       assert.strictEqual(h.position.readThrough, 6)
       assert.isFalse(h.reader.isOffering())
-    }))
+    })
+  )
 
   it.effect("skips what the interrupted run settled, sends its undelivered rows again, rejects what cannot be mapped", () =>
     Effect.gen(function* () {
@@ -83,7 +98,8 @@ describe("makeReader", () => {
       )
       const { rows } = h.tally.report({ sync: "s", source: "m", endpoint: "e", dryRun: false }, 0)
       assert.deepStrictEqual(rows, { read: 5, mapped: 2, rejected: 1, skipped: 2 })
-    }))
+    })
+  )
 
   it.effect("a source that fails mid-way: what was read is queued, and the run says why it ended", () =>
     Effect.gen(function* () {
@@ -91,16 +107,21 @@ describe("makeReader", () => {
       yield* h.reader.read
       assert.deepStrictEqual(yield* takeToEnd(h.queue), [1, 2])
       assert.deepStrictEqual([h.tally.fatal?._tag, h.tally.fatal?.message], ["SourceFailed", "connection lost"])
-    }))
+    })
+  )
 
   it.effect("stops at its next chunk on a graceful stop", () =>
     Effect.gen(function* () {
-      const h = yield* harness([1, 2, 3, 4, 5, 6].map((n) => row(n)), { capacity: 2, chunk: 2 })
+      const h = yield* harness(
+        [1, 2, 3, 4, 5, 6].map((n) => row(n)),
+        { capacity: 2, chunk: 2 }
+      )
       const fiber = yield* Effect.forkChild(h.reader.read)
       yield* TestClock.adjust(1)
       h.stop.stopping = true
       assert.deepStrictEqual(yield* takeToEnd(h.queue), [1, 2, 3, 4])
       yield* Fiber.join(fiber)
       assert.strictEqual(h.tally.rowsRead, 4)
-    }))
+    })
+  )
 })

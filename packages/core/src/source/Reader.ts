@@ -103,7 +103,8 @@ export const makeReader = (input: ReaderInput): { readonly read: Effect.Effect<v
     Stream.runForEachArray((items) => {
       if (stop.stopping) return Effect.fail(new StopReading())
       const chunk = mapChunk(input, items)
-      if (chunk.messages.length > 0 && position.firstMessageRow === Number.POSITIVE_INFINITY) position.firstMessageRow = chunk.messages[0]!.rowNumber
+      if (chunk.messages.length > 0 && position.firstMessageRow === Number.POSITIVE_INFINITY)
+        position.firstMessageRow = chunk.messages[0]!.rowNumber
       const done = Effect.sync(() => {
         offering = []
         position.readThrough = chunk.lastRow

@@ -110,11 +110,7 @@ export interface RowSourceShape {
    * plain row: the pipeline maps it again and rejects it with the reason. Without it, the pipeline
    * maps `rows`.
    */
-  readonly prepare?: (
-    spec: SyncSpec,
-    library: LibraryInfo,
-    columnTypes?: ColumnTypes
-  ) => Stream.Stream<SourceItem | PreparedRow, SourceError>
+  readonly prepare?: (spec: SyncSpec, library: LibraryInfo, columnTypes?: ColumnTypes) => Stream.Stream<SourceItem | PreparedRow, SourceError>
 }
 
 export class RowSource extends Context.Service<RowSource, RowSourceShape>()("tablecast/RowSource") {}

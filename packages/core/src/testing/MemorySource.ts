@@ -16,10 +16,7 @@ export interface MemorySourceOptions {
 }
 
 /** A RowSource over rows in memory, for tests of the pipeline and of apps built on it. */
-export const memorySource = (
-  rows: ReadonlyArray<Record<string, unknown>>,
-  options: MemorySourceOptions = {}
-): Layer.Layer<RowSource> => {
+export const memorySource = (rows: ReadonlyArray<Record<string, unknown>>, options: MemorySourceOptions = {}): Layer.Layer<RowSource> => {
   const items: Array<SourceItem> = rows.map((values, i) => ({ rowNumber: i + 1, values }))
   let pulled = 0
   const chunkSize = options.chunkSize ?? 100

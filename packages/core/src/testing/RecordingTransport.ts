@@ -24,7 +24,16 @@ export interface RecordingTransport {
 }
 
 export const httpError = (status: number, retryAfterMillis?: number): TransportError => {
-  const kind = status === 401 || status === 403 ? "auth" : status === 429 ? "throttled" : status >= 500 && status !== 501 && status !== 505 ? "server" : status === 408 ? "server" : "rejected"
+  const kind =
+    status === 401 || status === 403
+      ? "auth"
+      : status === 429
+        ? "throttled"
+        : status >= 500 && status !== 501 && status !== 505
+          ? "server"
+          : status === 408
+            ? "server"
+            : "rejected"
   return new TransportError({
     kind,
     retryable: kind === "throttled" || kind === "server",

@@ -35,7 +35,8 @@ const canonical = (value: unknown): string =>
 const expectEqual = (actual: unknown, expected: unknown, what: string): void => {
   const a = canonical(actual)
   const e = canonical(expected)
-  if (a !== e) throw new Error(`${what}: expected ${e.length > 2000 ? `${e.slice(0, 2000)}…` : e}, got ${a.length > 2000 ? `${a.slice(0, 2000)}…` : a}`)
+  if (a !== e)
+    throw new Error(`${what}: expected ${e.length > 2000 ? `${e.slice(0, 2000)}…` : e}, got ${a.length > 2000 ? `${a.slice(0, 2000)}…` : a}`)
 }
 
 const expectTrue = (condition: boolean, what: string): void => {
@@ -136,7 +137,7 @@ const cases: Array<SnapshotStoreContractCase> = [
       Effect.gen(function* () {
         const sync = freshSync("text")
         const odd: Array<SnapshotEntry> = [
-          { key: JSON.stringify(["it's \"quoted\""]), fingerprint: "f1", values: JSON.stringify({ name: "Zoë ✓ 🚀" }) },
+          { key: JSON.stringify(['it\'s "quoted"']), fingerprint: "f1", values: JSON.stringify({ name: "Zoë ✓ 🚀" }) },
           { key: JSON.stringify([""]), fingerprint: "", values: "{}" },
           { key: JSON.stringify(["c-1", 42, null]), fingerprint: "f3", values: JSON.stringify({ a: [1, "x"], b: null }) },
           { key: JSON.stringify(["back\\slash\nnewline"]), fingerprint: "f4", values: JSON.stringify({ t: "\u0001" }) }
@@ -147,7 +148,11 @@ const cases: Array<SnapshotStoreContractCase> = [
         yield* withRun(store, sync, (run) =>
           Effect.gen(function* () {
             expectEqual(yield* run.lookup(odd.map((e) => e.key)), odd, "lookup of odd keys")
-            expectEqual(yield* run.see(odd.map((e, i) => ({ key: e.key, rowNumber: i + 1 }))), odd.map(() => undefined), "see")
+            expectEqual(
+              yield* run.see(odd.map((e, i) => ({ key: e.key, rowNumber: i + 1 }))),
+              odd.map(() => undefined),
+              "see"
+            )
             expectEqual(yield* collect(run.unseen), [], "unseen after seeing every odd key")
           })
         )
@@ -269,9 +274,19 @@ const cases: Array<SnapshotStoreContractCase> = [
             const byKey = (a: SnapshotEntry, b: SnapshotEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
             expectEqual([...(yield* collect(run.unseen))].sort(byKey), ids.map((id) => entry(id)).sort(byKey), "unseen before any see")
             // Every third key seen, plus a key the snapshot does not have.
-            yield* run.see([...ids.filter((_, i) => i % 3 === 0).map((id, i) => ({ key: key(id), rowNumber: i + 1 })), { key: key("new"), rowNumber: 9999 }])
+            yield* run.see([
+              ...ids.filter((_, i) => i % 3 === 0).map((id, i) => ({ key: key(id), rowNumber: i + 1 })),
+              { key: key("new"), rowNumber: 9999 }
+            ])
             const unseen = [...(yield* collect(run.unseen))].sort(byKey)
-            expectEqual(unseen, ids.filter((_, i) => i % 3 !== 0).map((id) => entry(id)).sort(byKey), "unseen after seeing every third key")
+            expectEqual(
+              unseen,
+              ids
+                .filter((_, i) => i % 3 !== 0)
+                .map((id) => entry(id))
+                .sort(byKey),
+              "unseen after seeing every third key"
+            )
           })
         )
       })
@@ -289,7 +304,12 @@ const cases: Array<SnapshotStoreContractCase> = [
             expectEqual(yield* run.lookup([key("a"), key("b")]), [entry("a", "a2"), undefined], "lookup after commit")
             yield* run.commit([])
             // In one commit, the last change of a key wins.
-            yield* run.commit([change("added", "e", 5), change("removed", "e", 6), change("changed", "c", 2, { fingerprint: "c1" }), change("changed", "c", 2, { fingerprint: "c2" })])
+            yield* run.commit([
+              change("added", "e", 5),
+              change("removed", "e", 6),
+              change("changed", "c", 2, { fingerprint: "c1" }),
+              change("changed", "c", 2, { fingerprint: "c2" })
+            ])
             // Removing a key the snapshot does not have is no error.
             yield* run.commit([change("removed", "never", 7)])
           })
@@ -362,16 +382,30 @@ const cases: Array<SnapshotStoreContractCase> = [
         yield* seed(store, sync, ["a", "b"])
         yield* withRun(store, sync, (run) =>
           Effect.gen(function* () {
-            yield* run.see([{ key: key("a"), rowNumber: 1 }, { key: key("z"), rowNumber: 2 }])
+            yield* run.see([
+              { key: key("a"), rowNumber: 1 },
+              { key: key("z"), rowNumber: 2 }
+            ])
             yield* run.stage([change("added", "z", 2)])
           })
         )
         yield* withRun(store, sync, (run) =>
           Effect.gen(function* () {
-            expectEqual(yield* run.see([{ key: key("a"), rowNumber: 5 }, { key: key("z"), rowNumber: 6 }]), [undefined, undefined], "see in the next run")
+            expectEqual(
+              yield* run.see([
+                { key: key("a"), rowNumber: 5 },
+                { key: key("z"), rowNumber: 6 }
+              ]),
+              [undefined, undefined],
+              "see in the next run"
+            )
             expectEqual(yield* collect(run.staged), [], "staged in the next run")
             expectEqual(yield* run.stagedUsers, { touched: 0, added: 0 }, "stagedUsers in the next run")
-            expectEqual((yield* collect(run.unseen)).map((e) => e.key), [key("b")], "unseen in the next run")
+            expectEqual(
+              (yield* collect(run.unseen)).map((e) => e.key),
+              [key("b")],
+              "unseen in the next run"
+            )
           })
         )
       })

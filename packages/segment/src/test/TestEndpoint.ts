@@ -47,8 +47,7 @@ export const startTestEndpoint = async (): Promise<TestEndpoint> => {
   const sockets = new Set<Socket>()
   let opened = 0
   let waiters: Array<() => void> = []
-  const whenNoConnections = () =>
-    sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))
+  const whenNoConnections = () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)))
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))

@@ -10,9 +10,7 @@ import type { SegmentTransportOptionsError, SegmentTransportOptionsInput } from 
 import { userAgent } from "../Version.ts"
 import { answer, startTestEndpoint } from "./TestEndpoint.ts"
 
-export type MakeTransport = (
-  input: SegmentTransportOptionsInput
-) => Effect.Effect<TransportShape, SegmentTransportOptionsError, Scope.Scope>
+export type MakeTransport = (input: SegmentTransportOptionsInput) => Effect.Effect<TransportShape, SegmentTransportOptionsError, Scope.Scope>
 
 /** A write key that must never show up anywhere but the Authorization header. */
 export const secretKey = "wk_SECRET_q8Zr2vLx7Mn4Pb1T"
@@ -48,11 +46,7 @@ export const expectNoSecret = (value: unknown): void => {
  * The behaviour both transports (node:http, fetch) promise, run against real HTTP servers on
  * loopback: a recording endpoint and the tablecast sink.
  */
-export const transportContract = (
-  name: string,
-  make: MakeTransport,
-  traits: { readonly poolsConnections: boolean }
-): void => {
+export const transportContract = (name: string, make: MakeTransport, traits: { readonly poolsConnections: boolean }): void => {
   describe(`${name}: the request`, () => {
     it.effect("posts the messages in a batch envelope, with Basic auth, JSON and the User-Agent", () =>
       Effect.gen(function* () {
@@ -77,7 +71,8 @@ export const transportContract = (
         expect(accepted).toEqual({ status: 200, bodyBytes: batch().messageBytes + envelopeBytes })
         expect(transport.endpoint).toBe(`${endpoint.url}/v1/batch`)
         expect(transport.envelopeBytes).toBe(envelopeBytes)
-      }))
+      })
+    )
 
     it.effect("takes sentAt afresh from the Clock on every attempt", () =>
       Effect.gen(function* () {
@@ -89,7 +84,8 @@ export const transportContract = (
         yield* transport.send(batch(2))
         const sentAts = endpoint.requests.map((request) => (JSON.parse(request.text) as { sentAt: string }).sentAt)
         expect(sentAts).toEqual(["2025-01-02T03:04:05.678Z", "2025-01-02T03:05:35.678Z"])
-      }))
+      })
+    )
 
     it.effect("gzips the body when asked, and reports the compressed size", () =>
       Effect.gen(function* () {
@@ -101,7 +97,8 @@ export const transportContract = (
         expect(request?.raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
         expect(request?.text).toBe(`{"batch":[${messages.join(",")}],"sentAt":"1970-01-01T00:00:00.000Z"}`)
         expect(accepted.bodyBytes).toBe(request?.raw.length)
-      }))
+      })
+    )
   })
 
   describe(`${name}: answers and failures`, () => {
@@ -146,7 +143,8 @@ export const transportContract = (
         }
         // The redirect was reported, not followed: every request went to the endpoint itself.
         expect(endpoint.requests).toHaveLength(cases.length)
-      }))
+      })
+    )
 
     it.effect("reads Retry-After as seconds or as an HTTP date, capped at 300 s", () =>
       Effect.gen(function* () {
@@ -166,7 +164,8 @@ export const transportContract = (
         expect(yield* retryAfter(429, "soon")).toEqual(["throttled", undefined])
         // Not retried, so no wait to report.
         expect(yield* retryAfter(400, "3")).toEqual(["rejected", undefined])
-      }))
+      })
+    )
 
     it.effect("trims the endpoint's error body into the message", () =>
       Effect.gen(function* () {
@@ -176,7 +175,8 @@ export const transportContract = (
         const error = yield* Effect.flip(transport.send(batch()))
         expect(error.message).toMatch(/^bad request x+…$/)
         expect(error.message.length).toBeLessThan(300)
-      }))
+      })
+    )
 
     it.effect("never lets the write key into an error, even when the endpoint echoes it", () =>
       Effect.gen(function* () {
@@ -194,7 +194,8 @@ export const transportContract = (
         expect(error.message).toContain("[redacted]")
         expectNoSecret(error)
         expectNoSecret(transport.endpoint)
-      }))
+      })
+    )
 
     it.effect("gives up after timeoutMillis with a retryable timeout", () =>
       Effect.gen(function* () {
@@ -204,7 +205,8 @@ export const transportContract = (
         const error = yield* Effect.flip(transport.send(batch()))
         expect([error.kind, error.retryable]).toEqual(["timeout", true])
         expect(error.message).toBe("no complete answer within 150 ms")
-      }))
+      })
+    )
 
     it.live("aborts the request when the send is interrupted", () =>
       Effect.gen(function* () {
@@ -216,7 +218,8 @@ export const transportContract = (
         // The abort reached the socket: the connection closes now, not at the 10 s timeout.
         const closed = yield* Effect.promise(() => endpoint.whenNoConnections()).pipe(Effect.timeoutOption("2 seconds"))
         expect(closed._tag).toBe("Some")
-      }))
+      })
+    )
 
     it.effect("reports a reset connection, a cut-off answer and a refused connection as retryable network errors", () =>
       Effect.gen(function* () {
@@ -226,7 +229,7 @@ export const transportContract = (
         const reset = yield* Effect.flip(transport.send(batch()))
         expect([reset.kind, reset.retryable]).toEqual(["network", true])
         endpoint.handler = (_request, _response, socket) =>
-          socket.end("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"succ")
+          socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"succ')
         const cut = yield* Effect.flip(transport.send(batch()))
         expect([cut.kind, cut.retryable]).toEqual(["network", true])
         endpoint.handler = (_request, _response, socket) => socket.destroy() // "socket hang up"
@@ -242,7 +245,8 @@ export const transportContract = (
         expect(refused.message).toMatch(/ECONNREFUSED/)
         expect(refused.message).not.toMatch(/network error/)
         for (const error of [reset, cut, hangUp, refused]) expectNoSecret(error)
-      }))
+      })
+    )
 
     it.effect("refuses invalid options without quoting the key", () =>
       Effect.gen(function* () {
@@ -252,12 +256,11 @@ export const transportContract = (
         expectNoSecret(plain)
         const both = yield* Effect.flip(make({ writeKey, region: "eu", endpoint: "http://127.0.0.1:1" }))
         expect(both.message).toBe("endpoint: give a region or an endpoint, not both")
-        const withCredentials = yield* Effect.flip(
-          make({ writeKey, endpoint: `https://${secretKey}:x@collector.example/` })
-        )
+        const withCredentials = yield* Effect.flip(make({ writeKey, endpoint: `https://${secretKey}:x@collector.example/` }))
         expect(withCredentials.message).toMatch(/must not hold credentials/)
         expectNoSecret(withCredentials)
-      }))
+      })
+    )
   })
 
   if (traits.poolsConnections) {
@@ -272,7 +275,8 @@ export const transportContract = (
           )
           expect(endpoint.requests).toHaveLength(12)
           expect(endpoint.connections()).toBeLessThanOrEqual(2)
-        }))
+        })
+      )
     })
   }
 
@@ -293,7 +297,8 @@ export const transportContract = (
         const stranger = yield* make({ writeKey: Redacted.make("wk_other"), endpoint: running.url })
         const refused = yield* Effect.flip(stranger.send(batch()))
         expect([refused.kind, refused.status, refused.retryable]).toEqual(["auth", 401, false])
-      }))
+      })
+    )
 
     it.effect("meets the sink's faults as retryable errors", () =>
       Effect.gen(function* () {
@@ -313,6 +318,7 @@ export const transportContract = (
         running.setFaults({ down: false })
         yield* transport.send(batch())
         expect(running.stats()).toMatchObject({ messagesAccepted: 2, uniqueMessageIds: 2 })
-      }))
+      })
+    )
   })
 }

@@ -103,6 +103,8 @@ export const jsonReport = (result: CliResult): IncrementalReport => {
   try {
     return JSON.parse(result.stdout) as IncrementalReport
   } catch {
-    throw new Error(`the CLI printed no JSON report (exit ${result.code}):\nstdout: ${result.stdout.slice(0, 2_000)}\nstderr: ${result.stderr.slice(0, 2_000)}`)
+    throw new Error(
+      `the CLI printed no JSON report (exit ${result.code}):\nstdout: ${result.stdout.slice(0, 2_000)}\nstderr: ${result.stderr.slice(0, 2_000)}`
+    )
   }
 }

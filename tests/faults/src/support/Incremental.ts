@@ -31,7 +31,10 @@ export const modelTable = (from: number, to: number): Map<number, ModelValues> =
 }
 
 /** A copy of `table` with `change` applied to the customers it picks (undefined: unchanged). */
-export const edit = (table: ModelTable, change: (customer: number, values: ModelValues) => ModelValues | "remove" | undefined): Map<number, ModelValues> => {
+export const edit = (
+  table: ModelTable,
+  change: (customer: number, values: ModelValues) => ModelValues | "remove" | undefined
+): Map<number, ModelValues> => {
   const next = new Map<number, ModelValues>()
   for (const [customer, values] of table) {
     const changed = change(customer, values)
@@ -65,7 +68,8 @@ export interface ExpectedRun {
 export const classify = (
   delivered: ModelTable,
   table: ModelTable,
-  counts: (before: ModelValues, after: ModelValues) => boolean = (before, after) => before.score !== after.score || before.segment !== after.segment
+  counts: (before: ModelValues, after: ModelValues) => boolean = (before, after) =>
+    before.score !== after.score || before.segment !== after.segment
 ): ExpectedRun => {
   const added: Array<number> = []
   const changed: Array<number> = []
@@ -164,7 +168,8 @@ export const readMessages = async (file: string): Promise<Array<StoredMessage>> 
 }
 
 /** Customers of the messages (by userId), sorted, repeats kept. */
-export const customersOf = (messages: ReadonlyArray<StoredMessage>): Array<number> => messages.map((message) => rowOf(message.userId)).sort((a, b) => a - b)
+export const customersOf = (messages: ReadonlyArray<StoredMessage>): Array<number> =>
+  messages.map((message) => rowOf(message.userId)).sort((a, b) => a - b)
 
 export const sorted = (customers: Iterable<number>): Array<number> => [...customers].sort((a, b) => a - b)
 

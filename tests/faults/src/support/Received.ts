@@ -63,7 +63,9 @@ export const deliveryProblems = (received: Received, rows: ReadonlyArray<number>
   if (unexpected.length > 0) problems.push(`${unexpected.length} rows arrived that should not have, e.g. ${unexpected.slice(0, 5).join(", ")}`)
   const split = [...received.idsByRow].filter(([, ids]) => ids.size !== messagesPerRow)
   if (split.length > 0) {
-    problems.push(`${split.length} rows arrived under other than ${messagesPerRow} messageId(s), e.g. row ${split[0]![0]} under ${split[0]![1].size}`)
+    problems.push(
+      `${split.length} rows arrived under other than ${messagesPerRow} messageId(s), e.g. row ${split[0]![0]} under ${split[0]![1].size}`
+    )
   }
   if (received.distinctIds !== rows.length * messagesPerRow && problems.length === 0) {
     problems.push(`${received.distinctIds} distinct messageIds for ${rows.length} rows`)

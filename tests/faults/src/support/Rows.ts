@@ -13,8 +13,7 @@ export const rowOf = (userId: unknown): number => (typeof userId === "string" &&
 export const HEADER = "customer_id,score,segment,model_version"
 
 /** One data row; the score is a deterministic function of the row, so files are reproducible. */
-export const rowLine = (row: number): string =>
-  `${customerId(row)},${((row * 7919) % 10_000) / 10_000},s${row % 7},churn-v3`
+export const rowLine = (row: number): string => `${customerId(row)},${((row * 7919) % 10_000) / 10_000},s${row % 7},churn-v3`
 
 /**
  * Writes a CSV of `count` rows (plus the header) through a stream, so a million rows never sit in

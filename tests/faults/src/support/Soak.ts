@@ -46,7 +46,13 @@ export const runSoak = async (settings: SoakSettings): Promise<SoakResult> => {
   await writeRowsCsv(file, settings.rows)
   const sink = await startSink({ out, writeKeys: [WRITE_KEY], ...settings.faults })
   try {
-    const args = syncArgs(file, sink.url, ["--timeout", String(settings.requestTimeoutMillis), "--progress", "none", ...(settings.extraArgs ?? [])])
+    const args = syncArgs(file, sink.url, [
+      "--timeout",
+      String(settings.requestTimeoutMillis),
+      "--progress",
+      "none",
+      ...(settings.extraArgs ?? [])
+    ])
     const result = await runCli(args, { cwd: settings.dir, env: env(), timeoutMillis: settings.cliTimeoutMillis, memorySampleMillis: 100 })
     // Answers the CLI gave up on (timeouts) are still being finished by the receiver, as a real
     // one would: let them land before counting.
@@ -85,4 +91,6 @@ export const mixedFaults = (seed: number): SinkFaultsInput => ({
 
 /** The RSS (KiB) at each tenth of the run, to show whether memory grows with the rows sent. */
 export const rssByTenth = (samples: ReadonlyArray<number>): Array<number> =>
-  samples.length === 0 ? [] : Array.from({ length: 10 }, (_, i) => samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)]!)
+  samples.length === 0
+    ? []
+    : Array.from({ length: 10 }, (_, i) => samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)]!)

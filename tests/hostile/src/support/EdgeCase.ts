@@ -57,7 +57,9 @@ export const mayRefuseWhole = (hostile: HostileCase, format: BodyFormat): boolea
 export const runEdgeCase = async (
   hostile: HostileCase,
   format: BodyFormat,
-  startEdge: (env: Record<string, string>) => Promise<{ readonly fetch: (request: Request) => Promise<Response>; readonly url: string; readonly close: () => Promise<void> }>
+  startEdge: (
+    env: Record<string, string>
+  ) => Promise<{ readonly fetch: (request: Request) => Promise<Response>; readonly url: string; readonly close: () => Promise<void> }>
 ): Promise<Array<Violation>> => {
   const dir = await mkdtemp(path.join(tmpdir(), `tablecast-hostile-edge-${hostile.id}-`))
   try {
@@ -85,12 +87,22 @@ export const runEdgeCase = async (
     }
     if (refusedWhole(hostile, format) || (mayRefuseWhole(hostile, format) && status === 400)) {
       const violations: Array<Violation> = []
-      if (status !== 400) violations.push({ property: "exit-code", detail: `a JSON body holding invalid UTF-8 answered HTTP ${status}, expected 400 naming the byte offset` })
+      if (status !== 400)
+        violations.push({
+          property: "exit-code",
+          detail: `a JSON body holding invalid UTF-8 answered HTTP ${status}, expected 400 naming the byte offset`
+        })
       if (stored.requests.length > 0 || stored.received.length > 0) {
-        violations.push({ property: "rejects-justified", detail: `a JSON body refused with 400 must send nothing; ${stored.requests.length} batch(es) went out, ${stored.received.length} message(s) stored` })
+        violations.push({
+          property: "rejects-justified",
+          detail: `a JSON body refused with 400 must send nothing; ${stored.requests.length} batch(es) went out, ${stored.received.length} message(s) stored`
+        })
       }
       if (status === 400 && !(typeof body === "object" && body !== null && "error" in body && "message" in body)) {
-        violations.push({ property: "exit-code", detail: `a 400 answer without the documented {error, field, message} body: ${text.slice(0, 200)}` })
+        violations.push({
+          property: "exit-code",
+          detail: `a 400 answer without the documented {error, field, message} body: ${text.slice(0, 200)}`
+        })
       }
       if (text.includes(WRITE_KEY)) violations.push({ property: "no-secret", detail: "the write key appears in the answer" })
       return violations

@@ -77,10 +77,31 @@ export interface HostileCase {
 }
 
 /** Bytes that are not UTF-8: a lone lead byte, a stray continuation, an overlong '/', a surrogate, over U+10FFFF, 0xFF. */
-const InvalidSequences: ReadonlyArray<ReadonlyArray<number>> = [[0xc3], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff, 0xfe]]
+const InvalidSequences: ReadonlyArray<ReadonlyArray<number>> = [
+  [0xc3],
+  [0x80],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xff, 0xfe]
+]
 
 /** Control characters and terminal escapes a hostile value or header holds (NUL apart). */
-const ControlChars = ["\u001b[31m", "\u001b[2J", "\u001b]0;owned\u0007", "\u0007", "\b", "\u000b", "\u000c", "\u007f", "\u009b", "\r\n", "\n", "\t", "\u001b[0m"]
+const ControlChars = [
+  "\u001b[31m",
+  "\u001b[2J",
+  "\u001b]0;owned\u0007",
+  "\u0007",
+  "\b",
+  "\u000b",
+  "\u000c",
+  "\u007f",
+  "\u009b",
+  "\r\n",
+  "\n",
+  "\t",
+  "\u001b[0m"
+]
 
 const letters = fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"), minLength: 1, maxLength: 6 })
 /** Text a CSV must carry: quotes, delimiters, non-ASCII. */
@@ -88,7 +109,11 @@ const plainText = fc.string({ unit: fc.constantFrom(..."abcxyz 019,;\"'é中😀
 
 const controlText = (withNul: boolean) =>
   fc
-    .tuple(plainText, fc.array(fc.constantFrom(...ControlChars, ...(withNul ? ["\u0000", "\u0000\u0000"] : [])), { minLength: 1, maxLength: 3 }), plainText)
+    .tuple(
+      plainText,
+      fc.array(fc.constantFrom(...ControlChars, ...(withNul ? ["\u0000", "\u0000\u0000"] : [])), { minLength: 1, maxLength: 3 }),
+      plainText
+    )
     .map(([a, controls, b]) => `${a}${controls.join("")}${b}`)
 
 /** A value nested `depth` deep: arrays or objects, with a leaf. */
@@ -97,12 +122,24 @@ export const deepJsonText = (depth: number, objects: boolean): string =>
 
 const smallJson = fc.oneof(
   fc.record({ k: letters, n: fc.integer({ min: -1000, max: 1000 }) }).map((value) => JSON.stringify(value)),
-  fc.array(fc.oneof(fc.integer({ min: 0, max: 99 }), letters.map((s) => `t_${s}`)), { maxLength: 4 }).map((value) => JSON.stringify(value)),
+  fc
+    .array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 99 }),
+        letters.map((s) => `t_${s}`)
+      ),
+      { maxLength: 4 }
+    )
+    .map((value) => JSON.stringify(value)),
   fc.integer({ min: 2, max: 20 }).map((depth) => deepJsonText(depth, depth % 2 === 0))
 )
 
-const decimal = fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 1, max: 99 })).map(([whole, cents]) => `${whole}.${cents % 10 === 0 ? `${cents / 10}` : cents}`)
-const trailingZeros = fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.constantFrom("0", "00", "50", "10", "000")).map(([whole, fraction]) => `${whole}.${fraction}`)
+const decimal = fc
+  .tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 1, max: 99 }))
+  .map(([whole, cents]) => `${whole}.${cents % 10 === 0 ? `${cents / 10}` : cents}`)
+const trailingZeros = fc
+  .tuple(fc.integer({ min: 0, max: 99_999 }), fc.constantFrom("0", "00", "50", "10", "000"))
+  .map(([whole, fraction]) => `${whole}.${fraction}`)
 const hugeInt = fc.bigInt({ min: 10n ** 17n, max: 10n ** 30n }).map((n) => n.toString())
 const word = fc.constantFrom("n/a", "unknown", "t_high", "-", "none")
 
@@ -163,17 +200,21 @@ export const caseArbitrary = (id: number, focus: Hazard, options: { readonly max
       (f.controlHeaders && kind === "text" ? fc.tuple(fc.boolean(), controlText(f.nul)) : fc.constant([false, ""] as const)).map(
         ([hostile, text]) => (hostile || (f.controlHeaders && index === 0) ? `col${index}_${text}` : `col${index}`)
       )
-    const columnKinds = fc.tuple(
-      fc.integer({ min: 1, max: 2 }).map((n) => Array.from({ length: n }, () => "text" as ColumnKind)),
-      fc.constant(f.mixed || f.trailing || f.huge ? ["mixed" as ColumnKind] : []),
-      fc.constant(f.deep ? ["json" as ColumnKind] : []),
-      fc.boolean()
-    ).map(([text, mixed, json, extraJson]) => [...text, ...mixed, ...json, ...(extraJson && !f.deep ? ["json" as ColumnKind] : [])])
+    const columnKinds = fc
+      .tuple(
+        fc.integer({ min: 1, max: 2 }).map((n) => Array.from({ length: n }, () => "text" as ColumnKind)),
+        fc.constant(f.mixed || f.trailing || f.huge ? ["mixed" as ColumnKind] : []),
+        fc.constant(f.deep ? ["json" as ColumnKind] : []),
+        fc.boolean()
+      )
+      .map(([text, mixed, json, extraJson]) => [...text, ...mixed, ...json, ...(extraJson && !f.deep ? ["json" as ColumnKind] : [])])
     const draw: fc.Arbitrary<Draw> = columnKinds.chain((kinds) =>
       fc.record({
         columns: fc.tuple(...kinds.map((kind, index) => headerOf(index, kind).map((header) => ({ kind, header })))),
         distinctRows: fc.integer({ min: 3, max: options.maxRows }),
-        repeats: f.identical ? fc.array(fc.record({ of: fc.nat(), times: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 4 }) : fc.constant([]),
+        repeats: f.identical
+          ? fc.array(fc.record({ of: fc.nat(), times: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 4 })
+          : fc.constant([]),
         batchCount: fc.integer({ min: 1, max: 8 })
       })
     )
@@ -244,7 +285,7 @@ export const caseArbitrary = (id: number, focus: Hazard, options: { readonly max
             })
           }
           if (f.invalid) {
-            const count = 1 + (nats.next().value as number) % 2
+            const count = 1 + ((nats.next().value as number) % 2)
             for (let i = 0; i < count; i++) {
               const row = (nats.next().value as number) % distinct.length
               const cell = distinct[row]![textColumn]!
@@ -269,7 +310,8 @@ export const caseArbitrary = (id: number, focus: Hazard, options: { readonly max
           const has = (predicate: (cell: Cell) => boolean) => rows.some((row) => row.cells.some(predicate))
           if (has((cell) => cell.kind === "deep-json")) hazards.add("deep-json")
           if (rows.length > distinct.length) hazards.add("identical-rows")
-          if (mixedColumn >= 0 && new Set(rows.map((row) => (row.cells[mixedColumn]!.kind === "word" ? "text" : "number"))).size > 1) hazards.add("mixed-types")
+          if (mixedColumn >= 0 && new Set(rows.map((row) => (row.cells[mixedColumn]!.kind === "word" ? "text" : "number"))).size > 1)
+            hazards.add("mixed-types")
           if (has((cell) => cell.kind === "trailing-zeros")) hazards.add("trailing-zeros")
           if (has((cell) => cell.kind === "huge-int")) hazards.add("huge-integers")
           if (has((cell) => cell.invalidBytes !== undefined)) hazards.add("invalid-utf8")

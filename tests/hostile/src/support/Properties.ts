@@ -63,9 +63,15 @@ export interface Observed {
   /** The messageIds of 2xx answers the recording proxy handed back whole to the client. */
   readonly acknowledged: ReadonlySet<string>
   /** Every request the recording proxy saw, with its answer (a status, "reset" or "gone"). */
-  readonly requests: ReadonlyArray<{ readonly number: number; readonly messageIds: ReadonlyArray<string>; readonly status: number | string | undefined }>
+  readonly requests: ReadonlyArray<{
+    readonly number: number
+    readonly messageIds: ReadonlyArray<string>
+    readonly status: number | string | undefined
+  }>
   /** The CLI's exit code and terminal output, or the edge's HTTP status. */
-  readonly outcome: { readonly kind: "cli"; readonly code: number | null; readonly terminal: string } | { readonly kind: "http"; readonly status: number }
+  readonly outcome:
+    | { readonly kind: "cli"; readonly code: number | null; readonly terminal: string }
+    | { readonly kind: "http"; readonly status: number }
   /** Everything the tool printed or wrote, for the secret check. */
   readonly outputs: ReadonlyArray<string>
   readonly writeKey: string
@@ -155,7 +161,7 @@ const depthOf = (value: unknown): number => {
 }
 
 const show = (value: unknown): string => {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
@@ -200,11 +206,16 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       fail("every-row-once", `a reject names row ${reject.row}, not a row of the ${n}-row input`)
       continue
     }
-    if (rejectsByRow.has(reject.row)) fail("every-row-once", `row ${reject.row} is listed twice in the rejects (${rejectsByRow.get(reject.row)!.stage}, ${reject.stage})`)
+    if (rejectsByRow.has(reject.row))
+      fail("every-row-once", `row ${reject.row} is listed twice in the rejects (${rejectsByRow.get(reject.row)!.stage}, ${reject.stage})`)
     else rejectsByRow.set(reject.row, reject)
   }
-  const undeliveredIds = new Set(observed.rejects.filter((reject) => reject.stage === "undelivered" && reject.messageId !== undefined).map((reject) => reject.messageId!))
-  const refusedIds = new Set(observed.rejects.filter((reject) => reject.stage === "batch-refused" && reject.messageId !== undefined).map((reject) => reject.messageId!))
+  const undeliveredIds = new Set(
+    observed.rejects.filter((reject) => reject.stage === "undelivered" && reject.messageId !== undefined).map((reject) => reject.messageId!)
+  )
+  const refusedIds = new Set(
+    observed.rejects.filter((reject) => reject.stage === "batch-refused" && reject.messageId !== undefined).map((reject) => reject.messageId!)
+  )
 
   // Received, deduplicated by messageId.
   const receivedById = new Map<string, StoredMessage>()
@@ -225,7 +236,10 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       fail("books-balance", `rows: read ${rows.read} ≠ skipped ${rows.skipped} + rejected ${rows.rejected} + mapped ${rows.mapped}`)
     }
     if (messages.built !== messages.accepted + messages.refused + messages.undelivered) {
-      fail("books-balance", `messages: built ${messages.built} ≠ accepted ${messages.accepted} + refused ${messages.refused} + undelivered ${messages.undelivered}`)
+      fail(
+        "books-balance",
+        `messages: built ${messages.built} ≠ accepted ${messages.accepted} + refused ${messages.refused} + undelivered ${messages.undelivered}`
+      )
     }
     if (report.fatal === undefined && rows.read !== n) fail("rows-read", `read ${rows.read} of the ${n} rows, with no fatal error`)
     if (report.rejects.total !== observed.rejects.length) {
@@ -244,7 +258,8 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   // A run stopped by a run-level failure may leave rows unread (a re-run resumes them); it says so
   // with its fatal error and is never "completed".
   const unread = report?.fatal !== undefined ? Math.max(0, n - report.rows.read) : 0
-  if (unlisted > 0 && report?.fatal === undefined) fail("every-row-once", `${unlisted} undelivered messages are not listed, and no run-level failure says why`)
+  if (unlisted > 0 && report?.fatal === undefined)
+    fail("every-row-once", `${unlisted} undelivered messages are not listed, and no run-level failure says why`)
   for (const id of refusedIds) if (received.has(id)) fail("receiver-subsets", `messageId ${id} is reported refused but the receiver stored it`)
   // The proxy counts a 2xx as handed back once it is written to the socket; a client whose timeout
   // fired at that moment never read it and rightly reports the batch undelivered (the receiver stored
@@ -256,14 +271,23 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   }
   const storedUnacknowledged = [...received].filter((id) => !observed.acknowledged.has(id) && !undeliveredIds.has(id))
   if (storedUnacknowledged.length > Math.max(0, unlisted)) {
-    fail("receiver-subsets", `${storedUnacknowledged.length} messageId(s) stored by the receiver were neither acknowledged nor reported undelivered, e.g. ${storedUnacknowledged[0]}`)
+    fail(
+      "receiver-subsets",
+      `${storedUnacknowledged.length} messageId(s) stored by the receiver were neither acknowledged nor reported undelivered, e.g. ${storedUnacknowledged[0]}`
+    )
   }
   if (report !== undefined && accepted.size !== report.messages.accepted) {
-    fail("receiver-subsets", `${accepted.size} distinct messageIds were acknowledged to the client and not reported undelivered; the report accepted ${report.messages.accepted}`)
+    fail(
+      "receiver-subsets",
+      `${accepted.size} distinct messageIds were acknowledged to the client and not reported undelivered; the report accepted ${report.messages.accepted}`
+    )
   }
   for (const request of observed.requests) {
     if (new Set(request.messageIds).size !== request.messageIds.length) {
-      fail("distinct-ids", `request ${request.number} carried ${request.messageIds.length} messages under ${new Set(request.messageIds).size} distinct messageIds`)
+      fail(
+        "distinct-ids",
+        `request ${request.number} carried ${request.messageIds.length} messages under ${new Set(request.messageIds).size} distinct messageIds`
+      )
     }
   }
 
@@ -273,9 +297,11 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     rowsOfGroup.set(row.group, [...(rowsOfGroup.get(row.group) ?? []), index + 1])
   })
   const receivedByUser = new Map<string, Array<StoredMessage>>()
-  for (const message of receivedById.values()) receivedByUser.set(String(message.userId), [...(receivedByUser.get(String(message.userId)) ?? []), message])
+  for (const message of receivedById.values())
+    receivedByUser.set(String(message.userId), [...(receivedByUser.get(String(message.userId)) ?? []), message])
   const knownUsers = new Set([...rowsOfGroup.keys()].map(userIdOf))
-  for (const user of receivedByUser.keys()) if (!knownUsers.has(user)) fail("content-intact", `the receiver holds messages for user ${show(user)}, no row of the input`)
+  for (const user of receivedByUser.keys())
+    if (!knownUsers.has(user)) fail("content-intact", `the receiver holds messages for user ${show(user)}, no row of the input`)
 
   let unaccountedTotal = 0
   for (const [group, rowNumbers] of rowsOfGroup) {
@@ -285,10 +311,16 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     const unaccounted = rowNumbers.length - listed.length - acknowledged.length
     const identical = rowNumbers.length > 1 ? ` (${rowNumbers.length} identical rows)` : ""
     if (unaccounted < 0) {
-      fail("every-row-once", `rows ${rowNumbers.join(", ")}${identical}: ${acknowledged.length} accepted messageIds and ${listed.length} listed for ${rowNumbers.length} row(s)`)
+      fail(
+        "every-row-once",
+        `rows ${rowNumbers.join(", ")}${identical}: ${acknowledged.length} accepted messageIds and ${listed.length} listed for ${rowNumbers.length} row(s)`
+      )
     }
     if (unaccounted > 0 && unlisted <= 0 && unread === 0) {
-      fail("every-row-once", `rows ${rowNumbers.join(", ")}${identical}: ${unaccounted} neither accepted at the receiver nor listed as rejected, refused or undelivered`)
+      fail(
+        "every-row-once",
+        `rows ${rowNumbers.join(", ")}${identical}: ${unaccounted} neither accepted at the receiver nor listed as rejected, refused or undelivered`
+      )
     }
     unaccountedTotal += Math.max(0, unaccounted)
     // Distinct rows, distinct ids: every non-rejected row of a group of identical rows that was
@@ -306,7 +338,8 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     // Content of what arrived.
     const cells = hostile.rows[rowNumbers[0]! - 1]!.cells
     for (const message of messages) {
-      if (message.type !== "track" || message.event !== EVENT) fail("content-intact", `row ${rowNumbers[0]}: a ${message.type} "${message.event}" message`)
+      if (message.type !== "track" || message.event !== EVENT)
+        fail("content-intact", `row ${rowNumbers[0]}: a ${message.type} "${message.event}" message`)
       const properties = message.properties ?? {}
       const names = new Set(Object.keys(properties))
       hostile.columns.forEach((column, index) => {
@@ -324,7 +357,10 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   }
   const lost = unaccountedTotal - Math.max(0, unlisted) - unread
   if ((unlisted > 0 || unread > 0) && lost !== 0) {
-    fail("every-row-once", `${unaccountedTotal} rows neither accepted nor listed; the report counts ${Math.max(0, unlisted)} undelivered it does not list and ${unread} rows unread`)
+    fail(
+      "every-row-once",
+      `${unaccountedTotal} rows neither accepted nor listed; the report counts ${Math.max(0, unlisted)} undelivered it does not list and ${unread} rows unread`
+    )
   }
 
   // 4. Each reject is justified, and each row that must be rejected is.
@@ -333,14 +369,19 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     const fate = fateOf(hostile, index, heterogeneous)
     const reject = rejectsByRow.get(row)
     if (fate === "must-reject" && (reject === undefined || !isRejected(reject))) {
-      fail("rejects-justified", `row ${row} (${describeRow(hostile, index)}) must be rejected; it is ${reject === undefined ? "not listed" : `listed as ${reject.stage}`}`)
+      fail(
+        "rejects-justified",
+        `row ${row} (${describeRow(hostile, index)}) must be rejected; it is ${reject === undefined ? "not listed" : `listed as ${reject.stage}`}`
+      )
     }
     if (fate === "must-map" && reject !== undefined && isRejected(reject)) {
       fail("rejects-justified", `row ${row} holds nothing to reject, yet was rejected (${reject.stage}: ${show(reject.reason)})`)
     }
   })
   const refusedAtProxy = new Map<string, number>()
-  const refusedRequests = observed.requests.filter((request) => typeof request.status === "number" && request.status >= 400 && request.status < 500)
+  const refusedRequests = observed.requests.filter(
+    (request) => typeof request.status === "number" && request.status >= 400 && request.status < 500
+  )
   for (const request of refusedRequests) for (const id of request.messageIds) refusedAtProxy.set(id, (refusedAtProxy.get(id) ?? 0) + 1)
   const refusedRejects = observed.rejects.filter((reject) => reject.stage === "batch-refused")
   for (const reject of refusedRejects) {
@@ -376,7 +417,8 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
   const completed = report?.outcome === "completed"
   if (observed.outcome.kind === "cli") {
     const code = observed.outcome.code
-    if (unbalanced && (completed || code === 0)) fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, exit ${code}`)
+    if (unbalanced && (completed || code === 0))
+      fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, exit ${code}`)
     const fatal = report?.fatal
     const expected = unbalanced
       ? ExitCodes.unbalanced
@@ -387,21 +429,33 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
           : anyRejected
             ? ExitCodes.rowsRejected
             : ExitCodes.ok
-    if (fatal !== undefined && FatalExitCodes[fatal.kind] === undefined) fail("exit-code", `the run ended in a "${fatal.kind}" failure: ${show(fatal.message)}`)
+    if (fatal !== undefined && FatalExitCodes[fatal.kind] === undefined)
+      fail("exit-code", `the run ended in a "${fatal.kind}" failure: ${show(fatal.message)}`)
     if (code !== expected && expected >= 0) {
-      fail("exit-code", `exit ${code}, expected ${expected} (${unbalanced ? "rows unaccounted for" : fatal !== undefined ? `a "${fatal.kind}" failure` : anyUnsettled ? "rows refused or undelivered" : anyRejected ? "rows rejected" : "every row delivered"})`)
+      fail(
+        "exit-code",
+        `exit ${code}, expected ${expected} (${unbalanced ? "rows unaccounted for" : fatal !== undefined ? `a "${fatal.kind}" failure` : anyUnsettled ? "rows refused or undelivered" : anyRejected ? "rows rejected" : "every row delivered"})`
+      )
     }
     if (report !== undefined && completed !== (code === 0 || code === 3)) fail("exit-code", `outcome ${report.outcome} with exit ${code}`)
     const control = C0_C1.exec(observed.outcome.terminal)
     if (control !== null) {
       const at = control.index
-      fail("output-escaped", `raw U+${control[0].codePointAt(0)!.toString(16).padStart(4, "0")} in the terminal output: ${JSON.stringify(observed.outcome.terminal.slice(Math.max(0, at - 40), at + 20))}`)
+      fail(
+        "output-escaped",
+        `raw U+${control[0].codePointAt(0)!.toString(16).padStart(4, "0")} in the terminal output: ${JSON.stringify(observed.outcome.terminal.slice(Math.max(0, at - 40), at + 20))}`
+      )
     }
   } else {
     const status = observed.outcome.status
-    if (unbalanced && (completed || status === 200)) fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, HTTP ${status}`)
+    if (unbalanced && (completed || status === 200))
+      fail("unbalanced-not-completed", `${lost} row(s) unaccounted for, yet outcome ${report?.outcome}, HTTP ${status}`)
     const expected = unbalanced || anyUnsettled || report?.fatal !== undefined ? 502 : 200
-    if (status !== expected) fail("exit-code", `HTTP ${status}, expected ${expected} (${unbalanced ? "rows unaccounted for" : anyUnsettled ? "rows refused or undelivered" : "every valid row delivered"})`)
+    if (status !== expected)
+      fail(
+        "exit-code",
+        `HTTP ${status}, expected ${expected} (${unbalanced ? "rows unaccounted for" : anyUnsettled ? "rows refused or undelivered" : "every valid row delivered"})`
+      )
   }
   for (const text of observed.outputs) if (text.includes(observed.writeKey)) fail("no-secret", "the write key appears in the output")
   if (observed.outcome.kind === "http") {
@@ -419,6 +473,14 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
 
 /** What a row holds, in a few words, for messages. */
 export const describeRow = (hostile: HostileCase, index: number): string => {
-  const kinds = hostile.rows[index]!.cells.map((cell) => (cell.invalidBytes !== undefined ? "invalid UTF-8" : cell.kind === "deep-json" ? `JSON ${cell.depth} deep` : cell.kind === "big" ? "a 10 MB value" : cell.kind))
+  const kinds = hostile.rows[index]!.cells.map((cell) =>
+    cell.invalidBytes !== undefined
+      ? "invalid UTF-8"
+      : cell.kind === "deep-json"
+        ? `JSON ${cell.depth} deep`
+        : cell.kind === "big"
+          ? "a 10 MB value"
+          : cell.kind
+  )
   return [...new Set(kinds)].join(", ")
 }

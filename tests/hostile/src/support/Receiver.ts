@@ -34,7 +34,9 @@ export const startReceiver = async (faults: Faults, out: string): Promise<Receiv
   const proxy = await startRecordingProxy(sink.url)
   const refuse = new Set(faults.refuseRequests)
   proxy.intercept((request) =>
-    refuse.has(request.number) ? { status: 400, body: { success: false, message: `hostile suite: batch refused (request ${request.number})` } } : undefined
+    refuse.has(request.number)
+      ? { status: 400, body: { success: false, message: `hostile suite: batch refused (request ${request.number})` } }
+      : undefined
   )
   let finished = false
   return {

@@ -18,7 +18,9 @@ const cellBytes = (cell: Cell): Buffer => {
 
 /** The CSV: every field quoted (values hold delimiters, quotes, line breaks), lines ending in \n. */
 export const csvBytes = (hostile: HostileCase): Buffer => {
-  const parts: Array<Buffer> = [Buffer.from(`${[quoted("customer_id"), ...hostile.columns.map((column) => quoted(column.name))].join(",")}\n`, "utf8")]
+  const parts: Array<Buffer> = [
+    Buffer.from(`${[quoted("customer_id"), ...hostile.columns.map((column) => quoted(column.name))].join(",")}\n`, "utf8")
+  ]
   for (const row of hostile.rows) {
     parts.push(Buffer.from(`${quoted(userIdOf(row.group))}`, "utf8"))
     for (const cell of row.cells) parts.push(Buffer.from(',"'), cellBytes(cell), Buffer.from('"'))

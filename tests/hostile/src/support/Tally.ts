@@ -38,7 +38,11 @@ export class Tally {
       const failing = this.runs.filter((run) => run.violations.some((violation) => violation.property === property))
       const hazards = new Map<Hazard, number>()
       for (const run of failing) for (const hazard of run.hostile.hazards) hazards.set(hazard, (hazards.get(hazard) ?? 0) + 1)
-      const top = [...hazards].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([hazard, count]) => `${hazard} ${count}`).join(", ")
+      const top = [...hazards]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([hazard, count]) => `${hazard} ${count}`)
+        .join(", ")
       lines.push(`  ${property.padEnd(27)} ${`${failing.length}/${this.runs.length}`.padStart(12)}  ${top}`)
     }
     return lines.join("\n")
@@ -48,8 +52,17 @@ export class Tally {
   save(seed: number): void {
     const dir = process.env.HOSTILE_RESULTS_DIR
     if (dir === undefined || dir === "") return
-    const runs = this.runs.map((run) => ({ case: run.hostile.id, label: run.label, rows: run.hostile.rows.length, hazards: [...run.hostile.hazards], violations: run.violations }))
-    writeFileSync(path.join(dir, `${this.path.split(" ")[0]!.toLowerCase()}-${this.path.includes("workerd") ? "workerd" : "run"}.json`), JSON.stringify({ path: this.path, seed, runs }, null, 1))
+    const runs = this.runs.map((run) => ({
+      case: run.hostile.id,
+      label: run.label,
+      rows: run.hostile.rows.length,
+      hazards: [...run.hostile.hazards],
+      violations: run.violations
+    }))
+    writeFileSync(
+      path.join(dir, `${this.path.split(" ")[0]!.toLowerCase()}-${this.path.includes("workerd") ? "workerd" : "run"}.json`),
+      JSON.stringify({ path: this.path, seed, runs }, null, 1)
+    )
   }
 
   failing(property: Property): number {
