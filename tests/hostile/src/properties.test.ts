@@ -198,6 +198,44 @@ describe("the properties", () => {
     expect(checkCase(sample, internal).map((violation) => violation.property)).toEqual(["exit-code"])
   })
 
+  it("a 2xx the proxy wrote but the client never read (its timeout fired, or its run stopped at once) is a lost answer of a row listed undelivered", () => {
+    // What a loaded machine produced (tests/hostile cases 14, 23, 28, 33, 36, 40, 41): the client
+    // gave up on row 3's batch (timeout or stop) and closed its socket; the proxy, not yet told of
+    // the close, wrote the receiver's 2xx and counted it handed back. The report is right: row 3 is
+    // undelivered (listed in undeliveredRows, sent again by the next run), and stored at the receiver.
+    const received = [
+      message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" }),
+      message(2, "id-2", { col0: "t_\u001b[31mred", col1: "19.99" }),
+      message(2, "id-3", { col0: "t_\u001b[31mred", col1: "19.99" })
+    ]
+    const stoppedReport = {
+      ...report(2),
+      outcome: "aborted",
+      messages: { built: 3, sent: 3, accepted: 2, refused: 0, undelivered: 1 },
+      fatal: { kind: "unreachable", message: "the endpoint did not accept a batch within the retry budget" },
+      undeliveredRows: [[3, 3]]
+    } as unknown as DeliveryReport
+    const lostAnswer: Observed = { ...observed(received, 4), report: stoppedReport }
+    expect(checkCase(sample, lostAnswer)).toEqual([])
+
+    // The books stay exact. Not listed: the acknowledged row is counted neither accepted nor listed.
+    const { undeliveredRows: _listed, ...unlistedReport } = stoppedReport
+    expect(new Set(checkCase(sample, { ...lostAnswer, report: unlistedReport as DeliveryReport }).map((violation) => violation.property))).toEqual(
+      new Set(["receiver-subsets", "every-row-once"])
+    )
+    // A row counted accepted that the receiver never acknowledged is not excused by a lost answer elsewhere.
+    const unacknowledged = checkCase(sample, { ...lostAnswer, acknowledged: new Set(["id-2", "id-3"]) })
+    // (a row lost: exit 10 expected, not 4)
+    expect(new Set(unacknowledged.map((violation) => violation.property))).toEqual(new Set(["receiver-subsets", "every-row-once", "exit-code"]))
+    // More rows listed undelivered than the report counts.
+    const overListed = checkCase(sample, { ...lostAnswer, report: { ...stoppedReport, undeliveredRows: [[2, 3]] } as DeliveryReport })
+    expect(overListed.map((violation) => violation.property)).toContain("every-row-once")
+    // Acknowledgements beyond the accepted rows and the rows listed undelivered.
+    const extra = [...received, message(1, "id-4", { col0: "t_a\u0000b", col1: "1520.50" })]
+    const tooMany = checkCase(sample, { ...lostAnswer, received: extra, acknowledged: new Set(extra.map((m) => m.messageId)) })
+    expect(tooMany.map((violation) => violation.property)).toContain("receiver-subsets")
+  })
+
   it("an edge reject quoting a value of its row is caught", () => {
     const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" })]
     const run: Observed = {

@@ -210,9 +210,6 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       fail("every-row-once", `row ${reject.row} is listed twice in the rejects (${rejectsByRow.get(reject.row)!.stage}, ${reject.stage})`)
     else rejectsByRow.set(reject.row, reject)
   }
-  const undeliveredIds = new Set(
-    observed.rejects.filter((reject) => reject.stage === "undelivered" && reject.messageId !== undefined).map((reject) => reject.messageId!)
-  )
   const refusedIds = new Set(
     observed.rejects.filter((reject) => reject.stage === "batch-refused" && reject.messageId !== undefined).map((reject) => reject.messageId!)
   )
@@ -247,40 +244,31 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     }
   }
 
-  // 2. The receiver against the report: accepted ⊆ received ⊆ accepted ∪ undelivered, where
-  // "accepted" is what was acknowledged to the client (its count must be the report's).
-  // Undelivered rows are listed one by one, except after a run-level failure (a fatal error),
-  // where the report counts them: `unlisted` of them.
+  // 2. The rows the report lists undelivered: its `undeliveredRows` ranges (a range may span rows
+  // rejected in between, which the rejects list), and any reject of stage "undelivered".
+  const rowsRead = report?.rows.read ?? n
+  const undeliveredRows = new Set(observed.rejects.filter((reject) => reject.stage === "undelivered").map((reject) => reject.row))
+  for (const [from, to] of report?.undeliveredRows ?? []) {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && from <= to && to <= rowsRead)) {
+      fail("every-row-once", `the report lists undelivered rows ${from}–${to}, not rows of the ${rowsRead} read`)
+      continue
+    }
+    for (let row = from; row <= to; row++) {
+      const reject = rejectsByRow.get(row)
+      if (reject === undefined || reject.stage === "undelivered") undeliveredRows.add(row)
+      else if (!isRejected(reject)) fail("every-row-once", `row ${row} is listed both undelivered and ${reject.stage}`)
+    }
+  }
+  // Undelivered rows are listed (above), except after a run-level failure (a fatal error), where
+  // the report may only count them: `unlisted` of them.
   const received = new Set(receivedById.keys())
-  const listedUndelivered = observed.rejects.filter((reject) => reject.stage === "undelivered").length
-  const unlisted = report === undefined ? 0 : report.messages.undelivered - listedUndelivered
-  if (unlisted < 0) fail("every-row-once", `${listedUndelivered} rows listed undelivered, the report counts ${report?.messages.undelivered}`)
-  // A run stopped by a run-level failure may leave rows unread (a re-run resumes them); it says so
-  // with its fatal error and is never "completed".
-  const unread = report?.fatal !== undefined ? Math.max(0, n - report.rows.read) : 0
+  const unlisted = report === undefined ? 0 : report.messages.undelivered - undeliveredRows.size
+  if (unlisted < 0) fail("every-row-once", `${undeliveredRows.size} rows listed undelivered, the report counts ${report?.messages.undelivered}`)
   if (unlisted > 0 && report?.fatal === undefined)
     fail("every-row-once", `${unlisted} undelivered messages are not listed, and no run-level failure says why`)
   for (const id of refusedIds) if (received.has(id)) fail("receiver-subsets", `messageId ${id} is reported refused but the receiver stored it`)
-  // The proxy counts a 2xx as handed back once it is written to the socket; a client whose timeout
-  // fired at that moment never read it and rightly reports the batch undelivered (the receiver stored
-  // it: a lost answer). So the run's accepted messages are the acknowledged ones it did not report
-  // undelivered, and their count must be the report's.
-  const accepted = new Set([...observed.acknowledged].filter((id) => !undeliveredIds.has(id)))
   for (const id of observed.acknowledged) {
     if (!received.has(id)) fail("receiver-subsets", `messageId ${id} was acknowledged but the receiver has no such message`)
-  }
-  const storedUnacknowledged = [...received].filter((id) => !observed.acknowledged.has(id) && !undeliveredIds.has(id))
-  if (storedUnacknowledged.length > Math.max(0, unlisted)) {
-    fail(
-      "receiver-subsets",
-      `${storedUnacknowledged.length} messageId(s) stored by the receiver were neither acknowledged nor reported undelivered, e.g. ${storedUnacknowledged[0]}`
-    )
-  }
-  if (report !== undefined && accepted.size !== report.messages.accepted) {
-    fail(
-      "receiver-subsets",
-      `${accepted.size} distinct messageIds were acknowledged to the client and not reported undelivered; the report accepted ${report.messages.accepted}`
-    )
   }
   for (const request of observed.requests) {
     if (new Set(request.messageIds).size !== request.messageIds.length) {
@@ -291,7 +279,16 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     }
   }
 
-  // 3. Rows, group by group (identical rows form a group; a group's rows differ only by position).
+  // 3. Rows, group by group (identical rows form a group; a group's rows differ only by position, so
+  // the receiver's messages of a group are matched to its rows by count). The rows of a group the
+  // report takes as accepted are those read and not listed (rejected, refused or undelivered): each
+  // must have been acknowledged under an id of its own. "Acknowledged" is what the recording proxy
+  // handed back with a 2xx; the proxy counts a 2xx once it is written to the socket, and cannot see
+  // whether the client read it: a client whose timeout fired, or whose run stopped at once, as the
+  // answer was written had already closed the socket (a loaded machine's proxy learns of the close
+  // only after its write) and rightly reports the batch undelivered — a lost answer, stored by the
+  // receiver. So an acknowledgement beyond the accepted rows must belong to a row the report lists
+  // undelivered, and what the receiver stored is at most the accepted rows plus the undelivered ones.
   const rowsOfGroup = new Map<number, Array<number>>()
   hostile.rows.forEach((row, index) => {
     rowsOfGroup.set(row.group, [...(rowsOfGroup.get(row.group) ?? []), index + 1])
@@ -304,34 +301,47 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
     if (!knownUsers.has(user)) fail("content-intact", `the receiver holds messages for user ${show(user)}, no row of the input`)
 
   let unaccountedTotal = 0
+  let acceptedTotal = 0
+  let acknowledgedTotal = 0
   for (const [group, rowNumbers] of rowsOfGroup) {
-    const listed = rowNumbers.filter((row) => rejectsByRow.has(row))
+    const read = rowNumbers.filter((row) => row <= rowsRead)
+    const listed = read.filter((row) => rejectsByRow.has(row) || undeliveredRows.has(row))
+    const listedUndelivered = read.filter((row) => undeliveredRows.has(row)).length
     const messages = receivedByUser.get(userIdOf(group)) ?? []
-    const acknowledged = messages.filter((message) => accepted.has(message.messageId))
-    const unaccounted = rowNumbers.length - listed.length - acknowledged.length
+    const acknowledged = messages.filter((message) => observed.acknowledged.has(message.messageId)).length
+    const acceptedRows = read.length - listed.length
     const identical = rowNumbers.length > 1 ? ` (${rowNumbers.length} identical rows)` : ""
-    if (unaccounted < 0) {
-      fail(
-        "every-row-once",
-        `rows ${rowNumbers.join(", ")}${identical}: ${acknowledged.length} accepted messageIds and ${listed.length} listed for ${rowNumbers.length} row(s)`
-      )
-    }
-    if (unaccounted > 0 && unlisted <= 0 && unread === 0) {
+    // Rows taken as accepted that the receiver never acknowledged: lost, unless the report counts them (unlisted).
+    const unaccounted = Math.max(0, acceptedRows - acknowledged)
+    if (unaccounted > 0 && unlisted <= 0) {
       fail(
         "every-row-once",
         `rows ${rowNumbers.join(", ")}${identical}: ${unaccounted} neither accepted at the receiver nor listed as rejected, refused or undelivered`
       )
     }
-    unaccountedTotal += Math.max(0, unaccounted)
+    if (acknowledged - acceptedRows > listedUndelivered) {
+      fail(
+        "receiver-subsets",
+        `rows ${rowNumbers.join(", ")}${identical}: ${acknowledged} messageIds acknowledged to the client for ${acceptedRows} accepted row(s); only ${listedUndelivered} listed undelivered could have lost their answer`
+      )
+    }
+    if (messages.length > acceptedRows + listedUndelivered) {
+      fail(
+        "receiver-subsets",
+        `rows ${rowNumbers.join(", ")}${identical}: the receiver stored ${messages.length} messageIds for ${acceptedRows} accepted and ${listedUndelivered} undelivered row(s)`
+      )
+    }
+    unaccountedTotal += unaccounted
+    acceptedTotal += acceptedRows - unaccounted
+    acknowledgedTotal += acknowledged
     // Distinct rows, distinct ids: every non-rejected row of a group of identical rows that was
     // read has its own messageId (a row never read has none; every-row-once judges it).
-    const rowsRead = report?.rows.read ?? n
-    const nonRejected = rowNumbers.filter((row) => row <= rowsRead && !(rejectsByRow.has(row) && isRejected(rejectsByRow.get(row)!)))
+    const nonRejected = read.filter((row) => !(rejectsByRow.has(row) && isRejected(rejectsByRow.get(row)!)))
     const ids = new Set([
       ...messages.map((message) => message.messageId),
       ...nonRejected.map((row) => rejectsByRow.get(row)?.messageId).filter((id): id is string => id !== undefined)
     ])
-    const unknown = unlisted > 0 || unread > 0 ? Math.max(0, unaccounted) : 0
+    const unknown = listedUndelivered + (unlisted > 0 ? unaccounted : 0)
     if (rowNumbers.length > 1 && ids.size < nonRejected.length - unknown) {
       fail("distinct-ids", `rows ${nonRejected.join(", ")}${identical} went out under ${ids.size} distinct messageId(s)`)
     }
@@ -355,11 +365,18 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
       if (names.size > 0) fail("content-intact", `row ${rowNumbers[0]}: properties not in the input: ${[...names].map(show).join(", ")}`)
     }
   }
-  const lost = unaccountedTotal - Math.max(0, unlisted) - unread
-  if ((unlisted > 0 || unread > 0) && lost !== 0) {
+  // The report's accepted count is the rows it takes as accepted, each acknowledged by the receiver.
+  if (report !== undefined && acceptedTotal !== report.messages.accepted) {
+    fail(
+      "receiver-subsets",
+      `${acknowledgedTotal} distinct messageIds were acknowledged to the client, ${acceptedTotal} of them for rows neither listed nor rejected; the report accepted ${report.messages.accepted}`
+    )
+  }
+  const lost = unaccountedTotal - Math.max(0, unlisted)
+  if (unlisted > 0 && lost !== 0) {
     fail(
       "every-row-once",
-      `${unaccountedTotal} rows neither accepted nor listed; the report counts ${Math.max(0, unlisted)} undelivered it does not list and ${unread} rows unread`
+      `${unaccountedTotal} rows neither accepted nor listed; the report counts ${Math.max(0, unlisted)} undelivered it does not list`
     )
   }
 
@@ -407,7 +424,7 @@ export const checkCase = (hostile: HostileCase, observed: Observed): Array<Viola
 
   // 6. What the run said about itself.
   const anyRejected = observed.rejects.some(isRejected)
-  const anyUnsettled = observed.rejects.some((reject) => !isRejected(reject)) || unlisted > 0
+  const anyUnsettled = observed.rejects.some((reject) => !isRejected(reject)) || undeliveredRows.size > 0 || unlisted > 0
   const unbalanced =
     lost > 0 ||
     (report !== undefined &&
