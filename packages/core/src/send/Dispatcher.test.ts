@@ -158,4 +158,44 @@ describe("Dispatcher", () => {
       assert.strictEqual(report.outcome, "incomplete")
     })
   )
+
+  it.effect("settles an answer it read as accepted before the sending policy hears of it, so a stop cannot undo it", () =>
+    Effect.gen(function* () {
+      const transport = yield* Effect.provide(
+        Effect.gen(function* () {
+          return yield* Transport
+        }),
+        recordingTransport(() => "ok").layer
+      )
+      const tally = new DeliveryTally(0)
+      const acks = new AckWatermark()
+      const stop = () => Effect.void
+      const settlement = new Settlement({ tally, acks, writeRejects: () => Effect.void, stop })
+      const fixed = yield* fixedSendingPolicy({ maxInFlight: 1, maxRetryMillis: 60_000, backoffBaseMillis: 500, backoffCapMillis: 30_000 })
+      // A policy that takes its time over a latency (an adaptive one recomputing its limit).
+      const slowToHear: SendingPolicyShape = { ...fixed, accepted: () => Effect.never }
+      const dispatcher = new Dispatcher({
+        transport,
+        policy: slowToHear,
+        tally,
+        settlement,
+        opened: Effect.void,
+        dryRun: false,
+        maxRetryMillis: 60_000,
+        stop,
+        afterBatch: Effect.void
+      })
+      const batch = batchOf([1, 2, 3])
+      acks.register(batch)
+      settlement.queued(batch.messages)
+      settlement.dispatched(batch)
+      const delivering = yield* Effect.forkChild(dispatcher.deliver(batch))
+      yield* TestClock.adjust(10)
+      // The run stops at once while the policy is still hearing of the answer.
+      yield* Fiber.interrupt(delivering)
+      yield* settlement.settleStopped([])
+      assert.strictEqual(tally.messagesAccepted, 3)
+      assert.strictEqual(tally.messagesUndelivered, 0)
+    })
+  )
 })

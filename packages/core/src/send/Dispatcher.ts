@@ -101,12 +101,23 @@ export class Dispatcher {
         yield* policy.beforeAttempt
         tally.requestMade(transport.envelopeBytes + batch.messageBytes)
         const started = yield* Clock.currentTimeMillis
-        const sent = yield* Effect.result(transport.send({ messages, messageBytes: batch.messageBytes, attempt }))
-        const now = yield* Clock.currentTimeMillis
-        if (Result.isSuccess(sent)) {
-          yield* policy.accepted(now - started)
-          return yield* settlement.settle(batch, Accepted)
+        // A 2xx read is settled as accepted before anything can interrupt the fiber: only the send
+        // itself may be cut short by a stop, never the step from its answer to the books.
+        const answered = yield* Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function* () {
+            const sent = yield* Effect.result(restore(transport.send({ messages, messageBytes: batch.messageBytes, attempt })))
+            const answeredAt = yield* Clock.currentTimeMillis
+            if (Result.isSuccess(sent)) yield* settlement.settle(batch, Accepted)
+            return { sent, answeredAt }
+          })
+        )
+        const now = answered.answeredAt
+        if (Result.isSuccess(answered.sent)) {
+          // The sending policy hears of the latency after the batch is settled: a policy that waits
+          // here can never turn an answer already read into an undelivered batch.
+          return yield* policy.accepted(now - started)
         }
+        const sent = answered.sent
         const error = sent.failure
         const decision = yield* policy.failed(error, attempt, now - firstTry)
         if (decision._tag === "Retry") {
