@@ -81,7 +81,7 @@ const syncFlags = (input: RunInput, source: ReadonlyArray<string>) => [
 const csvFile = (input: RunInput) => ["--file", input.csvPath]
 
 /** `tablecast sync` over the CSV file (or, `postgres`, the table), with these extra flags. */
-const cliContender = (key: string, label: string, flags: ReadonlyArray<string>, postgres = false): Contender => ({
+export const cliContender = (key: string, label: string, flags: ReadonlyArray<string>, postgres = false): Contender => ({
   key,
   label,
   sends: true,
