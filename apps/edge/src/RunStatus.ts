@@ -42,19 +42,7 @@ export interface ChunkResult {
 }
 
 /** The parts of a chunk's delivery report that add up across chunks. */
-export interface ChunkReport {
-  readonly outcome: RunOutcome
-  readonly rows: DeliveryReport["rows"]
-  readonly messages: DeliveryReport["messages"]
-  readonly batches: DeliveryReport["batches"]
-  readonly bytesSent: number
-  readonly rejects: {
-    readonly total: number
-    readonly byStage: Readonly<Record<RejectStage, number>>
-    readonly sample: ReadonlyArray<RejectedRow>
-  }
-  readonly fatal?: FatalError
-}
+export type ChunkReport = Pick<DeliveryReport, "outcome" | "rows" | "messages" | "batches" | "bytesSent" | "rejects" | "fatal">
 
 const SampleSize = 20
 

@@ -10,6 +10,7 @@ import { type ChunkMessage, chunkRows } from "../ChunkMessage.ts"
 import { runRows } from "../RunSync.ts"
 import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
 import { openWriteKey } from "../WriteKeySeal.ts"
+import { runLogFields } from "../RunPolicy.ts"
 import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /**
@@ -180,16 +181,8 @@ const consumeChunk = async (
     runId: chunk.runId,
     chunk: chunk.chunk,
     attempts: message.attempts,
-    outcome: report.outcome,
-    rowsRead: report.rows.read,
-    rowsRejected: report.rows.rejected,
-    messagesAccepted: report.messages.accepted,
-    messagesRefused: report.messages.refused,
-    messagesUndelivered: report.messages.undelivered,
-    requests: report.batches.requests,
-    retries: report.batches.retries,
-    deadLettered: unfinished,
-    durationMillis: report.durationMillis
+    ...runLogFields(report),
+    deadLettered: unfinished
   })
   message.ack()
 }
