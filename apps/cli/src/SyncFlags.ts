@@ -145,7 +145,10 @@ export const deliveryFlags = {
     options: ["bulk", "small"],
     helpGroup: "BATCHING"
   }),
-  "batch-count": Flags.integer({ summary: "Messages per batch (default 2500, the most Segment takes; bytes usually bind first).", helpGroup: "BATCHING" }),
+  "batch-count": Flags.integer({
+    summary: "Messages per batch (default 2500, the most Segment takes; bytes usually bind first).",
+    helpGroup: "BATCHING"
+  }),
   "batch-bytes": Flags.integer({ summary: "Request body bytes per batch (default and most 475000).", helpGroup: "BATCHING" }),
   "flush-interval": Flags.integer({
     summary: "Flush a partial batch this many ms after the last flush (default 500).",
