@@ -56,7 +56,7 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
       `  messages   ${count(messages.built)} built, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
     )
     lines.push(
-      `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests, ${count(batches.retries)} retries`
+      `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests${batches.requestsForBisection === undefined ? "" : ` (${count(batches.requestsForBisection)} to find the messages refused)`}, ${count(batches.retries)} retries`
     )
     lines.push(`  sent       ${bytes(report.bytesSent)}`)
     if (report.undeliveredRows !== undefined && report.undeliveredRows.length > 0) {

@@ -25,8 +25,9 @@ afterEach(async () => {
 })
 
 describe("refusals", () => {
-  it("400 on one batch: its rows are reported with the receiver's reason, every other row is delivered, exit 4", async () => {
+  it("400 for any request holding one of two bad rows: the batches are split until those two are refused alone, every other row is delivered, exit 4", async () => {
     const rows = 3_000
+    const bad = [517, 2_222]
     const file = workdir.file("scores.csv")
     await writeRowsCsv(file, rows)
     const out = workdir.file("received.jsonl")
@@ -34,32 +35,60 @@ describe("refusals", () => {
     sink = await startSink({ out, writeKeys: [WRITE_KEY] })
     proxy = await startRecordingProxy(sink.url)
     proxy.intercept((request) =>
-      request.number === 5 ? { status: 400, body: { success: false, message: "batch[17]: properties.score is not allowed" } } : undefined
+      request.rows.some((row) => bad.includes(row))
+        ? {
+            status: 400,
+            body: { success: false, message: `batch[${request.rows.findIndex((row) => bad.includes(row))}]: properties.score is not allowed` }
+          }
+        : undefined
     )
-    const result = await runCli(syncArgs(file, proxy.url, ["--rejects", rejects]), { cwd: workdir.path, env: env() })
+    const result = await runCli(syncArgs(file, proxy.url, ["--rejects", rejects, "--batch-count", "1000"]), { cwd: workdir.path, env: env() })
     const report = jsonReport(result)
     expect(result.code, result.stderr).toBe(4)
     await sink.close()
 
-    const refusedRows = proxy.requests[4]!.rows
-    expect(refusedRows.length).toBe(100)
-    // Not retried: the refused batch was sent once.
-    expect(proxy.requests.filter((request) => request.messageIds[0] === proxy!.requests[4]!.messageIds[0]).length).toBe(1)
     expect(report.outcome).toBe("incomplete")
-    expect(report.batches).toMatchObject({ refused: 1, accepted: rows / 100 - 1, retries: 0 })
-    expect(report.messages).toMatchObject({ refused: 100, accepted: rows - 100, undelivered: 0 })
+    expect(report.messages).toMatchObject({ refused: 2, accepted: rows - 2, undelivered: 0 })
+    // Each bad row's batch of 1,000 costs 1 + 2·⌈log2 1000⌉ = 21 requests; the third batch 1.
+    expect(report.batches).toMatchObject({ requests: 43, requestsForBisection: 40, retries: 0 })
+    expect(proxy.requests.length).toBe(43)
     const rejected = await readRejects(rejects)
-    expect(rejected.map((reject) => reject.row).sort((a, b) => a - b)).toEqual([...refusedRows].sort((a, b) => a - b))
+    expect(rejected.map((reject) => reject.row).sort((a, b) => a - b)).toEqual(bad)
     for (const reject of rejected) {
       expect(reject).toMatchObject({ stage: "batch-refused", status: 400 })
-      expect(reject.reason).toMatch(/batch\[17\]: properties\.score is not allowed/)
+      expect(reject.reason).toMatch(/sent alone.*HTTP 400: batch\[0\]: properties\.score is not allowed/)
     }
-    expect(sink.stats().messagesAccepted).toBe(rows - 100)
-    const delivered = rowRange(1, rows).filter((row) => !refusedRows.includes(row))
+    // Each bad row was last sent alone, and refused.
+    for (const row of bad) {
+      const last = proxy.requests.filter((request) => request.rows.includes(row)).at(-1)!
+      expect(last.rows).toEqual([row])
+      expect(last.intercepted).toBe(true)
+    }
+    expect(sink.stats().messagesAccepted).toBe(rows - 2)
+    const delivered = rowRange(1, rows).filter((row) => !bad.includes(row))
     expect(deliveryProblems(await readReceived(out), delivered)).toEqual([])
-    // A refused batch is settled for good (its rows are in the rejects file, to fix and send
+    // A refused message is settled for good (its row is in the rejects file, to fix and send
     // again): the checkpoint is complete, nothing is left to resume.
     expect(await readCheckpoint(workdir.file(".tablecast/state"))).toMatchObject({ watermark: rows, complete: true })
+    expectBalancedReport(report)
+  })
+
+  it("400 from a receiver that refuses every body: each batch stops splitting at its budget; every row is reported refused once", async () => {
+    const rows = 300
+    const file = workdir.file("scores.csv")
+    await writeRowsCsv(file, rows)
+    const rejects = workdir.file("rejects.jsonl")
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    proxy = await startRecordingProxy(sink.url)
+    proxy.intercept(() => ({ status: 400, body: { success: false, message: "refused" } }))
+    const result = await runCli(syncArgs(file, proxy.url, ["--rejects", rejects, "--batch-count", "100"]), { cwd: workdir.path, env: env() })
+    const report = jsonReport(result)
+    expect(result.code, result.stderr).toBe(4)
+    expect(report.messages).toMatchObject({ refused: rows, accepted: 0, undelivered: 0 })
+    // Each batch of 100 may spend 2·8·⌈log2 100⌉ = 112 requests on halves.
+    expect(report.batches.requests).toBe(3 * (1 + 112))
+    const rejected = await readRejects(rejects)
+    expect(rejected.map((reject) => reject.row).sort((a, b) => a - b)).toEqual(rowRange(1, rows))
     expectBalancedReport(report)
   })
 

@@ -177,6 +177,30 @@ describe("the properties", () => {
     expect(checkCase(sample, refused).map((violation) => violation.property)).toEqual(["receiver-subsets", "receiver-subsets"])
   })
 
+  it("a refused batch sent again in halves: only a message whose last request was refused may be reported refused", () => {
+    const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" }), message(2, "id-2", { col0: "t_\u001b[31mred", col1: "19.99" })]
+    const split: Observed = {
+      ...observed(received, 4),
+      report: {
+        ...report(2, 1),
+        outcome: "incomplete",
+        messages: { built: 3, sent: 3, accepted: 2, refused: 1, undelivered: 0 }
+      } as DeliveryReport,
+      rejects: [{ row: 3, stage: "batch-refused", reason: "400", messageId: "id-3", status: 400 }],
+      requests: [
+        { number: 1, messageIds: ["id-1", "id-2", "id-3"], status: 400 },
+        { number: 2, messageIds: ["id-1", "id-2"], status: 200 },
+        { number: 3, messageIds: ["id-3"], status: 400 }
+      ]
+    }
+    expect(checkCase(sample, split)).toEqual([])
+    const wronglyRefused: Observed = {
+      ...split,
+      rejects: [...split.rejects, { row: 1, stage: "batch-refused", reason: "400", messageId: "id-1", status: 400 }]
+    }
+    expect(checkCase(sample, wronglyRefused).map((violation) => violation.property)).toContain("rejects-justified")
+  })
+
   it("a run-level failure may leave rows unread and undelivered rows unlisted, with its own exit code; an internal error may not", () => {
     const received = [message(1, "id-1", { col0: "t_a\u0000b", col1: "1520.50" })]
     const stopped: Observed = {

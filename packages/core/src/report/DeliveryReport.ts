@@ -80,13 +80,17 @@ export interface DeliveryReport {
     readonly sent: number
     /** Messages in batches that got a 2xx. */
     readonly accepted: number
-    /** Messages in batches refused as a whole (400, 413, 422, ...). */
+    /**
+     * Messages the endpoint refused (400, 413, 422, ...): found alone by sending a refused batch
+     * again in halves, or in a batch refused as a whole (404, ...).
+     */
     readonly refused: number
     /** Messages whose retries ran out, or that were never sent because the run stopped. */
     readonly undelivered: number
   }
+  /** Requests that got their answer: a refused batch split in parts counts each part apart. */
   readonly batches: {
-    /** Batches acknowledged with a 2xx. */
+    /** Batches (or parts of refused batches) acknowledged with a 2xx. */
     readonly accepted: number
     readonly refused: number
     readonly undelivered: number
@@ -94,6 +98,11 @@ export interface DeliveryReport {
     readonly planned: number
     /** HTTP requests made, retries included. */
     readonly requests: number
+    /**
+     * Of those, the requests that sent halves of refused batches to find the messages refused
+     * (present when there were any).
+     */
+    readonly requestsForBisection?: number
     readonly retries: number
   }
   /** Request body bytes sent, retries included. */

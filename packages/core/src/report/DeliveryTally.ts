@@ -33,6 +33,7 @@ export class DeliveryTally {
   #batchesPlanned = 0
   #batchesInFlight = 0
   #requests = 0
+  #requestsForBisection = 0
   #retries = 0
   #bytesSent = 0
   #estimatedRows: number | undefined = undefined
@@ -81,6 +82,10 @@ export class DeliveryTally {
   }
   get requests(): number {
     return this.#requests
+  }
+  /** Requests that sent parts of refused batches (counted in `requests` too). */
+  get requestsForBisection(): number {
+    return this.#requestsForBisection
   }
   get fatal(): Fatal | undefined {
     return this.#fatal
@@ -148,9 +153,13 @@ export class DeliveryTally {
     this.#messagesSent += count
   }
 
-  /** One HTTP request of `bytes` body bytes (retries count too). */
-  requestMade(bytes: number): void {
+  /**
+   * One HTTP request of `bytes` body bytes (retries count too); `forBisection` when it sent a part
+   * of a refused batch, to find the messages the endpoint refuses.
+   */
+  requestMade(bytes: number, forBisection = false): void {
     this.#requests++
+    if (forBisection) this.#requestsForBisection++
     this.#bytesSent += bytes
   }
 
@@ -282,6 +291,7 @@ export class DeliveryTally {
         undelivered: this.#batchesUndelivered,
         planned: this.#batchesPlanned,
         requests: this.#requests,
+        ...(this.#requestsForBisection === 0 ? {} : { requestsForBisection: this.#requestsForBisection }),
         retries: this.#retries
       },
       bytesSent: this.#bytesSent,

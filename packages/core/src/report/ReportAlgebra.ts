@@ -54,6 +54,7 @@ export const combineReports = (reports: Iterable<ReportSums>, sampleSize: number
   const rows = { read: 0, mapped: 0, rejected: 0, skipped: 0 }
   const messages = { built: 0, sent: 0, accepted: 0, refused: 0, undelivered: 0 }
   const batches = { accepted: 0, refused: 0, undelivered: 0, planned: 0, requests: 0, retries: 0 }
+  let requestsForBisection = 0
   const byStage = noStages()
   const sample: Array<RejectedRow> = []
   let bytesSent = 0
@@ -73,6 +74,7 @@ export const combineReports = (reports: Iterable<ReportSums>, sampleSize: number
     batches.undelivered += report.batches.undelivered
     batches.planned += report.batches.planned ?? 0
     batches.requests += report.batches.requests
+    requestsForBisection += report.batches.requestsForBisection ?? 0
     batches.retries += report.batches.retries
     bytesSent += report.bytesSent
     rejects += report.rejects.total
@@ -82,5 +84,11 @@ export const combineReports = (reports: Iterable<ReportSums>, sampleSize: number
       sample.push(reject)
     }
   }
-  return { rows, messages, batches, bytesSent, rejects: { total: rejects, byStage, sample } }
+  return {
+    rows,
+    messages,
+    batches: requestsForBisection === 0 ? batches : { ...batches, requestsForBisection },
+    bytesSent,
+    rejects: { total: rejects, byStage, sample }
+  }
 }

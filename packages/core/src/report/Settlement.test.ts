@@ -8,6 +8,7 @@ import type { BuiltMessage } from "../map/MessageMapper.ts"
 import type { RejectedRow } from "./RejectSink.ts"
 import type { Fatal } from "./Fatal.ts"
 import { Accepted, Settlement, Undelivered } from "./Settlement.ts"
+import { halvesOf } from "../send/Bisection.ts"
 
 const batchOf = (rows: ReadonlyArray<number>): Batch => ({
   messages: rows.map((rowNumber): BuiltMessage => ({ rowNumber, type: "track", messageId: `m${rowNumber}`, json: "{}", bytes: 2 })),
@@ -104,6 +105,55 @@ describe("Settlement", () => {
       // A batch settled before the stop is not settled again.
       yield* h.settlement.settle(sent, Accepted)
       assert.strictEqual(h.tally.messagesAccepted, 0)
+      h.tally.balanceBooks()
+      assert.isUndefined(h.tally.fatal)
+    })
+  )
+
+  it.effect("a split batch: each part settled once on its own, the watermark passes the batch once every part is", () =>
+    Effect.gen(function* () {
+      const h = harness()
+      const batch = h.dispatch(batchOf([1, 2, 3, 4]))
+      const [left, right] = halvesOf(batch)
+      assert.isTrue(h.settlement.split(batch, [left, right]))
+      // The batch itself is no longer in flight: it cannot be split again.
+      assert.isFalse(h.settlement.split(batch, [left, right]))
+      const [three, four] = halvesOf(right)
+      assert.isTrue(h.settlement.split(right, [three, four]))
+      yield* h.settlement.settle(left, Accepted)
+      yield* h.settlement.settle(three, { _tag: "Refused", reason: "bad", status: 400 })
+      yield* h.settlement.settle(three, Accepted)
+      assert.strictEqual(h.acks.watermark(4, 0, Number.POSITIVE_INFINITY), 0)
+      yield* h.settlement.settle(four, Accepted)
+      assert.strictEqual(h.acks.watermark(4, 0, Number.POSITIVE_INFINITY), 4)
+      assert.deepStrictEqual([h.tally.messagesAccepted, h.tally.messagesRefused], [3, 1])
+      assert.deepStrictEqual(
+        h.rejects.map((reject) => reject.row),
+        [3]
+      )
+      assert.deepStrictEqual(h.acks.allUndelivered(), [])
+      // Nothing of the batch is left for a stop to count.
+      yield* h.settlement.settleStopped([])
+      assert.strictEqual(h.tally.messagesUndelivered, 0)
+      h.tally.balanceBooks()
+      assert.isUndefined(h.tally.fatal)
+    })
+  )
+
+  it.effect("a split batch stopped: its open parts are undelivered and only their rows listed; settling the batch settles them", () =>
+    Effect.gen(function* () {
+      const h = harness()
+      const batch = h.dispatch(batchOf([1, 2, 3, 4]))
+      const [left, right] = halvesOf(batch)
+      h.settlement.split(batch, [left, right])
+      yield* h.settlement.settle(left, Accepted)
+      // A defect in the sender settles the batch it was given: its open parts.
+      yield* h.settlement.settle(batch, Undelivered)
+      assert.deepStrictEqual([h.tally.messagesAccepted, h.tally.messagesUndelivered], [2, 2])
+      assert.deepStrictEqual(h.acks.allUndelivered(), [[3, 4]])
+      assert.strictEqual(h.acks.watermark(4, 0, Number.POSITIVE_INFINITY), 4)
+      yield* h.settlement.settleStopped([])
+      assert.strictEqual(h.tally.messagesUndelivered, 2)
       h.tally.balanceBooks()
       assert.isUndefined(h.tally.fatal)
     })

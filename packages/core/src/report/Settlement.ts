@@ -7,7 +7,10 @@ import type { RejectedRow } from "./RejectSink.ts"
 import { type Fatal, internalDefect, StateFailed } from "./Fatal.ts"
 import type { RejectWriter } from "./RejectWriter.ts"
 
-/** What became of a batch: the endpoint took it, refused it as a whole, or it was not delivered. */
+/**
+ * What became of a batch, or of a part of one (a refused batch is sent again in halves to find the
+ * messages the endpoint refuses): the endpoint took it, refused it, or it was not delivered.
+ */
 export type BatchOutcome =
   | { readonly _tag: "Accepted" }
   | { readonly _tag: "Refused"; readonly reason: string; readonly status?: number | undefined }
@@ -57,8 +60,12 @@ export class Settlement {
    * that completes as its fiber is cut), this set cannot.
    */
   readonly #unsettled = new Set<BuiltMessage>()
-  /** Batches handed to a sender and not yet settled. */
+  /** Batches handed to a sender and not yet settled, and parts of batches split (`split`). */
   readonly #inFlight = new Set<Batch>()
+  /** A split batch's parts not yet settled; the batch is settled once the last one is. */
+  readonly #openParts = new Map<Batch, Set<Batch>>()
+  /** The batch each part was split from (the one the watermark knows). */
+  readonly #batchOf = new Map<Batch, Batch>()
 
   constructor(private readonly input: SettlementInput) {}
 
@@ -78,13 +85,43 @@ export class Settlement {
     this.#inFlight.add(batch)
   }
 
-  /** Settles a batch once, whatever happened to it. */
+  /**
+   * A batch (or a part of one) in flight is replaced by `parts`, which share its messages: each is
+   * settled on its own, and the batch is settled for the watermark once every part is. False when
+   * it is not in flight (a stop settled it): nothing changes and the parts must not be sent.
+   */
+  split(batch: Batch, parts: ReadonlyArray<Batch>): boolean {
+    if (!this.#inFlight.delete(batch)) return false
+    const whole = this.#batchOf.get(batch) ?? batch
+    this.#batchOf.delete(batch)
+    let open = this.#openParts.get(whole)
+    if (open === undefined) {
+      open = new Set()
+      this.#openParts.set(whole, open)
+    }
+    open.delete(batch)
+    for (const part of parts) {
+      open.add(part)
+      this.#batchOf.set(part, whole)
+      this.#inFlight.add(part)
+    }
+    return true
+  }
+
+  /**
+   * Settles a batch, or a part of one, once, whatever happened to it. A batch that was split
+   * settles its open parts with the outcome.
+   */
   settle(batch: Batch, outcome: BatchOutcome): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const { tally, acks, onSettled, stop } = this.input
+      const parts = this.#openParts.get(batch)
+      if (parts !== undefined && !this.#inFlight.has(batch)) {
+        return Effect.forEach([...parts], (part) => this.settle(part, outcome), { discard: true })
+      }
+      const { tally, onSettled, stop } = this.input
       if (!this.#inFlight.delete(batch)) return Effect.void
       for (const message of batch.messages) this.#unsettled.delete(message)
-      acks.settle(batch, outcome._tag === "Undelivered" ? "failed" : "final")
+      this.#settleForWatermark(batch, outcome)
       const count = batch.messages.length
       const told =
         onSettled === undefined
@@ -108,6 +145,27 @@ export class Settlement {
           return this.input.writeRejects(rejectsOf(batch.messages, outcome.reason, outcome.status)).pipe(Effect.andThen(told))
       }
     })
+  }
+
+  /**
+   * Tells the watermark: a whole batch as it ended; a part only once its batch's last part is
+   * settled, the rows of an undelivered part listed as it ends (the resume sends those again, not
+   * the parts delivered or refused).
+   */
+  #settleForWatermark(batch: Batch, outcome: BatchOutcome): void {
+    const { acks } = this.input
+    const whole = this.#batchOf.get(batch)
+    if (whole === undefined) {
+      acks.settle(batch, outcome._tag === "Undelivered" ? "failed" : "final")
+      return
+    }
+    this.#batchOf.delete(batch)
+    if (outcome._tag === "Undelivered") acks.abandon(batch.messages.map((message) => message.rowNumber))
+    const open = this.#openParts.get(whole)!
+    open.delete(batch)
+    if (open.size > 0) return
+    this.#openParts.delete(whole)
+    acks.settle(whole, "final")
   }
 
   /**

@@ -48,7 +48,8 @@ export class AckWatermark {
 
   /**
    * Lists rows whose messages were never put in a registered batch and will not be sent (the run
-   * stopped with them queued): the watermark may then pass them.
+   * stopped with them queued), or that were in an undelivered part of a batch split to find the
+   * messages refused: the watermark may then pass them.
    */
   abandon(rows: Iterable<number>): void {
     this.failed.addRows(rows)

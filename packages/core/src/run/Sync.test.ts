@@ -189,23 +189,24 @@ describe("Sync.run", () => {
     })
   )
 
-  it.effect("reports every row of a batch the endpoint refuses, and goes on", () =>
+  it.effect("reports every row of a batch the endpoint refuses as a whole (404: no halves), and goes on", () =>
     Effect.gen(function* () {
-      const { run, rejects } = harness({
+      const { run, rejects, transport } = harness({
         rows: rows(300),
         options: { batchCount: 100 },
-        answer: (_, index) => (index === 1 ? httpError(400) : "ok")
+        answer: (_, index) => (index === 1 ? httpError(404) : "ok")
       })
       const report = yield* runToEnd(run)
       assert.strictEqual(report.outcome, "incomplete")
       assert.strictEqual(report.messages.accepted, 200)
       assert.strictEqual(report.messages.refused, 100)
       assert.strictEqual(report.batches.retries, 0)
+      assert.strictEqual(transport.requests.length, 3)
       assert.deepStrictEqual(
         rejects.map((r) => r.row),
         range(101, 200)
       )
-      assert.isTrue(rejects.every((r) => r.stage === "batch-refused" && r.status === 400 && r.reason.includes("HTTP 400")))
+      assert.isTrue(rejects.every((r) => r.stage === "batch-refused" && r.status === 404 && r.reason.includes("HTTP 404")))
     })
   )
 
