@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -26,5 +26,12 @@ describe("the CLI's bundle", () => {
     expect(text).toContain("COMMANDS")
     for (const marker of ["CsvSourceConfig", "PostgresSourceConfig", "SnowflakeSourceConfig", "require_pg_cursor"])
       expect(text).not.toContain(marker)
+  })
+
+  it("loads undici only with a proxy: its ProxyAgent is in a chunk of its own, not at start", () => {
+    const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
+    expect(atStart).not.toContain("ProxyAgent")
+    const chunks = readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js"))
+    expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("ProxyAgent"))).toBe(true)
   })
 })

@@ -139,7 +139,16 @@ export const deliveryFlags = {
   }),
   gzip: Flags.boolean({ summary: "Compress request bodies.", allowNo: true, helpGroup: "DESTINATION" }),
   timeout: Flags.integer({ summary: "Request timeout in ms (default 10000).", min: 1, helpGroup: "DESTINATION" }),
-  "batch-count": Flags.integer({ summary: "Messages per batch (default 100, at most 2500).", helpGroup: "BATCHING" }),
+  "batch-profile": Flags.string({
+    summary:
+      "Batch settings by name: bulk (default) fills each request toward 475000 bytes, up to 2500 messages; small sends 100 messages per batch, as Segment's own libraries do. --batch-count, --batch-bytes and --flush-interval win over it.",
+    options: ["bulk", "small"],
+    helpGroup: "BATCHING"
+  }),
+  "batch-count": Flags.integer({
+    summary: "Messages per batch (default 2500, the most Segment takes; bytes usually bind first).",
+    helpGroup: "BATCHING"
+  }),
   "batch-bytes": Flags.integer({ summary: "Request body bytes per batch (default and most 475000).", helpGroup: "BATCHING" }),
   "flush-interval": Flags.integer({
     summary: "Flush a partial batch this many ms after the last flush (default 500).",

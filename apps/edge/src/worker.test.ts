@@ -23,7 +23,8 @@ afterEach(() => {
 describe("synchronous runs in workerd, against the local receiver", () => {
   it("delivers a 5,000-row JSON run exactly once per messageId and answers with the report", async () => {
     const before = await sinkStats(sinkUrl)
-    const response = await postJson({ spec: uniqueSpec("json-5000"), rows: scoreRows(5_000) })
+    // The small profile (100 per batch) through the request's options: 50 requests for 5,000 rows.
+    const response = await postJson({ spec: uniqueSpec("json-5000"), options: { batchProfile: "small" }, rows: scoreRows(5_000) })
     expect(response.status).toBe(200)
     expect(response.headers.get("x-tablecast-outcome")).toBe("completed")
     const report = (await response.json()) as any

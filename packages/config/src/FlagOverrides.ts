@@ -24,6 +24,7 @@ export const specFlagNames: Readonly<Record<string, string>> = {
   name: "name",
   key: "key",
   incremental: "mode",
+  batchProfile: "batch-profile",
   batchCount: "batch-count",
   batchBytes: "batch-bytes",
   flushIntervalMillis: "flush-interval",
@@ -218,6 +219,7 @@ export const deliveryOverrides = (flags: FlagValues): Omit<SyncOverrides, "sourc
     timeoutMillis: flags.timeout
   },
   pipeline: {
+    batchProfile: flags["batch-profile"],
     batchCount: flags["batch-count"],
     batchBytes: flags["batch-bytes"],
     flushIntervalMillis: flags["flush-interval"],

@@ -50,6 +50,18 @@ describe("resolveSync", () => {
     expect(sync.baseDir).toBe("/project")
   })
 
+  it("takes the config file's batch profile, with a --batch-count over it winning, and names a bad one by field and flag", async () => {
+    const small = await resolve({ ...base, pipeline: { batchProfile: "small" } })
+    expect(small.pipeline).toMatchObject({ batchProfile: "small", batchCount: 100, flushIntervalMillis: 500 })
+    const counted = await resolve({ ...base, pipeline: { batchProfile: "small" } }, { pipeline: { batchCount: 400 } })
+    expect(counted.pipeline).toMatchObject({ batchProfile: "small", batchCount: 400 })
+    const fromFlag = await resolve(base, { pipeline: { batchProfile: "small" } })
+    expect(fromFlag.pipeline.batchCount).toBe(100)
+    expect((await resolve(base)).pipeline).toMatchObject({ batchProfile: "bulk", batchCount: 2_500, batchBytes: 475_000 })
+    const bad = await failure(resolve({ ...base, pipeline: { batchProfile: "tiny" } }))
+    expect(bad.message).toMatch(/syncs\.scores\.pipeline\.batchProfile \/ --batch-profile: /)
+  })
+
   it("patches --table into the entry's warehouse source, replacing its query", async () => {
     const sync = await resolve({ ...base, source: { type: "postgres", query: "select 1" } }, { sourcePatch: { table: "scores" } })
     expect(sync.source).toEqual({ type: "postgres", table: "scores" })

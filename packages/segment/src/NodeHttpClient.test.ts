@@ -4,26 +4,7 @@ import type { AddressInfo } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { classifyFailure } from "./FailureClassification.ts"
 import { nodeHttpClient } from "./NodeHttpClient.ts"
-
-// A self-signed certificate for 127.0.0.1, made for this test only (openssl req -x509, 100 years).
-const selfSigned = {
-  key: `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgcqacOJusO2erVPpQ
-q1UauneiOZLJ4Rc5W/x7K/gVBJehRANCAATH2DMy7kSLdcvMojsbYtecg2fOgH2b
-nrZdpa3XF8yoCMCRE3ZZ6tnU0Eigj6v3Z0RkPQbYvvayJgWTwYCT9JoY
------END PRIVATE KEY-----`,
-  cert: `-----BEGIN CERTIFICATE-----
-MIIBjzCCATagAwIBAgIUfefP3WjW+ZBbpvrW/cb4VMN0vCswCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyOTAyMzAxN1oYDzIxMjYxMTA1
-MDIzMDE3WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAATH2DMy7kSLdcvMojsbYtecg2fOgH2bnrZdpa3XF8yoCMCRE3ZZ6tnU
-0Eigj6v3Z0RkPQbYvvayJgWTwYCT9JoYo2QwYjAdBgNVHQ4EFgQU4XAXATl1qVH9
-UBNzYqUkF//kkhgwHwYDVR0jBBgwFoAU4XAXATl1qVH9UBNzYqUkF//kkhgwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
-IAe5T/yvjKf2mrsparLGto2MxrwzeUXJfo2h8drwY8WbAiA7wgK4Hsq1zXjnzWKj
-JTfYXMrWUZjFept/hfq24N9emw==
------END CERTIFICATE-----`
-}
+import { selfSigned } from "./test/SelfSigned.ts"
 
 let server: Server | undefined
 afterEach(() => new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve()))))

@@ -33,6 +33,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
   static override flags = {
     ...mappingFlags,
     ...incrementalFlags,
+    "batch-profile": deliveryFlags["batch-profile"],
     "batch-count": deliveryFlags["batch-count"],
     "batch-bytes": deliveryFlags["batch-bytes"],
     sample: Flags.integer({

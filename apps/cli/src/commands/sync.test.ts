@@ -124,7 +124,8 @@ describe("tablecast sync", () => {
   it("delivers every row exactly once through 20% 500s and 10% 429s, and its counts match the receiver's", async () => {
     const received = path.join(dir, "received.jsonl")
     sink = await startSink({ out: received, serverErrorShare: 0.2, throttleShare: 0.1, retryAfterSeconds: 1, seed: 7 })
-    const result = await runCli(syncArgs(sink.url), { env: { SEGMENT_WRITE_KEY: WRITE_KEY } })
+    // Faults are drawn per request: 100-message batches make the example's 30 requests.
+    const result = await runCli(syncArgs(sink.url, ["--batch-profile", "small"]), { env: { SEGMENT_WRITE_KEY: WRITE_KEY } })
     expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout) as DeliveryReport
     const stats = sink.stats()
@@ -160,11 +161,15 @@ describe("tablecast sync", () => {
 
   it("sends nothing in a dry run, and needs no write key for it", async () => {
     sink = await startSink()
-    const result = await runCli([...syncArgs(sink.url), "--dry-run"])
+    const result = await runCli([...syncArgs(sink.url), "--dry-run", "--batch-profile", "small"])
     expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout) as DeliveryReport
     expect(report.dryRun).toBe(true)
     expect(report.batches.planned).toBe(Math.ceil((await csvRowCount(example)) / 100))
+    // By default the batches fill toward 475,000 bytes: the example's rows need far fewer.
+    const bulk = JSON.parse((await runCli([...syncArgs(sink.url), "--dry-run"])).stdout) as DeliveryReport
+    expect(bulk.batches.planned).toBeGreaterThanOrEqual(1)
+    expect(bulk.batches.planned).toBeLessThanOrEqual(Math.ceil(report.batches.planned / 10))
     expect(sink.stats().requests).toBe(0)
   })
 

@@ -57,7 +57,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe("Sync.run", () => {
   it.effect("delivers every row once, in order, in batches of the configured count", () =>
     Effect.gen(function* () {
-      const { run, transport } = harness({ rows: rows(250) })
+      const { run, transport } = harness({ rows: rows(250), options: { batchCount: 100 } })
       const report = yield* runToEnd(run)
       assert.deepStrictEqual(
         transport.requests.map((r) => r.messageIds.length),
@@ -69,6 +69,33 @@ describe("Sync.run", () => {
       assert.deepStrictEqual(report.messages, { built: 250, sent: 250, accepted: 250, refused: 0, undelivered: 0 })
       assert.strictEqual(report.batches.accepted, 3)
       assert.strictEqual(new Set(transport.accepted).size, 250)
+    })
+  )
+
+  it.effect("by default fills each batch toward the byte limit, within Segment's 2,500 messages", () =>
+    Effect.gen(function* () {
+      const { run, transport } = harness({ rows: rows(6_000) })
+      const report = yield* runToEnd(run)
+      const requests = transport.requests
+      assert.isTrue(requests.every((r) => r.bodyBytes <= 475_000 && r.messageIds.length <= 2_500))
+      // Each batch but the last stopped because the next message would not fit (these are ~200 bytes).
+      assert.isTrue(
+        requests.slice(0, -1).every((r) => r.bodyBytes > 475_000 - 300),
+        `bodies ${requests.map((r) => r.bodyBytes)}`
+      )
+      assert.strictEqual(requests.length, 3)
+      assert.strictEqual(report.messages.accepted, 6_000)
+    })
+  )
+
+  it.effect("the small profile sends the seed's 100 messages per batch", () =>
+    Effect.gen(function* () {
+      const { run, transport } = harness({ rows: rows(250), options: { batchProfile: "small" } })
+      yield* runToEnd(run)
+      assert.deepStrictEqual(
+        transport.requests.map((r) => r.messageIds.length),
+        [100, 100, 50]
+      )
     })
   )
 
@@ -164,7 +191,11 @@ describe("Sync.run", () => {
 
   it.effect("reports every row of a batch the endpoint refuses as a whole (404: no halves), and goes on", () =>
     Effect.gen(function* () {
-      const { run, rejects, transport } = harness({ rows: rows(300), answer: (_, index) => (index === 1 ? httpError(404) : "ok") })
+      const { run, rejects, transport } = harness({
+        rows: rows(300),
+        options: { batchCount: 100 },
+        answer: (_, index) => (index === 1 ? httpError(404) : "ok")
+      })
       const report = yield* runToEnd(run)
       assert.strictEqual(report.outcome, "incomplete")
       assert.strictEqual(report.messages.accepted, 200)
@@ -184,7 +215,7 @@ describe("Sync.run", () => {
       let pulled = 0
       const { run, transport, rejects } = harness({
         rows: rows(100_000),
-        options: { queueCapacity: 500 },
+        options: { queueCapacity: 500, batchCount: 100 },
         source: { onPull: (n) => (pulled = n) },
         answer: () => httpError(401)
       })
@@ -208,7 +239,7 @@ describe("Sync.run", () => {
     Effect.gen(function* () {
       const { run, rejects } = harness({
         rows: rows(150),
-        options: { maxAttempts: 3 },
+        options: { maxAttempts: 3, batchCount: 100 },
         answer: (request) => (request.rowNumbers[0] === 101 ? httpError(503) : "ok")
       })
       const report = yield* runToEnd(run)
@@ -276,7 +307,7 @@ describe("Sync.run", () => {
 
   it.effect("sends nothing in a dry run, and says how many batches it would send", () =>
     Effect.gen(function* () {
-      const { run, transport } = harness({ rows: rows(250), options: { dryRun: true } })
+      const { run, transport } = harness({ rows: rows(250), options: { dryRun: true, batchCount: 100 } })
       const report = yield* runToEnd(run)
       assert.strictEqual(transport.requests.length, 0)
       assert.strictEqual(report.batches.planned, 3)

@@ -149,7 +149,7 @@ describe("Sync.run: an internal defect is never the end of a source, nor a compl
             return Effect.succeed({ status: 200, bodyBytes: batch.messageBytes })
           })
       })
-      const { run } = harness({ rows: rows(1_000), transport, options: { maxInFlight: 1 } })
+      const { run } = harness({ rows: rows(1_000), transport, options: { maxInFlight: 1, batchCount: 100 } })
       const report = yield* runToEnd(run)
       assert.strictEqual(report.outcome, "aborted")
       assert.strictEqual(report.fatal?.kind, "internal")

@@ -92,7 +92,7 @@ describe("Sync.run against an endpoint that is down", () => {
       Effect.gen(function* () {
         // Batches with rows 1–200 never get through (the first two), every other batch does.
         const early = (request: RecordedRequest) => request.rowNumbers[0]! <= 200
-        const first = harness({ rows: 2_000, answer: (request) => (early(request) ? refused() : "ok") })
+        const first = harness({ rows: 2_000, options: { batchCount: 100 }, answer: (request) => (early(request) ? refused() : "ok") })
         const report = yield* runToEnd(first.run)
         assert.strictEqual(report.outcome, "aborted")
         assert.strictEqual(report.fatal?.kind, "unreachable")
@@ -112,7 +112,7 @@ describe("Sync.run against an endpoint that is down", () => {
         assert.deepInclude(saved, { version: 2, watermark: 2_000, undelivered: [[1, 200]], complete: false, messageIdScheme: 2 })
 
         // The endpoint is back: the same sync resumes and sends the two batches it did not deliver.
-        const second = harness({ rows: 2_000, checkpoint: { ...saved, fingerprint: fingerprint(2_000) } })
+        const second = harness({ rows: 2_000, options: { batchCount: 100 }, checkpoint: { ...saved, fingerprint: fingerprint(2_000) } })
         const rerun = yield* runToEnd(second.run)
         assert.strictEqual(rerun.outcome, "completed")
         assert.deepStrictEqual(sentRows(second.transport.requests), range(1, 200))
@@ -139,7 +139,7 @@ describe("Sync.run against an endpoint that is down", () => {
       // Still down for rows 1–100; rows 101–200 and 901–950 and the new rows get through.
       const { run, transport, store } = harness({
         rows: 3_000,
-        options: { maxAttempts: 3 },
+        options: { maxAttempts: 3, batchCount: 100 },
         checkpoint,
         answer: (request) => (request.rowNumbers[0]! <= 100 ? refused() : "ok")
       })

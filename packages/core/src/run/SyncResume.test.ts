@@ -149,7 +149,7 @@ describe("Sync.run checkpoints", () => {
     Effect.gen(function* () {
       const { run, store, rejects } = harness({
         rows: rows(300),
-        options: { maxAttempts: 2 },
+        options: { maxAttempts: 2, batchCount: 100 },
         answer: (request) => (request.rowNumbers[0] === 101 ? httpError(503) : "ok")
       })
       const report = yield* runToEnd(run)
@@ -189,7 +189,7 @@ describe("Sync.run stops", () => {
       const { run, store, rejects } = harness({
         rows: rows(250),
         answer: (_, index) => (index === 0 ? "ok" : Deferred.await(hang).pipe(Effect.as({ status: 200, bodyBytes: 0 }))),
-        options: { maxInFlight: 1 },
+        options: { maxInFlight: 1, batchCount: 100 },
         stop: { drain: Effect.never, now: Deferred.await(now) }
       })
       const fiber = yield* Effect.forkChild(run)

@@ -1,4 +1,5 @@
 import * as z from "zod"
+import { BatchProfile, withBatchProfile } from "./BatchProfile.ts"
 import { Defaults, SegmentLimits } from "./Limits.ts"
 
 /**
@@ -7,17 +8,19 @@ import { Defaults, SegmentLimits } from "./Limits.ts"
  */
 export const PipelineOptions = z
   .object({
-    /** Messages per batch: flush when a batch holds this many. */
-    batchCount: z.number().int().min(1).max(SegmentLimits.maxBatchCount).default(Defaults.batchCount),
+    /** Named batch settings (BatchProfile.ts); the count, bytes and interval given below win over it. */
+    batchProfile: BatchProfile.optional(),
+    /** Messages per batch: flush when a batch holds this many (the profile's when not given). */
+    batchCount: z.number().int().min(1).max(SegmentLimits.maxBatchCount).optional(),
     /** Request body bytes, envelope included: flush before a batch would pass this. */
     batchBytes: z
       .number()
       .int()
       .min(SegmentLimits.maxMessageBytes + 200)
       .max(SegmentLimits.maxRequestBytes)
-      .default(Defaults.batchBytes),
+      .optional(),
     /** Flush a non-empty batch this long after the last flush, in milliseconds. */
-    flushIntervalMillis: z.number().int().min(1).max(3_600_000).default(Defaults.flushIntervalMillis),
+    flushIntervalMillis: z.number().int().min(1).max(3_600_000).optional(),
     /**
      * Messages waiting between the reader and the sender; when full, the reader waits. With a reject
      * limit, at least the messages of the first `rejectProbeRows` rows.
@@ -51,6 +54,7 @@ export const PipelineOptions = z
     dryRun: z.boolean().default(false)
   })
   .strict()
+  .transform(withBatchProfile)
 
 export type PipelineOptionsInput = z.input<typeof PipelineOptions>
 export type PipelineOptions = z.output<typeof PipelineOptions>

@@ -46,7 +46,11 @@ export const expectNoSecret = (value: unknown): void => {
  * The behaviour both transports (node:http, fetch) promise, run against real HTTP servers on
  * loopback: a recording endpoint and the tablecast sink.
  */
-export const transportContract = (name: string, make: MakeTransport, traits: { readonly poolsConnections: boolean }): void => {
+export const transportContract = (
+  name: string,
+  make: MakeTransport,
+  traits: { readonly poolsConnections: boolean; readonly viaProxy?: boolean }
+): void => {
   describe(`${name}: the request`, () => {
     it.effect("posts the messages in a batch envelope, with Basic auth, JSON and the User-Agent", () =>
       Effect.gen(function* () {
@@ -242,7 +246,8 @@ export const transportContract = (name: string, make: MakeTransport, traits: { r
         const refused = yield* Effect.flip(nowhere.send(batch()))
         expect([refused.kind, refused.retryable]).toEqual(["network", true])
         // The socket's words alone: the pipeline says "network error" once.
-        expect(refused.message).toMatch(/ECONNREFUSED/)
+        // Through a proxy, the proxy's word for it: a 502 to the tunnel.
+        expect(refused.message).toMatch(traits.viaProxy === true ? /refused the request to 127\.0\.0\.1:\d+ with HTTP 502/ : /ECONNREFUSED/)
         expect(refused.message).not.toMatch(/network error/)
         for (const error of [reset, cut, hangUp, refused]) expectNoSecret(error)
       })

@@ -200,7 +200,7 @@ export const identifyArgs = (file: string, endpoint: string, extra: ReadonlyArra
   ...extra
 ]
 
-/** `tablecast plan --json` of the incremental sync. */
+/** `tablecast plan --json` of the incremental sync, with the batches of syncArgs (its request estimate matches the run's). */
 export const planArgs = (file: string, extra: ReadonlyArray<string> = []): Array<string> => [
   "plan",
   "--file",
@@ -212,6 +212,8 @@ export const planArgs = (file: string, extra: ReadonlyArray<string> = []): Array
   "--key",
   "customer_id",
   "--json",
+  "--batch-profile",
+  "small",
   ...extra
 ]
 
