@@ -1,0 +1,181 @@
+/** The lowest rate a cut goes to, in requests per second. */
+export const FLOOR_RPS = 1
+/** A cut sets the rate this far under the endpoint's estimated rate. */
+const CUT_MARGIN = 0.95
+/** The window of answers the first cut estimates the endpoint's rate from. */
+const WINDOW_MILLIS = 10_000
+/** A token bucket's burst, in seconds of its rate, assumed by the first cut. */
+const ASSUMED_BURST_SECONDS = 1
+/** Answers to requests sent after a cut needed before a 429 can judge whether the cut helped. */
+const JUDGE_AFTER_ANSWERS = 12
+/** After an undone cut: a 429 share this many times the baseline's is a limit again. */
+const BASELINE_MULTIPLE = 2
+/** The recent answers whose 429 share is compared with the baseline. */
+const RECENT_ANSWERS = 50
+/** Quiet time (no 429) after which the rate rises toward the maximum, and how much. */
+const RECOVER_AFTER_MILLIS = 30_000
+const RECOVER_STEP = 1.05
+
+interface Cut {
+  /** Requests sent from this time on were sent at the cut rate. */
+  readonly at: number
+  /** The rate before the cut: restored when the cut did not help. */
+  readonly rateBefore: number
+  /** The share of 429s among the answers before the cut. */
+  readonly shareBefore: number
+}
+
+/**
+ * The request rate after 429s: lowered for every sender when the endpoint says it is over its
+ * limit, restored when the 429s turn out not to be about our rate.
+ *
+ * Why not AIMD: halving at each 429 and adding back slowly either sits far under a token-bucket
+ * limit (it saws between half and the limit) or, with 429s that come at random, is driven to the
+ * floor. Instead, a 429 says the endpoint's bucket is empty, so the answers it let through tell
+ * its rate:
+ * - the first cut: R̂ = answers not 429 in the last W s ÷ (min(W, time sending) + 1 s), the 1 s
+ *   being the burst a token bucket usually allows (at 50 req/s, a 20 req/s bucket with a burst of
+ *   20 refuses at 0.67 s after about 33 answers: R̂ = 33 ÷ 1.67 ≈ 19.8);
+ * - a later cut: R̂ = answers not 429 since the previous cut ÷ the time since it (the bucket was
+ *   empty at both);
+ * and the new rate is min(current, 0.95 × R̂), never under 1 req/s.
+ * One cut per epoch: the 429s of requests sent before a cut are the same news and do not cut again.
+ * A cut that does not help is undone: when, at a later 429, enough answers came back since the cut
+ * and the share of 429s among them is still at least half the share before it, the 429s are not
+ * about our rate (random faults, another client). The rate before the cut is restored and that
+ * share becomes the baseline: from then on only a recent share well above it (2×) cuts again.
+ * After 30 s without a 429 the rate rises by 5 % every 30 s, toward the maximum, so a passing
+ * limit does not slow the rest of a long run.
+ *
+ * Pure: every input carries its time; the caller owns the clock and applies the rate it returns.
+ */
+export class ThrottleControl {
+  #rate: number
+  #cuts = 0
+  #undone = 0
+  #startedAt: number | undefined = undefined
+  /** Times of the answers not 429, for the first cut's window (a queue read from `#okHead`). */
+  #okTimes: Array<number> = []
+  #okHead = 0
+  /** The reference of the current epoch: the start, the last cut or the last undo. */
+  #epochAt = Number.NEGATIVE_INFINITY
+  #epochAnswers = 0
+  #epoch429s = 0
+  #cut: Cut | undefined = undefined
+  #baseline: number | undefined = undefined
+  #baselineAnswers = 0
+  #baseline429s = 0
+  #recent: Array<boolean> = []
+  #last429At: number | undefined = undefined
+  #lastRaiseAt = Number.NEGATIVE_INFINITY
+
+  constructor(readonly maxRps: number) {
+    this.#rate = maxRps
+  }
+
+  /** The rate to send at, in requests per second. */
+  get rate(): number {
+    return this.#rate
+  }
+  /** Cuts made (undone ones included). */
+  get cuts(): number {
+    return this.#cuts
+  }
+  /** Cuts undone because they did not help. */
+  get undone(): number {
+    return this.#undone
+  }
+
+  /** An answer other than a 429 to an attempt sent at `sentAt`. Returns the new rate when it changed. */
+  answered(sentAt: number, now: number): number | undefined {
+    this.#record(sentAt, now, false)
+    this.#okTimes.push(now)
+    return this.#recover(now)
+  }
+
+  /** A 429 to an attempt sent at `sentAt`. Returns the new rate when it changed. */
+  throttled(sentAt: number, now: number): number | undefined {
+    this.#record(sentAt, now, true)
+    this.#last429At = now
+    // Sent before the last cut or undo: the same news as the 429 that made it.
+    if (sentAt < this.#epochAt) return undefined
+    const cut = this.#cut
+    if (cut !== undefined) {
+      if (this.#epochAnswers < JUDGE_AFTER_ANSWERS) return undefined
+      const shareSince = this.#epoch429s / this.#epochAnswers
+      if (shareSince >= cut.shareBefore / 2) {
+        // The cut did not lower the share of 429s: they are not about our rate.
+        this.#undone++
+        this.#cut = undefined
+        this.#baseline = Math.max(this.#baseline ?? 0, cut.shareBefore, shareSince)
+        this.#baselineAnswers = 0
+        this.#baseline429s = 0
+        this.#recent = []
+        this.#newEpoch(now)
+        return this.#setRate(cut.rateBefore)
+      }
+      const estimate = this.#epochAnswers - this.#epoch429s
+      return this.#makeCut(now, estimate / Math.max((now - cut.at) / 1_000, 0.001), shareSince)
+    }
+    if (this.#baseline !== undefined) {
+      // 429s come at random at about the baseline's share: cut only when the recent share is well above it.
+      const baseline = Math.max(this.#baseline, this.#baseline429s / Math.max(this.#baselineAnswers, 1))
+      if (this.#recent.length < RECENT_ANSWERS / 2) return undefined
+      const recentShare = this.#recent.filter((was429) => was429).length / this.#recent.length
+      if (recentShare <= BASELINE_MULTIPLE * baseline) return undefined
+    }
+    const windowStart = now - WINDOW_MILLIS
+    while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < windowStart) this.#okHead++
+    if (this.#okHead > 1_024) {
+      this.#okTimes = this.#okTimes.slice(this.#okHead)
+      this.#okHead = 0
+    }
+    const okInWindow = this.#okTimes.length - this.#okHead
+    const sending = Math.min(WINDOW_MILLIS, now - (this.#startedAt ?? now)) / 1_000
+    const shareBefore = this.#epoch429s / Math.max(this.#epochAnswers, 1)
+    return this.#makeCut(now, okInWindow / (sending + ASSUMED_BURST_SECONDS), shareBefore)
+  }
+
+  #makeCut(now: number, estimatedRps: number, shareBefore: number): number | undefined {
+    const rateBefore = this.#rate
+    this.#cuts++
+    this.#cut = { at: now, rateBefore, shareBefore }
+    this.#newEpoch(now)
+    return this.#setRate(Math.max(FLOOR_RPS, Math.min(rateBefore, CUT_MARGIN * estimatedRps)))
+  }
+
+  #newEpoch(now: number): void {
+    this.#epochAt = now
+    this.#epochAnswers = 0
+    this.#epoch429s = 0
+  }
+
+  #record(sentAt: number, now: number, was429: boolean): void {
+    this.#startedAt ??= sentAt
+    if (sentAt >= this.#epochAt) {
+      this.#epochAnswers++
+      if (was429) this.#epoch429s++
+    }
+    if (this.#baseline !== undefined) {
+      this.#baselineAnswers++
+      if (was429) this.#baseline429s++
+      this.#recent.push(was429)
+      if (this.#recent.length > RECENT_ANSWERS) this.#recent.shift()
+    }
+    void now
+  }
+
+  #recover(now: number): number | undefined {
+    if (this.#rate >= this.maxRps) return undefined
+    const quietSince = Math.max(this.#last429At ?? Number.NEGATIVE_INFINITY, this.#lastRaiseAt)
+    if (now - quietSince < RECOVER_AFTER_MILLIS) return undefined
+    this.#lastRaiseAt = now
+    return this.#setRate(Math.min(this.maxRps, this.#rate * RECOVER_STEP))
+  }
+
+  #setRate(rate: number): number | undefined {
+    if (rate === this.#rate) return undefined
+    this.#rate = rate
+    return rate
+  }
+}
