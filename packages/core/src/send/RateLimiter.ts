@@ -28,6 +28,8 @@ export const makeRateLimiter = (initialRate: number): RateLimiter => {
   /** The theoretical time of the next attempt, were attempts spaced exactly 1/rate apart. */
   let nextSlot = 0
   let waiting = 0
+  /** Bumped at each change of rate: a slot reserved under an older rate is reserved again. */
+  let generation = 0
   const interval = () => 1_000 / rate
   /** Reserves a slot; the milliseconds to wait for it. */
   const reserve = (now: number): number => {
@@ -38,20 +40,26 @@ export const makeRateLimiter = (initialRate: number): RateLimiter => {
     nextSlot = slot + interval()
     return Math.max(0, Math.ceil(allowedAt - now))
   }
+  const take: Effect.Effect<void> = Effect.gen(function* () {
+    const reservedIn = generation
+    const wait = reserve(yield* Clock.currentTimeMillis)
+    if (wait === 0) return
+    waiting++
+    yield* Effect.sleep(wait).pipe(Effect.ensuring(Effect.sync(() => waiting--)))
+    // The rate changed while this sender slept: its slot was of the old schedule.
+    if (generation !== reservedIn) yield* take
+  })
   return {
-    take: Effect.gen(function* () {
-      const wait = reserve(yield* Clock.currentTimeMillis)
-      if (wait === 0) return
-      waiting++
-      yield* Effect.sleep(wait).pipe(Effect.ensuring(Effect.sync(() => waiting--)))
-    }),
+    take,
     rate: () => rate,
     setRate: (newRate, now) => {
       if (newRate === rate) return
+      const lowered = newRate > 0 && (rate <= 0 || newRate < rate)
       rate = newRate
-      // The senders asleep on a reserved slot keep it; the next ones queue behind them at the new
-      // rate. The burst already spent is not charged again: a cut is not made worse by the past.
-      nextSlot = rate > 0 ? now + waiting * interval() : now
+      generation++
+      // A cut starts from an empty bucket (the endpoint's is empty: it just said 429); a rise keeps
+      // the schedule where it is.
+      nextSlot = lowered ? now + burstOf(rate) * interval() : Math.min(nextSlot, now)
     },
     waiting: () => waiting
   }

@@ -21,7 +21,7 @@ interface Cut {
   readonly at: number
   /** The rate before the cut: restored when the cut did not help. */
   readonly rateBefore: number
-  /** The share of 429s among the answers before the cut. */
+  /** The share of 429s among the last answers before the cut (up to 50). */
   readonly shareBefore: number
 }
 
@@ -31,19 +31,23 @@ interface Cut {
  *
  * Why not AIMD: halving at each 429 and adding back slowly either sits far under a token-bucket
  * limit (it saws between half and the limit) or, with 429s that come at random, is driven to the
- * floor. Instead, a 429 says the endpoint's bucket is empty, so the answers it let through tell
- * its rate:
- * - the first cut: R̂ = answers not 429 in the last W s ÷ (min(W, time sending) + 1 s), the 1 s
+ * floor. Instead, a 429 says the endpoint's bucket was empty when the refused request reached
+ * it, so the requests it let through before tell its rate (counted by when they were sent, so the
+ * answers still on their way at a long round trip do not bias the estimate):
+ * - the first cut: R̂ = requests answered other than 429 among those sent in the W s (10 s) before
+ *   the refused one ÷ (min(W, time sending) + 1 s), the 1 s
  *   being the burst a token bucket usually allows (at 50 req/s, a 20 req/s bucket with a burst of
  *   20 refuses at 0.67 s after about 33 answers: R̂ = 33 ÷ 1.67 ≈ 19.8);
- * - a later cut: R̂ = answers not 429 since the previous cut ÷ the time since it (the bucket was
- *   empty at both);
+ * - a later cut: R̂ = requests sent since the previous cut and let through ÷ the time from the cut
+ *   to the refused request (the bucket was empty at both);
  * and the new rate is min(current, 0.95 × R̂), never under 1 req/s.
  * One cut per epoch: the 429s of requests sent before a cut are the same news and do not cut again.
  * A cut that does not help is undone: when, at a later 429, enough answers came back since the cut
  * and the share of 429s among them is still at least half the share before it, the 429s are not
  * about our rate (random faults, another client). The rate before the cut is restored and that
- * share becomes the baseline: from then on only a recent share well above it (2×) cuts again.
+ * share becomes the baseline: from then on only a recent share (last 50 answers) well above it
+ * (2×) cuts again, a cut is judged on the 429s above the baseline, and while a cut holds, 429s at
+ * about the baseline's share are taken for the random ones they are.
  * After 30 s without a 429 the rate rises by 5 % every 30 s, toward the maximum, so a passing
  * limit does not slow the rest of a long run.
  *
@@ -54,9 +58,8 @@ export class ThrottleControl {
   #cuts = 0
   #undone = 0
   #startedAt: number | undefined = undefined
-  /** Times of the answers not 429, for the first cut's window (a queue read from `#okHead`). */
-  #okTimes: Array<number> = []
-  #okHead = 0
+  /** When the requests answered other than 429 were sent, over the last window or so. */
+  #okSent: Array<number> = []
   /** The reference of the current epoch: the start, the last cut or the last undo. */
   #epochAt = Number.NEGATIVE_INFINITY
   #epochAnswers = 0
@@ -88,14 +91,18 @@ export class ThrottleControl {
 
   /** An answer other than a 429 to an attempt sent at `sentAt`. Returns the new rate when it changed. */
   answered(sentAt: number, now: number): number | undefined {
-    this.#record(sentAt, now, false)
-    this.#okTimes.push(now)
+    this.#record(sentAt, false)
+    this.#okSent.push(sentAt)
+    // Kept for the window and a round trip or so: pruned in bulk, not at every answer.
+    if (this.#okSent.length > 4_096 && this.#okSent[0]! < now - 2 * WINDOW_MILLIS) {
+      this.#okSent = this.#okSent.filter((at) => at >= now - WINDOW_MILLIS - 1_000)
+    }
     return this.#recover(now)
   }
 
   /** A 429 to an attempt sent at `sentAt`. Returns the new rate when it changed. */
   throttled(sentAt: number, now: number): number | undefined {
-    this.#record(sentAt, now, true)
+    this.#record(sentAt, true)
     this.#last429At = now
     // Sent before the last cut or undo: the same news as the 429 that made it.
     if (sentAt < this.#epochAt) return undefined
@@ -103,7 +110,9 @@ export class ThrottleControl {
     if (cut !== undefined) {
       if (this.#epochAnswers < JUDGE_AFTER_ANSWERS) return undefined
       const shareSince = this.#epoch429s / this.#epochAnswers
-      if (shareSince >= cut.shareBefore / 2) {
+      // Judged on the 429s above the baseline, when random ones are known to come anyway.
+      const base = this.#baseline ?? 0
+      if (shareSince - base >= (cut.shareBefore - base) / 2) {
         // The cut did not lower the share of 429s: they are not about our rate.
         this.#undone++
         this.#cut = undefined
@@ -114,26 +123,33 @@ export class ThrottleControl {
         this.#newEpoch(now)
         return this.#setRate(cut.rateBefore)
       }
-      const estimate = this.#epochAnswers - this.#epoch429s
-      return this.#makeCut(now, estimate / Math.max((now - cut.at) / 1_000, 0.001), shareSince)
+      // 429s at about the baseline's share since the cut: the random ones; the cut holds.
+      if (this.#baseline !== undefined && shareSince <= BASELINE_MULTIPLE * base) return undefined
+      const passed = this.#okSentBetween(cut.at, sentAt)
+      return this.#makeCut(now, passed / Math.max((sentAt - cut.at) / 1_000, 0.001), shareSince)
     }
     if (this.#baseline !== undefined) {
       // 429s come at random at about the baseline's share: cut only when the recent share is well above it.
       const baseline = Math.max(this.#baseline, this.#baseline429s / Math.max(this.#baselineAnswers, 1))
       if (this.#recent.length < RECENT_ANSWERS / 2) return undefined
-      const recentShare = this.#recent.filter((was429) => was429).length / this.#recent.length
-      if (recentShare <= BASELINE_MULTIPLE * baseline) return undefined
+      if (this.#recentShare() <= BASELINE_MULTIPLE * baseline) return undefined
     }
-    const windowStart = now - WINDOW_MILLIS
-    while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < windowStart) this.#okHead++
-    if (this.#okHead > 1_024) {
-      this.#okTimes = this.#okTimes.slice(this.#okHead)
-      this.#okHead = 0
-    }
-    const okInWindow = this.#okTimes.length - this.#okHead
-    const sending = Math.min(WINDOW_MILLIS, now - (this.#startedAt ?? now)) / 1_000
-    const shareBefore = this.#epoch429s / Math.max(this.#epochAnswers, 1)
-    return this.#makeCut(now, okInWindow / (sending + ASSUMED_BURST_SECONDS), shareBefore)
+    const windowStart = sentAt - WINDOW_MILLIS
+    const passed = this.#okSentBetween(windowStart, sentAt)
+    const sending = Math.min(WINDOW_MILLIS, sentAt - (this.#startedAt ?? sentAt)) / 1_000
+    return this.#makeCut(now, passed / (sending + ASSUMED_BURST_SECONDS), this.#recentShare())
+  }
+
+  /** The share of 429s among the last answers (up to 50): what a cut is judged against. */
+  #recentShare(): number {
+    return this.#recent.filter((was429) => was429).length / Math.max(this.#recent.length, 1)
+  }
+
+  /** Requests sent in [from, to) that were answered other than 429. */
+  #okSentBetween(from: number, to: number): number {
+    let count = 0
+    for (const at of this.#okSent) if (at >= from && at < to) count++
+    return count
   }
 
   #makeCut(now: number, estimatedRps: number, shareBefore: number): number | undefined {
@@ -150,7 +166,7 @@ export class ThrottleControl {
     this.#epoch429s = 0
   }
 
-  #record(sentAt: number, now: number, was429: boolean): void {
+  #record(sentAt: number, was429: boolean): void {
     this.#startedAt ??= sentAt
     if (sentAt >= this.#epochAt) {
       this.#epochAnswers++
@@ -159,10 +175,9 @@ export class ThrottleControl {
     if (this.#baseline !== undefined) {
       this.#baselineAnswers++
       if (was429) this.#baseline429s++
-      this.#recent.push(was429)
-      if (this.#recent.length > RECENT_ANSWERS) this.#recent.shift()
     }
-    void now
+    this.#recent.push(was429)
+    if (this.#recent.length > RECENT_ANSWERS) this.#recent.shift()
   }
 
   #recover(now: number): number | undefined {
