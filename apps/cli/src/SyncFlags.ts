@@ -150,7 +150,8 @@ export const deliveryFlags = {
     helpGroup: "BATCHING"
   }),
   "max-in-flight": Flags.integer({
-    summary: "Most batches posted at once: the ceiling of the adaptive limit, which starts at 4 and follows the round-trip time (default 32, at most 64).",
+    summary:
+      "Most batches posted at once: the ceiling of the adaptive limit, which starts at 4 and follows the round-trip time (default 32, at most 64).",
     helpGroup: "BATCHING"
   }),
   "min-in-flight": Flags.integer({

@@ -6,7 +6,7 @@ import { inFlightFloor, type PipelineOptions } from "../spec/PipelineOptions.ts"
 import { makeConcurrencyLimit } from "./ConcurrencyLimit.ts"
 import { makeRateLimiter } from "./RateLimiter.ts"
 import { decideRetry, type RetrySettings } from "./RetryPolicy.ts"
-import type { SendingPolicyShape } from "./SendingPolicy.ts"
+import type { SendingPolicyShape } from "./SendingPolicyShape.ts"
 import { ThrottleControl } from "./ThrottleControl.ts"
 
 /** A Retry-After longer than this stops every sender until it passes (Segment asks for it), not just the batch refused. */

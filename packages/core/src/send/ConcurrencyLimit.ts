@@ -69,7 +69,7 @@ export const makeConcurrencyLimit = (settings: ConcurrencySettings): Effect.Effe
     const slots = yield* Semaphore.make(Math.floor(estimate))
     let admitted = 0
     let idleWaiters: Array<Deferred.Deferred<void>> = []
-    let longRtt: number | undefined = undefined
+    let longRtt: number | undefined
     /** Failures of attempts sent before this time were already answered by a shrink. */
     let lastShrinkAt = Number.NEGATIVE_INFINITY
 
