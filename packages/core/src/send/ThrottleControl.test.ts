@@ -93,7 +93,7 @@ describe("ThrottleControl", () => {
     assert.strictEqual(control.throttled(10, 60), FLOOR_RPS)
   })
 
-  it("rises by 5 % after 30 s without a 429, toward the maximum and no further", () => {
+  it("rises by 5 % every 5 s once 30 s passed without a 429, toward the maximum and no further", () => {
     const control = new ThrottleControl(50)
     const next = okAnswers(control, 0, 33, 20)
     control.throttled(next, next + 50)
@@ -102,7 +102,11 @@ describe("ThrottleControl", () => {
     assert.strictEqual(control.rate, cut)
     okAnswers(control, next + 30_100, 10, 100)
     assert.closeTo(control.rate, cut * 1.05, 1e-9)
-    for (let t = 60_000; t < 3_600_000; t += 1_000) control.answered(t, t + 50)
+    okAnswers(control, next + 31_100, 30, 100)
+    assert.closeTo(control.rate, cut * 1.05, 1e-9)
+    okAnswers(control, next + 35_100, 10, 100)
+    assert.closeTo(control.rate, cut * 1.05 * 1.05, 1e-9)
+    for (let t = 60_000; t < 600_000; t += 1_000) control.answered(t, t + 50)
     assert.strictEqual(control.rate, 50)
   })
 })

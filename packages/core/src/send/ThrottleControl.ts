@@ -12,8 +12,9 @@ const JUDGE_AFTER_ANSWERS = 12
 const BASELINE_MULTIPLE = 2
 /** The recent answers whose 429 share is compared with the baseline. */
 const RECENT_ANSWERS = 50
-/** Quiet time (no 429) after which the rate rises toward the maximum, and how much. */
+/** Quiet time (no 429) after which the rate rises toward the maximum, how often and by how much. */
 const RECOVER_AFTER_MILLIS = 30_000
+const RECOVER_EVERY_MILLIS = 5_000
 const RECOVER_STEP = 1.05
 
 interface Cut {
@@ -48,8 +49,10 @@ interface Cut {
  * share becomes the baseline: from then on only a recent share (last 50 answers) well above it
  * (2×) cuts again, a cut is judged on the 429s above the baseline, and while a cut holds, 429s at
  * about the baseline's share are taken for the random ones they are.
- * After 30 s without a 429 the rate rises by 5 % every 30 s, toward the maximum, so a passing
- * limit does not slow the rest of a long run.
+ * After 30 s without a 429 the rate rises by 5 % every 5 s, toward the maximum, so a passing
+ * limit (or a lone 429 early in a run, which cuts hard on little evidence) does not slow the rest of
+ * a long run: from a tenth of the maximum back to it in about 4 minutes. Against a lasting limit
+ * this probes it about once a minute, at the cost of a 429 or two.
  *
  * Pure: every input carries its time; the caller owns the clock and applies the rate it returns.
  */
@@ -181,9 +184,8 @@ export class ThrottleControl {
   }
 
   #recover(now: number): number | undefined {
-    if (this.#rate >= this.maxRps) return undefined
-    const quietSince = Math.max(this.#last429At ?? Number.NEGATIVE_INFINITY, this.#lastRaiseAt)
-    if (now - quietSince < RECOVER_AFTER_MILLIS) return undefined
+    if (this.#rate >= this.maxRps || this.#last429At === undefined) return undefined
+    if (now - this.#last429At < RECOVER_AFTER_MILLIS || now - this.#lastRaiseAt < RECOVER_EVERY_MILLIS) return undefined
     this.#lastRaiseAt = now
     return this.#setRate(Math.min(this.maxRps, this.#rate * RECOVER_STEP))
   }
