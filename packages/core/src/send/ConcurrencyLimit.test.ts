@@ -47,7 +47,7 @@ describe("ConcurrencyLimit", () => {
     })
   )
 
-  it.effect("failures shrink it once per round trip, never below the floor", () =>
+  it.effect("failures shrink it once per round trip and second at most, never below the floor", () =>
     Effect.gen(function* () {
       const limit = yield* makeConcurrencyLimit({ minInFlight: 2, maxInFlight: 32 })
       yield* feed(limit, 30, 100)
@@ -59,8 +59,11 @@ describe("ConcurrencyLimit", () => {
       yield* limit.failed(950, 1_010)
       yield* limit.failed(990, 1_020)
       assert.strictEqual(limit.limit(), once)
+      // Failures every 10 ms for a second: one shrink.
       for (let i = 0; i < 100; i++) yield* limit.failed(2_000 + i * 10, 2_000 + i * 10)
       assert.isBelow(limit.limit(), once)
+      assert.isAtLeast(limit.limit(), Math.floor(once * 0.9) - 1)
+      for (let i = 0; i < 100; i++) yield* limit.failed(4_000 + i * 1_000, 4_000 + i * 1_000)
       assert.strictEqual(limit.limit(), 2)
     })
   )

@@ -17,8 +17,9 @@ const RTT_TOLERANCE = 1.5
 const LONG_RTT_WINDOW = 100
 /** How much of each new estimate enters the limit: damps the reaction to one sample. */
 const SMOOTHING = 0.2
-/** A 5xx, a reset or a timeout: the limit is multiplied by this, once per round trip. */
+/** A 5xx, a reset or a timeout: the limit is multiplied by this, once per round trip and second at most. */
 const FAILURE_BACKOFF = 0.9
+const FAILURE_BACKOFF_GAP_MILLIS = 1_000
 
 /**
  * How many batches may be in flight at once, adapted to the endpoint as a gradient limit in the
@@ -30,7 +31,7 @@ const FAILURE_BACKOFF = 0.9
  * Why not AIMD: AIMD learns only from errors, so it grows until the endpoint's queues overflow and
  * then halves; on a real network latency is the signal that arrives first, and it costs nothing.
  * Errors still count: a 5xx, a reset or a timeout shrinks the limit a little (×0.9, once per round
- * trip, never below the floor). A 429 is about the request rate, not concurrency: the throttle
+ * trip and at most once a second, never below the floor). A 429 is about the request rate, not concurrency: the throttle
  * control handles it.
  *
  * The limit does not grow when it is not the bottleneck: when fewer than half the admitted slots
@@ -127,8 +128,9 @@ export const makeConcurrencyLimit = (settings: ConcurrencySettings): Effect.Effe
       failed: (sentAt, now) =>
         Effect.suspend(() => {
           // One shrink per round trip: the failures of attempts already in flight at a shrink are
-          // the same news.
-          if (sentAt < lastShrinkAt) return Effect.void
+          // the same news. And one a second at most: faults that come at random (a 5xx in five)
+          // are not a queue at the endpoint, and the RTT gradient catches a real overload anyway.
+          if (sentAt < lastShrinkAt || now - lastShrinkAt < FAILURE_BACKOFF_GAP_MILLIS) return Effect.void
           lastShrinkAt = now
           return setEstimate(estimate * FAILURE_BACKOFF)
         })
