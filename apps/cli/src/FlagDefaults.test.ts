@@ -22,7 +22,7 @@ describe("the defaults that --help states", () => {
       checked.push(flag)
     }
     expect(checked).toEqual(
-      expect.arrayContaining(["batch-count", "flush-interval", "queue-capacity", "max-in-flight", "max-retry-time", "drain-timeout"])
+      expect.arrayContaining(["batch-count", "flush-interval", "queue-capacity", "max-in-flight", "max-rps", "max-retry-time", "drain-timeout"])
     )
     // No cap on attempts unless one is given: the time budget binds.
     expect(pipeline.maxAttempts).toBeUndefined()

@@ -9,8 +9,41 @@ const value = (v: unknown) => {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 
+/** A duration for a person: "45s", "2m 3s", "1h 4m". */
+export const durationText = (seconds: number): string => {
+  const whole = Math.max(1, Math.ceil(seconds))
+  if (whole < 60) return `${whole}s`
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ${whole % 60}s`
+  return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m`
+}
+
+/** Segment's inbound limit for workspaces with Engage, in events per second (above it Segment queues). */
+export const ENGAGE_EVENTS_PER_SECOND = 1_000
+
+/**
+ * How long sending takes at the run's request rate: messages ÷ messages per request ÷ maxRps.
+ * A floor, not a promise: round trips, retries and 429s can only add to it.
+ */
+export const durationLines = (send: { readonly messages: number; readonly requests: number }, maxRps: number): Array<string> => {
+  if (send.messages === 0 || send.requests === 0) return []
+  const perRequest = send.messages / send.requests
+  const lines: Array<string> = []
+  if (maxRps > 0) {
+    const perSecond = perRequest * maxRps
+    lines.push(
+      `  duration    at ${count(maxRps)} requests/s and ~${count(Math.round(perRequest))} messages per request: about ${count(Math.round(perSecond))} messages/s, ${durationText(send.requests / maxRps)} for ${count(send.messages)} messages`
+    )
+  } else {
+    lines.push("  duration    no request rate limit of our own (--max-rps 0): bound by round trips and the endpoint")
+  }
+  lines.push(
+    `  engage      if this workspace uses Engage, Segment takes in ${count(ENGAGE_EVENTS_PER_SECOND)} events/s: at least ${durationText(send.messages / ENGAGE_EVENTS_PER_SECOND)} (it queues above that, it does not drop)`
+  )
+  return lines
+}
+
 /** An incremental plan for a person: what changed against the snapshot, and what a run would send. */
-export const planText = (plan: IncrementalPlan, heading: string): string => {
+export const planText = (plan: IncrementalPlan, heading: string, maxRps?: number): string => {
   const { rows, send, guard } = plan
   const lines: Array<string> = []
   lines.push(
@@ -38,6 +71,7 @@ export const planText = (plan: IncrementalPlan, heading: string): string => {
   lines.push(
     `  to send     ${count(send.rows)} rows + ${count(send.removals)} removals = ${count(send.messages)} messages in about ${count(send.requests)} requests (${bytes(send.bytes)})`
   )
+  if (maxRps !== undefined) lines.push(...durationLines(send, maxRps))
   lines.push(`  users       ${count(plan.users.touched)} touched, ${count(plan.users.new)} new to this sync (monthly tracked users estimate)`)
   const verdict =
     guard.tripped === undefined

@@ -10,13 +10,26 @@ const eta = (s: ProgressSnapshot) => {
   return Math.max(0, Math.round((s.estimatedRows - s.rowsRead) / perSecond))
 }
 
+/**
+ * How the run is sending: "in flight 6/9 · 48 req/s · 429 wait 3 s" (batches in flight of the
+ * adaptive limit, the request rate limit, time batches waited on 429s). Empty without figures.
+ */
+export const sendingText = (s: ProgressSnapshot): string => {
+  if (s.concurrencyLimit === undefined) return ""
+  const parts = [`in flight ${s.batchesInFlight}/${s.concurrencyLimit}`]
+  if (s.rateLimit !== undefined) parts.push(`${Number.isInteger(s.rateLimit) ? s.rateLimit : s.rateLimit.toFixed(1)} req/s`)
+  if ((s.throttleWaitMillis ?? 0) > 0) parts.push(`429 wait ${Math.round((s.throttleWaitMillis ?? 0) / 1000)} s`)
+  return parts.join(" · ")
+}
+
 /** One plain line, for logs and pipes. */
 export const progressLine = (s: ProgressSnapshot): string => {
   const left = eta(s)
+  const sending = sendingText(s)
   return (
     `progress: ${s.rowsRead} rows read${s.estimatedRows === undefined ? "" : ` of ~${s.estimatedRows}`}, ` +
     `${s.messagesAccepted} accepted, ${s.rowsRejected} rejected, ${s.messagesFailed} failed, ` +
-    `${s.retries} retries, ${rate(s)} rows/s${left === undefined ? "" : `, ETA ${left} s`}`
+    `${s.retries} retries, ${rate(s)} rows/s${left === undefined ? "" : `, ETA ${left} s`}${sending === "" ? "" : `, ${sending}`}`
   )
 }
 
@@ -51,7 +64,7 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
     {
       stream,
       format:
-        " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}",
+        " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}{sending}",
       hideCursor: true,
       clearOnComplete: false
     },
@@ -68,6 +81,7 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
         rejected: s.rowsRejected,
         failed: s.messagesFailed,
         rate: rate(s),
+        sending: sendingText(s) === "" ? "" : ` | ${sendingText(s)}`,
         // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
         etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
       }

@@ -5,6 +5,19 @@ import { terminalText } from "./TerminalText.ts"
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
 const count = (n: number) => n.toLocaleString("en-US")
+
+/** The sending figures of a run: "at most 9 in flight (peak 11), 18.8 req/s after 1 rate cut; 2 answered 429, 2 s waited on them". */
+export const sendingSummary = (sending: NonNullable<DeliveryReport["sending"]>): string => {
+  const limit = `at most ${count(sending.concurrencyLimit)} in flight${sending.concurrencyLimitPeak > sending.concurrencyLimit ? ` (peak ${count(sending.concurrencyLimitPeak)})` : ""}`
+  const rate =
+    sending.rateLimit === undefined
+      ? "no request rate limit"
+      : `${sending.rateLimit} req/s${sending.rateCuts > 0 ? ` after ${count(sending.rateCuts)} rate cut${sending.rateCuts === 1 ? "" : "s"}` : ""}`
+  const throttled =
+    sending.throttled === 0 ? "" : `; ${count(sending.throttled)} answered 429, ${Math.round(sending.throttleWaitMillis / 1000)} s waited on them`
+  return `${limit}, ${rate}${throttled}`
+}
+
 /** `1–200, 901–950`, the first few ranges of many. */
 const rowRanges = (ranges: ReadonlyArray<readonly [number, number]>, shown = 5) =>
   ranges
@@ -59,6 +72,7 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
       `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests${batches.requestsForBisection === undefined ? "" : ` (${count(batches.requestsForBisection)} to find the messages refused)`}, ${count(batches.retries)} retries`
     )
     lines.push(`  sent       ${bytes(report.bytesSent)}`)
+    if (report.sending !== undefined) lines.push(`  sending    ${sendingSummary(report.sending)}`)
     if (report.undeliveredRows !== undefined && report.undeliveredRows.length > 0) {
       lines.push(`  undelivered rows ${rowRanges(report.undeliveredRows)}`)
     }

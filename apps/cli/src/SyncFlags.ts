@@ -158,7 +158,20 @@ export const deliveryFlags = {
     summary: "Messages queued before the reader waits (default 500, and with --max-rejects at least those of the 1,000 rows checked first).",
     helpGroup: "BATCHING"
   }),
-  "max-in-flight": Flags.integer({ summary: "Batches posted at once (default 4).", helpGroup: "BATCHING" }),
+  "max-in-flight": Flags.integer({
+    summary:
+      "Most batches posted at once: the ceiling of the adaptive limit, which starts at 4 and follows the round-trip time (default 32, at most 64).",
+    helpGroup: "BATCHING"
+  }),
+  "min-in-flight": Flags.integer({
+    summary: "Fewest batches the adaptive limit allows at once (default 2); equal to --max-in-flight, concurrency is fixed.",
+    helpGroup: "BATCHING"
+  }),
+  "max-rps": Flags.string({
+    summary:
+      "Requests per second, retries included, for the whole run (default 50, as Segment asks; 0: no limit of our own). Lowered for the run on 429s. Several runs to one write key: split it between them.",
+    helpGroup: "BATCHING"
+  }),
   "max-attempts": Flags.integer({
     summary: "Also stop retrying a batch after this many tries (no cap by default: --max-retry-time binds).",
     helpGroup: "BATCHING"

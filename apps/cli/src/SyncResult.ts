@@ -29,14 +29,19 @@ export const reportJson = (report: DeliveryReport): string => JSON.stringify(rep
  */
 export const syncResultText = (
   { report, plan }: SyncResult,
-  options: { readonly json: boolean; readonly rejects: string | undefined }
+  options: {
+    readonly json: boolean
+    readonly rejects: string | undefined
+    /** The run's request rate, for the plan's expected duration. */
+    readonly maxRps?: number | undefined
+  }
 ): CommandText => {
   const stdout: Array<string> = []
   const stderr: Array<string> = []
   if (options.json) stdout.push(terminalJson(reportJson(report)))
   else {
     stdout.push(reportText(report, options.rejects))
-    if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan"))
+    if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan", options.maxRps))
   }
   // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
   if (plan?.guard.warning !== undefined) stderr.push(`tablecast: guard warning: ${terminalText(plan.guard.warning)}`)

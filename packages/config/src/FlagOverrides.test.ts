@@ -23,6 +23,11 @@ describe("flag overrides", () => {
 
   it("reads the delivery and incremental flags", () => {
     expect(deliveryOverrides({ "max-rejects": "5%" }).pipeline).toMatchObject({ maxRejectedShare: 0.05 })
+    expect(deliveryOverrides({ "max-rps": "12.5", "min-in-flight": 2, "max-in-flight": 16 }).pipeline).toMatchObject({
+      maxRps: 12.5,
+      minInFlight: 2,
+      maxInFlight: 16
+    })
     const incremental = incrementalOverrides({ key: "id", "max-changed": "50%", tolerance: ["score=1%"] })
     expect(incremental.key).toEqual(["id"])
     expect(incremental.incrementalPatch).toEqual({ tolerance: { score: { relative: 0.01 } }, guard: { maxChangedShare: 0.5 } })
@@ -32,6 +37,9 @@ describe("flag overrides", () => {
     expect(thrown(() => mappingOverrides({ table: "t", query: "select 1" })).flag).toBe("table")
     expect(thrown(() => mappingOverrides({ context: "[1]" })).flag).toBe("context")
     expect(thrown(() => deliveryOverrides({ "max-rejects": "many" })).message).toBe('--max-rejects "many": expected a count (100) or a share (5%)')
+    expect(thrown(() => deliveryOverrides({ "max-rps": "fast" })).message).toBe(
+      '--max-rps "fast": expected requests per second, 0 or more (0: no limit), e.g. 50'
+    )
     expect(thrown(() => incrementalOverrides({ key: "*" })).flag).toBe("key")
     expect(thrown(() => incrementalOverrides({ tolerance: ["score=-1"] })).flag).toBe("tolerance")
   })

@@ -30,6 +30,8 @@ export const specFlagNames: Readonly<Record<string, string>> = {
   flushIntervalMillis: "flush-interval",
   queueCapacity: "queue-capacity",
   maxInFlight: "max-in-flight",
+  minInFlight: "min-in-flight",
+  maxRps: "max-rps",
   maxAttempts: "max-attempts",
   maxRetryMillis: "max-retry-time",
   maxRejectedRows: "max-rejects",
@@ -74,6 +76,17 @@ const share = (text: string | undefined, flag: string): number | undefined => {
   const value = trimmed.endsWith("%") ? Number(trimmed.slice(0, -1)) / 100 : Number(trimmed)
   if (trimmed === "" || !Number.isFinite(value) || value < 0 || value > 1) {
     throw flagError(flag, `--${flag} ${JSON.stringify(text)}: expected a share, 0 to 1 or 0% to 100% (e.g. 50%)`)
+  }
+  return value
+}
+
+/** A rate in requests per second: a number, 0 or more (0: no limit). */
+const rate = (text: unknown, flag: string): number | undefined => {
+  if (text === undefined) return undefined
+  if (typeof text === "number") return text
+  const value = Number(String(text).trim())
+  if (String(text).trim() === "" || !Number.isFinite(value) || value < 0) {
+    throw flagError(flag, `--${flag} ${JSON.stringify(text)}: expected requests per second, 0 or more (0: no limit), e.g. 50`)
   }
   return value
 }
@@ -225,6 +238,8 @@ export const deliveryOverrides = (flags: FlagValues): Omit<SyncOverrides, "sourc
     flushIntervalMillis: flags["flush-interval"],
     queueCapacity: flags["queue-capacity"],
     maxInFlight: flags["max-in-flight"],
+    minInFlight: flags["min-in-flight"],
+    maxRps: rate(flags["max-rps"], "max-rps"),
     maxAttempts: flags["max-attempts"],
     maxRetryMillis: flags["max-retry-time"],
     drainTimeoutMillis: flags["drain-timeout"],

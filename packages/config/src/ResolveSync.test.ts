@@ -76,6 +76,17 @@ describe("resolveSync", () => {
     expect(url.message).not.toContain("pw@")
   })
 
+  it("takes the sending limits from flags and config, and names both flags when the floor is over the ceiling", async () => {
+    const sync = await resolve({ ...base, pipeline: { maxRps: 20 } }, { pipeline: { minInFlight: 4, maxInFlight: 8 } })
+    expect(sync.pipeline).toMatchObject({ maxRps: 20, minInFlight: 4, maxInFlight: 8 })
+    const defaults = await resolve(base)
+    expect(defaults.pipeline).toMatchObject({ maxRps: 50, maxInFlight: 32 })
+    const error = await failure(resolve(base, { pipeline: { minInFlight: 8, maxInFlight: 4 } }))
+    expect(error.message).toContain("--min-in-flight (minInFlight, 8) must be at most --max-in-flight (maxInFlight, 4)")
+    const over = await failure(resolve(base, { pipeline: { maxRps: 20_000 } }))
+    expect(over.message).toMatch(/--max-rps/)
+  })
+
   it("names the field and the flag of a spec issue", async () => {
     const error = await failure(resolve({ ...base, event: undefined }))
     expect(error.message).toMatch(/^syncs\.scores\.event \/ --event: /)

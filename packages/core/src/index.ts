@@ -4,7 +4,7 @@ export { MAX_VALUE_DEPTH, nestsDeeperThan, tooDeepReason } from "./map/ValueDept
 export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./report/Books.ts"
 export { checkSyncSpec, ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput, syncSpecFields } from "./spec/SyncSpec.ts"
 export { BatchProfile, batchProfiles, type BatchSettings, withBatchProfile } from "./spec/BatchProfile.ts"
-export { PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
+export { inFlightFloor, PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
 export { Batcher, type BatcherOptions } from "./batch/Batcher.ts"
 export { missingColumns } from "./spec/MissingColumns.ts"
 export {
@@ -33,7 +33,7 @@ export {
 } from "./send/Transport.ts"
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
 export type { ValueRule } from "./map/RowFailure.ts"
-export type { DeliveryReport, FatalError, RunOutcome } from "./report/DeliveryReport.ts"
+export type { DeliveryReport, FatalError, RunOutcome, SendingFigures } from "./report/DeliveryReport.ts"
 export { combineReports, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"
 export {
@@ -55,6 +55,7 @@ export {
   WriteKeyRefused
 } from "./report/Fatal.ts"
 export { type FixedSendingSettings, fixedSendingPolicy, SendingPolicy, type SendingPolicyShape } from "./send/SendingPolicy.ts"
+export { type AdaptiveSendingSettings, adaptiveSendingPolicy } from "./send/AdaptiveSendingPolicy.ts"
 export type { RetryDecision, RetrySettings } from "./send/RetryPolicy.ts"
 export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"

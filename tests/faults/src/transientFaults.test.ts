@@ -33,7 +33,7 @@ const setup = async (rows: number, faults: Parameters<typeof startSink>[0] = {})
 }
 
 describe("transient faults are retried until every row is delivered once", () => {
-  it("429 with Retry-After: the retry waits as told and the whole pipeline pauses, not just the throttled batch", async () => {
+  it("429 with Retry-After: the retry waits as told; the other batches go on, at a lower request rate", async () => {
     const rows = 3_000
     const retryAfterSeconds = 3
     const { file, out, sink, proxy } = await setup(rows)
@@ -58,13 +58,16 @@ describe("transient faults are retried until every row is delivered once", () =>
       expect(retry, `the batch of request ${request.number} was never retried`).toBeDefined()
       expect(retry!.arrivedAt - request.answeredAt!).toBeGreaterThanOrEqual(retryAfterSeconds * 1000 - 20)
     }
-    // Paused: once the first 429 is answered (and requests already on the wire have landed), no
-    // request at all reaches the receiver before Retry-After has passed.
+    // Not paused: while the throttled batch waits out its Retry-After, other batches are sent,
+    // at the lowered rate (Segment's Retry-After over 30 s is what pauses every sender).
     const firstAnswer = throttled[0]!.answeredAt!
     const landedInPause = proxy.requests.filter(
       (request) => request.arrivedAt > firstAnswer + 500 && request.arrivedAt < firstAnswer + retryAfterSeconds * 1000 - 20
     )
-    expect(landedInPause.map((request) => request.number)).toEqual([])
+    expect(landedInPause.length).toBeGreaterThan(0)
+    expect(report.sending?.throttled).toBe(throttled.length)
+    expect(report.sending?.rateCuts).toBeGreaterThanOrEqual(1)
+    expect(report.sending?.rateLimit).toBeLessThan(50)
 
     expect(report.batches.retries).toBe(throttled.length)
     expect(report.messages.accepted).toBe(rows)

@@ -14,7 +14,7 @@ export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
 
   static override description =
-    `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send, the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
+    `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send and how long sending takes at the request rate (--max-rps; and at Engage's 1,000 events/s), the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
 Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
 
@@ -36,6 +36,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
     "batch-profile": deliveryFlags["batch-profile"],
     "batch-count": deliveryFlags["batch-count"],
     "batch-bytes": deliveryFlags["batch-bytes"],
+    "max-rps": deliveryFlags["max-rps"],
     sample: Flags.integer({
       summary: "Changed rows to show with their values before and after (default 10).",
       min: 0,
@@ -78,7 +79,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       this.logToStderr(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}`)
       return this.exit(planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal)))
     }
-    this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`))
+    this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
     if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
   }
 }

@@ -138,7 +138,7 @@ Outputs are checked before anything is read or sent: missing folders are created
       diffInDatabase: incremental.diffInDatabase,
       stop: signals.requests
     }).finally(() => signals.dispose())
-    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects })
+    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
     const { code, problem } = await writeReportFile(flags.report, result.report)

@@ -31,6 +31,24 @@ export interface FatalError {
 }
 
 /**
+ * How the run sent: what the sending policy adapted to. Figures at the end of the run, but for
+ * the peak.
+ */
+export interface SendingFigures {
+  /** Requests answered 429 (too many requests). */
+  readonly throttled: number
+  /** Time batches waited on 429s: their Retry-After waits, summed over batches, in milliseconds. */
+  readonly throttleWaitMillis: number
+  /** Batches allowed in flight at once at the end, and the most the limit reached. */
+  readonly concurrencyLimit: number
+  readonly concurrencyLimitPeak: number
+  /** The request rate limit at the end, in requests per second; absent when there is none (`maxRps` 0). */
+  readonly rateLimit?: number
+  /** Times the rate was cut after 429s. */
+  readonly rateCuts: number
+}
+
+/**
  * The account of a run. Every row read is in exactly one place:
  * `rows.read = rows.skipped + rows.rejected + rows.mapped`, and every message built is in exactly one place:
  * `messages.built = accepted + refused + undelivered` (undelivered includes what was never sent).
@@ -107,6 +125,8 @@ export interface DeliveryReport {
   }
   /** Request body bytes sent, retries included. */
   readonly bytesSent: number
+  /** How the run sent (limits, 429s). Absent from a dry run and from older versions. */
+  readonly sending?: SendingFigures
   readonly rejects: {
     readonly total: number
     readonly byStage: Readonly<Record<RejectStage, number>>

@@ -1,5 +1,5 @@
 import { booksProblem } from "./Books.ts"
-import type { DeliveryReport, RunOutcome } from "./DeliveryReport.ts"
+import type { DeliveryReport, RunOutcome, SendingFigures } from "./DeliveryReport.ts"
 import type { ProgressSnapshot } from "./Progress.ts"
 import { BooksUnbalanced, type Fatal, fatalRecord } from "./Fatal.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
@@ -42,6 +42,7 @@ export class DeliveryTally {
   #rejectsTotal = 0
   readonly #byStage: Record<RejectStage, number> = { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }
   readonly #sample: Array<RejectedRow> = []
+  #sendingFigures: (() => SendingFigures) | undefined = undefined
 
   constructor(readonly startedAtMillis: number) {}
 
@@ -143,6 +144,11 @@ export class DeliveryTally {
 
   // Sending.
 
+  /** Where the sending policy's figures are read from, for progress and the report. */
+  watchSending(figures: (() => SendingFigures) | undefined): void {
+    this.#sendingFigures = figures
+  }
+
   /** A batch handed to a sender (`+1`) or back from one (`-1`). */
   batchInFlight(change: 1 | -1): void {
     this.#batchesInFlight += change
@@ -238,6 +244,7 @@ export class DeliveryTally {
   }
 
   snapshot(nowMillis: number): ProgressSnapshot {
+    const sending = this.#sendingFigures?.()
     return {
       rowsRead: this.#rowsRead,
       rowsRejected: this.#rowsRejected,
@@ -246,6 +253,13 @@ export class DeliveryTally {
       messagesFailed: this.#messagesRefused + this.#messagesUndelivered,
       messagesQueued: Math.max(0, this.messagesPending),
       batchesInFlight: this.#batchesInFlight,
+      ...(sending === undefined
+        ? {}
+        : {
+            concurrencyLimit: sending.concurrencyLimit,
+            ...(sending.rateLimit === undefined ? {} : { rateLimit: sending.rateLimit }),
+            throttleWaitMillis: sending.throttleWaitMillis
+          }),
       retries: this.#retries,
       estimatedRows: this.#estimatedRows,
       elapsedMillis: nowMillis - this.startedAtMillis
@@ -295,6 +309,7 @@ export class DeliveryTally {
         retries: this.#retries
       },
       bytesSent: this.#bytesSent,
+      ...(this.#sendingFigures === undefined || meta.dryRun ? {} : { sending: this.#sendingFigures() }),
       rejects: this.rejects(),
       ...(this.#fatal === undefined ? {} : { fatal: fatalRecord(this.#fatal) }),
       ...(this.#undeliveredRows === undefined ? {} : { undeliveredRows: this.#undeliveredRows })

@@ -11,6 +11,12 @@ export interface ProgressSnapshot {
   /** Messages waiting in the queue or in an open batch. */
   readonly messagesQueued: number
   readonly batchesInFlight: number
+  /** Batches allowed in flight now (the adaptive limit); absent when the sending policy keeps no figures. */
+  readonly concurrencyLimit?: number
+  /** The request rate limit now, in requests per second; absent when there is none. */
+  readonly rateLimit?: number
+  /** Time batches have waited on 429s so far (Retry-After waits, summed), in milliseconds. */
+  readonly throttleWaitMillis?: number
   readonly retries: number
   /** The source's estimate, when it has one. */
   readonly estimatedRows: number | undefined

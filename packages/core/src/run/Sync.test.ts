@@ -171,7 +171,7 @@ describe("Sync.run", () => {
     })
   )
 
-  it.effect("honours Retry-After on a 429 and pauses every sender meanwhile", () =>
+  it.effect("honours Retry-After on a 429 for the batch refused; the other senders go on", () =>
     Effect.gen(function* () {
       const { run, transport } = harness({
         rows: rows(1_000),
@@ -181,9 +181,27 @@ describe("Sync.run", () => {
       const report = yield* runToEnd(run)
       const firstRetry = transport.requests.find((r) => r.attempt === 2)!
       assert.isAtLeast(firstRetry.at, 5_000)
+      // The other batches did not wait for the refused one's Retry-After.
+      const throttledAt = transport.requests[0]!.at
+      assert.isTrue(transport.requests.some((r) => r.attempt === 1 && r.at > throttledAt && r.at < throttledAt + 5_000))
+      assert.strictEqual(report.messages.accepted, 1_000)
+      assert.strictEqual(new Set(transport.accepted).size, 1_000)
+      assert.strictEqual(report.sending?.throttled, 1)
+      assert.strictEqual(report.sending?.throttleWaitMillis, 5_000)
+    })
+  )
+
+  it.effect("a Retry-After over 30 s pauses every sender meanwhile, as Segment asks", () =>
+    Effect.gen(function* () {
+      const { run, transport } = harness({
+        rows: rows(1_000),
+        options: { maxInFlight: 4 },
+        answer: (_request, index) => (index === 0 ? httpError(429, 60_000) : "ok")
+      })
+      const report = yield* runToEnd(run)
       // Once the 429 came back, nothing was posted before the pause ended.
       const throttledAt = transport.requests[0]!.at
-      assert.isTrue(transport.requests.every((r) => r.at === throttledAt || r.at >= throttledAt + 5_000))
+      assert.isTrue(transport.requests.every((r) => r.at === throttledAt || r.at >= throttledAt + 60_000))
       assert.strictEqual(report.messages.accepted, 1_000)
       assert.strictEqual(new Set(transport.accepted).size, 1_000)
     })

@@ -134,6 +134,7 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
     stop: stop.abort
   })
   const policy = yield* (yield* SendingPolicy).make(options)
+  tally.watchSending(policy.figures)
   const afterBatch = Effect.gen(function* () {
     const failed = tellProgress(yield* Clock.currentTimeMillis)
     if (failed !== undefined) yield* stop.abort(failed)

@@ -175,7 +175,7 @@ export class Dispatcher {
         }
         const sent = answered.sent
         const error = sent.failure
-        const decision = yield* policy.failed(error, attempt, now - firstTry)
+        const decision = yield* policy.failed(error, attempt, now - firstTry, now - started)
         if (decision._tag === "Retry") {
           tally.retryScheduled()
           yield* Effect.sleep(decision.delayMillis)

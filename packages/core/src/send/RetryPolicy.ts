@@ -19,8 +19,9 @@ export type RetryDecision =
 /**
  * Segment's own libraries back off exponentially from 0.5 s. Jitter in [d/2, d] spreads batches
  * that failed together; a `Retry-After` wins over the computed delay (the transport caps it at
- * 300 s). A 429 pauses every sender, not just the one that got it: hammering a throttled
- * workspace only earns more 429s.
+ * 300 s). `pauseAll` marks a 429 with Retry-After: the fixed policy pauses every sender on it;
+ * the adaptive policy lowers the request rate instead and pauses every sender only for a long
+ * Retry-After (AdaptiveSendingPolicy.ts).
  *
  * The budget is time, not a count of attempts: an endpoint down for minutes (a deploy, a network
  * cut, Segment's own incidents) is ridden out, and with the backoff capped (30 s by default) a

@@ -4,29 +4,11 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Semaphore from "effect/Semaphore"
 import type { PipelineOptions } from "../spec/PipelineOptions.ts"
-import { decideRetry, type RetryDecision, type RetrySettings } from "./RetryPolicy.ts"
-import type { TransportError } from "./Transport.ts"
+import { adaptiveSendingPolicy } from "./AdaptiveSendingPolicy.ts"
+import { decideRetry, type RetrySettings } from "./RetryPolicy.ts"
+import type { SendingPolicyShape } from "./SendingPolicyShape.ts"
 
-/**
- * How batches are sent: how many at once, when an attempt may start, what follows a failed one.
- * The dispatcher asks; the policy decides. The fixed policy below is today's behaviour; an adaptive
- * one (more in flight while the endpoint keeps up, fewer on 429s and slow answers) replaces it
- * through `SendingPolicy`, without touching the dispatcher.
- */
-export interface SendingPolicyShape {
-  /** Waits for room to send one more batch. */
-  readonly admit: Effect.Effect<void>
-  /** Gives the room back: the batch is settled. */
-  readonly release: Effect.Effect<void>
-  /** Waits until an attempt may start (a pause after a 429 holds every sender). */
-  readonly beforeAttempt: Effect.Effect<void>
-  /** Told of an attempt the endpoint took, with how long it took. */
-  readonly accepted: (latencyMillis: number) => Effect.Effect<void>
-  /** What follows a failed attempt: a retry after a delay, or a stop. */
-  readonly failed: (error: TransportError, attempt: number, elapsedMillis: number) => Effect.Effect<RetryDecision>
-  /** Completes once every batch admitted has been released. */
-  readonly idle: Effect.Effect<void>
-}
+export type { SendingPolicyShape } from "./SendingPolicyShape.ts"
 
 /** What the fixed policy is made of: a bound on batches in flight and the retry budget. */
 export type FixedSendingSettings = Pick<PipelineOptions, "maxInFlight"> & RetrySettings
@@ -61,7 +43,7 @@ export const fixedSendingPolicy = (settings: FixedSendingSettings): Effect.Effec
     }
   })
 
-/** Makes the run's sending policy from its options. The fixed policy unless replaced. */
+/** Makes the run's sending policy from its options. The adaptive policy unless replaced. */
 export const SendingPolicy = Context.Reference<{
   readonly make: (options: PipelineOptions) => Effect.Effect<SendingPolicyShape>
-}>("tablecast/SendingPolicy", { defaultValue: () => ({ make: fixedSendingPolicy }) })
+}>("tablecast/SendingPolicy", { defaultValue: () => ({ make: adaptiveSendingPolicy }) })

@@ -30,7 +30,13 @@ export const Defaults = {
   // as busy as 2,000 did, for 15–25 MiB less at the peak of a large bulk run (docs/performance.md,
   // sixth round). With a reject limit the queue grows to hold the probe's rows (Sync.ts).
   queueCapacity: 500,
-  maxInFlight: 4,
+  // The ceiling of the adaptive concurrency limit and its floor (send/ConcurrencyLimit.ts): at
+  // 150 ms a round trip, 50 req/s needs about 8 in flight (Little's law); 32 leaves room for slower
+  // answers and for batches waiting out a backoff.
+  maxInFlight: 32,
+  minInFlight: 2,
+  // Segment asks tools sending on a customer's behalf to stay at or under 50 requests per second.
+  maxRps: 50,
   // The retry budget is time (Sync.ts, RetryPolicy.ts): 10 minutes rides out an endpoint down for
   // minutes (a deploy, a network cut, most of Segment's own incidents) and is still short enough for
   // a scheduled job to fail in good time. Attempts are not capped by default: with the backoff

@@ -26,8 +26,21 @@ export const PipelineOptions = z
      * limit, at least the messages of the first `rejectProbeRows` rows.
      */
     queueCapacity: z.number().int().min(1).max(1_000_000).default(Defaults.queueCapacity),
-    /** Batches posted at once. */
+    /**
+     * Batches posted at once, at most: the ceiling of the adaptive concurrency limit, which starts
+     * at 4 and follows the endpoint's round-trip time (send/ConcurrencyLimit.ts).
+     */
     maxInFlight: z.number().int().min(1).max(64).default(Defaults.maxInFlight),
+    /**
+     * The floor of the concurrency limit: never fewer batches allowed in flight. 2 by default (or
+     * `maxInFlight`, when that is lower); equal to `maxInFlight`, concurrency is fixed.
+     */
+    minInFlight: z.number().int().min(1).max(64).optional(),
+    /**
+     * Requests per second, retries included, across every sender of the run: Segment asks tools to
+     * stay at or under 50. Lowered for the rest of the run on 429s. 0: no limit of our own.
+     */
+    maxRps: z.number().min(0).max(10_000).default(Defaults.maxRps),
     /** Tries per batch, the first included. No cap by default: the time budget below binds. */
     maxAttempts: z.number().int().min(1).max(10_000).optional(),
     /**
@@ -54,7 +67,22 @@ export const PipelineOptions = z
     dryRun: z.boolean().default(false)
   })
   .strict()
+  .check((ctx) => {
+    const { minInFlight, maxInFlight } = ctx.value
+    if (minInFlight !== undefined && minInFlight > maxInFlight) {
+      ctx.issues.push({
+        code: "custom",
+        input: minInFlight,
+        path: ["minInFlight"],
+        message: `--min-in-flight (minInFlight, ${minInFlight}) must be at most --max-in-flight (maxInFlight, ${maxInFlight})`
+      })
+    }
+  })
   .transform(withBatchProfile)
 
 export type PipelineOptionsInput = z.input<typeof PipelineOptions>
 export type PipelineOptions = z.output<typeof PipelineOptions>
+
+/** The floor of the concurrency limit: `minInFlight`, or 2 (at most `maxInFlight`) when not set. */
+export const inFlightFloor = (options: { readonly minInFlight?: number | undefined; readonly maxInFlight: number }): number =>
+  options.minInFlight ?? Math.min(Defaults.minInFlight, options.maxInFlight)

@@ -1,0 +1,37 @@
+import type { ProgressSnapshot } from "@tablecast/core"
+import { describe, expect, it } from "vitest"
+import { progressLine, sendingText } from "./ProgressDisplay.ts"
+import { sendingSummary } from "./ReportText.ts"
+
+const snapshot: ProgressSnapshot = {
+  rowsRead: 1_000,
+  rowsRejected: 0,
+  messagesBuilt: 1_000,
+  messagesAccepted: 900,
+  messagesFailed: 0,
+  messagesQueued: 100,
+  batchesInFlight: 6,
+  retries: 2,
+  estimatedRows: undefined,
+  elapsedMillis: 2_000
+}
+
+describe("how the run is sending, as shown", () => {
+  it("in progress: in flight of the limit, the request rate limit, the time waited on 429s", () => {
+    expect(sendingText({ ...snapshot, concurrencyLimit: 9, rateLimit: 18.8, throttleWaitMillis: 3_200 })).toBe(
+      "in flight 6/9 · 18.8 req/s · 429 wait 3 s"
+    )
+    expect(sendingText({ ...snapshot, concurrencyLimit: 9, rateLimit: 50, throttleWaitMillis: 0 })).toBe("in flight 6/9 · 50 req/s")
+    expect(progressLine({ ...snapshot, concurrencyLimit: 4 })).toMatch(/, in flight 6\/4$/)
+    expect(sendingText(snapshot)).toBe("")
+  })
+
+  it("in the report", () => {
+    expect(
+      sendingSummary({ throttled: 2, throttleWaitMillis: 2_000, concurrencyLimit: 9, concurrencyLimitPeak: 11, rateLimit: 18.8, rateCuts: 1 })
+    ).toBe("at most 9 in flight (peak 11), 18.8 req/s after 1 rate cut; 2 answered 429, 2 s waited on them")
+    expect(sendingSummary({ throttled: 0, throttleWaitMillis: 0, concurrencyLimit: 4, concurrencyLimitPeak: 4, rateCuts: 0 })).toBe(
+      "at most 4 in flight, no request rate limit"
+    )
+  })
+})
