@@ -12,7 +12,9 @@ export interface ReceiverProcess {
 
 /** Forks the receiver and waits until it listens. */
 export const startReceiverProcess = async (conditions: ReceiverConditions = {}): Promise<ReceiverProcess> => {
-  const child: ChildProcess = fork(builtEntry("receiverProcess.js"), argsFromConditions(conditions), { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const child: ChildProcess = fork(builtEntry("receiverProcess.js"), argsFromConditions(conditions), {
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
+  })
   const url = await new Promise<string>((resolve, reject) => {
     child.once("error", reject)
     child.once("exit", (code) => reject(new Error(`the receiver exited (${code}) before listening`)))

@@ -21,7 +21,9 @@ export const conditionsFromArgs = (flags: ReceiverFlags): ReceiverConditions => 
 /** The same conditions as the receiver's flags, to fork it with. */
 export const argsFromConditions = (conditions: ReceiverConditions): Array<string> => [
   ...(conditions.latencyMillis === undefined || conditions.latencyMillis === 0 ? [] : ["--latency", String(conditions.latencyMillis)]),
-  ...(conditions.requestsPerSecond === undefined || conditions.requestsPerSecond === 0 ? [] : ["--receiver-rps", String(conditions.requestsPerSecond)]),
+  ...(conditions.requestsPerSecond === undefined || conditions.requestsPerSecond === 0
+    ? []
+    : ["--receiver-rps", String(conditions.requestsPerSecond)]),
   ...(conditions.faultSeed === undefined ? [] : ["--faults", "--fault-seed", String(conditions.faultSeed)])
 ]
 
@@ -29,7 +31,9 @@ export const argsFromConditions = (conditions: ReceiverConditions): Array<string
 export const describeConditions = (conditions: ReceiverConditions): string => {
   const parts = [
     conditions.latencyMillis ? `${conditions.latencyMillis} ms per request` : undefined,
-    conditions.requestsPerSecond ? `token bucket ${conditions.requestsPerSecond} requests/s (burst ${conditions.requestsPerSecond}), 429 + Retry-After: 1 above it` : undefined,
+    conditions.requestsPerSecond
+      ? `token bucket ${conditions.requestsPerSecond} requests/s (burst ${conditions.requestsPerSecond}), 429 + Retry-After: 1 above it`
+      : undefined,
     conditions.faultSeed === undefined ? undefined : `fault mix (10% 429, 10% 500, 10% 503, 5% resets; seed ${conditions.faultSeed})`
   ].filter((part) => part !== undefined)
   return parts.length === 0 ? "loopback, answered at once" : parts.join(", ")
