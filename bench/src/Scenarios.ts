@@ -72,10 +72,10 @@ export const scenarios: ReadonlyArray<Scenario> = [
     conditions: { faultSeed: defaultFaultSeed },
     rows: 100_000,
     repeat: 1,
-    quickRows: 10_000,
+    quickRows: 5_000,
     quickRepeat: 1,
     timeoutSeconds: 240,
-    quickTimeoutSeconds: 60,
+    quickTimeoutSeconds: 45,
     contenders: ["default", "seed", "analytics-node-defaults", "analytics-node"]
   }
 ]
