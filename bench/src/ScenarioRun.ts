@@ -2,7 +2,7 @@ import type { CliFlags } from "./CliFlags.ts"
 import { ensureDataset } from "./Dataset.ts"
 import { type Measurement, measure } from "./Measure.ts"
 import { describeConditions } from "./ReceiverArgs.ts"
-import { type Scenario, scenarioContender } from "./Scenarios.ts"
+import { judgedContenders, type Scenario, scenarioContender } from "./Scenarios.ts"
 import { formatScenarioTable, formatSending, type Summary, summarize, type Unavailable } from "./Summary.ts"
 import type { ScenarioResult } from "./Targets.ts"
 
@@ -10,6 +10,8 @@ export interface ScenarioRunOptions {
   readonly rows: number
   readonly repeat: number
   readonly timeoutSeconds: number
+  /** The limit of the contenders the targets judge (default: `timeoutSeconds`). */
+  readonly judgedTimeoutSeconds?: number
   readonly cli: CliFlags
   readonly seed: number
   readonly dataDir: string
@@ -28,6 +30,7 @@ export interface ScenarioRun extends ScenarioResult {
   readonly conditions: Scenario["conditions"]
   readonly repeat: number
   readonly timeoutSeconds: number
+  readonly judgedTimeoutSeconds: number
   readonly measurements: ReadonlyArray<Measurement>
   /** Flags of the contract that the CLI did not have, per contender, left out. */
   readonly missingFlags: Readonly<Record<string, ReadonlyArray<string>>>
@@ -68,7 +71,7 @@ export const runScenario = async (scenario: Scenario, options: ScenarioRunOption
       const run = await measure(contender, input, options.rows, options.cwd, {
         nodeFlags: options.nodeFlags ?? [],
         conditions: scenario.conditions,
-        timeoutSeconds: options.timeoutSeconds
+        timeoutSeconds: judgedContenders.has(contender.key) ? (options.judgedTimeoutSeconds ?? options.timeoutSeconds) : options.timeoutSeconds
       })
       measurements.push(run)
       say(`${scenario.key} run ${round}/${options.repeat} ${contender.label}: ${describeRun(run)}`)
@@ -82,6 +85,7 @@ export const runScenario = async (scenario: Scenario, options: ScenarioRunOption
     rows: options.rows,
     repeat: options.repeat,
     timeoutSeconds: options.timeoutSeconds,
+    judgedTimeoutSeconds: options.judgedTimeoutSeconds ?? options.timeoutSeconds,
     summaries,
     unavailable,
     measurements,
@@ -94,7 +98,7 @@ export const formatScenario = (run: ScenarioRun): string => {
   const out = [
     `## ${run.title}`,
     "",
-    `${integer(run.rows)} rows, median of ${run.repeat} run${run.repeat === 1 ? "" : "s"} each, receiver: ${describeConditions(run.conditions)}; each run stopped after ${run.timeoutSeconds} s`,
+    `${integer(run.rows)} rows, median of ${run.repeat} run${run.repeat === 1 ? "" : "s"} each, receiver: ${describeConditions(run.conditions)}; each run stopped after ${run.timeoutSeconds} s${run.judgedTimeoutSeconds === run.timeoutSeconds ? "" : ` (${run.judgedTimeoutSeconds} s for ${[...judgedContenders].join(" and ")})`}`,
     "",
     formatScenarioTable(run.summaries, run.unavailable)
   ]

@@ -94,6 +94,7 @@ for (const scenario of selected) {
       rows,
       repeat,
       timeoutSeconds: quick ? scenario.quickTimeoutSeconds : scenario.timeoutSeconds,
+      ...(quick || scenario.judgedTimeoutSeconds === undefined ? {} : { judgedTimeoutSeconds: scenario.judgedTimeoutSeconds }),
       cli,
       seed,
       dataDir,
@@ -132,6 +133,12 @@ if (memoryRuns.length > 0) {
 }
 const targets = checkTargets(runs, memoryRuns)
 out.push("", ...targets)
+if (quick) {
+  out.push(
+    "",
+    "(--quick: at these sizes a process's start-up, about 0.5 s, weighs on every rate, so the loopback ratios are not comparable with run J's 1,000,000 rows.)"
+  )
+}
 console.log(out.join("\n"))
 
 const results = {
