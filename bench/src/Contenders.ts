@@ -52,7 +52,7 @@ const lastJsonLine = (stdout: string): Record<string, unknown> => {
 }
 
 /** Field names of the sending policy's figures, wherever they sit in the report. */
-const SENDING_FIELD = /concurren|inflight|in_flight|rps|rate|429|retryafter|wait|throttl|limit/i
+const SENDING_FIELD = /sending|concurren|inflight|in_flight|rps|persecond|per_second|rate|429|retryafter|wait|throttl|limit/i
 
 /** Every leaf of the report whose path names the sending policy, as `path: value`. */
 export const sendingFieldsOf = (report: unknown, prefix = ""): Record<string, number | string | boolean> => {
