@@ -18,6 +18,13 @@ export interface ContenderOutput {
   /** Batches built but not sent (the bare bound sends nothing). */
   readonly plannedBatches?: number
   readonly plannedBytes?: number
+  /** Requests sent again, as the contender counts them (tablecast's report). */
+  readonly retries?: number
+  /**
+   * The sending policy's own figures from tablecast's report when it has them (final concurrency,
+   * request rate, time waited on 429s): whatever fields it names so, read without assuming a shape.
+   */
+  readonly sending?: Readonly<Record<string, number | string | boolean>>
   readonly note?: string
 }
 
@@ -28,6 +35,8 @@ export interface Contender {
   readonly label: string
   readonly sends: boolean
   readonly needsPostgres: boolean
+  /** `tablecast sync` itself (flags of the CLI apply). */
+  readonly cli?: boolean
   /** Arguments to `node` (after the preload). */
   readonly args: (input: RunInput) => ReadonlyArray<string>
   readonly env?: Readonly<Record<string, string>>
@@ -42,14 +51,32 @@ const lastJsonLine = (stdout: string): Record<string, unknown> => {
   return JSON.parse(lines.slice(start).join("\n")) as Record<string, unknown>
 }
 
+/** Field names of the sending policy's figures, wherever they sit in the report. */
+const SENDING_FIELD = /sending|concurren|inflight|in_flight|rps|persecond|per_second|rate|429|retryafter|wait|throttl|limit/i
+
+/** Every leaf of the report whose path names the sending policy, as `path: value`. */
+export const sendingFieldsOf = (report: unknown, prefix = ""): Record<string, number | string | boolean> => {
+  const found: Record<string, number | string | boolean> = {}
+  if (report === null || typeof report !== "object" || Array.isArray(report)) return found
+  for (const [key, value] of Object.entries(report as Record<string, unknown>)) {
+    const at = prefix === "" ? key : `${prefix}.${key}`
+    if (at === "batches.retries" || at.startsWith("rejects.") || at.startsWith("checkpoint.")) continue
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) Object.assign(found, sendingFieldsOf(value, at))
+    else if ((typeof value === "number" || typeof value === "string" || typeof value === "boolean") && SENDING_FIELD.test(at)) found[at] = value
+  }
+  return found
+}
+
 /** Reads a delivery report (CLI `--json` or the library runner). */
-const readReport = (stdout: string): ContenderOutput => {
+export const readReport = (stdout: string): ContenderOutput => {
   const report = lastJsonLine(stdout) as {
     outcome: string
     rows: { read: number; rejected: number }
     messages: { accepted: number; refused: number; undelivered: number }
+    batches?: { retries?: number }
     fatal?: { message: string }
   }
+  const sending = sendingFieldsOf(report)
   const problems = [
     report.outcome === "completed" ? undefined : `outcome ${report.outcome}`,
     report.rows.rejected > 0 ? `${report.rows.rejected} rows rejected` : undefined,
@@ -58,7 +85,12 @@ const readReport = (stdout: string): ContenderOutput => {
       : undefined,
     report.fatal?.message
   ].filter((problem) => problem !== undefined)
-  return { rowsRead: report.rows.read, ...(problems.length === 0 ? {} : { note: problems.join("; ") }) }
+  return {
+    rowsRead: report.rows.read,
+    ...(typeof report.batches?.retries === "number" ? { retries: report.batches.retries } : {}),
+    ...(Object.keys(sending).length === 0 ? {} : { sending }),
+    ...(problems.length === 0 ? {} : { note: problems.join("; ") })
+  }
 }
 
 const syncFlags = (input: RunInput, source: ReadonlyArray<string>) => [
@@ -86,9 +118,26 @@ export const cliContender = (key: string, label: string, flags: ReadonlyArray<st
   label,
   sends: true,
   needsPostgres: postgres,
+  cli: true,
   args: (input) => [cliEntry, ...syncFlags(input, postgres ? ["--postgres", "env", "--table", input.table ?? ""] : csvFile(input)), ...flags],
   env: { SEGMENT_WRITE_KEY: "bench-write-key" },
   readOutput: readReport
+})
+
+/** The `@segment/analytics-node` script with this `flushAt` ("defaults": the library's own, 15). */
+export const analyticsNodeContender = (key: string, label: string, flushAt: string): Contender => ({
+  key,
+  label,
+  sends: true,
+  needsPostgres: false,
+  args: (input) => [builtEntry("runners/analyticsNode.js"), input.csvPath, input.endpoint, flushAt],
+  readOutput: (stdout) => {
+    const out = lastJsonLine(stdout) as { rows: number; deliveryFailures: number; firstFailure?: string }
+    return {
+      rowsRead: out.rows,
+      ...(out.deliveryFailures === 0 ? {} : { note: `${out.deliveryFailures} delivery failures reported (first: ${out.firstFailure ?? "?"})` })
+    }
+  }
 })
 
 export const contenders: ReadonlyArray<Contender> = [
@@ -105,20 +154,7 @@ export const contenders: ReadonlyArray<Contender> = [
   },
   cliContender("default", "tablecast, default settings", cliFlagsFor("default")),
   cliContender("bulk", "tablecast, bulk settings", cliFlagsFor("bulk")),
-  {
-    key: "analytics-node",
-    label: "@segment/analytics-node script",
-    sends: true,
-    needsPostgres: false,
-    args: (input) => [builtEntry("runners/analyticsNode.js"), input.csvPath, input.endpoint],
-    readOutput: (stdout) => {
-      const out = lastJsonLine(stdout) as { rows: number; deliveryFailures: number; firstFailure?: string }
-      return {
-        rowsRead: out.rows,
-        ...(out.deliveryFailures === 0 ? {} : { note: `${out.deliveryFailures} delivery failures reported (first: ${out.firstFailure ?? "?"})` })
-      }
-    }
-  },
+  analyticsNodeContender("analytics-node", "@segment/analytics-node script", "100"),
   cliContender("postgres", "tablecast, bulk, Postgres source", cliFlagsFor("bulk"), true),
   cliContender("low-memory", "tablecast, bulk settings, --low-memory", [...cliFlagsFor("bulk"), "--low-memory"]),
   cliContender("one-thread", "tablecast, bulk settings, one thread", [...cliFlagsFor("bulk"), "--no-worker"]),

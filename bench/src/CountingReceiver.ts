@@ -1,10 +1,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { gunzipSync } from "node:zlib"
+import { type FaultDraw, makeFaultMix } from "./FaultMix.ts"
+import { makeTokenBucket } from "./TokenBucket.ts"
 
 /** What the receiver has seen since it started. */
 export interface ReceiverStats {
   readonly requests: number
+  /** Requests answered 200: only their messages count as arrived. */
+  readonly accepted: number
+  /** Requests answered 429 because they were over the rate limit (the token bucket). */
+  readonly rateLimited: number
+  /** Requests answered 429 because the fault mix drew it. */
+  readonly faults429: number
+  /** Requests answered 500 or 503 (the fault mix). */
+  readonly serverErrors: number
+  /** Requests whose connection was destroyed without an answer (the fault mix). */
+  readonly resets: number
   /** Request bodies as received (compressed when the client gzips). */
   readonly bytes: number
   /** Messages found in accepted batches (one per `messageId`). */
@@ -40,11 +52,28 @@ export const messageIdsOf = (body: Buffer): Array<string> => {
   return ids
 }
 
+/** How the receiver behaves like a real endpoint rather than loopback (none: answer at once, always 200). */
+export interface ReceiverConditions {
+  /** Answer every request this many ms after it arrived, without holding up other requests. */
+  readonly latencyMillis?: number
+  /** A token bucket of this rate per second (burst the same); above it, 429 with `Retry-After: 1`. */
+  readonly requestsPerSecond?: number
+  /** Draw each request's fault from the fault mix (see FaultMix.ts) seeded with this number. */
+  readonly faultSeed?: number
+}
+
+/** Puts off an answer: `setTimeout` by default; tests hold answers to release them when they choose. */
+export type Scheduler = (answer: () => void, delayMillis: number) => void
+
 export interface CountingReceiverOptions {
   /** 0 picks a free port. */
   readonly port?: number
   /** Parse one request in this many fully, and check the quick count against it. */
   readonly verifyEvery?: number
+  readonly conditions?: ReceiverConditions
+  /** The clock of the rate limit, in ms (default `performance.now`). */
+  readonly now?: () => number
+  readonly schedule?: Scheduler
 }
 
 export interface CountingReceiver {
@@ -58,33 +87,74 @@ export interface CountingReceiver {
  * answers every batch 200 without parsing it, counts messages and bytes, and keeps every
  * `messageId` to check each arrived once. `@tablecast/sink` checks each message as Segment would
  * and costs several times more CPU per message; the tests use it, the benchmark uses this.
+ * With conditions it behaves like a distant, busy endpoint: a latency per request, a rate limit,
+ * a fault mix; only the messages of batches it answered 200 count as arrived.
  */
 export const startCountingReceiver = async (options: CountingReceiverOptions = {}): Promise<CountingReceiver> => {
   const verifyEvery = options.verifyEvery ?? 50
+  const conditions = options.conditions ?? {}
+  const latency = conditions.latencyMillis ?? 0
+  const now = options.now ?? (() => performance.now())
+  const schedule: Scheduler = options.schedule ?? ((answer, delay) => void setTimeout(answer, delay))
+  const later = (answer: () => void) => (latency > 0 ? schedule(answer, latency) : answer())
+  const bucket =
+    conditions.requestsPerSecond === undefined || conditions.requestsPerSecond <= 0
+      ? undefined
+      : makeTokenBucket(conditions.requestsPerSecond, conditions.requestsPerSecond, now())
+  const drawFault: () => FaultDraw = conditions.faultSeed === undefined ? () => "ok" : makeFaultMix(conditions.faultSeed)
   const seen = new Set<string>()
   const cpuAtStart = process.cpuUsage()
   let requests = 0
+  let accepted = 0
+  let rateLimited = 0
+  let faults429 = 0
+  let serverErrors = 0
+  let resets = 0
   let bytes = 0
   let messages = 0
   let duplicates = 0
   let refused = 0
   let verifyFailures = 0
 
-  const answer = (response: ServerResponse, status: number, body: string) => {
-    response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+  const answer = (response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers })
     response.end(body)
   }
+  const tooMany = (response: ServerResponse) => answer(response, 429, '{"success":false,"message":"rate limited"}', { "retry-after": "1" })
 
   const onBatch = (request: IncomingMessage, response: ServerResponse, raw: Buffer) => {
     requests++
     bytes += raw.length
     if (!(request.headers.authorization ?? "").startsWith("Basic ")) {
       refused++
-      return answer(response, 401, '{"success":false,"message":"no write key"}')
+      return later(() => answer(response, 401, '{"success":false,"message":"no write key"}'))
     }
+    // The limit is checked on arrival, as a server does; the fault drawn after it, per request.
+    if (bucket !== undefined && !bucket.take(now())) {
+      rateLimited++
+      return later(() => tooMany(response))
+    }
+    const fault = drawFault()
+    if (fault === "429") {
+      faults429++
+      return later(() => tooMany(response))
+    }
+    if (fault === "500" || fault === "503") {
+      serverErrors++
+      return later(() => answer(response, Number(fault), '{"success":false,"message":"server error"}'))
+    }
+    if (fault === "reset") {
+      resets++
+      return later(() => request.socket.destroy())
+    }
+    later(() => acceptBatch(request, response, raw))
+  }
+
+  const acceptBatch = (request: IncomingMessage, response: ServerResponse, raw: Buffer) => {
+    accepted++
     const body = request.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw
     const ids = messageIdsOf(body)
-    if (requests % verifyEvery === 1) {
+    if (accepted % verifyEvery === 1 || verifyEvery === 1) {
       try {
         const parsed = JSON.parse(body.toString("utf8")) as { batch?: ReadonlyArray<unknown> }
         if (!Array.isArray(parsed.batch) || parsed.batch.length !== ids.length) verifyFailures++
@@ -104,6 +174,11 @@ export const startCountingReceiver = async (options: CountingReceiverOptions = {
     const cpu = process.cpuUsage(cpuAtStart)
     return {
       requests,
+      accepted,
+      rateLimited,
+      faults429,
+      serverErrors,
+      resets,
       bytes,
       messages,
       distinctMessageIds: seen.size,

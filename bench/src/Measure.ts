@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import type { Contender, ContenderOutput, RunInput } from "./Contenders.ts"
-import type { ReceiverStats } from "./CountingReceiver.ts"
+import type { ReceiverConditions, ReceiverStats } from "./CountingReceiver.ts"
 import { builtEntry } from "./Paths.ts"
 import { startReceiverProcess } from "./Receiver.ts"
 import type { ProcessUsage } from "./Usage.ts"
@@ -24,6 +24,16 @@ export interface Measurement {
   /** Rows whose message never arrived (or, for the bare bound, never built). */
   readonly rowsLost: number
   readonly duplicates: number
+  /** Answers of 429 (rate limit and fault mix), 500/503, and connections reset without one. */
+  readonly tooManyRequests: number
+  readonly serverErrors: number
+  readonly resets: number
+  /** Requests sent again, when the contender reports it (tablecast does). */
+  readonly retries?: number
+  /** The sending policy's figures from tablecast's report, when it has them. */
+  readonly sending?: Readonly<Record<string, number | string | boolean>>
+  /** Stopped at the scenario's timeout: rows/s then counts the rows that arrived by then. */
+  readonly timedOut: boolean
   readonly receiver?: ReceiverStats
   readonly exitCode: number | null
   readonly notes: ReadonlyArray<string>
@@ -36,8 +46,16 @@ export interface Finished {
   readonly seconds: number
 }
 
-/** Runs Node with `args` in a process of its own; keeps stdout, and the end of stderr. */
-export const runProcess = (args: ReadonlyArray<string>, env: Record<string, string>, cwd: string): Promise<Finished> =>
+/**
+ * Runs Node with `args` in a process of its own; keeps stdout, and the end of stderr. Past
+ * `timeoutSeconds` the process is killed (SIGKILL: a drain would only measure more waiting).
+ */
+export const runProcess = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  cwd: string,
+  timeoutSeconds?: number
+): Promise<Finished & { readonly timedOut: boolean }> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(process.execPath, [...args], {
@@ -49,22 +67,41 @@ export const runProcess = (args: ReadonlyArray<string>, env: Record<string, stri
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
+    let timedOut = false
+    const timer =
+      timeoutSeconds === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            child.kill("SIGKILL")
+          }, timeoutSeconds * 1000)
     child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }))
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000, timedOut })
+    })
   })
 
 /**
  * Runs a contender once, in a process of its own, against a fresh receiver in another process, and
  * checks what arrived: every row's message once, none missing.
  */
+export interface MeasureOptions {
+  readonly nodeFlags?: ReadonlyArray<string>
+  /** How the receiver behaves (default: loopback, answered at once). */
+  readonly conditions?: ReceiverConditions
+  readonly timeoutSeconds?: number
+}
+
 export const measure = async (
   contender: Contender,
   input: Omit<RunInput, "endpoint" | "stateDir">,
   rows: number,
   cwd: string,
-  nodeFlags: ReadonlyArray<string> = []
+  options: MeasureOptions | ReadonlyArray<string> = {}
 ): Promise<Measurement> => {
-  const receiver = contender.sends ? await startReceiverProcess() : undefined
+  const { nodeFlags = [], conditions, timeoutSeconds } = Array.isArray(options) ? { nodeFlags: options } : (options as MeasureOptions)
+  const receiver = contender.sends ? await startReceiverProcess(conditions) : undefined
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-"))
   const usageFile = path.join(scratch, "usage.json")
   try {
@@ -72,19 +109,23 @@ export const measure = async (
     const finished = await runProcess(
       [...nodeFlags, "--import", builtEntry("UsageReporter.js"), ...contender.args(run)],
       { ...contender.env, BENCH_USAGE_FILE: usageFile },
-      cwd
+      cwd,
+      timeoutSeconds
     )
     const usage = JSON.parse(await readFile(usageFile, "utf8").catch(() => '{"peakRssBytes":0,"cpuSeconds":0}')) as ProcessUsage
     const stats = await receiver?.stats()
     const notes: Array<string> = []
-    if (finished.code !== 0) notes.push(`exit code ${finished.code}: ${finished.stderr.trim().split("\n").slice(-3).join(" | ")}`)
+    if (finished.timedOut) notes.push(`timed out after ${timeoutSeconds} s`)
+    else if (finished.code !== 0) notes.push(`exit code ${finished.code}: ${finished.stderr.trim().split("\n").slice(-3).join(" | ")}`)
     let output: ContenderOutput | undefined
-    try {
-      output = contender.readOutput(finished.stdout)
-      if (output.note !== undefined) notes.push(output.note)
-      if (output.rowsRead !== rows) notes.push(`read ${output.rowsRead} of ${rows} rows`)
-    } catch (error) {
-      notes.push(`unreadable output: ${error instanceof Error ? error.message : String(error)}`)
+    if (!finished.timedOut) {
+      try {
+        output = contender.readOutput(finished.stdout)
+        if (output.note !== undefined) notes.push(output.note)
+        if (output.rowsRead !== rows) notes.push(`read ${output.rowsRead} of ${rows} rows`)
+      } catch (error) {
+        notes.push(`unreadable output: ${error instanceof Error ? error.message : String(error)}`)
+      }
     }
     let requests: number
     let bytes: number
@@ -103,18 +144,26 @@ export const measure = async (
       bytes = output?.plannedBytes ?? 0
       rowsLost = rows - (output?.rowsRead ?? 0)
     }
+    // A run stopped at its timeout is credited with the rows that arrived by then.
+    const rowsDone = finished.timedOut ? rows - rowsLost : rows
     return {
       key: contender.key,
       label: contender.label,
       rows,
       seconds: finished.seconds,
-      rowsPerSecond: rows / finished.seconds,
+      rowsPerSecond: rowsDone / finished.seconds,
       requests,
       bytesPerRequest: requests === 0 ? 0 : bytes / requests,
       peakRssBytes: usage.peakRssBytes,
       cpuSeconds: usage.cpuSeconds,
       rowsLost,
       duplicates,
+      tooManyRequests: (stats?.rateLimited ?? 0) + (stats?.faults429 ?? 0),
+      serverErrors: stats?.serverErrors ?? 0,
+      resets: stats?.resets ?? 0,
+      ...(output?.retries === undefined ? {} : { retries: output.retries }),
+      ...(output?.sending === undefined ? {} : { sending: output.sending }),
+      timedOut: finished.timedOut,
       ...(stats === undefined ? {} : { receiver: stats }),
       exitCode: finished.code,
       notes

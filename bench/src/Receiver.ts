@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process"
-import type { ReceiverStats } from "./CountingReceiver.ts"
+import type { ReceiverConditions, ReceiverStats } from "./CountingReceiver.ts"
 import { builtEntry } from "./Paths.ts"
+import { argsFromConditions } from "./ReceiverArgs.ts"
 
 /** A counting receiver running in a child process. */
 export interface ReceiverProcess {
@@ -10,8 +11,10 @@ export interface ReceiverProcess {
 }
 
 /** Forks the receiver and waits until it listens. */
-export const startReceiverProcess = async (): Promise<ReceiverProcess> => {
-  const child: ChildProcess = fork(builtEntry("receiverProcess.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+export const startReceiverProcess = async (conditions: ReceiverConditions = {}): Promise<ReceiverProcess> => {
+  const child: ChildProcess = fork(builtEntry("receiverProcess.js"), argsFromConditions(conditions), {
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
+  })
   const url = await new Promise<string>((resolve, reject) => {
     child.once("error", reject)
     child.once("exit", (code) => reject(new Error(`the receiver exited (${code}) before listening`)))
