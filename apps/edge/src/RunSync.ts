@@ -1,4 +1,4 @@
-import { type DeliveryReport, type PipelineOptions, RejectSink, Sync, type SyncSpec, type Transport } from "@tablecast/core"
+import { type DeliveryReport, type PipelineOptions, RejectSink, SendingPolicy, Sync, type SyncSpec, type Transport } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { reportWithoutValues } from "./RejectReason.ts"
@@ -19,12 +19,15 @@ export const runRows = (input: {
   readonly description: string
   readonly fingerprint: string
   readonly transport: Layer.Layer<Transport, { readonly message: string }>
+  /** How batches are sent, when not the default adaptive policy (a queued run's shared rate). */
+  readonly sendingPolicy?: typeof SendingPolicy.Service
 }): Effect.Effect<DeliveryReport, TransportSetupError> =>
   Sync.run({
     spec: input.spec,
     options: input.options,
     library: { name: "tablecast-edge", version }
   }).pipe(
+    (run) => (input.sendingPolicy === undefined ? run : run.pipe(Effect.provideService(SendingPolicy, input.sendingPolicy))),
     Effect.provide(
       Layer.mergeAll(
         requestRowSource({ rows: input.rows, description: input.description, fingerprint: input.fingerprint }),

@@ -56,6 +56,7 @@ export {
 } from "./report/Fatal.ts"
 export { type FixedSendingSettings, fixedSendingPolicy, SendingPolicy, type SendingPolicyShape } from "./send/SendingPolicy.ts"
 export { type AdaptiveSendingSettings, adaptiveSendingPolicy } from "./send/AdaptiveSendingPolicy.ts"
+export { reserveSlot } from "./send/RateLimiter.ts"
 export type { RetryDecision, RetrySettings } from "./send/RetryPolicy.ts"
 export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"

@@ -11,6 +11,7 @@ import { runRows } from "../RunSync.ts"
 import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
 import { openWriteKey } from "../WriteKeySeal.ts"
 import { runLogFields } from "../RunPolicy.ts"
+import { sharedRequestRate } from "./SharedRequestRate.ts"
 import { runState, type WorkerBindings } from "./WorkerBindings.ts"
 
 /**
@@ -138,7 +139,9 @@ const consumeChunk = async (
       rows,
       description: `${chunk.columns === undefined ? "json" : "csv"} request ${chunk.runId}, rows ${chunk.firstRow}–${chunk.firstRow + rows.items.length - 1}`,
       fingerprint: `request:${chunk.runId}:${chunk.chunk}`,
-      transport: transport({ writeKey, config })
+      transport: transport({ writeKey, config }),
+      // The consumers of one run share its request rate, through the run's Durable Object.
+      sendingPolicy: sharedRequestRate((rate) => state.reserveRequest(rate))
     }).pipe(
       Effect.map((report) => ({ report })),
       // A key the transport cannot send stops the run, as the endpoint refusing it would.

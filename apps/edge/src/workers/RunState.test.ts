@@ -56,4 +56,20 @@ describe("RunState (Durable Object)", () => {
     expect(await runDurableObjectAlarm(state)).toBe(true)
     expect(await state.status()).toBeUndefined()
   })
+
+  it("spaces the requests of every consumer of a run on one schedule at the rate asked", async () => {
+    const state = env.RUN_STATE.get(env.RUN_STATE.idFromName(crypto.randomUUID()))
+    const asked = Date.now()
+    // Ten consumers ask at once at 10 requests per second: one slot every 100 ms, in turn.
+    const waits = (await Promise.all(Array.from({ length: 10 }, () => state.reserveRequest(10)))).sort((a, b) => a - b)
+    const late = Date.now() - asked
+    waits.forEach((wait, slot) => {
+      expect(wait).toBeGreaterThanOrEqual(slot * 100 - late)
+      expect(wait).toBeLessThanOrEqual(slot * 100)
+    })
+    // Another run has a schedule of its own; no rate, no wait.
+    const other = env.RUN_STATE.get(env.RUN_STATE.idFromName(crypto.randomUUID()))
+    expect(await other.reserveRequest(10)).toBe(0)
+    expect(await state.reserveRequest(0)).toBe(0)
+  })
 })

@@ -1,4 +1,4 @@
-import type { FatalError } from "@tablecast/core"
+import { type FatalError, reserveSlot } from "@tablecast/core"
 import { DurableObject } from "cloudflare:workers"
 import { type ChunkResult, type RunMeta, type RunStatus, summarizeRun } from "../RunStatus.ts"
 
@@ -18,6 +18,13 @@ const chunkKey = (chunk: number): string => `chunk:${String(chunk).padStart(8, "
  * itself `RUN_RETENTION_HOURS` after the run starts.
  */
 export class RunState extends DurableObject {
+  /**
+   * The run's request schedule: every consumer of the run reserves each attempt here, so the
+   * run's `maxRps` holds across consumers. Kept in memory only: the object handles one call at a
+   * time, and if it is evicted the schedule restarts from an empty bucket, at most one burst early.
+   */
+  private nextRequestSlot = 0
+
   /** Records a new run. Called once, before its chunks are enqueued. */
   async start(meta: RunMeta, retentionMillis: number): Promise<void> {
     await this.ctx.storage.put("meta", meta)
@@ -44,6 +51,17 @@ export class RunState extends DurableObject {
   /** Why the run stopped, if it did. */
   async fatal(): Promise<FatalError | undefined> {
     return this.ctx.storage.get<FatalError>("fatal")
+  }
+
+  /**
+   * Reserves the run's next request slot at `rate` requests per second (the caller's current rate:
+   * a consumer that heard 429s asks at its lowered rate). Answers when the attempt may start, as
+   * milliseconds from now.
+   */
+  async reserveRequest(rate: number): Promise<number> {
+    const reserved = reserveSlot(this.nextRequestSlot, rate, Date.now())
+    this.nextRequestSlot = reserved.nextSlot
+    return reserved.waitMillis
   }
 
   async status(): Promise<RunStatus | undefined> {

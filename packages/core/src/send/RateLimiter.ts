@@ -23,6 +23,20 @@ export interface RateLimiter {
 /** Tokens the bucket holds at most at `rate`: a tenth of a second's worth, at least one. */
 export const burstOf = (rate: number): number => Math.max(1, rate / 10)
 
+/**
+ * One step of the virtual schedule: an attempt asking at `now`, with the next free slot at
+ * `nextSlot`, may go after `waitMillis`; the slot after it is returned. Pure, so a limit shared
+ * beyond one process (the edge's Durable Object of a run) keeps the same schedule.
+ */
+export const reserveSlot = (nextSlot: number, rate: number, now: number): { readonly waitMillis: number; readonly nextSlot: number } => {
+  if (rate <= 0) return { waitMillis: 0, nextSlot }
+  const interval = 1_000 / rate
+  const slot = Math.max(nextSlot, now)
+  // The burst lets a slot be taken up to (burst - 1) intervals before its theoretical time.
+  const allowedAt = slot - (burstOf(rate) - 1) * interval
+  return { waitMillis: Math.max(0, Math.ceil(allowedAt - now)), nextSlot: slot + interval }
+}
+
 export const makeRateLimiter = (initialRate: number): RateLimiter => {
   let rate = initialRate
   /** The theoretical time of the next attempt, were attempts spaced exactly 1/rate apart. */
@@ -33,12 +47,9 @@ export const makeRateLimiter = (initialRate: number): RateLimiter => {
   const interval = () => 1_000 / rate
   /** Reserves a slot; the milliseconds to wait for it. */
   const reserve = (now: number): number => {
-    if (rate <= 0) return 0
-    const slot = Math.max(nextSlot, now)
-    // The burst lets a slot be taken up to (burst - 1) intervals before its theoretical time.
-    const allowedAt = slot - (burstOf(rate) - 1) * interval()
-    nextSlot = slot + interval()
-    return Math.max(0, Math.ceil(allowedAt - now))
+    const reserved = reserveSlot(nextSlot, rate, now)
+    nextSlot = reserved.nextSlot
+    return reserved.waitMillis
   }
   const take: Effect.Effect<void> = Effect.gen(function* () {
     const reservedIn = generation
