@@ -175,7 +175,7 @@ describe("Sync.run", () => {
     Effect.gen(function* () {
       const { run, transport } = harness({
         rows: rows(1_000),
-        options: { maxInFlight: 4 },
+        options: { maxInFlight: 4, batchCount: 100 },
         answer: (_request, index) => (index === 0 ? httpError(429, 5_000) : "ok")
       })
       const report = yield* runToEnd(run)
@@ -195,12 +195,13 @@ describe("Sync.run", () => {
     Effect.gen(function* () {
       const { run, transport } = harness({
         rows: rows(1_000),
-        options: { maxInFlight: 4 },
+        options: { maxInFlight: 4, batchCount: 100 },
         answer: (_request, index) => (index === 0 ? httpError(429, 60_000) : "ok")
       })
       const report = yield* runToEnd(run)
-      // Once the 429 came back, nothing was posted before the pause ended.
+      // Once the 429 came back, nothing was posted before the pause ended (ten batches: others were waiting).
       const throttledAt = transport.requests[0]!.at
+      assert.isAtLeast(transport.requests.filter((r) => r.at >= throttledAt + 60_000).length, 10)
       assert.isTrue(transport.requests.every((r) => r.at === throttledAt || r.at >= throttledAt + 60_000))
       assert.strictEqual(report.messages.accepted, 1_000)
       assert.strictEqual(new Set(transport.accepted).size, 1_000)
