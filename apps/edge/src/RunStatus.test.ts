@@ -126,4 +126,25 @@ describe("summarizeRun", () => {
       fatal: { kind: "unbalanced", message: "the books do not balance: 2 messages counted twice" }
     })
   })
+
+  it("tells how the chunks sent: their 429s and waits summed, the highest concurrency reached", () => {
+    const sending = (throttled: number, peak: number) => ({
+      throttled,
+      throttleWaitMillis: throttled * 1_000,
+      concurrencyLimit: 4,
+      concurrencyLimitPeak: peak,
+      rateLimit: 50,
+      rateCuts: 0
+    })
+    const status = summarizeRun(meta, [chunk(0, 1_000, { sending: sending(1, 5) }), chunk(1, 1_000, { sending: sending(2, 7) }), chunk(2, 500)])
+    expect(status.sending).toEqual({
+      throttled: 3,
+      throttleWaitMillis: 3_000,
+      concurrencyLimit: 4,
+      concurrencyLimitPeak: 7,
+      rateLimit: 50,
+      rateCuts: 0
+    })
+    expect(summarizeRun(meta, [chunk(0, 1_000)]).sending).toBeUndefined()
+  })
 })

@@ -1,12 +1,14 @@
 import {
   checkBooks,
   combineReports,
+  combineSending,
   type DeliveryReport,
   type FatalError,
   type RejectedRow,
   type RejectStage,
   type RunOutcome,
-  outcomeOf
+  outcomeOf,
+  type SendingFigures
 } from "@tablecast/core"
 
 /** What a queued run is, written once when it is accepted. */
@@ -42,7 +44,7 @@ export interface ChunkResult {
 }
 
 /** The parts of a chunk's delivery report that add up across chunks. */
-export type ChunkReport = Pick<DeliveryReport, "outcome" | "rows" | "messages" | "batches" | "bytesSent" | "rejects" | "fatal">
+export type ChunkReport = Pick<DeliveryReport, "outcome" | "rows" | "messages" | "batches" | "bytesSent" | "rejects" | "fatal" | "sending">
 
 const SampleSize = 20
 
@@ -58,7 +60,8 @@ export const chunkReportOf = (report: DeliveryReport): ChunkReport => ({
     byStage: report.rejects.byStage,
     sample: report.rejects.sample.slice(0, SampleSize).map(withoutValues)
   },
-  ...(report.fatal === undefined ? {} : { fatal: report.fatal })
+  ...(report.fatal === undefined ? {} : { fatal: report.fatal }),
+  ...(report.sending === undefined ? {} : { sending: report.sending })
 })
 
 export const withoutValues = (reject: RejectedRow): RejectedRow => {
@@ -107,6 +110,8 @@ export interface RunStatus {
     readonly byStage: Readonly<Record<RejectStage, number>>
     readonly sample: ReadonlyArray<RejectedRow>
   }
+  /** How the chunks sent, combined: 429s and their waits summed, the limits reached (`combineSending`). */
+  readonly sending?: SendingFigures
   readonly fatal?: FatalError
 }
 
@@ -130,6 +135,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
   )
   const rows = { ...sums.rows, unread }
   const { messages, batches, bytesSent, rejects } = sums
+  const sending = combineSending(ordered.map((result) => result.report.sending))
 
   const failure = meta.enqueueFailure
   if (failure !== undefined) rows.unread += failure.rows
@@ -158,6 +164,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
     batches,
     bytesSent,
     rejects,
+    ...(sending === undefined ? {} : { sending }),
     ...(runFatal === undefined ? {} : { fatal: runFatal })
   }
 }

@@ -34,7 +34,7 @@ export {
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
 export type { ValueRule } from "./map/RowFailure.ts"
 export type { DeliveryReport, FatalError, RunOutcome, SendingFigures } from "./report/DeliveryReport.ts"
-export { combineReports, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
+export { combineReports, combineSending, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"
 export {
   BooksUnbalanced,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { combineReports, emptySums, outcomeOf, type ReportSums } from "./ReportAlgebra.ts"
+import { combineReports, combineSending, emptySums, outcomeOf, type ReportSums } from "./ReportAlgebra.ts"
 
 const sums = (n: number, reject?: string): ReportSums => ({
   rows: { read: n, mapped: n - 1, rejected: 1, skipped: 0 },
@@ -57,5 +57,23 @@ describe("combineReports", () => {
     expect(combineReports([old], 1).rows.skipped).toBe(0)
     expect(combineReports([old], 1).batches.planned).toBe(0)
     expect(combineReports([old], 1).rejects.byStage.undelivered).toBe(0)
+  })
+})
+
+describe("combineSending", () => {
+  it("sums 429s, their waits and the cuts; keeps the highest limits and the lowest rate; skips pipelines that sent nothing", () => {
+    const first = { throttled: 2, throttleWaitMillis: 2_000, concurrencyLimit: 4, concurrencyLimitPeak: 6, rateLimit: 50, rateCuts: 0 }
+    const second = { throttled: 3, throttleWaitMillis: 1_500, concurrencyLimit: 8, concurrencyLimitPeak: 9, rateLimit: 18.8, rateCuts: 1 }
+    expect(combineSending([first, undefined, second])).toEqual({
+      throttled: 5,
+      throttleWaitMillis: 3_500,
+      concurrencyLimit: 8,
+      concurrencyLimitPeak: 9,
+      rateLimit: 18.8,
+      rateCuts: 1
+    })
+    const { rateLimit: _none, ...unlimited } = first
+    expect(combineSending([unlimited, unlimited])).toEqual({ ...unlimited, throttled: 4, throttleWaitMillis: 4_000 })
+    expect(combineSending([undefined])).toBeUndefined()
   })
 })

@@ -1,4 +1,4 @@
-import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
+import type { DeliveryReport, FatalError, RunOutcome, SendingFigures } from "./DeliveryReport.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**
@@ -91,4 +91,35 @@ export const combineReports = (reports: Iterable<ReportSums>, sampleSize: number
     bytesSent,
     rejects: { total: rejects, byStage, sample }
   }
+}
+
+/**
+ * The sending figures of several pipelines that sent one run's rows (the chunks of a queued edge
+ * run): 429s, their waits and the rate cuts add up; the limits are the highest reached and, at the
+ * end, the highest concurrency and the lowest rate any of them kept. Undefined when none sent.
+ */
+export const combineSending = (figures: Iterable<SendingFigures | undefined>): SendingFigures | undefined => {
+  let combined: SendingFigures | undefined
+  for (const next of figures) {
+    if (next === undefined) continue
+    if (combined === undefined) {
+      combined = next
+      continue
+    }
+    const rateLimit =
+      combined.rateLimit === undefined
+        ? next.rateLimit
+        : next.rateLimit === undefined
+          ? combined.rateLimit
+          : Math.min(combined.rateLimit, next.rateLimit)
+    combined = {
+      throttled: combined.throttled + next.throttled,
+      throttleWaitMillis: combined.throttleWaitMillis + next.throttleWaitMillis,
+      concurrencyLimit: Math.max(combined.concurrencyLimit, next.concurrencyLimit),
+      concurrencyLimitPeak: Math.max(combined.concurrencyLimitPeak, next.concurrencyLimitPeak),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      rateCuts: combined.rateCuts + next.rateCuts
+    }
+  }
+  return combined
 }
