@@ -21,6 +21,21 @@ describe("syncResultText", () => {
     expect(text.stderr).toEqual(["tablecast: 2 rows were rejected (see r.jsonl)"])
   })
 
+  it("says how long sending would take after a dry run of a plain sync, at the run's request rate", () => {
+    const dryRun = {
+      ...report(0),
+      dryRun: true,
+      durationMillis: 100,
+      messages: { built: 100_000, sent: 0, accepted: 0, refused: 0, undelivered: 0 },
+      batches: { accepted: 0, refused: 0, undelivered: 0, planned: 100, requests: 0, retries: 0 },
+      bytesSent: 0,
+      rejects: { total: 0, byStage: { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }, sample: [] }
+    } as unknown as DeliveryReport
+    const stdout = syncResultText({ report: dryRun, plan: undefined }, { json: false, rejects: undefined, maxRps: 20 }).stdout.join("\n")
+    expect(stdout).toContain("at 20 requests/s and ~1,000 messages per request: about 20,000 messages/s, 5s for 100,000 messages")
+    expect(stdout).toContain("Segment takes in 1,000 events/s: at least 1m 40s")
+  })
+
   it("says nothing on stderr for a clean run", () => {
     expect(syncResultText({ report: report(0), plan: undefined }, { json: true, rejects: undefined }).stderr).toEqual([])
   })

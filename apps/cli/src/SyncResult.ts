@@ -2,7 +2,7 @@ import type { DeliveryReport } from "@tablecast/core"
 import type { IncrementalPlan } from "@tablecast/incremental"
 import { ExitCode, exitCodeOf } from "./ExitCode.ts"
 import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
-import { planText } from "./PlanText.ts"
+import { durationLines, planText } from "./PlanText.ts"
 import { reportText } from "./ReportText.ts"
 import { failureLine } from "./SyncOutputs.ts"
 import { terminalJson, terminalText } from "./TerminalText.ts"
@@ -42,6 +42,10 @@ export const syncResultText = (
   else {
     stdout.push(reportText(report, options.rejects))
     if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan", options.maxRps))
+    // A dry run of a plain sync has no plan: its batches planned tell how long sending would take.
+    else if (report.dryRun && options.maxRps !== undefined) {
+      stdout.push(...durationLines({ messages: report.messages.built, requests: report.batches.planned }, options.maxRps))
+    }
   }
   // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
   if (plan?.guard.warning !== undefined) stderr.push(`tablecast: guard warning: ${terminalText(plan.guard.warning)}`)
