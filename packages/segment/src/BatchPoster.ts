@@ -63,9 +63,20 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
   const send = (batch: OutgoingBatch) =>
     Effect.gen(function* () {
       const sentAt = yield* Clock.currentTimeMillis
-      const body = options.gzip
+      let body: string | Uint8Array | undefined = options.gzip
         ? yield* Effect.promise(() => gzip(batchBody(batch.messages, sentAt)))
         : (encode?.(batch.messages, batch.messageBytes, sentAt) ?? batchBody(batch.messages, sentAt))
+      // Known without scanning the body: the messages were measured when built, and the envelope
+      // is ASCII of a fixed length.
+      const bodyBytes = typeof body === "string" ? envelopeBytes + batch.messageBytes : body.byteLength
+      // Memory: the body goes to the client and is not kept here while the answer is awaited (the
+      // batch keeps its messages, from which a retry builds it again): up to 475,000 bytes per
+      // request in flight.
+      const handOver = (): string | Uint8Array => {
+        const handed = body!
+        body = undefined
+        return handed
+      }
       let timedOut = false
       const answer = yield* Effect.tryPromise({
         try: async (interrupted) => {
@@ -79,7 +90,7 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
           const onInterrupt = () => controller.abort(interrupted.reason)
           interrupted.addEventListener("abort", onInterrupt, { once: true })
           try {
-            return await client({ headers, body, signal: controller.signal })
+            return await client({ headers, body: handOver(), signal: controller.signal })
           } finally {
             clearTimeout(timer)
             interrupted.removeEventListener("abort", onInterrupt)
@@ -92,9 +103,7 @@ export const makeBatchPoster = (options: SegmentTransportOptions, client: HttpCl
       if (refusal !== undefined) return yield* Effect.fail(scrub(refusal))
       const accepted: BatchAccepted = {
         status: answer.status,
-        // Known without scanning the body: the messages were measured when built, and the envelope
-        // is ASCII of a fixed length.
-        bodyBytes: typeof body === "string" ? envelopeBytes + batch.messageBytes : body.byteLength
+        bodyBytes
       }
       return accepted
     })
