@@ -44,6 +44,18 @@ const harness = (onSettled?: (messages: ReadonlyArray<BuiltMessage>, accepted: b
 }
 
 describe("Settlement", () => {
+  it("lets the watermark drop a batch a dry run planned, so a dry run holds no batch it is done with", () => {
+    const h = harness()
+    for (let first = 1; first <= 300; first += 3) {
+      const batch = batchOf([first, first + 1, first + 2])
+      h.settlement.queued(batch.messages)
+      h.acks.register(batch)
+      h.settlement.planned(batch)
+    }
+    assert.strictEqual(h.acks.heldBatches, 0)
+    assert.strictEqual(h.tally.messagesPlanned, 300)
+  })
+
   it.effect("settles a batch once: a second outcome for it changes nothing", () =>
     Effect.gen(function* () {
       const h = harness()

@@ -78,6 +78,9 @@ export class Settlement {
   planned(batch: Batch): void {
     this.input.tally.settlePlanned(batch.messages.length)
     for (const message of batch.messages) this.#unsettled.delete(message)
+    // Let the watermark drop it too: a dry run keeps no checkpoint, and a batch it held would keep
+    // its messages to the end of the run (memory growing with the table).
+    this.input.acks.settle(batch, "final")
   }
 
   /** A batch handed to a sender: settled later, once. */

@@ -30,6 +30,11 @@ export class AckWatermark {
   private readonly failed = new RowRangeSet()
 
   /** Registers a batch in dispatch order (which is stream order). Settled by the same object. */
+  /** Batches registered and still held: not settled, or settled behind one that is not. */
+  get heldBatches(): number {
+    return this.open.length
+  }
+
   register(batch: TrackedBatch): void {
     this.open.push({ batch, state: "pending" })
     this.lastClosedRow = batch.lastRow
