@@ -1,3 +1,6 @@
+// The same seeded generator as the dataset (mulberry32), so a mix drawn from a seed is the same every time.
+import { seededRandom } from "./Dataset.ts"
+
 /** What the receiver does with one request under the fault mix. */
 export type FaultDraw = "ok" | "429" | "500" | "503" | "reset"
 
@@ -11,18 +14,6 @@ export const faultShares: ReadonlyArray<readonly [FaultDraw, number]> = [
   ["503", 0.1],
   ["reset", 0.05]
 ]
-
-/** mulberry32: a small seeded PRNG, so that a mix drawn from a seed is the same every time. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /** Draws the fault of each request in turn, from a seed: the n-th request gets the same draw on every run. */
 export const makeFaultMix = (seed: number): (() => FaultDraw) => {
