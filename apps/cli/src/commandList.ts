@@ -1,5 +1,6 @@
 // Every command, by id: oclif's "explicit" command discovery reads this export from the bundle
 // (dist/tablecast.js), so that one file holds the whole CLI (scripts/bundle.js).
+import HelpCommand from "./commands/help.ts"
 import InspectCommand from "./commands/inspect.ts"
 import PlanCommand from "./commands/plan.ts"
 import PreviewCommand from "./commands/preview.ts"
@@ -7,6 +8,7 @@ import SinkCommand from "./commands/sink.ts"
 import SyncCommand from "./commands/sync.ts"
 
 export const COMMANDS = {
+  help: HelpCommand,
   inspect: InspectCommand,
   plan: PlanCommand,
   preview: PreviewCommand,
