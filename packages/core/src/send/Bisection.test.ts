@@ -77,6 +77,15 @@ const runToEnd = (run: Effect.Effect<DeliveryReport>) =>
     return yield* Fiber.join(fiber)
   })
 
+/** Resumes from `checkpoint` against an endpoint that takes everything: the rows sent again, sorted. */
+const rowsResentFrom = (checkpoint: Checkpoint) =>
+  Effect.gen(function* () {
+    const resumed = harness({ rows: 3_000, answer: () => "ok", checkpoint })
+    const resumedReport = yield* runToEnd(resumed.run)
+    assert.strictEqual(resumedReport.outcome, "completed")
+    return resumed.transport.requests.flatMap((request) => request.rowNumbers).sort((a, b) => a - b)
+  })
+
 const balanced = (report: DeliveryReport) =>
   imbalanceOf({ rows: report.rows, messages: report.messages, ...(report.batches.planned === 0 ? {} : { planned: 0 }) })
 
@@ -249,14 +258,7 @@ describe("a refused batch is split to find the messages refused", () => {
         assert.isTrue((checkpoint.undelivered ?? []).every(([from]) => from > 500))
         assert.isAtLeast(checkpoint.watermark, 500)
 
-        const resumed = harness({ rows: 3_000, answer: () => "ok", checkpoint })
-        const resumedReport = yield* runToEnd(resumed.run)
-        assert.strictEqual(resumedReport.outcome, "completed")
-        const resent = resumed.transport.requests.flatMap((request) => request.rowNumbers)
-        assert.deepStrictEqual(
-          [...resent].sort((a, b) => a - b),
-          range(501, 3_000)
-        )
+        assert.deepStrictEqual(yield* rowsResentFrom(checkpoint), range(501, 3_000))
       })
   )
 
@@ -275,14 +277,7 @@ describe("a refused batch is split to find the messages refused", () => {
       const checkpoint = first.store.saved.at(-1)!
       assert.isAtLeast(checkpoint.watermark, 2_000)
 
-      const resumed = harness({ rows: 3_000, answer: () => "ok", checkpoint })
-      const resumedReport = yield* runToEnd(resumed.run)
-      assert.strictEqual(resumedReport.outcome, "completed")
-      const resent = resumed.transport.requests.flatMap((request) => request.rowNumbers)
-      assert.deepStrictEqual(
-        [...resent].sort((a, b) => a - b),
-        range(2_001, 3_000)
-      )
+      assert.deepStrictEqual(yield* rowsResentFrom(checkpoint), range(2_001, 3_000))
     })
   )
 
