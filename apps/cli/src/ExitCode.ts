@@ -36,6 +36,10 @@ export const ExitCode = {
    * stopped cleanly; the report says what was and was not delivered).
    */
   outputFailed: 11,
+  /** This Node is older than 22.15: every command stops at once with one line (bin/nodeGuard.js). */
+  nodeUnsupported: 12,
+  /** The source or state store needs a driver package that is not installed; the message names it and how to install it. */
+  driverMissing: 13,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
