@@ -11,12 +11,26 @@ const built = path.join(packageRoot, "src/index.ts")
 
 /** Runs an ES module on a Node where node:sqlite does not exist (--no-experimental-sqlite). */
 const withoutSqlite = (code: string) =>
-  spawnSync(process.execPath, ["--no-experimental-sqlite", "--no-warnings", "--experimental-transform-types", "--conditions=@tablecast/source", "--input-type=module", "-e", code], { encoding: "utf8", cwd: packageRoot })
+  spawnSync(
+    process.execPath,
+    [
+      "--no-experimental-sqlite",
+      "--no-warnings",
+      "--experimental-transform-types",
+      "--conditions=@tablecast/source",
+      "--input-type=module",
+      "-e",
+      code
+    ],
+    { encoding: "utf8", cwd: packageRoot }
+  )
 
 describe("node:sqlite is loaded by the first connection, not by the import", () => {
   it("the package imports on a Node without node:sqlite, and a store opens only where it exists", () => {
     const file = JSON.stringify(path.join(mkdtempSync(path.join(tmpdir(), "tablecast-sqlite-")), "state.db"))
-    const imported = withoutSqlite(`const { sqliteSnapshotStore } = await import(${JSON.stringify(built)}); sqliteSnapshotStore(${file}); console.log("imported")`)
+    const imported = withoutSqlite(
+      `const { sqliteSnapshotStore } = await import(${JSON.stringify(built)}); sqliteSnapshotStore(${file}); console.log("imported")`
+    )
     expect({ status: imported.status, stdout: imported.stdout }).toEqual({ status: 0, stdout: "imported\n" })
 
     const opening = `
