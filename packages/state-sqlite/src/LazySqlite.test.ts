@@ -43,3 +43,12 @@ describe("node:sqlite is loaded by the first connection, not by the import", () 
     expect(opened.stderr).toMatch(/SQLite state store .*state\.db: .*node:sqlite is not available in Node\.js v/)
   })
 })
+
+describe("the store's SQL runs on the lowest supported Node", () => {
+  it("uses no numbered parameters (?2), which Node 22.15's node:sqlite binds as named ones and refuses", async () => {
+    const { readdir, readFile } = await import("node:fs/promises")
+    const sources = (await readdir(path.join(packageRoot, "src"))).filter((file) => file.endsWith(".ts") && !file.includes(".test."))
+    expect(sources.length).toBeGreaterThan(2)
+    for (const file of sources) expect(await readFile(path.join(packageRoot, "src", file), "utf8"), file).not.toMatch(/\?\d/)
+  })
+})
