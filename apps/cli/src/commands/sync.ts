@@ -40,7 +40,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     },
     {
       description: "Try it against a local receiver first (start it with `tablecast sink`)",
-      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:4318 --write-key test'
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:14318 --write-key test'
     },
     {
       description: "Run a named sync from tablecast.config.json, keeping rejects",
