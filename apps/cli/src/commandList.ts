@@ -15,3 +15,5 @@ export const COMMANDS = {
   sink: SinkCommand,
   sync: SyncCommand
 }
+
+export { commandNotFound } from "./CommandNotFound.ts"

@@ -8,7 +8,7 @@ import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { terminalJson, terminalText } from "../TerminalText.ts"
+import { terminalJson } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
@@ -76,10 +76,12 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       diffInDatabase: incremental.diffInDatabase
     })
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      this.logToStderr(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}`)
-      return this.exit(planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal)))
+      const code = planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal))
+      return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     }
+    const tripped = plan.guard.tripped !== undefined && !plan.guard.forced
+    if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
-    if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
+    if (tripped) this.exit(ExitCode.guardTripped)
   }
 }

@@ -61,10 +61,10 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
     const sink = await startSink(options).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw error
-      this.logToStderr(
-        `tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
-      )
-      return this.exit(ExitCode.usage)
+      return this.fail({
+        code: ExitCode.usage,
+        message: `--host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
+      })
     })
     this.logToStderr(
       `tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`
