@@ -17,3 +17,4 @@ export const COMMANDS = {
 }
 
 export { commandNotFound } from "./CommandNotFound.ts"
+export { TablecastHelp } from "./TablecastHelp.ts"
