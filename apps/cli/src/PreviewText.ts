@@ -35,5 +35,4 @@ export const previewJson = (result: PreviewResult) => ({
 })
 
 /** Why a preview exits 3, in one line. */
-export const rejectsLine = (result: PreviewResult): string =>
-  `${result.rejects.length} of the ${result.rowsRead} rows previewed would be rejected`
+export const rejectsLine = (result: PreviewResult): string => `${result.rejects.length} of the ${result.rowsRead} rows previewed would be rejected`

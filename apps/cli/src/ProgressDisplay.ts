@@ -80,14 +80,14 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
   let last: ProgressSnapshot | undefined
   const show = (s: ProgressSnapshot, total: number, left: number | undefined) => {
     const payload = {
-        accepted: s.messagesAccepted,
-        rejected: s.rowsRejected,
-        failed: s.messagesFailed,
-        rate: rate(s),
-        sending: sendingText(s) === "" ? "" : ` | ${sendingText(s)}`,
-        // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
-        etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
-      }
+      accepted: s.messagesAccepted,
+      rejected: s.rowsRejected,
+      failed: s.messagesFailed,
+      rate: rate(s),
+      sending: sendingText(s) === "" ? "" : ` | ${sendingText(s)}`,
+      // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
+      etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
+    }
     if (!started) {
       bar.start(total, s.rowsRead, payload)
       started = true

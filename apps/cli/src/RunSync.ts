@@ -74,9 +74,7 @@ const withProgress =
   <E, R>(effect: Effect.Effect<A, E, R>) =>
     effect.pipe(
       Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
-      Effect.onExit((exit) =>
-        Effect.sync(() => progress.stop({ readAll: Exit.isSuccess(exit) && reportOf(exit.value).fatal === undefined }))
-      )
+      Effect.onExit((exit) => Effect.sync(() => progress.stop({ readAll: Exit.isSuccess(exit) && reportOf(exit.value).fatal === undefined })))
     )
 
 /** Runs a resolved sync with the Node transport, the rejects file, a checkpoint and a progress display. */
@@ -93,7 +91,12 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
       library: CLI_LIBRARY,
       resume: options.restart ? "restart" : "auto",
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(CheckpointStore, store), withProgress(progress, (report: DeliveryReport) => report))
+    }).pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(CheckpointStore, store),
+      withProgress(progress, (report: DeliveryReport) => report)
+    )
   )
 }
 
@@ -141,7 +144,12 @@ export const runIncrementalSync = async (
       ...(inDatabase === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), withProgress(progress, (result: IncrementalResult) => result.report))
+    }).pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(SnapshotStore, store),
+      withProgress(progress, (result: IncrementalResult) => result.report)
+    )
   )
 }
 

@@ -24,10 +24,7 @@ describe("a mistake on the command line (the built CLI)", () => {
   it("a mistyped flag: its name, the flag meant, one line of hint instead of the usage", async () => {
     const result = await runCli(["sync", "--evnt", "Scored"])
     expect(result.code).toBe(2)
-    expect(lines(result.stderr)).toEqual([
-      "tablecast: Nonexistent flag: --evnt; --evnt: did you mean --event?",
-      "See 'tablecast sync --help'."
-    ])
+    expect(lines(result.stderr)).toEqual(["tablecast: Nonexistent flag: --evnt; --evnt: did you mean --event?", "See 'tablecast sync --help'."])
   })
 
   it("a flag without its value, a value of the wrong kind, one not among the options: the same two lines", async () => {

@@ -18,7 +18,10 @@ It can inject faults to see retries at work: a share of 429s with Retry-After, 5
 Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its counts; 1 internal error; 2 bad flags, or the address is in use; 11 the --out file cannot be written.`
 
   static override examples = [
-    { description: "Receive on port 14318 and keep what arrives", command: "<%= config.bin %> <%= command.id %> --port 14318 --out received.jsonl" },
+    {
+      description: "Receive on port 14318 and keep what arrives",
+      command: "<%= config.bin %> <%= command.id %> --port 14318 --out received.jsonl"
+    },
     { description: "Accept one write key only", command: "<%= config.bin %> <%= command.id %> --port 14318 --write-key test" },
     {
       description: "Misbehave like a busy Segment: 20% 500s, 10% 429s with Retry-After: 1",
