@@ -52,15 +52,14 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * Stops the command with a failure: with --json, one JSON object on stdout (the report or plan
-   * the run made, if any, beside the error); else the message on stderr, in one line.
+   * Stops the command with a failure: the message on stderr, in one line (and a hint to the help
+   * for a usage error); with --json, also one JSON object on stdout (the report or plan the run
+   * made, if any, beside the error).
    */
   protected fail(failure: { readonly code: number; readonly message: string; readonly hint?: string }, result?: object): never {
     if (this.json) this.log(failureJson(failure, result))
-    else {
-      this.logToStderr(`tablecast: ${terminalText(failure.message)}`)
-      if (failure.hint !== undefined) this.logToStderr(failure.hint)
-    }
+    this.logToStderr(`tablecast: ${terminalText(failure.message)}`)
+    if (failure.hint !== undefined) this.logToStderr(failure.hint)
     return this.exit(failure.code)
   }
 

@@ -22,6 +22,6 @@ export const commandNotFound: Hook<"command_not_found"> = async function (option
   const message = commandNotFoundMessage(toConfiguredId(options.id, options.config), bin, commandIds)
   const argv = options.argv ?? []
   if (wantsJson(argv)) process.stdout.write(`${failureJson({ code: ExitCode.usage, message })}\n`)
-  else process.stderr.write(`${bin}: ${terminalText(message)}\n${helpHint(bin, undefined)}\n`)
+  process.stderr.write(`${bin}: ${terminalText(message)}\n${helpHint(bin, undefined)}\n`)
   this.exit(ExitCode.usage)
 }

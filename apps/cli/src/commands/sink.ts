@@ -69,13 +69,15 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
         message: `--host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
       })
     })
-    this.logToStderr(
-      `tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`
-    )
-    await new Promise<void>((resolve) => {
+    // Listening for the stop before saying where it listens: a supervisor may stop it as soon as it reads that line.
+    const stopped = new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve())
       process.once("SIGTERM", () => resolve())
     })
+    this.logToStderr(
+      `tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`
+    )
+    await stopped
     await sink.close()
     const stats = sink.stats()
     this.log(flags.json ? JSON.stringify(stats, null, 2) : formatSinkStats(stats))
