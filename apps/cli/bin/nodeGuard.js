@@ -40,7 +40,7 @@ export const nodeUnsupportedLine = (running, json) => {
   const message = `tablecast needs Node.js ${MINIMUM_NODE.replace(/\.0$/, "")} or later; this is Node.js ${running}.`
   if (!json) return message
   return JSON.stringify({
-    error: { code: NODE_UNSUPPORTED_EXIT_CODE, name: "NodeUnsupportedError", message, required: MINIMUM_NODE, running }
+    error: { code: NODE_UNSUPPORTED_EXIT_CODE, kind: "nodeUnsupported", message, required: MINIMUM_NODE, running }
   })
 }
 

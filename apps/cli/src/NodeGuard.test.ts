@@ -48,7 +48,7 @@ describe("the Node version guard (bin/nodeGuard.js)", () => {
     expect(nodeUnsupportedLine("v20.1.0", false)).toBe("tablecast needs Node.js 22.15 or later; this is Node.js v20.1.0.")
     const json = JSON.parse(nodeUnsupportedLine("v20.1.0", true))
     expect(json).toEqual({
-      error: { code: 12, name: "NodeUnsupportedError", message: nodeUnsupportedLine("v20.1.0", false), required: "22.15.0", running: "v20.1.0" }
+      error: { code: 12, kind: "nodeUnsupported", message: nodeUnsupportedLine("v20.1.0", false), required: "22.15.0", running: "v20.1.0" }
     })
   })
 

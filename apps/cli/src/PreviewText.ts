@@ -24,3 +24,15 @@ export const previewText = (result: PreviewResult): CommandText => {
     stderr.push(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}`)
   return { stdout: result.messages.map((message) => terminalJson(message)), stderr }
 }
+
+/** `preview --json`: one object, the messages parsed (as they would be sent), what decided each column's type, the rows refused. */
+export const previewJson = (result: PreviewResult) => ({
+  messages: result.messages.map((message) => JSON.parse(message) as unknown),
+  columnTypes: result.columnTypes,
+  rowsRead: result.rowsRead,
+  rowsRepeated: result.rowsRepeated,
+  rejects: result.rejects
+})
+
+/** Why a preview exits 3, in one line. */
+export const rejectsLine = (result: PreviewResult): string => `${result.rejects.length} of the ${result.rowsRead} rows previewed would be rejected`

@@ -1,6 +1,10 @@
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import path from "node:path"
 import type { ProgressSnapshot } from "@tablecast/core"
 import { describe, expect, it } from "vitest"
 import { progressLine, sendingText } from "./ProgressDisplay.ts"
+import { runCli } from "./testing/runCli.ts"
 import { sendingSummary } from "./ReportText.ts"
 
 const snapshot: ProgressSnapshot = {
@@ -33,5 +37,22 @@ describe("how the run is sending, as shown", () => {
     expect(sendingSummary({ throttled: 0, throttleWaitMillis: 0, concurrencyLimit: 4, concurrencyLimitPeak: 4, rateCuts: 0 })).toBe(
       "at most 4 in flight, no request rate limit"
     )
+  })
+})
+
+describe("the progress bar of a run (the built CLI, --progress bar)", () => {
+  it("ends at 100% of the rows read, however far the estimate was off, with nothing left to wait for", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-bar-"))
+    // Short lines first and long ones after: the estimate (the file's size over its first 64 KB's
+    // lines) is well over the rows there are.
+    const short = Array.from({ length: 2_000 }, (_, n) => `c${n},0.5,x`)
+    const long = Array.from({ length: 1_000 }, (_, n) => `d${n},0.123456789,${"y".repeat(200)}`)
+    await writeFile(path.join(dir, "scores.csv"), `customer_id,score,note\n${[...short, ...long].join("\n")}\n`)
+    const result = await runCli(["sync", "-f", "scores.csv", "-e", "Scored", "-u", "customer_id", "--dry-run", "--progress", "bar"], { cwd: dir })
+    expect(result.code).toBe(0)
+    const frames = result.stderr.split("\n").filter((line) => line.includes("rows |"))
+    // The first frame shows the estimate as the total; the last one, the rows there were.
+    expect(Number(/ \d+\/(\d+) rows/.exec(frames[0]!)?.[1])).toBeGreaterThan(3_000)
+    expect(frames.at(-1)).toMatch(/ 100% \| 3000\/3000 rows \| .* ETA 0s/)
   })
 })

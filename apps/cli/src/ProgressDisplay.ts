@@ -36,7 +36,11 @@ export const progressLine = (s: ProgressSnapshot): string => {
 export interface ProgressDisplay {
   readonly intervalMillis: number
   readonly onProgress: (snapshot: ProgressSnapshot) => void
-  readonly stop: () => void
+  /**
+   * The run is over. `readAll`: the source was read to its end (the run stopped on nothing), so
+   * the rows read are the total, whatever the estimate said.
+   */
+  readonly stop: (end?: { readonly readAll: boolean }) => void
 }
 
 /**
@@ -66,34 +70,42 @@ export const progressDisplay = (mode: ProgressMode, stream: NodeJS.WriteStream =
       format:
         " {bar} {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected, {failed} failed | {rate} rows/s | ETA {etaText}{sending}",
       hideCursor: true,
-      clearOnComplete: false
+      clearOnComplete: false,
+      // Asked for by name (--progress bar) where stderr is no terminal: one frame per line.
+      noTTYOutput: true
     },
     cliProgress.Presets.shades_classic
   )
   let started = false
+  let last: ProgressSnapshot | undefined
+  const show = (s: ProgressSnapshot, total: number, left: number | undefined) => {
+    const payload = {
+      accepted: s.messagesAccepted,
+      rejected: s.rowsRejected,
+      failed: s.messagesFailed,
+      rate: rate(s),
+      sending: sendingText(s) === "" ? "" : ` | ${sendingText(s)}`,
+      // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
+      etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
+    }
+    if (!started) {
+      bar.start(total, s.rowsRead, payload)
+      started = true
+    } else {
+      bar.setTotal(total)
+      bar.update(s.rowsRead, payload)
+    }
+  }
   return {
     intervalMillis: 200,
     onProgress: (s) => {
-      const total = Math.max(s.estimatedRows ?? s.rowsRead, s.rowsRead)
-      const left = eta(s)
-      const payload = {
-        accepted: s.messagesAccepted,
-        rejected: s.rowsRejected,
-        failed: s.messagesFailed,
-        rate: rate(s),
-        sending: sendingText(s) === "" ? "" : ` | ${sendingText(s)}`,
-        // Our own ETA from the source's estimate; cli-progress's own one garbles at the end.
-        etaText: left === undefined ? "?" : left >= 60 ? `${Math.floor(left / 60)}m ${left % 60}s` : `${left}s`
-      }
-      if (!started) {
-        bar.start(total, s.rowsRead, payload)
-        started = true
-      } else {
-        bar.setTotal(total)
-        bar.update(s.rowsRead, payload)
-      }
+      last = s
+      show(s, Math.max(s.estimatedRows ?? s.rowsRead, s.rowsRead), eta(s))
     },
-    stop: () => {
+    stop: (end) => {
+      // The estimate (a file's size over its first lines' length) is off by a few per cent either
+      // way: a run that read everything ends at 100%, not at rows read over the estimate.
+      if (last !== undefined && end?.readAll === true) show(last, last.rowsRead, 0)
       if (started) bar.stop()
     }
   }

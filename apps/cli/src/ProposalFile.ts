@@ -35,3 +35,14 @@ export const writeProposal = async (input: {
   notices.push(`wrote sync "${input.name}" to ${input.given}: review it, then run tablecast sync ${input.name}${configFlag}`)
   return notices
 }
+
+/**
+ * The parsed settings of a source, keeping only those the user gave (`given`, as written): the
+ * defaults the schema filled in are left out, so that the config file decides them again where
+ * it runs (a CSV file's worker thread is the machine's choice, not the data's).
+ */
+export const givenSettings = <Config extends object>(parsed: Config, given: unknown): Config => {
+  if (typeof given !== "object" || given === null) return parsed
+  const written = given as Record<string, unknown>
+  return Object.fromEntries(Object.entries(parsed).filter(([key]) => written[key] !== undefined)) as Config
+}

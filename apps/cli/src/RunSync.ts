@@ -15,6 +15,7 @@ import { type IncrementalResult, runIncremental, SnapshotStore } from "@tablecas
 import { SegmentTransport, type SegmentTransportOptionsError } from "@tablecast/segment"
 import { checkpointFile, checkpointFileName, interruptedRun, type SettledRows } from "@tablecast/state-file"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { CLI_LIBRARY } from "./Version.ts"
@@ -64,13 +65,16 @@ const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; 
       : rejectsFile(path.resolve(sync.baseDir, sync.rejects), rejects.resumeAfter)
   )
 
-/** Tells the progress display of the run, and stops it when the run ends. */
+/**
+ * Tells the progress display of the run, and stops it when the run ends: a run that stopped on
+ * nothing read its source to the end (`reportOf` gives the run's report).
+ */
 const withProgress =
-  (progress: ProgressDisplay) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  <A>(progress: ProgressDisplay, reportOf: (result: A) => DeliveryReport) =>
+  <E, R>(effect: Effect.Effect<A, E, R>) =>
     effect.pipe(
       Effect.provideService(ProgressListener, { intervalMillis: progress.intervalMillis, onProgress: progress.onProgress }),
-      Effect.ensuring(Effect.sync(() => progress.stop()))
+      Effect.onExit((exit) => Effect.sync(() => progress.stop({ readAll: Exit.isSuccess(exit) && reportOf(exit.value).fatal === undefined })))
     )
 
 /** Runs a resolved sync with the Node transport, the rejects file, a checkpoint and a progress display. */
@@ -87,7 +91,12 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
       library: CLI_LIBRARY,
       resume: options.restart ? "restart" : "auto",
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(CheckpointStore, store), withProgress(progress))
+    }).pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(CheckpointStore, store),
+      withProgress(progress, (report: DeliveryReport) => report)
+    )
   )
 }
 
@@ -135,7 +144,12 @@ export const runIncrementalSync = async (
       ...(inDatabase === undefined ? {} : { diffInDatabase: true }),
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
-    }).pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), withProgress(progress))
+    }).pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(SnapshotStore, store),
+      withProgress(progress, (result: IncrementalResult) => result.report)
+    )
   )
 }
 

@@ -17,8 +17,26 @@ const report = (rejected: number, fatal?: DeliveryReport["fatal"]): DeliveryRepo
 describe("syncResultText", () => {
   it("prints the report as JSON with --json, and why the run did not end clean on stderr", () => {
     const text = syncResultText({ report: report(2), plan: undefined }, { json: true, rejects: "r.jsonl" })
-    expect(JSON.parse(text.stdout.join("\n"))).toMatchObject({ rows: { rejected: 2 } })
+    expect(JSON.parse(text.stdout.join("\n"))).toMatchObject({
+      error: { code: 3, kind: "rowsRejected", message: "2 rows were rejected (see r.jsonl)" },
+      rows: { rejected: 2 }
+    })
     expect(text.stderr).toEqual(["tablecast: 2 rows were rejected (see r.jsonl)"])
+  })
+
+  it("with --json, a clean run prints the report alone, and a report file that failed is the error", () => {
+    const clean = JSON.parse(syncResultText({ report: report(0), plan: undefined }, { json: true, rejects: undefined }).stdout.join("\n"))
+    expect(clean.error).toBeUndefined()
+    expect(clean).toMatchObject({ rows: { rejected: 0 } })
+    const unwritten = syncResultText(
+      { report: report(0), plan: undefined },
+      { json: true, rejects: undefined, exit: { code: 11, problem: "--report r.json: cannot write the report: EISDIR" } }
+    )
+    expect(JSON.parse(unwritten.stdout.join("\n")).error).toEqual({
+      code: 11,
+      kind: "outputFailed",
+      message: "--report r.json: cannot write the report: EISDIR"
+    })
   })
 
   it("says how long sending would take after a dry run of a plain sync, at the run's request rate", () => {
@@ -52,7 +70,7 @@ describe("writeReportFile", () => {
     const folder = await mkdtemp(path.join(tmpdir(), "tablecast-report-"))
     const delivered = await writeReportFile(folder, report(0))
     expect(delivered.code).toBe(11)
-    expect(delivered.problem).toMatch(/^tablecast: --report .*: cannot write the report: /)
+    expect(delivered.problem).toMatch(/^--report .*: cannot write the report: /)
     expect((await writeReportFile(folder, report(0, { kind: "auth", message: "401" }))).code).toBe(5)
   })
 })

@@ -1,6 +1,7 @@
 import type { DeliveryReport } from "@tablecast/core"
 import type { IncrementalPlan } from "@tablecast/incremental"
 import { ExitCode, exitCodeOf } from "./ExitCode.ts"
+import { failureJson } from "./JsonFailure.ts"
 import { describeFsError, writeFileAtomically } from "./OutputFiles.ts"
 import { durationLines, planText } from "./PlanText.ts"
 import { reportText } from "./ReportText.ts"
@@ -25,7 +26,8 @@ export const reportJson = (report: DeliveryReport): string => JSON.stringify(rep
 /**
  * What `tablecast sync` prints at the end: the report (JSON or text) on stdout, and the plan when
  * it says what would have been sent (a dry run, or a run the guard stopped); on stderr, a guard
- * warning and why the run did not end clean, in one line (with --json too: stdout stays JSON).
+ * warning and why the run did not end clean, in one line (with --json too: stdout stays JSON, and
+ * a run that exits other than 0 has its error beside the report's fields: `{"error": {...}, ...}`).
  */
 export const syncResultText = (
   { report, plan }: SyncResult,
@@ -34,12 +36,21 @@ export const syncResultText = (
     readonly rejects: string | undefined
     /** The run's request rate, for the plan's expected duration. */
     readonly maxRps?: number | undefined
+    /** What the run exits with, and why when not 0 (for --json's error). */
+    readonly exit?: { readonly code: number; readonly problem?: string | undefined }
   }
 ): CommandText => {
   const stdout: Array<string> = []
   const stderr: Array<string> = []
-  if (options.json) stdout.push(terminalJson(reportJson(report)))
-  else {
+  const reason = failureLine(report, options.rejects)
+  const code = options.exit?.code ?? exitCodeOf(report)
+  if (options.json) {
+    stdout.push(
+      code === ExitCode.ok
+        ? terminalJson(reportJson(report))
+        : failureJson({ code, message: options.exit?.problem ?? reason ?? "the run did not complete" }, report)
+    )
+  } else {
     stdout.push(reportText(report, options.rejects))
     if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan", options.maxRps))
     // A dry run of a plain sync has no plan: its batches planned tell how long sending would take.
@@ -49,7 +60,6 @@ export const syncResultText = (
   }
   // A share over the guard that this mode does not stop on (see docs/incremental.md#the-guard).
   if (plan?.guard.warning !== undefined) stderr.push(`tablecast: guard warning: ${terminalText(plan.guard.warning)}`)
-  const reason = failureLine(report, options.rejects)
   if (reason !== undefined) stderr.push(`tablecast: ${terminalText(reason)}`)
   return { stdout, stderr }
 }
@@ -69,7 +79,7 @@ export const writeReportFile = async (
     await writeFileAtomically(file, `${reportJson(report)}\n`, { sync: true })
     return { code }
   } catch (error) {
-    const problem = `tablecast: ${terminalText(`--report ${file}: cannot write the report: ${describeFsError(error)}`)}`
+    const problem = `--report ${file}: cannot write the report: ${describeFsError(error)}`
     const delivered = code === ExitCode.ok || code === ExitCode.rowsRejected || code === ExitCode.incomplete
     return { code: delivered ? ExitCode.outputFailed : code, problem }
   }

@@ -15,3 +15,6 @@ export const COMMANDS = {
   sink: SinkCommand,
   sync: SyncCommand
 }
+
+export { commandNotFound } from "./CommandNotFound.ts"
+export { TablecastHelp } from "./TablecastHelp.ts"

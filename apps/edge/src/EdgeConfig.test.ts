@@ -15,10 +15,10 @@ describe("EdgeConfig.fromEnv", () => {
   it("takes an endpoint over the region, and CORS origins as a list", () => {
     const config = EdgeConfig.fromEnv({
       SEGMENT_REGION: "eu",
-      SEGMENT_ENDPOINT: "http://127.0.0.1:4318",
+      SEGMENT_ENDPOINT: "http://127.0.0.1:14318",
       CORS_ORIGINS: " https://a.example ,https://b.example,"
     })
-    expect(config.target).toEqual({ endpoint: "http://127.0.0.1:4318" })
+    expect(config.target).toEqual({ endpoint: "http://127.0.0.1:14318" })
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"])
   })
 

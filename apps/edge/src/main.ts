@@ -1,6 +1,6 @@
 import process from "node:process"
 
-// `node dist/main.js`: serves the edge on PORT (8787) at HOST (127.0.0.1), configured by the environment.
+// `node dist/main.js`: serves the edge on PORT (14319) at HOST (127.0.0.1), configured by the environment.
 //
 // Memory: V8 sizes its heap for throughput, not footprint. A large synchronous run (SYNC_MAX_ROWS
 // raised to 250,000) allocates fast while holding its rows, and V8 would let the heap grow to
@@ -33,7 +33,7 @@ const { startNodeServer } = await import("./node.ts")
 let server: Awaited<ReturnType<typeof startNodeServer>>
 try {
   server = await startNodeServer({
-    port: Number(process.env["PORT"] ?? 8787),
+    port: Number(process.env["PORT"] ?? 14319),
     hostname: process.env["HOST"] ?? "127.0.0.1"
   })
 } catch (error) {

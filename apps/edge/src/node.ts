@@ -42,7 +42,7 @@ export const startNodeServer = async (
   const app = createApp(nodePlatform)
   const hostname = options.hostname ?? "127.0.0.1"
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request) => app.fetch(request, env), port: options.port ?? 8787, hostname }, (info: AddressInfo) => {
+    const server = serve({ fetch: (request) => app.fetch(request, env), port: options.port ?? 14319, hostname }, (info: AddressInfo) => {
       resolve({
         url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
         port: info.port,

@@ -127,7 +127,7 @@ describe("resolveSync", () => {
     expect(colon.field).toBe("destination.writeKey")
     expect((await resolve(base, { writeKey: "  " }, false)).writeKey).toBeUndefined()
     expect((await failure(resolve(base, { writeKey: "  " }, true))).message).toMatch(/^no write key: set SEGMENT_WRITE_KEY/)
-    const endpoint = await failure(resolve(base, { writeKey: "wk_123", destination: { region: "eu", endpoint: "http://127.0.0.1:4318" } }, true))
+    const endpoint = await failure(resolve(base, { writeKey: "wk_123", destination: { region: "eu", endpoint: "http://127.0.0.1:14318" } }, true))
     expect(endpoint.message).toBe("destination.endpoint: give a region or an endpoint, not both")
   })
 })

@@ -12,7 +12,7 @@ describe("resolveEndpoint", () => {
   })
 
   it("adds /v1/batch to a custom base, keeping its path prefix, unless it is already there", () => {
-    expect(resolveEndpoint({ endpoint: "http://127.0.0.1:4318" }).url).toBe("http://127.0.0.1:4318/v1/batch")
+    expect(resolveEndpoint({ endpoint: "http://127.0.0.1:14318" }).url).toBe("http://127.0.0.1:14318/v1/batch")
     expect(resolveEndpoint({ endpoint: "https://hosted.rudderlabs.com/" }).url).toBe("https://hosted.rudderlabs.com/v1/batch")
     expect(resolveEndpoint({ endpoint: "https://collect.example/segment/" })).toEqual({
       origin: "https://collect.example",

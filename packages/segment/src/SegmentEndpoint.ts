@@ -26,7 +26,7 @@ export const endpointProblem = (text: string): string | undefined => {
   try {
     url = new URL(text)
   } catch {
-    return "the endpoint must be an absolute URL, e.g. https://api.segment.io or http://127.0.0.1:4318"
+    return "the endpoint must be an absolute URL, e.g. https://api.segment.io or http://127.0.0.1:14318"
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return "the endpoint must be an http:// or https:// URL"
   if (url.username !== "" || url.password !== "") {

@@ -23,7 +23,7 @@ export const SegmentTransportOptions = z
     region: z.enum(Object.keys(regionHosts) as [SegmentRegion, ...Array<SegmentRegion>]).optional(),
     /**
      * A Segment-compatible receiver: its base URL (`/v1/batch` is added) or its batch URL, e.g. a
-     * RudderStack data plane, Jitsu, or a local sink at http://127.0.0.1:4318.
+     * RudderStack data plane, Jitsu, or a local sink at http://127.0.0.1:14318.
      */
     endpoint: z
       .string()

@@ -18,7 +18,7 @@ const { createServer } = createRequire(import.meta.url)("node:http") as typeof i
 
 /** A running sink. */
 export interface Sink {
-  /** Base URL to give a Segment client, e.g. `http://127.0.0.1:4318` (it posts to `/v1/batch`). */
+  /** Base URL to give a Segment client, e.g. `http://127.0.0.1:14318` (it posts to `/v1/batch`). */
   readonly url: string
   readonly port: number
   /** Counts so far (a copy). */

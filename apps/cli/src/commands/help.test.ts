@@ -17,6 +17,32 @@ describe("tablecast help", () => {
   it("names a command that does not exist, exit 2", async () => {
     const result = await runCli(["help", "nope"])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain("nope not found")
+    expect(result.stderr).toContain("nope is not a tablecast command")
+  })
+})
+
+describe("tablecast help --json", () => {
+  it("a command's flags, arguments and examples as JSON; every command's without one", async () => {
+    const sync = await runCli(["help", "sync", "--json"])
+    expect(sync.code).toBe(0)
+    const json = JSON.parse(sync.stdout) as { id: string; flags: Array<{ name: string; type: string; options?: Array<string> }> }
+    expect(json.id).toBe("sync")
+    expect(json.flags.find((flag) => flag.name === "event")).toMatchObject({ type: "option" })
+    expect(json.flags.find((flag) => flag.name === "progress")?.options).toEqual(["auto", "bar", "lines", "none"])
+    const all = JSON.parse((await runCli(["help", "--json"])).stdout) as { commands: Array<{ id: string }> }
+    expect(all.commands.map((command) => command.id)).toEqual(
+      expect.arrayContaining(["sync", "plan", "preview", "inspect", "sink", "help", "autocomplete"])
+    )
+  })
+
+  it("a mistyped command: did you mean, exit 2, as JSON with --json", async () => {
+    const result = await runCli(["help", "synk"])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe("tablecast: synk is not a tablecast command; did you mean sink or sync?\nSee 'tablecast help'.\n")
+    const json = await runCli(["help", "synk", "--json"])
+    expect(json.code).toBe(2)
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 2, kind: "usage", message: "synk is not a tablecast command; did you mean sink or sync?" }
+    })
   })
 })

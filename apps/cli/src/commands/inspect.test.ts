@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises"
+import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -32,7 +32,8 @@ describe("tablecast inspect, on a file", () => {
     expect(written.code).toBe(0)
     expect(written.stdout).toMatch(/customerId "customer_id": an id-like name, unique in the rows seen, never empty/)
     const saved = JSON.parse(await readFile(config, "utf8")) as { syncs: Record<string, { source: { path: string } }> }
-    expect(saved.syncs.scores!.source.path).toBe(path.relative(dir, example))
+    // Only what was given and what the data decided: no default of this machine (a worker thread by its cores).
+    expect(saved.syncs.scores!.source).toEqual({ type: "csv", path: path.relative(dir, example) })
     const dryRun = await runCli(["sync", "scores", "--config", config, "--dry-run", "--json"])
     expect(dryRun.code).toBe(0)
     expect((JSON.parse(dryRun.stdout) as DeliveryReport).messages.built).toBe(3000)
@@ -194,5 +195,19 @@ describe("warehouse sources from the CLI", () => {
       expect(result.stdout).not.toContain("sf-cli-password-51")
       expect((await server.stats()).chunkRequests).toBeGreaterThan(1)
     })
+  })
+})
+
+describe("inspect --write-config writes only what the user's data decided", () => {
+  it("keeps a delimiter given; never a worker thread or another default of the machine it ran on", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-inspect-"))
+    await writeFile(path.join(dir, "scores.csv"), "id;score\nu1;0.5\nu2;0.7\n")
+    const result = await runCli(["inspect", "--file", "scores.csv", "--delimiter", ";", "--write-config", "tablecast.config.json"], { cwd: dir })
+    expect(result.code).toBe(0)
+    const saved = JSON.parse(await readFile(path.join(dir, "tablecast.config.json"), "utf8")) as {
+      syncs: Record<string, { source: Record<string, unknown> }>
+    }
+    expect(saved.syncs.scores!.source).toEqual({ type: "csv", path: "scores.csv", delimiter: ";" })
+    expect(JSON.stringify(saved)).not.toMatch(/"worker"/)
   })
 })

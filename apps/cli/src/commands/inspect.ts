@@ -7,7 +7,7 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { inspectedEntrySource } from "../ConfigEntry.ts"
 import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
 import { checkOutput } from "../OutputFiles.ts"
-import { writeProposal } from "../ProposalFile.ts"
+import { givenSettings, writeProposal } from "../ProposalFile.ts"
 import { runEffect } from "../RunEffect.ts"
 import { adapterOf } from "../sources/SourceRegistry.ts"
 import { StartError } from "../StartError.ts"
@@ -60,7 +60,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     "scan-rows": Flags.integer({ summary: "Rows of a file read to judge types and uniqueness.", default: 100_000, min: 1 }),
     "write-config": Flags.string({ summary: "Write the proposed sync into this config file (created, or added to)." }),
     name: Flags.string({ summary: "Name of the sync written by --write-config (default: from the table or file name)." }),
-    json: Flags.boolean({ summary: "Print the inspection as JSON." })
+    json: Flags.boolean({ summary: "Print the inspection as JSON; a failure is a JSON object on stdout too." })
   }
 
   async run(): Promise<void> {
@@ -93,7 +93,9 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
         given: flags["write-config"],
         name,
         proposal,
-        entryIn: (folder) => adapter.configEntry(source, baseDir, folder)
+        // Only the settings given (by flags or the config entry inspected): a default filled in here
+        // may have been decided by this machine (a CSV worker thread by its cores), not by the data.
+        entryIn: (folder) => adapter.configEntry(givenSettings(source, raw), baseDir, folder)
       })
       for (const notice of notices) this.logToStderr(notice)
     }

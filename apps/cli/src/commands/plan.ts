@@ -8,7 +8,7 @@ import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { terminalJson, terminalText } from "../TerminalText.ts"
+import { terminalJson } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
@@ -16,7 +16,7 @@ export default class PlanCommand extends BaseCommand {
   static override description =
     `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send and how long sending takes at the request rate (--max-rps; and at Engage's 1,000 events/s), the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
-Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed.`
+Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed; 10 the books did not balance. With --json, a failure is a JSON object on stdout too.`
 
   static override examples = [
     {
@@ -76,10 +76,12 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       diffInDatabase: incremental.diffInDatabase
     })
     if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      this.logToStderr(`tablecast: ${terminalText(report.fatal?.message ?? "the plan could not be made")}`)
-      return this.exit(planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal)))
+      const code = planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal))
+      return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     }
+    const tripped = plan.guard.tripped !== undefined && !plan.guard.forced
+    if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
-    if (plan.guard.tripped !== undefined && !plan.guard.forced) this.exit(ExitCode.guardTripped)
+    if (tripped) this.exit(ExitCode.guardTripped)
   }
 }

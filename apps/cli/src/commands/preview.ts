@@ -1,7 +1,8 @@
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
-import { previewText } from "../PreviewText.ts"
+import { previewJson, previewText, rejectsLine } from "../PreviewText.ts"
+import { terminalJson } from "../TerminalText.ts"
 import { runPreview } from "../RunSync.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
@@ -9,7 +10,7 @@ export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
 
   static override description =
-    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. On stderr: the type each column is sent as and what decided it (declared, the warehouse's type, or a file's first 1,000 rows), and the rows that would be rejected, with their reasons.\n\nExit codes (docs/exit-codes.md): 0 every previewed row maps; 1 internal error; 2 bad flags or config; 3 some previewed rows would be rejected (as sync --dry-run); 6 the source failed."
+    "Maps the first rows of the source with the same rules as `tablecast sync` and prints the resulting messages, one JSON object per line, without sending anything and without reading past them. On stderr: the type each column is sent as and what decided it (declared, the warehouse's type, or a file's first 1,000 rows), and the rows that would be rejected, with their reasons.\n\nExit codes (docs/exit-codes.md): 0 every previewed row maps; 1 internal error; 2 bad flags or config; 3 some previewed rows would be rejected (as sync --dry-run); 6 the source failed. With --json, a failure is a JSON object on stdout too."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --file scores.csv --event "Sales Prediction" --customer-id customer_id',
@@ -22,7 +23,10 @@ export default class PreviewCommand extends BaseCommand {
 
   static override flags = {
     ...mappingFlags,
-    limit: Flags.integer({ char: "n", summary: "How many messages to print.", default: 5, min: 1, max: 10_000 })
+    limit: Flags.integer({ char: "n", summary: "How many messages to print.", default: 5, min: 1, max: 10_000 }),
+    json: Flags.boolean({
+      summary: "Print one JSON object instead: the messages, the column types, the rows that would be rejected."
+    })
   }
 
   async run(): Promise<void> {
@@ -34,6 +38,12 @@ export default class PreviewCommand extends BaseCommand {
       needsWriteKey: false
     })
     const result = await runPreview(sync, flags.limit)
+    if (flags.json) {
+      const json = previewJson(result)
+      if (result.rejects.length > 0) this.fail({ code: ExitCode.rowsRejected, message: rejectsLine(result) }, json)
+      this.log(terminalJson(JSON.stringify(json, null, 2)))
+      return
+    }
     const text = previewText(result)
     for (const line of text.stderr) this.logToStderr(line)
     for (const line of text.stdout) this.log(line)

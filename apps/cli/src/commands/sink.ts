@@ -18,16 +18,19 @@ It can inject faults to see retries at work: a share of 429s with Retry-After, 5
 Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its counts; 1 internal error; 2 bad flags, or the address is in use; 11 the --out file cannot be written.`
 
   static override examples = [
-    { description: "Receive on port 4318 and keep what arrives", command: "<%= config.bin %> <%= command.id %> --port 4318 --out received.jsonl" },
-    { description: "Accept one write key only", command: "<%= config.bin %> <%= command.id %> --port 4318 --write-key test" },
+    {
+      description: "Receive on port 14318 and keep what arrives",
+      command: "<%= config.bin %> <%= command.id %> --port 14318 --out received.jsonl"
+    },
+    { description: "Accept one write key only", command: "<%= config.bin %> <%= command.id %> --port 14318 --write-key test" },
     {
       description: "Misbehave like a busy Segment: 20% 500s, 10% 429s with Retry-After: 1",
-      command: "<%= config.bin %> <%= command.id %> --port 4318 --server-errors 20% --throttle 10% --retry-after 1"
+      command: "<%= config.bin %> <%= command.id %> --port 14318 --server-errors 20% --throttle 10% --retry-after 1"
     }
   ]
 
   static override flags = {
-    port: Flags.integer({ summary: "Port to listen on (0 picks a free one).", default: 4318, min: 0, max: 65_535 }),
+    port: Flags.integer({ summary: "Port to listen on (0 picks a free one).", default: 14318, min: 0, max: 65_535 }),
     host: Flags.string({ summary: "Address to listen on.", default: "127.0.0.1" }),
     out: Flags.string({ char: "o", summary: "Append accepted messages to this JSONL file." }),
     "write-key": Flags.string({ summary: "Accept only this write key (repeatable); default: any non-empty key.", multiple: true }),
@@ -61,18 +64,20 @@ Exit codes (docs/exit-codes.md): 0 stopped by Ctrl-C/SIGTERM after printing its 
     const sink = await startSink(options).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") throw error
-      this.logToStderr(
-        `tablecast: --host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
-      )
-      return this.exit(ExitCode.usage)
+      return this.fail({
+        code: ExitCode.usage,
+        message: `--host ${flags.host} --port ${flags.port}: cannot listen there: ${describeFsError(error)}; choose another --port (0 picks a free one)`
+      })
+    })
+    // Listening for the stop before saying where it listens: a supervisor may stop it as soon as it reads that line.
+    const stopped = new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve())
+      process.once("SIGTERM", () => resolve())
     })
     this.logToStderr(
       `tablecast sink: listening on ${sink.url} (POST ${sink.url}/v1/batch, GET ${sink.url}/stats)${flags.out === undefined ? "" : `, writing ${flags.out}`}`
     )
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve())
-      process.once("SIGTERM", () => resolve())
-    })
+    await stopped
     await sink.close()
     const stats = sink.stats()
     this.log(flags.json ? JSON.stringify(stats, null, 2) : formatSinkStats(stats))

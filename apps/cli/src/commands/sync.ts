@@ -10,6 +10,7 @@ import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
 import { syncResultText, writeReportFile } from "../SyncResult.ts"
 import { stopNotice, stopSignals } from "../StopSignals.ts"
+import { terminalText } from "../TerminalText.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class SyncCommand extends BaseCommand {
@@ -40,7 +41,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     },
     {
       description: "Try it against a local receiver first (start it with `tablecast sink`)",
-      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:4318 --write-key test'
+      command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Prediction" -u id --endpoint http://127.0.0.1:14318 --write-key test'
     },
     {
       description: "Run a named sync from tablecast.config.json, keeping rejects",
@@ -138,11 +139,11 @@ Outputs are checked before anything is read or sent: missing folders are created
       diffInDatabase: incremental.diffInDatabase,
       stop: signals.requests
     }).finally(() => signals.dispose())
-    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps })
+    const exit = await writeReportFile(flags.report, result.report)
+    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
-    const { code, problem } = await writeReportFile(flags.report, result.report)
-    if (problem !== undefined) this.logToStderr(problem)
-    if (code !== ExitCode.ok) this.exit(code)
+    if (exit.problem !== undefined) this.logToStderr(`tablecast: ${terminalText(exit.problem)}`)
+    if (exit.code !== ExitCode.ok) this.exit(exit.code)
   }
 }

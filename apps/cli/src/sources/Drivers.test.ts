@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { cliErrorJson } from "../CliErrorJson.ts"
+import { cliErrorDetails, failureJson } from "../JsonFailure.ts"
 import { ExitCode, exitCodeOfError, isCliError } from "../ExitCode.ts"
 import { DriverMissingError, drivers, isNotFound, withDriver } from "./Drivers.ts"
 
@@ -51,8 +51,8 @@ describe("the warehouse drivers", () => {
     )
     expect(isCliError(error) && exitCodeOfError(error)).toBe(ExitCode.driverMissing)
     expect(ExitCode.driverMissing).toBe(13)
-    expect(JSON.parse(cliErrorJson(driverMissing, 13))).toEqual({
-      error: { code: 13, name: "DriverMissingError", message: driverMissing.message, packageName: "snowflake-sdk", versionRange: "^3.3.0" }
+    expect(JSON.parse(failureJson({ code: 13, message: driverMissing.message, details: cliErrorDetails(driverMissing) }))).toEqual({
+      error: { code: 13, kind: "driverMissing", message: driverMissing.message, packageName: "snowflake-sdk", versionRange: "^3.3.0" }
     })
   })
 
@@ -160,12 +160,11 @@ describe("the built CLI without its optional drivers", () => {
     )
   })
 
-  it("with --json, the same error as one JSON line on stdout", () => {
+  it("with --json, the same error as one JSON object on stdout", () => {
     const result = run(["sync", "--snowflake", "myorg-myaccount", "--table", "SCORES", ...track, "--json"])
     expect(result.status).toBe(13)
-    expect(result.stdout.trim().split("\n")).toHaveLength(1)
     expect(JSON.parse(result.stdout)).toMatchObject({
-      error: { code: 13, name: "DriverMissingError", packageName: "snowflake-sdk", versionRange: "^3.3.0" }
+      error: { code: 13, kind: "driverMissing", packageName: "snowflake-sdk", versionRange: "^3.3.0" }
     })
   })
 })

@@ -19,7 +19,13 @@ export interface CliResult {
  */
 export const runCli = (
   args: ReadonlyArray<string>,
-  options: { env?: Record<string, string>; cwd?: string; timeoutMillis?: number } = {}
+  options: {
+    env?: Record<string, string>
+    cwd?: string
+    timeoutMillis?: number
+    /** Sends SIGTERM once stderr matches (a server that runs until stopped: `tablecast sink`). */
+    stopWhenStderr?: RegExp
+  } = {}
 ): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -30,7 +36,14 @@ export const runCli = (
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    let stopped = false
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (!stopped && options.stopWhenStderr?.test(stderr) === true) {
+        stopped = true
+        child.kill("SIGTERM")
+      }
+    })
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMillis ?? 60_000)
     child.on("error", reject)
     child.on("close", (code) => {
