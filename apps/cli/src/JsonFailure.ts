@@ -16,12 +16,13 @@ export const wantsJson = (argv: ReadonlyArray<string>): boolean => {
  * message}}`, and when a run produced a report or a plan, its fields beside it (the same object a
  * successful run prints, so a script reads `rows` the same way whatever the exit code).
  */
-export const failureJson = (
-  failure: { readonly code: number; readonly message: string; readonly details?: object },
-  result?: object
-): string =>
+export const failureJson = (failure: { readonly code: number; readonly message: string; readonly details?: object }, result?: object): string =>
   terminalJson(
-    JSON.stringify({ error: { code: failure.code, kind: exitKindOf(failure.code), message: failure.message, ...failure.details }, ...result }, null, 2)
+    JSON.stringify(
+      { error: { code: failure.code, kind: exitKindOf(failure.code), message: failure.message, ...failure.details }, ...result },
+      null,
+      2
+    )
   )
 
 /** What an error carries that decides the next step, beside its message: a missing driver's package and versions. */

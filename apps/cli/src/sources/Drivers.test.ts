@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -79,7 +78,7 @@ describe("the warehouse drivers", () => {
 
 /**
  * The built CLI as npm installs it without the optional drivers: its published files copied into
- * an empty folder, with only @oclif/core beside them (its one dependency). Neither pg nor
+ * an empty folder, with only its dependencies (oclif's) beside them. Neither pg nor
  * snowflake-sdk can be found from there.
  */
 const installedWithoutDrivers = (): string => {
@@ -90,9 +89,13 @@ const installedWithoutDrivers = (): string => {
   for (const file of readdirSync(path.join(cliRoot, "dist")))
     if (/^(tablecast|CsvReaderWorker|chunk-[\w-]+)\.js$/.test(file)) cpSync(path.join(cliRoot, "dist", file), path.join(cli, "dist", file))
   cpSync(path.join(cliRoot, "package.json"), path.join(cli, "package.json"))
-  mkdirSync(path.join(folder, "node_modules", "@oclif"))
-  const oclif = path.dirname(createRequire(path.join(cliRoot, "package.json")).resolve("@oclif/core/package.json"))
-  symlinkSync(realpathSync(oclif), path.join(folder, "node_modules", "@oclif", "core"))
+  // Its dependencies (@oclif/core and the oclif plugins), as npm would put them beside it.
+  const dependencies = Object.keys(JSON.parse(readFileSync(path.join(cliRoot, "package.json"), "utf8")).dependencies ?? {})
+  for (const name of dependencies) {
+    const linked = path.join(folder, "node_modules", name)
+    mkdirSync(path.dirname(linked), { recursive: true })
+    symlinkSync(realpathSync(path.join(cliRoot, "node_modules", name)), linked)
+  }
   writeFileSync(path.join(folder, "rows.csv"), "id,score\n1,0.5\n2,0.25\n")
   return folder
 }
