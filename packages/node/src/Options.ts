@@ -124,7 +124,10 @@ export const optionsErrorOf = (error: unknown): unknown => {
 export const resolveOptions = async (options: unknown, needsWriteKey: boolean): Promise<Resolved> => {
   if (!isRecord(options)) throw new OptionsError("options: expected an object", undefined)
   if (options.source === undefined) {
-    throw new OptionsError(`source: missing; e.g. { type: "csv", path: "scores.csv" } (sources: ${Object.keys(configSources).join(", ")})`, "source")
+    throw new OptionsError(
+      `source: missing; e.g. { type: "csv", path: "scores.csv" } (sources: ${Object.keys(configSources).join(", ")})`,
+      "source"
+    )
   }
   if (!isRecord(options.source)) throw new OptionsError("source: expected an object", "source")
   const destination = isRecord(options.destination) ? options.destination : {}

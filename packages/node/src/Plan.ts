@@ -35,7 +35,10 @@ export type SyncPlan = IncrementalPlan & { readonly expectedDuration: ExpectedDu
 export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
   const sync = await resolveOptions(options, false)
   if (incrementalOf(sync.spec) === undefined) {
-    throw new OptionsError("key: a plan compares a sync with its snapshot; give key (the columns that name a row), e.g. key: [\"customer_id\"]", "key")
+    throw new OptionsError(
+      'key: a plan compares a sync with its snapshot; give key (the columns that name a row), e.g. key: ["customer_id"]',
+      "key"
+    )
   }
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, undefined))

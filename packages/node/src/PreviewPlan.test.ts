@@ -43,7 +43,10 @@ describe("plan", () => {
 
     const report = await sync({ ...options, writeKey: "test", destination: { endpoint: sink.url } })
     expect(report.messages.accepted).toBe(40)
-    await writeFile(file, `customer_id,churn_score\nc1,0.999\n${Array.from({ length: 39 }, (_, i) => `c${i + 2},${((i + 2) / 1000).toFixed(3)}`).join("\n")}\n`)
+    await writeFile(
+      file,
+      `customer_id,churn_score\nc1,0.999\n${Array.from({ length: 39 }, (_, i) => `c${i + 2},${((i + 2) / 1000).toFixed(3)}`).join("\n")}\n`
+    )
     const second = await plan(options)
     expect(second.rows).toMatchObject({ read: 40, added: 0, changed: 1, unchanged: 39 })
     expect(second.sample.map((change) => change.key)).toEqual([JSON.stringify(["c1"])])

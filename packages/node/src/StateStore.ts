@@ -17,7 +17,10 @@ export const snapshotStoreOf = async (state: StateConfig | undefined, baseDir: s
   }
   const { url: givenUrl, urlEnv, passwordEnv, schema } = state.postgres
   if (givenUrl !== undefined && urlHoldsPassword(givenUrl)) {
-    throw new OptionsError("state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv", "state.postgres.url")
+    throw new OptionsError(
+      "state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv",
+      "state.postgres.url"
+    )
   }
   const url = givenUrl ?? fromEnv(env, urlEnv, "state.postgres.urlEnv")
   const password = fromEnv(env, passwordEnv, "state.postgres.passwordEnv")

@@ -160,11 +160,23 @@ describe("sync", () => {
     const accepting = await receiver({ writeKeys: [writeKey] })
     const report = await sync({ source: { type: "csv", path: file }, ...mapping, writeKey, destination: { endpoint: accepting.url } })
     expect(report.messages.accepted).toBe(20)
-    const badKey = await sync({ source: { type: "csv", path: file }, ...mapping, writeKey: `${writeKey} x`, destination: { endpoint: sink.url } }).then(
+    const badKey = await sync({
+      source: { type: "csv", path: file },
+      ...mapping,
+      writeKey: `${writeKey} x`,
+      destination: { endpoint: sink.url }
+    }).then(
       () => undefined,
       (failure: unknown) => failure
     )
-    for (const text of [stopped.message, String(stopped.stack), JSON.stringify(stopped.report), JSON.stringify(report), String(badKey), JSON.stringify(badKey)]) {
+    for (const text of [
+      stopped.message,
+      String(stopped.stack),
+      JSON.stringify(stopped.report),
+      JSON.stringify(report),
+      String(badKey),
+      JSON.stringify(badKey)
+    ]) {
       expect(text).not.toContain(writeKey)
     }
   })

@@ -42,7 +42,12 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
     const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
     // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
     return runEffect(
-      run.pipe(Effect.provide(layer), startErrors, Effect.provideService(CheckpointStore, undefined), Effect.provideService(ProgressListener, listener))
+      run.pipe(
+        Effect.provide(layer),
+        startErrors,
+        Effect.provideService(CheckpointStore, undefined),
+        Effect.provideService(ProgressListener, listener)
+      )
     )
   }
   const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
