@@ -32,7 +32,7 @@ export type SourceAndMapping = MappingOptions & {
   readonly state?: StateConfig
 }
 
-/** Where batches go, as a config entry's `destination`; the write key itself is {@link SyncOptions.writeKey}. */
+/** Where batches go, as a config entry's `destination`; the write key itself is `writeKey`. */
 export type DestinationOptions = z.input<typeof Destination>
 
 /** How a sync sends, as a config entry's `pipeline`: batch sizes, requests in flight, request rate, retries, reject limits. */
