@@ -12,7 +12,7 @@ import {
 import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/incremental"
 import type * as z from "zod"
 import { OptionsError } from "./Errors.ts"
-import { configSources, type SourceConfig, type SourceOptions } from "./Sources.ts"
+import { configSources, type SourceConfig, type SourceOptions } from "./SourceRegistry.ts"
 
 /**
  * The mapping of rows to Segment calls, with the keys of a config-file entry (docs/config.md):
@@ -66,7 +66,7 @@ export type SyncOptions = SourceAndMapping & {
    * and rejects the promise with a {@link SyncAbortedError} that carries the report.
    */
   readonly signal?: AbortSignal
-  /** Called after every batch and at least every `progressIntervalMillis`. */
+  /** Called after every batch and at least every `progressIntervalMillis`; one that throws stops the run (kind `internal`). */
   readonly onProgress?: (progress: Progress) => void
   /** How often progress is told when no batch settles, in milliseconds (default 1000). */
   readonly progressIntervalMillis?: number

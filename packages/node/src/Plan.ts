@@ -2,7 +2,7 @@ import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } fr
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { OptionsError, SyncStoppedError } from "./Errors.ts"
-import { type PlanOptions, resolveOptions } from "./Options.ts"
+import { optionsErrorOf, type PlanOptions, resolveOptions } from "./Options.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, sourceLayer, startErrors } from "./Run.ts"
 import { snapshotStoreOf } from "./StateStore.ts"
 
@@ -40,7 +40,9 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
       "key"
     )
   }
-  const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
+  const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env).catch((error: unknown) => {
+    throw optionsErrorOf(error)
+  })
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, undefined))
   const run = runIncremental({
     spec: sync.spec,

@@ -9,7 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { OptionsError, SourceUnavailableError, TablecastError } from "./Errors.ts"
 import { optionsErrorOf, type Resolved } from "./Options.ts"
-import { adapterOf } from "./Sources.ts"
+import { adapterOf } from "./SourceRegistry.ts"
 
 /** Sent as `context.library` of every message. */
 export const NODE_LIBRARY = { name: "@tablecast/node", version: VERSION } as const

@@ -1,32 +1,35 @@
 import path from "node:path"
-import type { StateConfig } from "@tablecast/config"
 import { fromEnv, urlHoldsPassword } from "@tablecast/core"
 import type { SnapshotStoreShape } from "@tablecast/incremental"
-import { OptionsError } from "./Errors.ts"
+import type { StateConfig } from "@tablecast/config"
+import { ConfigError } from "@tablecast/config"
+
+/** The default snapshot file of a project: beside the checkpoints, one file for every sync. */
+export const defaultStateFile = (baseDir: string) => path.join(baseDir, ".tablecast", "state.db")
 
 /**
- * The snapshot store of an incremental sync: the SQLite file `.tablecast/state.db` in `cwd` by
- * default, or the one `state` names (SQLite or Postgres). Loaded on demand: a sync that is not
- * incremental never loads SQLite.
+ * The snapshot store an incremental sync uses. Loaded on demand: a sync that is not incremental
+ * never loads SQLite or a second Postgres client.
  */
 export const snapshotStoreOf = async (state: StateConfig | undefined, baseDir: string, env: NodeJS.ProcessEnv): Promise<SnapshotStoreShape> => {
   if (state === undefined || "sqlite" in state) {
-    const file = state === undefined ? path.join(baseDir, ".tablecast", "state.db") : path.resolve(baseDir, state.sqlite)
+    const file = state === undefined ? defaultStateFile(baseDir) : path.resolve(baseDir, state.sqlite)
     const { sqliteSnapshotStore } = await import("@tablecast/state-sqlite")
     return sqliteSnapshotStore(file)
   }
   const { url: givenUrl, urlEnv, passwordEnv, schema } = state.postgres
-  if (givenUrl !== undefined && urlHoldsPassword(givenUrl)) {
-    throw new OptionsError(
-      "state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv",
-      "state.postgres.url"
-    )
-  }
   const url = givenUrl ?? fromEnv(env, urlEnv, "state.postgres.urlEnv")
+  if (givenUrl !== undefined && urlHoldsPassword(givenUrl)) {
+    throw new ConfigError({ message: "state.postgres.url: the URL holds a password; set PGPASSWORD or name a variable with passwordEnv" })
+  }
   const password = fromEnv(env, passwordEnv, "state.postgres.passwordEnv")
   const { postgresSnapshotStore } = await import("@tablecast/state-postgres")
+  // No URL: node-postgres reads the PG* variables itself, as the Postgres source does.
   return postgresSnapshotStore({
-    connection: { ...(url === undefined ? {} : { connectionString: url }), ...(password === undefined ? {} : { password }) },
+    connection: {
+      ...(url === undefined ? {} : { connectionString: url }),
+      ...(password === undefined ? {} : { password })
+    },
     ...(schema === undefined ? {} : { schema })
   })
 }

@@ -3,7 +3,7 @@ import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/increme
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { stoppedErrorOf } from "./Errors.ts"
-import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
+import { optionsErrorOf, type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, sourceLayer, startErrors } from "./Run.ts"
 import { snapshotStoreOf } from "./StateStore.ts"
@@ -50,7 +50,9 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
       )
     )
   }
-  const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env)
+  const store = await snapshotStoreOf(sync.state, sync.baseDir, process.env).catch((error: unknown) => {
+    throw optionsErrorOf(error)
+  })
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
     run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), Effect.provideService(ProgressListener, listener))

@@ -21,5 +21,5 @@ export type {
 } from "./Options.ts"
 export { type ExpectedDuration, plan, type SyncPlan } from "./Plan.ts"
 export { type Preview, preview } from "./Preview.ts"
-export type { SourceOptions } from "./Sources.ts"
+export type { SourceOptions } from "./SourceRegistry.ts"
 export { startSync, sync, type SyncRun } from "./Sync.ts"

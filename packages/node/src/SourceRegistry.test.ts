@@ -1,7 +1,7 @@
 import { sourceEntrySchema } from "@tablecast/config"
 import { csvSource } from "@tablecast/source-csv/adapter"
 import { describe, expect, it } from "vitest"
-import { sourceRegistry } from "../SyncConfig.ts"
+import { configSources as sourceRegistry } from "./SourceRegistry.ts"
 import { adapterOf, sourceTypes } from "./SourceRegistry.ts"
 
 describe("the source registry", () => {
