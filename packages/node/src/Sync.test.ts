@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises"
 import path from "node:path"
 import { describe, expect, it } from "vitest"
-import { OptionsError, type Progress, type Reject, SyncAbortedError, SyncStoppedError, startSync, sync } from "./index.ts"
+import { OptionsError, type Progress, type Reject, SyncAbortedError, SyncStoppedError, startSync, sync, TablecastError } from "./index.ts"
 import { expectBalancedBooks, receiver, scoresFolder } from "./Sync.testkit.ts"
 
 const mapping = { event: "Churn Scored", customerId: "customer_id" } as const
@@ -141,6 +141,26 @@ describe("sync", () => {
       expect((error as OptionsError).message, option).toContain(option)
       expect((error as OptionsError).exitCode).toBe(2)
     }
+    expect(sink.stats().requests).toBe(0)
+  })
+
+  it("rejects with kind source (the CLI's exit code 6) when the file cannot be read", async () => {
+    const sink = await receiver()
+    const { dir } = await scoresFolder(0)
+    const error = await sync({
+      source: { type: "csv", path: "missing.csv" },
+      cwd: dir,
+      ...mapping,
+      writeKey: "test",
+      destination: { endpoint: sink.url }
+    }).then(
+      () => undefined,
+      (failure: unknown) => failure
+    )
+    expect(error).toBeInstanceOf(TablecastError)
+    expect((error as TablecastError).kind).toBe("source")
+    expect((error as TablecastError).exitCode).toBe(6)
+    expect((error as TablecastError).message).toContain("missing.csv")
     expect(sink.stats().requests).toBe(0)
   })
 
