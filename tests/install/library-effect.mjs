@@ -8,9 +8,14 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { pathToFileURL } from "node:url"
 
-const fail = (message) => {
+const exitWith = (message) => {
   console.error(`library-effect: ${message}`)
   process.exit(1)
+}
+/** A failed check inside the run: reported once the temporary folder is removed. */
+class CheckFailed extends Error {}
+const fail = (message) => {
+  throw new CheckFailed(message)
 }
 
 // Packages are resolved from the current folder (the install), not from this script's folder.
@@ -19,12 +24,12 @@ const load = async (name) => {
   try {
     return await import(pathToFileURL(installed.resolve(name)).href)
   } catch (error) {
-    return fail(`cannot import ${name} from ${process.cwd()}: ${error.message}`)
+    return exitWith(`cannot import ${name} from ${process.cwd()}: ${error.message}`)
   }
 }
 
 const endpoint = process.env.TABLECAST_TEST_ENDPOINT
-if (!endpoint) fail("set TABLECAST_TEST_ENDPOINT to the local receiver's URL")
+if (!endpoint) exitWith("set TABLECAST_TEST_ENDPOINT to the local receiver's URL")
 
 const { PipelineOptions, RejectSink, Sync, SyncSpec } = await load("@tablecast/core")
 const { SegmentTransport } = await load("@tablecast/segment")
@@ -41,7 +46,8 @@ try {
   const report = await Effect.runPromise(
     Sync.run({
       spec: SyncSpec.parse({ event: "Churn Scored", customerId: "customer_id" }),
-      options: PipelineOptions.parse({})
+      // A receiver that does not answer fails the check in seconds, not after the 10-minute retry budget.
+      options: PipelineOptions.parse({ maxRetryMillis: 20_000 })
     }).pipe(
       Effect.provide(
         Layer.mergeAll(CsvSource.layer({ path: file }), SegmentTransport.layer({ endpoint, writeKey: Redacted.make("test") }), RejectSink.discard)
@@ -53,6 +59,9 @@ try {
     fail(`read ${report.rows.read} rows, ${report.messages.accepted} accepted; expected ${rows} of each`)
   }
   console.log(`library-effect: ${report.messages.accepted} of ${report.rows.read} rows delivered with @tablecast/core`)
+} catch (error) {
+  console.error(`library-effect: ${error instanceof CheckFailed ? error.message : `${error.name}: ${error.message}`}`)
+  process.exitCode = 1
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

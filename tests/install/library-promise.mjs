@@ -7,9 +7,14 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { pathToFileURL } from "node:url"
 
-const fail = (message) => {
+const exitWith = (message) => {
   console.error(`library-promise: ${message}`)
   process.exit(1)
+}
+/** A failed check inside the run: reported once the temporary folder is removed. */
+class CheckFailed extends Error {}
+const fail = (message) => {
+  throw new CheckFailed(message)
 }
 
 // Packages are resolved from the current folder (the install), not from this script's folder.
@@ -18,12 +23,12 @@ const load = async (name) => {
   try {
     return await import(pathToFileURL(installed.resolve(name)).href)
   } catch (error) {
-    return fail(`cannot import ${name} from ${process.cwd()}: ${error.message}`)
+    return exitWith(`cannot import ${name} from ${process.cwd()}: ${error.message}`)
   }
 }
 
 const endpoint = process.env.TABLECAST_TEST_ENDPOINT
-if (!endpoint) fail("set TABLECAST_TEST_ENDPOINT to the local receiver's URL")
+if (!endpoint) exitWith("set TABLECAST_TEST_ENDPOINT to the local receiver's URL")
 
 const { preview, startSync, OptionsError } = await load("@tablecast/node")
 const dir = await mkdtemp(path.join(tmpdir(), "tablecast-library-promise-"))
@@ -36,7 +41,8 @@ try {
   const { messages } = await preview({ ...options, limit: 2 })
   if (messages.length !== 2 || messages[0].userId !== "c1") fail(`preview gave ${JSON.stringify(messages)}`)
 
-  const run = startSync({ ...options, writeKey: "test", destination: { endpoint } })
+  // A receiver that does not answer fails the check in seconds, not after the 10-minute retry budget.
+  const run = startSync({ ...options, writeKey: "test", destination: { endpoint }, pipeline: { maxRetryMillis: 20_000 } })
   let lastAccepted = 0
   for await (const progress of run.progress) lastAccepted = progress.messagesAccepted
   const report = await run.report
@@ -52,6 +58,9 @@ try {
   if (!(bad instanceof OptionsError) || bad.option !== "pipeline.batchCount") fail(`a bad option gave ${bad}`)
 
   console.log(`library-promise: ${report.messages.accepted} of ${report.rows.read} rows delivered with @tablecast/node`)
+} catch (error) {
+  console.error(`library-promise: ${error instanceof CheckFailed ? error.message : `${error.name}: ${error.message}`}`)
+  process.exitCode = 1
 } finally {
   await rm(dir, { recursive: true, force: true })
 }
