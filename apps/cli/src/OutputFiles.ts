@@ -95,7 +95,3 @@ export const checkOutput = async (location: OutputLocation): Promise<void> => {
 export const preflightOutputs = async (locations: ReadonlyArray<OutputLocation>): Promise<void> => {
   for (const location of locations) await checkOutput(location)
 }
-
-/** Flags to open a streamed output (the rejects file) without following a link: truncate, or append. */
-export const streamOpenFlags = (append: boolean): number =>
-  constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (append ? constants.O_APPEND : constants.O_TRUNC)

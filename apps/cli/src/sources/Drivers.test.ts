@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { cliErrorDetails, failureJson } from "../JsonFailure.ts"
 import { ExitCode, exitCodeOfError, isCliError } from "../ExitCode.ts"
-import { DriverMissingError, drivers, isNotFound, withDriver } from "./Drivers.ts"
+import { cliDrivers, DriverMissingError, drivers, isNotFound, withDriver } from "./Drivers.ts"
 
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const manifest = JSON.parse(readFileSync(path.join(cliRoot, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }
@@ -35,7 +35,7 @@ describe("the warehouse drivers", () => {
     const missing = (name: string) => {
       throw notFound("MODULE_NOT_FOUND", `Cannot find module '${name}'`)
     }
-    const error = await withDriver(drivers.snowflake, "the Snowflake source", async () => (loaded = true), missing).catch(
+    const error = await withDriver(drivers.snowflake, "the Snowflake source", cliDrivers.howToInstall, async () => (loaded = true), missing).catch(
       (caught: unknown) => caught
     )
     expect(loaded).toBe(false)
@@ -61,6 +61,7 @@ describe("the warehouse drivers", () => {
       withDriver(
         drivers.pg,
         "the Postgres source",
+        cliDrivers.howToInstall,
         () => Promise.reject(broken),
         () => "/x/pg/lib/index.js"
       )
@@ -69,6 +70,7 @@ describe("the warehouse drivers", () => {
       withDriver(
         drivers.pg,
         "the Postgres source",
+        cliDrivers.howToInstall,
         () => Promise.resolve("loaded"),
         () => "/x/pg/lib/index.js"
       )

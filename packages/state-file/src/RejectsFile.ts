@@ -1,12 +1,16 @@
-import { createReadStream, type WriteStream } from "node:fs"
+import { constants, createReadStream, type WriteStream } from "node:fs"
 import { mkdir, open, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
 import { OutputError, RejectSink, RowRangeSet } from "@tablecast/core"
-import type { SettledRows } from "@tablecast/state-file"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { describeFsError, streamOpenFlags } from "./OutputFiles.ts"
+import type { SettledRows } from "./CheckpointFile.ts"
+import { describeFsError } from "./FsErrorText.ts"
+
+/** Flags to open a streamed output without following a link: truncate, or append. */
+const streamOpenFlags = (append: boolean): number =>
+  constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (append ? constants.O_APPEND : constants.O_TRUNC)
 
 const jsonSafe = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value)
 

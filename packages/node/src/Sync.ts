@@ -1,0 +1,110 @@
+import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync } from "@tablecast/core"
+import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { stoppedErrorOf } from "./Errors.ts"
+import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
+import { ProgressChannel } from "./ProgressChannel.ts"
+import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
+
+/** A sync under way: its progress as it goes, and its report at the end. */
+export interface SyncRun {
+  /**
+   * The run's counters, as an async iterable: `for await (const p of run.progress)`. A reader that
+   * falls behind gets the latest snapshot; the iteration ends when the run does (its last snapshot
+   * has the final counts), whether the run finished or failed.
+   */
+  readonly progress: AsyncIterable<Progress>
+  /** The delivery report; rejects as {@link sync} does. */
+  readonly report: Promise<DeliveryReport>
+}
+
+/** An AbortSignal as the core's stop requests: an abort asks for a graceful stop (stop reading, flush). */
+const stopRequestsOf = (signal: AbortSignal): Sync.StopRequests => ({
+  drain: Effect.callback<void>((resume) => {
+    if (signal.aborted) return resume(Effect.void)
+    const onAbort = () => resume(Effect.void)
+    signal.addEventListener("abort", onAbort, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+  }),
+  now: Effect.never
+})
+
+const deliver = async (options: SyncOptions, onProgress: (progress: Progress) => void): Promise<DeliveryReport> => {
+  const dryRun = options.pipeline?.dryRun === true
+  const sync = await resolveOptions(options, !dryRun)
+  const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
+  const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
+  const incremental = incrementalOf(sync.spec) !== undefined
+  const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
+  if (!incremental) {
+    const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
+    // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
+    return runEffect(
+      run.pipe(
+        Effect.provide(layer),
+        startErrors,
+        Effect.provideService(CheckpointStore, undefined),
+        Effect.provideService(ProgressListener, listener)
+      )
+    )
+  }
+  const store = await snapshotStoreOfSync(sync)
+  const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
+  const result = await runEffect(
+    run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), Effect.provideService(ProgressListener, listener))
+  )
+  return result.report
+}
+
+/**
+ * Starts a sync and gives its progress as an async iterable beside the report's promise.
+ *
+ * @example
+ * ```ts
+ * const run = startSync({ source: { type: "csv", path: "scores.csv" }, event: "Churn Scored", customerId: "customer_id", writeKey })
+ * for await (const progress of run.progress) console.log(`${progress.messagesAccepted} accepted`)
+ * const report = await run.report
+ * ```
+ */
+export const startSync = (options: SyncOptions): SyncRun => {
+  const progress = new ProgressChannel<Progress>()
+  const onProgress = (snapshot: Progress) => {
+    progress.push(snapshot)
+    options.onProgress?.(snapshot)
+  }
+  const report = (async () => {
+    const delivered = await deliver(options, onProgress)
+    const stopped = stoppedErrorOf(delivered)
+    if (stopped !== undefined) throw stopped
+    return delivered
+  })().finally(progress.end)
+  // Whoever awaits `report` gets its rejection; a caller that only reads progress does not crash the process.
+  report.catch(() => {})
+  return { progress, report }
+}
+
+/**
+ * Sends the rows of a table to Segment and resolves with the delivery report, once every row is
+ * accounted for: accepted, or rejected with its reason (`report.rows.rejected`,
+ * `report.messages.refused`; the run still resolves).
+ *
+ * Rejects with a {@link TablecastError}: an {@link OptionsError} naming the option at fault (nothing
+ * read or sent), a {@link SourceUnavailableError}, a {@link SyncStoppedError} when the run stopped
+ * early (write key refused, endpoint unreachable, too many rejects, ...), or a
+ * {@link SyncAbortedError} when `signal` aborted it; the last two carry the report.
+ *
+ * @example
+ * ```ts
+ * import { sync } from "@tablecast/node"
+ *
+ * const report = await sync({
+ *   source: { type: "csv", path: "scores.csv" },
+ *   event: "Churn Scored",
+ *   customerId: "customer_id",
+ *   writeKey: process.env.SEGMENT_WRITE_KEY
+ * })
+ * console.log(`${report.messages.accepted} of ${report.rows.read} rows delivered`)
+ * ```
+ */
+export const sync = (options: SyncOptions): Promise<DeliveryReport> => startSync(options).report

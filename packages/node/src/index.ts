@@ -1,0 +1,33 @@
+/**
+ * tablecast for Node programs that do not use Effect: `sync` sends the rows of a CSV file or a
+ * warehouse table to Segment and resolves with the delivery report; `startSync` gives its progress
+ * as an async iterable; `preview` and `plan` show what a sync would send, sending nothing.
+ *
+ * @packageDocumentation
+ */
+export type { DeliveryReport, FatalError, RunOutcome } from "@tablecast/core"
+export type { IncrementalPlan } from "@tablecast/incremental"
+export {
+  OptionsError,
+  PackageMissingError,
+  SourceUnavailableError,
+  SyncAbortedError,
+  SyncStoppedError,
+  TablecastError,
+  type TablecastErrorKind
+} from "./Errors.ts"
+export type {
+  DestinationOptions,
+  MappingOptions,
+  PipelineOptions,
+  PlanOptions,
+  PreviewOptions,
+  Progress,
+  Reject,
+  SourceAndMapping,
+  SyncOptions
+} from "./Options.ts"
+export { type ExpectedDuration, plan, type SyncPlan } from "./Plan.ts"
+export { type Preview, preview } from "./Preview.ts"
+export type { SourceOptions } from "./SourceRegistry.ts"
+export { startSync, sync, type SyncRun } from "./Sync.ts"
