@@ -20,7 +20,8 @@ interface Figures {
 const todaysFigures = (performance: string): Figures => {
   const memory = /\*\*Peak memory: about (\d+–\d+) MiB by default, about (\d+–\d+) MiB with `--low-memory`\*\*/.exec(performance)
   const speed = /`--low-memory` runs at about (\d\.\d+) times\s+the speed/.exec(performance)
-  if (memory === null || speed === null) throw new Error("docs/performance.md no longer states today's peak memory and --low-memory speed in the expected words")
+  if (memory === null || speed === null)
+    throw new Error("docs/performance.md no longer states today's peak memory and --low-memory speed in the expected words")
   return { defaultPeak: memory[1]!, lowMemoryPeak: memory[2]!, lowMemorySpeed: speed[1]! }
 }
 

@@ -58,7 +58,11 @@ describe("recipe: an Airflow task and a Dagster asset", () => {
   it("uses tablecast's documented exit codes", async () => {
     expect((await pythonConstants(AIRFLOW, dir)).GUARD_TRIPPED).toBe(exitCodes.guardTripped)
     const dagster = await pythonConstants(DAGSTER, dir)
-    expect([dagster.DELIVERED, dagster.ROWS_REJECTED, dagster.GUARD_TRIPPED]).toEqual([exitCodes.ok, exitCodes.rowsRejected, exitCodes.guardTripped])
+    expect([dagster.DELIVERED, dagster.ROWS_REJECTED, dagster.GUARD_TRIPPED]).toEqual([
+      exitCodes.ok,
+      exitCodes.rowsRejected,
+      exitCodes.guardTripped
+    ])
   })
 
   it("runs Airflow's command (bash -c), then Dagster's (an argument list) whose stdout is the report the asset reads", async () => {
@@ -70,10 +74,14 @@ describe("recipe: an Airflow task and a Dagster asset", () => {
     expect(new Set(airflow.received.map((message) => message.event))).toEqual(new Set(["Churn Scored"]))
 
     // The next run, from Dagster: seven scores moved by 0.05.
-    await database.client.query("update analytics.churn_scores set churn_score = churn_score + 0.05 where customer_id in ('c-1','c-2','c-3','c-4','c-5','c-6','c-7')")
+    await database.client.query(
+      "update analytics.churn_scores set churn_score = churn_score + 0.05 where customer_id in ('c-1','c-2','c-3','c-4','c-5','c-6','c-7')"
+    )
     const dagsterCommand = (await pythonConstants(DAGSTER, dir)).SYNC_COMMAND as Array<string>
     expect(Array.isArray(dagsterCommand)).toBe(true)
-    const dagster = await withReceiver(dir, "dagster", (endpoint) => runProgram(dagsterCommand[0]!, dagsterCommand.slice(1), { cwd: dir, binDir, endpoint, env }))
+    const dagster = await withReceiver(dir, "dagster", (endpoint) =>
+      runProgram(dagsterCommand[0]!, dagsterCommand.slice(1), { cwd: dir, binDir, endpoint, env })
+    )
     expect(dagster.result.code, describeRun(dagster.result)).toBe(0)
     expect(dagster.received).toHaveLength(7)
     // The fields the asset reads for its metadata.

@@ -88,11 +88,13 @@ describe("recipe: a GitHub Actions schedule", () => {
     expect(step("Install tablecast").run!.trim()).toBe("npm install -g @tablecast/cli")
     const exportStep = step("Export the predictions")
     const sendStep = step("Send them to Segment")
-    expect(sendStep.env).toEqual({ SEGMENT_WRITE_KEY: "${{ secrets.SEGMENT_WRITE_KEY }}" })
+    // The write key reaches only the sending step, from the repository's secret of that name.
+    expect(resolveEnv(sendStep.env)).toEqual({ SEGMENT_WRITE_KEY: TEST_WRITE_KEY })
+    expect(Object.keys(sendStep.env ?? {})).toEqual(["SEGMENT_WRITE_KEY"])
     // Run as GitHub runs a step on Linux: bash -e with pipefail, the job's env and the step's.
     // The test's server listens on its own port (a warehouse would on 5432): PGPORT is the
     // runner's environment here, not a secret of the recipe.
-    const runner = database.env.PGPORT === undefined ? {} : { PGPORT: database.env.PGPORT }
+    const runner: Record<string, string> = database.env.PGPORT === undefined ? {} : { PGPORT: database.env.PGPORT }
     const runStep = (stepToRun: Step, endpoint?: string) =>
       runBash(`set -eo pipefail\n${stepToRun.run}`, {
         cwd: dir,

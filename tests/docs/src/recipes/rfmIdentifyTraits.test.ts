@@ -37,7 +37,9 @@ beforeAll(async () => {
   recipe = await readRecipe("rfm-identify-traits.md")
   database = await createRecipeDatabase("tablecast_recipe_rfm")
   await database.client.query("create schema shop")
-  await database.client.query("create table shop.orders (customer_id text not null, ordered_at timestamptz not null, amount numeric(12,2) not null)")
+  await database.client.query(
+    "create table shop.orders (customer_id text not null, ordered_at timestamptz not null, amount numeric(12,2) not null)"
+  )
   // Customer n orders (n % 7) + 1 times, the last (n * 5) % 300 days ago, amounts that vary by customer.
   await database.client.query(
     `insert into shop.orders
@@ -91,7 +93,9 @@ describe("recipe: RFM segments as identify traits", () => {
     }
 
     // A day of new orders: three customers buy a lot; quintiles may move for others too.
-    await database.client.query(`insert into shop.orders select customer_id, now(), 500 from (values ('c-003'), ('c-017'), ('c-042')) as buyers(customer_id)`)
+    await database.client.query(
+      `insert into shop.orders select customer_id, now(), 500 from (values ('c-003'), ('c-017'), ('c-042')) as buyers(customer_id)`
+    )
     const after = await rfmTable()
     const changed = [...after.values()]
       .filter((row) => {

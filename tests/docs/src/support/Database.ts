@@ -21,7 +21,9 @@ const connect = async (database?: string): Promise<pg.Client> => {
 
 export const createRecipeDatabase = async (name: string): Promise<RecipeDatabase> => {
   if (process.env.PGHOST === undefined || process.env.PGUSER === undefined || process.env.PGDATABASE === undefined) {
-    throw new Error('the recipe tests need the test PostgreSQL server: eval "$(bash scripts/postgres/start.sh)" first (PGHOST, PGUSER, PGDATABASE)')
+    throw new Error(
+      'the recipe tests need the test PostgreSQL server: eval "$(bash scripts/postgres/start.sh)" first (PGHOST, PGUSER, PGDATABASE)'
+    )
   }
   const admin = await connect()
   try {

@@ -67,7 +67,9 @@ export const startServer = async (
     }
     child.stdout!.on("data", look)
     child.stderr!.on("data", look)
-    void ended.then((result) => reject(new Error(`${args.join(" ")} exited ${result.code} before it was ready:\n${result.stdout}${result.stderr}`)))
+    void ended.then((result) =>
+      reject(new Error(`${args.join(" ")} exited ${result.code} before it was ready:\n${result.stdout}${result.stderr}`))
+    )
   })
   return {
     url,

@@ -58,4 +58,5 @@ export const runProgram = (program: string, args: ReadonlyArray<string>, run: Sh
   )
 
 /** A result's output, for assertion messages. */
-export const describeRun = (result: Finished): string => `exit ${result.code}\nstdout: ${result.stdout.slice(0, 3_000)}\nstderr: ${result.stderr.slice(0, 3_000)}`
+export const describeRun = (result: Finished): string =>
+  `exit ${result.code}\nstdout: ${result.stdout.slice(0, 3_000)}\nstderr: ${result.stderr.slice(0, 3_000)}`
