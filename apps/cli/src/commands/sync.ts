@@ -68,7 +68,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
     "low-memory": Flags.boolean({
       summary:
-        "Memory before speed: one thread (no CSV worker) and a smaller heap, about 115–120 MiB at the peak whatever the table's size (130–140 without), at about 0.8 times the speed.",
+        "Memory before speed: one thread (no CSV worker) and a smaller heap, about 120–130 MiB at the peak whatever the table's size (145–160 MiB without), at about 0.8 times the speed.",
       helpGroup: "SOURCE"
     }),
     restart: Flags.boolean({ summary: "Ignore the checkpoint of an interrupted run; send from the first row.", helpGroup: "RESUME" }),
