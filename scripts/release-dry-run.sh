@@ -20,11 +20,18 @@ cd "$clone"
 # changesets compares with the base branch "main": here it is HEAD itself.
 git checkout --quiet --detach
 git branch --force main HEAD
-npx -y pnpm@12.4.2 install --offline >/dev/null 2>&1 || npx -y pnpm@12.4.2 install >/dev/null
+# Prints a step's log and stops when it fails; stays quiet when it works.
+quietly() {
+  if ! "$@" >"$scratch/step.log" 2>&1; then
+    tail -n 40 "$scratch/step.log"
+    echo "release-dry-run: failed: $*"
+    exit 1
+  fi
+}
+if ! npx -y pnpm@12.4.2 install --offline >"$scratch/step.log" 2>&1; then quietly npx -y pnpm@12.4.2 install; fi
 
-echo "release-dry-run: pending changesets: $(find .changeset -name '*.md' ! -name README.md | wc -l)"
-npx -y pnpm@12.4.2 exec changeset status --output "$scratch/status.json" >/dev/null
-npx -y pnpm@12.4.2 run --silent version-packages >/dev/null
+quietly npx -y pnpm@12.4.2 exec changeset status --output "$scratch/status.json"
+quietly npx -y pnpm@12.4.2 run version-packages
 
 # Every release planned moved its version and wrote its changelog; private packages did not move.
 npx -y pnpm@12.4.2 exec node --input-type=module - "$scratch/status.json" <<'NODE'
@@ -33,6 +40,7 @@ import { execFileSync } from "node:child_process"
 const { releases } = JSON.parse(readFileSync(process.argv[2], "utf8"))
 const packages = JSON.parse(execFileSync("pnpm", ["ls", "--recursive", "--json", "--depth", "-1"], { encoding: "utf8" }))
 const problems = []
+const moved = []
 const planned = releases.filter((release) => release.type !== "none")
 if (planned.length === 0) problems.push("no pending changeset plans a release")
 for (const pkg of packages.filter((entry) => entry.name !== "tablecast-monorepo")) {
@@ -49,8 +57,9 @@ for (const pkg of packages.filter((entry) => entry.name !== "tablecast-monorepo"
   if (!existsSync(changelog) || !readFileSync(changelog, "utf8").includes(`## ${manifest.version}`)) {
     problems.push(`${pkg.name}: no CHANGELOG.md section for ${manifest.version}`)
   }
-  console.log(`  ${pkg.name}: ${release.oldVersion} -> ${manifest.version} (${release.type}, ${release.changesets.length} changesets)`)
+  moved.push(`${pkg.name} ${release.oldVersion} -> ${manifest.version}`)
 }
+console.log(`release-dry-run: changeset version: ${moved.join(", ")}`)
 if (problems.length > 0) {
   console.error(`release-dry-run: ${problems.join("\n  ")}`)
   process.exit(1)
@@ -58,23 +67,28 @@ if (problems.length > 0) {
 NODE
 node scripts/version-constants.mjs --check
 
-echo "release-dry-run: building and packing the public packages"
-npx -y pnpm@12.4.2 run build --output-logs=errors-only >/dev/null
+quietly npx -y pnpm@12.4.2 run build --output-logs=errors-only
 mkdir "$scratch/tarballs"
 touch "$scratch/empty-npmrc"
 npx -y pnpm@12.4.2 ls --recursive --json --depth -1 |
   npx -y pnpm@12.4.2 exec node -e 'for (const p of JSON.parse(require("fs").readFileSync(0, "utf8"))) if (p.private === false) console.log(p.path)' |
   while read -r folder; do
-    (cd "$folder" && npx -y pnpm@12.4.2 pack --pack-destination "$scratch/tarballs" >/dev/null)
+    quietly npx -y pnpm@12.4.2 --dir "$folder" pack --pack-destination "$scratch/tarballs"
   done
 
+published=()
 for tarball in "$scratch"/tarballs/*.tgz; do
+  if tar -xzOf "$tarball" package/package.json | grep -q '"workspace:'; then
+    echo "release-dry-run: $(basename "$tarball") still has a workspace: range in its package.json"
+    exit 1
+  fi
   # Registry reads only (npm checks the name and version); no token, so nothing could be written.
   if ! npm publish --dry-run --provenance=false --userconfig "$scratch/empty-npmrc" "$tarball" >"$scratch/publish.log" 2>&1; then
     cat "$scratch/publish.log"
     echo "release-dry-run: npm publish --dry-run of $(basename "$tarball") failed"
     exit 1
   fi
-  echo "  would publish $(grep -m1 -o '+ @tablecast/[^ ]*' "$scratch/publish.log" | cut -c3-) ($(grep -m1 -o 'package size: .*' "$scratch/publish.log" | cut -c15-))"
+  published+=("$(grep -m1 -o '+ @tablecast/[^ ]*' "$scratch/publish.log" | cut -c3-)")
 done
+echo "release-dry-run: npm publish --dry-run would publish ${published[*]}"
 echo "release-dry-run: ok in $((SECONDS - started)) s"

@@ -30,7 +30,8 @@ export const npmInstall = async ({ folder, tarballs, env }) => {
   const init = await run("npm", ["init", "-y"], { cwd: folder, env })
   if (init.code !== 0) throw new Error(`npm init -y failed:\n${tail(init.stderr)}`)
   const installed = await run("npm", ["install", ...tarballs], { cwd: folder, env })
-  if (installed.code !== 0) throw new Error(`npm install of ${tarballs.map((path) => basename(path)).join(", ")} failed:\n${tail(installed.stderr)}`)
+  if (installed.code !== 0)
+    throw new Error(`npm install of ${tarballs.map((path) => basename(path)).join(", ")} failed:\n${tail(installed.stderr)}`)
   return { millis: installed.millis, megabytes: await installedMegabytes(folder) }
 }
 
@@ -40,7 +41,8 @@ export const checkVersion = async ({ folder, env, version }) => {
   // --: the flags after it are tablecast's, not npx's own.
   const printed = await run("npx", ["--no", "--", "tablecast", "--version"], { cwd: folder, env })
   if (printed.code !== 0) throw new Error(`npx tablecast --version exited ${printed.code}:\n${tail(printed.stderr)}`)
-  if (!printed.stdout.split(/[\s/]+/).includes(version)) throw new Error(`npx tablecast --version printed "${printed.stdout.trim()}", not ${version}`)
+  if (!printed.stdout.split(/[\s/]+/).includes(version))
+    throw new Error(`npx tablecast --version printed "${printed.stdout.trim()}", not ${version}`)
   return printed.stdout.trim()
 }
 
@@ -57,7 +59,21 @@ export const checkSyncThroughSink = async ({ folder, env, during = async () => [
   let synced
   let duringResults = []
   try {
-    const args = ["--no", "--", "tablecast", "sync", "--file", csv.file, "--event", event, "--customer-id", "customer_id", "--endpoint", sink.url, "--json"]
+    const args = [
+      "--no",
+      "--",
+      "tablecast",
+      "sync",
+      "--file",
+      csv.file,
+      "--event",
+      event,
+      "--customer-id",
+      "customer_id",
+      "--endpoint",
+      sink.url,
+      "--json"
+    ]
     // The write key from the environment, as the docs advise (--write-key would print a warning).
     synced = await run("npx", args, { cwd: folder, env: { ...env, SEGMENT_WRITE_KEY: "test" } })
     duringResults = await during(sink.url)

@@ -102,7 +102,9 @@ const checkCliAlone = async ({ node, cli }) => {
   const ours = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }).filter((name) => name.startsWith("@tablecast/"))
   const selfContained = await check("CLI alone: needs no other @tablecast package", async () => {
     if (ours.length > 0) {
-      throw new Error(`the CLI tarball depends on ${ours.join(", ")}: npm would fetch them from the registry, so the CLI is not self-contained (not installed)`)
+      throw new Error(
+        `the CLI tarball depends on ${ours.join(", ")}: npm would fetch them from the registry, so the CLI is not self-contained (not installed)`
+      )
     }
     return "its dependencies are only third-party packages"
   })
@@ -113,18 +115,24 @@ const checkCliAlone = async ({ node, cli }) => {
     return `${megabytes.toFixed(1)} MB installed in ${seconds(millis)}`
   })
   if (!installed) return
-  await check(`CLI alone, Node ${node.version}: tablecast sync of a CSV into tablecast sink`, async () => (await checkSyncThroughSink({ folder, env })).line)
+  await check(
+    `CLI alone, Node ${node.version}: tablecast sync of a CSV into tablecast sink`,
+    async () => (await checkSyncThroughSink({ folder, env })).line
+  )
 }
 
+const kilobytes = (bytes) => `${(bytes / 1000).toFixed(1)} kB`
+
+/** A short summary with the figures: CI keeps the log's tail. */
 const printSummary = ({ packed, packMillis, nodes, runs, totalMillis }) => {
+  const total = packed.reduce((sum, entry) => sum + entry.bytes, 0)
   console.log("\ninstall-check summary")
-  console.log(`  build and pnpm pack: ${seconds(packMillis)}`)
-  for (const entry of packed) console.log(`    ${entry.name}@${entry.version}  ${(entry.bytes / 1000).toFixed(1)} kB, ${entry.files} files`)
-  console.log(`    total ${(packed.reduce((sum, entry) => sum + entry.bytes, 0) / 1e6).toFixed(2)} MB`)
-  for (const node of nodes) console.log(`  Node ${node.version}: ${node.source}${node.millis > 0 ? ` in ${seconds(node.millis)}` : ""}`)
-  for (const { node, millis } of runs) console.log(`  Node ${node.version}: install and checks took ${seconds(millis)}`)
+  console.log(`  ${packed.length} tarballs, ${kilobytes(total)}, built and packed in ${seconds(packMillis)}:`)
+  console.log(`    ${packed.map((entry) => `${entry.name.replace("@tablecast/", "")} ${kilobytes(entry.bytes)}`).join(", ")}`)
+  console.log(`  Node: ${nodes.map((node) => `${node.version} (${node.source}${node.millis > 0 ? `, ${seconds(node.millis)}` : ""})`).join("; ")}`)
+  console.log(`  install and checks: ${runs.map(({ node, millis }) => `${seconds(millis)} on ${node.version}`).join(", ")}`)
   console.log(summary.join("\n"))
-  console.log(`  total ${seconds(totalMillis)}; ${failures.length === 0 ? "every check passed" : `${failures.length} failed`}`)
+  console.log(`install-check: ${failures.length === 0 ? "passed" : `${failures.length} failed`} in ${seconds(totalMillis)}`)
 }
 
 const main = async () => {

@@ -14,7 +14,8 @@ export const nodeFromRegistry = async ({ spec, folder, npmCache }) => {
   const env = outsideEnv({ nodeBinDir: dirname(process.execPath), npmCache })
   const installed = await run("npm", ["install", "--no-save", `node@${spec}`], { cwd: folder, env })
   const binary = join(folder, "node_modules", ".bin", "node")
-  if (installed.code !== 0 || !existsSync(binary)) throw new Error(`npm install node@${spec} failed:\n${tail(installed.stdout + installed.stderr)}`)
+  if (installed.code !== 0 || !existsSync(binary))
+    throw new Error(`npm install node@${spec} failed:\n${tail(installed.stdout + installed.stderr)}`)
   // `node` is a link; its folder must hold the binary itself so PATH finds `node` there.
   const binDir = join(folder, "node_modules", "node", "bin")
   return { binDir, version: await versionOf(join(binDir, "node")), source: `npm install node@${spec}`, millis: performance.now() - started }

@@ -38,7 +38,11 @@ export const startSink = ({ installFolder, env }) =>
 
 /** The messages the sink accepted so far (its --out file). */
 const receivedMessages = (out) => {
-  const lines = existsSync(out) ? readFileSync(out, "utf8").split("\n").filter((line) => line !== "") : []
+  const lines = existsSync(out)
+    ? readFileSync(out, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+    : []
   return lines.map((line) => JSON.parse(line))
 }
 

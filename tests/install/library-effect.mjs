@@ -38,11 +38,7 @@ try {
       options: PipelineOptions.parse({})
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(
-          CsvSource.layer({ path: file }),
-          SegmentTransport.layer({ writeKey: Redacted.make("test"), endpoint }),
-          RejectSink.discard
-        )
+        Layer.mergeAll(CsvSource.layer({ path: file }), SegmentTransport.layer({ writeKey: Redacted.make("test"), endpoint }), RejectSink.discard)
       )
     )
   )
