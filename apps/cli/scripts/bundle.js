@@ -4,12 +4,20 @@
 // CSV source's worker thread, dist/CsvReaderWorker.js. Why: loaded module by
 // module, the CLI's dependency graph (Effect, zod, pg, ...) cost about 0.5 s and 30 MiB before the
 // first row was read; bundled and tree-shaken, it loads as one parsed file.
-// Left out: @oclif/core (it finds its own files at run time) and snowflake-sdk (large, and loaded
-// only by a Snowflake sync).
+// Everything the CLI runs is in the bundle, so the published package depends on @oclif/core alone.
+// Left out: @oclif/core and its plugins (they find their own files at run time), and the warehouse
+// drivers snowflake-sdk and pg, optional peer dependencies that only a Snowflake or Postgres user
+// installs (src/sources/Drivers.ts names them when missing). pg-cursor, bundled, requires pg/lib/*
+// at run time, so it uses the user's pg.
+// Source maps are written beside the files (dist/*.map) with no link from the code, and are left
+// out of the package (package.json "files"): names are kept, so stack traces stay readable.
 import { build } from "esbuild"
 import { readdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import path from "node:path"
+
+// What the bundle imports at run time rather than containing (src/BundleChunks.test.ts checks it).
+const bundleExternals = ["@oclif/*", "snowflake-sdk", "pg"]
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 // ES modules have no `require`; bundled CommonJS packages (pg, csv-parse, ...) call it for Node's modules.
@@ -20,13 +28,13 @@ const banner = {
 // comments included, a few of them not ASCII), the bundle's text took 8 MiB: one non-ASCII
 // character makes V8 store the whole text as UTF-16. Without whitespace and comments, and with
 // every other character escaped to ASCII, it took 3 MiB (less since, with less code). Names are
-// kept (stack traces stay readable; the source map maps them back to the TypeScript).
+// kept (stack traces stay readable; dist/*.map maps them back to the TypeScript).
 const common = {
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node22",
-  sourcemap: "linked",
+  sourcemap: "external",
   banner,
   logLevel: "warning",
   legalComments: "none",
@@ -46,7 +54,7 @@ await Promise.all([
     outdir: path.join(root, "dist"),
     splitting: true,
     chunkNames: "chunk-[name]-[hash]",
-    external: ["@oclif/core", "snowflake-sdk"]
+    external: bundleExternals
   }),
   build({
     ...common,

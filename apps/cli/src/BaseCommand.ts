@@ -1,5 +1,6 @@
 import { IncrementalSyncSpec } from "@tablecast/incremental"
 import { Command } from "@oclif/core"
+import { cliErrorJson, wantsJson } from "./CliErrorJson.ts"
 import { configEntryOf } from "./ConfigEntry.ts"
 import { exitCodeOfError, isCliError } from "./ExitCode.ts"
 import { resolveSync, specFlagNames, type SyncOverrides } from "@tablecast/config/node"
@@ -37,8 +38,10 @@ export abstract class BaseCommand extends Command {
   /** The one place a command's typed errors become their message and exit code (ExitCode.ts). */
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (isCliError(error)) {
+      const code = exitCodeOfError(error)
+      if (wantsJson(this.argv)) this.log(cliErrorJson(error, code))
       this.logToStderr(`tablecast: ${terminalText(error.message)}`)
-      return this.exit(exitCodeOfError(error))
+      return this.exit(code)
     }
     return super.catch(error)
   }

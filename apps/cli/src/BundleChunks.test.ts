@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs"
+import { isBuiltin } from "node:module"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -33,5 +34,41 @@ describe("the CLI's bundle", () => {
     expect(atStart).not.toContain("ProxyAgent")
     const chunks = readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js"))
     expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("ProxyAgent"))).toBe(true)
+  })
+})
+
+/** Every package the bundle's files ask Node for (import, import(), require), Node's own modules left out. */
+const packagesImported = (files: ReadonlyArray<string>): Map<string, Set<string>> => {
+  const found = new Map<string, Set<string>>()
+  for (const file of files) {
+    const text = readFileSync(path.join(dist, file), "utf8")
+    // A specifier is a module's name: no spaces or punctuation beyond @ . / : - (text that merely contains `from"` is not one).
+    const name = '"([@\\w.][\\w@./:-]*)"'
+    const patterns = [`(?:^|[;}\\s])import\\s*${name}`, `\\bfrom\\s*${name}`, `\\bimport\\(${name}\\)`, `\\b(?:__)?require\\(${name}\\)`].map((source) => new RegExp(source, "g"))
+    for (const pattern of patterns)
+      for (const [, specifier] of text.matchAll(pattern)) {
+        if (specifier!.startsWith(".") || specifier!.startsWith("node:") || isBuiltin(specifier!)) continue
+        found.set(specifier!, (found.get(specifier!) ?? new Set()).add(file))
+      }
+  }
+  return found
+}
+
+describe("the CLI's bundle, as published", () => {
+  const bundleFiles = readdirSync(dist).filter((file) => /^(tablecast|CsvReaderWorker|chunk-[\w-]+)\.js$/.test(file))
+
+  it("contains every package but oclif and the warehouse drivers (pg-cursor asks for pg's files at run time)", () => {
+    const external = [...packagesImported(bundleFiles).keys()].sort()
+    expect(external.filter((name) => !/^(@oclif\/core|pg|pg\/lib\/[\w.]+|snowflake-sdk)$/.test(name))).toEqual([])
+    expect(external).toEqual(expect.arrayContaining(["@oclif/core", "pg", "snowflake-sdk"]))
+  })
+
+  it("loads no driver at start: only Node's modules and @oclif/core", () => {
+    const atStart = [...loadedAtStart("tablecast.js")]
+    expect([...packagesImported(atStart).keys()]).toEqual(["@oclif/core"])
+  })
+
+  it("links no source map (the maps stay in the repository, outside the package)", () => {
+    for (const file of bundleFiles) expect(readFileSync(path.join(dist, file), "utf8"), file).not.toContain("sourceMappingURL")
   })
 })

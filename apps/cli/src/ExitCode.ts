@@ -1,6 +1,7 @@
 import { ConfigError } from "@tablecast/config"
 import { type DeliveryReport, type Fatal, fatalOfRecord, SecretSettingError } from "@tablecast/core"
 import { OutputLocationError } from "./OutputFiles.ts"
+import { DriverMissingError } from "./sources/Drivers.ts"
 import { StartError } from "./StartError.ts"
 
 /**
@@ -36,6 +37,10 @@ export const ExitCode = {
    * stopped cleanly; the report says what was and was not delivered).
    */
   outputFailed: 11,
+  /** This Node is older than 22.15: every command stops at once with one line (bin/nodeGuard.js). */
+  nodeUnsupported: 12,
+  /** The source or state store needs a driver package that is not installed; the message names it and how to install it. */
+  driverMissing: 13,
   /** Stopped by a signal (SIGINT/SIGTERM) after flushing what it could. */
   interrupted: 130
 } as const
@@ -90,10 +95,11 @@ export const planExitCodeOfFatal = (fatal: Fatal | undefined): number =>
   fatal === undefined ? ExitCode.sourceFailed : planExitCodeOfFatalTag[fatal._tag]
 
 /** The errors a command stops on with a message alone (no stack trace): the user's input, a source, an output. */
-export type CliError = ConfigError | SecretSettingError | StartError | OutputLocationError
+export type CliError = ConfigError | SecretSettingError | StartError | OutputLocationError | DriverMissingError
 
 export const isCliError = (error: unknown): error is CliError =>
-  error instanceof ConfigError || error instanceof SecretSettingError || error instanceof StartError || error instanceof OutputLocationError
+  error instanceof ConfigError || error instanceof SecretSettingError || error instanceof StartError || error instanceof OutputLocationError ||
+  error instanceof DriverMissingError
 
 /** The exit code of each error a command stops on: a new error without a code is a type error. */
 const exitCodeOfErrorTag = {
@@ -101,7 +107,8 @@ const exitCodeOfErrorTag = {
   // A secret setting (core's, thrown by a source adapter) is the user's input too.
   SecretSettingError: ExitCode.usage,
   StartError: ExitCode.sourceFailed,
-  OutputLocationError: ExitCode.outputFailed
+  OutputLocationError: ExitCode.outputFailed,
+  DriverMissingError: ExitCode.driverMissing
 } as const satisfies { readonly [Tag in CliError["_tag"]]: number }
 
 export const exitCodeOfError = (error: CliError): number => exitCodeOfErrorTag[error._tag]

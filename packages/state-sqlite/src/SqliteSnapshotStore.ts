@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
-import { DatabaseSync } from "node:sqlite"
+import type { DatabaseSync } from "node:sqlite"
 import { SnapshotStore, type SnapshotStoreShape, StateError } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -56,7 +56,11 @@ export const sqliteSnapshotStore = (file: string, options: SqliteSnapshotStoreOp
 
   const connect = (): DatabaseSync => {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
-    const db = new DatabaseSync(file, { timeout: busyTimeoutMs })
+    // node:sqlite is loaded by the first connection, not with this module: importing the package
+    // (e.g. with the others, at the top of an app) costs nothing on a run that never opens a store.
+    const sqlite = process.getBuiltinModule("node:sqlite") as typeof import("node:sqlite") | undefined
+    if (sqlite === undefined) throw new Error(`node:sqlite is not available in Node.js ${process.version}`)
+    const db = new sqlite.DatabaseSync(file, { timeout: busyTimeoutMs })
     try {
       const mode = db.prepare("PRAGMA journal_mode = WAL").get()?.journal_mode
       if (mode !== "wal" && file !== ":memory:") throw new Error(`could not switch to WAL journal mode (got ${String(mode)})`)
