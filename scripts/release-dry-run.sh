@@ -66,6 +66,14 @@ if (problems.length > 0) {
 }
 NODE
 node scripts/version-constants.mjs --check
+# A changeset left behind (one naming only private packages, which are not versioned) would keep
+# changesets/action opening version pull requests and never publishing.
+left="$(find .changeset -name '*.md' ! -name README.md)"
+if [ -n "$left" ]; then
+  echo "release-dry-run: changesets left after changeset version (they name only private packages):"
+  echo "$left"
+  exit 1
+fi
 
 quietly npx -y pnpm@12.4.2 run build --output-logs=errors-only
 mkdir "$scratch/tarballs"
