@@ -4,9 +4,10 @@
 # must move every package with pending changesets off its version and give it a CHANGELOG.md,
 # leave the private packages alone, and keep the version constants equal to package.json; then
 # every public package is built, packed and given to `npm publish --dry-run`. Prints the versions a
-# release would publish. Nothing is uploaded: --dry-run, no credentials (an empty user config),
-# and --provenance=false, because provenance needs the OIDC token of a GitHub Actions run (npm
-# would fail without one) and a dry run has nothing to sign.
+# release would publish. Nothing is uploaded: --dry-run, and no credentials (an empty user config).
+# --provenance=false overrides the packages' publishConfig.provenance: on a GitHub Actions runner
+# npm would ask for the run's OIDC token to sign a provenance statement, which the CI job is not
+# given (only the release job has id-token: write), and a dry run has nothing to sign.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export TURBO_TELEMETRY_DISABLED=1 CI=true
