@@ -1,67 +1,60 @@
-// The Effect API (@tablecast/core + source-csv + segment, with effect) as docs/library.md shows it,
-// as a user installs it: run with the folder where the packed tarballs were installed with npm as
-// the current folder, and the endpoint of a local receiver in TABLECAST_TEST_ENDPOINT. Exits 0
-// when every row of a small CSV is delivered; otherwise 1 with a message.
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { createRequire } from "node:module"
+// The Effect API of the published packages, used as packages/core/README.md shows it: a CSV file
+// through @tablecast/source-csv, sent by @tablecast/segment to the receiver the install check
+// started (TABLECAST_TEST_ENDPOINT). Run by scripts/install-check from a folder where the tarballs
+// were installed with npm, so every import resolves to what a user would get. Exits 0 when the
+// receiver got every row, 1 with a message otherwise.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import path from "node:path"
-import { pathToFileURL } from "node:url"
-
-const exitWith = (message) => {
-  console.error(`library-effect: ${message}`)
-  process.exit(1)
-}
-/** A failed check inside the run: reported once the temporary folder is removed. */
-class CheckFailed extends Error {}
-const fail = (message) => {
-  throw new CheckFailed(message)
-}
-
-// Packages are resolved from the current folder (the install), not from this script's folder.
-const installed = createRequire(path.join(process.cwd(), "package.json"))
-const load = async (name) => {
-  try {
-    return await import(pathToFileURL(installed.resolve(name)).href)
-  } catch (error) {
-    return exitWith(`cannot import ${name} from ${process.cwd()}: ${error.message}`)
-  }
-}
+import { join } from "node:path"
+import { PipelineOptions, RejectSink, Sync, SyncSpec } from "@tablecast/core"
+import { SegmentTransport } from "@tablecast/segment"
+import { CsvSource } from "@tablecast/source-csv"
+import { Effect, Layer, Redacted } from "effect"
 
 const endpoint = process.env.TABLECAST_TEST_ENDPOINT
-if (!endpoint) exitWith("set TABLECAST_TEST_ENDPOINT to the local receiver's URL")
+if (endpoint === undefined || endpoint === "") {
+  console.error("library-effect: set TABLECAST_TEST_ENDPOINT to a receiver's base URL (tablecast sink)")
+  process.exit(1)
+}
 
-const { PipelineOptions, RejectSink, Sync, SyncSpec } = await load("@tablecast/core")
-const { SegmentTransport } = await load("@tablecast/segment")
-const { CsvSource } = await load("@tablecast/source-csv")
-const { Effect, Layer, Redacted } = await load("effect")
+const rowCount = 20
+const folder = mkdtempSync(join(tmpdir(), "tablecast-library-effect-"))
+const file = join(folder, "scores.csv")
+const lines = ["customer_id,iphone"]
+for (let row = 1; row <= rowCount; row++) lines.push(`effect-${row},${(row / 100).toFixed(2)}`)
+writeFileSync(file, `${lines.join("\n")}\n`)
 
-const dir = await mkdtemp(path.join(tmpdir(), "tablecast-library-effect-"))
+const acceptedByReceiver = async () => {
+  const answer = await fetch(`${endpoint}/stats`)
+  if (!answer.ok) throw new Error(`GET ${endpoint}/stats answered ${answer.status}`)
+  return (await answer.json()).messagesAccepted
+}
+
 try {
-  const rows = 25
-  const file = path.join(dir, "scores.csv")
-  const lines = Array.from({ length: rows }, (_, i) => `c${i + 1},${((i + 1) / 100).toFixed(2)}`)
-  await writeFile(file, `customer_id,churn_score\n${lines.join("\n")}\n`)
-
+  const before = await acceptedByReceiver()
   const report = await Effect.runPromise(
     Sync.run({
-      spec: SyncSpec.parse({ event: "Churn Scored", customerId: "customer_id" }),
+      spec: SyncSpec.parse({ event: "Library Effect Check", customerId: "customer_id" }),
       // A receiver that does not answer fails the check in seconds, not after the 10-minute retry budget.
       options: PipelineOptions.parse({ maxRetryMillis: 20_000 })
     }).pipe(
       Effect.provide(
-        Layer.mergeAll(CsvSource.layer({ path: file }), SegmentTransport.layer({ endpoint, writeKey: Redacted.make("test") }), RejectSink.discard)
+        Layer.mergeAll(CsvSource.layer({ path: file }), SegmentTransport.layer({ writeKey: Redacted.make("test"), endpoint }), RejectSink.discard)
       )
     )
   )
-  if (report.outcome !== "completed") fail(`outcome ${report.outcome}: ${report.fatal?.message ?? "(no fatal cause)"}`)
-  if (report.rows.read !== rows || report.messages.accepted !== rows) {
-    fail(`read ${report.rows.read} rows, ${report.messages.accepted} accepted; expected ${rows} of each`)
+  const received = (await acceptedByReceiver()) - before
+  const problems = []
+  if (report.outcome !== "completed") problems.push(`outcome ${report.outcome}${report.fatal ? ` (${report.fatal.message})` : ""}`)
+  if (report.rows.read !== rowCount) problems.push(`rows.read ${report.rows.read}, expected ${rowCount}`)
+  if (report.messages.accepted !== rowCount) problems.push(`messages.accepted ${report.messages.accepted}, expected ${rowCount}`)
+  if (received !== rowCount) problems.push(`the receiver accepted ${received} messages, expected ${rowCount}`)
+  if (problems.length > 0) {
+    console.error(`library-effect: ${problems.join("; ")}`)
+    process.exitCode = 1
+  } else {
+    console.log(`library-effect: ${rowCount} rows sent through the Effect API and received`)
   }
-  console.log(`library-effect: ${report.messages.accepted} of ${report.rows.read} rows delivered with @tablecast/core`)
-} catch (error) {
-  console.error(`library-effect: ${error instanceof CheckFailed ? error.message : `${error.name}: ${error.message}`}`)
-  process.exitCode = 1
 } finally {
-  await rm(dir, { recursive: true, force: true })
+  rmSync(folder, { recursive: true, force: true })
 }
