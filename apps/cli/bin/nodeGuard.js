@@ -1,9 +1,10 @@
 // The first thing the CLI runs (run.js), before any module that could fail to load on an older
 // Node: on a Node older than the lowest supported one, every command (`--help` and `--version`
 // too) stops at once with one line, instead of half-working and then failing on a missing
-// built-in. Kept to syntax and APIs that Node 14 already had, so that it runs on the Nodes it refuses.
-import { writeSync } from "node:fs"
-import process from "node:process"
+// built-in. Kept to syntax and APIs that Node 12.20 already had (no `node:` prefix, no top-level
+// await), so that it runs on the Nodes it refuses.
+// biome-ignore lint/style/useNodejsImportProtocol: the guard runs on Nodes older than the prefix
+import { writeSync } from "fs"
 
 /** The lowest supported Node: node:sqlite without a flag, and process.execve for run.js's memory flags. */
 export const MINIMUM_NODE = "22.15.0"

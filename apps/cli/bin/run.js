@@ -4,4 +4,5 @@
 import { exitUnlessNodeSupported } from "./nodeGuard.js"
 
 exitUnlessNodeSupported()
-await import("./start.js")
+// Not awaited (top-level await is newer than the guard's floor); a failure to load still ends the process with its error.
+import("./start.js")

@@ -44,7 +44,9 @@ const packagesImported = (files: ReadonlyArray<string>): Map<string, Set<string>
     const text = readFileSync(path.join(dist, file), "utf8")
     // A specifier is a module's name: no spaces or punctuation beyond @ . / : - (text that merely contains `from"` is not one).
     const name = '"([@\\w.][\\w@./:-]*)"'
-    const patterns = [`(?:^|[;}\\s])import\\s*${name}`, `\\bfrom\\s*${name}`, `\\bimport\\(${name}\\)`, `\\b(?:__)?require\\(${name}\\)`].map((source) => new RegExp(source, "g"))
+    const patterns = [`(?:^|[;}\\s])import\\s*${name}`, `\\bfrom\\s*${name}`, `\\bimport\\(${name}\\)`, `\\b(?:__)?require\\(${name}\\)`].map(
+      (source) => new RegExp(source, "g")
+    )
     for (const pattern of patterns)
       for (const [, specifier] of text.matchAll(pattern)) {
         if (specifier!.startsWith(".") || specifier!.startsWith("node:") || isBuiltin(specifier!)) continue

@@ -98,7 +98,10 @@ export const planExitCodeOfFatal = (fatal: Fatal | undefined): number =>
 export type CliError = ConfigError | SecretSettingError | StartError | OutputLocationError | DriverMissingError
 
 export const isCliError = (error: unknown): error is CliError =>
-  error instanceof ConfigError || error instanceof SecretSettingError || error instanceof StartError || error instanceof OutputLocationError ||
+  error instanceof ConfigError ||
+  error instanceof SecretSettingError ||
+  error instanceof StartError ||
+  error instanceof OutputLocationError ||
   error instanceof DriverMissingError
 
 /** The exit code of each error a command stops on: a new error without a code is a type error. */

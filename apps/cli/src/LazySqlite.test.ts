@@ -54,7 +54,20 @@ describe("nothing loads node:sqlite unless a run uses the SQLite state store", (
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-no-sqlite-"))
     await writeFile(path.join(dir, "scores.csv"), "customer_id,score\nc1,0.5\nc2,0.25\nc3,0.75\n")
     sink = await startSink()
-    const sync = ["sync", "--file", "scores.csv", "--event", "Scored", "--customer-id", "customer_id", "--endpoint", sink.url, "--progress", "none", "--json"]
+    const sync = [
+      "sync",
+      "--file",
+      "scores.csv",
+      "--event",
+      "Scored",
+      "--customer-id",
+      "customer_id",
+      "--endpoint",
+      sink.url,
+      "--progress",
+      "none",
+      "--json"
+    ]
 
     const plain = await runWithoutSqlite(sync, dir)
     expect(plain.code, plain.stderr).toBe(0)

@@ -14,7 +14,11 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/r
  * usual system folders. This machine and CI's fresh one have Node 20 there.
  */
 const oldNode = (): { readonly path: string; readonly version: string } => {
-  const folders = [...(process.env.PATH ?? "").split(path.delimiter).filter((folder) => !folder.includes("node_modules")), "/usr/local/bin", "/usr/bin"]
+  const folders = [
+    ...(process.env.PATH ?? "").split(path.delimiter).filter((folder) => !folder.includes("node_modules")),
+    "/usr/local/bin",
+    "/usr/bin"
+  ]
   const candidates = [process.env.TABLECAST_OLD_NODE, ...folders.map((folder) => path.join(folder, "node"))]
   for (const candidate of candidates) {
     if (candidate === undefined || candidate === "" || !existsSync(candidate)) continue

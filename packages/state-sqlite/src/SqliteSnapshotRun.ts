@@ -63,12 +63,12 @@ const prepareStatements = (db: DatabaseSync) =>
   ({
     // CROSS JOIN fixes the plan: walk the chunk's keys, probe the primary key for each; answers
     // each entry with the index of its key in the chunk.
+    // Plain `?` placeholders, bound in order (the keys, then the sync): Node 22.15's node:sqlite
+    // takes numbered ones (a question mark and a digit) for named parameters and fails with "column index out of range".
     lookup: db.prepare(
-      `SELECT k.key AS i, s.fingerprint, s."values" FROM json_each(?2) AS k CROSS JOIN snapshot AS s ON s.sync = ?1 AND s.key = k.value`
+      `SELECT k.key AS i, s.fingerprint, s."values" FROM json_each(?) AS k CROSS JOIN snapshot AS s ON s.sync = ? AND s.key = k.value`
     ),
-    fingerprints: db.prepare(
-      `SELECT k.key AS i, s.fingerprint FROM json_each(?2) AS k CROSS JOIN snapshot AS s ON s.sync = ?1 AND s.key = k.value`
-    ),
+    fingerprints: db.prepare(`SELECT k.key AS i, s.fingerprint FROM json_each(?) AS k CROSS JOIN snapshot AS s ON s.sync = ? AND s.key = k.value`),
     seenBefore: db.prepare("SELECT key, row_number FROM temp.seen WHERE key IN (SELECT value FROM json_each(?))"),
     see: db.prepare("INSERT INTO temp.seen (key, row_number) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"),
     stage: db.prepare(
@@ -234,7 +234,7 @@ export const makeRun = (db: DatabaseSync, sync: string, context: Pick<RunContext
         ? Effect.succeed([])
         : attempt(`looking up ${keys.length} keys of "${sync}"`, () => {
             const entries = new Array<SnapshotEntry | undefined>(keys.length).fill(undefined)
-            for (const row of statements.lookup.all(sync, JSON.stringify(keys))) {
+            for (const row of statements.lookup.all(JSON.stringify(keys), sync)) {
               const i = Number(row.i)
               entries[i] = { key: keys[i]!, fingerprint: row.fingerprint as string, values: row.values as string }
             }
@@ -245,7 +245,7 @@ export const makeRun = (db: DatabaseSync, sync: string, context: Pick<RunContext
         ? Effect.succeed([])
         : attempt(`looking up ${keys.length} fingerprints of "${sync}"`, () => {
             const fingerprints = new Array<string | undefined>(keys.length).fill(undefined)
-            for (const row of statements.fingerprints.all(sync, JSON.stringify(keys))) fingerprints[Number(row.i)] = row.fingerprint as string
+            for (const row of statements.fingerprints.all(JSON.stringify(keys), sync)) fingerprints[Number(row.i)] = row.fingerprint as string
             return fingerprints
           }),
     unstage: (keys) =>

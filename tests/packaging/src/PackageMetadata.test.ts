@@ -51,9 +51,12 @@ describe("the workspace's packages", () => {
     expect(publicPackages.map((workspace) => workspace.manifest.name)).toEqual(
       expect.arrayContaining([...effectApiPackages, "@tablecast/state-file", "@tablecast/cli"])
     )
-    const privateNames = [bench, ...workspaces].filter((workspace) => workspace.manifest.private === true).map((workspace) => workspace.manifest.name)
+    const privateNames = [bench, ...workspaces]
+      .filter((workspace) => workspace.manifest.private === true)
+      .map((workspace) => workspace.manifest.name)
     expect(privateNames).toEqual(expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server"]))
-    for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/"))) expect(workspace.manifest.private, workspace.dir).toBe(true)
+    for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))
+      expect(workspace.manifest.private, workspace.dir).toBe(true)
   })
 
   it("declares Node 22.15.0 or later everywhere, the root included", () => {
@@ -123,8 +126,12 @@ describe("what a tarball holds", () => {
     execFileSync("pnpm", ["pack", "--pack-destination", destination], { cwd: path.join(root, "packages/core"), stdio: "ignore" })
     const tarball = path.join(destination, readdirSync(destination)[0]!)
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n")
-    expect(files).toEqual(expect.arrayContaining(["package/LICENSE", "package/README.md", "package/package.json", "package/dist/index.js", "package/dist/index.d.ts"]))
-    expect(files.filter((file) => !file.startsWith("package/dist/") && !["package/LICENSE", "package/README.md", "package/package.json"].includes(file))).toEqual([])
+    expect(files).toEqual(
+      expect.arrayContaining(["package/LICENSE", "package/README.md", "package/package.json", "package/dist/index.js", "package/dist/index.d.ts"])
+    )
+    expect(
+      files.filter((file) => !file.startsWith("package/dist/") && !["package/LICENSE", "package/README.md", "package/package.json"].includes(file))
+    ).toEqual([])
     expect(files.filter((file) => file.endsWith(".map") || file.includes(".test."))).toEqual([])
     const packed = JSON.parse(execFileSync("tar", ["xzf", tarball, "-O", "package/package.json"], { encoding: "utf8" })) as Manifest
     expect(JSON.stringify(packed.exports)).not.toContain("@tablecast/source")
@@ -134,10 +141,24 @@ describe("what a tarball holds", () => {
 
   it("the CLI's: the bundle and bin, no source maps, no type declarations, no compiled modules beside the bundle", () => {
     const listing = JSON.parse(
-      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: path.join(root, "apps/cli"), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: path.join(root, "apps/cli"),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"]
+      })
     ) as Array<{ files: Array<{ path: string }> }>
     const files = listing[0]!.files.map((file) => file.path)
-    expect(files).toEqual(expect.arrayContaining(["bin/run.js", "bin/nodeGuard.js", "dist/tablecast.js", "dist/CsvReaderWorker.js", "LICENSE", "README.md", "package.json"]))
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "bin/run.js",
+        "bin/nodeGuard.js",
+        "dist/tablecast.js",
+        "dist/CsvReaderWorker.js",
+        "LICENSE",
+        "README.md",
+        "package.json"
+      ])
+    )
     expect(files.filter((file) => file.endsWith(".map") || file.endsWith(".d.ts") || file.includes(".test."))).toEqual([])
     const distFiles = files.filter((file) => file.startsWith("dist/"))
     expect(distFiles.filter((file) => !/^dist\/(tablecast|CsvReaderWorker|chunk-[\w-]+)\.js$/.test(file))).toEqual([])

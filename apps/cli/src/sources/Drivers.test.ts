@@ -16,7 +16,9 @@ const notFound = (code: string, message: string) => Object.assign(new Error(mess
 
 describe("the warehouse drivers", () => {
   it("are the CLI's optional peer dependencies, with the same ranges", () => {
-    expect(Object.fromEntries(Object.values(drivers).map((driver) => [driver.packageName, driver.versionRange]))).toEqual(manifest.peerDependencies)
+    expect(Object.fromEntries(Object.values(drivers).map((driver) => [driver.packageName, driver.versionRange]))).toEqual(
+      manifest.peerDependencies
+    )
   })
 
   it("a missing driver is told by its exact package name, from import or require, and only that package's", () => {
@@ -34,11 +36,16 @@ describe("the warehouse drivers", () => {
     const missing = (name: string) => {
       throw notFound("MODULE_NOT_FOUND", `Cannot find module '${name}'`)
     }
-    const error = await withDriver(drivers.snowflake, "the Snowflake source", async () => (loaded = true), missing).catch((caught: unknown) => caught)
+    const error = await withDriver(drivers.snowflake, "the Snowflake source", async () => (loaded = true), missing).catch(
+      (caught: unknown) => caught
+    )
     expect(loaded).toBe(false)
     expect(error).toBeInstanceOf(DriverMissingError)
     const driverMissing = error as DriverMissingError
-    expect({ packageName: driverMissing.packageName, versionRange: driverMissing.versionRange }).toEqual({ packageName: "snowflake-sdk", versionRange: "^3.3.0" })
+    expect({ packageName: driverMissing.packageName, versionRange: driverMissing.versionRange }).toEqual({
+      packageName: "snowflake-sdk",
+      versionRange: "^3.3.0"
+    })
     expect(driverMissing.message).toBe(
       "the Snowflake source needs the npm package snowflake-sdk@^3.3.0, which is not installed: install it beside tablecast with npm install -g snowflake-sdk@^3.3.0 (or npm install snowflake-sdk@^3.3.0 in a project), or run npx -p @tablecast/cli -p snowflake-sdk@^3.3.0 tablecast …"
     )
@@ -51,8 +58,22 @@ describe("the warehouse drivers", () => {
 
   it("withDriver passes other failures through, and loads when the driver is there", async () => {
     const broken = notFound("ERR_MODULE_NOT_FOUND", "Cannot find package 'pg-protocol' imported from /x")
-    await expect(withDriver(drivers.pg, "the Postgres source", () => Promise.reject(broken), () => "/x/pg/lib/index.js")).rejects.toBe(broken)
-    await expect(withDriver(drivers.pg, "the Postgres source", () => Promise.resolve("loaded"), () => "/x/pg/lib/index.js")).resolves.toBe("loaded")
+    await expect(
+      withDriver(
+        drivers.pg,
+        "the Postgres source",
+        () => Promise.reject(broken),
+        () => "/x/pg/lib/index.js"
+      )
+    ).rejects.toBe(broken)
+    await expect(
+      withDriver(
+        drivers.pg,
+        "the Postgres source",
+        () => Promise.resolve("loaded"),
+        () => "/x/pg/lib/index.js"
+      )
+    ).resolves.toBe("loaded")
   })
 })
 
@@ -82,14 +103,25 @@ describe("the built CLI without its optional drivers", () => {
     spawnSync(process.execPath, [path.join(folder, "node_modules/@tablecast/cli/bin/run.js"), ...args], {
       cwd: folder,
       encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: folder, SEGMENT_WRITE_KEY: "not-used", SNOWFLAKE_USER: "reader", SNOWFLAKE_PASSWORD: "not-used", PGPASSWORD: "not-used" }
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: folder,
+        SEGMENT_WRITE_KEY: "not-used",
+        SNOWFLAKE_USER: "reader",
+        SNOWFLAKE_PASSWORD: "not-used",
+        PGPASSWORD: "not-used"
+      }
     })
   const track = ["--event", "Scored", "--customer-id", "id", "--endpoint", "http://127.0.0.1:9"]
 
   it("cannot find either driver (the premise of the cases below)", () => {
     // In a child without NODE_PATH (pnpm sets one for its scripts), as the CLI runs below.
     const resolving = `for (const name of ["pg", "snowflake-sdk"]) try { require.resolve(name); console.log(name) } catch {}`
-    const found = spawnSync(process.execPath, ["-e", resolving], { cwd: path.join(folder, "node_modules/@tablecast/cli/dist"), encoding: "utf8", env: {} })
+    const found = spawnSync(process.execPath, ["-e", resolving], {
+      cwd: path.join(folder, "node_modules/@tablecast/cli/dist"),
+      encoding: "utf8",
+      env: {}
+    })
     expect({ status: found.status, found: found.stdout }).toEqual({ status: 0, found: "" })
   })
 
@@ -100,9 +132,24 @@ describe("the built CLI without its optional drivers", () => {
   })
 
   it.each([
-    ["a Snowflake source", ["sync", "--snowflake", "myorg-myaccount", "--table", "SCORES", ...track], "the Snowflake source", "snowflake-sdk@^3.3.0"],
-    ["a Postgres source", ["sync", "--postgres", "postgres://reader@127.0.0.1:9/db", "--table", "scores", ...track], "the Postgres source", "pg@^8.23.1"],
-    ["a Postgres state store", ["sync", "--file", "rows.csv", ...track, "--key", "id", "--state-postgres", "postgres://reader@127.0.0.1:9/db"], "the Postgres state store", "pg@^8.23.1"],
+    [
+      "a Snowflake source",
+      ["sync", "--snowflake", "myorg-myaccount", "--table", "SCORES", ...track],
+      "the Snowflake source",
+      "snowflake-sdk@^3.3.0"
+    ],
+    [
+      "a Postgres source",
+      ["sync", "--postgres", "postgres://reader@127.0.0.1:9/db", "--table", "scores", ...track],
+      "the Postgres source",
+      "pg@^8.23.1"
+    ],
+    [
+      "a Postgres state store",
+      ["sync", "--file", "rows.csv", ...track, "--key", "id", "--state-postgres", "postgres://reader@127.0.0.1:9/db"],
+      "the Postgres state store",
+      "pg@^8.23.1"
+    ],
     ["inspect of a Snowflake account", ["inspect", "--snowflake", "myorg-myaccount"], "the Snowflake source", "snowflake-sdk@^3.3.0"]
   ])("%s: exit 13 before reading, one line naming the package", (_case, args, neededBy, spec) => {
     const result = run(args)
@@ -117,6 +164,8 @@ describe("the built CLI without its optional drivers", () => {
     const result = run(["sync", "--snowflake", "myorg-myaccount", "--table", "SCORES", ...track, "--json"])
     expect(result.status).toBe(13)
     expect(result.stdout.trim().split("\n")).toHaveLength(1)
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 13, name: "DriverMissingError", packageName: "snowflake-sdk", versionRange: "^3.3.0" } })
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { code: 13, name: "DriverMissingError", packageName: "snowflake-sdk", versionRange: "^3.3.0" }
+    })
   })
 })

@@ -50,7 +50,12 @@ const resolveBesideCli: ResolveDriver = (packageName) => createRequire(import.me
  * Checks that a driver can be found before a run loads the code that needs it, then loads that
  * code; a missing driver (found missing either way) becomes a DriverMissingError.
  */
-export const withDriver = async <A>(driver: Driver, neededBy: string, load: () => Promise<A>, resolve: ResolveDriver = resolveBesideCli): Promise<A> => {
+export const withDriver = async <A>(
+  driver: Driver,
+  neededBy: string,
+  load: () => Promise<A>,
+  resolve: ResolveDriver = resolveBesideCli
+): Promise<A> => {
   try {
     resolve(driver.packageName)
     return await load()

@@ -17,8 +17,7 @@ type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: 
  */
 export const sourceRegistry: { readonly [Type in SourceType]: () => Promise<SourceAdapter<ConfigOf<Type>>> } = {
   csv: async () => (await import("@tablecast/source-csv/adapter")).csvSource,
-  postgres: async () =>
-    (await withDriver(drivers.pg, "the Postgres source", () => import("@tablecast/source-postgres/adapter"))).postgresSource,
+  postgres: async () => (await withDriver(drivers.pg, "the Postgres source", () => import("@tablecast/source-postgres/adapter"))).postgresSource,
   snowflake: async () =>
     (await withDriver(drivers.snowflake, "the Snowflake source", () => import("@tablecast/source-snowflake/adapter"))).snowflakeSource
 }
