@@ -52,7 +52,8 @@ describe("stop signals", () => {
     expect(result.stderr).toMatch(/SIGINT: stopping — no more reading; flushing what is queued and in flight/)
 
     const report = await readReport(reportFile)
-    expect(jsonReport(result)).toEqual(report)
+    // --json: the report a failed run wrote, with the error beside it (code, kind, message), as every failure prints.
+    expect(jsonReport(result)).toEqual({ ...report, error: { code: 130, kind: "interrupted", message: report.fatal?.message } })
     expect(report.outcome).toBe("aborted")
     expect(report.fatal?.kind).toBe("interrupted")
     expect(report.rows.read).toBeLessThan(rows)
