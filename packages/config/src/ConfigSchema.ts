@@ -49,4 +49,4 @@ export const ConfigFile = z
 export type ConfigFile = z.output<typeof ConfigFile>
 
 /** The fields of a sync entry that are not the sync spec's; every other field belongs to the spec. */
-export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects"])
+export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects", "notify"])

@@ -5,7 +5,9 @@ import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 import { ConfigError, fieldError } from "./ConfigError.ts"
+import type { AlertSettings } from "@tablecast/core/notify"
 import { type Destination, EntryFrameKeys, StateConfig } from "./ConfigSchema.ts"
+import { resolveNotify } from "./NotifySettings.ts"
 import { refuseSecrets, urlHoldsPassword } from "./SecretFields.ts"
 import { sourceEntrySchema, type SourceRegistry } from "./SourceRegistry.ts"
 import { parseSyncParts } from "./SyncParts.ts"
@@ -24,6 +26,8 @@ export interface ResolvedSync<Source extends { readonly type: string } = { reado
   /** Where the snapshots of an incremental sync live; undefined: the default SQLite file. */
   readonly state: StateConfig | undefined
   readonly baseDir: string
+  /** Where the run's end is announced (`notify` / `--notify`); undefined: nowhere. */
+  readonly notify?: AlertSettings | undefined
 }
 
 /** A sync of a config file, as read. */
@@ -191,6 +195,7 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
     })
   }
   const { writeKeyEnv, ...destination } = parts.destination!.data!
+  const notify = resolveNotify(raw.notify, input.overrides.notify, input.env, where)
   return {
     name: input.entry?.name,
     spec: parts.spec.data,
@@ -201,6 +206,7 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
     pipeline: parts.pipeline.data,
     rejects: frame.data.rejects,
     state: frame.data.state,
-    baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
+    baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file)),
+    ...(notify === undefined ? {} : { notify })
   }
 }

@@ -1,4 +1,5 @@
 import type { StateConfig } from "./ConfigSchema.ts"
+import type { NotifyOverrides } from "./NotifySettings.ts"
 
 /** What the command line says about a sync; each field overrides the config entry's. */
 export interface SyncOverrides {
@@ -16,6 +17,8 @@ export interface SyncOverrides {
   /** Fields merged into the sync's `incremental` settings (`--mode`, `--tolerance`, ...). */
   readonly incrementalPatch?: Record<string, unknown>
   readonly state?: StateConfig
+  /** Alerts (`--notify`, ...), over the config entry's `notify`. */
+  readonly notify?: NotifyOverrides
 }
 
 /** The command line's incremental settings over the config entry's, field by field (the guard too). */

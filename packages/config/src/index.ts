@@ -7,3 +7,4 @@ export { type SourceEntryAdapter, sourceEntrySchema, type SourceRegistry, source
 export { mergeIncremental, type SyncOverrides } from "./SyncOverrides.ts"
 export { type ParsedSyncParts, parseSyncParts, type SyncPartsInput, type SyncPartsOptions } from "./SyncParts.ts"
 export { type ColumnFacts, proposeSync, type SyncProposal, type TableFacts } from "./SyncProposal.ts"
+export { NotifyConfig, type NotifyOverrides, resolveNotify, triggerList } from "./NotifySettings.ts"
