@@ -1,10 +1,14 @@
 import path from "node:path"
-import { Args, Flags } from "@oclif/core"
+import { Args, Flags, type Interfaces } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { applyLowMemory } from "../LowMemory.ts"
 import { progressDisplay, type ProgressMode } from "../ProgressDisplay.ts"
 import { incrementalOf } from "@tablecast/incremental"
+import { syncNamespace } from "@tablecast/core"
+import { exitCodeOfError, isCliError } from "../ExitCode.ts"
+import { notifyFlags, notifyOverrides } from "../NotifyFlags.ts"
+import { alertRun, alertStartFailure } from "../RunAlerts.ts"
 import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
@@ -65,6 +69,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     ...mappingFlags,
     ...deliveryFlags,
     ...incrementalFlags,
+    ...notifyFlags,
     "dry-run": Flags.boolean({ summary: "Map and validate every row, send nothing.", helpGroup: "OUTPUT" }),
     "low-memory": Flags.boolean({
       summary:
@@ -103,7 +108,8 @@ Outputs are checked before anything is read or sent: missing folders are created
         ...deliveryOverrides(flags),
         ...(incremental.key === undefined ? {} : { key: incremental.key }),
         ...(incremental.incrementalPatch === undefined ? {} : { incrementalPatch: incremental.incrementalPatch }),
-        ...(incremental.state === undefined ? {} : { state: incremental.state })
+        ...(incremental.state === undefined ? {} : { state: incremental.state }),
+        notify: notifyOverrides(flags)
       },
       needsWriteKey: !flags["dry-run"]
     })
@@ -115,6 +121,26 @@ Outputs are checked before anything is read or sent: missing folders are created
     for (const warning of await secretFlagWarnings(flags)) this.logToStderr(`tablecast: warning: ${warning}`)
     const stateDir = flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined
     const dryRun = flags["dry-run"] || sync.pipeline.dryRun
+    try {
+      await this.deliver(sync, flags, { isIncremental, stateDir, dryRun, incremental })
+    } catch (error) {
+      // A run that could not start (its source, a driver, an output) alerts as a failure, then stops as it would.
+      if (isCliError(error)) {
+        const exitCode = exitCodeOfError(error)
+        const warning = await alertStartFailure(sync.notify, { sync: syncNamespace(sync.spec), exitCode, message: error.message })
+        if (warning !== undefined) this.logToStderr(`tablecast: warning: ${warning}`)
+      }
+      throw error
+    }
+  }
+
+  /** Checks the outputs, runs the sync, prints its result, alerts, and exits with its code. */
+  private async deliver(
+    sync: Awaited<ReturnType<typeof applyLowMemory>>,
+    flags: Interfaces.InferredFlags<typeof SyncCommand.flags>,
+    run: { readonly isIncremental: boolean; readonly stateDir: string | undefined; readonly dryRun: boolean; readonly incremental: ReturnType<typeof incrementalOverrides> }
+  ): Promise<void> {
+    const { isIncremental, stateDir, dryRun, incremental } = run
     // Preflight: every file the run will write is checked (its folder created) before anything is
     // read or sent; a symbolic link where one goes is refused.
     await preflightOutputs(
@@ -144,6 +170,9 @@ Outputs are checked before anything is read or sent: missing folders are created
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
     if (exit.problem !== undefined) this.logToStderr(`tablecast: ${terminalText(exit.problem)}`)
+    // At the end, within a bounded time: an alert that does not go through is a warning, never the run's failure.
+    const warning = await alertRun(sync.notify, result.report, exit.code)
+    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${warning}`)
     if (exit.code !== ExitCode.ok) this.exit(exit.code)
   }
 }
