@@ -1,4 +1,6 @@
-import { ConfigError, type Destination, type StateConfig } from "@tablecast/config"
+import { ConfigError, type Destination, resolveNotify, type StateConfig } from "@tablecast/config"
+import type { AlertSettings } from "@tablecast/core/notify"
+import type { NotifyOptions } from "./Alerts.ts"
 import { resolveSync, type ResolvedSync } from "@tablecast/config/node"
 import {
   formatIssues,
@@ -71,6 +73,12 @@ export type SyncOptions = SourceAndMapping & {
   readonly onProgress?: (progress: Progress) => void
   /** How often progress is told when no batch settles, in milliseconds (default 1000). */
   readonly progressIntervalMillis?: number
+  /**
+   * A webhook told of the run's end: on failure, an incomplete run, the guard, rejects over
+   * `rejectsOver`, or success, as `on` says. Sent within about 10 seconds after the run; one that
+   * does not go through is a process warning, never the run's failure.
+   */
+  readonly notify?: NotifyOptions
 }
 
 /** Options of {@link preview}. */
@@ -101,6 +109,7 @@ const frameKeys: ReadonlySet<string> = new Set([
   "signal",
   "onProgress",
   "progressIntervalMillis",
+  "notify",
   "limit",
   "sampleSize",
   "full"
@@ -164,6 +173,15 @@ export const resolveOptions = async (options: unknown, needsWriteKey: boolean): 
       flagOf: {},
       needsWriteKey
     })
+  } catch (error) {
+    throw optionsErrorOf(error)
+  }
+}
+
+/** The alert settings of `notify` (checked as a config entry's `notify`), or undefined when none. */
+export const notifySettingsOf = (options: { readonly notify?: unknown }): AlertSettings | undefined => {
+  try {
+    return resolveNotify(options.notify, undefined, process.env, "")
   } catch (error) {
     throw optionsErrorOf(error)
   }

@@ -1,9 +1,10 @@
-import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync } from "@tablecast/core"
+import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync, syncNamespace } from "@tablecast/core"
 import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { alertFailure, alertReport } from "./Alerts.ts"
 import { stoppedErrorOf } from "./Errors.ts"
-import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
+import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
 
@@ -30,9 +31,23 @@ const stopRequestsOf = (signal: AbortSignal): Sync.StopRequests => ({
   now: Effect.never
 })
 
+/** Runs a sync, then tells its webhook (if any) how it ended: within a bounded time, never failing the run. */
 const deliver = async (options: SyncOptions, onProgress: (progress: Progress) => void): Promise<DeliveryReport> => {
   const dryRun = options.pipeline?.dryRun === true
   const sync = await resolveOptions(options, !dryRun)
+  const alerts = notifySettingsOf(options)
+  try {
+    const report = await run(sync, options, onProgress)
+    await alertReport(alerts, report)
+    return report
+  } catch (error) {
+    await alertFailure(alerts, syncNamespace(sync.spec), error)
+    throw error
+  }
+}
+
+const run = async (sync: Resolved, options: SyncOptions, onProgress: (progress: Progress) => void): Promise<DeliveryReport> => {
+  const dryRun = options.pipeline?.dryRun === true
   const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
   const incremental = incrementalOf(sync.spec) !== undefined
