@@ -9,7 +9,8 @@ export const notifyFlags = {
     helpGroup: "ALERTS"
   }),
   "notify-on": Flags.string({
-    summary: "What to alert on, a,b,c of: failure, incomplete, rejects, guard, success (default failure,incomplete,guard; rejects too with --notify-rejects-over).",
+    summary:
+      "What to alert on, a,b,c of: failure, incomplete, rejects, guard, success (default failure,incomplete,guard; rejects too with --notify-rejects-over).",
     helpGroup: "ALERTS"
   }),
   "notify-rejects-over": Flags.integer({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { ConfigError } from "./ConfigError.ts"
+import type { ConfigError } from "./ConfigError.ts"
 import { resolveNotify } from "./NotifySettings.ts"
 
 const secretUrl = "https://hooks.example.test/services/T0/B0/secret-token"

@@ -31,7 +31,10 @@ export const triggerList = (names: ReadonlyArray<string>): ReadonlyArray<AlertTr
   names.map((name) => {
     const trigger = ALERT_TRIGGERS.find((known) => known === name.trim())
     if (trigger === undefined) {
-      throw new ConfigError({ message: `--notify-on: unknown trigger "${name.trim()}" (triggers: ${ALERT_TRIGGERS.join(", ")})`, flag: "notify-on" })
+      throw new ConfigError({
+        message: `--notify-on: unknown trigger "${name.trim()}" (triggers: ${ALERT_TRIGGERS.join(", ")})`,
+        flag: "notify-on"
+      })
     }
     return trigger
   })
@@ -59,9 +62,14 @@ export const resolveNotify = (
     throw fieldError(`${field}.urlEnv`, `${fromFile.urlEnv} is not set (it should hold the webhook URL)`)
   }
   const url = overrides?.url ?? fromEnv ?? fromFile.url
-  const flagsWithoutUrl = overrides !== undefined && (overrides.on !== undefined || overrides.rejectsOver !== undefined || overrides.format !== undefined)
+  const flagsWithoutUrl =
+    overrides !== undefined && (overrides.on !== undefined || overrides.rejectsOver !== undefined || overrides.format !== undefined)
   if (url === undefined) {
-    if (flagsWithoutUrl) throw new ConfigError({ message: "--notify-on, --notify-rejects-over and --notify-format need a webhook: give --notify <url>", flag: "notify" })
+    if (flagsWithoutUrl)
+      throw new ConfigError({
+        message: "--notify-on, --notify-rejects-over and --notify-format need a webhook: give --notify <url>",
+        flag: "notify"
+      })
     return undefined
   }
   const problem = webhookUrlProblem(url)
@@ -71,7 +79,8 @@ export const resolveNotify = (
       : new ConfigError({ message: `--notify: the webhook URL is ${problem}`, flag: "notify" })
   }
   const format = overrides?.format ?? fromFile.format ?? "slack"
-  if (format !== "slack" && format !== "json") throw new ConfigError({ message: `--notify-format: "${format}" is not slack or json`, flag: "notify-format" })
+  if (format !== "slack" && format !== "json")
+    throw new ConfigError({ message: `--notify-format: "${format}" is not slack or json`, flag: "notify-format" })
   const rejectsOver = overrides?.rejectsOver ?? fromFile.rejectsOver
   const on = overrides?.on === undefined ? fromFile.on : triggerList(overrides.on)
   return { url, on: triggersOf(on, rejectsOver), rejectsOver: rejectsOver ?? 0, format }

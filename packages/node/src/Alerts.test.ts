@@ -38,7 +38,12 @@ describe("sync's notify option", () => {
     })
     expect(report.outcome).toBe("completed")
     expect(hook.bodies).toEqual([
-      expect.objectContaining({ type: "tablecast.run.alert", trigger: "success", exitCode: 0, counts: expect.objectContaining({ read: 30, accepted: 30 }) })
+      expect.objectContaining({
+        type: "tablecast.run.alert",
+        trigger: "success",
+        exitCode: 0,
+        counts: expect.objectContaining({ read: 30, accepted: 30 })
+      })
     ])
   })
 
@@ -46,7 +51,13 @@ describe("sync's notify option", () => {
     const sink = await receiver({ writeKeys: ["right"] })
     const hook = await webhook()
     const { file } = await scoresFolder(10)
-    const run = sync({ source: { type: "csv", path: file }, ...mapping, writeKey: "wrong", destination: { endpoint: sink.url }, notify: { url: hook.url } })
+    const run = sync({
+      source: { type: "csv", path: file },
+      ...mapping,
+      writeKey: "wrong",
+      destination: { endpoint: sink.url },
+      notify: { url: hook.url }
+    })
     await expect(run).rejects.toBeInstanceOf(SyncStoppedError)
     expect(hook.bodies).toHaveLength(1)
     expect((hook.bodies[0] as { text: string }).text).toMatch(/failed — exit 5$/)

@@ -52,6 +52,7 @@ export const alertReport = (settings: AlertSettings | undefined, report: Deliver
 
 /** The alert of a run that failed without a report (its source could not be opened, ...); options errors alert not. */
 export const alertFailure = (settings: AlertSettings | undefined, sync: string, error: unknown): Promise<void> => {
-  if (settings === undefined || !(error instanceof TablecastError) || error.kind === "options" || error.report !== undefined) return Promise.resolve()
+  if (settings === undefined || !(error instanceof TablecastError) || error.kind === "options" || error.report !== undefined)
+    return Promise.resolve()
   return deliver(settings, alertOfStartFailure({ sync, exitCode: error.exitCode, message: error.message }, settings))
 }

@@ -138,7 +138,12 @@ Outputs are checked before anything is read or sent: missing folders are created
   private async deliver(
     sync: Awaited<ReturnType<typeof applyLowMemory>>,
     flags: Interfaces.InferredFlags<typeof SyncCommand.flags>,
-    run: { readonly isIncremental: boolean; readonly stateDir: string | undefined; readonly dryRun: boolean; readonly incremental: ReturnType<typeof incrementalOverrides> }
+    run: {
+      readonly isIncremental: boolean
+      readonly stateDir: string | undefined
+      readonly dryRun: boolean
+      readonly incremental: ReturnType<typeof incrementalOverrides>
+    }
   ): Promise<void> {
     const { isIncremental, stateDir, dryRun, incremental } = run
     // Preflight: every file the run will write is checked (its folder created) before anything is

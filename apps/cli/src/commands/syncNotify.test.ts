@@ -195,7 +195,9 @@ describe("sync --notify, through the built CLI against a webhook on loopback", (
     expect(run.code).toBe(3)
     expect(webhook.received.length).toBeGreaterThan(1)
     const warnings = run.stderr.split("\n").filter((line) => line.includes("alert"))
-    expect(warnings).toEqual([expect.stringMatching(/^tablecast: warning: the alert to http:\/\/127\.0\.0\.1:\d+ was not sent \(HTTP 500; gave up after \d+ attempts\)/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/^tablecast: warning: the alert to http:\/\/127\.0\.0\.1:\d+ was not sent \(HTTP 500; gave up after \d+ attempts\)/)
+    ])
     expect(run.stderr + run.stdout).not.toContain("hook-secret-token")
     expect(run.stderr + run.stdout).not.toContain("query-secret")
   })
@@ -208,7 +210,9 @@ describe("sync --notify, through the built CLI against a webhook on loopback", (
     const run = await sync(file, ["--notify", `${origin}/hook/secret-path?token=query-secret`, "--notify-on", "success", "--json"])
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "completed", messages: { accepted: 20 } })
-    expect(run.stderr).toMatch(/^tablecast: warning: the alert to http:\/\/127\.0\.0\.1:\d+ was not sent \(ECONNREFUSED; gave up after \d+ attempts\)/m)
+    expect(run.stderr).toMatch(
+      /^tablecast: warning: the alert to http:\/\/127\.0\.0\.1:\d+ was not sent \(ECONNREFUSED; gave up after \d+ attempts\)/m
+    )
     expect(run.stderr).not.toContain("secret-path")
     expect(run.stderr).not.toContain("query-secret")
   })

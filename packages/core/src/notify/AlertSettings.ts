@@ -51,6 +51,7 @@ export const webhookUrlProblem = (url: string): string | undefined => {
     return "not an absolute URL (http:// or https://)"
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `${parsed.protocol} is not http: or https:`
-  if (parsed.username !== "" || parsed.password !== "") return "a user name or password in the URL is not supported; put the token in the path or query"
+  if (parsed.username !== "" || parsed.password !== "")
+    return "a user name or password in the URL is not supported; put the token in the path or query"
   return undefined
 }

@@ -43,10 +43,17 @@ describe("triggerOf", () => {
 })
 
 describe("alert payloads", () => {
-  const alert = alertOfReport(report({ outcome: "aborted", fatal: { kind: "source", message: "cannot read <scores.csv>\nstack" } }), 6, everything)!
+  const alert = alertOfReport(
+    report({ outcome: "aborted", fatal: { kind: "source", message: "cannot read <scores.csv>\nstack" } }),
+    6,
+    everything
+  )!
 
   it("Slack's has text and blocks with outcome, counts, exit code and duration", () => {
-    const payload = slackPayload(alert) as { text: string; blocks: Array<{ fields?: Array<{ text: string }>; elements?: Array<{ text: string }> }> }
+    const payload = slackPayload(alert) as {
+      text: string
+      blocks: Array<{ fields?: Array<{ text: string }>; elements?: Array<{ text: string }> }>
+    }
     assert.include(payload.text, "churn-scores")
     assert.include(payload.text, "exit 6")
     const fields = payload.blocks[1]!.fields!.map((field) => field.text)
