@@ -20,6 +20,8 @@ export interface QueuedRuns {
     /** The request's own write key, if it brought one (sealed before it is enqueued). */
     readonly writeKey: Redacted.Redacted<string> | undefined
     readonly endpoint: string
+    /** Where the rows came from, for the run's status; the request by default. */
+    readonly source?: string
   }) => Promise<QueuedRunAccepted>
   readonly status: (runId: string) => Promise<RunStatus | undefined>
 }

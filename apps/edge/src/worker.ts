@@ -6,6 +6,7 @@ import type { ChunkMessage } from "./ChunkMessage.ts"
 import { consumeChunks } from "./workers/ChunkConsumer.ts"
 import type { WorkerBindings } from "./workers/WorkerBindings.ts"
 import { workerQueuedRuns } from "./workers/WorkerQueuedRuns.ts"
+import { runScheduled } from "./workers/ScheduledHandler.ts"
 
 // The main module exports only what the runtime looks for: the handlers and the Durable Object class.
 export { RunState } from "./workers/RunState.ts"
@@ -37,5 +38,6 @@ const app = createApp(workersPlatform)
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeChunks(batch, env, workersPlatform.transport)
+  queue: (batch, env) => consumeChunks(batch, env, workersPlatform.transport),
+  scheduled: (controller, env) => runScheduled(controller, env, workersPlatform)
 } satisfies ExportedHandler<WorkerBindings, ChunkMessage>

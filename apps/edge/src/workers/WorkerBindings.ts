@@ -13,6 +13,8 @@ export interface WorkerBindings extends EdgeVars {
   readonly RUN_STATE: DurableObjectNamespace<RunState>
   /** Optional rate limit on run requests (a Workers rate-limiting binding). */
   readonly RUN_LIMITER?: RateLimit
+  /** Runs the Cron Trigger starts: a JSON array (an object in wrangler.jsonc vars, or its text). */
+  readonly SCHEDULED_RUNS?: unknown
 }
 
 /** The Durable Object stub of one queued run. */

@@ -33,7 +33,7 @@ const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>>
  * handler) delivers them.
  */
 export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): QueuedRuns => ({
-  start: async ({ runId, request, writeKey, endpoint }) => {
+  start: async ({ runId, request, writeKey, endpoint, source }) => {
     const limits = config.limits
     // The app refuses requests without a token before this point; sealing needs it.
     const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
@@ -48,7 +48,7 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
       runId,
       // As the core names a sync in its reports.
       sync: spec.name ?? `${spec.type}:${spec.event ?? ""}`,
-      source: `${request.format} request ${runId}`,
+      source: source ?? `${request.format} request ${runId}`,
       endpoint,
       format: request.format,
       rows: request.rows.items.length,
