@@ -46,6 +46,16 @@ export {
   type RunTrigger,
   runRecordOf
 } from "./report/RunRecord.ts"
+export {
+  defaultRunRetention,
+  newestFirst,
+  type RunFilter,
+  type RunHistory,
+  type RunRetention,
+  retainedRuns,
+  runMatches,
+  selectRuns
+} from "./report/RunHistory.ts"
 export { combineReports, combineSending, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"
 export {
