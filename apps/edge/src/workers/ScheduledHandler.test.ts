@@ -1,6 +1,6 @@
 import { createScheduledController, env } from "cloudflare:test"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
-import { waitForRun } from "../testing/edgeClient.ts"
+import { waitForHistory, waitForRun } from "../testing/edgeClient.ts"
 import { RowsServerAuthorization } from "../testing/rowsServer.ts"
 import { sinkDelta, sinkStats } from "../testing/sinkClient.ts"
 import { TestWriteKeys } from "../testing/sinkSetup.ts"
@@ -69,6 +69,17 @@ describe("the Cron Trigger starts configured runs from a URL, queued (workerd)",
     expect(fired.text).not.toContain("query-secret-1")
     const delta = sinkDelta(before, await sinkStats(sinkUrl))
     expect(delta).toEqual({ messagesAccepted: 2_499, uniqueMessageIds: 2_499, duplicateMessageIds: 0, droppedMessages: 0 })
+    // In the run history as started by the Cron Trigger.
+    expect(await waitForHistory(runId)).toMatchObject({
+      trigger: "cron",
+      mode: "queue",
+      sync: name,
+      source: status.source,
+      outcome: "completed",
+      exitCode: 3,
+      counts: { read: 2_500, rejected: 1, accepted: 2_499 },
+      queue: { chunks: 3, rows: 2_500, unread: 0 }
+    })
   }, 60_000)
 
   it("starts only the runs of the cron that fired, reads a JSON array with a secret Authorization and write key", async () => {

@@ -64,7 +64,8 @@ export const startScheduledRun = async (
       request,
       writeKey: ownKey,
       endpoint: platform.endpoint(config),
-      source: `${fetched.format} from ${described} (scheduled run ${run.name})`
+      source: `${fetched.format} from ${described} (scheduled run ${run.name})`,
+      trigger: "cron"
     })
     return accepted
   } catch (error) {
