@@ -120,12 +120,14 @@ describe("the Cron Trigger starts configured runs from a URL, queued (workerd)",
       { name: unique("unauthorized"), url: `${rowsUrl}/private/scores.json?rows=5`, says: "answered 401" },
       { name: unique("no-format"), url: `${rowsUrl}/plain.txt`, says: 'set "format"' },
       { name: unique("not-rows"), url: `${rowsUrl}/not-rows.json`, says: "rows.0: a row must be a JSON object" },
-      { name: unique("unreachable"), url: "http://127.0.0.1:1/rows.csv", says: "could not be fetched" }
+      { name: unique("unreachable"), url: "http://127.0.0.1:1/rows.csv", says: "could not be fetched" },
+      { name: unique("too-many"), url: `${rowsUrl}/scores.json?rows=101`, says: "limit of 100 rows" }
     ]
-    const fired = await fire("*/5 * * * *", [
-      ...cases.map(({ name, url }) => ({ name, url, spec })),
-      { name: good, url: `${rowsUrl}/scores.csv?rows=20`, spec }
-    ])
+    const fired = await fire(
+      "*/5 * * * *",
+      [...cases.map(({ name, url }) => ({ name, url, spec })), { name: good, url: `${rowsUrl}/scores.csv?rows=20`, spec }],
+      { MAX_ROWS: "100" }
+    )
     expect(String(fired.thrown)).toContain("scheduled runs not started")
     for (const { name, says } of cases) {
       const failed = fired.logs.find((entry) => entry.event === "scheduled.failed" && entry.name === name)

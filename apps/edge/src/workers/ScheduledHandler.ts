@@ -77,7 +77,7 @@ export const startScheduledRun = async (
 
 /**
  * The Cron Trigger: starts every scheduled run of the cron expression that fired (and those
- * without one), each on its own, so one failing does not keep the others from starting. The
+ * without one), one after another, so one failing does not keep the others from starting. The
  * trigger fails (Cloudflare shows it in the Cron Events) when any did not start.
  */
 export const runScheduled = async (
@@ -98,26 +98,19 @@ export const runScheduled = async (
     log.warn("scheduled.none", { cron: controller.cron })
     return
   }
-  const started = await Promise.allSettled(runs.map((run) => startScheduledRun(run, env, platform)))
   const failed: Array<string> = []
-  started.forEach((result, index) => {
-    const name = runs[index]!.name
-    if (result.status === "fulfilled") {
-      log.info("scheduled.queued", {
-        cron: controller.cron,
-        name,
-        runId: result.value.runId,
-        rows: result.value.rows,
-        chunks: result.value.chunks
-      })
-      return
+  // One after another: a run's rows are held until they are queued, and an isolate has 128 MB.
+  for (const run of runs) {
+    try {
+      const accepted = await startScheduledRun(run, env, platform)
+      log.info("scheduled.queued", { cron: controller.cron, name: run.name, runId: accepted.runId, rows: accepted.rows, chunks: accepted.chunks })
+    } catch (error) {
+      // Our own messages name the run, the URL without its query and the secrets by name; anything else only by its error name.
+      const message =
+        error instanceof ScheduledRunFailed ? error.message : `the run could not be started (${error instanceof Error ? error.name : "unknown"})`
+      log.error("scheduled.failed", { cron: controller.cron, name: run.name, message })
+      failed.push(run.name)
     }
-    const reason = result.reason
-    // Our own messages name the run, the URL without its query and the secrets by name; anything else only by its error name.
-    const message =
-      reason instanceof ScheduledRunFailed ? reason.message : `the run could not be started (${reason instanceof Error ? reason.name : "unknown"})`
-    log.error("scheduled.failed", { cron: controller.cron, name, message })
-    failed.push(name)
-  })
+  }
   if (failed.length > 0) throw new ScheduledRunFailed({ message: `scheduled runs not started: ${failed.join(", ")}` })
 }
