@@ -10,7 +10,8 @@ import type { EdgePlatform } from "./EdgePlatform.ts"
 import { answerOfError, isEdgeError } from "./ErrorAnswer.ts"
 import { makeLogger } from "./Log.ts"
 import { RequestError } from "./RequestError.ts"
-import { OptionsHeader, SpecHeader, WriteKeyHeader } from "./RunRequest.ts"
+import { OptionsHeader, SpecHeader, strictQueryParameter, WriteKeyHeader } from "./RunRequest.ts"
+import { parseRunPage } from "./history/RunPageQuery.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { postRun } from "./RunHandler.ts"
 
@@ -89,6 +90,7 @@ const answerError: ErrorHandler<AppEnv> = (error, c) => {
  * The edge's HTTP API, the same on Workers and on Node:
  * - `GET /health` (no token);
  * - `POST /v1/runs`: a run, JSON or CSV; answered with the delivery report, or 202 when queued;
+ * - `GET /v1/runs`: the run history, newest first, a page at a time (Workers);
  * - `GET /v1/runs/:runId`: a queued run's progress and outcome.
  */
 export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindings>) => {
@@ -126,6 +128,15 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   })
 
   app.post("/v1/runs", postRun(platform))
+
+  app.get("/v1/runs", async (c) => {
+    const history = platform.runHistory?.(bindings(c), c.get("config"))
+    if (history === undefined) {
+      throw new RequestError({ status: 404, message: "this deployment keeps no run history (it needs Cloudflare Durable Objects)" })
+    }
+    const page = parseRunPage((name) => strictQueryParameter(c.req.url, name))
+    return c.json(await history.list(page))
+  })
 
   app.get("/v1/runs/:runId", async (c) => {
     const runId = c.req.param("runId")

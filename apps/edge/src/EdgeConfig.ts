@@ -1,4 +1,4 @@
-import { formatIssues } from "@tablecast/core"
+import { defaultRunRetention, formatIssues } from "@tablecast/core"
 import { endpointProblem } from "@tablecast/segment/endpoint"
 import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
@@ -35,6 +35,8 @@ export interface EdgeVars {
   readonly CHUNK_MAX_ATTEMPTS?: string
   readonly CHUNK_RETRY_DELAY_SECONDS?: string
   readonly RUN_RETENTION_HOURS?: string
+  readonly RUN_HISTORY_MAX_RUNS?: string
+  readonly RUN_HISTORY_MAX_DAYS?: string
   readonly LOG_LEVEL?: string
 }
 
@@ -78,7 +80,11 @@ const LimitsSchema = z.object({
   /** Delay before a chunk with undelivered messages is retried, doubled each time. */
   CHUNK_RETRY_DELAY_SECONDS: count(0, 43_200, 30),
   /** How long a run's status is kept. */
-  RUN_RETENTION_HOURS: count(1, 24 * 90, 24 * 7)
+  RUN_RETENTION_HOURS: count(1, 24 * 90, 24 * 7),
+  /** Runs the run history keeps (`GET /v1/runs`): the newest this many. */
+  RUN_HISTORY_MAX_RUNS: count(1, 100_000, defaultRunRetention.maxRuns),
+  /** Days the run history keeps a run. */
+  RUN_HISTORY_MAX_DAYS: count(1, 3_650, defaultRunRetention.maxAgeDays)
 })
 
 /** What a bearer token may hold (RFC 6750's b64token): anything else could never be sent. */
@@ -197,7 +203,9 @@ export const EdgeConfig = {
         CHUNK_MAX_BYTES: vars.CHUNK_MAX_BYTES,
         CHUNK_MAX_ATTEMPTS: vars.CHUNK_MAX_ATTEMPTS,
         CHUNK_RETRY_DELAY_SECONDS: vars.CHUNK_RETRY_DELAY_SECONDS,
-        RUN_RETENTION_HOURS: vars.RUN_RETENTION_HOURS
+        RUN_RETENTION_HOURS: vars.RUN_RETENTION_HOURS,
+        RUN_HISTORY_MAX_RUNS: vars.RUN_HISTORY_MAX_RUNS,
+        RUN_HISTORY_MAX_DAYS: vars.RUN_HISTORY_MAX_DAYS
       },
       logLevel: vars.LOG_LEVEL
     }

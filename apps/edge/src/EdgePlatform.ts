@@ -1,7 +1,8 @@
-import type { Transport } from "@tablecast/core"
+import type { RunTrigger, Transport } from "@tablecast/core"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { EdgeConfig } from "./EdgeConfig.ts"
+import type { EdgeRunHistory } from "./history/EdgeRunEntry.ts"
 import type { RunRequest } from "./RunRequest.ts"
 import type { RunStatus } from "./RunStatus.ts"
 
@@ -20,6 +21,10 @@ export interface QueuedRuns {
     /** The request's own write key, if it brought one (sealed before it is enqueued). */
     readonly writeKey: Redacted.Redacted<string> | undefined
     readonly endpoint: string
+    /** Where the rows came from, for the run's status; the request by default. */
+    readonly source?: string
+    /** What started the run, for its record: a request (`edge`) by default, or a Cron Trigger (`cron`). */
+    readonly trigger?: RunTrigger
   }) => Promise<QueuedRunAccepted>
   readonly status: (runId: string) => Promise<RunStatus | undefined>
 }
@@ -37,6 +42,8 @@ export interface EdgePlatform<Bindings extends object> {
   readonly endpoint: (config: EdgeConfig) => string
   /** Queued runs, when the platform has a queue (Workers); without it large runs get 413. */
   readonly queuedRuns?: (env: Bindings, config: EdgeConfig) => QueuedRuns | undefined
+  /** The run history, when the platform keeps one (Workers: a Durable Object). */
+  readonly runHistory?: (env: Bindings, config: EdgeConfig) => EdgeRunHistory
   /** A rate limit on run requests, when configured: the seconds to wait, or undefined to go on. */
   readonly admit?: (env: Bindings) => Promise<number | undefined>
 }

@@ -6,6 +6,7 @@ import { runEdgeEffect } from "./EffectBridge.ts"
 import { statusOfReport } from "./ErrorAnswer.ts"
 import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
+import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
 
 /**
  * `POST /v1/runs`: parses the request, lets the run policy decide (write key, mode, checks before
@@ -40,7 +41,7 @@ export const postRun =
 
     if (mode === "queue" && queued !== undefined) {
       checkBeforeQueueing(request, writeKey)
-      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint })
+      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint, trigger: "edge" })
       log.info("run.queued", { requestId, runId, format: request.format, rows: accepted.rows, chunks: accepted.chunks })
       const status = `/v1/runs/${runId}`
       c.header("Location", status)
@@ -59,6 +60,14 @@ export const postRun =
       })
     )
     log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
+    const history = platform.runHistory?.(c.env as Bindings, config)
+    if (history !== undefined) {
+      const settings = runSettingsOf(request.options, { mode: "sync", format: request.format })
+      // The run is done and answered either way: the history is a record, not part of delivery.
+      await history
+        .add(syncRunOf(report, { runId, trigger: "edge", settings }))
+        .catch((error: unknown) => log.warn("history.failed", { requestId, runId, error: error instanceof Error ? error.name : "unknown" }))
+    }
     c.header("X-Tablecast-Outcome", report.outcome)
     return c.json({ runId, ...report }, statusOfReport(report))
   }

@@ -74,7 +74,8 @@ const badRequest = (issues: ReadonlyArray<Issue>): RequestError =>
  */
 export const EdgeRetryMillis = 60_000
 
-const checkSpecAndOptions = (
+/** Checks a sync's spec and pipeline options as the CLI's parser does, under the edge's retry budget; 400 naming each field at fault. */
+export const checkSpecAndOptions = (
   spec: unknown,
   options: unknown,
   names: { readonly spec: string; readonly options: string }

@@ -10,6 +10,7 @@ import {
   outcomeOf,
   type SendingFigures
 } from "@tablecast/core"
+import type { RunningEdgeRun } from "./history/EdgeRunEntry.ts"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {
@@ -23,6 +24,8 @@ export interface RunMeta {
   /** Queue messages the rows were split into. */
   readonly chunks: number
   readonly startedAt: string
+  /** The run as the run history lists it while it is delivered; its record replaces it once done. */
+  readonly history?: RunningEdgeRun
   /** Set when enqueueing failed part-way: chunks from this index on were never sent. */
   readonly enqueueFailure?: { readonly fromChunk: number; readonly rows: number; readonly message: string }
 }

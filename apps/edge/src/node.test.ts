@@ -91,4 +91,10 @@ describe("the Node entry (@hono/node-server, node:http transport)", () => {
     })
     expect(queued.status).toBe(413)
   })
+
+  it("keeps no run history: GET /v1/runs answers 404 saying why", async () => {
+    const response = await fetch(`${server.url}/v1/runs`, { headers: auth })
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ message: expect.stringContaining("no run history") })
+  })
 })

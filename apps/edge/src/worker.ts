@@ -6,9 +6,12 @@ import type { ChunkMessage } from "./ChunkMessage.ts"
 import { consumeChunks } from "./workers/ChunkConsumer.ts"
 import type { WorkerBindings } from "./workers/WorkerBindings.ts"
 import { workerQueuedRuns } from "./workers/WorkerQueuedRuns.ts"
+import { runScheduled } from "./workers/ScheduledHandler.ts"
+import { workerRunHistory } from "./workers/WorkerRunHistory.ts"
 
 // The main module exports only what the runtime looks for: the handlers and the Durable Object class.
 export { RunState } from "./workers/RunState.ts"
+export { RunHistoryStore } from "./workers/RunHistoryStore.ts"
 export type { WorkerBindings } from "./workers/WorkerBindings.ts"
 
 /** Seconds a caller is told to wait when the run-rate limiter says no (its period is 60 s). */
@@ -26,6 +29,7 @@ const workersPlatform: EdgePlatform<WorkerBindings> = {
   transport: ({ writeKey, config }) => FetchSegmentTransport.layer({ writeKey, ...transportOptions(config) }),
   endpoint: (config) => resolveEndpoint(config.target).url,
   queuedRuns: (env, config) => workerQueuedRuns(env, config),
+  runHistory: (env, config) => workerRunHistory(env, config),
   admit: async (env) => {
     if (env.RUN_LIMITER === undefined) return undefined
     const { success } = await env.RUN_LIMITER.limit({ key: "runs" })
@@ -37,5 +41,6 @@ const app = createApp(workersPlatform)
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeChunks(batch, env, workersPlatform.transport)
+  queue: (batch, env) => consumeChunks(batch, env, workersPlatform.transport),
+  scheduled: (controller, env) => runScheduled(controller, env, workersPlatform)
 } satisfies ExportedHandler<WorkerBindings, ChunkMessage>

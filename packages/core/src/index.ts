@@ -34,6 +34,28 @@ export {
 export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type RejectStage } from "./report/RejectSink.ts"
 export type { ValueRule } from "./map/RowFailure.ts"
 export type { DeliveryReport, FatalError, RunOutcome, SendingFigures } from "./report/DeliveryReport.ts"
+export {
+  isRunRecord,
+  newRunId,
+  RUN_RECORD_VERSION,
+  type RunKind,
+  type RunMeta,
+  type RunPlanCounts,
+  type RunRecord,
+  type RunSettingValue,
+  type RunTrigger,
+  runRecordOf
+} from "./report/RunRecord.ts"
+export {
+  defaultRunRetention,
+  newestFirst,
+  type RunFilter,
+  type RunHistory,
+  type RunRetention,
+  retainedRuns,
+  runMatches,
+  selectRuns
+} from "./report/RunHistory.ts"
 export { combineReports, combineSending, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"
 export {

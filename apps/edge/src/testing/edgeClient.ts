@@ -47,3 +47,33 @@ export const deadLettersOf = async (runId: string): Promise<Array<any>> => {
   } while (cursor !== undefined)
   return letters
 }
+
+/** One page of `GET /v1/runs`. */
+export const listRuns = async (query = ""): Promise<{ runs: Array<any>; nextCursor?: string }> => {
+  const response = await SELF.fetch(`http://edge.test/v1/runs${query}`, { headers: auth })
+  if (response.status !== 200) throw new Error(`GET /v1/runs answered ${response.status}: ${await response.text()}`)
+  return (await response.json()) as { runs: Array<any>; nextCursor?: string }
+}
+
+/** Every run of the history, newest first, walking the pages `limit` at a time. */
+export const allRuns = async (limit = 200): Promise<Array<any>> => {
+  const runs: Array<any> = []
+  let cursor: string | undefined
+  do {
+    const page = await listRuns(`?limit=${limit}${cursor === undefined ? "" : `&cursor=${cursor}`}`)
+    runs.push(...page.runs)
+    cursor = page.nextCursor
+  } while (cursor !== undefined)
+  return runs
+}
+
+/** Polls the history until the run of `runId` is listed as done (a queued run's record lands just after its last chunk). */
+export const waitForHistory = async (runId: string, timeoutMillis = 30_000): Promise<any> => {
+  const deadline = Date.now() + timeoutMillis
+  for (;;) {
+    const run = (await allRuns()).find((entry) => entry.runId === runId)
+    if (run?.state === "done") return run
+    if (Date.now() > deadline) throw new Error(`run ${runId} not done in the history in time: ${JSON.stringify(run)}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}

@@ -1,9 +1,12 @@
 import { startSink } from "@tablecast/sink"
 import type { TestProject } from "vitest/node"
+import { startRowsServer } from "./rowsServer.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
     sinkUrl: string
+    /** A loopback server of row documents, the URLs of scheduled runs. */
+    rowsUrl: string
   }
 }
 
@@ -16,8 +19,11 @@ export const TestWriteKeys = ["edge-test-write-key", "edge-header-write-key"] as
  */
 export default async function setup(project: TestProject) {
   const sink = await startSink({ host: "127.0.0.1", port: 0, writeKeys: [...TestWriteKeys] })
+  const rowsServer = await startRowsServer()
   project.provide("sinkUrl", sink.url)
+  project.provide("rowsUrl", rowsServer.url)
   return async () => {
     await sink.close()
+    await rowsServer.close()
   }
 }

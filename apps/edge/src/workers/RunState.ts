@@ -1,6 +1,8 @@
 import { type FatalError, reserveSlot } from "@tablecast/core"
 import { DurableObject } from "cloudflare:workers"
+import { queuedRunOf } from "../history/EdgeRun.ts"
 import { type ChunkResult, type RunMeta, type RunStatus, summarizeRun } from "../RunStatus.ts"
+import { type RunHistoryBindings, runHistoryStore } from "./WorkerRunHistory.ts"
 
 const chunkKey = (chunk: number): string => `chunk:${String(chunk).padStart(8, "0")}`
 
@@ -17,7 +19,7 @@ const chunkKey = (chunk: number): string => `chunk:${String(chunk).padStart(8, "
  * The state holds counts, row numbers and reasons, never row values or the write key, and deletes
  * itself `RUN_RETENTION_HOURS` after the run starts.
  */
-export class RunState extends DurableObject {
+export class RunState extends DurableObject<RunHistoryBindings> {
   /**
    * The run's request schedule: every consumer of the run reserves each attempt here, so the
    * run's `maxRps` holds across consumers. Kept in memory only: the object handles one call at a
@@ -34,13 +36,47 @@ export class RunState extends DurableObject {
   /** Enqueueing stopped part-way: chunks from `fromChunk` on will never arrive. */
   async enqueueFailed(failure: NonNullable<RunMeta["enqueueFailure"]>): Promise<void> {
     const meta = await this.ctx.storage.get<RunMeta>("meta")
-    if (meta !== undefined) await this.ctx.storage.put("meta", { ...meta, enqueueFailure: failure })
+    if (meta === undefined) return
+    await this.ctx.storage.put("meta", { ...meta, enqueueFailure: failure })
+    await this.recordInHistoryIfDone()
   }
 
   /** Records a chunk's account; a second record of the same chunk replaces the first. */
   async record(result: ChunkResult): Promise<void> {
     if ((await this.ctx.storage.get("meta")) === undefined) return
-    await this.ctx.storage.put(chunkKey(result.chunk), result)
+    const key = chunkKey(result.chunk)
+    const again = (await this.ctx.storage.get(key)) !== undefined
+    await this.ctx.storage.put(key, result)
+    if (!again) await this.ctx.storage.put("recorded", ((await this.ctx.storage.get<number>("recorded")) ?? 0) + 1)
+    await this.recordInHistoryIfDone()
+  }
+
+  /**
+   * Once every chunk is accounted for, the run's record replaces its "running" entry in the run
+   * history. Counted, not listed, until then: a run of 250 chunks would list them 250 times.
+   * A chunk recorded again after that records the run again, with the same id.
+   */
+  private async recordInHistoryIfDone(): Promise<void> {
+    const meta = await this.ctx.storage.get<RunMeta>("meta")
+    if (meta?.history === undefined) return
+    const expected = meta.enqueueFailure?.fromChunk ?? meta.chunks
+    if (((await this.ctx.storage.get<number>("recorded")) ?? 0) < expected) return
+    const status = await this.status()
+    if (status?.state !== "done") return
+    // The history is a record, not part of delivery: a failure here must not fail the chunk.
+    await runHistoryStore(this.env)
+      .finish(queuedRunOf(status, meta.history))
+      .catch((error: unknown) =>
+        console.log(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: "warn",
+            event: "history.failed",
+            runId: meta.runId,
+            error: error instanceof Error ? error.name : "unknown"
+          })
+        )
+      )
   }
 
   /** Stops the run: chunks that come up later are dead-lettered without being sent. */

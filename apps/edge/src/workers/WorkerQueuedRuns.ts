@@ -1,7 +1,11 @@
 import type { EdgeConfig } from "../EdgeConfig.ts"
 import type { QueuedRuns } from "../EdgePlatform.ts"
 import { RequestError } from "../RequestError.ts"
-import { Batcher } from "@tablecast/core"
+import { Batcher, newRunId } from "@tablecast/core"
+import { runSettingsOf } from "../history/EdgeRun.ts"
+import type { RunningEdgeRun } from "../history/EdgeRunEntry.ts"
+import { makeLogger } from "../Log.ts"
+import { workerRunHistory } from "./WorkerRunHistory.ts"
 import { chunkHeader, type SizedChunk } from "../ChunkMessage.ts"
 import { splitIntoChunks } from "../RunChunks.ts"
 import type { RunMeta } from "../RunStatus.ts"
@@ -33,7 +37,7 @@ const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>>
  * handler) delivers them.
  */
 export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): QueuedRuns => ({
-  start: async ({ runId, request, writeKey, endpoint }) => {
+  start: async ({ runId, request, writeKey, endpoint, source, trigger }) => {
     const limits = config.limits
     // The app refuses requests without a token before this point; sealing needs it.
     const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
@@ -44,19 +48,43 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
       maxBytes: limits.CHUNK_MAX_BYTES
     })
     const spec = request.spec
+    const startedAt = new Date().toISOString()
+    // As the core names a sync in its reports.
+    const sync = spec.name ?? `${spec.type}:${spec.event ?? ""}`
+    const described = source ?? `${request.format} request ${runId}`
+    const history: RunningEdgeRun = {
+      id: newRunId(startedAt),
+      runId,
+      mode: "queue",
+      state: "running",
+      sync,
+      trigger: trigger ?? "edge",
+      source: described,
+      endpoint,
+      startedAt,
+      dryRun: request.options.dryRun,
+      settings: runSettingsOf(request.options, { mode: "queue", format: request.format }),
+      queue: { chunks: chunks.length, rows: request.rows.items.length }
+    }
     const meta: RunMeta = {
       runId,
-      // As the core names a sync in its reports.
-      sync: spec.name ?? `${spec.type}:${spec.event ?? ""}`,
-      source: `${request.format} request ${runId}`,
+      sync,
+      source: described,
       endpoint,
       format: request.format,
       rows: request.rows.items.length,
       chunks: chunks.length,
-      startedAt: new Date().toISOString()
+      startedAt,
+      history
     }
     const state = runState(env, runId)
     await state.start(meta, limits.RUN_RETENTION_HOURS * 3_600_000)
+    await workerRunHistory(env, config)
+      .add(history)
+      // The run goes on without its history entry: the history is a record, not part of delivery.
+      .catch((error: unknown) =>
+        makeLogger(config.logLevel).warn("history.failed", { runId, error: error instanceof Error ? error.name : "unknown" })
+      )
 
     let sent = 0
     try {
