@@ -17,7 +17,12 @@ const OTEL_KEY = "otel-k3y-9f8e7d"
 // OTLP/JSON, as much of it as the test reads (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
 interface KeyValue {
   readonly key: string
-  readonly value: { readonly stringValue?: string; readonly intValue?: string | number; readonly boolValue?: boolean; readonly doubleValue?: number }
+  readonly value: {
+    readonly stringValue?: string
+    readonly intValue?: string | number
+    readonly boolValue?: boolean
+    readonly doubleValue?: number
+  }
 }
 interface OtlpSpan {
   readonly name: string
@@ -47,7 +52,7 @@ interface MetricsData {
   readonly resourceMetrics: ReadonlyArray<{ readonly scopeMetrics: ReadonlyArray<{ readonly metrics: ReadonlyArray<OtlpMetric> }> }>
 }
 
-const valueOf = (attributes: ReadonlyArray<KeyValue> | undefined, key: string): unknown => {
+const attributeOf = (attributes: ReadonlyArray<KeyValue> | undefined, key: string): unknown => {
   const value = attributes?.find((attribute) => attribute.key === key)?.value
   if (value === undefined) return undefined
   if (value.intValue !== undefined) return Number(value.intValue)
@@ -64,7 +69,21 @@ afterEach(async () => {
   receiver = undefined
 })
 
-const syncArgs = (endpoint: string) => ["sync", "-f", example, "-e", "Sales Prediction", "-u", "customer_id", "-p", "email,iphone", "--endpoint", endpoint, "--json", "--no-checkpoint"]
+const syncArgs = (endpoint: string) => [
+  "sync",
+  "-f",
+  example,
+  "-e",
+  "Sales Prediction",
+  "-u",
+  "customer_id",
+  "-p",
+  "email,iphone",
+  "--endpoint",
+  endpoint,
+  "--json",
+  "--no-checkpoint"
+]
 
 /** A hook (node --import) that writes the URL of every module the process loads to a file. */
 const moduleLog = () => {
@@ -76,12 +95,20 @@ const moduleLog = () => {
     hook,
     `import { registerHooks } from "node:module"\nimport { appendFileSync } from "node:fs"\nregisterHooks({ load(url, context, nextLoad) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return nextLoad(url, context) } })\n`
   )
-  return { nodeOptions: `--import=${pathToFileURL(hook).href}`, loaded: () => readFileSync(log, "utf8").split("\n").filter((line) => line !== "") }
+  return {
+    nodeOptions: `--import=${pathToFileURL(hook).href}`,
+    loaded: () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+  }
 }
 
 /** The bundle's files that hold Effect's OTLP exporter (its trace serializer). */
 const exporterChunks = () =>
-  readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js") && readFileSync(path.join(dist, file), "utf8").includes("resourceSpans"))
+  readdirSync(dist).filter(
+    (file) => file.startsWith("chunk-") && file.endsWith(".js") && readFileSync(path.join(dist, file), "utf8").includes("resourceSpans")
+  )
 
 describe("tablecast sync with OpenTelemetry", () => {
   it("without OTEL_* variables, never loads the exporter; with them, loads it", async () => {
@@ -129,30 +156,30 @@ describe("tablecast sync with OpenTelemetry", () => {
 
     const traces = receiver.json<TraceData>("/v1/traces")
     const resources = traces.flatMap((data) => data.resourceSpans)
-    for (const resource of resources) expect(valueOf(resource.resource.attributes, "service.name")).toBe("nightly-scores")
+    for (const resource of resources) expect(attributeOf(resource.resource.attributes, "service.name")).toBe("nightly-scores")
     const spans = resources.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans))
     const runSpans = spans.filter((span) => span.name === "tablecast.run")
     expect(runSpans).toHaveLength(1)
     const run = runSpans[0]!
-    expect(valueOf(run.attributes, "tablecast.outcome")).toBe(report.outcome)
-    expect(valueOf(run.attributes, "tablecast.rows.read")).toBe(report.rows.read)
-    expect(valueOf(run.attributes, "tablecast.messages.accepted")).toBe(3_000)
+    expect(attributeOf(run.attributes, "tablecast.outcome")).toBe(report.outcome)
+    expect(attributeOf(run.attributes, "tablecast.rows.read")).toBe(report.rows.read)
+    expect(attributeOf(run.attributes, "tablecast.messages.accepted")).toBe(3_000)
 
     const requests = spans.filter((span) => span.name === "tablecast.request")
     expect(requests).toHaveLength(report.batches.requests)
     for (const request of requests) {
       expect(request.parentSpanId).toBe(run.spanId)
-      expect(valueOf(request.attributes, "tablecast.batch.messages")).toBeGreaterThan(0)
-      expect(valueOf(request.attributes, "tablecast.batch.bytes")).toBeGreaterThan(0)
-      expect(valueOf(request.attributes, "tablecast.request.attempt")).toBeGreaterThanOrEqual(1)
-      expect(["200", "429"]).toContain(valueOf(request.attributes, "http.response.status_code"))
+      expect(attributeOf(request.attributes, "tablecast.batch.messages")).toBeGreaterThan(0)
+      expect(attributeOf(request.attributes, "tablecast.batch.bytes")).toBeGreaterThan(0)
+      expect(attributeOf(request.attributes, "tablecast.request.attempt")).toBeGreaterThanOrEqual(1)
+      expect(["200", "429"]).toContain(attributeOf(request.attributes, "http.response.status_code"))
     }
-    const ok = requests.filter((span) => valueOf(span.attributes, "http.response.status_code") === "200")
-    const throttled = requests.filter((span) => valueOf(span.attributes, "http.response.status_code") === "429")
-    expect(ok.reduce((sum, span) => sum + Number(valueOf(span.attributes, "tablecast.batch.messages")), 0)).toBe(3_000)
+    const ok = requests.filter((span) => attributeOf(span.attributes, "http.response.status_code") === "200")
+    const throttled = requests.filter((span) => attributeOf(span.attributes, "http.response.status_code") === "429")
+    expect(ok.reduce((sum, span) => sum + Number(attributeOf(span.attributes, "tablecast.batch.messages")), 0)).toBe(3_000)
     expect(throttled.length).toBe(report.batches.retries)
     expect(throttled.length).toBeGreaterThan(0)
-    expect(requests.some((span) => Number(valueOf(span.attributes, "tablecast.request.attempt")) >= 2)).toBe(true)
+    expect(requests.some((span) => Number(attributeOf(span.attributes, "tablecast.request.attempt")) >= 2)).toBe(true)
 
     const metrics = receiver
       .json<MetricsData>("/v1/metrics")
@@ -165,8 +192,15 @@ describe("tablecast sync with OpenTelemetry", () => {
     expect(total("tablecast.retries")).toBe(report.batches.retries)
     expect(total("tablecast.requests.throttled")).toBe(throttled.length)
     expect(total("tablecast.request.bytes")).toBeGreaterThan(0)
-    const byStatus = new Map((last("tablecast.requests")?.sum?.dataPoints ?? []).map((point) => [valueOf(point.attributes, "status"), pointValue(point)]))
-    expect(byStatus).toEqual(new Map([["200", ok.length], ["429", throttled.length]]))
+    const byStatus = new Map(
+      (last("tablecast.requests")?.sum?.dataPoints ?? []).map((point) => [attributeOf(point.attributes, "status"), pointValue(point)])
+    )
+    expect(byStatus).toEqual(
+      new Map([
+        ["200", ok.length],
+        ["429", throttled.length]
+      ])
+    )
     expect(Number(last("tablecast.request.duration")?.histogram?.dataPoints[0]?.count)).toBe(requests.length)
     expect(last("tablecast.requests.in_flight")?.gauge?.dataPoints.length).toBeGreaterThan(0)
     expect(last("tablecast.queue.depth")?.gauge?.dataPoints.length).toBeGreaterThan(0)
@@ -192,5 +226,15 @@ describe("tablecast sync with OpenTelemetry", () => {
     expect(bad.stdout + bad.stderr).toContain("OTEL_EXPORTER_OTLP_HEADERS")
     expect(bad.stdout + bad.stderr).not.toContain(OTEL_KEY)
     expect(receiver.exports).toEqual([])
+  })
+
+  it("a collector that cannot be reached never fails the sync", async () => {
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    const gone = await startOtlpReceiver()
+    await gone.close()
+    const result = await runCli(syncArgs(sink.url), { env: { SEGMENT_WRITE_KEY: WRITE_KEY, OTEL_EXPORTER_OTLP_ENDPOINT: gone.url } })
+    expect(result.code).toBe(0)
+    expect((JSON.parse(result.stdout) as DeliveryReport).messages.accepted).toBe(3_000)
+    expect(result.stderr).toBe("")
   })
 })
