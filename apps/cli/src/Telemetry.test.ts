@@ -134,7 +134,7 @@ describe("tablecast sync with OpenTelemetry", () => {
 
   it("exports a run span with a child span per request, and the run's metrics, with no row value or secret", async () => {
     // Some requests answered 429 (Retry-After 0): retried, so spans of attempt 2 and status 429 show up.
-    sink = await startSink({ writeKeys: [WRITE_KEY], throttleShare: 0.3, retryAfterSeconds: 0, seed: 7 })
+    sink = await startSink({ writeKeys: [WRITE_KEY], throttleShare: 0.1, retryAfterSeconds: 0, seed: 7 })
     receiver = await startOtlpReceiver()
     const result = await runCli([...syncArgs(sink.url), "--batch-count", "100"], {
       env: {
