@@ -192,6 +192,10 @@ describe("tablecast sync with OpenTelemetry", () => {
     expect(total("tablecast.retries")).toBe(report.batches.retries)
     expect(total("tablecast.requests.throttled")).toBe(throttled.length)
     expect(total("tablecast.request.bytes")).toBeGreaterThan(0)
+    // Counters with nothing to count are exported at 0, not left out.
+    expect(last("tablecast.rows.rejected")).toBeDefined()
+    expect(total("tablecast.rows.rejected")).toBe(report.rows.rejected)
+    expect(total("tablecast.messages.failed")).toBe(0)
     const byStatus = new Map(
       (last("tablecast.requests")?.sum?.dataPoints ?? []).map((point) => [attributeOf(point.attributes, "status"), pointValue(point)])
     )

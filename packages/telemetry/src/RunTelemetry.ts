@@ -4,6 +4,7 @@ import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import { instrumentProgress, instrumentTransport } from "./Instrumentation.ts"
 import { otlpLayer } from "./OtlpExport.ts"
+import { startCounters } from "./SyncMetrics.ts"
 import type { OtelSettings } from "./OtelSettings.ts"
 
 /** What the run span says of a run: its name and how it ended, in counts (never a row value or a secret). */
@@ -37,6 +38,7 @@ export const withRunTelemetry =
     Effect.gen(function* () {
       const span = yield* Effect.orDie(Effect.currentSpan)
       const context = yield* Effect.context<never>()
+      startCounters(context)
       return yield* effect.pipe(
         Effect.updateService(Transport, (transport) => instrumentTransport(transport, span, context)),
         Effect.updateService(ProgressListener, (listener) => ({ ...listener, onProgress: instrumentProgress(listener.onProgress, context) })),

@@ -1,3 +1,4 @@
+import type * as Context from "effect/Context"
 import * as Metric from "effect/Metric"
 
 /**
@@ -32,3 +33,17 @@ export const SyncMetrics = {
     boundaries: [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000]
   })
 } as const
+
+/** Counters start at 0, so a run with no rejects or retries still exports them (a dashboard sees 0, not a gap). */
+export const startCounters = (context: Context.Context<never>): void => {
+  for (const counter of [
+    SyncMetrics.rowsRead,
+    SyncMetrics.rowsRejected,
+    SyncMetrics.messagesAccepted,
+    SyncMetrics.messagesFailed,
+    SyncMetrics.requestBytes,
+    SyncMetrics.retries,
+    SyncMetrics.throttled
+  ])
+    counter.updateUnsafe(0, context)
+}
