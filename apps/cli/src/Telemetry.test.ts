@@ -214,6 +214,27 @@ describe("tablecast sync with OpenTelemetry", () => {
     for (const secretOrValue of [WRITE_KEY, OTEL_KEY, "yuki.kim@example.net", "162514333", "0.734"]) expect(exported).not.toContain(secretOrValue)
   })
 
+  it("traces an incremental sync too: its run span, with the requests under it", async () => {
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    receiver = await startOtlpReceiver()
+    const cwd = mkdtempSync(path.join(tmpdir(), "tablecast-otel-incremental-"))
+    const result = await runCli([...syncArgs(sink.url), "--key", "customer_id"], {
+      cwd,
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }
+    })
+    expect(result.code).toBe(0)
+    const report = JSON.parse(result.stdout) as DeliveryReport
+    expect(report.messages.accepted).toBe(3_000)
+    const spans = receiver
+      .json<TraceData>("/v1/traces")
+      .flatMap((data) => data.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)))
+    const run = spans.find((span) => span.name === "tablecast.run")
+    expect(attributeOf(run?.attributes, "tablecast.run.kind")).toBe("incremental")
+    const requests = spans.filter((span) => span.name === "tablecast.request")
+    expect(requests).toHaveLength(report.batches.requests)
+    for (const request of requests) expect(request.parentSpanId).toBe(run?.spanId)
+  })
+
   it("OTEL_SDK_DISABLED=true exports nothing; a bad OTEL variable is a usage error naming it, never its value", async () => {
     sink = await startSink({ writeKeys: [WRITE_KEY] })
     receiver = await startOtlpReceiver()
