@@ -25,6 +25,7 @@ import { snapshotStoreOf } from "./StateStore.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 import { runEffect } from "./RunEffect.ts"
 import { StartError } from "./StartError.ts"
+import { telemetryOf } from "./Telemetry.ts"
 
 /**
  * What can stop a run before it starts, as the CLI says it: a source that cannot be opened
@@ -83,6 +84,7 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
   const store = checkpointAt === undefined ? undefined : checkpointFile(checkpointAt)
   const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedRun(checkpointAt)
   const layer = Layer.mergeAll(await sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
+  const telemetry = await telemetryOf(sync, "sync", (report: DeliveryReport) => report)
   return runEffect(
     Sync.run({
       spec: sync.spec,
@@ -91,6 +93,7 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
       resume: options.restart ? "restart" : "auto",
       ...(options.stop === undefined ? {} : { stop: options.stop })
     }).pipe(
+      telemetry,
       Effect.provide(layer),
       startErrors,
       Effect.provideService(CheckpointStore, store),
@@ -132,6 +135,7 @@ export const runIncrementalSync = async (
     // A plan sends nothing, so its rejects are only counted and sampled.
     delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
+  const telemetry = await telemetryOf(sync, "incremental", (result: IncrementalResult) => result.report)
   return runEffect(
     runIncremental({
       spec: sync.spec,
@@ -144,6 +148,7 @@ export const runIncrementalSync = async (
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stop === undefined ? {} : { stop: options.stop })
     }).pipe(
+      telemetry,
       Effect.provide(layer),
       startErrors,
       Effect.provideService(SnapshotStore, store),

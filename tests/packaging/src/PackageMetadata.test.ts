@@ -40,7 +40,8 @@ const effectApiPackages = [
   "@tablecast/source-snowflake",
   "@tablecast/source-sql",
   "@tablecast/state-postgres",
-  "@tablecast/state-sqlite"
+  "@tablecast/state-sqlite",
+  "@tablecast/telemetry"
 ]
 
 type Conditions = Readonly<Record<string, string>>

@@ -1,0 +1,24 @@
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as Layer from "effect/Layer"
+import type * as OtlpExporter from "effect/observability/OtlpExporter"
+import * as OtlpMetrics from "effect/observability/OtlpMetrics"
+import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import * as OtlpTracer from "effect/observability/OtlpTracer"
+import type { OtelSettings } from "./OtelSettings.ts"
+
+/**
+ * Effect's own OTLP exporters (effect/observability), posting over HTTP with fetch: the tracer and
+ * the metrics exporter for the signals that are on. Both flush when the layer's scope closes.
+ */
+export const otlpLayer = (settings: OtelSettings, serviceVersion: string): Layer.Layer<OtlpExporter.Flusher> => {
+  const resource = { serviceName: settings.serviceName, serviceVersion }
+  const common = { resource, headers: settings.headers }
+  const signals: Array<Layer.Layer<OtlpExporter.Flusher, never, never>> = []
+  const serialization = settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf
+  const needs = Layer.mergeAll(serialization, FetchHttpClient.layer)
+  if (settings.tracesUrl !== undefined) signals.push(OtlpTracer.layer({ ...common, url: settings.tracesUrl }).pipe(Layer.provide(needs)))
+  if (settings.metricsUrl !== undefined) signals.push(OtlpMetrics.layer({ ...common, url: settings.metricsUrl }).pipe(Layer.provide(needs)))
+  const [first, ...rest] = signals
+  if (first === undefined) throw new Error("otlpLayer: no signal is on (otelSettingsOf returns undefined then)")
+  return Layer.mergeAll(first, ...rest)
+}

@@ -1,0 +1,52 @@
+import { type DeliveryReport, ProgressListener, Transport } from "@tablecast/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import { instrumentProgress, instrumentTransport } from "./Instrumentation.ts"
+import { otlpLayer } from "./OtlpExport.ts"
+import { startCounters } from "./SyncMetrics.ts"
+import type { OtelSettings } from "./OtelSettings.ts"
+
+/** What the run span says of a run: its name and how it ended, in counts (never a row value or a secret). */
+export interface RunDescription {
+  /** The sync's name from the configuration, when it has one. */
+  readonly syncName: string | undefined
+  readonly kind: "sync" | "incremental"
+}
+
+const reportAttributes = (report: DeliveryReport): Record<string, unknown> => ({
+  "tablecast.outcome": report.outcome,
+  "tablecast.dry_run": report.dryRun,
+  "tablecast.rows.read": report.rows.read,
+  "tablecast.rows.rejected": report.rows.rejected,
+  "tablecast.messages.accepted": report.messages.accepted,
+  "tablecast.messages.refused": report.messages.refused,
+  "tablecast.messages.undelivered": report.messages.undelivered,
+  "tablecast.requests": report.batches.requests,
+  "tablecast.retries": report.batches.retries,
+  "tablecast.bytes_sent": report.bytesSent
+})
+
+/**
+ * Wraps a run (an effect needing the Transport and the ProgressListener) in the run span, with a
+ * span per request under it and the run's metrics, and exports them by OTLP: the exporter is
+ * flushed when the run ends, before the promise settles.
+ */
+export const withRunTelemetry =
+  <A>(settings: OtelSettings, run: RunDescription, reportOf: (result: A) => DeliveryReport, serviceVersion: string) =>
+  <E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Transport> =>
+    Effect.gen(function* () {
+      const span = yield* Effect.orDie(Effect.currentSpan)
+      const context = yield* Effect.context<never>()
+      startCounters(context)
+      return yield* effect.pipe(
+        Effect.updateService(Transport, (transport) => instrumentTransport(transport, span, context)),
+        Effect.updateService(ProgressListener, (listener) => ({ ...listener, onProgress: instrumentProgress(listener.onProgress, context) })),
+        Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.annotateCurrentSpan(reportAttributes(reportOf(exit.value))) : Effect.void))
+      )
+    }).pipe(
+      Effect.withSpan("tablecast.run", {
+        attributes: { "tablecast.run.kind": run.kind, ...(run.syncName === undefined ? {} : { "tablecast.sync.name": run.syncName }) }
+      }),
+      Effect.provide(otlpLayer(settings, serviceVersion) as Layer.Layer<never>)
+    )

@@ -1,0 +1,5 @@
+export { type OtelSettings, OtelSettingsError, otelSettingsOf } from "./OtelSettings.ts"
+export { otlpLayer } from "./OtlpExport.ts"
+export { instrumentProgress, instrumentTransport } from "./Instrumentation.ts"
+export { type RunDescription, withRunTelemetry } from "./RunTelemetry.ts"
+export { SyncMetrics } from "./SyncMetrics.ts"
