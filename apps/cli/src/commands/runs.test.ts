@@ -75,7 +75,13 @@ describe("tablecast runs", () => {
     expect(shownText.stdout).toContain(`run ${refusedRun?.id}`)
     expect(shownText.stdout).toMatch(/stopped +auth: /)
     const table = await runCli(["runs"], { cwd: dir })
-    expect(table.stdout.trim().split("\n").slice(1).map((line) => line.split(/\s+/)[0])).toEqual(listed.map((run) => run.id))
+    expect(
+      table.stdout
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0])
+    ).toEqual(listed.map((run) => run.id))
   })
 
   it("filters by sync, outcome and start date, and limits", async () => {
@@ -113,7 +119,10 @@ describe("tablecast runs", () => {
     expect(empty.stdout).toMatch(/no runs recorded/)
     await writeFile(
       path.join(dir, "tablecast.config.json"),
-      JSON.stringify({ history: false, syncs: { scores: { source: { type: "csv", path: "scores.csv" }, event: "Scored", customerId: "customer_id" } } })
+      JSON.stringify({
+        history: false,
+        syncs: { scores: { source: { type: "csv", path: "scores.csv" }, event: "Scored", customerId: "customer_id" } }
+      })
     )
     await runCli(["sync", "scores", "--dry-run"], { cwd: dir })
     expect(await runs()).toEqual([])
