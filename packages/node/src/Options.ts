@@ -1,3 +1,4 @@
+import type { HistoryOption } from "./History.ts"
 import { ConfigError, type Destination, type StateConfig } from "@tablecast/config"
 import { resolveSync, type ResolvedSync } from "@tablecast/config/node"
 import {
@@ -71,6 +72,11 @@ export type SyncOptions = SourceAndMapping & {
   readonly onProgress?: (progress: Progress) => void
   /** How often progress is told when no batch settles, in milliseconds (default 1000). */
   readonly progressIntervalMillis?: number
+  /**
+   * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
+   * retention if given, or any `RunHistory` store. Off by default.
+   */
+  readonly history?: HistoryOption
 }
 
 /** Options of {@link preview}. */
@@ -101,6 +107,7 @@ const frameKeys: ReadonlySet<string> = new Set([
   "signal",
   "onProgress",
   "progressIntervalMillis",
+  "history",
   "limit",
   "sampleSize",
   "full"

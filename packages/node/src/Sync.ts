@@ -1,8 +1,9 @@
 import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync } from "@tablecast/core"
-import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { stoppedErrorOf } from "./Errors.ts"
+import { historyOf, recordRun } from "./History.ts"
 import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
@@ -37,10 +38,29 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
   const incremental = incrementalOf(sync.spec) !== undefined
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
+  const recorded = async (report: DeliveryReport, plan?: IncrementalPlan) => {
+    if (options.history === undefined) return report
+    await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
+      report,
+      kind: incremental ? "incremental" : "sync",
+      plan,
+      settings: {
+        batchProfile: sync.pipeline.batchProfile,
+        batchCount: sync.pipeline.batchCount,
+        batchBytes: sync.pipeline.batchBytes,
+        maxInFlight: sync.pipeline.maxInFlight,
+        maxRps: sync.pipeline.maxRps,
+        maxRetryMillis: sync.pipeline.maxRetryMillis,
+        region: sync.destination.region,
+        gzip: sync.destination.gzip
+      }
+    })
+    return report
+  }
   if (!incremental) {
     const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
     // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
-    return runEffect(
+    const report = await runEffect(
       run.pipe(
         Effect.provide(layer),
         startErrors,
@@ -48,13 +68,14 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
         Effect.provideService(ProgressListener, listener)
       )
     )
+    return recorded(report)
   }
   const store = await snapshotStoreOfSync(sync)
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
     run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), Effect.provideService(ProgressListener, listener))
   )
-  return result.report
+  return recorded(result.report, result.plan)
 }
 
 /**
