@@ -112,6 +112,25 @@ describe("tablecast runs", () => {
     expect((await runs()).map((run) => run.startedAt)).toEqual([started[3], started[2]])
   })
 
+  it("drops runs older than the config's history.maxAgeDays when the next run is recorded", async () => {
+    const config = {
+      history: { maxAgeDays: 30 },
+      syncs: { scores: { source: { type: "csv", path: "scores.csv" }, event: "Scored", customerId: "customer_id" } }
+    }
+    await writeFile(path.join(dir, "tablecast.config.json"), JSON.stringify(config))
+    await runCli(["sync", "scores", "--dry-run"], { cwd: dir })
+    // The same run as if it had ended 40 days ago, put first in the file (lines are appended as runs end).
+    const [recorded] = await historyLines()
+    const old = JSON.parse(recorded ?? "{}") as RunRecord
+    const fortyDaysAgo = new Date(Date.parse(old.startedAt) - 40 * 86_400_000).toISOString()
+    await writeFile(historyFile(), `${JSON.stringify({ ...old, id: "20200101T000000000Z-000000", startedAt: fortyDaysAgo })}\n${recorded}\n`)
+    expect(await runs()).toHaveLength(2)
+    await runCli(["sync", "scores", "--dry-run"], { cwd: dir })
+    const kept = await runs()
+    expect(kept).toHaveLength(2)
+    expect(kept.map((run) => run.id)).not.toContain("20200101T000000000Z-000000")
+  })
+
   it("records nothing with --no-history, or with history false in the config", async () => {
     await sync(["--dry-run", "--no-history"])
     const empty = await runCli(["runs"], { cwd: dir })
