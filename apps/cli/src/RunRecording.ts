@@ -12,7 +12,8 @@ import {
   type RunRetention
 } from "@tablecast/core"
 import type { IncrementalPlan } from "@tablecast/incremental"
-import { describeFsError, RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file"
+import { describeFsError } from "@tablecast/state-file"
+import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
 import { DEFAULT_CONFIG_FILE } from "./ConfigEntry.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
@@ -22,9 +23,6 @@ export interface HistorySettings {
   readonly file: string
   readonly retention: RunRetention
 }
-
-/** The state folder every command defaults to: `.tablecast/state` beside the config file, or in the current folder. */
-export const defaultStateDir = (baseDir: string): string => path.join(baseDir, ".tablecast", "state")
 
 /** The config file a command reads, as `configEntryOf` finds it; undefined when it runs from flags alone. */
 const configFileOf = (input: { readonly configFile: string | undefined; readonly syncName: string | undefined; readonly cwd: string }) => {
@@ -116,4 +114,20 @@ export const recordRun = async (
   } catch (error) {
     return { warning: `the run history ${settings.file} could not be written (${describeFsError(error)}); the run is not recorded` }
   }
+}
+
+/**
+ * Records a command's run as its flags and config say (loaded lazily by `sync` and `plan`, at the
+ * run's end: a run loads nothing for its history before). Gives the warning to print, if any.
+ */
+export const recordCliRun = async (input: {
+  readonly flag: boolean | undefined
+  readonly configFile: string | undefined
+  readonly syncName: string | undefined
+  readonly stateDir: string
+  readonly run: Parameters<typeof recordRun>[1]
+}): Promise<string | undefined> => {
+  const config = await historyConfigOf({ configFile: input.configFile, syncName: input.syncName, cwd: process.cwd() })
+  const settings = historySettingsOf({ flag: input.flag, config, stateDir: input.stateDir })
+  return (await recordRun(settings, input.run)).warning
 }

@@ -1,7 +1,7 @@
 import path from "node:path"
 import { type DeliveryReport, type RunHistory, type RunKind, type RunRetention, runRecordOf } from "@tablecast/core"
 import type { IncrementalPlan } from "@tablecast/incremental"
-import { runHistoryFile } from "@tablecast/state-file"
+import { runHistoryFile } from "@tablecast/state-file/history"
 import { exitCodeOfKind } from "./Errors.ts"
 
 /**

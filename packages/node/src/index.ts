@@ -29,7 +29,7 @@ export type {
 } from "./Options.ts"
 export type { HistoryOption } from "./History.ts"
 export { type ExpectedDuration, plan, type SyncPlan } from "./Plan.ts"
-export { runHistoryFile } from "@tablecast/state-file"
+export { runHistoryFile } from "@tablecast/state-file/history"
 export { type Preview, preview } from "./Preview.ts"
 export type { SourceOptions } from "./SourceRegistry.ts"
 export { startSync, sync, type SyncRun } from "./Sync.ts"

@@ -6,7 +6,7 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
-import { defaultStateDir, historyConfigOf, historySettingsOf, recordRun } from "../RunRecording.ts"
+import { defaultStateDir } from "../HistoryLocation.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
@@ -88,13 +88,15 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       : tripped
         ? ExitCode.guardTripped
         : ExitCode.ok
-    const history = historySettingsOf({
+    const { recordCliRun } = await import("../RunRecording.ts")
+    const warning = await recordCliRun({
       flag: flags.history,
-      config: await historyConfigOf({ configFile: flags.config, syncName: args.sync, cwd: process.cwd() }),
-      stateDir: defaultStateDir(sync.baseDir)
+      configFile: flags.config,
+      syncName: args.sync,
+      stateDir: defaultStateDir(sync.baseDir),
+      run: { sync, report, kind: "plan", exitCode: code, plan }
     })
-    const recorded = await recordRun(history, { sync, report, kind: "plan", exitCode: code, plan })
-    if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
+    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
     if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))

@@ -1,31 +1,6 @@
-import path from "node:path"
 import { Flags } from "@oclif/core"
-import type { RunRecord } from "@tablecast/core"
-import { describeFsError, RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file"
 import { BaseCommand } from "../BaseCommand.ts"
-import { ExitCode } from "../ExitCode.ts"
-import { runFilterOf } from "../RunFilterFlags.ts"
-import { defaultStateDir } from "../RunRecording.ts"
-import { runsTableText } from "../RunsText.ts"
-import { terminalJson } from "../TerminalText.ts"
-
-/** The flags that say where the history is: `runs` and `runs show` read the same file. */
-export const historyLocationFlags = {
-  config: Flags.string({
-    summary: "Config file whose runs to read: the history is in .tablecast/state beside it.",
-    helpGroup: "HISTORY"
-  }),
-  "state-dir": Flags.string({
-    summary: "State folder holding the history, runs.jsonl (default: .tablecast/state beside the config file, or in the current folder).",
-    helpGroup: "HISTORY"
-  })
-}
-
-/** The history file a command reads. */
-export const historyFileOf = (flags: { readonly config?: string | undefined; readonly "state-dir"?: string | undefined }): string => {
-  const baseDir = flags.config === undefined ? process.cwd() : path.dirname(path.resolve(flags.config))
-  return path.join(path.resolve(flags["state-dir"] ?? defaultStateDir(baseDir)), RUN_HISTORY_FILE_NAME)
-}
+import { historyFileOf, historyLocationFlags } from "../HistoryLocation.ts"
 
 export default class RunsCommand extends BaseCommand {
   static override summary = "List the runs recorded by sync and plan, the newest first."
@@ -59,14 +34,10 @@ Exit codes (docs/exit-codes.md): 0 listed (none recorded is not an error); 1 int
 
   async run(): Promise<void> {
     const { flags } = await this.parse(RunsCommand)
-    const filter = runFilterOf({ ...flags, limit: flags.limit === 0 ? undefined : flags.limit }, new Date())
-    const file = historyFileOf(flags)
-    let runs: ReadonlyArray<RunRecord>
-    try {
-      runs = await runHistoryFile(file).list(filter)
-    } catch (error) {
-      return this.fail({ code: ExitCode.stateFailed, message: `the run history ${file} cannot be read: ${describeFsError(error)}` })
-    }
-    this.log(flags.json ? terminalJson(JSON.stringify({ runs }, null, 2)) : runsTableText(runs))
+    // Loaded by this command only: a sync never loads the listing.
+    const { runsListing } = await import("../RunsListing.ts")
+    const output = await runsListing(historyFileOf(flags), { ...flags, limit: flags.limit === 0 ? undefined : flags.limit }, new Date())
+    if ("failure" in output) return this.fail(output.failure)
+    this.log(output.text)
   }
 }

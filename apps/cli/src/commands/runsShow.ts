@@ -1,10 +1,6 @@
 import { Args, Flags } from "@oclif/core"
-import { describeFsError, runHistoryFile } from "@tablecast/state-file"
 import { BaseCommand } from "../BaseCommand.ts"
-import { ExitCode } from "../ExitCode.ts"
-import { runText } from "../RunsText.ts"
-import { terminalJson } from "../TerminalText.ts"
-import { historyFileOf, historyLocationFlags } from "./runs.ts"
+import { historyFileOf, historyLocationFlags } from "../HistoryLocation.ts"
 
 export default class RunsShowCommand extends BaseCommand {
   static override summary = "Show one recorded run in full."
@@ -30,19 +26,9 @@ Exit codes (docs/exit-codes.md): 0 shown; 1 internal error; 2 bad flags, or no r
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunsShowCommand)
-    const file = historyFileOf(flags)
-    let run: Awaited<ReturnType<ReturnType<typeof runHistoryFile>["get"]>>
-    try {
-      run = await runHistoryFile(file).get(args.id)
-    } catch (error) {
-      return this.fail({ code: ExitCode.stateFailed, message: `the run history ${file} cannot be read: ${describeFsError(error)}` })
-    }
-    if (run === undefined) {
-      return this.fail({
-        code: ExitCode.usage,
-        message: `no run ${JSON.stringify(args.id)} in the run history ${file}: \`tablecast runs\` lists the ids`
-      })
-    }
-    this.log(flags.json ? terminalJson(JSON.stringify(run, null, 2)) : runText(run))
+    const { runShowing } = await import("../RunsListing.ts")
+    const output = await runShowing(historyFileOf(flags), args.id, flags.json)
+    if ("failure" in output) return this.fail(output.failure)
+    this.log(output.text)
   }
 }

@@ -9,7 +9,7 @@ import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
 import { syncResultText, writeReportFile } from "../SyncResult.ts"
-import { defaultStateDir, historyConfigOf, historySettingsOf, recordRun } from "../RunRecording.ts"
+import { defaultStateDir } from "../HistoryLocation.ts"
 import { stopNotice, stopSignals } from "../StopSignals.ts"
 import { terminalText } from "../TerminalText.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
@@ -146,21 +146,23 @@ Outputs are checked before anything is read or sent: missing folders are created
       stop: signals.requests
     }).finally(() => signals.dispose())
     const exit = await writeReportFile(flags.report, result.report)
-    // Read at the end, not at the start: a run loads nothing for its history until it records.
-    const history = historySettingsOf({
+    // Loaded at the end, not at the start: a run loads nothing for its history until it records.
+    const { recordCliRun } = await import("../RunRecording.ts")
+    const warning = await recordCliRun({
       flag: flags.history,
-      config: await historyConfigOf({ configFile: flags.config, syncName: args.sync, cwd: process.cwd() }),
-      stateDir: path.resolve(flags["state-dir"] ?? defaultStateDir(sync.baseDir))
+      configFile: flags.config,
+      syncName: args.sync,
+      stateDir: path.resolve(flags["state-dir"] ?? defaultStateDir(sync.baseDir)),
+      run: {
+        sync,
+        report: result.report,
+        kind: isIncremental ? "incremental" : "sync",
+        exitCode: exit.code,
+        plan: result.plan,
+        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
+      }
     })
-    const recorded = await recordRun(history, {
-      sync,
-      report: result.report,
-      kind: isIncremental ? "incremental" : "sync",
-      exitCode: exit.code,
-      plan: result.plan,
-      settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
-    })
-    if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
+    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
     const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
