@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { describe, expect, it } from "vitest"
-import { type RunHistory, type RunRecord, runHistoryFile, SyncStoppedError, sync } from "./index.ts"
+import { plan, type RunHistory, type RunRecord, runHistoryFile, SyncStoppedError, sync } from "./index.ts"
 import { receiver, scoresFolder } from "./Sync.testkit.ts"
 
 const mapping = { event: "Churn Scored", customerId: "customer_id" } as const
@@ -52,5 +52,15 @@ describe("sync's history option", () => {
     process.off("warning", onWarning)
     expect(report.outcome).toBe("completed")
     expect(warnings).toEqual(["TablecastHistoryWarning: the run history could not be written (disk full); the run is not recorded"])
+  })
+})
+
+describe("plan's history option", () => {
+  it("records the plan with its counts", async () => {
+    const { dir } = await scoresFolder(12)
+    const made = await plan({ source: { type: "csv", path: "scores.csv" }, ...mapping, key: ["customer_id"], cwd: dir, history: "runs.jsonl" })
+    const [run] = await runHistoryFile(path.join(dir, "runs.jsonl")).list()
+    expect(run).toMatchObject({ kind: "plan", trigger: "node", exitCode: 0, plan: { added: made.rows.added, changed: 0, guardTripped: false } })
+    expect(made.rows.added).toBe(12)
   })
 })

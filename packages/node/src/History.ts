@@ -20,6 +20,28 @@ export const historyOf = (option: HistoryOption, cwd: string): RunHistory => {
   return runHistoryFile(path.resolve(cwd, file), retention === undefined ? {} : { retention })
 }
 
+/** The settings that shaped a run, as its record keeps them (never a key, a URL or a password). */
+export const settingsOfSync = (sync: {
+  readonly pipeline: {
+    readonly batchProfile?: string | undefined
+    readonly batchCount?: number | undefined
+    readonly batchBytes?: number | undefined
+    readonly maxInFlight: number
+    readonly maxRps: number
+    readonly maxRetryMillis: number
+  }
+  readonly destination: { readonly region?: string | undefined; readonly gzip?: boolean | undefined }
+}): Readonly<Record<string, string | number | boolean | undefined>> => ({
+  batchProfile: sync.pipeline.batchProfile,
+  batchCount: sync.pipeline.batchCount,
+  batchBytes: sync.pipeline.batchBytes,
+  maxInFlight: sync.pipeline.maxInFlight,
+  maxRps: sync.pipeline.maxRps,
+  maxRetryMillis: sync.pipeline.maxRetryMillis,
+  region: sync.destination.region,
+  gzip: sync.destination.gzip
+})
+
 /** What `tablecast sync` would exit with for this report: a program can compare runs of both. */
 export const exitCodeOfReport = (report: DeliveryReport): number => {
   if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]

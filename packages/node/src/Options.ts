@@ -93,6 +93,8 @@ export type PlanOptions = SourceAndMapping & {
   readonly sampleSize?: number
   /** Plan as a full run would: every row is sent and the snapshot rebuilt. */
   readonly full?: boolean
+  /** Records the plan in a run history, as {@link SyncOptions.history} does. Off by default. */
+  readonly history?: HistoryOption
 }
 
 /** The keys that are not the mapping's: every other key is the sync spec's, checked as such. */

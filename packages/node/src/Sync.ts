@@ -3,7 +3,7 @@ import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } fr
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { stoppedErrorOf } from "./Errors.ts"
-import { historyOf, recordRun } from "./History.ts"
+import { historyOf, recordRun, settingsOfSync } from "./History.ts"
 import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
@@ -44,16 +44,7 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
       report,
       kind: incremental ? "incremental" : "sync",
       plan,
-      settings: {
-        batchProfile: sync.pipeline.batchProfile,
-        batchCount: sync.pipeline.batchCount,
-        batchBytes: sync.pipeline.batchBytes,
-        maxInFlight: sync.pipeline.maxInFlight,
-        maxRps: sync.pipeline.maxRps,
-        maxRetryMillis: sync.pipeline.maxRetryMillis,
-        region: sync.destination.region,
-        gzip: sync.destination.gzip
-      }
+      settings: settingsOfSync(sync)
     })
     return report
   }
