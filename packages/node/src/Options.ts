@@ -1,4 +1,3 @@
-import type { HistoryOption } from "./History.ts"
 import { ConfigError, type Destination, type StateConfig } from "@tablecast/config"
 import { resolveSync, type ResolvedSync } from "@tablecast/config/node"
 import {
@@ -14,6 +13,7 @@ import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/i
 import type * as z from "zod"
 import { DriverMissingError } from "./Drivers.ts"
 import { OptionsError, PackageMissingError } from "./Errors.ts"
+import type { HistoryOption } from "./History.ts"
 import { type SourceConfig, type SourceOptions, sourcesOfLibrary, sourceTypes } from "./SourceRegistry.ts"
 
 /**
@@ -64,6 +64,11 @@ export type SyncOptions = SourceAndMapping & {
    */
   readonly rejects?: string | ((rejects: ReadonlyArray<Reject>) => void | Promise<void>)
   /**
+   * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
+   * retention if given, or any `RunHistory` store. Off by default.
+   */
+  readonly history?: HistoryOption
+  /**
    * Aborting stops reading, flushes what is queued and in flight (within `pipeline.drainTimeoutMillis`),
    * and rejects the promise with a {@link SyncAbortedError} that carries the report.
    */
@@ -72,11 +77,6 @@ export type SyncOptions = SourceAndMapping & {
   readonly onProgress?: (progress: Progress) => void
   /** How often progress is told when no batch settles, in milliseconds (default 1000). */
   readonly progressIntervalMillis?: number
-  /**
-   * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
-   * retention if given, or any `RunHistory` store. Off by default.
-   */
-  readonly history?: HistoryOption
 }
 
 /** Options of {@link preview}. */
@@ -101,6 +101,7 @@ export type PlanOptions = SourceAndMapping & {
 const frameKeys: ReadonlySet<string> = new Set([
   "source",
   "cwd",
+  "history",
   "state",
   "writeKey",
   "destination",
@@ -109,7 +110,6 @@ const frameKeys: ReadonlySet<string> = new Set([
   "signal",
   "onProgress",
   "progressIntervalMillis",
-  "history",
   "limit",
   "sampleSize",
   "full"

@@ -1,12 +1,12 @@
 import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync } from "@tablecast/core"
-import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { stoppedErrorOf } from "./Errors.ts"
-import { historyOf, recordRun, settingsOfSync } from "./History.ts"
 import { type Progress, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
+import { historyOf, recordRun, settingsOfSync } from "./History.ts"
 
 /** A sync under way: its progress as it goes, and its report at the end. */
 export interface SyncRun {
@@ -38,20 +38,10 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
   const incremental = incrementalOf(sync.spec) !== undefined
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
-  const recorded = async (report: DeliveryReport, plan?: IncrementalPlan) => {
-    if (options.history === undefined) return report
-    await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
-      report,
-      kind: incremental ? "incremental" : "sync",
-      plan,
-      settings: settingsOfSync(sync)
-    })
-    return report
-  }
   if (!incremental) {
     const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
     // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
-    const report = await runEffect(
+    return runEffect(
       run.pipe(
         Effect.provide(layer),
         startErrors,
@@ -59,14 +49,25 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
         Effect.provideService(ProgressListener, listener)
       )
     )
-    return recorded(report)
   }
   const store = await snapshotStoreOfSync(sync)
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
     run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), Effect.provideService(ProgressListener, listener))
   )
-  return recorded(result.report, result.plan)
+  return result.report
+}
+
+/** Records a run in the history its options name, if any (a stopped run too, before its promise rejects). */
+const recordSyncRun = async (options: SyncOptions, report: DeliveryReport): Promise<void> => {
+  if (options.history === undefined) return
+  // Resolved again, without the write key: the settings the run had, defaults included.
+  const sync = await resolveOptions(options, false)
+  await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
+    report,
+    kind: incrementalOf(sync.spec) === undefined ? "sync" : "incremental",
+    settings: settingsOfSync(sync)
+  })
 }
 
 /**
@@ -87,6 +88,7 @@ export const startSync = (options: SyncOptions): SyncRun => {
   }
   const report = (async () => {
     const delivered = await deliver(options, onProgress)
+    await recordSyncRun(options, delivered)
     const stopped = stoppedErrorOf(delivered)
     if (stopped !== undefined) throw stopped
     return delivered
