@@ -4,6 +4,8 @@ import HelpCommand from "./commands/help.ts"
 import InspectCommand from "./commands/inspect.ts"
 import PlanCommand from "./commands/plan.ts"
 import PreviewCommand from "./commands/preview.ts"
+import RunsCommand from "./commands/runs.ts"
+import RunsShowCommand from "./commands/runsShow.ts"
 import SinkCommand from "./commands/sink.ts"
 import SyncCommand from "./commands/sync.ts"
 
@@ -12,6 +14,8 @@ export const COMMANDS = {
   inspect: InspectCommand,
   plan: PlanCommand,
   preview: PreviewCommand,
+  runs: RunsCommand,
+  "runs:show": RunsShowCommand,
   sink: SinkCommand,
   sync: SyncCommand
 }

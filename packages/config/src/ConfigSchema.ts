@@ -39,10 +39,27 @@ export const StateConfig = z.union([
 ])
 export type StateConfig = z.output<typeof StateConfig>
 
-/** A config file: named syncs. */
+/**
+ * The run history of the syncs of a config file: `false` records nothing; an object bounds how
+ * many runs are kept, and for how long.
+ */
+export const HistoryConfig = z.union([
+  z.boolean(),
+  z
+    .object({
+      enabled: z.boolean().optional(),
+      maxRuns: z.number().int().min(1).optional(),
+      maxAgeDays: z.number().positive().optional()
+    })
+    .strict()
+])
+export type HistoryConfig = z.output<typeof HistoryConfig>
+
+/** A config file: named syncs, and how their runs are recorded. */
 export const ConfigFile = z
   .object({
     $schema: z.string().optional(),
+    history: HistoryConfig.optional(),
     syncs: z.record(z.string().regex(/^[\w.-]+$/, "sync names use letters, digits, '.', '_' and '-'"), z.record(z.string(), z.unknown()))
   })
   .strict()

@@ -1,7 +1,7 @@
 // The edge-safe part: no node: import here (the edge bundles it). Reading files and the command
 // line's flags are in "@tablecast/config/node".
 export { ConfigError, fieldError, flagError } from "./ConfigError.ts"
-export { ConfigFile, Destination, EntryFrameKeys, StateConfig } from "./ConfigSchema.ts"
+export { ConfigFile, Destination, EntryFrameKeys, HistoryConfig, StateConfig } from "./ConfigSchema.ts"
 export { refuseSecrets, urlHoldsPassword } from "./SecretFields.ts"
 export { type SourceEntryAdapter, sourceEntrySchema, type SourceRegistry, sourceRegistryOf } from "./SourceRegistry.ts"
 export { mergeIncremental, type SyncOverrides } from "./SyncOverrides.ts"

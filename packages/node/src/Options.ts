@@ -15,6 +15,7 @@ import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/i
 import type * as z from "zod"
 import { DriverMissingError } from "./Drivers.ts"
 import { OptionsError, PackageMissingError } from "./Errors.ts"
+import type { HistoryOption } from "./History.ts"
 import { type SourceConfig, type SourceOptions, sourcesOfLibrary, sourceTypes } from "./SourceRegistry.ts"
 
 /**
@@ -65,6 +66,11 @@ export type SyncOptions = SourceAndMapping & {
    */
   readonly rejects?: string | ((rejects: ReadonlyArray<Reject>) => void | Promise<void>)
   /**
+   * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
+   * retention if given, or any `RunHistory` store. Off by default.
+   */
+  readonly history?: HistoryOption
+  /**
    * Aborting stops reading, flushes what is queued and in flight (within `pipeline.drainTimeoutMillis`),
    * and rejects the promise with a {@link SyncAbortedError} that carries the report.
    */
@@ -95,12 +101,15 @@ export type PlanOptions = SourceAndMapping & {
   readonly sampleSize?: number
   /** Plan as a full run would: every row is sent and the snapshot rebuilt. */
   readonly full?: boolean
+  /** Records the plan in a run history, as {@link SyncOptions.history} does. Off by default. */
+  readonly history?: HistoryOption
 }
 
 /** The keys that are not the mapping's: every other key is the sync spec's, checked as such. */
 const frameKeys: ReadonlySet<string> = new Set([
   "source",
   "cwd",
+  "history",
   "state",
   "writeKey",
   "destination",

@@ -1,3 +1,4 @@
+import { historyOf, recordRun, settingsOfSync } from "./History.ts"
 import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -50,6 +51,10 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize })
   })
   const { report, plan: made } = await runEffect(run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store)))
+  if (options.history !== undefined) {
+    const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd())
+    await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync) })
+  }
   // A guard that trips is a plan (its verdict is in `guard`); any other stop means there is none.
   if (made === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
     const fatal = report.fatal ?? { kind: "internal" as const, message: "the plan could not be made" }

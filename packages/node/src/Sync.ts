@@ -7,6 +7,7 @@ import { stoppedErrorOf } from "./Errors.ts"
 import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
+import { historyOf, recordRun, settingsOfSync } from "./History.ts"
 
 /** A sync under way: its progress as it goes, and its report at the end. */
 export interface SyncRun {
@@ -72,6 +73,18 @@ const run = async (sync: Resolved, options: SyncOptions, onProgress: (progress: 
   return result.report
 }
 
+/** Records a run in the history its options name, if any (a stopped run too, before its promise rejects). */
+const recordSyncRun = async (options: SyncOptions, report: DeliveryReport): Promise<void> => {
+  if (options.history === undefined) return
+  // Resolved again, without the write key: the settings the run had, defaults included.
+  const sync = await resolveOptions(options, false)
+  await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
+    report,
+    kind: incrementalOf(sync.spec) === undefined ? "sync" : "incremental",
+    settings: settingsOfSync(sync)
+  })
+}
+
 /**
  * Starts a sync and gives its progress as an async iterable beside the report's promise.
  *
@@ -90,6 +103,7 @@ export const startSync = (options: SyncOptions): SyncRun => {
   }
   const report = (async () => {
     const delivered = await deliver(options, onProgress)
+    await recordSyncRun(options, delivered)
     const stopped = stoppedErrorOf(delivered)
     if (stopped !== undefined) throw stopped
     return delivered

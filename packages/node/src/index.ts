@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export type { DeliveryReport, FatalError, RunOutcome } from "@tablecast/core"
+export type { DeliveryReport, FatalError, RunFilter, RunHistory, RunOutcome, RunRecord, RunRetention } from "@tablecast/core"
 export type { IncrementalPlan } from "@tablecast/incremental"
 export {
   OptionsError,
@@ -27,7 +27,9 @@ export type {
   SourceAndMapping,
   SyncOptions
 } from "./Options.ts"
+export type { HistoryOption } from "./History.ts"
 export { type ExpectedDuration, plan, type SyncPlan } from "./Plan.ts"
+export { runHistoryFile } from "@tablecast/state-file/history"
 export { type Preview, preview } from "./Preview.ts"
 export type { SourceOptions } from "./SourceRegistry.ts"
 export { startSync, sync, type SyncRun } from "./Sync.ts"

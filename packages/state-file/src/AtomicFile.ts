@@ -22,7 +22,7 @@ let temporaries = 0
  * never through a link), flushed to disk if asked, then renamed over the target. A crash leaves the old
  * file or the new one, never half of one; a symbolic link at the target is refused, not followed.
  */
-export const writeFileAtomically = async (file: string, text: string, options: { readonly sync?: boolean } = {}): Promise<void> => {
+export const writeFileAtomically = async (file: string, text: string | Uint8Array, options: { readonly sync?: boolean } = {}): Promise<void> => {
   const target = path.resolve(file)
   const existing = await lstatOrUndefined(target)
   if (existing?.isSymbolicLink()) throw Object.assign(new Error(SYMLINK_REFUSED), { code: "ELOOP" })

@@ -1,11 +1,8 @@
 import { constants } from "node:fs"
 import { mkdir, open, readFile } from "node:fs/promises"
 import path from "node:path"
-import { isRunRecord, retainedRuns, type RunHistory, type RunRecord, type RunRetention, selectRuns } from "@tablecast/core"
+import { isRunRecord, type RunHistory, type RunRecord, type RunRetention, selectRuns } from "@tablecast/core"
 import { lstatOrUndefined, SYMLINK_REFUSED, writeFileAtomically } from "./AtomicFile.ts"
-
-/** The run history's file in a state folder. */
-export const RUN_HISTORY_FILE_NAME = "runs.jsonl"
 
 export interface RunHistoryFileOptions {
   readonly retention?: RunRetention
@@ -13,17 +10,23 @@ export interface RunHistoryFileOptions {
   readonly now?: () => Date
 }
 
+/** The parsed record of one line, or undefined when it is not one. */
+const recordOfLine = (line: string): RunRecord | undefined => {
+  try {
+    const value: unknown = JSON.parse(line)
+    return isRunRecord(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The records of a history file's text; a line that is not a record of this version (cut short by a crash, a newer version) is skipped. */
 const recordsOf = (text: string): Array<RunRecord> => {
   const records: Array<RunRecord> = []
   for (const line of text.split("\n")) {
-    if (line.trim() === "") continue
-    try {
-      const value: unknown = JSON.parse(line)
-      if (isRunRecord(value)) records.push(value)
-    } catch {
-      // A line cut short by a crash mid-append: the records around it still count.
-    }
+    // A line cut short by a crash mid-append is skipped: the records around it still count.
+    const record = line.trim() === "" ? undefined : recordOfLine(line)
+    if (record !== undefined) records.push(record)
   }
   return records
 }
@@ -37,24 +40,42 @@ const readText = async (file: string): Promise<string> => {
   }
 }
 
-/** Lines in a text, counted without parsing any (the common case: under the bound, nothing to rewrite). */
-const lineCount = (text: string): number => {
-  let count = 0
-  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++
-  return count
+const readBytes = async (file: string): Promise<Buffer> => {
+  try {
+    return await readFile(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0)
+    throw error
+  }
 }
 
-/** Whether the oldest line (the first: lines are appended as runs end) is past the age bound. */
-const firstIsTooOld = (text: string, retention: RunRetention, now: Date): boolean => {
-  if (retention.maxAgeDays === undefined) return false
-  const first = recordsOf(text.slice(0, text.indexOf("\n") + 1))[0]
-  return first === undefined || retainedRuns([first], { maxAgeDays: retention.maxAgeDays }, now).length === 0
+const NEWLINE = 0x0a
+
+/**
+ * Where the lines a retention keeps start: lines are appended as runs end, so the oldest are
+ * first. Past `maxRuns`, the first lines go; then, past `maxAgeDays`, the first lines until one
+ * within the age (a line that is no record goes with them). Only those lines are parsed: a history
+ * at its bound costs a run a read and a rewrite of bytes, not a parse of every run.
+ */
+const retainedFrom = (bytes: Buffer, retention: RunRetention, now: Date): number => {
+  let lines = 0
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines++
+  let start = 0
+  for (let excess = lines - (retention.maxRuns ?? lines); excess > 0; excess--) start = bytes.indexOf(NEWLINE, start) + 1
+  if (retention.maxAgeDays === undefined) return start
+  const cutoff = now.getTime() - retention.maxAgeDays * 86_400_000
+  for (let end = bytes.indexOf(NEWLINE, start); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+    const record = recordOfLine(bytes.subarray(start, end).toString("utf8"))
+    if (record !== undefined && !(Date.parse(record.startedAt) < cutoff)) break
+    start = end + 1
+  }
+  return start
 }
 
 /**
  * A run history kept as one JSON line per run. A run appends its line at its end (nothing is read
  * at its start); the file is rewritten, atomically, only when it holds more runs than the
- * retention keeps. Like every file tablecast writes, it is never written through a symbolic link.
+ * retention keeps, without its oldest lines. Like every file tablecast writes, it is never written through a symbolic link.
  */
 export const runHistoryFile = (file: string, options: RunHistoryFileOptions = {}): RunHistory & { readonly location: string } => {
   const location = path.resolve(file)
@@ -63,11 +84,9 @@ export const runHistoryFile = (file: string, options: RunHistoryFileOptions = {}
 
   const enforceRetention = async () => {
     if (retention.maxRuns === undefined && retention.maxAgeDays === undefined) return
-    const text = await readText(location)
-    const at = now()
-    if (lineCount(text) <= (retention.maxRuns ?? Number.POSITIVE_INFINITY) && !firstIsTooOld(text, retention, at)) return
-    const kept = retainedRuns(recordsOf(text), retention, at)
-    await writeFileAtomically(location, kept.map((record) => `${JSON.stringify(record)}\n`).join(""))
+    const bytes = await readBytes(location)
+    const start = retainedFrom(bytes, retention, now())
+    if (start > 0) await writeFileAtomically(location, bytes.subarray(start))
   }
 
   return {

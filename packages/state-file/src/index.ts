@@ -2,4 +2,4 @@ export { writeFileAtomically, SYMLINK_REFUSED, lstatOrUndefined } from "./Atomic
 export { checkpointFile, checkpointFileName, interruptedRun, type SettledRows, settledRowsOf } from "./CheckpointFile.ts"
 export { describeFsError } from "./FsErrorText.ts"
 export { rejectsFile } from "./RejectsFile.ts"
-export { RUN_HISTORY_FILE_NAME, runHistoryFile, type RunHistoryFileOptions } from "./RunHistoryFile.ts"
+export { RUN_HISTORY_FILE_NAME } from "./RunHistoryFileName.ts"

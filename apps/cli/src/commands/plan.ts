@@ -6,9 +6,10 @@ import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
+import { defaultStateDir } from "../HistoryLocation.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
-import { terminalJson } from "../TerminalText.ts"
+import { terminalJson, terminalText } from "../TerminalText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
@@ -43,6 +44,11 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       default: 10,
       helpGroup: "OUTPUT"
     }),
+    history: Flags.boolean({
+      summary: 'Record the plan in the run history, in .tablecast/state (default on; or "history" in the config); see `tablecast runs`.',
+      allowNo: true,
+      helpGroup: "OUTPUT"
+    }),
     json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" })
   }
 
@@ -75,11 +81,23 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       sampleSize: flags.sample,
       diffInDatabase: incremental.diffInDatabase
     })
-    if (plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {
-      const code = planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal))
-      return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
-    }
-    const tripped = plan.guard.tripped !== undefined && !plan.guard.forced
+    const failed = plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")
+    const tripped = plan !== undefined && plan.guard.tripped !== undefined && !plan.guard.forced
+    const code = failed
+      ? planExitCodeOfFatal(report.fatal === undefined ? undefined : fatalOfRecord(report.fatal))
+      : tripped
+        ? ExitCode.guardTripped
+        : ExitCode.ok
+    const { recordCliRun } = await import("../RunRecording.ts")
+    const warning = await recordCliRun({
+      flag: flags.history,
+      configFile: flags.config,
+      syncName: args.sync,
+      stateDir: defaultStateDir(sync.baseDir),
+      run: { sync, report, kind: "plan", exitCode: code, plan }
+    })
+    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
+    if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
     if (tripped) this.exit(ExitCode.guardTripped)

@@ -13,6 +13,7 @@ import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
 import { syncResultText, writeReportFile } from "../SyncResult.ts"
+import { defaultStateDir } from "../HistoryLocation.ts"
 import { stopNotice, stopSignals } from "../StopSignals.ts"
 import { terminalText } from "../TerminalText.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
@@ -86,6 +87,11 @@ Outputs are checked before anything is read or sent: missing folders are created
     "state-dir": Flags.string({
       summary: "Folder for checkpoints (default: .tablecast/state beside the config file, or in the current folder).",
       helpGroup: "RESUME"
+    }),
+    history: Flags.boolean({
+      summary: 'Record the run in the run history, runs.jsonl in the state folder (default on; or "history" in the config); see `tablecast runs`.',
+      allowNo: true,
+      helpGroup: "OUTPUT"
     }),
     json: Flags.boolean({ summary: "Print the delivery report as JSON on stdout.", helpGroup: "OUTPUT" }),
     report: Flags.string({ summary: "Also write the delivery report as JSON to this file.", helpGroup: "OUTPUT" }),
@@ -171,6 +177,23 @@ Outputs are checked before anything is read or sent: missing folders are created
       stop: signals.requests
     }).finally(() => signals.dispose())
     const exit = await writeReportFile(flags.report, result.report)
+    // Loaded at the end, not at the start: a run loads nothing for its history until it records.
+    const { recordCliRun } = await import("../RunRecording.ts")
+    const warning = await recordCliRun({
+      flag: flags.history,
+      configFile: flags.config,
+      syncName: args.sync,
+      stateDir: path.resolve(flags["state-dir"] ?? defaultStateDir(sync.baseDir)),
+      run: {
+        sync,
+        report: result.report,
+        kind: isIncremental ? "incremental" : "sync",
+        exitCode: exit.code,
+        plan: result.plan,
+        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
+      }
+    })
+    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
     const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)

@@ -1,0 +1,91 @@
+import path from "node:path"
+import { type DeliveryReport, type RunHistory, type RunKind, type RunRetention, runRecordOf } from "@tablecast/core"
+import type { IncrementalPlan } from "@tablecast/incremental"
+import { runHistoryFile } from "@tablecast/state-file/history"
+import { exitCodeOfKind } from "./Errors.ts"
+
+/**
+ * Where a run is recorded: a JSONL file (relative to `cwd`; the CLI's is `.tablecast/state/runs.jsonl`),
+ * that file with a retention (the newest `maxRuns`, none older than `maxAgeDays`), or any
+ * {@link RunHistory}. Off when not given: a library writes no file it was not asked to.
+ */
+export type HistoryOption = string | { readonly file: string; readonly retention?: RunRetention } | RunHistory
+
+const isStore = (option: HistoryOption): option is RunHistory => typeof option === "object" && "append" in option
+
+/** The store a history option names; its file's path starts from `cwd`. */
+export const historyOf = (option: HistoryOption, cwd: string): RunHistory => {
+  if (isStore(option)) return option
+  const { file, retention } = typeof option === "string" ? { file: option, retention: undefined } : option
+  return runHistoryFile(path.resolve(cwd, file), retention === undefined ? {} : { retention })
+}
+
+/** The settings that shaped a run, as its record keeps them (never a key, a URL or a password). */
+export const settingsOfSync = (sync: {
+  readonly pipeline: {
+    readonly batchProfile?: string | undefined
+    readonly batchCount?: number | undefined
+    readonly batchBytes?: number | undefined
+    readonly maxInFlight: number
+    readonly maxRps: number
+    readonly maxRetryMillis: number
+  }
+  readonly destination: { readonly region?: string | undefined; readonly gzip?: boolean | undefined }
+}): Readonly<Record<string, string | number | boolean | undefined>> => ({
+  batchProfile: sync.pipeline.batchProfile,
+  batchCount: sync.pipeline.batchCount,
+  batchBytes: sync.pipeline.batchBytes,
+  maxInFlight: sync.pipeline.maxInFlight,
+  maxRps: sync.pipeline.maxRps,
+  maxRetryMillis: sync.pipeline.maxRetryMillis,
+  region: sync.destination.region,
+  gzip: sync.destination.gzip
+})
+
+/** What `tablecast sync` would exit with for this report: a program can compare runs of both. */
+export const exitCodeOfReport = (report: DeliveryReport): number => {
+  if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]
+  if (report.outcome === "incomplete") return exitCodeOfKind.unreachable
+  return report.rows.rejected > 0 ? exitCodeOfKind["max-rejects"] : 0
+}
+
+/**
+ * Records a run in its history. A history that cannot be written does not change the run's result:
+ * it is told as a process warning (`TablecastHistoryWarning`), never as the run's error.
+ */
+export const recordRun = async (
+  history: RunHistory,
+  run: {
+    readonly report: DeliveryReport
+    readonly kind: RunKind
+    readonly plan?: IncrementalPlan | undefined
+    readonly settings: Readonly<Record<string, string | number | boolean | undefined>>
+  }
+): Promise<void> => {
+  const plan = run.plan
+  const record = runRecordOf(run.report, {
+    exitCode: exitCodeOfReport(run.report),
+    kind: run.kind,
+    trigger: "node",
+    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    settings: run.settings,
+    ...(plan === undefined
+      ? {}
+      : {
+          plan: {
+            full: plan.full,
+            added: plan.rows.added,
+            changed: plan.rows.changed,
+            unchanged: plan.rows.unchanged,
+            removed: plan.rows.removed,
+            duplicates: plan.rows.duplicates,
+            guardTripped: plan.guard.tripped !== undefined && !plan.guard.forced
+          }
+        })
+  })
+  try {
+    await history.append(record)
+  } catch (error) {
+    process.emitWarning(`the run history could not be written (${(error as Error).message}); the run is not recorded`, "TablecastHistoryWarning")
+  }
+}
