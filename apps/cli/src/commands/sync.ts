@@ -128,7 +128,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     const stateDir = flags.checkpoint ? path.resolve(flags["state-dir"] ?? path.join(sync.baseDir, ".tablecast", "state")) : undefined
     const dryRun = flags["dry-run"] || sync.pipeline.dryRun
     try {
-      await this.deliver(sync, flags, { isIncremental, stateDir, dryRun, incremental })
+      await this.deliver(sync, flags, { isIncremental, stateDir, dryRun, incremental, syncName: args.sync })
     } catch (error) {
       // A run that could not start (its source, a driver, an output) alerts as a failure, then stops as it would.
       if (isCliError(error)) {
@@ -149,9 +149,11 @@ Outputs are checked before anything is read or sent: missing folders are created
       readonly stateDir: string | undefined
       readonly dryRun: boolean
       readonly incremental: ReturnType<typeof incrementalOverrides>
+      /** The config file's sync this run is, when one was named. */
+      readonly syncName: string | undefined
     }
   ): Promise<void> {
-    const { isIncremental, stateDir, dryRun, incremental } = run
+    const { isIncremental, stateDir, dryRun, incremental, syncName } = run
     // Preflight: every file the run will write is checked (its folder created) before anything is
     // read or sent; a symbolic link where one goes is refused.
     await preflightOutputs(
@@ -179,10 +181,10 @@ Outputs are checked before anything is read or sent: missing folders are created
     const exit = await writeReportFile(flags.report, result.report)
     // Loaded at the end, not at the start: a run loads nothing for its history until it records.
     const { recordCliRun } = await import("../RunRecording.ts")
-    const warning = await recordCliRun({
+    const historyWarning = await recordCliRun({
       flag: flags.history,
       configFile: flags.config,
-      syncName: args.sync,
+      syncName,
       stateDir: path.resolve(flags["state-dir"] ?? defaultStateDir(sync.baseDir)),
       run: {
         sync,
@@ -193,7 +195,7 @@ Outputs are checked before anything is read or sent: missing folders are created
         settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
       }
     })
-    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
+    if (historyWarning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(historyWarning)}`)
     const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
