@@ -2,16 +2,8 @@ import { existsSync } from "node:fs"
 import path from "node:path"
 import type { HistoryConfig } from "@tablecast/config"
 import { loadConfigFile } from "@tablecast/config/node"
-import {
-  type DeliveryReport,
-  defaultRunRetention,
-  type RunKind,
-  type RunPlanCounts,
-  runRecordOf,
-  type RunRecord,
-  type RunRetention
-} from "@tablecast/core"
-import type { IncrementalPlan } from "@tablecast/incremental"
+import { type DeliveryReport, defaultRunRetention, type RunKind, runRecordOf, type RunRecord, type RunRetention } from "@tablecast/core"
+import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { describeFsError } from "@tablecast/state-file"
 import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
 import { DEFAULT_CONFIG_FILE } from "./ConfigEntry.ts"
@@ -56,17 +48,6 @@ export const historySettingsOf = (input: {
     retention: { maxRuns: config.maxRuns ?? defaultRunRetention.maxRuns, maxAgeDays: config.maxAgeDays ?? defaultRunRetention.maxAgeDays }
   }
 }
-
-/** An incremental plan's counts, as a run record keeps them. */
-export const planCountsOf = (plan: IncrementalPlan): RunPlanCounts => ({
-  full: plan.full,
-  added: plan.rows.added,
-  changed: plan.rows.changed,
-  unchanged: plan.rows.unchanged,
-  removed: plan.rows.removed,
-  duplicates: plan.rows.duplicates,
-  guardTripped: plan.guard.tripped !== undefined && !plan.guard.forced
-})
 
 /** The settings that shaped a run: its batch limits, concurrency, rate and retry budget (never a key, a URL or a password). */
 const settingsOf = (sync: ResolvedSync, extra: Readonly<Record<string, string | number | boolean | undefined>>) => ({

@@ -32,3 +32,4 @@ export {
   type SourceInDatabase,
   type SourceInDatabaseOf
 } from "./DiffInDatabase.ts"
+export { planCountsOf } from "./PlanCounts.ts"

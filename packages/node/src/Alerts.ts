@@ -11,7 +11,7 @@ import {
   webhookOrigin
 } from "@tablecast/core/notify"
 import * as Effect from "effect/Effect"
-import { exitCodeOfKind, TablecastError } from "./Errors.ts"
+import { exitCodeOfReport, TablecastError } from "./Errors.ts"
 
 /** Option `notify` of {@link sync}: a webhook told of the run's end (docs/operations/alerts.md). */
 export interface NotifyOptions {
@@ -23,13 +23,6 @@ export interface NotifyOptions {
   readonly rejectsOver?: number
   /** `slack` (default: text + blocks) or `json` (the alert as is). */
   readonly format?: "slack" | "json"
-}
-
-/** What `tablecast sync` would exit with for this report, as the alert says it. */
-const exitCodeOfReport = (report: DeliveryReport): number => {
-  if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]
-  if (report.outcome === "incomplete") return 4
-  return report.rows.rejected > 0 ? 3 : 0
 }
 
 /**

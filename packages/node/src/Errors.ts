@@ -26,6 +26,13 @@ export const exitCodeOfKind: { readonly [Kind in TablecastErrorKind]: number } =
   interrupted: 130
 }
 
+/** What `tablecast sync` would exit with for this report: a program can compare runs of both, and an alert says it. */
+export const exitCodeOfReport = (report: DeliveryReport): number => {
+  if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]
+  if (report.outcome === "incomplete") return exitCodeOfKind.unreachable
+  return report.rows.rejected > 0 ? exitCodeOfKind["max-rejects"] : 0
+}
+
 /**
  * Every error `sync`, `preview` and `plan` reject with. `kind` says what went wrong, `exitCode`
  * what `tablecast sync` would exit with, and `report` what was and was not delivered when the run

@@ -1,8 +1,8 @@
 import path from "node:path"
 import { type DeliveryReport, type RunHistory, type RunKind, type RunRetention, runRecordOf } from "@tablecast/core"
-import type { IncrementalPlan } from "@tablecast/incremental"
+import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { runHistoryFile } from "@tablecast/state-file/history"
-import { exitCodeOfKind } from "./Errors.ts"
+import { exitCodeOfReport } from "./Errors.ts"
 
 /**
  * Where a run is recorded: a JSONL file (relative to `cwd`; the CLI's is `.tablecast/state/runs.jsonl`),
@@ -42,13 +42,6 @@ export const settingsOfSync = (sync: {
   gzip: sync.destination.gzip
 })
 
-/** What `tablecast sync` would exit with for this report: a program can compare runs of both. */
-export const exitCodeOfReport = (report: DeliveryReport): number => {
-  if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]
-  if (report.outcome === "incomplete") return exitCodeOfKind.unreachable
-  return report.rows.rejected > 0 ? exitCodeOfKind["max-rejects"] : 0
-}
-
 /**
  * Records a run in its history. A history that cannot be written does not change the run's result:
  * it is told as a process warning (`TablecastHistoryWarning`), never as the run's error.
@@ -69,19 +62,7 @@ export const recordRun = async (
     trigger: "node",
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
     settings: run.settings,
-    ...(plan === undefined
-      ? {}
-      : {
-          plan: {
-            full: plan.full,
-            added: plan.rows.added,
-            changed: plan.rows.changed,
-            unchanged: plan.rows.unchanged,
-            removed: plan.rows.removed,
-            duplicates: plan.rows.duplicates,
-            guardTripped: plan.guard.tripped !== undefined && !plan.guard.forced
-          }
-        })
+    ...(plan === undefined ? {} : { plan: planCountsOf(plan) })
   })
   try {
     await history.append(record)
