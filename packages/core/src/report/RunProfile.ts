@@ -13,6 +13,8 @@ export interface NumericProfile {
   readonly count: number
   /** Messages without (absent or null). */
   readonly missing: number
+  /** Messages with a value of another kind there (text or a boolean); absent when none. */
+  readonly mismatched?: number
   readonly min: number
   readonly max: number
   readonly mean: number
