@@ -3,7 +3,7 @@ import type { BuiltMessage } from "../map/BuiltMessage.ts"
 import { compileMapper } from "../map/MessageMapper.ts"
 import { MAX_PROFILED_PROPERTIES, type NumericProfile, QUANTILE_POINTS } from "../report/RunProfile.ts"
 import { SyncSpec } from "../spec/SyncSpec.ts"
-import { PropertyProfiler, QUANTILE_RELATIVE_ACCURACY } from "./PropertyProfiler.ts"
+import { PROFILE_ALL_UP_TO, PropertyProfiler, QUANTILE_RELATIVE_ACCURACY } from "./PropertyProfiler.ts"
 
 const library = { name: "test", version: "0" }
 
@@ -27,12 +27,13 @@ describe("PropertyProfiler", () => {
       state = (state * 1_103_515_245 + 12_345) % 2_147_483_648
       return state / 2_147_483_648
     }
-    const scores = Array.from({ length: 20_000 }, () => Math.round((0.001 + random() ** 2) * 1e6) / 1e6)
+    const scores = Array.from({ length: PROFILE_ALL_UP_TO }, () => Math.round((0.001 + random() ** 2) * 1e6) / 1e6)
     const rows = scores.map((churn_score, i) => ({ id: `c${i}`, churn_score, tier: i % 3 === 0 ? "gold" : "silver" }))
     // Every tenth row without a score: counted as missing.
     const withGaps = rows.map((row, i) => (i % 10 === 9 ? { id: row.id, churn_score: null, tier: row.tier } : row))
     const profiler = new PropertyProfiler()
     profiler.observe(messagesOf({ event: "Scored", customerId: "id" }, withGaps))
+    expect(profiler.sample).toEqual({ messages: scores.length, profiled: scores.length })
     const [score, tier] = profiler.profiles()
     const present = scores.filter((_, i) => i % 10 !== 9)
     const sorted = [...present].sort((a, b) => a - b)
@@ -65,6 +66,42 @@ describe("PropertyProfiler", () => {
       ],
       capped: false
     })
+  })
+
+  it("past PROFILE_ALL_UP_TO messages reads a sample, and its scaled figures stay close to the true ones", () => {
+    const total = 300_000
+    const segments = ["champions", "loyal", "new", "lost"]
+    const messages: Array<BuiltMessage> = []
+    const values: Array<number> = []
+    for (let i = 0; i < total; i++) {
+      // A periodic column (one segment in four rows): a sample at a fixed stride would see one segment only.
+      const score = ((i * 7_919) % 10_000) / 10_000 + 0.001
+      values.push(score)
+      const json = `{"type":"track","userId":"u${i}","event":"E","properties":{"score":${score},"segment":"${segments[i % 4]}"${i % 5 === 0 ? "" : ',"ltv":1'}},"messageId":"m${i}"}`
+      messages.push({ rowNumber: i + 1, type: "track", messageId: `m${i}`, json, bytes: json.length })
+    }
+    const profiler = new PropertyProfiler()
+    for (let i = 0; i < total; i += 500) profiler.observe(messages.slice(i, i + 500))
+    const { messages: seen, profiled } = profiler.sample
+    expect(seen).toBe(total)
+    // About PROFILE_ALL_UP_TO × (1 + ln(total / PROFILE_ALL_UP_TO)) messages read.
+    expect(profiled).toBeLessThan(PROFILE_ALL_UP_TO * (1.2 + Math.log(total / PROFILE_ALL_UP_TO)))
+    expect(profiled).toBeGreaterThan(PROFILE_ALL_UP_TO * (0.8 + Math.log(total / PROFILE_ALL_UP_TO)))
+    const [score, segment, ltv] = profiler.profiles()
+    expect(score).toMatchObject({ count: total, missing: 0 })
+    const sorted = [...values].sort((a, b) => a - b)
+    const numeric = score as NumericProfile
+    for (const rank of [0.1, 0.25, 0.5, 0.75, 0.9]) {
+      const at = numeric.quantiles[Math.round(rank * (QUANTILE_POINTS - 1))]!
+      // Within the sketch's accuracy of a value within 2 percentiles of the true rank.
+      expect(at).toBeGreaterThanOrEqual(exactQuantile(sorted, rank - 0.02) * (1 - QUANTILE_RELATIVE_ACCURACY))
+      expect(at).toBeLessThanOrEqual(exactQuantile(sorted, rank + 0.02) * (1 + QUANTILE_RELATIVE_ACCURACY))
+    }
+    expect(numeric.mean).toBeCloseTo(values.reduce((sum, value) => sum + value, 0) / total, 2)
+    expect(segment?.kind === "categorical" && segment.top.map(({ value }) => value).sort()).toEqual([...segments].sort())
+    for (const { count } of segment?.kind === "categorical" ? segment.top : []) expect(Math.abs(count - total / 4)).toBeLessThan(total * 0.02)
+    expect(Math.abs(ltv!.count - (total * 4) / 5)).toBeLessThan(total * 0.02)
+    expect(ltv!.count + ltv!.missing).toBe(total)
   })
 
   it("profiles nested leaf paths of traits, identify and track apart, and counts values of another kind", () => {

@@ -34,6 +34,7 @@ export class RunProfiler implements RunObserverShape {
     return {
       properties: this.#properties.profiles(),
       propertiesLeftOut: this.#properties.leftOut,
+      propertySample: this.#properties.sample,
       timeline: this.#timeline.points(input.startedAtMillis),
       rejectExamples: this.#rejects.examples(),
       ...(input.movement === undefined ? {} : { movement: input.movement })

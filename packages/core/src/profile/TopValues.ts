@@ -12,7 +12,7 @@ export const cutValue = (value: string): string => {
 /**
  * The most frequent values of a stream in bounded memory: Space-Saving (Metwally, Agrawal and
  * El Abbadi, 2005). It keeps `capacity` counters; a value seen while all are taken replaces the
- * value with the smallest count and inherits that count plus one, so a value's count is never
+ * value with the smallest count and inherits that count plus its own, so a value's count is never
  * under its true count and over it by at most the count it inherited. While no counter was ever
  * replaced (`capped` false) every count is exact.
  */
@@ -20,7 +20,7 @@ export class TopValues {
   readonly #counts = new Map<string, number>()
   #capped = false
   /** No counter is below this: counts only grow, and a replaced one is the smallest plus one. */
-  #floor = 1
+  #floor = 0
 
   constructor(readonly capacity: number) {}
 
@@ -28,15 +28,16 @@ export class TopValues {
     return this.#capped
   }
 
-  add(value: string): void {
+  /** Counts `value` `weight` times (a sampled value stands for `weight` values). */
+  add(value: string, weight = 1): void {
     const counts = this.#counts
     const count = counts.get(value)
     if (count !== undefined) {
-      counts.set(value, count + 1)
+      counts.set(value, count + weight)
       return
     }
     if (counts.size < this.capacity) {
-      counts.set(value, 1)
+      counts.set(value, weight)
       return
     }
     // The smallest counter; the oldest at the floor is usually first in the map, so the scan stops early.
@@ -51,7 +52,7 @@ export class TopValues {
     }
     this.#floor = smallestCount
     counts.delete(smallest)
-    counts.set(value, smallestCount + 1)
+    counts.set(value, smallestCount + weight)
     this.#capped = true
   }
 
