@@ -128,7 +128,8 @@ export const compileChangeDetector = (
   const notMoving = new Set<string>(
     [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.timestamp].filter((c): c is string => c !== undefined)
   )
-  tolerant.forEach((column) => notMoving.delete(column))
+  // Tolerant columns are "ignored" for the content hash, yet they are the numbers whose movement counts most.
+  for (const column of tolerant) notMoving.delete(column)
 
   return {
     /**
