@@ -7,6 +7,7 @@ import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
+import { runProfilerFor } from "../RunProfiling.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
@@ -74,12 +75,14 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)"
       })
     }
+    const profiler = await runProfilerFor(flags.history)
     const { report, plan } = await runIncrementalSync(sync, progressDisplay("none"), {
       full: incremental.full,
       force: incremental.force,
       planOnly: true,
       sampleSize: flags.sample,
-      diffInDatabase: incremental.diffInDatabase
+      diffInDatabase: incremental.diffInDatabase,
+      observer: profiler?.observer
     })
     const failed = plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")
     const tripped = plan !== undefined && plan.guard.tripped !== undefined && !plan.guard.forced
@@ -94,7 +97,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       configFile: flags.config,
       syncName: args.sync,
       stateDir: defaultStateDir(sync.baseDir),
-      run: { sync, report, kind: "plan", exitCode: code, plan }
+      run: { sync, report, kind: "plan", exitCode: code, plan, profile: profiler?.profileOf(report, plan) }
     })
     if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
     if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })

@@ -9,6 +9,7 @@ import { syncNamespace } from "@tablecast/core"
 import { exitCodeOfError, isCliError } from "../ExitCode.ts"
 import { notifyFlags, notifyOverrides } from "../NotifyFlags.ts"
 import { alertRun, alertStartFailure } from "../RunAlerts.ts"
+import { runProfilerFor } from "../RunProfiling.ts"
 import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
@@ -168,6 +169,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     )
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
     const signals = stopSignals((signal, count) => this.logToStderr(stopNotice(signal, count)))
+    const profiler = await runProfilerFor(flags.history)
     const result = await deliverSync(sync, progress, {
       incremental: isIncremental,
       dryRun: flags["dry-run"],
@@ -176,7 +178,8 @@ Outputs are checked before anything is read or sent: missing folders are created
       full: incremental.full,
       force: incremental.force,
       diffInDatabase: incremental.diffInDatabase,
-      stop: signals.requests
+      stop: signals.requests,
+      observer: profiler?.observer
     }).finally(() => signals.dispose())
     const exit = await writeReportFile(flags.report, result.report)
     // Loaded at the end, not at the start: a run loads nothing for its history until it records.
@@ -192,7 +195,8 @@ Outputs are checked before anything is read or sent: missing folders are created
         kind: isIncremental ? "incremental" : "sync",
         exitCode: exit.code,
         plan: result.plan,
-        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
+        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined },
+        profile: profiler?.profileOf(result.report, result.plan)
       }
     })
     if (historyWarning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(historyWarning)}`)
