@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises"
 import path from "node:path"
 import { describe, expect, it } from "vitest"
-import { runHistoryFile, sync } from "./index.ts"
+import { runHistoryFile, type SyncOptions, sync } from "./index.ts"
 import { receiver, scoresFolder } from "./Sync.testkit.ts"
 
 describe("sync's history option, with the run's profile", () => {
   it("records what a keyed incremental run's report draws: the scores' distribution and how many customers moved", async () => {
     const sink = await receiver({ writeKeys: ["wk_node_profile"] })
     const { dir, file } = await scoresFolder(30)
-    const options = {
+    const options: SyncOptions = {
       source: { type: "csv", path: "scores.csv" },
       event: "Churn Scored",
       customerId: "customer_id",
@@ -17,7 +17,7 @@ describe("sync's history option, with the run's profile", () => {
       destination: { endpoint: sink.url },
       writeKey: "wk_node_profile",
       history: "runs.jsonl"
-    } as const
+    }
     await sync(options)
     // Every third customer's score moves by 0.5; the others keep theirs.
     const scores = Array.from({ length: 30 }, (_, i) => (i + 1) / 1000 + (i % 3 === 0 ? 0.5 : 0))
