@@ -47,6 +47,17 @@ export {
   runRecordOf
 } from "./report/RunRecord.ts"
 export {
+  type CategoricalProfile,
+  type CustomerMovement,
+  MAX_PROFILED_PROPERTIES,
+  type NumericProfile,
+  type PropertyProfile,
+  QUANTILE_POINTS,
+  type RunProfile,
+  TOP_VALUES,
+  type TimelinePoint
+} from "./report/RunProfile.ts"
+export {
   defaultRunRetention,
   newestFirst,
   type RunFilter,

@@ -1,5 +1,6 @@
 import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 import type { RejectStage } from "./RejectSink.ts"
+import type { RunProfile } from "./RunProfile.ts"
 
 /** The version of the record's shape: a reader skips records of a version it does not know. */
 export const RUN_RECORD_VERSION = 1
@@ -77,6 +78,8 @@ export interface RunRecord {
   readonly peakMemoryBytes?: number
   readonly settings: Readonly<Record<string, RunSettingValue>>
   readonly plan?: RunPlanCounts
+  /** The data behind the run's HTML report: property distributions, timeline, reject examples, movement. */
+  readonly profile?: RunProfile
 }
 
 /** What the runner knows beside the report. */
