@@ -7,15 +7,16 @@ import type { Bin } from "./Distribution.ts"
  * the SVG is serialised into the report, which needs no script to show it.
  */
 export interface ChartCanvas {
-  readonly document: Document
+  /** The chart library's own name for the DOM's document type: this package compiles without the DOM's types. */
+  readonly document: NonNullable<Plot.PlotOptions["document"]>
 }
 
 /** A document to draw charts into, one per report. */
 export const chartCanvas = (): ChartCanvas => ({
-  document: parseHTML("<!doctype html><html><head></head><body></body></html>").document as unknown as Document
+  document: parseHTML("<!doctype html><html><head></head><body></body></html>").document as unknown as ChartCanvas["document"]
 })
 
-const serialised = (chart: SVGSVGElement | HTMLElement): string => chart.outerHTML
+const serialised = (chart: ReturnType<typeof Plot.plot>): string => (chart as unknown as { readonly outerHTML: string }).outerHTML
 
 /** The class of the bars of this run's histogram: one `rect` per bin (the report's test counts them). */
 export const HISTOGRAM_BAR_CLASS = "bins-now"

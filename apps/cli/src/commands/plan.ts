@@ -7,6 +7,7 @@ import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
+import type { RecordedRun } from "../RunRecording.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
@@ -49,7 +50,11 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       allowNo: true,
       helpGroup: "OUTPUT"
     }),
-    json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" })
+    json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" }),
+    "report-html": Flags.string({
+      summary: "Also write the plan's report as one HTML file that opens from disk: its counts and rejects beside the previous run of this sync.",
+      helpGroup: "OUTPUT"
+    })
   }
 
   async run(): Promise<void> {
@@ -89,17 +94,30 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         ? ExitCode.guardTripped
         : ExitCode.ok
     const { recordCliRun } = await import("../RunRecording.ts")
-    const warning = await recordCliRun({
+    const recorded = await recordCliRun({
       flag: flags.history,
       configFile: flags.config,
       syncName: args.sync,
       stateDir: defaultStateDir(sync.baseDir),
       run: { sync, report, kind: "plan", exitCode: code, plan }
     })
-    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
+    if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
+    const htmlProblem = await this.writeReportHtml(flags["report-html"], recorded)
+    // A report that cannot be written fails a plan that passed (11); a plan that failed keeps its own code.
+    if (htmlProblem !== undefined && code === ExitCode.ok) return this.fail({ code: ExitCode.outputFailed, message: htmlProblem })
+    if (htmlProblem !== undefined) this.logToStderr(`tablecast: ${terminalText(htmlProblem)}`)
     if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
     if (tripped) this.exit(ExitCode.guardTripped)
+  }
+
+  /** Writes the HTML report when asked; gives the problem if it could not be written. */
+  private async writeReportHtml(file: string | undefined, recorded: RecordedRun): Promise<string | undefined> {
+    if (file === undefined) return undefined
+    const { writeRunReportHtml } = await import("../RunReportHtml.ts")
+    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, historyFile: recorded.historyFile })
+    if (written.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(written.warning)}`)
+    return written.problem
   }
 }
