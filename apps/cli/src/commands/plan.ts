@@ -18,7 +18,7 @@ export default class PlanCommand extends BaseCommand {
   static override description =
     `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send and how long sending takes at the request rate (--max-rps; and at Engage's 1,000 events/s), the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
-Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed; 10 the books did not balance. With --json, a failure is a JSON object on stdout too.`
+Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed; 10 the books did not balance; 11 the --report-html file cannot be written. With --json, a failure is a JSON object on stdout too.`
 
   static override examples = [
     {
