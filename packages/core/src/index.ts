@@ -92,6 +92,7 @@ export { type AdaptiveSendingSettings, adaptiveSendingPolicy } from "./send/Adap
 export { reserveSlot } from "./send/RateLimiter.ts"
 export type { RetryDecision, RetrySettings } from "./send/RetryPolicy.ts"
 export { ProgressListener, type ProgressSnapshot } from "./report/Progress.ts"
+export { RunObserver, type RunObserverShape } from "./report/RunObserver.ts"
 export { type Checkpoint, CheckpointError, CheckpointStore, type CheckpointStoreShape, memoryCheckpointStore } from "./resume/Checkpoint.ts"
 export { MAX_ROW_RANGES, type RowRange, RowRangeSet } from "./resume/RowRanges.ts"
 export * as Sync from "./run/Sync.ts"

@@ -258,7 +258,8 @@ export class DeliveryTally {
         : {
             concurrencyLimit: sending.concurrencyLimit,
             ...(sending.rateLimit === undefined ? {} : { rateLimit: sending.rateLimit }),
-            throttleWaitMillis: sending.throttleWaitMillis
+            throttleWaitMillis: sending.throttleWaitMillis,
+            throttled: sending.throttled
           }),
       retries: this.#retries,
       estimatedRows: this.#estimatedRows,

@@ -17,6 +17,8 @@ export interface ProgressSnapshot {
   readonly rateLimit?: number
   /** Time batches have waited on 429s so far (Retry-After waits, summed), in milliseconds. */
   readonly throttleWaitMillis?: number
+  /** Requests answered 429 (too many requests) so far; absent when the sending policy keeps no figures. */
+  readonly throttled?: number
   readonly retries: number
   /** The source's estimate, when it has one. */
   readonly estimatedRows: number | undefined

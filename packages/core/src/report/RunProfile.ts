@@ -13,6 +13,8 @@ export interface NumericProfile {
   readonly count: number
   /** Messages without (absent or null). */
   readonly missing: number
+  /** Messages with a value of another kind there (text or a boolean); absent when none. */
+  readonly mismatched?: number
   readonly min: number
   readonly max: number
   readonly mean: number
@@ -61,6 +63,11 @@ export interface RunProfile {
   /** At most MAX_PROFILED_PROPERTIES, first-seen order. */
   readonly properties: ReadonlyArray<PropertyProfile>
   readonly propertiesLeftOut: number
+  /**
+   * Messages mapped, and of them those whose payloads were read: all up to 10,000, then a random
+   * sample (the counts are then estimates scaled to `messages`, min and max the sample's).
+   */
+  readonly propertySample?: { readonly messages: number; readonly profiled: number }
   /** At most 240 points. */
   readonly timeline: ReadonlyArray<TimelinePoint>
   /** Up to 5 example row numbers per reject stage that had rejects. */

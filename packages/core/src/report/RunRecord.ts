@@ -91,6 +91,8 @@ export interface RunMeta {
   readonly peakMemoryBytes?: number
   readonly settings?: Readonly<Record<string, RunSettingValue | undefined>>
   readonly plan?: RunPlanCounts
+  /** What the runner profiled of the run (`@tablecast/core/profile`), when it did. */
+  readonly profile?: RunProfile
 }
 
 const perSecond = (count: number, millis: number): number => (millis <= 0 ? 0 : Math.round((count * 1000 * 100) / millis) / 100)
@@ -148,7 +150,8 @@ export const runRecordOf = (report: DeliveryReport, meta: RunMeta): RunRecord =>
   },
   ...(meta.peakMemoryBytes === undefined ? {} : { peakMemoryBytes: meta.peakMemoryBytes }),
   settings: definedSettings(meta.settings),
-  ...(meta.plan === undefined ? {} : { plan: meta.plan })
+  ...(meta.plan === undefined ? {} : { plan: meta.plan }),
+  ...(meta.profile === undefined ? {} : { profile: meta.profile })
 })
 
 /** Whether a value read back (a JSON line, a stored object) is a record of this version: a reader skips anything else. */

@@ -16,6 +16,7 @@ import { type Fatal, internalDefect } from "../report/Fatal.ts"
 import { makeRejectWriter } from "../report/RejectWriter.ts"
 import { type OnSettled, Settlement } from "../report/Settlement.ts"
 import { RejectSink } from "../report/RejectSink.ts"
+import { RunObserver } from "../report/RunObserver.ts"
 import { makeCheckpointWriter } from "../resume/CheckpointWriter.ts"
 import { type ResumePoint, resumePoint } from "../resume/ResumePoint.ts"
 import { RunPosition } from "../resume/RunPosition.ts"
@@ -67,6 +68,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const source = yield* RowSource
   const transport = yield* Transport
   const listener = yield* ProgressListener
+  const observer = yield* RunObserver
   const store = options.dryRun ? undefined : yield* CheckpointStore
   const tally = new DeliveryTally(yield* Clock.currentTimeMillis)
   const library = input.library ?? { name: "tablecast", version: VERSION }
@@ -80,7 +82,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   /** Tells the listener; a listener that throws is a bug that fails the run (never one that hangs it). */
   const tellProgress = (now: number): Fatal | undefined => {
     try {
-      listener.onProgress(tally.snapshot(now))
+      const snapshot = tally.snapshot(now)
+      listener.onProgress(snapshot)
+      observer?.onProgress(snapshot, now)
       return undefined
     } catch (error) {
       return internalDefect("the progress listener failed", error)
@@ -122,7 +126,8 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   const store = options.dryRun ? undefined : yield* CheckpointStore
   const stop = yield* StopControl.make(tally)
   const rejectGate = yield* RejectGate.make(options, tally, stop.abort)
-  const writeRejects = makeRejectWriter(tally, yield* RejectSink, stop.abort)
+  const observer = yield* RunObserver
+  const writeRejects = makeRejectWriter(tally, yield* RejectSink, stop.abort, observer)
   const position = new RunPosition(resumed.skipThrough, resumed.carried)
   const settlement = new Settlement({ tally, acks: position.acks, writeRejects, stop: stop.abort, onSettled: input.onSettled })
   const saveCheckpoint = makeCheckpointWriter({
@@ -161,7 +166,19 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   // Rows are numbered by content here, in source order (a source's `prepare` builds the ids of the
   // contents); an incremental sync's staged changes are keyed and keep theirs.
   const recounting = input.prepared === undefined && checked.map.countsRepeats
-  const reader = makeReader({ rows, map: checked.map, recounting, queue, tally, position, settlement, writeRejects, rejectGate, stop })
+  const reader = makeReader({
+    rows,
+    map: checked.map,
+    recounting,
+    queue,
+    tally,
+    position,
+    settlement,
+    writeRejects,
+    rejectGate,
+    stop,
+    observer
+  })
 
   const batches = batchLoop({
     queue,

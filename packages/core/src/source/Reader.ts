@@ -8,6 +8,7 @@ import { internalDefect, SourceFailed } from "../report/Fatal.ts"
 import type { RejectWriter } from "../report/RejectWriter.ts"
 import type { Settlement } from "../report/Settlement.ts"
 import type { RejectedRow } from "../report/RejectSink.ts"
+import type { RunObserverShape } from "../report/RunObserver.ts"
 import type { RunPosition } from "../resume/RunPosition.ts"
 import { isMalformed, isPrepared, malformedReject, type PreparedRow, type SourceError, type SourceItem } from "./RowSource.ts"
 import type { RejectGate } from "../run/RejectLimit.ts"
@@ -26,6 +27,8 @@ export interface ReaderInput {
   readonly writeRejects: RejectWriter
   readonly rejectGate: RejectGate
   readonly stop: StopControl
+  /** Told of each chunk's messages, for the run's profile. */
+  readonly observer?: RunObserverShape | undefined
 }
 
 /** One chunk of source items, mapped: the messages to queue, the rows rejected, the last row seen. */
@@ -103,6 +106,7 @@ export const makeReader = (input: ReaderInput): { readonly read: Effect.Effect<v
     Stream.runForEachArray((items) => {
       if (stop.stopping) return Effect.fail(new StopReading())
       const chunk = mapChunk(input, items)
+      if (chunk.messages.length > 0) input.observer?.onMessages(chunk.messages)
       if (chunk.messages.length > 0 && position.firstMessageRow === Number.POSITIVE_INFINITY)
         position.firstMessageRow = chunk.messages[0]!.rowNumber
       const done = Effect.sync(() => {
