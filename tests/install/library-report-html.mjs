@@ -21,7 +21,16 @@ try {
 const { renderRunReport, HISTOGRAM_BINS, HISTOGRAM_BAR_CLASS } = report
 
 const evenly = (from, to) => Array.from({ length: 101 }, (_, index) => from + ((to - from) * index) / 100)
-const numeric = (path, from, to) => ({ kind: "numeric", path, count: 100, missing: 0, min: from, max: to, mean: (from + to) / 2, quantiles: evenly(from, to) })
+const numeric = (path, from, to) => ({
+  kind: "numeric",
+  path,
+  count: 100,
+  missing: 0,
+  min: from,
+  max: to,
+  mean: (from + to) / 2,
+  quantiles: evenly(from, to)
+})
 const record = (id, startedAt, scores) => ({
   version: 1,
   id,

@@ -40,7 +40,18 @@ const record = (id: string, startedAt: string, sync = "churn-scores", withProfil
   ...(withProfile
     ? {
         profile: {
-          properties: [{ kind: "numeric", path: "properties.score", count: 2, missing: 0, min: 0.1, max: 0.3, mean: 0.2, quantiles: Array.from({ length: 101 }, (_, i) => 0.1 + (0.2 * i) / 100) }],
+          properties: [
+            {
+              kind: "numeric",
+              path: "properties.score",
+              count: 2,
+              missing: 0,
+              min: 0.1,
+              max: 0.3,
+              mean: 0.2,
+              quantiles: Array.from({ length: 101 }, (_, i) => 0.1 + (0.2 * i) / 100)
+            }
+          ],
           propertiesLeftOut: 0,
           timeline: [],
           rejectExamples: {}

@@ -37,7 +37,10 @@ export const writeRunReportHtml = async (input: {
     await writeFileAtomically(input.file, renderRunReport({ run: input.run, previous }), { sync: true })
     return warning === undefined ? {} : { warning }
   } catch (error) {
-    return { problem: `${input.flag} ${input.file}: cannot write the report: ${describeFsError(error)}`, ...(warning === undefined ? {} : { warning }) }
+    return {
+      problem: `${input.flag} ${input.file}: cannot write the report: ${describeFsError(error)}`,
+      ...(warning === undefined ? {} : { warning })
+    }
   }
 }
 

@@ -46,7 +46,9 @@ export const histogramChart = (
       ...input.bins.map((bin, index) => ({ at: bin.lower, share: previous[index] ?? 0 })),
       ...(last === undefined ? [] : [{ at: last.upper, share: previous[previous.length - 1] ?? 0 }])
     ]
-    marks.push(Plot.lineY(outline, { x: "at", y: "share", curve: "step-after", stroke: "#e15759", strokeWidth: 1.5, className: HISTOGRAM_PREVIOUS_CLASS }))
+    marks.push(
+      Plot.lineY(outline, { x: "at", y: "share", curve: "step-after", stroke: "#e15759", strokeWidth: 1.5, className: HISTOGRAM_PREVIOUS_CLASS })
+    )
   }
   return serialised(
     Plot.plot({

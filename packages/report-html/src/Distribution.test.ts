@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest"
 import { commonBins, distributionShift, HISTOGRAM_BINS, medianOf, shareAtOrBelow, shareBelow, sharesIn, valueAtRank } from "./Distribution.ts"
 import { quantilesOf, seeded } from "./test/Fixtures.ts"
 
-const uniform = (count: number, from: number, to: number) => Array.from({ length: count }, (_, index) => from + ((to - from) * index) / (count - 1))
+const uniform = (count: number, from: number, to: number) =>
+  Array.from({ length: count }, (_, index) => from + ((to - from) * index) / (count - 1))
 
 describe("a distribution read from quantile points", () => {
   it("gives each of equal bins an equal share of evenly spread values", () => {

@@ -62,7 +62,8 @@ const categoricalDrift = (now: CategoricalProfile, previous: CategoricalProfile)
 /** How a property moved since the previous run; undefined when the previous run had no such property of the same kind. */
 export const driftOf = (now: PropertyProfile, previous: PropertyProfile | undefined): PropertyDrift | undefined => {
   if (previous === undefined || previous.kind !== now.kind) return undefined
-  if (now.kind === "numeric" && previous.kind === "numeric") return now.count === 0 || previous.count === 0 ? undefined : numericDrift(now, previous)
+  if (now.kind === "numeric" && previous.kind === "numeric")
+    return now.count === 0 || previous.count === 0 ? undefined : numericDrift(now, previous)
   if (now.kind === "categorical" && previous.kind === "categorical") return categoricalDrift(now, previous)
   return undefined
 }

@@ -35,6 +35,7 @@ const run = runRecord({
       categoricalProfile("properties.plan", ["free", "free", "<script>alert(1)</script>"])
     ],
     propertiesLeftOut: 2,
+    propertySample: { messages: 30_000, profiled: 10_000 },
     timeline: timeline(40),
     rejectExamples: { validation: [3, 17, 40] },
     movement: [{ column: "churn_score", compared: 2900, threshold: 0.05, moved: 1450 }]
@@ -72,6 +73,7 @@ describe("a run's HTML report", () => {
     expect(reject?.querySelector(".examples")?.textContent).toBe("3, 17, 40")
     expect(document.querySelectorAll("#timeline svg").length).toBe(3)
     expect(document.querySelector('tr.movement[data-column="churn_score"]')?.textContent).toContain("50%")
+    expect(document.querySelector("p.sample")?.textContent).toContain("10,000 of 30,000 messages")
   })
 
   it("keeps a value from the table as text, never as markup", () => {

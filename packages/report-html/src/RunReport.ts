@@ -59,7 +59,9 @@ export const renderRunReport = (input: RunReportInput): string => {
       ? html`<section id="no-profile"><p class="note">This run kept no profile (it was recorded before profiles, or by a runner that keeps none): only its summary and rejects are shown.</p></section>`
       : timelineSection(canvas, run.profile.timeline),
     rejectsSection(run),
-    run.profile === undefined ? undefined : propertiesSection(canvas, pairs, { now: run.profile.propertiesLeftOut, goneSincePrevious: gone }),
+    run.profile === undefined
+      ? undefined
+      : propertiesSection(canvas, pairs, { now: run.profile.propertiesLeftOut, goneSincePrevious: gone }, run.profile.propertySample),
     movementSection(run, previous)
   ].filter((section): section is Markup => section !== undefined)
   return html`<!doctype html>

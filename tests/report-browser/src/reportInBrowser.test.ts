@@ -97,10 +97,21 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
     numeric = numericColumns(day1)
     const sync = (csv: string, report: string) =>
       runCli(
-        ["sync", "-f", csv, "-e", "Churn Scored", "-u", "customer_id", "--key", "customer_id", "--endpoint", sink.url, "--progress", "none"].concat([
-          "--report-html",
-          report
-        ]),
+        [
+          "sync",
+          "-f",
+          csv,
+          "-e",
+          "Churn Scored",
+          "-u",
+          "customer_id",
+          "--key",
+          "customer_id",
+          "--endpoint",
+          sink.url,
+          "--progress",
+          "none"
+        ].concat(["--report-html", report]),
         { cwd: workdir, env: { SEGMENT_WRITE_KEY: WRITE_KEY } }
       )
     await writeFile(path.join(workdir, "day1.csv"), csvOf(day1))
@@ -144,7 +155,9 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
       expect(numeric.length).toBe(2)
       expect(bars).toBe(HISTOGRAM_BINS * numeric.length)
 
-      const drift = await page.$$eval("p.drift", (lines) => Object.fromEntries(lines.map((line) => [line.getAttribute("data-path"), line.textContent])))
+      const drift = await page.$$eval("p.drift", (lines) =>
+        Object.fromEntries(lines.map((line) => [line.getAttribute("data-path"), line.textContent]))
+      )
       for (const column of numeric) {
         const before = median(received.first.map((message) => Number(message.properties[column])))
         const after = median(received.second.map((message) => Number(message.properties[column])))

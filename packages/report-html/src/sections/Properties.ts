@@ -1,4 +1,4 @@
-import type { CategoricalProfile, NumericProfile, PropertyProfile } from "@tablecast/core"
+import type { CategoricalProfile, NumericProfile, PropertyProfile, RunProfile } from "@tablecast/core"
 import { type ChartCanvas, histogramChart } from "../Charts.ts"
 import { commonBins, sharesIn, valueAtRank } from "../Distribution.ts"
 import { type PropertyDrift, propertyName } from "../Drift.ts"
@@ -20,6 +20,7 @@ const driftLine = (drift: PropertyDrift | undefined): Markup | undefined =>
 const statistics: ReadonlyArray<readonly [string, (profile: NumericProfile) => string]> = [
   ["messages with a number", (profile) => formatCount(profile.count)],
   ["without", (profile) => formatCount(profile.missing)],
+  ["with text or a boolean", (profile) => formatCount(profile.mismatched ?? 0)],
   ["min", (profile) => formatValue(profile.min)],
   ["25th percentile", (profile) => formatValue(valueAtRank(profile.quantiles, 0.25))],
   ["median", (profile) => formatValue(valueAtRank(profile.quantiles, 0.5))],
@@ -54,7 +55,10 @@ const shareOf = (count: number, total: number) => (total === 0 ? "–" : formatS
 
 const categoricalCard = (now: CategoricalProfile, previous: CategoricalProfile | undefined, drift: PropertyDrift | undefined) => {
   const before = new Map((previous?.top ?? []).map((entry) => [entry.value, entry.count]))
-  const values = [...now.top.map((entry) => entry.value), ...(previous?.top ?? []).map((entry) => entry.value).filter((value) => !now.top.some((entry) => entry.value === value))]
+  const values = [
+    ...now.top.map((entry) => entry.value),
+    ...(previous?.top ?? []).map((entry) => entry.value).filter((value) => !now.top.some((entry) => entry.value === value))
+  ]
   const nowCounts = new Map(now.top.map((entry) => [entry.value, entry.count]))
   return html`<article class="property categorical" data-path="${now.path}">
 <h3>${propertyName(now.path)} <small>${now.path}</small></h3>
@@ -65,7 +69,9 @@ ${driftLine(drift)}
     const count = nowCounts.get(value)
     const earlier = before.get(value)
     return html`<tr><th scope="row">${value}</th><td>${count === undefined ? "–" : `${formatCount(count)} (${shareOf(count, now.count)})`}</td>${
-      previous === undefined ? undefined : html`<td>${earlier === undefined ? "–" : `${formatCount(earlier)} (${shareOf(earlier, previous.count)})`}</td>`
+      previous === undefined
+        ? undefined
+        : html`<td>${earlier === undefined ? "–" : `${formatCount(earlier)} (${shareOf(earlier, previous.count)})`}</td>`
     }</tr>`
   })}</tbody>
 </table>
@@ -77,11 +83,17 @@ ${driftLine(drift)}
 export const propertiesSection = (
   canvas: ChartCanvas,
   pairs: ReadonlyArray<PropertyPair>,
-  leftOut: { readonly now: number; readonly goneSincePrevious: ReadonlyArray<string> }
+  leftOut: { readonly now: number; readonly goneSincePrevious: ReadonlyArray<string> },
+  sample: RunProfile["propertySample"]
 ): Markup =>
   html`<section id="properties">
 <h2>Properties</h2>
 ${pairs.length === 0 ? html`<p class="note">No property was profiled.</p>` : undefined}
+${
+  sample !== undefined && sample.profiled < sample.messages
+    ? html`<p class="note sample">Profiled from a random sample of ${formatCount(sample.profiled)} of ${formatCount(sample.messages)} messages: the counts are estimates.</p>`
+    : undefined
+}
 ${pairs.map(({ now, previous, drift }) =>
   now.kind === "numeric"
     ? numericCard(canvas, now, previous?.kind === "numeric" ? previous : undefined, drift)

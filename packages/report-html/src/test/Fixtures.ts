@@ -56,7 +56,12 @@ export const timeline = (points: number): ReadonlyArray<TimelinePoint> =>
     queued: (index * 37) % 500
   }))
 
-export const runRecord = (input: { readonly id: string; readonly startedAt: string; readonly profile?: RunProfile; readonly rejected?: number }): RunRecord => ({
+export const runRecord = (input: {
+  readonly id: string
+  readonly startedAt: string
+  readonly profile?: RunProfile
+  readonly rejected?: number
+}): RunRecord => ({
   version: 1,
   id: input.id,
   sync: "churn-scores",
