@@ -20,6 +20,22 @@ import path from "node:path"
 const bundleExternals = ["@oclif/*", "snowflake-sdk", "pg"]
 
 const root = fileURLToPath(new URL("..", import.meta.url))
+
+// @datadog/sketches-js (the run profile's quantile sketch) requires its protobuf encoding, and
+// protobufjs, only inside toProto/fromProto, which tablecast never calls: the bundle gets a stub
+// that says so, rather than protobufjs, which is not even a dependency of the package.
+const sketchProtoStub = {
+  name: "sketch-proto-stub",
+  setup(build) {
+    build.onResolve({ filter: /[\\/]proto[\\/]compiled$/ }, (args) =>
+      args.importer.includes(`${path.sep}sketches-js${path.sep}`) ? { path: args.path, namespace: "sketch-proto-stub" } : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace: "sketch-proto-stub" }, () => ({
+      contents: 'throw new Error("tablecast: the DDSketch protobuf encoding is not bundled")',
+      loader: "js"
+    }))
+  }
+}
 // ES modules have no `require`; bundled CommonJS packages (pg, csv-parse, ...) call it for Node's modules.
 const banner = {
   js: "import { createRequire as __tablecastRequire } from 'node:module'; const require = __tablecastRequire(import.meta.url);"
@@ -69,7 +85,7 @@ await Promise.all([
     splitting: true,
     chunkNames: "chunk-[name]-[hash]",
     external: bundleExternals,
-    plugins: [withoutCanvas]
+    plugins: [withoutCanvas, sketchProtoStub]
   }),
   build({
     ...common,

@@ -2,7 +2,15 @@ import { existsSync } from "node:fs"
 import path from "node:path"
 import type { HistoryConfig } from "@tablecast/config"
 import { loadConfigFile } from "@tablecast/config/node"
-import { type DeliveryReport, defaultRunRetention, type RunKind, runRecordOf, type RunRecord, type RunRetention } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  defaultRunRetention,
+  type RunKind,
+  type RunProfile,
+  runRecordOf,
+  type RunRecord,
+  type RunRetention
+} from "@tablecast/core"
 import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { describeFsError } from "@tablecast/state-file"
 import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
@@ -77,6 +85,8 @@ export const recordRun = async (
     readonly exitCode: number
     readonly plan?: IncrementalPlan | undefined
     readonly settings?: Readonly<Record<string, string | number | boolean | undefined>>
+    /** What the run's profiler collected (`RunProfiling`). */
+    readonly profile?: RunProfile | undefined
   }
 ): Promise<{ readonly record: RunRecord; readonly warning?: string }> => {
   const record = runRecordOf(run.report, {
@@ -86,7 +96,8 @@ export const recordRun = async (
     // maxRSS is in kibibytes: the peak of the whole process, the run's own peak.
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
     settings: settingsOf(run.sync, run.settings ?? {}),
-    ...(run.plan === undefined ? {} : { plan: planCountsOf(run.plan) })
+    ...(run.plan === undefined ? {} : { plan: planCountsOf(run.plan) }),
+    ...(run.profile === undefined ? {} : { profile: run.profile })
   })
   // Not recorded, the record still makes the run's HTML report.
   if (!settings.enabled) return { record }

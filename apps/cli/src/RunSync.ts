@@ -7,6 +7,8 @@ import {
   type PreviewResult,
   ProgressListener,
   RejectSink,
+  RunObserver,
+  type RunObserverShape,
   type SourceError,
   Sync
 } from "@tablecast/core"
@@ -46,6 +48,8 @@ export interface RunOptions {
   /** Folder of checkpoint files; `undefined` keeps none. */
   readonly stateDir: string | undefined
   readonly stop?: Sync.StopRequests
+  /** Watches the run for its profile (`RunProfiling`), when its history is kept. */
+  readonly observer?: RunObserverShape | undefined
 }
 
 /** The RowSource of a sync, its adapter loaded first (only the source a run reads is ever loaded). */
@@ -97,6 +101,7 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
       Effect.provide(layer),
       startErrors,
       Effect.provideService(CheckpointStore, store),
+      Effect.provideService(RunObserver, options.observer),
       withProgress(progress, (report: DeliveryReport) => report)
     )
   )
@@ -114,6 +119,8 @@ export interface IncrementalRunOptions {
    * (default); false reads every row and diffs on the client.
    */
   readonly diffInDatabase?: boolean
+  /** Watches the run for its profile (`RunProfiling`), when its history is kept. */
+  readonly observer?: RunObserverShape | undefined
 }
 
 /**
@@ -152,6 +159,7 @@ export const runIncrementalSync = async (
       Effect.provide(layer),
       startErrors,
       Effect.provideService(SnapshotStore, store),
+      Effect.provideService(RunObserver, options.observer),
       withProgress(progress, (result: IncrementalResult) => result.report)
     )
   )
@@ -179,9 +187,16 @@ export const deliverSync = async (
       force: options.force,
       planOnly: options.dryRun,
       ...(options.diffInDatabase === undefined ? {} : { diffInDatabase: options.diffInDatabase }),
+      observer: options.observer,
       ...stop
     })
   }
-  const report = await runSync(sync, progress, { dryRun: options.dryRun, restart: options.restart, stateDir: options.stateDir, ...stop })
+  const report = await runSync(sync, progress, {
+    dryRun: options.dryRun,
+    restart: options.restart,
+    stateDir: options.stateDir,
+    observer: options.observer,
+    ...stop
+  })
   return { report, plan: undefined }
 }

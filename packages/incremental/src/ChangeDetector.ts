@@ -125,7 +125,26 @@ export const compileChangeDetector = (
     return bar < 0 ? { hash: fingerprint, tolerant: "" } : { hash: fingerprint.slice(0, bar), tolerant: fingerprint.slice(bar + 1) }
   }
 
+  const notMoving = new Set<string>(
+    [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.timestamp].filter((c): c is string => c !== undefined)
+  )
+  // Tolerant columns are "ignored" for the content hash, yet they are the numbers whose movement counts most.
+  for (const column of tolerant) notMoving.delete(column)
+
   return {
+    /**
+     * The number a column's value is as sent (a CSV's "0.73" is 0.73), or undefined when it is none:
+     * what the customer movement compares.
+     */
+    numberOf: (column: string, raw: unknown): number | undefined => {
+      const value = typed(column, raw)
+      return typeof value === "number" && Number.isFinite(value) ? value : undefined
+    },
+
+    /** The columns a row's movement can be measured on: synced, not a key, id, timestamp or ignored column. */
+    movingColumns: (values: SourceRow["values"]): ReadonlyArray<string> =>
+      Object.keys(values).filter((column) => keeps(column) && !notMoving.has(column)),
+
     /** The key as JSON text, or the key column that is empty. */
     keyOf: (values: SourceRow["values"]): { readonly key: string } | { readonly emptyColumn: string } => {
       const parts: Array<unknown> = []

@@ -6,6 +6,7 @@ import {
   BatchBuilder,
   type BuiltMessage,
   compileMapper,
+  type CustomerMovement,
   type DeliveryTally,
   type FatalError,
   isMalformed,
@@ -18,6 +19,7 @@ import {
   type RejectedRow,
   RejectSink,
   RowSource,
+  RunObserver,
   type SourceError,
   type SourceItem,
   type SourceRow,
@@ -25,6 +27,7 @@ import {
   tooDeepReason
 } from "@tablecast/core"
 import { type ChangeDetector, type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
+import { MovementTally } from "./CustomerMovement.ts"
 import { type IncrementalMode, type IncrementalSpec, sends } from "./IncrementalSpec.ts"
 import { judgeGuard, type PlanGuard } from "./PlanGuard.ts"
 import { compileRemoval } from "./Removal.ts"
@@ -93,6 +96,11 @@ export interface IncrementalPlan {
   readonly users: { readonly touched: number; readonly new: number }
   readonly sample: ReadonlyArray<PlannedChange>
   readonly guard: PlanGuard
+  /**
+   * How far customers' numbers moved since last delivered, per numeric column (see
+   * `MovementTally`); absent on a run with an empty snapshot (nothing to compare with).
+   */
+  readonly movement?: ReadonlyArray<CustomerMovement>
   readonly fatal?: FatalError
 }
 
@@ -166,6 +174,8 @@ interface PlannerContext {
   readonly writeRejects: (rejects: ReadonlyArray<RejectedRow>) => Effect.Effect<void>
   /** Tells the progress listener of the reading, at its interval. */
   readonly progress: Effect.Effect<void>
+  /** The customers' movement, when the snapshot has entries to compare with. */
+  readonly movement: MovementTally | undefined
 }
 
 const idText = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value))
@@ -259,25 +269,31 @@ const firstOfKeys = (
   return candidates
 }
 
-/** A candidate's class against the fingerprint last acknowledged for its key (`before`). */
-const kindOf = ({ detector, books }: PlannerContext, fingerprint: string, before: string | undefined): Exclude<ChangeKind, "removed"> => {
-  if (before === undefined) return "added"
-  if (detector.contentChanged(before, fingerprint)) return "changed"
+/**
+ * A candidate's class against the fingerprint last acknowledged for its key (`before`), and whether
+ * its values differ from those last delivered (a change, or a move within a tolerance).
+ */
+const kindOf = (
+  { detector, books }: PlannerContext,
+  fingerprint: string,
+  before: string | undefined
+): { readonly kind: Exclude<ChangeKind, "removed">; readonly moved: boolean } => {
+  if (before === undefined) return { kind: "added", moved: false }
+  if (detector.contentChanged(before, fingerprint)) return { kind: "changed", moved: true }
   const move = detector.tolerantMove(before, fingerprint)
   if (move === "within") books.counts.withinTolerance++
-  return move === "reached" ? "changed" : "unchanged"
+  return { kind: move === "reached" ? "changed" : "unchanged", moved: move !== "none" }
 }
 
 /** Classifies a candidate and, when the run sends its class, builds its messages into `changes`. */
-const classifyCandidate = (
-  ctx: PlannerContext,
-  { row, key, fingerprint }: Candidate,
-  before: string | undefined,
-  into: { readonly rejects: Array<RejectedRow>; readonly changes: Array<StagedChange>; readonly sampled: Array<SampledRow> }
-) => {
+const classifyCandidate = (ctx: PlannerContext, { row, key, fingerprint }: Candidate, before: string | undefined, into: ChunkOutput) => {
   const { input, books, sending } = ctx
-  const kind = kindOf(ctx, fingerprint, before)
+  const { kind, moved } = kindOf(ctx, fingerprint, before)
   books.counts[kind]++
+  if (ctx.movement !== undefined && kind !== "added") {
+    if (moved) into.moving.push({ row, key })
+    else ctx.movement.unchanged(row.values)
+  }
   const sent = input.full || (kind === "added" ? sending.added : kind === "changed" ? sending.changed : false)
   if (!sent) {
     input.tally.countSkipped()
@@ -302,6 +318,25 @@ const classifyCandidate = (
   })
 }
 
+/** What classifying a chunk gives: its rejects, the changes to stage, the rows to sample and those whose movement to measure. */
+interface ChunkOutput {
+  readonly rejects: Array<RejectedRow>
+  readonly changes: Array<StagedChange>
+  readonly sampled: Array<SampledRow>
+  readonly moving: Array<{ readonly row: DigestedRow; readonly key: string }>
+}
+
+/** The movement of rows whose values differ from those last delivered: the snapshot's values, looked up. */
+const measureMovement = (ctx: PlannerContext, moving: ChunkOutput["moving"]): Effect.Effect<void, StateError> =>
+  moving.length === 0 || ctx.movement === undefined
+    ? Effect.void
+    : Effect.map(ctx.run.lookup(moving.map(({ key }) => key)), (entries) => {
+        moving.forEach(({ row }, index) => {
+          const entry = entries[index]
+          if (entry !== undefined) ctx.movement?.compare(entry.values, row.values)
+        })
+      })
+
 /** The sampled rows with their changes: the values last sent, for the before and after (a few rows, one lookup). */
 const sampleChanges = (ctx: PlannerContext, sampled: ReadonlyArray<SampledRow>): Effect.Effect<void, StateError> =>
   sampled.length === 0
@@ -318,11 +353,7 @@ const classifyChunk =
   (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {
       const { run, books } = ctx
-      const into: { rejects: Array<RejectedRow>; changes: Array<StagedChange>; sampled: Array<SampledRow> } = {
-        rejects: [],
-        changes: [],
-        sampled: []
-      }
+      const into: ChunkOutput = { rejects: [], changes: [], sampled: [], moving: [] }
       const keyed = keyRows(ctx, items, into.rejects)
       const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
       const candidates = firstOfKeys(ctx, keyed, firstRows, into.rejects)
@@ -331,6 +362,7 @@ const classifyChunk =
         classifyCandidate(ctx, candidate, previous[index], into)
       })
       yield* sampleChanges(ctx, into.sampled)
+      yield* measureMovement(ctx, into.moving)
       yield* rejectRows(ctx, into.rejects)
       yield* ctx.progress
       for (const change of into.changes) {
@@ -402,6 +434,7 @@ const finishPlan = (ctx: PlannerContext, fatal: FatalError | undefined, users: S
     users: users === undefined ? { touched: books.usersSent, new: books.usersAdded } : { touched: users.touched, new: users.added },
     sample: books.sample,
     guard: judgeGuard({ counts: books.counts, size: run.size, settings: input.settings, full: input.full, force: input.force }),
+    ...(ctx.movement === undefined ? {} : { movement: ctx.movement.movement() }),
     ...(fatal === undefined ? {} : { fatal })
   }
 }
@@ -447,6 +480,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   const { spec, settings, tally } = input
   const source = yield* RowSource
   const rejectSink = yield* RejectSink
+  const observer = yield* RunObserver
   const progress = yield* readingProgress(tally)
   // `auto` as the source decides it, column by column; a failure to decide stops the plan as the columns' would.
   const typed = source.columnTypes === undefined ? undefined : yield* Effect.result(source.columnTypes)
@@ -476,14 +510,18 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
     builder: new BatchBuilder({ maxCount: input.options.batchCount, maxBytes: input.options.batchBytes, envelopeBytes: input.envelopeBytes }),
     books,
     writeRejects: (rejects) =>
-      rejectSink.write(rejects).pipe(
+      Effect.suspend(() => {
+        observer?.onRejects(rejects)
+        return rejectSink.write(rejects)
+      }).pipe(
         Effect.catchTag("OutputError", (error) =>
           Effect.sync(() => {
             books.outputFailure ??= { kind: "output", message: error.message }
           })
         )
       ),
-    progress
+    progress,
+    movement: run.size > 0 ? new MovementTally(detector, settings) : undefined
   }
   const estimate = yield* Effect.result(source.estimatedRows)
   if (Result.isSuccess(estimate)) tally.estimate(estimate.success)

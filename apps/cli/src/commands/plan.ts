@@ -7,6 +7,7 @@ import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
+import { runProfilerFor } from "../RunProfiling.ts"
 import type { RecordedRun } from "../RunRecording.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
@@ -79,12 +80,14 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)"
       })
     }
+    const profiler = await runProfilerFor(flags["report-html"] === undefined ? flags.history : true)
     const { report, plan } = await runIncrementalSync(sync, progressDisplay("none"), {
       full: incremental.full,
       force: incremental.force,
       planOnly: true,
       sampleSize: flags.sample,
-      diffInDatabase: incremental.diffInDatabase
+      diffInDatabase: incremental.diffInDatabase,
+      observer: profiler?.observer
     })
     const failed = plan === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")
     const tripped = plan !== undefined && plan.guard.tripped !== undefined && !plan.guard.forced
@@ -99,7 +102,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       configFile: flags.config,
       syncName: args.sync,
       stateDir: defaultStateDir(sync.baseDir),
-      run: { sync, report, kind: "plan", exitCode: code, plan }
+      run: { sync, report, kind: "plan", exitCode: code, plan, profile: profiler?.profileOf(report, plan) }
     })
     if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
     const htmlProblem = await this.writeReportHtml(flags["report-html"], recorded)

@@ -9,6 +9,7 @@ import { syncNamespace } from "@tablecast/core"
 import { exitCodeOfError, isCliError } from "../ExitCode.ts"
 import { notifyFlags, notifyOverrides } from "../NotifyFlags.ts"
 import { alertRun, alertStartFailure } from "../RunAlerts.ts"
+import { runProfilerFor } from "../RunProfiling.ts"
 import type { RecordedRun } from "../RunRecording.ts"
 import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
@@ -175,6 +176,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     )
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
     const signals = stopSignals((signal, count) => this.logToStderr(stopNotice(signal, count)))
+    const profiler = await runProfilerFor(flags["report-html"] === undefined ? flags.history : true)
     const result = await deliverSync(sync, progress, {
       incremental: isIncremental,
       dryRun: flags["dry-run"],
@@ -183,7 +185,8 @@ Outputs are checked before anything is read or sent: missing folders are created
       full: incremental.full,
       force: incremental.force,
       diffInDatabase: incremental.diffInDatabase,
-      stop: signals.requests
+      stop: signals.requests,
+      observer: profiler?.observer
     }).finally(() => signals.dispose())
     const reported = await writeReportFile(flags.report, result.report)
     // Loaded at the end, not at the start: a run loads nothing for its history until it records.
@@ -199,7 +202,8 @@ Outputs are checked before anything is read or sent: missing folders are created
         kind: isIncremental ? "incremental" : "sync",
         exitCode: reported.code,
         plan: result.plan,
-        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined }
+        settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined },
+        profile: profiler?.profileOf(result.report, result.plan)
       }
     })
     if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)

@@ -61,8 +61,7 @@ interface PathNode {
 
 const nodeOf = (path: string): PathNode => ({ path, children: new Map(), track: undefined })
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** mulberry32: a tiny seeded generator, so that a run's sample is the same on every run of the same rows. */
 const seededRandom = (seed: number): (() => number) => {
