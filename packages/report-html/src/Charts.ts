@@ -71,12 +71,13 @@ export interface TimelineSeries {
 
 const seriesColours = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2"]
 
-/** A few series over the run's time, one line each. */
+/** A few series over the run's time, one line each: the first solid, the others dashed over it, so lines that meet stay apart. */
 export const timelineChart = (
   canvas: ChartCanvas,
   input: { readonly label: string; readonly series: ReadonlyArray<TimelineSeries>; readonly className: string }
 ): string => {
-  const rows = input.series.flatMap((series) => series.points.map((point) => ({ series: series.name, ...point })))
+  // At least 0 to 1, so a series that stayed at 0 (no retries) gets plain ticks.
+  const top = Math.max(1, ...input.series.flatMap((series) => series.points.map((point) => point.value)))
   return serialised(
     Plot.plot({
       document: canvas.document,
@@ -84,11 +85,19 @@ export const timelineChart = (
       height: 200,
       marginLeft: 56,
       x: { label: "seconds since start" },
-      y: { label: input.label, grid: true },
-      color: { domain: input.series.map((series) => series.name), range: seriesColours, legend: false },
+      y: { label: input.label, grid: true, domain: [0, top], nice: true },
       marks: [
         Plot.ruleY([0]),
-        Plot.lineY(rows, { x: "seconds", y: "value", stroke: "series", z: "series", strokeWidth: 1.5, className: input.className })
+        ...input.series.map((series, index) =>
+          Plot.lineY(series.points, {
+            x: "seconds",
+            y: "value",
+            stroke: seriesColours[index % seriesColours.length],
+            strokeWidth: index === 0 ? 2.5 : 1.5,
+            ...(index === 0 ? {} : { strokeDasharray: "5,3" }),
+            className: input.className
+          })
+        )
       ]
     })
   )

@@ -72,6 +72,9 @@ describe("a run's HTML report", () => {
     const reject = document.querySelector('tr.reject[data-stage="validation"]')
     expect(reject?.querySelector(".examples")?.textContent).toBe("3, 17, 40")
     expect(document.querySelectorAll("#timeline svg").length).toBe(3)
+    // Two lines a chart: rows read and accepted per second; in flight and queued; retries and 429s.
+    for (const name of ["timeline-throughput", "timeline-in-flight", "timeline-retries"])
+      expect(document.querySelectorAll(`g.${name} path`).length, name).toBe(2)
     expect(document.querySelector('tr.movement[data-column="churn_score"]')?.textContent).toContain("50%")
     expect(document.querySelector("p.sample")?.textContent).toContain("10,000 of 30,000 messages")
   })

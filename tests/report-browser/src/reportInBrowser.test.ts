@@ -110,14 +110,21 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
           "--endpoint",
           sink.url,
           "--progress",
-          "none"
-        ].concat(["--report-html", report]),
+          "none",
+          // Small batches: many requests, so the timeline has points.
+          "--batch-count",
+          "25",
+          "--report-html",
+          report
+        ],
         { cwd: workdir, env: { SEGMENT_WRITE_KEY: WRITE_KEY } }
       )
     await writeFile(path.join(workdir, "day1.csv"), csvOf(day1))
     const first = await sync("day1.csv", "day1.html")
     expect(first.code, first.stderr).toBe(0)
     received.first = await deliveredIn(out)
+    // The second run meets slow answers and a few 429s: its timeline has throughput, requests in flight and retries to show.
+    sink.setFaults({ delayMillis: 30, throttleShare: 0.1, retryAfterSeconds: 0 })
     await writeFile(path.join(workdir, "day2.csv"), csvOf(day2))
     const second = await sync("day2.csv", "reports/day2.html")
     expect(second.code, second.stderr).toBe(0)

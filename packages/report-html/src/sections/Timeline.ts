@@ -20,7 +20,8 @@ export const TIMELINE_CLASSES = { throughput: "timeline-throughput", inFlight: "
 
 /** Throughput, requests in flight and the queue, and retries and 429s over the run's time. */
 export const timelineSection = (canvas: ChartCanvas, timeline: ReadonlyArray<TimelinePoint>): Markup => {
-  if (timeline.length < 2)
+  // A rate needs two moments, a line two rates.
+  if (timeline.length < 3)
     return html`<section id="timeline"><h2>Timeline</h2><p class="note">The run was too short to keep a timeline.</p></section>`
   const charts = [
     timelineChart(canvas, {
