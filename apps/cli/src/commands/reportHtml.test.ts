@@ -46,6 +46,22 @@ describe("the HTML run report from the CLI", () => {
     expect(secondHtml).toContain(`Compared with run ${oldest!.id}`)
   })
 
+  it("plan --report-html writes the plan's report, with its counts beside the previous run's", async () => {
+    sink = await startSink({ writeKeys: [WRITE_KEY] })
+    expect((await sync(["--key", "customer_id"])).code).toBe(0)
+    await writeFile(path.join(dir, "scores.csv"), "customer_id,score,plan\nc1,0.5,free\nc2,0.8,pro\nc3,0.9,pro\nc4,0.1,free\n")
+    const planned = await runCli(
+      ["plan", "-f", "scores.csv", "-e", "Scored", "-u", "customer_id", "--key", "customer_id", "--report-html", "plan.html"],
+      {
+        cwd: dir
+      }
+    )
+    expect(planned.code, planned.stderr).toBe(0)
+    const html = await readFile(path.join(dir, "plan.html"), "utf8")
+    expect(html).toContain("1 added, 1 changed, 2 unchanged, 0 removed")
+    expect(html).toContain("Compared with run")
+  })
+
   it("makes a report with --no-history too (the run's record, kept nowhere)", async () => {
     sink = await startSink({ writeKeys: [WRITE_KEY] })
     const result = await sync(["--no-history", "--report-html", "report.html"])
