@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { runCli } from "@tablecast/faults-tests/support/Cli"
+import { type CliProcess, runCli, startCli } from "@tablecast/faults-tests/support/Cli"
+import { waitFor } from "@tablecast/faults-tests/support/Wait"
 import { formatValue, HISTOGRAM_BAR_CLASS, HISTOGRAM_BINS } from "@tablecast/report-html"
-import { type Sink, startSink } from "@tablecast/sink"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { pixelsUnlikeBackground, startBrowser } from "./support/Browser.ts"
 
 // The HTML report of a keyed incremental sync's second run, as a user gets it: two runs of the
-// built CLI against the local receiver, then the file opened from disk in Chromium.
+// built CLI against `tablecast sink` (the built CLI too), then the file opened from disk in Chromium.
 
 /** Where the screenshot goes (the docs' picture is taken from it: docs/operations/report.md). */
 const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../screenshots/run-report.png")
@@ -84,14 +84,20 @@ const deliveredIn = async (file: string): Promise<ReadonlyArray<Delivered>> =>
 
 describe("the HTML report of a keyed incremental sync, opened from disk in Chromium", () => {
   let workdir = ""
-  let sink: Sink
+  let sink: CliProcess | undefined
   const received = { first: [] as ReadonlyArray<Delivered>, second: [] as ReadonlyArray<Delivered> }
   let numeric: ReadonlyArray<keyof Customer> = []
 
   beforeAll(async () => {
     workdir = await mkdtemp(path.join(tmpdir(), "tablecast-report-"))
     const out = path.join(workdir, "received.jsonl")
-    sink = await startSink({ port: 0, out, writeKeys: [WRITE_KEY] })
+    const receiver = startCli(["sink", "--port", "0", "--out", out, "--write-key", WRITE_KEY], { cwd: workdir, timeoutMillis: 170_000 })
+    sink = receiver
+    let url = ""
+    await waitFor("tablecast sink to listen", () => {
+      url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(receiver.output().stderr)?.[1] ?? ""
+      return url !== ""
+    })
     const day1 = firstDay()
     const day2 = secondDay(day1)
     numeric = numericColumns(day1)
@@ -108,7 +114,7 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
           "--key",
           "customer_id",
           "--endpoint",
-          sink.url,
+          url,
           "--progress",
           "none",
           // Small batches: many requests, so the timeline has points.
@@ -124,7 +130,11 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
     expect(first.code, first.stderr).toBe(0)
     received.first = await deliveredIn(out)
     // The second run meets slow answers and a few 429s: its timeline has throughput, requests in flight and retries to show.
-    sink.setFaults({ delayMillis: 30, throttleShare: 0.1, retryAfterSeconds: 0 })
+    const faults = await fetch(`${url}/faults`, {
+      method: "POST",
+      body: JSON.stringify({ delayMillis: 30, throttleShare: 0.1, retryAfterSeconds: 0 })
+    })
+    expect(faults.status).toBe(200)
     await writeFile(path.join(workdir, "day2.csv"), csvOf(day2))
     const second = await sync("day2.csv", "reports/day2.html")
     expect(second.code, second.stderr).toBe(0)
@@ -135,7 +145,8 @@ describe("the HTML report of a keyed incremental sync, opened from disk in Chrom
   })
 
   afterAll(async () => {
-    await sink?.close()
+    sink?.kill("SIGTERM")
+    await sink?.exited
     if (process.env.TABLECAST_KEEP_WORKDIRS === undefined && workdir !== "") await rm(workdir, { recursive: true, force: true })
   })
 
