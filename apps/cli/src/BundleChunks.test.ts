@@ -37,6 +37,16 @@ describe("the CLI's bundle", () => {
     expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("bins-now"))).toBe(true)
   })
 
+  it("loads the run profile's sketch only for a run that keeps its history: in a chunk of its own, not at start", () => {
+    const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
+    expect(atStart).not.toContain("LogCollapsingLowestDenseDDSketch")
+    const chunks = readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js"))
+    const profile = chunks.filter((file) => readFileSync(path.join(dist, file), "utf8").includes("LogCollapsingLowestDenseDDSketch"))
+    expect(profile).toHaveLength(1)
+    // Its protobuf encoding (never used) is a stub, not protobufjs.
+    expect(readFileSync(path.join(dist, profile[0]!), "utf8")).toContain("protobuf encoding is not bundled")
+  })
+
   it("loads undici only with a proxy: its ProxyAgent is in a chunk of its own, not at start", () => {
     const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
     expect(atStart).not.toContain("ProxyAgent")

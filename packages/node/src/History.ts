@@ -1,5 +1,13 @@
 import path from "node:path"
-import { type DeliveryReport, type RunHistory, type RunKind, type RunRetention, runRecordOf } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  type RunHistory,
+  type RunKind,
+  type RunObserverShape,
+  type RunProfile,
+  type RunRetention,
+  runRecordOf
+} from "@tablecast/core"
 import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { runHistoryFile } from "@tablecast/state-file/history"
 import { exitCodeOfReport } from "./Errors.ts"
@@ -42,6 +50,23 @@ export const settingsOfSync = (sync: {
   gzip: sync.destination.gzip
 })
 
+/** A run's profiler: the run's observer, and its profile at the end (movement from the plan of an incremental run). */
+export interface NodeRunProfiler {
+  readonly observer: RunObserverShape
+  readonly profileOf: (report: DeliveryReport, plan: IncrementalPlan | undefined) => RunProfile
+}
+
+/** The profiler of a run that records its history, loaded then only: a run without a history loads no sketch. */
+export const runProfilerFor = async (history: HistoryOption | undefined): Promise<NodeRunProfiler | undefined> => {
+  if (history === undefined) return undefined
+  const { RunProfiler } = await import("@tablecast/core/profile")
+  const profiler = new RunProfiler()
+  return {
+    observer: profiler,
+    profileOf: (report, plan) => profiler.profile({ startedAtMillis: Date.parse(report.startedAt), movement: plan?.movement })
+  }
+}
+
 /**
  * Records a run in its history. A history that cannot be written does not change the run's result:
  * it is told as a process warning (`TablecastHistoryWarning`), never as the run's error.
@@ -53,6 +78,7 @@ export const recordRun = async (
     readonly kind: RunKind
     readonly plan?: IncrementalPlan | undefined
     readonly settings: Readonly<Record<string, string | number | boolean | undefined>>
+    readonly profile?: RunProfile | undefined
   }
 ): Promise<void> => {
   const plan = run.plan
@@ -62,7 +88,8 @@ export const recordRun = async (
     trigger: "node",
     peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
     settings: run.settings,
-    ...(plan === undefined ? {} : { plan: planCountsOf(plan) })
+    ...(plan === undefined ? {} : { plan: planCountsOf(plan) }),
+    ...(run.profile === undefined ? {} : { profile: run.profile })
   })
   try {
     await history.append(record)

@@ -1,4 +1,5 @@
-import { historyOf, recordRun, settingsOfSync } from "./History.ts"
+import { historyOf, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
+import { RunObserver } from "@tablecast/core"
 import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -50,10 +51,18 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     full: options.full === true,
     ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize })
   })
-  const { report, plan: made } = await runEffect(run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store)))
+  const profiler = await runProfilerFor(options.history)
+  const { report, plan: made } = await runEffect(
+    run.pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(SnapshotStore, store),
+      Effect.provideService(RunObserver, profiler?.observer)
+    )
+  )
   if (options.history !== undefined) {
     const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd())
-    await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync) })
+    await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync), profile: profiler?.profileOf(report, made) })
   }
   // A guard that trips is a plan (its verdict is in `guard`); any other stop means there is none.
   if (made === undefined || (report.fatal !== undefined && report.fatal.kind !== "guard")) {

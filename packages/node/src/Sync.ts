@@ -1,5 +1,5 @@
-import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, Sync, syncNamespace } from "@tablecast/core"
-import { incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, RunObserver, Sync, syncNamespace } from "@tablecast/core"
+import { type IncrementalReport, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { alertFailure, alertReport } from "./Alerts.ts"
@@ -7,7 +7,7 @@ import { stoppedErrorOf } from "./Errors.ts"
 import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
-import { historyOf, recordRun, settingsOfSync } from "./History.ts"
+import { historyOf, type NodeRunProfiler, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
 
 /** A sync under way: its progress as it goes, and its report at the end. */
 export interface SyncRun {
@@ -33,12 +33,16 @@ const stopRequestsOf = (signal: AbortSignal): Sync.StopRequests => ({
 })
 
 /** Runs a sync, then tells its webhook (if any) how it ended: within a bounded time, never failing the run. */
-const deliver = async (options: SyncOptions, onProgress: (progress: Progress) => void): Promise<DeliveryReport> => {
+const deliver = async (
+  options: SyncOptions,
+  onProgress: (progress: Progress) => void,
+  profiler: NodeRunProfiler | undefined
+): Promise<DeliveryReport> => {
   const dryRun = options.pipeline?.dryRun === true
   const sync = await resolveOptions(options, !dryRun)
   const alerts = notifySettingsOf(options)
   try {
-    const report = await run(sync, options, onProgress)
+    const report = await run(sync, options, onProgress, profiler)
     await alertReport(alerts, report)
     return report
   } catch (error) {
@@ -47,7 +51,12 @@ const deliver = async (options: SyncOptions, onProgress: (progress: Progress) =>
   }
 }
 
-const run = async (sync: Resolved, options: SyncOptions, onProgress: (progress: Progress) => void): Promise<DeliveryReport> => {
+const run = async (
+  sync: Resolved,
+  options: SyncOptions,
+  onProgress: (progress: Progress) => void,
+  profiler: NodeRunProfiler | undefined
+): Promise<DeliveryReport> => {
   const dryRun = options.pipeline?.dryRun === true
   const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
@@ -61,27 +70,35 @@ const run = async (sync: Resolved, options: SyncOptions, onProgress: (progress: 
         Effect.provide(layer),
         startErrors,
         Effect.provideService(CheckpointStore, undefined),
-        Effect.provideService(ProgressListener, listener)
+        Effect.provideService(ProgressListener, listener),
+        Effect.provideService(RunObserver, profiler?.observer)
       )
     )
   }
   const store = await snapshotStoreOfSync(sync)
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
-    run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store), Effect.provideService(ProgressListener, listener))
+    run.pipe(
+      Effect.provide(layer),
+      startErrors,
+      Effect.provideService(SnapshotStore, store),
+      Effect.provideService(ProgressListener, listener),
+      Effect.provideService(RunObserver, profiler?.observer)
+    )
   )
   return result.report
 }
 
 /** Records a run in the history its options name, if any (a stopped run too, before its promise rejects). */
-const recordSyncRun = async (options: SyncOptions, report: DeliveryReport): Promise<void> => {
+const recordSyncRun = async (options: SyncOptions, report: DeliveryReport, profiler: NodeRunProfiler | undefined): Promise<void> => {
   if (options.history === undefined) return
   // Resolved again, without the write key: the settings the run had, defaults included.
   const sync = await resolveOptions(options, false)
   await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
     report,
     kind: incrementalOf(sync.spec) === undefined ? "sync" : "incremental",
-    settings: settingsOfSync(sync)
+    settings: settingsOfSync(sync),
+    profile: profiler?.profileOf(report, (report as IncrementalReport).incremental)
   })
 }
 
@@ -102,8 +119,9 @@ export const startSync = (options: SyncOptions): SyncRun => {
     options.onProgress?.(snapshot)
   }
   const report = (async () => {
-    const delivered = await deliver(options, onProgress)
-    await recordSyncRun(options, delivered)
+    const profiler = await runProfilerFor(options.history)
+    const delivered = await deliver(options, onProgress, profiler)
+    await recordSyncRun(options, delivered, profiler)
     const stopped = stoppedErrorOf(delivered)
     if (stopped !== undefined) throw stopped
     return delivered
