@@ -32,9 +32,16 @@ export const writeRunReportHtml = async (input: {
   } catch (error) {
     warning = `${input.flag}: the run history ${input.historyFile} cannot be read (${describeFsError(error)}); the report has no comparison`
   }
-  const { renderRunReport } = await import("@tablecast/report-html")
+  let document: string
   try {
-    await writeFileAtomically(input.file, renderRunReport({ run: input.run, previous }), { sync: true })
+    const { renderRunReport } = await import("@tablecast/report-html")
+    document = renderRunReport({ run: input.run, previous })
+  } catch (error) {
+    // A report that cannot be drawn must not turn a delivered run into an internal error.
+    return { problem: `${input.flag} ${input.file}: the report could not be drawn (${error instanceof Error ? error.message : String(error)})` }
+  }
+  try {
+    await writeFileAtomically(input.file, document, { sync: true })
     return warning === undefined ? {} : { warning }
   } catch (error) {
     return {

@@ -54,6 +54,7 @@ export const shareBelow = (quantiles: ReadonlyArray<number>, value: number): num
 
 /** The value at a rank between 0 and 1, from the quantile points. */
 export const valueAtRank = (quantiles: ReadonlyArray<number>, rank: number): number => {
+  if (quantiles.length === 0) return Number.NaN
   const position = Math.min(Math.max(rank, 0), 1) * (quantiles.length - 1)
   const below = Math.floor(position)
   const above = Math.min(below + 1, quantiles.length - 1)

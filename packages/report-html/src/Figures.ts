@@ -6,7 +6,7 @@ const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFracti
  * A value of a property's distribution, to two significant digits: its quantiles come from a
  * sketch accurate to 1% of the value, so a third digit would be noise.
  */
-export const formatValue = (value: number): string => (Number.isFinite(value) ? significant.format(value) : String(value))
+export const formatValue = (value: number): string => (Number.isFinite(value) ? significant.format(value) : "–")
 
 /** A count, with thousands separators. */
 export const formatCount = (count: number): string => whole.format(count)

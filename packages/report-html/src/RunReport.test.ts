@@ -105,6 +105,18 @@ describe("a run's HTML report", () => {
     expect(bare.querySelectorAll("svg").length).toBe(0)
   })
 
+  it("draws a property that no message had a number for, without figures it does not have", () => {
+    const empty = { kind: "numeric", path: "properties.score", count: 0, missing: 5, min: 0, max: 0, mean: 0, quantiles: [] } as const
+    const alone = runRecord({
+      id: "y",
+      startedAt: "2026-12-07T10:00:00.000Z",
+      profile: { properties: [empty], propertiesLeftOut: 0, timeline: [], rejectExamples: {} }
+    })
+    const document = documentOf(renderRunReport({ run: alone, previous: alone }))
+    expect(document.querySelectorAll(`g.${HISTOGRAM_BAR_CLASS} rect`).length).toBe(HISTOGRAM_BINS)
+    expect(document.querySelector("article.numeric")?.textContent).not.toContain("NaN")
+  })
+
   it("gives the same document for the same records", () => {
     expect(renderRunReport({ run, previous })).toBe(renderRunReport({ run, previous }))
   })
