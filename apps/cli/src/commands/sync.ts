@@ -59,6 +59,10 @@ Outputs are checked before anything is read or sent: missing folders are created
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Scored" -u customer_id --key customer_id --tolerance churn_score=0.01'
     },
     {
+      description: "Also write the run's HTML report: timeline, rejects, and how each score moved since the previous run",
+      command: "<%= config.bin %> <%= command.id %> churn-scores --report-html reports/churn-scores.html"
+    },
+    {
       description: "Check everything, send nothing",
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run'
     }
