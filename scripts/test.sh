@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's quick start and CI run it: a local PostgreSQL server for
-# the source tests (unless PGHOST already points at one), a build, then every package's typecheck
-# and tests. Ends with one "N passed, N failed" line counted over all packages.
+# the source tests (unless PGHOST already points at one), Chromium for the HTML report's browser
+# test, a build, then every package's typecheck and tests. Ends with one "N passed, N failed" line
+# counted over all packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,8 @@ export SF_TELEMETRY_DISABLE_CONNECTION_SHAPE=1
 if [ -z "${PGHOST:-}" ]; then
   eval "$(bash scripts/postgres/start.sh)"
 fi
+# Chromium, for the HTML report's browser test (tests/report-browser).
+eval "$(bash scripts/chromium/install.sh)"
 
 log="$(mktemp -t tablecast-test.XXXXXX.log)"
 status=0

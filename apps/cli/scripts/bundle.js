@@ -58,6 +58,20 @@ const common = {
   charset: "ascii"
 }
 
+// linkedom (the DOM the HTML report's charts are drawn into) tries `require("canvas")` and falls
+// back to its own shim when that throws: the report draws SVG only, so the bundle holds a module
+// that throws in canvas's place, and the CLI never asks Node for a package it does not ship.
+const withoutCanvas = {
+  name: "without-canvas",
+  setup(build) {
+    build.onResolve({ filter: /^canvas$/ }, () => ({ path: "canvas", namespace: "without-canvas" }))
+    build.onLoad({ filter: /.*/, namespace: "without-canvas" }, () => ({
+      contents: 'throw new Error("canvas is not part of the tablecast CLI")',
+      loader: "js"
+    }))
+  }
+}
+
 // The chunks of an earlier build: their names change with their content.
 for (const file of readdirSync(path.join(root, "dist"))) if (file.startsWith("chunk-")) rmSync(path.join(root, "dist", file))
 // The worker must sit beside the code that starts it: `new URL("./CsvReaderWorker.js", import.meta.url)`,
@@ -71,7 +85,7 @@ await Promise.all([
     splitting: true,
     chunkNames: "chunk-[name]-[hash]",
     external: bundleExternals,
-    plugins: [sketchProtoStub]
+    plugins: [withoutCanvas, sketchProtoStub]
   }),
   build({
     ...common,

@@ -29,6 +29,14 @@ describe("the CLI's bundle", () => {
       expect(text).not.toContain(marker)
   })
 
+  it("loads the HTML report's renderer and its chart library only with --report-html or --html", () => {
+    const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
+    // The renderer's bar class, Plot's rectY and linkedom's parser.
+    for (const marker of ["bins-now", "rectY", "parseHTML"]) expect(atStart).not.toContain(marker)
+    const chunks = readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js"))
+    expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("bins-now"))).toBe(true)
+  })
+
   it("loads the run profile's sketch only for a run that keeps its history: in a chunk of its own, not at start", () => {
     const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
     expect(atStart).not.toContain("LogCollapsingLowestDenseDDSketch")

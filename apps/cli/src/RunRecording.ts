@@ -88,8 +88,7 @@ export const recordRun = async (
     /** What the run's profiler collected (`RunProfiling`). */
     readonly profile?: RunProfile | undefined
   }
-): Promise<{ readonly record?: RunRecord; readonly warning?: string }> => {
-  if (!settings.enabled) return {}
+): Promise<{ readonly record: RunRecord; readonly warning?: string }> => {
   const record = runRecordOf(run.report, {
     exitCode: run.exitCode,
     kind: run.kind,
@@ -100,17 +99,27 @@ export const recordRun = async (
     ...(run.plan === undefined ? {} : { plan: planCountsOf(run.plan) }),
     ...(run.profile === undefined ? {} : { profile: run.profile })
   })
+  // Not recorded, the record still makes the run's HTML report.
+  if (!settings.enabled) return { record }
   try {
     await runHistoryFile(settings.file, { retention: settings.retention }).append(record)
     return { record }
   } catch (error) {
-    return { warning: `the run history ${settings.file} could not be written (${describeFsError(error)}); the run is not recorded` }
+    return { record, warning: `the run history ${settings.file} could not be written (${describeFsError(error)}); the run is not recorded` }
   }
+}
+
+/** A command's run as recorded: its record (kept in the history or not), the history's file, and the warning to print, if any. */
+export interface RecordedRun {
+  readonly record: RunRecord
+  readonly historyFile: string
+  readonly warning?: string
 }
 
 /**
  * Records a command's run as its flags and config say (loaded lazily by `sync` and `plan`, at the
- * run's end: a run loads nothing for its history before). Gives the warning to print, if any.
+ * run's end: a run loads nothing for its history before). Gives the record (recorded or not) and
+ * the warning to print, if any.
  */
 export const recordCliRun = async (input: {
   readonly flag: boolean | undefined
@@ -118,8 +127,9 @@ export const recordCliRun = async (input: {
   readonly syncName: string | undefined
   readonly stateDir: string
   readonly run: Parameters<typeof recordRun>[1]
-}): Promise<string | undefined> => {
+}): Promise<RecordedRun> => {
   const config = await historyConfigOf({ configFile: input.configFile, syncName: input.syncName, cwd: process.cwd() })
   const settings = historySettingsOf({ flag: input.flag, config, stateDir: input.stateDir })
-  return (await recordRun(settings, input.run)).warning
+  const recorded = await recordRun(settings, input.run)
+  return { record: recorded.record, historyFile: settings.file, ...(recorded.warning === undefined ? {} : { warning: recorded.warning }) }
 }

@@ -7,13 +7,15 @@ import { defaultStateFile } from "./StateStore.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
 /**
- * Every file a sync will write, for the preflight: the report, the rejects file, the checkpoint
+ * Every file a sync will write, for the preflight: the report (JSON and HTML), the rejects file, the checkpoint
  * (a plain sync, unless --no-checkpoint or a dry run) and the snapshot database (an incremental
  * sync kept in SQLite).
  */
 export const syncOutputLocations = (input: {
   readonly sync: ResolvedSync
   readonly report: string | undefined
+  /** --report-html's file. */
+  readonly reportHtml?: string | undefined
   readonly checkpoint: string | undefined
   readonly incremental: boolean
   readonly stateFlag: string | undefined
@@ -23,6 +25,7 @@ export const syncOutputLocations = (input: {
   const { sync } = input
   const locations: Array<OutputLocation> = []
   if (input.report !== undefined) locations.push({ flag: "--report", path: path.resolve(input.report), mode: "replace" })
+  if (input.reportHtml !== undefined) locations.push({ flag: "--report-html", path: path.resolve(input.reportHtml), mode: "replace" })
   if (sync.rejects !== undefined) {
     const flag = input.rejectsFlag === false ? "rejects (config file)" : "--rejects"
     locations.push({ flag, path: path.resolve(sync.baseDir, sync.rejects), mode: "stream" })

@@ -8,6 +8,7 @@ import { planText } from "../PlanText.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
 import { runProfilerFor } from "../RunProfiling.ts"
+import type { RecordedRun } from "../RunRecording.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
@@ -18,7 +19,7 @@ export default class PlanCommand extends BaseCommand {
   static override description =
     `Reads the source and compares every row with the sync's snapshot (what Segment acknowledged in earlier runs): counts of added, changed, unchanged and removed rows, the API calls and bytes the run would send and how long sending takes at the request rate (--max-rps; and at Engage's 1,000 events/s), the users it would touch and create (an estimate of monthly tracked users), the guard's verdict, and a sample of changed rows with their values before and after. Sends nothing and leaves the snapshot as it is.
 
-Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed; 10 the books did not balance. With --json, a failure is a JSON object on stdout too.`
+Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 2 bad flags or config, or the sync is not incremental; 6 source failed; 8 the changes are over the guard (a sync would stop); 9 the state store failed; 10 the books did not balance; 11 the --report-html file cannot be written. With --json, a failure is a JSON object on stdout too.`
 
   static override examples = [
     {
@@ -50,7 +51,11 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
       allowNo: true,
       helpGroup: "OUTPUT"
     }),
-    json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" })
+    json: Flags.boolean({ summary: "Print the plan as JSON on stdout.", helpGroup: "OUTPUT" }),
+    "report-html": Flags.string({
+      summary: "Also write the plan's report as one HTML file that opens from disk: its counts and rejects beside the previous run of this sync.",
+      helpGroup: "OUTPUT"
+    })
   }
 
   async run(): Promise<void> {
@@ -75,7 +80,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         message: "tablecast plan compares a sync with its snapshot: the sync is not incremental; give --key <columns> (or a key in the config)"
       })
     }
-    const profiler = await runProfilerFor(flags.history)
+    const profiler = await runProfilerFor(flags["report-html"] === undefined ? flags.history : true)
     const { report, plan } = await runIncrementalSync(sync, progressDisplay("none"), {
       full: incremental.full,
       force: incremental.force,
@@ -92,17 +97,30 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         ? ExitCode.guardTripped
         : ExitCode.ok
     const { recordCliRun } = await import("../RunRecording.ts")
-    const warning = await recordCliRun({
+    const recorded = await recordCliRun({
       flag: flags.history,
       configFile: flags.config,
       syncName: args.sync,
       stateDir: defaultStateDir(sync.baseDir),
       run: { sync, report, kind: "plan", exitCode: code, plan, profile: profiler?.profileOf(report, plan) }
     })
-    if (warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(warning)}`)
+    if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
+    const htmlProblem = await this.writeReportHtml(flags["report-html"], recorded)
+    // A report that cannot be written fails a plan that passed (11); a plan that failed keeps its own code.
+    if (htmlProblem !== undefined && code === ExitCode.ok) return this.fail({ code: ExitCode.outputFailed, message: htmlProblem })
+    if (htmlProblem !== undefined) this.logToStderr(`tablecast: ${terminalText(htmlProblem)}`)
     if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
     if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
     this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
     if (tripped) this.exit(ExitCode.guardTripped)
+  }
+
+  /** Writes the HTML report when asked; gives the problem if it could not be written. */
+  private async writeReportHtml(file: string | undefined, recorded: RecordedRun): Promise<string | undefined> {
+    if (file === undefined) return undefined
+    const { writeRunReportHtml } = await import("../RunReportHtml.ts")
+    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, historyFile: recorded.historyFile })
+    if (written.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(written.warning)}`)
+    return written.problem
   }
 }

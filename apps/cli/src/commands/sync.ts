@@ -10,6 +10,7 @@ import { exitCodeOfError, isCliError } from "../ExitCode.ts"
 import { notifyFlags, notifyOverrides } from "../NotifyFlags.ts"
 import { alertRun, alertStartFailure } from "../RunAlerts.ts"
 import { runProfilerFor } from "../RunProfiling.ts"
+import type { RecordedRun } from "../RunRecording.ts"
 import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
@@ -58,6 +59,10 @@ Outputs are checked before anything is read or sent: missing folders are created
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Churn Scored" -u customer_id --key customer_id --tolerance churn_score=0.01'
     },
     {
+      description: "Also write the run's HTML report: timeline, rejects, and how each score moved since the previous run",
+      command: "<%= config.bin %> <%= command.id %> churn-scores --report-html reports/churn-scores.html"
+    },
+    {
       description: "Check everything, send nothing",
       command: '<%= config.bin %> <%= command.id %> -f scores.csv -e "Sales Prediction" -u customer_id --dry-run'
     }
@@ -96,6 +101,11 @@ Outputs are checked before anything is read or sent: missing folders are created
     }),
     json: Flags.boolean({ summary: "Print the delivery report as JSON on stdout.", helpGroup: "OUTPUT" }),
     report: Flags.string({ summary: "Also write the delivery report as JSON to this file.", helpGroup: "OUTPUT" }),
+    "report-html": Flags.string({
+      summary:
+        "Also write the run's report as one HTML file that opens from disk: timeline, rejects, and each property's distribution against the previous run of this sync.",
+      helpGroup: "OUTPUT"
+    }),
     progress: Flags.string({
       summary: "Progress display: auto (a bar on a terminal, lines otherwise), bar, lines, none.",
       options: ["auto", "bar", "lines", "none"],
@@ -161,6 +171,7 @@ Outputs are checked before anything is read or sent: missing folders are created
       syncOutputLocations({
         sync,
         report: flags.report,
+        reportHtml: flags["report-html"],
         checkpoint: isIncremental || stateDir === undefined || dryRun ? undefined : checkpointPath(sync, stateDir, JSON.stringify(sync.source)),
         incremental: isIncremental,
         stateFlag: flags["state-db"] === undefined ? undefined : "--state-db",
@@ -169,7 +180,7 @@ Outputs are checked before anything is read or sent: missing folders are created
     )
     const progress = progressDisplay(flags.json && flags.progress === "auto" ? "none" : (flags.progress as ProgressMode))
     const signals = stopSignals((signal, count) => this.logToStderr(stopNotice(signal, count)))
-    const profiler = await runProfilerFor(flags.history)
+    const profiler = await runProfilerFor(flags["report-html"] === undefined ? flags.history : true)
     const result = await deliverSync(sync, progress, {
       incremental: isIncremental,
       dryRun: flags["dry-run"],
@@ -181,10 +192,10 @@ Outputs are checked before anything is read or sent: missing folders are created
       stop: signals.requests,
       observer: profiler?.observer
     }).finally(() => signals.dispose())
-    const exit = await writeReportFile(flags.report, result.report)
+    const reported = await writeReportFile(flags.report, result.report)
     // Loaded at the end, not at the start: a run loads nothing for its history until it records.
     const { recordCliRun } = await import("../RunRecording.ts")
-    const historyWarning = await recordCliRun({
+    const recorded = await recordCliRun({
       flag: flags.history,
       configFile: flags.config,
       syncName,
@@ -193,13 +204,14 @@ Outputs are checked before anything is read or sent: missing folders are created
         sync,
         report: result.report,
         kind: isIncremental ? "incremental" : "sync",
-        exitCode: exit.code,
+        exitCode: reported.code,
         plan: result.plan,
         settings: { lowMemory: flags["low-memory"] || undefined, restart: flags.restart || undefined },
         profile: profiler?.profileOf(result.report, result.plan)
       }
     })
-    if (historyWarning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(historyWarning)}`)
+    if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
+    const exit = await this.writeReportHtml(flags["report-html"], recorded, reported)
     const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
@@ -208,5 +220,18 @@ Outputs are checked before anything is read or sent: missing folders are created
     const warning = await alertRun(sync.notify, result.report, exit.code)
     if (warning !== undefined) this.logToStderr(`tablecast: warning: ${warning}`)
     if (exit.code !== ExitCode.ok) this.exit(exit.code)
+  }
+
+  /** Writes the HTML report when asked: one that cannot be written turns a delivered run's exit code into 11, as --report does. */
+  private async writeReportHtml(
+    file: string | undefined,
+    recorded: RecordedRun,
+    exit: Awaited<ReturnType<typeof writeReportFile>>
+  ): Promise<Awaited<ReturnType<typeof writeReportFile>>> {
+    if (file === undefined) return exit
+    const { writeRunReportHtml, reportHtmlExit } = await import("../RunReportHtml.ts")
+    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, historyFile: recorded.historyFile })
+    if (written.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(written.warning)}`)
+    return reportHtmlExit(exit, written.problem)
   }
 }

@@ -1,0 +1,5 @@
+export { renderRunReport, type RunReportInput } from "./RunReport.ts"
+export { CATEGORICAL_SHIFT_CALLED_OUT, NUMERIC_SHIFT_CALLED_OUT, type PropertyDrift, driftOf, propertyName } from "./Drift.ts"
+export { HISTOGRAM_BINS, commonBins, distributionShift, medianOf, sharesIn } from "./Distribution.ts"
+export { HISTOGRAM_BAR_CLASS, HISTOGRAM_PREVIOUS_CLASS } from "./Charts.ts"
+export { formatValue } from "./Figures.ts"
