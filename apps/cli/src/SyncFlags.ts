@@ -12,7 +12,8 @@ export const mappingFlags = {
   }),
   file: Flags.string({
     char: "f",
-    summary: "File to read: CSV, or Parquet, NDJSON (.ndjson, .jsonl) and JSON through DuckDB (by extension; a glob such as 'scores/*.parquet' reads every match).",
+    summary:
+      "File to read: CSV, or Parquet, NDJSON (.ndjson, .jsonl) and JSON through DuckDB (by extension; a glob such as 'scores/*.parquet' reads every match).",
     helpGroup: "SOURCE"
   }),
   delimiter: Flags.string({ summary: 'CSV field delimiter (default ","; "tab" for tab-separated).', helpGroup: "SOURCE" }),

@@ -29,7 +29,10 @@ const decimalText = (units: number, scale: number): string => {
 
 const isoMicros = (micros: bigint): string => {
   const seconds = micros / 1_000_000n
-  const fraction = String(micros % 1_000_000n).padStart(6, "0").replace(/0+$/, "").padEnd(3, "0")
+  const fraction = String(micros % 1_000_000n)
+    .padStart(6, "0")
+    .replace(/0+$/, "")
+    .padEnd(3, "0")
   return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`
 }
 

@@ -176,8 +176,10 @@ const fileSource = (file: string, flags: FlagValues): Record<string, unknown> =>
   const delimiter = text("delimiter")
   const worker = flags.worker as boolean | undefined
   if (DUCKDB_FILE.test(file) || text("duckdb") !== undefined) {
-    if (delimiter !== undefined) throw flagError("delimiter", `--delimiter applies to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
-    if (worker !== undefined) throw flagError("worker", `--worker and --no-worker apply to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
+    if (delimiter !== undefined)
+      throw flagError("delimiter", `--delimiter applies to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
+    if (worker !== undefined)
+      throw flagError("worker", `--worker and --no-worker apply to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
     return { type: "duckdb", file: path.resolve(file) }
   }
   return {

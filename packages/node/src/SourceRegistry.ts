@@ -65,7 +65,8 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
         )
       ).snowflakeSource,
     duckdb: async () =>
-      (await withDriver(drivers.duckdbSource, "the DuckDB source", drivers.howToInstall, () => import("@tablecast/source-duckdb/adapter"))).duckdbSource
+      (await withDriver(drivers.duckdbSource, "the DuckDB source", drivers.howToInstall, () => import("@tablecast/source-duckdb/adapter")))
+        .duckdbSource
   }
   const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
   return {

@@ -9,12 +9,18 @@ import type { DuckDBSourceOptionsInput } from "./DuckDBSourceOptions.ts"
  * Describes a file or query: each column's DuckDB type and what it becomes in JSON, and a few
  * sample values (the query runs with a LIMIT). A Parquet file's row count comes from its footer.
  */
-export const describeSource = (input: DuckDBSourceOptionsInput, options: { readonly samples?: number } = {}): Effect.Effect<SourceDescription, SourceError> =>
+export const describeSource = (
+  input: DuckDBSourceOptionsInput,
+  options: { readonly samples?: number } = {}
+): Effect.Effect<SourceDescription, SourceError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const inspected = yield* plan(input)
       // Binary columns are shown by size rather than refused.
-      const p = { ...inspected, options: { ...inspected.options, binary: inspected.options.binary === "refuse" ? ("inspect" as never) : inspected.options.binary } }
+      const p = {
+        ...inspected,
+        options: { ...inspected.options, binary: inspected.options.binary === "refuse" ? ("inspect" as never) : inspected.options.binary }
+      }
       const connection = yield* openChecked(p)
       const doing = `describing ${p.target.label}`
       const sampleCount = Math.max(0, Math.min(options.samples ?? 5, 100))
@@ -29,7 +35,10 @@ export const describeSource = (input: DuckDBSourceOptionsInput, options: { reado
         match === null
           ? undefined
           : yield* Effect.tryPromise({
-              try: async () => Number((await connection.runAndReadAll(`SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(${match[1]!})`)).getRows()[0]?.[0]),
+              try: async () =>
+                Number(
+                  (await connection.runAndReadAll(`SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(${match[1]!})`)).getRows()[0]?.[0]
+                ),
               catch: (error) => toSourceError(error, doing)
             })
       return {

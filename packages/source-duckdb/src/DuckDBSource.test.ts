@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs"
 import path from "node:path"
-import { type RowSourceShape, type SourceItem } from "@tablecast/core"
+import type { RowSourceShape, SourceItem } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -24,10 +24,11 @@ const read = (options: DuckDBSourceOptionsInput) =>
     )
   )
 
-const failure = (options: DuckDBSourceOptionsInput) => read(options).then(
-  () => expect.unreachable("the read should fail"),
-  (error: unknown) => error as { message: string; code: string }
-)
+const failure = (options: DuckDBSourceOptionsInput) =>
+  read(options).then(
+    () => expect.unreachable("the read should fail"),
+    (error: unknown) => error as { message: string; code: string }
+  )
 
 beforeAll(async () => {
   await writeWithDuckDB(
@@ -116,7 +117,11 @@ describe("the DuckDB source", () => {
     expect(many.items.map((item) => ("rowNumber" in item ? item.rowNumber : 0))).toEqual(Array.from({ length: 10_000 }, (_, index) => index + 1))
     expect(valuesOf(many.items)[9_999]).toEqual({ id: 9_999, customer_id: "c9999", score: 0.999 })
     const parts = await read({ file: file("part-*.parquet") })
-    expect(valuesOf(parts.items).map((row) => (row as Record<string, unknown>).id).sort()).toEqual([0, 1, 2, 3, 4])
+    expect(
+      valuesOf(parts.items)
+        .map((row) => (row as Record<string, unknown>).id)
+        .sort()
+    ).toEqual([0, 1, 2, 3, 4])
     expect(parts.estimatedRows).toBe(5)
   })
 

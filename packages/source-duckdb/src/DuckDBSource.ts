@@ -36,7 +36,11 @@ export const openChecked = (p: DuckDBPlan): Effect.Effect<DuckDBConnection, Sour
   Effect.tap(openDatabase(p.target.access), (connection) => checkOneSelect(connection, p.target))
 
 /** The result's columns, from the prepared statement (nothing is read). */
-export const describeColumns = (connection: DuckDBConnection, p: DuckDBPlan, sql: string = p.target.sql): Effect.Effect<ReadonlyArray<ResultColumn>, SourceError> => {
+export const describeColumns = (
+  connection: DuckDBConnection,
+  p: DuckDBPlan,
+  sql: string = p.target.sql
+): Effect.Effect<ReadonlyArray<ResultColumn>, SourceError> => {
   const doing = `reading ${p.target.label}`
   return Effect.tryPromise({
     try: async () => {

@@ -35,7 +35,10 @@ export const DuckDBSourceOptions = z
     /** DuckDB's worker threads (default 2): more reads faster and holds more row groups at once. */
     threads: z.number().int().min(1).max(64).default(2),
     /** DuckDB's memory limit, e.g. "256MB" (default): a query that needs more fails rather than spill to disk. */
-    memoryLimit: z.string().regex(/^\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)$/i, 'a size such as "256MB" or "1GiB"').default("256MB")
+    memoryLimit: z
+      .string()
+      .regex(/^\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)$/i, 'a size such as "256MB" or "1GiB"')
+      .default("256MB")
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -43,7 +46,11 @@ export const DuckDBSourceOptions = z
       ctx.addIssue({ code: "custom", path: ["file"], message: "give either a file or a query (not both)" })
     }
     if (options.query !== undefined && (options.paths === undefined || options.paths.length === 0)) {
-      ctx.addIssue({ code: "custom", path: ["paths"], message: "a query needs the files or folders it may read (paths; --duckdb <paths> on the command line)" })
+      ctx.addIssue({
+        code: "custom",
+        path: ["paths"],
+        message: "a query needs the files or folders it may read (paths; --duckdb <paths> on the command line)"
+      })
     }
   })
 export type DuckDBSourceOptionsInput = z.input<typeof DuckDBSourceOptions>

@@ -51,7 +51,10 @@ const firstLine = (sql: string): string => {
 }
 
 /** Resolves a `file` or a `query` (text or `.sql` file) into the SQL that reads it; paths are made absolute. */
-export const resolveTarget = (options: DuckDBSourceOptions, limits: Pick<Access, "threads" | "memoryLimit">): Effect.Effect<DuckDBTarget, SourceError> =>
+export const resolveTarget = (
+  options: DuckDBSourceOptions,
+  limits: Pick<Access, "threads" | "memoryLimit">
+): Effect.Effect<DuckDBTarget, SourceError> =>
   Effect.gen(function* () {
     if (options.file !== undefined) {
       const file = path.resolve(options.file)
@@ -64,7 +67,13 @@ export const resolveTarget = (options: DuckDBSourceOptions, limits: Pick<Access,
       }
       const glob = GLOB.test(file)
       const access = glob ? { files: [], directories: [withSeparator(globRoot(file))] } : { files: [file], directories: [] }
-      return { _tag: "File", sql: readerSql(file, format), label: `file ${options.file}`, access: { ...access, ...limits }, paths: [file] } as const
+      return {
+        _tag: "File",
+        sql: readerSql(file, format),
+        label: `file ${options.file}`,
+        access: { ...access, ...limits },
+        paths: [file]
+      } as const
     }
     const named = (options.paths ?? []).map((each) => path.resolve(each))
     const access = yield* Effect.promise(async () => {
@@ -72,7 +81,10 @@ export const resolveTarget = (options: DuckDBSourceOptions, limits: Pick<Access,
       const files: Array<string> = []
       const directories: Array<string> = []
       for (const each of named) {
-        const isDirectory = await stat(each).then((stats) => stats.isDirectory(), () => !path.extname(each))
+        const isDirectory = await stat(each).then(
+          (stats) => stats.isDirectory(),
+          () => !path.extname(each)
+        )
         if (isDirectory) directories.push(withSeparator(each))
         else files.push(each)
       }
@@ -82,7 +94,11 @@ export const resolveTarget = (options: DuckDBSourceOptions, limits: Pick<Access,
     if (/^\S+\.sql$/i.test(query)) {
       const text = yield* Effect.tryPromise({
         try: () => readFile(query, "utf8"),
-        catch: (error) => new SourceError({ message: `DuckDB: cannot read query file ${query}: ${error instanceof Error ? error.message : String(error)}`, code: "not-found" })
+        catch: (error) =>
+          new SourceError({
+            message: `DuckDB: cannot read query file ${query}: ${error instanceof Error ? error.message : String(error)}`,
+            code: "not-found"
+          })
       })
       const sql = trimQuery(text)
       if (sql === "") return yield* new SourceError({ message: `DuckDB: query file ${query} is empty`, code: "config" })

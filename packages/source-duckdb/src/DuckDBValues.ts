@@ -16,7 +16,14 @@ import {
   DuckDBTimestampValue,
   DuckDBUnionValue
 } from "@duckdb/node-api"
-import { type ConversionOptions, decimalValue, duplicateColumnError, parseJsonExactly, refusedBinaryError, type ValueKind } from "@tablecast/source-sql"
+import {
+  type ConversionOptions,
+  decimalValue,
+  duplicateColumnError,
+  parseJsonExactly,
+  refusedBinaryError,
+  type ValueKind
+} from "@tablecast/source-sql"
 
 /** One column of a result: its name, its DuckDB type, and how the driver's value becomes JSON. */
 export interface ResultColumn {
@@ -96,7 +103,12 @@ const nestedValue = (value: DuckDBValue, options: ConversionOptions, binary: (by
   if (value instanceof DuckDBMapValue) {
     const object: Record<string, unknown> = {}
     for (const { key, value: item } of value.entries) {
-      Object.defineProperty(object, String(key), { value: nestedValue(item, options, binary), enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(object, String(key), {
+        value: nestedValue(item, options, binary),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
     }
     return object
   }
@@ -115,7 +127,13 @@ const INTEGERS = new Set<DuckDBTypeId>([
   DuckDBTypeId.USMALLINT,
   DuckDBTypeId.UINTEGER
 ])
-const BIG_INTEGERS = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT, DuckDBTypeId.BIGNUM])
+const BIG_INTEGERS = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.BIGNUM
+])
 const TIMESTAMPS = new Set<DuckDBTypeId>([
   DuckDBTypeId.TIMESTAMP,
   DuckDBTypeId.TIMESTAMP_TZ,
@@ -144,7 +162,8 @@ export const columnConversion = (
   if (NESTED_JSON.has(id)) return { kind: "json", convert: (value) => nestedValue(value, options, binary) }
   if (id === DuckDBTypeId.BLOB) return { kind: "binary", convert: (value) => binary((value as DuckDBBlobValue).bytes) }
   // DuckDB's JSON type is VARCHAR with the alias JSON.
-  if (id === DuckDBTypeId.VARCHAR && type.alias?.toUpperCase() === "JSON") return { kind: "json", convert: (value) => parseJsonExactly(String(value)) }
+  if (id === DuckDBTypeId.VARCHAR && type.alias?.toUpperCase() === "JSON")
+    return { kind: "json", convert: (value) => parseJsonExactly(String(value)) }
   // VARCHAR, UUID, ENUM, TIME, TIME WITH TIME ZONE, INTERVAL, BIT: their text.
   return { kind: "string", convert: (value) => (typeof value === "string" ? value : String(value)) }
 }

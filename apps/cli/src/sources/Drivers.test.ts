@@ -157,7 +157,12 @@ describe("the built CLI without its optional drivers", () => {
     ],
     ["inspect of a Snowflake account", ["inspect", "--snowflake", "myorg-myaccount"], "the Snowflake source", "snowflake-sdk@^3.3.0"],
     ["a Parquet file", ["sync", "--file", "scores.parquet", ...track], "the DuckDB source", "@duckdb/node-api@^1.5.6-r.1"],
-    ["a query over local files", ["sync", "--duckdb", ".", "--query", "select * from 'rows.csv'", ...track], "the DuckDB source", "@duckdb/node-api@^1.5.6-r.1"]
+    [
+      "a query over local files",
+      ["sync", "--duckdb", ".", "--query", "select * from 'rows.csv'", ...track],
+      "the DuckDB source",
+      "@duckdb/node-api@^1.5.6-r.1"
+    ]
   ])("%s: exit 13 before reading, one line naming the package", (_case, args, neededBy, spec) => {
     const result = run(args)
     expect(result.status).toBe(13)

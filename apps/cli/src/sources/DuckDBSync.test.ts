@@ -80,7 +80,10 @@ describe("Parquet and JSON files through the built CLI (DuckDB source)", () => {
     expect((await sync(["--file", "scores.ndjson"], ndjson)).code).toBe(0)
     expect((await received(ndjson)).map((message) => message.userId)).toEqual(["cust-0", "cust-1", "cust-2", "cust-3", "cust-4"])
     const query = path.join(dir, "query.jsonl")
-    const result = await sync(["--duckdb", ".", "--query", "SELECT customer_id, ltv FROM 'scores-*.parquet' WHERE ltv > 3 ORDER BY customer_id"], query)
+    const result = await sync(
+      ["--duckdb", ".", "--query", "SELECT customer_id, ltv FROM 'scores-*.parquet' WHERE ltv > 3 ORDER BY customer_id"],
+      query
+    )
     expect(result.code).toBe(0)
     expect(await received(query)).toEqual([
       { userId: "cust-3", properties: { ltv: 3.75 } },
@@ -89,14 +92,20 @@ describe("Parquet and JSON files through the built CLI (DuckDB source)", () => {
   })
 
   it("refuses a file outside the --duckdb paths and a statement that writes, before sending anything", async () => {
-    const outside = await runCli(["sync", "--duckdb", "sub", "--query", "SELECT * FROM 'scores-1.parquet'", "-e", "Scored", "-u", "customer_id", "--dry-run"], {
-      cwd: dir
-    })
+    const outside = await runCli(
+      ["sync", "--duckdb", "sub", "--query", "SELECT * FROM 'scores-1.parquet'", "-e", "Scored", "-u", "customer_id", "--dry-run"],
+      {
+        cwd: dir
+      }
+    )
     expect(outside.code).toBe(6)
     expect(outside.stderr).toContain('Cannot access file "scores-1.parquet"')
-    const copy = await runCli(["sync", "--duckdb", ".", "--query", "COPY (SELECT 1 AS customer_id) TO 'out.csv'", "-e", "Scored", "-u", "customer_id", "--dry-run"], {
-      cwd: dir
-    })
+    const copy = await runCli(
+      ["sync", "--duckdb", ".", "--query", "COPY (SELECT 1 AS customer_id) TO 'out.csv'", "-e", "Scored", "-u", "customer_id", "--dry-run"],
+      {
+        cwd: dir
+      }
+    )
     expect(copy.code).not.toBe(0)
     expect(copy.stderr).toContain("is not a SELECT")
   })
