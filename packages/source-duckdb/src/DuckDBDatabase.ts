@@ -77,9 +77,13 @@ export const openDatabase = (access: Access): Effect.Effect<DuckDBConnection, So
         })
         const connection = await instance.connect()
         for (const statement of lockdownStatements(access)) await connection.run(statement)
-        return connection
+        return { instance, connection }
       },
       catch: (error) => toSourceError(error, "opening the in-memory database")
     }),
-    (connection) => Effect.sync(() => connection.closeSync())
-  )
+    ({ instance, connection }) =>
+      Effect.sync(() => {
+        connection.closeSync()
+        instance.closeSync()
+      })
+  ).pipe(Effect.map(({ connection }) => connection))

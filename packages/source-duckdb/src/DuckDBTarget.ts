@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import path from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { SourceError } from "@tablecast/core"
@@ -76,8 +76,8 @@ export const resolveTarget = (
       } as const
     }
     const named = (options.paths ?? []).map((each) => path.resolve(each))
+    // A named path that does not exist yet is taken as a folder unless it has an extension.
     const access = yield* Effect.promise(async () => {
-      const { stat } = await import("node:fs/promises")
       const files: Array<string> = []
       const directories: Array<string> = []
       for (const each of named) {
