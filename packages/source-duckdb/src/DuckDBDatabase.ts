@@ -57,7 +57,8 @@ export const toSourceError = (error: unknown, doing: string, row?: number): Sour
   }
   const notFound = /^IO Error: (No files found|Cannot open file)/.test(text)
   return new SourceError({
-    message: `DuckDB: ${doing}${row === undefined ? "" : ` (row ${row})`}: ${text.split("\n\n")[0]}`,
+    // DuckDB's message, without the caret diagram of the statement that follows a blank line.
+    message: `DuckDB: ${doing}${row === undefined ? "" : ` (row ${row})`}: ${text.split("\n\n")[0]!.replaceAll("\n", "; ")}`,
     code: notFound ? "not-found" : /^(Parser|Binder|Catalog|Conversion|Invalid Input) Error/.test(text) ? "query" : "read"
   })
 }

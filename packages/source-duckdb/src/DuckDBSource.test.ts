@@ -178,5 +178,13 @@ describe("the DuckDB source", () => {
   it("needs a format it can tell, and a query's paths", async () => {
     expect((await failure({ file: file("scores.txt") })).message).toContain("cannot tell the format")
     expect((await failure({ query: "SELECT 1" })).message).toContain("a query needs the files or folders it may read")
+    expect(await failure({ file: file("absent.parquet") })).toMatchObject({
+      code: "not-found",
+      message: `DuckDB: cannot read ${file("absent.parquet")}: no such file`
+    })
+    const unknown = await failure({ query: `SELECT nope FROM '${file("many.parquet")}'`, paths: [folder.dir] })
+    expect(unknown.code).toBe("query")
+    expect(unknown.message).toMatch(/^DuckDB: checking the query "SELECT nope FROM .*": Binder Error: Referenced column "nope" not found/)
+    expect(unknown.message).not.toContain("\n")
   })
 })

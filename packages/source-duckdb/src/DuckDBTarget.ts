@@ -66,6 +66,18 @@ export const resolveTarget = (
         })
       }
       const glob = GLOB.test(file)
+      // DuckDB would take a missing file for a folder to search, and name a path nobody gave.
+      if (
+        !glob &&
+        (yield* Effect.promise(() =>
+          stat(file).then(
+            (stats) => stats.isFile(),
+            () => false
+          )
+        )) === false
+      ) {
+        return yield* new SourceError({ message: `DuckDB: cannot read ${options.file}: no such file`, code: "not-found" })
+      }
       const access = glob ? { files: [], directories: [withSeparator(globRoot(file))] } : { files: [file], directories: [] }
       return {
         _tag: "File",
