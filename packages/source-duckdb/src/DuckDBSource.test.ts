@@ -164,6 +164,24 @@ describe("the DuckDB source", () => {
   it("cannot reach the network or load an extension: remote paths are refused", async () => {
     const remote = await failure({ query: "SELECT * FROM 'https://example.com/scores.parquet'", paths: [folder.dir] })
     expect(remote.code).toBe("permission-denied")
+    const settings = await read({
+      query: `SELECT current_setting('allowed_directories')::VARCHAR AS dirs, current_setting('allowed_paths')::VARCHAR AS paths,
+        current_setting('enable_external_access') AS external, current_setting('autoload_known_extensions') AS autoload,
+        current_setting('autoinstall_known_extensions') AS autoinstall, current_setting('lock_configuration') AS locked,
+        current_setting('temp_directory') AS spill`,
+      paths: [folder.dir, file("scores.csv")]
+    })
+    expect(valuesOf(settings.items)).toEqual([
+      {
+        dirs: `[${folder.dir}${path.sep}]`,
+        paths: `[${file("scores.csv")}]`,
+        external: false,
+        autoload: false,
+        autoinstall: false,
+        locked: true,
+        spill: ""
+      }
+    ])
   })
 
   it("fingerprints the files: the same data the same print, a changed file another", async () => {
