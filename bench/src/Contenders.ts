@@ -1,4 +1,5 @@
 import { mapping } from "./Dataset.ts"
+import { ensureParquet } from "./parquet/ParquetDataset.ts"
 import { builtEntry, cliEntry } from "./Paths.ts"
 import { cliFlagsFor } from "./Settings.ts"
 
@@ -39,6 +40,8 @@ export interface Contender {
   readonly cli?: boolean
   /** Arguments to `node` (after the preload). */
   readonly args: (input: RunInput) => ReadonlyArray<string>
+  /** Makes the contender's input from the run's (the Parquet file of the CSV's rows), before it is measured. */
+  readonly prepare?: (input: Omit<RunInput, "endpoint" | "stateDir">) => Promise<void>
   readonly env?: Readonly<Record<string, string>>
   readonly readOutput: (stdout: string) => ContenderOutput
 }
@@ -124,6 +127,21 @@ export const cliContender = (key: string, label: string, flags: ReadonlyArray<st
   readOutput: readReport
 })
 
+/** `tablecast sync --file <the same rows>.parquet`: the DuckDB source, with these extra flags. */
+export const parquetContender = (key: string, label: string, flags: ReadonlyArray<string>): Contender => ({
+  key,
+  label,
+  sends: true,
+  needsPostgres: false,
+  cli: true,
+  prepare: async (input) => {
+    await ensureParquet(input.csvPath)
+  },
+  args: (input) => [cliEntry, ...syncFlags(input, ["--file", input.csvPath.replace(/\.csv$/, ".parquet")]), ...flags],
+  env: { SEGMENT_WRITE_KEY: "bench-write-key" },
+  readOutput: readReport
+})
+
 /** The `@segment/analytics-node` script with this `flushAt` ("defaults": the library's own, 15). */
 export const analyticsNodeContender = (key: string, label: string, flushAt: string): Contender => ({
   key,
@@ -156,6 +174,7 @@ export const contenders: ReadonlyArray<Contender> = [
   cliContender("bulk", "tablecast, bulk settings", cliFlagsFor("bulk")),
   analyticsNodeContender("analytics-node", "@segment/analytics-node script", "100"),
   cliContender("postgres", "tablecast, bulk, Postgres source", cliFlagsFor("bulk"), true),
+  parquetContender("parquet", "tablecast, bulk, Parquet file (DuckDB source)", cliFlagsFor("bulk")),
   cliContender("low-memory", "tablecast, bulk settings, --low-memory", [...cliFlagsFor("bulk"), "--low-memory"]),
   cliContender("one-thread", "tablecast, bulk settings, one thread", [...cliFlagsFor("bulk"), "--no-worker"]),
   cliContender("gzip", "tablecast, bulk settings, gzip", [...cliFlagsFor("bulk"), "--gzip"]),
@@ -170,7 +189,7 @@ export const contenders: ReadonlyArray<Contender> = [
 ]
 
 /** Also run on the memory run's larger file: tablecast as users run it, and with --low-memory. */
-export const memoryContenders: ReadonlySet<string> = new Set(["default", "bulk", "low-memory"])
+export const memoryContenders: ReadonlySet<string> = new Set(["default", "bulk", "low-memory", "parquet"])
 
 /** Run only when asked for by name (`--only`): variations on another contender. */
 export const optionalContenders: ReadonlySet<string> = new Set(["library", "gzip", "one-thread"])

@@ -101,6 +101,7 @@ export const measure = async (
   options: MeasureOptions | ReadonlyArray<string> = {}
 ): Promise<Measurement> => {
   const { nodeFlags = [], conditions, timeoutSeconds } = Array.isArray(options) ? { nodeFlags: options } : (options as MeasureOptions)
+  await contender.prepare?.(input)
   const receiver = contender.sends ? await startReceiverProcess(conditions) : undefined
   const scratch = await mkdtemp(path.join(tmpdir(), "tablecast-bench-"))
   const usageFile = path.join(scratch, "usage.json")

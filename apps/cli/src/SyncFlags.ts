@@ -10,7 +10,12 @@ export const mappingFlags = {
     summary: "Config file with named syncs (default: tablecast.config.json when a sync name is given).",
     helpGroup: "SOURCE"
   }),
-  file: Flags.string({ char: "f", summary: "CSV file to read.", helpGroup: "SOURCE" }),
+  file: Flags.string({
+    char: "f",
+    summary:
+      "File to read: CSV, or Parquet, NDJSON (.ndjson, .jsonl) and JSON through DuckDB (by extension; a glob such as 'scores/*.parquet' reads every match).",
+    helpGroup: "SOURCE"
+  }),
   delimiter: Flags.string({ summary: 'CSV field delimiter (default ","; "tab" for tab-separated).', helpGroup: "SOURCE" }),
   worker: Flags.boolean({
     summary:
@@ -21,19 +26,26 @@ export const mappingFlags = {
   postgres: Flags.string({
     summary: 'Read from Postgres: a connection URL (password from PGPASSWORD), or "env" for the PG* variables.',
     helpGroup: "SOURCE",
-    exclusive: ["file", "snowflake"]
+    exclusive: ["file", "snowflake", "duckdb"]
   }),
   snowflake: Flags.string({
     summary: 'Read from Snowflake: an account identifier, or "env" for the SNOWFLAKE_* variables (user, password or key, warehouse, ...).',
     helpGroup: "SOURCE",
-    exclusive: ["file", "postgres"]
+    exclusive: ["file", "postgres", "duckdb"]
+  }),
+  duckdb: Flags.string({
+    summary:
+      'Read local files through DuckDB with --query: the files or folders the query may read, a,b ("." for the current folder); with --file, read that file through DuckDB whatever its extension.',
+    helpGroup: "SOURCE",
+    exclusive: ["postgres", "snowflake"]
   }),
   table: Flags.string({
     summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).",
     helpGroup: "SOURCE"
   }),
   query: Flags.string({
-    summary: "Warehouse query to read, as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.",
+    summary:
+      "Warehouse query to read (or, with --duckdb, a query over local files), as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.",
     helpGroup: "SOURCE"
   }),
   type: Flags.string({

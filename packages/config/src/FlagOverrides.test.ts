@@ -21,6 +21,26 @@ describe("flag overrides", () => {
     expect(mappingOverrides({ table: "analytics.scores" }).sourcePatch).toEqual({ table: "analytics.scores" })
   })
 
+  it("reads Parquet and JSON files through DuckDB by extension, and a --query over --duckdb paths", () => {
+    for (const file of ["scores.parquet", "scores.ndjson", "scores.JSONL", "scores.json", "scores/*.parquet"]) {
+      expect(mappingOverrides({ file }).source).toEqual({ type: "duckdb", file: path.resolve(file) })
+    }
+    expect(mappingOverrides({ file: "scores.csv", duckdb: "." }).source).toEqual({ type: "duckdb", file: path.resolve("scores.csv") })
+    expect(mappingOverrides({ duckdb: "scores, lookups/regions.csv", query: "select * from 'scores/*.parquet'" }).source).toEqual({
+      type: "duckdb",
+      query: "select * from 'scores/*.parquet'",
+      paths: [path.resolve("scores"), path.resolve("lookups/regions.csv")]
+    })
+    expect(mappingOverrides({ duckdb: ".", query: "scores.sql" }).source).toMatchObject({ query: path.resolve("scores.sql") })
+    expect(thrown(() => mappingOverrides({ duckdb: "." })).message).toBe(
+      "--duckdb <paths> needs a --query to run over them (or read one file with --file)"
+    )
+    expect(thrown(() => mappingOverrides({ duckdb: " , ", query: "select 1" })).flag).toBe("duckdb")
+    expect(thrown(() => mappingOverrides({ duckdb: ".", table: "t" })).flag).toBe("table")
+    expect(thrown(() => mappingOverrides({ file: "scores.parquet", delimiter: ";" })).flag).toBe("delimiter")
+    expect(thrown(() => mappingOverrides({ file: "scores.parquet", worker: true })).flag).toBe("worker")
+  })
+
   it("reads the delivery and incremental flags", () => {
     expect(deliveryOverrides({ "max-rejects": "5%" }).pipeline).toMatchObject({ maxRejectedShare: 0.05 })
     expect(deliveryOverrides({ "max-rps": "12.5", "min-in-flight": 2, "max-in-flight": 16 }).pipeline).toMatchObject({

@@ -157,7 +157,40 @@ const maxRejects = (text: string | undefined): Record<string, number | undefined
   return { maxRejectedRows: count }
 }
 
-/** The source the flags name (`--file`, `--postgres`, `--snowflake`), or the fields they patch into a config entry's. */
+/** Files that `--file` reads through DuckDB, by extension (`@tablecast/source-duckdb`); any other file is read as CSV. */
+export const DUCKDB_FILE = /\.(?:parquet|ndjson|jsonl|json)$/i
+
+/** `--duckdb a,b`: the files and folders a DuckDB query may read, absolute ("." the current folder). */
+const duckdbPaths = (value: string): Array<string> => {
+  const paths = value
+    .split(",")
+    .map((each) => each.trim())
+    .filter((each) => each !== "")
+  if (paths.length === 0) throw flagError("duckdb", '--duckdb needs the files or folders the query may read, a,b ("." for the current folder)')
+  return paths.map((each) => path.resolve(each))
+}
+
+/** A `--file`'s source: CSV, or DuckDB for Parquet and JSON (and for any file with --duckdb). */
+const fileSource = (file: string, flags: FlagValues): Record<string, unknown> => {
+  const text = (name: string) => flags[name] as string | undefined
+  const delimiter = text("delimiter")
+  const worker = flags.worker as boolean | undefined
+  if (DUCKDB_FILE.test(file) || text("duckdb") !== undefined) {
+    if (delimiter !== undefined)
+      throw flagError("delimiter", `--delimiter applies to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
+    if (worker !== undefined)
+      throw flagError("worker", `--worker and --no-worker apply to a CSV file read by tablecast's own reader, not to ${path.basename(file)}`)
+    return { type: "duckdb", file: path.resolve(file) }
+  }
+  return {
+    type: "csv",
+    path: path.resolve(file),
+    ...(delimiter === undefined ? {} : { delimiter }),
+    ...(worker === undefined ? {} : { worker })
+  }
+}
+
+/** The source the flags name (`--file`, `--postgres`, `--snowflake`, `--duckdb`), or the fields they patch into a config entry's. */
 const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sourcePatch"> => {
   const text = (name: string) => flags[name] as string | undefined
   const file = text("file")
@@ -170,9 +203,11 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
     throw flagError("worker", '--worker and --no-worker apply to a CSV file: give --file too (in a config file, the source\'s "worker")')
   const table = text("table")
   const query = text("query")
+  const duckdb = text("duckdb")
   if (table !== undefined && query !== undefined) throw flagError("table", "give --table or --query, not both")
   if (file !== undefined && (table !== undefined || query !== undefined))
-    throw flagError("file", "--table and --query read a warehouse (--postgres or --snowflake), not a --file")
+    throw flagError("file", "--table and --query read a warehouse (--postgres, --snowflake) or files through DuckDB (--duckdb), not a --file")
+  if (duckdb !== undefined && table !== undefined) throw flagError("table", "--duckdb reads files with a --query (or a --file), not a --table")
   // Paths on the command line are relative to the current folder, not to a config file.
   const target = {
     ...(table === undefined ? {} : { table }),
@@ -181,13 +216,10 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const postgres = text("postgres")
   const snowflake = text("snowflake")
   let source: Record<string, unknown> | undefined
-  if (file !== undefined) {
-    source = {
-      type: "csv",
-      path: path.resolve(file),
-      ...(delimiter === undefined ? {} : { delimiter }),
-      ...(worker === undefined ? {} : { worker })
-    }
+  if (file !== undefined) source = fileSource(file, flags)
+  else if (duckdb !== undefined) {
+    if (query === undefined) throw flagError("duckdb", "--duckdb <paths> needs a --query to run over them (or read one file with --file)")
+    source = { type: "duckdb", query: target.query, paths: duckdbPaths(duckdb) }
   } else if (postgres !== undefined) source = { type: "postgres", ...(postgres === "env" ? {} : { url: postgres }), ...target }
   else if (snowflake !== undefined) {
     const where = snowflake === "env" ? {} : snowflake.startsWith("snowflake://") ? { url: snowflake } : { account: snowflake }

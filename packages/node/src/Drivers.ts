@@ -12,13 +12,15 @@ export interface Driver {
 /**
  * What a host (the CLI, or a program using this package) needs installed for each warehouse, and
  * how to tell its user to install it. The CLI bundles the sources and needs only the drivers
- * (`pg`, `snowflake-sdk`); a program using `@tablecast/node` installs the source package, which
+ * (`pg`, `snowflake-sdk`, `@duckdb/node-api`); a program using `@tablecast/node` installs the source package, which
  * brings its driver.
  */
 export interface DriverSet {
   readonly postgresSource: Driver
   readonly postgresState: Driver
   readonly snowflakeSource: Driver
+  /** Parquet, JSON and SQL over local files: DuckDB's engine (`@duckdb/node-api`, a native binary). */
+  readonly duckdbSource: Driver
   /** The advice that ends the error's one line, for a package spec such as "pg@^8.23.1". */
   readonly howToInstall: (spec: string) => string
 }
@@ -87,6 +89,7 @@ export const libraryDrivers = (): DriverSet => {
     postgresSource: { packageName: "@tablecast/source-postgres", versionRange },
     postgresState: { packageName: "@tablecast/state-postgres", versionRange },
     snowflakeSource: { packageName: "@tablecast/source-snowflake", versionRange },
+    duckdbSource: { packageName: "@tablecast/source-duckdb", versionRange },
     howToInstall: (spec) => `install it beside @tablecast/node with npm install ${spec}`
   }
 }

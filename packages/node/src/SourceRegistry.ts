@@ -1,13 +1,14 @@
 import type { SourceRegistry } from "@tablecast/config"
 import type { SourceAdapter } from "@tablecast/core"
 import type { CsvSourceConfig } from "@tablecast/source-csv/adapter"
+import type { DuckDBSourceConfig } from "@tablecast/source-duckdb/adapter"
 import type { PostgresSourceConfig } from "@tablecast/source-postgres/adapter"
 import type { SnowflakeSourceConfig } from "@tablecast/source-snowflake/adapter"
 import type * as z from "zod"
 import { type DriverSet, libraryDrivers, withDriver } from "./Drivers.ts"
 
 /** A source entry of a config file (`source: {type, ...}`), as its adapter checks it. */
-export type SourceConfig = CsvSourceConfig | PostgresSourceConfig | SnowflakeSourceConfig
+export type SourceConfig = CsvSourceConfig | PostgresSourceConfig | SnowflakeSourceConfig | DuckDBSourceConfig
 export type SourceType = SourceConfig["type"]
 type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: Type }>
 
@@ -16,7 +17,8 @@ type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: 
  *
  * - a CSV file: `{ type: "csv", path: "scores.csv" }` (also `delimiter`, `quote`, `header`, `columns`, ...);
  * - Postgres: `{ type: "postgres", url | urlEnv, table | query, ... }` (install `pg`);
- * - Snowflake: `{ type: "snowflake", account, table | query, ... }` (install `snowflake-sdk`).
+ * - Snowflake: `{ type: "snowflake", account, table | query, ... }` (install `snowflake-sdk`);
+ * - DuckDB: `{ type: "duckdb", file }` (Parquet, NDJSON, JSON, CSV) or `{ type: "duckdb", query, paths }` (install `@duckdb/node-api`).
  *
  * Passwords never go here: the drivers' variables (`PGPASSWORD`, `SNOWFLAKE_PASSWORD`) or
  * `passwordEnv` naming the variable that holds one.
@@ -25,6 +27,7 @@ export type SourceOptions =
   | z.input<typeof import("@tablecast/source-csv/adapter").CsvSourceConfig>
   | z.input<typeof import("@tablecast/source-postgres/adapter").PostgresSourceConfig>
   | z.input<typeof import("@tablecast/source-snowflake/adapter").SnowflakeSourceConfig>
+  | z.input<typeof import("@tablecast/source-duckdb/adapter").DuckDBSourceConfig>
 
 /** The sources a host can read, and how it loads them: the registry by type, and the adapter of an entry. */
 export interface Sources {
@@ -43,7 +46,7 @@ export interface Sources {
   readonly adapterOf: (config: SourceConfig) => Promise<SourceAdapter<SourceConfig>>
 }
 
-export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake"]
+export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake", "duckdb"]
 
 /** The sources of a host that needs `drivers` installed for the warehouses. */
 export const sourcesFor = (drivers: DriverSet): Sources => {
@@ -60,7 +63,10 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
           drivers.howToInstall,
           () => import("@tablecast/source-snowflake/adapter")
         )
-      ).snowflakeSource
+      ).snowflakeSource,
+    duckdb: async () =>
+      (await withDriver(drivers.duckdbSource, "the DuckDB source", drivers.howToInstall, () => import("@tablecast/source-duckdb/adapter")))
+        .duckdbSource
   }
   const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
   return {

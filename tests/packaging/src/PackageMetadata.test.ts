@@ -36,6 +36,7 @@ const effectApiPackages = [
   "@tablecast/segment",
   "@tablecast/sink",
   "@tablecast/source-csv",
+  "@tablecast/source-duckdb",
   "@tablecast/source-postgres",
   "@tablecast/source-snowflake",
   "@tablecast/source-sql",
@@ -114,10 +115,14 @@ describe("the workspace's packages", () => {
   it("the CLI depends on oclif alone; everything else is bundled, and the drivers are optional peers", () => {
     const cli = publicPackages.find((workspace) => workspace.manifest.name === "@tablecast/cli")!.manifest
     expect(Object.keys(cli.dependencies as object).every((name) => name.startsWith("@oclif/"))).toBe(true)
-    expect(cli.peerDependencies).toEqual({ pg: expect.any(String), "snowflake-sdk": expect.any(String) })
-    expect(cli.peerDependenciesMeta).toEqual({ pg: { optional: true }, "snowflake-sdk": { optional: true } })
+    expect(cli.peerDependencies).toEqual({ "@duckdb/node-api": expect.any(String), pg: expect.any(String), "snowflake-sdk": expect.any(String) })
+    expect(cli.peerDependenciesMeta).toEqual({
+      "@duckdb/node-api": { optional: true },
+      pg: { optional: true },
+      "snowflake-sdk": { optional: true }
+    })
     const dev = cli.devDependencies as Record<string, string>
-    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "effect", "zod", "@tablecast/core"]))
+    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "effect", "zod", "@tablecast/core"]))
   })
 })
 

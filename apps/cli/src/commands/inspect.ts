@@ -41,7 +41,11 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       description: "A table's columns; write the proposal into tablecast.config.json",
       command: "<%= config.bin %> <%= command.id %> --postgres env --table analytics.churn_scores --write-config tablecast.config.json"
     },
-    { description: "Tables of a Snowflake account (SNOWFLAKE_* variables)", command: "<%= config.bin %> <%= command.id %> --snowflake env" }
+    { description: "Tables of a Snowflake account (SNOWFLAKE_* variables)", command: "<%= config.bin %> <%= command.id %> --snowflake env" },
+    {
+      description: "A Parquet file, with a proposed sync written to a config file",
+      command: "<%= config.bin %> <%= command.id %> -f scores.parquet --write-config tablecast.config.json"
+    }
   ]
 
   static override args = {
@@ -54,6 +58,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     delimiter: mappingFlags.delimiter,
     postgres: mappingFlags.postgres,
     snowflake: mappingFlags.snowflake,
+    duckdb: mappingFlags.duckdb,
     table: mappingFlags.table,
     query: mappingFlags.query,
     samples: Flags.integer({ summary: "Sample values per column.", default: 3, min: 0, max: 100 }),

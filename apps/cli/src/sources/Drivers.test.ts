@@ -119,9 +119,9 @@ describe("the built CLI without its optional drivers", () => {
     })
   const track = ["--event", "Scored", "--customer-id", "id", "--endpoint", "http://127.0.0.1:9"]
 
-  it("cannot find either driver (the premise of the cases below)", () => {
+  it("cannot find any driver (the premise of the cases below)", () => {
     // In a child without NODE_PATH (pnpm sets one for its scripts), as the CLI runs below.
-    const resolving = `for (const name of ["pg", "snowflake-sdk"]) try { require.resolve(name); console.log(name) } catch {}`
+    const resolving = `for (const name of ["pg", "snowflake-sdk", "@duckdb/node-api"]) try { require.resolve(name); console.log(name) } catch {}`
     const found = spawnSync(process.execPath, ["-e", resolving], {
       cwd: path.join(folder, "node_modules/@tablecast/cli/dist"),
       encoding: "utf8",
@@ -155,7 +155,14 @@ describe("the built CLI without its optional drivers", () => {
       "the Postgres state store",
       "pg@^8.23.1"
     ],
-    ["inspect of a Snowflake account", ["inspect", "--snowflake", "myorg-myaccount"], "the Snowflake source", "snowflake-sdk@^3.3.0"]
+    ["inspect of a Snowflake account", ["inspect", "--snowflake", "myorg-myaccount"], "the Snowflake source", "snowflake-sdk@^3.3.0"],
+    ["a Parquet file", ["sync", "--file", "scores.parquet", ...track], "the DuckDB source", "@duckdb/node-api@^1.5.6-r.1"],
+    [
+      "a query over local files",
+      ["sync", "--duckdb", ".", "--query", "select * from 'rows.csv'", ...track],
+      "the DuckDB source",
+      "@duckdb/node-api@^1.5.6-r.1"
+    ]
   ])("%s: exit 13 before reading, one line naming the package", (_case, args, neededBy, spec) => {
     const result = run(args)
     expect(result.status).toBe(13)

@@ -1,0 +1,6 @@
+export { BinaryMapping, type ColumnSummary, type SourceDescription, type ValueKind } from "@tablecast/source-sql"
+export { DuckDBSourceOptions, type DuckDBSourceOptionsInput, FILE_FORMATS, type FileFormat } from "./DuckDBSourceOptions.ts"
+export { layer, make } from "./DuckDBSource.ts"
+export { loadDriver, lockdownStatements } from "./DuckDBDatabase.ts"
+export { describeSource } from "./DuckDBInspector.ts"
+export { formatOf } from "./DuckDBTarget.ts"
