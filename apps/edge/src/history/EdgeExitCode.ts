@@ -1,4 +1,4 @@
-import { type Fatal, type FatalError, fatalOfRecord, type RunOutcome } from "@tablecast/core"
+import { type DeliveryReport, type Fatal, type FatalError, fatalOfRecord, type RunOutcome } from "@tablecast/core"
 
 /**
  * The exit code the CLI would have given a run with this ending (docs/exit-codes.md), for the
@@ -27,3 +27,7 @@ export const edgeExitCodeOf = (ending: { readonly outcome: RunOutcome; readonly 
   if (ending.outcome === "incomplete") return 4
   return ending.rejected > 0 ? 3 : 0
 }
+
+/** The exit code of a run's delivery report. */
+export const edgeExitCodeOfReport = (report: DeliveryReport): number =>
+  edgeExitCodeOf({ outcome: report.outcome, rejected: report.rows.rejected, ...(report.fatal === undefined ? {} : { fatal: report.fatal }) })
