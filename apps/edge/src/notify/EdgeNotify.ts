@@ -1,11 +1,4 @@
-import {
-  ALERT_TRIGGERS,
-  type AlertFormat,
-  type AlertSettings,
-  type AlertTrigger,
-  triggersOf,
-  webhookUrlProblem
-} from "@tablecast/core/notify"
+import { ALERT_TRIGGERS, type AlertFormat, type AlertSettings, type AlertTrigger, triggersOf, webhookUrlProblem } from "@tablecast/core/notify"
 import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 import { RequestError } from "../RequestError.ts"
@@ -90,7 +83,8 @@ export const alertSettingsOf = (deployment: DeploymentNotify | undefined, header
   if (request === "off") return undefined
   const url = request?.url ?? (deployment?.url === undefined ? undefined : Redacted.value(deployment.url))
   if (url === undefined) {
-    if (request !== undefined) throw headerError(`header ${NotifyHeader}: notify.url: required, as this deployment has no NOTIFY_URL`, "notify.url")
+    if (request !== undefined)
+      throw headerError(`header ${NotifyHeader}: notify.url: required, as this deployment has no NOTIFY_URL`, "notify.url")
     return undefined
   }
   const rejectsOver = request?.rejectsOver ?? deployment?.rejectsOver

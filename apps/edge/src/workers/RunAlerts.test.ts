@@ -1,4 +1,8 @@
-import { SELF } from "cloudflare:test"
+import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test"
+import worker from "../worker.ts"
+import * as Redacted from "effect/Redacted"
+import type { ChunkResult, RunMeta } from "../RunStatus.ts"
+import { sealWriteKey } from "../WriteKeySeal.ts"
 import { describe, expect, inject, it } from "vitest"
 import { callWorker, runRequest, waitForRun } from "../testing/edgeClient.ts"
 import { scoreRows } from "../testing/rows.ts"
@@ -8,6 +12,7 @@ import { TestWriteKeys } from "../testing/sinkSetup.ts"
 const sinkUrl = inject("sinkUrl")
 const webhookUrl = inject("webhookUrl")
 const webhookDownUrl = inject("webhookDownUrl")
+const rowsUrl = inject("rowsUrl")
 
 const uniqueSpec = (name: string) => ({ name: `${name}-${crypto.randomUUID()}`, event: "Sales Prediction", customerId: "customer_id" })
 
@@ -40,10 +45,7 @@ describe("alerts of queued runs (workerd, a local webhook receiver)", () => {
   it("success: the generic JSON alert with the run's counts and exit code, once", async () => {
     const webhook = hook()
     const spec = uniqueSpec("alert-success")
-    const status = await queuedRunAlerting(
-      { spec, rows: scoreRows(1_500) },
-      notifyHeader({ url: webhook.url, on: ["success"], format: "json" })
-    )
+    const status = await queuedRunAlerting({ spec, rows: scoreRows(1_500) }, notifyHeader({ url: webhook.url, on: ["success"], format: "json" }))
     expect(status).toMatchObject({ outcome: "completed", alert: { trigger: "success", sent: true, attempts: 1 } })
     const { bodies } = await received(webhook.name)
     expect(bodies).toHaveLength(1)
@@ -119,7 +121,9 @@ describe("alerts of queued runs (workerd, a local webhook receiver)", () => {
 
   it("no trigger fired: no alert, and the status says nothing of one", async () => {
     const webhook = hook()
-    const response = await SELF.fetch(runRequest({ spec: uniqueSpec("alert-quiet"), rows: scoreRows(1_100) }, notifyHeader({ url: webhook.url }), "?mode=queue"))
+    const response = await SELF.fetch(
+      runRequest({ spec: uniqueSpec("alert-quiet"), rows: scoreRows(1_100) }, notifyHeader({ url: webhook.url }), "?mode=queue")
+    )
     // The alert is decided in the same call that records the last chunk: a done run without one has none.
     const status = await waitForRun(((await response.json()) as { runId: string }).runId)
     expect(status.outcome).toBe("completed")
@@ -175,4 +179,100 @@ describe("alert settings of a request and a deployment", () => {
     expect(text).toContain("NOTIFY_URL")
     expect(text).not.toContain("secret-pw")
   })
+})
+
+describe("RunState's alert (Durable Object)", () => {
+  const chunk = (index: number): ChunkResult => ({
+    chunk: index,
+    firstRow: index * 10 + 1,
+    rows: 10,
+    attempts: 1,
+    deadLettered: false,
+    skipped: false,
+    finishedAt: new Date().toISOString(),
+    report: {
+      outcome: "completed",
+      rows: { read: 10, mapped: 10, rejected: 0, skipped: 0 },
+      messages: { built: 10, sent: 10, accepted: 10, refused: 0, undelivered: 0 },
+      batches: { accepted: 1, refused: 0, undelivered: 0, planned: 0, requests: 1, retries: 0 },
+      bytesSent: 10,
+      rejects: { total: 0, byStage: { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }, sample: [] }
+    }
+  })
+
+  it("is sent once by the alarm, however often the last chunk is recorded; the URL is stored sealed", async () => {
+    const webhook = hook()
+    const runId = crypto.randomUUID()
+    const token = Redacted.make(env.TABLECAST_TOKEN!)
+    const meta: RunMeta = {
+      runId,
+      sync: "alert-once",
+      source: `json request ${runId}`,
+      endpoint: "http://127.0.0.1:1/v1/batch",
+      format: "json",
+      rows: 20,
+      chunks: 2,
+      startedAt: new Date().toISOString(),
+      notify: {
+        url: await sealWriteKey(Redacted.make(webhook.url), token, runId, "webhook-url-seal/v1"),
+        on: ["success"],
+        rejectsOver: 0,
+        format: "json"
+      }
+    }
+    const state = env.RUN_STATE.get(env.RUN_STATE.idFromName(runId))
+    await state.start(meta, 3_600_000)
+    await state.record(chunk(0))
+    await state.record(chunk(1))
+    expect((await state.status())?.alert).toEqual({ trigger: "success", state: "sending" })
+    expect(await runDurableObjectAlarm(state)).toBe(true)
+    expect((await state.status())?.alert).toEqual({ trigger: "success", sent: true, status: 200, attempts: 1 })
+    // A redelivered last chunk records the run again, but does not alert again.
+    await state.record(chunk(1))
+    expect((await state.status())?.alert).toMatchObject({ sent: true })
+    const stored = await runInDurableObject(state, async (_object, ctx) => JSON.stringify([...(await ctx.storage.list()).entries()]))
+    expect(stored).toContain("notify")
+    expect(stored).not.toContain(webhook.name)
+    // The alarm left is the run's expiry: it forgets the run, and sends nothing.
+    await runDurableObjectAlarm(state)
+    expect(await state.status()).toBeUndefined()
+    expect((await received(webhook.name)).bodies).toEqual([expect.objectContaining({ trigger: "success", sync: "alert-once" })])
+  })
+})
+
+describe("alerts of scheduled runs (workerd)", () => {
+  it("a run that cannot start alerts at once (exit 6); a started one alerts when done, both from NOTIFY_*", async () => {
+    const webhook = hook()
+    const started = `alert-cron-${crypto.randomUUID().slice(0, 8)}`
+    const broken = `alert-cron-broken-${crypto.randomUUID().slice(0, 8)}`
+    const spec = { event: "Sales Prediction", customerId: "customer_id" }
+    const scheduled = worker.scheduled(createScheduledController({ cron: "0 5 * * *", scheduledTime: Date.now() }), {
+      ...env,
+      LOG_LEVEL: "silent",
+      NOTIFY_URL: webhook.url,
+      NOTIFY_ON: "failure,success",
+      NOTIFY_FORMAT: "json",
+      SCHEDULED_RUNS: [
+        { name: started, url: `${rowsUrl}/scores.json?rows=1200`, spec },
+        { name: broken, url: `${rowsUrl}/no-such-document.csv`, spec }
+      ]
+    })
+    // The trigger is marked failed (one run did not start), after its alert went.
+    await expect(scheduled).rejects.toThrow(broken)
+    expect((await received(webhook.name)).bodies).toEqual([
+      expect.objectContaining({
+        trigger: "failure",
+        sync: broken,
+        outcome: "failed",
+        exitCode: 6,
+        reason: expect.objectContaining({ kind: "start" })
+      })
+    ])
+    let bodies: Array<any> = []
+    for (let i = 0; i < 150 && bodies.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      bodies = (await received(webhook.name)).bodies
+    }
+    expect(bodies[1]).toMatchObject({ trigger: "success", sync: started, outcome: "completed", exitCode: 0, counts: { read: 1_200 } })
+  }, 60_000)
 })

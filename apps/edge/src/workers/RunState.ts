@@ -68,18 +68,19 @@ export class RunState extends DurableObject<RunHistoryBindings & EdgeVars> {
   }
 
   /**
-   * Once every chunk is accounted for, the run's record replaces its "running" entry in the run
-   * history. Counted, not listed, until then: a run of 250 chunks would list them 250 times.
-   * A chunk recorded again after that records the run again, with the same id.
+   * Once every chunk is accounted for, the run's alert is queued and its record replaces its
+   * "running" entry in the run history. Counted, not listed, until then: a run of 250 chunks would
+   * list them 250 times. A chunk recorded again after that records the run again, with the same id.
    */
   private async recordInHistoryIfDone(): Promise<void> {
     const meta = await this.ctx.storage.get<RunMeta>("meta")
-    if (meta?.history === undefined) return
+    if (meta === undefined) return
     const expected = meta.enqueueFailure?.fromChunk ?? meta.chunks
     if (((await this.ctx.storage.get<number>("recorded")) ?? 0) < expected) return
     const status = await this.status()
     if (status?.state !== "done") return
     await this.queueAlert(meta, status)
+    if (meta.history === undefined) return
     // The history is a record, not part of delivery: a failure here must not fail the chunk.
     await runHistoryStore(this.env)
       .finish(queuedRunOf(status, meta.history))
