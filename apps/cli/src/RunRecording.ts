@@ -6,7 +6,9 @@ import { type DeliveryReport, defaultRunRetention, type RunKind, runRecordOf, ty
 import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { describeFsError } from "@tablecast/state-file"
 import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
+import { runHistoryOfState } from "@tablecast/node/shared"
 import { DEFAULT_CONFIG_FILE } from "./ConfigEntry.ts"
+import { cliDrivers } from "./sources/Drivers.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
 /** Where a command's run history is, and whether and how long runs are kept there. */
@@ -89,11 +91,23 @@ export const recordRun = async (
     settings: settingsOf(run.sync, run.settings ?? {}),
     ...(run.plan === undefined ? {} : { plan: planCountsOf(run.plan) })
   })
+  // An incremental run (or plan) is recorded in the snapshot store it already uses; any other run in the JSONL file.
+  const inState = run.kind !== "sync"
+  let location = settings.file
   try {
-    await runHistoryFile(settings.file, { retention: settings.retention }).append(record)
+    const history = inState
+      ? await runHistoryOfState(run.sync.state, run.sync.baseDir, process.env, cliDrivers, { retention: settings.retention })
+      : runHistoryFile(settings.file, { retention: settings.retention })
+    location = history.location
+    await history.append(record)
     return { record }
   } catch (error) {
-    return { warning: `the run history ${settings.file} could not be written (${describeFsError(error)}); the run is not recorded` }
+    // A store's StateError names the store itself; a file's error is told by its code.
+    if ((error as { _tag?: unknown })._tag === "StateError") {
+      return { warning: `the run history could not be written (${(error as Error).message}); the run is not recorded` }
+    }
+    const why = inState ? (error as Error).message : describeFsError(error)
+    return { warning: `the run history ${location} could not be written (${why}); the run is not recorded` }
   }
 }
 

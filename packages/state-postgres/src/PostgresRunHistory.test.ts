@@ -27,7 +27,8 @@ afterAll(async () => {
 
 describe.skipIf(server === undefined)("postgresRunHistory (the test PostgreSQL server)", () => {
   describe("the run history contract, a client of its own per call", () => {
-    for (const c of runHistoryContract) it(c.name, () => c.run(async (options) => postgresRunHistory({ connection: {}, schema: freshSchema(), ...options })))
+    for (const c of runHistoryContract)
+      it(c.name, () => c.run(async (options) => postgresRunHistory({ connection: {}, schema: freshSchema(), ...options })))
   })
 
   describe("the run history contract, with a pool", () => {

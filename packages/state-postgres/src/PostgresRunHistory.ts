@@ -104,10 +104,9 @@ export const postgresRunHistory = (options: PostgresRunHistoryOptions): RunHisto
             await client.query(`DELETE FROM ${table} WHERE started_at < $1`, [new Date(now().getTime() - retention.maxAgeDays * 86_400_000)])
           }
           if (retention.maxRuns !== undefined) {
-            await client.query(
-              `DELETE FROM ${table} WHERE id NOT IN (SELECT id FROM ${table} ORDER BY started_at DESC, id DESC LIMIT $1)`,
-              [retention.maxRuns]
-            )
+            await client.query(`DELETE FROM ${table} WHERE id NOT IN (SELECT id FROM ${table} ORDER BY started_at DESC, id DESC LIMIT $1)`, [
+              retention.maxRuns
+            ])
           }
           await client.query("COMMIT")
         } catch (error) {

@@ -100,9 +100,9 @@ export const sqliteRunHistory = (file: string, options: SqliteRunHistoryOptions 
             db.prepare("DELETE FROM run_history WHERE started_at < ?").run(now().getTime() - retention.maxAgeDays * 86_400_000)
           }
           if (retention.maxRuns !== undefined) {
-            db.prepare(
-              "DELETE FROM run_history WHERE id NOT IN (SELECT id FROM run_history ORDER BY started_at DESC, id DESC LIMIT ?)"
-            ).run(retention.maxRuns)
+            db.prepare("DELETE FROM run_history WHERE id NOT IN (SELECT id FROM run_history ORDER BY started_at DESC, id DESC LIMIT ?)").run(
+              retention.maxRuns
+            )
           }
           db.exec("COMMIT")
         } catch (error) {
@@ -122,4 +122,3 @@ export const sqliteRunHistory = (file: string, options: SqliteRunHistoryOptions 
     get: async (id) => read(undefined, (db) => recordOf(db.prepare("SELECT record FROM run_history WHERE id = ?").get(id)?.record))
   }
 }
-

@@ -1,6 +1,6 @@
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
-import { historyFileOf, historyLocationFlags } from "../HistoryLocation.ts"
+import { historyLocationFlags } from "../HistoryLocation.ts"
 
 export default class RunsShowCommand extends BaseCommand {
   static override summary = "Show one recorded run in full."
@@ -27,7 +27,8 @@ Exit codes (docs/exit-codes.md): 0 shown; 1 internal error; 2 bad flags, or no r
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunsShowCommand)
     const { runShowing } = await import("../RunsListing.ts")
-    const output = await runShowing(historyFileOf(flags), args.id, flags.json)
+    const { historySourcesOf } = await import("../HistorySources.ts")
+    const output = await runShowing(await historySourcesOf(flags), args.id, flags.json)
     if ("failure" in output) return this.fail(output.failure)
     this.log(output.text)
   }
