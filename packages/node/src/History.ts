@@ -1,24 +1,14 @@
 import path from "node:path"
-import { type DeliveryReport, defaultRunRetention, type RunHistory, type RunKind, type RunRetention, runRecordOf } from "@tablecast/core"
+import { type DeliveryReport, defaultRunRetention, type RunHistory, type RunKind, runRecordOf } from "@tablecast/core"
 import { type IncrementalPlan, incrementalOf, planCountsOf } from "@tablecast/incremental"
 import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
 import { libraryDrivers } from "./Drivers.ts"
 import { optionsErrorOf, type Resolved } from "./Options.ts"
+import type { HistoryOption } from "./HistoryOption.ts"
 import { runHistoryOfState } from "./StateStore.ts"
-import { exitCodeOfReport } from "./Errors.ts"
 
-/**
- * Where a run is recorded: a JSONL file (relative to `cwd`; the CLI's is `.tablecast/state/runs.jsonl`),
- * that file with a retention (the newest `maxRuns`, none older than `maxAgeDays`), `{ state: true }`
- * (where the CLI keeps it: an incremental sync's snapshot store, SQLite or Postgres; the CLI's
- * JSONL file for any other sync), or any {@link RunHistory}. Off when not given: a library writes
- * no file it was not asked to.
- */
-export type HistoryOption =
-  | string
-  | { readonly file: string; readonly retention?: RunRetention }
-  | { readonly state: true; readonly retention?: RunRetention }
-  | RunHistory
+export type { HistoryOption } from "./HistoryOption.ts"
+import { exitCodeOfReport } from "./Errors.ts"
 
 const isStore = (option: HistoryOption): option is RunHistory => typeof option === "object" && "append" in option
 
