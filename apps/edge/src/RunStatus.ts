@@ -13,7 +13,7 @@ import {
 import type { AlertFormat, AlertTrigger } from "@tablecast/core/notify"
 import type { RunningEdgeRun } from "./history/EdgeRunEntry.ts"
 import type { AlertOutcome } from "./notify/AlertDelivery.ts"
-import type { SealedWriteKey } from "./WriteKeySeal.ts"
+import type { SealedWriteKey } from "./SealedWriteKey.ts"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {

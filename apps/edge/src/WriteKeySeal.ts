@@ -1,4 +1,7 @@
 import * as Redacted from "effect/Redacted"
+import type { SealedWriteKey } from "./SealedWriteKey.ts"
+
+export type { SealedWriteKey } from "./SealedWriteKey.ts"
 
 /**
  * A per-request write key must travel with a queued run's chunks to the consumers. It is sealed
@@ -8,11 +11,6 @@ import * as Redacted from "effect/Redacted"
  * Rotating the token makes chunks still queued with a sealed key undeliverable (they are
  * dead-lettered with the reason).
  */
-export interface SealedWriteKey {
-  readonly v: 1
-  /** base64url(iv ‖ ciphertext ‖ tag). */
-  readonly sealed: string
-}
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

@@ -11,7 +11,9 @@ import * as Effect from "effect/Effect"
 import type { Logger } from "../Log.ts"
 
 /** What became of a run's alert, as its status shows it: the trigger, and whether it went through (no URL). */
-export type AlertOutcome = { readonly trigger: RunAlert["trigger"] } & NotifyResult
+export type AlertOutcome =
+  | { readonly trigger: RunAlert["trigger"]; readonly sent: true; readonly status: number; readonly attempts: number }
+  | { readonly trigger: RunAlert["trigger"]; readonly sent: false; readonly attempts: number; readonly reason: string }
 
 /**
  * Sends a run's alert with the CLI's notifier (retries within about 10 s) and logs what became of
