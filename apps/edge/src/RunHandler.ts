@@ -7,9 +7,9 @@ import { statusOfReport } from "./ErrorAnswer.ts"
 import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
 import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
-import { edgeExitCodeOfReport } from "./history/EdgeExitCode.ts"
 import { deliverAlert } from "./notify/AlertDelivery.ts"
 import { alertSettingsOf, NotifyHeader } from "./notify/EdgeNotify.ts"
+import { exitCodeOfReport } from "@tablecast/core"
 import { alertOfReport } from "@tablecast/core/notify"
 
 /** Keeps work going after the answer: the Worker's `waitUntil`, or on Node a promise left to settle (it never rejects). */
@@ -90,7 +90,7 @@ export const postRun =
         .add(syncRunOf(report, { runId, trigger: "edge", settings }))
         .catch((error: unknown) => log.warn("history.failed", { requestId, runId, error: error instanceof Error ? error.name : "unknown" }))
     }
-    const alert = notify === undefined ? undefined : alertOfReport(report, edgeExitCodeOfReport(report), notify)
+    const alert = notify === undefined ? undefined : alertOfReport(report, exitCodeOfReport(report), notify)
     if (alert !== undefined && notify !== undefined) {
       // After the answer: the caller has its report, and the alert's retries do not hold it up.
       afterAnswer(c, deliverAlert(alert, notify, log, { runId }))

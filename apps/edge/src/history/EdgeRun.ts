@@ -1,7 +1,15 @@
-import { type DeliveryReport, newRunId, type PipelineOptions, type RunSettingValue, runRecordOf, type RunTrigger } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  exitCodeOfEnding,
+  exitCodeOfReport,
+  newRunId,
+  type PipelineOptions,
+  type RunSettingValue,
+  runRecordOf,
+  type RunTrigger
+} from "@tablecast/core"
 import type { RunStatus } from "../RunStatus.ts"
 import type { DoneEdgeRun, RunningEdgeRun } from "./EdgeRunEntry.ts"
-import { edgeExitCodeOf, edgeExitCodeOfReport } from "./EdgeExitCode.ts"
 
 /** The settings that shaped a run, as its record keeps them (numbers and names only). */
 export const runSettingsOf = (options: PipelineOptions, extra: Readonly<Record<string, RunSettingValue>>): Record<string, RunSettingValue> =>
@@ -24,7 +32,7 @@ export const syncRunOf = (
 ): DoneEdgeRun => ({
   ...runRecordOf(report, {
     id: newRunId(report.startedAt),
-    exitCode: edgeExitCodeOfReport(report),
+    exitCode: exitCodeOfReport(report),
     trigger: input.trigger,
     settings: input.settings
   }),
@@ -56,9 +64,9 @@ export const queuedReportOf = (status: RunStatus, dryRun: boolean): DeliveryRepo
   }
 }
 
-/** The exit code the CLI would have given a queued run with this status. */
+/** The exit code the CLI would have given a queued run with this status (core's table, docs/exit-codes.md). */
 export const queuedExitCodeOf = (status: RunStatus): number =>
-  edgeExitCodeOf({
+  exitCodeOfEnding({
     outcome: status.outcome ?? "incomplete",
     rejected: status.rows.rejected,
     ...(status.fatal === undefined ? {} : { fatal: status.fatal })
