@@ -47,6 +47,8 @@ export interface EdgeVars {
   readonly NOTIFY_REJECTS_OVER?: string
   /** `slack` (default) or `json`. */
   readonly NOTIFY_FORMAT?: string
+  /** Whether a request may name its own webhook in `X-Tablecast-Notify` (default true); false: only NOTIFY_URL. */
+  readonly ALLOW_NOTIFY_URL_HEADER?: string
 }
 
 const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
@@ -142,7 +144,8 @@ const EdgeVarsSchema = LimitsSchema.extend({
   NOTIFY_URL: NotifyUrlVar.optional(),
   NOTIFY_ON: NotifyOnVar.optional(),
   NOTIFY_REJECTS_OVER: z.coerce.number().int().min(0).optional(),
-  NOTIFY_FORMAT: z.enum(["slack", "json"]).optional()
+  NOTIFY_FORMAT: z.enum(["slack", "json"]).optional(),
+  ALLOW_NOTIFY_URL_HEADER: flag(true)
 })
 
 export type EdgeLimits = z.output<typeof LimitsSchema>
@@ -227,7 +230,8 @@ export const EdgeConfig = {
         ...(vars.NOTIFY_URL === undefined ? {} : { url: Redacted.make(vars.NOTIFY_URL) }),
         ...(vars.NOTIFY_ON === undefined ? {} : { on: vars.NOTIFY_ON }),
         ...(vars.NOTIFY_REJECTS_OVER === undefined ? {} : { rejectsOver: vars.NOTIFY_REJECTS_OVER }),
-        ...(vars.NOTIFY_FORMAT === undefined ? {} : { format: vars.NOTIFY_FORMAT })
+        ...(vars.NOTIFY_FORMAT === undefined ? {} : { format: vars.NOTIFY_FORMAT }),
+        allowRequestUrl: vars.ALLOW_NOTIFY_URL_HEADER
       }
     }
     cache.set(env, config)

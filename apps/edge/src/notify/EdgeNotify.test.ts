@@ -51,6 +51,14 @@ describe("alertSettingsOf: a run's alert settings from the deployment's and the 
     expect(fieldOf(JSON.stringify({ url: deploymentUrl, extra: 1 }))).toBe("notify")
     expect(fieldOf("[1")).toBe("header x-tablecast-notify")
   })
+
+  it("a deployment with ALLOW_NOTIFY_URL_HEADER=false takes a request's triggers, never its URL", () => {
+    const deployment = EdgeConfig.fromEnv({ NOTIFY_URL: deploymentUrl, ALLOW_NOTIFY_URL_HEADER: "false" }).notify
+    expect(alertSettingsOf(deployment, JSON.stringify({ on: ["success"] }))).toMatchObject({ url: deploymentUrl, on: ["success"] })
+    expect(() => alertSettingsOf(deployment, JSON.stringify({ url: "http://127.0.0.1:9/elsewhere" }))).toThrow(
+      "this deployment sends alerts only to its NOTIFY_URL"
+    )
+  })
 })
 
 describe("EdgeConfig's NOTIFY_* variables", () => {
@@ -62,7 +70,13 @@ describe("EdgeConfig's NOTIFY_* variables", () => {
       NOTIFY_FORMAT: "json"
     })
     expect(String(config.notify.url)).not.toContain("deployment-token")
-    expect({ ...config.notify, url: undefined }).toEqual({ url: undefined, on: ["failure", "rejects"], rejectsOver: 5, format: "json" })
+    expect({ ...config.notify, url: undefined }).toEqual({
+      url: undefined,
+      on: ["failure", "rejects"],
+      rejectsOver: 5,
+      format: "json",
+      allowRequestUrl: true
+    })
   })
 
   it("a trigger it does not know names NOTIFY_ON", () => {

@@ -16,6 +16,8 @@ export interface DeploymentNotify {
   readonly on?: ReadonlyArray<AlertTrigger>
   readonly rejectsOver?: number
   readonly format?: AlertFormat
+  /** Whether a request may name its own webhook (`ALLOW_NOTIFY_URL_HEADER`, default true): the worker posts only where it is told. */
+  readonly allowRequestUrl?: boolean
 }
 
 const Trigger = z.enum(ALERT_TRIGGERS as [AlertTrigger, ...Array<AlertTrigger>])
@@ -81,6 +83,9 @@ const parseHeader = (text: string | undefined): z.output<typeof RequestNotify> |
 export const alertSettingsOf = (deployment: DeploymentNotify | undefined, header: string | undefined): AlertSettings | undefined => {
   const request = parseHeader(header)
   if (request === "off") return undefined
+  if (request?.url !== undefined && deployment?.allowRequestUrl === false) {
+    throw headerError(`header ${NotifyHeader}: notify.url: this deployment sends alerts only to its NOTIFY_URL`, "notify.url")
+  }
   const url = request?.url ?? (deployment?.url === undefined ? undefined : Redacted.value(deployment.url))
   if (url === undefined) {
     if (request !== undefined)
