@@ -14,7 +14,10 @@ import {
 import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
 import { describeFsError } from "@tablecast/state-file"
 import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
+import { runHistoryOfState } from "@tablecast/node/shared"
 import { DEFAULT_CONFIG_FILE } from "./ConfigEntry.ts"
+import type { HistorySource } from "./HistorySources.ts"
+import { cliDrivers } from "./sources/Drivers.ts"
 import type { ResolvedSync } from "./SyncConfig.ts"
 
 /** Where a command's run history is, and whether and how long runs are kept there. */
@@ -88,7 +91,7 @@ export const recordRun = async (
     /** What the run's profiler collected (`RunProfiling`). */
     readonly profile?: RunProfile | undefined
   }
-): Promise<{ readonly record: RunRecord; readonly warning?: string }> => {
+): Promise<{ readonly record: RunRecord; readonly history: HistorySource; readonly warning?: string }> => {
   const record = runRecordOf(run.report, {
     exitCode: run.exitCode,
     kind: run.kind,
@@ -99,20 +102,36 @@ export const recordRun = async (
     ...(run.plan === undefined ? {} : { plan: planCountsOf(run.plan) }),
     ...(run.profile === undefined ? {} : { profile: run.profile })
   })
-  // Not recorded, the record still makes the run's HTML report.
-  if (!settings.enabled) return { record }
+  // An incremental run (or plan) is recorded in the snapshot store it already uses; any other run in the JSONL file.
+  const inState = run.kind !== "sync"
+  const history: HistorySource = inState
+    ? {
+        location: "the sync's state store",
+        open: () => runHistoryOfState(run.sync.state, run.sync.baseDir, process.env, cliDrivers, { retention: settings.retention })
+      }
+    : { location: settings.file, open: async () => runHistoryFile(settings.file, { retention: settings.retention }) }
+  // Not recorded, the record still makes the run's HTML report (compared with the runs kept where it would have gone).
+  if (!settings.enabled) return { record, history }
+  let location = history.location
   try {
-    await runHistoryFile(settings.file, { retention: settings.retention }).append(record)
-    return { record }
+    const opened = await history.open()
+    location = "location" in opened && typeof opened.location === "string" ? opened.location : location
+    await opened.append(record)
+    return { record, history }
   } catch (error) {
-    return { record, warning: `the run history ${settings.file} could not be written (${describeFsError(error)}); the run is not recorded` }
+    // A store's StateError names the store itself; a file's error is told by its code.
+    if ((error as { _tag?: unknown })._tag === "StateError") {
+      return { record, history, warning: `the run history could not be written (${(error as Error).message}); the run is not recorded` }
+    }
+    const why = inState ? (error as Error).message : describeFsError(error)
+    return { record, history, warning: `the run history ${location} could not be written (${why}); the run is not recorded` }
   }
 }
 
-/** A command's run as recorded: its record (kept in the history or not), the history's file, and the warning to print, if any. */
+/** A command's run as recorded: its record (kept in the history or not), the history it belongs to, and the warning to print, if any. */
 export interface RecordedRun {
   readonly record: RunRecord
-  readonly historyFile: string
+  readonly history: HistorySource
   readonly warning?: string
 }
 
@@ -131,5 +150,5 @@ export const recordCliRun = async (input: {
   const config = await historyConfigOf({ configFile: input.configFile, syncName: input.syncName, cwd: process.cwd() })
   const settings = historySettingsOf({ flag: input.flag, config, stateDir: input.stateDir })
   const recorded = await recordRun(settings, input.run)
-  return { record: recorded.record, historyFile: settings.file, ...(recorded.warning === undefined ? {} : { warning: recorded.warning }) }
+  return { record: recorded.record, history: recorded.history, ...(recorded.warning === undefined ? {} : { warning: recorded.warning }) }
 }

@@ -1,7 +1,7 @@
 import { newestFirst, type RunHistory, type RunRecord } from "@tablecast/core"
 import { describeFsError, writeFileAtomically } from "@tablecast/state-file"
-import { runHistoryFile } from "@tablecast/state-file/history"
 import { ExitCode } from "./ExitCode.ts"
+import type { HistorySource } from "./HistorySources.ts"
 
 /**
  * The run a report compares with: the newest run of the same sync that started before this one
@@ -23,14 +23,16 @@ export const writeRunReportHtml = async (input: {
   readonly file: string
   readonly flag: string
   readonly run: RunRecord
-  readonly historyFile: string
+  /** Where the run is kept (or would have been): its previous run is looked up there. */
+  readonly history: HistorySource
 }): Promise<{ readonly problem?: string; readonly warning?: string }> => {
   let previous: RunRecord | undefined
   let warning: string | undefined
   try {
-    previous = await previousRunOf(runHistoryFile(input.historyFile), input.run)
+    previous = await previousRunOf(await input.history.open(), input.run)
   } catch (error) {
-    warning = `${input.flag}: the run history ${input.historyFile} cannot be read (${describeFsError(error)}); the report has no comparison`
+    const why = (error as { _tag?: unknown })._tag === "StateError" ? (error as Error).message : describeFsError(error)
+    warning = `${input.flag}: the run history ${input.history.location} cannot be read (${why}); the report has no comparison`
   }
   let document: string
   try {
@@ -65,20 +67,23 @@ export const reportHtmlExit = (
   return { code: delivered ? ExitCode.outputFailed : exit.code, problem: problems }
 }
 
-/** `tablecast runs show <id> --html <file>`: the recorded run's report; gives the failure (exit code and message), if any. */
+/** `tablecast runs show <id> --html <file>`: the recorded run's report, compared with the runs of the source that holds it; gives the failure (exit code and message), if any. */
 export const runReportHtmlOf = async (
-  historyFile: string,
+  sources: ReadonlyArray<HistorySource>,
   id: string,
   file: string
 ): Promise<{ readonly code: number; readonly message: string } | undefined> => {
-  const history = runHistoryFile(historyFile)
-  let run: RunRecord | undefined
-  try {
-    run = await history.get(id)
-  } catch (error) {
-    return { code: ExitCode.stateFailed, message: `the run history ${historyFile} cannot be read: ${describeFsError(error)}` }
+  for (const source of sources) {
+    let run: RunRecord | undefined
+    try {
+      run = await (await source.open()).get(id)
+    } catch (error) {
+      const why = (error as { _tag?: unknown })._tag === "StateError" ? (error as Error).message : describeFsError(error)
+      return { code: ExitCode.stateFailed, message: `the run history ${source.location} cannot be read: ${why}` }
+    }
+    if (run === undefined) continue
+    const written = await writeRunReportHtml({ file, flag: "--html", run, history: source })
+    return written.problem === undefined ? undefined : { code: ExitCode.outputFailed, message: written.problem }
   }
-  if (run === undefined) return { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history ${historyFile}` }
-  const written = await writeRunReportHtml({ file, flag: "--html", run, historyFile })
-  return written.problem === undefined ? undefined : { code: ExitCode.outputFailed, message: written.problem }
+  return { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history` }
 }

@@ -1,7 +1,8 @@
-import type { RunRecord } from "@tablecast/core"
+import { ConfigError } from "@tablecast/config"
+import { newestFirst, type RunRecord } from "@tablecast/core"
 import { describeFsError } from "@tablecast/state-file"
-import { runHistoryFile } from "@tablecast/state-file/history"
 import { ExitCode } from "./ExitCode.ts"
+import type { HistorySource } from "./HistorySources.ts"
 import { runFilterOf } from "./RunFilterFlags.ts"
 import { runsTableText, runText } from "./RunsText.ts"
 import { terminalJson } from "./TerminalText.ts"
@@ -9,37 +10,68 @@ import { terminalJson } from "./TerminalText.ts"
 /** What `runs` and `runs show` print, or why they stop: the exit code and the message (loaded by those commands only). */
 export type ListingOutput = { readonly text: string } | { readonly failure: { readonly code: number; readonly message: string } }
 
-const unreadable = (file: string, error: unknown): ListingOutput => ({
-  failure: { code: ExitCode.stateFailed, message: `the run history ${file} cannot be read: ${describeFsError(error)}` }
-})
+/** A history that cannot be read: exit 9 naming it (2 when the config names a variable that is not set). */
+const unreadable = (location: string, error: unknown): ListingOutput => {
+  if (error instanceof ConfigError) return { failure: { code: ExitCode.usage, message: error.message } }
+  // A Postgres store's StateError names the store itself (scrubbed of secrets); a file's error is told by its code.
+  if ((error as { _tag?: unknown } | undefined)?._tag === "StateError") {
+    return { failure: { code: ExitCode.stateFailed, message: `the run history cannot be read: ${(error as Error).message}` } }
+  }
+  const why = (error as NodeJS.ErrnoException | undefined)?.code?.startsWith("E") ? describeFsError(error) : (error as Error).message
+  return { failure: { code: ExitCode.stateFailed, message: `the run history ${location} cannot be read: ${why}` } }
+}
 
-/** `tablecast runs`: the runs the flags select, the newest first. A date flag it cannot read throws its ConfigError (exit 2). */
+/** Reads every source in turn; the first that cannot be read stops the listing. */
+const readEach = async <A>(
+  sources: ReadonlyArray<HistorySource>,
+  read: (history: Awaited<ReturnType<HistorySource["open"]>>) => Promise<A>
+): Promise<{ readonly results: ReadonlyArray<A> } | { readonly failure: ListingOutput }> => {
+  const results: Array<A> = []
+  for (const source of sources) {
+    try {
+      results.push(await read(await source.open()))
+    } catch (error) {
+      return { failure: unreadable(source.location, error) }
+    }
+  }
+  return { results }
+}
+
+/**
+ * `tablecast runs`: the runs the flags select from every source, the newest first. Each source
+ * gives its newest `limit`; merged, the newest `limit` of those are the newest of all. A date flag
+ * it cannot read throws its ConfigError (exit 2).
+ */
 export const runsListing = async (
-  file: string,
+  sources: ReadonlyArray<HistorySource>,
   flags: Parameters<typeof runFilterOf>[0] & { readonly json: boolean },
   now: Date
 ): Promise<ListingOutput> => {
   const filter = runFilterOf(flags, now)
-  let runs: ReadonlyArray<RunRecord>
-  try {
-    runs = await runHistoryFile(file).list(filter)
-  } catch (error) {
-    return unreadable(file, error)
-  }
+  const read = await readEach(sources, (history) => history.list(filter))
+  if ("failure" in read) return read.failure
+  const byId = new Map<string, RunRecord>()
+  for (const run of read.results.flat()) if (!byId.has(run.id)) byId.set(run.id, run)
+  const merged = [...byId.values()].sort(newestFirst)
+  const runs = filter.limit === undefined ? merged : merged.slice(0, filter.limit)
   return { text: flags.json ? terminalJson(JSON.stringify({ runs }, null, 2)) : runsTableText(runs) }
 }
 
-/** `tablecast runs show <id>`: one run in full; an id no run has is the user's mistake (exit 2). */
-export const runShowing = async (file: string, id: string, json: boolean): Promise<ListingOutput> => {
+/** `tablecast runs show <id>`: one run in full, from whichever source has it; an id no run has is the user's mistake (exit 2). */
+export const runShowing = async (sources: ReadonlyArray<HistorySource>, id: string, json: boolean): Promise<ListingOutput> => {
   let run: RunRecord | undefined
-  try {
-    run = await runHistoryFile(file).get(id)
-  } catch (error) {
-    return unreadable(file, error)
+  for (const source of sources) {
+    try {
+      run = await (await source.open()).get(id)
+    } catch (error) {
+      return unreadable(source.location, error)
+    }
+    if (run !== undefined) break
   }
   if (run === undefined) {
+    const where = sources.map((source) => source.location).join(", ")
     return {
-      failure: { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history ${file}: \`tablecast runs\` lists the ids` }
+      failure: { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history (${where}): \`tablecast runs\` lists the ids` }
     }
   }
   return { text: json ? terminalJson(JSON.stringify(run, null, 2)) : runText(run) }

@@ -13,6 +13,7 @@ import { RequestError } from "./RequestError.ts"
 import { OptionsHeader, SpecHeader, strictQueryParameter, WriteKeyHeader } from "./RunRequest.ts"
 import { parseRunPage } from "./history/RunPageQuery.ts"
 import type { AppEnv } from "./AppEnv.ts"
+import { NotifyHeader } from "./notify/EdgeNotify.ts"
 import { postRun } from "./RunHandler.ts"
 
 export type { AppEnv, EdgeVariables } from "./AppEnv.ts"
@@ -43,7 +44,7 @@ const corsFromConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   return cors({
     origin: [...origins],
     allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", WriteKeyHeader, SpecHeader, OptionsHeader],
+    allowHeaders: ["Authorization", "Content-Type", WriteKeyHeader, SpecHeader, OptionsHeader, NotifyHeader],
     exposeHeaders: ["Location", "Retry-After", "X-Request-Id", "X-Tablecast-Outcome"],
     maxAge: 600
   })(c, next)

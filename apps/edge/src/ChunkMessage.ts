@@ -1,6 +1,6 @@
 import type { ColumnTypes, MalformedRow, PipelineOptions, SourceItem, SyncSpec } from "@tablecast/core"
 import type { RequestRows } from "./RequestRows.ts"
-import type { SealedWriteKey } from "./WriteKeySeal.ts"
+import type { SealedWriteKey } from "./SealedWriteKey.ts"
 
 /**
  * One queue message of a queued run: a contiguous range of rows with what is needed to deliver

@@ -4,6 +4,7 @@ import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as z from "zod"
+import { type DeploymentNotify, NotifyOnVar, NotifyUrlVar } from "./notify/EdgeNotify.ts"
 
 /**
  * The string variables and secrets the edge reads (Worker `vars`/secrets, or `process.env` on
@@ -38,6 +39,16 @@ export interface EdgeVars {
   readonly RUN_HISTORY_MAX_RUNS?: string
   readonly RUN_HISTORY_MAX_DAYS?: string
   readonly LOG_LEVEL?: string
+  /** Secret: the webhook alerts go to (Slack's incoming webhook, or any JSON receiver); no alerts when unset. */
+  readonly NOTIFY_URL?: string
+  /** Triggers, comma-separated: failure, incomplete, rejects, guard, success (default failure,incomplete,guard). */
+  readonly NOTIFY_ON?: string
+  /** `rejects` fires over this many rejected rows (and is on by default once this is set). */
+  readonly NOTIFY_REJECTS_OVER?: string
+  /** `slack` (default) or `json`. */
+  readonly NOTIFY_FORMAT?: string
+  /** Whether a request may name its own webhook in `X-Tablecast-Notify` (default true); false: only NOTIFY_URL. */
+  readonly ALLOW_NOTIFY_URL_HEADER?: string
 }
 
 const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
@@ -129,7 +140,12 @@ const EdgeVarsSchema = LimitsSchema.extend({
         .map((origin) => origin.trim())
         .filter((origin) => origin !== "")
     ),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info")
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  NOTIFY_URL: NotifyUrlVar.optional(),
+  NOTIFY_ON: NotifyOnVar.optional(),
+  NOTIFY_REJECTS_OVER: z.coerce.number().int().min(0).optional(),
+  NOTIFY_FORMAT: z.enum(["slack", "json"]).optional(),
+  ALLOW_NOTIFY_URL_HEADER: flag(true)
 })
 
 export type EdgeLimits = z.output<typeof LimitsSchema>
@@ -148,6 +164,8 @@ export interface EdgeConfig {
   readonly corsOrigins: ReadonlyArray<string>
   readonly limits: EdgeLimits
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent"
+  /** The deployment's alert settings (a request's X-Tablecast-Notify adds to them); empty when none is set. */
+  readonly notify: DeploymentNotify
 }
 
 /** A deployment whose variables do not check: told once per request as 503, never with values. */
@@ -207,7 +225,14 @@ export const EdgeConfig = {
         RUN_HISTORY_MAX_RUNS: vars.RUN_HISTORY_MAX_RUNS,
         RUN_HISTORY_MAX_DAYS: vars.RUN_HISTORY_MAX_DAYS
       },
-      logLevel: vars.LOG_LEVEL
+      logLevel: vars.LOG_LEVEL,
+      notify: {
+        ...(vars.NOTIFY_URL === undefined ? {} : { url: Redacted.make(vars.NOTIFY_URL) }),
+        ...(vars.NOTIFY_ON === undefined ? {} : { on: vars.NOTIFY_ON }),
+        ...(vars.NOTIFY_REJECTS_OVER === undefined ? {} : { rejectsOver: vars.NOTIFY_REJECTS_OVER }),
+        ...(vars.NOTIFY_FORMAT === undefined ? {} : { format: vars.NOTIFY_FORMAT }),
+        allowRequestUrl: vars.ALLOW_NOTIFY_URL_HEADER
+      }
     }
     cache.set(env, config)
     return config

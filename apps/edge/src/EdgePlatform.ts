@@ -1,4 +1,5 @@
 import type { RunTrigger, Transport } from "@tablecast/core"
+import type { AlertSettings } from "@tablecast/core/notify"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { EdgeConfig } from "./EdgeConfig.ts"
@@ -25,6 +26,8 @@ export interface QueuedRuns {
     readonly source?: string
     /** What started the run, for its record: a request (`edge`) by default, or a Cron Trigger (`cron`). */
     readonly trigger?: RunTrigger
+    /** Where to alert once the run is done (its URL is sealed before it is stored). */
+    readonly notify?: AlertSettings
   }) => Promise<QueuedRunAccepted>
   readonly status: (runId: string) => Promise<RunStatus | undefined>
 }

@@ -13,6 +13,12 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent"
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 
+/** A `LOG_LEVEL` variable read where the checked configuration is not at hand (a Durable Object's alarm); `info` unless it names a level. */
+export const logLevelOf = (text: string | undefined): LogLevel => {
+  const level = text?.trim()
+  return level !== undefined && level in rank ? (level as LogLevel) : "info"
+}
+
 export interface Logger {
   readonly debug: (event: string, fields?: LogFields) => void
   readonly info: (event: string, fields?: LogFields) => void

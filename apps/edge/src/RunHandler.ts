@@ -7,6 +7,19 @@ import { statusOfReport } from "./ErrorAnswer.ts"
 import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
 import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
+import { deliverAlert } from "./notify/AlertDelivery.ts"
+import { alertSettingsOf, NotifyHeader } from "./notify/EdgeNotify.ts"
+import { exitCodeOfReport } from "@tablecast/core"
+import { alertOfReport } from "@tablecast/core/notify"
+
+/** Keeps work going after the answer: the Worker's `waitUntil`, or on Node a promise left to settle (it never rejects). */
+const afterAnswer = (c: Context<AppEnv>, work: Promise<unknown>): void => {
+  try {
+    c.executionCtx.waitUntil(work)
+  } catch {
+    // No execution context (Node, or a test calling app.request): the process stays up for it.
+  }
+}
 
 /**
  * `POST /v1/runs`: parses the request, lets the run policy decide (write key, mode, checks before
@@ -33,6 +46,8 @@ export const postRun =
       config.allowWriteKeyHeader,
       queued !== undefined
     )
+    // Checked before anything runs: a header at fault is a 400, not a run without its alert.
+    const notify = alertSettingsOf(config.notify, c.req.header(NotifyHeader))
     const writeKey = writeKeyFor(request, config)
     const mode = runModeOf(request, config.limits, queued !== undefined)
     const endpoint = platform.endpoint(config)
@@ -41,7 +56,14 @@ export const postRun =
 
     if (mode === "queue" && queued !== undefined) {
       checkBeforeQueueing(request, writeKey)
-      const accepted = await queued.start({ runId, request, writeKey: request.writeKey, endpoint, trigger: "edge" })
+      const accepted = await queued.start({
+        runId,
+        request,
+        writeKey: request.writeKey,
+        endpoint,
+        trigger: "edge",
+        ...(notify === undefined ? {} : { notify })
+      })
       log.info("run.queued", { requestId, runId, format: request.format, rows: accepted.rows, chunks: accepted.chunks })
       const status = `/v1/runs/${runId}`
       c.header("Location", status)
@@ -67,6 +89,11 @@ export const postRun =
       await history
         .add(syncRunOf(report, { runId, trigger: "edge", settings }))
         .catch((error: unknown) => log.warn("history.failed", { requestId, runId, error: error instanceof Error ? error.name : "unknown" }))
+    }
+    const alert = notify === undefined ? undefined : alertOfReport(report, exitCodeOfReport(report), notify)
+    if (alert !== undefined && notify !== undefined) {
+      // After the answer: the caller has its report, and the alert's retries do not hold it up.
+      afterAnswer(c, deliverAlert(alert, notify, log, { runId }))
     }
     c.header("X-Tablecast-Outcome", report.outcome)
     return c.json({ runId, ...report }, statusOfReport(report))

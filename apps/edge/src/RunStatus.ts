@@ -10,7 +10,10 @@ import {
   outcomeOf,
   type SendingFigures
 } from "@tablecast/core"
+import type { AlertFormat, AlertTrigger } from "@tablecast/core/notify"
 import type { RunningEdgeRun } from "./history/EdgeRunEntry.ts"
+import type { AlertOutcome } from "./notify/AlertDelivery.ts"
+import type { SealedWriteKey } from "./SealedWriteKey.ts"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {
@@ -26,6 +29,13 @@ export interface RunMeta {
   readonly startedAt: string
   /** The run as the run history lists it while it is delivered; its record replaces it once done. */
   readonly history?: RunningEdgeRun
+  /** Where and when to alert once the run is done; the webhook URL sealed like a request's write key. */
+  readonly notify?: {
+    readonly url: SealedWriteKey
+    readonly on: ReadonlyArray<AlertTrigger>
+    readonly rejectsOver: number
+    readonly format: AlertFormat
+  }
   /** Set when enqueueing failed part-way: chunks from this index on were never sent. */
   readonly enqueueFailure?: { readonly fromChunk: number; readonly rows: number; readonly message: string }
 }
@@ -116,6 +126,8 @@ export interface RunStatus {
   /** How the chunks sent, combined: 429s and their waits summed, the limits reached (`combineSending`). */
   readonly sending?: SendingFigures
   readonly fatal?: FatalError
+  /** The run's alert, once done, when the run asked for one and a trigger fired: sent, or why not. */
+  readonly alert?: AlertOutcome | { readonly trigger: AlertTrigger; readonly state: "sending" }
 }
 
 /** Adds up the chunks recorded so far. Recording a chunk again replaces it (queues deliver at least once). */

@@ -1,4 +1,7 @@
 import * as Redacted from "effect/Redacted"
+import type { SealedWriteKey } from "./SealedWriteKey.ts"
+
+export type { SealedWriteKey } from "./SealedWriteKey.ts"
 
 /**
  * A per-request write key must travel with a queued run's chunks to the consumers. It is sealed
@@ -8,19 +11,17 @@ import * as Redacted from "effect/Redacted"
  * Rotating the token makes chunks still queued with a sealed key undeliverable (they are
  * dead-lettered with the reason).
  */
-export interface SealedWriteKey {
-  readonly v: 1
-  /** base64url(iv ‖ ciphertext ‖ tag). */
-  readonly sealed: string
-}
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-const deriveKey = async (secret: Redacted.Redacted<string>): Promise<CryptoKey> => {
+/** What a sealed value is for: each purpose has its own key, so a sealed write key never opens as a webhook URL. */
+export type SealPurpose = "write-key-seal/v1" | "webhook-url-seal/v1"
+
+const deriveKey = async (secret: Redacted.Redacted<string>, purpose: SealPurpose): Promise<CryptoKey> => {
   const material = await crypto.subtle.importKey("raw", encoder.encode(Redacted.value(secret)), "HKDF", false, ["deriveKey"])
   return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("tablecast-edge"), info: encoder.encode("write-key-seal/v1") },
+    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("tablecast-edge"), info: encoder.encode(purpose) },
     material,
     { name: "AES-GCM", length: 256 },
     false,
@@ -44,10 +45,12 @@ const fromBase64Url = (text: string): Uint8Array => {
 export const sealWriteKey = async (
   writeKey: Redacted.Redacted<string>,
   secret: Redacted.Redacted<string>,
-  runId: string
+  runId: string,
+  /** Another purpose seals another secret the same way (a queued run's webhook URL). */
+  purpose: SealPurpose = "write-key-seal/v1"
 ): Promise<SealedWriteKey> => {
   const iv = crypto.getRandomValues(new Uint8Array(12))
-  const key = await deriveKey(secret)
+  const key = await deriveKey(secret, purpose)
   const ciphertext = new Uint8Array(
     await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(runId) }, key, encoder.encode(Redacted.value(writeKey)))
   )
@@ -61,11 +64,12 @@ export const sealWriteKey = async (
 export const openWriteKey = async (
   sealed: SealedWriteKey,
   secret: Redacted.Redacted<string>,
-  runId: string
+  runId: string,
+  purpose: SealPurpose = "write-key-seal/v1"
 ): Promise<Redacted.Redacted<string> | undefined> => {
   try {
     const joined = fromBase64Url(sealed.sealed)
-    const key = await deriveKey(secret)
+    const key = await deriveKey(secret, purpose)
     const plain = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: joined.slice(0, 12), additionalData: encoder.encode(runId) },
       key,

@@ -5,6 +5,7 @@ import { sinkDelta, sinkStats } from "./testing/sinkClient.ts"
 import { TestWriteKeys } from "./testing/sinkSetup.ts"
 
 const sinkUrl = inject("sinkUrl")
+const webhookUrl = inject("webhookUrl")
 const auth = { authorization: `Bearer ${TestToken}` }
 let server: NodeServer
 
@@ -96,5 +97,28 @@ describe("the Node entry (@hono/node-server, node:http transport)", () => {
     const response = await fetch(`${server.url}/v1/runs`, { headers: auth })
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ message: expect.stringContaining("no run history") })
+  })
+
+  it("sends a run's alert after its answer, from the request's X-Tablecast-Notify", async () => {
+    const name = crypto.randomUUID()
+    const response = await fetch(`${server.url}/v1/runs`, {
+      method: "POST",
+      headers: {
+        ...auth,
+        "content-type": "application/json",
+        "x-tablecast-notify": JSON.stringify({ url: `${webhookUrl}/hook/${name}`, on: ["success"], format: "json" })
+      },
+      body: JSON.stringify({ spec: uniqueSpec("node-alert"), rows: scoreRows(30) })
+    })
+    expect(response.status).toBe(200)
+    // On Node the alert is sent once the answer is out: the receiver has it soon after.
+    let bodies: Array<any> = []
+    for (let i = 0; i < 100 && bodies.length === 0; i++) {
+      bodies = ((await (await fetch(`${webhookUrl}/received/${name}`)).json()) as { bodies: Array<any> }).bodies
+      if (bodies.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(bodies).toEqual([
+      expect.objectContaining({ type: "tablecast.run.alert", trigger: "success", exitCode: 0, counts: expect.objectContaining({ read: 30 }) })
+    ])
   })
 })

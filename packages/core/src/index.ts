@@ -70,6 +70,14 @@ export {
 export { combineReports, combineSending, emptySums, type OutcomeInput, outcomeOf, type ReportSums } from "./report/ReportAlgebra.ts"
 export { oneLineError } from "./report/ErrorText.ts"
 export {
+  ExitCode,
+  exitCodeOfEnding,
+  exitCodeOfFatal,
+  exitCodeOfFatalKind,
+  exitCodeOfReport,
+  type RunEnding
+} from "./report/ExitCode.ts"
+export {
   BooksUnbalanced,
   CheckpointFailed,
   EndpointUnreachable,

@@ -1,4 +1,4 @@
-import type { DeliveryReport, FatalError } from "@tablecast/core"
+import { type DeliveryReport, ExitCode, exitCodeOfFatalKind, exitCodeOfReport as exitCodeOfReportInCore, type FatalError } from "@tablecast/core"
 
 /**
  * What went wrong, in the words of the CLI's exit codes (docs/exit-codes.md): `options` is the
@@ -7,31 +7,15 @@ import type { DeliveryReport, FatalError } from "@tablecast/core"
  */
 export type TablecastErrorKind = "options" | "package-missing" | FatalError["kind"]
 
-/** The exit code `tablecast sync` gives for each kind, for a program that passes it on. */
+/** The exit code `tablecast sync` gives for each kind, for a program that passes it on (core's table). */
 export const exitCodeOfKind: { readonly [Kind in TablecastErrorKind]: number } = {
-  options: 2,
-  "package-missing": 13,
-  internal: 1,
-  "max-rejects": 3,
-  unreachable: 4,
-  auth: 5,
-  source: 6,
-  spec: 6,
-  "source-changed": 7,
-  guard: 8,
-  state: 9,
-  unbalanced: 10,
-  checkpoint: 11,
-  output: 11,
-  interrupted: 130
+  options: ExitCode.usage,
+  "package-missing": ExitCode.driverMissing,
+  ...exitCodeOfFatalKind
 }
 
 /** What `tablecast sync` would exit with for this report: a program can compare runs of both, and an alert says it. */
-export const exitCodeOfReport = (report: DeliveryReport): number => {
-  if (report.fatal !== undefined) return exitCodeOfKind[report.fatal.kind]
-  if (report.outcome === "incomplete") return exitCodeOfKind.unreachable
-  return report.rows.rejected > 0 ? exitCodeOfKind["max-rejects"] : 0
-}
+export const exitCodeOfReport = (report: DeliveryReport): number => exitCodeOfReportInCore(report)
 
 /**
  * Every error `sync`, `preview` and `plan` reject with. `kind` says what went wrong, `exitCode`

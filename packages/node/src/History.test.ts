@@ -1,5 +1,8 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
+import { postgresRunHistory } from "@tablecast/state-postgres"
+import { sqliteRunHistory } from "@tablecast/state-sqlite"
+import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { plan, type RunHistory, type RunRecord, runHistoryFile, SyncStoppedError, sync } from "./index.ts"
 import { receiver, scoresFolder } from "./Sync.testkit.ts"
@@ -62,5 +65,52 @@ describe("plan's history option", () => {
     const [run] = await runHistoryFile(path.join(dir, "runs.jsonl")).list()
     expect(run).toMatchObject({ kind: "plan", trigger: "node", exitCode: 0, plan: { added: made.rows.added, changed: 0, guardTripped: false } })
     expect(made.rows.added).toBe(12)
+  })
+})
+
+describe("history: { state: true }: where the CLI keeps it", () => {
+  it("an incremental sync and its plan record in the sync's SQLite state file; any other sync in .tablecast/state/runs.jsonl", async () => {
+    const sink = await receiver({ writeKeys: ["wk_node_history_state"] })
+    const { dir } = await scoresFolder(30)
+    const options = {
+      source: { type: "csv", path: "scores.csv" },
+      ...mapping,
+      cwd: dir,
+      destination: { endpoint: sink.url },
+      history: { state: true }
+    } as const
+    await plan({ ...options, key: ["customer_id"] })
+    await sync({ ...options, key: ["customer_id"], writeKey: "wk_node_history_state" })
+    await sync({ ...options, writeKey: "wk_node_history_state" })
+    const inState = await sqliteRunHistory(path.join(dir, ".tablecast", "state.db")).list()
+    expect(inState.map((run) => [run.kind, run.trigger, run.counts.read])).toEqual([
+      ["incremental", "node", 30],
+      ["plan", "node", 30]
+    ])
+    const inFile = await runHistoryFile(path.join(dir, ".tablecast", "state", "runs.jsonl")).list()
+    expect(inFile.map((run) => run.kind)).toEqual(["sync"])
+  })
+
+  it("a sync whose state is in Postgres records there, in the store's schema", async (context) => {
+    if (process.env.PGHOST === undefined) return context.skip("the test PostgreSQL server is not started (scripts/postgres/start.sh)")
+    const schema = `tablecast_node_history_${process.pid}`
+    const { dir } = await scoresFolder(8)
+    try {
+      await plan({
+        source: { type: "csv", path: "scores.csv" },
+        ...mapping,
+        key: ["customer_id"],
+        cwd: dir,
+        state: { postgres: { schema } },
+        history: { state: true, retention: { maxRuns: 5 } }
+      })
+      const [run] = await postgresRunHistory({ connection: {}, schema }).list()
+      expect(run).toMatchObject({ kind: "plan", trigger: "node", counts: { read: 8 }, plan: { added: 8 } })
+    } finally {
+      const client = new pg.Client()
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await client.end()
+    }
   })
 })

@@ -1,29 +1,37 @@
 import path from "node:path"
 import {
   type DeliveryReport,
+  defaultRunRetention,
   type RunHistory,
   type RunKind,
   type RunObserverShape,
   type RunProfile,
-  type RunRetention,
   runRecordOf
 } from "@tablecast/core"
-import { type IncrementalPlan, planCountsOf } from "@tablecast/incremental"
-import { runHistoryFile } from "@tablecast/state-file/history"
-import { exitCodeOfReport } from "./Errors.ts"
+import { type IncrementalPlan, incrementalOf, planCountsOf } from "@tablecast/incremental"
+import { RUN_HISTORY_FILE_NAME, runHistoryFile } from "@tablecast/state-file/history"
+import { libraryDrivers } from "./Drivers.ts"
+import { optionsErrorOf, type Resolved } from "./Options.ts"
+import type { HistoryOption } from "./HistoryOption.ts"
+import { runHistoryOfState } from "./StateStore.ts"
 
-/**
- * Where a run is recorded: a JSONL file (relative to `cwd`; the CLI's is `.tablecast/state/runs.jsonl`),
- * that file with a retention (the newest `maxRuns`, none older than `maxAgeDays`), or any
- * {@link RunHistory}. Off when not given: a library writes no file it was not asked to.
- */
-export type HistoryOption = string | { readonly file: string; readonly retention?: RunRetention } | RunHistory
+export type { HistoryOption } from "./HistoryOption.ts"
+import { exitCodeOfReport } from "./Errors.ts"
 
 const isStore = (option: HistoryOption): option is RunHistory => typeof option === "object" && "append" in option
 
-/** The store a history option names; its file's path starts from `cwd`. */
-export const historyOf = (option: HistoryOption, cwd: string): RunHistory => {
+/** The store a history option names for a sync; a file's path starts from `cwd`, the state's from the sync's base folder. */
+export const historyOf = async (option: HistoryOption, cwd: string, sync: Resolved): Promise<RunHistory> => {
   if (isStore(option)) return option
+  if (typeof option === "object" && "state" in option) {
+    const retention = option.retention ?? defaultRunRetention
+    if (incrementalOf(sync.spec) !== undefined) {
+      return runHistoryOfState(sync.state, sync.baseDir, process.env, libraryDrivers(), { retention }).catch((error: unknown) => {
+        throw optionsErrorOf(error)
+      })
+    }
+    return runHistoryFile(path.join(sync.baseDir, ".tablecast", "state", RUN_HISTORY_FILE_NAME), { retention })
+  }
   const { file, retention } = typeof option === "string" ? { file: option, retention: undefined } : option
   return runHistoryFile(path.resolve(cwd, file), retention === undefined ? {} : { retention })
 }
@@ -72,7 +80,8 @@ export const runProfilerFor = async (history: HistoryOption | undefined): Promis
  * it is told as a process warning (`TablecastHistoryWarning`), never as the run's error.
  */
 export const recordRun = async (
-  history: RunHistory,
+  /** The store, or its promise: a store that cannot be opened (a driver missing) is warned about like one that cannot be written. */
+  history: RunHistory | Promise<RunHistory>,
   run: {
     readonly report: DeliveryReport
     readonly kind: RunKind
@@ -92,7 +101,7 @@ export const recordRun = async (
     ...(run.profile === undefined ? {} : { profile: run.profile })
   })
   try {
-    await history.append(record)
+    await (await history).append(record)
   } catch (error) {
     process.emitWarning(`the run history could not be written (${(error as Error).message}); the run is not recorded`, "TablecastHistoryWarning")
   }

@@ -15,7 +15,7 @@ import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/i
 import type * as z from "zod"
 import { DriverMissingError } from "./Drivers.ts"
 import { OptionsError, PackageMissingError } from "./Errors.ts"
-import type { HistoryOption } from "./History.ts"
+import type { HistoryOption } from "./HistoryOption.ts"
 import { type SourceConfig, type SourceOptions, sourcesOfLibrary, sourceTypes } from "./SourceRegistry.ts"
 
 /**

@@ -61,7 +61,7 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     )
   )
   if (options.history !== undefined) {
-    const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd())
+    const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd(), sync)
     await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync), profile: profiler?.profileOf(report, made) })
   }
   // A guard that trips is a plan (its verdict is in `guard`); any other stop means there is none.

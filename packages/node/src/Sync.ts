@@ -94,7 +94,7 @@ const recordSyncRun = async (options: SyncOptions, report: DeliveryReport, profi
   if (options.history === undefined) return
   // Resolved again, without the write key: the settings the run had, defaults included.
   const sync = await resolveOptions(options, false)
-  await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd()), {
+  await recordRun(historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd(), sync), {
     report,
     kind: incrementalOf(sync.spec) === undefined ? "sync" : "incremental",
     settings: settingsOfSync(sync),

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { type DeliveryReport, newRunId, type RunRecord, runRecordOf } from "@tablecast/core"
+import { runHistoryContract } from "@tablecast/core/testing"
 import { describe, expect, it } from "vitest"
 import { runHistoryFile } from "./RunHistoryFile.ts"
 
@@ -76,4 +77,8 @@ describe("runHistoryFile", () => {
     await symlink(path.join(dir, "elsewhere"), path.join(dir, "runs.jsonl"))
     await expect(runHistoryFile(path.join(dir, "runs.jsonl")).append(recordAt(day(1)))).rejects.toThrow(/symbolic link/)
   })
+})
+
+describe("runHistoryFile: the run history contract", () => {
+  for (const c of runHistoryContract) it(c.name, () => c.run(async (options) => runHistoryFile(path.join(await folder(), "runs.jsonl"), options)))
 })

@@ -1,3 +1,4 @@
+export { postgresRunHistory, type PostgresRunHistoryOptions } from "./PostgresRunHistory.ts"
 export {
   layer,
   POSTGRES_SCHEMA_VERSION,

@@ -119,7 +119,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
   private async writeReportHtml(file: string | undefined, recorded: RecordedRun): Promise<string | undefined> {
     if (file === undefined) return undefined
     const { writeRunReportHtml } = await import("../RunReportHtml.ts")
-    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, historyFile: recorded.historyFile })
+    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, history: recorded.history })
     if (written.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(written.warning)}`)
     return written.problem
   }

@@ -1,12 +1,12 @@
 import { Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
-import { historyFileOf, historyLocationFlags } from "../HistoryLocation.ts"
+import { historyLocationFlags } from "../HistoryLocation.ts"
 
 export default class RunsCommand extends BaseCommand {
   static override summary = "List the runs recorded by sync and plan, the newest first."
 
   static override description =
-    `Every \`tablecast sync\` and \`tablecast plan\` records its run in the run history (runs.jsonl in the state folder): when it ran, how it ended and its exit code, its counts, requests, retries, 429s, bytes and peak memory. No row value and no secret is ever in it. \`tablecast runs show <id>\` shows one run in full.
+    `Every \`tablecast sync\` and \`tablecast plan\` records its run in the run history (runs.jsonl in the state folder; an incremental sync's runs in its SQLite or Postgres state store): when it ran, how it ended and its exit code, its counts, requests, retries, 429s, bytes and peak memory. No row value and no secret is ever in it. \`tablecast runs show <id>\` shows one run in full.
 
 Exit codes (docs/exit-codes.md): 0 listed (none recorded is not an error); 1 internal error; 2 bad flags; 9 the history cannot be read.`
 
@@ -36,7 +36,8 @@ Exit codes (docs/exit-codes.md): 0 listed (none recorded is not an error); 1 int
     const { flags } = await this.parse(RunsCommand)
     // Loaded by this command only: a sync never loads the listing.
     const { runsListing } = await import("../RunsListing.ts")
-    const output = await runsListing(historyFileOf(flags), { ...flags, limit: flags.limit === 0 ? undefined : flags.limit }, new Date())
+    const { historySourcesOf } = await import("../HistorySources.ts")
+    const output = await runsListing(await historySourcesOf(flags), { ...flags, limit: flags.limit === 0 ? undefined : flags.limit }, new Date())
     if ("failure" in output) return this.fail(output.failure)
     this.log(output.text)
   }

@@ -1,6 +1,6 @@
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
-import { historyFileOf, historyLocationFlags } from "../HistoryLocation.ts"
+import { historyLocationFlags } from "../HistoryLocation.ts"
 
 export default class RunsShowCommand extends BaseCommand {
   static override summary = "Show one recorded run in full."
@@ -37,12 +37,13 @@ Exit codes (docs/exit-codes.md): 0 shown; 1 internal error; 2 bad flags, or no r
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunsShowCommand)
     const { runShowing } = await import("../RunsListing.ts")
-    const historyFile = historyFileOf(flags)
-    const output = await runShowing(historyFile, args.id, flags.json)
+    const { historySourcesOf } = await import("../HistorySources.ts")
+    const sources = await historySourcesOf(flags)
+    const output = await runShowing(sources, args.id, flags.json)
     if ("failure" in output) return this.fail(output.failure)
     if (flags.html !== undefined) {
       const { runReportHtmlOf } = await import("../RunReportHtml.ts")
-      const failure = await runReportHtmlOf(historyFile, args.id, flags.html)
+      const failure = await runReportHtmlOf(sources, args.id, flags.html)
       if (failure !== undefined) return this.fail(failure)
     }
     this.log(output.text)

@@ -230,7 +230,7 @@ Outputs are checked before anything is read or sent: missing folders are created
   ): Promise<Awaited<ReturnType<typeof writeReportFile>>> {
     if (file === undefined) return exit
     const { writeRunReportHtml, reportHtmlExit } = await import("../RunReportHtml.ts")
-    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, historyFile: recorded.historyFile })
+    const written = await writeRunReportHtml({ file, flag: "--report-html", run: recorded.record, history: recorded.history })
     if (written.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(written.warning)}`)
     return reportHtmlExit(exit, written.problem)
   }

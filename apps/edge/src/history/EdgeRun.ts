@@ -1,7 +1,15 @@
-import { type DeliveryReport, newRunId, type PipelineOptions, type RunSettingValue, runRecordOf, type RunTrigger } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  exitCodeOfEnding,
+  exitCodeOfReport,
+  newRunId,
+  type PipelineOptions,
+  type RunSettingValue,
+  runRecordOf,
+  type RunTrigger
+} from "@tablecast/core"
 import type { RunStatus } from "../RunStatus.ts"
 import type { DoneEdgeRun, RunningEdgeRun } from "./EdgeRunEntry.ts"
-import { edgeExitCodeOf } from "./EdgeExitCode.ts"
 
 /** The settings that shaped a run, as its record keeps them (numbers and names only). */
 export const runSettingsOf = (options: PipelineOptions, extra: Readonly<Record<string, RunSettingValue>>): Record<string, RunSettingValue> =>
@@ -24,11 +32,7 @@ export const syncRunOf = (
 ): DoneEdgeRun => ({
   ...runRecordOf(report, {
     id: newRunId(report.startedAt),
-    exitCode: edgeExitCodeOf({
-      outcome: report.outcome,
-      rejected: report.rows.rejected,
-      ...(report.fatal === undefined ? {} : { fatal: report.fatal })
-    }),
+    exitCode: exitCodeOfReport(report),
     trigger: input.trigger,
     settings: input.settings
   }),
@@ -37,17 +41,13 @@ export const syncRunOf = (
   state: "done"
 })
 
-/**
- * The record of a queued run once every chunk is accounted for, from its status: the chunks'
- * reports added up are a delivery report of the whole run. `unread` rows (chunks dead-lettered
- * after the run stopped, or never enqueued) are in no count of the record but `outcome`.
- */
-export const queuedRunOf = (status: RunStatus, running: RunningEdgeRun): DoneEdgeRun => {
+/** A queued run's chunks added up into one delivery report of the whole run (its rejects without a sample). */
+export const queuedReportOf = (status: RunStatus, dryRun: boolean): DeliveryReport => {
   const outcome = status.outcome ?? "incomplete"
   const endedAt = status.finishedAt ?? status.startedAt
-  const report: DeliveryReport = {
+  return {
     outcome,
-    dryRun: running.dryRun,
+    dryRun,
     sync: status.sync,
     source: status.source,
     endpoint: status.endpoint,
@@ -62,10 +62,27 @@ export const queuedRunOf = (status: RunStatus, running: RunningEdgeRun): DoneEdg
     ...(status.sending === undefined ? {} : { sending: status.sending }),
     ...(status.fatal === undefined ? {} : { fatal: status.fatal })
   }
+}
+
+/** The exit code the CLI would have given a queued run with this status (core's table, docs/exit-codes.md). */
+export const queuedExitCodeOf = (status: RunStatus): number =>
+  exitCodeOfEnding({
+    outcome: status.outcome ?? "incomplete",
+    rejected: status.rows.rejected,
+    ...(status.fatal === undefined ? {} : { fatal: status.fatal })
+  })
+
+/**
+ * The record of a queued run once every chunk is accounted for, from its status: the chunks'
+ * reports added up are a delivery report of the whole run. `unread` rows (chunks dead-lettered
+ * after the run stopped, or never enqueued) are in no count of the record but `outcome`.
+ */
+export const queuedRunOf = (status: RunStatus, running: RunningEdgeRun): DoneEdgeRun => {
+  const report = queuedReportOf(status, running.dryRun)
   return {
     ...runRecordOf(report, {
       id: running.id,
-      exitCode: edgeExitCodeOf({ outcome, rejected: status.rows.rejected, ...(status.fatal === undefined ? {} : { fatal: status.fatal }) }),
+      exitCode: queuedExitCodeOf(status),
       trigger: running.trigger,
       settings: running.settings
     }),

@@ -1,12 +1,16 @@
 import { startSink } from "@tablecast/sink"
 import type { TestProject } from "vitest/node"
 import { startRowsServer } from "./rowsServer.ts"
+import { startWebhookReceiver } from "./webhookReceiver.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
     sinkUrl: string
     /** A loopback server of row documents, the URLs of scheduled runs. */
     rowsUrl: string
+    /** A loopback webhook receiver of alerts, and a webhook address that is down. */
+    webhookUrl: string
+    webhookDownUrl: string
   }
 }
 
@@ -21,9 +25,13 @@ export default async function setup(project: TestProject) {
   const sink = await startSink({ host: "127.0.0.1", port: 0, writeKeys: [...TestWriteKeys] })
   const rowsServer = await startRowsServer()
   project.provide("sinkUrl", sink.url)
+  const webhooks = await startWebhookReceiver()
   project.provide("rowsUrl", rowsServer.url)
+  project.provide("webhookUrl", webhooks.url)
+  project.provide("webhookDownUrl", webhooks.downUrl)
   return async () => {
     await sink.close()
     await rowsServer.close()
+    await webhooks.close()
   }
 }

@@ -3,6 +3,9 @@ import * as Redacted from "effect/Redacted"
 import { EdgeConfig } from "../EdgeConfig.ts"
 import type { EdgePlatform } from "../EdgePlatform.ts"
 import { makeLogger } from "../Log.ts"
+import { deliverAlert } from "../notify/AlertDelivery.ts"
+import { alertSettingsOf } from "../notify/EdgeNotify.ts"
+import { alertOfStartFailure } from "@tablecast/core/notify"
 import { decideRequestColumnTypes } from "../RequestColumnTypes.ts"
 import { RequestError } from "../RequestError.ts"
 import { checkBeforeQueueing } from "../RunPolicy.ts"
@@ -50,6 +53,7 @@ export const startScheduledRun = async (
   const writeKey = ownKey ?? config.writeKey
   if (writeKey === undefined) throw new ScheduledRunFailed({ message: `${where}: no write key (set SEGMENT_WRITE_KEY or writeKeySecret)` })
 
+  const notify = alertSettingsOf(config.notify, undefined)
   const described = run.url === undefined ? `the URL in secret ${run.urlSecret}` : describeUrl(run.url)
   try {
     // The spec's name defaults to the scheduled run's, so its messageIds and run records say which it is.
@@ -65,7 +69,9 @@ export const startScheduledRun = async (
       writeKey: ownKey,
       endpoint: platform.endpoint(config),
       source: `${fetched.format} from ${described} (scheduled run ${run.name})`,
-      trigger: "cron"
+      trigger: "cron",
+      // The deployment's alert settings (NOTIFY_*): a scheduled run has no request to bring its own.
+      ...(notify === undefined ? {} : { notify })
     })
     return accepted
   } catch (error) {
@@ -110,6 +116,10 @@ export const runScheduled = async (
         error instanceof ScheduledRunFailed ? error.message : `the run could not be started (${error instanceof Error ? error.name : "unknown"})`
       log.error("scheduled.failed", { cron: controller.cron, name: run.name, message })
       failed.push(run.name)
+      // A nightly run that did not start is what an alert is for: as the CLI's, exit 6 (the source cannot be opened).
+      const notify = alertSettingsOf(config.notify, undefined)
+      const alert = notify === undefined ? undefined : alertOfStartFailure({ sync: run.name, exitCode: 6, message }, notify)
+      if (alert !== undefined && notify !== undefined) await deliverAlert(alert, notify, log, { runId: `scheduled ${run.name}` })
     }
   }
   if (failed.length > 0) throw new ScheduledRunFailed({ message: `scheduled runs not started: ${failed.join(", ")}` })

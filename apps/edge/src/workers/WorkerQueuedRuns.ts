@@ -2,6 +2,7 @@ import type { EdgeConfig } from "../EdgeConfig.ts"
 import type { QueuedRuns } from "../EdgePlatform.ts"
 import { RequestError } from "../RequestError.ts"
 import { Batcher, newRunId } from "@tablecast/core"
+import * as Redacted from "effect/Redacted"
 import { runSettingsOf } from "../history/EdgeRun.ts"
 import type { RunningEdgeRun } from "../history/EdgeRunEntry.ts"
 import { makeLogger } from "../Log.ts"
@@ -37,7 +38,7 @@ const sendGroups = (chunks: ReadonlyArray<SizedChunk>): Array<Array<SizedChunk>>
  * handler) delivers them.
  */
 export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): QueuedRuns => ({
-  start: async ({ runId, request, writeKey, endpoint, source, trigger }) => {
+  start: async ({ runId, request, writeKey, endpoint, source, trigger, notify }) => {
     const limits = config.limits
     // The app refuses requests without a token before this point; sealing needs it.
     const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
@@ -75,7 +76,17 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
       rows: request.rows.items.length,
       chunks: chunks.length,
       startedAt,
-      history
+      history,
+      ...(notify === undefined || config.token === undefined
+        ? {}
+        : {
+            notify: {
+              url: await sealWriteKey(Redacted.make(notify.url), config.token, runId, "webhook-url-seal/v1"),
+              on: notify.on,
+              rejectsOver: notify.rejectsOver,
+              format: notify.format
+            }
+          })
     }
     const state = runState(env, runId)
     await state.start(meta, limits.RUN_RETENTION_HOURS * 3_600_000)
