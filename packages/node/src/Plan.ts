@@ -1,9 +1,10 @@
 import { historyOf, recordRun, settingsOfSync } from "./History.ts"
-import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { type IncrementalPlan, type IncrementalResult, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { OptionsError, SyncStoppedError } from "./Errors.ts"
 import { type PlanOptions, resolveOptions } from "./Options.ts"
+import { telemetryOf } from "./Telemetry.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
 
 /** Segment's documented intake for workspaces with Engage: 1,000 events a second (above it, it queues). */
@@ -40,6 +41,8 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
       "key"
     )
   }
+  // An OTEL_* variable that does not check stops the plan before the source is opened.
+  const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "incremental" }, (result: IncrementalResult) => result.report)
   const store = await snapshotStoreOfSync(sync)
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, undefined))
   const run = runIncremental({
@@ -50,7 +53,7 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     full: options.full === true,
     ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize })
   })
-  const { report, plan: made } = await runEffect(run.pipe(Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store)))
+  const { report, plan: made } = await runEffect(run.pipe(telemetry, Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store)))
   if (options.history !== undefined) {
     const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd())
     await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync) })
