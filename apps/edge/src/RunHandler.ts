@@ -7,6 +7,17 @@ import { statusOfReport } from "./ErrorAnswer.ts"
 import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
 import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
+import { edgeRunTelemetry } from "./telemetry/EdgeTelemetry.ts"
+
+/** Work to finish after the answer: the Worker's `waitUntil`; on Node the process simply goes on. */
+const afterAnswer = (c: Context<AppEnv>, work: Promise<void>): void => {
+  const settled = work.catch(() => {})
+  try {
+    c.executionCtx.waitUntil(settled)
+  } catch {
+    // No ExecutionContext (Node): nothing to keep alive.
+  }
+}
 
 /**
  * `POST /v1/runs`: parses the request, lets the run policy decide (write key, mode, checks before
@@ -49,6 +60,7 @@ export const postRun =
     }
 
     checkWriteKey(writeKey)
+    const telemetry = await edgeRunTelemetry(c.env, { runId, syncName: request.spec.name, trigger: "edge" }, platform.runtime)
     const report = await runEdgeEffect(
       runRows({
         spec: request.spec,
@@ -56,9 +68,13 @@ export const postRun =
         rows: request.rows,
         description: `${request.format} request ${runId}`,
         fingerprint: `request:${runId}`,
-        transport: platform.transport({ writeKey, config })
+        transport: platform.transport({ writeKey, config }),
+        ...(telemetry === undefined ? {} : { instrument: telemetry.instrument })
       })
-    )
+    ).finally(() => {
+      // The last export happens after the answer (Workers: waitUntil), so a slow collector never delays it.
+      if (telemetry !== undefined) afterAnswer(c, telemetry.flush())
+    })
     log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
     const history = platform.runHistory?.(c.env as Bindings, config)
     if (history !== undefined) {

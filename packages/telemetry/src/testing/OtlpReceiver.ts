@@ -83,12 +83,17 @@ export const decodeOtlpJson = (exports: ReadonlyArray<OtlpExport>) => {
 /**
  * A local OTLP/HTTP receiver for tests (what an OpenTelemetry Collector's `otlp` receiver does on
  * 4318), on loopback: takes every POST, answers 200 with an empty export response, and keeps what
- * it took. `GET /received` answers what it took so far as JSON (bodies as UTF-8 text), for a test
- * that cannot read its memory (one running in workerd).
+ * it took. `GET /received` answers what it took so far as JSON (bodies as UTF-8 text) and
+ * `DELETE /received` forgets it, for a test that cannot reach its memory (one running in workerd).
  */
 export const startOtlpReceiver = async () => {
   const exports: Array<OtlpExport> = []
   const server = createServer((request, response) => {
+    if (request.method === "DELETE" && request.url === "/received") {
+      exports.length = 0
+      response.writeHead(204).end()
+      return
+    }
     if (request.method === "GET" && request.url === "/received") {
       const received = exports.map((sent) => ({ path: sent.path, contentType: sent.contentType, headers: sent.headers, body: sent.body.toString("utf8") }))
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(received))
