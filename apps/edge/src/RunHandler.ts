@@ -76,6 +76,7 @@ export const postRun =
       if (telemetry !== undefined) afterAnswer(c, telemetry.flush())
     })
     log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
+    platform.metrics?.run(report)
     const history = platform.runHistory?.(c.env as Bindings, config)
     if (history !== undefined) {
       const settings = runSettingsOf(request.options, { mode: "sync", format: request.format })

@@ -18,6 +18,9 @@ const otelVariables = [
   "OTEL_RESOURCE_ATTRIBUTES"
 ] as const
 
+/** The OTEL_* variables as Worker vars/secrets or Node environment variables (docs/operations/metrics-and-traces.md). */
+export type EdgeOtelVars = { readonly [Name in (typeof otelVariables)[number]]?: string }
+
 const cache = new WeakMap<object, OtelSettings | EdgeConfigError | undefined>()
 
 /**
