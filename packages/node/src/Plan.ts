@@ -53,7 +53,9 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     full: options.full === true,
     ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize })
   })
-  const { report, plan: made } = await runEffect(run.pipe(telemetry, Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store)))
+  const { report, plan: made } = await runEffect(
+    run.pipe(telemetry, Effect.provide(layer), startErrors, Effect.provideService(SnapshotStore, store))
+  )
   if (options.history !== undefined) {
     const history = historyOf(options.history, typeof options.cwd === "string" ? options.cwd : process.cwd())
     await recordRun(history, { report, kind: "plan", plan: made, settings: settingsOfSync(sync) })

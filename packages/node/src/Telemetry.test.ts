@@ -87,9 +87,12 @@ describe("sync with the OTEL_* variables set", () => {
     const otlp = await exportTo({ OTEL_EXPORTER_OTLP_HEADERS: `${OTEL_KEY}-without-equals` })
     const sink = await receiver({ writeKeys: [WRITE_KEY] })
     const { file } = await scoresFolder(10)
-    const failure = await sync({ source: { type: "csv", path: file }, ...mapping, writeKey: WRITE_KEY, destination: { endpoint: sink.url } }).catch(
-      (error: unknown) => error
-    )
+    const failure = await sync({
+      source: { type: "csv", path: file },
+      ...mapping,
+      writeKey: WRITE_KEY,
+      destination: { endpoint: sink.url }
+    }).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(OptionsError)
     expect((failure as OptionsError).option).toBe("OTEL_EXPORTER_OTLP_HEADERS")
     expect((failure as OptionsError).message).not.toContain(OTEL_KEY)

@@ -58,7 +58,9 @@ describe("otelSettingsOf", () => {
       OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=prod,service.namespace=data%20team"
     })
     expect(settings?.resourceAttributes).toEqual({ "deployment.environment": "prod", "service.namespace": "data team" })
-    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_RESOURCE_ATTRIBUTES: "a=1,b" }).variable).toBe("OTEL_RESOURCE_ATTRIBUTES")
+    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_RESOURCE_ATTRIBUTES: "a=1,b" }).variable).toBe(
+      "OTEL_RESOURCE_ATTRIBUTES"
+    )
   })
 
   it("names the variable at fault, never its value", () => {

@@ -22,7 +22,11 @@ export interface OtlpExportOptions {
  * the metrics exporter for the signals that are on. Both flush when the layer's scope closes.
  */
 export const otlpLayer = (settings: OtelSettings, serviceVersion: string, options: OtlpExportOptions = {}): Layer.Layer<OtlpExporter.Flusher> => {
-  const resource = { serviceName: settings.serviceName, serviceVersion, attributes: { ...settings.resourceAttributes, ...options.resourceAttributes } }
+  const resource = {
+    serviceName: settings.serviceName,
+    serviceVersion,
+    attributes: { ...settings.resourceAttributes, ...options.resourceAttributes }
+  }
   const common = { resource, headers: settings.headers }
   const signals: Array<Layer.Layer<OtlpExporter.Flusher, never, never>> = []
   const serialization = settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf

@@ -77,7 +77,10 @@ export const edgeRunTelemetry = async (env: object, run: EdgeRunDescription, run
   const platform: Record<string, string> = runtime === "workers" ? { "cloud.provider": "cloudflare", "cloud.platform": "cloudflare_workers" } : {}
   const exporter = await startRunExport(settings, version, { resourceAttributes: platform })
   return {
-    instrument: exporter.instrument({ syncName: run.syncName, kind: "sync", runId: run.runId, trigger: run.trigger }, (report: DeliveryReport) => report),
+    instrument: exporter.instrument(
+      { syncName: run.syncName, kind: "sync", runId: run.runId, trigger: run.trigger },
+      (report: DeliveryReport) => report
+    ),
     flush: exporter.flush
   }
 }

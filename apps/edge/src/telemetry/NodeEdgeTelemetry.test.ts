@@ -87,7 +87,9 @@ describe("OTLP on the Node edge", () => {
     const run = exported.spans.find((span) => span.name === "tablecast.run")!
     expect(otlpAttribute(run.attributes, "tablecast.run.id")).toBe(report.runId)
     expect(otlpAttribute(run.attributes, "tablecast.sync.name")).toBe("node-otel")
-    expect(exported.spans.filter((span) => span.name === "tablecast.request" && span.parentSpanId === run.spanId)).toHaveLength(report.batches.requests)
+    expect(exported.spans.filter((span) => span.name === "tablecast.request" && span.parentSpanId === run.spanId)).toHaveLength(
+      report.batches.requests
+    )
     expect(new Set(exported.serviceNames)).toEqual(new Set(["edge-node"]))
   })
 })

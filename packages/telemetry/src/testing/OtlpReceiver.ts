@@ -95,14 +95,24 @@ export const startOtlpReceiver = async () => {
       return
     }
     if (request.method === "GET" && request.url === "/received") {
-      const received = exports.map((sent) => ({ path: sent.path, contentType: sent.contentType, headers: sent.headers, body: sent.body.toString("utf8") }))
+      const received = exports.map((sent) => ({
+        path: sent.path,
+        contentType: sent.contentType,
+        headers: sent.headers,
+        body: sent.body.toString("utf8")
+      }))
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(received))
       return
     }
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
     request.on("end", () => {
-      exports.push({ path: request.url ?? "", headers: request.headers, contentType: request.headers["content-type"] ?? "", body: Buffer.concat(chunks) })
+      exports.push({
+        path: request.url ?? "",
+        headers: request.headers,
+        contentType: request.headers["content-type"] ?? "",
+        body: Buffer.concat(chunks)
+      })
       response.writeHead(200, { "content-type": "application/json" }).end("{}")
     })
   })
