@@ -5,7 +5,7 @@ import { createApp } from "./App.ts"
 import { EdgeConfig, EdgeConfigError, type EdgeVars } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
 import { makeEdgeMetrics } from "./telemetry/EdgeMetrics.ts"
-import type { EdgeOtelVars } from "./telemetry/EdgeTelemetry.ts"
+import { type EdgeOtelVars, edgeOtelSettings } from "./telemetry/EdgeTelemetry.ts"
 
 /**
  * The Node platform, for self-hosting: the Node transport (node:http), no queue (runs over the synchronous
@@ -35,6 +35,8 @@ export const startNodeServer = async (
 ): Promise<NodeServer> => {
   const env = options.env ?? (process.env as EdgeVars & EdgeOtelVars)
   const config = EdgeConfig.fromEnv(env)
+  // The OTEL_* variables are checked at start-up too, not at the first run.
+  edgeOtelSettings(env)
   if (config.token === undefined) {
     throw new EdgeConfigError({
       message: "invalid configuration:\nTABLECAST_TOKEN: not set; every request would be refused (set a token of at least 16 characters)",

@@ -1,5 +1,6 @@
 import { decodeOtlpJson, type OtlpReceiver, otlpAttribute, startOtlpReceiver } from "@tablecast/telemetry/testing"
 import { afterEach, describe, expect, inject, it } from "vitest"
+import { EdgeConfigError } from "../EdgeConfig.ts"
 import { type NodeServer, startNodeServer } from "../node.ts"
 import { scoreRows, TestToken } from "../testing/rows.ts"
 import { TestWriteKeys } from "../testing/sinkSetup.ts"
@@ -72,6 +73,15 @@ describe("GET /metrics on the Node edge", () => {
 })
 
 describe("OTLP on the Node edge", () => {
+  it("refuses to start on an OTEL variable it cannot use, naming it, never its value", async () => {
+    const failure = await startNodeServer({ port: 0, env: { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: "not a url secret-7f1c" } }).catch(
+      (error: unknown) => error
+    )
+    expect(failure).toBeInstanceOf(EdgeConfigError)
+    expect((failure as EdgeConfigError).variables).toEqual(["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    expect((failure as EdgeConfigError).message).not.toContain("secret-7f1c")
+  })
+
   it("exports each run's span and requests when the OTEL_* variables are set", async () => {
     receiver = await startOtlpReceiver()
     server = await startNodeServer({
