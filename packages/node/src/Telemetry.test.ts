@@ -157,5 +157,6 @@ describe("sync without the OTEL_* variables", () => {
     expect(exporterModules(traced.loaded).some((url) => url.endsWith("/packages/telemetry/src/index.ts"))).toBe(true)
     expect(exporterModules(traced.loaded).some((url) => url.includes("/observability/OtlpTracer"))).toBe(true)
     expect(new Set(otlp.exports.map((sent) => sent.path))).toEqual(new Set(["/v1/traces", "/v1/metrics"]))
-  })
+    // Two Node processes that compile the sources as they load them: a loaded machine takes its time.
+  }, 120_000)
 })
