@@ -54,7 +54,7 @@ const readSettings = (env: object): OtelSettings | EdgeConfigError | undefined =
 export interface EdgeRunDescription {
   readonly runId: string
   readonly syncName: string | undefined
-  /** `edge` (a request), `queue` (a chunk of a queued run), `cron`. */
+  /** `edge` (a run request answered with its report) or `queue` (a chunk of a queued or scheduled run). */
   readonly trigger: string
 }
 
