@@ -72,7 +72,7 @@ describe("sync with the OTEL_* variables set", () => {
     const otlp = await exportTo()
     const sink = await receiver({ writeKeys: [WRITE_KEY] })
     const { dir, file } = await scoresFolder(120)
-    const keyed = { source: { type: "csv", path: file }, ...mapping, key: ["customer_id"], cwd: dir } as const
+    const keyed = { source: { type: "csv" as const, path: file }, ...mapping, key: ["customer_id"], cwd: dir }
     const report = await sync({ ...keyed, writeKey: WRITE_KEY, destination: { endpoint: sink.url } })
     expect(report.messages.accepted).toBe(120)
     const planned = await plan(keyed)
