@@ -14,7 +14,7 @@ export default defineConfig({
     // One file at a time: the receiver's counts are shared by every test.
     fileParallelism: false,
     // The receiver runs in this Node process; workerd and the Node entry reach it over loopback.
-    globalSetup: ["./src/testing/sinkSetup.ts"],
+    globalSetup: ["./src/testing/sinkSetup.ts", "./src/testing/otlpSetup.ts"],
     projects: [
       // Its own config file, so its Vite server (set up for workerd) is not the root's.
       "./vitest.workerd.config.ts",

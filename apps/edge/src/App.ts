@@ -4,6 +4,7 @@ import { bearerAuth } from "hono/bearer-auth"
 import { cors } from "hono/cors"
 import { HTTPException } from "hono/http-exception"
 import { requestId } from "hono/request-id"
+import { routePath } from "hono/route"
 import { timingSafeEqual } from "hono/utils/buffer"
 import { EdgeConfig, EdgeConfigError } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
@@ -15,6 +16,7 @@ import { parseRunPage } from "./history/RunPageQuery.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { NotifyHeader } from "./notify/EdgeNotify.ts"
 import { postRun } from "./RunHandler.ts"
+import { PROMETHEUS_CONTENT_TYPE } from "./telemetry/EdgeMetrics.ts"
 
 export type { AppEnv, EdgeVariables } from "./AppEnv.ts"
 
@@ -92,7 +94,8 @@ const answerError: ErrorHandler<AppEnv> = (error, c) => {
  * - `GET /health` (no token);
  * - `POST /v1/runs`: a run, JSON or CSV; answered with the delivery report, or 202 when queued;
  * - `GET /v1/runs`: the run history, newest first, a page at a time (Workers);
- * - `GET /v1/runs/:runId`: a queued run's progress and outcome.
+ * - `GET /v1/runs/:runId`: a queued run's progress and outcome;
+ * - `GET /metrics` (token), where the platform keeps metrics (Node): the Prometheus text.
  */
 export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindings>) => {
   // Typed over `object` inside: Hono's types do not carry a generic Bindings through middleware.
@@ -105,7 +108,21 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
   app.use("*", loadConfig)
   app.use("*", corsFromConfig)
 
+  const metrics = platform.metrics
+  if (metrics !== undefined) {
+    // Counted once answered; the route is the pattern that matched (bounded), never the path as sent.
+    app.use("*", async (c, next) => {
+      await next()
+      metrics.httpRequest(c.req.method, routePath(c, -1), c.res.status)
+    })
+  }
+
   app.get("/health", (c) => c.json({ status: "ok", service: "tablecast-edge", runtime: platform.runtime }))
+
+  if (metrics !== undefined) {
+    app.use("/metrics", tokenGate)
+    app.get("/metrics", async (c) => c.body(await metrics.text(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }))
+  }
 
   app.use("/v1/*", tokenGate)
 
@@ -121,10 +138,12 @@ export const createApp = <Bindings extends object>(platform: EdgePlatform<Bindin
     const wait = platform.admit === undefined ? undefined : await platform.admit(bindings(c))
     if (wait !== undefined) throw new RequestError({ status: 429, message: "too many runs in this period; retry later", retryAfterSeconds: wait })
     activeRuns++
+    platform.metrics?.runsInProgress(activeRuns)
     try {
       await next()
     } finally {
       activeRuns--
+      platform.metrics?.runsInProgress(activeRuns)
     }
   })
 

@@ -6,6 +6,7 @@ import type { EdgeConfig } from "./EdgeConfig.ts"
 import type { EdgeRunHistory } from "./history/EdgeRunEntry.ts"
 import type { RunRequest } from "./RunRequest.ts"
 import type { RunStatus } from "./RunStatus.ts"
+import type { EdgeMetrics } from "./telemetry/EdgeMetrics.ts"
 
 /** A run accepted for queued delivery. */
 export interface QueuedRunAccepted {
@@ -47,6 +48,8 @@ export interface EdgePlatform<Bindings extends object> {
   readonly queuedRuns?: (env: Bindings, config: EdgeConfig) => QueuedRuns | undefined
   /** The run history, when the platform keeps one (Workers: a Durable Object). */
   readonly runHistory?: (env: Bindings, config: EdgeConfig) => EdgeRunHistory
+  /** The process's metrics for `GET /metrics` (Node: one process; Workers have none, their isolates are many). */
+  readonly metrics?: EdgeMetrics
   /** A rate limit on run requests, when configured: the seconds to wait, or undefined to go on. */
   readonly admit?: (env: Bindings) => Promise<number | undefined>
 }

@@ -9,13 +9,15 @@ import { runRows } from "./RunSync.ts"
 import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
 import { deliverAlert } from "./notify/AlertDelivery.ts"
 import { alertSettingsOf, NotifyHeader } from "./notify/EdgeNotify.ts"
+import { edgeRunTelemetry } from "./telemetry/EdgeTelemetry.ts"
 import { exitCodeOfReport } from "@tablecast/core"
 import { alertOfReport } from "@tablecast/core/notify"
 
-/** Keeps work going after the answer: the Worker's `waitUntil`, or on Node a promise left to settle (it never rejects). */
+/** Work to finish after the answer: the Worker's `waitUntil`; on Node a promise left to settle (it never rejects). */
 const afterAnswer = (c: Context<AppEnv>, work: Promise<unknown>): void => {
+  const settled = work.catch(() => {})
   try {
-    c.executionCtx.waitUntil(work)
+    c.executionCtx.waitUntil(settled)
   } catch {
     // No execution context (Node, or a test calling app.request): the process stays up for it.
   }
@@ -71,6 +73,7 @@ export const postRun =
     }
 
     checkWriteKey(writeKey)
+    const telemetry = await edgeRunTelemetry(c.env, { runId, syncName: request.spec.name, trigger: "edge" }, platform.runtime)
     const report = await runEdgeEffect(
       runRows({
         spec: request.spec,
@@ -78,10 +81,15 @@ export const postRun =
         rows: request.rows,
         description: `${request.format} request ${runId}`,
         fingerprint: `request:${runId}`,
-        transport: platform.transport({ writeKey, config })
+        transport: platform.transport({ writeKey, config }),
+        ...(telemetry === undefined ? {} : { instrument: telemetry.instrument })
       })
-    )
+    ).finally(() => {
+      // The last export happens after the answer (Workers: waitUntil), so a slow collector never delays it.
+      if (telemetry !== undefined) afterAnswer(c, telemetry.flush())
+    })
     log.info("run.finished", { requestId, runId, mode: "sync", format: request.format, ...runLogFields(report) })
+    platform.metrics?.run(report)
     const history = platform.runHistory?.(c.env as Bindings, config)
     if (history !== undefined) {
       const settings = runSettingsOf(request.options, { mode: "sync", format: request.format })

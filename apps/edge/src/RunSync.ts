@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { reportWithoutValues } from "./RejectReason.ts"
 import { requestRowSource, type RequestRows } from "./RequestRows.ts"
+import type { EdgeRunTelemetry } from "./telemetry/EdgeTelemetry.ts"
 import { TransportSetupError } from "./TransportSetupError.ts"
 import { version } from "./Version.ts"
 
@@ -21,6 +22,8 @@ export const runRows = (input: {
   readonly transport: Layer.Layer<Transport, { readonly message: string }>
   /** How batches are sent, when not the default adaptive policy (a queued run's shared rate). */
   readonly sendingPolicy?: typeof SendingPolicy.Service
+  /** The run's telemetry (telemetry/EdgeTelemetry.ts), when the OTEL_* variables are set. */
+  readonly instrument?: EdgeRunTelemetry["instrument"]
 }): Effect.Effect<DeliveryReport, TransportSetupError> =>
   Sync.run({
     spec: input.spec,
@@ -28,6 +31,8 @@ export const runRows = (input: {
     library: { name: "tablecast-edge", version }
   }).pipe(
     (run) => (input.sendingPolicy === undefined ? run : run.pipe(Effect.provideService(SendingPolicy, input.sendingPolicy))),
+    // Inside the transport's layer: the telemetry wraps the transport with a span per request.
+    (run) => (input.instrument === undefined ? run : input.instrument(run)),
     Effect.provide(
       Layer.mergeAll(
         requestRowSource({ rows: input.rows, description: input.description, fingerprint: input.fingerprint }),

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net"
 import { createApp } from "./App.ts"
 import { EdgeConfig, EdgeConfigError, type EdgeVars } from "./EdgeConfig.ts"
 import type { EdgePlatform } from "./EdgePlatform.ts"
+import { makeEdgeMetrics } from "./telemetry/EdgeMetrics.ts"
+import { type EdgeOtelVars, edgeOtelSettings } from "./telemetry/EdgeTelemetry.ts"
 
 /**
  * The Node platform, for self-hosting: the Node transport (node:http), no queue (runs over the synchronous
@@ -29,17 +31,20 @@ export interface NodeServer {
  * the variables at fault, never their values, and nothing listens.
  */
 export const startNodeServer = async (
-  options: { readonly env?: EdgeVars; readonly port?: number; readonly hostname?: string } = {}
+  options: { readonly env?: EdgeVars & EdgeOtelVars; readonly port?: number; readonly hostname?: string } = {}
 ): Promise<NodeServer> => {
-  const env = options.env ?? (process.env as EdgeVars)
+  const env = options.env ?? (process.env as EdgeVars & EdgeOtelVars)
   const config = EdgeConfig.fromEnv(env)
+  // The OTEL_* variables are checked at start-up too, not at the first run.
+  edgeOtelSettings(env)
   if (config.token === undefined) {
     throw new EdgeConfigError({
       message: "invalid configuration:\nTABLECAST_TOKEN: not set; every request would be refused (set a token of at least 16 characters)",
       variables: ["TABLECAST_TOKEN"]
     })
   }
-  const app = createApp(nodePlatform)
+  // Metrics of this process, for GET /metrics.
+  const app = createApp({ ...nodePlatform, metrics: makeEdgeMetrics() })
   const hostname = options.hostname ?? "127.0.0.1"
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: (request) => app.fetch(request, env), port: options.port ?? 14319, hostname }, (info: AddressInfo) => {

@@ -1,10 +1,11 @@
 import { historyOf, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
 import { RunObserver } from "@tablecast/core"
-import { type IncrementalPlan, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { type IncrementalPlan, type IncrementalResult, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { OptionsError, SyncStoppedError } from "./Errors.ts"
 import { type PlanOptions, resolveOptions } from "./Options.ts"
+import { telemetryOf } from "./Telemetry.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
 
 /** Segment's documented intake for workspaces with Engage: 1,000 events a second (above it, it queues). */
@@ -41,6 +42,8 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
       "key"
     )
   }
+  // An OTEL_* variable that does not check stops the plan before the source is opened.
+  const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "incremental" }, (result: IncrementalResult) => result.report)
   const store = await snapshotStoreOfSync(sync)
   const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, undefined))
   const run = runIncremental({
@@ -54,6 +57,7 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
   const profiler = await runProfilerFor(options.history)
   const { report, plan: made } = await runEffect(
     run.pipe(
+      telemetry,
       Effect.provide(layer),
       startErrors,
       Effect.provideService(SnapshotStore, store),

@@ -1,5 +1,5 @@
 import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, RunObserver, Sync, syncNamespace } from "@tablecast/core"
-import { type IncrementalReport, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
+import { type IncrementalReport, type IncrementalResult, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { alertFailure, alertReport } from "./Alerts.ts"
@@ -8,6 +8,7 @@ import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type Sy
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
 import { historyOf, type NodeRunProfiler, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
+import { telemetryOf } from "./Telemetry.ts"
 
 /** A sync under way: its progress as it goes, and its report at the end. */
 export interface SyncRun {
@@ -60,13 +61,15 @@ const run = async (
   const dryRun = options.pipeline?.dryRun === true
   const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
-  const incremental = incrementalOf(sync.spec) !== undefined
-  const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
-  if (!incremental) {
+  // Telemetry is set up before the source is opened: an OTEL_* variable that does not check stops the run first.
+  if (incrementalOf(sync.spec) === undefined) {
+    const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "sync" }, (report: DeliveryReport) => report)
+    const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
     const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
     // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
     return runEffect(
       run.pipe(
+        telemetry,
         Effect.provide(layer),
         startErrors,
         Effect.provideService(CheckpointStore, undefined),
@@ -75,10 +78,13 @@ const run = async (
       )
     )
   }
+  const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "incremental" }, (result: IncrementalResult) => result.report)
+  const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
   const store = await snapshotStoreOfSync(sync)
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
     run.pipe(
+      telemetry,
       Effect.provide(layer),
       startErrors,
       Effect.provideService(SnapshotStore, store),

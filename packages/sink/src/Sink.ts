@@ -219,6 +219,13 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
 
   const handleControl = async (request: IncomingMessage, response: ServerResponse, path: string) => {
     if (path === "/stats" && request.method === "GET") return answer(response, 200, stats())
+    if (path === "/metrics" && request.method === "GET") {
+      // Loaded on the first scrape: a sink nobody scrapes never loads the formatter.
+      const { PROMETHEUS_CONTENT_TYPE, prometheusTextOf } = await import("./SinkMetrics.ts")
+      const text = prometheusTextOf(stats())
+      response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "content-length": String(Buffer.byteLength(text)) })
+      return response.end(text)
+    }
     if (path === "/faults" && request.method === "GET") return answer(response, 200, faults)
     if (path === "/faults" && request.method === "POST") {
       const raw = await readBody(request, 64 * 1024)
@@ -234,7 +241,7 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
       }
     }
     if (path === "/" && request.method === "GET") {
-      return answer(response, 200, { name: "tablecast sink", batch: "POST /v1/batch", stats: "GET /stats" })
+      return answer(response, 200, { name: "tablecast sink", batch: "POST /v1/batch", stats: "GET /stats", metrics: "GET /metrics" })
     }
     request.resume()
     return answer(response, 404, { success: false, message: `no such endpoint ${path}` })

@@ -27,6 +27,7 @@ describe("otelSettingsOf", () => {
       metricsUrl: "http://127.0.0.1:4318/otlp/v1/metrics",
       headers: {},
       serviceName: "tablecast",
+      resourceAttributes: {},
       protocol: "http/protobuf"
     })
     const settings = otelSettingsOf({
@@ -49,6 +50,17 @@ describe("otelSettingsOf", () => {
       otelSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_EXPORTER_OTLP_HEADERS: "api-key=s3cr%3Dt, x-team = ops" })
         ?.headers
     ).toEqual({ "api-key": "s3cr=t", "x-team": "ops" })
+  })
+
+  it("reads OTEL_RESOURCE_ATTRIBUTES as key=value pairs", () => {
+    const settings = otelSettingsOf({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+      OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=prod,service.namespace=data%20team"
+    })
+    expect(settings?.resourceAttributes).toEqual({ "deployment.environment": "prod", "service.namespace": "data team" })
+    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_RESOURCE_ATTRIBUTES: "a=1,b" }).variable).toBe(
+      "OTEL_RESOURCE_ATTRIBUTES"
+    )
   })
 
   it("names the variable at fault, never its value", () => {

@@ -11,6 +11,8 @@ export interface OtelSettings {
   /** Headers sent with every export (often an API key): secret, never printed. */
   readonly headers: Readonly<Record<string, string>>
   readonly serviceName: string
+  /** Resource attributes of OTEL_RESOURCE_ATTRIBUTES (`key=value,...`), beside service.name and service.version. */
+  readonly resourceAttributes: Readonly<Record<string, string>>
   readonly protocol: "http/protobuf" | "http/json"
 }
 
@@ -58,7 +60,7 @@ const signalUrl = (env: Env, signal: "TRACES" | "METRICS"): string | undefined =
 }
 
 /** `key1=value1,key2=value2`, values percent-encoded (W3C Baggage style, as the spec says). */
-const headersOf = (env: Env, name: string): Record<string, string> => {
+const keyValuesOf = (env: Env, name: string): Record<string, string> => {
   const text = set(env, name)
   const headers: Record<string, string> = {}
   if (text === undefined) return headers
@@ -93,8 +95,9 @@ export const otelSettingsOf = (env: Env): OtelSettings | undefined => {
   return {
     tracesUrl,
     metricsUrl,
-    headers: headersOf(env, "OTEL_EXPORTER_OTLP_HEADERS"),
+    headers: keyValuesOf(env, "OTEL_EXPORTER_OTLP_HEADERS"),
     serviceName: set(env, "OTEL_SERVICE_NAME") ?? "tablecast",
+    resourceAttributes: keyValuesOf(env, "OTEL_RESOURCE_ATTRIBUTES"),
     protocol: protocolOf(env)
   }
 }

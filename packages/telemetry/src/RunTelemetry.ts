@@ -12,7 +12,14 @@ export interface RunDescription {
   /** The sync's name from the configuration, when it has one. */
   readonly syncName: string | undefined
   readonly kind: "sync" | "incremental"
+  /** The run's id, where runs have one (the edge's). */
+  readonly runId?: string | undefined
+  /** What started the run, where it tells (the edge: `edge`, `cron`, `queue`). */
+  readonly trigger?: string | undefined
 }
+
+/** Wraps a run's effect in its telemetry. */
+export type RunInstrument<A> = <E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | Transport>
 
 const reportAttributes = (report: DeliveryReport): Record<string, unknown> => ({
   "tablecast.outcome": report.outcome,
@@ -27,14 +34,22 @@ const reportAttributes = (report: DeliveryReport): Record<string, unknown> => ({
   "tablecast.bytes_sent": report.bytesSent
 })
 
+const runAttributes = (run: RunDescription): Record<string, string> => {
+  const attributes: Record<string, string> = { "tablecast.run.kind": run.kind }
+  if (run.syncName !== undefined) attributes["tablecast.sync.name"] = run.syncName
+  if (run.runId !== undefined) attributes["tablecast.run.id"] = run.runId
+  if (run.trigger !== undefined) attributes["tablecast.run.trigger"] = run.trigger
+  return attributes
+}
+
 /**
  * Wraps a run (an effect needing the Transport and the ProgressListener) in the run span, with a
- * span per request under it and the run's metrics, and exports them by OTLP: the exporter is
- * flushed when the run ends, before the promise settles.
+ * span per request under it and the run's metrics, recorded with the tracer and metric registry
+ * of its context: the exporter is the caller's to provide ({@link withRunTelemetry} does).
  */
-export const withRunTelemetry =
-  <A>(settings: OtelSettings, run: RunDescription, reportOf: (result: A) => DeliveryReport, serviceVersion: string) =>
-  <E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Transport> =>
+export const instrumentRun =
+  <A>(run: RunDescription, reportOf: (result: A) => DeliveryReport): RunInstrument<A> =>
+  (effect) =>
     Effect.gen(function* () {
       const span = yield* Effect.orDie(Effect.currentSpan)
       const context = yield* Effect.context<never>()
@@ -44,9 +59,13 @@ export const withRunTelemetry =
         Effect.updateService(ProgressListener, (listener) => ({ ...listener, onProgress: instrumentProgress(listener.onProgress, context) })),
         Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.annotateCurrentSpan(reportAttributes(reportOf(exit.value))) : Effect.void))
       )
-    }).pipe(
-      Effect.withSpan("tablecast.run", {
-        attributes: { "tablecast.run.kind": run.kind, ...(run.syncName === undefined ? {} : { "tablecast.sync.name": run.syncName }) }
-      }),
-      Effect.provide(otlpLayer(settings, serviceVersion) as Layer.Layer<never>)
-    )
+    }).pipe(Effect.withSpan("tablecast.run", { attributes: runAttributes(run) }))
+
+/**
+ * {@link instrumentRun} with the OTLP exporter of the settings around it: the exporter is flushed
+ * when the run ends, before the effect completes.
+ */
+export const withRunTelemetry =
+  <A>(settings: OtelSettings, run: RunDescription, reportOf: (result: A) => DeliveryReport, serviceVersion: string): RunInstrument<A> =>
+  (effect) =>
+    instrumentRun(run, reportOf)(effect).pipe(Effect.provide(otlpLayer(settings, serviceVersion) as Layer.Layer<never>))

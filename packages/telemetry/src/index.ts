@@ -1,5 +1,6 @@
 export { type OtelSettings, OtelSettingsError, otelSettingsOf } from "./OtelSettings.ts"
-export { otlpLayer } from "./OtlpExport.ts"
+export { type OtlpExportOptions, otlpLayer } from "./OtlpExport.ts"
 export { instrumentProgress, instrumentTransport } from "./Instrumentation.ts"
-export { type RunDescription, withRunTelemetry } from "./RunTelemetry.ts"
+export { instrumentRun, type RunDescription, type RunInstrument, withRunTelemetry } from "./RunTelemetry.ts"
+export { type RunExport, startRunExport } from "./RunExport.ts"
 export { SyncMetrics } from "./SyncMetrics.ts"

@@ -8,6 +8,7 @@ import type { EdgePlatform } from "../EdgePlatform.ts"
 import { type Logger, makeLogger } from "../Log.ts"
 import { type ChunkMessage, chunkRows } from "../ChunkMessage.ts"
 import { runRows } from "../RunSync.ts"
+import { edgeRunTelemetry } from "../telemetry/EdgeTelemetry.ts"
 import { type ChunkResult, chunkReportOf, type ChunkReport } from "../RunStatus.ts"
 import { openWriteKey } from "../WriteKeySeal.ts"
 import { runLogFields } from "../RunPolicy.ts"
@@ -132,6 +133,10 @@ const consumeChunk = async (
     return stop({ kind: "internal", message: "a chunk's spec or options no longer check (was the edge upgraded mid-run?)" })
   }
 
+  // Each chunk is traced as a run of its own (trigger `queue`, the run's id); a bad OTEL_* variable only turns it off.
+  const telemetry = await edgeRunTelemetry(env, { runId: chunk.runId, syncName: spec.data.name, trigger: "queue" }, "workers").catch(
+    (error: unknown) => void log.error("telemetry.invalid", { runId: chunk.runId, error: error instanceof Error ? error.message : "unknown" })
+  )
   const delivered = await runEdgeEffect(
     runRows({
       spec: spec.data,
@@ -141,13 +146,16 @@ const consumeChunk = async (
       fingerprint: `request:${chunk.runId}:${chunk.chunk}`,
       transport: transport({ writeKey, config }),
       // The consumers of one run share its request rate, through the run's Durable Object.
-      sendingPolicy: sharedRequestRate((rate) => state.reserveRequest(rate))
+      sendingPolicy: sharedRequestRate((rate) => state.reserveRequest(rate)),
+      ...(telemetry === undefined ? {} : { instrument: telemetry.instrument })
     }).pipe(
       Effect.map((report) => ({ report })),
       // A key the transport cannot send stops the run, as the endpoint refusing it would.
       Effect.catchTag("TransportSetupError", (error) => Effect.succeed({ fatal: { kind: "auth", message: error.message } satisfies FatalError }))
     )
   )
+  // A queue handler's answer waits for nobody: the last export is awaited here.
+  await telemetry?.flush()
   if ("fatal" in delivered) return stop(delivered.fatal)
   const report = delivered.report
   const runStopped = report.fatal !== undefined && stopsTheRun[fatalOfRecord(report.fatal)._tag]
