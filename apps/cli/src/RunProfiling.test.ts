@@ -18,10 +18,14 @@ afterEach(async () => {
 const table = (scores: ReadonlyArray<number>) =>
   `customer_id,score,segment,email\n${scores.map((score, i) => `c${i + 1},${score},${i % 2 === 0 ? "gold" : "silver"},u${i + 1}@example.net`).join("\n")}\n`
 
-const lastRecord = async (dir: string): Promise<RunRecord> => {
-  const lines = (await readFile(path.join(dir, ".tablecast", "state", "runs.jsonl"), "utf8")).trim().split("\n")
-  return JSON.parse(lines.at(-1)!) as RunRecord
+/** Every run recorded, newest first, wherever the project keeps it (an incremental sync's in its state file), as `tablecast runs --json` gives them. */
+const recordedRuns = async (dir: string): Promise<{ readonly text: string; readonly runs: ReadonlyArray<RunRecord> }> => {
+  const listed = await runCli(["runs", "--json", "--limit", "0"], { cwd: dir })
+  expect(listed.code, listed.stderr).toBe(0)
+  return { text: listed.stdout, runs: (JSON.parse(listed.stdout) as { runs: ReadonlyArray<RunRecord> }).runs }
 }
+
+const lastRecord = async (dir: string): Promise<RunRecord> => (await recordedRuns(dir)).runs[0]!
 
 describe("the run profile, through the built CLI", () => {
   it("records a keyed incremental sync's distributions, timeline, reject rows and movement; no email, no write key", async () => {
@@ -55,7 +59,7 @@ describe("the run profile, through the built CLI", () => {
     await writeFile(path.join(dir, "scores.csv"), table(second))
     const secondRun = await sync()
     expect(secondRun.profile?.movement).toEqual([{ column: "score", compared: 40, threshold: 0, moved: 10 }])
-    const text = await readFile(path.join(dir, ".tablecast", "state", "runs.jsonl"), "utf8")
+    const { text } = await recordedRuns(dir)
     for (const valueOrSecret of [WRITE_KEY, "u1@example.net", "u40@example.net"]) expect(text).not.toContain(valueOrSecret)
   })
 

@@ -100,15 +100,16 @@ describe("runs show --html", () => {
     const run = record("20261207T100000000Z-bbbbbb", "2026-12-07T10:00:00.000Z")
     await history.append(before)
     await history.append(run)
+    const sources = [{ location: file, open: async () => history }]
 
-    expect(await runReportHtmlOf(file, run.id, path.join(dir, "report.html"))).toBeUndefined()
+    expect(await runReportHtmlOf(sources, run.id, path.join(dir, "report.html"))).toBeUndefined()
     const html = await readFile(path.join(dir, "report.html"), "utf8")
     expect(html).toContain(`Compared with run ${before.id}`)
     expect(html).toContain('data-path="properties.score"')
 
-    expect((await runReportHtmlOf(file, "no-such-run", path.join(dir, "other.html")))?.code).toBe(ExitCode.usage)
+    expect((await runReportHtmlOf(sources, "no-such-run", path.join(dir, "other.html")))?.code).toBe(ExitCode.usage)
     await writeFile(path.join(dir, "a-file"), "")
-    const unwritable = await runReportHtmlOf(file, run.id, path.join(dir, "a-file", "report.html"))
+    const unwritable = await runReportHtmlOf(sources, run.id, path.join(dir, "a-file", "report.html"))
     expect(unwritable?.code).toBe(ExitCode.outputFailed)
     expect(unwritable?.message).toMatch(/^--html .*a-file\/report\.html: cannot write the report/)
   })
