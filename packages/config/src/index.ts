@@ -18,3 +18,4 @@ export {
   parseDbtManifest
 } from "./dbt/DbtManifest.ts"
 export { type DbtRelationRules, dbtRelationRules, type DbtSourceFields, dbtSourceFields, splitRelationName } from "./dbt/DbtRelation.ts"
+export { withDbtColumnDocs } from "./dbt/DbtColumnDocs.ts"
