@@ -1,10 +1,12 @@
 import { Args, Flags } from "@oclif/core"
-import { ConfigError, proposeSync, sourceEntrySchema } from "@tablecast/config"
+import { ConfigError, type DbtModel, findDbtModel, proposeSync, sourceEntrySchema, withDbtColumnDocs } from "@tablecast/config"
+import { loadDbtManifest, withDbtRelation } from "@tablecast/config/node"
 import { formatIssues, type SourceError } from "@tablecast/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
 import { inspectedEntrySource } from "../ConfigEntry.ts"
+import { dbtModelsText } from "../DbtModelsText.ts"
 import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
 import { checkOutput } from "../OutputFiles.ts"
 import { givenSettings, writeProposal } from "../ProposalFile.ts"
@@ -19,6 +21,18 @@ const messageOf = (error: unknown): string =>
   error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
     ? String((error as { message: unknown }).message)
     : String(error)
+
+/** The source with a dbt model's relation filled in (`--dbt-model`), and the model, whose docs weigh in the proposal. */
+const withDbtModel = (
+  source: { readonly raw: Record<string, unknown>; readonly baseDir: string },
+  dbt: { readonly model?: string; readonly project?: string } | undefined
+): { readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel } => {
+  if (dbt?.model === undefined) return source
+  const project = dbt.project ?? process.cwd()
+  const model = findDbtModel(loadDbtManifest(project), dbt.model)
+  const { table: _table, query: _query, ...rest } = source.raw
+  return { ...source, raw: withDbtRelation(rest, { model: dbt.model, project }), model }
+}
 
 /** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
 const inspecting = <A>(effect: Effect.Effect<A, SourceError>): Promise<A> =>
@@ -42,6 +56,11 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       command: "<%= config.bin %> <%= command.id %> --postgres env --table analytics.churn_scores --write-config tablecast.config.json"
     },
     { description: "Tables of a Snowflake account (SNOWFLAKE_* variables)", command: "<%= config.bin %> <%= command.id %> --snowflake env" },
+    { description: "The models of the dbt project in the current folder, with their column docs", command: "<%= config.bin %> <%= command.id %> --dbt-project ." },
+    {
+      description: "A dbt model's table in Postgres; dbt's unique/not_null tests pick the customer id",
+      command: "<%= config.bin %> <%= command.id %> --dbt-model churn_scores --postgres env"
+    },
     {
       description: "A Parquet file, with a proposed sync written to a config file",
       command: "<%= config.bin %> <%= command.id %> -f scores.parquet --write-config tablecast.config.json"
@@ -61,6 +80,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     duckdb: mappingFlags.duckdb,
     table: mappingFlags.table,
     query: mappingFlags.query,
+    "dbt-model": mappingFlags["dbt-model"],
+    "dbt-project": mappingFlags["dbt-project"],
     samples: Flags.integer({ summary: "Sample values per column.", default: 3, min: 0, max: 100 }),
     "scan-rows": Flags.integer({ summary: "Rows of a file read to judge types and uniqueness.", default: 100_000, min: 1 }),
     "write-config": Flags.string({ summary: "Write the proposed sync into this config file (created, or added to)." }),
@@ -73,10 +94,17 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     // Before the source is read: the config file to write can be written (never through a link).
     if (flags["write-config"] !== undefined) await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
     const overrides = mappingOverrides(flags)
-    const { raw, baseDir } =
-      overrides.source === undefined
-        ? await inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
-        : { raw: overrides.source, baseDir: process.cwd() }
+    // A dbt project without a warehouse to read: its models, from the manifest alone.
+    if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
+      const manifest = loadDbtManifest(overrides.dbt.project ?? process.cwd())
+      const models = overrides.dbt.model === undefined ? manifest.models : [findDbtModel(manifest, overrides.dbt.model)]
+      this.log(dbtModelsText(models, flags.json))
+      return
+    }
+    const entrySource = await (overrides.source === undefined
+      ? inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
+      : { raw: overrides.source, baseDir: process.cwd() })
+    const { raw, baseDir, model } = withDbtModel(entrySource, overrides.dbt)
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
     if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error, "source") })
     const source = parsed.data
@@ -89,8 +117,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return
     }
     const description = await inspecting(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
-    const tableName = readsFrom ?? "query"
-    const proposal = proposeSync(description, tableName)
+    const tableName = model?.name ?? readsFrom ?? "query"
+    const proposal = proposeSync(model === undefined ? description : { columns: withDbtColumnDocs(description.columns, model) }, tableName)
     const name = flags.name ?? proposedSyncName(tableName)
     this.log(descriptionText(description, name, proposal, flags.json))
     if (flags["write-config"] !== undefined) {
