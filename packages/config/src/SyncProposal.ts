@@ -48,7 +48,8 @@ const score = (column: ColumnFacts): number => {
   if (column.declared?.notNull === true) points += 1
   if (column.declared?.description !== undefined && ID_DESCRIPTION.test(column.declared.description)) points += 1
   if (column.unique === true) points += 3
-  if (column.unique === false) points -= 10
+  // A warehouse's "no unique index" is no evidence against a column its project tests unique.
+  if (column.unique === false && column.declared?.unique !== true) points -= 10
   if (column.nullable === false) points += 1
   if (column.kind === "string" || column.kind === "number" || column.kind === "decimal") points += 1
   else points -= 10

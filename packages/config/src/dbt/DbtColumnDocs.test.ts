@@ -20,6 +20,12 @@ describe("withDbtColumnDocs", () => {
     )
   })
 
+  it("proposes a column dbt tests unique though the warehouse has no unique index on it", () => {
+    const columns = [{ ...column("customer_id"), unique: false }, { ...column("account_id"), unique: false }]
+    expect(proposeSync({ columns }, "t").spec.customerId).toBeUndefined()
+    expect(proposeSync({ columns: withDbtColumnDocs(columns, findDbtModel(manifest, "churn.churn_scores")) }, "t").spec.customerId).toBe("customer_id")
+  })
+
   it("leaves undocumented columns as they were", () => {
     const [documented, other] = withDbtColumnDocs([column("customer_id"), column("extra")], findDbtModel(manifest, "churn.churn_scores"))
     expect(documented?.declared).toMatchObject({ unique: true, notNull: true })
