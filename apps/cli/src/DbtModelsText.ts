@@ -6,11 +6,15 @@ const one = (text: string | undefined) => (text === undefined ? "" : text.replac
 /** One model: where dbt built it, its description, and its documented columns with their tests. */
 const modelText = (model: DbtModel): string => {
   const where = model.relationName ?? (model.location === undefined ? `${model.schema}.${model.identifier}` : model.location)
-  const lines = [`${model.packageName}.${model.name}${model.version === undefined ? "" : ` v${model.version}`}  ${model.materialized ?? "?"}  ${where}`]
+  const lines = [
+    `${model.packageName}.${model.name}${model.version === undefined ? "" : ` v${model.version}`}  ${model.materialized ?? "?"}  ${where}`
+  ]
   if (model.description !== undefined) lines.push(`  ${one(model.description)}`)
   for (const column of model.columns) {
     const tests = column.checks.length === 0 ? "" : `  [${column.checks.join(", ")}]`
-    lines.push(`    - ${column.name}${column.dataType === undefined ? "" : ` (${column.dataType})`}${tests}${column.description === undefined ? "" : `: ${one(column.description)}`}`)
+    lines.push(
+      `    - ${column.name}${column.dataType === undefined ? "" : ` (${column.dataType})`}${tests}${column.description === undefined ? "" : `: ${one(column.description)}`}`
+    )
   }
   // Each line on its own: names and docs come from the manifest, and are shown, never obeyed, by the terminal.
   return lines.map(terminalText).join("\n")

@@ -131,7 +131,8 @@ const dbtModelOf = (input: ResolveSyncInput<{ readonly type: string }>, where: s
   const fromFlags = input.overrides.dbt
   const model = fromFlags?.model ?? entry?.data?.model
   if (model === undefined) {
-    if (fromFlags?.project !== undefined) throw new ConfigError({ message: "--dbt-project needs --dbt-model (the model to read)", flag: "dbt-project" })
+    if (fromFlags?.project !== undefined)
+      throw new ConfigError({ message: "--dbt-project needs --dbt-model (the model to read)", flag: "dbt-project" })
     return undefined
   }
   const entryDir = input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
@@ -155,7 +156,9 @@ const sourceWithDbt = (
   }
   const fromFlag = input.overrides.dbt?.model !== undefined && input.overrides.source === undefined
   const target = fromFlag
-    ? Object.fromEntries(Object.entries(source).filter(([key]) => key !== "table" && key !== "query" && !(source.type === "duckdb" && key === "file")))
+    ? Object.fromEntries(
+        Object.entries(source).filter(([key]) => key !== "table" && key !== "query" && !(source.type === "duckdb" && key === "file"))
+      )
     : source
   return withDbtRelation(target, ref)
 }

@@ -37,7 +37,8 @@ const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
 const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
 
 // A description that says the column identifies a customer ("The customer's id", "one row per user").
-const ID_DESCRIPTION = /\b(?:customer|user|client|account|member|contact|person|subscriber)(?:'s)?[ _-]?(?:id|identifier|key|number)\b|\bone row per\b/i
+const ID_DESCRIPTION =
+  /\b(?:customer|user|client|account|member|contact|person|subscriber)(?:'s)?[ _-]?(?:id|identifier|key|number)\b|\bone row per\b/i
 
 const score = (column: ColumnFacts): number => {
   let points = 0

@@ -24,7 +24,9 @@ describe("redshiftRefusal", () => {
     expect(redshiftRefusal(serverOf(POSTGRES), "postgres://app@db:5432/shop")).toBeUndefined()
     const refusal = redshiftRefusal(serverOf(REDSHIFT), "postgres://app@cluster:5439/dev")
     expect(refusal?.code).toBe("unsupported")
-    expect(refusal?.message).toMatch(/^postgres:\/\/app@cluster:5439\/dev is Amazon Redshift 1\.0\.77467, which the Postgres source does not read: /)
+    expect(refusal?.message).toMatch(
+      /^postgres:\/\/app@cluster:5439\/dev is Amazon Redshift 1\.0\.77467, which the Postgres source does not read: /
+    )
     expect(refusal?.message).toContain("UNLOAD ... FORMAT PARQUET")
   })
 })

@@ -47,7 +47,9 @@ describe("a dbt model as the table (the built CLI)", () => {
     const result = await runCli(["inspect", "--dbt-project", project()])
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain(`churn.churn_scores  table  "${process.env.PGDATABASE ?? "db"}"."${SCHEMA}"."churn_scores"\n  Churn probability per customer, scored nightly.`)
+    expect(result.stdout).toContain(
+      `churn.churn_scores  table  "${process.env.PGDATABASE ?? "db"}"."${SCHEMA}"."churn_scores"\n  Churn probability per customer, scored nightly.`
+    )
     expect(result.stdout).toContain("    - customer_id (bigint)  [unique, not_null]: The customer's id in the CRM; one row per customer.")
     expect(result.stdout).toContain("churn.ltv v2  table")
     const json = await runCli(["inspect", "--dbt-project", project(), "--dbt-model", "churn.churn_scores", "--json"])
@@ -75,7 +77,20 @@ describe("a dbt model as the table (the built CLI)", () => {
     const received = path.join(dir, "received.jsonl")
     sink = await startSink({ out: received })
     const result = await runCli(
-      ["sync", "--postgres", "env", "--dbt-model", "churn.churn_scores", "-e", "Churn Scored", "-u", "customer_id", "--endpoint", sink.url, "--json"],
+      [
+        "sync",
+        "--postgres",
+        "env",
+        "--dbt-model",
+        "churn.churn_scores",
+        "-e",
+        "Churn Scored",
+        "-u",
+        "customer_id",
+        "--endpoint",
+        sink.url,
+        "--json"
+      ],
       { env: { ...pgEnv(), SEGMENT_WRITE_KEY: "wk_dbt_test" }, cwd: dir }
     )
     expect(result.stderr).toBe("")

@@ -56,7 +56,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       command: "<%= config.bin %> <%= command.id %> --postgres env --table analytics.churn_scores --write-config tablecast.config.json"
     },
     { description: "Tables of a Snowflake account (SNOWFLAKE_* variables)", command: "<%= config.bin %> <%= command.id %> --snowflake env" },
-    { description: "The models of the dbt project in the current folder, with their column docs", command: "<%= config.bin %> <%= command.id %> --dbt-project ." },
+    {
+      description: "The models of the dbt project in the current folder, with their column docs",
+      command: "<%= config.bin %> <%= command.id %> --dbt-project ."
+    },
     {
       description: "A dbt model's table in Postgres; dbt's unique/not_null tests pick the customer id",
       command: "<%= config.bin %> <%= command.id %> --dbt-model churn_scores --postgres env"

@@ -21,9 +21,14 @@ describe("withDbtColumnDocs", () => {
   })
 
   it("proposes a column dbt tests unique though the warehouse has no unique index on it", () => {
-    const columns = [{ ...column("customer_id"), unique: false }, { ...column("account_id"), unique: false }]
+    const columns = [
+      { ...column("customer_id"), unique: false },
+      { ...column("account_id"), unique: false }
+    ]
     expect(proposeSync({ columns }, "t").spec.customerId).toBeUndefined()
-    expect(proposeSync({ columns: withDbtColumnDocs(columns, findDbtModel(manifest, "churn.churn_scores")) }, "t").spec.customerId).toBe("customer_id")
+    expect(proposeSync({ columns: withDbtColumnDocs(columns, findDbtModel(manifest, "churn.churn_scores")) }, "t").spec.customerId).toBe(
+      "customer_id"
+    )
   })
 
   it("leaves undocumented columns as they were", () => {

@@ -29,7 +29,12 @@ describe("parseDbtManifest", () => {
       "model.marketing.churn_scores"
     ])
     const churn = findDbtModel(manifest, "churn.churn_scores")
-    expect(churn).toMatchObject({ schema: "marts", identifier: "churn_scores", materialized: "table", description: "Churn probability per customer, scored nightly." })
+    expect(churn).toMatchObject({
+      schema: "marts",
+      identifier: "churn_scores",
+      materialized: "table",
+      description: "Churn probability per customer, scored nightly."
+    })
     expect(churn.columns.map((column) => [column.name, column.checks, column.dataType])).toEqual([
       ["customer_id", ["unique", "not_null"], "bigint"],
       ["churn_score", [], "numeric(6,4)"],
@@ -37,7 +42,9 @@ describe("parseDbtManifest", () => {
       ["account_id", ["not_null"], "bigint"]
     ])
     // A contract's primary_key constraint is unique and not null; an empty description is none.
-    expect(findDbtModel(manifest, "Sales Forecast").columns).toEqual([{ name: "user_id", description: undefined, dataType: "text", checks: ["unique", "not_null"] }])
+    expect(findDbtModel(manifest, "Sales Forecast").columns).toEqual([
+      { name: "user_id", description: undefined, dataType: "text", checks: ["unique", "not_null"] }
+    ])
   })
 
   it("reads a v10 manifest (dbt 1.6), whose tests name their model by depends_on", () => {

@@ -36,10 +36,16 @@ const DbtNode = z
     latest_version: z.union([z.string(), z.number()]).nullish(),
     config: z.object({ materialized: z.string().nullish(), location: z.string().nullish() }).loose().nullish(),
     columns: z.record(z.string(), DbtColumnNode).nullish(),
-    test_metadata: z.object({ name: z.string(), kwargs: z.record(z.string(), z.unknown()).nullish() }).loose().nullish(),
+    test_metadata: z
+      .object({ name: z.string(), kwargs: z.record(z.string(), z.unknown()).nullish() })
+      .loose()
+      .nullish(),
     column_name: z.string().nullish(),
     attached_node: z.string().nullish(),
-    depends_on: z.object({ nodes: z.array(z.string()).nullish() }).loose().nullish()
+    depends_on: z
+      .object({ nodes: z.array(z.string()).nullish() })
+      .loose()
+      .nullish()
   })
   .loose()
 
@@ -90,7 +96,8 @@ export interface DbtManifest {
   readonly models: ReadonlyArray<DbtModel>
 }
 
-const text = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value.trim() === "" ? undefined : value)
+const text = (value: string | null | undefined): string | undefined =>
+  value === null || value === undefined || value.trim() === "" ? undefined : value
 const versionText = (value: string | number | null | undefined) => (value === null || value === undefined ? undefined : String(value))
 
 type Node = z.infer<typeof DbtNode>
@@ -102,7 +109,8 @@ const columnChecks = (nodes: ReadonlyArray<Node>): Map<string, Set<"unique" | "n
     if (node.resource_type !== "test") continue
     const test = node.test_metadata?.name
     if (test !== "unique" && test !== "not_null") continue
-    const column = node.column_name ?? (typeof node.test_metadata?.kwargs?.column_name === "string" ? node.test_metadata.kwargs.column_name : undefined)
+    const column =
+      node.column_name ?? (typeof node.test_metadata?.kwargs?.column_name === "string" ? node.test_metadata.kwargs.column_name : undefined)
     // attached_node names the model a generic test belongs to; without it, a test on one model only.
     const modelIds = node.attached_node ? [node.attached_node] : (node.depends_on?.nodes ?? []).filter((id) => id.startsWith("model."))
     if (column === undefined || modelIds.length !== 1) continue

@@ -62,17 +62,29 @@ describe("a sync of a dbt model", () => {
     expect(mappingOverrides({ "dbt-model": "m", "dbt-project": "dbt" }).dbt).toEqual({ model: "m", project: path.resolve("dbt") })
     const byFolder = await fromFlags({ snowflake: "acme", "dbt-model": "rfm_segments", "dbt-project": snowflake })
     expect(byFolder.source).toEqual({ type: "snowflake", account: "acme", table: '"ANALYTICS"."MARTS"."RFM_SEGMENTS"' })
-    const byFile = await fromFlags({ snowflake: "acme", "dbt-model": "rfm_segments", "dbt-project": path.join(snowflake, "target", "manifest.json") })
+    const byFile = await fromFlags({
+      snowflake: "acme",
+      "dbt-model": "rfm_segments",
+      "dbt-project": path.join(snowflake, "target", "manifest.json")
+    })
     expect(byFile.source).toEqual(byFolder.source)
   })
 
   it("a config entry's dbt.model and dbt.project (relative to the config file) fill its source's table; --dbt-model replaces its table", async () => {
     const folder = path.dirname(postgresProject)
-    const entry = { source: { type: "postgres", url: "postgres://db/a" }, dbt: { model: "marketing.churn_scores", project: path.basename(postgresProject) } }
+    const entry = {
+      source: { type: "postgres", url: "postgres://db/a" },
+      dbt: { model: "marketing.churn_scores", project: path.basename(postgresProject) }
+    }
     expect((await fromFlags({}, folder, entry)).source).toEqual({ type: "postgres", url: "postgres://db/a", table: '"marketing"."churn_scores"' })
-    const withTable = { source: { type: "postgres", url: "postgres://db/a", table: "old" }, dbt: { project: path.basename(postgresProject), model: "ltv" } }
+    const withTable = {
+      source: { type: "postgres", url: "postgres://db/a", table: "old" },
+      dbt: { project: path.basename(postgresProject), model: "ltv" }
+    }
     expect((await failure(fromFlags({}, folder, withTable))).message).toContain("--dbt-model names the table to read")
-    const replaced = await fromFlags({ "dbt-model": "ltv.v1", "dbt-project": postgresProject }, folder, { source: { type: "postgres", table: "old" } })
+    const replaced = await fromFlags({ "dbt-model": "ltv.v1", "dbt-project": postgresProject }, folder, {
+      source: { type: "postgres", table: "old" }
+    })
     expect(replaced.source).toEqual({ type: "postgres", table: '"marts"."ltv_v1"' })
     const bad = await failure(fromFlags({}, folder, { source: { type: "postgres" }, dbt: { modle: "x" } }))
     expect(bad.field).toMatch(/^syncs\.churn\.dbt/)

@@ -52,7 +52,10 @@ export const loadDbtManifest = (project: string): DbtManifest => {
  */
 export const withDbtRelation = (source: Record<string, unknown>, ref: DbtModelRef): Record<string, unknown> => {
   if (source.table !== undefined || source.query !== undefined || (source.type !== "duckdb" && source.file !== undefined)) {
-    throw new ConfigError({ message: "--dbt-model names the table to read: give it instead of --table or --query, not with them", flag: "dbt-model" })
+    throw new ConfigError({
+      message: "--dbt-model names the table to read: give it instead of --table or --query, not with them",
+      flag: "dbt-model"
+    })
   }
   const type = String(source.type)
   const manifest = loadDbtManifest(ref.project)

@@ -54,6 +54,8 @@ describe("dbtSourceFields", () => {
     expect(failure(findDbtModel(postgres, "stg_customers"), "postgres").message).toBe(
       "dbt model churn.stg_customers is ephemeral: dbt builds no table for it, so there is nothing to read"
     )
-    expect(failure(findDbtModel(postgres, "ltv"), "csv").message).toBe("--dbt-model reads a warehouse's table (postgres, snowflake, duckdb), not a csv source")
+    expect(failure(findDbtModel(postgres, "ltv"), "csv").message).toBe(
+      "--dbt-model reads a warehouse's table (postgres, snowflake, duckdb), not a csv source"
+    )
   })
 })

@@ -66,7 +66,8 @@ export const splitRelationName = (relation: string, rules: Pick<DbtRelationRules
       index = end
     }
     if (index >= relation.length) break
-    if (relation[index] !== ".") throw new ConfigError({ message: `dbt relation_name ${relation}: unexpected text after a quoted part`, flag: "dbt-model" })
+    if (relation[index] !== ".")
+      throw new ConfigError({ message: `dbt relation_name ${relation}: unexpected text after a quoted part`, flag: "dbt-model" })
     index++
   }
   return parts
@@ -89,7 +90,10 @@ const identifiersOf = (model: DbtModel, rules: DbtRelationRules): ReadonlyArray<
  */
 export const dbtSourceFields = (model: DbtModel, sourceType: string): DbtSourceFields => {
   if (model.materialized === "ephemeral")
-    throw new ConfigError({ message: `${modelLabel(model)} is ephemeral: dbt builds no table for it, so there is nothing to read`, flag: "dbt-model" })
+    throw new ConfigError({
+      message: `${modelLabel(model)} is ephemeral: dbt builds no table for it, so there is nothing to read`,
+      flag: "dbt-model"
+    })
   if (sourceType === "duckdb") {
     if (model.materialized === "external" && model.location !== undefined) return { file: model.location }
     throw new ConfigError({
