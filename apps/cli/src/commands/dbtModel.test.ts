@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
+import { DuckDBInstance } from "@duckdb/node-api"
 import { type Sink, startSink } from "@tablecast/sink"
+import { type SnowflakeTestServer, startSnowflakeTestServer } from "@tablecast/snowflake-test-server"
 import type pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { readJsonl } from "../testing/readJsonl.ts"
@@ -9,15 +11,17 @@ import { runCli } from "../testing/runCli.ts"
 import { connectTestDatabase, pgEnv } from "../testing/warehouse.ts"
 
 const SCHEMA = "tc_cli_dbt_marts"
-const fixture = path.resolve(import.meta.dirname, "../../../../packages/config/src/dbt/fixtures/manifest-v12-postgres.json")
+const fixtures = path.resolve(import.meta.dirname, "../../../../packages/config/src/dbt/fixtures")
 
-/** A dbt project folder whose manifest (the v12 fixture) says churn.churn_scores was built in SCHEMA. */
-const project = (edit: (manifest: Record<string, any>) => void = () => {}): string => {
+/** A dbt project folder whose manifest is a fixture (by default the v12 one, saying churn.churn_scores was built in SCHEMA). */
+const project = (edit: (manifest: Record<string, any>) => void = () => {}, fixture = "manifest-v12-postgres.json"): string => {
   const folder = mkdtempSync(path.join(tmpdir(), "tablecast-dbt-cli-"))
-  const manifest = JSON.parse(readFileSync(fixture, "utf8"))
+  const manifest = JSON.parse(readFileSync(path.join(fixtures, fixture), "utf8"))
   const model = manifest.nodes["model.churn.churn_scores"]
-  model.schema = SCHEMA
-  model.relation_name = `"${process.env.PGDATABASE ?? "db"}"."${SCHEMA}"."churn_scores"`
+  if (model !== undefined) {
+    model.schema = SCHEMA
+    model.relation_name = `"${process.env.PGDATABASE ?? "db"}"."${SCHEMA}"."churn_scores"`
+  }
   edit(manifest)
   mkdirSync(path.join(folder, "target"))
   writeFileSync(path.join(folder, "target", "manifest.json"), JSON.stringify(manifest))
@@ -103,6 +107,97 @@ describe("a dbt model as the table (the built CLI)", () => {
       ["102", { account_id: 7, churn_score: 0.9001, segment: "at risk" }],
       ["103", { account_id: 8, churn_score: 0.5 }]
     ])
+  })
+
+  it("sync --dbt-model reads a dbt-snowflake model (unquoted, so upper case) through the real Snowflake driver", async () => {
+    if (db === undefined) return
+    await db.query(`CREATE TABLE ${SCHEMA}.rfm_segments (member_id text, segment text)`)
+    await db.query(`INSERT INTO ${SCHEMA}.rfm_segments VALUES ('m1', 'champions'), ('m2', 'hibernating')`)
+    const server: SnowflakeTestServer = await startSnowflakeTestServer({
+      account: "TABLECAST-DBT",
+      users: [{ name: "DBT_USER", password: "sf-dbt-password-19" }],
+      postgres: {
+        host: process.env.PGHOST!,
+        port: Number(process.env.PGPORT ?? 5432),
+        user: process.env.PGUSER!,
+        ...(process.env.PGPASSWORD === undefined ? {} : { password: process.env.PGPASSWORD }),
+        database: process.env.PGDATABASE!
+      }
+    })
+    try {
+      // dbt-snowflake wrote the relation unquoted, in lower case: Snowflake reads it as upper case.
+      const dir = project((manifest) => {
+        manifest.nodes["model.scores.rfm_segments"].relation_name = `${process.env.PGDATABASE}.${SCHEMA}.rfm_segments`
+      }, "manifest-v10-snowflake.json")
+      const received = path.join(dir, "received.jsonl")
+      sink = await startSink({ out: received })
+      const result = await runCli(
+        [
+          "sync",
+          "--snowflake",
+          "TABLECAST-DBT",
+          "--dbt-model",
+          "rfm_segments",
+          "-e",
+          "Segment",
+          "-u",
+          "MEMBER_ID",
+          "--endpoint",
+          sink.url,
+          "--no-checkpoint"
+        ],
+        {
+          env: { SEGMENT_WRITE_KEY: "k", SNOWFLAKE_USER: "DBT_USER", SNOWFLAKE_PASSWORD: "sf-dbt-password-19", SNOWFLAKE_ACCESS_URL: server.url },
+          cwd: dir
+        }
+      )
+      expect(result.stderr).toBe("")
+      expect(result.code).toBe(0)
+      await sink.close()
+      sink = undefined
+      const messages = (await readJsonl(received)).sort((a, b) => String(a.userId).localeCompare(String(b.userId)))
+      expect(messages.map((m) => [m.userId, m.properties])).toEqual([
+        ["m1", { SEGMENT: "champions" }],
+        ["m2", { SEGMENT: "hibernating" }]
+      ])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("sync --duckdb --dbt-model reads a dbt-duckdb external model's Parquet file", async () => {
+    const dir = project(() => {}, "manifest-v11-duckdb.json")
+    mkdirSync(path.join(dir, "exports"))
+    const instance = await DuckDBInstance.create(":memory:")
+    const connection = await instance.connect()
+    await connection.run(
+      `COPY (SELECT 'c' || i AS customer_id, CAST(i / 8 AS DECIMAL(6,4)) AS score FROM range(1, 4) t(i)) TO '${path.join(dir, "exports", "scores.parquet")}' (FORMAT parquet)`
+    )
+    connection.closeSync()
+    instance.closeSync()
+    const received = path.join(dir, "received.jsonl")
+    sink = await startSink({ out: received })
+    const result = await runCli(
+      ["sync", "--duckdb", ".", "--dbt-model", "scores_export", "-e", "Scored", "-u", "customer_id", "--endpoint", sink.url],
+      {
+        env: { SEGMENT_WRITE_KEY: "k" },
+        cwd: dir
+      }
+    )
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    await sink.close()
+    sink = undefined
+    const messages = (await readJsonl(received)).sort((a, b) => String(a.userId).localeCompare(String(b.userId)))
+    expect(messages.map((m) => [m.userId, m.properties])).toEqual([
+      ["c1", { score: 0.125 }],
+      ["c2", { score: 0.25 }],
+      ["c3", { score: 0.375 }]
+    ])
+    // A model kept inside the .duckdb file is refused, naming what to do.
+    const inside = await runCli(["sync", "--duckdb", ".", "--dbt-model", "scores_table", "-e", "E", "--dry-run"], { cwd: dir })
+    expect(inside.code).toBe(2)
+    expect(inside.stderr).toContain("materialize it as external with a location (dbt-duckdb)")
   })
 
   it("refuses an unknown manifest version and an unknown model, exit 2, naming them", async () => {
