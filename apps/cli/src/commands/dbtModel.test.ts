@@ -73,6 +73,21 @@ describe("a dbt model as the table (the built CLI)", () => {
     expect(inspection.proposal.name).toBe("churn_scores")
     expect(inspection.proposal.spec).toMatchObject({ customerId: "customer_id", event: "Churn Scores" })
     expect(inspection.proposal.notes[0]).toContain("tested unique and not_null by dbt model churn_scores")
+    // --write-config names the model, not the table it resolved to; then the sync runs from the file.
+    const written = await runCli(
+      ["inspect", "--postgres", "env", "--dbt-model", "churn.churn_scores", "--write-config", "tablecast.config.json"],
+      {
+        env: pgEnv(),
+        cwd: dir
+      }
+    )
+    expect(written.code).toBe(0)
+    const entry = JSON.parse(readFileSync(path.join(dir, "tablecast.config.json"), "utf8")).syncs.churn_scores
+    expect(entry).toMatchObject({ source: { type: "postgres" }, dbt: { model: "churn.churn_scores", project: "." }, customerId: "customer_id" })
+    expect(entry.source.table).toBeUndefined()
+    const run = await runCli(["sync", "churn_scores", "--dry-run", "--json"], { env: pgEnv(), cwd: dir })
+    expect(run.stderr).toBe("")
+    expect(JSON.parse(run.stdout).rows.read).toBe(3)
   })
 
   it("sync --dbt-model sends the model's rows, exact to the values, to a receiver", async () => {

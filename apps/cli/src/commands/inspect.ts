@@ -1,3 +1,4 @@
+import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { ConfigError, type DbtModel, findDbtModel, proposeSync, sourceEntrySchema, withDbtColumnDocs } from "@tablecast/config"
 import { loadDbtManifest, withDbtRelation } from "@tablecast/config/node"
@@ -43,6 +44,8 @@ export default class InspectCommand extends BaseCommand {
 
   static override description =
     `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
+
+With --dbt-project alone, lists the dbt project's models with their descriptions and column docs; with a warehouse and --dbt-model, inspects the model's table, and a column dbt tests unique and not_null is preferred as the customer id.
 
 Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
 
@@ -108,6 +111,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       ? inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
       : { raw: overrides.source, baseDir: process.cwd() })
     const { raw, baseDir, model } = withDbtModel(entrySource, overrides.dbt)
+    // A dbt model's table is written as the model (the entry follows it when dbt moves it), not as the table it resolved to.
+    const givenRaw = model === undefined ? raw : entrySource.raw
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
     if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error, "source") })
     const source = parsed.data
@@ -131,7 +136,14 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
         proposal,
         // Only the settings given (by flags or the config entry inspected): a default filled in here
         // may have been decided by this machine (a CSV worker thread by its cores), not by the data.
-        entryIn: (folder) => adapter.configEntry(givenSettings(source, raw), baseDir, folder)
+        entryIn: (folder) => adapter.configEntry(givenSettings(source, givenRaw), baseDir, folder),
+        ...(model === undefined || overrides.dbt === undefined
+          ? {}
+          : {
+              fieldsIn: (folder: string) => ({
+                dbt: { model: overrides.dbt!.model, project: path.relative(folder, overrides.dbt!.project ?? process.cwd()) || "." }
+              })
+            })
       })
       for (const notice of notices) this.logToStderr(notice)
     }
