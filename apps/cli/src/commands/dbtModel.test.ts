@@ -85,6 +85,9 @@ describe("a dbt model as the table (the built CLI)", () => {
     const entry = JSON.parse(readFileSync(path.join(dir, "tablecast.config.json"), "utf8")).syncs.churn_scores
     expect(entry).toMatchObject({ source: { type: "postgres" }, dbt: { model: "churn.churn_scores", project: "." }, customerId: "customer_id" })
     expect(entry.source.table).toBeUndefined()
+    const again = await runCli(["inspect", "churn_scores", "--json"], { env: pgEnv(), cwd: dir })
+    expect(again.stderr).toBe("")
+    expect(JSON.parse(again.stdout).proposal.spec.customerId).toBe("customer_id")
     const run = await runCli(["sync", "churn_scores", "--dry-run", "--json"], { env: pgEnv(), cwd: dir })
     expect(run.stderr).toBe("")
     expect(JSON.parse(run.stdout).rows.read).toBe(3)

@@ -110,7 +110,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     const entrySource = await (overrides.source === undefined
       ? inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
       : { raw: overrides.source, baseDir: process.cwd() })
-    const { raw, baseDir, model } = withDbtModel(entrySource, overrides.dbt)
+    // The command line's model or project over the entry's dbt field.
+    const entryDbt = "dbt" in entrySource ? entrySource.dbt : undefined
+    const dbt = overrides.dbt === undefined && entryDbt === undefined ? undefined : { ...entryDbt, ...overrides.dbt }
+    const { raw, baseDir, model } = withDbtModel(entrySource, dbt)
     // A dbt model's table is written as the model (the entry follows it when dbt moves it), not as the table it resolved to.
     const givenRaw = model === undefined ? raw : entrySource.raw
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
