@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import path from "node:path"
-import { ConfigError } from "@tablecast/config"
+import { ConfigError, DbtConfig } from "@tablecast/config"
 import { type ConfigEntry, loadConfigFile } from "@tablecast/config/node"
 
 export const DEFAULT_CONFIG_FILE = "tablecast.config.json"
@@ -43,7 +43,12 @@ export const inspectedEntrySource = async (input: {
   readonly syncName: string | undefined
   readonly configFile: string | undefined
   readonly sourcePatch: Readonly<Record<string, unknown>> | undefined
-}): Promise<{ readonly raw: Record<string, unknown>; readonly baseDir: string }> => {
+}): Promise<{
+  readonly raw: Record<string, unknown>
+  readonly baseDir: string
+  /** The entry's dbt model, its project absolute (relative to the config file; default the current folder). */
+  readonly dbt?: { readonly model: string; readonly project: string }
+}> => {
   const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
   if (file === undefined)
     throw new ConfigError({ message: "nothing to inspect: give --file, --postgres, --snowflake or --duckdb, or a sync of the config file" })
@@ -52,5 +57,15 @@ export const inspectedEntrySource = async (input: {
   const name = input.syncName ?? (names.length === 1 ? names[0] : undefined)
   const entry = name === undefined ? undefined : config.syncs[name]
   if (entry === undefined) throw new ConfigError({ message: `${file}: name a sync to inspect (${names.join(", ")})` })
-  return { raw: { ...(entry.source as Record<string, unknown>), ...input.sourcePatch }, baseDir: path.dirname(path.resolve(file)) }
+  const baseDir = path.dirname(path.resolve(file))
+  const dbt = entry.dbt === undefined ? undefined : DbtConfig.safeParse(entry.dbt)
+  if (dbt !== undefined && !dbt.success)
+    throw new ConfigError({ message: `${file}: syncs.${name}.dbt: ${dbt.error.issues[0]?.message ?? "invalid"}` })
+  return {
+    raw: { ...(entry.source as Record<string, unknown>), ...input.sourcePatch },
+    baseDir,
+    ...(dbt?.data === undefined
+      ? {}
+      : { dbt: { model: dbt.data.model, project: dbt.data.project === undefined ? process.cwd() : path.resolve(baseDir, dbt.data.project) } })
+  }
 }

@@ -17,6 +17,8 @@ export const writeProposal = async (input: {
   readonly proposal: SyncProposal
   /** The source entry as written into a file in a folder: paths relative to it, never a password. */
   readonly entryIn: (folder: string) => ConfigEntry<unknown>
+  /** Entry fields beside the source (a dbt model's `dbt`), given the config file's folder. */
+  readonly fieldsIn?: (folder: string) => Record<string, unknown>
 }): Promise<ReadonlyArray<string>> => {
   const file = path.resolve(input.given)
   const config = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as { syncs?: Record<string, unknown> }) : { syncs: {} }
@@ -29,7 +31,7 @@ export const writeProposal = async (input: {
   if (urlMovedTo !== undefined) {
     notices.push(`the connection URL holds a password, so the config names the variable ${urlMovedTo} instead: set it before running the sync`)
   }
-  config.syncs[input.name] = { source: entry, ...input.proposal.spec }
+  config.syncs[input.name] = { source: entry, ...input.fieldsIn?.(path.dirname(file)), ...input.proposal.spec }
   await writeFileAtomically(file, `${JSON.stringify(config, null, 2)}\n`)
   const configFlag = file === path.resolve(DEFAULT_CONFIG_FILE) ? "" : ` --config ${input.given}`
   notices.push(`wrote sync "${input.name}" to ${input.given}: review it, then run tablecast sync ${input.name}${configFlag}`)

@@ -48,6 +48,16 @@ export const mappingFlags = {
       "Warehouse query to read (or, with --duckdb, a query over local files), as SQL text or a .sql file: one SELECT, WITH, VALUES or TABLE statement, run read-only.",
     helpGroup: "SOURCE"
   }),
+  "dbt-model": Flags.string({
+    summary:
+      "Read a dbt model's table: its name (or package.name, .v2 for a version), looked up in the dbt project's target/manifest.json; with --postgres, --snowflake or --duckdb.",
+    helpGroup: "SOURCE",
+    exclusive: ["table", "query"]
+  }),
+  "dbt-project": Flags.string({
+    summary: "The dbt project folder whose target/manifest.json names the models (or the manifest file itself); default: the current folder.",
+    helpGroup: "SOURCE"
+  }),
   type: Flags.string({
     char: "t",
     summary: "Call per row: track, identify, or both.",

@@ -66,4 +66,15 @@ export const ConfigFile = z
 export type ConfigFile = z.output<typeof ConfigFile>
 
 /** The fields of a sync entry that are not the sync spec's; every other field belongs to the spec. */
-export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects", "notify"])
+export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects", "notify", "dbt"])
+
+/** A sync's dbt model (`"dbt": {"model": "churn_scores", "project": "../analytics"}`): the source's table is that model's relation. */
+export const DbtConfig = z
+  .object({
+    /** The model: `name`, `package.name`, or a unique id (`model.pkg.name`); `.v2` picks a version. */
+    model: z.string().min(1),
+    /** The dbt project folder (holding target/manifest.json) or the manifest file, relative to the config file; default: the current folder. */
+    project: z.string().min(1).optional()
+  })
+  .strict()
+export type DbtConfig = z.output<typeof DbtConfig>

@@ -215,8 +215,12 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   }
   const postgres = text("postgres")
   const snowflake = text("snowflake")
+  const dbtModel = text("dbt-model")
+  if (dbtModel !== undefined && (table !== undefined || query !== undefined || file !== undefined))
+    throw flagError("dbt-model", "--dbt-model names the table to read: give it instead of --table, --query or --file")
   let source: Record<string, unknown> | undefined
   if (file !== undefined) source = fileSource(file, flags)
+  else if (duckdb !== undefined && dbtModel !== undefined) source = { type: "duckdb" }
   else if (duckdb !== undefined) {
     if (query === undefined) throw flagError("duckdb", "--duckdb <paths> needs a --query to run over them (or read one file with --file)")
     source = { type: "duckdb", query: target.query, paths: duckdbPaths(duckdb) }
@@ -228,10 +232,18 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   return source !== undefined ? { source } : Object.keys(target).length > 0 ? { sourcePatch: target } : {}
 }
 
+/** `--dbt-model` and `--dbt-project` (relative to the current folder). */
+const dbtOverrides = (flags: FlagValues): Pick<SyncOverrides, "dbt"> => {
+  const model = flags["dbt-model"] as string | undefined
+  const project = flags["dbt-project"] as string | undefined
+  if (model === undefined && project === undefined) return {}
+  return { dbt: { ...(model === undefined ? {} : { model }), ...(project === undefined ? {} : { project: path.resolve(project) }) } }
+}
+
 /** Reads the mapping flags into overrides of a config entry. */
-export const mappingOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sourcePatch" | "spec"> => {
+export const mappingOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sourcePatch" | "spec" | "dbt"> => {
   const text = (name: string) => flags[name] as string | undefined
-  const source = sourceOverrides(flags)
+  const source = { ...sourceOverrides(flags), ...dbtOverrides(flags) }
   const columns = pairs(flags.column as ReadonlyArray<string> | undefined, "column")
   const excluded = list(text("exclude"))
   return {

@@ -6,7 +6,8 @@ import * as Redacted from "effect/Redacted"
 import * as z from "zod"
 import { ConfigError, fieldError } from "./ConfigError.ts"
 import type { AlertSettings } from "@tablecast/core/notify"
-import { type Destination, EntryFrameKeys, StateConfig } from "./ConfigSchema.ts"
+import { DbtConfig, type Destination, EntryFrameKeys, StateConfig } from "./ConfigSchema.ts"
+import { type DbtModelRef, withDbtRelation } from "./dbt/DbtProject.ts"
 import { resolveNotify } from "./NotifySettings.ts"
 import { refuseSecrets, urlHoldsPassword } from "./SecretFields.ts"
 import { sourceEntrySchema, type SourceRegistry } from "./SourceRegistry.ts"
@@ -122,6 +123,46 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }
 }
 
+/** The sync's dbt model: the command line's over the entry's `dbt`; undefined when none is named. */
+const dbtModelOf = (input: ResolveSyncInput<{ readonly type: string }>, where: string): DbtModelRef | undefined => {
+  const raw = input.entry?.value.dbt
+  const entry = raw === undefined ? undefined : DbtConfig.safeParse(raw)
+  if (entry !== undefined && !entry.success) throw issuesError(entry.error, where === "" ? "dbt" : `${where}.dbt`)
+  const fromFlags = input.overrides.dbt
+  const model = fromFlags?.model ?? entry?.data?.model
+  if (model === undefined) {
+    if (fromFlags?.project !== undefined)
+      throw new ConfigError({ message: "--dbt-project needs --dbt-model (the model to read)", flag: "dbt-project" })
+    return undefined
+  }
+  const entryDir = input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
+  const project = fromFlags?.project ?? (entry?.data?.project === undefined ? input.cwd : path.resolve(entryDir, entry.data.project))
+  return { model, project }
+}
+
+/** The source with the dbt model's relation filled in; a model named on the command line replaces the entry's table or query. */
+const sourceWithDbt = (
+  input: ResolveSyncInput<{ readonly type: string }>,
+  source: Record<string, unknown> | undefined,
+  where: string
+): Record<string, unknown> | undefined => {
+  const ref = dbtModelOf(input, where)
+  if (ref === undefined) return source
+  if (source === undefined) {
+    throw new ConfigError({
+      message: `--dbt-model ${ref.model} needs the warehouse that holds it: --postgres, --snowflake or --duckdb${where === "" ? "" : `, or a "source" in ${where}`}`,
+      flag: "dbt-model"
+    })
+  }
+  const fromFlag = input.overrides.dbt?.model !== undefined && input.overrides.source === undefined
+  const target = fromFlag
+    ? Object.fromEntries(
+        Object.entries(source).filter(([key]) => key !== "table" && key !== "query" && !(source.type === "duckdb" && key === "file"))
+      )
+    : source
+  return withDbtRelation(target, ref)
+}
+
 /**
  * The write key from the command line or the destination's variable. Blanks around it are not part
  * of it, and a blank one is none given (an exported but empty variable): a dry run goes on without
@@ -158,7 +199,7 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
   const destinationRaw = (raw.destination ?? {}) as Record<string, unknown>
   const rawSource = raw.source as Record<string, unknown> | undefined
   refuseEntrySecrets(where, destinationRaw, rawSource)
-  const source = mergeSource(rawSource, input.overrides)
+  const source = sourceWithDbt(input, mergeSource(rawSource, input.overrides), where)
   const frame = z
     .object({
       source: (await sourceEntrySchema(input.sources, source)).optional(),

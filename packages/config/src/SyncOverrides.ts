@@ -19,6 +19,8 @@ export interface SyncOverrides {
   readonly state?: StateConfig
   /** Alerts (`--notify`, ...), over the config entry's `notify`. */
   readonly notify?: NotifyOverrides
+  /** `--dbt-model` / `--dbt-project`, over the config entry's `dbt` (project absolute). */
+  readonly dbt?: { readonly model?: string; readonly project?: string }
 }
 
 /** The command line's incremental settings over the config entry's, field by field (the guard too). */

@@ -11,6 +11,13 @@ export interface ColumnFacts {
   readonly unique: boolean | undefined
   /** A file's value that does not fit the type its first rows decide. */
   readonly misfit?: { readonly row: number }
+  /** What the model's own project says of the column (dbt's tests and constraints, its description). */
+  readonly declared?: {
+    readonly by: string
+    readonly unique: boolean
+    readonly notNull: boolean
+    readonly description: string | undefined
+  }
 }
 
 /** What the proposal reads of a table: its columns (a source's SourceDescription fits). */
@@ -29,12 +36,21 @@ const ID_LIKE = /(?:^|_)(?:id|uid|uuid|key)$/i
 const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
 const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
 
+// A description that says the column identifies a customer ("The customer's id", "one row per user").
+const ID_DESCRIPTION =
+  /\b(?:customer|user|client|account|member|contact|person|subscriber)(?:'s)?[ _-]?(?:id|identifier|key|number)\b|\bone row per\b/i
+
 const score = (column: ColumnFacts): number => {
   let points = 0
   if (ID_NAME.test(column.name)) points += 4
   else if (ID_LIKE.test(column.name)) points += 2
+  // Tested unique by the project that built the table: true of every row, not only of those seen.
+  if (column.declared?.unique === true) points += 4
+  if (column.declared?.notNull === true) points += 1
+  if (column.declared?.description !== undefined && ID_DESCRIPTION.test(column.declared.description)) points += 1
   if (column.unique === true) points += 3
-  if (column.unique === false) points -= 10
+  // A warehouse's "no unique index" is no evidence against a column its project tests unique.
+  if (column.unique === false && column.declared?.unique !== true) points -= 10
   if (column.nullable === false) points += 1
   if (column.kind === "string" || column.kind === "number" || column.kind === "decimal") points += 1
   else points -= 10
@@ -78,8 +94,14 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
   const customerId = best !== undefined && score(best) >= 3 ? best : undefined
   if (customerId === undefined) notes.push("no column looks like a customer id: set customerId (or anonymousId) by hand")
   else {
+    const declared = customerId.declared
+    const tested = [declared?.unique === true ? "unique" : undefined, declared?.notNull === true ? "not_null" : undefined].filter(
+      (test) => test !== undefined
+    )
     const facts = [
       ID_NAME.test(customerId.name) || ID_LIKE.test(customerId.name) ? "an id-like name" : undefined,
+      tested.length === 0 ? undefined : `tested ${tested.join(" and ")} by ${declared!.by}`,
+      declared?.description === undefined ? undefined : `documented as ${JSON.stringify(declared.description)}`,
       customerId.unique === true ? "unique in the rows seen" : customerId.unique === undefined ? "uniqueness unknown" : undefined,
       customerId.nullable === false ? "never empty" : customerId.nullable === true ? "some values empty (those rows will be rejected)" : undefined
     ].filter((fact) => fact !== undefined)

@@ -8,6 +8,7 @@ import type * as Scope from "effect/Scope"
 import pg from "pg"
 import { parse as parseConnectionString } from "pg-connection-string"
 import { toSourceError } from "./PostgresError.ts"
+import { redshiftRefusal, serverOf, sessionSettings } from "./PostgresServer.ts"
 import type { PostgresConnectionOptions, SslMode } from "./PostgresSourceOptions.ts"
 
 /** Where to connect, resolved from the options, the URL and the environment. Holds no plain password. */
@@ -112,17 +113,6 @@ const tlsOptions = (connection: PostgresConnection): TlsOptions | false => {
   }
 }
 
-/** What every session sets, so values arrive in one known text form (tablecast's own SQL, no user text). */
-const sessionSettings = (readOnly: boolean): string =>
-  [
-    "SET TimeZone = 'UTC'",
-    "SET DateStyle = 'ISO, MDY'",
-    "SET IntervalStyle = 'iso_8601'",
-    "SET bytea_output = 'hex'",
-    "SET extra_float_digits = 3",
-    ...(readOnly ? ["SET default_transaction_read_only = on"] : [])
-  ].join("; ")
-
 const NO_SERVER_TLS = "The server does not support SSL connections"
 
 const tryConnect = (connection: PostgresConnection, ssl: TlsOptions | false) =>
@@ -178,6 +168,10 @@ export const connect = (
       )
       yield* Effect.tryPromise({
         try: async () => {
+          // Redshift answers the same protocol but not the SQL below: ask which server this is first.
+          const version = await client.query<{ version: string }>("SELECT version() AS version")
+          const refusal = redshiftRefusal(serverOf(String(version.rows[0]?.version ?? "")), connection.description)
+          if (refusal !== undefined) throw refusal
           await client.query(sessionSettings(options.readOnly))
           // Everything the session runs (the user's one statement included) runs inside this
           // read-only transaction: a single SELECT cannot end it (COMMIT is a statement of its

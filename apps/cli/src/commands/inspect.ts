@@ -1,10 +1,13 @@
+import path from "node:path"
 import { Args, Flags } from "@oclif/core"
-import { ConfigError, proposeSync, sourceEntrySchema } from "@tablecast/config"
+import { ConfigError, type DbtModel, findDbtModel, proposeSync, sourceEntrySchema, withDbtColumnDocs } from "@tablecast/config"
+import { loadDbtManifest, withDbtRelation } from "@tablecast/config/node"
 import { formatIssues, type SourceError } from "@tablecast/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
 import { inspectedEntrySource } from "../ConfigEntry.ts"
+import { dbtModelsText } from "../DbtModelsText.ts"
 import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
 import { checkOutput } from "../OutputFiles.ts"
 import { givenSettings, writeProposal } from "../ProposalFile.ts"
@@ -20,6 +23,18 @@ const messageOf = (error: unknown): string =>
     ? String((error as { message: unknown }).message)
     : String(error)
 
+/** The source with a dbt model's relation filled in (`--dbt-model`), and the model, whose docs weigh in the proposal. */
+const withDbtModel = (
+  source: { readonly raw: Record<string, unknown>; readonly baseDir: string },
+  dbt: { readonly model?: string; readonly project?: string } | undefined
+): { readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel } => {
+  if (dbt?.model === undefined) return source
+  const project = dbt.project ?? process.cwd()
+  const model = findDbtModel(loadDbtManifest(project), dbt.model)
+  const { table: _table, query: _query, ...rest } = source.raw
+  return { ...source, raw: withDbtRelation(rest, { model: dbt.model, project }), model }
+}
+
 /** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
 const inspecting = <A>(effect: Effect.Effect<A, SourceError>): Promise<A> =>
   runEffect(effect.pipe(Effect.catchCause((cause) => Effect.fail(new StartError({ message: messageOf(Cause.squash(cause)) })))))
@@ -29,6 +44,8 @@ export default class InspectCommand extends BaseCommand {
 
   static override description =
     `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
+
+With --dbt-project alone, lists the dbt project's models with their descriptions and column docs; with a warehouse and --dbt-model, inspects the model's table, and a column dbt tests unique and not_null is preferred as the customer id.
 
 Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
 
@@ -42,6 +59,14 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       command: "<%= config.bin %> <%= command.id %> --postgres env --table analytics.churn_scores --write-config tablecast.config.json"
     },
     { description: "Tables of a Snowflake account (SNOWFLAKE_* variables)", command: "<%= config.bin %> <%= command.id %> --snowflake env" },
+    {
+      description: "The models of the dbt project in the current folder, with their column docs",
+      command: "<%= config.bin %> <%= command.id %> --dbt-project ."
+    },
+    {
+      description: "A dbt model's table in Postgres; dbt's unique/not_null tests pick the customer id",
+      command: "<%= config.bin %> <%= command.id %> --dbt-model churn_scores --postgres env"
+    },
     {
       description: "A Parquet file, with a proposed sync written to a config file",
       command: "<%= config.bin %> <%= command.id %> -f scores.parquet --write-config tablecast.config.json"
@@ -61,6 +86,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     duckdb: mappingFlags.duckdb,
     table: mappingFlags.table,
     query: mappingFlags.query,
+    "dbt-model": mappingFlags["dbt-model"],
+    "dbt-project": mappingFlags["dbt-project"],
     samples: Flags.integer({ summary: "Sample values per column.", default: 3, min: 0, max: 100 }),
     "scan-rows": Flags.integer({ summary: "Rows of a file read to judge types and uniqueness.", default: 100_000, min: 1 }),
     "write-config": Flags.string({ summary: "Write the proposed sync into this config file (created, or added to)." }),
@@ -73,10 +100,22 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     // Before the source is read: the config file to write can be written (never through a link).
     if (flags["write-config"] !== undefined) await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
     const overrides = mappingOverrides(flags)
-    const { raw, baseDir } =
-      overrides.source === undefined
-        ? await inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
-        : { raw: overrides.source, baseDir: process.cwd() }
+    // A dbt project without a warehouse to read: its models, from the manifest alone.
+    if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
+      const manifest = loadDbtManifest(overrides.dbt.project ?? process.cwd())
+      const models = overrides.dbt.model === undefined ? manifest.models : [findDbtModel(manifest, overrides.dbt.model)]
+      this.log(dbtModelsText(models, flags.json))
+      return
+    }
+    const entrySource = await (overrides.source === undefined
+      ? inspectedEntrySource({ syncName: args.sync, configFile: flags.config, sourcePatch: overrides.sourcePatch })
+      : { raw: overrides.source, baseDir: process.cwd() })
+    // The command line's model or project over the entry's dbt field.
+    const entryDbt = "dbt" in entrySource ? entrySource.dbt : undefined
+    const dbt = overrides.dbt === undefined && entryDbt === undefined ? undefined : { ...entryDbt, ...overrides.dbt }
+    const { raw, baseDir, model } = withDbtModel(entrySource, dbt)
+    // A dbt model's table is written as the model (the entry follows it when dbt moves it), not as the table it resolved to.
+    const givenRaw = model === undefined ? raw : entrySource.raw
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
     if (!parsed.success) throw new ConfigError({ message: formatIssues(parsed.error, "source") })
     const source = parsed.data
@@ -89,8 +128,8 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
       return
     }
     const description = await inspecting(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
-    const tableName = readsFrom ?? "query"
-    const proposal = proposeSync(description, tableName)
+    const tableName = model?.name ?? readsFrom ?? "query"
+    const proposal = proposeSync(model === undefined ? description : { columns: withDbtColumnDocs(description.columns, model) }, tableName)
     const name = flags.name ?? proposedSyncName(tableName)
     this.log(descriptionText(description, name, proposal, flags.json))
     if (flags["write-config"] !== undefined) {
@@ -100,7 +139,14 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
         proposal,
         // Only the settings given (by flags or the config entry inspected): a default filled in here
         // may have been decided by this machine (a CSV worker thread by its cores), not by the data.
-        entryIn: (folder) => adapter.configEntry(givenSettings(source, raw), baseDir, folder)
+        entryIn: (folder) => adapter.configEntry(givenSettings(source, givenRaw), baseDir, folder),
+        ...(model === undefined || overrides.dbt === undefined
+          ? {}
+          : {
+              fieldsIn: (folder: string) => ({
+                dbt: { model: overrides.dbt!.model, project: path.relative(folder, overrides.dbt!.project ?? process.cwd()) || "." }
+              })
+            })
       })
       for (const notice of notices) this.logToStderr(notice)
     }
