@@ -1,0 +1,63 @@
+import { DBSQLClient } from "@databricks/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type DatabricksTestServer, startDatabricksTestServer } from "./DatabricksTestServer.ts"
+
+const TOKEN = "dapi-test-token"
+
+describe("Databricks test server, answering the real @databricks/sql driver", () => {
+  let server: DatabricksTestServer
+  beforeAll(async () => {
+    server = await startDatabricksTestServer({
+      token: TOKEN,
+      pageRows: 7,
+      setup: [
+        "ATTACH ':memory:' AS main_cat",
+        "CREATE SCHEMA main_cat.scores",
+        "CREATE TABLE main_cat.scores.churn AS SELECT i AS id, (i * 1.25)::DECIMAL(38, 2) AS score FROM range(20) t(i)"
+      ]
+    })
+  })
+  afterAll(() => server.close())
+
+  const connect = (token = TOKEN) =>
+    new DBSQLClient().connect({
+      host: server.host,
+      port: server.port,
+      path: server.path,
+      token,
+      customCaCert: server.caCert,
+      telemetryEnabled: false,
+      useCloudFetch: false,
+      preserveBigNumericPrecision: true
+    } as never)
+
+  it("runs a query through every call of the protocol, page by page, with exact types", async () => {
+    const client = await connect()
+    const session = await client.openSession()
+    const operation = await session.executeStatement(
+      "SELECT id, score, TIMESTAMP '2026-01-02 03:04:05.678' AS at, [1, 2] AS list, {'a': 1.5::DECIMAL(4,1)} AS struct, MAP {'k': 'v'} AS map FROM `main_cat`.`scores`.`churn` ORDER BY id"
+    )
+    const rows: Array<Record<string, unknown>> = []
+    while (await operation.hasMoreRows()) {
+      rows.push(...((await operation.fetchChunk({ maxRows: 5 })) as Array<Record<string, unknown>>))
+    }
+    await operation.close()
+    await session.close()
+    await client.close()
+    expect(rows).toHaveLength(20)
+    expect(rows[19]).toEqual({
+      id: 19n,
+      score: "23.75",
+      at: new Date("2026-01-02T03:04:05.678Z"),
+      list: [1, 2],
+      struct: { a: "1.5" },
+      map: { k: "v" }
+    })
+    expect(server.calls.filter((call) => call === "FetchResults").length).toBeGreaterThanOrEqual(4)
+    expect(new Set(server.calls)).toEqual(
+      new Set(["OpenSession", "ExecuteStatement", "GetOperationStatus", "GetResultSetMetadata", "FetchResults", "CloseOperation", "CloseSession"])
+    )
+    expect(server.openSessions()).toBe(0)
+    expect(server.openOperations()).toBe(0)
+  })
+})

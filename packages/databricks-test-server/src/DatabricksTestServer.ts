@@ -1,0 +1,245 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import https from "node:https"
+import type { AddressInfo } from "node:net"
+import { type DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue } from "@duckdb/node-api"
+import TCLIService from "@databricks/sql/thrift/TCLIService.js"
+import ttypes from "@databricks/sql/thrift/TCLIService_types.js"
+import Int64 from "node-int64"
+import thrift from "thrift"
+import { type EncodedColumns, encodeBatch, encodeSchema } from "./ArrowEncoder.ts"
+import { hiveColumn } from "./HiveSchema.ts"
+import { selfSignedCertificate } from "./SelfSignedCertificate.ts"
+import { toDuckDBSql } from "./SqlTranslator.ts"
+
+export interface DatabricksTestServerOptions {
+  /** The personal access token the server accepts (`Authorization: Bearer <token>`). */
+  readonly token: string
+  /** SQL run on the DuckDB behind the server before it answers (tables, catalogs via ATTACH). */
+  readonly setup?: ReadonlyArray<string>
+  /** Most rows the server puts in one FetchResults answer, whatever the client asks (a page). */
+  readonly pageRows?: number
+  /** The HTTP path of the warehouse. */
+  readonly path?: string
+}
+
+export interface DatabricksTestServer {
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  /** The certificate to trust (`customCaCert`): the server speaks HTTPS, as the driver requires. */
+  readonly caCert: string
+  /** Thrift calls answered, by name, in order. */
+  readonly calls: ReadonlyArray<string>
+  /** The statements executed, as received. */
+  readonly statements: ReadonlyArray<string>
+  /** Sessions open now. */
+  openSessions(): number
+  /** Operations not closed yet. */
+  openOperations(): number
+  /** Runs SQL on the engine behind the server (test set-up). */
+  run(sql: string): Promise<void>
+  close(): Promise<void>
+}
+
+interface Operation {
+  readonly names: ReadonlyArray<string>
+  readonly types: ReadonlyArray<DuckDBType>
+  readonly columns: EncodedColumns | undefined
+  readonly rows: ReadonlyArray<ReadonlyArray<DuckDBValue>>
+  next: number
+  readonly error: { message: string; sqlState: string } | undefined
+}
+
+const success = () => ({ statusCode: ttypes.TStatusCode.SUCCESS_STATUS })
+const handleKey = (handle: { operationId?: { guid?: Buffer } } | { sessionId?: { guid?: Buffer } }): string => {
+  const identifier = "operationId" in handle ? handle.operationId : (handle as { sessionId?: { guid?: Buffer } }).sessionId
+  return Buffer.from(identifier?.guid ?? []).toString("hex")
+}
+const newIdentifier = () => ({ guid: Buffer.from(randomUUID().replaceAll("-", ""), "hex"), secret: randomBytes(16) })
+
+/** DuckDB's error text as a Databricks error class and SQLSTATE (the classes a warehouse answers with). */
+const databricksError = (error: unknown): { message: string; sqlState: string } => {
+  const text = error instanceof Error ? error.message : String(error)
+  if (/Table with name .* does not exist|Catalog .* does not exist|Schema .* does not exist/i.test(text)) {
+    return { message: `[TABLE_OR_VIEW_NOT_FOUND] ${text}`, sqlState: "42P01" }
+  }
+  if (/Parser Error/i.test(text)) return { message: `[PARSE_SYNTAX_ERROR] ${text}`, sqlState: "42601" }
+  return { message: `[INTERNAL_ERROR] ${text}`, sqlState: "XX000" }
+}
+
+const execute = async (connection: DuckDBConnection, sql: string): Promise<Operation> => {
+  try {
+    const reader = await connection.runAndReadAll(toDuckDBSql(sql))
+    const names = reader.columnNames()
+    const types = reader.columnTypes()
+    const columns = names.length === 0 ? undefined : encodeSchema(names, types)
+    return { names, types, columns, rows: reader.getRows(), next: 0, error: undefined }
+  } catch (error) {
+    return { names: [], types: [], columns: undefined, rows: [], next: 0, error: databricksError(error) }
+  }
+}
+
+/**
+ * The handler of TCLIService: the calls @databricks/sql makes for a query (OpenSession,
+ * ExecuteStatement, GetOperationStatus, GetResultSetMetadata, FetchResults, CloseOperation,
+ * CloseSession, CancelOperation). Answers are Arrow-based row sets with native Arrow types, as a
+ * Databricks SQL warehouse sends them to this driver (no cloud fetch, no LZ4).
+ */
+const makeHandler = (connection: DuckDBConnection, pageRows: number, calls: Array<string>, statements: Array<string>) => {
+  const sessions = new Set<string>()
+  const operations = new Map<string, Operation>()
+  const operationOf = (handle: { operationId?: { guid?: Buffer } }) => {
+    const operation = operations.get(handleKey(handle))
+    if (operation === undefined) throw new Error("Invalid OperationHandle")
+    return operation
+  }
+  const handler = {
+    OpenSession: (request: { client_protocol_i64?: Int64 }) => {
+      calls.push("OpenSession")
+      const sessionHandle = { sessionId: newIdentifier() }
+      sessions.add(handleKey(sessionHandle))
+      const version = request.client_protocol_i64?.toNumber() ?? ttypes.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8
+      return new ttypes.TOpenSessionResp({ status: success(), serverProtocolVersion: version, sessionHandle, canUseMultipleCatalogs: true })
+    },
+    CloseSession: (request: { sessionHandle: { sessionId?: { guid?: Buffer } } }) => {
+      calls.push("CloseSession")
+      sessions.delete(handleKey(request.sessionHandle))
+      return new ttypes.TCloseSessionResp({ status: success() })
+    },
+    ExecuteStatement: async (request: { sessionHandle: { sessionId?: { guid?: Buffer } }; statement: string }) => {
+      calls.push("ExecuteStatement")
+      if (!sessions.has(handleKey(request.sessionHandle))) {
+        return new ttypes.TExecuteStatementResp({
+          status: { statusCode: ttypes.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: "Invalid SessionHandle" }
+        })
+      }
+      statements.push(request.statement)
+      const operation = await execute(connection, request.statement)
+      const operationHandle = {
+        operationId: newIdentifier(),
+        operationType: ttypes.TOperationType.EXECUTE_STATEMENT,
+        hasResultSet: operation.columns !== undefined
+      }
+      operations.set(handleKey(operationHandle), operation)
+      return new ttypes.TExecuteStatementResp({ status: success(), operationHandle })
+    },
+    GetOperationStatus: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
+      calls.push("GetOperationStatus")
+      const operation = operationOf(request.operationHandle)
+      if (operation.error !== undefined) {
+        return new ttypes.TGetOperationStatusResp({
+          status: success(),
+          operationState: ttypes.TOperationState.ERROR_STATE,
+          sqlState: operation.error.sqlState,
+          errorMessage: operation.error.message,
+          displayMessage: operation.error.message
+        })
+      }
+      return new ttypes.TGetOperationStatusResp({
+        status: success(),
+        operationState: ttypes.TOperationState.FINISHED_STATE,
+        hasResultSet: operation.columns !== undefined
+      })
+    },
+    GetResultSetMetadata: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
+      calls.push("GetResultSetMetadata")
+      const operation = operationOf(request.operationHandle)
+      return new ttypes.TGetResultSetMetadataResp({
+        status: success(),
+        schema: { columns: operation.names.map((name, index) => hiveColumn(name, operation.types[index]!, index + 1)) },
+        resultFormat: ttypes.TSparkRowSetType.ARROW_BASED_SET,
+        lz4Compressed: false,
+        ...(operation.columns === undefined ? {} : { arrowSchema: operation.columns.schemaBytes })
+      })
+    },
+    FetchResults: (request: { operationHandle: { operationId?: { guid?: Buffer } }; maxRows: Int64 }) => {
+      calls.push("FetchResults")
+      const operation = operationOf(request.operationHandle)
+      const size = Math.min(pageRows, request.maxRows.toNumber())
+      const start = operation.next
+      const rows = operation.rows.slice(start, start + size)
+      operation.next = start + rows.length
+      const arrowBatches =
+        rows.length === 0 || operation.columns === undefined
+          ? []
+          : [{ batch: encodeBatch(operation.columns, operation.types, rows), rowCount: new Int64(rows.length) }]
+      return new ttypes.TFetchResultsResp({
+        status: success(),
+        hasMoreRows: operation.next < operation.rows.length,
+        results: { startRowOffset: new Int64(start), rows: [], arrowBatches }
+      })
+    },
+    CancelOperation: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
+      calls.push("CancelOperation")
+      operations.delete(handleKey(request.operationHandle))
+      return new ttypes.TCancelOperationResp({ status: success() })
+    },
+    CloseOperation: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
+      calls.push("CloseOperation")
+      operations.delete(handleKey(request.operationHandle))
+      return new ttypes.TCloseOperationResp({ status: success() })
+    }
+  }
+  return { handler, sessions, operations }
+}
+
+/**
+ * A Databricks SQL warehouse on loopback for tests: Thrift (binary protocol, buffered transport)
+ * over HTTPS at `path`, the wire protocol of @databricks/sql, decoded and encoded with the
+ * driver's own generated TCLIService code; the SQL runs on an in-memory DuckDB.
+ */
+export const startDatabricksTestServer = async (options: DatabricksTestServerOptions): Promise<DatabricksTestServer> => {
+  const instance = await DuckDBInstance.create(":memory:")
+  const connection = await instance.connect()
+  for (const sql of options.setup ?? []) await connection.run(toDuckDBSql(sql))
+  const calls: Array<string> = []
+  const statements: Array<string> = []
+  const { handler, sessions, operations } = makeHandler(connection, options.pageRows ?? 1000, calls, statements)
+  const processor = new TCLIService.Processor(handler)
+  const warehousePath = options.path ?? "/sql/1.0/warehouses/test"
+  const certificate = selfSignedCertificate()
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (request, response) => {
+    const url = new URL(request.url ?? "/", "https://127.0.0.1")
+    if (request.method !== "POST" || url.pathname !== warehousePath) {
+      response.writeHead(404).end()
+      return
+    }
+    if (request.headers.authorization !== `Bearer ${options.token}`) {
+      response.writeHead(401, { "content-type": "text/plain" }).end("Credential was not sent or was of an unsupported type for this API.")
+      return
+    }
+    request.on(
+      "data",
+      thrift.TBufferedTransport.receiver((transport) => {
+        const input = new thrift.TBinaryProtocol(transport)
+        const output = new thrift.TBinaryProtocol(
+          new thrift.TBufferedTransport(undefined, (buffer) => {
+            response.writeHead(200, { "content-type": "application/x-thrift" }).end(buffer)
+          })
+        )
+        processor.process(input, output)
+      })
+    )
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    host: "127.0.0.1",
+    port,
+    path: warehousePath,
+    caCert: certificate.cert,
+    calls,
+    statements,
+    openSessions: () => sessions.size,
+    openOperations: () => operations.size,
+    run: async (sql) => {
+      await connection.run(toDuckDBSql(sql))
+    },
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      connection.closeSync()
+      instance.closeSync()
+    }
+  }
+}
