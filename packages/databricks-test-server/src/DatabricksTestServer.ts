@@ -118,7 +118,8 @@ const makeHandler = (connection: DuckDBConnection, pageRows: number, calls: Arra
       const operationHandle = {
         operationId: newIdentifier(),
         operationType: ttypes.TOperationType.EXECUTE_STATEMENT,
-        hasResultSet: operation.columns !== undefined
+        // A warehouse answers an asynchronous statement before it has run: a result set is expected.
+        hasResultSet: true
       }
       operations.set(handleKey(operationHandle), operation)
       return new ttypes.TExecuteStatementResp({ status: success(), operationHandle })
@@ -218,7 +219,7 @@ export const startDatabricksTestServer = async (options: DatabricksTestServerOpt
           })
         )
         processor.process(input, output)
-      })
+      }, 0)
     )
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
