@@ -71,8 +71,11 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
         .duckdbSource,
     databricks: async () =>
       (
-        await withDriver(drivers.databricksSource, "the Databricks source", drivers.howToInstall, () =>
-          import("@tablecast/source-databricks/adapter")
+        await withDriver(
+          drivers.databricksSource,
+          "the Databricks source",
+          drivers.howToInstall,
+          () => import("@tablecast/source-databricks/adapter")
         )
       ).databricksSource
   }

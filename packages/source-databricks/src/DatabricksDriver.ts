@@ -28,7 +28,11 @@ export const connectOptions = (settings: DatabricksSettings) => ({
   path: settings.httpPath,
   ...(settings.credentials._tag === "Token"
     ? { token: settings.credentials.token }
-    : { authType: "databricks-oauth" as const, oauthClientId: settings.credentials.clientId, oauthClientSecret: settings.credentials.clientSecret }),
+    : {
+        authType: "databricks-oauth" as const,
+        oauthClientId: settings.credentials.clientId,
+        oauthClientSecret: settings.credentials.clientSecret
+      }),
   ...(settings.caCert === undefined ? {} : { customCaCert: settings.caCert }),
   userAgentEntry: "tablecast",
   // Exact DECIMAL (as text) and BIGINT (as bigint) instead of the driver's lossy numbers.
@@ -66,7 +70,13 @@ export const openSession = (settings: DatabricksSettings): Effect.Effect<Session
           }),
         catch: (error) => toSourceError(error, doing, settings.secrets)
       }),
-      (session) => Effect.promise(() => session.close().then(() => undefined, () => undefined))
+      (session) =>
+        Effect.promise(() =>
+          session.close().then(
+            () => undefined,
+            () => undefined
+          )
+        )
     )
   })
 
@@ -82,11 +92,21 @@ export const execute = (
       try: () => session.executeStatement(sql, settings.queryTimeoutSeconds === undefined ? {} : { queryTimeout: settings.queryTimeoutSeconds }),
       catch: (error) => toSourceError(error, doing, settings.secrets)
     }),
-    (operation) => Effect.promise(() => operation.close().then(() => undefined, () => undefined))
+    (operation) =>
+      Effect.promise(() =>
+        operation.close().then(
+          () => undefined,
+          () => undefined
+        )
+      )
   )
 
 /** The result's columns, once the statement has finished (a failed statement fails here, with its error class). */
-export const schemaOf = (operation: Operation, settings: DatabricksSettings, doing: string): Effect.Effect<ReadonlyArray<ThriftColumn>, SourceError> =>
+export const schemaOf = (
+  operation: Operation,
+  settings: DatabricksSettings,
+  doing: string
+): Effect.Effect<ReadonlyArray<ThriftColumn>, SourceError> =>
   Effect.tryPromise({
     try: async () => {
       const schema = await operation.getSchema()

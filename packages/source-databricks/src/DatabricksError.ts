@@ -13,7 +13,8 @@ const classify = (text: string, status: number | undefined, code: string | undef
   if (status === 401 || status === 403 || /\b(PERMISSION_DENIED|UNAUTHENTICATED|invalid_client)\b/.test(text)) return "auth"
   if (/\[(TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND)\]/.test(text) || status === 404) return "not-found"
   if (/\[PARSE_SYNTAX_ERROR\]|\[UNRESOLVED_COLUMN/.test(text)) return "query"
-  if (code !== undefined && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code)) return "connection"
+  if (code !== undefined && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code))
+    return "connection"
   if (/timed? ?out|TIMEDOUT/i.test(text)) return "timeout"
   return "query"
 }

@@ -17,7 +17,12 @@ describe("Databricks connection settings", () => {
   it("takes the host, path and a personal access token from the environment", () => {
     const exit = settle({ ...base, DATABRICKS_TOKEN: "dapi-secret" })
     if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
-    expect(exit.value).toMatchObject({ host: "dbc-1.cloud.databricks.com", port: 443, httpPath: "/sql/1.0/warehouses/abc", credentials: { _tag: "Token" } })
+    expect(exit.value).toMatchObject({
+      host: "dbc-1.cloud.databricks.com",
+      port: 443,
+      httpPath: "/sql/1.0/warehouses/abc",
+      credentials: { _tag: "Token" }
+    })
     expect(exit.value.secrets).toEqual(["dapi-secret"])
     expect(exit.value.description).not.toContain("dapi-secret")
   })

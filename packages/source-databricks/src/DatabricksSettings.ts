@@ -42,7 +42,9 @@ const credentialsOf = (env: Environment): Effect.Effect<Credentials, SourceError
   if (token !== undefined) return Effect.succeed({ _tag: "Token", token })
   if (clientId !== undefined && clientSecret !== undefined) return Effect.succeed({ _tag: "OAuthM2M", clientId, clientSecret })
   if (clientId !== undefined || clientSecret !== undefined) {
-    return Effect.fail(configError(`${clientId === undefined ? "DATABRICKS_CLIENT_ID" : "DATABRICKS_CLIENT_SECRET"} is not set; OAuth M2M needs both`))
+    return Effect.fail(
+      configError(`${clientId === undefined ? "DATABRICKS_CLIENT_ID" : "DATABRICKS_CLIENT_SECRET"} is not set; OAuth M2M needs both`)
+    )
   }
   return Effect.fail(
     configError("no credentials: set DATABRICKS_TOKEN (a personal access token) or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET (OAuth M2M)")
@@ -51,7 +53,10 @@ const credentialsOf = (env: Environment): Effect.Effect<Credentials, SourceError
 
 /** The hostname alone: `https://` and a trailing `/` are allowed in DATABRICKS_HOST, as the Databricks CLI writes it. */
 const hostnameOf = (host: string): Effect.Effect<string, SourceError> => {
-  const bare = host.trim().replace(/^https:\/\//i, "").replace(/\/+$/, "")
+  const bare = host
+    .trim()
+    .replace(/^https:\/\//i, "")
+    .replace(/\/+$/, "")
   if (bare === "" || /[/\s]|^[a-z]+:\/\//i.test(bare)) {
     return Effect.fail(configError(`host ${JSON.stringify(host)} is not a server hostname such as dbc-a1b2345c-d6e7.cloud.databricks.com`))
   }
@@ -65,7 +70,8 @@ export const resolveSettings = (options: DatabricksSourceOptions, env: Environme
     if (hostText === undefined) return yield* configError("no host: give host or set DATABRICKS_HOST")
     const host = yield* hostnameOf(hostText)
     const httpPath = options.httpPath ?? present(env.DATABRICKS_HTTP_PATH)
-    if (httpPath === undefined) return yield* configError("no HTTP path: give httpPath or set DATABRICKS_HTTP_PATH (the SQL warehouse's connection details)")
+    if (httpPath === undefined)
+      return yield* configError("no HTTP path: give httpPath or set DATABRICKS_HTTP_PATH (the SQL warehouse's connection details)")
     const credentials = yield* credentialsOf(env)
     const caCertPath = options.caCertPath
     const caCert =

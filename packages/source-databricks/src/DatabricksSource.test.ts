@@ -46,7 +46,9 @@ afterAll(() => server.close())
 const options = (extra: Partial<DatabricksSourceOptionsInput>): DatabricksSourceOptionsInput => ({ port: server.port, caCertPath, ...extra })
 
 const readAll = (input: DatabricksSourceOptionsInput, environment = env) =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(make(input, environment), (source) => Stream.runCollect(source.rows)))) as Promise<Array<SourceItem>>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(make(input, environment), (source) => Stream.runCollect(source.rows)))) as Promise<
+    Array<SourceItem>
+  >
 
 const readError = async (input: DatabricksSourceOptionsInput, environment = env): Promise<SourceError> => {
   const exit = await Effect.runPromiseExit(Effect.scoped(Effect.flatMap(make(input, environment), (source) => Stream.runCollect(source.rows))))
@@ -98,8 +100,8 @@ describe("Databricks source against the protocol test server", () => {
   })
 
   it("describes the columns with their Databricks types and what they are sent as", async () => {
-    const description = await Effect.runPromise(describeSource(options({ table: "unity.`ml scores`.`churn \"v2\" ``x```" }), { samples: 2 }, env))
-    expect(description.columns.map((column) => [column.name, column.sourceType, column.sentAs.type])).toEqual([
+    const description = await Effect.runPromise(describeSource(options({ table: 'unity.`ml scores`.`churn "v2" ``x```' }), { samples: 2 }, env))
+    expect(description.columns.map((column) => [column.name, column.sourceType, column.sentAs?.type])).toEqual([
       ["customer_id", "BIGINT", "number"],
       ["churn_score", "DECIMAL(10,3)", "number"],
       ["big_amount", "DECIMAL(38,2)", "number"],

@@ -47,7 +47,8 @@ export const columnsOf = (operation: Operation, p: DatabricksPlan, doing: string
   Effect.flatMap(schemaOf(operation, p.settings, doing), (schema) =>
     Effect.try({
       try: () => resultColumns(schema, { bigNumbers: p.options.bigNumbers, binary: p.options.binary }, doing),
-      catch: (error) => (error instanceof SourceError ? error : new SourceError({ message: `Databricks: ${doing}: ${String(error)}`, code: "query" }))
+      catch: (error) =>
+        error instanceof SourceError ? error : new SourceError({ message: `Databricks: ${doing}: ${String(error)}`, code: "query" })
     })
   )
 
@@ -70,7 +71,10 @@ const operationRows = (operation: Operation, columns: ReadonlyArray<ResultColumn
  * A Databricks `RowSource` for the options. One session serves the source, opened on first use and
  * closed with the scope; the statement runs once, when its columns or rows are first asked for.
  */
-export const make = (input: DatabricksSourceOptionsInput, env: Environment = process.env): Effect.Effect<RowSourceShape, SourceError, Scope.Scope> =>
+export const make = (
+  input: DatabricksSourceOptionsInput,
+  env: Environment = process.env
+): Effect.Effect<RowSourceShape, SourceError, Scope.Scope> =>
   Effect.gen(function* () {
     const p = yield* plan(input, env)
     const scope = yield* Effect.scope
@@ -85,7 +89,15 @@ export const make = (input: DatabricksSourceOptionsInput, env: Environment = pro
     )
     const fingerprint: Effect.Effect<string, SourceError> = Effect.succeed(
       `databricks:v1:${createHash("sha256")
-        .update(JSON.stringify({ host: p.settings.host.toLowerCase(), path: p.settings.httpPath, catalog: p.settings.catalog, schema: p.settings.schema, sql: p.target.sql }))
+        .update(
+          JSON.stringify({
+            host: p.settings.host.toLowerCase(),
+            path: p.settings.httpPath,
+            catalog: p.settings.catalog,
+            schema: p.settings.schema,
+            sql: p.target.sql
+          })
+        )
         .digest("hex")}`
     )
     return {

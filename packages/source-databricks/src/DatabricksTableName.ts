@@ -36,7 +36,8 @@ const splitParts = (text: string): Array<string> => {
     parts.push(part)
     while (text[index] === " " || text[index] === "\t") index++
     if (index === text.length) return parts
-    if (text[index] !== ".") throw new TableNameError({ message: `unexpected ${JSON.stringify(text[index])} in table name ${JSON.stringify(text)}` })
+    if (text[index] !== ".")
+      throw new TableNameError({ message: `unexpected ${JSON.stringify(text[index])} in table name ${JSON.stringify(text)}` })
     index++
   }
 }
@@ -45,7 +46,9 @@ const splitParts = (text: string): Array<string> => {
 export const parseTableName = (text: string): TableName => {
   const parts = splitParts(text)
   if (parts.length > 3) {
-    throw new TableNameError({ message: `table name ${JSON.stringify(text)} has ${parts.length} parts; write name, schema.name or catalog.schema.name` })
+    throw new TableNameError({
+      message: `table name ${JSON.stringify(text)} has ${parts.length} parts; write name, schema.name or catalog.schema.name`
+    })
   }
   const [name, schema, database] = [...parts].reverse()
   return { database, schema, name: name! }
@@ -54,7 +57,8 @@ export const parseTableName = (text: string): TableName => {
 /** One identifier in backticks, a backtick inside doubled: whatever it holds, it stays a name. */
 export const quoteIdentifier = (part: string): string => `\`${part.replaceAll("`", "``")}\``
 
-const partsOf = (table: TableName): Array<string> => [table.database, table.schema, table.name].filter((part): part is string => part !== undefined)
+const partsOf = (table: TableName): Array<string> =>
+  [table.database, table.schema, table.name].filter((part): part is string => part !== undefined)
 
 /** The table as Databricks SQL, e.g. `` `main`.`scores`.`churn` ``. */
 export const quoteTableName = (table: TableName): string => partsOf(table).map(quoteIdentifier).join(".")
@@ -64,5 +68,8 @@ export const DatabricksTableName = {
   dialect: "Databricks",
   parse: parseTableName,
   quote: quoteTableName,
-  format: (table: TableName) => partsOf(table).map((part) => (/^[a-z_][a-z0-9_]*$/.test(part) ? part : quoteIdentifier(part))).join(".")
+  format: (table: TableName) =>
+    partsOf(table)
+      .map((part) => (/^[a-z_][a-z0-9_]*$/.test(part) ? part : quoteIdentifier(part)))
+      .join(".")
 }

@@ -72,4 +72,3 @@ if (socketPrototype[patched] !== true) {
     return (lookup as (...args: Array<unknown>) => unknown).call(dns, hostname, ...rest)
   }
 }
-

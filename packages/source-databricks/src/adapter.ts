@@ -11,7 +11,10 @@ import { DatabricksSourceOptions } from "./DatabricksSourceOptions.ts"
  * DATABRICKS_HTTP_PATH, DATABRICKS_CATALOG and DATABRICKS_SCHEMA; the credentials only ever from
  * DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET — never from the file.
  */
-export const DatabricksSourceConfig = z.object({ type: z.literal("databricks") }).extend(DatabricksSourceOptions.shape).strict()
+export const DatabricksSourceConfig = z
+  .object({ type: z.literal("databricks") })
+  .extend(DatabricksSourceOptions.shape)
+  .strict()
 export type DatabricksSourceConfig = z.output<typeof DatabricksSourceConfig>
 
 const optionsOf = ({ type: _type, ...config }: DatabricksSourceConfig, baseDir: string) => ({
@@ -33,7 +36,9 @@ export const databricksSource: SourceAdapter<DatabricksSourceConfig> = {
   configEntry: (config, baseDir, folder) => ({
     entry: {
       ...config,
-      ...(config.query !== undefined && /^\S+\.sql$/i.test(config.query.trim()) ? { query: relativeTo(folder, baseDir, config.query.trim()) } : {}),
+      ...(config.query !== undefined && /^\S+\.sql$/i.test(config.query.trim())
+        ? { query: relativeTo(folder, baseDir, config.query.trim()) }
+        : {}),
       ...(config.caCertPath === undefined ? {} : { caCertPath: relativeTo(folder, baseDir, config.caCertPath) })
     }
   })

@@ -57,7 +57,9 @@ describe("the workspace's packages", () => {
     const privateNames = [bench, ...workspaces]
       .filter((workspace) => workspace.manifest.private === true)
       .map((workspace) => workspace.manifest.name)
-    expect(privateNames).toEqual(expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server", "@tablecast/databricks-test-server"]))
+    expect(privateNames).toEqual(
+      expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server", "@tablecast/databricks-test-server"])
+    )
     for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))
       expect(workspace.manifest.private, workspace.dir).toBe(true)
   })
@@ -129,7 +131,9 @@ describe("the workspace's packages", () => {
       "snowflake-sdk": { optional: true }
     })
     const dev = cli.devDependencies as Record<string, string>
-    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "effect", "zod", "@tablecast/core"]))
+    expect(Object.keys(dev)).toEqual(
+      expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "effect", "zod", "@tablecast/core"])
+    )
   })
 })
 
