@@ -35,7 +35,7 @@ export const DatabricksSourceOptions = DatabricksConnectionOptions.extend({
   table: z.string().min(1).optional(),
   query: z.string().min(1).optional(),
   /** Rows asked of the warehouse per fetch (a page); the driver holds about one page at a time. */
-  pageSize: z.number().int().min(1).max(100_000).default(10_000),
+  pageSize: z.number().int().min(1).max(100_000).default(2_000),
   /** DECIMAL/BIGINT: numbers only where exact (default), or always strings. */
   bigNumbers: z.enum(["string", "number-if-exact"]).default("number-if-exact"),
   /** What a BINARY column becomes: refused (the default), or text in base64 or hex. */
