@@ -114,6 +114,26 @@ describe("Databricks source against the protocol test server", () => {
     expect(description.columns[0]!.samples).toEqual([0, 1])
   })
 
+  it("a reader that stops early closes the operation and the session", async () => {
+    const callsBefore = server.calls.length
+    const items = await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(make(options({ table: 'unity.`ml scores`.`churn "v2" ``x```', pageSize: 100 }), env), (source) =>
+          Stream.runCollect(Stream.take(source.rows, 150))
+        )
+      )
+    )
+    expect(items).toHaveLength(150)
+    const calls = server.calls.slice(callsBefore)
+    // 150 rows are two pages of 100; at most one page more is read ahead, never the rest of the 2,345.
+    const fetches = calls.filter((call) => call === "FetchResults").length
+    expect(fetches).toBeGreaterThanOrEqual(2)
+    expect(fetches).toBeLessThanOrEqual(3)
+    expect(calls.slice(-2)).toEqual(["CloseOperation", "CloseSession"])
+    expect(server.openOperations()).toBe(0)
+    expect(server.openSessions()).toBe(0)
+  })
+
   it("names a missing table with the warehouse's error class", async () => {
     const error = await readError(options({ table: "unity.`ml scores`.nope" }))
     expect(error.code).toBe("not-found")

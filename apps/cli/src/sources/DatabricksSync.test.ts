@@ -84,6 +84,23 @@ describe("a Databricks table through the built CLI to tablecast sink", () => {
     expect(server.openSessions()).toBe(0)
   })
 
+  it("inspect shows the table's Databricks types and samples", async () => {
+    const result = await runCli(["inspect", "churn", "--json", "--samples", "2"], {
+      env: { DATABRICKS_HOST: server.host, DATABRICKS_HTTP_PATH: server.path, DATABRICKS_TOKEN: TOKEN },
+      cwd: dir
+    })
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    const inspection = JSON.parse(result.stdout) as { columns: Array<{ name: string; sourceType: string; samples: Array<unknown> }> }
+    expect(inspection.columns.map((column) => [column.name, column.sourceType])).toEqual([
+      ["customer_id", "STRING"],
+      ["churn_score", "DECIMAL(10,3)"],
+      ["scored_at", "TIMESTAMP"],
+      ["rfm", "STRUCT"]
+    ])
+    expect(inspection.columns[0]!.samples).toHaveLength(2)
+  })
+
   it("names the missing credentials, and a wrong token as refused, without printing it", async () => {
     const base = { SEGMENT_WRITE_KEY: WRITE_KEY, DATABRICKS_HOST: server.host, DATABRICKS_HTTP_PATH: server.path }
     const none = await runCli(["sync", "churn", "--endpoint", "http://127.0.0.1:9"], { env: base, cwd: dir })
