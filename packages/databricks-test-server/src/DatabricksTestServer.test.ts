@@ -34,8 +34,10 @@ describe("Databricks test server, answering the real @databricks/sql driver", ()
   it("runs a query through every call of the protocol, page by page, with exact types", async () => {
     const client = await connect()
     const session = await client.openSession()
+    // maxRows null: no direct results, so every call of the protocol is made.
     const operation = await session.executeStatement(
-      "SELECT id, score, TIMESTAMP '2026-01-02 03:04:05.678' AS at, [1, 2] AS list, {'a': 1.5::DECIMAL(4,1)} AS struct, MAP {'k': 'v'} AS map FROM `main_cat`.`scores`.`churn` ORDER BY id"
+      "SELECT id, score, TIMESTAMP '2026-01-02 03:04:05.678' AS at, [1, 2] AS list, {'a': 1.5::DECIMAL(4,1)} AS struct, MAP {'k': 'v'} AS map FROM `main_cat`.`scores`.`churn` ORDER BY id",
+      { maxRows: null }
     )
     const rows: Array<Record<string, unknown>> = []
     while (await operation.hasMoreRows()) {
@@ -58,6 +60,28 @@ describe("Databricks test server, answering the real @databricks/sql driver", ()
       new Set(["OpenSession", "ExecuteStatement", "GetOperationStatus", "GetResultSetMetadata", "FetchResults", "CloseOperation", "CloseSession"])
     )
     expect(server.openSessions()).toBe(0)
+    expect(server.openOperations()).toBe(0)
+  })
+  it("answers with direct results when asked: the first page in ExecuteStatement's answer, closed there when it was all", async () => {
+    const client = await connect()
+    const session = await client.openSession()
+    const read = async (sql: string, maxRows: number) => {
+      const before = server.calls.length
+      const operation = await session.executeStatement(sql, { maxRows })
+      const rows: Array<unknown> = []
+      while (await operation.hasMoreRows()) rows.push(...(await operation.fetchChunk({ maxRows })))
+      await operation.close()
+      return { rows, calls: server.calls.slice(before) }
+    }
+    const several = await read("SELECT id FROM `main_cat`.`scores`.`churn`", 5)
+    expect(several.rows).toHaveLength(20)
+    expect(several.calls.slice(0, 2)).toEqual(["ExecuteStatement", "DirectResults"])
+    expect(several.calls.filter((call) => call === "FetchResults")).toHaveLength(3)
+    const one = await read("SELECT id FROM `main_cat`.`scores`.`churn` WHERE id < 3", 5)
+    expect(one.rows).toHaveLength(3)
+    expect(one.calls).toEqual(["ExecuteStatement", "DirectResults"])
+    await session.close()
+    await client.close()
     expect(server.openOperations()).toBe(0)
   })
 })

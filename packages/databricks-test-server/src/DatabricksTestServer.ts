@@ -28,7 +28,7 @@ export interface DatabricksTestServer {
   readonly path: string
   /** The certificate to trust (`customCaCert`): the server speaks HTTPS, as the driver requires. */
   readonly caCert: string
-  /** Thrift calls answered, by name, in order. */
+  /** Thrift calls answered, by name, in order ("DirectResults" after an ExecuteStatement answered with them). */
   readonly calls: ReadonlyArray<string>
   /** The statements executed, as received. */
   readonly statements: ReadonlyArray<string>
@@ -79,11 +79,49 @@ const execute = async (connection: DuckDBConnection, sql: string): Promise<Opera
   }
 }
 
+/** `TGetOperationStatusResp` of a statement that has run: finished, or failed with its error class. */
+const statusOf = (operation: Operation) =>
+  operation.error === undefined
+    ? { status: success(), operationState: ttypes.TOperationState.FINISHED_STATE, hasResultSet: operation.columns !== undefined }
+    : {
+        status: success(),
+        operationState: ttypes.TOperationState.ERROR_STATE,
+        sqlState: operation.error.sqlState,
+        errorMessage: operation.error.message,
+        displayMessage: operation.error.message
+      }
+
+/** `TGetResultSetMetadataResp`: the Hive schema, and the Arrow schema of the row sets that follow. */
+const metadataOf = (operation: Operation) => ({
+  status: success(),
+  schema: { columns: operation.names.map((name, index) => hiveColumn(name, operation.types[index]!, index + 1)) },
+  resultFormat: ttypes.TSparkRowSetType.ARROW_BASED_SET,
+  lz4Compressed: false,
+  ...(operation.columns === undefined ? {} : { arrowSchema: operation.columns.schemaBytes })
+})
+
+/** `TFetchResultsResp`: the next rows, at most `maxRows` and the server's page, as one Arrow batch. */
+const nextPage = (operation: Operation, maxRows: number, pageRows: number) => {
+  const start = operation.next
+  const rows = operation.rows.slice(start, start + Math.min(pageRows, maxRows))
+  operation.next = start + rows.length
+  const arrowBatches =
+    rows.length === 0 || operation.columns === undefined
+      ? []
+      : [{ batch: encodeBatch(operation.columns, operation.types, rows), rowCount: new Int64(rows.length) }]
+  return {
+    status: success(),
+    hasMoreRows: operation.next < operation.rows.length,
+    results: { startRowOffset: new Int64(start), rows: [], arrowBatches }
+  }
+}
+
 /**
  * The handler of TCLIService: the calls @databricks/sql makes for a query (OpenSession,
  * ExecuteStatement, GetOperationStatus, GetResultSetMetadata, FetchResults, CloseOperation,
- * CloseSession, CancelOperation). Answers are Arrow-based row sets with native Arrow types, as a
- * Databricks SQL warehouse sends them to this driver (no cloud fetch, no LZ4).
+ * CloseSession, CancelOperation), and direct results when asked for them. Answers are Arrow-based
+ * row sets with native Arrow types, as a Databricks SQL warehouse sends them to this driver (no
+ * cloud fetch, no LZ4).
  */
 const makeHandler = (connection: DuckDBConnection, pageRows: number, calls: Array<string>, statements: Array<string>) => {
   const sessions = new Set<string>()
@@ -106,7 +144,11 @@ const makeHandler = (connection: DuckDBConnection, pageRows: number, calls: Arra
       sessions.delete(handleKey(request.sessionHandle))
       return new ttypes.TCloseSessionResp({ status: success() })
     },
-    ExecuteStatement: async (request: { sessionHandle: { sessionId?: { guid?: Buffer } }; statement: string }) => {
+    ExecuteStatement: async (request: {
+      sessionHandle: { sessionId?: { guid?: Buffer } }
+      statement: string
+      getDirectResults?: { maxRows?: Int64 | null } | null
+    }) => {
       calls.push("ExecuteStatement")
       if (!sessions.has(handleKey(request.sessionHandle))) {
         return new ttypes.TExecuteStatementResp({
@@ -122,53 +164,39 @@ const makeHandler = (connection: DuckDBConnection, pageRows: number, calls: Arra
         hasResultSet: true
       }
       operations.set(handleKey(operationHandle), operation)
-      return new ttypes.TExecuteStatementResp({ status: success(), operationHandle })
+      const direct = request.getDirectResults?.maxRows
+      if (direct === undefined || direct === null) return new ttypes.TExecuteStatementResp({ status: success(), operationHandle })
+      // Direct results, as a warehouse answers a client that asks for them: the status, the metadata
+      // and the first page in the answer; the operation closed in it too when that page was all.
+      calls.push("DirectResults")
+      if (operation.error !== undefined) {
+        return new ttypes.TExecuteStatementResp({ status: success(), operationHandle, directResults: { operationStatus: statusOf(operation) } })
+      }
+      const resultSet = nextPage(operation, direct.toNumber(), pageRows)
+      const finished = !resultSet.hasMoreRows
+      if (finished) operations.delete(handleKey(operationHandle))
+      return new ttypes.TExecuteStatementResp({
+        status: success(),
+        operationHandle,
+        directResults: {
+          operationStatus: statusOf(operation),
+          resultSetMetadata: metadataOf(operation),
+          resultSet,
+          ...(finished ? { closeOperation: { status: success() } } : {})
+        }
+      })
     },
     GetOperationStatus: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
       calls.push("GetOperationStatus")
-      const operation = operationOf(request.operationHandle)
-      if (operation.error !== undefined) {
-        return new ttypes.TGetOperationStatusResp({
-          status: success(),
-          operationState: ttypes.TOperationState.ERROR_STATE,
-          sqlState: operation.error.sqlState,
-          errorMessage: operation.error.message,
-          displayMessage: operation.error.message
-        })
-      }
-      return new ttypes.TGetOperationStatusResp({
-        status: success(),
-        operationState: ttypes.TOperationState.FINISHED_STATE,
-        hasResultSet: operation.columns !== undefined
-      })
+      return new ttypes.TGetOperationStatusResp(statusOf(operationOf(request.operationHandle)))
     },
     GetResultSetMetadata: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
       calls.push("GetResultSetMetadata")
-      const operation = operationOf(request.operationHandle)
-      return new ttypes.TGetResultSetMetadataResp({
-        status: success(),
-        schema: { columns: operation.names.map((name, index) => hiveColumn(name, operation.types[index]!, index + 1)) },
-        resultFormat: ttypes.TSparkRowSetType.ARROW_BASED_SET,
-        lz4Compressed: false,
-        ...(operation.columns === undefined ? {} : { arrowSchema: operation.columns.schemaBytes })
-      })
+      return new ttypes.TGetResultSetMetadataResp(metadataOf(operationOf(request.operationHandle)))
     },
     FetchResults: (request: { operationHandle: { operationId?: { guid?: Buffer } }; maxRows: Int64 }) => {
       calls.push("FetchResults")
-      const operation = operationOf(request.operationHandle)
-      const size = Math.min(pageRows, request.maxRows.toNumber())
-      const start = operation.next
-      const rows = operation.rows.slice(start, start + size)
-      operation.next = start + rows.length
-      const arrowBatches =
-        rows.length === 0 || operation.columns === undefined
-          ? []
-          : [{ batch: encodeBatch(operation.columns, operation.types, rows), rowCount: new Int64(rows.length) }]
-      return new ttypes.TFetchResultsResp({
-        status: success(),
-        hasMoreRows: operation.next < operation.rows.length,
-        results: { startRowOffset: new Int64(start), rows: [], arrowBatches }
-      })
+      return new ttypes.TFetchResultsResp(nextPage(operationOf(request.operationHandle), request.maxRows.toNumber(), pageRows))
     },
     CancelOperation: (request: { operationHandle: { operationId?: { guid?: Buffer } } }) => {
       calls.push("CancelOperation")

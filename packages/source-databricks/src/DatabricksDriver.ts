@@ -85,11 +85,17 @@ export const execute = (
   session: Session,
   sql: string,
   settings: DatabricksSettings,
-  doing: string
+  doing: string,
+  pageSize: number
 ): Effect.Effect<Operation, SourceError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => session.executeStatement(sql, settings.queryTimeoutSeconds === undefined ? {} : { queryTimeout: settings.queryTimeoutSeconds }),
+      try: () =>
+        session.executeStatement(sql, {
+          // The first page comes in the answer itself (direct results), no bigger than the others.
+          maxRows: pageSize,
+          ...(settings.queryTimeoutSeconds === undefined ? {} : { queryTimeout: settings.queryTimeoutSeconds })
+        }),
       catch: (error) => toSourceError(error, doing, settings.secrets)
     }),
     (operation) =>

@@ -24,7 +24,13 @@ export const describeSource = (
       const doing = `describing ${p.target.label}`
       const sampleCount = Math.max(0, Math.min(options.samples ?? 5, 100))
       const session = yield* openSession(p.settings)
-      const operation = yield* execute(session, `SELECT * FROM (\n${p.target.sql}\n) AS tablecast_sample LIMIT ${sampleCount}`, p.settings, doing)
+      const operation = yield* execute(
+        session,
+        `SELECT * FROM (\n${p.target.sql}\n) AS tablecast_sample LIMIT ${sampleCount}`,
+        p.settings,
+        doing,
+        Math.max(sampleCount, 1)
+      )
       const columns = yield* columnsOf(operation, p, doing)
       const page = sampleCount === 0 ? { rows: [] } : yield* fetchPage(operation, sampleCount, p.settings, doing, 1)
       const rows = rowArrays(columns, page.rows).map((row) => convertRow(columns, row))

@@ -82,7 +82,9 @@ export const make = (
     const session = yield* Effect.cached(Scope.provide(scope)(openSession(p.settings)))
     const run = yield* Effect.cached(
       Effect.gen(function* () {
-        const operation = yield* Scope.provide(scope)(Effect.flatMap(session, (opened) => execute(opened, p.target.sql, p.settings, doing)))
+        const operation = yield* Scope.provide(scope)(
+          Effect.flatMap(session, (opened) => execute(opened, p.target.sql, p.settings, doing, p.options.pageSize))
+        )
         const columns = yield* columnsOf(operation, p, doing)
         return { operation, columns }
       })
