@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
-import { convertPage, decidedColumns, type ReadTarget, resolveTarget, type SqlLexicon } from "@tablecast/source-sql"
+import { convertPage, decidedColumns, type ReadTarget } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -9,17 +9,9 @@ import * as Stream from "effect/Stream"
 import { execute, fetchPage, type Operation, openSession, schemaOf } from "./DatabricksDriver.ts"
 import { type DatabricksSettings, type Environment, resolveSettings } from "./DatabricksSettings.ts"
 import { DatabricksSourceOptions, type DatabricksSourceOptionsInput } from "./DatabricksSourceOptions.ts"
-import { DatabricksTableName, type TableName } from "./DatabricksTableName.ts"
+import type { TableName } from "./DatabricksTableName.ts"
+import { resolveDatabricksTarget } from "./DatabricksTarget.ts"
 import { type ResultColumn, resultColumns, rowArrays } from "./DatabricksValues.ts"
-
-/** Spark SQL: a backslash escapes in every string, bracketed comments nest, no dollar quoting. */
-export const DATABRICKS_LEXICON: SqlLexicon = {
-  backslashInStrings: true,
-  escapeStrings: false,
-  dollarTags: false,
-  nestedComments: true,
-  slashComments: false
-}
 
 /** Everything a Databricks source needs, resolved once: options, connection settings, target. */
 export interface DatabricksPlan {
@@ -38,7 +30,7 @@ export const plan = (input: DatabricksSourceOptionsInput, env: Environment = pro
     }
     const options = parsed.data
     const settings = yield* resolveSettings(options, env)
-    const target = yield* resolveTarget(DatabricksTableName, options, DATABRICKS_LEXICON)
+    const target = yield* resolveDatabricksTarget(options)
     return { options, settings, target, description: `${settings.description} ${target.label}` }
   })
 
