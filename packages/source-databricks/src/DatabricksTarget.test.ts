@@ -22,6 +22,7 @@ describe("Databricks read targets", () => {
   it("blanks out backticked names, keeping the length", () => {
     expect(maskBacktickNames("SELECT `a;b` FROM `x``'y`")).toBe("SELECT `___` FROM `_____`")
     expect(maskBacktickNames("SELECT '`;' AS `q` -- `")).toBe("SELECT '`;' AS `_` -- `")
+    expect(maskBacktickNames("SELECT /* /* ` */ ` */ `ab`")).toBe("SELECT /* /* ` */ ` */ `__`")
   })
 
   it("a name holding ; or a quote is one statement, sent as written", () => {
@@ -30,6 +31,7 @@ describe("Databricks read targets", () => {
 
   it("a quote in a name hides no second statement from the check", () => {
     expect(refusal("SELECT 1 AS `'`; DROP TABLE t; SELECT '`'")).toMatch(/one statement that reads/)
+    expect(refusal("SELECT 1 /* ` */; DROP TABLE t -- `")).toMatch(/one statement that reads/)
     expect(refusal("DELETE FROM t")).toMatch(/not "DELETE"/)
   })
 

@@ -34,6 +34,21 @@ export const maskBacktickNames = (sql: string): string => {
       const stop = end === -1 ? sql.length : end
       out += sql.slice(index, stop)
       index = stop
+    } else if (char === "/" && sql[index + 1] === "*") {
+      // A bracketed comment (they nest in Spark SQL): copied as is, so a backtick inside starts nothing.
+      let depth = 0
+      let end = index
+      do {
+        if (sql.startsWith("/*", end)) {
+          depth += 1
+          end += 2
+        } else if (sql.startsWith("*/", end)) {
+          depth -= 1
+          end += 2
+        } else end += 1
+      } while (depth > 0 && end < sql.length)
+      out += sql.slice(index, end)
+      index = end
     } else if (char === "`") {
       let end = index + 1
       for (;;) {
