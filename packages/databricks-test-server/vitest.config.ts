@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@tablecast/source"] } },
   test: {
     include: ["src/**/*.test.ts"],
+    // Loaded before any test file: keeps every socket of the test process on loopback.
+    setupFiles: ["./src/LoopbackOnly.testkit.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false

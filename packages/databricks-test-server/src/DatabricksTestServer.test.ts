@@ -1,6 +1,7 @@
 import { DBSQLClient } from "@databricks/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type DatabricksTestServer, startDatabricksTestServer } from "./DatabricksTestServer.ts"
+import { connectAttempts, isLoopback, lookups } from "./LoopbackOnly.testkit.ts"
 
 const TOKEN = "dapi-test-token"
 
@@ -17,7 +18,13 @@ describe("Databricks test server, answering the real @databricks/sql driver", ()
       ]
     })
   })
-  afterAll(() => server.close())
+  afterAll(async () => {
+    await server.close()
+    // The driver reached nothing but the server: no connection elsewhere, no name looked up.
+    expect(connectAttempts().length).toBeGreaterThan(0)
+    expect(connectAttempts().every((attempt) => attempt.allowed && isLoopback(attempt.host))).toBe(true)
+    expect(lookups().filter((host) => !isLoopback(host))).toEqual([])
+  })
 
   const connect = (token = TOKEN) =>
     new DBSQLClient().connect({
