@@ -1,8 +1,9 @@
 import dns from "node:dns"
 import net from "node:net"
+import tls from "node:tls"
 
 /**
- * Test setup, loaded before any test file (vitest.config.ts): every socket this process opens is
+ * Test setup, loaded before any test file (vitest.config.ts): every socket (and TLS connection) this process opens is
  * recorded, and one to anything but loopback is refused before a packet leaves (the socket is
  * destroyed instead of connected). Host names looked up are recorded too. The suites assert that
  * nothing was refused, which is how the "loopback only" rule is checked, and the guard makes sure
@@ -65,6 +66,21 @@ if (socketPrototype[patched] !== true) {
       }
     }
     return connect.apply(this, args)
+  }
+  // HTTPS (the Databricks driver) connects through tls.connect, which the socket patch above does not see in every setup.
+  const tlsConnect = tls.connect
+  ;(tls as { connect: unknown }).connect = (...args: Array<unknown>) => {
+    const first = args[0]
+    const options = (typeof first === "object" && first !== null ? first : typeof args[1] === "object" && args[1] !== null ? args[1] : {}) as {
+      host?: string
+      port?: number | string
+    }
+    const target = options.host ?? (typeof args[1] === "string" ? args[1] : "localhost")
+    const port = options.port ?? (typeof first === "number" ? first : undefined)
+    const allowed = isLoopback(target)
+    records.connects.push({ host: target, port: port === undefined ? undefined : Number(port), allowed })
+    if (!allowed) throw new Error(`test guard: refused a TLS connection to ${target}:${port ?? "?"} (only loopback is allowed)`)
+    return (tlsConnect as (...all: Array<unknown>) => unknown).apply(tls, args)
   }
   const lookup = dns.lookup
   ;(dns as { lookup: unknown }).lookup = (hostname: string, ...rest: Array<unknown>) => {

@@ -90,6 +90,7 @@ describe("Databricks source against the protocol test server", () => {
     expect(calls.at(-1)).toBe("CloseSession")
     expect(server.openSessions()).toBe(0)
     expect(server.openOperations()).toBe(0)
+    expect(connectAttempts().some((attempt) => attempt.port === server.port)).toBe(true)
     expect(connectAttempts().every((attempt) => attempt.allowed && isLoopback(attempt.host))).toBe(true)
     expect(lookups().filter((host) => !isLoopback(host))).toEqual([])
   })
