@@ -1,6 +1,7 @@
 import type { SourceRegistry } from "@tablecast/config"
 import type { SourceAdapter } from "@tablecast/core"
 import type { CsvSourceConfig } from "@tablecast/source-csv/adapter"
+import type { DatabricksSourceConfig } from "@tablecast/source-databricks/adapter"
 import type { DuckDBSourceConfig } from "@tablecast/source-duckdb/adapter"
 import type { PostgresSourceConfig } from "@tablecast/source-postgres/adapter"
 import type { SnowflakeSourceConfig } from "@tablecast/source-snowflake/adapter"
@@ -8,7 +9,7 @@ import type * as z from "zod"
 import { type DriverSet, libraryDrivers, withDriver } from "./Drivers.ts"
 
 /** A source entry of a config file (`source: {type, ...}`), as its adapter checks it. */
-export type SourceConfig = CsvSourceConfig | PostgresSourceConfig | SnowflakeSourceConfig | DuckDBSourceConfig
+export type SourceConfig = CsvSourceConfig | PostgresSourceConfig | SnowflakeSourceConfig | DuckDBSourceConfig | DatabricksSourceConfig
 export type SourceType = SourceConfig["type"]
 type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: Type }>
 
@@ -28,6 +29,7 @@ export type SourceOptions =
   | z.input<typeof import("@tablecast/source-postgres/adapter").PostgresSourceConfig>
   | z.input<typeof import("@tablecast/source-snowflake/adapter").SnowflakeSourceConfig>
   | z.input<typeof import("@tablecast/source-duckdb/adapter").DuckDBSourceConfig>
+  | z.input<typeof import("@tablecast/source-databricks/adapter").DatabricksSourceConfig>
 
 /** The sources a host can read, and how it loads them: the registry by type, and the adapter of an entry. */
 export interface Sources {
@@ -46,7 +48,7 @@ export interface Sources {
   readonly adapterOf: (config: SourceConfig) => Promise<SourceAdapter<SourceConfig>>
 }
 
-export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake", "duckdb"]
+export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake", "duckdb", "databricks"]
 
 /** The sources of a host that needs `drivers` installed for the warehouses. */
 export const sourcesFor = (drivers: DriverSet): Sources => {
@@ -66,7 +68,16 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
       ).snowflakeSource,
     duckdb: async () =>
       (await withDriver(drivers.duckdbSource, "the DuckDB source", drivers.howToInstall, () => import("@tablecast/source-duckdb/adapter")))
-        .duckdbSource
+        .duckdbSource,
+    databricks: async () =>
+      (
+        await withDriver(
+          drivers.databricksSource,
+          "the Databricks source",
+          drivers.howToInstall,
+          () => import("@tablecast/source-databricks/adapter")
+        )
+      ).databricksSource
   }
   const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
   return {

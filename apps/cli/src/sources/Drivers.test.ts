@@ -99,6 +99,10 @@ const installedWithoutDrivers = (): string => {
     symlinkSync(realpathSync(path.join(cliRoot, "node_modules", name)), linked)
   }
   writeFileSync(path.join(folder, "rows.csv"), "id,score\n1,0.5\n2,0.25\n")
+  writeFileSync(
+    path.join(folder, "databricks.config.json"),
+    JSON.stringify({ syncs: { churn: { source: { type: "databricks", table: "main.scores.churn" }, event: "Scored", customerId: "id" } } })
+  )
   return folder
 }
 
@@ -121,7 +125,7 @@ describe("the built CLI without its optional drivers", () => {
 
   it("cannot find any driver (the premise of the cases below)", () => {
     // In a child without NODE_PATH (pnpm sets one for its scripts), as the CLI runs below.
-    const resolving = `for (const name of ["pg", "snowflake-sdk", "@duckdb/node-api"]) try { require.resolve(name); console.log(name) } catch {}`
+    const resolving = `for (const name of ["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql"]) try { require.resolve(name); console.log(name) } catch {}`
     const found = spawnSync(process.execPath, ["-e", resolving], {
       cwd: path.join(folder, "node_modules/@tablecast/cli/dist"),
       encoding: "utf8",
@@ -157,6 +161,12 @@ describe("the built CLI without its optional drivers", () => {
     ],
     ["inspect of a Snowflake account", ["inspect", "--snowflake", "myorg-myaccount"], "the Snowflake source", "snowflake-sdk@^3.3.0"],
     ["a Parquet file", ["sync", "--file", "scores.parquet", ...track], "the DuckDB source", "@duckdb/node-api@^1.5.6-r.1"],
+    [
+      "a Databricks source",
+      ["sync", "churn", "--config", "databricks.config.json", "--endpoint", "http://127.0.0.1:9"],
+      "the Databricks source",
+      "@databricks/sql@^2.1.0"
+    ],
     [
       "a query over local files",
       ["sync", "--duckdb", ".", "--query", "select * from 'rows.csv'", ...track],

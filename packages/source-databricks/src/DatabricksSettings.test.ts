@@ -1,0 +1,48 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { describe, expect, it } from "vitest"
+import { resolveSettings } from "./DatabricksSettings.ts"
+import { DatabricksSourceOptions } from "./DatabricksSourceOptions.ts"
+
+const options = DatabricksSourceOptions.parse({ table: "t" })
+const base = { DATABRICKS_HOST: "https://dbc-1.cloud.databricks.com/", DATABRICKS_HTTP_PATH: "sql/1.0/warehouses/abc" }
+const settle = (env: Record<string, string>) => Effect.runSyncExit(resolveSettings(options, env))
+const failure = (env: Record<string, string>) => {
+  const exit = settle(env)
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  return String(exit.cause)
+}
+
+describe("Databricks connection settings", () => {
+  it("takes the host, path and a personal access token from the environment", () => {
+    const exit = settle({ ...base, DATABRICKS_TOKEN: "dapi-secret" })
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    expect(exit.value).toMatchObject({
+      host: "dbc-1.cloud.databricks.com",
+      port: 443,
+      httpPath: "/sql/1.0/warehouses/abc",
+      credentials: { _tag: "Token" }
+    })
+    expect(exit.value.secrets).toEqual(["dapi-secret"])
+    expect(exit.value.description).not.toContain("dapi-secret")
+  })
+
+  it("takes OAuth M2M client credentials, keeping the secret secret", () => {
+    const exit = settle({ ...base, DATABRICKS_CLIENT_ID: "sp-id", DATABRICKS_CLIENT_SECRET: "dose-secret" })
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    expect(exit.value.credentials).toEqual({ _tag: "OAuthM2M", clientId: "sp-id", clientSecret: "dose-secret" })
+    expect(exit.value.secrets).toEqual(["dose-secret"])
+  })
+
+  it("refuses no credentials, half of M2M, and both kinds at once", () => {
+    expect(failure(base)).toMatch(/no credentials: set DATABRICKS_TOKEN/)
+    expect(failure({ ...base, DATABRICKS_CLIENT_ID: "sp-id" })).toMatch(/DATABRICKS_CLIENT_SECRET is not set/)
+    expect(failure({ ...base, DATABRICKS_TOKEN: "x", DATABRICKS_CLIENT_ID: "a", DATABRICKS_CLIENT_SECRET: "b" })).toMatch(/keep one way/)
+  })
+
+  it("refuses a missing host or path and a host that is a URL with a path", () => {
+    expect(failure({ DATABRICKS_HTTP_PATH: "/p", DATABRICKS_TOKEN: "x" })).toMatch(/no host/)
+    expect(failure({ DATABRICKS_HOST: "h", DATABRICKS_TOKEN: "x" })).toMatch(/no HTTP path/)
+    expect(failure({ ...base, DATABRICKS_HOST: "https://h.example/sql", DATABRICKS_TOKEN: "x" })).toMatch(/not a server hostname/)
+  })
+})
