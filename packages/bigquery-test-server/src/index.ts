@@ -3,6 +3,7 @@ import type { BigQueryTestServerConfig, ServerStats } from "./BigQueryTestServer
 
 export type { BigQueryTestServerConfig, ServerStats } from "./BigQueryTestServer.ts"
 export { type RunningServer, startServer } from "./BigQueryTestServer.ts"
+export { makeServiceAccount, type TestServiceAccount } from "./ServiceAccountKey.ts"
 export { translateSql } from "./SqlTranslator.ts"
 export { exchangeAssertion, GOOGLE_TOKEN_AUDIENCE, type ServiceAccount } from "./TokenExchange.ts"
 

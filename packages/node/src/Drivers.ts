@@ -12,7 +12,7 @@ export interface Driver {
 /**
  * What a host (the CLI, or a program using this package) needs installed for each warehouse, and
  * how to tell its user to install it. The CLI bundles the sources and needs only the drivers
- * (`pg`, `snowflake-sdk`, `@duckdb/node-api`); a program using `@tablecast/node` installs the source package, which
+ * (`pg`, `snowflake-sdk`, `@duckdb/node-api`, `@google-cloud/bigquery`); a program using `@tablecast/node` installs the source package, which
  * brings its driver.
  */
 export interface DriverSet {
@@ -21,6 +21,8 @@ export interface DriverSet {
   readonly snowflakeSource: Driver
   /** Parquet, JSON and SQL over local files: DuckDB's engine (`@duckdb/node-api`, a native binary). */
   readonly duckdbSource: Driver
+  /** BigQuery: Google's client (`@google-cloud/bigquery`). */
+  readonly bigquerySource: Driver
   /** The advice that ends the error's one line, for a package spec such as "pg@^8.23.1". */
   readonly howToInstall: (spec: string) => string
 }
@@ -90,6 +92,7 @@ export const libraryDrivers = (): DriverSet => {
     postgresState: { packageName: "@tablecast/state-postgres", versionRange },
     snowflakeSource: { packageName: "@tablecast/source-snowflake", versionRange },
     duckdbSource: { packageName: "@tablecast/source-duckdb", versionRange },
+    bigquerySource: { packageName: "@tablecast/source-bigquery", versionRange },
     howToInstall: (spec) => `install it beside @tablecast/node with npm install ${spec}`
   }
 }

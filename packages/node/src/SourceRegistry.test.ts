@@ -11,7 +11,7 @@ const { adapterOf, configSources: sourceRegistry } = sourcesOfLibrary()
 
 describe("the source registry", () => {
   it("names every source, and loads the one an entry names", async () => {
-    expect(sourceTypes).toEqual(["csv", "postgres", "snowflake", "duckdb"])
+    expect(sourceTypes).toEqual(["csv", "postgres", "snowflake", "duckdb", "bigquery"])
     expect((await adapterOf({ type: "postgres", table: "t" } as never)).type).toBe("postgres")
   })
 
@@ -23,7 +23,7 @@ describe("the source registry", () => {
   it("refuses an unknown type naming every type, as one schema of all the sources did", async () => {
     const issues = (await sourceEntrySchema(sourceRegistry, { type: "mysql" })).safeParse({ type: "mysql" }).error?.issues
     expect(issues?.map((issue) => [issue.path, issue.message])).toEqual([
-      [["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake' | 'duckdb'"]
+      [["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake' | 'duckdb' | 'bigquery'"]
     ])
   })
 
@@ -45,5 +45,6 @@ describe("the source registry", () => {
     expect(libraryDrivers().snowflakeSource).toEqual({ packageName: "@tablecast/source-snowflake", versionRange: `^${version}` })
     expect(libraryDrivers().postgresState.packageName).toBe("@tablecast/state-postgres")
     expect(libraryDrivers().duckdbSource).toEqual({ packageName: "@tablecast/source-duckdb", versionRange: `^${version}` })
+    expect(libraryDrivers().bigquerySource).toEqual({ packageName: "@tablecast/source-bigquery", versionRange: `^${version}` })
   })
 })

@@ -1,8 +1,7 @@
-import { generateKeyPairSync } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type BigQueryTestServer, type BigQueryTestServerConfig, startBigQueryTestServer } from "@tablecast/bigquery-test-server"
+import { type BigQueryTestServer, type BigQueryTestServerConfig, makeServiceAccount, startBigQueryTestServer } from "@tablecast/bigquery-test-server"
 
 /**
  * The BigQuery REST test server (in a child process, DuckDB behind it) with a throwaway service
@@ -25,43 +24,21 @@ export const PROJECT_ID = "tablecast-test"
 
 export const startTestEnv = async (config: Partial<BigQueryTestServerConfig> = {}): Promise<BigQueryTestEnv> => {
   const dir = mkdtempSync(join(tmpdir(), "tablecast-bq-"))
-  const makeKey = (name: string, email: string, tokenUri: string) => {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString()
-    const path = join(dir, `${name}.json`)
-    const write = (uri: string) =>
-      writeFileSync(
-        path,
-        JSON.stringify({
-          type: "service_account",
-          project_id: PROJECT_ID,
-          private_key_id: `${name}-key-1`,
-          private_key: pem,
-          client_email: email,
-          client_id: "1",
-          token_uri: uri
-        }),
-        { mode: 0o600 }
-      )
-    write(tokenUri)
-    return { path, pem, publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(), write }
-  }
-  const email = `sync@${PROJECT_ID}.iam.gserviceaccount.com`
-  const account = makeKey("sync", email, "http://127.0.0.1:1/token")
-  const stranger = makeKey("stranger", `stranger@${PROJECT_ID}.iam.gserviceaccount.com`, "http://127.0.0.1:1/token")
+  const account = makeServiceAccount(dir, "sync", PROJECT_ID)
+  const stranger = makeServiceAccount(dir, "stranger", PROJECT_ID)
   const server = await startBigQueryTestServer({
     projectId: PROJECT_ID,
-    serviceAccounts: [{ email, publicKeyPem: account.publicKeyPem }],
+    serviceAccounts: [{ email: account.email, publicKeyPem: account.publicKeyPem }],
     ...config
   })
-  account.write(`${server.url}/token`)
-  stranger.write(`${server.url}/token`)
+  account.writeKeyFile(`${server.url}/token`)
+  stranger.writeKeyFile(`${server.url}/token`)
   return {
     server,
     projectId: PROJECT_ID,
-    env: { GOOGLE_APPLICATION_CREDENTIALS: account.path },
-    strangerEnv: { GOOGLE_APPLICATION_CREDENTIALS: stranger.path },
-    privateKeyPem: account.pem,
+    env: { GOOGLE_APPLICATION_CREDENTIALS: account.keyFile },
+    strangerEnv: { GOOGLE_APPLICATION_CREDENTIALS: stranger.keyFile },
+    privateKeyPem: account.privateKeyPem,
     close: () => server.stop()
   }
 }

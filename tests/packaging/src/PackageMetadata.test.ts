@@ -35,6 +35,7 @@ const effectApiPackages = [
   "@tablecast/incremental",
   "@tablecast/segment",
   "@tablecast/sink",
+  "@tablecast/source-bigquery",
   "@tablecast/source-csv",
   "@tablecast/source-duckdb",
   "@tablecast/source-postgres",
@@ -56,7 +57,9 @@ describe("the workspace's packages", () => {
     const privateNames = [bench, ...workspaces]
       .filter((workspace) => workspace.manifest.private === true)
       .map((workspace) => workspace.manifest.name)
-    expect(privateNames).toEqual(expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server"]))
+    expect(privateNames).toEqual(
+      expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server", "@tablecast/bigquery-test-server"])
+    )
     for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))
       expect(workspace.manifest.private, workspace.dir).toBe(true)
   })
@@ -115,14 +118,20 @@ describe("the workspace's packages", () => {
   it("the CLI depends on oclif alone; everything else is bundled, and the drivers are optional peers", () => {
     const cli = publicPackages.find((workspace) => workspace.manifest.name === "@tablecast/cli")!.manifest
     expect(Object.keys(cli.dependencies as object).every((name) => name.startsWith("@oclif/"))).toBe(true)
-    expect(cli.peerDependencies).toEqual({ "@duckdb/node-api": expect.any(String), pg: expect.any(String), "snowflake-sdk": expect.any(String) })
+    expect(cli.peerDependencies).toEqual({
+      "@duckdb/node-api": expect.any(String),
+      "@google-cloud/bigquery": expect.any(String),
+      pg: expect.any(String),
+      "snowflake-sdk": expect.any(String)
+    })
     expect(cli.peerDependenciesMeta).toEqual({
       "@duckdb/node-api": { optional: true },
+      "@google-cloud/bigquery": { optional: true },
       pg: { optional: true },
       "snowflake-sdk": { optional: true }
     })
     const dev = cli.devDependencies as Record<string, string>
-    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "effect", "zod", "@tablecast/core"]))
+    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@google-cloud/bigquery", "effect", "zod", "@tablecast/core"]))
   })
 })
 
