@@ -88,11 +88,13 @@ describe("a BigQuery table through the built CLI to tablecast sink", () => {
     expect(stats.unauthorized).toBe(0)
   })
 
-  it("without credentials: exit code of a config error, naming GOOGLE_APPLICATION_CREDENTIALS, nothing asked of BigQuery", async () => {
+  it("without credentials: exit 6 (the source failed), naming GOOGLE_APPLICATION_CREDENTIALS, nothing asked of BigQuery", async () => {
     const before = await server.stats()
     const result = await runCli(["sync", "churn", "--endpoint", "http://127.0.0.1:9"], { env: { SEGMENT_WRITE_KEY: WRITE_KEY }, cwd: dir })
-    expect(result.code).not.toBe(0)
-    expect(result.stderr).toMatch(/GOOGLE_APPLICATION_CREDENTIALS/)
+    expect(result.code).toBe(6)
+    expect(result.stderr).toBe(
+      "tablecast: BigQuery: no credentials: set GOOGLE_APPLICATION_CREDENTIALS to the path of a service account key file (JSON); tablecast reads credentials from the environment only\n"
+    )
     expect((await server.stats()).tokenExchanges).toBe(before.tokenExchanges)
   })
 })
