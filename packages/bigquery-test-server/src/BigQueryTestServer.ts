@@ -119,16 +119,14 @@ interface Counters {
   queries: Array<string>
 }
 
-export const startServer = async (config: BigQueryTestServerConfig, port = 0): Promise<RunningServer> => {
-  const instance = await DuckDBInstance.create(":memory:")
-  const connection = await instance.connect()
-  for (const statement of config.setup ?? []) await connection.run(statement)
-  const location = config.location ?? "US"
-  const pageRows = config.pageRows ?? 1000
-  const tokens = new Set<string>()
-  const jobs = new Map<string, Job>()
-  const failures: Array<{ status: number; reason: string; message: string }> = []
-  const counters: Counters = {
+/** The server's state and its answers; `startServer` puts it behind node:http. */
+class Backend {
+  readonly location: string
+  readonly pageRows: number
+  readonly tokens = new Set<string>()
+  readonly jobs = new Map<string, Job>()
+  readonly failures: Array<{ status: number; reason: string; message: string }> = []
+  readonly counters: Counters = {
     tokenExchanges: 0,
     refusedTokens: 0,
     unauthorized: 0,
@@ -142,12 +140,25 @@ export const startServer = async (config: BigQueryTestServerConfig, port = 0): P
     maximumBytesBilled: [],
     queries: []
   }
+  readonly config: BigQueryTestServerConfig
+  readonly connection: DuckDBConnection
 
-  const runQuery = async (db: DuckDBConnection, sql: string, dryRun: boolean, int64: boolean) => {
+  constructor(config: BigQueryTestServerConfig, connection: DuckDBConnection) {
+    this.config = config
+    this.connection = connection
+    this.location = config.location ?? "US"
+    this.pageRows = config.pageRows ?? 1000
+  }
+
+  async runQuery(db: DuckDBConnection, sql: string, dryRun: boolean, int64: boolean) {
     const translated = translateSql(sql)
-    for (const denied of config.deniedTables ?? []) {
+    for (const denied of this.config.deniedTables ?? []) {
       if (translated.tables.includes(denied)) {
-        throw new ApiFailure(403, "accessDenied", `Access Denied: Table ${config.projectId}:${denied}: User does not have permission to query table ${config.projectId}:${denied}.`)
+        throw new ApiFailure(
+          403,
+          "accessDenied",
+          `Access Denied: Table ${this.config.projectId}:${denied}: User does not have permission to query table ${this.config.projectId}:${denied}.`
+        )
       }
     }
     try {
@@ -157,71 +168,84 @@ export const startServer = async (config: BigQueryTestServerConfig, port = 0): P
       const rows = dryRun ? [] : reader.getRows().map((row) => restRow(fields, row, int64).f)
       return { fields, rows, bytes: bytesOf(reader.currentRowCount, names.length) }
     } catch (error) {
-      throw engineFailure(error, config.projectId, location, translated.tables)
+      throw engineFailure(error, this.config.projectId, this.location, translated.tables)
     }
   }
 
-  const checkLocation = (asked: string | undefined) => {
-    if (asked === undefined || asked === "") return location
-    counters.locations.push(asked)
-    if (asked.toUpperCase() !== location.toUpperCase()) {
-      throw new ApiFailure(404, "notFound", `Not found: Dataset ${config.projectId}: the datasets are not in location ${asked}`)
+  checkLocation(asked: string | undefined) {
+    if (asked === undefined || asked === "") return this.location
+    this.counters.locations.push(asked)
+    if (asked.toUpperCase() !== this.location.toUpperCase()) {
+      throw new ApiFailure(404, "notFound", `Not found: Dataset ${this.config.projectId}: the datasets are not in location ${asked}`)
     }
-    return location
+    return this.location
   }
 
-  const checkProject = (project: string) => {
-    if (project !== config.projectId) {
-      throw new ApiFailure(403, "accessDenied", `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`)
+  checkProject(project: string) {
+    if (project !== this.config.projectId) {
+      throw new ApiFailure(
+        403,
+        "accessDenied",
+        `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`
+      )
     }
   }
 
-  const checkBilled = (limit: unknown, bytes: number) => {
+  checkBilled(limit: unknown, bytes: number) {
     if (limit === undefined || limit === null) return
-    counters.maximumBytesBilled.push(String(limit))
+    this.counters.maximumBytesBilled.push(String(limit))
     if (BigInt(String(limit)) < BigInt(bytes)) {
-      throw new ApiFailure(400, "bytesBilledLimitExceeded", `Query exceeded limit for bytes billed: ${String(limit)}. ${bytes} or higher required.`)
+      throw new ApiFailure(
+        400,
+        "bytesBilledLimitExceeded",
+        `Query exceeded limit for bytes billed: ${String(limit)}. ${bytes} or higher required.`
+      )
     }
   }
 
   /** BigQuery's statementType, from the statement's first word (several statements: a SCRIPT). */
-  const statementType = (sql: string) => {
+  statementType(sql: string) {
     const statements = sql.split(";").filter((part) => part.trim() !== "")
     if (statements.length > 1) return "SCRIPT"
     const word = /^\s*\(*\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? ""
     return word === "WITH" ? "SELECT" : word
   }
 
-  const jobResource = (job: Job, dryRun: boolean, query: Record<string, unknown>) => ({
-    kind: "bigquery#job",
-    id: `${config.projectId}:${job.location}.${job.id}`,
-    jobReference: { projectId: config.projectId, jobId: job.id, location: job.location },
-    configuration: { query, dryRun },
-    status: { state: "DONE" },
-    statistics: {
-      totalBytesProcessed: String(job.bytes),
-      query: {
-        statementType: statementType(job.query),
-        totalBytesProcessed: String(job.bytes), totalBytesBilled: dryRun ? "0" : String(job.bytes), schema: { fields: job.fields } }
+  jobResource(job: Job, dryRun: boolean, query: Record<string, unknown>) {
+    return {
+      kind: "bigquery#job",
+      id: `${this.config.projectId}:${job.location}.${job.id}`,
+      jobReference: { projectId: this.config.projectId, jobId: job.id, location: job.location },
+      configuration: { query, dryRun },
+      status: { state: "DONE" },
+      statistics: {
+        totalBytesProcessed: String(job.bytes),
+        query: {
+          statementType: this.statementType(job.query),
+          totalBytesProcessed: String(job.bytes),
+          totalBytesBilled: dryRun ? "0" : String(job.bytes),
+          schema: { fields: job.fields }
+        }
+      }
     }
-  })
+  }
 
-  const insertJob = async (project: string, body: Record<string, unknown>) => {
-    checkProject(project)
+  async insertJob(project: string, body: Record<string, unknown>) {
+    this.checkProject(project)
     const configuration = (body.configuration ?? {}) as { query?: Record<string, unknown>; dryRun?: boolean }
     const reference = (body.jobReference ?? {}) as { jobId?: string; location?: string }
     const query = configuration.query
-    if (query === undefined || typeof query.query !== "string") throw new ApiFailure(400, "invalid", "Only query jobs are served here.")
+    if (query === undefined || typeof query.query !== "string") throw new ApiFailure(400, "invalid", "Only query this.jobs are served here.")
     if (query.useLegacySql !== false) throw new ApiFailure(400, "invalidQuery", "This test server runs GoogleSQL only (useLegacySql: false).")
-    const jobLocation = checkLocation(reference.location)
+    const jobLocation = this.checkLocation(reference.location)
     const dryRun = configuration.dryRun === true
-    counters.queries.push(query.query)
+    this.counters.queries.push(query.query)
     // A dry run of a script or DML is answered from its first word alone: nothing runs.
     const result =
-      dryRun && statementType(query.query) !== "SELECT"
+      dryRun && this.statementType(query.query) !== "SELECT"
         ? { fields: [], rows: [], bytes: 0 }
-        : await runQuery(connection, query.query, dryRun, true)
-    if (!dryRun) checkBilled(query.maximumBytesBilled, result.bytes)
+        : await this.runQuery(this.connection, query.query, dryRun, true)
+    if (!dryRun) this.checkBilled(query.maximumBytesBilled, result.bytes)
     const job: Job = {
       id: reference.jobId ?? randomUUID(),
       location: jobLocation,
@@ -230,29 +254,30 @@ export const startServer = async (config: BigQueryTestServerConfig, port = 0): P
       rows: result.rows,
       rowsInt64: true,
       bytes: result.bytes,
-      pendingPolls: config.pendingPolls ?? 1
+      pendingPolls: this.config.pendingPolls ?? 1
     }
-    if (dryRun) counters.dryRuns++
+    if (dryRun) this.counters.dryRuns++
     else {
-      counters.jobsInserted++
-      jobs.set(job.id, job)
+      this.counters.jobsInserted++
+      this.jobs.set(job.id, job)
     }
-    return jobResource(job, dryRun, query)
+    return this.jobResource(job, dryRun, query)
   }
 
   /** A page of a job's rows from `startIndex`/`pageToken` (the token is the next row's index). */
-  const page = (job: Job, params: URLSearchParams, int64: boolean) => {
+  page(job: Job, params: URLSearchParams) {
     const asked = params.get("maxResults")
-    if (asked !== null) counters.maxResultsAsked.push(Number(asked))
-    const size = Math.min(asked === null ? pageRows : Number(asked), pageRows)
+    if (asked !== null) this.counters.maxResultsAsked.push(Number(asked))
+    const size = Math.min(asked === null ? this.pageRows : Number(asked), this.pageRows)
     const token = params.get("pageToken")
     const start = token !== null ? Number(token.replace(/^page-/, "")) : Number(params.get("startIndex") ?? 0)
     const end = Math.min(start + size, job.rows.length)
-    counters.pagesServed++
-    const rows = job.rows.slice(start, end).map((f) => ({ f: int64 ? f : f }))
+    this.counters.pagesServed++
+    // Rows keep the TIMESTAMP form of the request that ran the job (jobs.insert: int64, as the Node client asks).
+    const rows = job.rows.slice(start, end).map((f) => ({ f }))
     return {
       kind: "bigquery#getQueryResultsResponse",
-      jobReference: { projectId: config.projectId, jobId: job.id, location: job.location },
+      jobReference: { projectId: this.config.projectId, jobId: job.id, location: job.location },
       schema: { fields: job.fields },
       totalRows: String(job.rows.length),
       totalBytesProcessed: String(job.bytes),
@@ -263,29 +288,29 @@ export const startServer = async (config: BigQueryTestServerConfig, port = 0): P
     }
   }
 
-  const getQueryResults = (project: string, jobId: string, params: URLSearchParams) => {
-    checkProject(project)
-    const job = jobs.get(jobId)
-    if (job === undefined) throw new ApiFailure(404, "notFound", `Not found: Job ${project}:${location}.${jobId}`)
-    checkLocation(params.get("location") ?? undefined)
+  getQueryResults(project: string, jobId: string, params: URLSearchParams) {
+    this.checkProject(project)
+    const job = this.jobs.get(jobId)
+    if (job === undefined) throw new ApiFailure(404, "notFound", `Not found: Job ${project}:${this.location}.${jobId}`)
+    this.checkLocation(params.get("location") ?? undefined)
     if (job.pendingPolls > 0) {
       job.pendingPolls--
-      counters.pollsIncomplete++
+      this.counters.pollsIncomplete++
       return { kind: "bigquery#getQueryResultsResponse", jobReference: { projectId: project, jobId, location: job.location }, jobComplete: false }
     }
-    return page(job, params, params.get("formatOptions.useInt64Timestamp") === "true")
+    return this.page(job, params)
   }
 
-  const queryJob = async (project: string, body: Record<string, unknown>) => {
-    checkProject(project)
+  async queryJob(project: string, body: Record<string, unknown>) {
+    this.checkProject(project)
     if (typeof body.query !== "string") throw new ApiFailure(400, "invalid", "Required parameter is missing: query")
-    const jobLocation = checkLocation(typeof body.location === "string" ? body.location : undefined)
+    const jobLocation = this.checkLocation(typeof body.location === "string" ? body.location : undefined)
     const dryRun = body.dryRun === true
-    counters.queries.push(body.query)
+    this.counters.queries.push(body.query)
     const int64 = (body.formatOptions as { useInt64Timestamp?: boolean } | undefined)?.useInt64Timestamp === true
-    const result = await runQuery(connection, body.query, dryRun, int64)
-    if (!dryRun) checkBilled(body.maximumBytesBilled, result.bytes)
-    counters.jobsQueried++
+    const result = await this.runQuery(this.connection, body.query, dryRun, int64)
+    if (!dryRun) this.checkBilled(body.maximumBytesBilled, result.bytes)
+    this.counters.jobsQueried++
     const job: Job = {
       id: randomUUID(),
       location: jobLocation,
@@ -296,58 +321,65 @@ export const startServer = async (config: BigQueryTestServerConfig, port = 0): P
       bytes: result.bytes,
       pendingPolls: 0
     }
-    if (dryRun) return { kind: "bigquery#queryResponse", schema: { fields: job.fields }, totalBytesProcessed: String(job.bytes), jobComplete: true }
-    jobs.set(job.id, job)
+    if (dryRun)
+      return { kind: "bigquery#queryResponse", schema: { fields: job.fields }, totalBytesProcessed: String(job.bytes), jobComplete: true }
+    this.jobs.set(job.id, job)
     const params = new URLSearchParams(body.maxResults === undefined ? {} : { maxResults: String(body.maxResults) })
-    return { ...page(job, params, int64), kind: "bigquery#queryResponse" }
+    return { ...this.page(job, params), kind: "bigquery#queryResponse" }
   }
 
-  const route = async (request: http.IncomingMessage, url: URL): Promise<unknown> => {
+  async route(request: http.IncomingMessage, url: URL) {
     const path = url.pathname
     if (request.method === "POST" && path === "/token") {
-      const answer = exchangeAssertion(new URLSearchParams(await readBody(request)), config.serviceAccounts, Math.floor(Date.now() / 1000))
+      const answer = exchangeAssertion(new URLSearchParams(await readBody(request)), this.config.serviceAccounts, Math.floor(Date.now() / 1000))
       if (!answer.ok) {
-        counters.refusedTokens++
+        this.counters.refusedTokens++
         throw Object.assign(new ApiFailure(400, answer.error, answer.description), { oauth: true })
       }
-      counters.tokenExchanges++
-      tokens.add(answer.accessToken)
+      this.counters.tokenExchanges++
+      this.tokens.add(answer.accessToken)
       return { access_token: answer.accessToken, expires_in: 3599, token_type: "Bearer" }
     }
-    if (request.method === "GET" && path === "/__test/stats") return counters
+    if (request.method === "GET" && path === "/__test/stats") return this.counters
     if (request.method === "POST" && path === "/__test/fail") {
-      failures.push(JSON.parse(await readBody(request)) as { status: number; reason: string; message: string })
+      this.failures.push(JSON.parse(await readBody(request)) as { status: number; reason: string; message: string })
       return { ok: true }
     }
     if (request.method === "POST" && path === "/__test/sql") {
-      await connection.run(await readBody(request))
+      await this.connection.run(await readBody(request))
       return { ok: true }
     }
     const api = /^\/bigquery\/v2\/projects\/([^/]+)\/(jobs|queries)(?:\/([^/]+))?$/.exec(path)
     if (api === null) throw new ApiFailure(404, "notFound", `Not found: URL ${path}`)
     const authorization = request.headers.authorization ?? ""
-    if (!authorization.startsWith("Bearer ") || !tokens.has(authorization.slice("Bearer ".length))) {
-      counters.unauthorized++
+    if (!authorization.startsWith("Bearer ") || !this.tokens.has(authorization.slice("Bearer ".length))) {
+      this.counters.unauthorized++
       throw new ApiFailure(401, "authError", "Request is missing required authentication credential. Expected OAuth 2 access token.")
     }
-    const injected = failures.shift()
+    const injected = this.failures.shift()
     if (injected !== undefined) throw new ApiFailure(injected.status, injected.reason, injected.message)
     const [, project, collection, id] = api as unknown as [string, string, string, string | undefined]
     const body = request.method === "POST" ? (JSON.parse((await readBody(request)) || "{}") as Record<string, unknown>) : {}
-    if (collection === "jobs" && request.method === "POST" && id === undefined) return insertJob(project, body)
+    if (collection === "jobs" && request.method === "POST" && id === undefined) return this.insertJob(project, body)
     if (collection === "jobs" && request.method === "GET" && id !== undefined) {
-      const job = jobs.get(id)
-      if (job === undefined) throw new ApiFailure(404, "notFound", `Not found: Job ${project}:${location}.${id}`)
-      return jobResource(job, false, { query: job.query })
+      const job = this.jobs.get(id)
+      if (job === undefined) throw new ApiFailure(404, "notFound", `Not found: Job ${project}:${this.location}.${id}`)
+      return this.jobResource(job, false, { query: job.query })
     }
-    if (collection === "queries" && request.method === "POST" && id === undefined) return queryJob(project, body)
-    if (collection === "queries" && request.method === "GET" && id !== undefined) return getQueryResults(project, id, url.searchParams)
+    if (collection === "queries" && request.method === "POST" && id === undefined) return this.queryJob(project, body)
+    if (collection === "queries" && request.method === "GET" && id !== undefined) return this.getQueryResults(project, id, url.searchParams)
     throw new ApiFailure(404, "notFound", `Not found: ${request.method} ${path}`)
   }
+}
 
+export const startServer = async (config: BigQueryTestServerConfig, port = 0): Promise<RunningServer> => {
+  const instance = await DuckDBInstance.create(":memory:")
+  const connection = await instance.connect()
+  for (const statement of config.setup ?? []) await connection.run(statement)
+  const backend = new Backend(config, connection)
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1")
-    route(request, url).then(
+    backend.route(request, url).then(
       (body) => {
         response.writeHead(200, { "content-type": "application/json; charset=UTF-8" })
         response.end(JSON.stringify(body))

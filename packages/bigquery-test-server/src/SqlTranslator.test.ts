@@ -10,6 +10,6 @@ describe("GoogleSQL paths for DuckDB", () => {
   })
 
   it("leaves string literals alone, backslash escapes included", () => {
-    expect(translateSql("SELECT 'a`b', \"c\\\"`d\" FROM `s.t`").sql).toBe("SELECT 'a`b', \"c\\\"`d\" FROM \"s\".\"t\"")
+    expect(translateSql('SELECT \'a`b\', "c\\"`d" FROM `s.t`').sql).toBe('SELECT \'a`b\', "c\\"`d" FROM "s"."t"')
   })
 })

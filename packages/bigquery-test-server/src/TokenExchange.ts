@@ -18,7 +18,8 @@ export type TokenAnswer =
   | { readonly ok: true; readonly accessToken: string; readonly email: string; readonly scope: string }
   | { readonly ok: false; readonly error: string; readonly description: string }
 
-const decodeJson = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>
+const decodeJson = (part: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>
 
 export const exchangeAssertion = (form: URLSearchParams, accounts: ReadonlyArray<ServiceAccount>, nowSeconds: number): TokenAnswer => {
   const refuse = (description: string): TokenAnswer => ({ ok: false, error: "invalid_grant", description })
@@ -47,7 +48,8 @@ export const exchangeAssertion = (form: URLSearchParams, accounts: ReadonlyArray
   )
   if (!signed) return refuse("Invalid JWT Signature.")
   if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) return refuse(`Invalid JWT: the audience must be ${GOOGLE_TOKEN_AUDIENCE}.`)
-  if (typeof claims.exp !== "number" || claims.exp <= nowSeconds) return refuse("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
+  if (typeof claims.exp !== "number" || claims.exp <= nowSeconds)
+    return refuse("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.")
   if (typeof claims.scope !== "string" || claims.scope === "") return refuse("Invalid JWT: no scope.")
   return { ok: true, accessToken: `test-token-${randomBytes(12).toString("hex")}`, email: account.email, scope: claims.scope }
 }

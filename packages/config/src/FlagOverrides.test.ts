@@ -23,7 +23,8 @@ describe("flag overrides", () => {
 
   it("reads a BigQuery table or query with its project, location and byte limit, and refuses those flags without --bigquery", () => {
     expect(
-      mappingOverrides({ bigquery: "my-project", table: "scores.churn", "bigquery-location": "EU", "bigquery-max-bytes-billed": "10000000000" }).source
+      mappingOverrides({ bigquery: "my-project", table: "scores.churn", "bigquery-location": "EU", "bigquery-max-bytes-billed": "10000000000" })
+        .source
     ).toEqual({ type: "bigquery", projectId: "my-project", table: "scores.churn", location: "EU", maximumBytesBilled: "10000000000" })
     expect(mappingOverrides({ bigquery: "env", query: "select 1" }).source).toEqual({ type: "bigquery", query: "select 1" })
     expect(thrown(() => mappingOverrides({ file: "a.csv", "bigquery-location": "EU" })).flag).toBe("bigquery-location")

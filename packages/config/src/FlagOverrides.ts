@@ -206,7 +206,10 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const duckdb = text("duckdb")
   if (table !== undefined && query !== undefined) throw flagError("table", "give --table or --query, not both")
   if (file !== undefined && (table !== undefined || query !== undefined))
-    throw flagError("file", "--table and --query read a warehouse (--postgres, --snowflake, --bigquery) or files through DuckDB (--duckdb), not a --file")
+    throw flagError(
+      "file",
+      "--table and --query read a warehouse (--postgres, --snowflake, --bigquery) or files through DuckDB (--duckdb), not a --file"
+    )
   if (duckdb !== undefined && table !== undefined) throw flagError("table", "--duckdb reads files with a --query (or a --file), not a --table")
   // Paths on the command line are relative to the current folder, not to a config file.
   const target = {
@@ -219,7 +222,10 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const location = text("bigquery-location")
   const maxBytes = text("bigquery-max-bytes-billed")
   if (bigquery === undefined && (location !== undefined || maxBytes !== undefined)) {
-    throw flagError(location === undefined ? "bigquery-max-bytes-billed" : "bigquery-location", "--bigquery-location and --bigquery-max-bytes-billed apply to --bigquery")
+    throw flagError(
+      location === undefined ? "bigquery-max-bytes-billed" : "bigquery-location",
+      "--bigquery-location and --bigquery-max-bytes-billed apply to --bigquery"
+    )
   }
   if (maxBytes !== undefined && !/^[1-9]\d*$/.test(maxBytes)) {
     throw flagError("bigquery-max-bytes-billed", `--bigquery-max-bytes-billed takes a whole number of bytes, e.g. 10000000000 (got "${maxBytes}")`)

@@ -116,7 +116,10 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   if (overrides.source !== undefined) return overrides.source
   if (patch === undefined || fromEntry === undefined) {
     if (patch !== undefined)
-      throw new ConfigError({ message: "--table and --query need a warehouse (--postgres, --snowflake or --bigquery) or --duckdb <paths>", flag: "table" })
+      throw new ConfigError({
+        message: "--table and --query need a warehouse (--postgres, --snowflake or --bigquery) or --duckdb <paths>",
+        flag: "table"
+      })
     return fromEntry
   }
   return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }

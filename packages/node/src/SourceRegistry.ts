@@ -72,14 +72,8 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
       (await withDriver(drivers.duckdbSource, "the DuckDB source", drivers.howToInstall, () => import("@tablecast/source-duckdb/adapter")))
         .duckdbSource,
     bigquery: async () =>
-      (
-        await withDriver(
-          drivers.bigquerySource,
-          "the BigQuery source",
-          drivers.howToInstall,
-          () => import("@tablecast/source-bigquery/adapter")
-        )
-      ).bigquerySource
+      (await withDriver(drivers.bigquerySource, "the BigQuery source", drivers.howToInstall, () => import("@tablecast/source-bigquery/adapter")))
+        .bigquerySource
   }
   const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
   return {

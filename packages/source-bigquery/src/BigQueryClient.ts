@@ -85,8 +85,9 @@ const queryOptions = (request: QueryRequest) => ({
 /** jobs.insert with `dryRun`: nothing runs, nothing is billed. */
 export const dryRun = async (client: BigQuery, request: Omit<QueryRequest, "dryRun">): Promise<DryRun> => {
   const [, response] = await client.createQueryJob(queryOptions({ ...request, dryRun: true }))
-  const statistics = (response as { statistics?: { totalBytesProcessed?: string; query?: { statementType?: string; schema?: { fields?: Array<RestField> } } } })
-    .statistics
+  const statistics = (
+    response as { statistics?: { totalBytesProcessed?: string; query?: { statementType?: string; schema?: { fields?: Array<RestField> } } } }
+  ).statistics
   return {
     totalBytesProcessed: Number(statistics?.totalBytesProcessed ?? 0),
     statementType: statistics?.query?.statementType,
@@ -121,7 +122,9 @@ export const fetchPage = async (job: Job, pageSize: number, pageToken: string | 
       ...(pageToken === undefined ? {} : { pageToken })
     }
     const [rows, , response] = await job.getQueryResults(options)
-    const answer = response as { jobComplete?: boolean; schema?: { fields?: Array<RestField> }; totalRows?: string; pageToken?: string } | undefined
+    const answer = response as
+      | { jobComplete?: boolean; schema?: { fields?: Array<RestField> }; totalRows?: string; pageToken?: string }
+      | undefined
     if (answer?.jobComplete === false) continue
     return {
       fields: answer?.schema?.fields ?? [],

@@ -58,8 +58,7 @@ export const toSourceError = (error: unknown, doing: string, secrets: ReadonlyAr
   const fields: ClientErrorFields = typeof error === "object" && error !== null ? (error as ClientErrorFields) : {}
   const first = fields.errors?.[0]
   const oauth = fields.response?.data
-  const reason =
-    typeof first?.reason === "string" ? first.reason : typeof oauth?.error === "string" ? oauth.error : undefined
+  const reason = typeof first?.reason === "string" ? first.reason : typeof oauth?.error === "string" ? oauth.error : undefined
   const status = typeof fields.code === "number" ? fields.code : typeof fields.response?.status === "number" ? fields.response.status : undefined
   const networkCode = typeof fields.code === "string" && CONNECTION_CODES.has(fields.code) ? fields.code : undefined
   const base =
@@ -70,8 +69,12 @@ export const toSourceError = (error: unknown, doing: string, secrets: ReadonlyAr
         : typeof fields.message === "string" && fields.message !== ""
           ? fields.message
           : String(error)
-  const tail = [reason === undefined ? undefined : `reason ${reason}`, status === undefined ? undefined : `HTTP ${status}`].filter((part) => part !== undefined)
-  const message = scrubTokens(scrubSecrets(`BigQuery: ${doing}: ${base.replaceAll("\n", " ")}${tail.length === 0 ? "" : ` (${tail.join(", ")})`}`, secrets))
+  const tail = [reason === undefined ? undefined : `reason ${reason}`, status === undefined ? undefined : `HTTP ${status}`].filter(
+    (part) => part !== undefined
+  )
+  const message = scrubTokens(
+    scrubSecrets(`BigQuery: ${doing}: ${base.replaceAll("\n", " ")}${tail.length === 0 ? "" : ` (${tail.join(", ")})`}`, secrets)
+  )
   return new SourceError({
     message,
     code: networkCode !== undefined ? "connection" : classifyReason(reason, status),

@@ -36,7 +36,11 @@ export const describeSource = (
     })
     const columns = yield* Effect.try({
       try: () =>
-        resultColumns(page.fields, { bigNumbers: p.options.bigNumbers, binary: p.options.binary === "refuse" ? "inspect" : p.options.binary }, doing),
+        resultColumns(
+          page.fields,
+          { bigNumbers: p.options.bigNumbers, binary: p.options.binary === "refuse" ? "inspect" : p.options.binary },
+          doing
+        ),
       catch: (error) => toSourceError(error, doing, p.settings.secrets)
     })
     const rows = page.rows.map((row) => convertRow(columns, cellsOf(row)))

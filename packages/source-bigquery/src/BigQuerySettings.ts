@@ -83,9 +83,14 @@ export const readServiceAccountKey = (env: Environment): Effect.Effect<ServiceAc
     }
     const tokenUri = typeof json.token_uri === "string" ? json.token_uri : GOOGLE_TOKEN_URL
     if (tokenUri !== GOOGLE_TOKEN_URL) {
-      const url = yield* Effect.try({ try: () => new URL(tokenUri), catch: () => configError(`the key file's token_uri "${tokenUri}" is not a URL`) })
+      const url = yield* Effect.try({
+        try: () => new URL(tokenUri),
+        catch: () => configError(`the key file's token_uri "${tokenUri}" is not a URL`)
+      })
       if (!isLoopbackUrl(url)) {
-        return yield* configError(`the key file's token_uri ${url.origin} is neither ${GOOGLE_TOKEN_URL} nor a loopback test server; refusing to send it a signed assertion`)
+        return yield* configError(
+          `the key file's token_uri ${url.origin} is neither ${GOOGLE_TOKEN_URL} nor a loopback test server; refusing to send it a signed assertion`
+        )
       }
     }
     return {

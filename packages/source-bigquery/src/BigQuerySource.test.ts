@@ -77,7 +77,7 @@ describe("BigQuery source against the REST test server", () => {
     expect(items).toHaveLength(ROWS)
     items.forEach((item, index) => {
       const i = index + 1
-      expect(item.rowNumber).toBe(i)
+      expect((item as { rowNumber: number }).rowNumber).toBe(i)
       expect(valuesOf(item)).toEqual({ customer_id: i, churn_score: ((i * 7) % 1000) / 1000, segment: `segment-${i % 5}` })
     })
     const after = await bq.server.stats()
@@ -122,7 +122,11 @@ describe("BigQuery source against the REST test server", () => {
     expect(denied.code).toBe("auth")
     expect(denied.driverCode).toBe("accessDenied")
 
-    await bq.server.failNext({ status: 403, reason: "quotaExceeded", message: "Quota exceeded: Your project exceeded quota for concurrent queries." })
+    await bq.server.failNext({
+      status: 403,
+      reason: "quotaExceeded",
+      message: "Quota exceeded: Your project exceeded quota for concurrent queries."
+    })
     const quota = await failure({ table: "scores.churn" })
     expect(quota.code).toBe("quota")
     expect(quota.message).toMatch(/Quota exceeded/)

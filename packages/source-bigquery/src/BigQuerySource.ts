@@ -51,7 +51,10 @@ const resolveTarget = (options: BigQuerySourceOptions): Effect.Effect<BigQueryTa
           })
     const checked = singleStatement(trimQuery(text), GOOGLE_SQL_LEXICON)
     if (checked._tag === "Refused") {
-      return yield* new SourceError({ message: `BigQuery: the ${file === undefined ? "query" : `query file ${file}`} (--query) ${checked.reason}`, code: "config" })
+      return yield* new SourceError({
+        message: `BigQuery: the ${file === undefined ? "query" : `query file ${file}`} (--query) ${checked.reason}`,
+        code: "config"
+      })
     }
     const line = checked.sql.split("\n", 1)[0]!.trim()
     return { sql: checked.sql, label: file === undefined ? `query "${line.length > 60 ? `${line.slice(0, 57)}...` : line}"` : `query ${file}` }
@@ -118,7 +121,10 @@ const start = (bigquery: BigQuery, p: BigQueryPlan): Effect.Effect<Started, Sour
   Effect.gen(function* () {
     yield* estimate(bigquery, p)
     const doing = `reading ${p.target.label}`
-    const job = yield* Effect.tryPromise({ try: () => startQuery(bigquery, request(p)), catch: (error) => toSourceError(error, doing, p.settings.secrets) })
+    const job = yield* Effect.tryPromise({
+      try: () => startQuery(bigquery, request(p)),
+      catch: (error) => toSourceError(error, doing, p.settings.secrets)
+    })
     const first = yield* Effect.tryPromise({
       try: () => fetchPage(job, p.options.pageSize, undefined),
       catch: (error) => toSourceError(error, doing, p.settings.secrets)

@@ -1,7 +1,12 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type BigQueryTestServer, type BigQueryTestServerConfig, makeServiceAccount, startBigQueryTestServer } from "@tablecast/bigquery-test-server"
+import {
+  type BigQueryTestServer,
+  type BigQueryTestServerConfig,
+  makeServiceAccount,
+  startBigQueryTestServer
+} from "@tablecast/bigquery-test-server"
 
 /**
  * The BigQuery REST test server (in a child process, DuckDB behind it) with a throwaway service

@@ -40,7 +40,16 @@ describe("BigQuery REST values", () => {
   })
 
   it("refuses two columns of one name and a refused BYTES column before any row", () => {
-    expect(() => resultColumns([{ name: "a", type: "STRING" }, { name: "a", type: "STRING" }], options, "reading")).toThrow(/a/)
+    expect(() =>
+      resultColumns(
+        [
+          { name: "a", type: "STRING" },
+          { name: "a", type: "STRING" }
+        ],
+        options,
+        "reading"
+      )
+    ).toThrow(/a/)
     expect(() => resultColumns([{ name: "blob", type: "BYTES" }], { ...options, binary: "refuse" }, "reading")).toThrow(/blob/)
   })
 })

@@ -134,7 +134,12 @@ const scalarConversion = (field: RestField, options: ConversionOptions): { kind:
           const cells = (value as { f?: ReadonlyArray<{ v: unknown }> }).f ?? []
           const object: Record<string, unknown> = {}
           fields.forEach((each, index) => {
-            Object.defineProperty(object, each.name, { value: each.convert(cells[index]?.v ?? null), enumerable: true, writable: true, configurable: true })
+            Object.defineProperty(object, each.name, {
+              value: each.convert(cells[index]?.v ?? null),
+              enumerable: true,
+              writable: true,
+              configurable: true
+            })
           })
           return object
         }

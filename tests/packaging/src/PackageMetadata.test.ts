@@ -131,7 +131,9 @@ describe("the workspace's packages", () => {
       "snowflake-sdk": { optional: true }
     })
     const dev = cli.devDependencies as Record<string, string>
-    expect(Object.keys(dev)).toEqual(expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@google-cloud/bigquery", "effect", "zod", "@tablecast/core"]))
+    expect(Object.keys(dev)).toEqual(
+      expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@google-cloud/bigquery", "effect", "zod", "@tablecast/core"])
+    )
   })
 })
 

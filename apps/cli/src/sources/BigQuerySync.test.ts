@@ -53,10 +53,18 @@ afterAll(async () => {
 const expected = (i: number) => {
   const micros = i * 1_000_001
   const iso = new Date(Date.UTC(2024, 0, 1) + Math.floor(micros / 1000)).toISOString().slice(0, 19)
-  const fraction = String(micros % 1_000_000).padStart(6, "0").replace(/0+$/, "").padEnd(3, "0")
+  const fraction = String(micros % 1_000_000)
+    .padStart(6, "0")
+    .replace(/0+$/, "")
+    .padEnd(3, "0")
   return {
     userId: `cust-${i}`,
-    properties: { churn_score: (i % 1000) / 1000, visits: i * 1_000_000_007, scored_at: `${iso}.${fraction}Z`, tags: ["a", "b"].slice(0, (i % 2) + 1) }
+    properties: {
+      churn_score: (i % 1000) / 1000,
+      visits: i * 1_000_000_007,
+      scored_at: `${iso}.${fraction}Z`,
+      tags: ["a", "b"].slice(0, (i % 2) + 1)
+    }
   }
 }
 
