@@ -117,9 +117,9 @@ interface Started {
   readonly columns: ReadonlyArray<ResultColumn>
 }
 
-const start = (bigquery: BigQuery, p: BigQueryPlan): Effect.Effect<Started, SourceError> =>
+const start = (bigquery: BigQuery, p: BigQueryPlan, dryRunOnce: Effect.Effect<DryRun, SourceError>): Effect.Effect<Started, SourceError> =>
   Effect.gen(function* () {
-    yield* estimate(bigquery, p)
+    yield* dryRunOnce
     const doing = `reading ${p.target.label}`
     const job = yield* Effect.tryPromise({
       try: () => startQuery(bigquery, request(p)),
@@ -169,9 +169,11 @@ export const make = (input: BigQuerySourceOptionsInput, env: Environment = proce
   Effect.gen(function* () {
     const p = yield* plan(input, env)
     const bigquery = yield* Effect.cached(client(p))
+    // One dry run serves the checks before the job and `scanEstimate` (what `tablecast plan` shows).
+    const dryRunOnce = yield* Effect.cached(Effect.flatMap(bigquery, (each) => estimate(each, p)))
     let started: Started | undefined
     const startOnce = yield* Effect.cached(
-      Effect.flatMap(bigquery, (each) => start(each, p)).pipe(Effect.tap((value) => Effect.sync(() => (started = value))))
+      Effect.flatMap(bigquery, (each) => start(each, p, dryRunOnce)).pipe(Effect.tap((value) => Effect.sync(() => (started = value))))
     )
     const fingerprint = Effect.sync(() => {
       const digest = createHash("sha256")
@@ -193,6 +195,7 @@ export const make = (input: BigQuerySourceOptionsInput, env: Environment = proce
       columns: Effect.map(startOnce, (value) => value.columns.map((column) => column.name)),
       // The result's declared types decide what `auto` sends each column as.
       columnTypes: Effect.map(startOnce, (value) => decidedColumns(value.columns, p.options.bigNumbers)),
+      scanEstimate: Effect.map(dryRunOnce, (dry) => ({ bytesProcessed: dry.totalBytesProcessed, source: "BigQuery dry run" })),
       rows
     }
   })

@@ -96,6 +96,20 @@ describe("a BigQuery table through the built CLI to tablecast sink", () => {
     expect(stats.unauthorized).toBe(0)
   })
 
+  it("tablecast plan shows what BigQuery's dry run says the read processes", async () => {
+    const env = { GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    const json = await runCli(["plan", "churn", "--key", "customer_id", "--json", "--no-history"], { env, cwd: dir })
+    expect(json.stderr).toBe("")
+    expect(json.code).toBe(0)
+    const plan = JSON.parse(json.stdout) as { rows: { read: number; added: number }; scan?: { bytesProcessed: number; source: string } }
+    expect(plan.rows).toMatchObject({ read: ROWS, added: ROWS })
+    // The test server's stand-in for BigQuery's figure: 8 bytes per result cell, at least 10 MiB.
+    expect(plan.scan).toEqual({ bytesProcessed: Math.max(10 * 1024 * 1024, ROWS * 5 * 8), source: "BigQuery dry run" })
+    const text = await runCli(["plan", "churn", "--key", "customer_id", "--no-history"], { env, cwd: dir })
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/^ {2}scan {8}10\.0 MB processed by the read \(BigQuery dry run; billed again by each run\)$/m)
+  })
+
   it("without credentials: exit 6 (the source failed), naming GOOGLE_APPLICATION_CREDENTIALS, nothing asked of BigQuery", async () => {
     const before = await server.stats()
     const result = await runCli(["sync", "churn", "--endpoint", "http://127.0.0.1:9"], { env: { SEGMENT_WRITE_KEY: WRITE_KEY }, cwd: dir })
