@@ -17,8 +17,8 @@ export const BigQuerySourceOptions = z
     location: z.string().min(1).optional(),
     /** The job fails, before it scans anything, when it would bill more bytes than this. */
     maximumBytesBilled: z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/, "a whole number of bytes")]).optional(),
-    /** Rows asked for per results page (BigQuery also stops a page at about 10 MB). */
-    pageSize: z.number().int().min(1).max(100_000).default(10_000),
+    /** Rows asked for per results page (BigQuery also stops a page at about 10 MB); larger pages cost memory: 1,000 keeps a sync under 150 MiB. */
+    pageSize: z.number().int().min(1).max(100_000).default(1000),
     /**
      * The API's base URL instead of `https://bigquery.googleapis.com`: a private endpoint, or a
      * test server (`http://127.0.0.1:PORT`; plain http is accepted on loopback only).
