@@ -1,4 +1,4 @@
-// `pnpm --filter @tablecast/bench parquet:exact [rows]` (default 1,000,000): writes a Parquet file
+// `pnpm --filter @tablecast/bench parquet:exact [rows] [sync flags]` (default 1,000,000 rows): writes a Parquet file
 // of `rows` rows with DuckDB, starts `tablecast sink --out` (the built CLI), sends the file with
 // `tablecast sync -f file.parquet` (the built CLI, rate limit off, bulk batches), then checks every
 // message that arrived against the values computed from the row's index (ExactRows.ts): each row
@@ -16,6 +16,8 @@ import { exactRowsSql, expectedProperties } from "./ExactRows.ts"
 import { runDuckDB } from "./ParquetDataset.ts"
 
 const rows = Number(process.argv[2] ?? 1_000_000)
+// Further arguments go to `tablecast sync` as they are (e.g. --low-memory).
+const extraFlags = process.argv.slice(3)
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
 
 const parquet = path.join(dataDir, `exact_${rows}.parquet`)
@@ -63,7 +65,8 @@ const sync = await runProcess(
     "none",
     "--json",
     "--state-dir",
-    path.join(scratch, "state")
+    path.join(scratch, "state"),
+    ...extraFlags
   ],
   { SEGMENT_WRITE_KEY: "exactness-write-key", BENCH_USAGE_FILE: usageFile },
   repoRoot

@@ -13,6 +13,7 @@ describe("the source registry", () => {
   it("names every source, and loads the one an entry names", async () => {
     expect(sourceTypes).toEqual(["csv", "postgres", "snowflake", "duckdb", "bigquery"])
     expect((await adapterOf({ type: "postgres", table: "t" } as never)).type).toBe("postgres")
+    expect((await adapterOf({ type: "duckdb", file: "scores.parquet" } as never)).type).toBe("duckdb")
   })
 
   it("checks an entry with its adapter's schema, defaults included", async () => {

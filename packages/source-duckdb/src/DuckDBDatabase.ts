@@ -57,7 +57,8 @@ export const toSourceError = (error: unknown, doing: string, row?: number): Sour
   }
   const notFound = /^IO Error: (No files found|Cannot open file)/.test(text)
   return new SourceError({
-    message: `DuckDB: ${doing}${row === undefined ? "" : ` (row ${row})`}: ${text.split("\n\n")[0]}`,
+    // DuckDB's message, without the caret diagram of the statement that follows a blank line.
+    message: `DuckDB: ${doing}${row === undefined ? "" : ` (row ${row})`}: ${text.split("\n\n")[0]!.replaceAll("\n", "; ")}`,
     code: notFound ? "not-found" : /^(Parser|Binder|Catalog|Conversion|Invalid Input) Error/.test(text) ? "query" : "read"
   })
 }
@@ -77,9 +78,13 @@ export const openDatabase = (access: Access): Effect.Effect<DuckDBConnection, So
         })
         const connection = await instance.connect()
         for (const statement of lockdownStatements(access)) await connection.run(statement)
-        return connection
+        return { instance, connection }
       },
       catch: (error) => toSourceError(error, "opening the in-memory database")
     }),
-    (connection) => Effect.sync(() => connection.closeSync())
-  )
+    ({ instance, connection }) =>
+      Effect.sync(() => {
+        connection.closeSync()
+        instance.closeSync()
+      })
+  ).pipe(Effect.map(({ connection }) => connection))

@@ -1,8 +1,8 @@
-import { type ColumnSummary, convertRow, decidedColumn, type SourceDescription } from "@tablecast/source-sql"
 import type { SourceError } from "@tablecast/core"
+import { type ColumnSummary, convertRow, decidedColumn, type SourceDescription } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import { toSourceError } from "./DuckDBDatabase.ts"
-import { describeColumns, openChecked, plan } from "./DuckDBSource.ts"
+import { describeColumns, openChecked, parquetRows, plan } from "./DuckDBSource.ts"
 import type { DuckDBSourceOptionsInput } from "./DuckDBSourceOptions.ts"
 
 /**
@@ -15,35 +15,21 @@ export const describeSource = (
 ): Effect.Effect<SourceDescription, SourceError> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const inspected = yield* plan(input)
-      // Binary columns are shown by size rather than refused.
-      const p = {
-        ...inspected,
-        options: { ...inspected.options, binary: inspected.options.binary === "refuse" ? ("inspect" as never) : inspected.options.binary }
-      }
+      const p = yield* plan(input)
       const connection = yield* openChecked(p)
       const doing = `describing ${p.target.label}`
       const sampleCount = Math.max(0, Math.min(options.samples ?? 5, 100))
       const sql = `SELECT * FROM (\n${p.target.sql}\n) AS tablecast_sample LIMIT ${sampleCount}`
-      const columns = yield* describeColumns(connection, p, sql)
+      // Binary columns are shown by their size rather than refused.
+      const binary = p.options.binary === "refuse" ? "inspect" : p.options.binary
+      const columns = yield* describeColumns(connection, p, sql, { bigNumbers: p.options.bigNumbers, binary })
       const rows = yield* Effect.tryPromise({
         try: async () => (await connection.runAndReadAll(sql)).getRows().map((row) => convertRow(columns, row)),
         catch: (error) => toSourceError(error, doing)
       })
-      const match = /^SELECT \* FROM read_parquet\(('(?:[^']|'')*')\)$/.exec(p.target.sql)
-      const estimatedRows =
-        match === null
-          ? undefined
-          : yield* Effect.tryPromise({
-              try: async () =>
-                Number(
-                  (await connection.runAndReadAll(`SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(${match[1]!})`)).getRows()[0]?.[0]
-                ),
-              catch: (error) => toSourceError(error, doing)
-            })
       return {
         description: p.description,
-        estimatedRows,
+        estimatedRows: yield* parquetRows(connection, p),
         columns: columns.map(
           (column): ColumnSummary => ({
             name: column.name,

@@ -164,6 +164,24 @@ describe("the DuckDB source", () => {
   it("cannot reach the network or load an extension: remote paths are refused", async () => {
     const remote = await failure({ query: "SELECT * FROM 'https://example.com/scores.parquet'", paths: [folder.dir] })
     expect(remote.code).toBe("permission-denied")
+    const settings = await read({
+      query: `SELECT current_setting('allowed_directories')::VARCHAR AS dirs, current_setting('allowed_paths')::VARCHAR AS paths,
+        current_setting('enable_external_access') AS external, current_setting('autoload_known_extensions') AS autoload,
+        current_setting('autoinstall_known_extensions') AS autoinstall, current_setting('lock_configuration') AS locked,
+        current_setting('temp_directory') AS spill`,
+      paths: [folder.dir, file("scores.csv")]
+    })
+    expect(valuesOf(settings.items)).toEqual([
+      {
+        dirs: `[${folder.dir}${path.sep}]`,
+        paths: `[${file("scores.csv")}]`,
+        external: false,
+        autoload: false,
+        autoinstall: false,
+        locked: true,
+        spill: ""
+      }
+    ])
   })
 
   it("fingerprints the files: the same data the same print, a changed file another", async () => {
@@ -178,5 +196,13 @@ describe("the DuckDB source", () => {
   it("needs a format it can tell, and a query's paths", async () => {
     expect((await failure({ file: file("scores.txt") })).message).toContain("cannot tell the format")
     expect((await failure({ query: "SELECT 1" })).message).toContain("a query needs the files or folders it may read")
+    expect(await failure({ file: file("absent.parquet") })).toMatchObject({
+      code: "not-found",
+      message: `DuckDB: cannot read ${file("absent.parquet")}: no such file`
+    })
+    const unknown = await failure({ query: `SELECT nope FROM '${file("many.parquet")}'`, paths: [folder.dir] })
+    expect(unknown.code).toBe("query")
+    expect(unknown.message).toMatch(/^DuckDB: checking the query "SELECT nope FROM .*": Binder Error: Referenced column "nope" not found/)
+    expect(unknown.message).not.toContain("\n")
   })
 })

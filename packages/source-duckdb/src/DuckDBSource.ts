@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
-import { convertPage, decidedColumns } from "@tablecast/source-sql"
+import { type ConversionOptions, convertPage, decidedColumns } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -39,7 +39,8 @@ export const openChecked = (p: DuckDBPlan): Effect.Effect<DuckDBConnection, Sour
 export const describeColumns = (
   connection: DuckDBConnection,
   p: DuckDBPlan,
-  sql: string = p.target.sql
+  sql: string = p.target.sql,
+  conversion: ConversionOptions = { bigNumbers: p.options.bigNumbers, binary: p.options.binary }
 ): Effect.Effect<ReadonlyArray<ResultColumn>, SourceError> => {
   const doing = `reading ${p.target.label}`
   return Effect.tryPromise({
@@ -48,7 +49,7 @@ export const describeColumns = (
       try {
         const names = Array.from({ length: prepared.columnCount }, (_, index) => prepared.columnName(index))
         const types = names.map((_, index) => prepared.columnType(index))
-        return resultColumns(names, types, { bigNumbers: p.options.bigNumbers, binary: p.options.binary }, doing)
+        return resultColumns(names, types, conversion, doing)
       } finally {
         prepared.destroySync()
       }
@@ -58,7 +59,7 @@ export const describeColumns = (
 }
 
 /** The number of rows of a Parquet file or glob, from the files' footers (nothing else is cheap to count). */
-const parquetRows = (connection: DuckDBConnection, p: DuckDBPlan): Effect.Effect<number | undefined, SourceError> => {
+export const parquetRows = (connection: DuckDBConnection, p: DuckDBPlan): Effect.Effect<number | undefined, SourceError> => {
   const match = /^SELECT \* FROM read_parquet\(('(?:[^']|'')*')\)$/.exec(p.target.sql)
   if (match === null) return Effect.succeed(undefined)
   return Effect.tryPromise({

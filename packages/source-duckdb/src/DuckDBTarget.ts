@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import path from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { SourceError } from "@tablecast/core"
@@ -66,6 +66,18 @@ export const resolveTarget = (
         })
       }
       const glob = GLOB.test(file)
+      // DuckDB would take a missing file for a folder to search, and name a path nobody gave.
+      if (
+        !glob &&
+        (yield* Effect.promise(() =>
+          stat(file).then(
+            (stats) => stats.isFile(),
+            () => false
+          )
+        )) === false
+      ) {
+        return yield* new SourceError({ message: `DuckDB: cannot read ${options.file}: no such file`, code: "not-found" })
+      }
       const access = glob ? { files: [], directories: [withSeparator(globRoot(file))] } : { files: [file], directories: [] }
       return {
         _tag: "File",
@@ -76,8 +88,8 @@ export const resolveTarget = (
       } as const
     }
     const named = (options.paths ?? []).map((each) => path.resolve(each))
+    // A named path that does not exist yet is taken as a folder unless it has an extension.
     const access = yield* Effect.promise(async () => {
-      const { stat } = await import("node:fs/promises")
       const files: Array<string> = []
       const directories: Array<string> = []
       for (const each of named) {

@@ -115,8 +115,7 @@ const nestedValue = (value: DuckDBValue, options: ConversionOptions, binary: (by
   if (value instanceof DuckDBUnionValue) return nestedValue(value.value, options, binary)
   if (value instanceof DuckDBBlobValue) return binary(value.bytes)
   if (value instanceof DuckDBDateValue) return value.toString()
-  const timestamp = isoTimestamp(value)
-  return timestamp
+  return isoTimestamp(value)
 }
 
 const INTEGERS = new Set<DuckDBTypeId>([
