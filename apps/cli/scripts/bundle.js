@@ -6,8 +6,9 @@
 // first row was read; bundled and tree-shaken, it loads as one parsed file.
 // Everything the CLI runs is in the bundle, so the published package depends on @oclif/core alone.
 // Left out: @oclif/core and its plugins (they find their own files at run time), and the warehouse
-// drivers snowflake-sdk, pg, @duckdb/node-api (a native engine) and @databricks/sql, optional peer dependencies that only a
-// Snowflake, Postgres, DuckDB or Databricks user installs (src/sources/Drivers.ts names them when missing). pg-cursor, bundled, requires pg/lib/*
+// drivers snowflake-sdk, pg, @duckdb/node-api (a native engine), @databricks/sql and @google-cloud/bigquery, optional peer
+// dependencies that only a Snowflake, Postgres, DuckDB, Databricks or BigQuery user installs (src/sources/Drivers.ts names them
+// when missing). pg-cursor, bundled, requires pg/lib/*
 // at run time, so it uses the user's pg.
 // Source maps are written beside the files (dist/*.map) with no link from the code, and are left
 // out of the package (package.json "files"): names are kept, so stack traces stay readable.
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url"
 import path from "node:path"
 
 // What the bundle imports at run time rather than containing (src/BundleChunks.test.ts checks it).
-const bundleExternals = ["@oclif/*", "snowflake-sdk", "pg", "@duckdb/node-api", "@databricks/sql"]
+const bundleExternals = ["@oclif/*", "snowflake-sdk", "pg", "@duckdb/node-api", "@databricks/sql", "@google-cloud/bigquery"]
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 

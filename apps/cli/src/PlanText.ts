@@ -4,6 +4,9 @@ import { terminalText } from "./TerminalText.ts"
 const count = (n: number) => n.toLocaleString("en-US")
 const percent = (share: number) => `${(Math.round(share * 1000) / 10).toFixed(1)}%`
 const bytes = (n: number) => (n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
+/** A warehouse scan: gigabytes and terabytes are its usual sizes. */
+const scanBytes = (n: number) =>
+  n >= 1024 ** 4 ? `${(n / 1024 ** 4).toFixed(2)} TB` : n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GB` : bytes(n)
 const value = (v: unknown) => {
   const text = JSON.stringify(v) ?? "null"
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
@@ -72,6 +75,8 @@ export const planText = (plan: IncrementalPlan, heading: string, maxRps?: number
     `  to send     ${count(send.rows)} rows + ${count(send.removals)} removals = ${count(send.messages)} messages in about ${count(send.requests)} requests (${bytes(send.bytes)})`
   )
   if (maxRps !== undefined) lines.push(...durationLines(send, maxRps))
+  if (plan.scan !== undefined)
+    lines.push(`  scan        ${scanBytes(plan.scan.bytesProcessed)} processed by the read (${plan.scan.source}; billed again by each run)`)
   lines.push(`  users       ${count(plan.users.touched)} touched, ${count(plan.users.new)} new to this sync (monthly tracked users estimate)`)
   const verdict =
     guard.tripped === undefined

@@ -26,18 +26,33 @@ export const mappingFlags = {
   postgres: Flags.string({
     summary: 'Read from Postgres: a connection URL (password from PGPASSWORD), or "env" for the PG* variables.',
     helpGroup: "SOURCE",
-    exclusive: ["file", "snowflake", "duckdb"]
+    exclusive: ["file", "snowflake", "duckdb", "bigquery"]
   }),
   snowflake: Flags.string({
     summary: 'Read from Snowflake: an account identifier, or "env" for the SNOWFLAKE_* variables (user, password or key, warehouse, ...).',
     helpGroup: "SOURCE",
-    exclusive: ["file", "postgres", "duckdb"]
+    exclusive: ["file", "postgres", "duckdb", "bigquery"]
   }),
   duckdb: Flags.string({
     summary:
       'Read local files through DuckDB with --query: the files or folders the query may read, a,b ("." for the current folder); with --file, read that file through DuckDB whatever its extension.',
     helpGroup: "SOURCE",
-    exclusive: ["postgres", "snowflake"]
+    exclusive: ["postgres", "snowflake", "bigquery"]
+  }),
+  bigquery: Flags.string({
+    summary:
+      'Read from BigQuery: the project id the query job runs in, or "env" for the key file\'s project_id (credentials: the service account key file GOOGLE_APPLICATION_CREDENTIALS names).',
+    helpGroup: "SOURCE",
+    exclusive: ["file", "postgres", "snowflake", "duckdb"]
+  }),
+  // A group of their own: names this long would widen the SOURCE group's columns for every flag.
+  "bigquery-location": Flags.string({
+    summary: "BigQuery: where the query job runs, e.g. EU, US, europe-west3 (the datasets' location).",
+    helpGroup: "BIGQUERY"
+  }),
+  "bigquery-max-bytes-billed": Flags.string({
+    summary: "BigQuery: refuse to run a query that would bill more bytes than this (checked by a dry run first, and by BigQuery).",
+    helpGroup: "BIGQUERY"
   }),
   table: Flags.string({
     summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).",

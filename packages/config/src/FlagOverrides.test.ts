@@ -21,6 +21,18 @@ describe("flag overrides", () => {
     expect(mappingOverrides({ table: "analytics.scores" }).sourcePatch).toEqual({ table: "analytics.scores" })
   })
 
+  it("reads a BigQuery table or query with its project, location and byte limit, and refuses those flags without --bigquery", () => {
+    expect(
+      mappingOverrides({ bigquery: "my-project", table: "scores.churn", "bigquery-location": "EU", "bigquery-max-bytes-billed": "10000000000" })
+        .source
+    ).toEqual({ type: "bigquery", projectId: "my-project", table: "scores.churn", location: "EU", maximumBytesBilled: "10000000000" })
+    expect(mappingOverrides({ bigquery: "env", query: "select 1" }).source).toEqual({ type: "bigquery", query: "select 1" })
+    expect(thrown(() => mappingOverrides({ file: "a.csv", "bigquery-location": "EU" })).flag).toBe("bigquery-location")
+    expect(thrown(() => mappingOverrides({ bigquery: "p", table: "t.u", "bigquery-max-bytes-billed": "10GB" })).message).toMatch(
+      /whole number of bytes.*"10GB"/
+    )
+  })
+
   it("reads Parquet and JSON files through DuckDB by extension, and a --query over --duckdb paths", () => {
     for (const file of ["scores.parquet", "scores.ndjson", "scores.JSONL", "scores.json", "scores/*.parquet"]) {
       expect(mappingOverrides({ file }).source).toEqual({ type: "duckdb", file: path.resolve(file) })

@@ -190,7 +190,7 @@ const fileSource = (file: string, flags: FlagValues): Record<string, unknown> =>
   }
 }
 
-/** The source the flags name (`--file`, `--postgres`, `--snowflake`, `--duckdb`), or the fields they patch into a config entry's. */
+/** The source the flags name (`--file`, `--postgres`, `--snowflake`, `--duckdb`, `--bigquery`), or the fields they patch into a config entry's. */
 const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sourcePatch"> => {
   const text = (name: string) => flags[name] as string | undefined
   const file = text("file")
@@ -206,7 +206,10 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const duckdb = text("duckdb")
   if (table !== undefined && query !== undefined) throw flagError("table", "give --table or --query, not both")
   if (file !== undefined && (table !== undefined || query !== undefined))
-    throw flagError("file", "--table and --query read a warehouse (--postgres, --snowflake) or files through DuckDB (--duckdb), not a --file")
+    throw flagError(
+      "file",
+      "--table and --query read a warehouse (--postgres, --snowflake, --bigquery) or files through DuckDB (--duckdb), not a --file"
+    )
   if (duckdb !== undefined && table !== undefined) throw flagError("table", "--duckdb reads files with a --query (or a --file), not a --table")
   // Paths on the command line are relative to the current folder, not to a config file.
   const target = {
@@ -218,6 +221,18 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const dbtModel = text("dbt-model")
   if (dbtModel !== undefined && (table !== undefined || query !== undefined || file !== undefined))
     throw flagError("dbt-model", "--dbt-model names the table to read: give it instead of --table, --query or --file")
+  const bigquery = text("bigquery")
+  const location = text("bigquery-location")
+  const maxBytes = text("bigquery-max-bytes-billed")
+  if (bigquery === undefined && (location !== undefined || maxBytes !== undefined)) {
+    throw flagError(
+      location === undefined ? "bigquery-max-bytes-billed" : "bigquery-location",
+      "--bigquery-location and --bigquery-max-bytes-billed apply to --bigquery"
+    )
+  }
+  if (maxBytes !== undefined && !/^[1-9]\d*$/.test(maxBytes)) {
+    throw flagError("bigquery-max-bytes-billed", `--bigquery-max-bytes-billed takes a whole number of bytes, e.g. 10000000000 (got "${maxBytes}")`)
+  }
   let source: Record<string, unknown> | undefined
   if (file !== undefined) source = fileSource(file, flags)
   else if (duckdb !== undefined && dbtModel !== undefined) source = { type: "duckdb" }
@@ -228,6 +243,14 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   else if (snowflake !== undefined) {
     const where = snowflake === "env" ? {} : snowflake.startsWith("snowflake://") ? { url: snowflake } : { account: snowflake }
     source = { type: "snowflake", ...where, ...target }
+  } else if (bigquery !== undefined) {
+    source = {
+      type: "bigquery",
+      ...(bigquery === "env" ? {} : { projectId: bigquery }),
+      ...(location === undefined ? {} : { location }),
+      ...(maxBytes === undefined ? {} : { maximumBytesBilled: maxBytes }),
+      ...target
+    }
   }
   return source !== undefined ? { source } : Object.keys(target).length > 0 ? { sourcePatch: target } : {}
 }

@@ -117,7 +117,10 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   if (overrides.source !== undefined) return overrides.source
   if (patch === undefined || fromEntry === undefined) {
     if (patch !== undefined)
-      throw new ConfigError({ message: "--table and --query need a warehouse (--postgres or --snowflake) or --duckdb <paths>", flag: "table" })
+      throw new ConfigError({
+        message: "--table and --query need a warehouse (--postgres, --snowflake or --bigquery) or --duckdb <paths>",
+        flag: "table"
+      })
     return fromEntry
   }
   return { ...Object.fromEntries(Object.entries(fromEntry).filter(([key]) => key !== "table" && key !== "query")), ...patch }
@@ -150,7 +153,7 @@ const sourceWithDbt = (
   if (ref === undefined) return source
   if (source === undefined) {
     throw new ConfigError({
-      message: `--dbt-model ${ref.model} needs the warehouse that holds it: --postgres, --snowflake or --duckdb${where === "" ? "" : `, or a "source" in ${where}`}`,
+      message: `--dbt-model ${ref.model} needs the warehouse that holds it: --postgres, --snowflake, --bigquery or --duckdb (or a Databricks source in a config file)${where === "" ? "" : `, or a "source" in ${where}`}`,
       flag: "dbt-model"
     })
   }
@@ -231,7 +234,7 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
   if (!parts.pipeline.success) throw describeIssues(parts.pipeline.error, where === "" ? "" : `${where}.pipeline`, input.flagOf)
   if (frame.data.source === undefined) {
     throw new ConfigError({
-      message: `no source: give --file <path.csv|.parquet|.ndjson>, or --postgres <url|env> / --snowflake <account|env> with --table or --query, or --duckdb <paths> with --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${Object.keys(input.sources).join(", ")})`,
+      message: `no source: give --file <path.csv|.parquet|.ndjson>, or --postgres <url|env> / --snowflake <account|env> / --bigquery <project|env> with --table or --query, or --duckdb <paths> with --query${input.entry === undefined ? "" : `, or a "source" in ${where}`} (sources: ${Object.keys(input.sources).join(", ")})`,
       ...(input.entry === undefined ? { flag: "file" } : { field: `${where}.source` })
     })
   }

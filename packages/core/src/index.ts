@@ -16,6 +16,7 @@ export {
   type MalformedRow,
   RowSource,
   type RowSourceShape,
+  type ScanEstimate,
   SourceError,
   type SourceItem,
   type SourceRow

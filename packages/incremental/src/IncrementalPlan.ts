@@ -24,6 +24,7 @@ import {
   type SourceItem,
   type SourceRow,
   syncNamespace,
+  type ScanEstimate,
   tooDeepReason
 } from "@tablecast/core"
 import { type ChangeDetector, type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
@@ -95,6 +96,8 @@ export interface IncrementalPlan {
    */
   readonly users: { readonly touched: number; readonly new: number }
   readonly sample: ReadonlyArray<PlannedChange>
+  /** The warehouse's estimate of what the read costs (BigQuery's dry run), when the source gives one. */
+  readonly scan?: ScanEstimate
   readonly guard: PlanGuard
   /**
    * How far customers' numbers moved since last delivered, per numeric column (see

@@ -165,7 +165,7 @@ function planThenSend(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
         message: "stopped on request while planning: nothing was sent, the snapshot is unchanged"
       })
     }
-    const plan = planned.success.plan
+    let plan = planned.success.plan
     if (plan.fatal !== undefined) return yield* ctx.stopped(plan.fatal, plan)
     if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
       return yield* ctx.stopped(
@@ -177,6 +177,9 @@ function planThenSend(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
       )
     }
     if (planOnly) {
+      // The warehouse's cost of the read, from its own estimate (a dry run costs nothing).
+      const scan = source.scanEstimate === undefined ? undefined : yield* Effect.option(source.scanEstimate)
+      if (scan !== undefined && scan._tag === "Some") plan = { ...plan, scan: scan.value }
       const report = tally.report(
         { sync: plan.sync, source: source.description, endpoint: "(plan: nothing sent)", dryRun: true },
         yield* Clock.currentTimeMillis

@@ -12,7 +12,7 @@ export interface Driver {
 /**
  * What a host (the CLI, or a program using this package) needs installed for each warehouse, and
  * how to tell its user to install it. The CLI bundles the sources and needs only the drivers
- * (`pg`, `snowflake-sdk`, `@duckdb/node-api`, `@databricks/sql`); a program using `@tablecast/node` installs the source package, which
+ * (`pg`, `snowflake-sdk`, `@duckdb/node-api`, `@databricks/sql`, `@google-cloud/bigquery`); a program using `@tablecast/node` installs the source package, which
  * brings its driver.
  */
 export interface DriverSet {
@@ -23,6 +23,8 @@ export interface DriverSet {
   readonly duckdbSource: Driver
   /** Databricks SQL warehouses: the official driver (`@databricks/sql`). */
   readonly databricksSource: Driver
+  /** BigQuery: Google's client (`@google-cloud/bigquery`). */
+  readonly bigquerySource: Driver
   /** The advice that ends the error's one line, for a package spec such as "pg@^8.23.1". */
   readonly howToInstall: (spec: string) => string
 }
@@ -93,6 +95,7 @@ export const libraryDrivers = (): DriverSet => {
     snowflakeSource: { packageName: "@tablecast/source-snowflake", versionRange },
     duckdbSource: { packageName: "@tablecast/source-duckdb", versionRange },
     databricksSource: { packageName: "@tablecast/source-databricks", versionRange },
+    bigquerySource: { packageName: "@tablecast/source-bigquery", versionRange },
     howToInstall: (spec) => `install it beside @tablecast/node with npm install ${spec}`
   }
 }

@@ -11,7 +11,7 @@ const { adapterOf, configSources: sourceRegistry } = sourcesOfLibrary()
 
 describe("the source registry", () => {
   it("names every source, and loads the one an entry names", async () => {
-    expect(sourceTypes).toEqual(["csv", "postgres", "snowflake", "duckdb", "databricks"])
+    expect(sourceTypes).toEqual(["csv", "postgres", "snowflake", "duckdb", "databricks", "bigquery"])
     expect((await adapterOf({ type: "postgres", table: "t" } as never)).type).toBe("postgres")
     expect((await adapterOf({ type: "duckdb", file: "scores.parquet" } as never)).type).toBe("duckdb")
   })
@@ -24,7 +24,7 @@ describe("the source registry", () => {
   it("refuses an unknown type naming every type, as one schema of all the sources did", async () => {
     const issues = (await sourceEntrySchema(sourceRegistry, { type: "mysql" })).safeParse({ type: "mysql" }).error?.issues
     expect(issues?.map((issue) => [issue.path, issue.message])).toEqual([
-      [["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake' | 'duckdb' | 'databricks'"]
+      [["type"], "Invalid discriminator value. Expected 'csv' | 'postgres' | 'snowflake' | 'duckdb' | 'databricks' | 'bigquery'"]
     ])
   })
 
@@ -47,5 +47,6 @@ describe("the source registry", () => {
     expect(libraryDrivers().postgresState.packageName).toBe("@tablecast/state-postgres")
     expect(libraryDrivers().duckdbSource).toEqual({ packageName: "@tablecast/source-duckdb", versionRange: `^${version}` })
     expect(libraryDrivers().databricksSource).toEqual({ packageName: "@tablecast/source-databricks", versionRange: `^${version}` })
+    expect(libraryDrivers().bigquerySource).toEqual({ packageName: "@tablecast/source-bigquery", versionRange: `^${version}` })
   })
 })

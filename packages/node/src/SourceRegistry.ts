@@ -1,5 +1,6 @@
 import type { SourceRegistry } from "@tablecast/config"
 import type { SourceAdapter } from "@tablecast/core"
+import type { BigQuerySourceConfig } from "@tablecast/source-bigquery/adapter"
 import type { CsvSourceConfig } from "@tablecast/source-csv/adapter"
 import type { DatabricksSourceConfig } from "@tablecast/source-databricks/adapter"
 import type { DuckDBSourceConfig } from "@tablecast/source-duckdb/adapter"
@@ -9,7 +10,13 @@ import type * as z from "zod"
 import { type DriverSet, libraryDrivers, withDriver } from "./Drivers.ts"
 
 /** A source entry of a config file (`source: {type, ...}`), as its adapter checks it. */
-export type SourceConfig = CsvSourceConfig | PostgresSourceConfig | SnowflakeSourceConfig | DuckDBSourceConfig | DatabricksSourceConfig
+export type SourceConfig =
+  | CsvSourceConfig
+  | PostgresSourceConfig
+  | SnowflakeSourceConfig
+  | DuckDBSourceConfig
+  | DatabricksSourceConfig
+  | BigQuerySourceConfig
 export type SourceType = SourceConfig["type"]
 type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: Type }>
 
@@ -19,7 +26,9 @@ type ConfigOf<Type extends SourceType> = Extract<SourceConfig, { readonly type: 
  * - a CSV file: `{ type: "csv", path: "scores.csv" }` (also `delimiter`, `quote`, `header`, `columns`, ...);
  * - Postgres: `{ type: "postgres", url | urlEnv, table | query, ... }` (install `pg`);
  * - Snowflake: `{ type: "snowflake", account, table | query, ... }` (install `snowflake-sdk`);
- * - DuckDB: `{ type: "duckdb", file }` (Parquet, NDJSON, JSON, CSV) or `{ type: "duckdb", query, paths }` (install `@duckdb/node-api`).
+ * - DuckDB: `{ type: "duckdb", file }` (Parquet, NDJSON, JSON, CSV) or `{ type: "duckdb", query, paths }` (install `@duckdb/node-api`);
+ * - BigQuery: `{ type: "bigquery", table | query, projectId?, location?, maximumBytesBilled? }` (install `@google-cloud/bigquery`;
+ *   credentials: the service account key file GOOGLE_APPLICATION_CREDENTIALS names).
  *
  * Passwords never go here: the drivers' variables (`PGPASSWORD`, `SNOWFLAKE_PASSWORD`) or
  * `passwordEnv` naming the variable that holds one.
@@ -30,6 +39,7 @@ export type SourceOptions =
   | z.input<typeof import("@tablecast/source-snowflake/adapter").SnowflakeSourceConfig>
   | z.input<typeof import("@tablecast/source-duckdb/adapter").DuckDBSourceConfig>
   | z.input<typeof import("@tablecast/source-databricks/adapter").DatabricksSourceConfig>
+  | z.input<typeof import("@tablecast/source-bigquery/adapter").BigQuerySourceConfig>
 
 /** The sources a host can read, and how it loads them: the registry by type, and the adapter of an entry. */
 export interface Sources {
@@ -48,7 +58,7 @@ export interface Sources {
   readonly adapterOf: (config: SourceConfig) => Promise<SourceAdapter<SourceConfig>>
 }
 
-export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake", "duckdb", "databricks"]
+export const sourceTypes: ReadonlyArray<SourceType> = ["csv", "postgres", "snowflake", "duckdb", "databricks", "bigquery"]
 
 /** The sources of a host that needs `drivers` installed for the warehouses. */
 export const sourcesFor = (drivers: DriverSet): Sources => {
@@ -77,7 +87,10 @@ export const sourcesFor = (drivers: DriverSet): Sources => {
           drivers.howToInstall,
           () => import("@tablecast/source-databricks/adapter")
         )
-      ).databricksSource
+      ).databricksSource,
+    bigquery: async () =>
+      (await withDriver(drivers.bigquerySource, "the BigQuery source", drivers.howToInstall, () => import("@tablecast/source-bigquery/adapter")))
+        .bigquerySource
   }
   const loadSourceAdapter = <Type extends SourceType>(type: Type): Promise<SourceAdapter<ConfigOf<Type>>> => sourceRegistry[type]()
   return {

@@ -35,6 +35,7 @@ const effectApiPackages = [
   "@tablecast/incremental",
   "@tablecast/segment",
   "@tablecast/sink",
+  "@tablecast/source-bigquery",
   "@tablecast/source-csv",
   "@tablecast/source-databricks",
   "@tablecast/source-duckdb",
@@ -58,7 +59,13 @@ describe("the workspace's packages", () => {
       .filter((workspace) => workspace.manifest.private === true)
       .map((workspace) => workspace.manifest.name)
     expect(privateNames).toEqual(
-      expect.arrayContaining(["@tablecast/bench", "@tablecast/edge", "@tablecast/snowflake-test-server", "@tablecast/databricks-test-server"])
+      expect.arrayContaining([
+        "@tablecast/bench",
+        "@tablecast/edge",
+        "@tablecast/snowflake-test-server",
+        "@tablecast/databricks-test-server",
+        "@tablecast/bigquery-test-server"
+      ])
     )
     for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))
       expect(workspace.manifest.private, workspace.dir).toBe(true)
@@ -121,18 +128,20 @@ describe("the workspace's packages", () => {
     expect(cli.peerDependencies).toEqual({
       "@databricks/sql": expect.any(String),
       "@duckdb/node-api": expect.any(String),
+      "@google-cloud/bigquery": expect.any(String),
       pg: expect.any(String),
       "snowflake-sdk": expect.any(String)
     })
     expect(cli.peerDependenciesMeta).toEqual({
       "@databricks/sql": { optional: true },
       "@duckdb/node-api": { optional: true },
+      "@google-cloud/bigquery": { optional: true },
       pg: { optional: true },
       "snowflake-sdk": { optional: true }
     })
     const dev = cli.devDependencies as Record<string, string>
     expect(Object.keys(dev)).toEqual(
-      expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "effect", "zod", "@tablecast/core"])
+      expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "@google-cloud/bigquery", "effect", "zod", "@tablecast/core"])
     )
   })
 })

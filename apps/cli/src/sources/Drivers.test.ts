@@ -125,7 +125,7 @@ describe("the built CLI without its optional drivers", () => {
 
   it("cannot find any driver (the premise of the cases below)", () => {
     // In a child without NODE_PATH (pnpm sets one for its scripts), as the CLI runs below.
-    const resolving = `for (const name of ["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql"]) try { require.resolve(name); console.log(name) } catch {}`
+    const resolving = `for (const name of ["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "@google-cloud/bigquery"]) try { require.resolve(name); console.log(name) } catch {}`
     const found = spawnSync(process.execPath, ["-e", resolving], {
       cwd: path.join(folder, "node_modules/@tablecast/cli/dist"),
       encoding: "utf8",
@@ -172,6 +172,12 @@ describe("the built CLI without its optional drivers", () => {
       ["sync", "--duckdb", ".", "--query", "select * from 'rows.csv'", ...track],
       "the DuckDB source",
       "@duckdb/node-api@^1.5.6-r.1"
+    ],
+    [
+      "a BigQuery table",
+      ["sync", "--bigquery", "my-project", "--table", "scores.churn", ...track],
+      "the BigQuery source",
+      "@google-cloud/bigquery@^9.3.0"
     ]
   ])("%s: exit 13 before reading, one line naming the package", (_case, args, neededBy, spec) => {
     const result = run(args)

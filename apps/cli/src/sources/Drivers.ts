@@ -11,7 +11,8 @@ export const drivers = {
   pg: { packageName: "pg", versionRange: "^8.23.1" },
   snowflake: { packageName: "snowflake-sdk", versionRange: "^3.3.0" },
   duckdb: { packageName: "@duckdb/node-api", versionRange: "^1.5.6-r.1" },
-  databricks: { packageName: "@databricks/sql", versionRange: "^2.1.0" }
+  databricks: { packageName: "@databricks/sql", versionRange: "^2.1.0" },
+  bigquery: { packageName: "@google-cloud/bigquery", versionRange: "^9.3.0" }
 } as const
 
 /** The CLI bundles the sources: what it needs beside it is the driver, installed globally or for npx. */
@@ -21,6 +22,7 @@ export const cliDrivers: DriverSet = {
   snowflakeSource: drivers.snowflake,
   duckdbSource: drivers.duckdb,
   databricksSource: drivers.databricks,
+  bigquerySource: drivers.bigquery,
   howToInstall: (spec) =>
     `install it beside tablecast with npm install -g ${spec} (or npm install ${spec} in a project), or run npx -p @tablecast/cli -p ${spec} tablecast …`
 }

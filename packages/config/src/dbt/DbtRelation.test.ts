@@ -37,6 +37,16 @@ describe("dbtSourceFields", () => {
     expect(dbtSourceFields(findDbtModel(snowflake, "rfm_segments"), "snowflake")).toEqual({ table: '"ANALYTICS"."MARTS"."RFM_SEGMENTS"' })
   })
 
+  it("gives Databricks and BigQuery catalog.schema.name / project.dataset.name in backticks, as dbt-databricks and dbt-bigquery wrote them", () => {
+    const model = findDbtModel(snowflake, "rfm_segments")
+    expect(dbtSourceFields({ ...model, relationName: "`main`.`Marts`.`rfm`" }, "databricks")).toEqual({ table: "`main`.`Marts`.`rfm`" })
+    expect(dbtSourceFields({ ...model, relationName: "main.Marts.RFM" }, "databricks")).toEqual({ table: "`main`.`marts`.`rfm`" })
+    expect(dbtSourceFields({ ...model, relationName: "`odd``name`.`s`.`t`" }, "databricks")).toEqual({ table: "`odd``name`.`s`.`t`" })
+    expect(dbtSourceFields({ ...model, relationName: "`my-project`.`Marts`.`RFM_v2`" }, "bigquery")).toEqual({
+      table: "`my-project`.`Marts`.`RFM_v2`"
+    })
+  })
+
   it("falls back to database, schema and alias when dbt wrote no relation_name, with the adapter's default quoting", () => {
     const model = { ...findDbtModel(snowflake, "rfm_segments"), relationName: undefined, database: "analytics", identifier: "Rfm" }
     expect(dbtSourceFields(model, "snowflake")).toEqual({ table: '"ANALYTICS"."MARTS"."RFM"' })
@@ -55,7 +65,7 @@ describe("dbtSourceFields", () => {
       "dbt model churn.stg_customers is ephemeral: dbt builds no table for it, so there is nothing to read"
     )
     expect(failure(findDbtModel(postgres, "ltv"), "csv").message).toBe(
-      "--dbt-model reads a warehouse's table (postgres, snowflake, duckdb), not a csv source"
+      "--dbt-model reads a warehouse's table (postgres, snowflake, databricks, bigquery, duckdb), not a csv source"
     )
   })
 })

@@ -26,11 +26,18 @@ export interface DbtRelationRules {
 /** tablecast's table-name syntax (source-sql TableName): every part double-quoted, `""` for `"`. */
 const doubleQuoted = (identifiers: ReadonlyArray<string>) => identifiers.map((part) => `"${part.replaceAll('"', '""')}"`).join(".")
 
+/** Every part in backticks, a backtick inside doubled (Databricks SQL, GoogleSQL). */
+const backticked = (identifiers: ReadonlyArray<string>) => identifiers.map((part) => `\`${part.replaceAll("`", "``")}\``).join(".")
+
 /** The relation rules of each source that reads a table, by source type. */
 export const dbtRelationRules: Readonly<Record<string, DbtRelationRules>> = {
   // The connection picks the database: the table option is schema.name.
   postgres: { warehouse: "Postgres", quote: '"', fold: "lower", quotedByDefault: true, parts: 2, tableText: doubleQuoted },
-  snowflake: { warehouse: "Snowflake", quote: '"', fold: "upper", quotedByDefault: false, parts: 3, tableText: doubleQuoted }
+  snowflake: { warehouse: "Snowflake", quote: '"', fold: "upper", quotedByDefault: false, parts: 3, tableText: doubleQuoted },
+  // dbt-databricks writes `catalog`.`schema`.`name`; Unity Catalog keeps unquoted names in lower case.
+  databricks: { warehouse: "Databricks", quote: "`", fold: "lower", quotedByDefault: true, parts: 3, tableText: backticked },
+  // dbt-bigquery writes `project`.`dataset`.`name`; dataset and table names are case-sensitive.
+  bigquery: { warehouse: "BigQuery", quote: "`", fold: "none", quotedByDefault: true, parts: 3, tableText: backticked }
 }
 
 /** Where a model's rows are, as fields of the source entry: `table` for a warehouse, `file` for DuckDB. */

@@ -72,6 +72,14 @@ export interface ColumnInfo {
  * A table reader. Rows arrive as a stream, a page at a time, so memory stays flat: the stream is
  * pulled only as fast as the pipeline's bounded queue takes rows, so a full queue pauses the reader.
  */
+/** The warehouse's own estimate of a read's cost, e.g. BigQuery's dry run. */
+export interface ScanEstimate {
+  /** Bytes the read processes (what BigQuery bills on demand). */
+  readonly bytesProcessed: number
+  /** Where the figure comes from, e.g. "BigQuery dry run". */
+  readonly source: string
+}
+
 export interface RowSourceShape {
   /** Human description for reports and progress, never holding a secret. */
   readonly description: string
@@ -97,6 +105,11 @@ export interface RowSourceShape {
    * `auto` converts each value on its own.
    */
   readonly columnTypes?: Effect.Effect<ColumnTypes, SourceError>
+  /**
+   * What reading costs the warehouse, when it can say so without running the read (BigQuery's
+   * dry run: the bytes the query processes, which is what it bills). `tablecast plan` shows it.
+   */
+  readonly scanEstimate?: Effect.Effect<ScanEstimate, SourceError>
   /**
    * For a source that holds part of a larger run's rows (an edge request's queue chunk): how many
    * times each content occurred before its first row, by `repeatKey` (the mapper's `repeatsBefore`),

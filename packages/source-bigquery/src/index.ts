@@ -1,0 +1,6 @@
+export { BinaryMapping, type ColumnSummary, type SourceDescription, type ValueKind } from "@tablecast/source-sql"
+export { BigQuerySourceOptions, type BigQuerySourceOptionsInput } from "./BigQuerySourceOptions.ts"
+export { estimate, layer, make } from "./BigQuerySource.ts"
+export type { Environment } from "./BigQuerySettings.ts"
+export { type BigQueryTableName, parseTableName, quoteTableName } from "./BigQueryTableName.ts"
+export { describeSource } from "./BigQueryInspector.ts"
