@@ -141,7 +141,16 @@ describe("the workspace's packages", () => {
     })
     const dev = cli.devDependencies as Record<string, string>
     expect(Object.keys(dev)).toEqual(
-      expect.arrayContaining(["pg", "snowflake-sdk", "@duckdb/node-api", "@databricks/sql", "@google-cloud/bigquery", "effect", "zod", "@tablecast/core"])
+      expect.arrayContaining([
+        "pg",
+        "snowflake-sdk",
+        "@duckdb/node-api",
+        "@databricks/sql",
+        "@google-cloud/bigquery",
+        "effect",
+        "zod",
+        "@tablecast/core"
+      ])
     )
   })
 })
