@@ -52,7 +52,7 @@ export const inspectedEntrySource = async (input: {
   const file = input.configFile ?? (input.syncName === undefined ? undefined : DEFAULT_CONFIG_FILE)
   if (file === undefined)
     throw new ConfigError({
-      message: "nothing to inspect: give --file, --postgres, --snowflake, --bigquery or --duckdb, or a sync of the config file"
+      message: "nothing to inspect: give --file, --postgres, --snowflake, --bigquery, --databricks or --duckdb, or a sync of the config file"
     })
   const config = await loadConfigFile(path.resolve(file))
   const names = Object.keys(config.syncs)

@@ -26,24 +26,30 @@ export const mappingFlags = {
   postgres: Flags.string({
     summary: 'Read from Postgres: a connection URL (password from PGPASSWORD), or "env" for the PG* variables.',
     helpGroup: "SOURCE",
-    exclusive: ["file", "snowflake", "duckdb", "bigquery"]
+    exclusive: ["file", "snowflake", "duckdb", "bigquery", "databricks"]
   }),
   snowflake: Flags.string({
     summary: 'Read from Snowflake: an account identifier, or "env" for the SNOWFLAKE_* variables (user, password or key, warehouse, ...).',
     helpGroup: "SOURCE",
-    exclusive: ["file", "postgres", "duckdb", "bigquery"]
+    exclusive: ["file", "postgres", "duckdb", "bigquery", "databricks"]
   }),
   duckdb: Flags.string({
     summary:
       'Read local files through DuckDB with --query: the files or folders the query may read, a,b ("." for the current folder); with --file, read that file through DuckDB whatever its extension.',
     helpGroup: "SOURCE",
-    exclusive: ["postgres", "snowflake", "bigquery"]
+    exclusive: ["postgres", "snowflake", "bigquery", "databricks"]
   }),
   bigquery: Flags.string({
     summary:
       'Read from BigQuery: the project id the query job runs in, or "env" for the key file\'s project_id (credentials: the service account key file GOOGLE_APPLICATION_CREDENTIALS names).',
     helpGroup: "SOURCE",
-    exclusive: ["file", "postgres", "snowflake", "duckdb"]
+    exclusive: ["file", "postgres", "snowflake", "duckdb", "databricks"]
+  }),
+  databricks: Flags.string({
+    summary:
+      'Read from Databricks: the workspace\'s server hostname, or "env" for DATABRICKS_HOST (the SQL warehouse: DATABRICKS_HTTP_PATH; credentials: DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET).',
+    helpGroup: "SOURCE",
+    exclusive: ["file", "postgres", "snowflake", "duckdb", "bigquery"]
   }),
   // A group of their own: names this long would widen the SOURCE group's columns for every flag.
   "bigquery-location": Flags.string({
@@ -65,7 +71,7 @@ export const mappingFlags = {
   }),
   "dbt-model": Flags.string({
     summary:
-      "Read a dbt model's table: its name (or package.name, .v2 for a version), looked up in the dbt project's target/manifest.json; with --postgres, --snowflake or --duckdb.",
+      "Read a dbt model's table: its name (or package.name, .v2 for a version), looked up in the dbt project's target/manifest.json; with --postgres, --snowflake, --bigquery, --databricks or --duckdb.",
     helpGroup: "SOURCE",
     exclusive: ["table", "query"]
   }),

@@ -33,6 +33,15 @@ describe("flag overrides", () => {
     )
   })
 
+  it("reads a Databricks table or query from the workspace host, or DATABRICKS_HOST with env", () => {
+    expect(mappingOverrides({ databricks: "dbc-a1b2345c-d6e7.cloud.databricks.com", table: "ml.scores.churn" }).source).toEqual({
+      type: "databricks",
+      host: "dbc-a1b2345c-d6e7.cloud.databricks.com",
+      table: "ml.scores.churn"
+    })
+    expect(mappingOverrides({ databricks: "env", query: "select 1" }).source).toEqual({ type: "databricks", query: "select 1" })
+  })
+
   it("reads Parquet and JSON files through DuckDB by extension, and a --query over --duckdb paths", () => {
     for (const file of ["scores.parquet", "scores.ndjson", "scores.JSONL", "scores.json", "scores/*.parquet"]) {
       expect(mappingOverrides({ file }).source).toEqual({ type: "duckdb", file: path.resolve(file) })

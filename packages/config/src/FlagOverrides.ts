@@ -190,7 +190,7 @@ const fileSource = (file: string, flags: FlagValues): Record<string, unknown> =>
   }
 }
 
-/** The source the flags name (`--file`, `--postgres`, `--snowflake`, `--duckdb`, `--bigquery`), or the fields they patch into a config entry's. */
+/** The source the flags name (`--file`, `--postgres`, `--snowflake`, `--duckdb`, `--bigquery`, `--databricks`), or the fields they patch into a config entry's. */
 const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sourcePatch"> => {
   const text = (name: string) => flags[name] as string | undefined
   const file = text("file")
@@ -208,7 +208,7 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   if (file !== undefined && (table !== undefined || query !== undefined))
     throw flagError(
       "file",
-      "--table and --query read a warehouse (--postgres, --snowflake, --bigquery) or files through DuckDB (--duckdb), not a --file"
+      "--table and --query read a warehouse (--postgres, --snowflake, --bigquery, --databricks) or files through DuckDB (--duckdb), not a --file"
     )
   if (duckdb !== undefined && table !== undefined) throw flagError("table", "--duckdb reads files with a --query (or a --file), not a --table")
   // Paths on the command line are relative to the current folder, not to a config file.
@@ -222,6 +222,7 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   if (dbtModel !== undefined && (table !== undefined || query !== undefined || file !== undefined))
     throw flagError("dbt-model", "--dbt-model names the table to read: give it instead of --table, --query or --file")
   const bigquery = text("bigquery")
+  const databricks = text("databricks")
   const location = text("bigquery-location")
   const maxBytes = text("bigquery-max-bytes-billed")
   if (bigquery === undefined && (location !== undefined || maxBytes !== undefined)) {
@@ -251,7 +252,7 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
       ...(maxBytes === undefined ? {} : { maximumBytesBilled: maxBytes }),
       ...target
     }
-  }
+  } else if (databricks !== undefined) source = { type: "databricks", ...(databricks === "env" ? {} : { host: databricks }), ...target }
   return source !== undefined ? { source } : Object.keys(target).length > 0 ? { sourcePatch: target } : {}
 }
 

@@ -118,7 +118,7 @@ const mergeSource = (fromEntry: Record<string, unknown> | undefined, overrides: 
   if (patch === undefined || fromEntry === undefined) {
     if (patch !== undefined)
       throw new ConfigError({
-        message: "--table and --query need a warehouse (--postgres, --snowflake or --bigquery) or --duckdb <paths>",
+        message: "--table and --query need a warehouse (--postgres, --snowflake, --bigquery or --databricks) or --duckdb <paths>",
         flag: "table"
       })
     return fromEntry
@@ -153,7 +153,7 @@ const sourceWithDbt = (
   if (ref === undefined) return source
   if (source === undefined) {
     throw new ConfigError({
-      message: `--dbt-model ${ref.model} needs the warehouse that holds it: --postgres, --snowflake, --bigquery or --duckdb (or a Databricks source in a config file)${where === "" ? "" : `, or a "source" in ${where}`}`,
+      message: `--dbt-model ${ref.model} needs the warehouse that holds it: --postgres, --snowflake, --bigquery, --databricks or --duckdb${where === "" ? "" : `, or a "source" in ${where}`}`,
       flag: "dbt-model"
     })
   }

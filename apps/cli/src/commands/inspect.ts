@@ -85,6 +85,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     snowflake: mappingFlags.snowflake,
     duckdb: mappingFlags.duckdb,
     bigquery: mappingFlags.bigquery,
+    databricks: mappingFlags.databricks,
     "bigquery-location": mappingFlags["bigquery-location"],
     "bigquery-max-bytes-billed": mappingFlags["bigquery-max-bytes-billed"],
     table: mappingFlags.table,

@@ -15,10 +15,22 @@ const SnowflakeEntry = z.object({ type: z.literal("snowflake"), account: z.strin
 const DuckEntry = z
   .object({ type: z.literal("duckdb"), file: z.string().optional(), query: z.string().optional(), paths: z.array(z.string()).optional() })
   .strict()
-const sources = sourceRegistryOf<z.output<typeof PostgresEntry> | z.output<typeof SnowflakeEntry> | z.output<typeof DuckEntry>>([
+const WarehouseEntry = z
+  .object({
+    type: z.enum(["bigquery", "databricks"]),
+    projectId: z.string().optional(),
+    host: z.string().optional(),
+    table: z.string().optional()
+  })
+  .strict()
+const sources = sourceRegistryOf<
+  z.output<typeof PostgresEntry> | z.output<typeof SnowflakeEntry> | z.output<typeof DuckEntry> | z.output<typeof WarehouseEntry>
+>([
   { type: "postgres", schema: PostgresEntry },
   { type: "snowflake", schema: SnowflakeEntry },
-  { type: "duckdb", schema: DuckEntry }
+  { type: "duckdb", schema: DuckEntry },
+  { type: "bigquery", schema: WarehouseEntry },
+  { type: "databricks", schema: WarehouseEntry }
 ])
 
 /** A dbt project folder whose target/manifest.json is one of the fixtures. */
@@ -96,11 +108,21 @@ describe("a sync of a dbt model", () => {
     expect(sync.source).toEqual({ type: "duckdb", file: path.join(lake, "exports", "scores.parquet") })
   })
 
+  it("resolves a dbt-bigquery and a dbt-databricks model to the backticked table their adapters wrote, from --bigquery and --databricks", async () => {
+    const bigquery = await fromFlags({ bigquery: "env", "dbt-model": "churn.churn_scores" }, project("manifest-v12-bigquery.json"))
+    expect(bigquery.source).toEqual({ type: "bigquery", table: "`tablecast-test`.`marts`.`churn_scores`" })
+    const databricks = await fromFlags(
+      { databricks: "dbc-a1b2345c-d6e7.cloud.databricks.com", "dbt-model": "churn_scores" },
+      project("manifest-v12-databricks.json")
+    )
+    expect(databricks.source).toEqual({ type: "databricks", host: "dbc-a1b2345c-d6e7.cloud.databricks.com", table: "`ml`.`marts`.`churn_scores`" })
+  })
+
   it("refuses --dbt-model with --table, --query or --file, without a warehouse, and a project without a manifest", async () => {
     expect(() => mappingOverrides({ postgres: "env", table: "t", "dbt-model": "ltv" })).toThrow("--dbt-model names the table to read")
     const alone = await failure(fromFlags({ "dbt-model": "ltv" }))
     expect(alone.message).toBe(
-      "--dbt-model ltv needs the warehouse that holds it: --postgres, --snowflake, --bigquery or --duckdb (or a Databricks source in a config file)"
+      "--dbt-model ltv needs the warehouse that holds it: --postgres, --snowflake, --bigquery, --databricks or --duckdb"
     )
     expect(alone.flag).toBe("dbt-model")
     const empty = mkdtempSync(path.join(tmpdir(), "tablecast-dbt-"))
