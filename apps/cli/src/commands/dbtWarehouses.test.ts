@@ -120,10 +120,13 @@ describe("a config entry's dbt model through a dbt-databricks manifest (the buil
 describe("--databricks <host|env>", () => {
   it("reads the dbt model's table through the Databricks source: without DATABRICKS_HOST, exit 6 (the source failed) naming it, nothing contacted", async () => {
     const dir = project("manifest-v12-databricks.json", { syncs: {} })
-    const result = await runCli(["sync", "--databricks", "env", "--dbt-model", "churn_scores", "-e", "Churn Scored", "-u", "customer_id", "--dry-run"], {
-      env: { DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc", DATABRICKS_TOKEN: "dapi-never-sent" },
-      cwd: dir
-    })
+    const result = await runCli(
+      ["sync", "--databricks", "env", "--dbt-model", "churn_scores", "-e", "Churn Scored", "-u", "customer_id", "--dry-run"],
+      {
+        env: { DATABRICKS_HTTP_PATH: "/sql/1.0/warehouses/abc", DATABRICKS_TOKEN: "dapi-never-sent" },
+        cwd: dir
+      }
+    )
     expect(result.stderr).toContain("Databricks: no host: give host or set DATABRICKS_HOST")
     expect(result.stderr).not.toContain("dapi-never-sent")
     expect(result.code).toBe(6)

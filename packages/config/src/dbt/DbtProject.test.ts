@@ -121,9 +121,7 @@ describe("a sync of a dbt model", () => {
   it("refuses --dbt-model with --table, --query or --file, without a warehouse, and a project without a manifest", async () => {
     expect(() => mappingOverrides({ postgres: "env", table: "t", "dbt-model": "ltv" })).toThrow("--dbt-model names the table to read")
     const alone = await failure(fromFlags({ "dbt-model": "ltv" }))
-    expect(alone.message).toBe(
-      "--dbt-model ltv needs the warehouse that holds it: --postgres, --snowflake, --bigquery, --databricks or --duckdb"
-    )
+    expect(alone.message).toBe("--dbt-model ltv needs the warehouse that holds it: --postgres, --snowflake, --bigquery, --databricks or --duckdb")
     expect(alone.flag).toBe("dbt-model")
     const empty = mkdtempSync(path.join(tmpdir(), "tablecast-dbt-"))
     const missing = await failure(fromFlags({ postgres: "env", "dbt-model": "ltv" }, empty))
