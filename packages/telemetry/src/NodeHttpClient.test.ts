@@ -23,16 +23,23 @@ afterEach(async () => {
 /** A loopback server answering `status` with a body naming what it took; keeps what it took. */
 const startServer = async (status: number) => {
   const taken: Array<Taken> = []
-  server = createServer((request, response) => {
+  const listening = createServer((request, response) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
     request.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8")
-      taken.push({ method: request.method, path: request.url, contentType: request.headers["content-type"], custom: request.headers["x-key"] as string, body })
+      taken.push({
+        method: request.method,
+        path: request.url,
+        contentType: request.headers["content-type"],
+        custom: request.headers["x-key"] as string,
+        body
+      })
       response.writeHead(status, { "content-type": "application/json", "x-answer": "yes" }).end(JSON.stringify({ length: body.length }))
     })
   })
-  const port = await new Promise<number>((resolve) => server?.listen(0, "127.0.0.1", () => resolve((server?.address() as AddressInfo).port)))
+  server = listening
+  const port = await new Promise<number>((resolve) => listening.listen(0, "127.0.0.1", () => resolve((listening.address() as AddressInfo).port)))
   return { url: `http://127.0.0.1:${port}`, taken }
 }
 
@@ -49,7 +56,9 @@ describe("nodeHttpClientLayer", () => {
   it("posts the body with its content type and headers, and reads the status, headers and body of the answer", async () => {
     const { url, taken } = await startServer(200)
     const body = JSON.stringify({ resourceSpans: [{ name: "tablecast.run" }] })
-    const request = HttpClientRequest.post(`${url}/v1/traces`, { headers: { "x-key": "k1" } }).pipe(HttpClientRequest.bodyText(body, "application/json"))
+    const request = HttpClientRequest.post(`${url}/v1/traces`, { headers: { "x-key": "k1" } }).pipe(
+      HttpClientRequest.bodyText(body, "application/json")
+    )
     const answer = await execute(request)
     expect(taken).toEqual([{ method: "POST", path: "/v1/traces", contentType: "application/json", custom: "k1", body }])
     expect(answer).toEqual({ status: 200, header: "yes", json: { length: body.length } })

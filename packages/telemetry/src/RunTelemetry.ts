@@ -70,4 +70,7 @@ export const instrumentRun =
 export const withRunTelemetry =
   <A>(settings: OtelSettings, run: RunDescription, reportOf: (result: A) => DeliveryReport, serviceVersion: string): RunInstrument<A> =>
   (effect) =>
-    instrumentRun(run, reportOf)(effect).pipe(Effect.provide(otlpLayer(settings, serviceVersion, { httpClient: nodeHttpClientLayer }) as Layer.Layer<never>))
+    instrumentRun(
+      run,
+      reportOf
+    )(effect).pipe(Effect.provide(otlpLayer(settings, serviceVersion, { httpClient: nodeHttpClientLayer }) as Layer.Layer<never>))
