@@ -1,4 +1,5 @@
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpMetrics from "effect/observability/OtlpMetrics"
@@ -15,10 +16,12 @@ export interface OtlpExportOptions {
   readonly temporality?: "cumulative" | "delta"
   /** More resource attributes, e.g. `cloud.platform` (over OTEL_RESOURCE_ATTRIBUTES'). */
   readonly resourceAttributes?: Readonly<Record<string, string>>
+  /** The HTTP client the exports are posted with: `fetch` (Effect's FetchHttpClient) unless given. */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient>
 }
 
 /**
- * Effect's own OTLP exporters (effect/observability), posting over HTTP with fetch: the tracer and
+ * Effect's own OTLP exporters (effect/observability), posting over HTTP (fetch unless told otherwise): the tracer and
  * the metrics exporter for the signals that are on. Both flush when the layer's scope closes.
  */
 export const otlpLayer = (settings: OtelSettings, serviceVersion: string, options: OtlpExportOptions = {}): Layer.Layer<OtlpExporter.Flusher> => {
@@ -30,7 +33,7 @@ export const otlpLayer = (settings: OtelSettings, serviceVersion: string, option
   const common = { resource, headers: settings.headers }
   const signals: Array<Layer.Layer<OtlpExporter.Flusher, never, never>> = []
   const serialization = settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf
-  const needs = Layer.mergeAll(serialization, FetchHttpClient.layer)
+  const needs = Layer.mergeAll(serialization, options.httpClient ?? FetchHttpClient.layer)
   if (settings.tracesUrl !== undefined) signals.push(OtlpTracer.layer({ ...common, url: settings.tracesUrl }).pipe(Layer.provide(needs)))
   if (settings.metricsUrl !== undefined) {
     const temporality = options.temporality ?? "cumulative"

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import { instrumentProgress, instrumentTransport } from "./Instrumentation.ts"
+import { nodeHttpClientLayer } from "./NodeHttpClient.ts"
 import { otlpLayer } from "./OtlpExport.ts"
 import { startCounters } from "./SyncMetrics.ts"
 import type { OtelSettings } from "./OtelSettings.ts"
@@ -62,10 +63,14 @@ export const instrumentRun =
     }).pipe(Effect.withSpan("tablecast.run", { attributes: runAttributes(run) }))
 
 /**
- * {@link instrumentRun} with the OTLP exporter of the settings around it: the exporter is flushed
- * when the run ends, before the effect completes.
+ * {@link instrumentRun} with the OTLP exporter of the settings around it, for a Node process: the
+ * exporter posts through `node:http` (never loading undici, as fetch would) and is flushed when the
+ * run ends, before the effect completes.
  */
 export const withRunTelemetry =
   <A>(settings: OtelSettings, run: RunDescription, reportOf: (result: A) => DeliveryReport, serviceVersion: string): RunInstrument<A> =>
   (effect) =>
-    instrumentRun(run, reportOf)(effect).pipe(Effect.provide(otlpLayer(settings, serviceVersion) as Layer.Layer<never>))
+    instrumentRun(
+      run,
+      reportOf
+    )(effect).pipe(Effect.provide(otlpLayer(settings, serviceVersion, { httpClient: nodeHttpClientLayer }) as Layer.Layer<never>))
