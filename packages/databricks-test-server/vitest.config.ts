@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     // Loaded before any test file: keeps every socket of the test process on loopback.
-    setupFiles: ["./src/LoopbackOnly.testkit.ts"],
+    setupFiles: ["@tablecast/loopback-guard"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false

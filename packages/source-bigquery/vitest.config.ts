@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     // Loaded before any test file: keeps every socket of the test process on loopback.
-    setupFiles: ["./src/LoopbackOnly.testkit.ts"],
+    setupFiles: ["@tablecast/loopback-guard", "./src/ClientEnv.testkit.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false

@@ -9,7 +9,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     // Loaded before any test file: keeps every socket of the test process on loopback and sets the
     // driver's switches before it can be imported.
-    setupFiles: ["./src/LoopbackOnly.testkit.ts"],
+    setupFiles: ["@tablecast/loopback-guard", "./src/DriverEnv.testkit.ts"],
     env: {
       SNOWFLAKE_DISABLE_PLATFORM_DETECTION: "true",
       SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: "1",

@@ -1,7 +1,7 @@
 import { DBSQLClient } from "@databricks/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type DatabricksTestServer, startDatabricksTestServer } from "./DatabricksTestServer.ts"
-import { connectAttempts, isLoopback, lookups } from "./LoopbackOnly.testkit.ts"
+import { connectAttempts, isLoopback, lookups } from "@tablecast/loopback-guard"
 
 const TOKEN = "dapi-test-token"
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { layer } from "./BigQuerySource.ts"
 import type { BigQuerySourceOptionsInput } from "./BigQuerySourceOptions.ts"
 import { type BigQueryTestEnv, startTestEnv } from "./BigQueryTestEnv.testkit.ts"
-import { connectAttempts } from "./LoopbackOnly.testkit.ts"
+import { connectAttempts } from "@tablecast/loopback-guard"
 
 const ROWS = 2_345
 

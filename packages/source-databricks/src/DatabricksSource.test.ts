@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { describeSource } from "./DatabricksInspector.ts"
 import { make } from "./DatabricksSource.ts"
 import type { DatabricksSourceOptionsInput } from "./DatabricksSourceOptions.ts"
-import { connectAttempts, isLoopback, lookups } from "./LoopbackOnly.testkit.ts"
+import { connectAttempts, isLoopback, lookups } from "@tablecast/loopback-guard"
 
 const TOKEN = "dapi0123456789abcdef-test"
 const ROWS = 2_345

@@ -2,7 +2,7 @@ import { isMalformed } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connectAttempts } from "./LoopbackOnly.testkit.ts"
+import { connectAttempts } from "@tablecast/loopback-guard"
 import { make } from "./SnowflakeSource.ts"
 import { startTestEnv } from "./SnowflakeTestEnv.testkit.ts"
 

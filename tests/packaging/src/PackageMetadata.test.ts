@@ -64,7 +64,8 @@ describe("the workspace's packages", () => {
         "@tablecast/edge",
         "@tablecast/snowflake-test-server",
         "@tablecast/databricks-test-server",
-        "@tablecast/bigquery-test-server"
+        "@tablecast/bigquery-test-server",
+        "@tablecast/loopback-guard"
       ])
     )
     for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))

@@ -3,11 +3,13 @@ import net from "node:net"
 import tls from "node:tls"
 
 /**
- * Test setup, loaded before any test file (vitest.config.ts): every socket (and TLS connection) this process opens is
- * recorded, and one to anything but loopback is refused before a packet leaves (the socket is
- * destroyed instead of connected). Host names looked up are recorded too. The suites assert that
- * nothing was refused, which is how the "loopback only" rule is checked, and the guard makes sure
- * that a driver that tried anyway would not get through.
+ * Test setup, loaded before any test file (a package's vitest.config.ts lists "@tablecast/loopback-guard" in
+ * `setupFiles`): every socket and TLS connection this process opens is recorded, and one to anything but
+ * loopback is refused before a packet leaves (the socket is destroyed instead of connected, a TLS connection
+ * throws). Host names looked up are recorded too. The suites assert that nothing was refused, which is how
+ * the "loopback only" rule is checked, and the guard makes sure that a driver that tried anyway would not get
+ * through. The records live on globalThis and the patch is applied once, so every copy of this module loaded
+ * in one process (the setup file's and a test's import) sees the same records.
  */
 
 export interface ConnectAttempt {
@@ -67,7 +69,7 @@ if (socketPrototype[patched] !== true) {
     }
     return connect.apply(this, args)
   }
-  // HTTPS (the Databricks driver) connects through tls.connect, which the socket patch above does not see in every setup.
+  // HTTPS (the Databricks driver, for one) connects through tls.connect, which the socket patch above does not see in every setup.
   const tlsConnect = tls.connect
   ;(tls as { connect: unknown }).connect = (...args: Array<unknown>) => {
     const first = args[0]
