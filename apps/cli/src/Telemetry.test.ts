@@ -4,8 +4,8 @@ import path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import type { DeliveryReport } from "@tablecast/core"
 import { type Sink, startSink } from "@tablecast/sink"
+import { decodeOtlpJson, type OtlpReceiver, otlpAttribute, otlpPointValue, startOtlpReceiver } from "@tablecast/telemetry/testing"
 import { afterEach, describe, expect, it } from "vitest"
-import { startOtlpReceiver } from "./testing/otlpReceiver.ts"
 import { runCli } from "./testing/runCli.ts"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -14,54 +14,8 @@ const dist = path.resolve(here, "../dist")
 const WRITE_KEY = "wk_test_otel_7c41b2"
 const OTEL_KEY = "otel-k3y-9f8e7d"
 
-// OTLP/JSON, as much of it as the test reads (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
-interface KeyValue {
-  readonly key: string
-  readonly value: {
-    readonly stringValue?: string
-    readonly intValue?: string | number
-    readonly boolValue?: boolean
-    readonly doubleValue?: number
-  }
-}
-interface OtlpSpan {
-  readonly name: string
-  readonly spanId: string
-  readonly parentSpanId?: string
-  readonly attributes: ReadonlyArray<KeyValue>
-}
-interface TraceData {
-  readonly resourceSpans: ReadonlyArray<{
-    readonly resource: { readonly attributes: ReadonlyArray<KeyValue> }
-    readonly scopeSpans: ReadonlyArray<{ readonly spans: ReadonlyArray<OtlpSpan> }>
-  }>
-}
-interface DataPoint {
-  readonly attributes?: ReadonlyArray<KeyValue>
-  readonly asInt?: string | number
-  readonly asDouble?: number
-  readonly count?: string | number
-}
-interface OtlpMetric {
-  readonly name: string
-  readonly sum?: { readonly dataPoints: ReadonlyArray<DataPoint> }
-  readonly gauge?: { readonly dataPoints: ReadonlyArray<DataPoint> }
-  readonly histogram?: { readonly dataPoints: ReadonlyArray<DataPoint> }
-}
-interface MetricsData {
-  readonly resourceMetrics: ReadonlyArray<{ readonly scopeMetrics: ReadonlyArray<{ readonly metrics: ReadonlyArray<OtlpMetric> }> }>
-}
-
-const attributeOf = (attributes: ReadonlyArray<KeyValue> | undefined, key: string): unknown => {
-  const value = attributes?.find((attribute) => attribute.key === key)?.value
-  if (value === undefined) return undefined
-  if (value.intValue !== undefined) return Number(value.intValue)
-  return value.stringValue ?? value.boolValue ?? value.doubleValue
-}
-const pointValue = (point: DataPoint): number => Number(point.asInt ?? point.asDouble ?? 0)
-
 let sink: Sink | undefined
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined
+let receiver: OtlpReceiver | undefined
 afterEach(async () => {
   await sink?.close()
   await receiver?.close()
@@ -160,39 +114,36 @@ describe("tablecast sync with OpenTelemetry", () => {
     for (const sent of receiver.exports) expect(sent.headers["x-api-key"]).toBe(OTEL_KEY)
     for (const text of [result.stdout, result.stderr]) expect(text).not.toContain(OTEL_KEY)
 
-    const traces = receiver.json<TraceData>("/v1/traces")
-    const resources = traces.flatMap((data) => data.resourceSpans)
-    for (const resource of resources) expect(attributeOf(resource.resource.attributes, "service.name")).toBe("nightly-scores")
-    const spans = resources.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans))
+    const otlp = decodeOtlpJson(receiver.exports)
+    for (const serviceName of otlp.serviceNames) expect(serviceName).toBe("nightly-scores")
+    const spans = otlp.spans
     const runSpans = spans.filter((span) => span.name === "tablecast.run")
     expect(runSpans).toHaveLength(1)
     const run = runSpans[0]!
-    expect(attributeOf(run.attributes, "tablecast.outcome")).toBe(report.outcome)
-    expect(attributeOf(run.attributes, "tablecast.rows.read")).toBe(report.rows.read)
-    expect(attributeOf(run.attributes, "tablecast.messages.accepted")).toBe(3_000)
+    expect(otlpAttribute(run.attributes, "tablecast.outcome")).toBe(report.outcome)
+    expect(otlpAttribute(run.attributes, "tablecast.rows.read")).toBe(report.rows.read)
+    expect(otlpAttribute(run.attributes, "tablecast.messages.accepted")).toBe(3_000)
 
     const requests = spans.filter((span) => span.name === "tablecast.request")
     expect(requests).toHaveLength(report.batches.requests)
     for (const request of requests) {
       expect(request.parentSpanId).toBe(run.spanId)
-      expect(attributeOf(request.attributes, "tablecast.batch.messages")).toBeGreaterThan(0)
-      expect(attributeOf(request.attributes, "tablecast.batch.bytes")).toBeGreaterThan(0)
-      expect(attributeOf(request.attributes, "tablecast.request.attempt")).toBeGreaterThanOrEqual(1)
-      expect(["200", "429"]).toContain(attributeOf(request.attributes, "http.response.status_code"))
+      expect(otlpAttribute(request.attributes, "tablecast.batch.messages")).toBeGreaterThan(0)
+      expect(otlpAttribute(request.attributes, "tablecast.batch.bytes")).toBeGreaterThan(0)
+      expect(otlpAttribute(request.attributes, "tablecast.request.attempt")).toBeGreaterThanOrEqual(1)
+      expect(["200", "429"]).toContain(otlpAttribute(request.attributes, "http.response.status_code"))
     }
-    const ok = requests.filter((span) => attributeOf(span.attributes, "http.response.status_code") === "200")
-    const throttled = requests.filter((span) => attributeOf(span.attributes, "http.response.status_code") === "429")
-    expect(ok.reduce((sum, span) => sum + Number(attributeOf(span.attributes, "tablecast.batch.messages")), 0)).toBe(3_000)
+    const ok = requests.filter((span) => otlpAttribute(span.attributes, "http.response.status_code") === "200")
+    const throttled = requests.filter((span) => otlpAttribute(span.attributes, "http.response.status_code") === "429")
+    expect(ok.reduce((sum, span) => sum + Number(otlpAttribute(span.attributes, "tablecast.batch.messages")), 0)).toBe(3_000)
     expect(throttled.length).toBe(report.batches.retries)
     expect(throttled.length).toBeGreaterThan(0)
-    expect(requests.some((span) => Number(attributeOf(span.attributes, "tablecast.request.attempt")) >= 2)).toBe(true)
+    expect(requests.some((span) => Number(otlpAttribute(span.attributes, "tablecast.request.attempt")) >= 2)).toBe(true)
 
-    const metrics = receiver
-      .json<MetricsData>("/v1/metrics")
-      .flatMap((data) => data.resourceMetrics.flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics)))
+    const metrics = otlp.metrics
     // Cumulative temporality: the last export holds the totals.
     const last = (name: string) => metrics.filter((metric) => metric.name === name).at(-1)
-    const total = (name: string) => (last(name)?.sum?.dataPoints ?? []).reduce((sum, point) => sum + pointValue(point), 0)
+    const total = (name: string) => (last(name)?.sum?.dataPoints ?? []).reduce((sum, point) => sum + otlpPointValue(point), 0)
     expect(total("tablecast.rows.read")).toBe(3_000)
     expect(total("tablecast.messages.accepted")).toBe(3_000)
     expect(total("tablecast.retries")).toBe(report.batches.retries)
@@ -203,7 +154,7 @@ describe("tablecast sync with OpenTelemetry", () => {
     expect(total("tablecast.rows.rejected")).toBe(report.rows.rejected)
     expect(total("tablecast.messages.failed")).toBe(0)
     const byStatus = new Map(
-      (last("tablecast.requests")?.sum?.dataPoints ?? []).map((point) => [attributeOf(point.attributes, "status"), pointValue(point)])
+      (last("tablecast.requests")?.sum?.dataPoints ?? []).map((point) => [otlpAttribute(point.attributes, "status"), otlpPointValue(point)])
     )
     expect(byStatus).toEqual(
       new Map([
@@ -231,11 +182,9 @@ describe("tablecast sync with OpenTelemetry", () => {
     expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout) as DeliveryReport
     expect(report.messages.accepted).toBe(3_000)
-    const spans = receiver
-      .json<TraceData>("/v1/traces")
-      .flatMap((data) => data.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)))
+    const spans = decodeOtlpJson(receiver.exports).spans
     const run = spans.find((span) => span.name === "tablecast.run")
-    expect(attributeOf(run?.attributes, "tablecast.run.kind")).toBe("incremental")
+    expect(otlpAttribute(run?.attributes, "tablecast.run.kind")).toBe("incremental")
     const requests = spans.filter((span) => span.name === "tablecast.request")
     expect(requests).toHaveLength(report.batches.requests)
     for (const request of requests) expect(request.parentSpanId).toBe(run?.spanId)
