@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { compileMapper, namedColumns, syncNamespace } from "./MessageMapper.ts"
 import { callsOf, SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
 import { formatIssues } from "../spec/SyncSpec.ts"
+import { columnTypeLines } from "./ColumnTyping.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
 const mapperFor = (input: SyncSpecInput) => compileMapper(SyncSpec.parse(input), library)
@@ -104,5 +105,15 @@ describe("group calls", () => {
     const first = messagesOf(map(row(account)))[0]!.messageId
     expect(messagesOf(map(row(account)))[0]!.messageId).toBe(first)
     expect(messagesOf(map(row({ ...account, churn_risk: "0.5" })))[0]!.messageId).not.toBe(first)
+  })
+})
+
+describe("column types of a group sync", () => {
+  it("name the group id column as the groupId, sent as text", () => {
+    const spec = SyncSpec.parse({ type: "group", customerId: "customer_id", groupId: "account_id" })
+    expect(columnTypeLines(spec, ["customer_id", "account_id"], undefined)).toEqual([
+      { column: "customer_id", type: "string", basis: "userId" },
+      { column: "account_id", type: "string", basis: "groupId" }
+    ])
   })
 })
