@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
+import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import type { DeliveryReport } from "@tablecast/core"
@@ -93,7 +93,7 @@ describe("tablecast sync --type group", () => {
     expect(messages.slice(0, 2).map((message) => message.type)).toEqual(["identify", "group"])
     const calls = await groupCalls()
     expect(calls).toHaveLength(40)
-    rows.forEach((account, index) => expectAccountCall(calls[index], account))
+    for (const [index, account] of rows.entries()) expectAccountCall(calls[index], account)
   })
 
   it("takes the calls and the group id from the config file, and preview shows the group calls", async () => {
@@ -201,6 +201,6 @@ describe.skipIf(client === undefined)("tablecast sync --type group from Postgres
     expect(result.code, result.stderr).toBe(0)
     const calls = await groupCalls()
     expect(calls).toHaveLength(30)
-    rows.forEach((account, index) => expectAccountCall(calls[index], account))
+    for (const [index, account] of rows.entries()) expectAccountCall(calls[index], account)
   })
 })
