@@ -118,6 +118,22 @@ describe("tablecast sync --type group", () => {
     expect(calls.map((call) => call.groupId)).toEqual(["acct-1", "acct-2", "acct-3", "acct-4", "acct-5"])
   })
 
+  it("inspect proposes group calls for a table of accounts, and the written config entry runs", async () => {
+    await writeFile(path.join(dir, "accounts.csv"), csvOf(accounts(12)))
+    const written = await runCli(["inspect", "-f", "accounts.csv", "--write-config", "tablecast.config.json", "--name", "accounts"], { cwd: dir })
+    expect(written.code, written.stderr).toBe(0)
+    expect(written.stdout).toContain('groupId "account_id"')
+    const result = await runCli(["sync", "accounts", "--endpoint", sink.url, "--json"], { cwd: dir, env })
+    expect(result.code, result.stderr).toBe(0)
+    const calls = await groupCalls()
+    expect(calls).toHaveLength(12)
+    expect(calls[0]).toMatchObject({
+      userId: "u-1",
+      groupId: "acct-1",
+      traits: { name: "Account 1", industry: "Retail", employees: 10, churn_risk: 0 }
+    })
+  })
+
   it("names an unknown call type and a group sync without --group-id (exit 2)", async () => {
     await writeFile(path.join(dir, "accounts.csv"), csvOf(accounts(1)))
     const unknown = await runCli(["sync", "-f", "accounts.csv", "--type", "identify,page", "-u", "owner_id", "--endpoint", sink.url], {
