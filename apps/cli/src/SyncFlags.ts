@@ -81,19 +81,19 @@ export const mappingFlags = {
   }),
   type: Flags.string({
     char: "t",
-    summary: "Call per row: track, identify, or both.",
-    options: ["track", "identify", "both"],
+    summary: "Calls per row: track, identify, group, or a list of them (identify,group); both = track,identify.",
     helpGroup: "MAPPING"
   }),
   event: Flags.string({ char: "e", summary: 'Event name of each track call, e.g. "Sales Prediction".', helpGroup: "MAPPING" }),
   "customer-id": Flags.string({ char: "u", summary: "Column whose value becomes userId.", helpGroup: "MAPPING" }),
   "anonymous-id": Flags.string({ summary: "Column whose value becomes anonymousId.", helpGroup: "MAPPING" }),
+  "group-id": Flags.string({ summary: "Column whose value becomes groupId (group calls).", helpGroup: "MAPPING" }),
   properties: Flags.string({
     char: "p",
     summary: 'Columns that become properties: a,b,c, or "*" for all others (default).',
     helpGroup: "MAPPING"
   }),
-  traits: Flags.string({ summary: "Columns that become identify traits (default: the properties).", helpGroup: "MAPPING" }),
+  traits: Flags.string({ summary: "Columns that become identify and group traits (default: the properties).", helpGroup: "MAPPING" }),
   exclude: Flags.string({ summary: 'Columns to leave out of "*": a,b,c.', helpGroup: "MAPPING" }),
   rename: Flags.string({
     summary: "Column=property name; a dotted name nests (score=scores.iphone). Repeatable.",

@@ -34,6 +34,9 @@ export interface SyncProposal {
 const ID_NAME = /^(?:(?:user|customer|client|account|member|contact|person|profile|subscriber)_?id|id|userid|uid)$/i
 const ID_LIKE = /(?:^|_)(?:id|uid|uuid|key)$/i
 const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
+// The id of an account-like table: one row per account, company, organization or group.
+const GROUP_NAME = /^(?:account|company|org|organization|organisation|group|workspace|tenant)_?id$/i
+const MEMBER_NAME = /^(?:(?:user|customer|member|contact|person|owner|admin)_?id|userid|uid)$/i
 const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
 
 // A description that says the column identifies a customer ("The customer's id", "one row per user").
@@ -87,12 +90,40 @@ const titleCase = (name: string) =>
  * timestamp column if there is one, and every other column as a property with its type. A
  * proposal, not a decision: `inspect` prints it and can write it to a config file to edit.
  */
+/** A unique, never-empty column with an account-like name: the table holds accounts, sent as group calls. */
+const groupIdColumn = (columns: ReadonlyArray<ColumnFacts>): ColumnFacts | undefined =>
+  columns.find(
+    (column) =>
+      GROUP_NAME.test(column.name) &&
+      (column.kind === "string" || column.kind === "number" || column.kind === "decimal") &&
+      (column.unique === true || column.declared?.unique === true) &&
+      (column.nullable === false || column.declared?.notNull === true)
+  )
+
+/** The member a group call ties to the account: an id-like column; an account's owner need not be unique. */
+const memberColumn = (columns: ReadonlyArray<ColumnFacts>, group: ColumnFacts): ColumnFacts | undefined => {
+  const points = (column: ColumnFacts) =>
+    (MEMBER_NAME.test(column.name) ? 4 : ID_LIKE.test(column.name) ? 2 : 0) +
+    (column.nullable === false ? 1 : 0) -
+    (column.kind === "string" || column.kind === "number" ? 0 : 10)
+  const ranked = columns.filter((column) => column !== group && !ANONYMOUS_NAME.test(column.name)).sort((a, b) => points(b) - points(a))
+  return ranked[0] !== undefined && points(ranked[0]) >= 3 ? ranked[0] : undefined
+}
+
 export const proposeSync = <Table extends TableFacts>(description: Table, tableName: string): SyncProposal => {
   const notes: Array<string> = []
+  const group = groupIdColumn(description.columns)
   const ranked = [...description.columns].sort((a, b) => score(b) - score(a))
   const best = ranked[0]
-  const customerId = best !== undefined && score(best) >= 3 ? best : undefined
-  if (customerId === undefined) notes.push("no column looks like a customer id: set customerId (or anonymousId) by hand")
+  const customerId = group !== undefined ? memberColumn(description.columns, group) : best !== undefined && score(best) >= 3 ? best : undefined
+  if (group !== undefined) {
+    notes.push(`groupId "${group.name}": an account-like name, unique and never empty: one group call per account, its other columns as traits`)
+    notes.push(
+      customerId === undefined
+        ? "no column looks like a member's id: set customerId (or anonymousId), the user each group call ties to the account"
+        : `customerId "${customerId.name}": the member each group call ties to the account`
+    )
+  } else if (customerId === undefined) notes.push("no column looks like a customer id: set customerId (or anonymousId) by hand")
   else {
     const declared = customerId.declared
     const tested = [declared?.unique === true ? "unique" : undefined, declared?.notNull === true ? "not_null" : undefined].filter(
@@ -116,7 +147,7 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
   const binary = description.columns.filter((column) => column.kind === "binary")
   if (binary.length > 0)
     notes.push(`left out binary columns ${binary.map((c) => `"${c.name}"`).join(", ")} (map them with the source's binary option to send them)`)
-  const taken = new Set([customerId?.name, anonymous?.name, timestamp?.name])
+  const taken = new Set([customerId?.name, anonymous?.name, timestamp?.name, group?.name])
   const properties = description.columns.filter((column) => !taken.has(column.name) && column.kind !== "binary")
   const columns: Record<string, ColumnType> = {}
   for (const column of properties) {
@@ -130,6 +161,16 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
     }
   }
   if (customerId !== undefined && customerId.sourceType === "text") columns[customerId.name] = "string"
+  if (group !== undefined && group.sourceType === "text") columns[group.name] = "string"
+  const mapping = {
+    ...(customerId === undefined ? {} : { customerId: customerId.name }),
+    ...(anonymous === undefined ? {} : { anonymousId: anonymous.name }),
+    ...(timestamp === undefined ? {} : { timestamp: timestamp.name }),
+    ...(Object.keys(columns).length === 0 ? {} : { columns })
+  }
+  if (group !== undefined) {
+    return { spec: { type: "group", groupId: group.name, traits: properties.map((column) => column.name), ...mapping }, notes }
+  }
   const event =
     titleCase(
       tableName

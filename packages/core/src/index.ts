@@ -2,7 +2,19 @@ export { Defaults, SegmentLimits } from "./spec/Limits.ts"
 export { utf8ByteLength } from "./map/Utf8.ts"
 export { MAX_VALUE_DEPTH, nestsDeeperThan, tooDeepReason } from "./map/ValueDepth.ts"
 export { type Books, checkBooks, type Imbalance, imbalanceOf } from "./report/Books.ts"
-export { checkSyncSpec, ColumnType, formatIssues, issuePlaces, SyncSpec, type SyncSpecInput, syncSpecFields } from "./spec/SyncSpec.ts"
+export {
+  CALL_TYPES,
+  type CallType,
+  callsOf,
+  checkSyncSpec,
+  ColumnType,
+  formatIssues,
+  issuePlaces,
+  SyncSpec,
+  type SyncSpecInput,
+  syncSpecFields,
+  type SyncType
+} from "./spec/SyncSpec.ts"
 export { BatchProfile, batchProfiles, type BatchSettings, withBatchProfile } from "./spec/BatchProfile.ts"
 export { inFlightFloor, PipelineOptions, type PipelineOptionsInput } from "./spec/PipelineOptions.ts"
 export { Batcher, type BatcherOptions } from "./batch/Batcher.ts"

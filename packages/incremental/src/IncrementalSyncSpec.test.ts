@@ -15,6 +15,6 @@ describe("IncrementalSyncSpec: core's spec with the incremental settings", () =>
   it("checks core's fields first, then the incremental settings (the one change of order: clearTraits came second)", () => {
     const result = IncrementalSyncSpec.safeParse({ type: "track", incremental: { removed: { clearTraits: true } } })
     expect(places(result)).toEqual(["event", "customerId", "incremental.removed.clearTraits"])
-    expect(result.error?.issues[2]?.message).toBe("a track sync sends no traits to clear")
+    expect(result.error?.issues[2]?.message).toBe("a track sync sends no identify traits to clear")
   })
 })

@@ -1,4 +1,4 @@
-import { checkSyncSpec, syncSpecFields } from "@tablecast/core"
+import { callsOf, checkSyncSpec, syncSpecFields } from "@tablecast/core"
 import * as z from "zod"
 import { IncrementalSpec, type IncrementalSpecInput } from "./IncrementalSpec.ts"
 
@@ -29,8 +29,17 @@ export const IncrementalSyncSpec = z
   .strict()
   .superRefine((spec, ctx) => {
     checkSyncSpec(spec, ctx)
-    if (spec.incremental !== undefined && spec.incremental !== false && spec.incremental.removed?.clearTraits === true && spec.type === "track") {
-      ctx.addIssue({ code: "custom", path: ["incremental", "removed", "clearTraits"], message: "a track sync sends no traits to clear" })
+    if (
+      spec.incremental !== undefined &&
+      spec.incremental !== false &&
+      spec.incremental.removed?.clearTraits === true &&
+      !callsOf(spec.type).includes("identify")
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["incremental", "removed", "clearTraits"],
+        message: `a ${spec.type} sync sends no identify traits to clear`
+      })
     }
   })
 

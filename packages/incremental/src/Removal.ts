@@ -1,5 +1,13 @@
 import type { IncrementalSpec } from "./IncrementalSpec.ts"
-import { type BuiltMessage, deterministicMessageId, type LibraryInfo, type MessageMapper, SegmentLimits, utf8ByteLength } from "@tablecast/core"
+import {
+  type BuiltMessage,
+  callsOf,
+  deterministicMessageId,
+  type LibraryInfo,
+  type MessageMapper,
+  SegmentLimits,
+  utf8ByteLength
+} from "@tablecast/core"
 import type { SnapshotEntry } from "./Snapshot.ts"
 import type { IncrementalSyncSpec } from "./IncrementalSyncSpec.ts"
 
@@ -8,7 +16,10 @@ export const DEFAULT_REMOVED_EVENT = "Segment Exited"
 /** What a removal sends, from the sync's type and its `removed` settings. */
 export const removalCalls = (spec: IncrementalSyncSpec, settings: IncrementalSpec) => {
   const removed = settings.removed ?? {}
-  const clearTraits = removed.clearTraits ?? spec.type !== "track"
+  const calls = callsOf(spec.type)
+  // A group's traits are the account's, not the user's: a removal clears only identify traits; a
+  // sync without identify says the row left with the removal event.
+  const clearTraits = removed.clearTraits ?? calls.includes("identify")
   const event = removed.event ?? (spec.type === "identify" ? undefined : DEFAULT_REMOVED_EVENT)
   return { clearTraits, event }
 }

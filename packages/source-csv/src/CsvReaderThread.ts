@@ -35,7 +35,7 @@ export interface EncodedChunk {
   readonly rowNumbers: ReadonlyArray<number>
   readonly fields: ReadonlyArray<string>
   readonly malformed: ReadonlyArray<MalformedRow>
-  readonly messageTypes: ReadonlyArray<"track" | "identify">
+  readonly messageTypes: ReadonlyArray<"track" | "identify" | "group">
   readonly messageIds: ReadonlyArray<string>
   readonly messageJson: ReadonlyArray<string>
   readonly messageBytes: ReadonlyArray<number>

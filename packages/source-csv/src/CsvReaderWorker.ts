@@ -49,7 +49,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
     rowNumbers: [] as Array<number>,
     fields: [] as Array<string>,
     malformed: [] as Array<MalformedRow>,
-    messageTypes: [] as Array<"track" | "identify">,
+    messageTypes: [] as Array<"track" | "identify" | "group">,
     messageIds: [] as Array<string>,
     messageJson: [] as Array<string>,
     messageBytes: [] as Array<number>,

@@ -43,7 +43,7 @@ export default class InspectCommand extends BaseCommand {
   static override summary = "Show a source's tables, or a table's columns, types and samples, and propose a sync."
 
   static override description =
-    `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types. --write-config writes that proposal as a config entry to edit.
+    `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types; for a table of accounts (a unique, non-null account_id, company_id, org_id or group_id), group calls with that group id and the other columns as traits. --write-config writes that proposal as a config entry to edit.
 
 With --dbt-project alone, lists the dbt project's models with their descriptions and column docs; with a warehouse and --dbt-model, inspects the model's table, and a column dbt tests unique and not_null is preferred as the customer id.
 

@@ -21,7 +21,7 @@ import { terminalText } from "../TerminalText.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class SyncCommand extends BaseCommand {
-  static override summary = "Send the rows of a table to Segment as track or identify calls."
+  static override summary = "Send the rows of a table to Segment as track, identify or group calls."
 
   static override description =
     `Reads the source row by row, maps each row to a Segment message, and sends them in batches bounded by count, bytes and time, with backpressure and retries. Every row is accounted for in the delivery report: accepted, or rejected with its row number and reason.
@@ -45,6 +45,11 @@ Outputs are checked before anything is read or sent: missing folders are created
     {
       description: "Send traits as identify calls, only some columns, to the EU region",
       command: "<%= config.bin %> <%= command.id %> -f rfm.csv --type identify -u user_id -p recency,frequency,monetary,rfm_segment --region eu"
+    },
+    {
+      description: "Send account scores as group calls (traits of each account, tied to a member), with an identify per row",
+      command:
+        "<%= config.bin %> <%= command.id %> -f accounts.csv --type identify,group -u owner_id --group-id account_id --traits name,industry,churn_risk"
     },
     {
       description: "Try it against a local receiver first (start it with `tablecast sink`)",

@@ -4,7 +4,7 @@
 /** A message ready for a batch: serialized once, measured once. */
 export interface BuiltMessage {
   readonly rowNumber: number
-  readonly type: "track" | "identify"
+  readonly type: "track" | "identify" | "group"
   readonly messageId: string
   readonly json: string
   /** UTF-8 bytes of `json`. */

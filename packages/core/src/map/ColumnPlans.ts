@@ -32,7 +32,7 @@ export type ColumnPlans = ReturnType<typeof compileColumnPlans>
 
 export const compileColumnPlans = (spec: SyncSpec, columnTypes: ColumnTypes | undefined) => {
   const excluded = new Set<string>(spec.exclude)
-  for (const column of [spec.customerId, spec.anonymousId, spec.timestamp]) {
+  for (const column of [spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp]) {
     if (column !== undefined) excluded.add(column)
   }
   const targetPaths = new Map<string, ReadonlyArray<string>>()

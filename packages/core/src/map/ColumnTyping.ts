@@ -199,7 +199,7 @@ export interface ColumnTypeLine {
 
 /** The type each column of the source is sent as under `spec`, in the source's column order. */
 export const columnTypeLines = (
-  spec: Pick<SyncSpec, "columns" | "customerId" | "anonymousId" | "timestamp">,
+  spec: Pick<SyncSpec, "columns" | "customerId" | "anonymousId" | "timestamp"> & { readonly groupId?: string | undefined },
   columns: ReadonlyArray<string>,
   types: ColumnTypes | undefined
 ): ReadonlyArray<ColumnTypeLine> => {
@@ -207,6 +207,7 @@ export const columnTypeLines = (
   return columns.map((column): ColumnTypeLine => {
     if (column === spec.customerId) return { column, type: "string", basis: "userId" }
     if (column === spec.anonymousId) return { column, type: "string", basis: "anonymousId" }
+    if (column === spec.groupId) return { column, type: "string", basis: "groupId" }
     if (column === spec.timestamp) return { column, type: "timestamp", basis: "the message's timestamp" }
     const rule = ruleOf(column)
     return { column, type: ruleType(rule), basis: ruleBasis(rule) }

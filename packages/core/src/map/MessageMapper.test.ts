@@ -208,7 +208,7 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
     fc.date({ noInvalidDate: true })
   )
   const specInput = fc.record({
-    type: fc.constantFrom("track", "identify", "both"),
+    type: fc.constantFrom("track", "identify", "both", "group", "identify,group,track"),
     empty: fc.constantFrom("omit", "null"),
     nest: fc.boolean(),
     properties: fc.oneof(fc.constant("*" as const), fc.array(fc.constantFrom(...names), { maxLength: 4 })),
@@ -235,7 +235,7 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
   it("gives what the object path gives, for any spec and row", () => {
     fc.assert(
       fc.property(specInput, rowValues, (input, values) => {
-        const spec = SyncSpec.parse({ ...input, event: "Scored", customerId: "id" })
+        const spec = SyncSpec.parse({ ...input, event: "Scored", customerId: "id", ...(input.type.includes("group") ? { groupId: "id" } : {}) })
         const direct = compileMapper(spec, pinnedLibrary)({ rowNumber: 3, values: values() })
         const reference = compileMapper(spec, pinnedLibrary, { directPayloads: false })({ rowNumber: 3, values: values() })
         expect(direct).toEqual(reference)
@@ -247,7 +247,13 @@ describe("compileMapper writes messages as JSON.stringify would", () => {
   it("writes each message body in JSON.stringify's own form, hashed for its messageId", () => {
     fc.assert(
       fc.property(specInput, rowValues, (input, values) => {
-        const spec = SyncSpec.parse({ ...input, event: "Scored", customerId: "id", key: undefined })
+        const spec = SyncSpec.parse({
+          ...input,
+          event: "Scored",
+          customerId: "id",
+          key: undefined,
+          ...(input.type.includes("group") ? { groupId: "id" } : {})
+        })
         const result = compileMapper(spec, pinnedLibrary)({ rowNumber: 1, values: values() })
         if (!result.ok) return
         for (const message of result.messages) {

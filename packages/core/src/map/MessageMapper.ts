@@ -10,7 +10,7 @@ import { failure, RowFailure, type ValueRule } from "./RowFailure.ts"
 import { deterministicMessageId } from "./MessageId.ts"
 import type { RepeatCounterOptions } from "./RepeatCounter.ts"
 import type { SourceRow } from "../source/RowSource.ts"
-import type { SyncSpec } from "../spec/SyncSpec.ts"
+import { callsOf, type SyncSpec } from "../spec/SyncSpec.ts"
 import { utf8ByteLength } from "./Utf8.ts"
 
 export type { BuiltMessage, LibraryInfo }
@@ -30,7 +30,7 @@ export const syncNamespace = (spec: SyncSpec): string => spec.name ?? `${spec.ty
 /** The columns a spec names explicitly, to check against a source's header before sending. */
 export const namedColumns = (spec: SyncSpec): ReadonlyArray<string> => {
   const named = new Set<string>()
-  for (const column of [spec.customerId, spec.anonymousId, spec.timestamp, ...(spec.key ?? [])]) {
+  for (const column of [spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp, ...(spec.key ?? [])]) {
     if (column !== undefined) named.add(column)
   }
   for (const list of [spec.properties, spec.traits]) {
@@ -84,7 +84,10 @@ const keyOf = (key: SyncSpec["key"], values: SourceRow["values"]): string | unde
       )
 
 /** The ids and the timestamp of a row's messages, as JSON members; a failure when the row has none or a bad one. */
-const rowHead = (spec: SyncSpec, values: SourceRow["values"]): { readonly ids: string; readonly time: string } | RowFailure => {
+const rowHead = (
+  spec: SyncSpec,
+  values: SourceRow["values"]
+): { readonly ids: string; readonly group: string; readonly time: string } | RowFailure => {
   const userId = idValue(values, spec.customerId)
   if (userId instanceof RowFailure) return userId
   const anonymousId = idValue(values, spec.anonymousId)
@@ -105,11 +108,18 @@ const rowHead = (spec: SyncSpec, values: SourceRow["values"]): { readonly ids: s
       }
     }
   }
+  let group = ""
+  if (spec.groupId !== undefined) {
+    const groupId = idValue(values, spec.groupId)
+    if (groupId instanceof RowFailure) return groupId
+    if (groupId === undefined) return failure(`group id column "${spec.groupId}" is empty`, spec.groupId)
+    group = `,"groupId":${JSON.stringify(groupId)}`
+  }
   const ids =
     (userId === undefined ? "" : `,"userId":${JSON.stringify(userId)}`) +
     (anonymousId === undefined ? "" : `,"anonymousId":${JSON.stringify(anonymousId)}`)
   // An ISO timestamp holds nothing JSON escapes.
-  return { ids, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"` }
+  return { ids, group, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"` }
 }
 
 /**
@@ -136,6 +146,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     `,"context":${JSON.stringify(context)}` +
     (spec.integrations === undefined ? "" : `,"integrations":${JSON.stringify(spec.integrations)}`) +
     `,"messageId":"`
+  const calls = callsOf(spec.type)
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
 
   /**
@@ -145,7 +156,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
    */
   const build = (
     rowNumber: number,
-    type: "track" | "identify",
+    type: BuiltMessage["type"],
     open: string,
     key: string | undefined,
     values: SourceRow["values"],
@@ -174,20 +185,20 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     numbering.startRow()
     const head = rowHead(spec, values)
     if (head instanceof RowFailure) return head
-    const { ids, time } = head
+    const { ids, group, time } = head
     const key = revision === undefined ? keyOf(spec.key, values) : `${keyOf(spec.key, values) ?? ""}\u0000${revision}`
     const messages: Array<BuiltMessage> = []
-    if (spec.type !== "track") {
-      const traits = payloadJson(values, traitsPlan)
-      if (traits instanceof RowFailure) return traits
-      const built = build(rowNumber, "identify", `{"type":"identify"${ids},"traits":${traits}${time}`, key, values, traitsPlan)
-      if (built instanceof RowFailure) return built
-      messages.push(built)
-    }
-    if (spec.type !== "identify") {
-      const properties = payloadJson(values, propertiesPlan)
-      if (properties instanceof RowFailure) return properties
-      const built = build(rowNumber, "track", `{"type":"track"${ids}${eventJson},"properties":${properties}${time}`, key, values, propertiesPlan)
+    for (const call of calls) {
+      const payloadPlan = call === "track" ? propertiesPlan : traitsPlan
+      const payload = payloadJson(values, payloadPlan)
+      if (payload instanceof RowFailure) return payload
+      const open =
+        call === "track"
+          ? `{"type":"track"${ids}${eventJson},"properties":${payload}${time}`
+          : call === "group"
+            ? `{"type":"group"${ids}${group},"traits":${payload}${time}`
+            : `{"type":"identify"${ids},"traits":${payload}${time}`
+      const built = build(rowNumber, call, open, key, values, payloadPlan)
       if (built instanceof RowFailure) return built
       messages.push(built)
     }

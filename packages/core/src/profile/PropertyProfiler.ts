@@ -111,7 +111,7 @@ export class PropertyProfiler {
   /** Profiles the payloads of these messages (each message read is parsed once). */
   observe(messages: ReadonlyArray<BuiltMessage>): void {
     for (const message of messages) {
-      const root: Root = message.type === "identify" ? "traits" : "properties"
+      const root: Root = message.type === "track" ? "properties" : "traits"
       this.#messages[root]++
       const index = this.#seen++
       if (index < this.#next) continue

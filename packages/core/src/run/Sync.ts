@@ -24,7 +24,7 @@ import { type PreparedRow, RowSource, type SourceError, type SourceItem } from "
 import { SendingPolicy } from "../send/SendingPolicy.ts"
 import { Dispatcher } from "../send/Dispatcher.ts"
 import { makeReader } from "../source/Reader.ts"
-import type { SyncSpec } from "../spec/SyncSpec.ts"
+import { callsOf, type SyncSpec } from "../spec/SyncSpec.ts"
 import { Transport } from "../send/Transport.ts"
 import { VERSION } from "../Version.ts"
 import { type Preflight, preflight } from "./Preflight.ts"
@@ -158,7 +158,7 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
 
   // With a reject limit, nothing is sent before the first rows are checked, so the queue holds at
   // least those rows' messages (whatever its own capacity): the probe is never cut short by it.
-  const messagesPerRow = spec.type === "both" ? 2 : 1
+  const messagesPerRow = callsOf(spec.type).length
   const queueCapacity = rejectGate.limited ? Math.max(options.queueCapacity, options.rejectProbeRows * messagesPerRow) : options.queueCapacity
   const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(queueCapacity)
   const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> =

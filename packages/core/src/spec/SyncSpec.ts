@@ -11,6 +11,48 @@ export type ColumnType = z.infer<typeof ColumnType>
 const ColumnName = z.string().min(1, "a column name cannot be empty")
 const ColumnList = z.union([z.literal("*"), z.array(ColumnName)])
 
+/** The Segment calls a row can become, in the order a row's messages are sent. */
+export const CALL_TYPES = ["identify", "group", "track"] as const
+export type CallType = (typeof CALL_TYPES)[number]
+
+/**
+ * A sync's calls, spelled one way: a single call by its name, identify + track as `both` (the
+ * spelling before lists, kept so that messageIds and checkpoint names of those syncs stay the same),
+ * any other set as its calls in `CALL_TYPES` order joined by commas.
+ */
+export type SyncType = "track" | "identify" | "group" | "both" | "identify,group" | "group,track" | "identify,group,track"
+
+const canonicalType = (calls: ReadonlySet<CallType>): SyncType => {
+  const listed = CALL_TYPES.filter((call) => calls.has(call))
+  const joined = listed.join(",")
+  return (joined === "identify,track" ? "both" : joined) as SyncType
+}
+
+/** `track`, `both`, "identify,group" or ["identify", "group"] → the canonical `SyncType`. */
+const SyncTypeInput = z.union([z.string(), z.array(z.string())]).transform((value, ctx): SyncType => {
+  const names = (typeof value === "string" ? value.split(",") : value).map((name) => name.trim()).filter((name) => name !== "")
+  const calls = new Set<CallType>()
+  for (const name of names) {
+    if (name === "both") {
+      calls.add("identify")
+      calls.add("track")
+    } else if ((CALL_TYPES as ReadonlyArray<string>).includes(name)) calls.add(name as CallType)
+    else {
+      ctx.addIssue({ code: "custom", message: `unknown call type ${JSON.stringify(name)}: expected track, identify, group or both` })
+      return z.NEVER
+    }
+  }
+  if (calls.size === 0) {
+    ctx.addIssue({ code: "custom", message: "name at least one call type: track, identify or group" })
+    return z.NEVER
+  }
+  return canonicalType(calls)
+})
+
+/** The calls of a checked sync type, in the order a row's messages are built and sent. */
+export const callsOf = (type: SyncType): ReadonlyArray<CallType> =>
+  type === "both" ? ["identify", "track"] : (type.split(",") as Array<CallType>)
+
 /**
  * The fields of a sync: which columns of a row become which parts of a Segment call. A package that
  * adds settings of its own (the incremental package's `incremental`) spreads these into its schema
@@ -19,17 +61,22 @@ const ColumnList = z.union([z.literal("*"), z.array(ColumnName)])
 export const syncSpecFields = {
   /** Names the sync in messageIds, reports and checkpoints. Defaults to the call type and event. */
   name: z.string().min(1).max(200).optional(),
-  /** `track`, `identify`, or `both` (an identify then a track per row). */
-  type: z.enum(["track", "identify", "both"]).default("track"),
+  /**
+   * The calls each row becomes: `track`, `identify`, `group`, a set of them ("identify,group" or a
+   * list), or `both` (`track,identify`). Checked into one canonical spelling (see `callsOf`).
+   */
+  type: SyncTypeInput.default("track"),
   /** The `event` of each track call, e.g. "Sales Prediction". */
   event: z.string().min(1).max(200).optional(),
   /** Column whose value becomes `userId`. */
   customerId: ColumnName.optional(),
   /** Column whose value becomes `anonymousId`. */
   anonymousId: ColumnName.optional(),
+  /** Column whose value becomes `groupId` (group calls). */
+  groupId: ColumnName.optional(),
   /** Columns that become `properties` (track) — a list, or "*" for all remaining columns. */
   properties: ColumnList.default("*"),
-  /** Columns that become `traits` (identify). Defaults to `properties`. */
+  /** Columns that become `traits` (identify and group). Defaults to `properties`. */
   traits: ColumnList.optional(),
   /** Columns left out of "*". The id and timestamp columns are always left out. */
   exclude: z.array(ColumnName).default([]),
@@ -65,8 +112,19 @@ type SyncSpecFields = z.output<z.ZodObject<typeof syncSpecFields>>
 
 /** The checks across fields that every sync spec gets, whatever settings a package adds to it. */
 export const checkSyncSpec = (spec: SyncSpecFields, ctx: z.RefinementCtx): void => {
-  if (spec.type !== "identify" && spec.event === undefined) {
+  const calls = callsOf(spec.type)
+  if (calls.includes("track") && spec.event === undefined) {
     ctx.addIssue({ code: "custom", path: ["event"], message: `a ${spec.type} sync needs an event name` })
+  }
+  if (calls.includes("group") && spec.groupId === undefined) {
+    ctx.addIssue({ code: "custom", path: ["groupId"], message: "a group call needs a group id column (groupId)" })
+  }
+  if (!calls.includes("group") && spec.groupId !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["groupId"],
+      message: `a group id column is used by group calls only; add group to the type (${spec.type})`
+    })
   }
   // Each message carries them: nested past the limit, they would overflow the serializer.
   for (const field of ["context", "integrations"] as const) {
