@@ -2,6 +2,7 @@ import { newestFirst, type RunHistory, type RunRecord } from "@tablecast/core"
 import { describeFsError, writeFileAtomically } from "@tablecast/state-file"
 import { ExitCode } from "./ExitCode.ts"
 import type { HistorySource } from "./HistorySources.ts"
+import { findRecordedRun } from "./RunsListing.ts"
 
 /**
  * The run a report compares with: the newest run of the same sync that started before this one
@@ -73,17 +74,12 @@ export const runReportHtmlOf = async (
   id: string,
   file: string
 ): Promise<{ readonly code: number; readonly message: string } | undefined> => {
-  for (const source of sources) {
-    let run: RunRecord | undefined
-    try {
-      run = await (await source.open()).get(id)
-    } catch (error) {
-      const why = (error as { _tag?: unknown })._tag === "StateError" ? (error as Error).message : describeFsError(error)
-      return { code: ExitCode.stateFailed, message: `the run history ${source.location} cannot be read: ${why}` }
-    }
-    if (run === undefined) continue
-    const written = await writeRunReportHtml({ file, flag: "--html", run, history: source })
-    return written.problem === undefined ? undefined : { code: ExitCode.outputFailed, message: written.problem }
-  }
-  return { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history` }
+  const found = await findRecordedRun(sources, id)
+  return "failure" in found
+    ? found.failure
+    : reportFailureOf(await writeRunReportHtml({ file, flag: "--html", run: found.run, history: found.source }))
 }
+
+/** An HTML report that could not be written, as `runs show --html` fails with it (exit 11). */
+export const reportFailureOf = (written: { readonly problem?: string }): { readonly code: number; readonly message: string } | undefined =>
+  written.problem === undefined ? undefined : { code: ExitCode.outputFailed, message: written.problem }

@@ -8,10 +8,15 @@ import { runsTableText, runText } from "./RunsText.ts"
 import { terminalJson } from "./TerminalText.ts"
 
 /** What `runs` and `runs show` print, or why they stop: the exit code and the message (loaded by those commands only). */
-export type ListingOutput = { readonly text: string } | { readonly failure: { readonly code: number; readonly message: string } }
+export type ListingOutput = { readonly text: string } | ListingFailure
+
+/** Why `runs` or `runs show` stops: the exit code and the message. */
+export interface ListingFailure {
+  readonly failure: { readonly code: number; readonly message: string }
+}
 
 /** A history that cannot be read: exit 9 naming it (2 when the config names a variable that is not set). */
-const unreadable = (location: string, error: unknown): ListingOutput => {
+const unreadable = (location: string, error: unknown): ListingFailure => {
   if (error instanceof ConfigError) return { failure: { code: ExitCode.usage, message: error.message } }
   // A Postgres store's StateError names the store itself (scrubbed of secrets); a file's error is told by its code.
   if ((error as { _tag?: unknown } | undefined)?._tag === "StateError") {
@@ -25,7 +30,7 @@ const unreadable = (location: string, error: unknown): ListingOutput => {
 const readEach = async <A>(
   sources: ReadonlyArray<HistorySource>,
   read: (history: Awaited<ReturnType<HistorySource["open"]>>) => Promise<A>
-): Promise<{ readonly results: ReadonlyArray<A> } | { readonly failure: ListingOutput }> => {
+): Promise<{ readonly results: ReadonlyArray<A> } | { readonly failure: ListingFailure }> => {
   const results: Array<A> = []
   for (const source of sources) {
     try {
@@ -57,22 +62,33 @@ export const runsListing = async (
   return { text: flags.json ? terminalJson(JSON.stringify({ runs }, null, 2)) : runsTableText(runs) }
 }
 
-/** `tablecast runs show <id>`: one run in full, from whichever source has it; an id no run has is the user's mistake (exit 2). */
-export const runShowing = async (sources: ReadonlyArray<HistorySource>, id: string, json: boolean): Promise<ListingOutput> => {
-  let run: RunRecord | undefined
+/** The run with this id and the source that holds it (searched in turn); an id no run has is the user's mistake (exit 2). */
+export const findRecordedRun = async (
+  sources: ReadonlyArray<HistorySource>,
+  id: string
+): Promise<{ readonly run: RunRecord; readonly source: HistorySource } | ListingFailure> => {
   for (const source of sources) {
+    let run: RunRecord | undefined
     try {
       run = await (await source.open()).get(id)
     } catch (error) {
       return unreadable(source.location, error)
     }
-    if (run !== undefined) break
+    if (run !== undefined) return { run, source }
   }
-  if (run === undefined) {
-    const where = sources.map((source) => source.location).join(", ")
-    return {
-      failure: { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history (${where}): \`tablecast runs\` lists the ids` }
-    }
+  const where = sources.map((source) => source.location).join(", ")
+  return {
+    failure: { code: ExitCode.usage, message: `no run ${JSON.stringify(id)} in the run history (${where}): \`tablecast runs\` lists the ids` }
   }
-  return { text: json ? terminalJson(JSON.stringify(run, null, 2)) : runText(run) }
+}
+
+/** `tablecast runs show <id>`: one run in full, and the source that holds it (for its HTML report). */
+export const runShowing = async (
+  sources: ReadonlyArray<HistorySource>,
+  id: string,
+  json: boolean
+): Promise<{ readonly text: string; readonly run: RunRecord; readonly source: HistorySource } | ListingFailure> => {
+  const found = await findRecordedRun(sources, id)
+  if ("failure" in found) return found
+  return { ...found, text: json ? terminalJson(JSON.stringify(found.run, null, 2)) : runText(found.run) }
 }

@@ -42,8 +42,9 @@ Exit codes (docs/exit-codes.md): 0 shown; 1 internal error; 2 bad flags, or no r
     const output = await runShowing(sources, args.id, flags.json)
     if ("failure" in output) return this.fail(output.failure)
     if (flags.html !== undefined) {
-      const { runReportHtmlOf } = await import("../RunReportHtml.ts")
-      const failure = await runReportHtmlOf(sources, args.id, flags.html)
+      // The run as just read, and the source that holds it: the report reads only its previous run.
+      const { writeRunReportHtml, reportFailureOf } = await import("../RunReportHtml.ts")
+      const failure = reportFailureOf(await writeRunReportHtml({ file: flags.html, flag: "--html", run: output.run, history: output.source }))
       if (failure !== undefined) return this.fail(failure)
     }
     this.log(output.text)
