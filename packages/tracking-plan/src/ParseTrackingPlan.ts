@@ -62,29 +62,30 @@ const noDuplicates = (origin: string, rules: ReadonlyArray<TrackingPlanRule>): v
 const parsePublicApi = (rules: ReadonlyArray<unknown>, origin: string, name: string | undefined): TrackingPlan => {
   const parsed: Array<TrackingPlanRule> = []
   let common: Json | undefined
-  rules.forEach((raw, index) => {
+  for (const [index, raw] of rules.entries()) {
     const at = `rules[${index}]`
     const fail = failer(origin, at)
-    if (!isObject(raw)) return fail("type", `each rule must be an object, got ${describe(raw)}`)
-    const kind = typeof raw.type === "string" ? publicApiCalls[raw.type.toUpperCase()] : undefined
+    if (!isObject(raw)) fail("type", `each rule must be an object, got ${describe(raw)}`)
+    const rule = raw as Json
+    const kind = typeof rule.type === "string" ? publicApiCalls[rule.type.toUpperCase()] : undefined
     if (kind === undefined) {
-      return fail("type", `unknown rule type ${JSON.stringify(raw.type)} (expected TRACK, IDENTIFY, GROUP or COMMON)`)
+      fail("type", `unknown rule type ${JSON.stringify(rule.type)} (expected TRACK, IDENTIFY, GROUP or COMMON)`)
     }
-    if (kind === "skip") return
-    const jsonSchema = schema(raw.jsonSchema, "jsonSchema", fail)
+    if (kind === "skip" || kind === undefined) continue
+    const jsonSchema = schema(rule.jsonSchema, "jsonSchema", fail)
     if (kind === "common") {
       common = jsonSchema
-      return
+      continue
     }
-    const ruleVersion = version(raw.version, fail)
+    const ruleVersion = version(rule.version, fail)
     parsed.push({
       call: kind,
-      ...(kind === "track" ? { event: eventName(raw.key, "key", fail) } : {}),
+      ...(kind === "track" ? { event: eventName(rule.key, "key", fail) } : {}),
       ...(ruleVersion === undefined ? {} : { version: ruleVersion }),
       jsonSchema,
       at
     })
-  })
+  }
   noDuplicates(origin, parsed)
   return {
     format: "public-api",
