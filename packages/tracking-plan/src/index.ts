@@ -1,0 +1,10 @@
+export { parseTrackingPlan } from "./ParseTrackingPlan.js"
+export { plannedProperties } from "./PlannedProperties.js"
+export {
+  type PlannedProperty,
+  ruleLabel,
+  type TrackingPlan,
+  type TrackingPlanCall,
+  type TrackingPlanRule
+} from "./TrackingPlan.js"
+export { TrackingPlanError } from "./TrackingPlanError.js"
