@@ -103,7 +103,7 @@ const leafSchema = (input: {
   const declared = declaredTypes(input.column)
   const types = withObserved(declared ?? [], observed)
   const schema: JsonSchema = {}
-  if (input.column !== undefined) schema.description = `column ${input.column.column} (${input.column.basis})`
+  if (input.column !== undefined) schema.description = `from column ${input.column.column}`
   if (types.length > 0) {
     const withNull = input.nullable ? [...types, "null"] : types
     schema.type = withNull.length === 1 ? withNull[0] : withNull
