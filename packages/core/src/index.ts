@@ -48,6 +48,14 @@ export { OutputError, RejectSink, type RejectSinkShape, type RejectedRow, type R
 export type { ValueRule } from "./map/RowFailure.ts"
 export type { DeliveryReport, FatalError, RunOutcome, SendingFigures } from "./report/DeliveryReport.ts"
 export {
+  type ContractCheck,
+  type ContractMode,
+  type ContractViolation,
+  MessageContract,
+  type MessageContractShape
+} from "./contract/MessageContract.ts"
+export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
+export {
   isRunRecord,
   newRunId,
   RUN_RECORD_VERSION,

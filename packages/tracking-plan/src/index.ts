@@ -8,3 +8,5 @@ export {
   type TrackingPlanRule
 } from "./TrackingPlan.js"
 export { TrackingPlanError } from "./TrackingPlanError.js"
+export { type CompiledTrackingPlan, compileTrackingPlan, type PlanCheck, type PlanViolation } from "./CompiledPlan.js"
+export { loadTrackingPlan } from "./LoadTrackingPlan.js"

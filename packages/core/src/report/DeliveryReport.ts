@@ -1,3 +1,4 @@
+import type { ContractReport } from "../contract/ContractReport.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 
 /**
@@ -133,5 +134,7 @@ export interface DeliveryReport {
     /** The first rejects (without row values), to show in a report. All go to the RejectSink. */
     readonly sample: ReadonlyArray<RejectedRow>
   }
+  /** What the run's tracking plan found (present when the run had one). */
+  readonly trackingPlan?: ContractReport
   readonly fatal?: FatalError
 }

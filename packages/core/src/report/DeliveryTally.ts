@@ -4,6 +4,7 @@ import type { ProgressSnapshot } from "./Progress.ts"
 import { BooksUnbalanced, type Fatal, fatalRecord } from "./Fatal.ts"
 import type { RejectedRow, RejectStage } from "./RejectSink.ts"
 import { outcomeOf } from "./ReportAlgebra.ts"
+import type { ContractTally } from "../contract/ContractTally.ts"
 
 const SAMPLE_SIZE = 100
 
@@ -43,6 +44,7 @@ export class DeliveryTally {
   readonly #byStage: Record<RejectStage, number> = { source: 0, validation: 0, "batch-refused": 0, undelivered: 0 }
   readonly #sample: Array<RejectedRow> = []
   #sendingFigures: (() => SendingFigures) | undefined = undefined
+  #contract: ContractTally | undefined = undefined
 
   constructor(readonly startedAtMillis: number) {}
 
@@ -143,6 +145,11 @@ export class DeliveryTally {
   }
 
   // Sending.
+
+  /** The run's contract (a tracking plan), whose counts go into the report. */
+  watchContract(contract: ContractTally | undefined): void {
+    this.#contract = contract
+  }
 
   /** Where the sending policy's figures are read from, for progress and the report. */
   watchSending(figures: (() => SendingFigures) | undefined): void {
@@ -312,6 +319,7 @@ export class DeliveryTally {
       bytesSent: this.#bytesSent,
       ...(this.#sendingFigures === undefined || meta.dryRun ? {} : { sending: this.#sendingFigures() }),
       rejects: this.rejects(),
+      ...(this.#contract === undefined ? {} : { trackingPlan: this.#contract.report() }),
       ...(this.#fatal === undefined ? {} : { fatal: fatalRecord(this.#fatal) }),
       ...(this.#undeliveredRows === undefined ? {} : { undeliveredRows: this.#undeliveredRows })
     }

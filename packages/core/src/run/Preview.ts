@@ -6,6 +6,9 @@ import type { RejectedRow } from "../report/RejectSink.ts"
 import { isMalformed, malformedReject, RowSource } from "../source/RowSource.ts"
 import type { SyncSpec } from "../spec/SyncSpec.ts"
 import { VERSION } from "../Version.ts"
+import type { ContractReport } from "../contract/ContractReport.ts"
+import { ContractTally, contractReason } from "../contract/ContractTally.ts"
+import { MessageContract } from "../contract/MessageContract.ts"
 
 export interface PreviewResult {
   /** The first messages, serialized exactly as they go into a batch. */
@@ -17,6 +20,8 @@ export interface PreviewResult {
   readonly columnTypes: ReadonlyArray<ColumnTypeLine>
   /** Rows previewed whose content repeats an earlier row's: each gets a messageId of its own all the same. */
   readonly rowsRepeated: number
+  /** What the tracking plan found in the rows previewed (when there is one): rejected rows are in `rejects`. */
+  readonly trackingPlan?: ContractReport
 }
 
 /**
@@ -29,6 +34,8 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
   readonly library?: LibraryInfo
 }) {
   const source = yield* RowSource
+  const contractShape = yield* MessageContract
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
   const types = source.columnTypes === undefined ? undefined : yield* source.columnTypes
   const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION }, { columnTypes: types })
   const known = source.columns === undefined ? Object.keys(types ?? {}) : yield* source.columns
@@ -49,7 +56,10 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
         }
         if (seen.size < 1000) for (const column of Object.keys(item.values)) seen.add(column)
         const mapped = map(item)
-        if (mapped.ok) {
+        const violations = mapped.ok && contract !== undefined ? contract.checkRow(item.rowNumber, mapped.messages) : []
+        if (mapped.ok && violations.length > 0 && contract?.contract.mode === "reject") {
+          rejects.push({ row: item.rowNumber, stage: "validation", reason: contractReason(violations), values: item.values })
+        } else if (mapped.ok) {
           if (mapped.repeated) rowsRepeated++
           for (const message of mapped.messages) if (messages.length < input.limit) messages.push(message.json)
         } else {
@@ -64,5 +74,12 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
       })
     )
   )
-  return { messages, rejects, rowsRead, rowsRepeated, columnTypes: columnTypeLines(input.spec, [...seen], types) } satisfies PreviewResult
+  return {
+    messages,
+    rejects,
+    rowsRead,
+    rowsRepeated,
+    columnTypes: columnTypeLines(input.spec, [...seen], types),
+    ...(contract === undefined ? {} : { trackingPlan: contract.report() })
+  } satisfies PreviewResult
 })

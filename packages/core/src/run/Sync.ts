@@ -30,6 +30,8 @@ import { VERSION } from "../Version.ts"
 import { type Preflight, preflight } from "./Preflight.ts"
 import { RejectGate } from "./RejectLimit.ts"
 import { StopControl, type StopRequests } from "./StopControl.ts"
+import { ContractTally } from "../contract/ContractTally.ts"
+import { MessageContract } from "../contract/MessageContract.ts"
 
 export { missingColumns } from "../spec/MissingColumns.ts"
 export type { DeliveryReport, StopRequests }
@@ -71,6 +73,9 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const observer = yield* RunObserver
   const store = options.dryRun ? undefined : yield* CheckpointStore
   const tally = new DeliveryTally(yield* Clock.currentTimeMillis)
+  const contractShape = yield* MessageContract
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
+  tally.watchContract(contract)
   const library = input.library ?? { name: "tablecast", version: VERSION }
   const sync = syncNamespace(spec)
   const meta = {
@@ -97,7 +102,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   if (ready._tag === "Success") {
     const { checked, resumed } = ready.success
     if (resumed.resumedFrom !== undefined) tally.resumeFrom(resumed.resumedFrom)
-    yield* deliverRows({ input, library, tally, tellProgress, checked, resumed })
+    yield* deliverRows({ input, library, tally, tellProgress, checked, resumed, contract })
   } else {
     tally.fail(ready.failure)
   }
@@ -115,10 +120,11 @@ interface Delivery {
   readonly tellProgress: (now: number) => Fatal | undefined
   readonly checked: Preflight
   readonly resumed: ResumePoint
+  readonly contract: ContractTally | undefined
 }
 
 /** The stages, wired: from the first row read to the last batch settled, and the checkpoint saved. */
-const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellProgress, checked, resumed }: Delivery) {
+const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellProgress, checked, resumed, contract }: Delivery) {
   const { spec, options } = input
   const source = yield* RowSource
   const transport = yield* Transport
@@ -177,7 +183,8 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
     writeRejects,
     rejectGate,
     stop,
-    observer
+    observer,
+    contract
   })
 
   const batches = batchLoop({

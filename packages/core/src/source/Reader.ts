@@ -13,6 +13,7 @@ import type { RunPosition } from "../resume/RunPosition.ts"
 import { isMalformed, isPrepared, malformedReject, type PreparedRow, type SourceError, type SourceItem } from "./RowSource.ts"
 import type { RejectGate } from "../run/RejectLimit.ts"
 import type { StopControl } from "../run/StopControl.ts"
+import { type ContractTally, contractReason } from "../contract/ContractTally.ts"
 
 export interface ReaderInput {
   readonly rows: Stream.Stream<SourceItem | PreparedRow, SourceError>
@@ -29,6 +30,8 @@ export interface ReaderInput {
   readonly stop: StopControl
   /** Told of each chunk's messages, for the run's profile. */
   readonly observer?: RunObserverShape | undefined
+  /** The run's contract (a tracking plan): each row's messages are checked once they are built. */
+  readonly contract?: ContractTally | undefined
 }
 
 /** One chunk of source items, mapped: the messages to queue, the rows rejected, the last row seen. */
@@ -40,9 +43,27 @@ interface MappedChunk {
 
 /** Maps a chunk of items, counting each row read into exactly one of skipped, rejected or mapped. */
 const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | PreparedRow>): MappedChunk => {
-  const { map, recounting, tally, position } = input
+  const { map, recounting, tally, position, contract } = input
   const messages: Array<BuiltMessage> = []
   const rejects: Array<RejectedRow> = []
+  /** A row's messages, checked against the contract: queued, or the row rejected with its violations. */
+  const admit = (
+    rowNumber: number,
+    built: ReadonlyArray<BuiltMessage>,
+    repeated: boolean,
+    values: Readonly<Record<string, unknown>> | undefined
+  ): void => {
+    if (contract !== undefined) {
+      const violations = contract.checkRow(rowNumber, built)
+      if (violations.length > 0 && contract.contract.mode === "reject") {
+        tally.countRejected()
+        rejects.push({ row: rowNumber, stage: "validation", reason: contractReason(violations), ...(values === undefined ? {} : { values }) })
+        return
+      }
+    }
+    tally.countMapped(built.length, repeated)
+    for (const message of built) messages.push(message)
+  }
   let lastRow = position.readThrough
   for (const item of items) {
     tally.countRead()
@@ -65,15 +86,12 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
     if (isPrepared(item)) {
       // Built and checked already: an incremental sync's staged changes, or a source's `prepare`.
       const numbered = recounting ? map.recount(item.messages) : { messages: item.messages, repeated: false }
-      tally.countMapped(numbered.messages.length, numbered.repeated)
-      for (const message of numbered.messages) messages.push(message)
+      admit(rowNumber, numbered.messages, numbered.repeated, undefined)
       continue
     }
     const mapped = map(item)
-    if (mapped.ok) {
-      tally.countMapped(mapped.messages.length, mapped.repeated)
-      for (const message of mapped.messages) messages.push(message)
-    } else {
+    if (mapped.ok) admit(rowNumber, mapped.messages, mapped.repeated, item.values)
+    else {
       tally.countRejected()
       rejects.push({
         row: rowNumber,

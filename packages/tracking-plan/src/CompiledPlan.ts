@@ -1,0 +1,85 @@
+import type { ValidateFunction } from "ajv"
+import { SchemaCompiler } from "./SchemaCompiler.js"
+import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
+import { TrackingPlanError } from "./TrackingPlanError.js"
+import { violationOf } from "./ViolationText.js"
+
+/** One way a message breaks the plan: the property, the rule, and the whole text. */
+export interface PlanViolation {
+  readonly path: string
+  readonly rule: string
+  readonly text: string
+}
+
+/** What checking one message found: its violations, and whether it is a track event no rule names. */
+export interface PlanCheck {
+  readonly violations: ReadonlyArray<PlanViolation>
+  readonly unplanned: boolean
+}
+
+/** A plan compiled for checking messages: every rule's schema compiled once. */
+export interface CompiledTrackingPlan {
+  readonly plan: TrackingPlan
+  /** Checks one message as sent (`{type, event, userId, properties | traits, context, ...}`). */
+  readonly check: (message: Readonly<Record<string, unknown>>) => PlanCheck
+}
+
+interface CompiledRule {
+  readonly label: string
+  readonly validate: ValidateFunction
+}
+
+const PASSED: PlanCheck = { violations: [], unplanned: false }
+const UNPLANNED: PlanCheck = { violations: [], unplanned: true }
+
+const newer = (known: TrackingPlanRule | undefined, rule: TrackingPlanRule): boolean =>
+  known === undefined || (rule.version ?? 0) > (known.version ?? 0)
+
+/**
+ * Compiles a plan's rules with Ajv. Of several versions of one rule, the highest is checked (tablecast's
+ * messages name no version). A schema Ajv cannot compile is a TrackingPlanError naming `origin` and the rule.
+ */
+export const compileTrackingPlan = (plan: TrackingPlan, origin: string): CompiledTrackingPlan => {
+  const compiler = new SchemaCompiler()
+  const compile = (schema: Readonly<Record<string, unknown>>, label: string, at: string | undefined): CompiledRule => {
+    try {
+      return { label, validate: compiler.compile(schema) }
+    } catch (error) {
+      throw new TrackingPlanError({
+        origin,
+        ...(at === undefined ? {} : { rule: at }),
+        field: "jsonSchema",
+        reason: `${label}: the rule's JSON Schema is not valid: ${error instanceof Error ? error.message : String(error)}`
+      })
+    }
+  }
+  const latest = new Map<string, TrackingPlanRule>()
+  for (const rule of plan.rules) {
+    const key = rule.call === "track" ? `track:${rule.event ?? ""}` : rule.call
+    if (newer(latest.get(key), rule)) latest.set(key, rule)
+  }
+  const byKey = new Map<string, CompiledRule>()
+  for (const [key, rule] of latest) byKey.set(key, compile(rule.jsonSchema, ruleLabel(rule), rule.at))
+  const common = plan.common === undefined ? undefined : compile(plan.common, "COMMON", "common")
+
+  const run = (rule: CompiledRule, message: unknown, into: Array<PlanViolation>): void => {
+    if (rule.validate(message)) return
+    for (const error of rule.validate.errors ?? []) {
+      const { path, text } = violationOf(error)
+      into.push({ path, rule: rule.label, text: `${text} (${rule.label})` })
+    }
+  }
+
+  const check = (message: Readonly<Record<string, unknown>>): PlanCheck => {
+    const type = message.type
+    const rule = type === "track" ? byKey.get(`track:${String(message.event)}`) : typeof type === "string" ? byKey.get(type) : undefined
+    if (rule === undefined && common === undefined) return type === "track" ? UNPLANNED : PASSED
+    const violations: Array<PlanViolation> = []
+    if (common !== undefined) run(common, message, violations)
+    if (rule !== undefined) run(rule, message, violations)
+    const unplanned = rule === undefined && type === "track"
+    if (violations.length === 0) return unplanned ? UNPLANNED : PASSED
+    return { violations, unplanned }
+  }
+  return { plan, check }
+}

@@ -1,0 +1,71 @@
+import { Ajv, type ValidateFunction } from "ajv"
+import { Ajv2019 } from "ajv/dist/2019.js"
+import { Ajv2020 } from "ajv/dist/2020.js"
+import * as formats from "ajv-formats"
+
+type Json = Readonly<Record<string, unknown>>
+
+// ajv-formats is CommonJS with `module.exports = plugin`: how a default import arrives depends on the loader.
+type FormatsPlugin = (ajv: Ajv) => Ajv
+const formatsModule = formats as unknown as { readonly default?: FormatsPlugin | { readonly default?: FormatsPlugin } }
+const addFormats: FormatsPlugin =
+  typeof formatsModule.default === "function" ? formatsModule.default : (formatsModule.default?.default ?? (formats as unknown as FormatsPlugin))
+
+type Dialect = "draft-07" | "draft-04" | "2019-09" | "2020-12"
+
+const dialectOf = (schema: Json): Dialect => {
+  const uri = typeof schema.$schema === "string" ? schema.$schema : ""
+  if (uri.includes("draft-04") || uri.includes("draft-03")) return "draft-04"
+  if (uri.includes("2019-09")) return "2019-09"
+  if (uri.includes("2020-12")) return "2020-12"
+  return "draft-07"
+}
+
+/** Draft-04's boolean exclusiveMinimum/Maximum and `id`, said as draft-07 says them; the rest is the same. */
+const fromDraft04 = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(fromDraft04)
+  if (typeof node !== "object" || node === null) return node
+  const out: Record<string, unknown> = {}
+  const source = node as Json
+  for (const [key, value] of Object.entries(source)) {
+    if (key === "$schema") continue
+    if (key === "id" && typeof value === "string") out.$id = value
+    else if ((key === "exclusiveMinimum" || key === "exclusiveMaximum") && typeof value === "boolean") {
+      const bound = source[key === "exclusiveMinimum" ? "minimum" : "maximum"]
+      if (value && typeof bound === "number") out[key] = bound
+    } else if (key === "properties" || key === "definitions" || key === "patternProperties") {
+      out[key] = Object.fromEntries(Object.entries((value ?? {}) as Json).map(([name, child]) => [name, fromDraft04(child)]))
+    } else out[key] = fromDraft04(value)
+  }
+  // An exclusive bound replaces its inclusive one.
+  if (source.exclusiveMinimum === true) delete out.minimum
+  if (source.exclusiveMaximum === true) delete out.maximum
+  return out
+}
+
+/**
+ * Compiles rule schemas with Ajv: every error listed (`allErrors`), the failing value kept for the texts
+ * (`verbose`), formats from ajv-formats, and keywords Ajv does not know (Segment writes `labels`) ignored.
+ * Draft-07 is what Segment writes; draft-04 schemas are rewritten to it, 2019-09 and 2020-12 get their own Ajv.
+ */
+export class SchemaCompiler {
+  readonly #instances = new Map<Dialect, Ajv>()
+
+  #ajv(dialect: Dialect): Ajv {
+    const known = this.#instances.get(dialect)
+    if (known !== undefined) return known
+    const options = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true } as const
+    const ajv = dialect === "2019-09" ? new Ajv2019(options) : dialect === "2020-12" ? new Ajv2020(options) : new Ajv(options)
+    addFormats(ajv)
+    this.#instances.set(dialect, ajv)
+    return ajv
+  }
+
+  /** Throws Ajv's error when the schema is not a valid JSON Schema. */
+  compile(schema: Json): ValidateFunction {
+    const dialect = dialectOf(schema)
+    const { $schema: _ignored, ...rest } = schema
+    const usable = dialect === "draft-04" ? (fromDraft04(rest) as Json) : dialect === "draft-07" ? rest : schema
+    return this.#ajv(dialect).compile(usable)
+  }
+}
