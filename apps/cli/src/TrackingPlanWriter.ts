@@ -108,6 +108,9 @@ const leafSchema = (input: {
     const withNull = input.nullable ? [...types, "null"] : types
     schema.type = withNull.length === 1 ? withNull[0] : withNull
   }
+  // A warehouse's timestamps and dates go as ISO-8601 text (`2026-11-27T03:00:00.000Z`, `2026-11-27`).
+  const format = input.column?.type === "timestamp" ? "date-time" : input.column?.type === "date" ? "date" : undefined
+  if (format !== undefined && types.length === 1) schema.format = format
   if (input.enumMax !== undefined && types.length === 1 && types[0] === "string") {
     const distinct = [...new Set(input.values as ReadonlyArray<string>)].sort()
     // Low cardinality: few values, each seen more than once on average (not a column of ids).
