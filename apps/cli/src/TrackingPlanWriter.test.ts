@@ -75,7 +75,12 @@ describe("a tracking plan written from a sync", () => {
     const changed = { type: "track", event: "Churn Scored", userId: "c9", properties: { churn_score: "high", tier: "gold", rfm_recency: 2 } }
     expect(compiled.check(changed).violations.map((v) => v.path)).toContain("properties.churn_score")
     const renamed = { type: "track", event: "Churn Scored", userId: "c9", properties: { churnScore: 0.5, tier: "gold", rfm_recency: 2 } }
-    expect(compiled.check(renamed).violations.map((v) => v.text).join("\n")).toMatch(/churn_score/)
+    expect(
+      compiled
+        .check(renamed)
+        .violations.map((v) => v.text)
+        .join("\n")
+    ).toMatch(/churn_score/)
   })
 
   it("lists the values of few-valued text columns as an enum only when asked", () => {

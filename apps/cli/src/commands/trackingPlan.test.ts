@@ -79,7 +79,10 @@ describe("tablecast tracking-plan, from a CSV file", () => {
     expect(report.messages.accepted).toBe(300)
 
     // The model changes: a score turned to text. The plan stops those rows, naming the property.
-    await writeFile(path.join(dir, "churn.csv"), churnCsv(300, (n) => (n % 50 === 0 ? "high" : String((n % 100) / 100))))
+    await writeFile(
+      path.join(dir, "churn.csv"),
+      churnCsv(300, (n) => (n % 50 === 0 ? "high" : String((n % 100) / 100)))
+    )
     const stopped = await syncWithPlan(["-f", "churn.csv", ...MAPPING, "--tracking-plan", "plan.json"], dir)
     expect(stopped.code).not.toBe(0)
     const stoppedReport = JSON.parse(stopped.stdout) as DeliveryReport
