@@ -66,7 +66,17 @@ export const ConfigFile = z
 export type ConfigFile = z.output<typeof ConfigFile>
 
 /** The fields of a sync entry that are not the sync spec's; every other field belongs to the spec. */
-export const EntryFrameKeys: ReadonlySet<string> = new Set(["source", "state", "destination", "pipeline", "rejects", "notify", "dbt"])
+export const EntryFrameKeys: ReadonlySet<string> = new Set([
+  "source",
+  "state",
+  "destination",
+  "pipeline",
+  "rejects",
+  "notify",
+  "dbt",
+  "trackingPlan",
+  "trackingPlanMode"
+])
 
 /** A sync's dbt model (`"dbt": {"model": "churn_scores", "project": "../analytics"}`): the source's table is that model's relation. */
 export const DbtConfig = z

@@ -316,5 +316,7 @@ export const deliveryOverrides = (flags: FlagValues): Omit<SyncOverrides, "sourc
     ...maxRejects(flags["max-rejects"] as string | undefined)
   },
   ...(flags.rejects === undefined ? {} : { rejects: path.resolve(flags.rejects as string) }),
+  ...(flags["tracking-plan"] === undefined ? {} : { trackingPlan: path.resolve(flags["tracking-plan"] as string) }),
+  ...(flags["tracking-plan-mode"] === undefined ? {} : { trackingPlanMode: flags["tracking-plan-mode"] as string }),
   ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })
 })

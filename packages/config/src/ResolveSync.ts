@@ -29,6 +29,15 @@ export interface ResolvedSync<Source extends { readonly type: string } = { reado
   readonly baseDir: string
   /** Where the run's end is announced (`notify` / `--notify`); undefined: nowhere. */
   readonly notify?: AlertSettings | undefined
+  /** The tracking plan every message is checked against before it is sent (`trackingPlan` / `--tracking-plan`). */
+  readonly trackingPlan?: TrackingPlanSetting | undefined
+}
+
+/** A sync's tracking plan: the file (absolute) and what a violation does. */
+export interface TrackingPlanSetting {
+  readonly file: string
+  /** `reject` (default): the row is rejected with its violations; `warn`: it is sent, the violations counted. */
+  readonly mode: "reject" | "warn"
 }
 
 /** A sync of a config file, as read. */
@@ -90,7 +99,7 @@ const entryFrameIssues = (frame: z.ZodError | undefined, destination: z.ZodError
   return new z.ZodError([
     ...ofFrame(["source", "state"]),
     ...(destination?.issues ?? []).map((issue) => ({ ...issue, path: ["destination", ...issue.path] })),
-    ...ofFrame(["rejects"])
+    ...ofFrame(["rejects", "trackingPlan", "trackingPlanMode"])
   ])
 }
 
@@ -189,6 +198,22 @@ const writeKeyOf = (input: ResolveSyncInput<{ readonly type: string }>, destinat
   return writeKey
 }
 
+/** The sync's tracking plan, its file resolved from the config file's folder; a mode needs a plan. */
+const trackingPlanOf = (
+  frame: { readonly trackingPlan?: string | undefined; readonly trackingPlanMode?: "reject" | "warn" | undefined },
+  baseDir: string,
+  where: string
+): TrackingPlanSetting | undefined => {
+  if (frame.trackingPlan === undefined) {
+    if (frame.trackingPlanMode === undefined) return undefined
+    throw new ConfigError({
+      message: `${where === "" ? "" : `${where}.trackingPlanMode / `}--tracking-plan-mode needs a tracking plan: give --tracking-plan <plan.json>${where === "" ? "" : ` or "trackingPlan" in ${where}`}`,
+      flag: "tracking-plan-mode"
+    })
+  }
+  return { file: path.resolve(baseDir, frame.trackingPlan), mode: frame.trackingPlanMode ?? "reject" }
+}
+
 /**
  * Merges a config entry (if any) with the command line and checks the result with the one parser
  * of spec, pipeline and destination. Fails with a ConfigError naming the field
@@ -208,9 +233,18 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
       source: (await sourceEntrySchema(input.sources, source)).optional(),
       state: StateConfig.optional(),
       /** JSONL file for rejected rows, relative to the config file. */
-      rejects: z.string().min(1).optional()
+      rejects: z.string().min(1).optional(),
+      /** A Segment tracking plan (JSON), relative to the config file. */
+      trackingPlan: z.string().min(1).optional(),
+      trackingPlanMode: z.enum(["reject", "warn"]).optional()
     })
-    .safeParse({ source, state: input.overrides.state ?? raw.state, rejects: input.overrides.rejects ?? raw.rejects })
+    .safeParse({
+      source,
+      state: input.overrides.state ?? raw.state,
+      rejects: input.overrides.rejects ?? raw.rejects,
+      trackingPlan: input.overrides.trackingPlan ?? raw.trackingPlan,
+      trackingPlanMode: input.overrides.trackingPlanMode ?? raw.trackingPlanMode
+    })
   const parts = parseSyncParts(
     {
       spec: {
@@ -240,6 +274,8 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
   }
   const { writeKeyEnv, ...destination } = parts.destination!.data!
   const notify = resolveNotify(raw.notify, input.overrides.notify, input.env, where)
+  const baseDir = input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file))
+  const trackingPlan = trackingPlanOf(frame.data, baseDir, where)
   return {
     name: input.entry?.name,
     spec: parts.spec.data,
@@ -250,7 +286,8 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
     pipeline: parts.pipeline.data,
     rejects: frame.data.rejects,
     state: frame.data.state,
-    baseDir: input.entry === undefined ? input.cwd : path.dirname(path.resolve(input.cwd, input.entry.file)),
-    ...(notify === undefined ? {} : { notify })
+    baseDir,
+    ...(notify === undefined ? {} : { notify }),
+    ...(trackingPlan === undefined ? {} : { trackingPlan })
   }
 }

@@ -11,6 +11,9 @@ export interface SyncOverrides {
   readonly destination: Record<string, unknown>
   readonly pipeline: Record<string, unknown>
   readonly rejects?: string
+  /** `--tracking-plan` (absolute) and `--tracking-plan-mode`, over the config entry's. */
+  readonly trackingPlan?: string
+  readonly trackingPlanMode?: string
   readonly writeKey?: string
   /** Key columns (`--key`): they make the sync incremental. */
   readonly key?: ReadonlyArray<string>

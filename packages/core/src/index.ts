@@ -55,6 +55,8 @@ export {
   type MessageContractShape
 } from "./contract/MessageContract.ts"
 export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
+export { CONTRACT_SAMPLE, ContractTally, contractReason } from "./contract/ContractTally.ts"
+export { rejectLimitHit } from "./run/RejectLimit.ts"
 export {
   isRunRecord,
   newRunId,

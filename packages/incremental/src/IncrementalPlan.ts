@@ -6,6 +6,8 @@ import {
   BatchBuilder,
   type BuiltMessage,
   compileMapper,
+  type ContractTally,
+  contractReason,
   type CustomerMovement,
   type DeliveryTally,
   type FatalError,
@@ -130,6 +132,8 @@ export interface PlanInput {
   readonly unchangedAtSource?: number
   /** Whether the diff ran in the database, when the caller allowed it (undefined: not allowed). */
   readonly diffInDatabase?: boolean
+  /** The run's contract (a tracking plan): the messages of each row to send are checked as they are built. */
+  readonly contract?: ContractTally | undefined
 }
 
 /** A row with its key, and its fingerprint unless validation refused it. */
@@ -305,6 +309,11 @@ const classifyCandidate = (ctx: PlannerContext, { row, key, fingerprint }: Candi
   const mapped = ctx.map(row, before)
   if (!mapped.ok) {
     into.rejects.push(validationReject(row, mapped.reason, mapped.column))
+    return
+  }
+  const violations = input.contract?.checkRow(row.rowNumber, mapped.messages)
+  if (violations !== undefined && violations.length > 0 && input.contract?.contract.mode === "reject") {
+    into.rejects.push(validationReject(row, contractReason(violations), undefined))
     return
   }
   input.tally.countMapped(0, false)

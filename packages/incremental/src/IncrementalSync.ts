@@ -5,7 +5,11 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import {
+  ContractTally,
   fatalOfRecord,
+  fatalRecord,
+  MessageContract,
+  rejectLimitHit,
   type BuiltMessage,
   checkBooks,
   CheckpointStore,
@@ -66,6 +70,8 @@ interface RunContext {
   /** The plan's count of the source's rows and rejects. */
   readonly tally: DeliveryTally
   readonly startedAt: number
+  /** The run's tracking plan, checked as the plan builds each row's messages (not again when they are sent). */
+  readonly contract: ContractTally | undefined
   /** Ends the run on a fatal error, with the plan when there is one. */
   readonly stopped: (fatal: FatalError, plan?: IncrementalPlan) => Effect.Effect<IncrementalResult>
 }
@@ -87,6 +93,9 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
   const startedAt = yield* Clock.currentTimeMillis
   const tally = new DeliveryTally(startedAt)
   const planOnly = input.planOnly === true || options.dryRun
+  const contractShape = yield* MessageContract
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
+  tally.watchContract(contract)
 
   const stopped = (fatal: FatalError, plan?: IncrementalPlan) =>
     Effect.gen(function* () {
@@ -98,7 +107,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
       return { report: plan === undefined ? report : { ...report, incremental: plan }, plan } satisfies IncrementalResult
     })
 
-  const ctx: RunContext = { input, library, source, tally, startedAt, stopped }
+  const ctx: RunContext = { input, library, source, tally, startedAt, contract, stopped }
   if (incremental === undefined) {
     return yield* stopped({ kind: "spec", message: "the sync is not incremental: it names no key and no `incremental` settings" })
   }
@@ -130,7 +139,8 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
         snapshotLocation: store.location,
         ...(scheme === undefined ? {} : { messageIdSchemeNote: scheme.note }),
         envelopeBytes: transport.envelopeBytes,
-        tally
+        tally,
+        ...(contract === undefined ? {} : { contract })
       }
       // Nothing to judge before sending: a first run (no snapshot to compare with), a full run, a
       // forced run. The changes go out as they are classified, in one pass, without staging.
@@ -167,6 +177,9 @@ function planThenSend(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
     }
     let plan = planned.success.plan
     if (plan.fatal !== undefined) return yield* ctx.stopped(plan.fatal, plan)
+    // The reject limit, judged on every row the plan read: as a sync judges it before sending.
+    const overLimit = rejectLimitHit(input.options, tally, true)
+    if (overLimit !== undefined) return yield* ctx.stopped(fatalRecord(overLimit), plan)
     if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
       return yield* ctx.stopped(
         {
@@ -272,7 +285,9 @@ function sendChanges(
       })
     ),
     // The snapshot is the incremental run's record; a checkpoint would only repeat it.
-    Effect.provideService(CheckpointStore, undefined)
+    Effect.provideService(CheckpointStore, undefined),
+    // The plan checked each row's messages as it built them.
+    Effect.provideService(MessageContract, undefined)
   )
 }
 
@@ -316,6 +331,7 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
         skipped: tally.rowsSkipped
       },
       rejects: mergeRejects(tally.rejects(), sent.rejects),
+      ...(ctx.contract === undefined ? {} : { trackingPlan: ctx.contract.report() }),
       incremental: forgotten === 0 ? plan : { ...plan, snapshot: { ...plan.snapshot, forgotten } }
     }
     return { report: balanced(report), plan } satisfies IncrementalResult
