@@ -46,7 +46,8 @@ const declaredTypes = (column: SentColumn | undefined): ReadonlyArray<string> | 
     case "integer":
       return ["integer"]
     case "number":
-      return INTEGER_DECLARED.test(column.basis) ? ["integer"] : ["number"]
+      // The basis may go on with a note ("declared bigint; a value of over 15 significant digits ...").
+      return INTEGER_DECLARED.test(column.basis.split(";")[0]!.trim()) ? ["integer"] : ["number"]
     case "string":
     case "timestamp":
     case "date":

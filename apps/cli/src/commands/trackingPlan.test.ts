@@ -1,3 +1,4 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
@@ -158,5 +159,40 @@ describe("tablecast tracking-plan, from Postgres's declared types", () => {
     const sent = await syncWithPlan([...source, "--tracking-plan", "plan.json"], dir, pgEnv())
     expect(sent.code, sent.stderr).toBe(0)
     expect((JSON.parse(sent.stdout) as DeliveryReport).messages.accepted).toBe(500)
+  })
+  it("requires, with no row to read, the columns a dbt model tests not_null", async () => {
+    if (db === undefined) return
+    await db.query(`CREATE TABLE ${schema}.dbt_scores (account_id bigint, customer_id bigint, churn_score numeric(6,4), segment text)`)
+    const fixtures = path.resolve(import.meta.dirname, "../../../../packages/config/src/dbt/fixtures")
+    const manifest = JSON.parse(readFileSync(path.join(fixtures, "manifest-v12-postgres.json"), "utf8"))
+    manifest.nodes["model.churn.churn_scores"].schema = schema
+    manifest.nodes["model.churn.churn_scores"].relation_name = `"${process.env.PGDATABASE}"."${schema}"."dbt_scores"`
+    const project = mkdtempSync(path.join(tmpdir(), "tablecast-tp-dbt-"))
+    mkdirSync(path.join(project, "target"))
+    writeFileSync(path.join(project, "target", "manifest.json"), JSON.stringify(manifest))
+    const result = await runCli(
+      [
+        "tracking-plan",
+        "--postgres",
+        "env",
+        "--dbt-model",
+        "churn.churn_scores",
+        "--dbt-project",
+        project,
+        "-e",
+        "Churn Scored",
+        "-u",
+        "customer_id"
+      ],
+      { env: pgEnv() }
+    )
+    expect(result.code, result.stderr).toBe(0)
+    const payload = (JSON.parse(result.stdout) as WrittenPlan).rules[0]!.jsonSchema.properties.properties!
+    expect(payload.required).toEqual(["account_id"])
+    expect(payload.properties).toMatchObject({
+      account_id: { type: "integer" },
+      churn_score: { type: ["number", "null"] },
+      segment: { type: ["string", "null"] }
+    })
   })
 })

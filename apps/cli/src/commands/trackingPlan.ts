@@ -1,7 +1,11 @@
+import path from "node:path"
 import { Args, Flags } from "@oclif/core"
+import { findDbtModel } from "@tablecast/config"
+import { loadDbtManifest } from "@tablecast/config/node"
 import { callsOf } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
+import { configEntryOf } from "../ConfigEntry.ts"
 import { checkOutput, writeFileAtomically } from "../OutputFiles.ts"
 import { runEffect } from "../RunEffect.ts"
 import { runPreview } from "../RunSync.ts"
@@ -22,11 +26,28 @@ const summaryLines = (plan: WrittenPlan): ReadonlyArray<string> =>
     return `  - ${name}: ${count} properties, ${required} required`
   })
 
+/** The columns the sync's dbt model tests not_null (the command line's model over the config entry's `dbt`). */
+const dbtNotNull = async (
+  dbt: { readonly model?: string; readonly project?: string } | undefined,
+  entry: { readonly syncName: string | undefined; readonly configFile: string | undefined }
+): Promise<ReadonlyArray<string>> => {
+  const cwd = process.cwd()
+  const config = await configEntryOf({ ...entry, cwd })
+  const entryDbt = config?.value.dbt as { readonly model?: string; readonly project?: string } | undefined
+  const model = dbt?.model ?? entryDbt?.model
+  if (model === undefined) return []
+  const entryDir = config === undefined ? cwd : path.dirname(path.resolve(cwd, config.file))
+  const project = dbt?.project ?? (entryDbt?.project === undefined ? cwd : path.resolve(entryDir, entryDbt.project))
+  return findDbtModel(loadDbtManifest(project), model)
+    .columns.filter((column) => column.checks.includes("not_null"))
+    .map((column) => column.name)
+}
+
 export default class TrackingPlanCommand extends BaseCommand {
   static override summary = "Write a tracking plan from a sync's mapping and its columns' types, for a team that has none yet."
 
   static override description =
-    `Reads the first rows of the source (--sample-rows) and maps them as the sync would, then writes a tracking plan in Segment's Public API rules format: one rule per call the sync makes (TRACK with its event, IDENTIFY or GROUP for traits), a draft-07 JSON Schema per rule. Each property's type comes from its column's type as the sync sends it (declared in the sync, the warehouse's declared type, or a file's type decided from its first rows): number, integer, string, boolean, array or object. A property is required when its column is never empty in the rows read (or, with no row read, when the source declares it NOT NULL); a column with empty values allows null. --enum-max N lists the values of text columns with at most N distinct values as an enum.
+    `Reads the first rows of the source (--sample-rows) and maps them as the sync would, then writes a tracking plan in Segment's Public API rules format: one rule per call the sync makes (TRACK with its event, IDENTIFY or GROUP for traits), a draft-07 JSON Schema per rule. Each property's type comes from its column's type as the sync sends it (declared in the sync, the warehouse's declared type, or a file's type decided from its first rows): number, integer, string, boolean, array or object. A property is required when its column is never empty in the rows read (or, with no row read, when the source declares it NOT NULL or the dbt model tests it not_null); a column with empty values allows null. --enum-max N lists the values of text columns with at most N distinct values as an enum.
 
 The plan it writes passes the sync's own messages: \`tablecast sync --tracking-plan <plan>\` then stops a later run whose model renamed a column or changed its type. Sends nothing.
 
@@ -81,7 +102,19 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
         .describe(sync.source, sync.baseDir, process.env, { samples: 0, scanRows: sampleRows })
         .pipe(Effect.catch(() => Effect.succeed(undefined)))
     )
-    const notNull = new Set((description?.columns ?? []).filter((column) => column.nullable === false).map((column) => column.name))
+    // dbt names a column as its model's SQL does; the warehouse may case it otherwise (Snowflake).
+    const testedNotNull = new Set(
+      (await dbtNotNull(mappingOverrides(flags).dbt, { syncName: args.sync, configFile: flags.config })).map((name) => name.toLowerCase())
+    )
+    const notNull = new Set(
+      preview.columnTypes
+        .map((line) => line.column)
+        .filter(
+          (column) =>
+            testedNotNull.has(column.toLowerCase()) ||
+            description?.columns.some((described) => described.name === column && described.nullable === false) === true
+        )
+    )
     const plan = writeTrackingPlan({
       spec: sync.spec,
       columns: preview.columnTypes,
