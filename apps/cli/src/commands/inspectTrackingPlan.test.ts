@@ -84,6 +84,13 @@ describe("tablecast inspect --tracking-plan", () => {
     expect(config.syncs.churn!.trackingPlan).toBe("../plan.json")
     const dryRun = await runCli(["sync", "churn", "--config", "conf/tablecast.config.json", "--dry-run", "--json"], { cwd: dir })
     expect(dryRun.code, dryRun.stdout + dryRun.stderr).toBe(0)
+    expect((JSON.parse(dryRun.stdout) as { rows: { mapped: number; rejected: number } }).rows).toMatchObject({ mapped: 2, rejected: 0 })
+
+    // The entry's plan is the sync's: a plan that requires what no column supplies stops every row.
+    await writeFile(path.join(dir, "plan.json"), JSON.stringify(plan))
+    const stopped = await runCli(["sync", "churn", "--config", "conf/tablecast.config.json", "--dry-run", "--json"], { cwd: dir })
+    expect(stopped.code, stopped.stderr).toBe(3)
+    expect(stopped.stdout).toContain("properties.segmentName: required property missing")
   })
 
   it("exits 2 naming the flag and the file when the plan cannot be read", async () => {
