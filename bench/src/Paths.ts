@@ -9,3 +9,5 @@ export const builtEntry = (name: string): string => path.join(benchRoot, "dist",
 /** Generated inputs; git-ignored. */
 export const dataDir = path.join(benchRoot, ".data")
 export const cliEntry = path.join(repoRoot, "apps", "cli", "bin", "run.js")
+/** The tracking plan written for the benchmark's table (`default+plan`): every column typed, bounded or enumerated. */
+export const benchTrackingPlan = path.join(benchRoot, "tracking-plan.json")

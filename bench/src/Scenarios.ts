@@ -1,5 +1,6 @@
 import { type CliFlags, noRateLimit, type ResolvedFlags, seedSettings, toldLimit } from "./CliFlags.ts"
 import { analyticsNodeContender, type Contender, cliContender, contenders } from "./Contenders.ts"
+import { benchTrackingPlan } from "./Paths.ts"
 import type { ReceiverConditions } from "./CountingReceiver.ts"
 import { defaultFaultSeed } from "./ReceiverArgs.ts"
 
@@ -113,6 +114,14 @@ export const scenarioContender = (key: string, scenario: Scenario, cli: CliFlags
       return loopback
         ? withFlags("default", "tablecast, default settings (--max-rps 0)", noRateLimit(cli))
         : withFlags("default", "tablecast, default settings", { flags: [], missing: [] })
+    case "default+plan": {
+      // The default contender checking every message against a plan of the bench's table (`bench/tracking-plan.json`).
+      const base = loopback ? noRateLimit(cli) : { flags: [], missing: [] }
+      const plan = cli.has("--tracking-plan")
+        ? { flags: [...base.flags, "--tracking-plan", benchTrackingPlan], missing: base.missing }
+        : { flags: base.flags, missing: [...base.missing, "--tracking-plan"] }
+      return withFlags("default+plan", `tablecast, default settings${loopback ? " (--max-rps 0)" : ""}, --tracking-plan`, plan)
+    }
     case "seed":
       return withFlags("seed", "tablecast, old seed settings", seedSettings(cli))
     case "told-limit":

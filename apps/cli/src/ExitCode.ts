@@ -20,7 +20,8 @@ const planExitCodeOfFatalTag = {
   CheckpointFailed: ExitCode.sourceFailed,
   OutputFailed: ExitCode.sourceFailed,
   Interrupted: ExitCode.sourceFailed,
-  RejectLimitExceeded: ExitCode.sourceFailed,
+  // --max-rejects over the plan's rows (the tracking plan's violations among them), as `sync` says it.
+  RejectLimitExceeded: ExitCode.rowsRejected,
   GuardTripped: ExitCode.sourceFailed,
   StateFailed: ExitCode.stateFailed,
   InternalDefect: ExitCode.sourceFailed,

@@ -1,6 +1,7 @@
 import type { PreviewResult } from "@tablecast/core"
 import type { CommandText } from "./SyncResult.ts"
 import { terminalJson, terminalText } from "./TerminalText.ts"
+import { trackingPlanLines } from "./TrackingPlanText.ts"
 
 /**
  * What `tablecast preview` prints: the messages on stdout, one JSON object per line; on stderr,
@@ -22,6 +23,7 @@ export const previewText = (result: PreviewResult): CommandText => {
   }
   for (const reject of result.rejects)
     stderr.push(`row ${reject.row}${reject.line === undefined ? "" : ` (line ${reject.line})`} would be rejected: ${terminalText(reject.reason)}`)
+  if (result.trackingPlan !== undefined) for (const line of trackingPlanLines(result.trackingPlan, "")) stderr.push(terminalText(line))
   return { stdout: result.messages.map((message) => terminalJson(message)), stderr }
 }
 
@@ -31,7 +33,8 @@ export const previewJson = (result: PreviewResult) => ({
   columnTypes: result.columnTypes,
   rowsRead: result.rowsRead,
   rowsRepeated: result.rowsRepeated,
-  rejects: result.rejects
+  rejects: result.rejects,
+  ...(result.trackingPlan === undefined ? {} : { trackingPlan: result.trackingPlan })
 })
 
 /** Why a preview exits 3, in one line. */

@@ -1,6 +1,7 @@
 import type { DeliveryReport } from "@tablecast/core"
 import type { IncrementalReport } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
+import { trackingPlanLines } from "./TrackingPlanText.ts"
 
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
@@ -97,6 +98,7 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
     }
     if (report.rejects.total > 5) lines.push(`    … ${count(report.rejects.total - 5)} more`)
   }
+  if (report.trackingPlan !== undefined) lines.push(...trackingPlanLines(report.trackingPlan))
   // Reasons and names come from the input: escaped, each line stays one line.
   return lines.map(terminalText).join("\n")
 }

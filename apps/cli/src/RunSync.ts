@@ -2,6 +2,7 @@ import path from "node:path"
 import {
   CheckpointStore,
   type DeliveryReport,
+  MessageContract,
   PipelineOptions,
   preview,
   type PreviewResult,
@@ -28,6 +29,7 @@ import type { ResolvedSync } from "./SyncConfig.ts"
 import { runEffect } from "./RunEffect.ts"
 import { StartError } from "./StartError.ts"
 import { telemetryOf } from "./Telemetry.ts"
+import { trackingPlanContract } from "./TrackingPlanContract.ts"
 
 /**
  * What can stop a run before it starts, as the CLI says it: a source that cannot be opened
@@ -89,6 +91,7 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
   const resumeAfter = options.restart || pipeline.dryRun || checkpointAt === undefined ? undefined : interruptedRun(checkpointAt)
   const layer = Layer.mergeAll(await sourceLayer(sync.source, sync.baseDir, process.env), delivery(sync, { keepRejects: true, resumeAfter }))
   const telemetry = await telemetryOf(sync, "sync", (report: DeliveryReport) => report)
+  const contract = await trackingPlanContract(sync.trackingPlan)
   return runEffect(
     Sync.run({
       spec: sync.spec,
@@ -102,6 +105,7 @@ export const runSync = async (sync: ResolvedSync, progress: ProgressDisplay, opt
       startErrors,
       Effect.provideService(CheckpointStore, store),
       Effect.provideService(RunObserver, options.observer),
+      Effect.provideService(MessageContract, contract),
       withProgress(progress, (report: DeliveryReport) => report)
     )
   )
@@ -143,6 +147,7 @@ export const runIncrementalSync = async (
     delivery(sync, { keepRejects: !planOnly, resumeAfter: undefined })
   )
   const telemetry = await telemetryOf(sync, "incremental", (result: IncrementalResult) => result.report)
+  const contract = await trackingPlanContract(sync.trackingPlan)
   return runEffect(
     runIncremental({
       spec: sync.spec,
@@ -160,19 +165,23 @@ export const runIncrementalSync = async (
       startErrors,
       Effect.provideService(SnapshotStore, store),
       Effect.provideService(RunObserver, options.observer),
+      Effect.provideService(MessageContract, contract),
       withProgress(progress, (result: IncrementalResult) => result.report)
     )
   )
 }
 
 /** The first messages of a sync, as they would be sent. */
-export const runPreview = async (sync: ResolvedSync, limit: number): Promise<PreviewResult> =>
-  runEffect(
+export const runPreview = async (sync: ResolvedSync, limit: number): Promise<PreviewResult> => {
+  const contract = await trackingPlanContract(sync.trackingPlan)
+  return runEffect(
     preview({ spec: sync.spec, limit, library: CLI_LIBRARY }).pipe(
       Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env)),
+      Effect.provideService(MessageContract, contract),
       startErrors
     )
   )
+}
 
 /** `tablecast sync`'s run: an incremental sync (planned, then sent), or a plain one from its checkpoint. */
 export const deliverSync = async (

@@ -229,6 +229,15 @@ export const deliveryFlags = {
     summary: "Stop when more rows than this are rejected: a count (100) or a share (5%). Checked on the first 1,000 rows before anything is sent.",
     helpGroup: "BATCHING"
   }),
+  "tracking-plan": Flags.string({
+    summary: "Check every message against this Segment tracking plan (JSON: the Public API's rules or a Config API export) before it is sent.",
+    helpGroup: "CONTRACT"
+  }),
+  "tracking-plan-mode": Flags.string({
+    summary: "What a violation of the tracking plan does: reject (default) the row, or warn: send it and count the violations.",
+    options: ["reject", "warn"],
+    helpGroup: "CONTRACT"
+  }),
   "drain-timeout": Flags.integer({
     summary: "On Ctrl-C/SIGTERM, how long to flush queued batches before stopping at once (ms, default 30000).",
     helpGroup: "BATCHING"

@@ -311,7 +311,12 @@ const classifyCandidate = (ctx: PlannerContext, { row, key, fingerprint }: Candi
     into.rejects.push(validationReject(row, mapped.reason, mapped.column))
     return
   }
-  const violations = input.contract?.checkRow(row.rowNumber, mapped.messages)
+  const violations =
+    input.contract === undefined
+      ? undefined
+      : mapped.checks === undefined
+        ? input.contract.checkRow(row.rowNumber, mapped.messages)
+        : input.contract.recordRow(row.rowNumber, mapped.checks, input.contract.event)
   if (violations !== undefined && violations.length > 0 && input.contract?.contract.mode === "reject") {
     into.rejects.push(validationReject(row, contractReason(violations), undefined))
     return
@@ -498,7 +503,10 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   const typed = source.columnTypes === undefined ? undefined : yield* Effect.result(source.columnTypes)
   const columnTypes = typed !== undefined && Result.isSuccess(typed) ? typed.success : undefined
   const detector = compileChangeDetector(spec, input.key, settings, input.library, columnTypes)
-  const map = compileMapper(spec, input.library, { columnTypes })
+  const map = compileMapper(spec, input.library, {
+    columnTypes,
+    ...(input.contract === undefined ? {} : { check: input.contract.contract.check })
+  })
   // Rows the database left out as unchanged: read and skipped, as the client would have counted them.
   const atSource = input.unchangedAtSource ?? 0
   tally.countRead(atSource)

@@ -94,7 +94,7 @@ export const runIncremental = Effect.fn("Sync.runIncremental")(function* (input:
   const tally = new DeliveryTally(startedAt)
   const planOnly = input.planOnly === true || options.dryRun
   const contractShape = yield* MessageContract
-  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape, spec.event)
   tally.watchContract(contract)
 
   const stopped = (fatal: FatalError, plan?: IncrementalPlan) =>

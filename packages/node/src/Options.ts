@@ -14,6 +14,7 @@ import {
 import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/incremental"
 import type * as z from "zod"
 import { DriverMissingError } from "./Drivers.ts"
+import type { TrackingPlanOptions } from "./TrackingPlanOption.ts"
 import { OptionsError, PackageMissingError } from "./Errors.ts"
 import type { HistoryOption } from "./HistoryOption.ts"
 import { type SourceConfig, type SourceOptions, sourcesOfLibrary, sourceTypes } from "./SourceRegistry.ts"
@@ -49,61 +50,64 @@ export type Progress = ProgressSnapshot
 export type Reject = RejectedRow
 
 /** Options of {@link sync} and {@link startSync}. */
-export type SyncOptions = SourceAndMapping & {
-  /**
-   * The Segment source's write key. Kept redacted inside: it is never logged, and never in an
-   * error or a report. Default: the variable `destination.writeKeyEnv` names (`SEGMENT_WRITE_KEY`).
-   * Not needed for a dry run (`pipeline: { dryRun: true }`).
-   */
-  readonly writeKey?: string
-  /** Where batches go: `endpoint` (default Segment's US API) or `region` (`us`, `eu`), `gzip`, `timeoutMillis`, `connections`. */
-  readonly destination?: DestinationOptions
-  /** How to send: `batchCount`, `batchBytes`, `maxInFlight`, `maxRps`, `maxAttempts`, `maxRejectedRows`, `dryRun`, ... */
-  readonly pipeline?: PipelineOptions
-  /**
-   * Every rejected row: a JSONL file (relative to `cwd`), or a function called with each batch of
-   * rejects as they are decided (a function that throws stops the run, kind `output`).
-   */
-  readonly rejects?: string | ((rejects: ReadonlyArray<Reject>) => void | Promise<void>)
-  /**
-   * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
-   * retention if given, or any `RunHistory` store. Off by default.
-   */
-  readonly history?: HistoryOption
-  /**
-   * Aborting stops reading, flushes what is queued and in flight (within `pipeline.drainTimeoutMillis`),
-   * and rejects the promise with a {@link SyncAbortedError} that carries the report.
-   */
-  readonly signal?: AbortSignal
-  /** Called after every batch and at least every `progressIntervalMillis`; one that throws stops the run (kind `internal`). */
-  readonly onProgress?: (progress: Progress) => void
-  /** How often progress is told when no batch settles, in milliseconds (default 1000). */
-  readonly progressIntervalMillis?: number
-  /**
-   * A webhook told of the run's end: on failure, an incomplete run, the guard, rejects over
-   * `rejectsOver`, or success, as `on` says. Sent within about 10 seconds after the run; one that
-   * does not go through is a process warning, never the run's failure.
-   */
-  readonly notify?: NotifyOptions
-}
+export type SyncOptions = SourceAndMapping &
+  TrackingPlanOptions & {
+    /**
+     * The Segment source's write key. Kept redacted inside: it is never logged, and never in an
+     * error or a report. Default: the variable `destination.writeKeyEnv` names (`SEGMENT_WRITE_KEY`).
+     * Not needed for a dry run (`pipeline: { dryRun: true }`).
+     */
+    readonly writeKey?: string
+    /** Where batches go: `endpoint` (default Segment's US API) or `region` (`us`, `eu`), `gzip`, `timeoutMillis`, `connections`. */
+    readonly destination?: DestinationOptions
+    /** How to send: `batchCount`, `batchBytes`, `maxInFlight`, `maxRps`, `maxAttempts`, `maxRejectedRows`, `dryRun`, ... */
+    readonly pipeline?: PipelineOptions
+    /**
+     * Every rejected row: a JSONL file (relative to `cwd`), or a function called with each batch of
+     * rejects as they are decided (a function that throws stops the run, kind `output`).
+     */
+    readonly rejects?: string | ((rejects: ReadonlyArray<Reject>) => void | Promise<void>)
+    /**
+     * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
+     * retention if given, or any `RunHistory` store. Off by default.
+     */
+    readonly history?: HistoryOption
+    /**
+     * Aborting stops reading, flushes what is queued and in flight (within `pipeline.drainTimeoutMillis`),
+     * and rejects the promise with a {@link SyncAbortedError} that carries the report.
+     */
+    readonly signal?: AbortSignal
+    /** Called after every batch and at least every `progressIntervalMillis`; one that throws stops the run (kind `internal`). */
+    readonly onProgress?: (progress: Progress) => void
+    /** How often progress is told when no batch settles, in milliseconds (default 1000). */
+    readonly progressIntervalMillis?: number
+    /**
+     * A webhook told of the run's end: on failure, an incomplete run, the guard, rejects over
+     * `rejectsOver`, or success, as `on` says. Sent within about 10 seconds after the run; one that
+     * does not go through is a process warning, never the run's failure.
+     */
+    readonly notify?: NotifyOptions
+  }
 
 /** Options of {@link preview}. */
-export type PreviewOptions = SourceAndMapping & {
-  /** How many messages to build (default 5, at most 10,000). */
-  readonly limit?: number
-}
+export type PreviewOptions = SourceAndMapping &
+  TrackingPlanOptions & {
+    /** How many messages to build (default 5, at most 10,000). */
+    readonly limit?: number
+  }
 
 /** Options of {@link plan}. */
-export type PlanOptions = SourceAndMapping & {
-  /** Batch limits and request rate, for the requests and the duration the plan works out. */
-  readonly pipeline?: PipelineOptions
-  /** Changed rows to give with their values before and after (default 10). */
-  readonly sampleSize?: number
-  /** Plan as a full run would: every row is sent and the snapshot rebuilt. */
-  readonly full?: boolean
-  /** Records the plan in a run history, as {@link SyncOptions.history} does. Off by default. */
-  readonly history?: HistoryOption
-}
+export type PlanOptions = SourceAndMapping &
+  TrackingPlanOptions & {
+    /** Batch limits and request rate, for the requests and the duration the plan works out. */
+    readonly pipeline?: PipelineOptions
+    /** Changed rows to give with their values before and after (default 10). */
+    readonly sampleSize?: number
+    /** Plan as a full run would: every row is sent and the snapshot rebuilt. */
+    readonly full?: boolean
+    /** Records the plan in a run history, as {@link SyncOptions.history} does. Off by default. */
+    readonly history?: HistoryOption
+  }
 
 /** The keys that are not the mapping's: every other key is the sync spec's, checked as such. */
 const frameKeys: ReadonlySet<string> = new Set([
@@ -121,7 +125,9 @@ const frameKeys: ReadonlySet<string> = new Set([
   "notify",
   "limit",
   "sampleSize",
-  "full"
+  "full",
+  "trackingPlan",
+  "trackingPlanMode"
 ])
 
 /** A sync ready to run, its source one of this package's. */

@@ -1,5 +1,6 @@
 import { historyOf, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
-import { RunObserver } from "@tablecast/core"
+import { type ContractReport, MessageContract, RunObserver } from "@tablecast/core"
+import { trackingPlanContractOf } from "./TrackingPlanOption.ts"
 import { type IncrementalPlan, type IncrementalResult, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -20,7 +21,11 @@ export interface ExpectedDuration {
 }
 
 /** What an incremental sync would send, as `tablecast plan` shows it, with how long sending would take. */
-export type SyncPlan = IncrementalPlan & { readonly expectedDuration: ExpectedDuration }
+export type SyncPlan = IncrementalPlan & {
+  readonly expectedDuration: ExpectedDuration
+  /** What the `trackingPlan` found in the rows the run would send (present with a plan). */
+  readonly trackingPlan?: ContractReport
+}
 
 /**
  * Reads the source and compares every row with the sync's snapshot: rows added, changed, unchanged
@@ -55,13 +60,15 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize })
   })
   const profiler = await runProfilerFor(options.history)
+  const contract = await trackingPlanContractOf(options)
   const { report, plan: made } = await runEffect(
     run.pipe(
       telemetry,
       Effect.provide(layer),
       startErrors,
       Effect.provideService(SnapshotStore, store),
-      Effect.provideService(RunObserver, profiler?.observer)
+      Effect.provideService(RunObserver, profiler?.observer),
+      Effect.provideService(MessageContract, contract)
     )
   )
   if (options.history !== undefined) {
@@ -79,6 +86,7 @@ export const plan = async (options: PlanOptions): Promise<SyncPlan> => {
     expectedDuration: {
       seconds: maxRps > 0 ? made.send.requests / maxRps : undefined,
       engageSeconds: made.send.messages / ENGAGE_EVENTS_PER_SECOND
-    }
+    },
+    ...(report.trackingPlan === undefined ? {} : { trackingPlan: report.trackingPlan })
   }
 }

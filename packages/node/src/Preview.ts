@@ -1,7 +1,8 @@
-import { type ColumnTypeLine, preview as previewRows } from "@tablecast/core"
+import { type ColumnTypeLine, type ContractReport, MessageContract, preview as previewRows } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import { OptionsError } from "./Errors.ts"
 import { type PreviewOptions, type Reject, resolveOptions } from "./Options.ts"
+import { trackingPlanContractOf } from "./TrackingPlanOption.ts"
 import { NODE_LIBRARY, runEffect, sourceLayer, startErrors } from "./Run.ts"
 
 /** What the first rows of a sync would become, as `tablecast preview` shows it. */
@@ -15,6 +16,8 @@ export interface Preview {
   readonly columnTypes: ReadonlyArray<ColumnTypeLine>
   /** Rows previewed that repeat an earlier row (each still gets a messageId of its own). */
   readonly rowsRepeated: number
+  /** What the `trackingPlan` found in the rows previewed (rows it rejects are in `rejects`). */
+  readonly trackingPlan?: ContractReport
 }
 
 /**
@@ -30,8 +33,13 @@ export const preview = async (options: PreviewOptions): Promise<Preview> => {
   const limit = options.limit ?? 5
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new OptionsError("limit: a whole number from 1 to 10,000", "limit")
   const sync = await resolveOptions(options, false)
+  const contract = await trackingPlanContractOf(options)
   const result = await runEffect(
-    previewRows({ spec: sync.spec, limit, library: NODE_LIBRARY }).pipe(Effect.provide(await sourceLayer(sync)), startErrors)
+    previewRows({ spec: sync.spec, limit, library: NODE_LIBRARY }).pipe(
+      Effect.provide(await sourceLayer(sync)),
+      startErrors,
+      Effect.provideService(MessageContract, contract)
+    )
   )
   return { ...result, messages: result.messages.map((message) => JSON.parse(message) as Record<string, unknown>) }
 }

@@ -1,9 +1,19 @@
-import { CheckpointStore, type DeliveryReport, PipelineOptions, ProgressListener, RunObserver, Sync, syncNamespace } from "@tablecast/core"
+import {
+  CheckpointStore,
+  type DeliveryReport,
+  MessageContract,
+  PipelineOptions,
+  ProgressListener,
+  RunObserver,
+  Sync,
+  syncNamespace
+} from "@tablecast/core"
 import { type IncrementalReport, type IncrementalResult, incrementalOf, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { alertFailure, alertReport } from "./Alerts.ts"
 import { stoppedErrorOf } from "./Errors.ts"
+import { trackingPlanContractOf } from "./TrackingPlanOption.ts"
 import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
 import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
@@ -61,6 +71,7 @@ const run = async (
   const dryRun = options.pipeline?.dryRun === true
   const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
+  const contract = await trackingPlanContractOf(options)
   // Telemetry is set up before the source is opened: an OTEL_* variable that does not check stops the run first.
   if (incrementalOf(sync.spec) === undefined) {
     const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "sync" }, (report: DeliveryReport) => report)
@@ -74,7 +85,8 @@ const run = async (
         startErrors,
         Effect.provideService(CheckpointStore, undefined),
         Effect.provideService(ProgressListener, listener),
-        Effect.provideService(RunObserver, profiler?.observer)
+        Effect.provideService(RunObserver, profiler?.observer),
+        Effect.provideService(MessageContract, contract)
       )
     )
   }
@@ -89,7 +101,8 @@ const run = async (
       startErrors,
       Effect.provideService(SnapshotStore, store),
       Effect.provideService(ProgressListener, listener),
-      Effect.provideService(RunObserver, profiler?.observer)
+      Effect.provideService(RunObserver, profiler?.observer),
+      Effect.provideService(MessageContract, contract)
     )
   )
   return result.report

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export type { DeliveryReport, FatalError, RunFilter, RunHistory, RunOutcome, RunRecord, RunRetention } from "@tablecast/core"
+export type { ContractReport, DeliveryReport, FatalError, RunFilter, RunHistory, RunOutcome, RunRecord, RunRetention } from "@tablecast/core"
 export type { IncrementalPlan } from "@tablecast/incremental"
 export {
   OptionsError,
@@ -34,3 +34,4 @@ export { type Preview, preview } from "./Preview.ts"
 export type { SourceOptions } from "./SourceRegistry.ts"
 export { startSync, sync, type SyncRun } from "./Sync.ts"
 export type { NotifyOptions } from "./Alerts.ts"
+export type { TrackingPlanOptions } from "./TrackingPlanOption.ts"

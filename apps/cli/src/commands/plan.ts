@@ -12,6 +12,8 @@ import type { RecordedRun } from "../RunRecording.ts"
 import { runIncrementalSync } from "../RunSync.ts"
 import { deliveryFlags, deliveryOverrides, incrementalFlags, incrementalOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
+import { trackingPlanOverrides } from "../TrackingPlanContract.ts"
+import { trackingPlanLines } from "../TrackingPlanText.ts"
 
 export default class PlanCommand extends BaseCommand {
   static override summary = "Show what an incremental sync would send, before anything is sent."
@@ -40,6 +42,9 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
     "batch-count": deliveryFlags["batch-count"],
     "batch-bytes": deliveryFlags["batch-bytes"],
     "max-rps": deliveryFlags["max-rps"],
+    "max-rejects": deliveryFlags["max-rejects"],
+    "tracking-plan": deliveryFlags["tracking-plan"],
+    "tracking-plan-mode": deliveryFlags["tracking-plan-mode"],
     sample: Flags.integer({
       summary: "Changed rows to show with their values before and after (default 10).",
       min: 0,
@@ -69,6 +74,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
         ...mappingOverrides(flags),
         destination: {},
         pipeline: delivery.pipeline,
+        ...trackingPlanOverrides(delivery),
         ...(incremental.key === undefined ? {} : { key: incremental.key }),
         ...(incremental.incrementalPatch === undefined ? {} : { incrementalPatch: incremental.incrementalPatch }),
         ...(incremental.state === undefined ? {} : { state: incremental.state })
@@ -109,9 +115,18 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
     // A report that cannot be written fails a plan that passed (11); a plan that failed keeps its own code.
     if (htmlProblem !== undefined && code === ExitCode.ok) return this.fail({ code: ExitCode.outputFailed, message: htmlProblem })
     if (htmlProblem !== undefined) this.logToStderr(`tablecast: ${terminalText(htmlProblem)}`)
-    if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" })
-    if (flags.json && tripped) this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, plan)
-    this.log(flags.json ? terminalJson(JSON.stringify(plan, null, 2)) : planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps))
+    // The tracking plan's violations show whatever the plan's verdict: they may be why it failed.
+    const contract = report.trackingPlan
+    const shown = plan === undefined || contract === undefined ? plan : { ...plan, trackingPlan: contract }
+    if (!flags.json && contract !== undefined && (failed || plan === undefined)) {
+      for (const line of trackingPlanLines(contract, "")) this.logToStderr(terminalText(line))
+    }
+    if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" }, shown)
+    if (flags.json && tripped)
+      this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, shown)
+    const text = planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps)
+    const contractText = contract === undefined ? "" : `\n${trackingPlanLines(contract).map(terminalText).join("\n")}`
+    this.log(flags.json ? terminalJson(JSON.stringify(shown, null, 2)) : `${text}${contractText}`)
     if (tripped) this.exit(ExitCode.guardTripped)
   }
 

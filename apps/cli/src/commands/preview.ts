@@ -4,7 +4,8 @@ import { ExitCode } from "../ExitCode.ts"
 import { previewJson, previewText, rejectsLine } from "../PreviewText.ts"
 import { terminalJson } from "../TerminalText.ts"
 import { runPreview } from "../RunSync.ts"
-import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
+import { trackingPlanOverrides } from "../TrackingPlanContract.ts"
+import { deliveryFlags, deliveryOverrides, mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 
 export default class PreviewCommand extends BaseCommand {
   static override summary = "Print the first messages of a sync exactly as they would be sent."
@@ -23,6 +24,8 @@ export default class PreviewCommand extends BaseCommand {
 
   static override flags = {
     ...mappingFlags,
+    "tracking-plan": deliveryFlags["tracking-plan"],
+    "tracking-plan-mode": deliveryFlags["tracking-plan-mode"],
     limit: Flags.integer({ char: "n", summary: "How many messages to print.", default: 5, min: 1, max: 10_000 }),
     json: Flags.boolean({
       summary: "Print one JSON object instead: the messages, the column types, the rows that would be rejected."
@@ -34,7 +37,7 @@ export default class PreviewCommand extends BaseCommand {
     const sync = await this.resolve({
       syncName: args.sync,
       configFile: flags.config,
-      overrides: { ...mappingOverrides(flags), destination: {}, pipeline: {} },
+      overrides: { ...mappingOverrides(flags), destination: {}, pipeline: {}, ...trackingPlanOverrides(deliveryOverrides(flags)) },
       needsWriteKey: false
     })
     const result = await runPreview(sync, flags.limit)

@@ -1,6 +1,6 @@
 import type { BuiltMessage } from "../map/BuiltMessage.ts"
 import type { ContractReport, ContractRow } from "./ContractReport.ts"
-import type { ContractViolation, MessageContractShape } from "./MessageContract.ts"
+import type { ContractCheck, ContractViolation, MessageContractShape } from "./MessageContract.ts"
 
 /** How many rows with violations, and unplanned event names, a report keeps. */
 export const CONTRACT_SAMPLE = 20
@@ -18,6 +18,8 @@ const bump = (counts: Record<string, number>, key: string): void => {
  */
 export class ContractTally {
   readonly contract: MessageContractShape
+  /** The sync's event: the name of its unplanned track messages. */
+  readonly event: string | undefined
   #messagesChecked = 0
   #violations = 0
   #rowsWithViolations = 0
@@ -27,20 +29,34 @@ export class ContractTally {
   readonly #byProperty: Record<string, number> = {}
   readonly #firstRows: Array<ContractRow> = []
 
-  constructor(contract: MessageContractShape) {
+  constructor(contract: MessageContractShape, event?: string) {
     this.contract = contract
+    this.event = event
   }
 
-  /** The violations of a row's messages (empty when they keep the contract), counted. */
+  /**
+   * The violations of a row's messages (empty when they keep the contract), counted: each message
+   * parsed back from its text. A row mapped with the check (`MapperOptions.check`) goes to `recordRow`.
+   */
   checkRow(row: number, messages: ReadonlyArray<BuiltMessage>): ReadonlyArray<ContractViolation> {
-    let found: Array<ContractViolation> | undefined
+    const checks: Array<ContractCheck> = []
+    let event: unknown
     for (const message of messages) {
       const object = JSON.parse(message.json) as Record<string, unknown>
-      const checked = this.contract.check(object)
+      if (object.type === "track") event = object.event
+      checks.push(this.contract.check(object))
+    }
+    return this.recordRow(row, checks, typeof event === "string" ? event : undefined)
+  }
+
+  /** Counts what checking a row's messages found; gives its violations (empty when it keeps the contract). */
+  recordRow(row: number, checks: ReadonlyArray<ContractCheck>, event: string | undefined): ReadonlyArray<ContractViolation> {
+    let found: Array<ContractViolation> | undefined
+    for (const checked of checks) {
       this.#messagesChecked++
       if (checked.unplanned) {
         this.#unplannedMessages++
-        if (this.#unplannedEvents.size < CONTRACT_SAMPLE && typeof object.event === "string") this.#unplannedEvents.add(object.event)
+        if (this.#unplannedEvents.size < CONTRACT_SAMPLE && event !== undefined) this.#unplannedEvents.add(event)
       }
       if (checked.violations.length > 0) {
         found ??= []

@@ -4,7 +4,8 @@ import { oneLineError } from "../report/ErrorText.ts"
 import { SegmentLimits } from "../spec/Limits.ts"
 import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { compileColumnPlans, type PayloadPlan } from "./ColumnPlans.ts"
-import { largestColumns, payloadWriter } from "./PayloadWriter.ts"
+import { largestColumns, payloadObjectWriter, payloadWriter } from "./PayloadWriter.ts"
+import type { ContractCheck } from "../contract/MessageContract.ts"
 import { repeatNumbering } from "./RepeatNumbering.ts"
 import { failure, RowFailure, type ValueRule } from "./RowFailure.ts"
 import { deterministicMessageId } from "./MessageId.ts"
@@ -21,6 +22,8 @@ export type MappedRow =
       readonly messages: ReadonlyArray<BuiltMessage>
       /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
       readonly repeated: boolean
+      /** With `MapperOptions.check`: what checking each message found, in the order of `messages`. */
+      readonly checks?: ReadonlyArray<ContractCheck>
     }
   | { readonly ok: false; readonly reason: string; readonly column?: string; readonly rule?: ValueRule }
 
@@ -63,6 +66,11 @@ export interface MapperOptions {
    * occurrences here are numbered on from there, as one run over all the rows would number them.
    */
   readonly repeatsBefore?: ReadonlyMap<string, number> | undefined
+  /**
+   * A contract's check (a tracking plan), called with each message as the object `JSON.parse` of its
+   * text would give, built beside the text rather than parsed back from it; the results are in `checks`.
+   */
+  readonly check?: ((message: Readonly<Record<string, unknown>>) => ContractCheck) | undefined
 }
 
 const idValue = (values: SourceRow["values"], column: string | undefined): string | undefined | RowFailure => {
@@ -83,11 +91,19 @@ const keyOf = (key: SyncSpec["key"], values: SourceRow["values"]): string | unde
         (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)
       )
 
+/** The ids and the timestamp of a row's messages, as JSON members (and as values, for a check of the message). */
+interface RowHead {
+  readonly ids: string
+  readonly group: string
+  readonly time: string
+  readonly userId: string | undefined
+  readonly anonymousId: string | undefined
+  readonly groupId: string | undefined
+  readonly timestamp: string | undefined
+}
+
 /** The ids and the timestamp of a row's messages, as JSON members; a failure when the row has none or a bad one. */
-const rowHead = (
-  spec: SyncSpec,
-  values: SourceRow["values"]
-): { readonly ids: string; readonly group: string; readonly time: string } | RowFailure => {
+const rowHead = (spec: SyncSpec, values: SourceRow["values"]): RowHead | RowFailure => {
   const userId = idValue(values, spec.customerId)
   if (userId instanceof RowFailure) return userId
   const anonymousId = idValue(values, spec.anonymousId)
@@ -109,17 +125,19 @@ const rowHead = (
     }
   }
   let group = ""
+  let groupId: string | undefined
   if (spec.groupId !== undefined) {
-    const groupId = idValue(values, spec.groupId)
-    if (groupId instanceof RowFailure) return groupId
-    if (groupId === undefined) return failure(`group id column "${spec.groupId}" is empty`, spec.groupId)
-    group = `,"groupId":${JSON.stringify(groupId)}`
+    const id = idValue(values, spec.groupId)
+    if (id instanceof RowFailure) return id
+    if (id === undefined) return failure(`group id column "${spec.groupId}" is empty`, spec.groupId)
+    groupId = id
+    group = `,"groupId":${JSON.stringify(id)}`
   }
   const ids =
     (userId === undefined ? "" : `,"userId":${JSON.stringify(userId)}`) +
     (anonymousId === undefined ? "" : `,"anonymousId":${JSON.stringify(anonymousId)}`)
   // An ISO timestamp holds nothing JSON escapes.
-  return { ids, group, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"` }
+  return { ids, group, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"`, userId, anonymousId, groupId, timestamp }
 }
 
 /**
@@ -138,6 +156,8 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   const plans = compileColumnPlans(spec, options.columnTypes)
   const { propertiesPlan, traitsPlan } = plans
   const payloadJson = payloadWriter(plans, options.directPayloads ?? true)
+  const payloadWithObject = payloadObjectWriter(plans, options.directPayloads ?? true)
+  const check = options.check
 
   const context = { ...spec.context, library: { name: library.name, version: library.version } }
   // The static tail of every message, serialized once. It stays out of the messageId's input, so an
@@ -146,6 +166,9 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     `,"context":${JSON.stringify(context)}` +
     (spec.integrations === undefined ? "" : `,"integrations":${JSON.stringify(spec.integrations)}`) +
     `,"messageId":"`
+  // The static members as a check sees them: parsed once from the text every message carries.
+  const contextObject = JSON.parse(JSON.stringify(context)) as unknown
+  const integrationsObject = spec.integrations === undefined ? undefined : (JSON.parse(JSON.stringify(spec.integrations)) as unknown)
   const calls = callsOf(spec.type)
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
 
@@ -175,6 +198,30 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     return { rowNumber, type, messageId, json, bytes }
   }
 
+  /** A message as the object `JSON.parse` of its text gives, in the text's member order. */
+  const messageObject = (
+    call: BuiltMessage["type"],
+    head: RowHead,
+    payload: Record<string, unknown>,
+    messageId: string
+  ): Record<string, unknown> => {
+    const message: Record<string, unknown> = { type: call }
+    if (head.userId !== undefined) message.userId = head.userId
+    if (head.anonymousId !== undefined) message.anonymousId = head.anonymousId
+    if (call === "track") {
+      if (spec.event !== undefined) message.event = spec.event
+      message.properties = payload
+    } else {
+      if (call === "group") message.groupId = head.groupId
+      message.traits = payload
+    }
+    if (head.timestamp !== undefined) message.timestamp = head.timestamp
+    message.context = contextObject
+    if (integrationsObject !== undefined) message.integrations = integrationsObject
+    message.messageId = messageId
+    return message
+  }
+
   /**
    * `revision` (an incremental sync passes the fingerprint Segment last acknowledged for the key)
    * goes into the messageId: a row that changes back to content sent before is not taken for a
@@ -188,10 +235,21 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     const { ids, group, time } = head
     const key = revision === undefined ? keyOf(spec.key, values) : `${keyOf(spec.key, values) ?? ""}\u0000${revision}`
     const messages: Array<BuiltMessage> = []
+    const checks: Array<ContractCheck> | undefined = check === undefined ? undefined : []
     for (const call of calls) {
       const payloadPlan = call === "track" ? propertiesPlan : traitsPlan
-      const payload = payloadJson(values, payloadPlan)
-      if (payload instanceof RowFailure) return payload
+      let payload: string
+      let payloadObject: Record<string, unknown> | undefined
+      if (check === undefined) {
+        const written = payloadJson(values, payloadPlan)
+        if (written instanceof RowFailure) return written
+        payload = written
+      } else {
+        const written = payloadWithObject(values, payloadPlan)
+        if (written instanceof RowFailure) return written
+        payload = written.json
+        payloadObject = written.object
+      }
       const open =
         call === "track"
           ? `{"type":"track"${ids}${eventJson},"properties":${payload}${time}`
@@ -201,8 +259,11 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
       const built = build(rowNumber, call, open, key, values, payloadPlan)
       if (built instanceof RowFailure) return built
       messages.push(built)
+      if (checks !== undefined && check !== undefined) checks.push(check(messageObject(call, head, payloadObject!, built.messageId)))
     }
-    return { ok: true, messages, repeated: numbering.repeated() }
+    return checks === undefined
+      ? { ok: true, messages, repeated: numbering.repeated() }
+      : { ok: true, messages, repeated: numbering.repeated(), checks }
   }
 
   /**

@@ -56,8 +56,25 @@ const objectPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
   return result
 }
 
-/** The payload as JSON text, written directly; OBJECT_PATH when a column needs the object path. */
-const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadPlan): string | RowFailure | typeof OBJECT_PATH => {
+/** The value JSON.parse gives back for a value's JSON text: the value itself when it is a string, number, boolean or null. */
+const parsedBack = (value: unknown, json: string): unknown => {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value
+  // -0 is written "0".
+  if (typeof value === "number" && Number.isFinite(value)) return value === 0 ? 0 : value
+  return JSON.parse(json)
+}
+
+/**
+ * The payload as JSON text, written directly; OBJECT_PATH when a column needs the object path. With
+ * `into`, each value also goes into it as `JSON.parse` of the text would give it back (a tracking plan
+ * checks that object: cheaper than parsing the text again).
+ */
+const directPayload = (
+  plans: ColumnPlans,
+  values: Values,
+  payloadPlan: PayloadPlan,
+  into?: Record<string, unknown>
+): string | RowFailure | typeof OBJECT_PATH => {
   if (payloadPlan.repeats) return OBJECT_PATH
   const all = payloadPlan.columns === undefined
   const columns = payloadPlan.columns ?? Object.keys(values)
@@ -70,6 +87,7 @@ const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
     if (keyJson === undefined) return OBJECT_PATH
     const raw = values[column]
     let json: string | undefined
+    let value: unknown
     if (
       typeof raw === "string" &&
       raw !== "" &&
@@ -78,17 +96,25 @@ const directPayload = (plans: ColumnPlans, values: Values, payloadPlan: PayloadP
     ) {
       // The usual cases, written as JSON writes them without converting: a canonical number (per
       // value, or in a number column) is its own text; in a column of text, a string is a string.
-      json = rule._tag === "PerValue" ? (isCanonicalNumber(raw) ? raw : JSON.stringify(raw)) : rule.type === "number" ? raw : JSON.stringify(raw)
+      const number = rule._tag === "PerValue" ? isCanonicalNumber(raw) : rule.type === "number"
+      json = number ? raw : JSON.stringify(raw)
+      if (into !== undefined) value = number ? Number(raw) : raw
     } else {
       const converted = convertColumnValue(raw, rule, column)
       if (converted === EMPTY) {
         if (emptyJson === undefined) continue
         json = emptyJson
+        if (into !== undefined) value = emptyJson === "null" ? null : ""
       } else if (!converted.ok) return failure(converted.reason, column, converted.rule)
-      else json = JSON.stringify(converted.value) as string | undefined
-      // A value JSON leaves out of an object (e.g. a toJSON that answers undefined): let it.
-      if (json === undefined) return OBJECT_PATH
+      else {
+        json = JSON.stringify(converted.value) as string | undefined
+        // A value JSON leaves out of an object (e.g. a toJSON that answers undefined): let it.
+        if (json === undefined) return OBJECT_PATH
+        if (into !== undefined) value = parsedBack(converted.value, json)
+      }
     }
+    // defineProperty, not assignment: a column named "__proto__" must stay a plain property.
+    if (into !== undefined) Object.defineProperty(into, column, { value, enumerable: true, writable: true, configurable: true })
     text += text === "" ? `{${keyJson}${json}` : `,${keyJson}${json}`
   }
   return text === "" ? "{}" : `${text}}`
@@ -107,6 +133,31 @@ export const payloadWriter =
     if (written !== OBJECT_PATH) return written
     const object = objectPayload(plans, values, payloadPlan)
     return object instanceof RowFailure ? object : JSON.stringify(object)
+  }
+
+/** A payload's JSON text and the object `JSON.parse` gives back for it, for a check of the message. */
+export interface PayloadWithObject {
+  readonly json: string
+  readonly object: Record<string, unknown>
+}
+
+/**
+ * As `payloadWriter`, with the payload as an object too: built beside the text on the direct path,
+ * parsed back from the text on the object path (nested or renamed keys, where the text is what counts).
+ */
+export const payloadObjectWriter =
+  (plans: ColumnPlans, directPayloads: boolean) =>
+  (values: Values, payloadPlan: PayloadPlan): PayloadWithObject | RowFailure => {
+    if (directPayloads) {
+      const object: Record<string, unknown> = {}
+      const written = directPayload(plans, values, payloadPlan, object)
+      if (written instanceof RowFailure) return written
+      if (written !== OBJECT_PATH) return { json: written, object }
+    }
+    const built = objectPayload(plans, values, payloadPlan)
+    if (built instanceof RowFailure) return built
+    const json = JSON.stringify(built)
+    return { json, object: JSON.parse(json) as Record<string, unknown> }
   }
 
 /**

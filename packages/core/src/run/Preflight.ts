@@ -3,7 +3,7 @@ import * as Result from "effect/Result"
 import type { ColumnTypes } from "../map/ColumnTyping.ts"
 import type { DeliveryTally } from "../report/DeliveryTally.ts"
 import { oneLineError } from "../report/ErrorText.ts"
-import { compileMapper, type LibraryInfo, type MessageMapper } from "../map/MessageMapper.ts"
+import { compileMapper, type LibraryInfo, type MapperOptions, type MessageMapper } from "../map/MessageMapper.ts"
 import { SourceFailed, SpecInvalid } from "../report/Fatal.ts"
 import type { RowSourceShape, SourceError } from "../source/RowSource.ts"
 import { missingColumns } from "../spec/MissingColumns.ts"
@@ -28,11 +28,14 @@ export const preflight = (input: {
   readonly tally: DeliveryTally
   /** Rows built before the run: their types were decided already. */
   readonly prepared: boolean
+  /** The run's contract check: the mapper checks each message as it builds it. */
+  readonly check?: MapperOptions["check"]
 }): Effect.Effect<Preflight, SpecInvalid | SourceFailed> =>
   Effect.gen(function* () {
     const { spec, library, source, tally } = input
     // A spec the mapper cannot compile (a static context nested past the serializer) ends the run here.
-    const compiled = Result.try(() => compileMapper(spec, library))
+    const check = input.check === undefined ? {} : { check: input.check }
+    const compiled = Result.try(() => compileMapper(spec, library, check))
     if (Result.isFailure(compiled)) {
       return yield* Effect.fail(new SpecInvalid({ message: `the sync cannot be mapped: ${oneLineError(compiled.failure)}` }))
     }
@@ -45,7 +48,7 @@ export const preflight = (input: {
       source.columnTypes === undefined || input.prepared ? undefined : yield* source.columnTypes.pipe(Effect.mapError(sourceFailed))
     const map =
       columnTypes !== undefined || source.repeatsBefore !== undefined
-        ? compileMapper(spec, library, { columnTypes, repeatsBefore: source.repeatsBefore })
+        ? compileMapper(spec, library, { columnTypes, repeatsBefore: source.repeatsBefore, ...check })
         : compiled.success
     return { map, columnTypes }
   })

@@ -35,9 +35,12 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
 }) {
   const source = yield* RowSource
   const contractShape = yield* MessageContract
-  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape, input.spec.event)
   const types = source.columnTypes === undefined ? undefined : yield* source.columnTypes
-  const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION }, { columnTypes: types })
+  const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION }, {
+    columnTypes: types,
+    ...(contract === undefined ? {} : { check: contract.contract.check })
+  })
   const known = source.columns === undefined ? Object.keys(types ?? {}) : yield* source.columns
   // Loose records (JSON rows) name their columns row by row: those of the rows previewed.
   const seen = new Set<string>(known)
@@ -56,7 +59,12 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
         }
         if (seen.size < 1000) for (const column of Object.keys(item.values)) seen.add(column)
         const mapped = map(item)
-        const violations = mapped.ok && contract !== undefined ? contract.checkRow(item.rowNumber, mapped.messages) : []
+        const violations =
+          mapped.ok && contract !== undefined
+            ? mapped.checks === undefined
+              ? contract.checkRow(item.rowNumber, mapped.messages)
+              : contract.recordRow(item.rowNumber, mapped.checks, contract.event)
+            : []
         if (mapped.ok && violations.length > 0 && contract?.contract.mode === "reject") {
           rejects.push({ row: item.rowNumber, stage: "validation", reason: contractReason(violations), values: item.values })
         } else if (mapped.ok) {

@@ -74,7 +74,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
   const store = options.dryRun ? undefined : yield* CheckpointStore
   const tally = new DeliveryTally(yield* Clock.currentTimeMillis)
   const contractShape = yield* MessageContract
-  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape)
+  const contract = contractShape === undefined ? undefined : new ContractTally(contractShape, spec.event)
   tally.watchContract(contract)
   const library = input.library ?? { name: "tablecast", version: VERSION }
   const sync = syncNamespace(spec)
@@ -95,7 +95,14 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
       return internalDefect("the progress listener failed", error)
     }
   }
-  const ready = yield* preflight({ spec, library, source, tally, prepared: input.prepared !== undefined }).pipe(
+  const ready = yield* preflight({
+    spec,
+    library,
+    source,
+    tally,
+    prepared: input.prepared !== undefined,
+    ...(contract === undefined ? {} : { check: contract.contract.check })
+  }).pipe(
     Effect.flatMap((checked) => Effect.map(resumePoint(store, source, sync, input.resume), (resumed) => ({ checked, resumed }))),
     Effect.result
   )
@@ -167,8 +174,10 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   const messagesPerRow = callsOf(spec.type).length
   const queueCapacity = rejectGate.limited ? Math.max(options.queueCapacity, options.rejectProbeRows * messagesPerRow) : options.queueCapacity
   const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(queueCapacity)
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> =
-    input.prepared ?? source.prepare?.(spec, library, checked.columnTypes) ?? source.rows
+  // With a contract, rows are mapped here, where each message is checked as the object it is built
+  // from; a source's `prepare` (a worker thread) would hand over text, to be parsed back.
+  const prepare = contract === undefined ? source.prepare : undefined
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? prepare?.(spec, library, checked.columnTypes) ?? source.rows
   // Rows are numbered by content here, in source order (a source's `prepare` builds the ids of the
   // contents); an incremental sync's staged changes are keyed and keep theirs.
   const recounting = input.prepared === undefined && checked.map.countsRepeats

@@ -14,6 +14,7 @@ import { isMalformed, isPrepared, malformedReject, type PreparedRow, type Source
 import type { RejectGate } from "../run/RejectLimit.ts"
 import type { StopControl } from "../run/StopControl.ts"
 import { type ContractTally, contractReason } from "../contract/ContractTally.ts"
+import type { ContractCheck } from "../contract/MessageContract.ts"
 
 export interface ReaderInput {
   readonly rows: Stream.Stream<SourceItem | PreparedRow, SourceError>
@@ -51,10 +52,12 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
     rowNumber: number,
     built: ReadonlyArray<BuiltMessage>,
     repeated: boolean,
-    values: Readonly<Record<string, unknown>> | undefined
+    values: Readonly<Record<string, unknown>> | undefined,
+    checks?: ReadonlyArray<ContractCheck>
   ): void => {
     if (contract !== undefined) {
-      const violations = contract.checkRow(rowNumber, built)
+      // Checked as they were mapped (the mapper's `check`), or parsed back here (rows a source or a plan built).
+      const violations = checks === undefined ? contract.checkRow(rowNumber, built) : contract.recordRow(rowNumber, checks, contract.event)
       if (violations.length > 0 && contract.contract.mode === "reject") {
         tally.countRejected()
         rejects.push({ row: rowNumber, stage: "validation", reason: contractReason(violations), ...(values === undefined ? {} : { values }) })
@@ -90,7 +93,7 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
       continue
     }
     const mapped = map(item)
-    if (mapped.ok) admit(rowNumber, mapped.messages, mapped.repeated, item.values)
+    if (mapped.ok) admit(rowNumber, mapped.messages, mapped.repeated, item.values, mapped.checks)
     else {
       tally.countRejected()
       rejects.push({
