@@ -105,6 +105,21 @@ describe("tablecast tracking-plan, from a CSV file", () => {
     expect(await violationsOfPreview(args, path.join(dir, "plan.json"), dir)).toEqual([])
   })
 
+  it("writes a sync's plan anew from all its rows, whatever plan the sync already has", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-tp-"))
+    await writeFile(path.join(dir, "churn.csv"), churnCsv(20))
+    const old = { rules: [{ type: "TRACK", key: "Churn Scored", jsonSchema: { properties: { properties: { required: ["churn_band"] } } } }] }
+    await writeFile(path.join(dir, "old.json"), JSON.stringify(old))
+    const entry = { source: { type: "csv", path: "churn.csv" }, event: "Churn Scored", customerId: "customer_id", trackingPlan: "old.json" }
+    await writeFile(path.join(dir, "tablecast.config.json"), JSON.stringify({ syncs: { churn: entry } }))
+    const result = await runCli(["tracking-plan", "churn", "--out", "new.json"], { cwd: dir })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).not.toMatch(/warning/)
+    expect(result.stderr).toMatch(/from 20 rows/)
+    const payload = (JSON.parse(await readFile(path.join(dir, "new.json"), "utf8")) as WrittenPlan).rules[0]!.jsonSchema.properties.properties!
+    expect(payload.required).toEqual(["churn_score", "tier", "rfm_recency", "scored_at"])
+  })
+
   it("exits 2 on bad flags and 11 when the --out file cannot be written, reading nothing", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-tp-"))
     await writeFile(path.join(dir, "churn.csv"), churnCsv(3))

@@ -94,7 +94,8 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
       needsWriteKey: false
     })
     const sampleRows = flags["sample-rows"]
-    const preview = await runPreview(sync, sampleRows * callsOf(sync.spec.type).length)
+    // The plan being written describes the rows as they are: a plan the sync already has does not filter them.
+    const preview = await runPreview({ ...sync, trackingPlan: undefined }, sampleRows * callsOf(sync.spec.type).length)
     // What the source declares of its columns (NOT NULL): required even where no row was read.
     const adapter = await adapterOf(sync.source)
     const description = await runEffect(
