@@ -87,5 +87,8 @@ describe("recipe: a tracking plan for churn scores", () => {
     expect(warned.result.code, describeRun(warned.result)).toBe(0)
     expect(warned.received).toHaveLength(CUSTOMERS)
     expect(warned.received.every((message) => typeof message.properties?.churn_score === "string")).toBe(true)
+    expect(warned.result.stdout + warned.result.stderr).toContain(
+      `tracking plan churn-scored.plan.json (warn): ${CUSTOMERS} messages checked, ${CUSTOMERS} rows sent with warnings`
+    )
   })
 })
