@@ -70,6 +70,15 @@ describe("a sync proposed for a tracking plan", () => {
     expect((proposal.spec as { properties: Array<string> }).properties).toEqual(["churn_score"])
   })
 
+  it("gives the customer id as a property too when the plan asks for it", () => {
+    const proposal = propose([track("Churn Scored", { customerId: { type: "string" }, churn_score: { type: "number" } })])
+    expect(proposal.spec).toMatchObject({
+      customerId: "customer_id",
+      properties: ["customer_id", "churn_score"],
+      rename: { customer_id: "customerId" }
+    })
+  })
+
   it("declares a number column string where the plan wants text", () => {
     const proposal = propose([track("Churn Scored", { churn_score: { type: ["string", "null"] } })])
     expect(proposal.spec).toMatchObject({ properties: ["churn_score"], columns: { churn_score: "string" } })

@@ -99,7 +99,8 @@ const leavesOf = (rule: TrackingPlanRule): ReadonlyArray<PlannedProperty & { rea
 
 /** How a rule's properties are met by the columns (ids and the timestamp are the sync's, not the payload's). */
 export const coverRule = (rule: TrackingPlanRule, columns: ReadonlyArray<PlanColumn>, reserved: ReadonlySet<string>): RuleCoverage => {
-  const free = columns.filter((column) => !reserved.has(column.name))
+  // The ids and the timestamp are the message's own fields; a plan that also wants one as a property gets it last.
+  const free = [...columns.filter((column) => !reserved.has(column.name)), ...columns.filter((column) => reserved.has(column.name))]
   const taken = new Set<string>()
   const matches: Array<PropertyMatch> = []
   const misfits: Array<PropertyMisfit> = []

@@ -75,7 +75,8 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
       summary: "Rows read to judge which properties are never empty and which values a text column holds (default 10,000).",
       default: 10_000,
       min: 1,
-      max: 1_000_000
+      // The rows' messages are held while the plan is written: a bound on memory.
+      max: 100_000
     }),
     "enum-max": Flags.integer({
       summary: "Give text columns with at most this many distinct values (in the rows read) an enum of those values.",
