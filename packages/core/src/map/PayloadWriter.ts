@@ -113,8 +113,11 @@ const directPayload = (
         if (into !== undefined) value = parsedBack(converted.value, json)
       }
     }
-    // defineProperty, not assignment: a column named "__proto__" must stay a plain property.
-    if (into !== undefined) Object.defineProperty(into, column, { value, enumerable: true, writable: true, configurable: true })
+    if (into !== undefined) {
+      // Assigned (fast); a column named "__proto__" must stay a plain property, so it is defined.
+      if (column === "__proto__") Object.defineProperty(into, column, { value, enumerable: true, writable: true, configurable: true })
+      else into[column] = value
+    }
     text += text === "" ? `{${keyJson}${json}` : `,${keyJson}${json}`
   }
   return text === "" ? "{}" : `${text}}`
