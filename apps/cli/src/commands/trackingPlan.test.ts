@@ -120,13 +120,16 @@ describe("tablecast tracking-plan, from a CSV file", () => {
     expect(payload.required).toEqual(["churn_score", "tier", "rfm_recency", "scored_at"])
   })
 
-  it("exits 2 on bad flags and 11 when the --out file cannot be written, reading nothing", async () => {
+  it("exits 2 on bad flags, 11 when the --out file cannot be written, 6 when the source fails", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-tp-"))
     await writeFile(path.join(dir, "churn.csv"), churnCsv(3))
     expect((await runCli(["tracking-plan", "-f", "churn.csv", ...MAPPING, "--enum-max", "0"], { cwd: dir })).code).toBe(2)
     const unwritable = await runCli(["tracking-plan", "-f", "churn.csv", ...MAPPING, "--out", "churn.csv/plan.json"], { cwd: dir })
     expect(unwritable.code).toBe(11)
     expect(unwritable.stderr).toMatch(/--out/)
+    const missing = await runCli(["tracking-plan", "-f", "nope.csv", ...MAPPING], { cwd: dir })
+    expect(missing.code).toBe(6)
+    expect(missing.stderr).toMatch(/nope\.csv/)
   })
 })
 
