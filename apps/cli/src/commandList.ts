@@ -8,6 +8,7 @@ import RunsCommand from "./commands/runs.ts"
 import RunsShowCommand from "./commands/runsShow.ts"
 import SinkCommand from "./commands/sink.ts"
 import SyncCommand from "./commands/sync.ts"
+import TrackingPlanCommand from "./commands/trackingPlan.ts"
 
 export const COMMANDS = {
   help: HelpCommand,
@@ -17,7 +18,8 @@ export const COMMANDS = {
   runs: RunsCommand,
   "runs:show": RunsShowCommand,
   sink: SinkCommand,
-  sync: SyncCommand
+  sync: SyncCommand,
+  "tracking-plan": TrackingPlanCommand
 }
 
 export { commandNotFound } from "./CommandNotFound.ts"

@@ -45,6 +45,8 @@ export default class InspectCommand extends BaseCommand {
   static override description =
     `For a warehouse connection without --table or --query, lists the tables it can read. For a file, a table or a query, lists its columns with their types, whether they hold empty values or repeats, a few sample values, and proposes a sync: the likely customer-id column (unique, non-null, id-like name), a timestamp column, and the other columns as properties with their types; for a table of accounts (a unique, non-null account_id, company_id, org_id or group_id), group calls with that group id and the other columns as traits. --write-config writes that proposal as a config entry to edit.
 
+With --tracking-plan, proposes a sync that satisfies the plan where the columns allow it: the event of the TRACK rule the columns cover best (the others listed), each planned property from the column of its name or of its name but for case, underscores and spaces (renamed), and what cannot fit: a property whose column has another type, a required property no column supplies; --write-config writes the plan's file as the sync's trackingPlan.
+
 With --dbt-project alone, lists the dbt project's models with their descriptions and column docs; with a warehouse and --dbt-model, inspects the model's table, and a column dbt tests unique and not_null is preferred as the customer id.
 
 Files are scanned (--scan-rows, default 100,000 rows) to judge types and uniqueness; warehouses say their types, and read only --samples rows.
@@ -95,6 +97,10 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     samples: Flags.integer({ summary: "Sample values per column.", default: 3, min: 0, max: 100 }),
     "scan-rows": Flags.integer({ summary: "Rows of a file read to judge types and uniqueness.", default: 100_000, min: 1 }),
     "write-config": Flags.string({ summary: "Write the proposed sync into this config file (created, or added to)." }),
+    "tracking-plan": Flags.string({
+      summary:
+        "Propose a sync that satisfies this tracking plan (Segment's Public API rules, or a Config API export): its event, the columns that supply its properties (renamed where the names differ), what cannot fit."
+    }),
     name: Flags.string({ summary: "Name of the sync written by --write-config (default: from the table or file name)." }),
     json: Flags.boolean({ summary: "Print the inspection as JSON; a failure is a JSON object on stdout too." })
   }
@@ -104,6 +110,13 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     // Before the source is read: the config file to write can be written (never through a link).
     if (flags["write-config"] !== undefined) await checkOutput({ flag: "--write-config", path: flags["write-config"], mode: "replace" })
     const overrides = mappingOverrides(flags)
+    // Read before the source: a plan that cannot be read is the user's to fix first.
+    // Loaded only when asked: a plain inspection never loads the tracking-plan code.
+    const planTools =
+      flags["tracking-plan"] === undefined
+        ? undefined
+        : await Promise.all([import("../TrackingPlanFile.ts"), import("../TrackingPlanProposal.ts")])
+    const plan = planTools === undefined ? undefined : await planTools[0].readTrackingPlanFile(flags["tracking-plan"]!, "--tracking-plan")
     // A dbt project without a warehouse to read: its models, from the manifest alone.
     if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
       const manifest = loadDbtManifest(overrides.dbt.project ?? process.cwd())
@@ -133,7 +146,12 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     }
     const description = await inspecting(adapter.describe(source, baseDir, process.env, { samples: flags.samples, scanRows: flags["scan-rows"] }))
     const tableName = model?.name ?? readsFrom ?? "query"
-    const proposal = proposeSync(model === undefined ? description : { columns: withDbtColumnDocs(description.columns, model) }, tableName)
+    const facts = model === undefined ? description : { columns: withDbtColumnDocs(description.columns, model) }
+    const proposedFromTable = proposeSync(facts, tableName)
+    const proposal =
+      plan === undefined
+        ? proposedFromTable
+        : planTools![1].proposeForPlan({ columns: facts.columns, base: proposedFromTable, plan, file: flags["tracking-plan"]! })
     const name = flags.name ?? proposedSyncName(tableName)
     this.log(descriptionText(description, name, proposal, flags.json))
     if (flags["write-config"] !== undefined) {
@@ -144,13 +162,13 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
         // Only the settings given (by flags or the config entry inspected): a default filled in here
         // may have been decided by this machine (a CSV worker thread by its cores), not by the data.
         entryIn: (folder) => adapter.configEntry(givenSettings(source, givenRaw), baseDir, folder),
-        ...(model === undefined || overrides.dbt === undefined
-          ? {}
-          : {
-              fieldsIn: (folder: string) => ({
-                dbt: { model: overrides.dbt!.model, project: path.relative(folder, overrides.dbt!.project ?? process.cwd()) || "." }
-              })
-            })
+        fieldsIn: (folder: string) => ({
+          ...(model === undefined || overrides.dbt === undefined
+            ? {}
+            : { dbt: { model: overrides.dbt.model, project: path.relative(folder, overrides.dbt.project ?? process.cwd()) || "." } }),
+          // The plan the sync is checked against, where the config file finds it.
+          ...(flags["tracking-plan"] === undefined ? {} : { trackingPlan: path.relative(folder, path.resolve(flags["tracking-plan"])) })
+        })
       })
       for (const notice of notices) this.logToStderr(notice)
     }
