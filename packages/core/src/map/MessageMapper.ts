@@ -33,7 +33,7 @@ export const namedColumns = (spec: SyncSpec): ReadonlyArray<string> => {
   for (const column of [spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp, ...(spec.key ?? [])]) {
     if (column !== undefined) named.add(column)
   }
-  for (const list of [spec.properties, spec.traits]) {
+  for (const list of [spec.properties, spec.traits, spec.groupTraits]) {
     if (Array.isArray(list)) for (const column of list) named.add(column)
   }
   return [...named]
@@ -136,7 +136,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   const namespace = syncNamespace(spec)
   const numbering = repeatNumbering(namespace, options)
   const plans = compileColumnPlans(spec, options.columnTypes)
-  const { propertiesPlan, traitsPlan } = plans
+  const { propertiesPlan, traitsPlan, groupTraitsPlan } = plans
   const payloadJson = payloadWriter(plans, options.directPayloads ?? true)
 
   const context = { ...spec.context, library: { name: library.name, version: library.version } }
@@ -189,7 +189,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     const key = revision === undefined ? keyOf(spec.key, values) : `${keyOf(spec.key, values) ?? ""}\u0000${revision}`
     const messages: Array<BuiltMessage> = []
     for (const call of calls) {
-      const payloadPlan = call === "track" ? propertiesPlan : traitsPlan
+      const payloadPlan = call === "track" ? propertiesPlan : call === "group" ? groupTraitsPlan : traitsPlan
       const payload = payloadJson(values, payloadPlan)
       if (payload instanceof RowFailure) return payload
       const open =
