@@ -85,6 +85,7 @@ export const compileChangeDetector = (
     exclude: [...spec.exclude, ...ignored, ...(spec.timestamp === undefined ? [] : [spec.timestamp])],
     properties: keep(spec.properties),
     ...(spec.traits === undefined ? {} : { traits: keep(spec.traits) }),
+    ...(spec.groupTraits === undefined ? {} : { groupTraits: keep(spec.groupTraits) }),
     timestamp: spec.timestamp !== undefined && ignored.has(spec.timestamp) ? undefined : spec.timestamp,
     key: undefined,
     incremental: undefined
@@ -94,9 +95,14 @@ export const compileChangeDetector = (
   const ruleOf = columnRules(spec, columnTypes)
 
   const explicit =
-    spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")
+    spec.properties !== "*" && spec.traits !== "*" && spec.groupTraits !== "*"
       ? new Set<string>(
-          [...spec.properties, ...(spec.traits ?? []), spec.customerId, spec.anonymousId, spec.timestamp, ...keyColumns, ...tolerant].filter(
+          [
+            ...spec.properties,
+            ...(spec.traits ?? []),
+            ...(spec.groupTraits ?? []),
+            spec.groupId,
+            spec.customerId, spec.anonymousId, spec.timestamp, ...keyColumns, ...tolerant].filter(
             (column): column is string => column !== undefined
           )
         )
@@ -126,7 +132,7 @@ export const compileChangeDetector = (
   }
 
   const notMoving = new Set<string>(
-    [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.timestamp].filter((c): c is string => c !== undefined)
+    [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp].filter((c): c is string => c !== undefined)
   )
   // Tolerant columns are "ignored" for the content hash, yet they are the numbers whose movement counts most.
   for (const column of tolerant) notMoving.delete(column)
