@@ -138,6 +138,29 @@ describe("tablecast sync --group-traits", () => {
   })
 })
 
+describe("tablecast inspect on a table of members with their account's columns", () => {
+  it("proposes identify,group with the account_* columns as group traits, and the written entry sends them so", async () => {
+    // Twelve members of four accounts: the account id repeats, the user id does not.
+    const rows = seats(12, (index) => ({ account_id: `acct-${((index - 1) % 4) + 1}` }))
+    const csv = `user_id,account_id,email,seat_role,account_tier\n${rows
+      .map((row) => [row.owner_id, row.account_id, row.email, row.seat_role, row.account_tier].join(","))
+      .join("\n")}\n`
+    await writeFile(path.join(dir, "seats.csv"), csv)
+    const written = await runCli(["inspect", "-f", "seats.csv", "--write-config", "tablecast.config.json", "--name", "seats"], { cwd: dir })
+    expect(written.code, written.stderr).toBe(0)
+    expect(written.stdout).toContain('"groupTraits": [\n    "account_tier"\n  ]')
+    const result = await runCli(["sync", "seats", "--endpoint", sink.url, "--json"], { cwd: dir, env })
+    expect(result.code, result.stderr).toBe(0)
+    const messages = await receivedMessages()
+    expect(messages.slice(0, 2)).toMatchObject([
+      { type: "identify", userId: "u-1", traits: { email: rows[0]!.email, seat_role: rows[0]!.seat_role } },
+      { type: "group", userId: "u-1", groupId: "acct-1", traits: { account_tier: rows[0]!.account_tier } }
+    ])
+    expect(messages[0]!.traits).not.toHaveProperty("account_tier")
+    expect(Object.keys(messages[1]!.traits as object)).toEqual(["account_tier"])
+  })
+})
+
 describe("a removed account in a group-only incremental sync", () => {
   const removal = async (extra: ReadonlyArray<string>) => {
     const file = path.join(dir, "accounts.csv")
