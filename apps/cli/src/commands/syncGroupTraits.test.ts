@@ -63,7 +63,8 @@ describe("tablecast sync --group-traits", () => {
       env
     })
     expect(result.code, result.stderr).toBe(0)
-    expect((JSON.parse(result.stdout) as DeliveryReport).messages.accepted).toBe(24)
+    const report = JSON.parse(result.stdout) as DeliveryReport
+    expect(report.messages).toMatchObject({ accepted: 24, calls: { identify: 12, group: 12, track: 0 } })
     const messages = await receivedMessages()
     const identifies = messages.filter((message) => message.type === "identify")
     const groups = messages.filter((message) => message.type === "group")
@@ -130,6 +131,7 @@ describe("tablecast sync --group-traits", () => {
 
     const second = await runCli(["sync", ...args, "--endpoint", sink.url, "--json"], { cwd: dir, env })
     expect(second.code, second.stderr).toBe(0)
+    expect((JSON.parse(second.stdout) as DeliveryReport).messages.calls).toEqual({ identify: 2, group: 2, track: 0 })
     const groups = (await receivedMessages()).filter((message) => message.type === "group").slice(20)
     expect(groups.map((group) => [group.groupId, group.traits])).toEqual([
       ["acct-4", { account_tier: "platinum", scores: { churn: moved[3]!.account_churn } }],
@@ -172,6 +174,8 @@ describe("a removed account in a group-only incremental sync", () => {
     await writeFile(file, csvOf(seats(10).filter((seat) => seat.account_id !== "acct-6")))
     const second = await runCli(["sync", ...args], { cwd: dir, env })
     expect(second.code, second.stderr).toBe(0)
+    const { calls } = (JSON.parse(second.stdout) as DeliveryReport).messages
+    expect(calls).toEqual({ identify: 0, group: 1, track: extra.length === 0 ? 0 : 1 })
     return (await receivedMessages()).slice(10)
   }
 
