@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest"
 import { withCallCounts } from "./CallCounts.ts"
 
 const reportOf = (mapped: number, built: number) =>
-  ({ rows: { read: mapped, mapped, rejected: 0, skipped: 0 }, messages: { built, sent: built, accepted: built, refused: 0, undelivered: 0 } }) as unknown as DeliveryReport
+  ({
+    rows: { read: mapped, mapped, rejected: 0, skipped: 0 },
+    messages: { built, sent: built, accepted: built, refused: 0, undelivered: 0 }
+  }) as unknown as DeliveryReport
 
 describe("the report's messages by call type", () => {
   it("counts a plain run's messages from its rows: one message per call per row mapped", () => {

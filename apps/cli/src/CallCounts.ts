@@ -5,11 +5,7 @@ import type { IncrementalPlan } from "@tablecast/incremental"
  * The report with its messages by call type: an incremental run's from its plan (what it staged,
  * removals included), a plain run's from its rows, each mapped row building one message per call.
  */
-export const withCallCounts = (
-  report: DeliveryReport,
-  spec: Pick<SyncSpec, "type">,
-  plan: IncrementalPlan | undefined
-): DeliveryReport => {
+export const withCallCounts = (report: DeliveryReport, spec: Pick<SyncSpec, "type">, plan: IncrementalPlan | undefined): DeliveryReport => {
   const calls = { identify: 0, group: 0, track: 0 }
   if (plan !== undefined) Object.assign(calls, plan.send.calls)
   else for (const call of callsOf(spec.type)) calls[call] = report.rows.mapped

@@ -95,7 +95,8 @@ export const mappingFlags = {
   }),
   traits: Flags.string({ summary: "Columns that become identify and group traits (default: the properties).", helpGroup: "MAPPING" }),
   "group-traits": Flags.string({
-    summary: 'Columns that become group traits, the account\'s, when they differ from the user\'s: a,b,c or "*" (default: --traits). Listed ones stay off the "*" of identify and track.',
+    summary:
+      'Columns that become group traits, the account\'s, when they differ from the user\'s: a,b,c or "*" (default: --traits). Listed ones stay off the "*" of identify and track.',
     helpGroup: "MAPPING"
   }),
   exclude: Flags.string({ summary: 'Columns to leave out of "*": a,b,c.', helpGroup: "MAPPING" }),

@@ -156,7 +156,9 @@ const identifyAndGroup = (
   if (group !== undefined) {
     const split = splitTraits(properties, (column) => !MEMBER_COLUMN.test(column.name))
     if (split === undefined) return undefined
-    notes.push(`traits ${split.traits.map((name) => `"${name}"`).join(", ")}: the member's, sent by an identify; the others are the account's group traits`)
+    notes.push(
+      `traits ${split.traits.map((name) => `"${name}"`).join(", ")}: the member's, sent by an identify; the others are the account's group traits`
+    )
     return { groupId: group.name, ...split }
   }
   const seatGroup = seatGroupColumn(description.columns, customerId)

@@ -61,6 +61,20 @@ export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tol
 }
 
 /**
+ * The columns a sync reads when every payload lists its columns (none is "*"): the snapshot keeps
+ * only those. Undefined when a payload takes every column.
+ */
+const explicitColumns = (
+  spec: IncrementalSyncSpec,
+  keyColumns: ReadonlyArray<string>,
+  tolerant: ReadonlyArray<string>
+): ReadonlySet<string> | undefined => {
+  if (spec.properties === "*" || spec.traits === "*" || spec.groupTraits === "*") return undefined
+  const ids = [spec.groupId, spec.customerId, spec.anonymousId, spec.timestamp].filter((column): column is string => column !== undefined)
+  return new Set<string>([...spec.properties, ...(spec.traits ?? []), ...(spec.groupTraits ?? []), ...ids, ...keyColumns, ...tolerant])
+}
+
+/**
  * What an incremental sync needs of each row, compiled once per run: its key, the fingerprint of
  * its mapped content (ignored and tolerant columns left out), the values to keep in the snapshot,
  * and the tolerance check against the values last delivered.
@@ -94,19 +108,7 @@ export const compileChangeDetector = (
   const mapContent = compileMapper(contentSpec, library, { columnTypes, countRepeats: false })
   const ruleOf = columnRules(spec, columnTypes)
 
-  const explicit =
-    spec.properties !== "*" && spec.traits !== "*" && spec.groupTraits !== "*"
-      ? new Set<string>(
-          [
-            ...spec.properties,
-            ...(spec.traits ?? []),
-            ...(spec.groupTraits ?? []),
-            spec.groupId,
-            spec.customerId, spec.anonymousId, spec.timestamp, ...keyColumns, ...tolerant].filter(
-            (column): column is string => column !== undefined
-          )
-        )
-      : undefined
+  const explicit = explicitColumns(spec, keyColumns, tolerant)
   const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))
   /** A value as the sync sends it (a CSV's "0.73" is the number 0.73), so before and after compare as sent. */
   const typed = (column: string, raw: unknown): unknown => {

@@ -81,7 +81,11 @@ describe("what a removal sends by the sync's calls", () => {
   })
 
   it("refuses clearGroupTraits for a sync without group calls, naming the setting", () => {
-    const result = IncrementalSyncSpec.safeParse({ type: "identify", customerId: "owner_id", incremental: { removed: { clearGroupTraits: true } } })
+    const result = IncrementalSyncSpec.safeParse({
+      type: "identify",
+      customerId: "owner_id",
+      incremental: { removed: { clearGroupTraits: true } }
+    })
     expect(result.success).toBe(false)
     expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
       ["incremental.removed.clearGroupTraits", "a identify sync sends no group traits to clear"]

@@ -16,7 +16,10 @@ describe("sync with group traits of their own", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-node-group-traits-"))
     const file = path.join(dir, "seats.csv")
     const out = path.join(dir, "received.jsonl")
-    await writeFile(file, "account_id,owner_id,email,account_tier,account_churn\nacme,u-1,ada@acme.test,gold,0.3\nglobex,u-2,bo@globex.test,silver,0.1\n")
+    await writeFile(
+      file,
+      "account_id,owner_id,email,account_tier,account_churn\nacme,u-1,ada@acme.test,gold,0.3\nglobex,u-2,bo@globex.test,silver,0.1\n"
+    )
     const sink = await receiver({ writeKeys: ["test"], out })
     const report = await sync({
       source: { type: "csv", path: file },

@@ -7,7 +7,12 @@ afterEach(async () => {
 })
 
 const batchOf = (from: number, to: number) => ({
-  batch: Array.from({ length: to - from + 1 }, (_, i) => ({ type: "identify", userId: `u-${from + i}`, messageId: `m-${from + i}`, traits: { n: from + i } }))
+  batch: Array.from({ length: to - from + 1 }, (_, i) => ({
+    type: "identify",
+    userId: `u-${from + i}`,
+    messageId: `m-${from + i}`,
+    traits: { n: from + i }
+  }))
 })
 const post = (sink: Sink, body: unknown) =>
   fetch(`${sink.url}/v1/batch`, {

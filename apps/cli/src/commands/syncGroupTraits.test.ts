@@ -46,7 +46,16 @@ afterEach(async () => {
   await sink.close()
 })
 
-const mapping = ["-u", "owner_id", "--group-id", "account_id", "--group-traits", "account_tier,account_churn", "--rename", "account_churn=scores.churn"]
+const mapping = [
+  "-u",
+  "owner_id",
+  "--group-id",
+  "account_id",
+  "--group-traits",
+  "account_tier,account_churn",
+  "--rename",
+  "account_churn=scores.churn"
+]
 
 /** Everything the receiver holds, once it is closed (its file is complete). */
 const receivedMessages = async () => {

@@ -41,7 +41,7 @@ describe("group traits of their own (groupTraits)", () => {
     expect(group!.traits).toEqual({ account_tier: "gold", account_churn: 0.31, employees: 120 })
   })
 
-  it("leave the group traits out of a track call's \"*\" properties too", () => {
+  it('leave the group traits out of a track call\'s "*" properties too', () => {
     const [, , track] = messagesOf({ ...both, type: "identify,group,track", event: "Seat Scored" }, member)
     expect(track!.properties).toEqual({ email: "ada@acme.test", seat_role: "admin" })
   })
@@ -67,7 +67,7 @@ describe("group traits of their own (groupTraits)", () => {
     expect(without[0]!.traits).toEqual(without[1]!.traits)
   })
 
-  it("with groupTraits \"*\", send every other column on the group call", () => {
+  it('with groupTraits "*", send every other column on the group call', () => {
     const [identify, group] = messagesOf({ ...both, traits: ["email"], groupTraits: "*" }, member)
     expect(identify!.traits).toEqual({ email: "ada@acme.test" })
     expect(Object.keys(group!.traits as object)).toEqual(["email", "seat_role", "account_tier", "account_churn", "employees"])
@@ -80,6 +80,7 @@ describe("group traits of their own (groupTraits)", () => {
   it("are refused without group in the type, naming the field", () => {
     const result = SyncSpec.safeParse({ type: "identify", customerId: "owner_id", groupTraits: ["account_tier"] })
     expect(result.success).toBe(false)
-    if (!result.success) expect(formatIssues(result.error)).toBe("groupTraits: group traits are sent by group calls only; add group to the type (identify)")
+    if (!result.success)
+      expect(formatIssues(result.error)).toBe("groupTraits: group traits are sent by group calls only; add group to the type (identify)")
   })
 })
