@@ -143,7 +143,8 @@ export const incrementalFlags = {
     helpGroup: "INCREMENTAL"
   }),
   "removed-event": Flags.string({
-    summary: 'Event of the track call sent for a removed row (default "Segment Exited").',
+    summary:
+      'Event of the track call sent for a removed row (default "Segment Exited" for syncs with track calls; identify and group syncs clear their traits instead, and send it only when named).',
     helpGroup: "INCREMENTAL"
   }),
   "max-changed": Flags.string({
