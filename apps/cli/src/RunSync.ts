@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { withCallCounts } from "./CallCounts.ts"
 import { CLI_LIBRARY } from "./Version.ts"
 import type { ProgressDisplay } from "./ProgressDisplay.ts"
 import { adapterOf, type SourceConfig } from "./sources/SourceRegistry.ts"
@@ -191,7 +192,7 @@ export const deliverSync = async (
 ): Promise<{ readonly report: DeliveryReport; readonly plan: IncrementalResult["plan"] }> => {
   const stop = options.stop === undefined ? {} : { stop: options.stop }
   if (options.incremental) {
-    return runIncrementalSync(sync, progress, {
+    const result = await runIncrementalSync(sync, progress, {
       full: options.full,
       force: options.force,
       planOnly: options.dryRun,
@@ -199,6 +200,7 @@ export const deliverSync = async (
       observer: options.observer,
       ...stop
     })
+    return { report: withCallCounts(result.report, sync.spec, result.plan), plan: result.plan }
   }
   const report = await runSync(sync, progress, {
     dryRun: options.dryRun,
@@ -207,5 +209,5 @@ export const deliverSync = async (
     observer: options.observer,
     ...stop
   })
-  return { report, plan: undefined }
+  return { report: withCallCounts(report, sync.spec, undefined), plan: undefined }
 }

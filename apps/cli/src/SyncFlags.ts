@@ -94,6 +94,11 @@ export const mappingFlags = {
     helpGroup: "MAPPING"
   }),
   traits: Flags.string({ summary: "Columns that become identify and group traits (default: the properties).", helpGroup: "MAPPING" }),
+  "group-traits": Flags.string({
+    summary:
+      'Columns that become group traits, the account\'s, when they differ from the user\'s: a,b,c or "*" (default: --traits). Listed ones stay off the "*" of identify and track.',
+    helpGroup: "MAPPING"
+  }),
   exclude: Flags.string({ summary: 'Columns to leave out of "*": a,b,c.', helpGroup: "MAPPING" }),
   rename: Flags.string({
     summary: "Column=property name; a dotted name nests (score=scores.iphone). Repeatable.",
@@ -138,7 +143,8 @@ export const incrementalFlags = {
     helpGroup: "INCREMENTAL"
   }),
   "removed-event": Flags.string({
-    summary: 'Event of the track call sent for a removed row (default "Segment Exited").',
+    summary:
+      'Event of the track call sent for a removed row (default "Segment Exited" for syncs with track calls; identify and group syncs clear their traits instead, and send it only when named).',
     helpGroup: "INCREMENTAL"
   }),
   "max-changed": Flags.string({

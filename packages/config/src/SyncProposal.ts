@@ -37,6 +37,11 @@ const ANONYMOUS_NAME = /^(?:anonymous_?id|anon_?id|device_?id|cookie_?id)$/i
 // The id of an account-like table: one row per account, company, organization or group.
 const GROUP_NAME = /^(?:account|company|org|organization|organisation|group|workspace|tenant)_?id$/i
 const MEMBER_NAME = /^(?:(?:user|customer|member|contact|person|owner|admin)_?id|userid|uid)$/i
+// A column of the account rather than of its member: an account-like prefix (account_tier,
+// company_size, org_plan) or one of Segment's reserved group traits that only an account has.
+const ACCOUNT_COLUMN = /^(?:(?:account|company|org|organization|organisation|workspace|tenant)_.|(?:industry|employees|employee_count)$)/i
+// A column of the member in a table of accounts: owner_email, user_name, contact_phone.
+const MEMBER_COLUMN = /^(?:user|customer|member|contact|person|owner|admin)_./i
 const TIME_NAME = /(?:_at|_time|_ts|timestamp|_date|^date|^time)$/i
 
 // A description that says the column identifies a customer ("The customer's id", "one row per user").
@@ -110,6 +115,65 @@ const memberColumn = (columns: ReadonlyArray<ColumnFacts>, group: ColumnFacts): 
   return ranked[0] !== undefined && points(ranked[0]) >= 3 ? ranked[0] : undefined
 }
 
+/** The account's id in a table of members (seats): repeated (one row per member), never empty. */
+const seatGroupColumn = (columns: ReadonlyArray<ColumnFacts>, customerId: ColumnFacts | undefined): ColumnFacts | undefined =>
+  customerId === undefined
+    ? undefined
+    : columns.find(
+        (column) =>
+          column !== customerId &&
+          GROUP_NAME.test(column.name) &&
+          (column.kind === "string" || column.kind === "number" || column.kind === "decimal") &&
+          (column.nullable === false || column.declared?.notNull === true)
+      )
+
+/**
+ * Splits a row's columns between the user's identify traits and the account's group traits, when
+ * their names tell: undefined when one side would be empty (nothing to split).
+ */
+const splitTraits = (
+  properties: ReadonlyArray<ColumnFacts>,
+  ofAccount: (column: ColumnFacts) => boolean
+): { readonly traits: Array<string>; readonly groupTraits: Array<string> } | undefined => {
+  const groupTraits = properties.filter(ofAccount).map((column) => column.name)
+  const traits = properties.filter((column) => !ofAccount(column)).map((column) => column.name)
+  return groupTraits.length === 0 || traits.length === 0 ? undefined : { traits, groupTraits }
+}
+
+/**
+ * identify,group for a table that holds both a user's and an account's columns: a table of
+ * accounts with its owner's columns (owner_email), or a table of members with their account's
+ * (account_tier). Undefined when the names do not tell the two apart.
+ */
+const identifyAndGroup = (
+  description: TableFacts,
+  group: ColumnFacts | undefined,
+  customerId: ColumnFacts | undefined,
+  properties: ReadonlyArray<ColumnFacts>,
+  notes: Array<string>
+): { readonly groupId: string; readonly traits: Array<string>; readonly groupTraits: Array<string> } | undefined => {
+  if (customerId === undefined) return undefined
+  if (group !== undefined) {
+    const split = splitTraits(properties, (column) => !MEMBER_COLUMN.test(column.name))
+    if (split === undefined) return undefined
+    notes.push(
+      `traits ${split.traits.map((name) => `"${name}"`).join(", ")}: the member's, sent by an identify; the others are the account's group traits`
+    )
+    return { groupId: group.name, ...split }
+  }
+  const seatGroup = seatGroupColumn(description.columns, customerId)
+  if (seatGroup === undefined) return undefined
+  const split = splitTraits(
+    properties.filter((column) => column !== seatGroup),
+    (column) => ACCOUNT_COLUMN.test(column.name)
+  )
+  if (split === undefined) return undefined
+  notes.push(
+    `groupId "${seatGroup.name}": the account of each member, never empty; group traits ${split.groupTraits.map((name) => `"${name}"`).join(", ")} (account-like names), the others identify traits`
+  )
+  return { groupId: seatGroup.name, ...split }
+}
+
 export const proposeSync = <Table extends TableFacts>(description: Table, tableName: string): SyncProposal => {
   const notes: Array<string> = []
   const group = groupIdColumn(description.columns)
@@ -167,6 +231,12 @@ export const proposeSync = <Table extends TableFacts>(description: Table, tableN
     ...(anonymous === undefined ? {} : { anonymousId: anonymous.name }),
     ...(timestamp === undefined ? {} : { timestamp: timestamp.name }),
     ...(Object.keys(columns).length === 0 ? {} : { columns })
+  }
+  const both = identifyAndGroup(description, group, customerId, properties, notes)
+  if (both !== undefined) {
+    const groupColumn = description.columns.find((column) => column.name === both.groupId)!
+    const withGroup = groupColumn.sourceType === "text" ? { ...mapping, columns: { ...columns, [groupColumn.name]: "string" as const } } : mapping
+    return { spec: { type: "identify,group", ...both, ...withGroup }, notes }
   }
   if (group !== undefined) {
     return { spec: { type: "group", groupId: group.name, traits: properties.map((column) => column.name), ...mapping }, notes }

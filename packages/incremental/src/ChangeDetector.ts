@@ -61,6 +61,20 @@ export const reachesTolerance = (before: unknown, after: unknown, tolerance: Tol
 }
 
 /**
+ * The columns a sync reads when every payload lists its columns (none is "*"): the snapshot keeps
+ * only those. Undefined when a payload takes every column.
+ */
+const explicitColumns = (
+  spec: IncrementalSyncSpec,
+  keyColumns: ReadonlyArray<string>,
+  tolerant: ReadonlyArray<string>
+): ReadonlySet<string> | undefined => {
+  if (spec.properties === "*" || spec.traits === "*" || spec.groupTraits === "*") return undefined
+  const ids = [spec.groupId, spec.customerId, spec.anonymousId, spec.timestamp].filter((column): column is string => column !== undefined)
+  return new Set<string>([...spec.properties, ...(spec.traits ?? []), ...(spec.groupTraits ?? []), ...ids, ...keyColumns, ...tolerant])
+}
+
+/**
  * What an incremental sync needs of each row, compiled once per run: its key, the fingerprint of
  * its mapped content (ignored and tolerant columns left out), the values to keep in the snapshot,
  * and the tolerance check against the values last delivered.
@@ -85,6 +99,7 @@ export const compileChangeDetector = (
     exclude: [...spec.exclude, ...ignored, ...(spec.timestamp === undefined ? [] : [spec.timestamp])],
     properties: keep(spec.properties),
     ...(spec.traits === undefined ? {} : { traits: keep(spec.traits) }),
+    ...(spec.groupTraits === undefined ? {} : { groupTraits: keep(spec.groupTraits) }),
     timestamp: spec.timestamp !== undefined && ignored.has(spec.timestamp) ? undefined : spec.timestamp,
     key: undefined,
     incremental: undefined
@@ -93,14 +108,7 @@ export const compileChangeDetector = (
   const mapContent = compileMapper(contentSpec, library, { columnTypes, countRepeats: false })
   const ruleOf = columnRules(spec, columnTypes)
 
-  const explicit =
-    spec.properties !== "*" && (spec.traits === undefined || spec.traits !== "*")
-      ? new Set<string>(
-          [...spec.properties, ...(spec.traits ?? []), spec.customerId, spec.anonymousId, spec.timestamp, ...keyColumns, ...tolerant].filter(
-            (column): column is string => column !== undefined
-          )
-        )
-      : undefined
+  const explicit = explicitColumns(spec, keyColumns, tolerant)
   const excluded = new Set(spec.exclude.filter((column) => !keyColumns.includes(column)))
   /** A value as the sync sends it (a CSV's "0.73" is the number 0.73), so before and after compare as sent. */
   const typed = (column: string, raw: unknown): unknown => {
@@ -126,7 +134,7 @@ export const compileChangeDetector = (
   }
 
   const notMoving = new Set<string>(
-    [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.timestamp].filter((c): c is string => c !== undefined)
+    [...ignored, ...keyColumns, spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp].filter((c): c is string => c !== undefined)
   )
   // Tolerant columns are "ignored" for the content hash, yet they are the numbers whose movement counts most.
   for (const column of tolerant) notMoving.delete(column)

@@ -5,6 +5,7 @@ import * as Stream from "effect/Stream"
 import {
   BatchBuilder,
   type BuiltMessage,
+  type CallType,
   compileMapper,
   type ContractTally,
   contractReason,
@@ -45,6 +46,9 @@ export interface PlannedChange {
   readonly kind: "added" | "changed" | "removed"
   readonly changes: ReadonlyArray<ColumnChange>
 }
+
+/** How many messages of each call type. */
+export type MessagesByCall = { -readonly [call in CallType]: number }
 
 /** What an incremental run found and would send, worked out before anything is sent. */
 export interface IncrementalPlan {
@@ -88,6 +92,8 @@ export interface IncrementalPlan {
     readonly rows: number
     readonly removals: number
     readonly messages: number
+    /** The messages by call type (removals included): how many identify, group and track calls the run sends. */
+    readonly calls: MessagesByCall
     /** Batch requests at the run's batch limits (time flushes may add a few). */
     readonly requests: number
     readonly bytes: number
@@ -158,7 +164,7 @@ interface SampledRow {
 /** What the planner counts as it reads: the plan's figures, built up chunk by chunk. */
 interface PlanBooks {
   readonly counts: { added: number; changed: number; unchanged: number; withinTolerance: number; removed: number; duplicates: number }
-  readonly send: { rows: number; removals: number; messages: number; requests: number; bytes: number }
+  readonly send: { rows: number; removals: number; messages: number; calls: MessagesByCall; requests: number; bytes: number }
   readonly sample: Array<PlannedChange>
   lastRow: number
   /** Row number of the last removal built: removals are numbered after the source's last row. */
@@ -206,6 +212,7 @@ const validationReject = (row: SourceRow, reason: string, column: string | undef
 const countMessages = ({ books, builder, input }: PlannerContext, messages: ReadonlyArray<BuiltMessage>) => {
   for (const message of messages) {
     books.send.messages++
+    books.send.calls[message.type]++
     for (const batch of builder.add(message)) {
       books.send.requests++
       books.send.bytes += input.envelopeBytes + batch.messageBytes
@@ -513,7 +520,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   tally.countSkipped(atSource)
   const books: PlanBooks = {
     counts: { added: 0, changed: 0, unchanged: atSource, withinTolerance: 0, removed: 0, duplicates: 0 },
-    send: { rows: 0, removals: 0, messages: 0, requests: 0, bytes: 0 },
+    send: { rows: 0, removals: 0, messages: 0, calls: { identify: 0, group: 0, track: 0 }, requests: 0, bytes: 0 },
     sample: [],
     lastRow: 0,
     removalRow: 0,

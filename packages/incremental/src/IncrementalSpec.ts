@@ -38,13 +38,21 @@ export const IncrementalSpec = z
      * Defaults to the sync's timestamp column: a re-score at a new time with the same values is no change.
      */
     ignore: z.array(ColumnName).optional(),
-    /** How a removed row is told to Segment: a track event, an identify that clears its traits, or both. */
+    /**
+     * How a removed row is told to Segment: a track event, an identify that clears its traits, a
+     * group call that clears the account's traits, or several of them.
+     */
     removed: z
       .object({
-        /** Event of the track call sent for a removed row. Default "Segment Exited" for track syncs. */
+        /**
+         * Event of the track call sent for a removed row. Default "Segment Exited" for syncs with
+         * track calls; a sync without them sends it only when named here.
+         */
         event: z.string().min(1).max(200).optional(),
-        /** Send an identify that sets every trait last sent to null. Default for identify syncs. */
-        clearTraits: z.boolean().optional()
+        /** Send an identify that sets every trait last sent to null. Default for syncs with identify calls. */
+        clearTraits: z.boolean().optional(),
+        /** Send a group call that sets every group trait last sent to null. Default for syncs with group calls. */
+        clearGroupTraits: z.boolean().optional()
       })
       .strict()
       .optional(),

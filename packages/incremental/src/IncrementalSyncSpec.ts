@@ -41,6 +41,18 @@ export const IncrementalSyncSpec = z
         message: `a ${spec.type} sync sends no identify traits to clear`
       })
     }
+    if (
+      spec.incremental !== undefined &&
+      spec.incremental !== false &&
+      spec.incremental.removed?.clearGroupTraits === true &&
+      !callsOf(spec.type).includes("group")
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["incremental", "removed", "clearGroupTraits"],
+        message: `a ${spec.type} sync sends no group traits to clear`
+      })
+    }
   })
 
 /** An incremental-capable sync as the user writes it (defaults optional). */

@@ -12,7 +12,7 @@ export {
 } from "./Snapshot.ts"
 export { IncrementalMode, IncrementalSpec, type IncrementalSpecInput, sends, Tolerance } from "./IncrementalSpec.ts"
 export { incrementalOf, IncrementalSyncSpec, type IncrementalSyncSpecInput } from "./IncrementalSyncSpec.ts"
-export type { IncrementalPlan, PlannedChange } from "./IncrementalPlan.ts"
+export type { IncrementalPlan, MessagesByCall, PlannedChange } from "./IncrementalPlan.ts"
 export type { ColumnChange } from "./ChangeDetector.ts"
 export { type IncrementalInput, type IncrementalReport, type IncrementalResult, runIncremental } from "./IncrementalSync.ts"
 export { digestSpecHash } from "./SourceDigestSpec.ts"

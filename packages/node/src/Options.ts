@@ -22,7 +22,7 @@ import { type SourceConfig, type SourceOptions, sourcesOfLibrary, sourceTypes } 
 /**
  * The mapping of rows to Segment calls, with the keys of a config-file entry (docs/config.md):
  * `type` (`track`, `identify`, `group`, a list of them, or `both`), `groupId` (for group calls), `event`, `customerId` (the column that becomes
- * `userId`), `anonymousId`, `timestamp`, `properties` / `traits` (columns, or `"*"`), `exclude`,
+ * `userId`), `anonymousId`, `timestamp`, `properties` / `traits` / `groupTraits` (columns, or `"*"`), `exclude`,
  * `rename`, `columns` (declared types), `name`, and for an incremental sync `key` and `incremental`.
  */
 export type MappingOptions = IncrementalSyncSpecInput

@@ -66,6 +66,8 @@ interface SinkState {
   readonly messageIds: Set<string>
   readonly writeKeys: ReadonlySet<string> | undefined
   readonly writer: JsonlWriter | undefined
+  /** The last `keepMessages` accepted messages, as JSON text, oldest first. */
+  readonly kept: Array<string>
 }
 
 const checkWriteKey = (state: SinkState, key: string | undefined) => {
@@ -130,6 +132,11 @@ const accept = async (state: SinkState, kind: string, authorization: string | un
     }
     // Every checked message is a non-empty object ("...}"), so receivedAt goes before the brace.
     if (writer !== undefined) lines += `${message.json.slice(0, -1)},"receivedAt":"${receivedAt}"}\n`
+    if (options.keepMessages > 0) {
+      state.kept.push(message.json)
+      // Trimmed in steps, not one shift per message past the bound.
+      if (state.kept.length >= 2 * options.keepMessages) state.kept.splice(0, state.kept.length - options.keepMessages)
+    }
   }
   if (writer !== undefined && lines !== "") await writer.write(lines)
   counter.batchesAccepted++
@@ -190,7 +197,7 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
   const messageIds = new Set<string>()
   const writeKeys = options.writeKeys === undefined ? undefined : new Set(options.writeKeys)
   const writer = options.out === undefined ? undefined : await JsonlWriter.open(options.out)
-  const state: SinkState = { options, counter, messageIds, writeKeys, writer }
+  const state: SinkState = { options, counter, messageIds, writeKeys, writer, kept: [] }
 
   const handleSegmentCall = async (request: IncomingMessage, response: ServerResponse, kind: string | undefined) => {
     counter.requests++
@@ -227,6 +234,11 @@ export const startSink = async (input: SinkOptionsInput = {}): Promise<Sink> => 
       return response.end(text)
     }
     if (path === "/faults" && request.method === "GET") return answer(response, 200, faults)
+    if (path === "/messages" && request.method === "GET") {
+      const text = `[${state.kept.slice(-options.keepMessages).join(",")}]`
+      response.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) })
+      return response.end(text)
+    }
     if (path === "/faults" && request.method === "POST") {
       const raw = await readBody(request, 64 * 1024)
       try {

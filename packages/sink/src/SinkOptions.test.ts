@@ -11,6 +11,7 @@ describe("SinkOptions", () => {
       maxMessageBytes: SegmentApiLimits.maxMessageBytes,
       maxBatchCount: 2_500,
       trackMessageIds: true,
+      keepMessages: 0,
       throttleShare: 0,
       down: false
     })

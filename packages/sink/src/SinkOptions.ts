@@ -89,6 +89,11 @@ export const SinkOptions = z
      * ids ≈ 0.5 GB); turn off for very long runs where only counts matter.
      */
     trackMessageIds: z.boolean().default(true),
+    /**
+     * The last this many accepted messages are kept in memory and served at `GET /messages`, for a
+     * test that checks what arrived without reading a file (a worker in workerd cannot). 0: none.
+     */
+    keepMessages: z.number().int().min(0).max(100_000).default(0),
     ...SinkFaults.shape
   })
   .strict()

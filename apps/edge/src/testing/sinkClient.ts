@@ -31,3 +31,10 @@ export const sinkDelta = (before: SinkCounts, after: SinkCounts) => ({
   duplicateMessageIds: after.duplicateMessageIds - before.duplicateMessageIds,
   droppedMessages: after.droppedMessages - before.droppedMessages
 })
+
+/** The last messages the sink accepted (it keeps 20,000), oldest first. */
+export const sinkMessages = async (sinkUrl: string): Promise<ReadonlyArray<Record<string, unknown>>> => {
+  const response = await fetch(`${sinkUrl}/messages`)
+  if (!response.ok) throw new Error(`sink /messages answered ${response.status}`)
+  return (await response.json()) as ReadonlyArray<Record<string, unknown>>
+}

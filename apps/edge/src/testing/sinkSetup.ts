@@ -22,7 +22,8 @@ export const TestWriteKeys = ["edge-test-write-key", "edge-header-write-key"] as
  * over loopback. One per test project, so projects never read each other's counts.
  */
 export default async function setup(project: TestProject) {
-  const sink = await startSink({ host: "127.0.0.1", port: 0, writeKeys: [...TestWriteKeys] })
+  // The last messages stay readable at GET /messages: workerd tests check what arrived there.
+  const sink = await startSink({ host: "127.0.0.1", port: 0, writeKeys: [...TestWriteKeys], keepMessages: 20_000 })
   const rowsServer = await startRowsServer()
   project.provide("sinkUrl", sink.url)
   const webhooks = await startWebhookReceiver()

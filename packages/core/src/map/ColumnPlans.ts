@@ -35,6 +35,8 @@ export const compileColumnPlans = (spec: SyncSpec, columnTypes: ColumnTypes | un
   for (const column of [spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp]) {
     if (column !== undefined) excluded.add(column)
   }
+  // Listed group traits are the account's: the "*" of the user's calls leaves them out.
+  if (Array.isArray(spec.groupTraits)) for (const column of spec.groupTraits) excluded.add(column)
   const targetPaths = new Map<string, ReadonlyArray<string>>()
   const targetPath = (column: string): ReadonlyArray<string> => {
     let path = targetPaths.get(column)
@@ -103,6 +105,7 @@ export const compileColumnPlans = (spec: SyncSpec, columnTypes: ColumnTypes | un
     return plans
   }
 
+  const traitsPlan = plan(spec.traits ?? spec.properties)
   return {
     excluded,
     targetPath,
@@ -110,6 +113,8 @@ export const compileColumnPlans = (spec: SyncSpec, columnTypes: ColumnTypes | un
     plansOf,
     plansOfList,
     propertiesPlan: plan(spec.properties),
-    traitsPlan: plan(spec.traits ?? spec.properties)
+    traitsPlan,
+    /** The group calls' traits: `groupTraits`, or the same traits as identify's. */
+    groupTraitsPlan: spec.groupTraits === undefined ? traitsPlan : plan(spec.groupTraits)
   }
 }

@@ -36,7 +36,7 @@ export const namedColumns = (spec: SyncSpec): ReadonlyArray<string> => {
   for (const column of [spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp, ...(spec.key ?? [])]) {
     if (column !== undefined) named.add(column)
   }
-  for (const list of [spec.properties, spec.traits]) {
+  for (const list of [spec.properties, spec.traits, spec.groupTraits]) {
     if (Array.isArray(list)) for (const column of list) named.add(column)
   }
   return [...named]
@@ -154,7 +154,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   const namespace = syncNamespace(spec)
   const numbering = repeatNumbering(namespace, options)
   const plans = compileColumnPlans(spec, options.columnTypes)
-  const { propertiesPlan, traitsPlan } = plans
+  const { propertiesPlan, traitsPlan, groupTraitsPlan } = plans
   const payloadJson = payloadWriter(plans, options.directPayloads ?? true)
   const payloadWithObject = payloadObjectWriter(plans, options.directPayloads ?? true)
   const check = options.check
@@ -237,7 +237,7 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     const messages: Array<BuiltMessage> = []
     const checks: Array<ContractCheck> | undefined = check === undefined ? undefined : []
     for (const call of calls) {
-      const payloadPlan = call === "track" ? propertiesPlan : traitsPlan
+      const payloadPlan = call === "track" ? propertiesPlan : call === "group" ? groupTraitsPlan : traitsPlan
       let payload: string
       let payloadObject: Record<string, unknown> | undefined
       if (check === undefined) {

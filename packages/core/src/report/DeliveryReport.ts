@@ -106,6 +106,11 @@ export interface DeliveryReport {
     readonly refused: number
     /** Messages whose retries ran out, or that were never sent because the run stopped. */
     readonly undelivered: number
+    /**
+     * Of `built`, the messages of each call type (removals of an incremental sync included). Set
+     * by `tablecast sync`; absent from other runs and from older versions.
+     */
+    readonly calls?: { readonly identify: number; readonly group: number; readonly track: number }
   }
   /** Requests that got their answer: a refused batch split in parts counts each part apart. */
   readonly batches: {

@@ -78,6 +78,12 @@ export const syncSpecFields = {
   properties: ColumnList.default("*"),
   /** Columns that become `traits` (identify and group). Defaults to `properties`. */
   traits: ColumnList.optional(),
+  /**
+   * Columns that become the `traits` of group calls, when they are the account's and not the
+   * user's; identify keeps `traits`. Listed columns are left out of the "*" of the other calls.
+   * Defaults to `traits` (both calls carry the same traits).
+   */
+  groupTraits: ColumnList.optional(),
   /** Columns left out of "*". The id and timestamp columns are always left out. */
   exclude: z.array(ColumnName).default([]),
   /** Column → property name. A dotted name ("scores.iphone") makes a nested object. */
@@ -124,6 +130,13 @@ export const checkSyncSpec = (spec: SyncSpecFields, ctx: z.RefinementCtx): void 
       code: "custom",
       path: ["groupId"],
       message: `a group id column is used by group calls only; add group to the type (${spec.type})`
+    })
+  }
+  if (!calls.includes("group") && spec.groupTraits !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["groupTraits"],
+      message: `group traits are sent by group calls only; add group to the type (${spec.type})`
     })
   }
   // Each message carries them: nested past the limit, they would overflow the serializer.
