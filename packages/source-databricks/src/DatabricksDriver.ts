@@ -34,6 +34,7 @@ export const connectOptions = (settings: DatabricksSettings) => ({
         oauthClientSecret: settings.credentials.clientSecret
       }),
   ...(settings.caCert === undefined ? {} : { customCaCert: settings.caCert }),
+  ...(settings.proxy === undefined ? {} : { proxy: settings.proxy }),
   userAgentEntry: "tablecast",
   // Exact DECIMAL (as text) and BIGINT (as bigint) instead of the driver's lossy numbers.
   preserveBigNumericPrecision: true,

@@ -1,0 +1,119 @@
+import { mkdtemp, readFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { type BigQueryTestServer, makeServiceAccount, startBigQueryTestServer } from "@tablecast/bigquery-test-server"
+import type { DeliveryReport } from "@tablecast/core"
+import { startSink } from "@tablecast/sink"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { guardedChildEnv, readNetRecord } from "../testing/guardedChild.ts"
+import { runCli } from "../testing/runCli.ts"
+
+const WRITE_KEY = "wk_test_bigquery_flags"
+const PROJECT = "tablecast-test"
+const ROWS = 2_500
+const PAGE = 1_000
+
+let dir: string
+let server: BigQueryTestServer
+let keyFile: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "tablecast-bigquery-flags-"))
+  const account = makeServiceAccount(dir, "sync", PROJECT)
+  server = await startBigQueryTestServer({
+    projectId: PROJECT,
+    location: "EU",
+    pageRows: PAGE,
+    serviceAccounts: [{ email: account.email, publicKeyPem: account.publicKeyPem }],
+    setup: [
+      "CREATE SCHEMA scores",
+      `CREATE TABLE scores.churn AS SELECT 'cust-' || i AS customer_id, (i % 1000)::DECIMAL(10,3) / 1000 AS churn_score,
+         (i * 1000000007)::BIGINT AS visits FROM range(0, ${ROWS}) t(i)`
+    ]
+  })
+  // The key file's token_uri is where a service account's token exchange goes (Google's, or this loopback server).
+  account.writeKeyFile(`${server.url}/token`)
+  keyFile = account.keyFile
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+const args = (sinkUrl: string, extra: ReadonlyArray<string>) => [
+  "sync",
+  "--bigquery",
+  PROJECT,
+  "--bigquery-location",
+  "EU",
+  ...extra,
+  "--table",
+  "scores.churn",
+  "-e",
+  "Churn Scored",
+  "-u",
+  "customer_id",
+  "--endpoint",
+  sinkUrl,
+  "--json"
+]
+
+const syncAndCheck = async (name: string, extra: ReadonlyArray<string>, env: Record<string, string>, base: "/bigquery/v2" | "root") => {
+  const out = path.join(dir, `${name}.jsonl`)
+  const netRecord = path.join(dir, `${name}-net.json`)
+  const sink = await startSink({ out, writeKeys: [WRITE_KEY] })
+  const before = await server.stats()
+  const result = await runCli(args(sink.url, extra), {
+    env: { ...guardedChildEnv(netRecord), SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile, ...env }
+  })
+  await sink.close()
+  expect(result.stderr).toBe("")
+  expect(result.code).toBe(0)
+  expect((JSON.parse(result.stdout) as DeliveryReport).messages.accepted).toBe(ROWS)
+  const received = (await readFile(out, "utf8"))
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { userId: string; event: string; properties: Record<string, unknown> })
+    .sort((a, b) => Number(a.userId.slice(5)) - Number(b.userId.slice(5)))
+  expect(received.map(({ userId, event, properties }) => ({ userId, event, properties }))).toEqual(
+    Array.from({ length: ROWS }, (_, i) => ({
+      userId: `cust-${i}`,
+      event: "Churn Scored",
+      properties: { churn_score: (i % 1000) / 1000, visits: i * 1_000_000_007 }
+    }))
+  )
+  const after = await server.stats()
+  expect(after.jobsInserted - before.jobsInserted).toBe(1)
+  expect(after.pagesServed - before.pagesServed).toBe(Math.ceil(ROWS / PAGE))
+  expect(after.unauthorized).toBe(0)
+  const atRoot = after.rootRequests - before.rootRequests
+  if (base === "root") expect(atRoot).toBeGreaterThanOrEqual(3)
+  else expect(atRoot).toBe(0)
+  expect((await readNetRecord(netRecord)).connects.filter((connect) => !connect.allowed)).toEqual([])
+}
+
+describe("a BigQuery sync named by flags and the environment alone (no config file)", () => {
+  it("--bigquery-api-endpoint names the API: every row of a multi-page result, exact", async () => {
+    await syncAndCheck("endpoint", ["--bigquery-api-endpoint", server.url], {}, "/bigquery/v2")
+  })
+
+  it("BIGQUERY_EMULATOR_HOST, the client's own variable, serves as well (the API at the host's root)", async () => {
+    await syncAndCheck("emulator", [], { BIGQUERY_EMULATOR_HOST: server.url }, "root")
+  })
+
+  it("refuses plain http off loopback before any request, naming where it came from", async () => {
+    const before = await server.stats()
+    const viaFlag = await runCli(args("http://127.0.0.1:9", ["--bigquery-api-endpoint", "http://bigquery.internal.example"]), {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+    expect(viaFlag.code).toBe(6)
+    expect(viaFlag.stderr).toBe(
+      "tablecast: BigQuery: the API endpoint (apiEndpoint, --bigquery-api-endpoint) http://bigquery.internal.example must be https (plain http only on loopback, for a test server)\n"
+    )
+    const viaEnv = await runCli(args("http://127.0.0.1:9", []), {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile, BIGQUERY_EMULATOR_HOST: "bigquery.internal.example:9050" }
+    })
+    expect(viaEnv.code).toBe(6)
+    expect(viaEnv.stderr).toMatch(/BIGQUERY_EMULATOR_HOST http:\/\/bigquery\.internal\.example:9050 must be https/)
+    expect((await server.stats()).tokenExchanges).toBe(before.tokenExchanges)
+  })
+})
