@@ -117,3 +117,49 @@ describe("a BigQuery sync named by flags and the environment alone (no config fi
     expect((await server.stats()).tokenExchanges).toBe(before.tokenExchanges)
   })
 })
+
+describe("resuming a BigQuery sync after the table changed", () => {
+  /** A run that stops at once (the write key refused: exit 5) and leaves an unfinished checkpoint behind. */
+  const interrupted = async (cwd: string, sinkUrl: string) => {
+    const stopped = await runCli(args(sinkUrl, ["--bigquery-api-endpoint", server.url]), {
+      cwd,
+      env: { SEGMENT_WRITE_KEY: "wk_refused", GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+    expect(stopped.code, stopped.stderr).toBe(5)
+  }
+  const rerun = (cwd: string, sinkUrl: string, extra: ReadonlyArray<string> = []) =>
+    runCli([...args(sinkUrl, ["--bigquery-api-endpoint", server.url]), ...extra], {
+      cwd,
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+
+  it("unchanged: the resume goes ahead; changed (lastModifiedTime moved): exit 7 and nothing sent, until --restart", async () => {
+    const out = path.join(dir, "resume.jsonl")
+    const sink = await startSink({ out, writeKeys: [WRITE_KEY] })
+    try {
+      const same = await mkdtemp(path.join(dir, "same-"))
+      await interrupted(same, sink.url)
+      const resumed = await rerun(same, sink.url)
+      expect(resumed.code, resumed.stderr).toBe(0)
+      const report = JSON.parse(resumed.stdout) as DeliveryReport
+      // A resume of the interrupted run (every row it read listed as undelivered), not a fresh run.
+      expect(report.resumedFrom).toBeDefined()
+      expect(report.messages.accepted).toBe(ROWS)
+
+      const moved = await mkdtemp(path.join(dir, "moved-"))
+      await interrupted(moved, sink.url)
+      // The model wrote its table again: same rows, a new lastModifiedTime.
+      await server.sql("UPDATE scores.churn SET churn_score = churn_score")
+      const before = (await readFile(out, "utf8")).length
+      const refused = await rerun(moved, sink.url)
+      expect(refused.code, refused.stderr).toBe(7)
+      expect(refused.stdout + refused.stderr).toMatch(/the source changed since the interrupted run[\s\S]*--restart/)
+      expect((await readFile(out, "utf8")).length).toBe(before)
+      const restarted = await rerun(moved, sink.url, ["--restart"])
+      expect(restarted.code, restarted.stderr).toBe(0)
+      expect((JSON.parse(restarted.stdout) as DeliveryReport).messages.accepted).toBe(ROWS)
+    } finally {
+      await sink.close()
+    }
+  })
+})
