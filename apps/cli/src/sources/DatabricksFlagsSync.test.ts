@@ -33,7 +33,9 @@ beforeAll(async () => {
       "CREATE SCHEMA ml.scores",
       `CREATE TABLE ml.scores.churn AS
          SELECT 'cust-' || i AS customer_id, (i / 1000)::DECIMAL(10, 3) AS churn_score,
-                TIMESTAMP '2026-03-01 00:00:00' + to_seconds(i) AS scored_at
+                TIMESTAMP '2026-03-01 00:00:00' + to_seconds(i) AS scored_at,
+                make_timestamp(1772323200000000 + i * 1000001) AS measured_at,
+                [(i / 7)::DECIMAL(12, 4)] AS history
          FROM range(${ROWS}) t(i)`
     ]
   })
@@ -75,7 +77,17 @@ const expectEveryRow = (received: Awaited<ReturnType<typeof receivedIn>>) => {
     expect(message.userId).toBe(`cust-${i}`)
     expect(message.event).toBe("Churn Scored")
     expect(message.timestamp).toBe(new Date(Date.UTC(2026, 2, 1, 0, 0, i)).toISOString())
-    expect(message.properties).toEqual({ churn_score: Number((i / 1000).toFixed(3)) })
+    // Microseconds kept, and a DECIMAL inside an ARRAY by the per-column rule, through the built CLI.
+    const micros = i * 1_000_001
+    const fraction = String(micros % 1_000_000)
+      .padStart(6, "0")
+      .replace(/0+$/, "")
+      .padEnd(3, "0")
+    expect(message.properties).toEqual({
+      churn_score: Number((i / 1000).toFixed(3)),
+      measured_at: `${new Date(Date.UTC(2026, 2, 1) + Math.floor(micros / 1000)).toISOString().slice(0, 19)}.${fraction}Z`,
+      history: [Number((i / 7).toFixed(4))]
+    })
   })
 }
 
