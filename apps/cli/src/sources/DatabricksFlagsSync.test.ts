@@ -47,20 +47,9 @@ afterAll(async () => {
 })
 
 const syncArgs = (host: string, sinkUrl: string) => [
-  "sync",
-  "--databricks",
-  host,
-  "--table",
-  "ml.scores.churn",
-  "-e",
-  "Churn Scored",
-  "-u",
-  "customer_id",
-  "--timestamp",
-  "scored_at",
-  "--endpoint",
-  sinkUrl,
-  "--json"
+  ...["sync", "--databricks", host, "--table", "ml.scores.churn"],
+  ...["--event", "Churn Scored", "--customer-id", "customer_id", "--timestamp", "scored_at"],
+  ...["--endpoint", sinkUrl, "--json"]
 ]
 
 /** The messages the sink received, in row order. */
