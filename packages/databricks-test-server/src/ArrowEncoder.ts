@@ -155,8 +155,18 @@ const writeMicros = (data: Data, type: DuckDBType, values: ReadonlyArray<DuckDBV
         if (value === null) return
         const start = data.valueOffsets[base + index]!
         const pairs = (value as DuckDBMapValue).entries
-        writeMicros(entries.children[0]!, map.keyType, pairs.map((pair) => pair.key), start)
-        writeMicros(entries.children[1]!, map.valueType, pairs.map((pair) => pair.value), start)
+        writeMicros(
+          entries.children[0]!,
+          map.keyType,
+          pairs.map((pair) => pair.key),
+          start
+        )
+        writeMicros(
+          entries.children[1]!,
+          map.valueType,
+          pairs.map((pair) => pair.value),
+          start
+        )
       })
       return
     }

@@ -125,7 +125,7 @@ export const resolveSettings = (options: BigQuerySourceOptions, env: Environment
       try: () =>
         emulator === undefined
           ? checkedUrl(options.apiEndpoint ?? GOOGLE_API, "the API endpoint (apiEndpoint, --bigquery-api-endpoint)")
-          : checkedUrl(/^[a-z]+:\/\//i.test(emulator) ? emulator : `http://${emulator}`, "BIGQUERY_EMULATOR_HOST"),
+          : checkedUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(emulator) ? emulator : `http://${emulator}`, "BIGQUERY_EMULATOR_HOST"),
       catch: (error) => (error instanceof SourceError ? error : configError(`the API endpoint is not a URL: ${String(error)}`))
     })
     const location = options.location

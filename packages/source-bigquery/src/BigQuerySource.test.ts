@@ -187,9 +187,7 @@ describe("BigQuery source against the REST test server", () => {
     await bq.server.sql("CREATE TABLE scores.still AS SELECT 1 AS id")
     const fingerprint = (options: BigQuerySourceOptionsInput) =>
       Effect.runPromise(
-        Effect.scoped(
-          Effect.flatMap(make({ apiEndpoint: bq.server.url, location: "EU", ...options }, bq.env), (source) => source.fingerprint)
-        )
+        Effect.scoped(Effect.flatMap(make({ apiEndpoint: bq.server.url, location: "EU", ...options }, bq.env), (source) => source.fingerprint))
       )
     const table = { table: "scores.moving" }
     const query = { query: "SELECT m.id FROM `scores.moving` m JOIN `scores.still` s ON m.id = s.id" }

@@ -165,13 +165,21 @@ const jobRows = (started: Started, p: BigQueryPlan): Stream.Stream<SourceItem, S
  * query reads (tables.get), so a resume after the data changed is refused rather than skipping
  * rows that are no longer the ones delivered.
  */
-export const fingerprintOf = (bigquery: BigQuery, p: BigQueryPlan, dryRunOnce: Effect.Effect<DryRun, SourceError>): Effect.Effect<string, SourceError> =>
+export const fingerprintOf = (
+  bigquery: BigQuery,
+  p: BigQueryPlan,
+  dryRunOnce: Effect.Effect<DryRun, SourceError>
+): Effect.Effect<string, SourceError> =>
   Effect.gen(function* () {
     const { referencedTables } = yield* dryRunOnce
     const tables = yield* Effect.forEach(referencedTables, (table) =>
       Effect.tryPromise({
-        try: async () => ({ table: `${table.projectId}.${table.datasetId}.${table.tableId}`, lastModified: await lastModifiedTime(bigquery, table) }),
-        catch: (error) => toSourceError(error, `fingerprinting ${p.target.label} (tables.get ${table.datasetId}.${table.tableId})`, p.settings.secrets)
+        try: async () => ({
+          table: `${table.projectId}.${table.datasetId}.${table.tableId}`,
+          lastModified: await lastModifiedTime(bigquery, table)
+        }),
+        catch: (error) =>
+          toSourceError(error, `fingerprinting ${p.target.label} (tables.get ${table.datasetId}.${table.tableId})`, p.settings.secrets)
       })
     )
     tables.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0))

@@ -40,7 +40,7 @@ const proxyOf = (option: string | undefined, host: string, env: Environment): Ef
   const what = option === undefined ? "HTTPS_PROXY" : "proxy"
   let url: URL
   try {
-    url = new URL(/^[a-z]+:\/\//i.test(text) ? text : `http://${text}`)
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`)
   } catch {
     return Effect.fail(configError(`${what} is not a URL such as http://proxy.example:3128`))
   }

@@ -1,4 +1,11 @@
-import { type ConversionOptions, decimalValue, duplicateColumnError, isoFromMicros, refusedBinaryError, type ValueKind } from "@tablecast/source-sql"
+import {
+  type ConversionOptions,
+  decimalValue,
+  duplicateColumnError,
+  isoFromMicros,
+  refusedBinaryError,
+  type ValueKind
+} from "@tablecast/source-sql"
 import { DecimalText, MicrosecondTimestamp } from "./ExactDriverValues.ts"
 
 /** TTypeId of TCLIService.thrift: the column types a Databricks result declares. */

@@ -11,7 +11,6 @@ export class MicrosecondTimestamp extends Date {
     super(Number(millis))
     this.micros = micros
   }
-
 }
 
 /** A DECIMAL's exact text, marked as a decimal: inside ARRAY, MAP and STRUCT, text alone cannot say it was one. */

@@ -142,7 +142,9 @@ describe("Databricks OAuth machine-to-machine through the driver, end to end", (
     expect(result.code).toBe(0)
     expectEveryRow(await receivedIn(out))
     // One client-credentials grant for the service principal, scope all-apis (the driver's M2M scope).
-    expect(server.tokenRequests.slice(requestsBefore)).toEqual([{ clientId: CLIENT_ID, grantType: "client_credentials", scope: "all-apis", granted: true }])
+    expect(server.tokenRequests.slice(requestsBefore)).toEqual([
+      { clientId: CLIENT_ID, grantType: "client_credentials", scope: "all-apis", granted: true }
+    ])
     const bearers = server.bearers.slice(bearersBefore)
     expect(bearers.length).toBeGreaterThan(3)
     expect(new Set(bearers).size).toBe(1)
