@@ -174,7 +174,7 @@ describe("Databricks OAuth machine-to-machine through the driver, end to end", (
     })
     await proxy.close()
     expect(result.code).toBe(6)
-    expect(result.stderr).toMatch(/^tablecast: Databricks: .*invalid_client/m)
+    expect(result.stderr).toMatch(/^tablecast: Databricks: .*invalid_client \(Client authentication failed\)/m)
     expect(result.stderr + result.stdout).not.toContain(wrong)
     expect(server.tokenRequests.at(-1)).toEqual({ clientId: CLIENT_ID, grantType: "client_credentials", scope: "all-apis", granted: false })
     expect(server.bearers.length).toBe(bearersBefore)
