@@ -66,11 +66,14 @@ describe("Databricks connection settings", () => {
     if (Exit.isFailure(proxied)) throw new Error(String(proxied.cause))
     expect(proxied.value.proxy).toEqual({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "user", password: "p@ss" } })
     expect(proxied.value.secrets).toContain("p@ss")
-    for (const noProxy of ["dbc-1.cloud.databricks.com", ".cloud.databricks.com", "databricks.com", "*"]) {
+    for (const noProxy of ["dbc-1.cloud.databricks.com", ".cloud.databricks.com", "databricks.com", "*", "dbc-1.cloud.databricks.com:443"]) {
       const exempt = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: `localhost,${noProxy}` })
       if (Exit.isFailure(exempt)) throw new Error(String(exempt.cause))
       expect(exempt.value.proxy, noProxy).toBeUndefined()
     }
+    const otherPort = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "dbc-1.cloud.databricks.com:8443 other.example" })
+    if (Exit.isFailure(otherPort)) throw new Error(String(otherPort.cause))
+    expect(otherPort.value.proxy).toBeDefined()
     expect(failure({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "socks5://proxy.corp:1080" })).toMatch(/HTTPS_PROXY must be an http/)
   })
 })

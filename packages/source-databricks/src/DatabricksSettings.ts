@@ -19,23 +19,31 @@ export interface ProxySettings {
   readonly auth?: { readonly username: string; readonly password: string }
 }
 
-/** Whether NO_PROXY (comma-separated hostnames or domain suffixes, `*` for all) exempts the host. */
-const exempt = (host: string, noProxy: string | undefined): boolean =>
+/**
+ * Whether NO_PROXY exempts the workspace, read as for the Segment endpoint (packages/segment
+ * ProxySettings): entries separated by commas or spaces, `*` for every host, `example.com`,
+ * `.example.com` and `*.example.com` for it and its subdomains, `host:port` for that port only.
+ */
+const exempt = (host: string, port: number, noProxy: string | undefined): boolean =>
   (noProxy ?? "")
-    .split(",")
-    .map((entry) =>
-      entry
-        .trim()
-        .toLowerCase()
-        .replace(/:\d+$/, "")
-        .replace(/^\*?\./, "")
-    )
-    .some((entry) => entry !== "" && (entry === "*" || host === entry || host.endsWith(`.${entry}`)))
+    .split(/[\s,]+/)
+    .map((entry) => /^(.*?)(?::(\d+))?$/.exec(entry.trim().toLowerCase()) ?? ["", "", undefined])
+    .some(([, name = "", entryPort]) => {
+      const suffix = name.replace(/^\*?\./, "")
+      if (name === "*") return true
+      if (suffix === "" || (entryPort !== undefined && Number(entryPort) !== port)) return false
+      return host === suffix || host.endsWith(`.${suffix}`)
+    })
 
 /** The `proxy` option, else HTTPS_PROXY / https_proxy unless NO_PROXY names the host. */
-const proxyOf = (option: string | undefined, host: string, env: Environment): Effect.Effect<ProxySettings | undefined, SourceError> => {
+const proxyOf = (
+  option: string | undefined,
+  host: string,
+  port: number,
+  env: Environment
+): Effect.Effect<ProxySettings | undefined, SourceError> => {
   const fromEnv = present(env.HTTPS_PROXY) ?? present(env.https_proxy)
-  const text = option ?? (fromEnv !== undefined && !exempt(host.toLowerCase(), env.NO_PROXY ?? env.no_proxy) ? fromEnv : undefined)
+  const text = option ?? (fromEnv !== undefined && !exempt(host.toLowerCase(), port, env.NO_PROXY ?? env.no_proxy) ? fromEnv : undefined)
   if (text === undefined) return Effect.succeed(undefined)
   const what = option === undefined ? "HTTPS_PROXY" : "proxy"
   let url: URL
@@ -144,10 +152,11 @@ export const resolveSettings = (options: DatabricksSourceOptions, env: Environme
               })
           })
     const path = httpPath.startsWith("/") ? httpPath : `/${httpPath}`
-    const proxy = yield* proxyOf(options.proxy, host, env)
+    const port = options.port ?? hostPort ?? 443
+    const proxy = yield* proxyOf(options.proxy, host, port, env)
     return {
       host,
-      port: options.port ?? hostPort ?? 443,
+      port,
       httpPath: path,
       catalog: options.catalog ?? present(env.DATABRICKS_CATALOG),
       schema: options.schema ?? present(env.DATABRICKS_SCHEMA),
