@@ -60,6 +60,11 @@ export const mappingFlags = {
     summary: "BigQuery: refuse to run a query that would bill more bytes than this (checked by a dry run first, and by BigQuery).",
     helpGroup: "BIGQUERY"
   }),
+  "bigquery-api-endpoint": Flags.string({
+    summary:
+      "BigQuery: the API's base URL instead of https://bigquery.googleapis.com (a Private Service Connect endpoint; http only on loopback). BIGQUERY_EMULATOR_HOST is read too.",
+    helpGroup: "BIGQUERY"
+  }),
   table: Flags.string({
     summary: "Warehouse table to read, e.g. analytics.churn_scores (quoted safely: a name, never SQL).",
     helpGroup: "SOURCE"

@@ -40,6 +40,10 @@ export interface ServerStats {
   readonly locations: ReadonlyArray<string>
   readonly maximumBytesBilled: ReadonlyArray<string>
   readonly queries: ReadonlyArray<string>
+  /** tables.get calls answered. */
+  readonly tablesRead: number
+  /** API requests at the root (`/projects/...`, as BIGQUERY_EMULATOR_HOST makes the client send them) rather than under `/bigquery/v2`. */
+  readonly rootRequests: number
 }
 
 export interface RunningServer {
@@ -56,6 +60,8 @@ interface Job {
   readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
   readonly rowsInt64: boolean
   readonly bytes: number
+  /** The tables the query read (`dataset.table`), for `statistics.query.referencedTables`. */
+  readonly tables: ReadonlyArray<string>
   pendingPolls: number
 }
 
@@ -117,6 +123,8 @@ interface Counters {
   locations: Array<string>
   maximumBytesBilled: Array<string>
   queries: Array<string>
+  tablesRead: number
+  rootRequests: number
 }
 
 /** The server's state and its answers; `startServer` puts it behind node:http. */
@@ -138,16 +146,60 @@ class Backend {
     maxResultsAsked: [],
     locations: [],
     maximumBytesBilled: [],
-    queries: []
+    queries: [],
+    tablesRead: 0,
+    rootRequests: 0
   }
   readonly config: BigQueryTestServerConfig
   readonly connection: DuckDBConnection
+  /** `dataset.table` → last-modified time (ms since the epoch), for tables.get; set at start and by `/__test/sql`. */
+  readonly modified = new Map<string, number>()
+  private clock = Date.now()
 
   constructor(config: BigQueryTestServerConfig, connection: DuckDBConnection) {
     this.config = config
     this.connection = connection
     this.location = config.location ?? "US"
     this.pageRows = config.pageRows ?? 1000
+  }
+
+  /** A strictly increasing millisecond time, so two changes within one millisecond still differ. */
+  tick() {
+    this.clock = Math.max(this.clock + 1, Date.now())
+    return this.clock
+  }
+
+  /** Every table of the DuckDB behind the server, as `dataset.table`. */
+  async tableNames(): Promise<ReadonlyArray<string>> {
+    const reader = await this.connection.runAndReadAll("SELECT schema_name || '.' || table_name FROM duckdb_tables()")
+    return reader.getRows().map((row) => String(row[0]))
+  }
+
+  /** A fixture statement: the tables it names (or creates) count as modified now. */
+  async runFixture(statement: string) {
+    await this.connection.run(statement)
+    const lower = statement.toLowerCase()
+    const now = this.tick()
+    for (const name of await this.tableNames()) {
+      if (!this.modified.has(name) || lower.includes(name.toLowerCase())) this.modified.set(name, now)
+    }
+  }
+
+  /** tables.get: the table's resource with `lastModifiedTime`, as BigQuery answers it. */
+  async getTable(project: string, dataset: string, table: string) {
+    this.checkProject(project)
+    const name = `${dataset}.${table}`
+    const modified = this.modified.get(name)
+    if (modified === undefined) throw new ApiFailure(404, "notFound", `Not found: Table ${project}:${name}`)
+    this.counters.tablesRead++
+    return {
+      kind: "bigquery#table",
+      id: `${project}:${name}`,
+      tableReference: { projectId: project, datasetId: dataset, tableId: table },
+      type: "TABLE",
+      location: this.location,
+      lastModifiedTime: String(modified)
+    }
   }
 
   async runQuery(db: DuckDBConnection, sql: string, dryRun: boolean, int64: boolean) {
@@ -166,7 +218,7 @@ class Backend {
       const names = reader.columnNames()
       const fields = names.map((name, index) => fieldSchema(name, reader.columnType(index)))
       const rows = dryRun ? [] : reader.getRows().map((row) => restRow(fields, row, int64).f)
-      return { fields, rows, bytes: bytesOf(reader.currentRowCount, names.length) }
+      return { fields, rows, bytes: bytesOf(reader.currentRowCount, names.length), tables: translated.tables }
     } catch (error) {
       throw engineFailure(error, this.config.projectId, this.location, translated.tables)
     }
@@ -224,7 +276,11 @@ class Backend {
           statementType: this.statementType(job.query),
           totalBytesProcessed: String(job.bytes),
           totalBytesBilled: dryRun ? "0" : String(job.bytes),
-          schema: { fields: job.fields }
+          schema: { fields: job.fields },
+          referencedTables: [...new Set(job.tables)].map((name) => {
+            const [datasetId, tableId] = name.split(".") as [string, string]
+            return { projectId: this.config.projectId, datasetId, tableId }
+          })
         }
       }
     }
@@ -243,7 +299,7 @@ class Backend {
     // A dry run of a script or DML is answered from its first word alone: nothing runs.
     const result =
       dryRun && this.statementType(query.query) !== "SELECT"
-        ? { fields: [], rows: [], bytes: 0 }
+        ? { fields: [], rows: [], bytes: 0, tables: [] }
         : await this.runQuery(this.connection, query.query, dryRun, true)
     if (!dryRun) this.checkBilled(query.maximumBytesBilled, result.bytes)
     const job: Job = {
@@ -254,6 +310,7 @@ class Backend {
       rows: result.rows,
       rowsInt64: true,
       bytes: result.bytes,
+      tables: result.tables,
       pendingPolls: this.config.pendingPolls ?? 1
     }
     if (dryRun) this.counters.dryRuns++
@@ -319,6 +376,7 @@ class Backend {
       rows: result.rows,
       rowsInt64: int64,
       bytes: result.bytes,
+      tables: result.tables,
       pendingPolls: 0
     }
     if (dryRun)
@@ -346,11 +404,13 @@ class Backend {
       return { ok: true }
     }
     if (request.method === "POST" && path === "/__test/sql") {
-      await this.connection.run(await readBody(request))
+      await this.runFixture(await readBody(request))
       return { ok: true }
     }
-    const api = /^\/bigquery\/v2\/projects\/([^/]+)\/(jobs|queries)(?:\/([^/]+))?$/.exec(path)
+    // The API under /bigquery/v2 (apiEndpoint), or at the root (the client's BIGQUERY_EMULATOR_HOST).
+    const api = /^(?:\/bigquery\/v2)?\/projects\/([^/]+)\/(jobs|queries|datasets)(?:\/([^/]+))?(?:\/tables\/([^/]+))?$/.exec(path)
     if (api === null) throw new ApiFailure(404, "notFound", `Not found: URL ${path}`)
+    if (!path.startsWith("/bigquery/v2/")) this.counters.rootRequests++
     const authorization = request.headers.authorization ?? ""
     if (!authorization.startsWith("Bearer ") || !this.tokens.has(authorization.slice("Bearer ".length))) {
       this.counters.unauthorized++
@@ -358,7 +418,10 @@ class Backend {
     }
     const injected = this.failures.shift()
     if (injected !== undefined) throw new ApiFailure(injected.status, injected.reason, injected.message)
-    const [, project, collection, id] = api as unknown as [string, string, string, string | undefined]
+    const [, project, collection, id, table] = api as unknown as [string, string, string, string | undefined, string | undefined]
+    if (collection === "datasets" && request.method === "GET" && id !== undefined && table !== undefined) {
+      return this.getTable(project, decodeURIComponent(id), decodeURIComponent(table))
+    }
     const body = request.method === "POST" ? (JSON.parse((await readBody(request)) || "{}") as Record<string, unknown>) : {}
     if (collection === "jobs" && request.method === "POST" && id === undefined) return this.insertJob(project, body)
     if (collection === "jobs" && request.method === "GET" && id !== undefined) {
@@ -375,8 +438,8 @@ class Backend {
 export const startServer = async (config: BigQueryTestServerConfig, port = 0): Promise<RunningServer> => {
   const instance = await DuckDBInstance.create(":memory:")
   const connection = await instance.connect()
-  for (const statement of config.setup ?? []) await connection.run(statement)
   const backend = new Backend(config, connection)
+  for (const statement of config.setup ?? []) await backend.runFixture(statement)
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1")
     backend.route(request, url).then(

@@ -1,4 +1,4 @@
-import { fork } from "node:child_process"
+import { startInChildProcess } from "@tablecast/test-server-process"
 import type { BigQueryTestServerConfig, ServerStats } from "./BigQueryTestServer.ts"
 
 export type { BigQueryTestServerConfig, ServerStats } from "./BigQueryTestServer.ts"
@@ -25,34 +25,17 @@ export interface BigQueryTestServer {
  * Starts the BigQuery REST test server in its own Node process (on loopback, any free port unless
  * one is given): its DuckDB and its pages stay out of the memory figures of the process under test.
  */
-export const startBigQueryTestServer = (config: BigQueryTestServerConfig, port = 0): Promise<BigQueryTestServer> =>
-  new Promise((resolve, reject) => {
-    const entry = new URL(import.meta.url.endsWith(".ts") ? "./main.ts" : "./main.js", import.meta.url)
-    const child = fork(entry, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] })
-    child.once("error", reject)
-    child.once("exit", (code) => reject(new Error(`the BigQuery test server exited with code ${code}`)))
-    child.on("message", (message: { type: string; port?: number; url?: string; message?: string }) => {
-      if (message.type === "error") reject(new Error(`the BigQuery test server did not start: ${message.message}`))
-      if (message.type !== "listening") return
-      const url = message.url!
-      const post = async (path: string, body: string) => {
-        const response = await fetch(`${url}${path}`, { method: "POST", body })
-        if (!response.ok) throw new Error(`test server ${path}: ${response.status} ${await response.text()}`)
-      }
-      resolve({
-        url,
-        port: message.port!,
-        stats: async () => (await (await fetch(`${url}/__test/stats`)).json()) as ServerStats,
-        failNext: (failure) => post("/__test/fail", JSON.stringify(failure)),
-        sql: (statement) => post("/__test/sql", statement),
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done()
-            child.removeAllListeners("exit")
-            child.once("exit", () => done())
-            child.send({ type: "stop" })
-          })
-      })
-    })
-    child.send({ type: "start", config, port })
-  })
+export const startBigQueryTestServer = async (config: BigQueryTestServerConfig, port = 0): Promise<BigQueryTestServer> => {
+  const entry = new URL(import.meta.url.endsWith(".ts") ? "./main.ts" : "./main.js", import.meta.url)
+  const child = await startInChildProcess(entry, "the BigQuery test server", config, port)
+  const post = async (path: string, body: string) => {
+    const response = await fetch(`${child.url}${path}`, { method: "POST", body })
+    if (!response.ok) throw new Error(`test server ${path}: ${response.status} ${await response.text()}`)
+  }
+  return {
+    ...child,
+    stats: async () => (await (await fetch(`${child.url}/__test/stats`)).json()) as ServerStats,
+    failNext: (failure) => post("/__test/fail", JSON.stringify(failure)),
+    sql: (statement) => post("/__test/sql", statement)
+  }
+}

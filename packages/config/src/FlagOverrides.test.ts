@@ -33,6 +33,16 @@ describe("flag overrides", () => {
     )
   })
 
+  it("takes the BigQuery API endpoint with --bigquery only", () => {
+    expect(mappingOverrides({ bigquery: "p", table: "t.u", "bigquery-api-endpoint": "https://bigquery-psc.p.googleapis.com" }).source).toEqual({
+      type: "bigquery",
+      projectId: "p",
+      table: "t.u",
+      apiEndpoint: "https://bigquery-psc.p.googleapis.com"
+    })
+    expect(thrown(() => mappingOverrides({ file: "a.csv", "bigquery-api-endpoint": "https://x.example" })).flag).toBe("bigquery-api-endpoint")
+  })
+
   it("reads a Databricks table or query from the workspace host, or DATABRICKS_HOST with env", () => {
     expect(mappingOverrides({ databricks: "dbc-a1b2345c-d6e7.cloud.databricks.com", table: "ml.scores.churn" }).source).toEqual({
       type: "databricks",

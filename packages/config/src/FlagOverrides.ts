@@ -227,10 +227,11 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
   const databricks = text("databricks")
   const location = text("bigquery-location")
   const maxBytes = text("bigquery-max-bytes-billed")
-  if (bigquery === undefined && (location !== undefined || maxBytes !== undefined)) {
+  const apiEndpoint = text("bigquery-api-endpoint")
+  if (bigquery === undefined && (location !== undefined || maxBytes !== undefined || apiEndpoint !== undefined)) {
     throw flagError(
-      location === undefined ? "bigquery-max-bytes-billed" : "bigquery-location",
-      "--bigquery-location and --bigquery-max-bytes-billed apply to --bigquery"
+      location !== undefined ? "bigquery-location" : maxBytes !== undefined ? "bigquery-max-bytes-billed" : "bigquery-api-endpoint",
+      "--bigquery-location, --bigquery-max-bytes-billed and --bigquery-api-endpoint apply to --bigquery"
     )
   }
   if (maxBytes !== undefined && !/^[1-9]\d*$/.test(maxBytes)) {
@@ -252,6 +253,7 @@ const sourceOverrides = (flags: FlagValues): Pick<SyncOverrides, "source" | "sou
       ...(bigquery === "env" ? {} : { projectId: bigquery }),
       ...(location === undefined ? {} : { location }),
       ...(maxBytes === undefined ? {} : { maximumBytesBilled: maxBytes }),
+      ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
       ...target
     }
   } else if (databricks !== undefined) source = { type: "databricks", ...(databricks === "env" ? {} : { host: databricks }), ...target }

@@ -18,6 +18,7 @@ import {
 import {
   Binary,
   Bool,
+  type Data,
   type DataType,
   DateDay,
   Decimal,
@@ -115,6 +116,65 @@ const builderValue = (type: DuckDBType, value: DuckDBValue): unknown => {
   return value
 }
 
+/**
+ * Writes each TIMESTAMP's int64 microseconds into the Arrow data exactly (at `base` + its index),
+ * inside lists, structs and maps too: the builder takes epoch milliseconds as a double, which can
+ * miss a microsecond.
+ */
+const writeMicros = (data: Data, type: DuckDBType, values: ReadonlyArray<DuckDBValue>, base: number): void => {
+  switch (type.typeId) {
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ: {
+      const words = data.values as unknown as Int32Array
+      values.forEach((value, index) => {
+        if (value === null) return
+        const micros = BigInt.asUintN(64, (value as DuckDBTimestampValue).micros)
+        words[(base + index) * 2] = Number(micros & 0xffffffffn) | 0
+        words[(base + index) * 2 + 1] = Number(micros >> 32n) | 0
+      })
+      return
+    }
+    case DuckDBTypeId.LIST:
+      values.forEach((value, index) => {
+        if (value === null) return
+        writeMicros(data.children[0]!, (type as DuckDBListType).valueType, (value as DuckDBListValue).items, data.valueOffsets[base + index]!)
+      })
+      return
+    case DuckDBTypeId.STRUCT: {
+      const struct = type as DuckDBStructType
+      struct.entryNames.forEach((name, field) => {
+        const fieldValues = values.map((value) => (value === null ? null : ((value as DuckDBStructValue).entries[name] ?? null)))
+        writeMicros(data.children[field]!, struct.entryTypes[field]!, fieldValues, base)
+      })
+      return
+    }
+    case DuckDBTypeId.MAP: {
+      const map = type as DuckDBMapType
+      const entries = data.children[0]!
+      values.forEach((value, index) => {
+        if (value === null) return
+        const start = data.valueOffsets[base + index]!
+        const pairs = (value as DuckDBMapValue).entries
+        writeMicros(
+          entries.children[0]!,
+          map.keyType,
+          pairs.map((pair) => pair.key),
+          start
+        )
+        writeMicros(
+          entries.children[1]!,
+          map.valueType,
+          pairs.map((pair) => pair.value),
+          start
+        )
+      })
+      return
+    }
+    default:
+      return
+  }
+}
+
 /** The IPC stream's first message (the schema) and the rest (record batches), without the end marker. */
 const splitStream = (stream: Uint8Array): { schema: Uint8Array; batches: Uint8Array } => {
   const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength)
@@ -145,7 +205,14 @@ export const encodeBatch = (
   const children = columns.schema.fields.map((field, index) => {
     const builder = makeBuilder({ type: field.type, nullValues: [null] })
     for (const row of rows) builder.append(builderValue(types[index]!, row[index] ?? null))
-    return builder.finish().flush()
+    const data = builder.finish().flush()
+    writeMicros(
+      data,
+      types[index]!,
+      rows.map((row) => row[index] ?? null),
+      0
+    )
+    return data
   })
   const struct = new Struct(columns.schema.fields)
   const batch = new RecordBatch(columns.schema, makeData({ type: struct, length: rows.length, nullCount: 0, children }))

@@ -8,6 +8,8 @@ import Int64 from "node-int64"
 import thrift from "thrift"
 import { type EncodedColumns, encodeBatch, encodeSchema } from "./ArrowEncoder.ts"
 import { hiveColumn } from "./HiveSchema.ts"
+import { type ConnectProxy, startConnectProxy } from "./ConnectProxy.ts"
+import { makeOAuthEndpoints, type ServicePrincipal, type TokenRequest } from "./OAuthEndpoints.ts"
 import { selfSignedCertificate } from "./SelfSignedCertificate.ts"
 import { toDuckDBSql } from "./SqlTranslator.ts"
 
@@ -20,6 +22,10 @@ export interface DatabricksTestServerOptions {
   readonly pageRows?: number
   /** The HTTP path of the warehouse. */
   readonly path?: string
+  /** A service principal for OAuth M2M: the server then answers OIDC discovery and the token endpoint, and accepts the tokens it issued. */
+  readonly servicePrincipal?: ServicePrincipal
+  /** Host names the certificate also covers (a workspace name reached through `startProxy`). */
+  readonly hostnames?: ReadonlyArray<string>
 }
 
 export interface DatabricksTestServer {
@@ -32,6 +38,14 @@ export interface DatabricksTestServer {
   readonly calls: ReadonlyArray<string>
   /** The statements executed, as received. */
   readonly statements: ReadonlyArray<string>
+  /** The bearer token of each Thrift request, in order (accepted or not). */
+  readonly bearers: ReadonlyArray<string>
+  /** The access tokens the token endpoint issued. */
+  readonly issuedTokens: ReadonlySet<string>
+  /** What the token endpoint was asked. */
+  readonly tokenRequests: ReadonlyArray<TokenRequest>
+  /** An HTTP proxy on loopback whose every CONNECT leads to this server (for HTTPS_PROXY). */
+  startProxy(): Promise<ConnectProxy>
   /** Sessions open now. */
   openSessions(): number
   /** Operations not closed yet. */
@@ -226,14 +240,20 @@ export const startDatabricksTestServer = async (options: DatabricksTestServerOpt
   const { handler, sessions, operations } = makeHandler(connection, options.pageRows ?? 1000, calls, statements)
   const processor = new TCLIService.Processor(handler)
   const warehousePath = options.path ?? "/sql/1.0/warehouses/test"
-  const certificate = selfSignedCertificate()
-  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (request, response) => {
+  const certificate = selfSignedCertificate(options.hostnames)
+  const oauth = options.servicePrincipal === undefined ? undefined : makeOAuthEndpoints(options.servicePrincipal)
+  const bearers: Array<string> = []
+  const proxies: Array<ConnectProxy> = []
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, async (request, response) => {
     const url = new URL(request.url ?? "/", "https://127.0.0.1")
+    if (oauth !== undefined && (await oauth.handle(request, response, url.pathname))) return
     if (request.method !== "POST" || url.pathname !== warehousePath) {
       response.writeHead(404).end()
       return
     }
-    if (request.headers.authorization !== `Bearer ${options.token}`) {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? ""
+    bearers.push(bearer)
+    if (bearer !== options.token && oauth?.issued.has(bearer) !== true) {
       response.writeHead(401, { "content-type": "text/plain" }).end("Credential was not sent or was of an unsupported type for this API.")
       return
     }
@@ -259,12 +279,21 @@ export const startDatabricksTestServer = async (options: DatabricksTestServerOpt
     caCert: certificate.cert,
     calls,
     statements,
+    bearers,
+    issuedTokens: oauth?.issued ?? new Set(),
+    tokenRequests: oauth?.requests ?? [],
+    startProxy: async () => {
+      const proxy = await startConnectProxy(port)
+      proxies.push(proxy)
+      return proxy
+    },
     openSessions: () => sessions.size,
     openOperations: () => operations.size,
     run: async (sql) => {
       await connection.run(toDuckDBSql(sql))
     },
     close: async () => {
+      for (const proxy of proxies) await proxy.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       connection.closeSync()

@@ -9,11 +9,12 @@ export interface Certificate {
 }
 
 /**
- * A throwaway certificate for 127.0.0.1 and localhost, made by the openssl command: the driver
+ * A throwaway certificate for 127.0.0.1, localhost and any host names given (a workspace name the
+ * tests reach through a proxy), made by the openssl command: the driver
  * speaks HTTPS only, and the tests hand this certificate to it as `customCaCert`, so certificate
  * checking stays on.
  */
-export const selfSignedCertificate = (): Certificate => {
+export const selfSignedCertificate = (hostnames: ReadonlyArray<string> = []): Certificate => {
   const folder = mkdtempSync(path.join(tmpdir(), "tablecast-dbx-cert-"))
   try {
     const keyFile = path.join(folder, "key.pem")
@@ -35,7 +36,7 @@ export const selfSignedCertificate = (): Certificate => {
         "-subj",
         "/CN=127.0.0.1",
         "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost"
+        `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...hostnames.map((name) => `DNS:${name}`)].join(",")}`
       ],
       { stdio: "ignore" }
     )

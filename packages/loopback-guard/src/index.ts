@@ -76,7 +76,10 @@ if (socketPrototype[patched] !== true) {
     const options = (typeof first === "object" && first !== null ? first : typeof args[1] === "object" && args[1] !== null ? args[1] : {}) as {
       host?: string
       port?: number | string
+      socket?: unknown
     }
+    // TLS over a socket already open (a proxy's CONNECT tunnel) opens no connection: that socket was checked when it connected.
+    if (options.socket !== undefined) return (tlsConnect as (...all: Array<unknown>) => unknown).apply(tls, args)
     const target = options.host ?? (typeof args[1] === "string" ? args[1] : "localhost")
     const port = options.port ?? (typeof first === "number" ? first : undefined)
     const allowed = isLoopback(target)

@@ -48,7 +48,7 @@ export const makeClient = async (settings: BigQuerySettings): Promise<BigQuery> 
       }
     })
   }
-  return new client.BigQuery({
+  const bigquery = new client.BigQuery({
     projectId: settings.projectId,
     ...(settings.location === undefined ? {} : { location: settings.location }),
     apiEndpoint: settings.apiEndpoint,
@@ -56,6 +56,10 @@ export const makeClient = async (settings: BigQuerySettings): Promise<BigQuery> 
     autoRetry: true,
     maxRetries: 3
   })
+  // The client takes its request base from process.env.BIGQUERY_EMULATOR_HOST whenever that is set,
+  // over apiEndpoint: the checked settings decide instead.
+  bigquery.baseUrl = settings.requestBase
+  return bigquery
 }
 
 /** What a query job is asked to do. */
@@ -71,6 +75,14 @@ export interface DryRun {
   readonly totalBytesProcessed: number
   readonly statementType: string | undefined
   readonly fields: ReadonlyArray<RestField>
+  /** The tables the query reads, as BigQuery's dry run names them (`statistics.query.referencedTables`). */
+  readonly referencedTables: ReadonlyArray<TableReference>
+}
+
+export interface TableReference {
+  readonly projectId: string
+  readonly datasetId: string
+  readonly tableId: string
 }
 
 const queryOptions = (request: QueryRequest) => ({
@@ -86,13 +98,25 @@ const queryOptions = (request: QueryRequest) => ({
 export const dryRun = async (client: BigQuery, request: Omit<QueryRequest, "dryRun">): Promise<DryRun> => {
   const [, response] = await client.createQueryJob(queryOptions({ ...request, dryRun: true }))
   const statistics = (
-    response as { statistics?: { totalBytesProcessed?: string; query?: { statementType?: string; schema?: { fields?: Array<RestField> } } } }
+    response as {
+      statistics?: {
+        totalBytesProcessed?: string
+        query?: { statementType?: string; schema?: { fields?: Array<RestField> }; referencedTables?: Array<TableReference> }
+      }
+    }
   ).statistics
   return {
     totalBytesProcessed: Number(statistics?.totalBytesProcessed ?? 0),
     statementType: statistics?.query?.statementType,
-    fields: statistics?.query?.schema?.fields ?? []
+    fields: statistics?.query?.schema?.fields ?? [],
+    referencedTables: statistics?.query?.referencedTables ?? []
   }
+}
+
+/** tables.get: when the table's data or schema last changed (ms since the epoch, as BigQuery gives it). */
+export const lastModifiedTime = async (client: BigQuery, table: TableReference): Promise<string> => {
+  const [metadata] = await client.dataset(table.datasetId, { projectId: table.projectId }).table(table.tableId).getMetadata()
+  return String((metadata as { lastModifiedTime?: string }).lastModifiedTime ?? "")
 }
 
 /** jobs.insert: the query job, running. */

@@ -23,13 +23,21 @@ export interface BigQuerySettings {
   readonly key: ServiceAccountKey
   readonly projectId: string
   readonly location: string | undefined
-  /** The API's base URL, `https://bigquery.googleapis.com` unless the options name another. */
+  /** The API's base URL, `https://bigquery.googleapis.com` unless the options or BIGQUERY_EMULATOR_HOST name another. */
   readonly apiEndpoint: string
+  /**
+   * Where the client's requests go (its `baseUrl`): `${apiEndpoint}/bigquery/v2`, or for
+   * BIGQUERY_EMULATOR_HOST the host itself, as the client treats that variable (an emulator serves
+   * the API at its root).
+   */
+  readonly requestBase: string
   /** Text that must never appear in a message (the private key). */
   readonly secrets: ReadonlyArray<string>
   /** "BigQuery project my-project (EU)": for reports; no secret. */
   readonly description: string
 }
+
+const present = (value: string | undefined): string | undefined => (value === undefined || value.trim() === "" ? undefined : value.trim())
 
 const isLoopbackUrl = (url: URL) => url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]"
 
@@ -110,17 +118,25 @@ export const resolveSettings = (options: BigQuerySourceOptions, env: Environment
     if (projectId === undefined || projectId === "") {
       return yield* configError("no project: give projectId (--bigquery-project), or a key file with project_id, or GOOGLE_CLOUD_PROJECT")
     }
+    // The client itself reads BIGQUERY_EMULATOR_HOST: read here too, so the same check applies to it
+    // and the settings, not the process environment, decide where requests go.
+    const emulator = options.apiEndpoint === undefined ? present(env.BIGQUERY_EMULATOR_HOST) : undefined
     const endpoint = yield* Effect.try({
-      try: () => checkedUrl(options.apiEndpoint ?? GOOGLE_API, "the API endpoint"),
-      catch: (error) => (error instanceof SourceError ? error : configError(String(error)))
+      try: () =>
+        emulator === undefined
+          ? checkedUrl(options.apiEndpoint ?? GOOGLE_API, "the API endpoint (apiEndpoint, --bigquery-api-endpoint)")
+          : checkedUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(emulator) ? emulator : `http://${emulator}`, "BIGQUERY_EMULATOR_HOST"),
+      catch: (error) => (error instanceof SourceError ? error : configError(`the API endpoint is not a URL: ${String(error)}`))
     })
     const location = options.location
+    const apiEndpoint = endpoint.origin + endpoint.pathname.replace(/\/$/, "")
     return {
       key,
       projectId,
       location,
-      apiEndpoint: endpoint.origin + endpoint.pathname.replace(/\/$/, ""),
+      apiEndpoint,
+      requestBase: emulator === undefined ? `${apiEndpoint}/bigquery/v2` : apiEndpoint,
       secrets: [key.privateKey, ...key.privateKey.split("\n").filter((line) => line.length >= 40)],
-      description: `BigQuery project ${projectId}${location === undefined ? "" : ` (${location})`}`
+      description: `BigQuery project ${projectId}${location === undefined ? "" : ` (${location})`}${apiEndpoint === GOOGLE_API ? "" : ` at ${apiEndpoint}`}`
     }
   })

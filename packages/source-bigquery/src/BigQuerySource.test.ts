@@ -5,7 +5,7 @@ import { RowSource, type SourceError, type SourceItem } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { layer } from "./BigQuerySource.ts"
+import { layer, make } from "./BigQuerySource.ts"
 import type { BigQuerySourceOptionsInput } from "./BigQuerySourceOptions.ts"
 import { type BigQueryTestEnv, startTestEnv } from "./BigQueryTestEnv.testkit.ts"
 import { connectAttempts } from "@tablecast/loopback-guard"
@@ -180,6 +180,30 @@ describe("BigQuery source against the REST test server", () => {
     expect(token.code).toBe("config")
     expect(token.message).toMatch(/token_uri https:\/\/tokens\.example\.com is neither/)
     expect(token.message).not.toContain("PRIVATE KEY")
+  })
+
+  it("fingerprints the tables a read depends on by their lastModifiedTime: a change to the data changes it, a re-read does not", async () => {
+    await bq.server.sql("CREATE TABLE scores.moving AS SELECT i AS id FROM range(3) t(i)")
+    await bq.server.sql("CREATE TABLE scores.still AS SELECT 1 AS id")
+    const fingerprint = (options: BigQuerySourceOptionsInput) =>
+      Effect.runPromise(
+        Effect.scoped(Effect.flatMap(make({ apiEndpoint: bq.server.url, location: "EU", ...options }, bq.env), (source) => source.fingerprint))
+      )
+    const table = { table: "scores.moving" }
+    const query = { query: "SELECT m.id FROM `scores.moving` m JOIN `scores.still` s ON m.id = s.id" }
+    const before = { table: await fingerprint(table), query: await fingerprint(query) }
+    const tablesRead = (await bq.server.stats()).tablesRead
+    expect(await fingerprint(table)).toBe(before.table)
+    expect(await fingerprint(query)).toBe(before.query)
+    // tables.get once per table the dry run names: one for the table, two for the join.
+    expect((await bq.server.stats()).tablesRead - tablesRead).toBe(3)
+    await bq.server.sql("INSERT INTO scores.moving VALUES (3)")
+    expect(await fingerprint(table)).not.toBe(before.table)
+    expect(await fingerprint(query)).not.toBe(before.query)
+    // Another table's change leaves a read that does not touch it alone.
+    const afterInsert = await fingerprint(table)
+    await bq.server.sql("UPDATE scores.still SET id = 2")
+    expect(await fingerprint(table)).toBe(afterInsert)
   })
 
   it("opened no connection but to loopback", () => {

@@ -8,7 +8,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { readFile } from "node:fs/promises"
-import { type DryRun, dryRun, fetchPage, makeClient, type ResultPage, startQuery } from "./BigQueryClient.ts"
+import { type DryRun, dryRun, fetchPage, lastModifiedTime, makeClient, type ResultPage, startQuery } from "./BigQueryClient.ts"
 import { toSourceError } from "./BigQueryError.ts"
 import { type BigQuerySettings, type Environment, resolveSettings } from "./BigQuerySettings.ts"
 import { BigQuerySourceOptions, type BigQuerySourceOptionsInput } from "./BigQuerySourceOptions.ts"
@@ -161,6 +161,35 @@ const jobRows = (started: Started, p: BigQueryPlan): Stream.Stream<SourceItem, S
 }
 
 /**
+ * The project, location and SQL, and the last-modified time of every table the dry run says the
+ * query reads (tables.get), so a resume after the data changed is refused rather than skipping
+ * rows that are no longer the ones delivered.
+ */
+export const fingerprintOf = (
+  bigquery: BigQuery,
+  p: BigQueryPlan,
+  dryRunOnce: Effect.Effect<DryRun, SourceError>
+): Effect.Effect<string, SourceError> =>
+  Effect.gen(function* () {
+    const { referencedTables } = yield* dryRunOnce
+    const tables = yield* Effect.forEach(referencedTables, (table) =>
+      Effect.tryPromise({
+        try: async () => ({
+          table: `${table.projectId}.${table.datasetId}.${table.tableId}`,
+          lastModified: await lastModifiedTime(bigquery, table)
+        }),
+        catch: (error) =>
+          toSourceError(error, `fingerprinting ${p.target.label} (tables.get ${table.datasetId}.${table.tableId})`, p.settings.secrets)
+      })
+    )
+    tables.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0))
+    const digest = createHash("sha256")
+      .update(JSON.stringify({ project: p.settings.projectId, location: p.settings.location?.toUpperCase(), sql: p.target.sql, tables }))
+      .digest("hex")
+    return `bigquery:v2:${digest}`
+  })
+
+/**
  * A BigQuery `RowSource`: a dry run (statement check, bytes), then one query job whose pages are
  * read as the pipeline pulls. `estimatedRows` and `columnTypes` start the job and keep its first
  * page for `rows`, so the query runs once.
@@ -175,12 +204,7 @@ export const make = (input: BigQuerySourceOptionsInput, env: Environment = proce
     const startOnce = yield* Effect.cached(
       Effect.flatMap(bigquery, (each) => start(each, p, dryRunOnce)).pipe(Effect.tap((value) => Effect.sync(() => (started = value))))
     )
-    const fingerprint = Effect.sync(() => {
-      const digest = createHash("sha256")
-        .update(JSON.stringify({ project: p.settings.projectId, location: p.settings.location?.toUpperCase(), sql: p.target.sql }))
-        .digest("hex")
-      return `bigquery:v1:${digest}`
-    })
+    const fingerprint = Effect.flatMap(bigquery, (each) => fingerprintOf(each, p, dryRunOnce))
     const rows = Stream.unwrap(
       Effect.gen(function* () {
         const kept = started ?? (yield* startOnce)

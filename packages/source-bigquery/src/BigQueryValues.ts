@@ -2,6 +2,7 @@ import {
   type ConversionOptions,
   decimalValue,
   duplicateColumnError,
+  isoFromMicros,
   parseJsonExactly,
   refusedBinaryError,
   type ValueKind
@@ -27,20 +28,8 @@ export interface ResultColumn {
   readonly convert: (value: unknown) => unknown
 }
 
-const MICROS = 1_000_000n
-
 /** Microseconds since the epoch as ISO-8601 UTC, every fraction digit there is (at least milliseconds). */
-export const isoMicros = (micros: bigint): string => {
-  let seconds = micros / MICROS
-  let fraction = micros % MICROS
-  if (fraction < 0n) {
-    seconds -= 1n
-    fraction += MICROS
-  }
-  const iso = new Date(Number(seconds) * 1000).toISOString()
-  const digits = String(fraction).padStart(6, "0").replace(/0+$/, "").padEnd(3, "0")
-  return `${iso.slice(0, iso.length - 4)}${digits}Z`
-}
+export const isoMicros = isoFromMicros
 
 /**
  * A TIMESTAMP cell: int64 microseconds (what the client asks for, `formatOptions.useInt64Timestamp`)

@@ -10,6 +10,7 @@ const settings = (credentials: DatabricksSettings["credentials"]): DatabricksSet
   schema: undefined,
   credentials,
   caCert: undefined,
+  proxy: undefined,
   queryTimeoutSeconds: undefined,
   secrets: [],
   description: "Databricks dbc-1.cloud.databricks.com/sql/1.0/warehouses/abc"

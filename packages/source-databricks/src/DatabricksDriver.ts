@@ -1,9 +1,11 @@
+import { createRequire } from "node:module"
 import type { SourceError } from "@tablecast/core"
 import type { DBSQLClient } from "@databricks/sql"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { DatabricksSettings } from "./DatabricksSettings.ts"
 import { toSourceError } from "./DatabricksError.ts"
+import { installExactValues, markClient } from "./ExactDriverValues.ts"
 import type { ThriftColumn } from "./DatabricksValues.ts"
 
 type Driver = typeof import("@databricks/sql")
@@ -12,9 +14,15 @@ export type Operation = Awaited<ReturnType<Session["executeStatement"]>>
 
 let driver: Promise<Driver> | undefined
 
-/** The official driver, imported on first use (the hosts check first that it is installed, and name it when not). */
+/**
+ * The official driver, imported on first use (the hosts check first that it is installed, and name
+ * it when not), taught to keep TIMESTAMP microseconds and nested DECIMALs exact for tablecast's clients.
+ */
 export const loadDriver = (): Promise<Driver> => {
-  driver ??= import("@databricks/sql").then((module) => ((module as { default?: Driver }).default ?? module) as Driver)
+  driver ??= import("@databricks/sql").then((module) => {
+    installExactValues(createRequire(import.meta.url).resolve("@databricks/sql"))
+    return ((module as { default?: Driver }).default ?? module) as Driver
+  })
   return driver
 }
 
@@ -34,6 +42,7 @@ export const connectOptions = (settings: DatabricksSettings) => ({
         oauthClientSecret: settings.credentials.clientSecret
       }),
   ...(settings.caCert === undefined ? {} : { customCaCert: settings.caCert }),
+  ...(settings.proxy === undefined ? {} : { proxy: settings.proxy }),
   userAgentEntry: "tablecast",
   // Exact DECIMAL (as text) and BIGINT (as bigint) instead of the driver's lossy numbers.
   preserveBigNumericPrecision: true,
@@ -53,6 +62,7 @@ export const openSession = (settings: DatabricksSettings): Effect.Effect<Session
         try: async () => {
           const { DBSQLClient } = await loadDriver()
           const created = new DBSQLClient({ logger: silent as never })
+          markClient(created)
           // A connection event with no listener would crash the process; the calls report their own failures.
           created.on("error", () => {})
           return (await created.connect(connectOptions(settings) as never)) as DBSQLClient

@@ -45,4 +45,35 @@ describe("Databricks connection settings", () => {
     expect(failure({ DATABRICKS_HOST: "h", DATABRICKS_TOKEN: "x" })).toMatch(/no HTTP path/)
     expect(failure({ ...base, DATABRICKS_HOST: "https://h.example/sql", DATABRICKS_TOKEN: "x" })).toMatch(/not a server hostname/)
   })
+
+  it("takes a port written after the host, and refuses two different ports", () => {
+    const exit = settle({ ...base, DATABRICKS_HOST: "https://127.0.0.1:8443/", DATABRICKS_TOKEN: "x" })
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    expect(exit.value).toMatchObject({ host: "127.0.0.1", port: 8443 })
+    const both = Effect.runSyncExit(
+      resolveSettings(DatabricksSourceOptions.parse({ table: "t", port: 443 }), {
+        ...base,
+        DATABRICKS_HOST: "h.example:8443",
+        DATABRICKS_TOKEN: "x"
+      })
+    )
+    expect(String(Exit.isFailure(both) ? both.cause : "")).toMatch(/names port 8443 and port says 443/)
+    expect(failure({ ...base, DATABRICKS_HOST: "h.example:99999", DATABRICKS_TOKEN: "x" })).toMatch(/not a server hostname/)
+  })
+
+  it("goes through HTTPS_PROXY unless NO_PROXY names the host, its password kept secret", () => {
+    const proxied = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://user:p%40ss@proxy.corp:3128" })
+    if (Exit.isFailure(proxied)) throw new Error(String(proxied.cause))
+    expect(proxied.value.proxy).toEqual({ protocol: "http", host: "proxy.corp", port: 3128, auth: { username: "user", password: "p@ss" } })
+    expect(proxied.value.secrets).toContain("p@ss")
+    for (const noProxy of ["dbc-1.cloud.databricks.com", ".cloud.databricks.com", "databricks.com", "*", "dbc-1.cloud.databricks.com:443"]) {
+      const exempt = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: `localhost,${noProxy}` })
+      if (Exit.isFailure(exempt)) throw new Error(String(exempt.cause))
+      expect(exempt.value.proxy, noProxy).toBeUndefined()
+    }
+    const otherPort = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "dbc-1.cloud.databricks.com:8443 other.example" })
+    if (Exit.isFailure(otherPort)) throw new Error(String(otherPort.cause))
+    expect(otherPort.value.proxy).toBeDefined()
+    expect(failure({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "socks5://proxy.corp:1080" })).toMatch(/HTTPS_PROXY must be an http/)
+  })
 })

@@ -11,6 +11,59 @@ export type Credentials =
   | { readonly _tag: "Token"; readonly token: string }
   | { readonly _tag: "OAuthM2M"; readonly clientId: string; readonly clientSecret: string }
 
+/** A proxy as the driver takes it. */
+export interface ProxySettings {
+  readonly protocol: "http" | "https"
+  readonly host: string
+  readonly port: number
+  readonly auth?: { readonly username: string; readonly password: string }
+}
+
+/**
+ * Whether NO_PROXY exempts the workspace, read as for the Segment endpoint (packages/segment
+ * ProxySettings): entries separated by commas or spaces, `*` for every host, `example.com`,
+ * `.example.com` and `*.example.com` for it and its subdomains, `host:port` for that port only.
+ */
+const exempt = (host: string, port: number, noProxy: string | undefined): boolean =>
+  (noProxy ?? "")
+    .split(/[\s,]+/)
+    .map((entry) => /^(.*?)(?::(\d+))?$/.exec(entry.trim().toLowerCase()) ?? ["", "", undefined])
+    .some(([, name = "", entryPort]) => {
+      const suffix = name.replace(/^\*?\./, "")
+      if (name === "*") return true
+      if (suffix === "" || (entryPort !== undefined && Number(entryPort) !== port)) return false
+      return host === suffix || host.endsWith(`.${suffix}`)
+    })
+
+/** The `proxy` option, else HTTPS_PROXY / https_proxy unless NO_PROXY names the host. */
+const proxyOf = (
+  option: string | undefined,
+  host: string,
+  port: number,
+  env: Environment
+): Effect.Effect<ProxySettings | undefined, SourceError> => {
+  const fromEnv = present(env.HTTPS_PROXY) ?? present(env.https_proxy)
+  const text = option ?? (fromEnv !== undefined && !exempt(host.toLowerCase(), port, env.NO_PROXY ?? env.no_proxy) ? fromEnv : undefined)
+  if (text === undefined) return Effect.succeed(undefined)
+  const what = option === undefined ? "HTTPS_PROXY" : "proxy"
+  let url: URL
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`)
+  } catch {
+    return Effect.fail(configError(`${what} is not a URL such as http://proxy.example:3128`))
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Effect.fail(configError(`${what} must be an http:// or https:// proxy (got ${url.protocol})`))
+  }
+  const protocol = url.protocol === "https:" ? "https" : "http"
+  return Effect.succeed({
+    protocol,
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: url.port === "" ? (protocol === "https" ? 443 : 80) : Number(url.port),
+    ...(url.username === "" ? {} : { auth: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } })
+  })
+}
+
 /** What connecting needs, resolved once from the options and the environment. */
 export interface DatabricksSettings {
   readonly host: string
@@ -20,6 +73,8 @@ export interface DatabricksSettings {
   readonly schema: string | undefined
   readonly credentials: Credentials
   readonly caCert: string | undefined
+  /** The proxy the driver connects through (the driver's `proxy` option), if any. */
+  readonly proxy: ProxySettings | undefined
   readonly queryTimeoutSeconds: number | undefined
   /** Texts never to show: the token or client secret. */
   readonly secrets: ReadonlyArray<string>
@@ -51,16 +106,24 @@ const credentialsOf = (env: Environment): Effect.Effect<Credentials, SourceError
   )
 }
 
-/** The hostname alone: `https://` and a trailing `/` are allowed in DATABRICKS_HOST, as the Databricks CLI writes it. */
-const hostnameOf = (host: string): Effect.Effect<string, SourceError> => {
+/**
+ * The hostname, and the port when one is written after it (`host:8443`): `https://` and a trailing
+ * `/` are allowed in DATABRICKS_HOST, as the Databricks CLI writes it.
+ */
+const hostnameOf = (host: string): Effect.Effect<{ readonly hostname: string; readonly port: number | undefined }, SourceError> => {
   const bare = host
     .trim()
     .replace(/^https:\/\//i, "")
     .replace(/\/+$/, "")
-  if (bare === "" || /[/\s]|^[a-z]+:\/\//i.test(bare)) {
-    return Effect.fail(configError(`host ${JSON.stringify(host)} is not a server hostname such as dbc-a1b2345c-d6e7.cloud.databricks.com`))
+  const withPort = /^(.+?)(?::(\d{1,5}))?$/.exec(bare)
+  const hostname = withPort?.[1] ?? ""
+  const port = withPort?.[2] === undefined ? undefined : Number(withPort[2])
+  if (hostname === "" || /[/\s:]|^[a-z]+:\/\//i.test(hostname) || (port !== undefined && (port < 1 || port > 65_535))) {
+    return Effect.fail(
+      configError(`host ${JSON.stringify(host)} is not a server hostname such as dbc-a1b2345c-d6e7.cloud.databricks.com (or host:port)`)
+    )
   }
-  return Effect.succeed(bare)
+  return Effect.succeed({ hostname, port })
 }
 
 /** Resolves the connection from the options, then the DATABRICKS_* variables. */
@@ -68,7 +131,10 @@ export const resolveSettings = (options: DatabricksSourceOptions, env: Environme
   Effect.gen(function* () {
     const hostText = options.host ?? present(env.DATABRICKS_HOST)
     if (hostText === undefined) return yield* configError("no host: give host or set DATABRICKS_HOST")
-    const host = yield* hostnameOf(hostText)
+    const { hostname: host, port: hostPort } = yield* hostnameOf(hostText)
+    if (hostPort !== undefined && options.port !== undefined && hostPort !== options.port) {
+      return yield* configError(`the host names port ${hostPort} and port says ${options.port}: give one`)
+    }
     const httpPath = options.httpPath ?? present(env.DATABRICKS_HTTP_PATH)
     if (httpPath === undefined)
       return yield* configError("no HTTP path: give httpPath or set DATABRICKS_HTTP_PATH (the SQL warehouse's connection details)")
@@ -86,16 +152,22 @@ export const resolveSettings = (options: DatabricksSourceOptions, env: Environme
               })
           })
     const path = httpPath.startsWith("/") ? httpPath : `/${httpPath}`
+    const port = options.port ?? hostPort ?? 443
+    const proxy = yield* proxyOf(options.proxy, host, port, env)
     return {
       host,
-      port: options.port ?? 443,
+      port,
       httpPath: path,
       catalog: options.catalog ?? present(env.DATABRICKS_CATALOG),
       schema: options.schema ?? present(env.DATABRICKS_SCHEMA),
       credentials,
       caCert,
+      proxy,
       queryTimeoutSeconds: options.queryTimeoutSeconds,
-      secrets: credentials._tag === "Token" ? [credentials.token] : [credentials.clientSecret],
+      secrets: [
+        credentials._tag === "Token" ? credentials.token : credentials.clientSecret,
+        ...(proxy?.auth === undefined || proxy.auth.password === "" ? [] : [proxy.auth.password])
+      ],
       description: `Databricks ${host}${path}`
     }
   })

@@ -78,7 +78,8 @@ describe("Databricks source against the protocol test server", () => {
       scored_on: "2026-03-01",
       tags: ["a", "b"],
       labels: { segment: "gold" },
-      rfm: { recency: last % 7, monetary: "12.50" }
+      // A DECIMAL inside a STRUCT by the same rule as a top-level one: a number, as it is exact.
+      rfm: { recency: last % 7, monetary: 12.5 }
     })
     // The table reached SQL quoted part by part; the first page of 400 rows came in the answer to
     // ExecuteStatement (direct results), every other one was one FetchResults.
@@ -93,6 +94,31 @@ describe("Databricks source against the protocol test server", () => {
     expect(connectAttempts().some((attempt) => attempt.port === server.port)).toBe(true)
     expect(connectAttempts().every((attempt) => attempt.allowed && isLoopback(attempt.host))).toBe(true)
     expect(lookups().filter((host) => !isLoopback(host))).toEqual([])
+  })
+
+  it("keeps TIMESTAMP microseconds, and DECIMALs inside ARRAY, MAP and STRUCT by the per-column rule", async () => {
+    const query = `SELECT TIMESTAMPTZ '2024-01-02 03:04:05.123456+00' AS exact_at,
+        TIMESTAMPTZ '1969-12-31 23:59:59.999999+00' AS before_epoch,
+        TIMESTAMPTZ '2024-01-02 03:04:05.5+00' AS half_second,
+        [1.5::DECIMAL(10, 2), 123456789012345678901234567.89::DECIMAL(38, 2), NULL] AS amounts,
+        MAP {'gold': 0.125::DECIMAL(6, 3)} AS weights,
+        {'score': 98765432109876543210.5::DECIMAL(38, 1), 'at': TIMESTAMPTZ '2030-06-30 23:59:59.000001+00'} AS nested,
+        [TIMESTAMPTZ '2024-02-29 12:00:00.000042+00', NULL] AS moments,
+        MAP {'first': TIMESTAMPTZ '2001-09-09 01:46:40.000007+00'} AS firsts`
+    const [item] = await readAll(options({ query }))
+    if (item === undefined || isMalformed(item)) throw new Error("expected one row")
+    expect(item.values).toEqual({
+      exact_at: "2024-01-02T03:04:05.123456Z",
+      before_epoch: "1969-12-31T23:59:59.999999Z",
+      half_second: "2024-01-02T03:04:05.500Z",
+      amounts: [1.5, "123456789012345678901234567.89", null],
+      weights: { gold: 0.125 },
+      nested: { score: "98765432109876543210.5", at: "2030-06-30T23:59:59.000001Z" },
+      moments: ["2024-02-29T12:00:00.000042Z", null],
+      firsts: { first: "2001-09-09T01:46:40.000007Z" }
+    })
+    const asText = await readAll(options({ query: "SELECT [1.5::DECIMAL(10, 2)] AS amounts", bigNumbers: "string" }))
+    expect(asText.map((each) => (isMalformed(each) ? each.malformed.reason : each.values))).toEqual([{ amounts: ["1.50"] }])
   })
 
   it("reads a query in the session's catalog and schema, BIGINT beyond 2^53 as its exact text", async () => {

@@ -22,6 +22,11 @@ export const DatabricksConnectionOptions = z.object({
    * proxy; the test server). Certificates are always checked.
    */
   caCertPath: z.string().min(1).optional(),
+  /**
+   * An HTTP(S) proxy every request goes through (`http://proxy.corp:3128`, credentials in the URL
+   * allowed); default HTTPS_PROXY (or https_proxy) unless NO_PROXY names the host.
+   */
+  proxy: z.string().url().optional(),
   /** Seconds a statement may run before the warehouse cancels it. */
   queryTimeoutSeconds: z.number().int().positive().optional()
 })

@@ -1,4 +1,12 @@
-import { type ConversionOptions, decimalValue, duplicateColumnError, refusedBinaryError, type ValueKind } from "@tablecast/source-sql"
+import {
+  type ConversionOptions,
+  decimalValue,
+  duplicateColumnError,
+  isoFromMicros,
+  refusedBinaryError,
+  type ValueKind
+} from "@tablecast/source-sql"
+import { DecimalText, MicrosecondTimestamp } from "./ExactDriverValues.ts"
 
 /** TTypeId of TCLIService.thrift: the column types a Databricks result declares. */
 export const TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -74,19 +82,24 @@ const isoDate = (value: unknown): string => {
   return String(value)
 }
 
-/** The driver gives TIMESTAMP as a Date (milliseconds: the warehouse's microseconds are cut by the driver). */
-const isoTimestamp = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value))
+/**
+ * TIMESTAMP as ISO-8601 UTC with its microseconds: the warehouse's Arrow int64, read exactly
+ * (`MicrosecondTimestamp`, see ExactDriverValues); a plain Date (milliseconds) if the driver gave one.
+ */
+const isoTimestamp = (value: unknown): string =>
+  value instanceof MicrosecondTimestamp ? isoFromMicros(value.micros) : value instanceof Date ? value.toISOString() : String(value)
 
 /**
- * A value inside an ARRAY, MAP or STRUCT as JSON: BIGINT (a bigint) exact or its text, a DECIMAL
- * (the driver's exact text) as that text, TIMESTAMP as ISO UTC, BINARY as the column's mapping.
+ * A value inside an ARRAY, MAP or STRUCT as JSON: BIGINT (a bigint) and DECIMAL (its exact text,
+ * marked as a decimal) by the per-column rule of top-level ones (a number where exact, else the
+ * text), TIMESTAMP as ISO UTC with microseconds, BINARY as the column's mapping.
  */
 const nestedValue = (value: unknown, options: ConversionOptions, binary: (bytes: Uint8Array) => unknown): unknown => {
   if (value === null || value === undefined) return null
-  if (typeof value === "bigint") return decimalValue(String(value), options.bigNumbers)
+  if (typeof value === "bigint" || value instanceof DecimalText) return decimalValue(String(value), options.bigNumbers)
   if (typeof value === "number") return finiteNumber(value)
   if (typeof value === "string" || typeof value === "boolean") return value
-  if (value instanceof Date) return value.toISOString()
+  if (value instanceof Date) return isoTimestamp(value)
   if (value instanceof Uint8Array) return binary(value)
   if (Array.isArray(value)) return value.map((item) => nestedValue(item, options, binary))
   const object: Record<string, unknown> = {}

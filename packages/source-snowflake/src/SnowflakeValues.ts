@@ -2,6 +2,7 @@ import {
   type ConversionOptions,
   decimalValue,
   duplicateColumnError,
+  isoUtc,
   parseJsonExactly,
   refusedBinaryError,
   type ValueKind
@@ -41,9 +42,7 @@ const isoTimestamp = (value: unknown): unknown => {
   const seconds = date.getEpochSeconds?.()
   const nanos = date.getNanoSeconds?.()
   if (seconds === undefined || nanos === undefined) return date.toISOString()
-  const iso = new Date(seconds * 1000).toISOString() // ...T03:04:05.000Z
-  const fraction = String(nanos).padStart(9, "0").replace(/0+$/, "").padEnd(3, "0")
-  return `${iso.slice(0, iso.length - 4)}${fraction}Z`
+  return isoUtc(seconds, nanos, 9)
 }
 
 const binaryConversion = (mapping: ConversionOptions["binary"]): ((value: unknown) => unknown) => {

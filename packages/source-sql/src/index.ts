@@ -3,6 +3,7 @@ export { decidedColumn, decidedColumns, declaredPrecision, EXACT_DIGITS } from "
 export { duplicateColumnError, refusedBinaryError } from "./ColumnChecks.ts"
 // The inspection types live in core, beside the SourceAdapter contract that returns them.
 export type { ColumnSummary, SourceDescription, TableSummary } from "@tablecast/core"
+export { isoFromMicros, isoUtc } from "./IsoTimestamp.ts"
 export { parseJsonExactly } from "./JsonValue.ts"
 export { type ReadTarget, resolveTarget, trimQuery } from "./ReadTarget.ts"
 export { ColumnConversionError, convertPage, convertRow, type ConvertingColumn } from "./RowConversion.ts"

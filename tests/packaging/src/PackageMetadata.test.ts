@@ -65,7 +65,8 @@ describe("the workspace's packages", () => {
         "@tablecast/snowflake-test-server",
         "@tablecast/databricks-test-server",
         "@tablecast/bigquery-test-server",
-        "@tablecast/loopback-guard"
+        "@tablecast/loopback-guard",
+        "@tablecast/test-server-process"
       ])
     )
     for (const workspace of workspaces.filter((candidate) => candidate.dir.startsWith("tests/")))

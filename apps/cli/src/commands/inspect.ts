@@ -90,6 +90,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     databricks: mappingFlags.databricks,
     "bigquery-location": mappingFlags["bigquery-location"],
     "bigquery-max-bytes-billed": mappingFlags["bigquery-max-bytes-billed"],
+    "bigquery-api-endpoint": mappingFlags["bigquery-api-endpoint"],
     table: mappingFlags.table,
     query: mappingFlags.query,
     "dbt-model": mappingFlags["dbt-model"],

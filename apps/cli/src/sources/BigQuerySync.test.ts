@@ -5,6 +5,7 @@ import { type BigQueryTestServer, makeServiceAccount, startBigQueryTestServer } 
 import type { DeliveryReport } from "@tablecast/core"
 import { startSink } from "@tablecast/sink"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { guardedChildEnv, readNetRecord } from "../testing/guardedChild.ts"
 import { runCli } from "../testing/runCli.ts"
 
 const WRITE_KEY = "wk_test_bigquery"
@@ -118,5 +119,125 @@ describe("a BigQuery table through the built CLI to tablecast sink", () => {
       "tablecast: BigQuery: no credentials: set GOOGLE_APPLICATION_CREDENTIALS to the path of a service account key file (JSON); tablecast reads credentials from the environment only\n"
     )
     expect((await server.stats()).tokenExchanges).toBe(before.tokenExchanges)
+  })
+})
+
+const args = (sinkUrl: string, extra: ReadonlyArray<string>) => [
+  "sync",
+  "--bigquery",
+  PROJECT,
+  "--bigquery-location",
+  "EU",
+  ...extra,
+  "--table",
+  "scores.churn",
+  "-e",
+  "Churn Scored",
+  "-u",
+  "customer_id",
+  "--endpoint",
+  sinkUrl,
+  "--json"
+]
+
+const syncAndCheck = async (name: string, extra: ReadonlyArray<string>, env: Record<string, string>, base: "/bigquery/v2" | "root") => {
+  const out = path.join(dir, `${name}.jsonl`)
+  const netRecord = path.join(dir, `${name}-net.json`)
+  const sink = await startSink({ out, writeKeys: [WRITE_KEY] })
+  const before = await server.stats()
+  const result = await runCli(args(sink.url, extra), {
+    env: { ...guardedChildEnv(netRecord), SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile, ...env }
+  })
+  await sink.close()
+  expect(result.stderr).toBe("")
+  expect(result.code).toBe(0)
+  expect((JSON.parse(result.stdout) as DeliveryReport).messages.accepted).toBe(ROWS)
+  const received = (await readFile(out, "utf8"))
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { userId: string; event: string; properties: Record<string, unknown> })
+    .sort((a, b) => Number(a.userId.slice(5)) - Number(b.userId.slice(5)))
+  expect(received.map(({ event }) => event)).toEqual(Array(ROWS).fill("Churn Scored"))
+  expect(received.map(({ userId, properties }) => ({ userId, properties }))).toEqual(Array.from({ length: ROWS }, (_, i) => expected(i)))
+  const after = await server.stats()
+  expect(after.jobsInserted - before.jobsInserted).toBe(1)
+  expect(after.pagesServed - before.pagesServed).toBe(Math.ceil(ROWS / PAGE))
+  expect(after.unauthorized).toBe(0)
+  const atRoot = after.rootRequests - before.rootRequests
+  if (base === "root") expect(atRoot).toBeGreaterThanOrEqual(3)
+  else expect(atRoot).toBe(0)
+  expect((await readNetRecord(netRecord)).connects.filter((connect) => !connect.allowed)).toEqual([])
+}
+
+describe("a BigQuery sync named by flags and the environment alone (no config file)", () => {
+  it("--bigquery-api-endpoint names the API: every row of a multi-page result, exact", async () => {
+    await syncAndCheck("endpoint", ["--bigquery-api-endpoint", server.url], {}, "/bigquery/v2")
+  })
+
+  it("BIGQUERY_EMULATOR_HOST, the client's own variable, serves as well (the API at the host's root)", async () => {
+    await syncAndCheck("emulator", [], { BIGQUERY_EMULATOR_HOST: server.url }, "root")
+  })
+
+  it("refuses plain http off loopback before any request, naming where it came from", async () => {
+    const before = await server.stats()
+    const viaFlag = await runCli(args("http://127.0.0.1:9", ["--bigquery-api-endpoint", "http://bigquery.internal.example"]), {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+    expect(viaFlag.code).toBe(6)
+    expect(viaFlag.stderr).toBe(
+      "tablecast: BigQuery: the API endpoint (apiEndpoint, --bigquery-api-endpoint) http://bigquery.internal.example must be https (plain http only on loopback, for a test server)\n"
+    )
+    const viaEnv = await runCli(args("http://127.0.0.1:9", []), {
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile, BIGQUERY_EMULATOR_HOST: "bigquery.internal.example:9050" }
+    })
+    expect(viaEnv.code).toBe(6)
+    expect(viaEnv.stderr).toMatch(/BIGQUERY_EMULATOR_HOST http:\/\/bigquery\.internal\.example:9050 must be https/)
+    expect((await server.stats()).tokenExchanges).toBe(before.tokenExchanges)
+  })
+})
+
+describe("resuming a BigQuery sync after the table changed", () => {
+  /** A run that stops at once (the write key refused: exit 5) and leaves an unfinished checkpoint behind. */
+  const interrupted = async (cwd: string, sinkUrl: string) => {
+    const stopped = await runCli(args(sinkUrl, ["--bigquery-api-endpoint", server.url]), {
+      cwd,
+      env: { SEGMENT_WRITE_KEY: "wk_refused", GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+    expect(stopped.code, stopped.stderr).toBe(5)
+  }
+  const rerun = (cwd: string, sinkUrl: string, extra: ReadonlyArray<string> = []) =>
+    runCli([...args(sinkUrl, ["--bigquery-api-endpoint", server.url]), ...extra], {
+      cwd,
+      env: { SEGMENT_WRITE_KEY: WRITE_KEY, GOOGLE_APPLICATION_CREDENTIALS: keyFile }
+    })
+
+  it("unchanged: the resume goes ahead; changed (lastModifiedTime moved): exit 7 and nothing sent, until --restart", async () => {
+    const out = path.join(dir, "resume.jsonl")
+    const sink = await startSink({ out, writeKeys: [WRITE_KEY] })
+    try {
+      const same = await mkdtemp(path.join(dir, "same-"))
+      await interrupted(same, sink.url)
+      const resumed = await rerun(same, sink.url)
+      expect(resumed.code, resumed.stderr).toBe(0)
+      const report = JSON.parse(resumed.stdout) as DeliveryReport
+      // A resume of the interrupted run (every row it read listed as undelivered), not a fresh run.
+      expect(report.resumedFrom).toBeDefined()
+      expect(report.messages.accepted).toBe(ROWS)
+
+      const moved = await mkdtemp(path.join(dir, "moved-"))
+      await interrupted(moved, sink.url)
+      // The model wrote its table again: same rows, a new lastModifiedTime.
+      await server.sql("UPDATE scores.churn SET churn_score = churn_score")
+      const before = (await readFile(out, "utf8")).length
+      const refused = await rerun(moved, sink.url)
+      expect(refused.code, refused.stderr).toBe(7)
+      expect(refused.stdout + refused.stderr).toMatch(/the source changed since the interrupted run[\s\S]*--restart/)
+      expect((await readFile(out, "utf8")).length).toBe(before)
+      const restarted = await rerun(moved, sink.url, ["--restart"])
+      expect(restarted.code, restarted.stderr).toBe(0)
+      expect((JSON.parse(restarted.stdout) as DeliveryReport).messages.accepted).toBe(ROWS)
+    } finally {
+      await sink.close()
+    }
   })
 })
