@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { tempFolder, writeWithDuckDB } from "./DuckDBFiles.testkit.ts"
-import { make } from "./DuckDBSource.ts"
+import { make, PAGE_ROWS } from "./DuckDBSource.ts"
 import type { DuckDBSourceOptionsInput } from "./DuckDBSourceOptions.ts"
 
 const folder = tempFolder()
@@ -123,6 +123,29 @@ describe("the DuckDB source", () => {
         .sort()
     ).toEqual([0, 1, 2, 3, 4])
     expect(parts.estimatedRows).toBe(5)
+  })
+
+  it("hands rows on a page of PAGE_ROWS at a time, in the file's order, not a whole 2,048-row chunk", async () => {
+    const pages = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const source = yield* make({ file: file("many.parquet") })
+          const sizes: Array<number> = []
+          const ids: Array<unknown> = []
+          yield* Stream.runForEachArray(source.rows, (items) =>
+            Effect.sync(() => {
+              sizes.push(items.length)
+              for (const item of items) ids.push("values" in item ? item.values.id : item)
+            })
+          )
+          return { sizes, ids }
+        })
+      )
+    )
+    expect(Math.max(...pages.sizes)).toBe(PAGE_ROWS)
+    expect(pages.sizes.reduce((sum, size) => sum + size, 0)).toBe(10_000)
+    // Insertion order is kept across chunks and pages: row i of the file is the i-th row handed on.
+    expect(pages.ids).toEqual(Array.from({ length: 10_000 }, (_, index) => index))
   })
 
   it("reads NDJSON and CSV by extension", async () => {

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBResult } from "@duckdb/node-api"
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api"
 import { formatIssues, RowSource, type RowSourceShape, SourceError, type SourceItem } from "@tablecast/core"
 import { type ConversionOptions, convertPage, decidedColumns } from "@tablecast/source-sql"
 import * as Effect from "effect/Effect"
@@ -73,27 +73,52 @@ export const parquetRows = (connection: DuckDBConnection, p: DuckDBPlan): Effect
 }
 
 /**
- * The rows of the result, a DuckDB chunk (up to 2,048 rows) at a time: a chunk is fetched only
- * when the stream is pulled, so a slow consumer holds the engine (a streaming result keeps a
- * bounded buffer ahead).
+ * Rows handed to the pipeline at a time. DuckDB produces chunks of up to 2,048 rows; the pipeline
+ * maps a whole page before it waits for room in its queue, so a page of 2,048 would hold four
+ * times the queue's 500 messages (and their rows' values) besides it. A page of 256 rows, read
+ * from the chunk's vectors as it is needed (not the whole chunk at once), keeps about 20 MiB off
+ * the peak of a large Parquet sync (docs/sources/duckdb.md, "Memory").
  */
-const resultRows = (result: DuckDBResult, columns: ReadonlyArray<ResultColumn>, p: DuckDBPlan): Stream.Stream<SourceItem, SourceError> => {
+export const PAGE_ROWS = 256
+
+/** The chunk being read, and the next row of it to hand on. */
+interface OpenChunk {
+  readonly chunk: DuckDBDataChunk
+  offset: number
+}
+
+/**
+ * The rows of the result, a page of `PAGE_ROWS` at a time: a chunk is fetched only when the
+ * previous one is read through and the stream is pulled, so a slow consumer holds the engine (a
+ * streaming result keeps a bounded buffer ahead).
+ */
+export const resultRows = (result: DuckDBResult, columns: ReadonlyArray<ResultColumn>, label: string): Stream.Stream<SourceItem, SourceError> => {
   let rowNumber = 0
-  const doing = `reading ${p.target.label}`
-  return Stream.paginate(undefined, () =>
-    Effect.tryPromise({
+  let open: OpenChunk | undefined
+  const doing = `reading ${label}`
+  const nextPage = (current: OpenChunk): readonly [ReadonlyArray<SourceItem>, Option.Option<undefined>] => {
+    const end = Math.min(current.offset + PAGE_ROWS, current.chunk.rowCount)
+    const page: Array<ReadonlyArray<unknown>> = []
+    for (let index = current.offset; index < end; index++) page.push(current.chunk.getRowValues(index))
+    const items = convertPage(columns, page, rowNumber)
+    rowNumber += page.length
+    current.offset = end
+    if (end >= current.chunk.rowCount) open = undefined
+    return [items, Option.some(undefined)] as const
+  }
+  return Stream.paginate(undefined, () => {
+    if (open !== undefined) return Effect.sync(() => nextPage(open!))
+    return Effect.tryPromise({
       try: () => result.fetchChunk(),
       catch: (error) => toSourceError(error, doing, rowNumber + 1)
     }).pipe(
       Effect.map((chunk) => {
         if (chunk === null || chunk.rowCount === 0) return [[], Option.none()] as const
-        const rows = chunk.getRows()
-        const items = convertPage(columns, rows, rowNumber)
-        rowNumber += rows.length
-        return [items, Option.some(undefined)] as const
+        open = { chunk, offset: 0 }
+        return nextPage(open)
       })
     )
-  )
+  })
 }
 
 /**
@@ -114,7 +139,7 @@ export const make = (input: DuckDBSourceOptionsInput): Effect.Effect<RowSourceSh
           try: () => connection.stream(p.target.sql),
           catch: (error) => toSourceError(error, `reading ${p.target.label}`)
         })
-        return resultRows(result, resultColumnsOf, p)
+        return resultRows(result, resultColumnsOf, p.target.label)
       })
     )
     return {
