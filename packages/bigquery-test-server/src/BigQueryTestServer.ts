@@ -25,6 +25,8 @@ export interface BigQueryTestServerConfig {
   readonly pendingPolls?: number
   /** Tables (dataset.table) the service account may not read: a query on one is refused with accessDenied. */
   readonly deniedTables?: ReadonlyArray<string>
+  /** Tables (dataset.table) the account may query but not describe: tables.get answers accessDenied (the tables under an authorized view). */
+  readonly undescribedTables?: ReadonlyArray<string>
 }
 
 export interface ServerStats {
@@ -189,6 +191,13 @@ class Backend {
   async getTable(project: string, dataset: string, table: string) {
     this.checkProject(project)
     const name = `${dataset}.${table}`
+    if ((this.config.undescribedTables ?? []).includes(name)) {
+      throw new ApiFailure(
+        403,
+        "accessDenied",
+        `Access Denied: Table ${project}:${name}: Permission bigquery.tables.get denied on table ${project}:${name}`
+      )
+    }
     const modified = this.modified.get(name)
     if (modified === undefined) throw new ApiFailure(404, "notFound", `Not found: Table ${project}:${name}`)
     this.counters.tablesRead++

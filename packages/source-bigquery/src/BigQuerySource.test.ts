@@ -19,6 +19,7 @@ beforeAll(async () => {
     location: "EU",
     pageRows: 1000,
     deniedTables: ["restricted.salaries"],
+    undescribedTables: ["scores.behind_view"],
     setup: [
       "CREATE SCHEMA scores",
       "CREATE SCHEMA restricted",
@@ -204,6 +205,12 @@ describe("BigQuery source against the REST test server", () => {
     const afterInsert = await fingerprint(table)
     await bq.server.sql("UPDATE scores.still SET id = 2")
     expect(await fingerprint(table)).toBe(afterInsert)
+    // A table the account may query but not describe (tables.get denied): read, its changes not followed.
+    await bq.server.sql("CREATE TABLE scores.behind_view AS SELECT 1 AS id")
+    const hidden = { query: "SELECT id FROM `scores.behind_view`" }
+    const first = await fingerprint(hidden)
+    await bq.server.sql("INSERT INTO scores.behind_view VALUES (2)")
+    expect(await fingerprint(hidden)).toBe(first)
   })
 
   it("opened no connection but to loopback", () => {

@@ -163,7 +163,8 @@ const jobRows = (started: Started, p: BigQueryPlan): Stream.Stream<SourceItem, S
 /**
  * The project, location and SQL, and the last-modified time of every table the dry run says the
  * query reads (tables.get), so a resume after the data changed is refused rather than skipping
- * rows that are no longer the ones delivered.
+ * rows that are no longer the ones delivered. A table the account may not describe counts as
+ * unchanged.
  */
 export const fingerprintOf = (
   bigquery: BigQuery,
@@ -172,16 +173,21 @@ export const fingerprintOf = (
 ): Effect.Effect<string, SourceError> =>
   Effect.gen(function* () {
     const { referencedTables } = yield* dryRunOnce
-    const tables = yield* Effect.forEach(referencedTables, (table) =>
-      Effect.tryPromise({
-        try: async () => ({
-          table: `${table.projectId}.${table.datasetId}.${table.tableId}`,
-          lastModified: await lastModifiedTime(bigquery, table)
-        }),
+    const tables = yield* Effect.forEach(referencedTables, (table) => {
+      const name = `${table.projectId}.${table.datasetId}.${table.tableId}`
+      return Effect.tryPromise({
+        try: async () => ({ table: name, lastModified: await lastModifiedTime(bigquery, table) }),
         catch: (error) =>
           toSourceError(error, `fingerprinting ${p.target.label} (tables.get ${table.datasetId}.${table.tableId})`, p.settings.secrets)
-      })
-    )
+      }).pipe(
+        // A table the account may query but not describe (under an authorized view): the read goes
+        // ahead, that table's changes are not followed (the docs say so).
+        Effect.catchIf(
+          (error) => error.code === "auth" || error.code === "not-found",
+          () => Effect.succeed({ table: name, lastModified: "unreadable" })
+        )
+      )
+    })
     tables.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0))
     const digest = createHash("sha256")
       .update(JSON.stringify({ project: p.settings.projectId, location: p.settings.location?.toUpperCase(), sql: p.target.sql, tables }))

@@ -71,7 +71,12 @@ describe("Databricks connection settings", () => {
       if (Exit.isFailure(exempt)) throw new Error(String(exempt.cause))
       expect(exempt.value.proxy, noProxy).toBeUndefined()
     }
-    const otherPort = settle({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "dbc-1.cloud.databricks.com:8443 other.example" })
+    const otherPort = settle({
+      ...base,
+      DATABRICKS_TOKEN: "x",
+      HTTPS_PROXY: "http://proxy.corp:3128",
+      NO_PROXY: "dbc-1.cloud.databricks.com:8443 other.example"
+    })
     if (Exit.isFailure(otherPort)) throw new Error(String(otherPort.cause))
     expect(otherPort.value.proxy).toBeDefined()
     expect(failure({ ...base, DATABRICKS_TOKEN: "x", HTTPS_PROXY: "socks5://proxy.corp:1080" })).toMatch(/HTTPS_PROXY must be an http/)

@@ -71,6 +71,10 @@ export const installExactValues = (driverMain: string): void => {
   }
   const converter = (fromDriver("./result/ArrowResultConverter.js") as { default: Converter }).default
   const prototype = converter.prototype as Converter["prototype"] & { [INSTALLED]?: boolean }
+  const visitor = GetVisitor.prototype
+  for (const method of [prototype.getRows, prototype.convertArrowTypes, visitor.visitTimestampMicrosecond, visitor.visitTimestamp]) {
+    if (typeof method !== "function") throw new Error("this @databricks/sql's Arrow conversion is not the one tablecast knows")
+  }
   if (prototype[INSTALLED] === true) return
   Object.defineProperty(prototype, INSTALLED, { value: true })
 
@@ -81,7 +85,6 @@ export const installExactValues = (driverMain: string): void => {
     const high = BigInt(data.values[index * 2 + 1]!)
     return new MicrosecondTimestamp((high << 32n) + low)
   }
-  const visitor = GetVisitor.prototype
   const microsecond = visitor.visitTimestampMicrosecond!
   const timestamp = visitor.visitTimestamp!
   visitor.visitTimestampMicrosecond = function (data, index) {
