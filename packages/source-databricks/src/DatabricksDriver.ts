@@ -22,9 +22,12 @@ export const loadDriver = (): Promise<Driver> => {
   driver ??= import("@databricks/sql").then((module) => {
     try {
       installExactValues(createRequire(import.meta.url).resolve("@databricks/sql"))
-    } catch {
-      // A driver whose internals moved: its own values then (timestamps to the millisecond, nested
-      // decimals as text), as before tablecast read them exactly; the round-trip tests would show it.
+    } catch (error) {
+      // A driver whose internals moved would send timestamps cut to the millisecond and nested
+      // decimals as text: the run stops, naming the driver, rather than send values that are not exact.
+      throw new Error(
+        `the installed @databricks/sql does not convert Arrow values the way tablecast reads them exactly (TIMESTAMP microseconds, nested DECIMALs); install @databricks/sql 2.1 (${error instanceof Error ? error.message : String(error)})`
+      )
     }
     return ((module as { default?: Driver }).default ?? module) as Driver
   })
