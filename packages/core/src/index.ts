@@ -52,7 +52,8 @@ export {
   type ContractMode,
   type ContractViolation,
   MessageContract,
-  type MessageContractShape
+  type MessageContractShape,
+  type PortableContract
 } from "./contract/MessageContract.ts"
 export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
 export { CONTRACT_SAMPLE, ContractTally, contractReason } from "./contract/ContractTally.ts"

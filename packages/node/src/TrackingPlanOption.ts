@@ -38,7 +38,8 @@ export const trackingPlanContractOf = async (
       typeof plan === "string"
         ? await loadTrackingPlan(path.resolve(options.cwd ?? process.cwd(), plan), plan)
         : compileTrackingPlan(parseTrackingPlan(plan, "trackingPlan"), "trackingPlan")
-    return { mode, name: typeof plan === "string" ? plan : "trackingPlan", check: compiled.check }
+    const name = typeof plan === "string" ? plan : "trackingPlan"
+    return { mode, name, check: compiled.check, portable: { trackingPlan: compiled.plan, origin: name } }
   } catch (error) {
     if (error instanceof TrackingPlanError) throw new OptionsError(error.message, "trackingPlan")
     throw error

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads"
-import type { MalformedRow, PreparedRow, SourceItem, SyncSpec } from "@tablecast/core"
+import type { MalformedRow, PortableContract, PreparedRow, SourceItem, SyncSpec } from "@tablecast/core"
 import type { BuiltMessage, ColumnTypes, LibraryInfo } from "@tablecast/core/mapper"
 import type { ReaderProbe } from "./CsvReader.ts"
 import { type CsvReadError, errorCode, isCsvReadError } from "./CsvReadError.ts"
@@ -39,13 +39,21 @@ export interface EncodedChunk {
   readonly messageIds: ReadonlyArray<string>
   readonly messageJson: ReadonlyArray<string>
   readonly messageBytes: ReadonlyArray<number>
+  /** The mapped rows' messages were checked against the run's contract, and keep it. */
+  readonly checked?: boolean
   readonly probe: ReaderProbe
 }
 
 /** What the worker is given: the file, and the sync's mapping when it maps too. */
 export interface WorkerInput {
   readonly options: CsvSourceOptions
-  readonly mapping?: { readonly spec: SyncSpec; readonly library: LibraryInfo; readonly columnTypes?: ColumnTypes }
+  readonly mapping?: {
+    readonly spec: SyncSpec
+    readonly library: LibraryInfo
+    readonly columnTypes?: ColumnTypes
+    /** The run's tracking plan: the worker maps rows with its check, and hands over as read the rows that break it. */
+    readonly contract?: PortableContract
+  }
 }
 
 /** An error as it crosses between threads: a reader error (plain data already), or a file system error's code. */
@@ -230,7 +238,8 @@ export class CsvReaderThread {
             bytes: chunk.messageBytes[message]!
           }
         }
-        items[index] = { _tag: "Prepared", rowNumber, messages }
+        items[index] =
+          chunk.checked === true ? { _tag: "Prepared", rowNumber, messages, checked: true } : { _tag: "Prepared", rowNumber, messages }
       }
     }
     return items

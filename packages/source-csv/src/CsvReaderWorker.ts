@@ -12,8 +12,28 @@ const { options, mapping } = workerData as WorkerInput
 // The same mapping as the pipeline's, `auto` resolved by the same decided column types; the ids of
 // the contents: the run numbers repeated contents itself (`recount`), in source order, over the
 // rows mapped here and those it maps.
+// With a tracking plan, each message is checked too (the validator loaded only then): a row whose
+// messages break the plan, or name an event it does not, comes as read, for the pipeline to map
+// again and account for (reject, warn, count as unplanned).
+const check =
+  mapping?.contract === undefined
+    ? undefined
+    : (await import("@tablecast/tracking-plan")).compileTrackingPlan(
+        mapping.contract.trackingPlan as Parameters<typeof import("@tablecast/tracking-plan").compileTrackingPlan>[0],
+        mapping.contract.origin
+      ).check
 const map =
-  mapping === undefined ? undefined : compileMapper(mapping.spec, mapping.library, { columnTypes: mapping.columnTypes, countRepeats: false })
+  mapping === undefined
+    ? undefined
+    : compileMapper(mapping.spec, mapping.library, {
+        columnTypes: mapping.columnTypes,
+        countRepeats: false,
+        ...(check === undefined ? {} : { check })
+      })
+
+/** Whether every message of a mapped row kept the plan (always, without one). */
+const kept = (checks: ReadonlyArray<{ readonly violations: ReadonlyArray<unknown>; readonly unplanned: boolean }> | undefined) =>
+  checks === undefined || checks.every((checked) => checked.violations.length === 0 && !checked.unplanned)
 const probe: ReaderProbe = { bytesRead: 0, mostBufferedRows: 0, mostHeldBytes: 0 }
 const post = (message: WorkerMessage) => port.postMessage(message)
 
@@ -53,6 +73,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
     messageIds: [] as Array<string>,
     messageJson: [] as Array<string>,
     messageBytes: [] as Array<number>,
+    ...(check === undefined ? {} : { checked: true }),
     probe
   }
   let names: ReadonlyArray<string> | undefined
@@ -65,7 +86,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
     }
     chunk.rowNumbers.push(item.rowNumber)
     const mapped = mapRows ? mapSafely(item) : undefined
-    if (mapped?.ok === true) {
+    if (mapped?.ok === true && kept(mapped.checks)) {
       chunk.kinds.push(mapped.messages.length)
       for (const message of mapped.messages) {
         chunk.messageTypes.push(message.type)

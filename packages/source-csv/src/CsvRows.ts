@@ -1,4 +1,4 @@
-import type { ColumnTypes, LibraryInfo, PreparedRow, SourceError, SourceItem, SyncSpec } from "@tablecast/core"
+import type { ColumnTypes, LibraryInfo, PortableContract, PreparedRow, SourceError, SourceItem, SyncSpec } from "@tablecast/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -52,8 +52,15 @@ export const csvPreparedRows = (
   library: LibraryInfo,
   probe?: ReaderProbe,
   /** What `auto` means for each column (`RowSourceShape.columnTypes`): the worker maps as the pipeline does. */
-  columnTypes?: ColumnTypes
+  columnTypes?: ColumnTypes,
+  /** The run's contract: the worker checks each row's messages too, and hands over as read the rows that break it. */
+  contract?: PortableContract
 ): Stream.Stream<SourceItem | PreparedRow, SourceError> =>
   readerStream<SourceItem | PreparedRow>(options.path, () =>
-    CsvReaderThread.open(options, probe, { spec, library, ...(columnTypes === undefined ? {} : { columnTypes }) })
+    CsvReaderThread.open(options, probe, {
+      spec,
+      library,
+      ...(columnTypes === undefined ? {} : { columnTypes }),
+      ...(contract === undefined ? {} : { contract })
+    })
   )

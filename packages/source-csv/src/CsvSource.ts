@@ -40,7 +40,9 @@ export const make = Effect.fn("CsvSource.make")(function* (input: CsvSourceOptio
       catch: (error) => fileError(options.path, error)
     }),
     // In the worker thread, mapping runs beside the reading, off the thread that sends.
-    ...(options.worker ? { prepare: (spec, library, columnTypes) => csvPreparedRows(options, spec, library, undefined, columnTypes) } : {}),
+    ...(options.worker
+      ? { prepare: (spec, library, columnTypes, contract) => csvPreparedRows(options, spec, library, undefined, columnTypes, contract) }
+      : {}),
     // Lets the pipeline check the sync's columns against the header before anything is sent.
     columns: Effect.tryPromise({
       try: async () => {

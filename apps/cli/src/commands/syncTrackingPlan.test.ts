@@ -99,6 +99,42 @@ describe("tablecast sync --tracking-plan", () => {
     expect(await receivedUsers()).toEqual(["c1", "c2", "c3", "c4", "c5", "c6"])
   })
 
+  it("checks the rows a CSV worker thread maps, with the same texts, counts and rejects", async () => {
+    // Every 7th row: a segment the plan does not list; every 11th: no segment (required).
+    const segmentOf = (n: number) => (n % 7 === 0 ? "extreme" : n % 11 === 0 ? "" : ["high", "medium", "low"][n % 3])
+    const lines = Array.from({ length: 3000 }, (_, i) => `c${i + 1},0.${(i % 90) + 10},${segmentOf(i + 1)}`)
+    await writeFile(path.join(dir, "scores.csv"), `customer_id,churn_score,segment\n${lines.join("\n")}\n`)
+    const bad = Array.from({ length: 3000 }, (_, i) => i + 1).filter((n) => n % 7 === 0 || n % 11 === 0)
+    for (const worker of ["--worker", "--no-worker"]) {
+      const result = await runCli(
+        [
+          "sync",
+          "-f",
+          "scores.csv",
+          "-e",
+          "Churn Scored",
+          "-u",
+          "customer_id",
+          worker,
+          "--tracking-plan",
+          "plan.json",
+          "--endpoint",
+          sink.url,
+          "--json"
+        ],
+        { cwd: dir, env }
+      )
+      expect(result.code, result.stderr).toBe(3)
+      const report = JSON.parse(result.stdout) as DeliveryReport
+      expect(report.rows).toMatchObject({ read: 3000, mapped: 3000 - bad.length, rejected: bad.length })
+      expect(report.trackingPlan).toMatchObject({ messagesChecked: 3000, rowsWithViolations: bad.length, unplannedMessages: 0 })
+      expect(report.trackingPlan?.firstRows.slice(0, 2)).toEqual([
+        { row: 7, violations: [`properties.segment: must be one of "high", "medium", "low", got "extreme" ${rule}`] },
+        { row: 11, violations: [`properties.segment: required property missing ${rule}`] }
+      ])
+    }
+  })
+
   it("takes the Config API's export from the config file, relative to it, the same way", async () => {
     const entry = {
       event: "Churn Scored",

@@ -49,6 +49,11 @@ export class ContractTally {
     return this.recordRow(row, checks, typeof event === "string" ? event : undefined)
   }
 
+  /** Counts messages a source checked and found keeping the contract (`PreparedRow.checked`). */
+  recordPassed(messages: number): void {
+    this.#messagesChecked += messages
+  }
+
   /** Counts what checking a row's messages found; gives its violations (empty when it keeps the contract). */
   recordRow(row: number, checks: ReadonlyArray<ContractCheck>, event: string | undefined): ReadonlyArray<ContractViolation> {
     let found: Array<ContractViolation> | undefined

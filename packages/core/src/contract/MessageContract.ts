@@ -30,6 +30,18 @@ export interface MessageContractShape {
   /** Names the contract in reports, e.g. the plan's file. */
   readonly name: string
   readonly check: (message: Readonly<Record<string, unknown>>) => ContractCheck
+  /**
+   * The contract as plain data, for a source that maps rows in a worker thread (`RowSourceShape.prepare`):
+   * the worker builds the same check from it (a tracking plan, compiled there with @tablecast/tracking-plan).
+   * Without it, a run with a contract maps its rows on its own thread.
+   */
+  readonly portable?: PortableContract
+}
+
+/** A tracking plan as `@tablecast/tracking-plan`'s `compileTrackingPlan` takes it, with the origin its texts name. */
+export interface PortableContract {
+  readonly trackingPlan: unknown
+  readonly origin: string
 }
 
 /** The contract of a run; absent (the default), no message is checked and nothing is parsed. */

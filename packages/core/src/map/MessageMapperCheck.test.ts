@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { ContractCheck } from "../contract/MessageContract.ts"
+import type { ColumnTypes } from "./ColumnTyping.ts"
 import { compileMapper } from "./MessageMapper.ts"
 import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
 
@@ -8,7 +9,7 @@ const library = { name: "tablecast", version: "0.0.0-test" }
 const PASS: ContractCheck = { violations: [], unplanned: false }
 
 /** Maps a row with a check that records what it was given; gives those objects and the messages' texts. */
-const mapChecked = (input: SyncSpecInput, values: Record<string, unknown>, columnTypes?: Record<string, "number" | "string">) => {
+const mapChecked = (input: SyncSpecInput, values: Record<string, unknown>, columnTypes?: ColumnTypes) => {
   const seen: Array<unknown> = []
   const map = compileMapper(SyncSpec.parse(input), library, {
     ...(columnTypes === undefined ? {} : { columnTypes }),
@@ -49,7 +50,7 @@ describe("a mapper with a check", () => {
     const { seen: decided, texts: decidedTexts } = mapChecked(
       { event: "E", customerId: "id" },
       { id: "c1", amount: "12.50", code: "12" },
-      { amount: "number", code: "string" }
+      { amount: { type: "number", basis: "test" }, code: { type: "string", basis: "test" } }
     )
     expect(decided).toEqual(decidedTexts)
   })

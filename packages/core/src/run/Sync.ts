@@ -174,10 +174,18 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   const messagesPerRow = callsOf(spec.type).length
   const queueCapacity = rejectGate.limited ? Math.max(options.queueCapacity, options.rejectProbeRows * messagesPerRow) : options.queueCapacity
   const queue = yield* Queue.bounded<BuiltMessage, Cause.Done>(queueCapacity)
-  // With a contract, rows are mapped here, where each message is checked as the object it is built
-  // from; a source's `prepare` (a worker thread) would hand over text, to be parsed back.
-  const prepare = contract === undefined ? source.prepare : undefined
-  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> = input.prepared ?? prepare?.(spec, library, checked.columnTypes) ?? source.rows
+  // A source's `prepare` (a worker thread) maps and checks with the contract's portable form; a
+  // contract without one is checked here, where each message is the object it is built from (the
+  // worker would hand over text, to be parsed back).
+  const portable = contract?.contract.portable
+  const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> =
+    input.prepared ??
+    (contract === undefined
+      ? source.prepare?.(spec, library, checked.columnTypes)
+      : portable === undefined
+        ? undefined
+        : source.prepare?.(spec, library, checked.columnTypes, portable)) ??
+    source.rows
   // Rows are numbered by content here, in source order (a source's `prepare` builds the ids of the
   // contents); an incremental sync's staged changes are keyed and keep theirs.
   const recounting = input.prepared === undefined && checked.map.countsRepeats

@@ -89,7 +89,12 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
     if (isPrepared(item)) {
       // Built and checked already: an incremental sync's staged changes, or a source's `prepare`.
       const numbered = recounting ? map.recount(item.messages) : { messages: item.messages, repeated: false }
-      admit(rowNumber, numbered.messages, numbered.repeated, undefined)
+      if (item.checked === true && contract !== undefined) {
+        // Checked by the source against the same contract, and kept: counted, not parsed again.
+        contract.recordPassed(numbered.messages.length)
+        tally.countMapped(numbered.messages.length, numbered.repeated)
+        for (const message of numbered.messages) messages.push(message)
+      } else admit(rowNumber, numbered.messages, numbered.repeated, undefined)
       continue
     }
     const mapped = map(item)

@@ -1,3 +1,4 @@
+import type { PortableContract } from "../contract/MessageContract.ts"
 import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import type * as Effect from "effect/Effect"
@@ -44,6 +45,8 @@ export interface PreparedRow {
   readonly _tag: "Prepared"
   readonly rowNumber: number
   readonly messages: ReadonlyArray<BuiltMessage>
+  /** The source checked these messages against the run's contract (`prepare`'s `contract`), and they keep it. */
+  readonly checked?: boolean
 }
 
 /** What a source item is: a row to map, or a row the source had to refuse. */
@@ -123,7 +126,13 @@ export interface RowSourceShape {
    * plain row: the pipeline maps it again and rejects it with the reason. Without it, the pipeline
    * maps `rows`.
    */
-  readonly prepare?: (spec: SyncSpec, library: LibraryInfo, columnTypes?: ColumnTypes) => Stream.Stream<SourceItem | PreparedRow, SourceError>
+  readonly prepare?: (
+    spec: SyncSpec,
+    library: LibraryInfo,
+    columnTypes?: ColumnTypes,
+    /** The run's contract: rows whose messages keep it come `checked`; the others come as read, for the run to check. */
+    contract?: PortableContract
+  ) => Stream.Stream<SourceItem | PreparedRow, SourceError>
 }
 
 export class RowSource extends Context.Service<RowSource, RowSourceShape>()("tablecast/RowSource") {}
