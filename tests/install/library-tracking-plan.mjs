@@ -49,7 +49,8 @@ for (const [format, json] of Object.entries(shapes)) {
     'properties.email: must match format "email", got "x" (TRACK "Churn Scored" v1)'
   ]
   if (JSON.stringify(texts) !== JSON.stringify(expected)) exitWith(`${format}: violations ${JSON.stringify(texts)}`)
-  if (check({ type: "track", event: "Churn Scored", properties: { churn_score: 0.5 } }).violations.length !== 0) exitWith(`${format}: a good message failed`)
+  if (check({ type: "track", event: "Churn Scored", properties: { churn_score: 0.5 } }).violations.length !== 0)
+    exitWith(`${format}: a good message failed`)
 }
 try {
   parseTrackingPlan({ events: [] }, "plan.json")

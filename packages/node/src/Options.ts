@@ -105,7 +105,7 @@ export type PlanOptions = SourceAndMapping &
     readonly sampleSize?: number
     /** Plan as a full run would: every row is sent and the snapshot rebuilt. */
     readonly full?: boolean
-    /** Records the plan in a run history, as {@link SyncOptions.history} does. Off by default. */
+    /** Records the plan in a run history, as `SyncOptions.history` does. Off by default. */
     readonly history?: HistoryOption
   }
 
