@@ -1,8 +1,10 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import { describe, expect, it } from "vitest"
+import type pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "../testing/runCli.ts"
+import { connectTestDatabase, pgEnv } from "../testing/warehouse.ts"
 
 const plan = {
   rules: [
@@ -103,5 +105,60 @@ describe("tablecast inspect --tracking-plan", () => {
     const broken = await runCli(["inspect", "-f", "churn.csv", "--tracking-plan", "broken.json"], { cwd: dir })
     expect(broken.code).toBe(2)
     expect(broken.stderr).toMatch(/broken\.json \(rules\[0\]\.key\): a track rule needs its event name/)
+  })
+})
+
+describe("tablecast inspect --tracking-plan, on Postgres's declared types", () => {
+  let db: pg.Client | undefined
+  const schema = "tc_cli_inspect_tracking_plan"
+  beforeAll(async () => {
+    db = await connectTestDatabase()
+    if (db === undefined) return
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
+    await db.query(`CREATE TABLE ${schema}.churn_scores (user_id text PRIMARY KEY, churn_score numeric(5,3) NOT NULL, tier text, decile int)`)
+    await db.query(`INSERT INTO ${schema}.churn_scores VALUES ('u1', 0.5, 'gold', 3), ('u2', 0.25, 'silver', 7)`)
+  })
+  afterAll(async () => {
+    if (db !== undefined) {
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await db.end()
+    }
+  })
+
+  it("takes an integer column for an integer property, and names a text column the plan wants as a number", async () => {
+    if (db === undefined) return
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-inspect-tp-"))
+    const warehousePlan = {
+      rules: [
+        {
+          type: "TRACK",
+          key: "Churn Scored",
+          jsonSchema: {
+            properties: {
+              properties: {
+                properties: { ChurnScore: { type: "number" }, tier: { type: "number" }, decile: { type: "integer" } },
+                required: ["ChurnScore"]
+              }
+            }
+          }
+        }
+      ]
+    }
+    await writeFile(path.join(dir, "plan.json"), JSON.stringify(warehousePlan))
+    const args = ["inspect", "--postgres", "env", "--table", `${schema}.churn_scores`, "--tracking-plan", "plan.json"]
+    const result = await runCli(args, { cwd: dir, env: pgEnv() })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('property "tier": plan says number, column tier is text')
+    expect(result.stdout).toContain('property "ChurnScore" <- column "churn_score" (renamed)')
+    const json = JSON.parse((await runCli([...args, "--json"], { cwd: dir, env: pgEnv() })).stdout) as {
+      proposal: { spec: Record<string, unknown> }
+    }
+    // A warehouse's integer needs no declared type: it is sent as the whole number it is.
+    expect(json.proposal.spec).toMatchObject({
+      customerId: "user_id",
+      properties: ["churn_score", "decile"],
+      rename: { churn_score: "ChurnScore" }
+    })
+    expect((json.proposal.spec.columns as Record<string, string> | undefined)?.decile).toBeUndefined()
   })
 })
