@@ -24,15 +24,16 @@ const messageOf = (error: unknown): string =>
     : String(error)
 
 /** The source with a dbt model's relation filled in (`--dbt-model`), and the model, whose docs weigh in the proposal. */
-const withDbtModel = (
+const withDbtModel = async (
   source: { readonly raw: Record<string, unknown>; readonly baseDir: string },
   dbt: { readonly model?: string; readonly project?: string } | undefined
-): { readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel } => {
+): Promise<{ readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel }> => {
   if (dbt?.model === undefined) return source
   const project = dbt.project ?? process.cwd()
-  const model = findDbtModel(loadDbtManifest(project), dbt.model)
+  const manifest = await loadDbtManifest(project, dbt.model)
+  const model = findDbtModel(manifest, dbt.model)
   const { table: _table, query: _query, ...rest } = source.raw
-  return { ...source, raw: withDbtRelation(rest, { model: dbt.model, project }), model }
+  return { ...source, raw: await withDbtRelation(rest, { model: dbt.model, project }, manifest), model }
 }
 
 /** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
@@ -106,7 +107,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     const overrides = mappingOverrides(flags)
     // A dbt project without a warehouse to read: its models, from the manifest alone.
     if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
-      const manifest = loadDbtManifest(overrides.dbt.project ?? process.cwd())
+      const manifest = await loadDbtManifest(overrides.dbt.project ?? process.cwd(), overrides.dbt.model)
       const models = overrides.dbt.model === undefined ? manifest.models : [findDbtModel(manifest, overrides.dbt.model)]
       this.log(dbtModelsText(models, flags.json))
       return
@@ -117,7 +118,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     // The command line's model or project over the entry's dbt field.
     const entryDbt = "dbt" in entrySource ? entrySource.dbt : undefined
     const dbt = overrides.dbt === undefined && entryDbt === undefined ? undefined : { ...entryDbt, ...overrides.dbt }
-    const { raw, baseDir, model } = withDbtModel(entrySource, dbt)
+    const { raw, baseDir, model } = await withDbtModel(entrySource, dbt)
     // A dbt model's table is written as the model (the entry follows it when dbt moves it), not as the table it resolved to.
     const givenRaw = model === undefined ? raw : entrySource.raw
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
