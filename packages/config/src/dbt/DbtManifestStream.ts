@@ -48,8 +48,7 @@ const columnsOf = (columns: unknown): unknown => {
   return kept
 }
 
-const nodesOf = (dependsOn: unknown): ReadonlyArray<unknown> =>
-  isObject(dependsOn) && Array.isArray(dependsOn.nodes) ? dependsOn.nodes : []
+const nodesOf = (dependsOn: unknown): ReadonlyArray<unknown> => (isObject(dependsOn) && Array.isArray(dependsOn.nodes) ? dependsOn.nodes : [])
 
 /**
  * A node with only what `parseDbtManifest` reads, or undefined for a node it skips (seeds,

@@ -39,10 +39,22 @@ const model = (id: string, name: string, i: number, extra: Record<string, unknow
   fqn: [id.split(".")[1], "marts", name],
   alias: name,
   checksum: { name: "sha256", checksum: "0".repeat(64) },
-  config: { enabled: true, materialized: "table", tags: [], meta: {}, persist_docs: {}, quoting: {}, column_types: {}, grants: {}, docs: { show: true } },
+  config: {
+    enabled: true,
+    materialized: "table",
+    tags: [],
+    meta: {},
+    persist_docs: {},
+    quoting: {},
+    column_types: {},
+    grants: {},
+    docs: { show: true }
+  },
   tags: [],
   description: `Model ${i}: customer scores recomputed nightly.`,
-  columns: Object.fromEntries(["customer_id", "score", "total", "orders_count", "churn_risk", "ltv", "segment", "rank", "region", "tier"].map((c) => [c, column(c, i)])),
+  columns: Object.fromEntries(
+    ["customer_id", "score", "total", "orders_count", "churn_risk", "ltv", "segment", "rank", "region", "tier"].map((c) => [c, column(c, i)])
+  ),
   meta: {},
   docs: { show: true, node_color: null },
   patch_path: `${id.split(".")[1]}://models/marts/schema.yml`,
@@ -72,7 +84,11 @@ const test = (kind: "unique" | "not_null", modelId: string, columnName: string) 
   unique_id: `test.${modelId.split(".")[1]}.${kind}_${modelId.split(".")[2]}_${columnName}.abc123`,
   config: { enabled: true, severity: "ERROR", store_failures: null },
   raw_code: `{{ test_${kind}(**_dbt_generic_test_kwargs) }}`,
-  test_metadata: { name: kind, kwargs: { column_name: columnName, model: `{{ get_where_subquery(ref('${modelId.split(".")[2]}')) }}` }, namespace: null },
+  test_metadata: {
+    name: kind,
+    kwargs: { column_name: columnName, model: `{{ get_where_subquery(ref('${modelId.split(".")[2]}')) }}` },
+    namespace: null
+  },
   column_name: columnName,
   attached_node: modelId,
   depends_on: { macros: [`macro.dbt.test_${kind}`], nodes: [modelId] }
@@ -106,8 +122,14 @@ export const writeLargeManifest = (file: string, options: LargeManifestOptions):
         put(`,${JSON.stringify(t.unique_id)}: ${JSON.stringify(t)}`)
       }
       if (i === middle) {
-        const churn = model("model.churn.churn_scores", "churn_scores", i, { alias: "churn_scores_v2", relation_name: '"analytics"."marts"."churn_scores_v2"' })
-        churn.columns = { customer_id: column("customer_id", i), churn_score: { ...column("churn_score", i), description: "Probability of churn in the next 30 days." } }
+        const churn = model("model.churn.churn_scores", "churn_scores", i, {
+          alias: "churn_scores_v2",
+          relation_name: '"analytics"."marts"."churn_scores_v2"'
+        })
+        churn.columns = {
+          customer_id: column("customer_id", i),
+          churn_score: { ...column("churn_score", i), description: "Probability of churn in the next 30 days." }
+        }
         put(`,"model.churn.churn_scores": ${JSON.stringify(churn)}`)
         const unique = test("unique", "model.churn.churn_scores", "customer_id")
         put(`,${JSON.stringify(unique.unique_id)}: ${JSON.stringify(unique)}`)
@@ -119,7 +141,9 @@ export const writeLargeManifest = (file: string, options: LargeManifestOptions):
     }
     put('},"sources": {')
     for (let i = 0; i < options.models; i++) {
-      put(`${i === 0 ? "" : ","}"source.shop.raw.orders_${i}": ${JSON.stringify({ name: `orders_${i}`, resource_type: "source", schema: "raw", description: "Orders as loaded.", columns: {} })}`)
+      put(
+        `${i === 0 ? "" : ","}"source.shop.raw.orders_${i}": ${JSON.stringify({ name: `orders_${i}`, resource_type: "source", schema: "raw", description: "Orders as loaded.", columns: {} })}`
+      )
     }
     put('},"macros": {')
     for (let i = 0; i < options.models; i++) {
@@ -131,7 +155,9 @@ export const writeLargeManifest = (file: string, options: LargeManifestOptions):
     for (let i = 0; i < options.models; i++) put(`${i === 0 ? "" : ","}"model.shop.model_${i}": ["model.shop.stg_orders_${i}"]`)
     put('},"child_map": {')
     for (let i = 0; i < options.models; i++)
-      put(`${i === 0 ? "" : ","}"model.shop.model_${i}": ["test.shop.unique_model_${i}_customer_id.abc123", "test.shop.not_null_model_${i}_customer_id.abc123"]`)
+      put(
+        `${i === 0 ? "" : ","}"model.shop.model_${i}": ["test.shop.unique_model_${i}_customer_id.abc123", "test.shop.not_null_model_${i}_customer_id.abc123"]`
+      )
     put('},"group_map": {},"saved_queries": {},"semantic_models": {}')
     if (options.metadataLast === true) put(`,"metadata": ${JSON.stringify(metadata(version))}`)
     put("}")
