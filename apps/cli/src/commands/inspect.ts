@@ -1,3 +1,4 @@
+import { once } from "node:events"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { ConfigError, type DbtModel, findDbtModel, proposeSync, sourceEntrySchema, withDbtColumnDocs } from "@tablecast/config"
@@ -7,7 +8,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
 import { inspectedEntrySource } from "../ConfigEntry.ts"
-import { dbtModelsText } from "../DbtModelsText.ts"
+import { dbtModelsPieces } from "../DbtModelsText.ts"
 import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
 import { checkOutput } from "../OutputFiles.ts"
 import { givenSettings, writeProposal } from "../ProposalFile.ts"
@@ -109,7 +110,9 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
       const manifest = await loadDbtManifest(overrides.dbt.project ?? process.cwd(), overrides.dbt.model)
       const models = overrides.dbt.model === undefined ? manifest.models : [findDbtModel(manifest, overrides.dbt.model)]
-      this.log(dbtModelsText(models, flags.json))
+      // A model at a time, waiting for the terminal or pipe to take each: the listing is never one string.
+      for (const piece of dbtModelsPieces(models, flags.json)) if (!process.stdout.write(piece)) await once(process.stdout, "drain")
+      process.stdout.write("\n")
       return
     }
     const entrySource = await (overrides.source === undefined
