@@ -55,6 +55,14 @@ describe("the CLI's bundle", () => {
     expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("must NOT have additional properties"))).toBe(true)
   })
 
+  it("loads the streaming JSON parser (dbt manifests) only with --dbt-model or --dbt-project: in a chunk of its own", () => {
+    const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
+    // @streamparser/json's error class.
+    expect(atStart).not.toContain("TokenParserError")
+    const chunks = readdirSync(dist).filter((file) => file.startsWith("chunk-") && file.endsWith(".js"))
+    expect(chunks.some((file) => readFileSync(path.join(dist, file), "utf8").includes("TokenParserError"))).toBe(true)
+  })
+
   it("loads undici only with a proxy: its ProxyAgent is in a chunk of its own, not at start", () => {
     const atStart = [...loadedAtStart("tablecast.js")].map((file) => readFileSync(path.join(dist, file), "utf8")).join("\n")
     expect(atStart).not.toContain("ProxyAgent")

@@ -20,9 +20,25 @@ const modelText = (model: DbtModel): string => {
   return lines.map(terminalText).join("\n")
 }
 
-/** A manifest's models (or the one asked for), as `tablecast inspect --dbt-project` prints them (no final newline). */
-export const dbtModelsText = (models: ReadonlyArray<DbtModel>, json: boolean): string => {
-  if (json) return terminalJson(JSON.stringify({ models }, null, 2))
-  if (models.length === 0) return "no models in this dbt project's manifest"
-  return `${models.map(modelText).join("\n\n")}\n\ninspect one's table: tablecast inspect --dbt-model <MODEL> --postgres … (or --snowflake, --duckdb)`
+const FOOTER = "inspect one's table: tablecast inspect --dbt-model <MODEL> --postgres … (or --snowflake, --duckdb)"
+
+/**
+ * A manifest's models (or the one asked for), as `tablecast inspect --dbt-project` prints them, a
+ * model at a time: a large project's listing is written as it is made, never held as one string.
+ * Joined, the pieces are `dbtModelsText` (the JSON is `JSON.stringify({ models }, null, 2)`'s).
+ */
+export function* dbtModelsPieces(models: ReadonlyArray<DbtModel>, json: boolean): Generator<string> {
+  if (json) {
+    if (models.length === 0) return yield terminalJson(JSON.stringify({ models }, null, 2))
+    yield '{\n  "models": [\n'
+    for (const [index, model] of models.entries())
+      yield `${index === 0 ? "" : ",\n"}    ${terminalJson(JSON.stringify(model, null, 2)).replaceAll("\n", "\n    ")}`
+    return yield "\n  ]\n}"
+  }
+  if (models.length === 0) return yield "no models in this dbt project's manifest"
+  for (const [index, model] of models.entries()) yield `${index === 0 ? "" : "\n\n"}${modelText(model)}`
+  yield `\n\n${FOOTER}`
 }
+
+/** The whole listing as one string (no final newline). */
+export const dbtModelsText = (models: ReadonlyArray<DbtModel>, json: boolean): string => [...dbtModelsPieces(models, json)].join("")

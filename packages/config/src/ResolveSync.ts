@@ -153,11 +153,11 @@ const dbtModelOf = (input: ResolveSyncInput<{ readonly type: string }>, where: s
 }
 
 /** The source with the dbt model's relation filled in; a model named on the command line replaces the entry's table or query. */
-const sourceWithDbt = (
+const sourceWithDbt = async (
   input: ResolveSyncInput<{ readonly type: string }>,
   source: Record<string, unknown> | undefined,
   where: string
-): Record<string, unknown> | undefined => {
+): Promise<Record<string, unknown> | undefined> => {
   const ref = dbtModelOf(input, where)
   if (ref === undefined) return source
   if (source === undefined) {
@@ -227,7 +227,7 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
   const destinationRaw = (raw.destination ?? {}) as Record<string, unknown>
   const rawSource = raw.source as Record<string, unknown> | undefined
   refuseEntrySecrets(where, destinationRaw, rawSource)
-  const source = sourceWithDbt(input, mergeSource(rawSource, input.overrides), where)
+  const source = await sourceWithDbt(input, mergeSource(rawSource, input.overrides), where)
   const frame = z
     .object({
       source: (await sourceEntrySchema(input.sources, source)).optional(),

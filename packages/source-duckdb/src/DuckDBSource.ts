@@ -76,8 +76,8 @@ export const parquetRows = (connection: DuckDBConnection, p: DuckDBPlan): Effect
  * Rows handed to the pipeline at a time. DuckDB produces chunks of up to 2,048 rows; the pipeline
  * maps a whole page before it waits for room in its queue, so a page of 2,048 would hold four
  * times the queue's 500 messages (and their rows' values) besides it. A page of 256 rows, read
- * from the chunk's vectors as it is needed (not the whole chunk at once), keeps about 20 MiB off
- * the peak of a large Parquet sync (docs/sources/duckdb.md, "Memory").
+ * from the chunk's vectors as it is needed (not the whole chunk at once), keeps 10–25 MiB off
+ * the peak of a 1,000,000-row Parquet sync (docs/sources/duckdb.md, "Memory").
  */
 export const PAGE_ROWS = 256
 

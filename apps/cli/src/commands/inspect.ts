@@ -1,3 +1,4 @@
+import { once } from "node:events"
 import path from "node:path"
 import { Args, Flags } from "@oclif/core"
 import { ConfigError, type DbtModel, findDbtModel, proposeSync, sourceEntrySchema, withDbtColumnDocs } from "@tablecast/config"
@@ -7,7 +8,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
 import { inspectedEntrySource } from "../ConfigEntry.ts"
-import { dbtModelsText } from "../DbtModelsText.ts"
+import { dbtModelsPieces } from "../DbtModelsText.ts"
 import { descriptionText, proposedSyncName, tablesText } from "../InspectText.ts"
 import { checkOutput } from "../OutputFiles.ts"
 import { givenSettings, writeProposal } from "../ProposalFile.ts"
@@ -24,15 +25,16 @@ const messageOf = (error: unknown): string =>
     : String(error)
 
 /** The source with a dbt model's relation filled in (`--dbt-model`), and the model, whose docs weigh in the proposal. */
-const withDbtModel = (
+const withDbtModel = async (
   source: { readonly raw: Record<string, unknown>; readonly baseDir: string },
   dbt: { readonly model?: string; readonly project?: string } | undefined
-): { readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel } => {
+): Promise<{ readonly raw: Record<string, unknown>; readonly baseDir: string; readonly model?: DbtModel }> => {
   if (dbt?.model === undefined) return source
   const project = dbt.project ?? process.cwd()
-  const model = findDbtModel(loadDbtManifest(project), dbt.model)
+  const manifest = await loadDbtManifest(project, dbt.model)
+  const model = findDbtModel(manifest, dbt.model)
   const { table: _table, query: _query, ...rest } = source.raw
-  return { ...source, raw: withDbtRelation(rest, { model: dbt.model, project }), model }
+  return { ...source, raw: await withDbtRelation(rest, { model: dbt.model, project }, manifest), model }
 }
 
 /** Inspecting reads the source: whatever stops it (a defect too) is the source's failure, exit 6. */
@@ -120,9 +122,11 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     const plan = planTools === undefined ? undefined : await planTools[0].readTrackingPlanFile(flags["tracking-plan"]!, "--tracking-plan")
     // A dbt project without a warehouse to read: its models, from the manifest alone.
     if (overrides.dbt !== undefined && overrides.source === undefined && args.sync === undefined && flags.config === undefined) {
-      const manifest = loadDbtManifest(overrides.dbt.project ?? process.cwd())
+      const manifest = await loadDbtManifest(overrides.dbt.project ?? process.cwd(), overrides.dbt.model)
       const models = overrides.dbt.model === undefined ? manifest.models : [findDbtModel(manifest, overrides.dbt.model)]
-      this.log(dbtModelsText(models, flags.json))
+      // A model at a time, waiting for the terminal or pipe to take each: the listing is never one string.
+      for (const piece of dbtModelsPieces(models, flags.json)) if (!process.stdout.write(piece)) await once(process.stdout, "drain")
+      process.stdout.write("\n")
       return
     }
     const entrySource = await (overrides.source === undefined
@@ -131,7 +135,7 @@ Exit codes (docs/exit-codes.md): 0 inspected; 1 internal error; 2 bad flags or c
     // The command line's model or project over the entry's dbt field.
     const entryDbt = "dbt" in entrySource ? entrySource.dbt : undefined
     const dbt = overrides.dbt === undefined && entryDbt === undefined ? undefined : { ...entryDbt, ...overrides.dbt }
-    const { raw, baseDir, model } = withDbtModel(entrySource, dbt)
+    const { raw, baseDir, model } = await withDbtModel(entrySource, dbt)
     // A dbt model's table is written as the model (the entry follows it when dbt moves it), not as the table it resolved to.
     const givenRaw = model === undefined ? raw : entrySource.raw
     const parsed = (await sourceEntrySchema(sourceRegistry, raw)).safeParse(raw)
