@@ -38,7 +38,7 @@ const dbtNotNull = async (
   if (model === undefined) return []
   const entryDir = config === undefined ? cwd : path.dirname(path.resolve(cwd, config.file))
   const project = dbt?.project ?? (entryDbt?.project === undefined ? cwd : path.resolve(entryDir, entryDbt.project))
-  return findDbtModel(loadDbtManifest(project), model)
+  return findDbtModel(await loadDbtManifest(project, model), model)
     .columns.filter((column) => column.checks.includes("not_null"))
     .map((column) => column.name)
 }
