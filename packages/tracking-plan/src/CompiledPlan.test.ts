@@ -90,6 +90,32 @@ describe("compileTrackingPlan", () => {
     expect(again.check(messages[3]!).violations).toHaveLength(1)
   })
 
+  it("checks a format in whichever dialect's schema names it, after schemas that name none", () => {
+    const plan = compileTrackingPlan(
+      parseTrackingPlan(
+        {
+          rules: [
+            { type: "TRACK", key: "A", version: 1, jsonSchema: { properties: { properties: { properties: { at: { type: "string" } } } } } },
+            {
+              type: "TRACK",
+              key: "B",
+              version: 1,
+              jsonSchema: {
+                $schema: "https://json-schema.org/draft/2020-12/schema",
+                properties: { properties: { properties: { at: { type: "string", format: "date-time" } } } }
+              }
+            }
+          ]
+        },
+        "plan.json"
+      ),
+      "plan.json"
+    )
+    expect(texts(plan, track({ at: "yesterday" }, "A"))).toEqual([])
+    expect(texts(plan, track({ at: "yesterday" }, "B"))).toEqual(['properties.at: must match format "date-time", got "yesterday" (TRACK "B" v1)'])
+    expect(texts(plan, track({ at: "2026-05-01T00:00:00Z" }, "B"))).toEqual([])
+  })
+
   it("checks the highest version of a rule", () => {
     const plan = compileTrackingPlan(
       parseTrackingPlan(
