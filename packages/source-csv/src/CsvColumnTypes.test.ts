@@ -34,7 +34,11 @@ const file = (name: string, lines: ReadonlyArray<string>): string => {
   return path
 }
 
-/** A sync over the file, with a transport that keeps every message it is given, in order. */
+/**
+ * A sync over the file, with a transport that keeps every message it is given, in order. One batch
+ * in flight: the transport then sees the batches in stream order. With more, each batch is sent by
+ * a fiber of its own, and those reach the transport in whatever order they are scheduled.
+ */
 const syncOf = async (path: string, spec: Partial<SyncSpecInput>, worker: boolean) => {
   const messages: Array<string> = []
   const rejects: Array<RejectedRow> = []
@@ -50,7 +54,7 @@ const syncOf = async (path: string, spec: Partial<SyncSpecInput>, worker: boolea
   const report: DeliveryReport = await Effect.runPromise(
     Sync.run({
       spec: SyncSpec.parse({ event: "Order", customerId: "customer_id", ...spec }),
-      options: PipelineOptions.parse({ batchCount: 100 }),
+      options: PipelineOptions.parse({ batchCount: 100, maxInFlight: 1 }),
       library
     }).pipe(
       Effect.provide(

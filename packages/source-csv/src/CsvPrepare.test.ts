@@ -48,7 +48,11 @@ writeFileSync(
   ].join("\n")}\n`
 )
 
-/** A sync over the file, with a transport that keeps every message it is given, in order. */
+/**
+ * A sync over the file, with a transport that keeps every message it is given, in order. One batch
+ * in flight: the transport then sees the batches in stream order. With more, each batch is sent by
+ * a fiber of its own, and those reach the transport in whatever order they are scheduled.
+ */
 const syncOf = async (worker: boolean) => {
   const messages: Array<string> = []
   const rejects: Array<RejectedRow> = []
@@ -62,7 +66,7 @@ const syncOf = async (worker: boolean) => {
       })
   })
   const report: DeliveryReport = await Effect.runPromise(
-    Sync.run({ spec: SyncSpec.parse(specInput), options: PipelineOptions.parse({ batchCount: 250 }), library }).pipe(
+    Sync.run({ spec: SyncSpec.parse(specInput), options: PipelineOptions.parse({ batchCount: 250, maxInFlight: 1 }), library }).pipe(
       Effect.provide(
         Layer.mergeAll(
           CsvSource.layer({ path, worker }),

@@ -20,7 +20,9 @@ const check =
     ? undefined
     : (await import("@tablecast/tracking-plan")).compileTrackingPlan(
         mapping.contract.trackingPlan as Parameters<typeof import("@tablecast/tracking-plan").compileTrackingPlan>[0],
-        mapping.contract.origin
+        mapping.contract.origin,
+        // The sending thread compiled this plan before starting the worker: its schemas are known good.
+        { validated: true }
       ).check
 const map =
   mapping === undefined

@@ -56,6 +56,66 @@ describe("compileTrackingPlan", () => {
     expect(publicApi.check(track({ anything: "x" }, "Page Scored"))).toEqual({ violations: [], unplanned: true })
   })
 
+  it("checks each track message against its own event's rule, whatever event came before", () => {
+    const plan = compileTrackingPlan(
+      parseTrackingPlan(
+        {
+          rules: [
+            { type: "TRACK", key: "A", version: 1, jsonSchema: { properties: { properties: { required: ["a"] } } } },
+            { type: "TRACK", key: "B", version: 1, jsonSchema: { properties: { properties: { required: ["b"] } } } }
+          ]
+        },
+        "plan.json"
+      ),
+      "plan.json"
+    )
+    const events = ["A", "A", "B", "A", "C", "B", "B", "C", "A"]
+    expect(events.map((event) => texts(plan, track({}, event)))).toEqual(
+      events.map((event) => (event === "C" ? [] : [`properties.${event.toLowerCase()}: required property missing (TRACK "${event}" v1)`]))
+    )
+    expect(events.map((event) => plan.check(track({ a: 1, b: 1 }, event)).unplanned)).toEqual(events.map((event) => event === "C"))
+  })
+
+  it("checks alike when the plan's schemas are known good already (validated: a worker thread's copy)", () => {
+    const again = compileTrackingPlan(parseTrackingPlan(churnPublicApi, "plan.json"), "plan.json", { validated: true })
+    const messages: ReadonlyArray<Record<string, unknown>> = [
+      track({ churn_score: 0.4, segment: "high" }),
+      track({ churn_score: "x", segment: "none", model: 3 }),
+      track({ anything: "x" }, "Page Scored"),
+      { type: "identify", userId: "c1", traits: { email: "not-an-email" } },
+      { type: "identify", userId: "c1", traits: { email: "a@example.com" } },
+      { type: "group", userId: "c1", groupId: "g", traits: {} }
+    ]
+    expect(messages.map((message) => again.check(message))).toEqual(messages.map((message) => publicApi.check(message)))
+    expect(again.check(messages[3]!).violations).toHaveLength(1)
+  })
+
+  it("checks a format in whichever dialect's schema names it, after schemas that name none", () => {
+    const plan = compileTrackingPlan(
+      parseTrackingPlan(
+        {
+          rules: [
+            { type: "TRACK", key: "A", version: 1, jsonSchema: { properties: { properties: { properties: { at: { type: "string" } } } } } },
+            {
+              type: "TRACK",
+              key: "B",
+              version: 1,
+              jsonSchema: {
+                $schema: "https://json-schema.org/draft/2020-12/schema",
+                properties: { properties: { properties: { at: { type: "string", format: "date-time" } } } }
+              }
+            }
+          ]
+        },
+        "plan.json"
+      ),
+      "plan.json"
+    )
+    expect(texts(plan, track({ at: "yesterday" }, "A"))).toEqual([])
+    expect(texts(plan, track({ at: "yesterday" }, "B"))).toEqual(['properties.at: must match format "date-time", got "yesterday" (TRACK "B" v1)'])
+    expect(texts(plan, track({ at: "2026-05-01T00:00:00Z" }, "B"))).toEqual([])
+  })
+
   it("checks the highest version of a rule", () => {
     const plan = compileTrackingPlan(
       parseTrackingPlan(

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from "ajv"
-import { SchemaCompiler } from "./SchemaCompiler.js"
+import { SchemaCompiler, type SchemaCompilerOptions } from "./SchemaCompiler.js"
 import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
 import { violationOf } from "./ViolationText.js"
@@ -38,9 +38,11 @@ const newer = (known: TrackingPlanRule | undefined, rule: TrackingPlanRule): boo
 /**
  * Compiles a plan's rules with Ajv. Of several versions of one rule, the highest is checked (tablecast's
  * messages name no version). A schema Ajv cannot compile is a TrackingPlanError naming `origin` and the rule.
+ * `options.validated`: the plan was compiled once already (a worker thread given the plan), its schemas are
+ * not checked against their meta-schema again.
  */
-export const compileTrackingPlan = (plan: TrackingPlan, origin: string): CompiledTrackingPlan => {
-  const compiler = new SchemaCompiler()
+export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options: SchemaCompilerOptions = {}): CompiledTrackingPlan => {
+  const compiler = new SchemaCompiler(options)
   const compile = (schema: Readonly<Record<string, unknown>>, label: string, at: string | undefined): CompiledRule => {
     try {
       return { label, validate: compiler.compile(schema) }
@@ -70,9 +72,20 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string): Compile
     }
   }
 
+  // A sync sends one event name: its rule is looked up once, not with a new key string per message.
+  let lastEvent: unknown
+  let lastTrackRule: CompiledRule | undefined
+  const trackRule = (event: unknown): CompiledRule | undefined => {
+    if (event !== lastEvent || lastEvent === undefined) {
+      lastTrackRule = byKey.get(`track:${String(event)}`)
+      lastEvent = event
+    }
+    return lastTrackRule
+  }
+
   const check = (message: Readonly<Record<string, unknown>>): PlanCheck => {
     const type = message.type
-    const rule = type === "track" ? byKey.get(`track:${String(message.event)}`) : typeof type === "string" ? byKey.get(type) : undefined
+    const rule = type === "track" ? trackRule(message.event) : typeof type === "string" ? byKey.get(type) : undefined
     if (rule === undefined && common === undefined) return type === "track" ? UNPLANNED : PASSED
     const violations: Array<PlanViolation> = []
     if (common !== undefined) run(common, message, violations)

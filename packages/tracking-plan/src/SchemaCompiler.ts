@@ -43,20 +43,50 @@ const fromDraft04 = (node: unknown): unknown => {
   return out
 }
 
+/** Whether a schema names a `format` anywhere (ajv-formats is added to an Ajv only for such a schema). */
+const usesFormat = (node: unknown): boolean => {
+  if (Array.isArray(node)) return node.some(usesFormat)
+  if (typeof node !== "object" || node === null) return false
+  for (const [key, value] of Object.entries(node as Json)) if ((key === "format" && typeof value === "string") || usesFormat(value)) return true
+  return false
+}
+
+/** How a SchemaCompiler compiles. */
+export interface SchemaCompilerOptions {
+  /**
+   * The schemas were compiled (and so checked against their meta-schema) already, e.g. by the thread
+   * that hands the plan to a worker: they are not checked again. Checking compiles the meta-schema's own
+   * validator, about 5 MiB of memory.
+   */
+  readonly validated?: boolean
+}
+
 /**
  * Compiles rule schemas with Ajv: every error listed (`allErrors`), the failing value kept for the texts
- * (`verbose`), formats from ajv-formats, and keywords Ajv does not know (Segment writes `labels`) ignored.
- * Draft-07 is what Segment writes; draft-04 schemas are rewritten to it, 2019-09 and 2020-12 get their own Ajv.
+ * (`verbose`), formats from ajv-formats (added for the first schema that names a format), and keywords
+ * Ajv does not know (Segment writes `labels`) ignored. Draft-07 is what Segment writes; draft-04 schemas
+ * are rewritten to it, 2019-09 and 2020-12 get their own Ajv.
  */
 export class SchemaCompiler {
   readonly #instances = new Map<Dialect, Ajv>()
+  readonly #withFormats = new Set<Ajv>()
+  readonly #validated: boolean
+
+  constructor(options: SchemaCompilerOptions = {}) {
+    this.#validated = options.validated === true
+  }
 
   #ajv(dialect: Dialect): Ajv {
     const known = this.#instances.get(dialect)
     if (known !== undefined) return known
-    const options = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true } as const
+    const options = {
+      allErrors: true,
+      verbose: true,
+      strict: false,
+      allowUnionTypes: true,
+      ...(this.#validated ? { validateSchema: false } : {})
+    } as const
     const ajv = dialect === "2019-09" ? new Ajv2019(options) : dialect === "2020-12" ? new Ajv2020(options) : new Ajv(options)
-    addFormats(ajv)
     this.#instances.set(dialect, ajv)
     return ajv
   }
@@ -66,6 +96,11 @@ export class SchemaCompiler {
     const dialect = dialectOf(schema)
     const { $schema: _ignored, ...rest } = schema
     const usable = dialect === "draft-04" ? (fromDraft04(rest) as Json) : dialect === "draft-07" ? rest : schema
-    return this.#ajv(dialect).compile(usable)
+    const ajv = this.#ajv(dialect)
+    if (!this.#withFormats.has(ajv) && usesFormat(usable)) {
+      addFormats(ajv)
+      this.#withFormats.add(ajv)
+    }
+    return ajv.compile(usable)
   }
 }

@@ -10,3 +10,4 @@ export {
 export { TrackingPlanError } from "./TrackingPlanError.js"
 export { type CompiledTrackingPlan, compileTrackingPlan, type PlanCheck, type PlanViolation } from "./CompiledPlan.js"
 export { loadTrackingPlan } from "./LoadTrackingPlan.js"
+export type { SchemaCompilerOptions } from "./SchemaCompiler.js"
