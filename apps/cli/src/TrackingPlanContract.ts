@@ -15,7 +15,13 @@ export const trackingPlanContract = async (setting: TrackingPlanSetting | undefi
     const name = path.relative(process.cwd(), setting.file) || setting.file
     const compiled = await loadTrackingPlan(setting.file, name)
     // The plan as data too, for a CSV worker thread that maps and checks beside the reading.
-    return { mode: setting.mode, name, check: compiled.check, portable: { trackingPlan: compiled.plan, origin: name } }
+    return {
+      mode: setting.mode,
+      name,
+      check: compiled.check,
+      checkShape: compiled.checkShape,
+      portable: { trackingPlan: compiled.plan, origin: name }
+    }
   } catch (error) {
     if (error instanceof TrackingPlanError) throw new ConfigError({ message: error.message, flag: "tracking-plan" })
     throw error

@@ -53,7 +53,10 @@ export {
   type ContractViolation,
   MessageContract,
   type MessageContractShape,
-  type PortableContract
+  type MessageShape,
+  type PortableContract,
+  type ShapeCheck,
+  type ValueTest
 } from "./contract/MessageContract.ts"
 export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
 export { CONTRACT_SAMPLE, ContractTally, contractReason } from "./contract/ContractTally.ts"

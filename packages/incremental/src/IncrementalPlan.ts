@@ -512,7 +512,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   const detector = compileChangeDetector(spec, input.key, settings, input.library, columnTypes)
   const map = compileMapper(spec, input.library, {
     columnTypes,
-    ...(input.contract === undefined ? {} : { check: input.contract.contract.check })
+    ...(input.contract === undefined ? {} : { contract: input.contract.contract })
   })
   // Rows the database left out as unchanged: read and skipped, as the client would have counted them.
   const atSource = input.unchangedAtSource ?? 0

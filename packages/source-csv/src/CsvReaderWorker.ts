@@ -15,7 +15,7 @@ const { options, mapping } = workerData as WorkerInput
 // With a tracking plan, each message is checked too (the validator loaded only then): a row whose
 // messages break the plan, or name an event it does not, comes as read, for the pipeline to map
 // again and account for (reject, warn, count as unplanned).
-const check =
+const contract =
   mapping?.contract === undefined
     ? undefined
     : (await import("@tablecast/tracking-plan")).compileTrackingPlan(
@@ -23,14 +23,14 @@ const check =
         mapping.contract.origin,
         // The sending thread compiled this plan before starting the worker: its schemas are known good.
         { validated: true }
-      ).check
+      )
 const map =
   mapping === undefined
     ? undefined
     : compileMapper(mapping.spec, mapping.library, {
         columnTypes: mapping.columnTypes,
         countRepeats: false,
-        ...(check === undefined ? {} : { check })
+        ...(contract === undefined ? {} : { contract })
       })
 
 /** Whether every message of a mapped row kept the plan (always, without one). */
@@ -75,7 +75,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
     messageIds: [] as Array<string>,
     messageJson: [] as Array<string>,
     messageBytes: [] as Array<number>,
-    ...(check === undefined ? {} : { checked: true }),
+    ...(contract === undefined ? {} : { checked: true }),
     probe
   }
   let names: ReadonlyArray<string> | undefined

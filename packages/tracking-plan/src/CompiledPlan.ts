@@ -1,5 +1,6 @@
 import type { ValidateFunction } from "ajv"
-import { SchemaCompiler, type SchemaCompilerOptions } from "./SchemaCompiler.js"
+import { SchemaCompiler, type SchemaCompilerOptions, usableSchema } from "./SchemaCompiler.js"
+import { type MessageShape, type ShapeCheck, shapeCheckOf, type UsableRule } from "./ShapeChecks.js"
 import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
 import { violationOf } from "./ViolationText.js"
@@ -22,6 +23,11 @@ export interface CompiledTrackingPlan {
   readonly plan: TrackingPlan
   /** Checks one message as sent (`{type, event, userId, properties | traits, context, ...}`). */
   readonly check: (message: Readonly<Record<string, unknown>>) => PlanCheck
+  /**
+   * The plan taken apart for one shape of message, so that a message can be passed value by value without
+   * being built as an object; undefined when its rules judge more than each value (see `ShapeCheck`).
+   */
+  readonly checkShape: (shape: MessageShape) => ShapeCheck | undefined
 }
 
 interface CompiledRule {
@@ -42,27 +48,52 @@ const newer = (known: TrackingPlanRule | undefined, rule: TrackingPlanRule): boo
  * not checked against their meta-schema again.
  */
 export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options: SchemaCompilerOptions = {}): CompiledTrackingPlan => {
-  const compiler = new SchemaCompiler(options)
-  const compile = (schema: Readonly<Record<string, unknown>>, label: string, at: string | undefined): CompiledRule => {
-    try {
-      return { label, validate: compiler.compile(schema) }
-    } catch (error) {
-      throw new TrackingPlanError({
-        origin,
-        ...(at === undefined ? {} : { rule: at }),
-        field: "jsonSchema",
-        reason: `${label}: the rule's JSON Schema is not valid: ${error instanceof Error ? error.message : String(error)}`
-      })
+  const compileWith =
+    (compiler: SchemaCompiler) =>
+    (schema: Readonly<Record<string, unknown>>, label: string, at: string | undefined): CompiledRule => {
+      try {
+        return { label, validate: compiler.compile(schema) }
+      } catch (error) {
+        throw new TrackingPlanError({
+          origin,
+          ...(at === undefined ? {} : { rule: at }),
+          field: "jsonSchema",
+          reason: `${label}: the rule's JSON Schema is not valid: ${error instanceof Error ? error.message : String(error)}`
+        })
+      }
     }
-  }
   const latest = new Map<string, TrackingPlanRule>()
   for (const rule of plan.rules) {
     const key = rule.call === "track" ? `track:${rule.event ?? ""}` : rule.call
     if (newer(latest.get(key), rule)) latest.set(key, rule)
   }
+  if (options.validated !== true) {
+    // Each schema is checked against its meta-schema by a compiler of its own, dropped once done: the
+    // meta-schema's validator (about 5 MiB) is not kept for the run.
+    const checkSchema = compileWith(new SchemaCompiler())
+    for (const rule of latest.values()) checkSchema(rule.jsonSchema, ruleLabel(rule), rule.at)
+    if (plan.common !== undefined) checkSchema(plan.common, "COMMON", "common")
+  }
+  const compiler = new SchemaCompiler({ validated: true })
+  const compile = compileWith(compiler)
   const byKey = new Map<string, CompiledRule>()
   for (const [key, rule] of latest) byKey.set(key, compile(rule.jsonSchema, ruleLabel(rule), rule.at))
   const common = plan.common === undefined ? undefined : compile(plan.common, "COMMON", "common")
+
+  const usable = (schema: Readonly<Record<string, unknown>>): UsableRule => {
+    const { dialect, usable: ready } = usableSchema(schema)
+    return { dialect, schema: ready }
+  }
+  const checkShape = (shape: MessageShape): ShapeCheck | undefined => {
+    const key = shape.type === "track" ? `track:${String(shape.fixed.event)}` : shape.type
+    const rule = latest.get(key)
+    return shapeCheckOf(
+      rule === undefined ? undefined : usable(rule.jsonSchema),
+      plan.common === undefined ? undefined : usable(plan.common),
+      shape,
+      compiler
+    )
+  }
 
   const run = (rule: CompiledRule, message: unknown, into: Array<PlanViolation>): void => {
     if (rule.validate(message)) return
@@ -94,5 +125,5 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
     if (violations.length === 0) return unplanned ? UNPLANNED : PASSED
     return { violations, unplanned }
   }
-  return { plan, check }
+  return { plan, check, checkShape }
 }

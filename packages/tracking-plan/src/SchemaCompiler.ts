@@ -11,7 +11,7 @@ const formatsModule = formats as unknown as { readonly default?: FormatsPlugin |
 const addFormats: FormatsPlugin =
   typeof formatsModule.default === "function" ? formatsModule.default : (formatsModule.default?.default ?? (formats as unknown as FormatsPlugin))
 
-type Dialect = "draft-07" | "draft-04" | "2019-09" | "2020-12"
+export type Dialect = "draft-07" | "draft-04" | "2019-09" | "2020-12"
 
 const dialectOf = (schema: Json): Dialect => {
   const uri = typeof schema.$schema === "string" ? schema.$schema : ""
@@ -69,6 +69,8 @@ export interface SchemaCompilerOptions {
  */
 export class SchemaCompiler {
   readonly #instances = new Map<Dialect, Ajv>()
+  /** Instances for `compileTest`: no error list, just the answer. */
+  readonly #testInstances = new Map<Dialect, Ajv>()
   readonly #withFormats = new Set<Ajv>()
   readonly #validated: boolean
 
@@ -76,31 +78,57 @@ export class SchemaCompiler {
     this.#validated = options.validated === true
   }
 
-  #ajv(dialect: Dialect): Ajv {
-    const known = this.#instances.get(dialect)
+  #ajv(dialect: Dialect, forTests = false): Ajv {
+    const instances = forTests ? this.#testInstances : this.#instances
+    const known = instances.get(dialect)
     if (known !== undefined) return known
     const options = {
-      allErrors: true,
-      verbose: true,
+      // A test stops at the first error and keeps none: the whole check names them.
+      allErrors: !forTests,
+      verbose: !forTests,
       strict: false,
       allowUnionTypes: true,
       ...(this.#validated ? { validateSchema: false } : {})
     } as const
     const ajv = dialect === "2019-09" ? new Ajv2019(options) : dialect === "2020-12" ? new Ajv2020(options) : new Ajv(options)
-    this.#instances.set(dialect, ajv)
+    instances.set(dialect, ajv)
     return ajv
   }
 
   /** Throws Ajv's error when the schema is not a valid JSON Schema. */
   compile(schema: Json): ValidateFunction {
-    const dialect = dialectOf(schema)
-    const { $schema: _ignored, ...rest } = schema
-    const usable = dialect === "draft-04" ? (fromDraft04(rest) as Json) : dialect === "draft-07" ? rest : schema
-    const ajv = this.#ajv(dialect)
-    if (!this.#withFormats.has(ajv) && usesFormat(usable)) {
+    const { dialect, usable } = usableSchema(schema)
+    return this.compileIn(dialect, usable)
+  }
+
+  compileIn(dialect: Dialect, schema: Json | boolean, forTests = false): ValidateFunction {
+    const ajv = this.#ajv(dialect, forTests)
+    if (!this.#withFormats.has(ajv) && usesFormat(schema)) {
       addFormats(ajv)
       this.#withFormats.add(ajv)
     }
-    return ajv.compile(usable)
+    return ajv.compile(schema)
   }
+
+  /**
+   * A test of one value against a part of a schema `usableSchema` gave (a member's schema, say),
+   * compiled as a schema of its own in the whole schema's dialect; the part must not refer to the rest
+   * (`$ref`). It says only whether the value passes. Throws Ajv's error.
+   */
+  compileTest(dialect: Dialect, part: Json): (value: unknown) => boolean {
+    const validate = this.compileIn(dialect, part, true)
+    // Ajv's functions take their context as a second argument with a default: a constant one spares
+    // an object per call.
+    return (value) => validate(value, NO_CONTEXT) === true
+  }
+}
+
+const NO_CONTEXT = Object.freeze({ instancePath: "", rootData: undefined }) as unknown as Parameters<ValidateFunction>[1]
+
+/** A rule's schema as Ajv compiles it, with its dialect: draft-04 rewritten as draft-07, `$schema` left out for draft-07. */
+export const usableSchema = (schema: Json): { readonly dialect: Dialect; readonly usable: Json } => {
+  const dialect = dialectOf(schema)
+  const { $schema: _ignored, ...rest } = schema
+  const usable = dialect === "draft-04" ? (fromDraft04(rest) as Json) : dialect === "draft-07" ? rest : schema
+  return { dialect, usable }
 }

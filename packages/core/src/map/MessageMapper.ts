@@ -4,8 +4,9 @@ import { oneLineError } from "../report/ErrorText.ts"
 import { SegmentLimits } from "../spec/Limits.ts"
 import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { compileColumnPlans, type PayloadPlan } from "./ColumnPlans.ts"
-import { largestColumns, payloadObjectWriter, payloadWriter } from "./PayloadWriter.ts"
-import type { ContractCheck } from "../contract/MessageContract.ts"
+import { largestColumns, payloadObjectWriter, payloadSinkWriter, payloadWriter } from "./PayloadWriter.ts"
+import type { ContractCheck, MessageContractShape } from "../contract/MessageContract.ts"
+import { callGates } from "./CallGates.ts"
 import { repeatNumbering } from "./RepeatNumbering.ts"
 import { failure, RowFailure, type ValueRule } from "./RowFailure.ts"
 import { deterministicMessageId } from "./MessageId.ts"
@@ -22,7 +23,7 @@ export type MappedRow =
       readonly messages: ReadonlyArray<BuiltMessage>
       /** A message of the row repeats the content of an earlier row of the run (its id has its occurrence number). */
       readonly repeated: boolean
-      /** With `MapperOptions.check`: what checking each message found, in the order of `messages`. */
+      /** With `MapperOptions.contract`: what checking each message found, in the order of `messages`. */
       readonly checks?: ReadonlyArray<ContractCheck>
     }
   | { readonly ok: false; readonly reason: string; readonly column?: string; readonly rule?: ValueRule }
@@ -67,11 +68,15 @@ export interface MapperOptions {
    */
   readonly repeatsBefore?: ReadonlyMap<string, number> | undefined
   /**
-   * A contract's check (a tracking plan), called with each message as the object `JSON.parse` of its
-   * text would give, built beside the text rather than parsed back from it; the results are in `checks`.
+   * A contract (a tracking plan) each message is checked against; the results are in `checks`. A message
+   * the contract's `checkShape` lets the mapper judge is passed value by value as it is written; any other
+   * (or one that fails there) goes to `check` as the object `JSON.parse` of its text would give.
    */
-  readonly check?: ((message: Readonly<Record<string, unknown>>) => ContractCheck) | undefined
+  readonly contract?: MapperContract | undefined
 }
+
+/** What a mapper needs of a run's contract. */
+export type MapperContract = Pick<MessageContractShape, "check" | "checkShape">
 
 const idValue = (values: SourceRow["values"], column: string | undefined): string | undefined | RowFailure => {
   if (column === undefined) return undefined
@@ -140,6 +145,32 @@ const rowHead = (spec: SyncSpec, values: SourceRow["values"]): RowHead | RowFail
   return { ids, group, time: timestamp === undefined ? "" : `,"timestamp":"${timestamp}"`, userId, anonymousId, groupId, timestamp }
 }
 
+/** A message as the object `JSON.parse` of its text gives, in the text's member order. */
+const messageObject = (
+  spec: SyncSpec,
+  statics: { readonly context: unknown; readonly integrations: unknown },
+  call: BuiltMessage["type"],
+  head: RowHead,
+  payload: Record<string, unknown>,
+  messageId: string
+): Record<string, unknown> => {
+  const message: Record<string, unknown> = { type: call }
+  if (head.userId !== undefined) message.userId = head.userId
+  if (head.anonymousId !== undefined) message.anonymousId = head.anonymousId
+  if (call === "track") {
+    if (spec.event !== undefined) message.event = spec.event
+    message.properties = payload
+  } else {
+    if (call === "group") message.groupId = head.groupId
+    message.traits = payload
+  }
+  if (head.timestamp !== undefined) message.timestamp = head.timestamp
+  message.context = statics.context
+  if (statics.integrations !== undefined) message.integrations = statics.integrations
+  message.messageId = messageId
+  return message
+}
+
 /**
  * Compiles a sync into a function from a row to its Segment messages. Everything that does not
  * depend on the row (column plans, the static context, the namespace) is worked out once here.
@@ -157,7 +188,8 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   const { propertiesPlan, traitsPlan, groupTraitsPlan } = plans
   const payloadJson = payloadWriter(plans, options.directPayloads ?? true)
   const payloadWithObject = payloadObjectWriter(plans, options.directPayloads ?? true)
-  const check = options.check
+  const payloadToGate = payloadSinkWriter(plans, options.directPayloads ?? true)
+  const check = options.contract?.check
 
   const context = { ...spec.context, library: { name: library.name, version: library.version } }
   // The static tail of every message, serialized once. It stays out of the messageId's input, so an
@@ -169,8 +201,12 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   // The static members as a check sees them: parsed once from the text every message carries.
   const contextObject = JSON.parse(JSON.stringify(context)) as unknown
   const integrationsObject = spec.integrations === undefined ? undefined : (JSON.parse(JSON.stringify(spec.integrations)) as unknown)
+  const statics = { context: contextObject, integrations: integrationsObject }
   const calls = callsOf(spec.type)
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
+
+  /** Per call (in `calls`' order): the gate that passes its messages without building them, if the contract gives one. */
+  const gates = callGates(spec, calls, options.contract?.checkShape, contextObject, integrationsObject)
 
   /**
    * A message from its text without the closing brace: the body (`open` + "}") is what
@@ -198,30 +234,6 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     return { rowNumber, type, messageId, json, bytes }
   }
 
-  /** A message as the object `JSON.parse` of its text gives, in the text's member order. */
-  const messageObject = (
-    call: BuiltMessage["type"],
-    head: RowHead,
-    payload: Record<string, unknown>,
-    messageId: string
-  ): Record<string, unknown> => {
-    const message: Record<string, unknown> = { type: call }
-    if (head.userId !== undefined) message.userId = head.userId
-    if (head.anonymousId !== undefined) message.anonymousId = head.anonymousId
-    if (call === "track") {
-      if (spec.event !== undefined) message.event = spec.event
-      message.properties = payload
-    } else {
-      if (call === "group") message.groupId = head.groupId
-      message.traits = payload
-    }
-    if (head.timestamp !== undefined) message.timestamp = head.timestamp
-    message.context = contextObject
-    if (integrationsObject !== undefined) message.integrations = integrationsObject
-    message.messageId = messageId
-    return message
-  }
-
   /**
    * `revision` (an incremental sync passes the fingerprint Segment last acknowledged for the key)
    * goes into the messageId: a row that changes back to content sent before is not taken for a
@@ -236,11 +248,18 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
     const key = revision === undefined ? keyOf(spec.key, values) : `${keyOf(spec.key, values) ?? ""}\u0000${revision}`
     const messages: Array<BuiltMessage> = []
     const checks: Array<ContractCheck> | undefined = check === undefined ? undefined : []
-    for (const call of calls) {
+    for (let callIndex = 0; callIndex < calls.length; callIndex++) {
+      const call = calls[callIndex]!
       const payloadPlan = call === "track" ? propertiesPlan : call === "group" ? groupTraitsPlan : traitsPlan
       let payload: string
       let payloadObject: Record<string, unknown> | undefined
-      if (check === undefined) {
+      // With a gate, the payload's values are shown to it as they are written: no object is built.
+      const gate = gates[callIndex]
+      gate?.start()
+      const gated = gate === undefined ? undefined : payloadToGate(values, payloadPlan, gate)
+      if (gated instanceof RowFailure) return gated
+      if (gated !== undefined) payload = gated
+      else if (check === undefined) {
         const written = payloadJson(values, payloadPlan)
         if (written instanceof RowFailure) return written
         payload = written
@@ -259,7 +278,12 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
       const built = build(rowNumber, call, open, key, values, payloadPlan)
       if (built instanceof RowFailure) return built
       messages.push(built)
-      if (checks !== undefined && check !== undefined) checks.push(check(messageObject(call, head, payloadObject!, built.messageId)))
+      if (checks !== undefined && check !== undefined) {
+        if (gated === undefined) checks.push(check(messageObject(spec, statics, call, head, payloadObject!, built.messageId)))
+        else if (gate!.payloadPasses() && gate!.membersPass(head, built.messageId)) checks.push(gate!.passed)
+        // Failed at the gate: the check names the violations, on the object the text parses to.
+        else checks.push(check(messageObject(spec, statics, call, head, JSON.parse(payload) as Record<string, unknown>, built.messageId)))
+      }
     }
     return checks === undefined
       ? { ok: true, messages, repeated: numbering.repeated() }

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { ContractCheck } from "../contract/MessageContract.ts"
+import type { ContractCheck, MessageShape, ShapeCheck } from "../contract/MessageContract.ts"
 import type { ColumnTypes } from "./ColumnTyping.ts"
 import { compileMapper } from "./MessageMapper.ts"
 import { SyncSpec, type SyncSpecInput } from "../spec/SyncSpec.ts"
@@ -13,9 +13,11 @@ const mapChecked = (input: SyncSpecInput, values: Record<string, unknown>, colum
   const seen: Array<unknown> = []
   const map = compileMapper(SyncSpec.parse(input), library, {
     ...(columnTypes === undefined ? {} : { columnTypes }),
-    check: (message) => {
-      seen.push(message)
-      return PASS
+    contract: {
+      check: (message) => {
+        seen.push(message)
+        return PASS
+      }
     }
   })
   const mapped = map({ rowNumber: 1, values })
@@ -70,5 +72,103 @@ describe("a mapper with a check", () => {
   it("gives no checks without a check", () => {
     const mapped = compileMapper(SyncSpec.parse({ event: "E", customerId: "id" }), library)({ rowNumber: 1, values: { id: "c1" } })
     expect(mapped.ok && mapped.checks).toBeUndefined()
+  })
+
+  describe("and a shape check", () => {
+    // The contract: `score` a number at most 0.5 and required, `label` a string; the members untested but userId required.
+    const violationsOf = (message: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
+      const payload = (message.properties ?? message.traits) as Record<string, unknown>
+      const found: Array<string> = []
+      if (!("score" in payload)) found.push("score: required")
+      else if (typeof payload.score !== "number" || payload.score > 0.5) found.push("score: must be a number <= 0.5")
+      if ("label" in payload && typeof payload.label !== "string") found.push("label: must be string")
+      if (message.userId === undefined) found.push("userId: required")
+      return found
+    }
+    const checkOf = (message: Readonly<Record<string, unknown>>): ContractCheck => ({
+      violations: violationsOf(message).map((text) => ({ path: text.split(":")[0]!, rule: "R", text })),
+      unplanned: false
+    })
+    const shapes: Array<MessageShape> = []
+    const shapeCheck: ShapeCheck = {
+      unplanned: false,
+      member: () => undefined,
+      requiredMembers: ["userId"],
+      payloadKey: (key) =>
+        key === "score"
+          ? (value) => typeof value === "number" && value <= 0.5
+          : key === "label"
+            ? (value) => typeof value === "string"
+            : undefined,
+      requiredPayloadKeys: ["score"]
+    }
+    const mapperOf = (gated: boolean, seen: Array<unknown>) =>
+      compileMapper(SyncSpec.parse({ event: "E", customerId: "id", anonymousId: "anon", context: { app: "m" } }), library, {
+        contract: {
+          check: (message) => {
+            seen.push(message)
+            return checkOf(message)
+          },
+          ...(gated
+            ? {
+                checkShape: (shape: MessageShape) => {
+                  shapes.push(shape)
+                  return shapeCheck
+                }
+              }
+            : {})
+        }
+      })
+
+    it("is told the shape of each call's messages", () => {
+      shapes.length = 0
+      mapperOf(true, [])
+      expect(shapes).toEqual([
+        {
+          type: "track",
+          fixed: { type: "track", event: "E", context: { app: "m", library } },
+          varying: ["userId", "anonymousId", "messageId"],
+          payload: "properties"
+        }
+      ])
+    })
+
+    it("passes a message that keeps the contract without building it, and checks one that does not", () => {
+      const seen: Array<unknown> = []
+      const map = mapperOf(true, seen)
+      const passing = map({ rowNumber: 1, values: { id: "c1", score: "0.25", label: "x" } })
+      expect(passing.ok && passing.checks).toEqual([PASS])
+      expect(seen).toEqual([])
+      const failing = map({ rowNumber: 2, values: { id: "c1", score: "0.75", label: "x" } })
+      expect(failing.ok && failing.checks?.[0]?.violations.map((violation) => violation.text)).toEqual(["score: must be a number <= 0.5"])
+      expect(seen).toEqual([JSON.parse(failing.ok ? failing.messages[0]!.json : "null")])
+    })
+
+    it("finds what the check alone finds, for any row", () => {
+      const value = fc.oneof(
+        fc.constantFrom("0.25", "0.75", "x", "", "1e-3"),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null)
+      )
+      const gated = mapperOf(true, [])
+      const alone = mapperOf(false, [])
+      fc.assert(
+        fc.property(
+          fc.record(
+            { id: fc.constantFrom("c1", ""), anon: fc.constantFrom("a1", ""), score: value, label: value },
+            { requiredKeys: ["id", "anon"] }
+          ),
+          (values) => {
+            fc.pre(values.id !== "" || values.anon !== "")
+            const row = { rowNumber: 1, values }
+            const viaGate = gated(row)
+            const viaCheck = alone(row)
+            expect(viaGate).toEqual(viaCheck)
+          }
+        ),
+        { numRuns: 300 }
+      )
+    })
   })
 })

@@ -64,16 +64,21 @@ const parsedBack = (value: unknown, json: string): unknown => {
   return JSON.parse(json)
 }
 
+/** Takes a payload's values as they are written, each as `JSON.parse` of the text would give it back. */
+export interface PayloadValueSink {
+  put(key: string, value: unknown): void
+}
+
 /**
  * The payload as JSON text, written directly; OBJECT_PATH when a column needs the object path. With
- * `into`, each value also goes into it as `JSON.parse` of the text would give it back (a tracking plan
- * checks that object: cheaper than parsing the text again).
+ * `into`, each value also goes to it as `JSON.parse` of the text would give it back (for a tracking
+ * plan's check: cheaper than parsing the text again).
  */
 const directPayload = (
   plans: ColumnPlans,
   values: Values,
   payloadPlan: PayloadPlan,
-  into?: Record<string, unknown>
+  into?: PayloadValueSink
 ): string | RowFailure | typeof OBJECT_PATH => {
   if (payloadPlan.repeats) return OBJECT_PATH
   const all = payloadPlan.columns === undefined
@@ -113,11 +118,7 @@ const directPayload = (
         if (into !== undefined) value = parsedBack(converted.value, json)
       }
     }
-    if (into !== undefined) {
-      // Assigned (fast); a column named "__proto__" must stay a plain property, so it is defined.
-      if (column === "__proto__") Object.defineProperty(into, column, { value, enumerable: true, writable: true, configurable: true })
-      else into[column] = value
-    }
+    into?.put(column, value)
     text += text === "" ? `{${keyJson}${json}` : `,${keyJson}${json}`
   }
   return text === "" ? "{}" : `${text}}`
@@ -153,7 +154,14 @@ export const payloadObjectWriter =
   (values: Values, payloadPlan: PayloadPlan): PayloadWithObject | RowFailure => {
     if (directPayloads) {
       const object: Record<string, unknown> = {}
-      const written = directPayload(plans, values, payloadPlan, object)
+      const sink: PayloadValueSink = {
+        put: (key, value) => {
+          // Assigned (fast); a column named "__proto__" must stay a plain property, so it is defined.
+          if (key === "__proto__") Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+          else object[key] = value
+        }
+      }
+      const written = directPayload(plans, values, payloadPlan, sink)
       if (written instanceof RowFailure) return written
       if (written !== OBJECT_PATH) return { json: written, object }
     }
@@ -161,6 +169,19 @@ export const payloadObjectWriter =
     if (built instanceof RowFailure) return built
     const json = JSON.stringify(built)
     return { json, object: JSON.parse(json) as Record<string, unknown> }
+  }
+
+/**
+ * As `payloadWriter`, each value shown to `into` as it is written, without building an object:
+ * undefined when the payload needs the object path (nested, renamed or array-index keys), and `into`
+ * may have seen some of its values.
+ */
+export const payloadSinkWriter =
+  (plans: ColumnPlans, directPayloads: boolean) =>
+  (values: Values, payloadPlan: PayloadPlan, into: PayloadValueSink): string | RowFailure | undefined => {
+    if (!directPayloads) return undefined
+    const written = directPayload(plans, values, payloadPlan, into)
+    return written === OBJECT_PATH ? undefined : written
   }
 
 /**

@@ -28,13 +28,13 @@ export const preflight = (input: {
   readonly tally: DeliveryTally
   /** Rows built before the run: their types were decided already. */
   readonly prepared: boolean
-  /** The run's contract check: the mapper checks each message as it builds it. */
-  readonly check?: MapperOptions["check"]
+  /** The run's contract: the mapper checks each message as it builds it. */
+  readonly contract?: MapperOptions["contract"]
 }): Effect.Effect<Preflight, SpecInvalid | SourceFailed> =>
   Effect.gen(function* () {
     const { spec, library, source, tally } = input
     // A spec the mapper cannot compile (a static context nested past the serializer) ends the run here.
-    const check = input.check === undefined ? {} : { check: input.check }
+    const check = input.contract === undefined ? {} : { contract: input.contract }
     const compiled = Result.try(() => compileMapper(spec, library, check))
     if (Result.isFailure(compiled)) {
       return yield* Effect.fail(new SpecInvalid({ message: `the sync cannot be mapped: ${oneLineError(compiled.failure)}` }))

@@ -39,7 +39,7 @@ export const preview = Effect.fn("Sync.preview")(function* (input: {
   const types = source.columnTypes === undefined ? undefined : yield* source.columnTypes
   const map = compileMapper(input.spec, input.library ?? { name: "tablecast", version: VERSION }, {
     columnTypes: types,
-    ...(contract === undefined ? {} : { check: contract.contract.check })
+    ...(contract === undefined ? {} : { contract: contract.contract })
   })
   const known = source.columns === undefined ? Object.keys(types ?? {}) : yield* source.columns
   // Loose records (JSON rows) name their columns row by row: those of the rows previewed.

@@ -101,7 +101,7 @@ export const run = Effect.fn("Sync.run")(function* (input: SyncInput) {
     source,
     tally,
     prepared: input.prepared !== undefined,
-    ...(contract === undefined ? {} : { check: contract.contract.check })
+    ...(contract === undefined ? {} : { contract: contract.contract })
   }).pipe(
     Effect.flatMap((checked) => Effect.map(resumePoint(store, source, sync, input.resume), (resumed) => ({ checked, resumed }))),
     Effect.result
