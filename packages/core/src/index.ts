@@ -57,6 +57,14 @@ export {
 } from "./contract/MessageContract.ts"
 export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
 export { CONTRACT_SAMPLE, ContractTally, contractReason } from "./contract/ContractTally.ts"
+export {
+  type WarnedRow,
+  type WarnedViolation,
+  WarningSink,
+  type WarningSinkShape,
+  warnedRow,
+  writeWarnings
+} from "./contract/WarningSink.ts"
 export { rejectLimitHit } from "./run/RejectLimit.ts"
 export {
   isRunRecord,
