@@ -65,7 +65,7 @@ export {
   warnedRow,
   writeWarnings
 } from "./contract/WarningSink.ts"
-export { rejectLimitHit } from "./run/RejectLimit.ts"
+export { type RejectCounts, rejectLimitHit } from "./run/RejectLimit.ts"
 export {
   isRunRecord,
   newRunId,
