@@ -331,7 +331,8 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
         read: tally.rowsRead,
         mapped: tally.rowsMapped,
         rejected: tally.rowsRejected + sent.rows.rejected,
-        skipped: tally.rowsSkipped
+        skipped: tally.rowsSkipped,
+        ...(plan.rows.removalsRejected === undefined ? {} : { removalsRejected: plan.rows.removalsRejected })
       },
       rejects: mergeRejects(tally.rejects(), sent.rejects),
       ...(ctx.contract === undefined ? {} : { trackingPlan: ctx.contract.report() }),
