@@ -69,9 +69,7 @@ export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescr
  */
 const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; readonly resumeAfter: SettledRows | undefined }) =>
   Layer.mergeAll(
-    warningsOf(sync, rejects.keepRejects) === undefined
-      ? Layer.empty
-      : warningsFile(sync.trackingPlan!.warnings!, rejects.resumeAfter),
+    warningsOf(sync, rejects.keepRejects) === undefined ? Layer.empty : warningsFile(sync.trackingPlan!.warnings!, rejects.resumeAfter),
     // A dry run sends nothing, so it needs no write key; the transport is built but never called.
     SegmentTransport.layer({ ...sync.destination, writeKey: sync.writeKey ?? Redacted.make("dry-run") }),
     sync.rejects === undefined || !rejects.keepRejects

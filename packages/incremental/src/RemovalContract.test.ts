@@ -34,7 +34,10 @@ const contract = (mode: ContractMode) => ({
     const properties = message.properties as Record<string, unknown>
     if (message.event === "Segment Exited") {
       return properties.customer_id === "c18"
-        ? { violations: [{ path: "properties.customer_id", rule: "TRACK Exited", text: "properties.customer_id: not c18 (TRACK Exited)" }], unplanned: false }
+        ? {
+            violations: [{ path: "properties.customer_id", rule: "TRACK Exited", text: "properties.customer_id: not c18 (TRACK Exited)" }],
+            unplanned: false
+          }
         : { violations: [], unplanned: false }
     }
     return properties.segment === "s2"
@@ -72,7 +75,7 @@ const runOnce = (
     const fiber = yield* Effect.forkChild(run)
     for (let i = 0; i < 20_000 && fiber.pollUnsafe() === undefined; i++) yield* TestClock.adjust(100)
     const result = yield* Fiber.join(fiber)
-    return { report: result.report, rejects, warned, sent: transport.requests.flatMap((request) => request.messageIds) }
+    return { report: result.report, plan: result.plan, rejects, warned, sent: transport.requests.flatMap((request) => request.messageIds) }
   })
 
 describe("an incremental sync's removals, checked against the tracking plan", () => {
@@ -84,23 +87,26 @@ describe("an incremental sync's removals, checked against the tracking plan", ()
       // c17..c20 left the table: three removals sent, c18's stopped (and c3, c6, ... rejected as changed rows).
       const second = yield* runOnce(store, model(16), "reject")
       assert.strictEqual(second.report.outcome, "completed")
-      assert.deepStrictEqual(second.report.incremental?.rows.removalsRejected, 1)
-      assert.strictEqual(second.report.incremental?.send.removals, 3)
+      assert.deepStrictEqual(second.plan?.rows.removalsRejected, 1)
+      assert.strictEqual(second.plan?.send.removals, 3)
       const stopped = second.rejects.filter((reject) => reject.reason.startsWith("removed key"))
       assert.deepStrictEqual(
         stopped.map((reject) => [reject.stage, reject.reason]),
         [["validation", 'removed key ["c18"]: properties.customer_id: not c18 (TRACK Exited)']]
       )
       assert.strictEqual(second.report.trackingPlan?.byRule["TRACK Exited"], 1)
-      assert.deepStrictEqual([...store.entries("churn").keys()].filter((key) => !/"c([1-9]|1[0-6])"/.test(key)), ['["c18"]'])
+      assert.deepStrictEqual(
+        [...store.entries("churn").keys()].filter((key) => !/"c([1-9]|1[0-6])"/.test(key)),
+        ['["c18"]']
+      )
       // The next run tries it again, and stops it again.
       const third = yield* runOnce(store, model(16), "reject")
-      assert.strictEqual(third.report.incremental?.rows.removalsRejected, 1)
-      assert.strictEqual(third.report.incremental?.send.removals, 0)
+      assert.strictEqual(third.plan?.rows.removalsRejected, 1)
+      assert.strictEqual(third.plan?.send.removals, 0)
       assert.isTrue(store.entries("churn").has('["c18"]'))
       // Once the plan lets it through (warn), it is sent and the key leaves the snapshot.
       const fourth = yield* runOnce(store, model(16), "warn")
-      assert.strictEqual(fourth.report.incremental?.send.removals, 1)
+      assert.strictEqual(fourth.plan?.send.removals, 1)
       assert.isFalse(store.entries("churn").has('["c18"]'))
     })
   )
@@ -109,9 +115,14 @@ describe("an incremental sync's removals, checked against the tracking plan", ()
     Effect.gen(function* () {
       const store = memorySnapshotStore()
       yield* runOnce(store, model(20, true), "reject")
-      const over = yield* runOnce(store, model(20, true).filter((row) => row.customer_id !== "c18"), "reject", {
-        maxRejectedRows: 0
-      })
+      const over = yield* runOnce(
+        store,
+        model(20, true).filter((row) => row.customer_id !== "c18"),
+        "reject",
+        {
+          maxRejectedRows: 0
+        }
+      )
       assert.strictEqual(over.report.fatal?.kind, "max-rejects")
       assert.deepStrictEqual(over.sent, [])
       assert.isTrue(store.entries("churn").has('["c18"]'))
@@ -124,8 +135,8 @@ describe("an incremental sync's removals, checked against the tracking plan", ()
       yield* runOnce(store, model(20, true), "warn")
       const second = yield* runOnce(store, model(16), "warn", { maxRejectedRows: 0 })
       assert.strictEqual(second.report.outcome, "completed")
-      assert.strictEqual(second.report.incremental?.send.removals, 4)
-      assert.isUndefined(second.report.incremental?.rows.removalsRejected)
+      assert.strictEqual(second.plan?.send.removals, 4)
+      assert.isUndefined(second.plan?.rows.removalsRejected)
       assert.isFalse(store.entries("churn").has('["c18"]'))
       // The changed rows in segment s2 (c3, c6, ... c15) and the removal of c18.
       const removal = second.warned.find((row) => row.removedKey !== undefined)

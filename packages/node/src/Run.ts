@@ -1,5 +1,14 @@
 import path from "node:path"
-import { type DeliveryReport, OutputError, type RejectedRow, RejectSink, type SourceError, VERSION, type WarnedRow, WarningSink } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  OutputError,
+  type RejectedRow,
+  RejectSink,
+  type SourceError,
+  VERSION,
+  type WarnedRow,
+  WarningSink
+} from "@tablecast/core"
 import { SegmentTransport, type SegmentTransportOptionsError } from "@tablecast/segment"
 import { rejectsFile, warningsFile } from "@tablecast/state-file"
 import { warningsBesideRejects } from "@tablecast/config/node"
@@ -70,7 +79,8 @@ const warningsLayer = (target: WarningsTarget) =>
         write: (rows) =>
           Effect.tryPromise({
             try: async () => target(rows),
-            catch: (error) => new OutputError({ message: `the warnings function failed: ${error instanceof Error ? error.message : String(error)}` })
+            catch: (error) =>
+              new OutputError({ message: `the warnings function failed: ${error instanceof Error ? error.message : String(error)}` })
           })
       })
     : target === undefined

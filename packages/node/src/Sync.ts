@@ -16,16 +16,7 @@ import { stoppedErrorOf } from "./Errors.ts"
 import { trackingPlanContractOf } from "./TrackingPlanOption.ts"
 import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
-import {
-  deliveryLayer,
-  namingWarnings,
-  NODE_LIBRARY,
-  runEffect,
-  snapshotStoreOfSync,
-  sourceLayer,
-  startErrors,
-  warningsTargetOf
-} from "./Run.ts"
+import { deliveryLayer, namingWarnings, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors, warningsTargetOf } from "./Run.ts"
 import { historyOf, type NodeRunProfiler, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
 import { telemetryOf } from "./Telemetry.ts"
 

@@ -168,7 +168,9 @@ describe("an incremental sync's removals against the tracking plan", () => {
     )
   const exited = async () => {
     await sink.close()
-    return (await readJsonl(received)).filter((message) => message.event === "Segment Exited").map((message) => (message.properties as { customer_id: string }).customer_id)
+    return (await readJsonl(received))
+      .filter((message) => message.event === "Segment Exited")
+      .map((message) => (message.properties as { customer_id: string }).customer_id)
   }
 
   it("reject: a removal the plan forbids is not sent, is rejected with its violation, and is tried again next run; warn sends it and lists it", async () => {

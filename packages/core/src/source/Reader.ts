@@ -144,10 +144,9 @@ export const makeReader = (input: ReaderInput): { readonly read: Effect.Effect<v
         offering = []
         position.readThrough = chunk.lastRow
       })
-      const judged = input.writeRejects(chunk.rejects).pipe(
-        Effect.andThen(writeWarnings(chunk.warnings, stop.abort)),
-        Effect.andThen(rejectGate.afterChunk)
-      )
+      const judged = input
+        .writeRejects(chunk.rejects)
+        .pipe(Effect.andThen(writeWarnings(chunk.warnings, stop.abort)), Effect.andThen(rejectGate.afterChunk))
       if (chunk.messages.length === 0) return judged.pipe(Effect.andThen(done))
       offering = chunk.messages
       settlement.queued(chunk.messages)
