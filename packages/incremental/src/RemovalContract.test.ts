@@ -5,6 +5,8 @@ import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
 import {
   type ContractMode,
+  ExitCode,
+  exitCodeOfReport,
   MessageContract,
   PipelineOptions,
   type PipelineOptionsInput,
@@ -54,13 +56,14 @@ const runOnce = (
   store: ReturnType<typeof memorySnapshotStore>,
   rows: ReadonlyArray<Record<string, unknown>>,
   mode: ContractMode,
-  options: PipelineOptionsInput = {}
+  options: PipelineOptionsInput = {},
+  full = false
 ) =>
   Effect.gen(function* () {
     const rejects: Array<RejectedRow> = []
     const warned: Array<WarnedRow> = []
     const transport = recordingTransport()
-    const run = runIncremental({ spec, options: PipelineOptions.parse({ batchCount: 10, ...options }) }).pipe(
+    const run = runIncremental({ spec, options: PipelineOptions.parse({ batchCount: 10, ...options }), full }).pipe(
       Effect.provide(
         Layer.mergeAll(
           memorySource(rows, { chunkSize: 7 }),
@@ -126,6 +129,19 @@ describe("an incremental sync's removals, checked against the tracking plan", ()
       assert.strictEqual(over.report.fatal?.kind, "max-rejects")
       assert.deepStrictEqual(over.sent, [])
       assert.isTrue(store.entries("churn").has('["c18"]'))
+    })
+  )
+
+  it.effect("a --full run (sent as it reads) reports the stopped removal, exits 3, and forgets no key", () =>
+    Effect.gen(function* () {
+      const store = memorySnapshotStore()
+      yield* runOnce(store, model(20, true), "reject")
+      const full = yield* runOnce(store, model(20, true).filter((row) => row.customer_id !== "c18"), "reject", {}, true)
+      assert.strictEqual(full.report.outcome, "completed")
+      assert.strictEqual(full.report.rows.removalsRejected, 1)
+      assert.strictEqual(exitCodeOfReport(full.report), ExitCode.rowsRejected)
+      assert.isTrue(store.entries("churn").has('["c18"]'))
+      assert.strictEqual(store.entries("churn").size, 20)
     })
   )
 

@@ -137,10 +137,10 @@ describe("tablecast sync --tracking-plan-mode warn: the warnings file", () => {
 })
 
 describe("an incremental sync's removals against the tracking plan", () => {
-  const incremental = (mode: "reject" | "warn", extra: ReadonlyArray<string> = []) =>
+  const incremental = (mode: "reject" | "warn", extra: ReadonlyArray<string> = [], command = "sync") =>
     runCli(
       [
-        "sync",
+        command,
         "-f",
         "few.csv",
         "-e",
@@ -157,11 +157,7 @@ describe("an incremental sync's removals against the tracking plan", () => {
         "plan.json",
         "--tracking-plan-mode",
         mode,
-        "--rejects",
-        "rejects.jsonl",
-        "--endpoint",
-        sink.url,
-        "--json",
+        ...(command === "sync" ? ["--rejects", "rejects.jsonl", "--endpoint", sink.url, "--json"] : []),
         ...extra
       ],
       { cwd: dir, env }
@@ -186,6 +182,10 @@ describe("an incremental sync's removals against the tracking plan", () => {
     expect(rejects.map((reject) => reject.reason)).toEqual([
       'removed key ["c5"]: properties.reason: required property missing (TRACK "Segment Exited" v1)'
     ])
+    // The plan says so before anything is sent.
+    const planned = await incremental("reject", [], "plan")
+    expect(planned.code, planned.stderr).toBe(0)
+    expect(planned.stdout).toContain("removals    1 stopped by the tracking plan: not sent, their keys kept to be tried again")
     // Tried again: still in the state, stopped again.
     const again = await incremental("reject")
     expect((JSON.parse(again.stdout) as typeof report).incremental.rows.removalsRejected).toBe(1)
