@@ -136,7 +136,13 @@ describe("an incremental sync's removals, checked against the tracking plan", ()
     Effect.gen(function* () {
       const store = memorySnapshotStore()
       yield* runOnce(store, model(20, true), "reject")
-      const full = yield* runOnce(store, model(20, true).filter((row) => row.customer_id !== "c18"), "reject", {}, true)
+      const full = yield* runOnce(
+        store,
+        model(20, true).filter((row) => row.customer_id !== "c18"),
+        "reject",
+        {},
+        true
+      )
       assert.strictEqual(full.report.outcome, "completed")
       assert.strictEqual(full.report.rows.removalsRejected, 1)
       assert.strictEqual(exitCodeOfReport(full.report), ExitCode.rowsRejected)
