@@ -80,6 +80,9 @@ export const planText = (plan: IncrementalPlan, heading: string, maxRps?: number
   if (plan.snapshot.messageIdScheme !== undefined) lines.push(`  ids         ${plan.snapshot.messageIdScheme}`)
   if (rows.duplicates > 0) lines.push(`  duplicates  ${count(rows.duplicates)} rows repeat a key of an earlier row: rejected`)
   if (rows.rejected > 0) lines.push(`  rejected    ${count(rows.rejected)}`)
+  if ((rows.removalsRejected ?? 0) > 0) {
+    lines.push(`  removals    ${count(rows.removalsRejected ?? 0)} stopped by the tracking plan: not sent, their keys kept to be tried again`)
+  }
   lines.push(
     `  to send     ${count(send.rows)} rows + ${count(send.removals)} removals = ${count(send.messages)} messages in about ${count(send.requests)} requests (${bytes(send.bytes)})`
   )

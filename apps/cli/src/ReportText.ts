@@ -98,7 +98,13 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
     }
     if (report.rejects.total > 5) lines.push(`    … ${count(report.rejects.total - 5)} more`)
   }
-  if (report.trackingPlan !== undefined) lines.push(...trackingPlanLines(report.trackingPlan))
+  if (report.trackingPlan !== undefined) {
+    lines.push(...trackingPlanLines(report.trackingPlan))
+    const { mode, warningsFile, rowsWithViolations, firstRows } = report.trackingPlan
+    if (mode === "warn" && warningsFile === undefined && rowsWithViolations > firstRows.length) {
+      lines.push("    pass --warnings <file.jsonl> (or --rejects) to keep every row sent with warnings")
+    }
+  }
   // Reasons and names come from the input: escaped, each line stays one line.
   return lines.map(terminalText).join("\n")
 }

@@ -16,7 +16,7 @@ import {
 import { ConfigError } from "@tablecast/config"
 import { type IncrementalResult, runIncremental, SnapshotStore } from "@tablecast/incremental"
 import { SegmentTransport, type SegmentTransportOptionsError } from "@tablecast/segment"
-import { checkpointFile, checkpointFileName, interruptedRun, rejectsFile, type SettledRows } from "@tablecast/state-file"
+import { checkpointFile, checkpointFileName, interruptedRun, rejectsFile, type SettledRows, warningsFile } from "@tablecast/state-file"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -62,15 +62,30 @@ const sourceLayer = async (source: SourceConfig, baseDir: string, env: NodeJS.Pr
 export const checkpointPath = (sync: ResolvedSync, stateDir: string, sourceDescription: string) =>
   path.join(stateDir, checkpointFileName(sync.name ?? `${sync.spec.type}:${sync.spec.event ?? ""}`, sourceDescription))
 
-/** Where a run's batches and rejects go: the Segment transport, and the rejects file if the sync names one. */
+/**
+ * Where a run's batches, rejects and warnings go: the Segment transport, the rejects file if the
+ * sync names one, and in tracking-plan warn mode the warnings file if it has one (`--warnings`, or
+ * beside the rejects).
+ */
 const delivery = (sync: ResolvedSync, rejects: { readonly keepRejects: boolean; readonly resumeAfter: SettledRows | undefined }) =>
   Layer.mergeAll(
+    warningsOf(sync, rejects.keepRejects) === undefined ? Layer.empty : warningsFile(sync.trackingPlan!.warnings!, rejects.resumeAfter),
     // A dry run sends nothing, so it needs no write key; the transport is built but never called.
     SegmentTransport.layer({ ...sync.destination, writeKey: sync.writeKey ?? Redacted.make("dry-run") }),
     sync.rejects === undefined || !rejects.keepRejects
       ? RejectSink.discard
       : rejectsFile(path.resolve(sync.baseDir, sync.rejects), rejects.resumeAfter)
   )
+
+/** The warnings file a run writes: in warn mode, when the sync has one and the run sends (a plan keeps none). */
+const warningsOf = (sync: ResolvedSync, keep: boolean): string | undefined =>
+  keep && sync.trackingPlan?.mode === "warn" ? sync.trackingPlan.warnings : undefined
+
+/** The report naming the warnings file the run wrote. */
+const namingWarnings = <R extends DeliveryReport>(report: R, file: string | undefined): R =>
+  file === undefined || report.trackingPlan === undefined
+    ? report
+    : { ...report, trackingPlan: { ...report.trackingPlan, warningsFile: path.relative(process.cwd(), file) || file } }
 
 /**
  * Tells the progress display of the run, and stops it when the run ends: a run that stopped on
@@ -200,7 +215,8 @@ export const deliverSync = async (
       observer: options.observer,
       ...stop
     })
-    return { report: withCallCounts(result.report, sync.spec, result.plan), plan: result.plan }
+    const warnings = warningsOf(sync, !(options.dryRun || sync.pipeline.dryRun))
+    return { report: namingWarnings(withCallCounts(result.report, sync.spec, result.plan), warnings), plan: result.plan }
   }
   const report = await runSync(sync, progress, {
     dryRun: options.dryRun,
@@ -209,5 +225,5 @@ export const deliverSync = async (
     observer: options.observer,
     ...stop
   })
-  return { report: withCallCounts(report, sync.spec, undefined), plan: undefined }
+  return { report: namingWarnings(withCallCounts(report, sync.spec, undefined), warningsOf(sync, true)), plan: undefined }
 }

@@ -249,6 +249,11 @@ export const deliveryFlags = {
     options: ["reject", "warn"],
     helpGroup: "CONTRACT"
   }),
+  warnings: Flags.string({
+    summary:
+      "With --tracking-plan-mode warn: write every row sent with warnings, with its violations, to this JSONL file (default: beside --rejects, <rejects>.warnings.jsonl).",
+    helpGroup: "CONTRACT"
+  }),
   "drain-timeout": Flags.integer({
     summary: "On Ctrl-C/SIGTERM, how long to flush queued batches before stopping at once (ms, default 30000).",
     helpGroup: "BATCHING"

@@ -17,6 +17,9 @@ export const trackingPlanLines = (report: ContractReport, indent = "  "): Readon
   if (properties.length > 10) lines.push(`${indent}  … ${count(properties.length - 10)} more properties`)
   for (const row of report.firstRows.slice(0, 5)) lines.push(`${indent}  row ${row.row}: ${row.violations.join("; ")}`)
   if (report.rowsWithViolations > 5) lines.push(`${indent}  … ${count(report.rowsWithViolations - 5)} more rows`)
+  if (report.warningsFile !== undefined) {
+    lines.push(`${indent}  every row sent with warnings (${count(report.rowsWithViolations)}) written to ${report.warningsFile}`)
+  }
   if (report.unplannedMessages > 0) {
     lines.push(
       `${indent}  ${count(report.unplannedMessages)} track messages of events the plan does not name (sent): ${report.unplannedEvents.map((event) => JSON.stringify(event)).join(", ")}`

@@ -75,7 +75,8 @@ export const EntryFrameKeys: ReadonlySet<string> = new Set([
   "notify",
   "dbt",
   "trackingPlan",
-  "trackingPlanMode"
+  "trackingPlanMode",
+  "warnings"
 ])
 
 /** A sync's dbt model (`"dbt": {"model": "churn_scores", "project": "../analytics"}`): the source's table is that model's relation. */

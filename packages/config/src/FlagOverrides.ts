@@ -322,5 +322,6 @@ export const deliveryOverrides = (flags: FlagValues): Omit<SyncOverrides, "sourc
   ...(flags.rejects === undefined ? {} : { rejects: path.resolve(flags.rejects as string) }),
   ...(flags["tracking-plan"] === undefined ? {} : { trackingPlan: path.resolve(flags["tracking-plan"] as string) }),
   ...(flags["tracking-plan-mode"] === undefined ? {} : { trackingPlanMode: flags["tracking-plan-mode"] as string }),
+  ...(flags.warnings === undefined ? {} : { warnings: path.resolve(flags.warnings as string) }),
   ...(flags["write-key"] === undefined ? {} : { writeKey: flags["write-key"] as string })
 })

@@ -38,6 +38,18 @@ export interface TrackingPlanSetting {
   readonly file: string
   /** `reject` (default): the row is rejected with its violations; `warn`: it is sent, the violations counted. */
   readonly mode: "reject" | "warn"
+  /**
+   * In `warn` mode, the JSONL file (absolute) every row sent with warnings is written to: `warnings`
+   * / `--warnings`, else beside the rejects file (`rejects.jsonl` → `rejects.warnings.jsonl`);
+   * undefined when neither is set (the report still counts them and names the first ones).
+   */
+  readonly warnings?: string | undefined
+}
+
+/** The warnings file beside a rejects file: `out/rejects.jsonl` → `out/rejects.warnings.jsonl`. */
+export const warningsBesideRejects = (rejects: string): string => {
+  const extension = /\.(jsonl|ndjson|json)$/i.exec(rejects)
+  return extension === null ? `${rejects}.warnings.jsonl` : `${rejects.slice(0, extension.index)}.warnings${extension[0]}`
 }
 
 /** A sync of a config file, as read. */
@@ -99,7 +111,7 @@ const entryFrameIssues = (frame: z.ZodError | undefined, destination: z.ZodError
   return new z.ZodError([
     ...ofFrame(["source", "state"]),
     ...(destination?.issues ?? []).map((issue) => ({ ...issue, path: ["destination", ...issue.path] })),
-    ...ofFrame(["rejects", "trackingPlan", "trackingPlanMode"])
+    ...ofFrame(["rejects", "trackingPlan", "trackingPlanMode", "warnings"])
   ])
 }
 
@@ -200,7 +212,12 @@ const writeKeyOf = (input: ResolveSyncInput<{ readonly type: string }>, destinat
 
 /** The sync's tracking plan, its file resolved from the config file's folder; a mode needs a plan. */
 const trackingPlanOf = (
-  frame: { readonly trackingPlan?: string | undefined; readonly trackingPlanMode?: "reject" | "warn" | undefined },
+  frame: {
+    readonly trackingPlan?: string | undefined
+    readonly trackingPlanMode?: "reject" | "warn" | undefined
+    readonly rejects?: string | undefined
+    readonly warnings?: string | undefined
+  },
   baseDir: string,
   where: string
 ): TrackingPlanSetting | undefined => {
@@ -211,7 +228,13 @@ const trackingPlanOf = (
       flag: "tracking-plan-mode"
     })
   }
-  return { file: path.resolve(baseDir, frame.trackingPlan), mode: frame.trackingPlanMode ?? "reject" }
+  const mode = frame.trackingPlanMode ?? "reject"
+  const warnings = frame.warnings ?? (frame.rejects === undefined ? undefined : warningsBesideRejects(frame.rejects))
+  return {
+    file: path.resolve(baseDir, frame.trackingPlan),
+    mode,
+    ...(mode === "warn" && warnings !== undefined ? { warnings: path.resolve(baseDir, warnings) } : {})
+  }
 }
 
 /**
@@ -236,14 +259,17 @@ export const resolveSync = async <Source extends { readonly type: string }, Spec
       rejects: z.string().min(1).optional(),
       /** A Segment tracking plan (JSON), relative to the config file. */
       trackingPlan: z.string().min(1).optional(),
-      trackingPlanMode: z.enum(["reject", "warn"]).optional()
+      trackingPlanMode: z.enum(["reject", "warn"]).optional(),
+      /** JSONL file for the rows sent with tracking-plan warnings, relative to the config file. */
+      warnings: z.string().min(1).optional()
     })
     .safeParse({
       source,
       state: input.overrides.state ?? raw.state,
       rejects: input.overrides.rejects ?? raw.rejects,
       trackingPlan: input.overrides.trackingPlan ?? raw.trackingPlan,
-      trackingPlanMode: input.overrides.trackingPlanMode ?? raw.trackingPlanMode
+      trackingPlanMode: input.overrides.trackingPlanMode ?? raw.trackingPlanMode,
+      warnings: input.overrides.warnings ?? raw.warnings
     })
   const parts = parseSyncParts(
     {

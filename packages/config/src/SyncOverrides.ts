@@ -14,6 +14,8 @@ export interface SyncOverrides {
   /** `--tracking-plan` (absolute) and `--tracking-plan-mode`, over the config entry's. */
   readonly trackingPlan?: string
   readonly trackingPlanMode?: string
+  /** `--warnings` (absolute): the file of rows sent with tracking-plan warnings. */
+  readonly warnings?: string
   readonly writeKey?: string
   /** Key columns (`--key`): they make the sync incremental. */
   readonly key?: ReadonlyArray<string>

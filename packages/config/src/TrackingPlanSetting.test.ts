@@ -47,4 +47,16 @@ describe("a sync's tracking plan", () => {
     }).catch((error: unknown) => error)
     expect((noPlan as ConfigError).message).toBe("--tracking-plan-mode needs a tracking plan: give --tracking-plan <plan.json>")
   })
+
+  it("in warn mode writes its warnings to --warnings / warnings, else beside the rejects file; never in reject mode", async () => {
+    const warn = { ...base, trackingPlan: "p.json", trackingPlanMode: "warn" }
+    expect((await resolve({ ...warn, warnings: "out/w.jsonl" })).trackingPlan?.warnings).toBe("/project/out/w.jsonl")
+    expect((await resolve({ ...warn, rejects: "out/rejects.jsonl" })).trackingPlan?.warnings).toBe("/project/out/rejects.warnings.jsonl")
+    expect((await resolve({ ...warn, rejects: "out/bad-rows" })).trackingPlan?.warnings).toBe("/project/out/bad-rows.warnings.jsonl")
+    expect((await resolve(warn)).trackingPlan?.warnings).toBeUndefined()
+    expect((await resolve({ ...base, trackingPlan: "p.json", rejects: "r.jsonl", warnings: "w.jsonl" })).trackingPlan?.warnings).toBeUndefined()
+    const overrides = deliveryOverrides({ warnings: "mine.ndjson" })
+    expect(overrides.warnings).toMatch(/mine\.ndjson$/)
+    expect((await resolve({ ...warn, warnings: "w.jsonl" }, { warnings: "/here/mine.ndjson" })).trackingPlan?.warnings).toBe("/here/mine.ndjson")
+  })
 })

@@ -3,5 +3,12 @@
 export * from "./index.ts"
 export { deliveryOverrides, type FlagValues, incrementalOverrides, mappingOverrides, specFlagNames } from "./FlagOverrides.ts"
 export { loadConfigFile } from "./LoadConfigFile.ts"
-export { type ConfigEntry, resolveSync, type ResolvedSync, type ResolveSyncInput, type TrackingPlanSetting } from "./ResolveSync.ts"
+export {
+  type ConfigEntry,
+  resolveSync,
+  type ResolvedSync,
+  type ResolveSyncInput,
+  type TrackingPlanSetting,
+  warningsBesideRejects
+} from "./ResolveSync.ts"
 export { type DbtModelRef, loadDbtManifest, manifestPath, withDbtRelation } from "./dbt/DbtProject.ts"

@@ -60,7 +60,15 @@ export {
 } from "./contract/MessageContract.ts"
 export type { ContractReport, ContractRow } from "./contract/ContractReport.ts"
 export { CONTRACT_SAMPLE, ContractTally, contractReason } from "./contract/ContractTally.ts"
-export { rejectLimitHit } from "./run/RejectLimit.ts"
+export {
+  type WarnedRow,
+  type WarnedViolation,
+  WarningSink,
+  type WarningSinkShape,
+  warnedRow,
+  writeWarnings
+} from "./contract/WarningSink.ts"
+export { type RejectCounts, rejectLimitHit } from "./run/RejectLimit.ts"
 export {
   isRunRecord,
   newRunId,

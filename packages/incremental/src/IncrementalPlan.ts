@@ -28,7 +28,10 @@ import {
   type SourceRow,
   syncNamespace,
   type ScanEstimate,
-  tooDeepReason
+  tooDeepReason,
+  type WarnedRow,
+  warnedRow,
+  WarningSink
 } from "@tablecast/core"
 import { type ChangeDetector, type ColumnChange, compileChangeDetector } from "./ChangeDetector.ts"
 import { MovementTally } from "./CustomerMovement.ts"
@@ -86,6 +89,11 @@ export interface IncrementalPlan {
     readonly duplicates: number
     /** Rows rejected by the source or by validation (duplicates included). */
     readonly rejected: number
+    /**
+     * Removals the tracking plan stopped (reject mode): not sent, in the rejects, counted toward
+     * `--max-rejects`; their keys stay in the snapshot, so the next run tries them again.
+     */
+    readonly removalsRejected?: number
   }
   readonly send: {
     /** Source rows to send (added, changed, and in a full run unchanged). */
@@ -171,6 +179,8 @@ interface PlanBooks {
   removalRow: number
   usersSent: number
   usersAdded: number
+  /** Removals the tracking plan stopped (reject mode). */
+  removalsRejected: number
   /** A rejects file that cannot be written stops the plan: nothing is sent. */
   outputFailure: FatalError | undefined
 }
@@ -185,6 +195,8 @@ interface PlannerContext {
   readonly builder: BatchBuilder
   readonly books: PlanBooks
   readonly writeRejects: (rejects: ReadonlyArray<RejectedRow>) => Effect.Effect<void>
+  /** Writes the rows sent with tracking-plan warnings to the run's warnings output, if it has one. */
+  readonly writeWarnings: (warned: ReadonlyArray<WarnedRow>) => Effect.Effect<void>
   /** Tells the progress listener of the reading, at its interval. */
   readonly progress: Effect.Effect<void>
   /** The customers' movement, when the snapshot has entries to compare with. */
@@ -328,6 +340,7 @@ const classifyCandidate = (ctx: PlannerContext, { row, key, fingerprint }: Candi
     into.rejects.push(validationReject(row, contractReason(violations), undefined))
     return
   }
+  if (violations !== undefined && violations.length > 0) into.warnings.push(warnedRow(row.rowNumber, violations, row.values))
   input.tally.countMapped(0, false)
   books.send.rows++
   countMessages(ctx, mapped.messages)
@@ -345,6 +358,8 @@ const classifyCandidate = (ctx: PlannerContext, { row, key, fingerprint }: Candi
 /** What classifying a chunk gives: its rejects, the changes to stage, the rows to sample and those whose movement to measure. */
 interface ChunkOutput {
   readonly rejects: Array<RejectedRow>
+  /** Rows sent with tracking-plan warnings (`warn` mode). */
+  readonly warnings: Array<WarnedRow>
   readonly changes: Array<StagedChange>
   readonly sampled: Array<SampledRow>
   readonly moving: Array<{ readonly row: DigestedRow; readonly key: string }>
@@ -377,7 +392,7 @@ const classifyChunk =
   (items: ReadonlyArray<DigestedItem>): Effect.Effect<ReadonlyArray<StagedChange>, StateError> =>
     Effect.gen(function* () {
       const { run, books } = ctx
-      const into: ChunkOutput = { rejects: [], changes: [], sampled: [], moving: [] }
+      const into: ChunkOutput = { rejects: [], warnings: [], changes: [], sampled: [], moving: [] }
       const keyed = keyRows(ctx, items, into.rejects)
       const firstRows = yield* run.see(keyed.map(({ key, row }) => ({ key, rowNumber: row.rowNumber })))
       const candidates = firstOfKeys(ctx, keyed, firstRows, into.rejects)
@@ -388,6 +403,7 @@ const classifyChunk =
       yield* sampleChanges(ctx, into.sampled)
       yield* measureMovement(ctx, into.moving)
       yield* rejectRows(ctx, into.rejects)
+      yield* ctx.writeWarnings(into.warnings)
       yield* ctx.progress
       for (const change of into.changes) {
         books.usersSent++
@@ -405,6 +421,7 @@ const removalsOf = (ctx: PlannerContext, removal: ReturnType<typeof compileRemov
     if (books.removalRow === 0) books.removalRow = books.lastRow
     const changes: Array<StagedChange> = []
     const rejects: Array<RejectedRow> = []
+    const warnings: Array<WarnedRow> = []
     for (const entry of entries) {
       books.removalRow++
       const built = removal(entry, books.removalRow)
@@ -412,6 +429,14 @@ const removalsOf = (ctx: PlannerContext, removal: ReturnType<typeof compileRemov
         rejects.push({ row: books.removalRow, stage: "validation", reason: `removed key ${entry.key}: ${built.reason}` })
         continue
       }
+      // Checked like every other message: a removal the plan forbids is not sent, and its key stays.
+      const violations = input.contract?.checkRow(books.removalRow, built.messages) ?? []
+      if (violations.length > 0 && input.contract?.contract.mode === "reject") {
+        books.removalsRejected++
+        rejects.push({ row: books.removalRow, stage: "validation", reason: `removed key ${entry.key}: ${contractReason(violations)}` })
+        continue
+      }
+      if (violations.length > 0) warnings.push(warnedRow(books.removalRow, violations, undefined, entry.key))
       books.send.removals++
       countMessages(ctx, built.messages)
       if (books.sample.length < input.sampleSize) {
@@ -424,6 +449,7 @@ const removalsOf = (ctx: PlannerContext, removal: ReturnType<typeof compileRemov
       input.tally.recordRejects(rejects)
       yield* ctx.writeRejects(rejects)
     }
+    yield* ctx.writeWarnings(warnings)
     books.usersSent += changes.length
     return changes as ReadonlyArray<StagedChange>
   })
@@ -451,7 +477,8 @@ const finishPlan = (ctx: PlannerContext, fatal: FatalError | undefined, users: S
       read: input.tally.rowsRead,
       ...books.counts,
       ...(input.unchangedAtSource === undefined ? {} : { unchangedAtSource: input.unchangedAtSource }),
-      rejected: input.tally.rowsRejected
+      rejected: input.tally.rowsRejected,
+      ...(books.removalsRejected === 0 ? {} : { removalsRejected: books.removalsRejected })
     },
     send: books.send,
     // Sent without staging (a first or full run): counted per row, an upper bound.
@@ -504,6 +531,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
   const { spec, settings, tally } = input
   const source = yield* RowSource
   const rejectSink = yield* RejectSink
+  const warningSink = yield* WarningSink
   const observer = yield* RunObserver
   const progress = yield* readingProgress(tally)
   // `auto` as the source decides it, column by column; a failure to decide stops the plan as the columns' would.
@@ -526,6 +554,7 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
     removalRow: 0,
     usersSent: 0,
     usersAdded: 0,
+    removalsRejected: 0,
     outputFailure: undefined
   }
   const ctx: PlannerContext = {
@@ -547,6 +576,16 @@ const makePlanner = Effect.fnUntraced(function* (input: PlanInput, run: Snapshot
           })
         )
       ),
+    writeWarnings: (warned) =>
+      warningSink === undefined || warned.length === 0
+        ? Effect.void
+        : warningSink.write(warned).pipe(
+            Effect.catchTag("OutputError", (error) =>
+              Effect.sync(() => {
+                books.outputFailure ??= { kind: "output", message: error.message }
+              })
+            )
+          ),
     progress,
     movement: run.size > 0 ? new MovementTally(detector, settings) : undefined
   }

@@ -9,6 +9,7 @@ import {
   fatalOfRecord,
   fatalRecord,
   MessageContract,
+  type RejectCounts,
   rejectLimitHit,
   type BuiltMessage,
   checkBooks,
@@ -178,7 +179,7 @@ function planThenSend(ctx: RunContext, planInput: PlanInput, run: SnapshotRun) {
     let plan = planned.success.plan
     if (plan.fatal !== undefined) return yield* ctx.stopped(plan.fatal, plan)
     // The reject limit, judged on every row the plan read: as a sync judges it before sending.
-    const overLimit = rejectLimitHit(input.options, tally, true)
+    const overLimit = rejectLimitHit(input.options, withStoppedRemovals(tally, plan), true)
     if (overLimit !== undefined) return yield* ctx.stopped(fatalRecord(overLimit), plan)
     if (plan.guard.tripped !== undefined && !plan.guard.forced && !planOnly) {
       return yield* ctx.stopped(
@@ -316,7 +317,9 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
     // A run forced past a removed share in a mode that sends no removals accepts the smaller
     // table: its gone keys are forgotten (as a full run's are), or every later run would trip.
     const acceptedShrink = plan.guard.forced && plan.guard.removedShare > plan.guard.maxRemovedShare && !sends(plan.mode).removed
-    if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0) {
+    // A removal the tracking plan stopped keeps its key, to be tried again: nothing is forgotten then.
+    const keptRemovals = (plan.rows.removalsRejected ?? 0) > 0
+    if ((input.full === true || acceptedShrink) && sent.outcome === "completed" && tally.rowsRejected === 0 && !keptRemovals) {
       forgotten = yield* run.forgetUnseen.pipe(Effect.orElseSucceed(() => 0))
     }
     const report: IncrementalReport = {
@@ -328,7 +331,8 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
         read: tally.rowsRead,
         mapped: tally.rowsMapped,
         rejected: tally.rowsRejected + sent.rows.rejected,
-        skipped: tally.rowsSkipped
+        skipped: tally.rowsSkipped,
+        ...(plan.rows.removalsRejected === undefined ? {} : { removalsRejected: plan.rows.removalsRejected })
       },
       rejects: mergeRejects(tally.rejects(), sent.rejects),
       ...(ctx.contract === undefined ? {} : { trackingPlan: ctx.contract.report() }),
@@ -336,6 +340,20 @@ function finishRun(ctx: RunContext, sent: DeliveryReport, plan: IncrementalPlan,
     }
     return { report: balanced(report), plan } satisfies IncrementalResult
   })
+}
+
+/**
+ * The counts the reject limit judges: the source's rows, and the removals the plan built, those the
+ * tracking plan stopped counted as rejected.
+ */
+const withStoppedRemovals = (tally: DeliveryTally, plan: IncrementalPlan): RejectCounts => {
+  const stopped = plan.rows.removalsRejected ?? 0
+  return {
+    rowsRead: tally.rowsRead + plan.send.removals + stopped,
+    rowsSkipped: tally.rowsSkipped,
+    rowsRejected: tally.rowsRejected + stopped,
+    requests: tally.requests
+  }
 }
 
 /** The books checked on the run's report as a whole (the plan's rows, the send's messages). */

@@ -9,7 +9,8 @@ import {
   type PipelineOptionsInput,
   type ProgressSnapshot,
   type RejectedRow,
-  SecretSettingError
+  SecretSettingError,
+  type WarnedRow
 } from "@tablecast/core"
 import { IncrementalSyncSpec, type IncrementalSyncSpecInput } from "@tablecast/incremental"
 import type * as z from "zod"
@@ -49,6 +50,9 @@ export type Progress = ProgressSnapshot
 /** One row that did not reach Segment, with the reason (and its values when validation refused it). */
 export type Reject = RejectedRow
 
+/** A row sent although it breaks the tracking plan (`trackingPlanMode: "warn"`): its violations (rule, property, text) and values. */
+export type Warning = WarnedRow
+
 /** Options of {@link sync} and {@link startSync}. */
 export type SyncOptions = SourceAndMapping &
   TrackingPlanOptions & {
@@ -67,6 +71,12 @@ export type SyncOptions = SourceAndMapping &
      * rejects as they are decided (a function that throws stops the run, kind `output`).
      */
     readonly rejects?: string | ((rejects: ReadonlyArray<Reject>) => void | Promise<void>)
+    /**
+     * With `trackingPlanMode: "warn"`, every row sent with warnings: a JSONL file (relative to `cwd`),
+     * or a function called with each batch of them as they are decided (one that throws stops the
+     * run, kind `output`). Default: beside a `rejects` file (`rejects.jsonl` → `rejects.warnings.jsonl`).
+     */
+    readonly warnings?: string | ((warnings: ReadonlyArray<Warning>) => void | Promise<void>)
     /**
      * Records the run at its end in a run history: a JSONL file (relative to `cwd`), with a
      * retention if given, or any `RunHistory` store. Off by default.
@@ -119,6 +129,7 @@ const frameKeys: ReadonlySet<string> = new Set([
   "destination",
   "pipeline",
   "rejects",
+  "warnings",
   "signal",
   "onProgress",
   "progressIntervalMillis",
@@ -163,6 +174,10 @@ export const resolveOptions = async (options: unknown, needsWriteKey: boolean): 
   const rejects = options.rejects
   if (rejects !== undefined && typeof rejects !== "string" && typeof rejects !== "function") {
     throw new OptionsError("rejects: expected a file path or a function", "rejects")
+  }
+  const warnings = options.warnings
+  if (warnings !== undefined && typeof warnings !== "string" && typeof warnings !== "function") {
+    throw new OptionsError("warnings: expected a file path or a function", "warnings")
   }
   // Checked here first: resolveSync, without a config entry, names pipeline fields as the CLI's flags do.
   const pipeline = PipelineSchema.safeParse(options.pipeline ?? {})

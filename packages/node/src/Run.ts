@@ -1,7 +1,17 @@
 import path from "node:path"
-import { OutputError, type RejectedRow, RejectSink, type SourceError, VERSION } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  OutputError,
+  type RejectedRow,
+  RejectSink,
+  type SourceError,
+  VERSION,
+  type WarnedRow,
+  WarningSink
+} from "@tablecast/core"
 import { SegmentTransport, type SegmentTransportOptionsError } from "@tablecast/segment"
-import { rejectsFile } from "@tablecast/state-file"
+import { rejectsFile, warningsFile } from "@tablecast/state-file"
+import { warningsBesideRejects } from "@tablecast/config/node"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -42,9 +52,55 @@ const rejectsFunction = (write: (rejects: ReadonlyArray<RejectedRow>) => void | 
       })
   })
 
-/** Where a run's batches and rejects go: the Segment transport, and the rejects file or function. */
-export const deliveryLayer = (sync: Resolved, rejects: string | ((rejects: ReadonlyArray<RejectedRow>) => void | Promise<void>) | undefined) =>
+/** Where a run's warned rows go: a function, a file (absolute), or nowhere. */
+export type WarningsTarget = ((warnings: ReadonlyArray<WarnedRow>) => void | Promise<void>) | string | undefined
+
+/**
+ * The warnings output of a run in tracking-plan warn mode: `warnings` as given (a file relative to
+ * `cwd`, or a function), else beside a `rejects` file; none in reject mode.
+ */
+export const warningsTargetOf = (
+  sync: Resolved,
+  options: {
+    readonly trackingPlanMode?: "reject" | "warn"
+    readonly warnings?: WarningsTarget
+    readonly rejects?: unknown
+  }
+): WarningsTarget => {
+  if (options.trackingPlanMode !== "warn") return undefined
+  if (typeof options.warnings === "function") return options.warnings
+  const file = options.warnings ?? (sync.rejects === undefined ? undefined : warningsBesideRejects(sync.rejects))
+  return file === undefined ? undefined : path.resolve(sync.baseDir, file)
+}
+
+const warningsLayer = (target: WarningsTarget) =>
+  typeof target === "function"
+    ? Layer.succeed(WarningSink, {
+        write: (rows) =>
+          Effect.tryPromise({
+            try: async () => target(rows),
+            catch: (error) =>
+              new OutputError({ message: `the warnings function failed: ${error instanceof Error ? error.message : String(error)}` })
+          })
+      })
+    : target === undefined
+      ? Layer.empty
+      : warningsFile(target)
+
+/** The report naming the warnings file the run wrote (as given, relative to the working folder). */
+export const namingWarnings = <R extends DeliveryReport>(report: R, target: WarningsTarget): R =>
+  typeof target !== "string" || report.trackingPlan === undefined
+    ? report
+    : { ...report, trackingPlan: { ...report.trackingPlan, warningsFile: path.relative(process.cwd(), target) || target } }
+
+/** Where a run's batches, rejects and warnings go: the Segment transport, the rejects file or function, the warnings output. */
+export const deliveryLayer = (
+  sync: Resolved,
+  rejects: string | ((rejects: ReadonlyArray<RejectedRow>) => void | Promise<void>) | undefined,
+  warnings?: WarningsTarget
+) =>
   Layer.mergeAll(
+    warningsLayer(warnings),
     // A dry run or a plan sends nothing, so it needs no write key; the transport is built but never called.
     SegmentTransport.layer({ ...sync.destination, writeKey: sync.writeKey ?? Redacted.make("dry-run") }),
     typeof rejects === "function"

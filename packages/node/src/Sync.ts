@@ -16,7 +16,7 @@ import { stoppedErrorOf } from "./Errors.ts"
 import { trackingPlanContractOf } from "./TrackingPlanOption.ts"
 import { notifySettingsOf, type Progress, type Resolved, resolveOptions, type SyncOptions } from "./Options.ts"
 import { ProgressChannel } from "./ProgressChannel.ts"
-import { deliveryLayer, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors } from "./Run.ts"
+import { deliveryLayer, namingWarnings, NODE_LIBRARY, runEffect, snapshotStoreOfSync, sourceLayer, startErrors, warningsTargetOf } from "./Run.ts"
 import { historyOf, type NodeRunProfiler, recordRun, runProfilerFor, settingsOfSync } from "./History.ts"
 import { telemetryOf } from "./Telemetry.ts"
 
@@ -72,13 +72,14 @@ const run = async (
   const stop = options.signal === undefined ? {} : { stop: stopRequestsOf(options.signal) }
   const listener = { intervalMillis: options.progressIntervalMillis ?? 1_000, onProgress }
   const contract = await trackingPlanContractOf(options)
+  const warnings = warningsTargetOf(sync, options)
   // Telemetry is set up before the source is opened: an OTEL_* variable that does not check stops the run first.
   if (incrementalOf(sync.spec) === undefined) {
     const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "sync" }, (report: DeliveryReport) => report)
-    const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
+    const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects, warnings))
     const run = Sync.run({ spec: sync.spec, options: PipelineOptions.parse(sync.pipeline), library: NODE_LIBRARY, resume: "restart", ...stop })
     // No checkpoint: a run is sent again whole, and Segment deduplicates the messageIds it already took.
-    return runEffect(
+    const report = await runEffect(
       run.pipe(
         telemetry,
         Effect.provide(layer),
@@ -89,9 +90,11 @@ const run = async (
         Effect.provideService(MessageContract, contract)
       )
     )
+    return namingWarnings(report, warnings)
   }
   const telemetry = await telemetryOf({ syncName: sync.name ?? sync.spec.name, kind: "incremental" }, (result: IncrementalResult) => result.report)
-  const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects))
+  // A plan (a dry run) sends nothing: it keeps no warnings file.
+  const layer = Layer.mergeAll(await sourceLayer(sync), deliveryLayer(sync, options.rejects, dryRun ? undefined : warnings))
   const store = await snapshotStoreOfSync(sync)
   const run = runIncremental({ spec: sync.spec, options: sync.pipeline, library: NODE_LIBRARY, planOnly: dryRun, ...stop })
   const result = await runEffect(
@@ -105,7 +108,7 @@ const run = async (
       Effect.provideService(MessageContract, contract)
     )
   )
-  return result.report
+  return namingWarnings(result.report, dryRun ? undefined : warnings)
 }
 
 /** Records a run in the history its options name, if any (a stopped run too, before its promise rejects). */

@@ -25,7 +25,8 @@ export type {
   Progress,
   Reject,
   SourceAndMapping,
-  SyncOptions
+  SyncOptions,
+  Warning
 } from "./Options.ts"
 export type { HistoryOption } from "./History.ts"
 export { type ExpectedDuration, plan, type SyncPlan } from "./Plan.ts"

@@ -2,7 +2,7 @@ import { constants, createReadStream, type WriteStream } from "node:fs"
 import { mkdir, open, rename } from "node:fs/promises"
 import path from "node:path"
 import { createInterface } from "node:readline"
-import { OutputError, RejectSink, RowRangeSet } from "@tablecast/core"
+import { OutputError, RejectSink, RowRangeSet, WarningSink } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { SettledRows } from "./CheckpointFile.ts"
@@ -61,44 +61,57 @@ const close = (stream: WriteStream) =>
     stream.end(() => resolve())
   })
 
-export const rejectsFile = (file: string, resumeAfter?: SettledRows) =>
-  Layer.effect(
-    RejectSink,
-    Effect.gen(function* () {
-      const cannotWrite = (error: unknown) => `cannot write the rejects file ${file}: ${describeFsError(error)}`
-      const stream = yield* Effect.acquireRelease(
-        Effect.tryPromise({
-          try: async () => {
-            await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-            if (resumeAfter !== undefined) await keepSettled(file, resumeAfter)
-            // Never through a symbolic link: O_NOFOLLOW fails on one instead of writing where it points.
-            const handle = await open(file, streamOpenFlags(resumeAfter !== undefined), 0o644)
-            return handle.createWriteStream()
-          },
-          catch: (error) => new Error(cannotWrite(error))
-        }).pipe(
-          // The preflight checked the file before the run: failing to open it now is unexpected (exit 1).
-          Effect.orDie
-        ),
-        (stream) => Effect.promise(() => close(stream))
-      )
-      // A failed write (a full disk) also fails the stream: keep it, so no error goes unhandled.
-      let failure: unknown
-      stream.on("error", (error) => {
-        failure ??= error
-      })
-      return {
-        write: (rejects) =>
-          Effect.tryPromise({
-            try: () =>
-              new Promise<void>((resolve, reject) => {
-                if (failure !== undefined) return reject(failure)
-                const text = `${rejects.map((reject) => JSON.stringify(reject, jsonSafe)).join("\n")}\n`
-                // The callback comes once the text is written (or failed): that is the backpressure.
-                stream.write(text, (error) => (error ? reject(error) : resolve()))
-              }),
-            catch: (error) => new OutputError({ message: cannotWrite(failure ?? error) })
-          })
-      }
+/**
+ * A JSONL output written as a run goes (the rejects, the warnings): one JSON line per record, with
+ * the stream's backpressure, closed with the scope. `resumeAfter` keeps the lines of rows the
+ * interrupted run settled. `what` names the output in errors ("the rejects file").
+ */
+export const jsonLinesOutput = (file: string, what: string, resumeAfter?: SettledRows) =>
+  Effect.gen(function* () {
+    const cannotWrite = (error: unknown) => `cannot write ${what} ${file}: ${describeFsError(error)}`
+    const stream = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          await mkdir(path.dirname(path.resolve(file)), { recursive: true })
+          if (resumeAfter !== undefined) await keepSettled(file, resumeAfter)
+          // Never through a symbolic link: O_NOFOLLOW fails on one instead of writing where it points.
+          const handle = await open(file, streamOpenFlags(resumeAfter !== undefined), 0o644)
+          return handle.createWriteStream()
+        },
+        catch: (error) => new Error(cannotWrite(error))
+      }).pipe(
+        // The preflight checked the file before the run: failing to open it now is unexpected (exit 1).
+        Effect.orDie
+      ),
+      (stream) => Effect.promise(() => close(stream))
+    )
+    // A failed write (a full disk) also fails the stream: keep it, so no error goes unhandled.
+    let failure: unknown
+    stream.on("error", (error) => {
+      failure ??= error
     })
-  )
+    return {
+      write: (records: ReadonlyArray<unknown>) =>
+        Effect.tryPromise({
+          try: () =>
+            new Promise<void>((resolve, reject) => {
+              if (failure !== undefined) return reject(failure)
+              const text = `${records.map((record) => JSON.stringify(record, jsonSafe)).join("\n")}\n`
+              // The callback comes once the text is written (or failed): that is the backpressure.
+              stream.write(text, (error) => (error ? reject(error) : resolve()))
+            }),
+          catch: (error) => new OutputError({ message: cannotWrite(failure ?? error) })
+        })
+    }
+  })
+
+export const rejectsFile = (file: string, resumeAfter?: SettledRows) =>
+  Layer.effect(RejectSink, jsonLinesOutput(file, "the rejects file", resumeAfter))
+
+/**
+ * Writes every row sent with tracking-plan warnings as one JSON line: row number, violations (rule,
+ * property, text) and the row's values, as the rejects file carries them. A resumed run keeps the
+ * lines of the rows the interrupted run settled, as the rejects file does, so each row is listed once.
+ */
+export const warningsFile = (file: string, resumeAfter?: SettledRows) =>
+  Layer.effect(WarningSink, jsonLinesOutput(file, "the warnings file", resumeAfter))

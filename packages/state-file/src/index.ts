@@ -1,5 +1,5 @@
 export { writeFileAtomically, SYMLINK_REFUSED, lstatOrUndefined } from "./AtomicFile.ts"
 export { checkpointFile, checkpointFileName, interruptedRun, type SettledRows, settledRowsOf } from "./CheckpointFile.ts"
 export { describeFsError } from "./FsErrorText.ts"
-export { rejectsFile } from "./RejectsFile.ts"
+export { rejectsFile, warningsFile } from "./RejectsFile.ts"
 export { RUN_HISTORY_FILE_NAME } from "./RunHistoryFileName.ts"

@@ -26,4 +26,6 @@ export interface ContractReport {
   readonly byProperty: Readonly<Record<string, number>>
   /** The first rows with violations, with their texts. */
   readonly firstRows: ReadonlyArray<ContractRow>
+  /** `warn` mode: where the app wrote every row sent with warnings (`WarningSink`), when it kept them. */
+  readonly warningsFile?: string
 }

@@ -72,6 +72,12 @@ export interface DeliveryReport {
     /** Rows a resumed run did not send again: the checkpoint had them settled. */
     readonly skipped: number
     /**
+     * An incremental sync's removals (rows that left the table) the tracking plan stopped: not sent,
+     * in the rejects, and their keys kept to be tried again. Not among `read` or `rejected` (no
+     * source row); a run with any exits 3 as one with rejected rows. Absent when none.
+     */
+    readonly removalsRejected?: number
+    /**
      * Rows mapped (of `mapped`) that repeat an earlier row of the run: each still gets a messageId
      * of its own, with its occurrence number hashed in. Absent when none (and from older versions).
      */

@@ -80,4 +80,4 @@ export const exitCodeOfEnding = (ending: RunEnding): number => {
 
 /** What a run with this report exits with (`exitCodeOfEnding` of its outcome, fatal cause and rejects). */
 export const exitCodeOfReport = (report: DeliveryReport): number =>
-  exitCodeOfEnding({ outcome: report.outcome, fatal: report.fatal, rejected: report.rows.rejected })
+  exitCodeOfEnding({ outcome: report.outcome, fatal: report.fatal, rejected: report.rows.rejected + (report.rows.removalsRejected ?? 0) })

@@ -6,8 +6,11 @@ import { type Fatal, RejectLimitExceeded } from "../report/Fatal.ts"
 
 type Limits = Pick<PipelineOptions, "maxRejectedRows" | "maxRejectedShare" | "rejectProbeRows">
 
+/** The counts the reject limit is judged on. */
+export type RejectCounts = Pick<DeliveryTally, "rowsRead" | "rowsSkipped" | "rowsRejected" | "requests">
+
 /** The reject limit judged on the rows read so far; undefined while within it. */
-export const rejectLimitHit = (options: Limits, tally: DeliveryTally, endOfSource: boolean): RejectLimitExceeded | undefined => {
+export const rejectLimitHit = (options: Limits, tally: RejectCounts, endOfSource: boolean): RejectLimitExceeded | undefined => {
   const considered = tally.rowsRead - tally.rowsSkipped
   const rejected = tally.rowsRejected
   const when = tally.requests > 0 ? "stopped" : "stopped before sending anything"

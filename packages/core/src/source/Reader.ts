@@ -15,6 +15,7 @@ import type { RejectGate } from "../run/RejectLimit.ts"
 import type { StopControl } from "../run/StopControl.ts"
 import { type ContractTally, contractReason } from "../contract/ContractTally.ts"
 import type { ContractCheck } from "../contract/MessageContract.ts"
+import { type WarnedRow, warnedRow, writeWarnings } from "../contract/WarningSink.ts"
 
 export interface ReaderInput {
   readonly rows: Stream.Stream<SourceItem | PreparedRow, SourceError>
@@ -39,6 +40,8 @@ export interface ReaderInput {
 interface MappedChunk {
   readonly messages: ReadonlyArray<BuiltMessage>
   readonly rejects: ReadonlyArray<RejectedRow>
+  /** Rows sent although they break the contract (`warn` mode), for the warnings output. */
+  readonly warnings: ReadonlyArray<WarnedRow>
   readonly lastRow: number
 }
 
@@ -47,6 +50,7 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
   const { map, recounting, tally, position, contract } = input
   const messages: Array<BuiltMessage> = []
   const rejects: Array<RejectedRow> = []
+  const warnings: Array<WarnedRow> = []
   /** A row's messages, checked against the contract: queued, or the row rejected with its violations. */
   const admit = (
     rowNumber: number,
@@ -63,6 +67,7 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
         rejects.push({ row: rowNumber, stage: "validation", reason: contractReason(violations), ...(values === undefined ? {} : { values }) })
         return
       }
+      if (violations.length > 0) warnings.push(warnedRow(rowNumber, violations, values))
     }
     tally.countMapped(built.length, repeated)
     for (const message of built) messages.push(message)
@@ -111,7 +116,7 @@ const mapChunk = (input: ReaderInput, items: ReadonlyArray<SourceItem | Prepared
       })
     }
   }
-  return { messages, rejects, lastRow }
+  return { messages, rejects, warnings, lastRow }
 }
 
 /** Ends the reading stream from inside, on a graceful stop. */
@@ -139,7 +144,9 @@ export const makeReader = (input: ReaderInput): { readonly read: Effect.Effect<v
         offering = []
         position.readThrough = chunk.lastRow
       })
-      const judged = input.writeRejects(chunk.rejects).pipe(Effect.andThen(rejectGate.afterChunk))
+      const judged = input
+        .writeRejects(chunk.rejects)
+        .pipe(Effect.andThen(writeWarnings(chunk.warnings, stop.abort)), Effect.andThen(rejectGate.afterChunk))
       if (chunk.messages.length === 0) return judged.pipe(Effect.andThen(done))
       offering = chunk.messages
       settlement.queued(chunk.messages)
