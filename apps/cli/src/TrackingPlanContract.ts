@@ -20,6 +20,7 @@ export const trackingPlanContract = async (setting: TrackingPlanSetting | undefi
       name,
       check: compiled.check,
       checkShape: compiled.checkShape,
+      portableTests: compiled.portableTests,
       portable: { trackingPlan: compiled.plan, origin: name }
     }
   } catch (error) {

@@ -39,7 +39,14 @@ export const trackingPlanContractOf = async (
         ? await loadTrackingPlan(path.resolve(options.cwd ?? process.cwd(), plan), plan)
         : compileTrackingPlan(parseTrackingPlan(plan, "trackingPlan"), "trackingPlan")
     const name = typeof plan === "string" ? plan : "trackingPlan"
-    return { mode, name, check: compiled.check, checkShape: compiled.checkShape, portable: { trackingPlan: compiled.plan, origin: name } }
+    return {
+      mode,
+      name,
+      check: compiled.check,
+      checkShape: compiled.checkShape,
+      portableTests: compiled.portableTests,
+      portable: { trackingPlan: compiled.plan, origin: name }
+    }
   } catch (error) {
     if (error instanceof TrackingPlanError) throw new OptionsError(error.message, "trackingPlan")
     throw error

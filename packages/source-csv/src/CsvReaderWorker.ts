@@ -3,8 +3,9 @@
 // is the backpressure across the two threads. Imports nothing of Effect or zod, to stay light.
 import { parentPort, workerData } from "node:worker_threads"
 import type { MalformedRow, SourceItem, SourceRow } from "@tablecast/core"
-import { compileMapper } from "@tablecast/core/mapper"
+import { compileMapper, type MapperContract } from "@tablecast/core/mapper"
 import { CsvReader, type ReaderProbe } from "./CsvReader.ts"
+import { compiledContract, revivedContract } from "./WorkerContract.ts"
 import { encodeError, type EncodedChunk, type MainMessage, type WorkerInput, type WorkerMessage } from "./CsvReaderThread.ts"
 
 const port = parentPort!
@@ -12,19 +13,11 @@ const { options, mapping } = workerData as WorkerInput
 // The same mapping as the pipeline's, `auto` resolved by the same decided column types; the ids of
 // the contents: the run numbers repeated contents itself (`recount`), in source order, over the
 // rows mapped here and those it maps.
-// With a tracking plan, each message is checked too (the validator loaded only then): a row whose
-// messages break the plan, or name an event it does not, comes as read, for the pipeline to map
-// again and account for (reject, warn, count as unplanned).
-const contract =
-  mapping?.contract === undefined
-    ? undefined
-    : (await import("@tablecast/tracking-plan")).compileTrackingPlan(
-        mapping.contract.trackingPlan as Parameters<typeof import("@tablecast/tracking-plan").compileTrackingPlan>[0],
-        mapping.contract.origin,
-        // The sending thread compiled this plan before starting the worker: its schemas are known good.
-        { validated: true }
-      )
-const map =
+// With a tracking plan, each message is checked too: with the tests the sending thread compiled, revived
+// here without Ajv, or (a shape they do not cover) with the plan compiled here. A row whose messages
+// break the plan, or name an event it does not, comes as read, for the pipeline to map again and
+// account for (reject, warn, count as unplanned).
+const mapperWith = (contract: MapperContract | undefined) =>
   mapping === undefined
     ? undefined
     : compileMapper(mapping.spec, mapping.library, {
@@ -32,6 +25,10 @@ const map =
         countRepeats: false,
         ...(contract === undefined ? {} : { contract })
       })
+const planned = mapping?.contract
+const revived = planned === undefined ? undefined : await revivedContract(planned)
+let map = mapperWith(revived?.contract)
+if (planned !== undefined && (revived === undefined || revived.missedShape())) map = mapperWith(await compiledContract(planned))
 
 /** Whether every message of a mapped row kept the plan (always, without one). */
 const kept = (checks: ReadonlyArray<{ readonly violations: ReadonlyArray<unknown>; readonly unplanned: boolean }> | undefined) =>
@@ -75,7 +72,7 @@ const encode = (items: ReadonlyArray<SourceItem>, mapRows: boolean): EncodedChun
     messageIds: [] as Array<string>,
     messageJson: [] as Array<string>,
     messageBytes: [] as Array<number>,
-    ...(contract === undefined ? {} : { checked: true }),
+    ...(planned === undefined ? {} : { checked: true }),
     probe
   }
   let names: ReadonlyArray<string> | undefined

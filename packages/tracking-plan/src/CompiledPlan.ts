@@ -1,7 +1,8 @@
 import type { ValidateFunction } from "ajv"
-import { SchemaCompiler, type SchemaCompilerOptions, usableSchema } from "./SchemaCompiler.js"
-import { type MessageShape, type ShapeCheck, shapeCheckOf, type UsableRule } from "./ShapeChecks.js"
-import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
+import { latestRules, shapeChecker } from "./LatestRules.js"
+import { SchemaCompiler, type SchemaCompilerOptions } from "./SchemaCompiler.js"
+import { type MessageShape, partKey, type ShapeCheck } from "./ShapeChecks.js"
+import { ruleLabel, type TrackingPlan } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
 import { violationOf } from "./ViolationText.js"
 
@@ -28,6 +29,11 @@ export interface CompiledTrackingPlan {
    * being built as an object; undefined when its rules judge more than each value (see `ShapeCheck`).
    */
   readonly checkShape: (shape: MessageShape) => ShapeCheck | undefined
+  /**
+   * The tests `checkShape` compiles for these shapes, as standalone code by `partKey`: a worker thread
+   * revives them (`@tablecast/tracking-plan/revived`) instead of loading Ajv.
+   */
+  readonly portableTests: (shapes: ReadonlyArray<MessageShape>) => Readonly<Record<string, string>>
 }
 
 interface CompiledRule {
@@ -37,9 +43,6 @@ interface CompiledRule {
 
 const PASSED: PlanCheck = { violations: [], unplanned: false }
 const UNPLANNED: PlanCheck = { violations: [], unplanned: true }
-
-const newer = (known: TrackingPlanRule | undefined, rule: TrackingPlanRule): boolean =>
-  known === undefined || (rule.version ?? 0) > (known.version ?? 0)
 
 /**
  * Compiles a plan's rules with Ajv. Of several versions of one rule, the highest is checked (tablecast's
@@ -62,11 +65,7 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
         })
       }
     }
-  const latest = new Map<string, TrackingPlanRule>()
-  for (const rule of plan.rules) {
-    const key = rule.call === "track" ? `track:${rule.event ?? ""}` : rule.call
-    if (newer(latest.get(key), rule)) latest.set(key, rule)
-  }
+  const latest = latestRules(plan)
   if (options.validated !== true) {
     // Each schema is checked against its meta-schema by a compiler of its own, dropped once done: the
     // meta-schema's validator (about 5 MiB) is not kept for the run.
@@ -80,19 +79,16 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
   for (const [key, rule] of latest) byKey.set(key, compile(rule.jsonSchema, ruleLabel(rule), rule.at))
   const common = plan.common === undefined ? undefined : compile(plan.common, "COMMON", "common")
 
-  const usable = (schema: Readonly<Record<string, unknown>>): UsableRule => {
-    const { dialect, usable: ready } = usableSchema(schema)
-    return { dialect, schema: ready }
-  }
-  const checkShape = (shape: MessageShape): ShapeCheck | undefined => {
-    const key = shape.type === "track" ? `track:${String(shape.fixed.event)}` : shape.type
-    const rule = latest.get(key)
-    return shapeCheckOf(
-      rule === undefined ? undefined : usable(rule.jsonSchema),
-      plan.common === undefined ? undefined : usable(plan.common),
-      shape,
-      compiler
-    )
+  const checkShape = shapeChecker(plan, (dialect, part) => compiler.compileTest(dialect, part))
+  const portableTests = (shapes: ReadonlyArray<MessageShape>): Readonly<Record<string, string>> => {
+    // The parts these shapes' checks compile, recorded as standalone code as they are compiled.
+    const sources: Record<string, string> = {}
+    const recording = shapeChecker(plan, (dialect, part) => {
+      sources[partKey(dialect, part)] ??= compiler.testSource(dialect, part)
+      return compiler.compileTest(dialect, part)
+    })
+    for (const shape of shapes) recording(shape)
+    return sources
   }
 
   const run = (rule: CompiledRule, message: unknown, into: Array<PlanViolation>): void => {
@@ -125,5 +121,5 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
     if (violations.length === 0) return unplanned ? UNPLANNED : PASSED
     return { violations, unplanned }
   }
-  return { plan, check, checkShape }
+  return { plan, check, checkShape, portableTests }
 }

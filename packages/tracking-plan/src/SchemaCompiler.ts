@@ -2,6 +2,9 @@ import { Ajv, type ValidateFunction } from "ajv"
 import { Ajv2019 } from "ajv/dist/2019.js"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import * as formats from "ajv-formats"
+import * as standalone from "ajv/dist/standalone/index.js"
+import { asTest } from "./ShapeChecks.js"
+import { type Dialect, usableSchema } from "./UsableSchema.js"
 
 type Json = Readonly<Record<string, unknown>>
 
@@ -11,37 +14,13 @@ const formatsModule = formats as unknown as { readonly default?: FormatsPlugin |
 const addFormats: FormatsPlugin =
   typeof formatsModule.default === "function" ? formatsModule.default : (formatsModule.default?.default ?? (formats as unknown as FormatsPlugin))
 
-export type Dialect = "draft-07" | "draft-04" | "2019-09" | "2020-12"
-
-const dialectOf = (schema: Json): Dialect => {
-  const uri = typeof schema.$schema === "string" ? schema.$schema : ""
-  if (uri.includes("draft-04") || uri.includes("draft-03")) return "draft-04"
-  if (uri.includes("2019-09")) return "2019-09"
-  if (uri.includes("2020-12")) return "2020-12"
-  return "draft-07"
-}
-
-/** Draft-04's boolean exclusiveMinimum/Maximum and `id`, said as draft-07 says them; the rest is the same. */
-const fromDraft04 = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(fromDraft04)
-  if (typeof node !== "object" || node === null) return node
-  const out: Record<string, unknown> = {}
-  const source = node as Json
-  for (const [key, value] of Object.entries(source)) {
-    if (key === "$schema") continue
-    if (key === "id" && typeof value === "string") out.$id = value
-    else if ((key === "exclusiveMinimum" || key === "exclusiveMaximum") && typeof value === "boolean") {
-      const bound = source[key === "exclusiveMinimum" ? "minimum" : "maximum"]
-      if (value && typeof bound === "number") out[key] = bound
-    } else if (key === "properties" || key === "definitions" || key === "patternProperties") {
-      out[key] = Object.fromEntries(Object.entries((value ?? {}) as Json).map(([name, child]) => [name, fromDraft04(child)]))
-    } else out[key] = fromDraft04(value)
-  }
-  // An exclusive bound replaces its inclusive one.
-  if (source.exclusiveMinimum === true) delete out.minimum
-  if (source.exclusiveMaximum === true) delete out.maximum
-  return out
-}
+// As ajv-formats: CommonJS with `module.exports = standaloneCode`, which loaders wrap differently.
+type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string
+const standaloneModule = standalone as unknown as { readonly default?: StandaloneCode | { readonly default?: StandaloneCode } }
+const standaloneCode: StandaloneCode =
+  typeof standaloneModule.default === "function"
+    ? standaloneModule.default
+    : (standaloneModule.default?.default ?? (standalone as unknown as StandaloneCode))
 
 /** Whether a schema names a `format` anywhere (ajv-formats is added to an Ajv only for such a schema). */
 const usesFormat = (node: unknown): boolean => {
@@ -86,6 +65,8 @@ export class SchemaCompiler {
       // A test stops at the first error and keeps none: the whole check names them.
       allErrors: !forTests,
       verbose: !forTests,
+      // A test's code is kept, to be handed to a worker thread as source (`testSource`).
+      ...(forTests ? { code: { source: true } } : {}),
       strict: false,
       allowUnionTypes: true,
       ...(this.#validated ? { validateSchema: false } : {})
@@ -116,19 +97,15 @@ export class SchemaCompiler {
    * (`$ref`). It says only whether the value passes. Throws Ajv's error.
    */
   compileTest(dialect: Dialect, part: Json): (value: unknown) => boolean {
-    const validate = this.compileIn(dialect, part, true)
-    // Ajv's functions take their context as a second argument with a default: a constant one spares
-    // an object per call.
-    return (value) => validate(value, NO_CONTEXT) === true
+    return asTest(this.compileIn(dialect, part, true))
   }
-}
 
-const NO_CONTEXT = Object.freeze({ instancePath: "", rootData: undefined }) as unknown as Parameters<ValidateFunction>[1]
-
-/** A rule's schema as Ajv compiles it, with its dialect: draft-04 rewritten as draft-07, `$schema` left out for draft-07. */
-export const usableSchema = (schema: Json): { readonly dialect: Dialect; readonly usable: Json } => {
-  const dialect = dialectOf(schema)
-  const { $schema: _ignored, ...rest } = schema
-  const usable = dialect === "draft-04" ? (fromDraft04(rest) as Json) : dialect === "draft-07" ? rest : schema
-  return { dialect, usable }
+  /**
+   * The source of `compileTest`'s validator, as a CommonJS module Ajv writes for it (standalone code):
+   * a thread can revive it without Ajv (`RevivedTests`). Throws Ajv's error.
+   */
+  testSource(dialect: Dialect, part: Json): string {
+    const validate = this.compileIn(dialect, part, true)
+    return standaloneCode(this.#ajv(dialect, true), validate)
+  }
 }

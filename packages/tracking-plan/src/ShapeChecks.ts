@@ -1,4 +1,4 @@
-import type { Dialect, SchemaCompiler } from "./SchemaCompiler.js"
+import type { Dialect } from "./UsableSchema.js"
 
 type Json = Readonly<Record<string, unknown>>
 type Schema = Json | boolean
@@ -29,6 +29,22 @@ export interface ShapeCheck {
   readonly payloadKey: (key: string) => ValueTest | undefined
   readonly requiredPayloadKeys: ReadonlyArray<string>
 }
+
+/** Compiles a part of a rule's schema alone, in the rule's dialect, as a test; throws when it cannot. */
+export type PartTest = (dialect: Dialect, part: Json) => ValueTest
+
+const NO_CONTEXT = Object.freeze({ instancePath: "", rootData: undefined })
+
+/** The check function of an Ajv validator: pass or fail, nothing else. */
+export const asTest = (validate: (value: unknown, context?: never) => unknown): ValueTest => {
+  // Ajv's functions take their context as a second argument with a default: a constant one spares an
+  // object per call.
+  const context = NO_CONTEXT as never
+  return (value) => validate(value, context) === true
+}
+
+/** How a part's test is named among portable tests: its dialect and its schema's JSON text. */
+export const partKey = (dialect: Dialect, part: Json): string => `${dialect} ${JSON.stringify(part)}`
 
 /** A rule's schema as Ajv compiles it (`usableSchema`), with its dialect. */
 export interface UsableRule {
@@ -108,14 +124,14 @@ interface RuleParts {
  * judges the message or its payload as a whole, refers within itself, or fails on a fixed member (then
  * every message of the shape goes to the whole check, which names the violations).
  */
-const ruleParts = (rule: UsableRule, shape: MessageShape, compiler: SchemaCompiler): RuleParts | undefined => {
+const ruleParts = (rule: UsableRule, shape: MessageShape, partTest: PartTest): RuleParts | undefined => {
   if (refersAnywhere(rule.schema)) return undefined
   const message = objectParts(rule.schema)
   if (message === undefined) return undefined
   const testOf = (schema: unknown): ValueTest | undefined => {
     if (schema === undefined || schema === true) return undefined
     if (schema === false) return NEVER
-    return isJson(schema) ? compiler.compileTest(rule.dialect, schema) : NEVER
+    return isJson(schema) ? partTest(rule.dialect, schema) : NEVER
   }
   for (const [name, value] of Object.entries(shape.fixed)) {
     const test = testOf(memberSchema(message, name))
@@ -157,13 +173,13 @@ export const shapeCheckOf = (
   rule: UsableRule | undefined,
   common: UsableRule | undefined,
   shape: MessageShape,
-  compiler: SchemaCompiler
+  partTest: PartTest
 ): ShapeCheck | undefined => {
   try {
     const parts: Array<RuleParts> = []
     for (const part of [rule, common]) {
       if (part === undefined) continue
-      const taken = ruleParts(part, shape, compiler)
+      const taken = ruleParts(part, shape, partTest)
       if (taken === undefined) return undefined
       parts.push(taken)
     }
@@ -176,7 +192,7 @@ export const shapeCheckOf = (
       requiredPayloadKeys: [...new Set(parts.flatMap((part) => part.requiredPayloadKeys))]
     }
   } catch {
-    // A part Ajv will not compile alone (a nested `$id` met twice, say): the whole check judges.
+    // A part that will not compile alone (a nested `$id` met twice, say) or has no test: the whole check judges.
     return undefined
   }
 }

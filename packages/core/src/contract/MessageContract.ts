@@ -41,6 +41,8 @@ export interface MessageContractShape {
    * Without it, a run with a contract maps its rows on its own thread.
    */
   readonly portable?: PortableContract
+  /** The tests `checkShape` compiles for these shapes, as code a worker can revive (`PortableContract.tests`). */
+  readonly portableTests?: (shapes: ReadonlyArray<MessageShape>) => Readonly<Record<string, string>>
 }
 
 /** What all the messages a mapper builds for one call share, known before any row. */
@@ -77,6 +79,11 @@ export interface ShapeCheck {
 export interface PortableContract {
   readonly trackingPlan: unknown
   readonly origin: string
+  /**
+   * The tests `checkShape` compiles for the run's shapes of message, as code (`portableTests`): a worker
+   * revives them rather than compiling the plan again.
+   */
+  readonly tests?: Readonly<Record<string, string>>
 }
 
 /** The contract of a run; absent (the default), no message is checked and nothing is parsed. */

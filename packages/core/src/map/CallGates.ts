@@ -1,6 +1,6 @@
-import type { MessageContractShape, MessageShape } from "../contract/MessageContract.ts"
-import type { SyncSpec } from "../spec/SyncSpec.ts"
-import type { BuiltMessage } from "./BuiltMessage.ts"
+import type { MessageContractShape, MessageShape, PortableContract } from "../contract/MessageContract.ts"
+import { callsOf, type SyncSpec } from "../spec/SyncSpec.ts"
+import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { ShapeGate } from "./ShapeGate.ts"
 
 /**
@@ -39,3 +39,17 @@ export const callGates = (
     const taken = checkShape(shape)
     return taken === undefined ? undefined : ShapeGate.of(taken, shape.varying)
   })
+
+/**
+ * A contract's portable form for a worker that maps this sync's rows, with the tests of the sync's
+ * shapes of message compiled here (`portableTests`): the worker revives them instead of compiling.
+ */
+export const portableForSync = (contract: MessageContractShape, spec: SyncSpec, library: LibraryInfo): PortableContract | undefined => {
+  const { portable, portableTests } = contract
+  if (portable === undefined || portableTests === undefined) return portable
+  // As the mapper has them: the static members as JSON.parse of their text gives them.
+  const context = JSON.parse(JSON.stringify({ ...spec.context, library: { name: library.name, version: library.version } })) as unknown
+  const integrations = spec.integrations === undefined ? undefined : (JSON.parse(JSON.stringify(spec.integrations)) as unknown)
+  const shapes = callsOf(spec.type).map((call) => messageShape(spec, call, context, integrations))
+  return { ...portable, tests: portableTests(shapes) }
+}

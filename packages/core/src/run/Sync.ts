@@ -9,6 +9,7 @@ import { batchLoop } from "../batch/BatchLoop.ts"
 import { CheckpointStore } from "../resume/Checkpoint.ts"
 import type { DeliveryReport } from "../report/DeliveryReport.ts"
 import { DeliveryTally } from "../report/DeliveryTally.ts"
+import { portableForSync } from "../map/CallGates.ts"
 import { type BuiltMessage, type LibraryInfo, syncNamespace } from "../map/MessageMapper.ts"
 import type { PipelineOptions } from "../spec/PipelineOptions.ts"
 import { ProgressListener } from "../report/Progress.ts"
@@ -177,7 +178,7 @@ const deliverRows = Effect.fnUntraced(function* ({ input, library, tally, tellPr
   // A source's `prepare` (a worker thread) maps and checks with the contract's portable form; a
   // contract without one is checked here, where each message is the object it is built from (the
   // worker would hand over text, to be parsed back).
-  const portable = contract?.contract.portable
+  const portable = contract === undefined ? undefined : portableForSync(contract.contract, spec, library)
   const rows: Stream.Stream<SourceItem | PreparedRow, SourceError> =
     input.prepared ??
     (contract === undefined
