@@ -29,6 +29,15 @@ describe("interpretTrackingPlan", () => {
     expect(plan.check(track({}, "Other"))).toEqual({ violations: [], unplanned: true })
   })
 
+  it("tells the failing value by its type only when asked not to quote values", () => {
+    const quiet = interpretTrackingPlan(parseTrackingPlan(churnPublicApi, "plan.json"), "plan.json", { quoteValues: false })
+    expect(quiet.check(track({ churn_score: 1.5, segment: "secret-value" })).violations.map((violation) => violation.text)).toEqual([
+      'properties.churn_score: must be <= 1, got number (TRACK "Churn Scored" v1)',
+      'properties.segment: must be one of "high", "medium", "low", got string (TRACK "Churn Scored" v1)'
+    ])
+    expect(JSON.stringify(quiet.check({ type: "identify", userId: "c1", traits: { email: "jane@" } }))).not.toContain("jane")
+  })
+
   it("checks the highest version of a rule", () => {
     const versions = interpretTrackingPlan(
       parseTrackingPlan(

@@ -16,6 +16,15 @@ const draftOf = (schema: Json): SchemaDraft => {
   return "7"
 }
 
+/** How an interpreted plan words its violations. */
+export interface InterpretOptions {
+  /**
+   * Whether a violation quotes the failing value (`got "extreme"`, the default, as the Ajv path does), or
+   * tells only its JSON type (`got string`): for apps that may not echo row values (the edge worker).
+   */
+  readonly quoteValues?: boolean
+}
+
 interface InterpretedRule {
   readonly label: string
   readonly schema: Json
@@ -36,7 +45,7 @@ const schemaFaults = (schema: Json): ReadonlyArray<string> => {
   metaValidator ??= new Validator(sharedKeywordsMetaSchema as unknown as Schema, "7", false)
   const result = metaValidator.validate(schema)
   if (result.valid) return []
-  return interpretedViolations(result.errors, schema, sharedKeywordsMetaSchema, false)
+  return interpretedViolations(result.errors, schema, sharedKeywordsMetaSchema, { draft4: false, quoteValues: true })
     .slice(0, 3)
     .map((violation) => violation.text.replace(/^message:/, "the schema:"))
 }
@@ -48,7 +57,8 @@ const schemaFaults = (schema: Json): ReadonlyArray<string> => {
  * it does wherever the two validators agree (type, required, enum, bounds, format, additional properties).
  * A schema that is not one is a TrackingPlanError naming `origin`, the rule and the keyword.
  */
-export const interpretTrackingPlan = (plan: TrackingPlan, origin: string): CompiledTrackingPlan => {
+export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, options: InterpretOptions = {}): CompiledTrackingPlan => {
+  const quoteValues = options.quoteValues !== false
   const interpret = (schema: Json, label: string, at: string | undefined): InterpretedRule => {
     const fail = (reason: string): never => {
       throw new TrackingPlanError({
@@ -92,7 +102,7 @@ export const interpretTrackingPlan = (plan: TrackingPlan, origin: string): Compi
       return
     }
     if (units.valid) return
-    for (const { path, text } of interpretedViolations(units.errors, message, rule.schema, rule.draft4)) {
+    for (const { path, text } of interpretedViolations(units.errors, message, rule.schema, { draft4: rule.draft4, quoteValues })) {
       into.push({ path, rule: rule.label, text: `${text} (${rule.label})` })
     }
   }

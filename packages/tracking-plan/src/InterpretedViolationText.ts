@@ -156,14 +156,18 @@ export interface InterpretedViolation {
 
 /**
  * The violations of a message from the validator's units (validated with every error listed): one per
- * failing leaf keyword, as Ajv's path words it. `schema` is the root schema the units' locations start at.
+ * failing leaf keyword, as Ajv's path words it. `schema` is the root schema the units' locations start at;
+ * `quoteValues: false` tells the failing value by its JSON type only.
  */
 export const interpretedViolations = (
   units: ReadonlyArray<OutputUnit>,
   message: unknown,
   schema: Json,
-  draft4: boolean
+  options: { readonly draft4: boolean; readonly quoteValues: boolean }
 ): Array<InterpretedViolation> => {
+  const { draft4, quoteValues } = options
+  // "got 1.5" or, where values may not be told (they may be personal data), "got number".
+  const told = quoteValues ? shown : jsonType
   const found: Array<InterpretedViolation> = []
   for (let index = 0; index < units.length; index++) {
     const unit = units[index]!
@@ -197,18 +201,18 @@ export const interpretedViolations = (
       }
       case "enum": {
         const allowed = Array.isArray(keywordSchema?.enum) ? keywordSchema.enum.map((item) => JSON.stringify(item)).join(", ") : ""
-        found.push({ path, text: `${where}: must be one of ${allowed}, got ${shown(value)}` })
+        found.push({ path, text: `${where}: must be one of ${allowed}, got ${told(value)}` })
         break
       }
       case "minimum":
       case "maximum": {
         // Draft-04's boolean exclusive bound is a strict bound, as the Ajv path (which rewrites draft-04) says it.
         const exclusive = draft4 && keywordSchema?.[unit.keyword === "minimum" ? "exclusiveMinimum" : "exclusiveMaximum"] === true
-        found.push({ path, text: `${where}: ${bound(unit.keyword, keywordSchema?.[unit.keyword], exclusive)}, got ${shown(value)}` })
+        found.push({ path, text: `${where}: ${bound(unit.keyword, keywordSchema?.[unit.keyword], exclusive)}, got ${told(value)}` })
         break
       }
       default:
-        found.push({ path, text: `${where}: ${demand(unit, keywordSchema)}, got ${shown(value)}` })
+        found.push({ path, text: `${where}: ${demand(unit, keywordSchema)}, got ${told(value)}` })
     }
   }
   return found
