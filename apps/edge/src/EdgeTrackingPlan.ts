@@ -43,7 +43,11 @@ export const checkedPlan = (json: unknown, origin: string, mode: ContractMode): 
 export const requestPlanSettings = (trackingPlan: unknown, trackingPlanMode: unknown, specName: string): RequestPlanSettings => {
   const modeField = `${specName}.trackingPlanMode`
   if (trackingPlanMode !== undefined && !isMode(trackingPlanMode)) {
-    throw new RequestError({ status: 400, field: modeField, message: `${modeField}: expected "reject" or "warn", got ${JSON.stringify(trackingPlanMode)}` })
+    throw new RequestError({
+      status: 400,
+      field: modeField,
+      message: `${modeField}: expected "reject" or "warn", got ${JSON.stringify(trackingPlanMode)}`
+    })
   }
   const mode = trackingPlanMode
   if (trackingPlan === undefined) return mode === undefined ? {} : { mode, modeField }
@@ -73,7 +77,11 @@ export const planInForce = (settings: RequestPlanSettings | undefined, deploymen
   if (plan === undefined) {
     if (settings?.mode !== undefined) {
       const field = settings.modeField ?? "spec.trackingPlanMode"
-      throw new RequestError({ status: 400, field, message: `${field}: needs a tracking plan (spec.trackingPlan, or the deployment's TRACKING_PLAN)` })
+      throw new RequestError({
+        status: 400,
+        field,
+        message: `${field}: needs a tracking plan (spec.trackingPlan, or the deployment's TRACKING_PLAN)`
+      })
     }
     return undefined
   }

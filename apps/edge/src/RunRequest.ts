@@ -95,7 +95,8 @@ export const checkSpecAndOptions = (
   // `incremental` is the incremental package's field, which core's spec does not know: the edge
   // takes it out to refuse it below in its own words, rather than as an unknown field. The tracking
   // plan's fields are the config file's, beside the spec's: the edge checks them itself.
-  const { incremental, trackingPlan, trackingPlanMode, ...specFields } = typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
+  const { incremental, trackingPlan, trackingPlanMode, ...specFields } =
+    typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
   // The CLI's parser; the options are its pipeline, under the edge's retry budget.
   const parts = parseSyncParts(
     { spec: typeof spec === "object" && spec !== null && !Array.isArray(spec) ? specFields : spec, pipeline: options },
@@ -117,7 +118,11 @@ export const checkSpecAndOptions = (
     })
   }
   const plan = requestPlanSettings(trackingPlan, trackingPlanMode, names.spec)
-  return { spec: specResult.data, options: optionsResult.data, ...(plan.plan === undefined && plan.mode === undefined ? {} : { trackingPlan: plan }) }
+  return {
+    spec: specResult.data,
+    options: optionsResult.data,
+    ...(plan.plan === undefined && plan.mode === undefined ? {} : { trackingPlan: plan })
+  }
 }
 
 /** Reads JSON text given in a query parameter or a header (CSV requests carry spec and options so). */

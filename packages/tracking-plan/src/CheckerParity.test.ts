@@ -58,7 +58,18 @@ const messages: ReadonlyArray<Record<string, unknown>> = [
   track({ score: 0, tier: null, rank: 100 }, "Scored"),
   track({ score: 0, tier: 3, rank: 2.5 }, "Scored"),
   track({ score: 0, tier: "gold", email: "not-an-email", at: "yesterday", day: "2026-13-45", site: "no scheme", id: "xyz" }, "Scored"),
-  track({ score: 0, tier: "gold", email: "a@b.co", at: "2026-12-08T00:00:00.000Z", day: "2026-12-08", site: "https://x.io/a", id: "0f8fad5b-d9cb-469f-a165-70867728950e" }, "Scored"),
+  track(
+    {
+      score: 0,
+      tier: "gold",
+      email: "a@b.co",
+      at: "2026-12-08T00:00:00.000Z",
+      day: "2026-12-08",
+      site: "https://x.io/a",
+      id: "0f8fad5b-d9cb-469f-a165-70867728950e"
+    },
+    "Scored"
+  ),
   track({ score: 0, tier: "gold", code: "a" }, "Scored"),
   track({ score: 0, tier: "gold", code: "abcde" }, "Scored"),
   track({ score: 0, tier: "gold", tags: [] }, "Scored"),
@@ -72,7 +83,15 @@ const messages: ReadonlyArray<Record<string, unknown>> = [
   track({ anything: 1 }, "Unplanned")
 ]
 
-const sorted = (plan: { check: (message: Readonly<Record<string, unknown>>) => { violations: ReadonlyArray<{ path: string; rule: string; text: string }>; unplanned: boolean } }, message: Record<string, unknown>) => {
+const sorted = (
+  plan: {
+    check: (message: Readonly<Record<string, unknown>>) => {
+      violations: ReadonlyArray<{ path: string; rule: string; text: string }>
+      unplanned: boolean
+    }
+  },
+  message: Record<string, unknown>
+) => {
   const result = plan.check(message)
   return { unplanned: result.unplanned, violations: [...result.violations].sort((a, b) => a.text.localeCompare(b.text)) }
 }
@@ -117,7 +136,12 @@ describe("the interpreted checker beside the Ajv one", () => {
   })
 
   it("checks the churn plans of both Segment shapes alike, the common rule and identify/group included", () => {
-    const withCommon = { rules: [...churnPublicApi.rules, { type: "COMMON", version: 1, jsonSchema: { required: ["userId"], properties: { userId: { type: "string" } } } }] }
+    const withCommon = {
+      rules: [
+        ...churnPublicApi.rules,
+        { type: "COMMON", version: 1, jsonSchema: { required: ["userId"], properties: { userId: { type: "string" } } } }
+      ]
+    }
     const churnMessages: ReadonlyArray<Record<string, unknown>> = [
       track({ churn_score: 0.4, segment: "high" }),
       track({ churn_score: "0.4", segment: "extreme", model: 3 }),

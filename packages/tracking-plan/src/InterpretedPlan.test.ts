@@ -23,7 +23,11 @@ describe("interpretTrackingPlan", () => {
 
   it("names the property, what it must be, what it is, and the rule", () => {
     expect(plan.check(track({ churn_score: "0.4", segment: "high" })).violations).toEqual([
-      { path: "properties.churn_score", rule: 'TRACK "Churn Scored" v1', text: 'properties.churn_score: must be number, got string (TRACK "Churn Scored" v1)' }
+      {
+        path: "properties.churn_score",
+        rule: 'TRACK "Churn Scored" v1',
+        text: 'properties.churn_score: must be number, got string (TRACK "Churn Scored" v1)'
+      }
     ])
     expect(plan.check(track({ churn_score: 0.4, segment: "high" }))).toEqual({ violations: [], unplanned: false })
     expect(plan.check(track({}, "Other"))).toEqual({ violations: [], unplanned: true })

@@ -92,7 +92,7 @@ export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, option
   const common = plan.common === undefined ? undefined : interpret(plan.common, "COMMON", "common")
 
   const run = (rule: InterpretedRule, message: unknown, into: Array<PlanViolation>): void => {
-    let units
+    let units: ReturnType<Validator["validate"]>
     try {
       units = rule.validator.validate(message)
     } catch (error) {

@@ -45,10 +45,14 @@ export const sharedKeywordsMetaSchema = {
     propertyNames: { $ref: "#" },
     enum: { type: "array", minItems: 1 },
     type: {
-      anyOf: [{ $ref: "#/definitions/simpleTypes" }, { type: "array", items: { $ref: "#/definitions/simpleTypes" }, minItems: 1, uniqueItems: true }]
+      anyOf: [
+        { $ref: "#/definitions/simpleTypes" },
+        { type: "array", items: { $ref: "#/definitions/simpleTypes" }, minItems: 1, uniqueItems: true }
+      ]
     },
     format: { type: "string" },
     if: { $ref: "#" },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword, in a plain object no one awaits
     then: { $ref: "#" },
     else: { $ref: "#" },
     allOf: { $ref: "#/definitions/schemaArray" },

@@ -85,7 +85,9 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
   })
 
   it("refuses a broken plan with a 400 naming the rule, the field and the keyword", async () => {
-    const broken = { rules: [plan.rules[0], { type: "TRACK", key: "Other", version: 1, jsonSchema: { properties: { properties: { type: "numbr" } } } }] }
+    const broken = {
+      rules: [plan.rules[0], { type: "TRACK", key: "Other", version: 1, jsonSchema: { properties: { properties: { type: "numbr" } } } }]
+    }
     const response = await SELF.fetch(runRequest({ spec: { ...uniqueSpec("plan-broken"), trackingPlan: broken }, rows: scoreRows(2) }))
     expect(response.status).toBe(400)
     const body = (await response.json()) as any
@@ -93,11 +95,15 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
     expect(body.message).toContain('tracking plan spec.trackingPlan (rules[1].jsonSchema): TRACK "Other" v1: the rule\'s JSON Schema is not valid')
     expect(body.message).toContain("properties.properties.type")
 
-    const shapeless = await SELF.fetch(runRequest({ spec: { ...uniqueSpec("plan-shape"), trackingPlan: { rules: [{ type: "TRACK", version: 1 }] } }, rows: scoreRows(1) }))
+    const shapeless = await SELF.fetch(
+      runRequest({ spec: { ...uniqueSpec("plan-shape"), trackingPlan: { rules: [{ type: "TRACK", version: 1 }] } }, rows: scoreRows(1) })
+    )
     expect(shapeless.status).toBe(400)
     expect(((await shapeless.json()) as any).field).toMatch(/^spec\.trackingPlan\.rules\[0\]/)
 
-    const mode = await SELF.fetch(runRequest({ spec: { ...uniqueSpec("plan-mode"), trackingPlan: plan, trackingPlanMode: "block" }, rows: scoreRows(1) }))
+    const mode = await SELF.fetch(
+      runRequest({ spec: { ...uniqueSpec("plan-mode"), trackingPlan: plan, trackingPlanMode: "block" }, rows: scoreRows(1) })
+    )
     expect(mode.status).toBe(400)
     expect(await mode.json()).toMatchObject({ field: "spec.trackingPlanMode" })
 
@@ -119,7 +125,9 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
 
     // The spec's own plan replaces the deployment's, in the spec's mode (reject unless it says).
     const lenient = { rules: [{ type: "TRACK", key: "Sales Prediction", version: 7, jsonSchema: {} }] }
-    const own = (await (await callWorker(runRequest({ spec: { ...uniqueSpec("plan-own"), trackingPlan: lenient }, rows: scoreRows(6) }), deployment)).json()) as any
+    const own = (await (
+      await callWorker(runRequest({ spec: { ...uniqueSpec("plan-own"), trackingPlan: lenient }, rows: scoreRows(6) }), deployment)
+    ).json()) as any
     expect(own.trackingPlan).toMatchObject({ plan: "spec.trackingPlan", mode: "reject", violations: 0 })
     expect(own.messages.accepted).toBe(6)
   })
@@ -157,7 +165,9 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
         byRule: { [rule]: 2_400 - keeping(2_400) }
       }
     })
-    expect(status.trackingPlan.firstRows.map((row: any) => row.row)).toEqual([2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24, 26, 27, 29, 30])
+    expect(status.trackingPlan.firstRows.map((row: any) => row.row)).toEqual([
+      2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24, 26, 27, 29, 30
+    ])
     expect(sinkDelta(before, await sinkStats(sinkUrl)).messagesAccepted).toBe(keeping(2_400))
   }, 120_000)
 
@@ -168,11 +178,17 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
           type: "TRACK",
           key: "Sales Prediction",
           version: 1,
-          jsonSchema: { properties: { properties: { properties: Object.fromEntries(Array.from({ length: 3_000 }, (_, index) => [`p${index}`, { type: "string" }])) } } }
+          jsonSchema: {
+            properties: {
+              properties: { properties: Object.fromEntries(Array.from({ length: 3_000 }, (_, index) => [`p${index}`, { type: "string" }])) }
+            }
+          }
         }
       ]
     }
-    const response = await SELF.fetch(runRequest({ spec: { ...uniqueSpec("plan-huge"), trackingPlan: huge }, rows: scoreRows(10) }, {}, "?mode=queue"))
+    const response = await SELF.fetch(
+      runRequest({ spec: { ...uniqueSpec("plan-huge"), trackingPlan: huge }, rows: scoreRows(10) }, {}, "?mode=queue")
+    )
     expect(response.status).toBe(413)
     expect(await response.json()).toMatchObject({ field: "spec.trackingPlan", message: expect.stringContaining("mode=sync") })
   })
