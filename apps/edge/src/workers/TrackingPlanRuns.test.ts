@@ -1,10 +1,12 @@
-import { SELF } from "cloudflare:test"
+import { createScheduledController, env, SELF } from "cloudflare:test"
 import { describe, expect, inject, it, vi } from "vitest"
 import { callWorker, runRequest, waitForRun } from "../testing/edgeClient.ts"
 import { scoreRows } from "../testing/rows.ts"
 import { sinkDelta, sinkMessages, sinkStats } from "../testing/sinkClient.ts"
+import worker from "../worker.ts"
 
 const sinkUrl = inject("sinkUrl")
+const rowsUrl = inject("rowsUrl")
 const uniqueSpec = (name: string) => ({ name: `${name}-${crypto.randomUUID()}`, event: "Sales Prediction", customerId: "customer_id" })
 
 /** The scores' plan: `segment` must be "high" or "medium", so the rows whose segment is "low" (two in three) break it. */
@@ -192,4 +194,28 @@ describe("tracking plans on the edge (interpreted in workerd: no code generation
     expect(response.status).toBe(413)
     expect(await response.json()).toMatchObject({ field: "spec.trackingPlan", message: expect.stringContaining("mode=sync") })
   })
+
+  it("scheduled runs: checked against the deployment's plan, which their chunks carry to the consumers", async () => {
+    const name = `plan-cron-${crypto.randomUUID().slice(0, 8)}`
+    const lines: Array<string> = []
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+    await worker.scheduled(createScheduledController({ cron: "15 6 * * *", scheduledTime: Date.now() }), {
+      ...env,
+      TRACKING_PLAN: plan,
+      TRACKING_PLAN_MODE: "warn",
+      LOG_LEVEL: "info",
+      SCHEDULED_RUNS: [
+        { name, cron: "15 6 * * *", url: `${rowsUrl}/scores.csv?rows=300`, spec: { event: "Sales Prediction", customerId: "customer_id" } }
+      ]
+    })
+    vi.restoreAllMocks()
+    const queued = lines.map((line) => JSON.parse(line)).find((line) => line.event === "scheduled.queued" && line.name === name)
+    const status = await waitForRun(queued.runId)
+    expect(status).toMatchObject({
+      state: "done",
+      rows: { read: 300, rejected: 0 },
+      messages: { accepted: 300 },
+      trackingPlan: { plan: "TRACKING_PLAN", mode: "warn", messagesChecked: 300, violations: 200, rowsWithViolations: 200 }
+    })
+  }, 120_000)
 })
