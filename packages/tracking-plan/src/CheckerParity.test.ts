@@ -182,4 +182,42 @@ describe("the interpreted checker beside the Ajv one", () => {
       expect(sorted(interpreted, message)).toEqual(sorted(ajv, message))
     }
   })
+
+  it("disagrees only at the formats' edge cases, each listed here (ajv-formats' and @cfworker/json-schema's own readings)", () => {
+    const values: Record<string, ReadonlyArray<string>> = {
+      "date-time": [
+        "2026-12-08T00:00:00.000Z",
+        "2026-12-08T00:00:00",
+        "2026-12-08 00:00:00Z",
+        "2026-12-08T00:00:00+01:00",
+        "2026-02-30T00:00:00Z"
+      ],
+      date: ["2026-12-08", "2026-02-30", "2026-12-8", "20261208"],
+      time: ["00:00:00Z", "00:00:00", "12:00:00+01:00"],
+      email: ["a@b.co", "a@b", "a.b@c-d.io", "a..b@c.io", '"q"@x.io', "a@[1.2.3.4]"],
+      uri: ["https://x.io", "mailto:a@b.co", "x.io", "urn:isbn:123", "https://x.io/a b"],
+      uuid: ["0f8fad5b-d9cb-469f-a165-70867728950e", "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5bd9cb469fa16570867728950e"],
+      ipv4: ["1.2.3.4", "256.1.1.1", "01.2.3.4"],
+      hostname: ["x.io", "-x.io", "a_b.io", "localhost"]
+    }
+    const formats = Object.fromEntries(Object.keys(values).map((format) => [format, { type: "string", format }]))
+    const parsed = parseTrackingPlan(planOf({ type: "object", properties: formats }), "plan.json")
+    const ajv = compileTrackingPlan(parsed, "plan.json")
+    const interpreted = interpretTrackingPlan(parsed, "plan.json")
+    const disagreements: Array<string> = []
+    for (const [format, list] of Object.entries(values)) {
+      for (const value of list) {
+        const message = track({ [format]: value }, "Scored")
+        const [byAjv, byInterpreter] = [ajv, interpreted].map((plan) => plan.check(message).violations.length > 0)
+        if (byAjv !== byInterpreter) disagreements.push(`${format} ${JSON.stringify(value)}: ${byAjv ? "Ajv refuses" : "Ajv accepts"}`)
+      }
+    }
+    expect(disagreements).toEqual([
+      'email "a@b": Ajv refuses',
+      'email "\\"q\\"@x.io": Ajv refuses',
+      'email "a@[1.2.3.4]": Ajv refuses',
+      'uuid "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e": Ajv accepts',
+      'ipv4 "01.2.3.4": Ajv refuses'
+    ])
+  })
 })
