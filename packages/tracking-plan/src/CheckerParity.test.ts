@@ -183,6 +183,34 @@ describe("the interpreted checker beside the Ajv one", () => {
     }
   })
 
+  it("applies a $ref's sibling keywords as Ajv does, and words combinators and dependencies alike", () => {
+    for (const [$schema, defs] of [
+      [undefined, "definitions"],
+      ["http://json-schema.org/draft-04/schema#", "definitions"],
+      ["https://json-schema.org/draft/2020-12/schema", "$defs"]
+    ] as const) {
+      const properties = {
+        type: "object",
+        properties: {
+          score: { $ref: `#/${defs}/number`, maximum: 1 },
+          any: { anyOf: [{ type: "string" }, { type: "number" }] },
+          one: { oneOf: [{ type: "number" }, { type: "integer" }] },
+          fixed: { const: "x" },
+          not: { not: { type: "string" } },
+          needs: { type: "object", dependencies: { a: ["b"] } },
+          conditional: { if: { type: "number" }, then: { minimum: 5 } }
+        }
+      }
+      const jsonSchema = { ...($schema === undefined ? {} : { $schema }), [defs]: { number: { type: "number" } }, properties: { properties } }
+      const parsed = parseTrackingPlan({ rules: [{ type: "TRACK", key: "Scored", version: 1, jsonSchema }] }, "plan.json")
+      const ajv = compileTrackingPlan(parsed, "plan.json")
+      const interpreted = interpretTrackingPlan(parsed, "plan.json")
+      const message = track({ score: 5, any: true, one: 3, fixed: "y", not: "s", needs: { a: 1 }, conditional: 2 }, "Scored")
+      expect(sorted(interpreted, message), $schema).toEqual(sorted(ajv, message))
+      expect(sorted(ajv, message).violations.length).toBe(10)
+    }
+  })
+
   it("disagrees only at the formats' edge cases, each listed here (ajv-formats' and @cfworker/json-schema's own readings)", () => {
     const values: Record<string, ReadonlyArray<string>> = {
       "date-time": [

@@ -1,6 +1,7 @@
 import { type Schema, type SchemaDraft, Validator } from "@cfworker/json-schema"
 import type { CompiledTrackingPlan, PlanCheck, PlanViolation } from "./CompiledPlan.js"
 import { interpretedViolations } from "./InterpretedViolationText.js"
+import { refSiblingsApplied } from "./RefWithSiblings.js"
 import { sharedKeywordsMetaSchema } from "./SharedKeywordsMetaSchema.js"
 import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
@@ -71,12 +72,14 @@ export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, option
     const faults = schemaFaults(schema)
     if (faults.length > 0) fail(faults.join("; "))
     const draft = draftOf(schema)
+    // Read as Ajv reads it: a $ref's siblings apply in every draft.
+    const read = draft === "4" || draft === "7" ? (refSiblingsApplied(schema) as Json) : schema
     try {
       // Every error listed (no short circuit), as Ajv's allErrors.
-      const validator = new Validator(schema as Schema, draft, false)
+      const validator = new Validator(read as Schema, draft, false)
       // A $ref that resolves nowhere throws on use: found here, once, rather than on a message.
       validator.validate({})
-      return { label, schema, draft4: draft === "4", validator }
+      return { label, schema: read, draft4: draft === "4", validator }
     } catch (error) {
       // The validator goes on to name its base URI and every schema it knows: the first sentence says it.
       return fail(error instanceof Error ? error.message.split(/\n| {2}Absolute URI/)[0]! : String(error))

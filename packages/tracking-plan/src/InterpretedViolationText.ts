@@ -182,6 +182,17 @@ export const interpretedViolations = (
       continue
     }
     if (containers.has(unit.keyword)) continue
+    // A property another one needs: the name of both from the validator's text; a schema dependency's
+    // own units say how it failed.
+    if (unit.keyword === "dependencies" || unit.keyword === "dependentRequired") {
+      const needed = /has "([\s\S]*)" but does not have "([\s\S]*)"\.$/.exec(unit.error)
+      if (needed !== null)
+        found.push({
+          path,
+          text: `${path || "message"}: must have property ${needed[2]} when property ${needed[1]} is present, got ${told(valueAt(message, at))}`
+        })
+      continue
+    }
     const value = valueAt(message, at)
     const where = path || "message"
     const keywordSchema = schemaAt(schema, segmentsOf(unit.keywordLocation).slice(0, -1))
