@@ -198,6 +198,7 @@ describe("the interpreted checker beside the Ajv one", () => {
           fixed: { const: "x" },
           not: { not: { type: "string" } },
           needs: { type: "object", dependencies: { a: ["b"] } },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword
           conditional: { if: { type: "number" }, then: { minimum: 5 } }
         }
       }
