@@ -199,16 +199,31 @@ describe("the interpreted checker beside the Ajv one", () => {
           not: { not: { type: "string" } },
           needs: { type: "object", dependencies: { a: ["b"] } },
           // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword
-          conditional: { if: { type: "number" }, then: { minimum: 5 } }
+          conditional: { if: { type: "number" }, then: { minimum: 5 } },
+          typed: { type: "array", items: { type: "number" }, uniqueItems: true },
+          untyped: { type: "array", uniqueItems: true }
         }
       }
       const jsonSchema = { ...($schema === undefined ? {} : { $schema }), [defs]: { number: { type: "number" } }, properties: { properties } }
       const parsed = parseTrackingPlan({ rules: [{ type: "TRACK", key: "Scored", version: 1, jsonSchema }] }, "plan.json")
       const ajv = compileTrackingPlan(parsed, "plan.json")
       const interpreted = interpretTrackingPlan(parsed, "plan.json")
-      const message = track({ score: 5, any: true, one: 3, fixed: "y", not: "s", needs: { a: 1 }, conditional: 2 }, "Scored")
+      const message = track(
+        {
+          score: 5,
+          any: true,
+          one: 3,
+          fixed: "y",
+          not: "s",
+          needs: { a: 1 },
+          conditional: 2,
+          typed: [1, 2, 1, 3, 2],
+          untyped: [{ a: 1 }, 2, { a: 1 }]
+        },
+        "Scored"
+      )
       expect(sorted(interpreted, message), $schema).toEqual(sorted(ajv, message))
-      expect(sorted(ajv, message).violations.length).toBe(10)
+      expect(sorted(ajv, message).violations.length).toBe(12)
     }
   })
 

@@ -1,4 +1,5 @@
 import type { OutputUnit } from "@cfworker/json-schema"
+import { duplicatePair } from "./DuplicateItems.js"
 
 // The texts of ViolationText.ts (the Ajv path), said from @cfworker/json-schema's output units: the two
 // checkers must word a violation alike. `jsonType`, `shown` and `typeNames` repeat ViolationText's on
@@ -121,7 +122,7 @@ const bound = (keyword: string, limit: unknown, draft4Exclusive: boolean): strin
 }
 
 /** What a keyword (not a bound) demands, as Ajv says it. */
-const demand = (unit: OutputUnit, schema: Json | undefined): string => {
+const demand = (unit: OutputUnit, schema: Json | undefined, value: unknown): string => {
   switch (unit.keyword) {
     case "const":
       return "must be equal to constant"
@@ -133,8 +134,12 @@ const demand = (unit: OutputUnit, schema: Json | undefined): string => {
       return "must NOT be valid"
     case "if":
       return unit.error.includes('"else"') ? 'must match "else" schema' : 'must match "then" schema'
-    case "uniqueItems":
-      return "must NOT have duplicate items"
+    case "uniqueItems": {
+      const pair = Array.isArray(value) ? duplicatePair(value, schema?.items) : undefined
+      return pair === undefined
+        ? "must NOT have duplicate items"
+        : `must NOT have duplicate items (items ## ${pair.j} and ${pair.i} are identical)`
+    }
     case "contains":
     case "minContains":
     case "maxContains":
@@ -223,7 +228,7 @@ export const interpretedViolations = (
         break
       }
       default:
-        found.push({ path, text: `${where}: ${demand(unit, keywordSchema)}, got ${told(value)}` })
+        found.push({ path, text: `${where}: ${demand(unit, keywordSchema, value)}, got ${told(value)}` })
     }
   }
   return found
