@@ -1,4 +1,5 @@
 import type { ColumnTypes, MalformedRow, PipelineOptions, SourceItem, SyncSpec } from "@tablecast/core"
+import type { EdgeTrackingPlan } from "./EdgeTrackingPlan.ts"
 import type { RequestRows } from "./RequestRows.ts"
 import type { SealedWriteKey } from "./SealedWriteKey.ts"
 
@@ -32,6 +33,11 @@ export interface ChunkMessage {
    * chunks get distinct messageIds — the ids one synchronous run of the request gives.
    */
   readonly repeatsBefore?: Readonly<Record<string, number>>
+  /**
+   * The run's tracking plan, decided at request time (the spec's, else the deployment's), with only the
+   * rules the sync can meet (`planForSpec`): every chunk is checked against the same plan.
+   */
+  readonly trackingPlan?: EdgeTrackingPlan
 }
 
 /** A chunk and its JSON size in bytes. */
@@ -43,20 +49,22 @@ export interface SizedChunk {
 /** What every chunk of a run carries whatever its rows: the run, its spec, options and key. */
 export type ChunkHeader = Omit<ChunkMessage, "v" | "chunk" | "firstRow" | "rows" | "malformed" | "repeatsBefore">
 
-/** The header of a request's chunks: its spec and options, the CSV header, the column types, the sealed key. */
+/** The header of a request's chunks: its spec and options, the CSV header, the column types, the sealed key, the plan. */
 export const chunkHeader = (input: {
   readonly runId: string
   readonly spec: SyncSpec
   readonly options: PipelineOptions
   readonly rows: RequestRows
   readonly writeKey: SealedWriteKey | undefined
+  readonly trackingPlan?: EdgeTrackingPlan | undefined
 }): ChunkHeader => ({
   runId: input.runId,
   spec: input.spec,
   options: input.options,
   ...(input.writeKey === undefined ? {} : { writeKey: input.writeKey }),
   ...(input.rows.names === undefined ? {} : { columns: input.rows.names }),
-  ...(input.rows.columnTypes === undefined ? {} : { columnTypes: input.rows.columnTypes })
+  ...(input.rows.columnTypes === undefined ? {} : { columnTypes: input.rows.columnTypes }),
+  ...(input.trackingPlan === undefined ? {} : { trackingPlan: input.trackingPlan })
 })
 
 /** Turns a chunk message back into numbered source items. */

@@ -4,6 +4,8 @@ import { writeKeyProblem } from "@tablecast/segment/write-key"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as z from "zod"
+import { TrackingPlanError } from "@tablecast/tracking-plan/interpreted"
+import { checkedPlan, type EdgeTrackingPlan } from "./EdgeTrackingPlan.ts"
 import { type DeploymentNotify, NotifyOnVar, NotifyUrlVar } from "./notify/EdgeNotify.ts"
 
 /**
@@ -49,6 +51,13 @@ export interface EdgeVars {
   readonly NOTIFY_FORMAT?: string
   /** Whether a request may name its own webhook in `X-Tablecast-Notify` (default true); false: only NOTIFY_URL. */
   readonly ALLOW_NOTIFY_URL_HEADER?: string
+  /**
+   * The tracking plan every run is checked against unless its spec brings its own: the plan's JSON (an
+   * object in `wrangler.jsonc` `vars`, or its text in a string variable or secret).
+   */
+  readonly TRACKING_PLAN?: string | object
+  /** `reject` (default) or `warn`: what a violation of TRACKING_PLAN does, unless a spec's trackingPlanMode says. */
+  readonly TRACKING_PLAN_MODE?: string
 }
 
 const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
@@ -145,7 +154,8 @@ const EdgeVarsSchema = LimitsSchema.extend({
   NOTIFY_ON: NotifyOnVar.optional(),
   NOTIFY_REJECTS_OVER: z.coerce.number().int().min(0).optional(),
   NOTIFY_FORMAT: z.enum(["slack", "json"]).optional(),
-  ALLOW_NOTIFY_URL_HEADER: flag(true)
+  ALLOW_NOTIFY_URL_HEADER: flag(true),
+  TRACKING_PLAN_MODE: z.enum(["reject", "warn"]).optional()
 })
 
 export type EdgeLimits = z.output<typeof LimitsSchema>
@@ -166,6 +176,8 @@ export interface EdgeConfig {
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent"
   /** The deployment's alert settings (a request's X-Tablecast-Notify adds to them); empty when none is set. */
   readonly notify: DeploymentNotify
+  /** The deployment's tracking plan (TRACKING_PLAN), checked at start-up; a spec's own plan replaces it. */
+  readonly trackingPlan: EdgeTrackingPlan | undefined
 }
 
 /** A deployment whose variables do not check: told once per request as 503, never with values. */
@@ -183,6 +195,33 @@ const blankToUndefined = (env: Readonly<Record<string, unknown>>): Record<string
     if (typeof value === "string" && value.trim() !== "") picked[key] = value.trim()
   }
   return picked
+}
+
+/**
+ * TRACKING_PLAN: an object in `vars`, or JSON text. A plan that cannot be used names the variable, the rule
+ * and the keyword at fault (plan texts, never a secret).
+ */
+const deploymentPlan = (value: unknown, mode: "reject" | "warn" | undefined): EdgeTrackingPlan | undefined => {
+  if (value === undefined || (typeof value === "string" && value.trim() === "")) {
+    if (mode !== undefined) {
+      throw new EdgeConfigError({ message: "invalid configuration:\nTRACKING_PLAN_MODE: needs TRACKING_PLAN", variables: ["TRACKING_PLAN_MODE"] })
+    }
+    return undefined
+  }
+  try {
+    let json: unknown = value
+    if (typeof value === "string") {
+      try {
+        json = JSON.parse(value)
+      } catch {
+        throw new TrackingPlanError({ origin: "TRACKING_PLAN", reason: "not valid JSON" })
+      }
+    }
+    return checkedPlan(json, "TRACKING_PLAN", mode ?? "reject")
+  } catch (error) {
+    if (!(error instanceof TrackingPlanError)) throw error
+    throw new EdgeConfigError({ message: `invalid configuration:\n${error.message}`, variables: ["TRACKING_PLAN"] })
+  }
 }
 
 const cache = new WeakMap<object, EdgeConfig>()
@@ -232,7 +271,8 @@ export const EdgeConfig = {
         ...(vars.NOTIFY_REJECTS_OVER === undefined ? {} : { rejectsOver: vars.NOTIFY_REJECTS_OVER }),
         ...(vars.NOTIFY_FORMAT === undefined ? {} : { format: vars.NOTIFY_FORMAT }),
         allowRequestUrl: vars.ALLOW_NOTIFY_URL_HEADER
-      }
+      },
+      trackingPlan: deploymentPlan((env as Record<string, unknown>).TRACKING_PLAN, vars.TRACKING_PLAN_MODE)
     }
     cache.set(env, config)
     return config

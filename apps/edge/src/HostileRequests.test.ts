@@ -155,3 +155,34 @@ describe("configuration is checked at start-up", () => {
     expect((error as Error).message).toMatch(/SEGMENT_WRITE_KEY: the write key holds a colon/)
   })
 })
+
+describe("tracking plans that would loop or echo", () => {
+  it("refuses a plan whose schema refers to itself without end (400), rather than overflowing on each message", async () => {
+    const trackingPlan = { rules: [{ type: "TRACK", key: "Score", version: 1, jsonSchema: { $ref: "#" } }] }
+    const response = await postJson({ spec: { ...spec("plan-loop"), trackingPlan }, rows: [{ id: "1" }] })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ field: "spec.trackingPlan.rules[0].jsonSchema" })
+  })
+
+  it("tells a violating value by its type, never the value, in reasons and the plan's report", async () => {
+    const trackingPlan = {
+      rules: [
+        {
+          type: "TRACK",
+          key: "Score",
+          version: 1,
+          jsonSchema: { properties: { properties: { properties: { email: { format: "email", maxLength: 5 } } } } }
+        }
+      ]
+    }
+    for (const mode of ["reject", "warn"]) {
+      const response = await postJson({
+        spec: { ...spec("plan-echo"), trackingPlan, trackingPlanMode: mode },
+        rows: [{ id: "1", email: "jane.doe-private@" }]
+      })
+      const text = await response.text()
+      expect(text).toContain("properties.email: must NOT have more than 5 characters, got string")
+      expect(text).not.toContain("jane.doe-private")
+    }
+  })
+})

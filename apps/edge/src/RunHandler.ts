@@ -6,6 +6,7 @@ import { runEdgeEffect } from "./EffectBridge.ts"
 import { statusOfReport } from "./ErrorAnswer.ts"
 import { checkBeforeQueueing, checkWriteKey, runLogFields, runModeOf, writeKeyFor } from "./RunPolicy.ts"
 import { runRows } from "./RunSync.ts"
+import { planInForce } from "./EdgeTrackingPlan.ts"
 import { runSettingsOf, syncRunOf } from "./history/EdgeRun.ts"
 import { deliverAlert } from "./notify/AlertDelivery.ts"
 import { alertSettingsOf, NotifyHeader } from "./notify/EdgeNotify.ts"
@@ -50,6 +51,8 @@ export const postRun =
     )
     // Checked before anything runs: a header at fault is a 400, not a run without its alert.
     const notify = alertSettingsOf(config.notify, c.req.header(NotifyHeader))
+    // The spec's plan, else the deployment's: a mode with no plan is a 400 before anything runs.
+    const trackingPlan = planInForce(request.trackingPlan, config.trackingPlan)
     const writeKey = writeKeyFor(request, config)
     const mode = runModeOf(request, config.limits, queued !== undefined)
     const endpoint = platform.endpoint(config)
@@ -82,6 +85,7 @@ export const postRun =
         description: `${request.format} request ${runId}`,
         fingerprint: `request:${runId}`,
         transport: platform.transport({ writeKey, config }),
+        ...(trackingPlan === undefined ? {} : { trackingPlan }),
         ...(telemetry === undefined ? {} : { instrument: telemetry.instrument })
       })
     ).finally(() => {

@@ -6,6 +6,7 @@ import { type BodyLimits, MaxJsonDepth } from "./body/BodyLimits.ts"
 import { readCsvBody } from "./body/CsvBody.ts"
 import { nestsDeeperThan } from "./body/JsonDepth.ts"
 import { readJsonBody } from "./body/JsonBody.ts"
+import { type RequestPlanSettings, requestPlanSettings } from "./EdgeTrackingPlan.ts"
 import { RequestError } from "./RequestError.ts"
 import { decideRequestColumnTypes } from "./RequestColumnTypes.ts"
 import type { RequestRows } from "./RequestRows.ts"
@@ -27,6 +28,8 @@ export interface RunRequest {
   readonly mode: RunMode
   /** From `X-Segment-Write-Key`, when the request brought one. */
   readonly writeKey: Redacted.Redacted<string> | undefined
+  /** The spec's `trackingPlan` and `trackingPlanMode`, checked; the deployment's plan applies when it brings none. */
+  readonly trackingPlan?: RequestPlanSettings
 }
 
 /** Header carrying a per-request Segment write key. */
@@ -79,7 +82,7 @@ export const checkSpecAndOptions = (
   spec: unknown,
   options: unknown,
   names: { readonly spec: string; readonly options: string }
-): { spec: SyncSpec; options: PipelineOptions } => {
+): { spec: SyncSpec; options: PipelineOptions; trackingPlan?: RequestPlanSettings } => {
   for (const [value, name] of [
     [spec, names.spec],
     [options, names.options]
@@ -90,8 +93,10 @@ export const checkSpecAndOptions = (
     }
   }
   // `incremental` is the incremental package's field, which core's spec does not know: the edge
-  // takes it out to refuse it below in its own words, rather than as an unknown field.
-  const { incremental, ...specFields } = typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
+  // takes it out to refuse it below in its own words, rather than as an unknown field. The tracking
+  // plan's fields are the config file's, beside the spec's: the edge checks them itself.
+  const { incremental, trackingPlan, trackingPlanMode, ...specFields } =
+    typeof spec === "object" && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {}
   // The CLI's parser; the options are its pipeline, under the edge's retry budget.
   const parts = parseSyncParts(
     { spec: typeof spec === "object" && spec !== null && !Array.isArray(spec) ? specFields : spec, pipeline: options },
@@ -112,7 +117,12 @@ export const checkSpecAndOptions = (
       message: `${names.spec}.incremental: incremental syncs need a state store, which the edge worker does not keep; run them with the tablecast CLI, or send the rows that changed`
     })
   }
-  return { spec: specResult.data, options: optionsResult.data }
+  const plan = requestPlanSettings(trackingPlan, trackingPlanMode, names.spec)
+  return {
+    spec: specResult.data,
+    options: optionsResult.data,
+    ...(plan.plan === undefined && plan.mode === undefined ? {} : { trackingPlan: plan })
+  }
 }
 
 /** Reads JSON text given in a query parameter or a header (CSV requests carry spec and options so). */

@@ -1,6 +1,7 @@
 import {
   checkBooks,
   combineReports,
+  type ContractReport,
   combineSending,
   type DeliveryReport,
   type FatalError,
@@ -14,6 +15,7 @@ import type { AlertFormat, AlertTrigger } from "@tablecast/core/notify"
 import type { RunningEdgeRun } from "./history/EdgeRunEntry.ts"
 import type { AlertOutcome } from "./notify/AlertDelivery.ts"
 import type { SealedWriteKey } from "./SealedWriteKey.ts"
+import { combineTrackingPlanReports } from "./TrackingPlanReports.ts"
 
 /** What a queued run is, written once when it is accepted. */
 export interface RunMeta {
@@ -57,7 +59,10 @@ export interface ChunkResult {
 }
 
 /** The parts of a chunk's delivery report that add up across chunks. */
-export type ChunkReport = Pick<DeliveryReport, "outcome" | "rows" | "messages" | "batches" | "bytesSent" | "rejects" | "fatal" | "sending">
+export type ChunkReport = Pick<
+  DeliveryReport,
+  "outcome" | "rows" | "messages" | "batches" | "bytesSent" | "rejects" | "fatal" | "sending" | "trackingPlan"
+>
 
 const SampleSize = 20
 
@@ -74,7 +79,8 @@ export const chunkReportOf = (report: DeliveryReport): ChunkReport => ({
     sample: report.rejects.sample.slice(0, SampleSize).map(withoutValues)
   },
   ...(report.fatal === undefined ? {} : { fatal: report.fatal }),
-  ...(report.sending === undefined ? {} : { sending: report.sending })
+  ...(report.sending === undefined ? {} : { sending: report.sending }),
+  ...(report.trackingPlan === undefined ? {} : { trackingPlan: report.trackingPlan })
 })
 
 export const withoutValues = (reject: RejectedRow): RejectedRow => {
@@ -125,6 +131,8 @@ export interface RunStatus {
   }
   /** How the chunks sent, combined: 429s and their waits summed, the limits reached (`combineSending`). */
   readonly sending?: SendingFigures
+  /** What the run's tracking plan found, the chunks' reports combined (as in a delivery report); absent without a plan. */
+  readonly trackingPlan?: ContractReport
   readonly fatal?: FatalError
   /** The run's alert, once done, when the run asked for one and a trigger fired: sent, or why not. */
   readonly alert?: AlertOutcome | { readonly trigger: AlertTrigger; readonly state: "sending" }
@@ -151,6 +159,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
   const rows = { ...sums.rows, unread }
   const { messages, batches, bytesSent, rejects } = sums
   const sending = combineSending(ordered.map((result) => result.report.sending))
+  const trackingPlan = combineTrackingPlanReports(ordered.map((result) => result.report.trackingPlan))
 
   const failure = meta.enqueueFailure
   if (failure !== undefined) rows.unread += failure.rows
@@ -180,6 +189,7 @@ export const summarizeRun = (meta: RunMeta, results: ReadonlyArray<ChunkResult>,
     bytesSent,
     rejects,
     ...(sending === undefined ? {} : { sending }),
+    ...(trackingPlan === undefined ? {} : { trackingPlan }),
     ...(runFatal === undefined ? {} : { fatal: runFatal })
   }
 }

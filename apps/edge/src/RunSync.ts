@@ -1,6 +1,16 @@
-import { type DeliveryReport, type PipelineOptions, RejectSink, SendingPolicy, Sync, type SyncSpec, type Transport } from "@tablecast/core"
+import {
+  type DeliveryReport,
+  MessageContract,
+  type PipelineOptions,
+  RejectSink,
+  SendingPolicy,
+  Sync,
+  type SyncSpec,
+  type Transport
+} from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { edgeContractOf, type EdgeTrackingPlan } from "./EdgeTrackingPlan.ts"
 import { reportWithoutValues } from "./RejectReason.ts"
 import { requestRowSource, type RequestRows } from "./RequestRows.ts"
 import type { EdgeRunTelemetry } from "./telemetry/EdgeTelemetry.ts"
@@ -24,6 +34,8 @@ export const runRows = (input: {
   readonly sendingPolicy?: typeof SendingPolicy.Service
   /** The run's telemetry (telemetry/EdgeTelemetry.ts), when the OTEL_* variables are set. */
   readonly instrument?: EdgeRunTelemetry["instrument"]
+  /** The tracking plan every message is checked against before it is sent (`planInForce`), if any. */
+  readonly trackingPlan?: EdgeTrackingPlan
 }): Effect.Effect<DeliveryReport, TransportSetupError> =>
   Sync.run({
     spec: input.spec,
@@ -31,6 +43,7 @@ export const runRows = (input: {
     library: { name: "tablecast-edge", version }
   }).pipe(
     (run) => (input.sendingPolicy === undefined ? run : run.pipe(Effect.provideService(SendingPolicy, input.sendingPolicy))),
+    (run) => (input.trackingPlan === undefined ? run : run.pipe(Effect.provideService(MessageContract, edgeContractOf(input.trackingPlan)))),
     // Inside the transport's layer: the telemetry wraps the transport with a span per request.
     (run) => (input.instrument === undefined ? run : input.instrument(run)),
     Effect.provide(

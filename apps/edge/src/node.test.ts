@@ -52,6 +52,36 @@ describe("the Node entry (@hono/node-server, node:http transport)", () => {
     })
   })
 
+  it("checks a CSV run against the tracking plan in its spec, as the worker does", async () => {
+    const trackingPlan = {
+      rules: [
+        {
+          type: "TRACK",
+          key: "Churn Score",
+          version: 2,
+          jsonSchema: { properties: { properties: { properties: { segment: { enum: ["high"] } } } } }
+        }
+      ]
+    }
+    const response = await fetch(
+      `${server.url}/v1/runs?spec=${encodeURIComponent(JSON.stringify({ ...uniqueSpec("node-plan"), trackingPlan }))}`,
+      {
+        method: "POST",
+        headers: { ...auth, "content-type": "text/csv" },
+        body: scoreCsv(9)
+      }
+    )
+    const report = (await response.json()) as any
+    expect(report.rows).toMatchObject({ read: 9, mapped: 3, rejected: 6 })
+    expect(report.trackingPlan).toMatchObject({
+      plan: "spec.trackingPlan",
+      mode: "reject",
+      violations: 6,
+      byRule: { 'TRACK "Churn Score" v2': 6 }
+    })
+    expect(report.rejects.sample[0].reason).toBe('properties.segment: must be one of "high", got string (TRACK "Churn Score" v2)')
+  })
+
   it("delivers a CSV run with a per-request write key", async () => {
     const before = await sinkStats(sinkUrl)
     const response = await fetch(`${server.url}/v1/runs`, {

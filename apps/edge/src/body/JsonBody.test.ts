@@ -3,7 +3,7 @@ import { RequestError } from "../RequestError.ts"
 import { endlessStream, streamOf, withBytes } from "../testing/bodyStream.ts"
 import type { BodyLimits } from "./BodyLimits.ts"
 import { MaxJsonDepth } from "./BodyLimits.ts"
-import { MaxSpecValues, readJsonBody } from "./JsonBody.ts"
+import { MaxPlanValues, MaxSpecValues, readJsonBody } from "./JsonBody.ts"
 
 const limits: BodyLimits = { MAX_BODY_BYTES: 20_000_000, MAX_ROWS: 250_000, MAX_CELLS: 1_000_000 }
 
@@ -99,6 +99,20 @@ describe("readJsonBody", () => {
     expect(error.status).toBe(400)
     expect(error.message).toBe(`spec: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
     expect(body.pulled()).toBeLessThan(100_000)
+  })
+
+  it("counts a spec's tracking plan apart: a plan larger than any spec reads, one past its own budget stops (400)", async () => {
+    const properties = Object.fromEntries(Array.from({ length: 8_000 }, (_, index) => [`p${index}`, { type: "number" }]))
+    const trackingPlan = { rules: [{ type: "TRACK", key: "Score", version: 1, jsonSchema: { properties: { properties: { properties } } } }] }
+    const read1 = await read(streamOf(JSON.stringify({ spec: { ...spec, trackingPlan, columns: { a: "number" } }, rows: [{ id: "1" }] })))
+    expect(Object.keys((read1.spec as any).trackingPlan.rules[0].jsonSchema.properties.properties.properties)).toHaveLength(8_000)
+    // The spec's own values still have their budget, after the plan as before it.
+    const after = endlessStream(`{"spec":{"trackingPlan":${JSON.stringify(trackingPlan)},"context":{"list":[`, "1,".repeat(4_096))
+    expect((await fails(after.stream)).message).toBe(`spec: more than ${MaxSpecValues} values; a spec and its options are far smaller`)
+    const endless = endlessStream(`{"spec":{"event":"x","trackingPlan":{"rules":[`, "1,".repeat(4_096))
+    const error = await fails(endless.stream)
+    expect(error).toMatchObject({ status: 400, field: "spec.trackingPlan" })
+    expect(error.message).toBe(`spec.trackingPlan: more than ${MaxPlanValues} values; give the worker the rules its syncs need`)
   })
 
   it("stops at the byte limit (413), and refuses a Content-Length over it before reading", async () => {

@@ -20,6 +20,12 @@ const BodyFields = new Set(["spec", "options", "rows"])
 export const MaxSpecValues = 10_000
 
 /**
+ * Values a spec's tracking plan may hold, counted apart from the spec's own: a workspace's whole plan
+ * (hundreds of events, their properties' schemas) is larger than any spec.
+ */
+export const MaxPlanValues = 200_000
+
+/**
  * The check each token passes before the token parser sees it: the body's shape (an object of
  * spec, options and rows; rows an array of objects), its nesting, and the row, cell and spec limits.
  */
@@ -30,9 +36,12 @@ class JsonBodyGuard {
   lastTokenOffset = 0
   sawRows = false
   private topField: string | undefined
+  /** The spec's field being read (`trackingPlan` has its own budget). */
+  private specField: string | undefined
   private rowCount = 0
   private cells = 0
   private specValues = 0
+  private planValues = 0
 
   constructor(private readonly limits: BodyLimits) {}
 
@@ -83,7 +92,16 @@ class JsonBodyGuard {
         tooManyCells(this.cells, this.limits.MAX_CELLS)
       }
     }
-    if ((this.topField === "spec" || this.topField === "options") && isValue && ++this.specValues > MaxSpecValues) {
+    if (depth === 2 && isKey && this.topField === "spec") this.specField = String(token.value)
+    const inPlan = this.topField === "spec" && this.specField === "trackingPlan" && depth >= 2
+    if (inPlan && isValue && ++this.planValues > MaxPlanValues) {
+      throw new RequestError({
+        status: 400,
+        field: "spec.trackingPlan",
+        message: `spec.trackingPlan: more than ${MaxPlanValues} values; give the worker the rules its syncs need`
+      })
+    }
+    if (!inPlan && (this.topField === "spec" || this.topField === "options") && isValue && ++this.specValues > MaxSpecValues) {
       throw new RequestError({
         status: 400,
         field: this.topField,
@@ -102,6 +120,7 @@ class JsonBodyGuard {
     } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
       this.containers.pop()
       if (this.containers.length === 1) this.topField = undefined
+      if (this.containers.length <= 2) this.specField = undefined
     }
     this.previous = token.token
     this.lastTokenOffset = token.offset

@@ -60,6 +60,7 @@ export const queuedReportOf = (status: RunStatus, dryRun: boolean): DeliveryRepo
     bytesSent: status.bytesSent,
     rejects: { total: status.rejects.total, byStage: status.rejects.byStage, sample: [] },
     ...(status.sending === undefined ? {} : { sending: status.sending }),
+    ...(status.trackingPlan === undefined ? {} : { trackingPlan: status.trackingPlan }),
     ...(status.fatal === undefined ? {} : { fatal: status.fatal })
   }
 }

@@ -147,6 +147,8 @@ const consumeChunk = async (
       transport: transport({ writeKey, config }),
       // The consumers of one run share its request rate, through the run's Durable Object.
       sendingPolicy: sharedRequestRate((rate) => state.reserveRequest(rate)),
+      // The plan the request was checked with, carried by the chunk (built once per plan object).
+      ...(chunk.trackingPlan === undefined ? {} : { trackingPlan: chunk.trackingPlan }),
       ...(telemetry === undefined ? {} : { instrument: telemetry.instrument })
     }).pipe(
       Effect.map((report) => ({ report })),

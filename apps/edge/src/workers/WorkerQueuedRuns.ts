@@ -8,6 +8,7 @@ import type { RunningEdgeRun } from "../history/EdgeRunEntry.ts"
 import { makeLogger } from "../Log.ts"
 import { workerRunHistory } from "./WorkerRunHistory.ts"
 import { chunkHeader, type SizedChunk } from "../ChunkMessage.ts"
+import { checkPlanFitsChunks, planForSpec, planInForce } from "../EdgeTrackingPlan.ts"
 import { splitIntoChunks } from "../RunChunks.ts"
 import type { RunMeta } from "../RunStatus.ts"
 import { sealWriteKey } from "../WriteKeySeal.ts"
@@ -42,8 +43,12 @@ export const workerQueuedRuns = (env: WorkerBindings, config: EdgeConfig): Queue
     const limits = config.limits
     // The app refuses requests without a token before this point; sealing needs it.
     const sealed = writeKey === undefined || config.token === undefined ? undefined : await sealWriteKey(writeKey, config.token, runId)
+    // Every chunk carries the plan's rules the sync can meet: they must leave room for rows.
+    const inForce = planInForce(request.trackingPlan, config.trackingPlan)
+    const trackingPlan = inForce === undefined ? undefined : planForSpec(inForce, request.spec)
+    if (trackingPlan !== undefined) checkPlanFitsChunks(trackingPlan, limits.CHUNK_MAX_BYTES)
     const chunks = splitIntoChunks({
-      header: chunkHeader({ runId, spec: request.spec, options: request.options, rows: request.rows, writeKey: sealed }),
+      header: chunkHeader({ runId, spec: request.spec, options: request.options, rows: request.rows, writeKey: sealed, trackingPlan }),
       items: request.rows.items,
       maxRows: limits.CHUNK_MAX_ROWS,
       maxBytes: limits.CHUNK_MAX_BYTES
