@@ -1,6 +1,7 @@
 import { type ColumnTypes, columnTypeLines, compileMapper, SyncSpec, type SyncSpecInput } from "@tablecast/core"
 import { compileTrackingPlan, parseTrackingPlan } from "@tablecast/tracking-plan"
 import { describe, expect, it } from "vitest"
+import { PlanSample } from "./TrackingPlanSample.ts"
 import { writeTrackingPlan } from "./TrackingPlanWriter.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
@@ -20,8 +21,10 @@ const planFor = (input: {
     if (!mapped.ok) throw new Error(mapped.reason)
     return mapped.messages.map((message) => message.json)
   })
-  const columns = columnTypeLines(spec, Object.keys(input.rows[0] ?? input.types ?? {}), input.types)
-  const plan = writeTrackingPlan({ spec, columns, messages, notNull: new Set(input.notNull ?? []), enumMax: input.enumMax })
+  const sample = new PlanSample(spec, Object.keys(input.rows[0] ?? input.types ?? {}), input.enumMax)
+  for (const json of messages) sample.add(JSON.parse(json) as Record<string, unknown>)
+  const columns = columnTypeLines(spec, sample.columns, input.types)
+  const plan = writeTrackingPlan({ spec, columns, sample, notNull: new Set(input.notNull ?? []), enumMax: input.enumMax })
   return { plan, messages, compiled: compileTrackingPlan(parseTrackingPlan(JSON.parse(JSON.stringify(plan)), "plan.json"), "plan.json") }
 }
 
