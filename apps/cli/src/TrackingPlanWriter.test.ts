@@ -154,4 +154,26 @@ describe("a tracking plan written from a sync", () => {
     expect(Object.keys(payloadOf(plan, 1).properties)).toEqual(["plan", "seats"])
     expect(violationsOf(compiled, messages)).toEqual([])
   })
+
+  it("gives the GROUP rule the sync's groupTraits, and IDENTIFY the other columns", () => {
+    const account = [
+      { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
+      { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
+    ]
+    const types: ColumnTypes = {
+      user_id: decided("string", "decided"),
+      account_id: decided("string", "decided"),
+      plan: decided("string", "decided"),
+      seats: decided("number", "decided")
+    }
+    const { plan, messages, compiled } = planFor({
+      spec: { type: "identify,group", customerId: "user_id", groupId: "account_id", groupTraits: ["seats"] },
+      rows: account,
+      types
+    })
+    expect(Object.keys(payloadOf(plan, 0).properties)).toEqual(["plan"])
+    expect(Object.keys(payloadOf(plan, 1).properties)).toEqual(["seats"])
+    expect(payloadOf(plan, 1).required).toEqual(["seats"])
+    expect(violationsOf(compiled, messages)).toEqual([])
+  })
 })
