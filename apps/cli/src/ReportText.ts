@@ -1,4 +1,4 @@
-import type { DeliveryReport } from "@tablecast/core"
+import { callCountsText, type DeliveryReport } from "@tablecast/core"
 import type { IncrementalReport } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 import { trackingPlanLines } from "./TrackingPlanText.ts"
@@ -62,12 +62,15 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
     }
   }
   if (report.resumedFrom !== undefined) lines.push(`  resumed    after row ${count(report.resumedFrom)} (the checkpoint of an interrupted run)`)
+  // A sync of more than one call type: how many of each (`2,400 built (1,200 identify, 1,200 group)`).
+  const calls = callCountsText(messages.calls)
+  const built = `${count(messages.built)} built${calls === undefined ? "" : ` (${calls})`}`
   if (report.dryRun) {
-    lines.push(`  messages   ${count(messages.built)} built, none sent (dry run)`)
+    lines.push(`  messages   ${built}, none sent (dry run)`)
     lines.push(`  batches    ${count(batches.planned)} would be sent`)
   } else {
     lines.push(
-      `  messages   ${count(messages.built)} built, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
+      `  messages   ${built}, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
     )
     lines.push(
       `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests${batches.requestsForBisection === undefined ? "" : ` (${count(batches.requestsForBisection)} to find the messages refused)`}, ${count(batches.retries)} retries`

@@ -70,6 +70,7 @@ export {
   type RunTrigger,
   runRecordOf
 } from "./report/RunRecord.ts"
+export { type CallCounts, callCountsText } from "./report/CallCounts.ts"
 export {
   type CategoricalProfile,
   type CustomerMovement,
