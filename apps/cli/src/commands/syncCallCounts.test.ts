@@ -37,6 +37,10 @@ describe("the messages of each call type where a person reads a run", () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/messages {3}2,400 built \(1,200 identify, 1,200 group\), 2,400 accepted/)
     expect(await messagesByCall("run.html")).toBe("1,200 identify, 1,200 group")
+    const listed = await runCli(["runs", "--json"], { cwd: dir })
+    const [recorded] = (JSON.parse(listed.stdout) as { runs: ReadonlyArray<{ id: string }> }).runs
+    const shown = await runCli(["runs", "show", recorded!.id], { cwd: dir })
+    expect(shown.stdout).toMatch(/\n {2}by call {6}1200 identify, 1200 group\n/)
 
     const dryRun = await sync(["--type", "track,identify", "-e", "Account Scored", "--dry-run"])
     expect(dryRun.code, dryRun.stderr).toBe(0)
