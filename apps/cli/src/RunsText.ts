@@ -43,7 +43,7 @@ const mebibytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} 
 /** `tablecast runs show <id>`: one run in full (one text, no final newline). */
 export const runText = (run: RunRecord): string => {
   const c = run.counts
-  const calls = callCountsText(c.calls, String)
+  const calls = callCountsText(c.calls, { format: String, mixedOnly: true })
   const lines = [
     `run ${run.id}: ${terminalText(run.sync)}, ${run.kind}${run.dryRun ? " (dry run)" : ""}, ${run.outcome}, exit ${run.exitCode}`,
     `  source       ${terminalText(run.source)}`,

@@ -35,6 +35,8 @@ describe("the messages of each call type where a person reads a run", () => {
   it("a sync of identify and group calls counts each in its summary and its HTML report", async () => {
     const result = await sync(["--type", "identify,group", "--group-id", "account_id", "--report-html", "run.html"])
     expect(result.code, result.stderr).toBe(0)
+    // The heading names the sync by its calls, not by its messageIds' namespace (`identify,group:`).
+    expect(result.stdout).toMatch(/^tablecast sync identify \+ group: completed in /)
     expect(result.stdout).toMatch(/messages {3}2,400 built \(1,200 identify, 1,200 group\), 2,400 accepted/)
     expect(await messagesByCall("run.html")).toBe("1,200 identify, 1,200 group")
     const listed = await runCli(["runs", "--json"], { cwd: dir })
@@ -44,7 +46,7 @@ describe("the messages of each call type where a person reads a run", () => {
 
     const dryRun = await sync(["--type", "track,identify", "-e", "Account Scored", "--dry-run"])
     expect(dryRun.code, dryRun.stderr).toBe(0)
-    expect(dryRun.stdout).toMatch(/messages {3}2,400 built \(1,200 track, 1,200 identify\), none sent \(dry run\)/)
+    expect(dryRun.stdout).toMatch(/messages {3}2,400 built \(1,200 identify, 1,200 track\), none sent \(dry run\)/)
   })
 
   it("a sync of one call type says nothing more than its messages", async () => {

@@ -16,7 +16,7 @@ const rows: ReadonlyArray<Row> = [
   ["Rows rejected", (run) => count(run.counts.rejected)],
   ["Rows skipped", (run) => count(run.counts.skipped)],
   // A sync of more than one call type: how many messages of each.
-  ["Messages by call", (run) => callCountsText(run.counts.calls, formatCount)],
+  ["Messages by call", (run) => callCountsText(run.counts.calls, { format: formatCount, mixedOnly: true })],
   ["Messages accepted", (run) => count(run.counts.accepted)],
   ["Messages refused", (run) => count(run.counts.refused)],
   ["Messages undelivered", (run) => count(run.counts.undelivered)],
