@@ -10,4 +10,5 @@ export {
 export { TrackingPlanError } from "./TrackingPlanError.js"
 export { type CompiledTrackingPlan, compileTrackingPlan, type PlanCheck, type PlanViolation } from "./CompiledPlan.js"
 export { loadTrackingPlan } from "./LoadTrackingPlan.js"
+export { readTrackingPlan } from "./ReadTrackingPlan.js"
 export type { SchemaCompilerOptions } from "./SchemaCompiler.js"
