@@ -71,6 +71,7 @@ export {
   runRecordOf
 } from "./report/RunRecord.ts"
 export { type CallCounts, callCountsText } from "./report/CallCounts.ts"
+export { bypassesProxy } from "./send/NoProxy.ts"
 export {
   type CategoricalProfile,
   type CustomerMovement,
