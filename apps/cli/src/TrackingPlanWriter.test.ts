@@ -130,21 +130,22 @@ describe("a tracking plan written from a sync", () => {
     expect(payloadOf(empty.plan).properties.decile!.type).toEqual(["integer", "null"])
   })
 
+  const accounts = [
+    { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
+    { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
+  ]
+  const accountTypes: ColumnTypes = {
+    user_id: decided("string", "decided"),
+    account_id: decided("string", "decided"),
+    plan: decided("string", "decided"),
+    seats: decided("number", "decided")
+  }
+
   it("gives IDENTIFY and GROUP rules for traits, each with its own columns", () => {
-    const account = [
-      { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
-      { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
-    ]
-    const types: ColumnTypes = {
-      user_id: decided("string", "decided"),
-      account_id: decided("string", "decided"),
-      plan: decided("string", "decided"),
-      seats: decided("number", "decided")
-    }
     const { plan, messages, compiled } = planFor({
       spec: { type: "identify,group", customerId: "user_id", groupId: "account_id", traits: ["plan", "seats"], columns: { seats: "integer" } },
-      rows: account,
-      types
+      rows: accounts,
+      types: accountTypes
     })
     expect(plan.rules.map((rule) => [rule.type, rule.key])).toEqual([
       ["IDENTIFY", undefined],
@@ -156,20 +157,10 @@ describe("a tracking plan written from a sync", () => {
   })
 
   it("gives the GROUP rule the sync's groupTraits, and IDENTIFY the other columns", () => {
-    const account = [
-      { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
-      { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
-    ]
-    const types: ColumnTypes = {
-      user_id: decided("string", "decided"),
-      account_id: decided("string", "decided"),
-      plan: decided("string", "decided"),
-      seats: decided("number", "decided")
-    }
     const { plan, messages, compiled } = planFor({
       spec: { type: "identify,group", customerId: "user_id", groupId: "account_id", groupTraits: ["seats"] },
-      rows: account,
-      types
+      rows: accounts,
+      types: accountTypes
     })
     expect(Object.keys(payloadOf(plan, 0).properties)).toEqual(["plan"])
     expect(Object.keys(payloadOf(plan, 1).properties)).toEqual(["seats"])
