@@ -124,8 +124,8 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
       needsWriteKey: false
     })
     // A sample of at most 100,000 rows gains little from a CSV worker thread and costs its memory (~25 MiB):
-    // one thread unless --worker asks for it.
-    const sync = flags.worker === true ? resolved : await applyLowMemory(resolved, undefined)
+    // a CSV file is read on one thread unless --worker asks for the worker (a source's default would give it one).
+    const sync = resolved.source.type === "csv" && flags.worker !== true ? await applyLowMemory(resolved, undefined) : resolved
     const sampleRows = flags["sample-rows"]
     // The plan being written describes the rows as they are: a plan the sync already has does not filter them.
     const sampled = await runOnSource(
