@@ -20,12 +20,3 @@ describe("the plan's expected duration", () => {
     expect([durationText(0.2), durationText(45), durationText(123), durationText(3_840)]).toEqual(["1s", "45s", "2m 3s", "1h 4m"])
   })
 })
-
-describe("the plan's messages by call type", () => {
-  it("names each call type sent, in the order a row's calls go, and nothing for nothing sent", async () => {
-    const { callsText } = await import("./PlanText.ts")
-    expect(callsText({ identify: 1_200, group: 1_200, track: 3 })).toBe("1,200 identify, 1,200 group, 3 track")
-    expect(callsText({ identify: 0, group: 40, track: 0 })).toBe("40 group")
-    expect(callsText({ identify: 0, group: 0, track: 0 })).toBeUndefined()
-  })
-})

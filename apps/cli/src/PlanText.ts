@@ -1,3 +1,4 @@
+import { callCountsText } from "@tablecast/core"
 import { type IncrementalPlan, sends } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 
@@ -45,15 +46,6 @@ export const durationLines = (send: { readonly messages: number; readonly reques
   return lines
 }
 
-/**
- * The messages by call type, "200 identify, 200 group, 3 track", in the order a row's calls go;
- * types with no message left out. Undefined when no message is sent.
- */
-export const callsText = (calls: IncrementalPlan["send"]["calls"]): string | undefined => {
-  const parts = (["identify", "group", "track"] as const).filter((call) => calls[call] > 0).map((call) => `${count(calls[call])} ${call}`)
-  return parts.length === 0 ? undefined : parts.join(", ")
-}
-
 /** An incremental plan for a person: what changed against the snapshot, and what a run would send. */
 export const planText = (plan: IncrementalPlan, heading: string, maxRps?: number): string => {
   const { rows, send, guard } = plan
@@ -86,7 +78,7 @@ export const planText = (plan: IncrementalPlan, heading: string, maxRps?: number
   lines.push(
     `  to send     ${count(send.rows)} rows + ${count(send.removals)} removals = ${count(send.messages)} messages in about ${count(send.requests)} requests (${bytes(send.bytes)})`
   )
-  const calls = callsText(send.calls)
+  const calls = callCountsText(send.calls)
   if (calls !== undefined) lines.push(`  calls       ${calls}`)
   if (maxRps !== undefined) lines.push(...durationLines(send, maxRps))
   if (plan.scan !== undefined)

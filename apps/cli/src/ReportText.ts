@@ -1,4 +1,4 @@
-import type { DeliveryReport } from "@tablecast/core"
+import { callCountsText, type DeliveryReport } from "@tablecast/core"
 import type { IncrementalReport } from "@tablecast/incremental"
 import { terminalText } from "./TerminalText.ts"
 import { trackingPlanLines } from "./TrackingPlanText.ts"
@@ -32,13 +32,13 @@ const HEADLINE: Record<DeliveryReport["outcome"], string> = {
   aborted: "stopped"
 }
 
-/** The delivery report for a person: what was read, what arrived, what did not and why. */
-export const reportText = (report: IncrementalReport, rejectsFile: string | undefined): string => {
+/** The delivery report for a person: what was read, what arrived, what did not and why; headed by the sync's title (`SyncTitle`). */
+export const reportText = (report: IncrementalReport, rejectsFile: string | undefined, title: string = report.sync): string => {
   const lines: Array<string> = []
   const { rows, messages, batches } = report
   const rate = report.durationMillis > 0 ? Math.round((rows.read * 1000) / report.durationMillis) : rows.read
   lines.push(
-    `tablecast sync ${report.sync}: ${report.dryRun ? "dry run " : ""}${HEADLINE[report.outcome]} in ${seconds(report.durationMillis)} (${count(rate)} rows/s)`
+    `tablecast sync ${title}: ${report.dryRun ? "dry run " : ""}${HEADLINE[report.outcome]} in ${seconds(report.durationMillis)} (${count(rate)} rows/s)`
   )
   if (report.fatal !== undefined) lines.push(`  reason     ${report.fatal.message}`)
   lines.push(`  source     ${report.source}`)
@@ -62,12 +62,15 @@ export const reportText = (report: IncrementalReport, rejectsFile: string | unde
     }
   }
   if (report.resumedFrom !== undefined) lines.push(`  resumed    after row ${count(report.resumedFrom)} (the checkpoint of an interrupted run)`)
+  // A sync of more than one call type: how many of each (`2,400 built (1,200 identify, 1,200 group)`).
+  const calls = callCountsText(messages.calls, { mixedOnly: true })
+  const built = `${count(messages.built)} built${calls === undefined ? "" : ` (${calls})`}`
   if (report.dryRun) {
-    lines.push(`  messages   ${count(messages.built)} built, none sent (dry run)`)
+    lines.push(`  messages   ${built}, none sent (dry run)`)
     lines.push(`  batches    ${count(batches.planned)} would be sent`)
   } else {
     lines.push(
-      `  messages   ${count(messages.built)} built, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
+      `  messages   ${built}, ${count(messages.accepted)} accepted, ${count(messages.refused)} refused, ${count(messages.undelivered)} undelivered`
     )
     lines.push(
       `  batches    ${count(batches.accepted)} accepted, ${count(batches.refused)} refused, ${count(batches.undelivered)} undelivered; ${count(batches.requests)} requests${batches.requestsForBisection === undefined ? "" : ` (${count(batches.requestsForBisection)} to find the messages refused)`}, ${count(batches.retries)} retries`

@@ -8,6 +8,7 @@ import {
   type PreviewResult,
   ProgressListener,
   RejectSink,
+  type RowSource,
   RunObserver,
   type RunObserverShape,
   type SourceError,
@@ -198,6 +199,10 @@ export const runPreview = async (sync: ResolvedSync, limit: number): Promise<Pre
     )
   )
 }
+
+/** An effect that reads the sync's source, run with it (a source that cannot be opened: exit 6). */
+export const runOnSource = async <A>(sync: ResolvedSync, effect: Effect.Effect<A, SourceError, RowSource>): Promise<A> =>
+  runEffect(effect.pipe(Effect.provide(await sourceLayer(sync.source, sync.baseDir, process.env)), startErrors))
 
 /** `tablecast sync`'s run: an incremental sync (planned, then sent), or a plain one from its checkpoint. */
 export const deliverSync = async (

@@ -1,4 +1,4 @@
-import type { RunRecord } from "@tablecast/core"
+import { callCountsText, type RunRecord } from "@tablecast/core"
 import { terminalText } from "./TerminalText.ts"
 
 const padded = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -43,6 +43,7 @@ const mebibytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} 
 /** `tablecast runs show <id>`: one run in full (one text, no final newline). */
 export const runText = (run: RunRecord): string => {
   const c = run.counts
+  const calls = callCountsText(c.calls, { format: String, mixedOnly: true })
   const lines = [
     `run ${run.id}: ${terminalText(run.sync)}, ${run.kind}${run.dryRun ? " (dry run)" : ""}, ${run.outcome}, exit ${run.exitCode}`,
     `  source       ${terminalText(run.source)}`,
@@ -52,6 +53,7 @@ export const runText = (run: RunRecord): string => {
     `  rows         read ${c.read}, mapped ${c.mapped}, rejected ${c.rejected}, skipped ${c.skipped}`,
     `  rejected by  source ${c.rejectedByReason.source}, validation ${c.rejectedByReason.validation}, batch refused ${c.rejectedByReason["batch-refused"]}, undelivered ${c.rejectedByReason.undelivered}`,
     `  messages     built ${c.built}, accepted ${c.accepted}, refused ${c.refused}, undelivered ${c.undelivered}`,
+    ...(calls === undefined ? [] : [`  by call      ${calls}`]),
     `  requests     ${run.requests.total}, retries ${run.requests.retries}, 429s ${run.requests.throttled}, ${run.bytesSent} bytes sent`,
     `  throughput   ${run.throughput.rowsPerSecond} rows/s read, ${run.throughput.acceptedPerSecond} messages/s accepted`
   ]

@@ -38,6 +38,8 @@ export const syncResultText = (
     readonly maxRps?: number | undefined
     /** What the run exits with, and why when not 0 (for --json's error). */
     readonly exit?: { readonly code: number; readonly problem?: string | undefined }
+    /** The sync as the heading names it (`SyncTitle`); its namespace by default. */
+    readonly title?: string
   }
 ): CommandText => {
   const stdout: Array<string> = []
@@ -51,7 +53,7 @@ export const syncResultText = (
         : failureJson({ code, message: options.exit?.problem ?? reason ?? "the run did not complete" }, report)
     )
   } else {
-    stdout.push(reportText(report, options.rejects))
+    stdout.push(reportText(report, options.rejects, options.title))
     if (plan !== undefined && (report.dryRun || report.fatal?.kind === "guard")) stdout.push(planText(plan, "plan", options.maxRps))
     // A dry run of a plain sync has no plan: its batches planned tell how long sending would take.
     else if (report.dryRun && options.maxRps !== undefined) {

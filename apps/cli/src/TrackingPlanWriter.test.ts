@@ -1,6 +1,7 @@
 import { type ColumnTypes, columnTypeLines, compileMapper, SyncSpec, type SyncSpecInput } from "@tablecast/core"
 import { compileTrackingPlan, parseTrackingPlan } from "@tablecast/tracking-plan"
 import { describe, expect, it } from "vitest"
+import { PlanSample } from "./TrackingPlanSample.ts"
 import { writeTrackingPlan } from "./TrackingPlanWriter.ts"
 
 const library = { name: "tablecast", version: "0.0.0-test" }
@@ -20,8 +21,10 @@ const planFor = (input: {
     if (!mapped.ok) throw new Error(mapped.reason)
     return mapped.messages.map((message) => message.json)
   })
-  const columns = columnTypeLines(spec, Object.keys(input.rows[0] ?? input.types ?? {}), input.types)
-  const plan = writeTrackingPlan({ spec, columns, messages, notNull: new Set(input.notNull ?? []), enumMax: input.enumMax })
+  const sample = new PlanSample(spec, Object.keys(input.rows[0] ?? input.types ?? {}), input.enumMax)
+  for (const json of messages) sample.add(JSON.parse(json) as Record<string, unknown>)
+  const columns = columnTypeLines(spec, sample.columns, input.types)
+  const plan = writeTrackingPlan({ spec, columns, sample, notNull: new Set(input.notNull ?? []), enumMax: input.enumMax })
   return { plan, messages, compiled: compileTrackingPlan(parseTrackingPlan(JSON.parse(JSON.stringify(plan)), "plan.json"), "plan.json") }
 }
 
@@ -127,21 +130,22 @@ describe("a tracking plan written from a sync", () => {
     expect(payloadOf(empty.plan).properties.decile!.type).toEqual(["integer", "null"])
   })
 
+  const accounts = [
+    { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
+    { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
+  ]
+  const accountTypes: ColumnTypes = {
+    user_id: decided("string", "decided"),
+    account_id: decided("string", "decided"),
+    plan: decided("string", "decided"),
+    seats: decided("number", "decided")
+  }
+
   it("gives IDENTIFY and GROUP rules for traits, each with its own columns", () => {
-    const account = [
-      { user_id: "u1", account_id: "acme", plan: "pro", seats: "12" },
-      { user_id: "u2", account_id: "globex", plan: "free", seats: "3" }
-    ]
-    const types: ColumnTypes = {
-      user_id: decided("string", "decided"),
-      account_id: decided("string", "decided"),
-      plan: decided("string", "decided"),
-      seats: decided("number", "decided")
-    }
     const { plan, messages, compiled } = planFor({
       spec: { type: "identify,group", customerId: "user_id", groupId: "account_id", traits: ["plan", "seats"], columns: { seats: "integer" } },
-      rows: account,
-      types
+      rows: accounts,
+      types: accountTypes
     })
     expect(plan.rules.map((rule) => [rule.type, rule.key])).toEqual([
       ["IDENTIFY", undefined],
@@ -149,6 +153,18 @@ describe("a tracking plan written from a sync", () => {
     ])
     expect(payloadOf(plan, 1).properties.seats!.type).toBe("integer")
     expect(Object.keys(payloadOf(plan, 1).properties)).toEqual(["plan", "seats"])
+    expect(violationsOf(compiled, messages)).toEqual([])
+  })
+
+  it("gives the GROUP rule the sync's groupTraits, and IDENTIFY the other columns", () => {
+    const { plan, messages, compiled } = planFor({
+      spec: { type: "identify,group", customerId: "user_id", groupId: "account_id", groupTraits: ["seats"] },
+      rows: accounts,
+      types: accountTypes
+    })
+    expect(Object.keys(payloadOf(plan, 0).properties)).toEqual(["plan"])
+    expect(Object.keys(payloadOf(plan, 1).properties)).toEqual(["seats"])
+    expect(payloadOf(plan, 1).required).toEqual(["seats"])
     expect(violationsOf(compiled, messages)).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { callsOf, type CallType, type SyncSpec } from "@tablecast/core"
+import { type PlanSample, payloadColumns, type PropertyTally, targetPath } from "./TrackingPlanSample.ts"
 
 /** A column as `preview` says it is sent (`ColumnTypeLine`): its JSON type and what decided it. */
 export interface SentColumn {
@@ -9,12 +10,12 @@ export interface SentColumn {
   readonly basis: string
 }
 
-/** What a plan is written from: the sync, how its columns are sent, the messages of its first rows. */
+/** What a plan is written from: the sync, how its columns are sent, what the messages of its first rows showed. */
 export interface PlanMaterial {
   readonly spec: SyncSpec
   readonly columns: ReadonlyArray<SentColumn>
-  /** The messages the first rows map to, as `preview` serializes them. */
-  readonly messages: ReadonlyArray<string>
+  /** The aggregates of the messages the first rows map to. */
+  readonly sample: PlanSample
   /** Columns the source or the model's project declares never empty (NOT NULL, dbt not_null). */
   readonly notNull: ReadonlySet<string>
   /** Text columns with at most this many distinct values in the sample get an `enum`; undefined: none. */
@@ -62,18 +63,11 @@ const declaredTypes = (column: SentColumn | undefined): ReadonlyArray<string> | 
   }
 }
 
-const jsonTypeOf = (value: unknown): string => {
-  if (value === null) return "null"
-  if (Array.isArray(value)) return "array"
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number"
-  return typeof value
-}
-
 /** The types with the observed ones added where they do not already cover them (number covers integer). */
 const withObserved = (types: ReadonlyArray<string>, observed: ReadonlySet<string>): Array<string> => {
   const all = [...types]
   for (const type of observed) {
-    if (type === "null" || all.includes(type)) continue
+    if (all.includes(type)) continue
     if (type === "integer" && all.includes("number")) continue
     if (type === "number" && all.includes("integer")) all.splice(all.indexOf("integer"), 1)
     all.push(type)
@@ -81,28 +75,15 @@ const withObserved = (types: ReadonlyArray<string>, observed: ReadonlySet<string
   return all
 }
 
-const EMPTY_VALUE = Symbol("empty")
-
-/** The value at a path of a payload, or EMPTY_VALUE where it is missing, null or "". */
-const valueAt = (payload: unknown, path: ReadonlyArray<string>): unknown => {
-  let value = payload
-  for (const part of path) {
-    if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, part)) return EMPTY_VALUE
-    value = (value as Record<string, unknown>)[part]
-  }
-  return value === null || value === "" || value === undefined ? EMPTY_VALUE : value
-}
-
 /** The schema of one property: its types, null where it may be empty, and its values where few and asked for. */
 const leafSchema = (input: {
   readonly column: SentColumn | undefined
-  readonly values: ReadonlyArray<unknown>
+  readonly tally: Readonly<PropertyTally>
   readonly nullable: boolean
   readonly enumMax: number | undefined
 }): JsonSchema => {
-  const observed = new Set(input.values.map(jsonTypeOf))
   const declared = declaredTypes(input.column)
-  const types = withObserved(declared ?? [], observed)
+  const types = withObserved(declared ?? [], input.tally.types)
   const schema: JsonSchema = {}
   if (input.column !== undefined) schema.description = `from column ${input.column.column}`
   if (types.length > 0) {
@@ -113,9 +94,10 @@ const leafSchema = (input: {
   const format = input.column?.type === "timestamp" ? "date-time" : input.column?.type === "date" ? "date" : undefined
   if (format !== undefined && types.length === 1) schema.format = format
   if (input.enumMax !== undefined && types.length === 1 && types[0] === "string") {
-    const distinct = [...new Set(input.values as ReadonlyArray<string>)].sort()
+    // Only text values were seen (the type is string alone), at most enumMax + 1 of them kept.
+    const distinct = [...input.tally.values].sort()
     // Low cardinality: few values, each seen more than once on average (not a column of ids).
-    if (distinct.length > 0 && distinct.length <= input.enumMax && distinct.length < input.values.length) {
+    if (distinct.length > 0 && distinct.length <= input.enumMax && distinct.length < input.tally.present) {
       schema.enum = input.nullable ? [...distinct, null] : distinct
     }
   }
@@ -140,34 +122,19 @@ const objectSchema = (node: Node): JsonSchema => {
 
 const RULE_TYPES: Record<CallType, WrittenRule["type"]> = { track: "TRACK", identify: "IDENTIFY", group: "GROUP" }
 
-/** Where a column lands in a payload: its rename, split on dots when the sync nests. */
-const targetPath = (spec: SyncSpec, column: string): ReadonlyArray<string> => {
-  const target = Object.hasOwn(spec.rename, column) ? spec.rename[column]! : column
-  const path = spec.nest ? target.split(".") : [target]
-  return path.some((part) => part === "") ? [target] : path
-}
-
-/** The columns a call's payload takes: its list, or every column but the ids, the timestamp and the excluded. */
-const payloadColumns = (spec: SyncSpec, call: CallType, columns: ReadonlyArray<SentColumn>): ReadonlyArray<string> => {
-  const list = call === "track" ? spec.properties : (spec.traits ?? spec.properties)
-  if (list !== "*") return list
-  const left = new Set<string | undefined>([...spec.exclude, spec.customerId, spec.anonymousId, spec.groupId, spec.timestamp])
-  return columns.map((c) => c.column).filter((column) => !left.has(column))
-}
-
-/** The rule of one call: the payload's schema from the columns it takes and the messages sampled. */
-const ruleOf = (material: PlanMaterial, call: CallType, sampled: ReadonlyArray<Record<string, unknown>>): WrittenRule => {
+/** The rule of one call: the payload's schema from the columns it takes and what the sample showed of them. */
+const ruleOf = (material: PlanMaterial, call: CallType): WrittenRule => {
   const payloadKey = call === "track" ? "properties" : "traits"
-  const messages = sampled.filter((message) => message.type === call)
+  const messages = material.sample.messages[call]
   const byName = new Map(material.columns.map((column) => [column.column, column]))
   const root: Node = { children: new Map(), required: false }
-  for (const column of payloadColumns(material.spec, call, material.columns)) {
+  const columns = material.columns.map((column) => column.column)
+  for (const column of payloadColumns(material.spec, call, columns)) {
     const path = targetPath(material.spec, column)
-    const values = messages.map((message) => valueAt(message[payloadKey], path))
-    const present = values.filter((value) => value !== EMPTY_VALUE)
+    const tally = material.sample.property(call, column)
     // Required: never empty in the rows sampled; with no row sampled, what the source declares.
-    const required = messages.length > 0 ? present.length === messages.length : material.notNull.has(column)
-    const nullable = present.length < messages.length || (messages.length === 0 && !material.notNull.has(column))
+    const required = messages > 0 ? tally.present === messages : material.notNull.has(column)
+    const nullable = tally.present < messages || (messages === 0 && !material.notNull.has(column))
     let node = root
     for (const part of path) {
       let child = node.children.get(part)
@@ -178,7 +145,7 @@ const ruleOf = (material: PlanMaterial, call: CallType, sampled: ReadonlyArray<R
       if (required) child.required = true
       node = child
     }
-    node.leaf = leafSchema({ column: byName.get(column), values: present, nullable, enumMax: material.enumMax })
+    node.leaf = leafSchema({ column: byName.get(column), tally, nullable, enumMax: material.enumMax })
   }
   const payload = objectSchema(root)
   const jsonSchema: JsonSchema = {
@@ -201,7 +168,6 @@ const ruleOf = (material: PlanMaterial, call: CallType, sampled: ReadonlyArray<R
  * column's declared or decided type, required where never empty in the rows sampled, `null`
  * allowed where empty, and an `enum` for few-valued text columns when asked.
  */
-export const writeTrackingPlan = (material: PlanMaterial): WrittenPlan => {
-  const sampled = material.messages.map((json) => JSON.parse(json) as Record<string, unknown>)
-  return { rules: callsOf(material.spec.type).map((call) => ruleOf(material, call, sampled)) }
-}
+export const writeTrackingPlan = (material: PlanMaterial): WrittenPlan => ({
+  rules: callsOf(material.spec.type).map((call) => ruleOf(material, call))
+})

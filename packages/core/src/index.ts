@@ -81,6 +81,8 @@ export {
   type RunTrigger,
   runRecordOf
 } from "./report/RunRecord.ts"
+export { type CallCounts, callCountsText } from "./report/CallCounts.ts"
+export { bypassesProxy } from "./send/NoProxy.ts"
 export {
   type CategoricalProfile,
   type CustomerMovement,

@@ -105,6 +105,19 @@ describe("a run's HTML report", () => {
     expect(bare.querySelectorAll("svg").length).toBe(0)
   })
 
+  it("counts the messages of each call type in the summary, for a sync of more than one", () => {
+    const rowOf = (document: ReturnType<typeof documentOf>, label: string) =>
+      [...document.querySelectorAll("#summary tbody tr")].find((row) => row.querySelector("th")?.textContent === label)
+    const record = runRecord({ id: "y", startedAt: "2026-12-07T10:00:00.000Z" })
+    const both = { ...record, counts: { ...record.counts, built: 2400, calls: { identify: 1200, group: 1200, track: 0 } } }
+    const earlier = { ...record, id: "x", counts: { ...record.counts, calls: { identify: 0, group: 0, track: 4000 } } }
+    const row = rowOf(documentOf(renderRunReport({ run: both, previous: earlier })), "Messages by call")
+    expect([...row!.querySelectorAll("td")].map((cell) => cell.textContent)).toEqual(["1,200 identify, 1,200 group", "–"])
+    // A sync of one call type, or a record from before the counts: no such row.
+    expect(rowOf(documentOf(renderRunReport({ run: earlier })), "Messages by call")).toBeUndefined()
+    expect(rowOf(documentOf(renderRunReport({ run: record })), "Messages by call")).toBeUndefined()
+  })
+
   it("draws a property that no message had a number for, without figures it does not have", () => {
     const empty = { kind: "numeric", path: "properties.score", count: 0, missing: 5, min: 0, max: 0, mean: 0, quantiles: [] } as const
     const alone = runRecord({

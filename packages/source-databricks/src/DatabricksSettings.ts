@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises"
-import { SourceError } from "@tablecast/core"
+import { bypassesProxy, SourceError } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import type { DatabricksSourceOptions } from "./DatabricksSourceOptions.ts"
 
@@ -19,23 +19,7 @@ export interface ProxySettings {
   readonly auth?: { readonly username: string; readonly password: string }
 }
 
-/**
- * Whether NO_PROXY exempts the workspace, read as for the Segment endpoint (packages/segment
- * ProxySettings): entries separated by commas or spaces, `*` for every host, `example.com`,
- * `.example.com` and `*.example.com` for it and its subdomains, `host:port` for that port only.
- */
-const exempt = (host: string, port: number, noProxy: string | undefined): boolean =>
-  (noProxy ?? "")
-    .split(/[\s,]+/)
-    .map((entry) => /^(.*?)(?::(\d+))?$/.exec(entry.trim().toLowerCase()) ?? ["", "", undefined])
-    .some(([, name = "", entryPort]) => {
-      const suffix = name.replace(/^\*?\./, "")
-      if (name === "*") return true
-      if (suffix === "" || (entryPort !== undefined && Number(entryPort) !== port)) return false
-      return host === suffix || host.endsWith(`.${suffix}`)
-    })
-
-/** The `proxy` option, else HTTPS_PROXY / https_proxy unless NO_PROXY names the host. */
+/** The `proxy` option, else HTTPS_PROXY / https_proxy unless NO_PROXY names the host (read as for the Segment endpoint). */
 const proxyOf = (
   option: string | undefined,
   host: string,
@@ -43,7 +27,7 @@ const proxyOf = (
   env: Environment
 ): Effect.Effect<ProxySettings | undefined, SourceError> => {
   const fromEnv = present(env.HTTPS_PROXY) ?? present(env.https_proxy)
-  const text = option ?? (fromEnv !== undefined && !exempt(host.toLowerCase(), port, env.NO_PROXY ?? env.no_proxy) ? fromEnv : undefined)
+  const text = option ?? (fromEnv !== undefined && !bypassesProxy(env.NO_PROXY ?? env.no_proxy, host, String(port)) ? fromEnv : undefined)
   if (text === undefined) return Effect.succeed(undefined)
   const what = option === undefined ? "HTTPS_PROXY" : "proxy"
   let url: URL

@@ -5,6 +5,7 @@ import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../BaseCommand.ts"
 import { ExitCode, planExitCodeOfFatal } from "../ExitCode.ts"
 import { planText } from "../PlanText.ts"
+import { syncTitle } from "../SyncTitle.ts"
 import { progressDisplay } from "../ProgressDisplay.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
 import { runProfilerFor } from "../RunProfiling.ts"
@@ -124,7 +125,7 @@ Exit codes (docs/exit-codes.md): 0 the plan passes the guard; 1 internal error; 
     if (failed || plan === undefined) return this.fail({ code, message: report.fatal?.message ?? "the plan could not be made" }, shown)
     if (flags.json && tripped)
       this.fail({ code: ExitCode.guardTripped, message: report.fatal?.message ?? "the changes are over the guard" }, shown)
-    const text = planText(plan, `tablecast plan ${plan.sync}`, sync.pipeline.maxRps)
+    const text = planText(plan, `tablecast plan ${syncTitle(sync.spec)}`, sync.pipeline.maxRps)
     const contractText = contract === undefined ? "" : `\n${trackingPlanLines(contract).map(terminalText).join("\n")}`
     this.log(flags.json ? terminalJson(JSON.stringify(shown, null, 2)) : `${text}${contractText}`)
     if (tripped) this.exit(ExitCode.guardTripped)

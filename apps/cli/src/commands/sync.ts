@@ -14,6 +14,7 @@ import type { RecordedRun } from "../RunRecording.ts"
 import { checkpointPath, deliverSync } from "../RunSync.ts"
 import { preflightOutputs } from "../OutputFiles.ts"
 import { secretFlagWarnings, syncOutputLocations } from "../SyncOutputs.ts"
+import { syncTitle } from "../SyncTitle.ts"
 import { syncResultText, writeReportFile } from "../SyncResult.ts"
 import { defaultStateDir } from "../HistoryLocation.ts"
 import { stopNotice, stopSignals } from "../StopSignals.ts"
@@ -217,7 +218,13 @@ Outputs are checked before anything is read or sent: missing folders are created
     })
     if (recorded.warning !== undefined) this.logToStderr(`tablecast: warning: ${terminalText(recorded.warning)}`)
     const exit = await this.writeReportHtml(flags["report-html"], recorded, reported)
-    const text = syncResultText(result, { json: flags.json, rejects: sync.rejects, maxRps: sync.pipeline.maxRps, exit })
+    const text = syncResultText(result, {
+      json: flags.json,
+      rejects: sync.rejects,
+      maxRps: sync.pipeline.maxRps,
+      exit,
+      title: syncTitle(sync.spec)
+    })
     for (const line of text.stdout) this.log(line)
     for (const line of text.stderr) this.logToStderr(line)
     if (exit.problem !== undefined) this.logToStderr(`tablecast: ${terminalText(exit.problem)}`)

@@ -120,6 +120,21 @@ describe("tablecast tracking-plan, from a CSV file", () => {
     expect(payload.required).toEqual(["churn_score", "tier", "rfm_recency", "scored_at"])
   })
 
+  it("reads --sample-rows rows that map, naming the rows the sync itself would reject", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tablecast-tp-"))
+    // Row 5 has no customer id: the sync would reject it. Rows 22 on have no score: past the sample, unseen.
+    const lines = churnCsv(60, (n) => (n > 21 ? "" : String(n / 100))).split("\n")
+    lines[5] = lines[5]!.replace(/^c5,/, ",")
+    await writeFile(path.join(dir, "churn.csv"), lines.join("\n"))
+    const result = await runCli(["tracking-plan", "-f", "churn.csv", ...MAPPING, "--sample-rows", "20", "--out", "plan.json"], { cwd: dir })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/warning: 1 of the 21 rows read would be rejected by the sync itself \(row 5: /)
+    expect(result.stderr).toMatch(/from 21 rows/)
+    const payload = (JSON.parse(await readFile(path.join(dir, "plan.json"), "utf8")) as WrittenPlan).rules[0]!.jsonSchema.properties.properties!
+    expect(payload.properties!.churn_score!.type).toBe("number")
+    expect(payload.required).toEqual(["churn_score", "tier", "rfm"])
+  })
+
   it("exits 2 on bad flags, 11 when the --out file cannot be written, 6 when the source fails", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tablecast-tp-"))
     await writeFile(path.join(dir, "churn.csv"), churnCsv(3))

@@ -6,12 +6,16 @@ import { callsOf } from "@tablecast/core"
 import * as Effect from "effect/Effect"
 import { BaseCommand } from "../BaseCommand.ts"
 import { configEntryOf } from "../ConfigEntry.ts"
+import { applyLowMemory } from "../LowMemory.ts"
 import { checkOutput, writeFileAtomically } from "../OutputFiles.ts"
 import { runEffect } from "../RunEffect.ts"
-import { runPreview } from "../RunSync.ts"
+import { runOnSource } from "../RunSync.ts"
 import { adapterOf } from "../sources/SourceRegistry.ts"
+import type { ResolvedSync } from "../SyncConfig.ts"
 import { mappingFlags, mappingOverrides } from "../SyncFlags.ts"
 import { terminalJson, terminalText } from "../TerminalText.ts"
+import { sampleRowsForPlan } from "../TrackingPlanSampling.ts"
+import { CLI_LIBRARY } from "../Version.ts"
 import { type WrittenPlan, writeTrackingPlan } from "../TrackingPlanWriter.ts"
 
 /** One line per rule: what it holds, for stderr. */
@@ -41,6 +45,31 @@ const dbtNotNull = async (
   return findDbtModel(await loadDbtManifest(project, model), model)
     .columns.filter((column) => column.checks.includes("not_null"))
     .map((column) => column.name)
+}
+
+/** The columns the source declares NOT NULL or the sync's dbt model tests not_null: required even where no row was read. */
+const declaredNotNull = async (
+  sync: ResolvedSync,
+  columns: ReadonlyArray<{ readonly column: string }>,
+  entry: Parameters<typeof dbtNotNull>[1] & { readonly dbt: Parameters<typeof dbtNotNull>[0]; readonly scanRows: number }
+): Promise<ReadonlySet<string>> => {
+  const adapter = await adapterOf(sync.source)
+  const description = await runEffect(
+    adapter
+      .describe(sync.source, sync.baseDir, process.env, { samples: 0, scanRows: entry.scanRows })
+      .pipe(Effect.catch(() => Effect.succeed(undefined)))
+  )
+  // dbt names a column as its model's SQL does; the warehouse may case it otherwise (Snowflake).
+  const testedNotNull = new Set((await dbtNotNull(entry.dbt, entry)).map((name) => name.toLowerCase()))
+  return new Set(
+    columns
+      .map((line) => line.column)
+      .filter(
+        (column) =>
+          testedNotNull.has(column.toLowerCase()) ||
+          description?.columns.some((described) => described.name === column && described.nullable === false) === true
+      )
+  )
 }
 
 export default class TrackingPlanCommand extends BaseCommand {
@@ -75,7 +104,7 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
       summary: "Rows read to judge which properties are never empty and which values a text column holds (default 10,000).",
       default: 10_000,
       min: 1,
-      // The rows' messages are held while the plan is written: a bound on memory.
+      // Only aggregates are kept (memory is flat in the sample): a bound on time.
       max: 100_000
     }),
     "enum-max": Flags.integer({
@@ -88,48 +117,45 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
   async run(): Promise<void> {
     const { args, flags } = await this.parse(TrackingPlanCommand)
     if (flags.out !== undefined) await checkOutput({ flag: "--out", path: flags.out, mode: "replace" })
-    const sync = await this.resolve({
+    const resolved = await this.resolve({
       syncName: args.sync,
       configFile: flags.config,
       overrides: { ...mappingOverrides(flags), destination: {}, pipeline: {} },
       needsWriteKey: false
     })
+    // A sample of at most 100,000 rows gains little from a CSV worker thread and costs its memory (~25 MiB):
+    // a CSV file is read on one thread unless --worker asks for the worker (a source's default would give it one).
+    const sync = resolved.source.type === "csv" && flags.worker !== true ? await applyLowMemory(resolved, undefined) : resolved
     const sampleRows = flags["sample-rows"]
     // The plan being written describes the rows as they are: a plan the sync already has does not filter them.
-    const preview = await runPreview({ ...sync, trackingPlan: undefined }, sampleRows * callsOf(sync.spec.type).length)
-    // What the source declares of its columns (NOT NULL): required even where no row was read.
-    const adapter = await adapterOf(sync.source)
-    const description = await runEffect(
-      adapter
-        .describe(sync.source, sync.baseDir, process.env, { samples: 0, scanRows: sampleRows })
-        .pipe(Effect.catch(() => Effect.succeed(undefined)))
+    const sampled = await runOnSource(
+      sync,
+      sampleRowsForPlan({ spec: sync.spec, rows: sampleRows, enumMax: flags["enum-max"], library: CLI_LIBRARY })
     )
-    // dbt names a column as its model's SQL does; the warehouse may case it otherwise (Snowflake).
-    const testedNotNull = new Set(
-      (await dbtNotNull(mappingOverrides(flags).dbt, { syncName: args.sync, configFile: flags.config })).map((name) => name.toLowerCase())
-    )
-    const notNull = new Set(
-      preview.columnTypes
-        .map((line) => line.column)
-        .filter(
-          (column) =>
-            testedNotNull.has(column.toLowerCase()) ||
-            description?.columns.some((described) => described.name === column && described.nullable === false) === true
-        )
-    )
+    // What the source and the dbt model declare never empty counts only for a call no row was sampled for:
+    // asked for then alone (describing a file reads its rows again, holding every distinct value).
+    const unsampled = callsOf(sync.spec.type).some((call) => sampled.sample.messages[call] === 0)
+    const notNull = unsampled
+      ? await declaredNotNull(sync, sampled.columnTypes, {
+          dbt: mappingOverrides(flags).dbt,
+          syncName: args.sync,
+          configFile: flags.config,
+          scanRows: sampleRows
+        })
+      : new Set<string>()
     const plan = writeTrackingPlan({
       spec: sync.spec,
-      columns: preview.columnTypes,
-      messages: preview.messages,
+      columns: sampled.columnTypes,
+      sample: sampled.sample,
       notNull,
       enumMax: flags["enum-max"]
     })
     const json = `${JSON.stringify(plan, null, 2)}\n`
-    if (preview.rejects.length > 0) {
-      const first = preview.rejects[0]!
+    if (sampled.firstReject !== undefined) {
+      const first = sampled.firstReject
       this.logToStderr(
         terminalText(
-          `tablecast: warning: ${preview.rejects.length} of the ${preview.rowsRead} rows read would be rejected by the sync itself (row ${first.row}: ${first.reason}); the plan describes the others`
+          `tablecast: warning: ${sampled.rejected} of the ${sampled.rowsRead} rows read would be rejected by the sync itself (row ${first.row}: ${first.reason}); the plan describes the others`
         )
       )
     }
@@ -138,7 +164,7 @@ Exit codes (docs/exit-codes.md): 0 written; 1 internal error; 2 bad flags or con
       return
     }
     await writeFileAtomically(flags.out, json)
-    this.logToStderr(`wrote the tracking plan to ${terminalText(flags.out)} from ${preview.rowsRead} rows:`)
+    this.logToStderr(`wrote the tracking plan to ${terminalText(flags.out)} from ${sampled.rowsRead} rows:`)
     for (const line of summaryLines(plan)) this.logToStderr(terminalText(line))
   }
 }

@@ -67,6 +67,13 @@ describe("runRecordOf", () => {
     expect(record.trigger).toBe("node")
   })
 
+  it("keeps the messages of each call type where the report has them", () => {
+    const calls = { identify: 50, group: 47, track: 0 }
+    const withCalls = report({ messages: { built: 97, sent: 97, accepted: 90, refused: 5, undelivered: 2, calls } })
+    expect(runRecordOf(withCalls, { exitCode: 0 }).counts.calls).toEqual(calls)
+    expect(runRecordOf(report(), { exitCode: 0 }).counts).not.toHaveProperty("calls")
+  })
+
   it("reports zero throughput for a run that took no time, not Infinity", () => {
     expect(runRecordOf(report({ durationMillis: 0 }), { exitCode: 0 }).throughput).toEqual({ rowsPerSecond: 0, acceptedPerSecond: 0 })
   })

@@ -1,3 +1,4 @@
+import type { CallCounts } from "./CallCounts.ts"
 import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 import type { RejectStage } from "./RejectSink.ts"
 import type { RunProfile } from "./RunProfile.ts"
@@ -59,6 +60,8 @@ export interface RunRecord {
     readonly accepted: number
     readonly refused: number
     readonly undelivered: number
+    /** Of `built`, the messages of each call type, where the report has them (`DeliveryReport.messages.calls`). */
+    readonly calls?: CallCounts
   }
   readonly requests: {
     readonly total: number
@@ -136,7 +139,8 @@ export const runRecordOf = (report: DeliveryReport, meta: RunMeta): RunRecord =>
     built: report.messages.built,
     accepted: report.messages.accepted,
     refused: report.messages.refused,
-    undelivered: report.messages.undelivered
+    undelivered: report.messages.undelivered,
+    ...(report.messages.calls === undefined ? {} : { calls: { ...report.messages.calls } })
   },
   requests: {
     total: report.batches.requests,

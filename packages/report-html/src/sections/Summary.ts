@@ -1,4 +1,4 @@
-import type { RunRecord } from "@tablecast/core"
+import { callCountsText, type RunRecord } from "@tablecast/core"
 import { formatBytes, formatCount, formatDuration } from "../Figures.ts"
 import { html, type Markup } from "../Html.ts"
 
@@ -15,6 +15,8 @@ const rows: ReadonlyArray<Row> = [
   ["Rows read", (run) => count(run.counts.read)],
   ["Rows rejected", (run) => count(run.counts.rejected)],
   ["Rows skipped", (run) => count(run.counts.skipped)],
+  // A sync of more than one call type: how many messages of each.
+  ["Messages by call", (run) => callCountsText(run.counts.calls, { format: formatCount, mixedOnly: true })],
   ["Messages accepted", (run) => count(run.counts.accepted)],
   ["Messages refused", (run) => count(run.counts.refused)],
   ["Messages undelivered", (run) => count(run.counts.undelivered)],
