@@ -19,11 +19,15 @@ export interface PlanCheck {
   readonly unplanned: boolean
 }
 
-/** A plan compiled for checking messages: every rule's schema compiled once. */
-export interface CompiledTrackingPlan {
+/** A plan ready to check messages. */
+export interface TrackingPlanChecker {
   readonly plan: TrackingPlan
   /** Checks one message as sent (`{type, event, userId, properties | traits, context, ...}`). */
   readonly check: (message: Readonly<Record<string, unknown>>) => PlanCheck
+}
+
+/** A plan compiled for checking messages: every rule's schema compiled once. */
+export interface CompiledTrackingPlan extends TrackingPlanChecker {
   /**
    * The plan taken apart for one shape of message, so that a message can be passed value by value without
    * being built as an object; undefined when its rules judge more than each value (see `ShapeCheck`).

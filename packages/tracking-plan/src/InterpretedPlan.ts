@@ -1,9 +1,10 @@
 import { type Schema, type SchemaDraft, Validator } from "@cfworker/json-schema"
-import type { CompiledTrackingPlan, PlanCheck, PlanViolation } from "./CompiledPlan.js"
+import type { PlanCheck, PlanViolation, TrackingPlanChecker } from "./CompiledPlan.js"
+import { latestRules } from "./LatestRules.js"
 import { interpretedViolations } from "./InterpretedViolationText.js"
 import { refSiblingsApplied } from "./RefWithSiblings.js"
 import { sharedKeywordsMetaSchema } from "./SharedKeywordsMetaSchema.js"
-import { ruleLabel, type TrackingPlan, type TrackingPlanRule } from "./TrackingPlan.js"
+import { ruleLabel, type TrackingPlan } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
 
 type Json = Readonly<Record<string, unknown>>
@@ -36,9 +37,6 @@ interface InterpretedRule {
 const PASSED: PlanCheck = { violations: [], unplanned: false }
 const UNPLANNED: PlanCheck = { violations: [], unplanned: true }
 
-const newer = (known: TrackingPlanRule | undefined, rule: TrackingPlanRule): boolean =>
-  known === undefined || (rule.version ?? 0) > (known.version ?? 0)
-
 let metaValidator: Validator | undefined
 
 /** The first units of a schema's check against the shared keywords' meta-schema, as "path: what" texts. */
@@ -58,7 +56,7 @@ const schemaFaults = (schema: Json): ReadonlyArray<string> => {
  * it does wherever the two validators agree (type, required, enum, bounds, format, additional properties).
  * A schema that is not one is a TrackingPlanError naming `origin`, the rule and the keyword.
  */
-export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, options: InterpretOptions = {}): CompiledTrackingPlan => {
+export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, options: InterpretOptions = {}): TrackingPlanChecker => {
   const quoteValues = options.quoteValues !== false
   const interpret = (schema: Json, label: string, at: string | undefined): InterpretedRule => {
     const fail = (reason: string): never => {
@@ -85,11 +83,7 @@ export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, option
       return fail(error instanceof Error ? error.message.split(/\n| {2}Absolute URI/)[0]! : String(error))
     }
   }
-  const latest = new Map<string, TrackingPlanRule>()
-  for (const rule of plan.rules) {
-    const key = rule.call === "track" ? `track:${rule.event ?? ""}` : rule.call
-    if (newer(latest.get(key), rule)) latest.set(key, rule)
-  }
+  const latest = latestRules(plan)
   const byKey = new Map<string, InterpretedRule>()
   for (const [key, rule] of latest) byKey.set(key, interpret(rule.jsonSchema, ruleLabel(rule), rule.at))
   const common = plan.common === undefined ? undefined : interpret(plan.common, "COMMON", "common")

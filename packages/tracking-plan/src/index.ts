@@ -8,7 +8,13 @@ export {
   type TrackingPlanRule
 } from "./TrackingPlan.js"
 export { TrackingPlanError } from "./TrackingPlanError.js"
-export { type CompiledTrackingPlan, compileTrackingPlan, type PlanCheck, type PlanViolation } from "./CompiledPlan.js"
+export {
+  type CompiledTrackingPlan,
+  compileTrackingPlan,
+  type PlanCheck,
+  type PlanViolation,
+  type TrackingPlanChecker
+} from "./CompiledPlan.js"
 export { loadTrackingPlan } from "./LoadTrackingPlan.js"
 export type { MessageShape, ShapeCheck, ValueTest } from "./ShapeChecks.js"
 export { readTrackingPlan } from "./ReadTrackingPlan.js"
