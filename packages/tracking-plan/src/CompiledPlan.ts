@@ -2,22 +2,10 @@ import type { ValidateFunction } from "ajv"
 import { latestRules, shapeChecker } from "./LatestRules.js"
 import { SchemaCompiler, type SchemaCompilerOptions } from "./SchemaCompiler.js"
 import { type MessageShape, partKey, type ShapeCheck } from "./ShapeChecks.js"
+import { type PlanCheck, planCheck, type PlanViolation } from "./RuleChecks.js"
 import { ruleLabel, type TrackingPlan } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
 import { violationOf } from "./ViolationText.js"
-
-/** One way a message breaks the plan: the property, the rule, and the whole text. */
-export interface PlanViolation {
-  readonly path: string
-  readonly rule: string
-  readonly text: string
-}
-
-/** What checking one message found: its violations, and whether it is a track event no rule names. */
-export interface PlanCheck {
-  readonly violations: ReadonlyArray<PlanViolation>
-  readonly unplanned: boolean
-}
 
 /** A plan ready to check messages. */
 export interface TrackingPlanChecker {
@@ -44,9 +32,6 @@ interface CompiledRule {
   readonly label: string
   readonly validate: ValidateFunction
 }
-
-const PASSED: PlanCheck = { violations: [], unplanned: false }
-const UNPLANNED: PlanCheck = { violations: [], unplanned: true }
 
 /**
  * Compiles a plan's rules with Ajv. Of several versions of one rule, the highest is checked (tablecast's
@@ -114,16 +99,12 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
     return lastTrackRule
   }
 
-  const check = (message: Readonly<Record<string, unknown>>): PlanCheck => {
-    const type = message.type
-    const rule = type === "track" ? trackRule(message.event) : typeof type === "string" ? byKey.get(type) : undefined
-    if (rule === undefined && common === undefined) return type === "track" ? UNPLANNED : PASSED
-    const violations: Array<PlanViolation> = []
-    if (common !== undefined) run(common, message, violations)
-    if (rule !== undefined) run(rule, message, violations)
-    const unplanned = rule === undefined && type === "track"
-    if (violations.length === 0) return unplanned ? UNPLANNED : PASSED
-    return { violations, unplanned }
-  }
+  const check = planCheck(
+    (message) => (message.type === "track" ? trackRule(message.event) : typeof message.type === "string" ? byKey.get(message.type) : undefined),
+    common,
+    run
+  )
   return { plan, check, checkShape, portableTests }
 }
+
+export type { PlanCheck, PlanViolation }

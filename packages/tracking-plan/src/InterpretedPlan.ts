@@ -1,22 +1,19 @@
 import { type Schema, type SchemaDraft, Validator } from "@cfworker/json-schema"
-import type { PlanCheck, PlanViolation, TrackingPlanChecker } from "./CompiledPlan.js"
+import type { TrackingPlanChecker } from "./CompiledPlan.js"
+import { planCheck, type PlanViolation } from "./RuleChecks.js"
 import { latestRules } from "./LatestRules.js"
 import { interpretedViolations } from "./InterpretedViolationText.js"
 import { refSiblingsApplied } from "./RefWithSiblings.js"
 import { sharedKeywordsMetaSchema } from "./SharedKeywordsMetaSchema.js"
 import { ruleLabel, type TrackingPlan } from "./TrackingPlan.js"
 import { TrackingPlanError } from "./TrackingPlanError.js"
+import { type Dialect, dialectOf } from "./UsableSchema.js"
 
 type Json = Readonly<Record<string, unknown>>
 
-/** The draft a schema's `$schema` names, as the Ajv path reads it: draft-07 unless it says otherwise. */
-const draftOf = (schema: Json): SchemaDraft => {
-  const uri = typeof schema.$schema === "string" ? schema.$schema : ""
-  if (uri.includes("draft-04") || uri.includes("draft-03")) return "4"
-  if (uri.includes("2019-09")) return "2019-09"
-  if (uri.includes("2020-12")) return "2020-12"
-  return "7"
-}
+/** The draft a schema's `$schema` names, as the Ajv path reads it (`dialectOf`), in @cfworker/json-schema's words. */
+const DRAFTS: Readonly<Record<Dialect, SchemaDraft>> = { "draft-04": "4", "draft-07": "7", "2019-09": "2019-09", "2020-12": "2020-12" }
+const draftOf = (schema: Json): SchemaDraft => DRAFTS[dialectOf(schema)]
 
 /** How an interpreted plan words its violations. */
 export interface InterpretOptions {
@@ -33,9 +30,6 @@ interface InterpretedRule {
   readonly draft4: boolean
   readonly validator: Validator
 }
-
-const PASSED: PlanCheck = { violations: [], unplanned: false }
-const UNPLANNED: PlanCheck = { violations: [], unplanned: true }
 
 let metaValidator: Validator | undefined
 
@@ -104,16 +98,15 @@ export const interpretTrackingPlan = (plan: TrackingPlan, origin: string, option
     }
   }
 
-  const check = (message: Readonly<Record<string, unknown>>): PlanCheck => {
-    const type = message.type
-    const rule = type === "track" ? byKey.get(`track:${String(message.event)}`) : typeof type === "string" ? byKey.get(type) : undefined
-    if (rule === undefined && common === undefined) return type === "track" ? UNPLANNED : PASSED
-    const violations: Array<PlanViolation> = []
-    if (common !== undefined) run(common, message, violations)
-    if (rule !== undefined) run(rule, message, violations)
-    const unplanned = rule === undefined && type === "track"
-    if (violations.length === 0) return unplanned ? UNPLANNED : PASSED
-    return { violations, unplanned }
-  }
+  const check = planCheck(
+    (message) =>
+      message.type === "track"
+        ? byKey.get(`track:${String(message.event)}`)
+        : typeof message.type === "string"
+          ? byKey.get(message.type)
+          : undefined,
+    common,
+    run
+  )
   return { plan, check }
 }

@@ -1,5 +1,6 @@
 import type { OutputUnit } from "@cfworker/json-schema"
 import { duplicatePair } from "./DuplicateItems.js"
+import { jsonType, shown } from "./ViolationText.js"
 
 // The texts of ViolationText.ts (the Ajv path), said from @cfworker/json-schema's output units: the two
 // checkers must word a violation alike. `jsonType`, `shown` and `typeNames` repeat ViolationText's on
@@ -28,19 +29,6 @@ const segmentsOf = (location: string): ReadonlyArray<string> => {
 const dotted = (segments: ReadonlyArray<string>): string => segments.join(".")
 
 const join = (parent: string, child: string): string => (parent === "" ? child : `${parent}.${child}`)
-
-const jsonType = (value: unknown): string => {
-  if (value === null) return "null"
-  if (Array.isArray(value)) return "array"
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number"
-  return typeof value
-}
-
-const shown = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return JSON.stringify(value)
-  return jsonType(value)
-}
 
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null
 

@@ -2,7 +2,8 @@ type Json = Readonly<Record<string, unknown>>
 
 export type Dialect = "draft-07" | "draft-04" | "2019-09" | "2020-12"
 
-const dialectOf = (schema: Json): Dialect => {
+/** The dialect a schema's `$schema` names: draft-07 unless it names another. */
+export const dialectOf = (schema: Json): Dialect => {
   const uri = typeof schema.$schema === "string" ? schema.$schema : ""
   if (uri.includes("draft-04") || uri.includes("draft-03")) return "draft-04"
   if (uri.includes("2019-09")) return "2019-09"

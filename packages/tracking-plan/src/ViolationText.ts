@@ -21,7 +21,7 @@ export const jsonType = (value: unknown): string => {
 }
 
 /** A value as a violation shows it: short scalars as JSON, the rest by their type. */
-const shown = (value: unknown): string => {
+export const shown = (value: unknown): string => {
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
   if (typeof value === "number" || typeof value === "boolean" || value === null) return JSON.stringify(value)
   return jsonType(value)
