@@ -12,25 +12,11 @@ import { SyncSpec } from "../spec/SyncSpec.ts"
 import { memorySource } from "../testing/MemorySource.ts"
 import { recordingTransport } from "../testing/RecordingTransport.ts"
 import { type ContractMode, MessageContract, type MessageContractShape } from "./MessageContract.ts"
+import { scoreTierContract } from "../testing/ScoreTierContract.ts"
 
 const spec = SyncSpec.parse({ event: "Churn Scored", customerId: "customer_id", properties: ["score", "tier", "row"] })
 
-/** A hand-written contract: score must be a number, tier one of gold/silver. */
-const contract = (mode: ContractMode): MessageContractShape => ({
-  mode,
-  name: "plan.json",
-  check: (message) => {
-    const properties = message.properties as Record<string, unknown>
-    const violations = []
-    if (typeof properties.score !== "number") {
-      violations.push({ path: "properties.score", rule: "TRACK", text: "properties.score: must be number (TRACK)" })
-    }
-    if (properties.tier !== "gold" && properties.tier !== "silver") {
-      violations.push({ path: "properties.tier", rule: "TRACK", text: "properties.tier: must be one of (TRACK)" })
-    }
-    return { violations, unplanned: false }
-  }
-})
+const contract = (mode: ContractMode): MessageContractShape => scoreTierContract(mode, "TRACK")
 
 const rows = [
   { customer_id: "c1", score: "0.5", tier: "gold", row: 1 },

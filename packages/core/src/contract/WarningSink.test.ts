@@ -12,25 +12,11 @@ import { recordingTransport } from "../testing/RecordingTransport.ts"
 import { type ContractMode, MessageContract, type MessageContractShape } from "./MessageContract.ts"
 import { CONTRACT_SAMPLE } from "./ContractTally.ts"
 import { type WarnedRow, WarningSink, type WarningSinkShape } from "./WarningSink.ts"
+import { scoreTierContract } from "../testing/ScoreTierContract.ts"
 
 const spec = SyncSpec.parse({ event: "Churn Scored", customerId: "customer_id", properties: ["score", "tier"] })
 
-/** score must be a number, tier gold or silver. */
-const contract = (mode: ContractMode): MessageContractShape => ({
-  mode,
-  name: "plan.json",
-  check: (message) => {
-    const properties = message.properties as Record<string, unknown>
-    const violations = []
-    if (typeof properties.score !== "number") {
-      violations.push({ path: "properties.score", rule: "TRACK A", text: "properties.score: must be number (TRACK A)" })
-    }
-    if (properties.tier !== "gold" && properties.tier !== "silver") {
-      violations.push({ path: "properties.tier", rule: "TRACK A", text: "properties.tier: must be one of (TRACK A)" })
-    }
-    return { violations, unplanned: false }
-  }
-})
+const contract = (mode: ContractMode): MessageContractShape => scoreTierContract(mode, "TRACK A")
 
 // Rows whose number is a multiple of 3 have a bad score, of 5 a bad tier.
 const rows = Array.from({ length: 60 }, (_, index) => {
