@@ -118,6 +118,32 @@ describe("a run's HTML report", () => {
     expect(rowOf(documentOf(renderRunReport({ run: record })), "Messages by call")).toBeUndefined()
   })
 
+  it("says what the tracking plan found: rows rejected or warned (and the warnings file), by rule and by property", () => {
+    const record = runRecord({ id: "z", startedAt: "2026-12-07T10:00:00.000Z" })
+    const found = {
+      plan: "plan.json",
+      messagesChecked: 3000,
+      violations: 5,
+      rowsWithViolations: 4,
+      unplannedMessages: 2,
+      unplannedEvents: ["Other Event"],
+      byRule: { 'TRACK "Churn Scored" v1': 5 },
+      byProperty: { 'properties.churn_score (TRACK "Churn Scored" v1)': 3, 'properties.segment (TRACK "Churn Scored" v1)': 2 }
+    }
+    const warned = documentOf(
+      renderRunReport({ run: { ...record, trackingPlan: { ...found, mode: "warn", warningsFile: "out/rejects.warnings.jsonl" } } })
+    )
+    const text = warned.querySelector("#tracking-plan p")?.textContent ?? ""
+    expect(text).toContain("3,000 messages checked, 5 violations; 4 rows sent with warnings, every one written to out/rejects.warnings.jsonl")
+    expect(text).toContain("2 messages of events the plan does not name (Other Event)")
+    const properties = [...warned.querySelectorAll("#tracking-plan table")[1]!.querySelectorAll("tbody tr")].map((row) => row.textContent)
+    expect(properties).toEqual(['properties.churn_score (TRACK "Churn Scored" v1)3', 'properties.segment (TRACK "Churn Scored" v1)2'])
+    const rejected = documentOf(renderRunReport({ run: { ...record, trackingPlan: { ...found, mode: "reject" } } }))
+    expect(rejected.querySelector("#tracking-plan p")?.textContent).toContain("4 rows rejected for breaking it")
+    // A run without a plan: no such section.
+    expect(documentOf(renderRunReport({ run: record })).querySelector("#tracking-plan")).toBeNull()
+  })
+
   it("draws a property that no message had a number for, without figures it does not have", () => {
     const empty = { kind: "numeric", path: "properties.score", count: 0, missing: 5, min: 0, max: 0, mean: 0, quantiles: [] } as const
     const alone = runRecord({

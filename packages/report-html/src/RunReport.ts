@@ -6,6 +6,7 @@ import { reportStyle } from "./ReportStyle.ts"
 import { movementSection } from "./sections/Movement.ts"
 import { type PropertyPair, propertiesSection } from "./sections/Properties.ts"
 import { rejectsSection } from "./sections/Rejects.ts"
+import { trackingPlanSection } from "./sections/TrackingPlan.ts"
 import { summarySection } from "./sections/Summary.ts"
 import { timelineSection } from "./sections/Timeline.ts"
 
@@ -59,6 +60,7 @@ export const renderRunReport = (input: RunReportInput): string => {
       ? html`<section id="no-profile"><p class="note">This run kept no profile (it was recorded before profiles, or by a runner that keeps none): only its summary and rejects are shown.</p></section>`
       : timelineSection(canvas, run.profile.timeline),
     rejectsSection(run),
+    trackingPlanSection(run),
     run.profile === undefined
       ? undefined
       : propertiesSection(canvas, pairs, { now: run.profile.propertiesLeftOut, goneSincePrevious: gone }, run.profile.propertySample),

@@ -74,6 +74,27 @@ describe("runRecordOf", () => {
     expect(runRecordOf(report(), { exitCode: 0 }).counts).not.toHaveProperty("calls")
   })
 
+  it("keeps what the tracking plan found as counts, and none of its sample rows' texts (they quote values)", () => {
+    const trackingPlan = {
+      plan: "plan.json",
+      mode: "warn" as const,
+      messagesChecked: 100,
+      violations: 2,
+      rowsWithViolations: 1,
+      unplannedMessages: 0,
+      unplannedEvents: [],
+      byRule: { "TRACK A": 2 },
+      byProperty: { "properties.tier (TRACK A)": 2 },
+      firstRows: [{ row: 7, violations: ['properties.tier: must be one of, got "secret-ish value" (TRACK A)'] }],
+      warningsFile: "rejects.warnings.jsonl"
+    }
+    const record = runRecordOf(report({ trackingPlan }), { exitCode: 0 })
+    const { firstRows: _sample, ...counts } = trackingPlan
+    expect(record.trackingPlan).toEqual(counts)
+    expect(JSON.stringify(record)).not.toContain("secret-ish value")
+    expect(runRecordOf(report(), { exitCode: 0 })).not.toHaveProperty("trackingPlan")
+  })
+
   it("reports zero throughput for a run that took no time, not Infinity", () => {
     expect(runRecordOf(report({ durationMillis: 0 }), { exitCode: 0 }).throughput).toEqual({ rowsPerSecond: 0, acceptedPerSecond: 0 })
   })

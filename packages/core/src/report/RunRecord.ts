@@ -1,3 +1,4 @@
+import type { ContractReport } from "../contract/ContractReport.ts"
 import type { CallCounts } from "./CallCounts.ts"
 import type { DeliveryReport, FatalError, RunOutcome } from "./DeliveryReport.ts"
 import type { RejectStage } from "./RejectSink.ts"
@@ -81,6 +82,11 @@ export interface RunRecord {
   readonly peakMemoryBytes?: number
   readonly settings: Readonly<Record<string, RunSettingValue>>
   readonly plan?: RunPlanCounts
+  /**
+   * What the run's tracking plan found, as counts by rule and property (no row's values: the report's
+   * `firstRows`, whose texts quote values, stay out of the history).
+   */
+  readonly trackingPlan?: Omit<ContractReport, "firstRows">
   /** The data behind the run's HTML report: property distributions, timeline, reject examples, movement. */
   readonly profile?: RunProfile
 }
@@ -155,8 +161,11 @@ export const runRecordOf = (report: DeliveryReport, meta: RunMeta): RunRecord =>
   ...(meta.peakMemoryBytes === undefined ? {} : { peakMemoryBytes: meta.peakMemoryBytes }),
   settings: definedSettings(meta.settings),
   ...(meta.plan === undefined ? {} : { plan: meta.plan }),
+  ...(report.trackingPlan === undefined ? {} : { trackingPlan: trackingPlanCounts(report.trackingPlan) }),
   ...(meta.profile === undefined ? {} : { profile: meta.profile })
 })
+
+const trackingPlanCounts = ({ firstRows: _values, ...counts }: ContractReport): Omit<ContractReport, "firstRows"> => counts
 
 /** Whether a value read back (a JSON line, a stored object) is a record of this version: a reader skips anything else. */
 export const isRunRecord = (value: unknown): value is RunRecord => {
