@@ -33,6 +33,12 @@ interface CompiledRule {
   readonly validate: ValidateFunction
 }
 
+/** A rule whose validator is compiled on first use. */
+interface LazyRule {
+  readonly label: string
+  readonly validate: () => ValidateFunction
+}
+
 /**
  * Compiles a plan's rules with Ajv. Of several versions of one rule, the highest is checked (tablecast's
  * messages name no version). A schema Ajv cannot compile is a TrackingPlanError naming `origin` and the rule.
@@ -64,25 +70,34 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
   }
   const compiler = new SchemaCompiler({ validated: true })
   const compile = compileWith(compiler)
-  const byKey = new Map<string, CompiledRule>()
-  for (const [key, rule] of latest) byKey.set(key, compile(rule.jsonSchema, ruleLabel(rule), rule.at))
-  const common = plan.common === undefined ? undefined : compile(plan.common, "COMMON", "common")
+  // A rule's whole validator is compiled when a message first needs it: a message that passes its
+  // tests (`checkShape`) never does, and a run whose messages all pass keeps none.
+  const lazily = (schema: Readonly<Record<string, unknown>>, label: string, at: string | undefined): LazyRule => {
+    let validate: ValidateFunction | undefined
+    return { label, validate: () => (validate ??= compile(schema, label, at).validate) }
+  }
+  const byKey = new Map<string, LazyRule>()
+  for (const [key, rule] of latest) byKey.set(key, lazily(rule.jsonSchema, ruleLabel(rule), rule.at))
+  const common = plan.common === undefined ? undefined : lazily(plan.common, "COMMON", "common")
 
   const checkShape = shapeChecker(plan, (dialect, part) => compiler.compileTest(dialect, part))
   const portableTests = (shapes: ReadonlyArray<MessageShape>): Readonly<Record<string, string>> => {
-    // The parts these shapes' checks compile, recorded as standalone code as they are compiled.
+    // The parts these shapes' checks compile, recorded as standalone code as they are compiled, by a
+    // compiler that keeps their code and is dropped once done.
+    const writer = new SchemaCompiler({ validated: true, keepSource: true })
     const sources: Record<string, string> = {}
     const recording = shapeChecker(plan, (dialect, part) => {
-      sources[partKey(dialect, part)] ??= compiler.testSource(dialect, part)
-      return compiler.compileTest(dialect, part)
+      sources[partKey(dialect, part)] ??= writer.testSource(dialect, part)
+      return writer.compileTest(dialect, part)
     })
     for (const shape of shapes) recording(shape)
     return sources
   }
 
-  const run = (rule: CompiledRule, message: unknown, into: Array<PlanViolation>): void => {
-    if (rule.validate(message)) return
-    for (const error of rule.validate.errors ?? []) {
+  const run = (rule: LazyRule, message: unknown, into: Array<PlanViolation>): void => {
+    const validate = rule.validate()
+    if (validate(message)) return
+    for (const error of validate.errors ?? []) {
       const { path, text } = violationOf(error)
       into.push({ path, rule: rule.label, text: `${text} (${rule.label})` })
     }
@@ -90,8 +105,8 @@ export const compileTrackingPlan = (plan: TrackingPlan, origin: string, options:
 
   // A sync sends one event name: its rule is looked up once, not with a new key string per message.
   let lastEvent: unknown
-  let lastTrackRule: CompiledRule | undefined
-  const trackRule = (event: unknown): CompiledRule | undefined => {
+  let lastTrackRule: LazyRule | undefined
+  const trackRule = (event: unknown): LazyRule | undefined => {
     if (event !== lastEvent || lastEvent === undefined) {
       lastTrackRule = byKey.get(`track:${String(event)}`)
       lastEvent = event

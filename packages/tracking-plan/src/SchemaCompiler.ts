@@ -38,6 +38,8 @@ export interface SchemaCompilerOptions {
    * validator, about 5 MiB of memory.
    */
   readonly validated?: boolean
+  /** The tests' code is kept, for `testSource`; a compiler that only runs its tests keeps none. */
+  readonly keepSource?: boolean
 }
 
 /**
@@ -52,9 +54,11 @@ export class SchemaCompiler {
   readonly #testInstances = new Map<Dialect, Ajv>()
   readonly #withFormats = new Set<Ajv>()
   readonly #validated: boolean
+  readonly #keepSource: boolean
 
   constructor(options: SchemaCompilerOptions = {}) {
     this.#validated = options.validated === true
+    this.#keepSource = options.keepSource === true
   }
 
   #ajv(dialect: Dialect, forTests = false): Ajv {
@@ -66,7 +70,7 @@ export class SchemaCompiler {
       allErrors: !forTests,
       verbose: !forTests,
       // A test's code is kept, to be handed to a worker thread as source (`testSource`).
-      ...(forTests ? { code: { source: true } } : {}),
+      ...(forTests && this.#keepSource ? { code: { source: true } } : {}),
       strict: false,
       allowUnionTypes: true,
       ...(this.#validated ? { validateSchema: false } : {})
@@ -102,7 +106,7 @@ export class SchemaCompiler {
 
   /**
    * The source of `compileTest`'s validator, as a CommonJS module Ajv writes for it (standalone code):
-   * a thread can revive it without Ajv (`RevivedTests`). Throws Ajv's error.
+   * a thread can revive it without Ajv (`RevivedTests`). Needs `keepSource`. Throws Ajv's error.
    */
   testSource(dialect: Dialect, part: Json): string {
     const validate = this.compileIn(dialect, part, true)
