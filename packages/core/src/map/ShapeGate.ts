@@ -21,7 +21,10 @@ export class ShapeGate {
   readonly #shape: ShapeCheck
   readonly #tests = new Map<string, KnownTest>()
   readonly #required: ReadonlySet<string>
-  readonly #members: ReadonlyArray<readonly [name: string, test: ValueTest | undefined, required: boolean]>
+  // The varying members, their tests and whether each is required, side by side (no tuple to take apart per message).
+  readonly #memberNames: ReadonlyArray<string>
+  readonly #memberTests: ReadonlyArray<ValueTest | undefined>
+  readonly #memberRequired: ReadonlyArray<boolean>
   #failed = false
   #requiredSeen = 0
 
@@ -35,7 +38,9 @@ export class ShapeGate {
     this.passed = shape.unplanned ? UNPLANNED : PASSED
     this.#required = new Set(shape.requiredPayloadKeys)
     const required = new Set(shape.requiredMembers)
-    this.#members = varying.map((name) => [name, shape.member(name), required.has(name)] as const)
+    this.#memberNames = varying
+    this.#memberTests = varying.map((name) => shape.member(name))
+    this.#memberRequired = varying.map((name) => required.has(name))
   }
 
   /** Starts a payload. */
@@ -67,10 +72,12 @@ export class ShapeGate {
    * holds them (undefined when the message has none).
    */
   membersPass(members: object, messageId: string): boolean {
-    for (const [name, test, required] of this.#members) {
+    for (let index = 0; index < this.#memberNames.length; index++) {
+      const name = this.#memberNames[index]!
+      const test = this.#memberTests[index]
       const value = name === "messageId" ? messageId : (members as Readonly<Record<string, unknown>>)[name]
       if (value === undefined) {
-        if (required) return false
+        if (this.#memberRequired[index] === true) return false
       } else if (test !== undefined && !test(value)) return false
     }
     return true
