@@ -52,10 +52,33 @@ for (const [format, json] of Object.entries(shapes)) {
   if (check({ type: "track", event: "Churn Scored", properties: { churn_score: 0.5 } }).violations.length !== 0)
     exitWith(`${format}: a good message failed`)
 }
+// The tests a sending thread hands a worker, revived from their code through the installed
+// `@tablecast/tracking-plan/revived` (Ajv's runtime modules, the email format here, resolved from the install).
+const { revivedShapeChecks } = await import(pathToFileURL(installed.resolve("@tablecast/tracking-plan/revived")).href)
+const compiled = compileTrackingPlan(parseTrackingPlan(shapes["public-api"], "plan.json"), "plan.json")
+const shape = {
+  type: "track",
+  fixed: { type: "track", event: "Churn Scored", context: {} },
+  varying: ["userId", "messageId"],
+  payload: "properties"
+}
+const revived = (await revivedShapeChecks(compiled.plan, compiled.portableTests([shape])))(shape)
+if (revived === undefined) exitWith("the revived tests did not take the shape apart")
+for (const [key, value, passes] of [
+  ["churn_score", 0.5, true],
+  ["churn_score", "0.5", false],
+  ["segment", "mid", false],
+  ["email", "me@example.com", true],
+  ["email", "x", false]
+]) {
+  if (revived.payloadKey(key)(value) !== passes) exitWith(`revived test of ${key} said ${!passes} for ${JSON.stringify(value)}`)
+}
+if (revived.requiredPayloadKeys.join() !== "churn_score") exitWith(`revived required keys: ${revived.requiredPayloadKeys.join()}`)
+
 try {
   parseTrackingPlan({ events: [] }, "plan.json")
   exitWith("an unknown shape was read")
 } catch (error) {
   if (!(error instanceof TrackingPlanError)) exitWith(`an unknown shape threw ${error}`)
 }
-console.log("library-tracking-plan: both shapes parsed, compiled and checked")
+console.log("library-tracking-plan: both shapes parsed, compiled and checked; the portable tests revived")

@@ -3,11 +3,33 @@ import { callsOf, type SyncSpec } from "../spec/SyncSpec.ts"
 import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { ShapeGate } from "./ShapeGate.ts"
 
+/** The members every message of a sync carries unchanged: as written, and as `JSON.parse` of that text gives them. */
+export interface StaticMembers {
+  readonly contextJson: string
+  readonly integrationsJson: string | undefined
+  /** What a contract's check sees. */
+  readonly parsed: { readonly context: unknown; readonly integrations: unknown }
+}
+
+/** A sync's static members: its `context` with the library named, and its `integrations`, serialized once. */
+export const staticMembers = (spec: SyncSpec, library: LibraryInfo): StaticMembers => {
+  const contextJson = JSON.stringify({ ...spec.context, library: { name: library.name, version: library.version } })
+  const integrationsJson = spec.integrations === undefined ? undefined : JSON.stringify(spec.integrations)
+  return {
+    contextJson,
+    integrationsJson,
+    parsed: {
+      context: JSON.parse(contextJson) as unknown,
+      integrations: integrationsJson === undefined ? undefined : (JSON.parse(integrationsJson) as unknown)
+    }
+  }
+}
+
 /**
  * What every message a sync builds for one call shares: the fixed members with their values (`context`
  * and `integrations` as JSON.parse of their text gives them), the members a row may give, the payload's member.
  */
-export const messageShape = (spec: SyncSpec, call: BuiltMessage["type"], context: unknown, integrations: unknown): MessageShape => ({
+export const messageShape = (spec: SyncSpec, call: BuiltMessage["type"], { context, integrations }: StaticMembers["parsed"]): MessageShape => ({
   type: call,
   fixed: {
     type: call,
@@ -30,12 +52,11 @@ export const callGates = (
   spec: SyncSpec,
   calls: ReadonlyArray<BuiltMessage["type"]>,
   checkShape: MessageContractShape["checkShape"],
-  context: unknown,
-  integrations: unknown
+  statics: StaticMembers["parsed"]
 ): ReadonlyArray<ShapeGate | undefined> =>
   calls.map((call) => {
     if (checkShape === undefined) return undefined
-    const shape = messageShape(spec, call, context, integrations)
+    const shape = messageShape(spec, call, statics)
     const taken = checkShape(shape)
     return taken === undefined ? undefined : ShapeGate.of(taken, shape.varying)
   })
@@ -47,9 +68,7 @@ export const callGates = (
 export const portableForSync = (contract: MessageContractShape, spec: SyncSpec, library: LibraryInfo): PortableContract | undefined => {
   const { portable, portableTests } = contract
   if (portable === undefined || portableTests === undefined) return portable
-  // As the mapper has them: the static members as JSON.parse of their text gives them.
-  const context = JSON.parse(JSON.stringify({ ...spec.context, library: { name: library.name, version: library.version } })) as unknown
-  const integrations = spec.integrations === undefined ? undefined : (JSON.parse(JSON.stringify(spec.integrations)) as unknown)
-  const shapes = callsOf(spec.type).map((call) => messageShape(spec, call, context, integrations))
+  const statics = staticMembers(spec, library).parsed
+  const shapes = callsOf(spec.type).map((call) => messageShape(spec, call, statics))
   return { ...portable, tests: portableTests(shapes) }
 }

@@ -6,7 +6,7 @@ import type { BuiltMessage, LibraryInfo } from "./BuiltMessage.ts"
 import { compileColumnPlans, type PayloadPlan } from "./ColumnPlans.ts"
 import { largestColumns, payloadObjectWriter, payloadSinkWriter, payloadWriter } from "./PayloadWriter.ts"
 import type { ContractCheck, MessageContractShape } from "../contract/MessageContract.ts"
-import { callGates } from "./CallGates.ts"
+import { callGates, staticMembers } from "./CallGates.ts"
 import { repeatNumbering } from "./RepeatNumbering.ts"
 import { failure, RowFailure, type ValueRule } from "./RowFailure.ts"
 import { deterministicMessageId } from "./MessageId.ts"
@@ -191,22 +191,15 @@ export const compileMapper = (spec: SyncSpec, library: LibraryInfo, options: Map
   const payloadToGate = payloadSinkWriter(plans, options.directPayloads ?? true)
   const check = options.contract?.check
 
-  const context = { ...spec.context, library: { name: library.name, version: library.version } }
   // The static tail of every message, serialized once. It stays out of the messageId's input, so an
-  // upgrade of tablecast does not change the ids of unchanged rows.
-  const tail =
-    `,"context":${JSON.stringify(context)}` +
-    (spec.integrations === undefined ? "" : `,"integrations":${JSON.stringify(spec.integrations)}`) +
-    `,"messageId":"`
-  // The static members as a check sees them: parsed once from the text every message carries.
-  const contextObject = JSON.parse(JSON.stringify(context)) as unknown
-  const integrationsObject = spec.integrations === undefined ? undefined : (JSON.parse(JSON.stringify(spec.integrations)) as unknown)
-  const statics = { context: contextObject, integrations: integrationsObject }
+  // upgrade of tablecast does not change the ids of unchanged rows. `statics`: those members as a check sees them.
+  const { contextJson, integrationsJson, parsed: statics } = staticMembers(spec, library)
+  const tail = `,"context":${contextJson}${integrationsJson === undefined ? "" : `,"integrations":${integrationsJson}`},"messageId":"`
   const calls = callsOf(spec.type)
   const eventJson = spec.event === undefined ? "" : `,"event":${JSON.stringify(spec.event)}`
 
   /** Per call (in `calls`' order): the gate that passes its messages without building them, if the contract gives one. */
-  const gates = callGates(spec, calls, options.contract?.checkShape, contextObject, integrationsObject)
+  const gates = callGates(spec, calls, options.contract?.checkShape, statics)
 
   /**
    * A message from its text without the closing brace: the body (`open` + "}") is what
